@@ -1,0 +1,145 @@
+// Online construction of a thread's grammar (DESIGN.md, point 3).
+//
+// Events arrive one at a time. Each open call (enter .. leave) is a *frame* that
+// collects tokens; when the call returns, its tokens become a Sequence, deduplicated
+// against every sequence seen before, and the sequence token is appended to the
+// caller's frame. Inside a frame, tandem repeats become Loop tokens whose trip
+// counts are data.
+//
+// Cost per event is amortized O(1):
+//  * steady state: a frame follows a *cursor* over the structure it expects next
+//    (the loop body being repeated, or the sequence a call produced last time), so
+//    a repeated token costs one comparison and no hashing;
+//  * otherwise the token is appended with an O(1) rolling-hash update, and the only
+//    candidate periods checked are the distances to the previous occurrences of the
+//    same token (at most kCandidates of them), each with one hash comparison;
+//  * a frame holds at most kWindow materialized tokens: a longer, irregular frame
+//    is *flattened*, i.e. streamed out as raw tokens, so memory stays bounded.
+//
+// The builder is single-threaded (one per recorded thread) and never blocks.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "rondo/format/thread_data.h"
+
+namespace rondo::format {
+
+class GrammarBuilder {
+ public:
+  static constexpr uint32_t kWindow = 1024;     // materialized tokens per frame before flattening
+  static constexpr int kCandidates = 4;         // previous occurrences tried as periods
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  // New definitions, top-level tokens and loop counts are appended to `out`, which
+  // the caller drains (and clears) whenever it flushes.
+  explicit GrammarBuilder(StructureBatch* out);
+
+  // Event ids. Enter/leave ids are looked up in a dense table by region.
+  uint32_t enter_event(uint32_t region) {
+    if (region < enter_ids_.size() && enter_ids_[region] != kNone) return enter_ids_[region];
+    return define_region_event(region, true);
+  }
+  uint32_t leave_event(uint32_t region) {
+    if (region < leave_ids_.size() && leave_ids_[region] != kNone) return leave_ids_[region];
+    return define_region_event(region, false);
+  }
+  uint32_t event_id(const EventKey& key);
+  const EventDef& event(uint32_t id) const { return events_[id]; }
+
+  void enter(uint32_t event, uint32_t region, uint64_t ticks);
+  void leave(uint32_t event, uint32_t region, uint64_t ticks);
+  void leaf(uint32_t event, uint64_t ticks);
+
+  // Flattens every open frame into the top-level token stream (thread end, exit,
+  // crash): afterwards everything recorded so far is in `out`. Open calls stay
+  // open; recording may continue afterwards.
+  void finish();
+
+  uint32_t depth() const { return depth_; }  // open calls
+  // Statistics so far (in ticks): per region, sequence and loop.
+  void fill_summary(ThreadSummary& s) const;
+
+ private:
+  struct Cursor {
+    const Token* list;  // the tokens expected, in order
+    uint32_t len;
+    uint32_t pos;         // next expected element
+    uint32_t loop;        // loop id, or kNone for a sequence expectation
+    uint32_t seq;         // sequence id when loop == kNone
+    uint32_t count;       // completed iterations (loops)
+    uint32_t base;        // index of element 0's start time in Frame::elem_starts
+    uint64_t start;       // ticks at the first event of this occurrence
+    uint64_t last_end;    // ticks at the end of the last completed iteration
+  };
+  struct Frame {
+    std::vector<Token> tokens;      // materialized tokens
+    std::vector<uint64_t> starts;   // start ticks of each materialized token
+    std::vector<uint64_t> hash;     // hash[i]: rolling hash of tokens[0..i)
+    std::vector<uint32_t> prev;     // previous index holding the same token, or kNone
+    std::vector<Cursor> cursors;    // expected structure after the materialized tokens
+    std::vector<uint64_t> elem_starts;  // start ticks of elements matched by cursors
+    uint32_t serial = 0;
+    uint32_t region = kNone;
+    uint64_t enter_ticks = 0;
+    uint64_t child_ticks = 0;  // sum of direct callees' durations (for exclusive time)
+    bool flattened = false;
+  };
+  struct LoopInfo {
+    std::vector<Token> list;  // tokens of one iteration
+    Token first_leaf;         // first non-loop token of an iteration
+  };
+  struct LastSeen {
+    uint32_t serial = 0;
+    uint32_t pos = kNone;
+  };
+
+  uint32_t define_region_event(uint32_t region, bool enter);
+  void reset_frame(Frame& f);
+  void feed(Frame& f, Token t, uint64_t start, uint64_t end);
+  bool match(Frame& f, Token t, uint64_t start, uint64_t end);
+  void end_loop(Frame& f);
+  void materialize(Frame& f);
+  void push_plain(Frame& f, Token t, uint64_t start);
+  void push_detect(Frame& f, Token t, uint64_t start, uint64_t end);
+  uint64_t range_hash(const Frame& f, uint32_t a, uint32_t b) const;
+  uint32_t intern_sequence(const Token* tokens, uint32_t len, uint64_t hash, bool loop_body);
+  uint32_t loop_for(Token body);
+  Token first_leaf(Token t) const { return t.kind() == TokenKind::Loop ? loops_[t.id()].first_leaf : t; }
+  Token peek_expected(const Frame& f) const;
+  LastSeen& last_seen(Token t);
+  void flatten_through(uint32_t depth);
+  void emit_frame(Frame& f);
+  void spill_front(Frame& f);
+  void record_loop(uint32_t loop, uint32_t count, uint64_t start, uint64_t end);
+  void close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event);
+
+  StructureBatch* out_;
+  std::vector<EventDef> events_;
+  std::unordered_map<uint64_t, uint32_t> event_index_;  // hash of key -> first id with that hash
+  std::vector<uint32_t> event_next_;                    // chain of ids sharing a hash
+  std::vector<uint32_t> enter_ids_, leave_ids_;         // by region
+
+  std::vector<SequenceDef> sequences_;
+  std::vector<uint64_t> sequence_hash_;
+  std::unordered_map<uint64_t, uint32_t> sequence_index_;
+  std::vector<uint32_t> sequence_next_;
+
+  std::vector<LoopInfo> loops_;
+  std::unordered_map<uint32_t, uint32_t> loop_index_;  // body token bits -> loop id
+
+  std::vector<LastSeen> last_event_, last_sequence_, last_loop_;
+  std::vector<uint64_t> powers_;  // powers_[k] = P^k for the rolling hash
+
+  std::vector<Frame> frames_;  // frames_[0] is the thread's top level; reused across calls
+  uint32_t depth_ = 0;         // number of open calls (frames_[1..depth_])
+  uint32_t next_serial_ = 1;
+
+  std::vector<RegionStats> region_stats_;
+  std::vector<DurationStats> sequence_stats_;
+  std::vector<LoopStats> loop_stats_;
+};
+
+}  // namespace rondo::format

@@ -1,0 +1,194 @@
+// Reading a trace directory (FORMAT.md). Opening is cheap: each process file is
+// memory-mapped and its chunk headers indexed; a thread's grammar and columns are
+// decoded the first time that thread is used, timestamps one chunk at a time
+// while replaying.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "rondo/format/chunk.h"
+#include "rondo/format/definitions.h"
+#include "rondo/format/thread_data.h"
+
+namespace rondo::format {
+
+// A read-only memory mapping of a whole file.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path);  // throws FormatError naming the path
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// One decoded event.
+struct Event {
+  uint64_t index = 0;  // position in the thread's event order
+  uint64_t ticks = 0;  // raw clock ticks (see ProcessReader::to_ns)
+  uint32_t id = 0;     // event id in the thread's grammar
+  const EventDef* def = nullptr;
+  int64_t data[kMaxData] = {};
+  EventKind kind() const { return def->key.kind; }
+};
+
+class ProcessReader;
+
+// Everything recorded by one thread: grammar, columns, timestamp chunk index.
+class ThreadTrace {
+ public:
+  uint32_t index() const { return index_; }
+  const ProcessReader& process() const { return *process_; }
+
+  const std::vector<EventDef>& events() const { return events_; }
+  const std::vector<SequenceDef>& sequences() const { return sequences_; }
+  const std::vector<LoopDef>& loops() const { return loops_; }
+  const std::vector<Token>& top_level() const { return top_level_; }
+  // Iteration counts of each occurrence of a loop, in the order the occurrences appear.
+  const std::vector<uint32_t>& loop_counts(uint32_t loop) const { return loop_counts_[loop]; }
+  // Tokens of one iteration of a loop.
+  const std::vector<Token>& loop_body(uint32_t loop) const { return loop_lists_[loop]; }
+
+  uint64_t event_count() const { return event_count_; }  // events with timestamps on disk
+  const std::vector<TimestampChunkInfo>& timestamp_chunks() const { return ts_info_; }
+  bool has_summary() const { return has_summary_; }
+  const ThreadSummary& summary() const { return summary_; }
+  uint64_t first_ticks() const { return ts_info_.empty() ? 0 : ts_info_.front().first_ticks; }
+  uint64_t last_ticks() const { return ts_info_.empty() ? 0 : ts_info_.back().last_ticks; }
+  // True when the thread's data ends early (killed job, lost chunk): events after
+  // the last complete chunk are missing.
+  bool truncated() const { return truncated_; }
+
+  // Number of events of the next occurrence of `t`, advancing the column cursors
+  // (next count of each loop, next value of each event's data) past it. O(1) for
+  // tokens of fixed size; otherwise linear in loop occurrences, never in events.
+  // Returns kVariable when a needed loop count is missing (truncated trace).
+  uint64_t expand_count(Token t, std::vector<uint32_t>& loop_cursor, std::vector<uint64_t>& data_cursor) const;
+  // Events in one expansion of `t` when that number never varies and no event in it
+  // carries data (so skipping it needs no column), else kVariable.
+  uint64_t fixed_size(Token t) const;
+  static constexpr uint64_t kVariable = UINT64_MAX;
+  // Data columns: values of event `id`, EventDef::data per occurrence.
+  const std::vector<int64_t>& data_values(uint32_t id) const { return data_values_[id]; }
+
+ private:
+  friend class ProcessReader;
+  const ProcessReader* process_ = nullptr;
+  uint32_t index_ = 0;
+  std::vector<EventDef> events_;
+  std::vector<SequenceDef> sequences_;
+  std::vector<LoopDef> loops_;
+  std::vector<std::vector<Token>> loop_lists_;
+  std::vector<Token> top_level_;
+  std::vector<std::vector<uint32_t>> loop_counts_;
+  std::vector<uint64_t> fixed_sequence_size_;  // per sequence, or kVariable
+  std::vector<std::vector<int64_t>> data_values_;  // per event id, occurrences x EventDef::data
+  std::vector<TimestampChunkInfo> ts_info_;
+  std::vector<ChunkRef> ts_chunks_;
+  uint64_t event_count_ = 0;
+  ThreadSummary summary_;
+  bool has_summary_ = false;
+  bool truncated_ = false;
+  friend class EventCursor;
+};
+
+// Replays one thread's events in order, with timestamps and data.
+class EventCursor {
+ public:
+  explicit EventCursor(const ThreadTrace& thread);
+  // Next event; false at the end of the thread's readable data.
+  bool next(Event& e);
+  // Skips the remaining iterations of the innermost loop being replayed (the
+  // current iteration finishes normally). Iterations of a fixed-size body are
+  // skipped arithmetically; timestamps resume exactly. Returns events skipped.
+  uint64_t skip_loop();
+  // Positions the cursor so that next() returns the first event at or after `ticks`.
+  void seek_ticks(uint64_t ticks);
+  uint64_t position() const { return index_; }  // index of the event next() returns
+
+ private:
+  struct Level {
+    const Token* list;
+    uint32_t len;
+    uint32_t pos;
+    uint32_t remaining;  // iterations left after the current one
+    uint32_t loop;       // loop id, or UINT32_MAX for a sequence
+  };
+  bool step(uint32_t& event_id);           // structure only: next event id
+  bool timed_step(uint32_t& event_id, uint64_t& ticks);
+  void skip_structure_to(uint64_t target);  // structure only, without timestamps
+  void restart();
+
+  const ThreadTrace* t_;
+  std::vector<Level> stack_;
+  size_t top_pos_ = 0;
+  std::vector<uint32_t> loop_cursor_;
+  std::vector<uint64_t> data_cursor_;
+  uint64_t index_ = 0;
+  size_t chunk_ = SIZE_MAX;
+  uint64_t chunk_end_ = 0;
+  std::vector<uint8_t> residuals_;
+  TimestampDecoder decoder_;
+  bool have_pending_ = false;
+  Event pending_;
+};
+
+// One process file: definitions and its threads.
+class ProcessReader {
+ public:
+  explicit ProcessReader(const std::string& path);
+  const std::string& path() const { return path_; }
+  const ProcessDefinitions& defs() const { return defs_; }
+  int32_t rank() const { return defs_.process.rank; }
+  size_t thread_count() const { return thread_ids_.size(); }
+  // Thread by position (0..thread_count-1); decoded on first use, thread-safe.
+  const ThreadTrace& thread(size_t i) const;
+  const std::vector<std::string>& problems() const { return scan_.problems; }
+  bool truncated() const;
+  bool ended() const { return ended_; }  // the process wrote its end record
+  uint64_t file_size() const { return file_->size(); }
+
+  // Converts raw ticks to nanoseconds since this process's clock start, then adds
+  // the offset to rank 0 (interpolated between init and finalize measurements).
+  int64_t to_ns(uint64_t ticks) const;
+  double ticks_per_ns() const { return ticks_per_ns_; }
+
+ private:
+  void load_thread(ThreadTrace& t) const;
+  std::string path_;
+  std::unique_ptr<MappedFile> file_;
+  ScanResult scan_;
+  ProcessDefinitions defs_;
+  std::vector<uint32_t> thread_ids_;
+  mutable std::vector<std::unique_ptr<ThreadTrace>> threads_;
+  mutable std::vector<std::unique_ptr<std::once_flag>> loaded_;
+  bool ended_ = false;
+  double ticks_per_ns_ = 1.0;
+};
+
+// A trace directory: every process file in it.
+class TraceReader {
+ public:
+  explicit TraceReader(const std::string& dir);  // throws FormatError with a reason a user can act on
+  const std::string& dir() const { return dir_; }
+  const std::vector<std::unique_ptr<ProcessReader>>& processes() const { return processes_; }
+  uint64_t bytes_on_disk() const { return bytes_; }
+  bool truncated() const;
+  std::vector<std::string> problems() const;  // every damage report, prefixed with its file
+
+ private:
+  std::string dir_;
+  std::vector<std::unique_ptr<ProcessReader>> processes_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace rondo::format

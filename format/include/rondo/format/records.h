@@ -1,0 +1,136 @@
+// The vocabulary of a Rondo trace: event kinds, grammar tokens and event identities.
+//
+// An event is split into its *identity* (kind, reference, parameters), which the
+// grammar deduplicates, and its per-occurrence *data* (request handles, byte counts
+// of I/O, counter values), which lives in columns. Repetition detection only works
+// if values that change on every call stay out of the identity (DESIGN.md, point 1).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace rondo::format {
+
+// Numbering is part of the file format (FORMAT.md, "Event kinds"): never renumber.
+enum class EventKind : uint8_t {
+  Enter = 1,   // ref: region
+  Leave = 2,   // ref: region
+  Marker = 3,  // ref: string (the marker text)
+  MetricSample = 4,  // ref: metric; data[0]: value (raw 64-bit pattern)
+
+  // MPI point-to-point. Peers are ranks in MPI_COMM_WORLD; comm is a communicator id.
+  MpiSend = 10,            // p0 peer, p1 tag, p2 comm, p3 bytes
+  MpiRecv = 11,            // p0 peer, p1 tag, p2 comm, p3 bytes
+  MpiIsend = 12,           // p0 peer, p1 tag, p2 comm, p3 bytes; data[0] request id
+  MpiIsendComplete = 13,   // data[0] request id
+  MpiIrecvRequest = 14,    // data[0] request id
+  MpiIrecv = 15,           // p0 peer, p1 tag, p2 comm, p3 bytes; data[0] request id
+  MpiRequestTest = 16,     // data[0] request id
+  MpiRequestCancelled = 17,  // data[0] request id
+  MpiCollectiveBegin = 18,
+  MpiCollectiveEnd = 19,   // ref collective operation, p0 comm, p1 root (-1: none), p2 bytes sent, p3 bytes received
+  RmaPut = 20,             // p0 target rank, p1 window, p2 bytes
+  RmaGet = 21,             // p0 target rank, p1 window, p2 bytes
+  RmaAccumulate = 22,      // p0 target rank, p1 window, p2 bytes
+  RmaSync = 23,            // p0 window, p1 sync kind
+
+  // Threads (OpenMP, pthreads).
+  ThreadFork = 30,          // p0 requested threads
+  ThreadJoin = 31,
+  ThreadTeamBegin = 32,     // p0 team size
+  ThreadTeamEnd = 33,
+  ThreadAcquireLock = 34,   // p0 lock kind; data[0] lock id
+  ThreadReleaseLock = 35,   // p0 lock kind; data[0] lock id
+  ThreadTaskCreate = 36,    // data[0] task id
+  ThreadTaskSwitch = 37,    // data[0] task id
+  ThreadTaskComplete = 38,  // data[0] task id
+  ThreadCreate = 39,        // data[0] created thread's location (process-local thread index)
+  ThreadBegin = 40,         // data[0] creating thread's location
+  ThreadEnd = 41,
+  ThreadWait = 42,          // data[0] awaited thread's location
+
+  // I/O. ref: I/O handle (file) definition.
+  IoOperationBegin = 50,     // p0 operation (IoOperation); data[0] bytes requested, data[1] offset (-1: none)
+  IoOperationComplete = 51,  // p0 operation; data[0] bytes transferred (-1: failure)
+  IoCreateHandle = 52,       // p0 open flags
+  IoDestroyHandle = 53,
+
+  // GPU (CUDA). ref: kernel region for launches.
+  GpuKernelLaunch = 60,  // p0 stream location; data[0] correlation id
+  GpuMemcpy = 61,        // p0 direction, p1 stream location; data[0] bytes, data[1] correlation id
+};
+
+enum class IoOperation : uint8_t { Read = 1, Write = 2, Seek = 3, Flush = 4, Sync = 5, Open = 6, Close = 7 };
+
+// How many parameter (identity) and data fields each known kind uses. The file
+// stores both numbers with every event definition, so readers can skip kinds they
+// do not know.
+struct KindShape {
+  uint8_t params;
+  uint8_t data;
+};
+constexpr KindShape kind_shape(EventKind k) {
+  switch (k) {
+    case EventKind::Enter: case EventKind::Leave: case EventKind::Marker: return {0, 0};
+    case EventKind::MetricSample: return {0, 1};
+    case EventKind::MpiSend: case EventKind::MpiRecv: return {4, 0};
+    case EventKind::MpiIsend: case EventKind::MpiIrecv: return {4, 1};
+    case EventKind::MpiIsendComplete: case EventKind::MpiIrecvRequest:
+    case EventKind::MpiRequestTest: case EventKind::MpiRequestCancelled: return {0, 1};
+    case EventKind::MpiCollectiveBegin: return {0, 0};
+    case EventKind::MpiCollectiveEnd: return {4, 0};
+    case EventKind::RmaPut: case EventKind::RmaGet: case EventKind::RmaAccumulate: return {3, 0};
+    case EventKind::RmaSync: return {2, 0};
+    case EventKind::ThreadFork: case EventKind::ThreadTeamBegin: return {1, 0};
+    case EventKind::ThreadJoin: case EventKind::ThreadTeamEnd: case EventKind::ThreadEnd: return {0, 0};
+    case EventKind::ThreadAcquireLock: case EventKind::ThreadReleaseLock: return {1, 1};
+    case EventKind::ThreadTaskCreate: case EventKind::ThreadTaskSwitch: case EventKind::ThreadTaskComplete:
+    case EventKind::ThreadCreate: case EventKind::ThreadBegin: case EventKind::ThreadWait: return {0, 1};
+    case EventKind::IoOperationBegin: return {1, 2};
+    case EventKind::IoOperationComplete: return {1, 1};
+    case EventKind::IoCreateHandle: return {1, 0};
+    case EventKind::IoDestroyHandle: return {0, 0};
+    case EventKind::GpuKernelLaunch: return {1, 1};
+    case EventKind::GpuMemcpy: return {2, 2};
+  }
+  return {0, 0};
+}
+
+std::string_view kind_name(EventKind k);
+
+constexpr int kMaxParams = 4;
+constexpr int kMaxData = 2;
+
+// The identity of an event: what the grammar deduplicates.
+struct EventKey {
+  EventKind kind{};
+  uint32_t ref = 0;
+  std::array<int64_t, kMaxParams> params{};
+  bool operator==(const EventKey&) const = default;
+};
+
+// A grammar token is a 32-bit value: the top two bits say what it refers to, the
+// other 30 bits are an id in that thread's table of that kind.
+enum class TokenKind : uint8_t { Event = 0, Sequence = 1, Loop = 2 };
+
+class Token {
+ public:
+  constexpr Token() = default;
+  constexpr Token(TokenKind kind, uint32_t id) : bits_((static_cast<uint32_t>(kind) << 30) | id) {}
+  static constexpr Token from_bits(uint32_t b) { Token t; t.bits_ = b; return t; }
+  constexpr TokenKind kind() const { return static_cast<TokenKind>(bits_ >> 30); }
+  constexpr uint32_t id() const { return bits_ & kIdMask; }
+  constexpr uint32_t bits() const { return bits_; }
+  constexpr bool operator==(const Token&) const = default;
+  static constexpr uint32_t kIdMask = (1u << 30) - 1;
+
+ private:
+  uint32_t bits_ = 0;
+};
+
+inline Token event_token(uint32_t id) { return Token(TokenKind::Event, id); }
+inline Token sequence_token(uint32_t id) { return Token(TokenKind::Sequence, id); }
+inline Token loop_token(uint32_t id) { return Token(TokenKind::Loop, id); }
+
+}  // namespace rondo::format

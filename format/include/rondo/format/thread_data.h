@@ -1,0 +1,131 @@
+// Per-thread content of a trace: the grammar (event, sequence and loop
+// definitions), the columns that hold per-occurrence data, the timestamp stream
+// and the statistics summary. FORMAT.md, "Thread chunks", specifies the bytes.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "rondo/format/records.h"
+
+namespace rondo::format {
+
+struct EventDef {
+  EventKey key;
+  uint8_t params = 0;  // how many of key.params are meaningful
+  uint8_t data = 0;    // data fields per occurrence (in the EventData column)
+};
+
+struct SequenceDef {
+  std::vector<Token> tokens;
+  bool loop_body = false;  // made as the repeated unit of a loop (not a call)
+};
+
+struct LoopDef {
+  Token body;  // one iteration; a Sequence when the repeated unit has several tokens
+};
+
+// Section tags inside a THREAD_STRUCTURE chunk.
+enum class SectionTag : uint8_t { EventDefs = 1, SequenceDefs = 2, LoopDefs = 3, Tokens = 4, LoopCounts = 5, EventData = 6 };
+
+// What one THREAD_STRUCTURE chunk holds: new definitions and the next values of
+// each column. Writers fill it while recording; readers decode it.
+struct StructureBatch {
+  std::vector<std::pair<uint32_t, EventDef>> event_defs;
+  std::vector<std::pair<uint32_t, SequenceDef>> sequence_defs;
+  std::vector<std::pair<uint32_t, LoopDef>> loop_defs;
+  std::vector<Token> tokens;  // continuation of the thread's top-level token stream
+  std::vector<std::pair<uint32_t, uint32_t>> loop_counts;  // (loop id, iterations), in recording order
+  std::vector<uint32_t> data_events;  // event id of each data record, in recording order
+  std::vector<int64_t> data_values;   // EventDef::data values per record, concatenated
+
+  bool empty() const {
+    return event_defs.empty() && sequence_defs.empty() && loop_defs.empty() && tokens.empty() &&
+           loop_counts.empty() && data_events.empty();
+  }
+  void clear();
+  void encode(std::vector<uint8_t>& out) const;
+  void decode(const uint8_t* data, size_t size);
+};
+
+// Timestamps of a run of consecutive events of one thread, in raw clock ticks.
+// Each tick delta is predicted by the delta the same event id had last time in the
+// chunk, and only the difference is stored: in a loop the same event recurs with a
+// near-constant delta, so residuals are tiny and compress to a few bits.
+struct TimestampChunkInfo {
+  uint64_t first_index = 0;  // index of the first event in the thread's event order
+  uint64_t count = 0;
+  uint64_t first_ticks = 0;
+  uint64_t last_ticks = 0;
+};
+// Payload of a THREAD_TIMESTAMPS chunk: the fixed part above, readable without
+// decompression, then the residual block (zstd at `level`, raw when level is 0).
+void encode_timestamps(uint64_t first_index, const uint64_t* ticks, const uint32_t* event_ids, size_t count,
+                       int level, std::vector<uint8_t>& out);
+TimestampChunkInfo decode_timestamp_info(const uint8_t* data, size_t size);
+// The decompressed residual bytes of a timestamp chunk payload.
+std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size);
+
+// Reverses encode_timestamps one event at a time, given the event ids in order.
+class TimestampDecoder {
+ public:
+  void reset(const TimestampChunkInfo& info, const uint8_t* residuals, const uint8_t* end);
+  // Timestamp of the next event, whose event id is `event_id`.
+  uint64_t next(uint32_t event_id);
+  uint64_t remaining() const { return remaining_; }
+
+ private:
+  const uint8_t* p_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  uint64_t remaining_ = 0;
+  uint64_t current_ = 0;
+  bool first_ = true;
+  uint32_t generation_ = 0;
+  std::vector<int64_t> last_delta_;
+  std::vector<uint32_t> last_generation_;
+};
+
+// Exact integer statistics kept while recording (DESIGN.md, point 6), in ticks.
+struct DurationStats {
+  uint64_t count = 0;
+  uint64_t sum = 0;
+  uint64_t min = std::numeric_limits<uint64_t>::max();
+  uint64_t max = 0;
+  void add(uint64_t d) {
+    ++count;
+    sum += d;
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  void merge(const DurationStats& o) {
+    count += o.count;
+    sum += o.sum;
+    if (o.min < min) min = o.min;
+    if (o.max > max) max = o.max;
+  }
+};
+
+struct RegionStats {
+  DurationStats inclusive;  // per call
+  uint64_t exclusive_sum = 0;
+};
+
+struct LoopStats {
+  DurationStats occurrences;  // duration of each loop occurrence
+  uint64_t iterations = 0;
+};
+
+// THREAD_SUMMARY: written when a thread ends (normally or in a crash handler).
+struct ThreadSummary {
+  uint64_t events = 0;
+  uint64_t first_ticks = 0, last_ticks = 0;
+  uint32_t open_regions = 0;  // calls still open when the summary was taken (crash, exit inside a call)
+  std::vector<RegionStats> regions;      // by region id
+  std::vector<DurationStats> sequences;  // by sequence id
+  std::vector<LoopStats> loops;          // by loop id
+  void encode(std::vector<uint8_t>& out) const;
+  void decode(const uint8_t* data, size_t size);
+};
+
+}  // namespace rondo::format

@@ -1,0 +1,374 @@
+#include "rondo/format/grammar_builder.h"
+
+#include <algorithm>
+
+namespace rondo::format {
+namespace {
+
+// Rolling hash over tokens: h(t0..tn) = sum mix(ti) * P^(n-1-i) mod 2^64. Each token
+// is first scrambled by a 64-bit finalizer so that nearby ids do not collide in
+// structured ways. Equal hashes are always confirmed by comparing tokens.
+constexpr uint64_t kP = 0x9E3779B97F4A7C15ull;
+
+inline uint64_t mix(uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+uint64_t key_hash(const EventKey& k) {
+  uint64_t h = mix((static_cast<uint64_t>(k.kind) << 32) | k.ref);
+  for (int64_t p : k.params) h = mix(h ^ static_cast<uint64_t>(p));
+  return h;
+}
+
+const Token kNoToken = Token::from_bits(UINT32_MAX);
+
+}  // namespace
+
+GrammarBuilder::GrammarBuilder(StructureBatch* out) : out_(out) {
+  powers_.resize(4 * kWindow + 2);
+  powers_[0] = 1;
+  for (size_t i = 1; i < powers_.size(); ++i) powers_[i] = powers_[i - 1] * kP;
+  frames_.resize(16);
+  reset_frame(frames_[0]);
+  frames_[0].flattened = true;  // the top level is always streamed
+}
+
+uint32_t GrammarBuilder::event_id(const EventKey& key) {
+  uint64_t h = key_hash(key);
+  auto it = event_index_.find(h);
+  uint32_t head = it == event_index_.end() ? kNone : it->second;
+  for (uint32_t id = head; id != kNone; id = event_next_[id])
+    if (events_[id].key == key) return id;
+  auto id = static_cast<uint32_t>(events_.size());
+  KindShape shape = kind_shape(key.kind);
+  EventDef def{key, shape.params, shape.data};
+  events_.push_back(def);
+  event_next_.push_back(head);
+  event_index_[h] = id;
+  last_event_.emplace_back();
+  out_->event_defs.emplace_back(id, def);
+  return id;
+}
+
+uint32_t GrammarBuilder::define_region_event(uint32_t region, bool enter) {
+  EventKey key;
+  key.kind = enter ? EventKind::Enter : EventKind::Leave;
+  key.ref = region;
+  uint32_t id = event_id(key);
+  auto& table = enter ? enter_ids_ : leave_ids_;
+  if (table.size() <= region) table.resize(region + 1, kNone);
+  table[region] = id;
+  return id;
+}
+
+void GrammarBuilder::reset_frame(Frame& f) {
+  f.tokens.clear();
+  f.starts.clear();
+  f.prev.clear();
+  f.hash.clear();
+  f.hash.push_back(0);
+  f.cursors.clear();
+  f.serial = next_serial_++;
+  f.region = kNone;
+  f.enter_ticks = 0;
+  f.child_ticks = 0;
+  f.flattened = false;
+}
+
+GrammarBuilder::LastSeen& GrammarBuilder::last_seen(Token t) {
+  switch (t.kind()) {
+    case TokenKind::Event: return last_event_[t.id()];
+    case TokenKind::Sequence: return last_sequence_[t.id()];
+    default: return last_loop_[t.id()];
+  }
+}
+
+uint64_t GrammarBuilder::range_hash(const Frame& f, uint32_t a, uint32_t b) const {
+  return f.hash[b] - f.hash[a] * powers_[b - a];
+}
+
+// The token a frame expects next, looking through loops to their first leaf. When
+// the innermost loop is at an iteration boundary it may also end, so the element
+// after it is an equally good guess: the one that is a call is returned.
+Token GrammarBuilder::peek_expected(const Frame& f) const {
+  if (f.cursors.empty()) return kNoToken;
+  const Cursor& c = f.cursors.back();
+  Token primary = first_leaf(c.list[c.pos]);
+  if (primary.kind() == TokenKind::Sequence || c.loop == kNone || c.pos != 0 || c.count == 0 ||
+      f.cursors.size() < 2)
+    return primary;
+  const Cursor& p = f.cursors[f.cursors.size() - 2];
+  uint32_t next = p.pos + 1;
+  if (next < p.len) return first_leaf(p.list[next]);
+  return p.loop != kNone ? first_leaf(p.list[0]) : primary;
+}
+
+void GrammarBuilder::enter(uint32_t event, uint32_t region, uint64_t ticks) {
+  Token expected = peek_expected(frames_[depth_]);
+  if (++depth_ >= frames_.size()) frames_.resize(frames_.size() * 2);
+  Frame& f = frames_[depth_];
+  reset_frame(f);
+  f.region = region;
+  f.enter_ticks = ticks;
+  Token enter_token = event_token(event);
+  if (expected.kind() == TokenKind::Sequence) {
+    const SequenceDef& s = sequences_[expected.id()];
+    if (s.tokens.front() == enter_token) {
+      // The caller expects this call to repeat a known sequence: follow it.
+      auto len = static_cast<uint32_t>(s.tokens.size());
+      if (f.elem_starts.size() < len) f.elem_starts.resize(len);
+      f.cursors.push_back(Cursor{s.tokens.data(), len, 0, kNone, expected.id(), 0, 0, ticks, ticks});
+    }
+  }
+  feed(f, enter_token, ticks, ticks);
+}
+
+void GrammarBuilder::leave(uint32_t event, uint32_t region, uint64_t ticks) {
+  if (depth_ == 0 || frames_[depth_].region != region) {
+    // A leave that does not match the innermost call (longjmp, exceptions through
+    // uninstrumented code, or a filter that hid the enter). Close the calls above
+    // the matching one without their leave; with no match, keep it as a plain event.
+    uint32_t match = depth_;
+    while (match > 0 && frames_[match].region != region) --match;
+    if (match == 0) {
+      leaf(event, ticks);
+      return;
+    }
+    while (depth_ > match) close_frame(ticks, false, 0);
+  }
+  close_frame(ticks, true, event);
+}
+
+void GrammarBuilder::leaf(uint32_t event, uint64_t ticks) { feed(frames_[depth_], event_token(event), ticks, ticks); }
+
+void GrammarBuilder::close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event) {
+  Frame& f = frames_[depth_];
+  if (with_leave) feed(f, event_token(leave_event), ticks, ticks);
+  uint64_t duration = ticks - f.enter_ticks;
+  if (region_stats_.size() <= f.region) region_stats_.resize(f.region + 1);
+  RegionStats& rs = region_stats_[f.region];
+  rs.inclusive.add(duration);
+  rs.exclusive_sum += duration - std::min(duration, f.child_ticks);
+
+  Token result = kNoToken;
+  if (f.flattened) {
+    emit_frame(f);
+  } else if (f.cursors.size() == 1 && f.cursors[0].loop == kNone && f.cursors[0].pos == f.cursors[0].len) {
+    result = sequence_token(f.cursors[0].seq);  // repeated a known sequence exactly: no hashing at all
+  } else {
+    if (!f.cursors.empty()) materialize(f);
+    auto n = static_cast<uint32_t>(f.tokens.size());
+    result = sequence_token(intern_sequence(f.tokens.data(), n, f.hash[n], false));
+  }
+  if (result != kNoToken) sequence_stats_[result.id()].add(duration);
+  uint64_t enter_ticks = f.enter_ticks;
+  --depth_;
+  Frame& parent = frames_[depth_];
+  parent.child_ticks += duration;
+  if (result != kNoToken) feed(parent, result, enter_ticks, ticks);
+}
+
+void GrammarBuilder::feed(Frame& f, Token t, uint64_t start, uint64_t end) {
+  if (!f.cursors.empty()) {
+    if (match(f, t, start, end)) return;
+    if (!f.cursors.empty()) materialize(f);
+  }
+  push_detect(f, t, start, end);
+}
+
+bool GrammarBuilder::match(Frame& f, Token t, uint64_t start, uint64_t end) {
+  for (;;) {
+    Cursor& c = f.cursors.back();
+    Token expected = c.list[c.pos];
+    if (expected == t) {
+      f.elem_starts[c.base + c.pos] = start;
+      if (++c.pos == c.len && c.loop != kNone) {
+        ++c.count;
+        c.pos = 0;
+        c.last_end = end;
+      }
+      return true;
+    }
+    if (expected.kind() == TokenKind::Loop && first_leaf(expected) == t) {
+      // A new occurrence of a known loop starts here: follow its body.
+      f.elem_starts[c.base + c.pos] = start;
+      const LoopInfo& loop = loops_[expected.id()];
+      uint32_t base = c.base + c.len;
+      auto len = static_cast<uint32_t>(loop.list.size());
+      if (f.elem_starts.size() < base + len) f.elem_starts.resize(base + len);
+      f.cursors.push_back(Cursor{loop.list.data(), len, 0, expected.id(), kNone, 0, base, start, start});
+      continue;
+    }
+    if (c.loop != kNone && c.pos == 0 && c.count >= 1) {
+      end_loop(f);  // the loop ends at an iteration boundary; t may continue the enclosing structure
+      if (f.cursors.empty()) return false;
+      continue;
+    }
+    return false;
+  }
+}
+
+void GrammarBuilder::end_loop(Frame& f) {
+  Cursor c = f.cursors.back();
+  f.cursors.pop_back();
+  record_loop(c.loop, c.count, c.start, c.last_end);
+  if (!f.cursors.empty()) {
+    Cursor& p = f.cursors.back();
+    if (++p.pos == p.len && p.loop != kNone) {
+      ++p.count;
+      p.pos = 0;
+      p.last_end = c.last_end;
+    }
+  } else {
+    push_detect(f, loop_token(c.loop), c.start, c.last_end);
+  }
+}
+
+void GrammarBuilder::record_loop(uint32_t loop, uint32_t count, uint64_t start, uint64_t end) {
+  out_->loop_counts.emplace_back(loop, count);
+  LoopStats& s = loop_stats_[loop];
+  s.occurrences.add(end - start);
+  s.iterations += count;
+}
+
+// Turns the expected structure into plain tokens: the loops followed so far end
+// with the iterations they completed, and the elements matched in the current
+// iteration (or sequence) follow as they are.
+void GrammarBuilder::materialize(Frame& f) {
+  for (size_t i = 0; i < f.cursors.size(); ++i) {
+    const Cursor c = f.cursors[i];
+    if (c.loop != kNone && c.count >= 1) {
+      record_loop(c.loop, c.count, c.start, c.last_end);
+      push_plain(f, loop_token(c.loop), c.start);
+    }
+    for (uint32_t k = 0; k < c.pos; ++k) push_plain(f, c.list[k], f.elem_starts[c.base + k]);
+  }
+  f.cursors.clear();
+}
+
+void GrammarBuilder::push_plain(Frame& f, Token t, uint64_t start) {
+  auto pos = static_cast<uint32_t>(f.tokens.size());
+  LastSeen& seen = last_seen(t);
+  // An entry is stale when its frame ended or the position was rewritten since.
+  uint32_t previous = (seen.serial == f.serial && seen.pos < pos && f.tokens[seen.pos] == t) ? seen.pos : kNone;
+  seen.serial = f.serial;
+  seen.pos = pos;
+  f.tokens.push_back(t);
+  f.starts.push_back(start);
+  f.prev.push_back(previous);
+  f.hash.push_back(f.hash.back() * kP + mix(t.bits()));
+}
+
+void GrammarBuilder::push_detect(Frame& f, Token t, uint64_t start, uint64_t end) {
+  push_plain(f, t, start);
+  auto n = static_cast<uint32_t>(f.tokens.size());
+  uint32_t candidate = f.prev[n - 1];
+  for (int tries = 0; candidate != kNone && tries < kCandidates; ++tries, candidate = f.prev[candidate]) {
+    uint32_t d = n - 1 - candidate;
+    if (2 * d > n || d >= powers_.size()) break;
+    if (range_hash(f, n - d, n) != range_hash(f, n - 2 * d, n - d)) continue;
+    if (!std::equal(f.tokens.begin() + (n - d), f.tokens.end(), f.tokens.begin() + (n - 2 * d))) continue;
+    // tokens[n-2d, n-d) == tokens[n-d, n): a tandem repeat, i.e. two iterations of a loop.
+    Token body = d == 1 ? f.tokens[n - 1]
+                        : sequence_token(intern_sequence(&f.tokens[n - d], d, range_hash(f, n - d, n), true));
+    uint32_t loop = loop_for(body);
+    uint32_t a = n - 2 * d;
+    uint64_t loop_start = f.starts[a];
+    f.tokens.resize(a);
+    f.starts.resize(a);
+    f.prev.resize(a);
+    f.hash.resize(a + 1);
+    const LoopInfo& info = loops_[loop];
+    auto len = static_cast<uint32_t>(info.list.size());
+    if (f.elem_starts.size() < len) f.elem_starts.resize(len);
+    f.cursors.push_back(Cursor{info.list.data(), len, 0, loop, kNone, 2, 0, loop_start, end});
+    return;
+  }
+  if (n > kWindow) {
+    if (f.flattened)
+      spill_front(f);
+    else
+      flatten_through(depth_);
+  }
+}
+
+uint32_t GrammarBuilder::intern_sequence(const Token* tokens, uint32_t len, uint64_t hash, bool loop_body) {
+  auto it = sequence_index_.find(hash);
+  uint32_t head = it == sequence_index_.end() ? kNone : it->second;
+  for (uint32_t id = head; id != kNone; id = sequence_next_[id]) {
+    const auto& s = sequences_[id].tokens;
+    if (s.size() == len && std::equal(s.begin(), s.end(), tokens)) return id;
+  }
+  auto id = static_cast<uint32_t>(sequences_.size());
+  sequences_.push_back(SequenceDef{std::vector<Token>(tokens, tokens + len), loop_body});
+  sequence_next_.push_back(head);
+  sequence_index_[hash] = id;
+  last_sequence_.emplace_back();
+  sequence_stats_.emplace_back();
+  out_->sequence_defs.emplace_back(id, sequences_.back());
+  return id;
+}
+
+uint32_t GrammarBuilder::loop_for(Token body) {
+  auto [it, inserted] = loop_index_.try_emplace(body.bits(), static_cast<uint32_t>(loops_.size()));
+  if (!inserted) return it->second;
+  LoopInfo info;
+  if (body.kind() == TokenKind::Sequence && sequences_[body.id()].loop_body)
+    info.list = sequences_[body.id()].tokens;
+  else
+    info.list = {body};
+  info.first_leaf = first_leaf(info.list.front());
+  loops_.push_back(std::move(info));
+  last_loop_.emplace_back();
+  loop_stats_.emplace_back();
+  out_->loop_defs.emplace_back(it->second, LoopDef{body});
+  return it->second;
+}
+
+// Streams frames 0..depth out as raw tokens, outermost first, so that the
+// innermost one can keep growing without bound on memory.
+void GrammarBuilder::flatten_through(uint32_t depth) {
+  for (uint32_t i = 0; i <= depth; ++i) {
+    emit_frame(frames_[i]);
+    frames_[i].flattened = true;
+  }
+}
+
+void GrammarBuilder::emit_frame(Frame& f) {
+  if (!f.cursors.empty()) materialize(f);
+  out_->tokens.insert(out_->tokens.end(), f.tokens.begin(), f.tokens.end());
+  f.tokens.clear();
+  f.starts.clear();
+  f.prev.clear();
+  f.hash.assign(1, 0);
+  f.serial = next_serial_++;
+}
+
+void GrammarBuilder::spill_front(Frame& f) {
+  // Keep the newest half for loop detection; stream the rest out.
+  size_t keep = kWindow / 2;
+  size_t drop = f.tokens.size() - keep;
+  out_->tokens.insert(out_->tokens.end(), f.tokens.begin(), f.tokens.begin() + static_cast<long>(drop));
+  std::vector<Token> tokens(f.tokens.begin() + static_cast<long>(drop), f.tokens.end());
+  std::vector<uint64_t> starts(f.starts.begin() + static_cast<long>(drop), f.starts.end());
+  f.tokens.clear();
+  f.starts.clear();
+  f.prev.clear();
+  f.hash.assign(1, 0);
+  f.serial = next_serial_++;
+  for (size_t i = 0; i < tokens.size(); ++i) push_plain(f, tokens[i], starts[i]);
+}
+
+void GrammarBuilder::finish() { flatten_through(depth_); }
+
+void GrammarBuilder::fill_summary(ThreadSummary& s) const {
+  s.regions = region_stats_;
+  s.sequences = sequence_stats_;
+  s.loops = loop_stats_;
+  s.open_regions = depth_;
+}
+
+}  // namespace rondo::format

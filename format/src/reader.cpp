@@ -1,0 +1,555 @@
+#include "rondo/format/reader.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace rondo::format {
+
+MappedFile::MappedFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw FormatError(path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    throw FormatError(path + ": " + std::strerror(e));
+  }
+  size_ = static_cast<size_t>(st.st_size);
+  if (size_ > 0) {
+    void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      throw FormatError(path + ": cannot map: " + std::strerror(e));
+    }
+    data_ = static_cast<const uint8_t*>(p);
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_) munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+// ---------------------------------------------------------------------------
+// ProcessReader
+
+ProcessReader::ProcessReader(const std::string& path) : path_(path), file_(std::make_unique<MappedFile>(path)) {
+  std::string bad = check_file_header(file_->data(), file_->size());
+  if (!bad.empty()) throw FormatError(path + ": " + bad);
+  scan_ = scan_chunks(file_->data(), file_->size());
+  std::map<uint32_t, bool> threads;
+  // Process definitions must be applied in sequence order: later records win.
+  std::vector<const ChunkRef*> defs;
+  for (const ChunkRef& c : scan_.chunks) {
+    if (c.header.thread == kProcessScope) {
+      if (c.header.kind == ChunkKind::ProcessDefs) defs.push_back(&c);
+      if (c.header.kind == ChunkKind::ProcessEnd) ended_ = true;
+    } else {
+      threads[c.header.thread] = true;
+    }
+  }
+  std::stable_sort(defs.begin(), defs.end(),
+                   [](const ChunkRef* a, const ChunkRef* b) { return a->header.sequence < b->header.sequence; });
+  for (const ChunkRef* c : defs) {
+    try {
+      auto payload = c->payload();
+      defs_.decode(payload.data(), payload.size());
+    } catch (const FormatError& e) {
+      scan_.problems.push_back(std::string("process definitions at offset ") + std::to_string(c->offset) + ": " +
+                               e.what());
+    }
+  }
+  for (auto& [id, _] : threads) thread_ids_.push_back(id);
+  threads_.resize(thread_ids_.size());
+  for (size_t i = 0; i < thread_ids_.size(); ++i) loaded_.push_back(std::make_unique<std::once_flag>());
+
+  const ClockDef& c = defs_.clock;
+  if (c.has_end && c.end_ns > c.start_ns && c.end_ticks > c.start_ticks)
+    ticks_per_ns_ = static_cast<double>(c.end_ticks - c.start_ticks) / static_cast<double>(c.end_ns - c.start_ns);
+  else if (c.ticks_per_second > 0)
+    ticks_per_ns_ = static_cast<double>(c.ticks_per_second) / 1e9;
+}
+
+bool ProcessReader::truncated() const { return scan_.truncated || !ended_; }
+
+int64_t ProcessReader::to_ns(uint64_t ticks) const {
+  const ClockDef& c = defs_.clock;
+  double since_start = (static_cast<double>(ticks) - static_cast<double>(c.start_ticks)) / ticks_per_ns_;
+  const ProcessDef& p = defs_.process;
+  double offset = static_cast<double>(p.clock_offset_ns);
+  if (p.has_end_offset && c.has_end && c.end_ns > c.start_ns) {
+    // Linear drift correction between the init and finalize measurements.
+    double f = since_start / static_cast<double>(c.end_ns - c.start_ns);
+    offset += f * static_cast<double>(p.clock_offset_end_ns - p.clock_offset_ns);
+  }
+  return static_cast<int64_t>(c.start_ns) + static_cast<int64_t>(since_start + offset);
+}
+
+const ThreadTrace& ProcessReader::thread(size_t i) const {
+  std::call_once(*loaded_[i], [&] {
+    auto t = std::make_unique<ThreadTrace>();
+    t->process_ = this;
+    t->index_ = thread_ids_[i];
+    load_thread(*t);
+    threads_[i] = std::move(t);
+  });
+  return *threads_[i];
+}
+
+void ProcessReader::load_thread(ThreadTrace& t) const {
+  std::vector<const ChunkRef*> chunks;
+  for (const ChunkRef& c : scan_.chunks)
+    if (c.header.thread == t.index_) chunks.push_back(&c);
+  std::stable_sort(chunks.begin(), chunks.end(),
+                   [](const ChunkRef* a, const ChunkRef* b) { return a->header.sequence < b->header.sequence; });
+  uint32_t expected = 0;
+  StructureBatch batch;
+  auto where = [&](const ChunkRef* c) {
+    return path_ + ": thread " + std::to_string(t.index_) + ", chunk " + std::to_string(c->header.sequence) +
+           " at offset " + std::to_string(c->offset);
+  };
+  try {
+    for (const ChunkRef* c : chunks) {
+      if (c->header.sequence != expected) {
+        t.truncated_ = true;  // a lost chunk: what follows cannot be placed in order
+        break;
+      }
+      ++expected;
+      switch (c->header.kind) {
+        case ChunkKind::ThreadStructure: {
+          auto payload = c->payload();
+          batch.decode(payload.data(), payload.size());
+          for (auto& [id, d] : batch.event_defs) {
+            if (t.events_.size() <= id) t.events_.resize(id + 1);
+            t.events_[id] = d;
+          }
+          for (auto& [id, s] : batch.sequence_defs) {
+            if (t.sequences_.size() <= id) t.sequences_.resize(id + 1);
+            t.sequences_[id] = std::move(s);
+          }
+          for (auto& [id, l] : batch.loop_defs) {
+            if (t.loops_.size() <= id) t.loops_.resize(id + 1);
+            t.loops_[id] = l;
+          }
+          t.top_level_.insert(t.top_level_.end(), batch.tokens.begin(), batch.tokens.end());
+          for (auto& [loop, count] : batch.loop_counts) {
+            if (t.loop_counts_.size() <= loop) t.loop_counts_.resize(loop + 1);
+            t.loop_counts_[loop].push_back(count);
+          }
+          size_t v = 0;
+          for (uint32_t e : batch.data_events) {
+            if (e >= t.events_.size()) throw FormatError("data for an undefined event");
+            size_t width = t.events_[e].data;
+            if (v + width > batch.data_values.size()) throw FormatError("data column shorter than its records");
+            if (t.data_values_.size() <= e) t.data_values_.resize(e + 1);
+            t.data_values_[e].insert(t.data_values_[e].end(), batch.data_values.begin() + static_cast<long>(v),
+                                     batch.data_values.begin() + static_cast<long>(v + width));
+            v += width;
+          }
+          break;
+        }
+        case ChunkKind::ThreadTimestamps: {
+          auto payload = c->payload();
+          TimestampChunkInfo info = decode_timestamp_info(payload.data(), payload.size());
+          if (info.first_index != t.event_count_) throw FormatError("timestamp chunks out of order");
+          if (info.count == 0) break;
+          t.ts_info_.push_back(info);
+          t.ts_chunks_.push_back(*c);
+          t.event_count_ += info.count;
+          break;
+        }
+        case ChunkKind::ThreadSummary: {
+          auto payload = c->payload();
+          t.summary_.decode(payload.data(), payload.size());
+          t.has_summary_ = true;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  } catch (const FormatError& e) {
+    t.truncated_ = true;
+    const_cast<ProcessReader*>(this)->scan_.problems.push_back(where(chunks[expected - 1]) + ": " + e.what());
+  }
+  if (!t.has_summary_) t.truncated_ = true;
+  // Every table is sized to its largest id so that ids read from tokens index safely.
+  t.loop_counts_.resize(t.loops_.size());
+  t.data_values_.resize(t.events_.size());
+  auto valid = [&](Token k) {
+    switch (k.kind()) {
+      case TokenKind::Event: return k.id() < t.events_.size();
+      case TokenKind::Sequence: return k.id() < t.sequences_.size();
+      case TokenKind::Loop: return k.id() < t.loops_.size();
+      default: return false;
+    }
+  };
+  // Loop bodies: the iteration's token list.
+  for (auto& l : t.loops_) {
+    if (!valid(l.body)) throw FormatError(path_ + ": loop body refers to an undefined token");
+    if (l.body.kind() == TokenKind::Sequence && t.sequences_[l.body.id()].loop_body)
+      t.loop_lists_.push_back(t.sequences_[l.body.id()].tokens);
+    else
+      t.loop_lists_.push_back({l.body});
+  }
+  // A definition may only refer to older definitions, which rules out cycles; check it
+  // so that a corrupted file cannot send replay into endless recursion.
+  for (size_t s = 0; s < t.sequences_.size(); ++s)
+    for (Token k : t.sequences_[s].tokens)
+      if (!valid(k) || (k.kind() == TokenKind::Sequence && k.id() >= s))
+        throw FormatError(path_ + ": sequence " + std::to_string(s) + " refers to an invalid token");
+  for (Token k : t.top_level_)
+    if (!valid(k)) throw FormatError(path_ + ": top-level token refers to an undefined definition");
+  // Fixed sizes, in definition order (a sequence only refers to older ones).
+  t.fixed_sequence_size_.assign(t.sequences_.size(), ThreadTrace::kVariable);
+  for (size_t s = 0; s < t.sequences_.size(); ++s) {
+    uint64_t total = 0;
+    for (Token k : t.sequences_[s].tokens) {
+      uint64_t n = t.fixed_size(k);
+      if (n == ThreadTrace::kVariable) {
+        total = ThreadTrace::kVariable;
+        break;
+      }
+      total += n;
+    }
+    t.fixed_sequence_size_[s] = total;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// ThreadTrace
+
+uint64_t ThreadTrace::fixed_size(Token t) const {
+  switch (t.kind()) {
+    case TokenKind::Event: return events_[t.id()].data ? kVariable : 1;
+    case TokenKind::Sequence: return t.id() < fixed_sequence_size_.size() ? fixed_sequence_size_[t.id()] : kVariable;
+    default: return kVariable;  // a loop's trip count is data
+  }
+}
+
+uint64_t ThreadTrace::expand_count(Token t, std::vector<uint32_t>& loop_cursor,
+                                   std::vector<uint64_t>& data_cursor) const {
+  uint64_t fixed = fixed_size(t);
+  if (fixed != kVariable) return fixed;
+  switch (t.kind()) {
+    case TokenKind::Event:
+      data_cursor[t.id()] += events_[t.id()].data;
+      return 1;
+    case TokenKind::Sequence: {
+      uint64_t total = 0;
+      for (Token k : sequences_[t.id()].tokens) {
+        uint64_t n = expand_count(k, loop_cursor, data_cursor);
+        if (n == kVariable) return kVariable;
+        total += n;
+      }
+      return total;
+    }
+    default: {
+      uint32_t loop = t.id();
+      if (loop_cursor[loop] >= loop_counts_[loop].size()) return kVariable;
+      uint64_t count = loop_counts_[loop][loop_cursor[loop]++];
+      const auto& body = loop_lists_[loop];
+      uint64_t per_iteration = 0;
+      for (Token k : body) {
+        uint64_t n = fixed_size(k);
+        if (n == kVariable) {
+          per_iteration = kVariable;
+          break;
+        }
+        per_iteration += n;
+      }
+      if (per_iteration != kVariable) return count * per_iteration;  // O(1) skip of a fixed-size loop
+      uint64_t total = 0;
+      for (uint64_t i = 0; i < count; ++i)
+        for (Token k : body) {
+          uint64_t n = expand_count(k, loop_cursor, data_cursor);
+          if (n == kVariable) return kVariable;
+          total += n;
+        }
+      return total;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// EventCursor
+
+EventCursor::EventCursor(const ThreadTrace& thread) : t_(&thread) { restart(); }
+
+void EventCursor::restart() {
+  stack_.clear();
+  top_pos_ = 0;
+  loop_cursor_.assign(t_->loops_.size(), 0);
+  data_cursor_.assign(t_->events_.size(), 0);
+  index_ = 0;
+  chunk_ = SIZE_MAX;
+  have_pending_ = false;
+}
+
+bool EventCursor::step(uint32_t& event_id) {
+  for (;;) {
+    Token t;
+    if (stack_.empty()) {
+      if (top_pos_ == t_->top_level_.size()) return false;
+      t = t_->top_level_[top_pos_++];
+    } else {
+      Level& l = stack_.back();
+      if (l.pos == l.len) {
+        if (l.remaining == 0) {
+          stack_.pop_back();
+          continue;
+        }
+        --l.remaining;
+        l.pos = 0;
+      }
+      t = l.list[l.pos++];
+    }
+    switch (t.kind()) {
+      case TokenKind::Event:
+        event_id = t.id();
+        return true;
+      case TokenKind::Sequence: {
+        const auto& s = t_->sequences_[t.id()].tokens;
+        stack_.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, 0, UINT32_MAX});
+        break;
+      }
+      default: {
+        uint32_t loop = t.id();
+        const auto& counts = t_->loop_counts_[loop];
+        if (loop_cursor_[loop] >= counts.size()) return false;  // count never written: data ends here
+        uint32_t count = counts[loop_cursor_[loop]++];
+        if (count == 0) break;
+        const auto& body = t_->loop_lists_[loop];
+        stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop});
+        break;
+      }
+    }
+  }
+}
+
+bool EventCursor::timed_step(uint32_t& event_id, uint64_t& ticks) {
+  if (index_ >= t_->event_count_) return false;  // timestamps end here (truncated thread)
+  if (!step(event_id)) return false;
+  if (chunk_ == SIZE_MAX || index_ >= chunk_end_) {
+    // Chunks are decoded from their first event: the cursor is always at one here,
+    // either by plain replay or because skips stop at chunk starts.
+    const auto& info = t_->ts_info_;
+    size_t c = static_cast<size_t>(
+        std::upper_bound(info.begin(), info.end(), index_,
+                         [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
+        info.begin()) - 1;
+    if (info[c].first_index != index_) throw FormatError("timestamp chunk entered in its middle");
+    auto payload = t_->ts_chunks_[c].payload();
+    residuals_ = decode_timestamp_residuals(payload.data(), payload.size());
+    decoder_.reset(info[c], residuals_.data(), residuals_.data() + residuals_.size());
+    chunk_ = c;
+    chunk_end_ = info[c].first_index + info[c].count;
+  }
+  ticks = decoder_.next(event_id);
+  ++index_;
+  return true;
+}
+
+bool EventCursor::next(Event& e) {
+  if (have_pending_) {
+    e = pending_;
+    have_pending_ = false;
+    return true;
+  }
+  uint32_t id;
+  uint64_t ticks;
+  if (!timed_step(id, ticks)) return false;
+  e.index = index_ - 1;
+  e.ticks = ticks;
+  e.id = id;
+  e.def = &t_->events_[id];
+  if (uint8_t width = e.def->data) {
+    const auto& column = t_->data_values_[id];
+    uint64_t& at = data_cursor_[id];
+    for (uint8_t k = 0; k < width; ++k) e.data[k] = at + k < column.size() ? column[at + k] : 0;
+    at += width;
+  }
+  return true;
+}
+
+// Advances the structure (columns included) until index_ == target, without
+// decoding timestamps. Whole tokens and whole fixed-size loop iterations are
+// skipped arithmetically.
+void EventCursor::skip_structure_to(uint64_t target) {
+  std::vector<uint32_t> saved_loops;
+  std::vector<uint64_t> saved_data;
+  while (index_ < target) {
+    // Try to skip the next whole token at the current level.
+    if (!stack_.empty()) {
+      Level& l = stack_.back();
+      if (l.pos == 0 && l.remaining > 0 && l.loop != UINT32_MAX) {
+        uint64_t per = 0;
+        for (uint32_t k = 0; k < l.len && per != ThreadTrace::kVariable; ++k) {
+          uint64_t n = t_->fixed_size(l.list[k]);
+          per = n == ThreadTrace::kVariable ? n : per + n;
+        }
+        if (per != ThreadTrace::kVariable && per > 0) {
+          uint64_t whole = std::min<uint64_t>((target - index_) / per, l.remaining);
+          l.remaining -= static_cast<uint32_t>(whole);
+          index_ += whole * per;
+          if (index_ >= target) break;
+        }
+      }
+    }
+    Token next;
+    bool have = false;
+    if (stack_.empty()) {
+      if (top_pos_ < t_->top_level_.size()) next = t_->top_level_[top_pos_], have = true;
+    } else {
+      Level& l = stack_.back();
+      if (l.pos < l.len) next = l.list[l.pos], have = true;
+    }
+    if (have) {
+      saved_loops = loop_cursor_;
+      saved_data = data_cursor_;
+      uint64_t n = t_->expand_count(next, loop_cursor_, data_cursor_);
+      if (n != ThreadTrace::kVariable && index_ + n <= target) {
+        index_ += n;
+        if (stack_.empty())
+          ++top_pos_;
+        else
+          ++stack_.back().pos;
+        continue;
+      }
+      loop_cursor_.swap(saved_loops);
+      data_cursor_.swap(saved_data);
+    }
+    // The target lies inside the next token (or the level ends): descend one event.
+    uint32_t id;
+    if (!step(id)) return;
+    data_cursor_[id] += t_->events_[id].data;
+    ++index_;
+  }
+}
+
+uint64_t EventCursor::skip_loop() {
+  have_pending_ = false;
+  size_t level = stack_.size();
+  while (level > 0 && stack_[level - 1].loop == UINT32_MAX) --level;
+  if (level == 0) return 0;
+  uint64_t start = index_;
+  // The current iteration ends when the loop level and every level inside it are exhausted.
+  auto iteration_done = [&] {
+    if (stack_.size() < level) return true;  // the whole loop already ended
+    for (size_t i = level - 1; i < stack_.size(); ++i) {
+      const Level& l = stack_[i];
+      if (l.pos != l.len || (i >= level && l.remaining != 0)) return false;
+    }
+    return true;
+  };
+  Event e;
+  while (!iteration_done())
+    if (!next(e)) return index_ - start;
+  if (stack_.size() < level) return index_ - start;
+  stack_.resize(level);
+  // Count the events of the remaining iterations on copies of the column cursors.
+  Level& l = stack_[level - 1];
+  std::vector<uint32_t> loops = loop_cursor_;
+  std::vector<uint64_t> data = data_cursor_;
+  uint64_t skipped = 0;
+  for (uint32_t i = 0; i < l.remaining; ++i)
+    for (uint32_t k = 0; k < l.len; ++k) {
+      uint64_t n = t_->expand_count(l.list[k], loops, data);
+      if (n == ThreadTrace::kVariable) return index_ - start;  // truncated: stay where we are
+      skipped += n;
+    }
+  uint64_t target = index_ + skipped;
+  // Skip the structure to the start of the timestamp chunk holding the target (when
+  // that is ahead), then decode timestamps from there up to the target.
+  const auto& info = t_->ts_info_;
+  size_t c = static_cast<size_t>(
+      std::upper_bound(info.begin(), info.end(), target,
+                       [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
+      info.begin());
+  if (c > 0 && info[c - 1].first_index > index_) {
+    skip_structure_to(info[c - 1].first_index);
+    chunk_ = SIZE_MAX;
+  }
+  uint32_t id;
+  uint64_t ticks;
+  while (index_ < target && timed_step(id, ticks)) data_cursor_[id] += t_->events_[id].data;
+  return index_ - start;
+}
+
+void EventCursor::seek_ticks(uint64_t ticks) {
+  restart();
+  const auto& info = t_->ts_info_;
+  // First chunk whose last timestamp reaches `ticks`.
+  size_t c = static_cast<size_t>(
+      std::lower_bound(info.begin(), info.end(), ticks,
+                       [](const TimestampChunkInfo& i, uint64_t t) { return i.last_ticks < t; }) -
+      info.begin());
+  if (c == info.size()) {
+    skip_structure_to(t_->event_count_);
+    return;
+  }
+  skip_structure_to(info[c].first_index);
+  chunk_ = SIZE_MAX;
+  Event e;
+  while (next(e)) {
+    if (e.ticks >= ticks) {
+      pending_ = e;
+      have_pending_ = true;
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// TraceReader
+
+TraceReader::TraceReader(const std::string& dir) : dir_(dir) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) throw FormatError(dir + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) throw FormatError(dir + ": not a trace directory");
+  std::vector<std::string> files;
+  DIR* d = opendir(dir.c_str());
+  if (!d) throw FormatError(dir + ": " + std::strerror(errno));
+  while (dirent* ent = readdir(d)) {
+    std::string name = ent->d_name;
+    std::string full = dir + "/" + name;
+    struct stat fs {};
+    if (stat(full.c_str(), &fs) == 0 && S_ISREG(fs.st_mode)) {
+      bytes_ += static_cast<uint64_t>(fs.st_size);
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".rnd") == 0) files.push_back(full);
+    }
+  }
+  closedir(d);
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw FormatError(dir + ": no process files (*.rnd): not a Rondo trace, or nothing was recorded");
+  for (auto& f : files) processes_.push_back(std::make_unique<ProcessReader>(f));
+  // Ranks first (in rank order), then processes without a rank.
+  std::stable_sort(processes_.begin(), processes_.end(), [](auto& a, auto& b) {
+    auto key = [](const ProcessReader& p) { return p.rank() < 0 ? INT64_MAX : p.rank(); };
+    return key(*a) < key(*b);
+  });
+}
+
+bool TraceReader::truncated() const {
+  for (auto& p : processes_)
+    if (p->truncated()) return true;
+  return false;
+}
+
+std::vector<std::string> TraceReader::problems() const {
+  std::vector<std::string> out;
+  for (auto& p : processes_)
+    for (auto& m : p->problems()) out.push_back(p->path() + ": " + m);
+  return out;
+}
+
+}  // namespace rondo::format

@@ -1,0 +1,48 @@
+#include "rondo/format/records.h"
+
+namespace rondo::format {
+
+std::string_view kind_name(EventKind k) {
+  switch (k) {
+    case EventKind::Enter: return "ENTER";
+    case EventKind::Leave: return "LEAVE";
+    case EventKind::Marker: return "MARKER";
+    case EventKind::MetricSample: return "METRIC";
+    case EventKind::MpiSend: return "MPI_SEND";
+    case EventKind::MpiRecv: return "MPI_RECV";
+    case EventKind::MpiIsend: return "MPI_ISEND";
+    case EventKind::MpiIsendComplete: return "MPI_ISEND_COMPLETE";
+    case EventKind::MpiIrecvRequest: return "MPI_IRECV_REQUEST";
+    case EventKind::MpiIrecv: return "MPI_IRECV";
+    case EventKind::MpiRequestTest: return "MPI_REQUEST_TEST";
+    case EventKind::MpiRequestCancelled: return "MPI_REQUEST_CANCELLED";
+    case EventKind::MpiCollectiveBegin: return "MPI_COLLECTIVE_BEGIN";
+    case EventKind::MpiCollectiveEnd: return "MPI_COLLECTIVE_END";
+    case EventKind::RmaPut: return "RMA_PUT";
+    case EventKind::RmaGet: return "RMA_GET";
+    case EventKind::RmaAccumulate: return "RMA_ACCUMULATE";
+    case EventKind::RmaSync: return "RMA_SYNC";
+    case EventKind::ThreadFork: return "THREAD_FORK";
+    case EventKind::ThreadJoin: return "THREAD_JOIN";
+    case EventKind::ThreadTeamBegin: return "THREAD_TEAM_BEGIN";
+    case EventKind::ThreadTeamEnd: return "THREAD_TEAM_END";
+    case EventKind::ThreadAcquireLock: return "THREAD_ACQUIRE_LOCK";
+    case EventKind::ThreadReleaseLock: return "THREAD_RELEASE_LOCK";
+    case EventKind::ThreadTaskCreate: return "THREAD_TASK_CREATE";
+    case EventKind::ThreadTaskSwitch: return "THREAD_TASK_SWITCH";
+    case EventKind::ThreadTaskComplete: return "THREAD_TASK_COMPLETE";
+    case EventKind::ThreadCreate: return "THREAD_CREATE";
+    case EventKind::ThreadBegin: return "THREAD_BEGIN";
+    case EventKind::ThreadEnd: return "THREAD_END";
+    case EventKind::ThreadWait: return "THREAD_WAIT";
+    case EventKind::IoOperationBegin: return "IO_OPERATION_BEGIN";
+    case EventKind::IoOperationComplete: return "IO_OPERATION_COMPLETE";
+    case EventKind::IoCreateHandle: return "IO_CREATE_HANDLE";
+    case EventKind::IoDestroyHandle: return "IO_DESTROY_HANDLE";
+    case EventKind::GpuKernelLaunch: return "GPU_KERNEL_LAUNCH";
+    case EventKind::GpuMemcpy: return "GPU_MEMCPY";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace rondo::format

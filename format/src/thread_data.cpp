@@ -1,0 +1,357 @@
+#include "rondo/format/thread_data.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "rondo/format/encoding.h"
+
+namespace rondo::format {
+namespace {
+
+template <typename Fn>
+void section(std::vector<uint8_t>& out, SectionTag tag, Fn&& fill) {
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  fill(w);
+  ByteWriter o(out);
+  o.u8(static_cast<uint8_t>(tag));
+  o.varint(body.size());
+  o.bytes(body.data(), body.size());
+}
+
+void check_id(uint64_t id, const char* what) {
+  if (id > Token::kIdMask) throw FormatError(std::string(what) + " id out of range");
+}
+
+void encode_stats(ByteWriter& w, const DurationStats& s) {
+  w.varint(s.count);
+  if (s.count == 0) return;
+  w.varint(s.sum);
+  w.varint(s.min);
+  w.varint(s.max);
+}
+DurationStats decode_stats(ByteReader& r) {
+  DurationStats s;
+  s.count = r.varint();
+  if (s.count == 0) return s;
+  s.sum = r.varint();
+  s.min = r.varint();
+  s.max = r.varint();
+  return s;
+}
+
+}  // namespace
+
+void StructureBatch::clear() {
+  event_defs.clear();
+  sequence_defs.clear();
+  loop_defs.clear();
+  tokens.clear();
+  loop_counts.clear();
+  data_events.clear();
+  data_values.clear();
+}
+
+void StructureBatch::encode(std::vector<uint8_t>& out) const {
+  if (!event_defs.empty())
+    section(out, SectionTag::EventDefs, [&](ByteWriter& w) {
+      w.varint(event_defs.size());
+      for (auto& [id, d] : event_defs) {
+        w.varint(id);
+        w.u8(static_cast<uint8_t>(d.key.kind));
+        w.varint(d.key.ref);
+        w.u8(d.params);
+        for (int i = 0; i < d.params; ++i) w.svarint(d.key.params[i]);
+        w.u8(d.data);
+      }
+    });
+  if (!sequence_defs.empty())
+    section(out, SectionTag::SequenceDefs, [&](ByteWriter& w) {
+      w.varint(sequence_defs.size());
+      for (auto& [id, s] : sequence_defs) {
+        w.varint(id);
+        w.u8(s.loop_body ? 1 : 0);
+        w.varint(s.tokens.size());
+        for (Token t : s.tokens) w.varint(t.bits());
+      }
+    });
+  if (!loop_defs.empty())
+    section(out, SectionTag::LoopDefs, [&](ByteWriter& w) {
+      w.varint(loop_defs.size());
+      for (auto& [id, l] : loop_defs) {
+        w.varint(id);
+        w.varint(l.body.bits());
+      }
+    });
+  if (!tokens.empty())
+    section(out, SectionTag::Tokens, [&](ByteWriter& w) {
+      w.varint(tokens.size());
+      for (Token t : tokens) w.varint(t.bits());
+    });
+  if (!loop_counts.empty())
+    section(out, SectionTag::LoopCounts, [&](ByteWriter& w) {
+      // Grouped by loop (stable, so each loop's counts keep their order): the
+      // counts of one loop sit together and compress well.
+      std::vector<std::pair<uint32_t, uint32_t>> sorted(loop_counts);
+      std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.first < b.first; });
+      size_t groups = 0;
+      for (size_t i = 0; i < sorted.size(); ++i) groups += (i == 0 || sorted[i].first != sorted[i - 1].first);
+      w.varint(groups);
+      for (size_t i = 0; i < sorted.size();) {
+        size_t j = i;
+        while (j < sorted.size() && sorted[j].first == sorted[i].first) ++j;
+        w.varint(sorted[i].first);
+        w.varint(j - i);
+        for (size_t k = i; k < j; ++k) w.varint(sorted[k].second);
+        i = j;
+      }
+    });
+  if (!data_events.empty())
+    section(out, SectionTag::EventData, [&](ByteWriter& w) {
+      // Event ids in recording order, then all values; each record has
+      // EventDef::data values, so the reader splits them without separators.
+      w.varint(data_events.size());
+      for (uint32_t e : data_events) w.varint(e);
+      w.varint(data_values.size());
+      for (int64_t v : data_values) w.svarint(v);
+    });
+}
+
+void StructureBatch::decode(const uint8_t* data, size_t size) {
+  clear();
+  ByteReader in(data, size, "thread structure");
+  while (!in.done()) {
+    auto tag = static_cast<SectionTag>(in.u8());
+    uint64_t length = in.count();
+    ByteReader r(in.position(), length, "thread structure section");
+    in.skip(length);
+    switch (tag) {
+      case SectionTag::EventDefs: {
+        uint64_t n = r.count();
+        for (uint64_t i = 0; i < n; ++i) {
+          uint64_t id = r.varint();
+          check_id(id, "event");
+          EventDef d;
+          d.key.kind = static_cast<EventKind>(r.u8());
+          d.key.ref = r.varint32();
+          d.params = r.u8();
+          if (d.params > kMaxParams) r.fail("too many event parameters");
+          for (int p = 0; p < d.params; ++p) d.key.params[p] = r.svarint();
+          d.data = r.u8();
+          if (d.data > kMaxData) r.fail("too many event data fields");
+          event_defs.emplace_back(static_cast<uint32_t>(id), d);
+        }
+        break;
+      }
+      case SectionTag::SequenceDefs: {
+        uint64_t n = r.count();
+        for (uint64_t i = 0; i < n; ++i) {
+          uint64_t id = r.varint();
+          check_id(id, "sequence");
+          SequenceDef s;
+          s.loop_body = r.u8() != 0;
+          uint64_t len = r.count();
+          s.tokens.reserve(len);
+          for (uint64_t k = 0; k < len; ++k) s.tokens.push_back(Token::from_bits(r.varint32()));
+          sequence_defs.emplace_back(static_cast<uint32_t>(id), std::move(s));
+        }
+        break;
+      }
+      case SectionTag::LoopDefs: {
+        uint64_t n = r.count();
+        for (uint64_t i = 0; i < n; ++i) {
+          uint64_t id = r.varint();
+          check_id(id, "loop");
+          loop_defs.emplace_back(static_cast<uint32_t>(id), LoopDef{Token::from_bits(r.varint32())});
+        }
+        break;
+      }
+      case SectionTag::Tokens: {
+        uint64_t n = r.count();
+        tokens.reserve(tokens.size() + n);
+        for (uint64_t i = 0; i < n; ++i) tokens.push_back(Token::from_bits(r.varint32()));
+        break;
+      }
+      case SectionTag::LoopCounts: {
+        uint64_t groups = r.count();
+        for (uint64_t g = 0; g < groups; ++g) {
+          uint32_t loop = r.varint32();
+          uint64_t n = r.count();
+          for (uint64_t i = 0; i < n; ++i) loop_counts.emplace_back(loop, r.varint32());
+        }
+        break;
+      }
+      case SectionTag::EventData: {
+        uint64_t n = r.count();
+        data_events.reserve(n);
+        for (uint64_t i = 0; i < n; ++i) data_events.push_back(r.varint32());
+        uint64_t values = r.count();
+        data_values.reserve(values);
+        for (uint64_t i = 0; i < values; ++i) data_values.push_back(r.svarint());
+        break;
+      }
+      default:
+        break;  // a newer section: skipped by its length
+    }
+  }
+}
+
+namespace {
+// Reads the fixed part; leaves `r` at the residual block.
+TimestampChunkInfo read_info(ByteReader& r) {
+  TimestampChunkInfo info;
+  info.first_index = r.varint();
+  info.count = r.varint();
+  if (info.count > 0) {
+    info.first_ticks = r.u64();
+    info.last_ticks = r.u64();
+  }
+  return info;
+}
+}  // namespace
+
+void encode_timestamps(uint64_t first_index, const uint64_t* ticks, const uint32_t* event_ids, size_t count,
+                       int level, std::vector<uint8_t>& out) {
+  ByteWriter w(out);
+  w.varint(first_index);
+  w.varint(count);
+  if (count == 0) return;
+  w.u64(ticks[0]);
+  w.u64(ticks[count - 1]);
+  std::vector<uint8_t> residuals;
+  residuals.reserve(count * 2);
+  ByteWriter rw(residuals);
+  uint32_t max_id = 0;
+  for (size_t i = 0; i < count; ++i) max_id = std::max(max_id, event_ids[i]);
+  std::vector<int64_t> last_delta(static_cast<size_t>(max_id) + 1, 0);
+  for (size_t i = 1; i < count; ++i) {
+    auto delta = static_cast<int64_t>(ticks[i] - ticks[i - 1]);
+    int64_t& predicted = last_delta[event_ids[i]];
+    rw.svarint(delta - predicted);
+    predicted = delta;
+  }
+  std::vector<uint8_t> packed;
+  if (level > 0) {
+    packed.resize(ZSTD_compressBound(residuals.size()));
+    size_t n = ZSTD_compress(packed.data(), packed.size(), residuals.data(), residuals.size(), level);
+    if (ZSTD_isError(n) || n >= residuals.size())
+      packed.clear();
+    else
+      packed.resize(n);
+  }
+  bool compressed = !packed.empty();
+  w.u8(compressed ? 1 : 0);
+  w.varint(residuals.size());
+  const auto& body = compressed ? packed : residuals;
+  w.varint(body.size());
+  w.bytes(body.data(), body.size());
+}
+
+TimestampChunkInfo decode_timestamp_info(const uint8_t* data, size_t size) {
+  ByteReader r(data, size, "timestamp chunk");
+  TimestampChunkInfo info = read_info(r);
+  if (info.count > 0 && info.last_ticks < info.first_ticks) r.fail("last timestamp before the first");
+  return info;
+}
+
+std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size) {
+  ByteReader r(data, size, "timestamp chunk");
+  TimestampChunkInfo info = read_info(r);
+  if (info.count == 0) return {};
+  bool compressed = r.u8() != 0;
+  uint64_t raw_size = r.varint();
+  uint64_t stored = r.count();
+  if (raw_size > info.count * 10) r.fail("residual block larger than its events allow");
+  const uint8_t* body = r.position();
+  if (!compressed) {
+    if (stored != raw_size) r.fail("raw residual size mismatch");
+    return {body, body + stored};
+  }
+  std::vector<uint8_t> out(raw_size);
+  size_t n = ZSTD_decompress(out.data(), out.size(), body, stored);
+  if (ZSTD_isError(n) || n != raw_size) r.fail("residual block does not decompress");
+  return out;
+}
+
+void TimestampDecoder::reset(const TimestampChunkInfo& info, const uint8_t* residuals, const uint8_t* end) {
+  p_ = residuals;
+  end_ = end;
+  remaining_ = info.count;
+  current_ = info.first_ticks;
+  first_ = true;
+  // A new generation invalidates every prediction without clearing the table.
+  if (++generation_ == 0) {
+    std::fill(last_generation_.begin(), last_generation_.end(), 0);
+    generation_ = 1;
+  }
+}
+
+uint64_t TimestampDecoder::next(uint32_t event_id) {
+  if (remaining_ == 0) throw FormatError("timestamp chunk: more events than timestamps");
+  --remaining_;
+  if (first_) {
+    first_ = false;
+    return current_;
+  }
+  if (event_id >= last_delta_.size()) {
+    last_delta_.resize(event_id + 1, 0);
+    last_generation_.resize(event_id + 1, 0);
+  }
+  // Inline LEB128 decode: this runs once per replayed event.
+  uint64_t raw = 0;
+  for (int shift = 0;; shift += 7) {
+    if (p_ == end_ || shift > 63) throw FormatError("timestamp residuals: truncated");
+    uint8_t b = *p_++;
+    raw |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  int64_t predicted = last_generation_[event_id] == generation_ ? last_delta_[event_id] : 0;
+  int64_t delta = zigzag_decode(raw) + predicted;
+  last_delta_[event_id] = delta;
+  last_generation_[event_id] = generation_;
+  current_ += static_cast<uint64_t>(delta);
+  return current_;
+}
+
+void ThreadSummary::encode(std::vector<uint8_t>& out) const {
+  ByteWriter w(out);
+  w.varint(events);
+  w.u64(first_ticks);
+  w.u64(last_ticks);
+  w.varint(open_regions);
+  w.varint(regions.size());
+  for (auto& r : regions) {
+    encode_stats(w, r.inclusive);
+    if (r.inclusive.count) w.varint(r.exclusive_sum);
+  }
+  w.varint(sequences.size());
+  for (auto& s : sequences) encode_stats(w, s);
+  w.varint(loops.size());
+  for (auto& l : loops) {
+    encode_stats(w, l.occurrences);
+    if (l.occurrences.count) w.varint(l.iterations);
+  }
+}
+
+void ThreadSummary::decode(const uint8_t* data, size_t size) {
+  ByteReader r(data, size, "thread summary");
+  events = r.varint();
+  first_ticks = r.u64();
+  last_ticks = r.u64();
+  open_regions = r.varint32();
+  regions.resize(r.count());
+  for (auto& reg : regions) {
+    reg.inclusive = decode_stats(r);
+    reg.exclusive_sum = reg.inclusive.count ? r.varint() : 0;
+  }
+  sequences.resize(r.count());
+  for (auto& s : sequences) s = decode_stats(r);
+  loops.resize(r.count());
+  for (auto& l : loops) {
+    l.occurrences = decode_stats(r);
+    l.iterations = l.occurrences.count ? r.varint() : 0;
+  }
+}
+
+}  // namespace rondo::format

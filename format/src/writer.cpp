@@ -1,0 +1,121 @@
+#include "rondo/format/writer.h"
+
+#include "rondo/format/encoding.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rondo::format {
+
+uint32_t batch_chunk_count(const Batch& b) {
+  return (b.structure.empty() ? 0 : 1) + (b.ticks.empty() ? 0 : 1) + (b.final ? 1 : 0);
+}
+
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
+  std::vector<std::vector<uint8_t>> chunks;
+  uint32_t seq = b.first_sequence;
+  std::vector<uint8_t> payload;
+  if (!b.structure.empty()) {
+    b.structure.encode(payload);
+    chunks.push_back(encode_chunk(ChunkKind::ThreadStructure, b.thread, seq++, payload, level));
+  }
+  if (!b.ticks.empty()) {
+    payload.clear();
+    encode_timestamps(b.first_index, b.ticks.data(), b.event_ids.data(), b.ticks.size(), level, payload);
+    // The residual block inside is already compressed; the fixed part stays readable.
+    chunks.push_back(encode_chunk(ChunkKind::ThreadTimestamps, b.thread, seq++, payload, 0));
+  }
+  if (b.final) {
+    payload.clear();
+    b.summary.encode(payload);
+    chunks.push_back(encode_chunk(ChunkKind::ThreadSummary, b.thread, seq++, payload, level));
+  }
+  return chunks;
+}
+
+ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
+    : thread_(thread), sink_(std::move(sink)), events_per_batch_(events_per_batch), builder_(&structure_) {
+  ticks_.reserve(std::min<size_t>(events_per_batch_, 1024));
+  ids_.reserve(ticks_.capacity());
+}
+
+void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
+  uint32_t id = builder_.event_id(key);
+  if (uint8_t width = builder_.event(id).data) {
+    structure_.data_events.push_back(id);
+    for (uint8_t k = 0; k < width; ++k) structure_.data_values.push_back(data ? data[k] : 0);
+  }
+  stamp(id, ticks);
+  builder_.leaf(id, ticks);
+}
+
+void ThreadWriter::flush(bool final) {
+  if (final) builder_.finish();
+  Batch b;
+  b.thread = thread_;
+  b.first_index = flushed_index_;
+  if (!ticks_.empty()) {
+    if (!any_) first_ticks_ = ticks_.front();
+    any_ = true;
+    last_ticks_ = ticks_.back();
+  }
+  flushed_index_ += ticks_.size();
+  b.ticks.swap(ticks_);
+  b.event_ids.swap(ids_);
+  b.structure = std::move(structure_);
+  structure_.clear();
+  b.final = final;
+  if (final) {
+    b.summary.events = flushed_index_;
+    b.summary.first_ticks = first_ticks_;
+    b.summary.last_ticks = last_ticks_;
+    builder_.fill_summary(b.summary);
+  }
+  b.first_sequence = next_sequence_;
+  next_sequence_ += batch_chunk_count(b);
+  // Grow the buffers geometrically up to the batch size: short threads stay small.
+  size_t capacity = std::min(events_per_batch_, std::max<size_t>(1024, b.ticks.size() * 2));
+  ticks_.reserve(capacity);
+  ids_.reserve(capacity);
+  if (batch_chunk_count(b) > 0) sink_(std::move(b));
+}
+
+ProcessFile::ProcessFile(const std::string& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw FormatError(path + ": cannot create: " + std::strerror(errno));
+  offset_ = 0;
+  if (!append(file_header())) throw FormatError(path + ": cannot write: " + error());
+}
+
+ProcessFile::~ProcessFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool ProcessFile::append(const std::vector<uint8_t>& chunk) {
+  uint64_t at = offset_.fetch_add(chunk.size());
+  size_t done = 0;
+  while (done < chunk.size()) {
+    ssize_t n = ::pwrite(fd_, chunk.data() + done, chunk.size() - done, static_cast<off_t>(at + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error_ = n < 0 ? errno : ENOSPC;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string ProcessFile::error() const {
+  int e = error_;
+  return e ? std::strerror(e) : "";
+}
+
+void ProcessFile::sync() {
+  if (fd_ >= 0) ::fdatasync(fd_);
+}
+
+}  // namespace rondo::format

@@ -1,0 +1,285 @@
+// The grammar builder and the reader together: what is recorded is what is read,
+// and repetition becomes loops.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "stream_generator.h"
+#include "trace_fixture.h"
+
+using namespace rondo;
+using namespace rondo::format;
+using rondo::test::Op;
+
+namespace {
+
+void expect_same_events(const std::vector<Op>& ops, const std::vector<Event>& events, size_t limit = SIZE_MAX) {
+  size_t n = std::min(ops.size(), limit);
+  ASSERT_GE(events.size(), n);
+  for (size_t i = 0; i < n; ++i) {
+    const Op& op = ops[i];
+    const Event& e = events[i];
+    ASSERT_EQ(e.index, i);
+    ASSERT_EQ(e.ticks, op.ticks) << "event " << i;
+    switch (op.type) {
+      case Op::Enter:
+        ASSERT_EQ(e.kind(), EventKind::Enter) << "event " << i;
+        ASSERT_EQ(e.def->key.ref, op.region);
+        break;
+      case Op::Leave:
+        ASSERT_EQ(e.kind(), EventKind::Leave) << "event " << i;
+        ASSERT_EQ(e.def->key.ref, op.region);
+        break;
+      case Op::Leaf:
+        ASSERT_TRUE(e.def->key == op.key) << "event " << i;
+        for (int k = 0; k < e.def->data; ++k) ASSERT_EQ(e.data[k], op.data[k]) << "event " << i;
+        break;
+    }
+  }
+}
+
+// Records ops into one thread of a fresh trace and returns the reader.
+std::unique_ptr<TraceReader> record(const rondo::test::TempDir& dir, const std::vector<Op>& ops,
+                                    int batch_events = 1 << 14) {
+  rondo::test::write_process(
+      dir.file("p0.rnd"), 1, 8, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); },
+      batch_events);
+  return std::make_unique<TraceReader>(dir.str());
+}
+
+std::vector<Op> nested_loops(int outer, uint64_t& now) {
+  // main { for i < outer: { for j < 1 + i % 5: f(); g(); } }
+  std::vector<Op> ops;
+  auto push = [&](Op::Type t, uint32_t r) {
+    Op op(t, r);
+    now += 10 + (now % 7);
+    op.ticks = now;
+    ops.push_back(op);
+  };
+  push(Op::Enter, 0);
+  for (int i = 0; i < outer; ++i) {
+    for (int j = 0; j < 1 + i % 5; ++j) {
+      push(Op::Enter, 1);
+      push(Op::Leave, 1);
+    }
+    push(Op::Enter, 2);
+    push(Op::Leave, 2);
+  }
+  push(Op::Leave, 0);
+  return ops;
+}
+
+}  // namespace
+
+TEST(Grammar, NestedLoopsWithVaryingTripCountsBecomeTwoLoops) {
+  rondo::test::TempDir dir;
+  uint64_t now = 0;
+  auto ops = nested_loops(1000, now);
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  EXPECT_FALSE(t.truncated());
+  EXPECT_EQ(t.event_count(), ops.size());
+  // Sequences: f's call, g's call, the outer body [Loop(f), g], main's call.
+  EXPECT_EQ(t.sequences().size(), 4u);
+  ASSERT_EQ(t.loops().size(), 2u);
+  // One top-level token: the call to main.
+  ASSERT_EQ(t.top_level().size(), 1u);
+  // The inner loop (body: the call to f) and the outer loop (body: inner loop + g).
+  // Iteration 0 calls f once, which is not a loop yet, so the outer loop is found
+  // from the next iteration on, shifted by one token: [f, Loop(g, Loop(f)) x 999, g].
+  uint32_t inner = t.loops()[0].body.kind() == TokenKind::Sequence && t.sequences()[t.loops()[0].body.id()].loop_body
+                       ? 1 : 0;
+  uint32_t outer = 1 - inner;
+  EXPECT_EQ(t.loop_counts(outer), std::vector<uint32_t>({999}));
+  ASSERT_EQ(t.loop_counts(inner).size(), 999u);
+  for (int i = 1; i < 1000; ++i) EXPECT_EQ(t.loop_counts(inner)[i - 1], 1u + i % 5);
+  const auto& main_body = t.sequences()[t.top_level()[0].id()].tokens;
+  ASSERT_EQ(main_body.size(), 5u);  // enter main, f, outer loop, g, leave main
+  EXPECT_EQ(main_body[2], loop_token(outer));
+  expect_same_events(ops, rondo::test::replay(t));
+  // Statistics from the summary, without replay: 3000 calls of f, exact sums.
+  ASSERT_TRUE(t.has_summary());
+  EXPECT_EQ(t.summary().regions[1].inclusive.count, 3000u);
+  uint64_t f_sum = 0;
+  for (size_t i = 0; i + 1 < ops.size(); ++i)
+    if (ops[i].type == Op::Enter && ops[i].region == 1) f_sum += ops[i + 1].ticks - ops[i].ticks;
+  EXPECT_EQ(t.summary().regions[1].inclusive.sum, f_sum);
+  EXPECT_EQ(t.summary().loops[outer].iterations, 999u);
+}
+
+TEST(Grammar, ExclusiveTimeSubtractsCallees) {
+  rondo::test::TempDir dir;
+  // a [0,100] contains b [10,30] and b [40,45]: a exclusive = 100 - 20 - 5 = 75.
+  std::vector<Op> ops = {Op(Op::Enter, 0), Op(Op::Enter, 1), Op(Op::Leave, 1), Op(Op::Enter, 1), Op(Op::Leave, 1), Op(Op::Leave, 0)};
+  uint64_t ticks[] = {0, 10, 30, 40, 45, 100};
+  for (size_t i = 0; i < ops.size(); ++i) ops[i].ticks = ticks[i];
+  auto trace = record(dir, ops);
+  const ThreadSummary& s = trace->processes()[0]->thread(0).summary();
+  EXPECT_EQ(s.regions[0].inclusive.sum, 100u);
+  EXPECT_EQ(s.regions[0].exclusive_sum, 75u);
+  EXPECT_EQ(s.regions[1].inclusive.count, 2u);
+  EXPECT_EQ(s.regions[1].inclusive.min, 5u);
+  EXPECT_EQ(s.regions[1].inclusive.max, 20u);
+  EXPECT_EQ(s.regions[1].exclusive_sum, 25u);
+}
+
+TEST(Grammar, RecursionRoundTripsAndReusesSequences) {
+  rondo::test::TempDir dir;
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  // fib-shaped recursion, 20 times over.
+  std::function<void(int)> fib = [&](int n) {
+    ops.push_back(Op(Op::Enter, 3, now += 3));
+    if (n > 1) {
+      fib(n - 1);
+      fib(n - 2);
+    }
+    ops.push_back(Op(Op::Leave, 3, now += 2));
+  };
+  for (int i = 0; i < 20; ++i) fib(10);
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  // One sequence per distinct fib(n): fib(0..10) = 11 sequences (fib(0) and fib(1) are alike).
+  EXPECT_LE(t.sequences().size(), 12u);
+  expect_same_events(ops, rondo::test::replay(t));
+  // The 20 calls form one loop at the top level.
+  ASSERT_EQ(t.top_level().size(), 1u);
+  ASSERT_EQ(t.top_level()[0].kind(), TokenKind::Loop);
+  EXPECT_EQ(t.loop_counts(t.top_level()[0].id()), std::vector<uint32_t>({20}));
+}
+
+TEST(Grammar, IrregularStreamsRoundTripWithBoundedFrames) {
+  rondo::test::TempDir dir;
+  std::mt19937_64 rng(7);
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  // 100k markers with random texts: nothing repeats in order, so the top level streams out.
+  for (int i = 0; i < 100000; ++i) {
+    Op op(Op::Leaf);
+    op.key.kind = EventKind::Marker;
+    op.key.ref = static_cast<uint32_t>(rng() % 5000);
+    op.ticks = now += 1 + rng() % 100;
+    ops.push_back(op);
+  }
+  auto trace = record(dir, ops, 4096);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  EXPECT_GT(t.top_level().size(), 90000u);
+  EXPECT_EQ(t.timestamp_chunks().size(), 25u);  // 100000 / 4096, rounded up
+  expect_same_events(ops, rondo::test::replay(t));
+}
+
+TEST(Grammar, LongIrregularCallIsFlattenedAndStillExact) {
+  rondo::test::TempDir dir;
+  std::mt19937_64 rng(11);
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  ops.push_back(Op(Op::Enter, 0, now += 5));
+  for (int i = 0; i < 20000; ++i) {
+    Op op(Op::Leaf);
+    op.key.kind = EventKind::Marker;
+    op.key.ref = static_cast<uint32_t>(rng() % 3000);
+    op.ticks = now += 1 + rng() % 10;
+    ops.push_back(op);
+  }
+  ops.push_back(Op(Op::Leave, 0, now += 5));
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  expect_same_events(ops, rondo::test::replay(t));
+  EXPECT_EQ(t.summary().regions[0].inclusive.count, 1u);
+  EXPECT_EQ(t.summary().regions[0].inclusive.sum, ops.back().ticks - ops.front().ticks);
+}
+
+TEST(Grammar, RandomStructuredStreamsRoundTripExactly) {
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    rondo::test::TempDir dir;
+    rondo::test::StreamGenerator gen(seed, 6);
+    auto ops = gen.run(20000);
+    int batch = 100 + static_cast<int>(seed * 977 % 5000);
+    auto trace = record(dir, ops, batch);
+    const ThreadTrace& t = trace->processes()[0]->thread(0);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    ASSERT_FALSE(t.truncated());
+    ASSERT_EQ(t.event_count(), ops.size());
+    auto events = rondo::test::replay(t);
+    ASSERT_EQ(events.size(), ops.size());
+    expect_same_events(ops, events);
+  }
+}
+
+TEST(Grammar, SeekFindsTheFirstEventAtOrAfterATime) {
+  rondo::test::TempDir dir;
+  rondo::test::StreamGenerator gen(99, 5);
+  auto ops = gen.run(50000);
+  auto trace = record(dir, ops, 1000);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  std::mt19937_64 rng(3);
+  for (int k = 0; k < 50; ++k) {
+    size_t i = rng() % ops.size();
+    EventCursor c(t);
+    c.seek_ticks(ops[i].ticks);
+    Event e;
+    ASSERT_TRUE(c.next(e));
+    size_t first = i;
+    while (first > 0 && ops[first - 1].ticks >= ops[i].ticks) --first;
+    EXPECT_EQ(e.index, first);
+    EXPECT_EQ(e.ticks, ops[first].ticks);
+    // Replay goes on correctly from there.
+    for (size_t j = first + 1; j < std::min(ops.size(), first + 200); ++j) {
+      ASSERT_TRUE(c.next(e));
+      ASSERT_EQ(e.ticks, ops[j].ticks);
+    }
+  }
+}
+
+TEST(Grammar, SkipLoopJumpsOverTheRemainingIterations) {
+  rondo::test::TempDir dir;
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  // 10 calls of main, each with a 5000-iteration loop of f(): 20000 events per main.
+  for (int m = 0; m < 10; ++m) {
+    ops.push_back(Op(Op::Enter, 0, now += 7));
+    for (int i = 0; i < 5000 + m; ++i) {
+      ops.push_back(Op(Op::Enter, 1, now += 3 + (i % 3)));
+      ops.push_back(Op(Op::Leave, 1, now += 2));
+    }
+    ops.push_back(Op(Op::Leave, 0, now += 7));
+  }
+  auto trace = record(dir, ops, 777);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  EventCursor c(t);
+  Event e;
+  ASSERT_TRUE(c.next(e));  // enter main
+  ASSERT_TRUE(c.next(e));  // enter f: inside the loop, first iteration
+  uint64_t skipped = c.skip_loop();
+  // Finished the first iteration (1 event) and skipped the other 4999 (9998 events).
+  EXPECT_EQ(skipped, 1u + 9998u);
+  ASSERT_TRUE(c.next(e));
+  EXPECT_EQ(e.index, 10001u);
+  EXPECT_EQ(e.kind(), EventKind::Leave);
+  EXPECT_EQ(e.def->key.ref, 0u);
+  EXPECT_EQ(e.ticks, ops[10001].ticks);
+  ASSERT_TRUE(c.next(e));
+  EXPECT_EQ(e.ticks, ops[10002].ticks);
+}
+
+TEST(Grammar, ThousandThreads) {
+  rondo::test::TempDir dir;
+  rondo::test::write_process(dir.file("p0.rnd"), 1000, 4, [](int thread, ThreadWriter& w) {
+    uint64_t now = 100;
+    for (int i = 0; i < 10 + thread % 7; ++i) {
+      w.enter(1, now += 5);
+      w.leave(1, now += 5);
+    }
+  });
+  TraceReader trace(dir.str());
+  const ProcessReader& p = *trace.processes()[0];
+  ASSERT_EQ(p.thread_count(), 1000u);
+  for (size_t i = 0; i < 1000; ++i) {
+    const ThreadTrace& t = p.thread(i);
+    ASSERT_EQ(t.event_count(), 2u * (10 + i % 7));
+    ASSERT_EQ(t.loops().size(), 1u);
+    ASSERT_EQ(t.loop_counts(0), std::vector<uint32_t>({static_cast<uint32_t>(10 + i % 7)}));
+    ASSERT_EQ(rondo::test::replay(t).size(), t.event_count());
+  }
+}
