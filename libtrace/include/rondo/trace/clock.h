@@ -1,0 +1,43 @@
+// The recording clock: raw TSC ticks on x86 with an invariant TSC (cntvct_el0 on
+// ARMv8), CLOCK_MONOTONIC nanoseconds elsewhere or when RONDO_CLOCK=monotonic.
+// Ticks are converted to nanoseconds by readers, from pairs of readings stored in
+// the trace (DESIGN.md, point 5).
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
+namespace rondo::trace {
+
+extern bool g_clock_is_tsc;
+
+inline uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+inline uint64_t ticks() {
+#if defined(__x86_64__)
+  if (__builtin_expect(g_clock_is_tsc, 1)) return __rdtsc();
+#elif defined(__aarch64__)
+  if (__builtin_expect(g_clock_is_tsc, 1)) {
+    uint64_t v;
+    asm volatile("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+  }
+#endif
+  return monotonic_ns();
+}
+
+// Chooses the clock (once, at start-up). Returns 0 for TSC, 1 for CLOCK_MONOTONIC.
+int select_clock(bool force_monotonic);
+// Ticks per second of the selected clock, measured over `sleep_ms` milliseconds.
+uint64_t calibrate_ticks_per_second(int sleep_ms);
+
+}  // namespace rondo::trace

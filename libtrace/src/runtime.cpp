@@ -1,0 +1,491 @@
+#include "rondo/trace/runtime.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace rondo::trace {
+
+std::atomic<bool> g_recording{false};
+thread_local Recorder* t_recorder = nullptr;
+
+namespace {
+
+using namespace rondo::format;
+
+// Threads of the runtime itself (the writer) and threads whose recorder was
+// finished never record.
+thread_local bool t_no_recording = false;
+
+struct Config {
+  std::string dir;
+  int level = 3;
+  size_t batch_events = 1 << 14;
+  bool verbose = false;
+  bool monotonic = false;
+};
+
+// All process-wide state. Allocated once and never freed, so that exit and
+// signal handlers can always reach it, whatever the static destruction order.
+struct Runtime {
+  Config config;
+
+  std::mutex defs_mutex;
+  std::unordered_map<std::string, uint32_t> strings;
+  std::unordered_map<std::string, uint32_t> regions;
+  uint32_t region_count = 0;
+  std::vector<uint8_t> pending_defs;  // definition records not yet in the file
+  std::vector<uint8_t> all_defs;      // every definition record, for a fork()ed child
+  uint32_t defs_sequence = 0;
+  ProcessDef process;
+  ClockDef clock;
+
+  std::mutex recorders_mutex;
+  std::vector<Recorder*> recorders;
+  uint32_t next_thread = 0;
+
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;    // batches queued, or stop requested
+  std::condition_variable drained_cv;  // the queue shrank
+  std::deque<Batch> queue;
+  bool writer_running = false;
+  bool writer_stop = false;
+  std::thread writer;
+
+  std::mutex file_mutex;
+  std::unique_ptr<ProcessFile> file;
+  bool file_failed = false;
+
+  std::atomic<bool> crashing{false};
+  std::atomic<bool> stopped{false};
+};
+
+Runtime* g_rt = nullptr;
+constexpr size_t kMaxQueuedBatches = 64;  // beyond this the application waits: memory stays bounded
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGTERM, SIGINT};
+struct sigaction g_old_actions[65];
+
+uint64_t os_tid() { return static_cast<uint64_t>(syscall(SYS_gettid)); }
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string read_command_line() {
+  std::string out;
+  int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  for (ssize_t i = 0; i < n; ++i) out += buf[i] ? buf[i] : ' ';
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string host_name() {
+  char h[256] = {};
+  gethostname(h, sizeof h - 1);
+  return h;
+}
+
+// Appends a definition record (caller holds defs_mutex).
+template <typename Fn>
+void add_definition(Fn&& encode) {
+  size_t before = g_rt->pending_defs.size();
+  encode(g_rt->pending_defs);
+  g_rt->all_defs.insert(g_rt->all_defs.end(), g_rt->pending_defs.begin() + static_cast<long>(before),
+                        g_rt->pending_defs.end());
+}
+
+uint32_t intern_string_locked(std::string_view s) {
+  auto [it, inserted] = g_rt->strings.try_emplace(std::string(s), static_cast<uint32_t>(g_rt->strings.size() + 1));
+  if (inserted) add_definition([&](std::vector<uint8_t>& out) { encode::string(out, it->second, s); });
+  return it->second;
+}
+
+// ---------------------------------------------------------------------------
+// The process file and the background writer
+
+bool make_directories(const std::string& dir) {
+  for (size_t i = 1; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') {
+      std::string part = dir.substr(0, i);
+      if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+  }
+  return true;
+}
+
+// Creates the process file on first use: a process that records nothing (a
+// launcher such as mpirun) leaves no file behind. Caller holds file_mutex.
+ProcessFile* file_locked() {
+  if (g_rt->file || g_rt->file_failed) return g_rt->file.get();
+  const std::string& dir = g_rt->config.dir;
+  if (!make_directories(dir)) {
+    g_rt->file_failed = true;
+    disable("cannot create the trace directory " + dir + ": " + std::strerror(errno));
+    return nullptr;
+  }
+  std::string path = dir + "/" + g_rt->process.host + "." + std::to_string(getpid()) + ".rnd";
+  try {
+    g_rt->file = std::make_unique<ProcessFile>(path);
+  } catch (const std::exception& e) {
+    g_rt->file_failed = true;
+    disable(e.what());
+  }
+  return g_rt->file.get();
+}
+
+// Writes pending definitions, then the batch. `try_only`: used from signal
+// handlers, where waiting for a lock held by the interrupted code would deadlock.
+void write_batch(const Batch* b, bool try_only) {
+  std::unique_lock<std::mutex> file_lock(g_rt->file_mutex, std::defer_lock);
+  if (try_only) {
+    for (int i = 0; i < 200 && !file_lock.try_lock(); ++i) usleep(500);
+    if (!file_lock.owns_lock()) return;
+  } else {
+    file_lock.lock();
+  }
+  ProcessFile* file = file_locked();
+  if (!file) return;
+  std::vector<uint8_t> defs;
+  uint32_t sequence = 0;
+  {
+    std::unique_lock<std::mutex> defs_lock(g_rt->defs_mutex, std::try_to_lock);
+    if (!defs_lock.owns_lock() && !try_only) defs_lock.lock();
+    if (defs_lock.owns_lock() && !g_rt->pending_defs.empty()) {
+      defs.swap(g_rt->pending_defs);
+      sequence = g_rt->defs_sequence++;
+    }
+  }
+  bool ok = true;
+  if (!defs.empty()) ok = file->append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, sequence, defs, g_rt->config.level));
+  if (b)
+    for (auto& chunk : encode_batch(*b, g_rt->config.level)) ok = file->append(chunk) && ok;
+  if (!ok) disable("cannot write " + file->path() + ": " + file->error() + " (disk full?)");
+}
+
+void writer_main() {
+  t_no_recording = true;
+  // Measure the tick rate here, off the application's threads. The end-of-run
+  // readings refine it; this estimate serves traces of processes that crash.
+  uint64_t tps = calibrate_ticks_per_second(20);
+  {
+    std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+    g_rt->clock.ticks_per_second = tps;
+    add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
+  }
+  std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
+  for (;;) {
+    g_rt->queue_cv.wait(lock, [] { return !g_rt->queue.empty() || g_rt->writer_stop; });
+    if (g_rt->queue.empty()) break;
+    Batch b = std::move(g_rt->queue.front());
+    g_rt->queue.pop_front();
+    g_rt->drained_cv.notify_all();
+    lock.unlock();
+    write_batch(&b, false);
+    lock.lock();
+  }
+}
+
+void submit(Batch&& b) {
+  if (g_rt->crashing.load()) {  // signal handler: write in place, no queue
+    write_batch(&b, true);
+    return;
+  }
+  std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
+  if (!g_rt->writer_running && !g_rt->writer_stop) {
+    g_rt->writer_running = true;
+    g_rt->writer = std::thread(writer_main);
+  }
+  if (!g_rt->writer_running) {  // after stop(): write directly
+    lock.unlock();
+    write_batch(&b, false);
+    return;
+  }
+  g_rt->drained_cv.wait(lock, [] { return g_rt->queue.size() < kMaxQueuedBatches; });
+  g_rt->queue.push_back(std::move(b));
+  g_rt->queue_cv.notify_one();
+}
+
+// ---------------------------------------------------------------------------
+// Recorders
+
+// Finishes a thread's recording; it must not be recording concurrently.
+void finish(Recorder* r) {
+  if (r->finished) return;
+  r->finished = true;
+  r->writer.flush(true);
+}
+
+// Waits (bounded) until another thread has left the recorder.
+bool wait_idle(Recorder* r) {
+  for (int i = 0; i < 2000; ++i) {
+    if (r->busy.load(std::memory_order_acquire) == 0) return true;
+    usleep(50);
+  }
+  return false;
+}
+
+struct ThreadExitFlush {
+  ~ThreadExitFlush() {
+    Recorder* r = t_recorder;
+    t_recorder = nullptr;
+    t_no_recording = true;
+    if (r && g_rt && !g_rt->crashing.load()) {
+      std::lock_guard<std::mutex> lock(g_rt->recorders_mutex);
+      finish(r);
+    }
+  }
+};
+thread_local ThreadExitFlush t_exit_flush;
+
+void finish_all(bool crash) {
+  Recorder* self = t_recorder;
+  std::unique_lock<std::mutex> lock(g_rt->recorders_mutex, std::defer_lock);
+  if (crash) {
+    for (int i = 0; i < 200 && !lock.try_lock(); ++i) usleep(500);
+  } else {
+    lock.lock();
+  }
+  for (Recorder* r : g_rt->recorders) {
+    if (r->finished) continue;
+    if (r == self) {
+      // Interrupted inside the recorder itself: its state may be half-updated.
+      if (r->busy.load() && crash) continue;
+    } else if (!wait_idle(r)) {
+      continue;
+    }
+    finish(r);
+  }
+}
+
+void write_end(int signal_number) {
+  {
+    std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+    g_rt->clock.has_end = true;
+    g_rt->clock.end_ticks = ticks();
+    g_rt->clock.end_ns = monotonic_ns();
+    add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
+  }
+  write_batch(nullptr, signal_number != 0);
+  std::unique_lock<std::mutex> lock(g_rt->file_mutex, std::try_to_lock);
+  if (!lock.owns_lock() && signal_number == 0) lock.lock();
+  if (lock.owns_lock() && g_rt->file) {
+    std::vector<uint8_t> payload;
+    ByteWriter w(payload);
+    w.u8(signal_number ? 1 : 0);
+    w.varint(static_cast<uint64_t>(signal_number));
+    g_rt->file->append(encode_chunk(ChunkKind::ProcessEnd, kProcessScope, 0, payload, 0));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Signals and fork
+
+void on_fatal_signal(int sig, siginfo_t*, void*) {
+  int saved_errno = errno;
+  if (g_rt && !g_rt->crashing.exchange(true)) {
+    g_recording.store(false);
+    finish_all(true);
+    // Batches still queued for the writer thread: write them here.
+    std::unique_lock<std::mutex> lock(g_rt->queue_mutex, std::defer_lock);
+    for (int i = 0; i < 200 && !lock.try_lock(); ++i) usleep(500);
+    if (lock.owns_lock()) {
+      while (!g_rt->queue.empty()) {
+        write_batch(&g_rt->queue.front(), true);
+        g_rt->queue.pop_front();
+      }
+      lock.unlock();
+    }
+    write_end(sig);
+  }
+  // Hand the signal to whoever had it before us (usually the default action), so
+  // the exit status is what it would have been without Rondo.
+  sigaction(sig, &g_old_actions[sig], nullptr);
+  errno = saved_errno;
+  raise(sig);
+}
+
+void install_signal_handlers() {
+  for (int sig : kFatalSignals) {
+    struct sigaction sa {};
+    sa.sa_sigaction = on_fatal_signal;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, &g_old_actions[sig]);
+    if (g_old_actions[sig].sa_handler == SIG_IGN) sigaction(sig, &g_old_actions[sig], nullptr);  // keep ignored signals ignored
+  }
+}
+
+void after_fork_in_child() {
+  if (!g_rt) return;
+  // Only the forking thread exists here. Locks may have been held by threads that
+  // are gone: start from fresh state, keeping the definitions (same ids).
+  Runtime* parent = g_rt;
+  auto* rt = new Runtime;
+  rt->config = parent->config;
+  rt->strings = parent->strings;
+  rt->regions = parent->regions;
+  rt->region_count = parent->region_count;
+  rt->process = parent->process;
+  rt->process.parent_pid = parent->process.pid;
+  rt->process.pid = static_cast<uint32_t>(getpid());
+  rt->clock = parent->clock;
+  rt->clock.has_end = false;
+  rt->clock.start_ticks = ticks();
+  rt->clock.start_ns = monotonic_ns();
+  rt->all_defs = parent->all_defs;
+  encode::process(rt->all_defs, rt->process);
+  encode::clock(rt->all_defs, rt->clock);
+  rt->pending_defs = rt->all_defs;
+  g_rt = rt;  // the parent's runtime is abandoned: its threads do not exist here
+  t_recorder = nullptr;  // the forking thread starts a new recorder in the child
+  t_no_recording = false;
+}
+
+void at_exit() { stop(); }
+
+}  // namespace
+
+Recorder::Recorder(uint32_t i)
+    : writer(i, [](Batch&& b) { submit(std::move(b)); }, g_rt->config.batch_events), index(i) {}
+
+Recorder* recorder_slow() {
+  if (!g_recording.load(std::memory_order_relaxed) || t_no_recording || !g_rt) return nullptr;
+  t_no_recording = true;  // nothing below records (allocations, thread creation)
+  Recorder* r = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_rt->recorders_mutex);
+    uint32_t index = g_rt->next_thread++;
+    r = new Recorder(index);
+    g_rt->recorders.push_back(r);
+    std::lock_guard<std::mutex> defs(g_rt->defs_mutex);
+    add_definition([&](std::vector<uint8_t>& out) {
+      encode::thread(out, ThreadDef{index, os_tid(), ThreadKind::Cpu, 0, UINT32_MAX});
+    });
+  }
+  (void)&t_exit_flush;  // make sure this thread's exit flushes its recorder
+  t_recorder = r;
+  t_no_recording = false;
+  return r;
+}
+
+void record_event(const EventKey& key, const int64_t* data) {
+  RecordGuard g;
+  if (g.ok()) g.writer().event(key, ticks(), data);
+}
+
+uint32_t define_string(std::string_view s) {
+  if (!g_rt) return 0;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  return intern_string_locked(s);
+}
+
+uint32_t define_region(std::string_view name, RegionRole role, std::string_view file, uint32_t line) {
+  if (!g_rt) return 0;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  auto [it, inserted] = g_rt->regions.try_emplace(std::string(name), g_rt->region_count);
+  if (inserted) {
+    ++g_rt->region_count;
+    RegionDef def{intern_string_locked(name), file.empty() ? 0 : intern_string_locked(file), line, role};
+    add_definition([&](std::vector<uint8_t>& out) { encode::region(out, it->second, def); });
+  }
+  return it->second;
+}
+
+void update_process(const std::function<void(ProcessDef&)>& change) {
+  if (!g_rt) return;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  change(g_rt->process);
+  add_definition([&](std::vector<uint8_t>& out) { encode::process(out, g_rt->process); });
+}
+
+void inform(const std::string& message, bool warning) {
+  if (warning || (g_rt && g_rt->config.verbose)) std::fprintf(stderr, "rondo: %s\n", message.c_str());
+}
+
+void disable(const std::string& why) {
+  if (g_recording.exchange(false)) std::fprintf(stderr, "rondo: %s; tracing disabled, the program continues\n", why.c_str());
+}
+
+bool start() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::string dir = env("RONDO_TRACE_DIR");
+    if (dir.empty()) return;
+    auto* rt = new Runtime;
+    rt->config.dir = dir;
+    if (auto level = env("RONDO_COMPRESSION"); !level.empty()) rt->config.level = std::atoi(level.c_str());
+    if (auto n = env("RONDO_BATCH_EVENTS"); !n.empty())
+      rt->config.batch_events = std::max<size_t>(64, std::strtoull(n.c_str(), nullptr, 10));
+    rt->config.verbose = !env("RONDO_VERBOSE").empty() && env("RONDO_VERBOSE") != "0";
+    rt->config.monotonic = env("RONDO_CLOCK") == "monotonic";
+    rt->clock.source = static_cast<uint8_t>(select_clock(rt->config.monotonic));
+    rt->clock.ticks_per_second = 1000000000ull;  // refined by the writer thread and at the end
+    rt->clock.start_ticks = ticks();
+    rt->clock.start_ns = monotonic_ns();
+    timespec real;
+    clock_gettime(CLOCK_REALTIME, &real);
+    rt->clock.start_realtime_ns = static_cast<uint64_t>(real.tv_sec) * 1000000000ull + static_cast<uint64_t>(real.tv_nsec);
+    rt->process.pid = static_cast<uint32_t>(getpid());
+    rt->process.parent_pid = static_cast<uint32_t>(getppid());
+    rt->process.host = host_name();
+    rt->process.command = read_command_line();
+    g_rt = rt;
+    {
+      std::lock_guard<std::mutex> lock(rt->defs_mutex);
+      add_definition([&](std::vector<uint8_t>& out) {
+        encode::process(out, rt->process);
+        encode::clock(out, rt->clock);
+      });
+    }
+    install_signal_handlers();
+    pthread_atfork(nullptr, nullptr, after_fork_in_child);
+    std::atexit(at_exit);
+    g_recording.store(true);
+    inform("recording into " + dir + (g_clock_is_tsc ? " (TSC clock)" : " (CLOCK_MONOTONIC)"), false);
+  });
+  return g_rt != nullptr;
+}
+
+void stop() {
+  if (!g_rt || g_rt->stopped.exchange(true) || g_rt->crashing.load()) return;
+  bool was_recording = g_recording.exchange(false);
+  (void)was_recording;
+  finish_all(false);
+  {
+    std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
+    g_rt->writer_stop = true;
+    g_rt->queue_cv.notify_all();
+  }
+  if (g_rt->writer.joinable()) g_rt->writer.join();
+  {
+    std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
+    g_rt->writer_running = false;
+  }
+  bool have_file;
+  {
+    std::lock_guard<std::mutex> lock(g_rt->file_mutex);
+    have_file = g_rt->file != nullptr;
+  }
+  if (have_file) write_end(0);
+}
+
+}  // namespace rondo::trace
