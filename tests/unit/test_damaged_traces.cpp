@@ -62,7 +62,9 @@ TEST(DamagedTraces, TruncatedFilesReadAPrefixAndSaySo) {
     auto events = test::replay(t);
     // Whatever is read is exactly the beginning of what was recorded.
     for (size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].ticks, ops[i].ticks) << "cut " << cut;
-    if (cut < full.size() - 1) EXPECT_LE(events.size(), previous);
+    if (cut < full.size() - 1) {
+      EXPECT_LE(events.size(), previous);
+    }
     previous = events.size();
   }
 }

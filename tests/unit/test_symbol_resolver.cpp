@@ -113,7 +113,7 @@ class TempFile {
   explicit TempFile(const std::string& contents) {
     static std::atomic<int> counter{0};
     path_ =
-        ::test::TempDir() + "rondo_symres_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+        ::testing::TempDir() + "rondo_symres_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     std::ofstream(path_, std::ios::binary) << contents;
   }
   ~TempFile() { std::remove(path_.c_str()); }

@@ -1,0 +1,133 @@
+// rondo print: the events of a trace in time order, or its grammar.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "commands.h"
+#include "event_text.h"
+#include "rondo/analyzer/trace_summary.h"
+#include "text_output.h"
+
+namespace rondo::cli {
+
+using namespace rondo::format;
+
+namespace {
+
+// The grammar as an indented tree: each call shows its callees and loops; a
+// sequence already shown is referred to by name instead of being repeated.
+class GrammarPrinter {
+ public:
+  GrammarPrinter(const ProcessDefinitions& defs, const ThreadTrace& t) : defs_(defs), t_(t) {}
+
+  void print_top_level() {
+    const auto& top = t_.top_level();
+    fmt::print("  top level: {} token{}\n", top.size(), top.size() == 1 ? "" : "s");
+    size_t shown = 0;
+    for (size_t i = 0; i < top.size(); ++i) {
+      if (shown++ == 200) {
+        fmt::print("    ... {} more top-level tokens\n", top.size() - i);
+        break;
+      }
+      print(top[i], 2);
+    }
+  }
+
+ private:
+  std::string loop_counts_text(uint32_t loop) const {
+    const auto& counts = t_.loop_counts(loop);
+    if (counts.empty()) return "no complete occurrence";
+    auto [mn, mx] = std::minmax_element(counts.begin(), counts.end());
+    uint64_t total = 0;
+    for (uint32_t c : counts) total += c;
+    if (counts.size() == 1) return fmt::format("x{}", counts[0]);
+    if (*mn == *mx) return fmt::format("x{} (each of {} occurrences)", *mn, counts.size());
+    return fmt::format("x{}..{} ({} occurrences, {} iterations)", *mn, *mx, counts.size(), total);
+  }
+
+  void print(Token t, int indent) {
+    std::string pad(static_cast<size_t>(indent) * 2, ' ');
+    switch (t.kind()) {
+      case TokenKind::Event: {
+        const EventDef& d = t_.events()[t.id()];
+        fmt::print("{}{}\n", pad, describe_event(defs_, d, nullptr));
+        break;
+      }
+      case TokenKind::Sequence: {
+        const auto& tokens = t_.sequences()[t.id()].tokens;
+        bool call = !tokens.empty() && tokens.front().kind() == TokenKind::Event &&
+                    t_.events()[tokens.front().id()].key.kind == EventKind::Enter;
+        if (!call) {  // a loop body: its elements in line
+          for (Token k : tokens) print(k, indent);
+          break;
+        }
+        std::string name = defs_.region_name(t_.events()[tokens.front().id()].key.ref);
+        if (!shown_.insert(t.id()).second || tokens.size() <= 2) {
+          fmt::print("{}{}{}\n", pad, name, tokens.size() > 2 ? fmt::format("  (S{}, as above)", t.id()) : "");
+          break;
+        }
+        fmt::print("{}{}  (S{})\n", pad, name, t.id());
+        for (size_t i = 1; i + 1 < tokens.size(); ++i) print(tokens[i], indent + 1);
+        break;
+      }
+      case TokenKind::Loop: {
+        fmt::print("{}loop L{} {}\n", pad, t.id(), loop_counts_text(t.id()));
+        for (Token k : t_.loop_body(t.id())) print(k, indent + 1);
+        break;
+      }
+    }
+  }
+
+  const ProcessDefinitions& defs_;
+  const ThreadTrace& t_;
+  std::set<uint32_t> shown_;
+};
+
+}  // namespace
+
+int run_print(const PrintOptions& o) {
+  TraceReader trace(o.trace);
+  analyzer::TraceInfo info = analyzer::trace_info(trace);
+  uint64_t printed = 0;
+  bool matched = false;
+  for (size_t pi = 0; pi < trace.processes().size(); ++pi) {
+    const ProcessReader& p = *trace.processes()[pi];
+    int32_t rank = analyzer::process_label(trace, pi);
+    for (size_t ti = 0; ti < p.thread_count(); ++ti) {
+      const ThreadTrace& t = p.thread(ti);
+      if (o.thread && (o.thread->first != rank || o.thread->second != static_cast<int>(t.index()))) continue;
+      matched = true;
+      fmt::print("rank {} thread {}: {} events, grammar: {} events, {} sequences, {} loops{}\n", rank, t.index(),
+                 format_count(t.event_count()), t.events().size(), t.sequences().size(), t.loops().size(),
+                 t.truncated() ? " (incomplete)" : "");
+      if (o.grammar) {
+        GrammarPrinter(p.defs(), t).print_top_level();
+        continue;
+      }
+      EventCursor cursor(t);
+      Event e;
+      int depth = 0;
+      while (printed < o.limit && cursor.next(e)) {
+        if (e.kind() == EventKind::Leave && depth > 0) --depth;
+        double us = static_cast<double>(p.to_ns(e.ticks) - info.start_ns) / 1e3;
+        fmt::print("  {:>14.3f} us  {}{}\n", us, std::string(static_cast<size_t>(std::min(depth, 40)) * 2, ' '),
+                   describe_event(p.defs(), *e.def, e.data));
+        if (e.kind() == EventKind::Enter) ++depth;
+        ++printed;
+      }
+      if (printed >= o.limit) {
+        fmt::print("  ... (--limit {} reached)\n", o.limit);
+        return 0;
+      }
+    }
+  }
+  if (o.thread && !matched) {
+    fmt::print(stderr, "rondo print: no thread {}:{} in {}\n", o.thread->first, o.thread->second, o.trace);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace rondo::cli

@@ -1,0 +1,152 @@
+// rondo record: run a program with the recording libraries preloaded.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fmt/format.h>
+#include <stdexcept>
+
+#include "commands.h"
+#include "modules.h"
+#include "program_inspect.h"
+#include "rondo/analyzer/trace_summary.h"
+#include "text_output.h"
+
+namespace rondo::cli {
+
+namespace {
+
+pid_t g_child = -1;
+
+// The terminal's Ctrl-C reaches the whole process group, so the program gets it
+// itself; SIGTERM/SIGHUP sent to rondo alone are passed on.
+void forward_signal(int sig) {
+  if (g_child > 0) kill(g_child, sig);
+}
+
+std::string default_trace_dir(const std::string& program) {
+  std::string base = program.substr(program.rfind('/') + 1);
+  time_t now = time(nullptr);
+  struct tm tm {};
+  localtime_r(&now, &tm);
+  char stamp[32];
+  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string dir = fmt::format("rondo-{}-{}", base, stamp);
+  // Two recordings in the same second get distinct directories.
+  std::string candidate = dir;
+  for (int i = 2; std::filesystem::exists(candidate); ++i) candidate = fmt::format("{}-{}", dir, i);
+  return candidate;
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+void set_env_prepend(const char* name, const std::string& value, char separator) {
+  const char* old = getenv(name);
+  std::string v = value;
+  if (old && *old) v += separator + std::string(old);
+  setenv(name, v.c_str(), 1);
+}
+
+}  // namespace
+
+int run_record(const RecordOptions& o) {
+  if (o.command.empty()) {
+    fmt::print(stderr, "rondo record: no program given (usage: rondo record [options] [--] PROGRAM [ARGS...])\n");
+    return 2;
+  }
+  std::string program = find_program(o.command[0]);
+  if (program.empty()) {
+    fmt::print(stderr, "rondo record: {}: program not found (not in PATH or not executable)\n", o.command[0]);
+    return 127;
+  }
+  ProgramInfo info = inspect_program(program);
+
+  // Modules: as asked, or chosen from what the program links and imports.
+  std::vector<std::string> modules = o.modules.empty() ? default_modules(info) : o.modules;
+  std::vector<std::string> preload;
+  for (const std::string& name : modules) {
+    const Module* m = find_module(name);
+    if (!m) {
+      std::string known;
+      for (auto& k : all_modules()) known += (known.empty() ? "" : ", ") + k.name;
+      fmt::print(stderr, "rondo record: unknown module '{}' (modules: {})\n", name, known);
+      return 2;
+    }
+    std::string lib = module_library_path(*m);
+    if (lib.empty()) {
+      fmt::print(stderr, "rondo record: module '{}' is not available in this build (see `rondo avail`)\n", name);
+      return 2;
+    }
+    preload.push_back(lib);
+  }
+  if (!o.counters.empty())
+    fmt::print(stderr, "rondo record: --counters {} ignored: this build has no PAPI module\n", o.counters);
+  if (o.callstack > 0) fmt::print(stderr, "rondo record: --callstack ignored: this build has no call-stack module\n");
+  if (modules.empty() && !info.links("librondo"))
+    fmt::print(stderr,
+               "rondo record: warning: {} is not instrumented (no -finstrument-functions, no Rondo API) and no module "
+               "applies: nothing will be recorded\n",
+               o.command[0]);
+
+  std::string dir = o.output.empty() ? default_trace_dir(program) : o.output;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    fmt::print(stderr, "rondo record: cannot create {}: {}\n", dir, ec.message());
+    return 2;
+  }
+  std::string abs_dir = std::filesystem::absolute(dir).lexically_normal().string();
+  while (abs_dir.size() > 1 && abs_dir.back() == '/') abs_dir.pop_back();
+
+  setenv("RONDO_TRACE_DIR", abs_dir.c_str(), 1);
+  if (!o.filter.empty()) setenv("RONDO_FILTER", o.filter.c_str(), 1);
+  if (o.verbose) setenv("RONDO_VERBOSE", "1", 1);
+  std::string preload_list;
+  for (auto& p : preload) preload_list += (preload_list.empty() ? "" : ":") + p;
+  if (!preload_list.empty()) set_env_prepend("LD_PRELOAD", preload_list, ':');
+  if (std::string libdir = runtime_library_dir(); !libdir.empty()) set_env_prepend("LD_LIBRARY_PATH", libdir, ':');
+
+  std::vector<char*> argv;
+  for (auto& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  g_child = fork();
+  if (g_child < 0) {
+    fmt::print(stderr, "rondo record: fork failed: {}\n", std::strerror(errno));
+    return 2;
+  }
+  if (g_child == 0) {
+    execv(program.c_str(), argv.data());
+    fmt::print(stderr, "rondo record: cannot run {}: {}\n", program, std::strerror(errno));
+    _exit(127);
+  }
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, forward_signal);
+  signal(SIGHUP, forward_signal);
+  int status = 0;
+  while (waitpid(g_child, &status, 0) < 0 && errno == EINTR) {
+  }
+  int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status)) fmt::print(stderr, "rondo: {} was killed by {}\n", o.command[0], signal_name(WTERMSIG(status)));
+
+  try {
+    format::TraceReader trace(abs_dir);
+    analyzer::TraceInfo ti = analyzer::trace_info(trace);
+    fmt::print(stderr, "rondo: trace written to {}/ ({} process{}, {} thread{}, {} events, {}{})\n", dir,
+               ti.processes, ti.processes == 1 ? "" : "es", ti.threads, ti.threads == 1 ? "" : "s",
+               format_count(ti.events), format_bytes(ti.bytes), ti.truncated ? ", incomplete" : "");
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rondo: no events were recorded in {}/\n", dir);
+  }
+  return exit_code;
+}
+
+}  // namespace rondo::cli

@@ -1,0 +1,42 @@
+// The `rondo` subcommands. Each returns the process exit status and reports
+// failures with one line on stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rondo::cli {
+
+struct RecordOptions {
+  std::string output;                 // -o
+  std::vector<std::string> modules;   // -t (empty: chosen from the program)
+  std::string filter;                 // --filter
+  std::string counters;               // --counters
+  int callstack = 0;                  // --callstack
+  bool verbose = false;
+  std::vector<std::string> command;
+};
+int run_record(const RecordOptions& o);
+
+int run_info(const std::string& trace, bool json);
+
+struct PrintOptions {
+  std::string trace;
+  std::optional<std::pair<int, int>> thread;  // rank:thread
+  bool grammar = false;
+  uint64_t limit = UINT64_MAX;
+};
+int run_print(const PrintOptions& o);
+
+struct StatsOptions {
+  std::string trace;
+  bool json = false;
+  std::string csv_dir;
+  std::string by;  // "", "rank", "thread"
+};
+int run_stats(const StatsOptions& o);
+
+int run_avail();
+
+}  // namespace rondo::cli

@@ -1,0 +1,31 @@
+#include "event_text.h"
+
+#include <fmt/format.h>
+
+namespace rondo::cli {
+
+using namespace rondo::format;
+
+std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, const int64_t* data) {
+  const EventKey& k = def.key;
+  switch (k.kind) {
+    case EventKind::Enter: return "ENTER " + defs.region_name(k.ref);
+    case EventKind::Leave: return "LEAVE " + defs.region_name(k.ref);
+    case EventKind::Marker: return fmt::format("MARKER \"{}\"", defs.string(k.ref));
+    case EventKind::MpiSend:
+    case EventKind::MpiRecv:
+    case EventKind::MpiIsend:
+    case EventKind::MpiIrecv:
+      return fmt::format("{} peer={} tag={} comm={} bytes={}", kind_name(k.kind), k.params[0], k.params[1],
+                         k.params[2], k.params[3]);
+    default: {
+      std::string out(kind_name(k.kind));
+      if (k.ref) out += fmt::format(" ref={}", k.ref);
+      for (int i = 0; i < def.params; ++i) out += fmt::format(" p{}={}", i, k.params[i]);
+      for (int i = 0; data && i < def.data; ++i) out += fmt::format(" d{}={}", i, data[i]);
+      return out;
+    }
+  }
+}
+
+}  // namespace rondo::cli

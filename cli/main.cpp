@@ -1,0 +1,115 @@
+// The `rondo` command line (../shared/CLI.md fixes the names).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "rondo/format/encoding.h"
+
+using namespace rondo::cli;
+
+namespace {
+
+std::pair<int, int> parse_thread(const std::string& s) {
+  auto colon = s.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument(s);
+    return {std::stoi(s.substr(0, colon)), std::stoi(s.substr(colon + 1))};
+  } catch (const std::exception&) {
+    throw CLI::ValidationError("--thread", "expected RANK:THREAD, e.g. 0:1, got '" + s + "'");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Rondo: record, analyze and convert execution traces of HPC programs", "rondo"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rondo 0.1.0");
+
+  RecordOptions record;
+  std::string modules;
+  auto* rec = app.add_subcommand("record", "Run a program and record its trace");
+  rec->add_option("-o,--output", record.output, "Trace directory (default: rondo-<program>-<date>-<time>)");
+  rec->add_option("-t,--modules", modules, "Comma-separated modules (see `rondo avail`); default: from the program");
+  rec->add_option("--filter", record.filter, "Include/exclude rules for function names, e.g. '-helper*,+main' or @file");
+  rec->add_option("--counters", record.counters, "Hardware counters to sample (needs the PAPI module)");
+  rec->add_option("--callstack", record.callstack, "Record call stacks of depth N (needs the call-stack module)");
+  rec->add_flag("-v,--verbose", record.verbose, "Report what the recorder does");
+  // Everything from the program name on belongs to the program (and is left in
+  // remaining()); options after it are the program's, not ours.
+  rec->prefix_command();
+  rec->allow_extras();
+  rec->footer("Usage: rondo record [OPTIONS] [--] PROGRAM [ARGS...]");
+
+  std::string trace;
+  bool json = false;
+  auto* info = app.add_subcommand("info", "Summarize a trace");
+  info->add_option("TRACE", trace, "Trace directory")->required();
+  info->add_flag("--json", json, "Print JSON");
+
+  PrintOptions print;
+  std::string thread;
+  auto* prn = app.add_subcommand("print", "Print the events of a trace in time order, or its grammar");
+  prn->add_option("TRACE", print.trace, "Trace directory")->required();
+  prn->add_option("--thread", thread, "Only this thread, as RANK:THREAD");
+  prn->add_flag("--grammar", print.grammar, "Show the grammar: calls, sequences and loops with their trip counts");
+  prn->add_option("--limit", print.limit, "Print at most N events")->check(CLI::PositiveNumber);
+
+  StatsOptions stats;
+  auto* sts = app.add_subcommand("stats", "Statistics of a trace: flat profile");
+  sts->add_option("TRACE", stats.trace, "Trace directory")->required();
+  auto* json_opt = sts->add_flag("--json", stats.json, "Print JSON");
+  sts->add_option("--csv", stats.csv_dir, "Write one CSV file per table into DIR")->excludes(json_opt);
+  sts->add_option("--by", stats.by, "One row per region and rank, or per region and thread")
+      ->check(CLI::IsMember({"rank", "thread"}));
+
+  auto* avail = app.add_subcommand("avail", "List the recording modules and whether they can run here");
+
+  // `rondo record [opts] -- PROGRAM ARGS`: what follows "--" is the program's,
+  // whatever it looks like; split it off before CLI11 sees it.
+  std::vector<std::string> after_dashes;
+  if (argc > 1 && std::string(argv[1]) == "record") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--") {
+        after_dashes.assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (*rec) {
+      // With prefix_command, the program and its arguments arrive as "remaining".
+      record.command = rec->remaining();
+      record.command.insert(record.command.end(), after_dashes.begin(), after_dashes.end());
+      for (size_t start = 0; !modules.empty() && start <= modules.size();) {
+        size_t end = modules.find(',', start);
+        if (end == std::string::npos) end = modules.size();
+        if (end > start) record.modules.push_back(modules.substr(start, end - start));
+        start = end + 1;
+      }
+      return run_record(record);
+    }
+    if (*info) return run_info(trace, json);
+    if (*prn) {
+      if (!thread.empty()) print.thread = parse_thread(thread);
+      return run_print(print);
+    }
+    if (*sts) return run_stats(stats);
+    if (*avail) return run_avail();
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const rondo::format::FormatError& e) {
+    fmt::print(stderr, "rondo: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rondo: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

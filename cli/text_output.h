@@ -1,0 +1,31 @@
+// Terminal output helpers: durations and sizes with units, aligned tables.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rondo::cli {
+
+std::string format_duration_ns(double ns);  // "812 ns", "3.41 us", "12.0 ms", "4.20 s"
+std::string format_bytes(uint64_t bytes);   // "512 B", "3.4 KiB", "12.1 MiB"
+std::string format_count(uint64_t n);       // "1,234,567"
+
+// A table printed with columns aligned; numeric columns are right-aligned.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<std::string> headers, std::vector<bool> right_aligned = {});
+  void add(std::vector<std::string> row);
+  std::string str() const;
+  size_t rows() const { return rows_.size(); }
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<bool> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Writes `text` to `path`; throws std::runtime_error naming the path on failure.
+void write_text_file(const std::string& path, const std::string& text);
+
+}  // namespace rondo::cli

@@ -1,0 +1,202 @@
+// End to end through the `rondo` command: record real programs, then check what
+// `info`, `stats` and `print` report, with exact counts.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status = -1;  // exit code
+  std::string out;  // stdout and stderr together
+};
+
+Result run(const std::string& command) {
+  Result r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+const std::string kRondo = RONDO_CLI;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("rondo-cli-" + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  nlohmann::json json(const std::string& command) {
+    Result r = run(command);
+    EXPECT_EQ(r.status, 0) << r.out;
+    return nlohmann::json::parse(r.out);
+  }
+  static std::map<std::string, nlohmann::json> regions(const nlohmann::json& stats) {
+    std::map<std::string, nlohmann::json> out;
+    for (auto& r : stats["regions"]) out[r["name"].get<std::string>()] = r;
+    return out;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(Cli, CompilerInstrumentedProgramGivesExactCallCounts) {
+  std::string trace = path("loops.rondo");
+  Result rec = run(kRondo + " record -o " + trace + " -- " + NESTED_LOOPS + " 1000");
+  ASSERT_EQ(rec.status, 0) << rec.out;
+  EXPECT_NE(rec.out.find("nested_loops: 1000 steps"), std::string::npos);
+  EXPECT_NE(rec.out.find("trace written to"), std::string::npos);
+
+  auto stats = json(kRondo + " stats --json " + trace);
+  auto r = regions(stats);
+  EXPECT_EQ(r["main"]["calls"], 1);
+  EXPECT_EQ(r["step"]["calls"], 1000);
+  EXPECT_EQ(r["relax"]["calls"], 2500);  // sum over i < 1000 of 1 + i % 4
+  EXPECT_EQ(r["exchange"]["calls"], 1000);
+  EXPECT_EQ(r["reduce"]["calls"], 100);
+  // Inclusive of main covers everything; exclusive never exceeds inclusive.
+  for (auto& [name, row] : r) {
+    EXPECT_LE(row["exclusive_ns"].get<int64_t>(), row["inclusive_ns"].get<int64_t>()) << name;
+    EXPECT_LE(row["min_ns"].get<int64_t>(), row["max_ns"].get<int64_t>()) << name;
+  }
+  EXPECT_GE(r["main"]["inclusive_ns"].get<int64_t>(), r["step"]["inclusive_ns"].get<int64_t>());
+  EXPECT_EQ(stats["mpi"]["messages"]["count"], 0);
+
+  auto info = json(kRondo + " info --json " + trace);
+  EXPECT_EQ(info["processes"], 1);
+  EXPECT_EQ(info["threads"], 1);
+  EXPECT_EQ(info["events"], 2 * (1 + 1000 + 2500 + 1000 + 100));
+  EXPECT_EQ(info["truncated"], false);
+  EXPECT_GT(info["grammar"]["loops"].get<int>(), 0);
+  EXPECT_GT(info["bytes"].get<int64_t>(), 0);
+
+  Result grammar = run(kRondo + " print --grammar " + trace);
+  ASSERT_EQ(grammar.status, 0);
+  EXPECT_NE(grammar.out.find("loop L"), std::string::npos) << grammar.out;
+  EXPECT_NE(grammar.out.find("relax"), std::string::npos);
+
+  Result events = run(kRondo + " print --limit 5 --thread 0:0 " + trace);
+  ASSERT_EQ(events.status, 0);
+  EXPECT_NE(events.out.find("ENTER main"), std::string::npos);
+  EXPECT_NE(events.out.find("--limit 5 reached"), std::string::npos);
+}
+
+TEST_F(Cli, ApiProgramRegionsAndMarker) {
+  std::string trace = path("heat.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + HEAT_SOLVER + " 200").status, 0);
+  auto r = regions(json(kRondo + " stats --json " + trace));
+  EXPECT_EQ(r["solve"]["calls"], 1);
+  EXPECT_EQ(r["diffuse"]["calls"], 200);
+  EXPECT_EQ(r["apply_boundary"]["calls"], 200);
+  EXPECT_EQ(r["residual"]["calls"], 20);
+  auto info = json(kRondo + " info --json " + trace);
+  EXPECT_EQ(info["events"], 2 * (1 + 200 + 200 + 20) + 1);  // + the marker
+  Result events = run(kRondo + " print " + trace);
+  EXPECT_NE(events.out.find("MARKER \"converged\""), std::string::npos);
+}
+
+TEST_F(Cli, ThreadsAreSeparateLocationsWithExactCounts) {
+  std::string trace = path("workers.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + WORKER_THREADS + " 4 300").status, 0);
+  auto stats = json(kRondo + " stats --json --by thread " + trace);
+  int workers = 0;
+  for (auto& row : stats["regions"]) {
+    if (row["name"] == "process_task") {
+      EXPECT_EQ(row["calls"], 300);
+      EXPECT_GE(row["thread"].get<int>(), 1);
+      ++workers;
+    }
+  }
+  EXPECT_EQ(workers, 4);
+  EXPECT_EQ(json(kRondo + " info --json " + trace)["threads"], 5);
+  auto total = regions(json(kRondo + " stats --json " + trace));
+  EXPECT_EQ(total["process_task"]["calls"], 1200);
+  EXPECT_EQ(total["worker"]["calls"], 4);
+}
+
+TEST_F(Cli, CsvOutputHasOneRowPerRegion) {
+  std::string trace = path("csv.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 50").status, 0);
+  Result r = run(kRondo + " stats --csv " + path("csv") + " " + trace);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(path("csv") + "/regions.csv");
+  std::string line;
+  int lines = 0;
+  std::getline(in, line);
+  EXPECT_EQ(line, "name,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns");
+  while (std::getline(in, line)) ++lines;
+  EXPECT_EQ(lines, 5);  // main, step, relax, exchange, reduce
+}
+
+TEST_F(Cli, ExitStatusIsPassedThrough) {
+  EXPECT_EQ(run(kRondo + " record -o " + path("a") + " -- sh -c 'exit 3'").status, 3);
+  EXPECT_EQ(run(kRondo + " record -o " + path("b") + " -- sh -c 'kill -TERM $$'").status, 128 + 15);
+  EXPECT_EQ(run(kRondo + " record -o " + path("c") + " -- /nonexistent/program").status, 127);
+}
+
+TEST_F(Cli, DefaultTraceDirectoryIsNamedAfterTheProgram) {
+  Result r = run("cd " + dir_.string() + " && " + kRondo + " record " + NESTED_LOOPS + " 10");
+  ASSERT_EQ(r.status, 0) << r.out;
+  int found = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir_))
+    if (e.path().filename().string().rfind("rondo-nested_loops-", 0) == 0) ++found;
+  EXPECT_EQ(found, 1);
+}
+
+TEST_F(Cli, BadInputGivesOneLineErrorsAndNonZeroStatus) {
+  Result missing = run(kRondo + " stats " + path("nothing-here"));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.out.find("No such file or directory"), std::string::npos) << missing.out;
+
+  std::filesystem::create_directories(path("empty"));
+  Result empty = run(kRondo + " info " + path("empty"));
+  EXPECT_NE(empty.status, 0);
+  EXPECT_NE(empty.out.find("not a Rondo trace"), std::string::npos) << empty.out;
+
+  Result module = run(kRondo + " record -t nosuch -o " + path("x") + " " + NESTED_LOOPS);
+  EXPECT_EQ(module.status, 2);
+  EXPECT_NE(module.out.find("unknown module 'nosuch'"), std::string::npos) << module.out;
+
+  Result by = run(kRondo + " stats --by node " + path("x"));
+  EXPECT_NE(by.status, 0);
+
+  Result no_program = run(kRondo + " record");
+  EXPECT_NE(no_program.status, 0);
+}
+
+TEST_F(Cli, TruncatedTraceStillGivesStatistics) {
+  std::string trace = path("cut.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 3000").status, 0);
+  std::string file;
+  for (auto& e : std::filesystem::directory_iterator(trace)) file = e.path().string();
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) * 2 / 3);
+  auto info = json(kRondo + " info --json " + trace);
+  EXPECT_EQ(info["truncated"], true);
+  Result stats = run(kRondo + " stats " + trace);
+  EXPECT_EQ(stats.status, 0) << stats.out;
+  EXPECT_NE(stats.out.find("incomplete trace"), std::string::npos);
+}
+
+TEST_F(Cli, AvailListsTheCompilerModule) {
+  Result r = run(kRondo + " avail");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("compiler"), std::string::npos);
+  EXPECT_NE(r.out.find("available"), std::string::npos);
+}
+
+}  // namespace
