@@ -120,7 +120,7 @@ void GrammarBuilder::enter(uint32_t event, uint32_t region, uint64_t ticks) {
       // The caller expects this call to repeat a known sequence: follow it.
       auto len = static_cast<uint32_t>(s.tokens.size());
       if (f.elem_starts.size() < len) f.elem_starts.resize(len);
-      f.cursors.push_back(Cursor{s.tokens.data(), len, 0, kNone, expected.id(), 0, 0, ticks, ticks});
+      f.cursors.push_back(Cursor{s.tokens.data(), len, 0, kNone, expected.id(), 0, 0, ticks, ticks, 0});
     }
   }
   feed(f, enter_token, ticks, ticks);
@@ -199,7 +199,8 @@ bool GrammarBuilder::match(Frame& f, Token t, uint64_t start, uint64_t end) {
       uint32_t base = c.base + c.len;
       auto len = static_cast<uint32_t>(loop.list.size());
       if (f.elem_starts.size() < base + len) f.elem_starts.resize(base + len);
-      f.cursors.push_back(Cursor{loop.list.data(), len, 0, expected.id(), kNone, 0, base, start, start});
+      f.cursors.push_back(Cursor{loop.list.data(), len, 0, expected.id(), kNone, 0, base, start, start,
+                                 reserve_count(expected.id())});
       continue;
     }
     if (c.loop != kNone && c.pos == 0 && c.count >= 1) {
@@ -214,7 +215,7 @@ bool GrammarBuilder::match(Frame& f, Token t, uint64_t start, uint64_t end) {
 void GrammarBuilder::end_loop(Frame& f) {
   Cursor c = f.cursors.back();
   f.cursors.pop_back();
-  record_loop(c.loop, c.count, c.start, c.last_end);
+  record_loop(c);
   if (!f.cursors.empty()) {
     Cursor& p = f.cursors.back();
     if (++p.pos == p.len && p.loop != kNone) {
@@ -227,11 +228,31 @@ void GrammarBuilder::end_loop(Frame& f) {
   }
 }
 
-void GrammarBuilder::record_loop(uint32_t loop, uint32_t count, uint64_t start, uint64_t end) {
-  out_->loop_counts.emplace_back(loop, count);
-  LoopStats& s = loop_stats_[loop];
-  s.occurrences.add(end - start);
-  s.iterations += count;
+uint64_t GrammarBuilder::reserve_count(uint32_t loop) {
+  PendingCounts& p = pending_counts_[loop];
+  p.values.push_back(kUnfilled);
+  return p.base + (p.values.size() - 1 - p.head);
+}
+
+// Fills the occurrence's slot (or drops it when no iteration completed) and
+// passes on every count at the front of the loop's queue that is now known.
+void GrammarBuilder::record_loop(const Cursor& c) {
+  PendingCounts& p = pending_counts_[c.loop];
+  p.values[p.head + (c.slot - p.base)] = c.count >= 1 ? c.count : kDropped;
+  while (p.head < p.values.size() && p.values[p.head] != kUnfilled) {
+    if (p.values[p.head] >= 0) out_->loop_counts.emplace_back(c.loop, static_cast<uint32_t>(p.values[p.head]));
+    ++p.head;
+    ++p.base;
+  }
+  if (p.head == p.values.size()) {
+    p.values.clear();
+    p.head = 0;
+  }
+  if (c.count >= 1) {
+    LoopStats& s = loop_stats_[c.loop];
+    s.occurrences.add(c.last_end - c.start);
+    s.iterations += c.count;
+  }
 }
 
 // Turns the expected structure into plain tokens: the loops followed so far end
@@ -240,9 +261,9 @@ void GrammarBuilder::record_loop(uint32_t loop, uint32_t count, uint64_t start, 
 void GrammarBuilder::materialize(Frame& f) {
   for (size_t i = 0; i < f.cursors.size(); ++i) {
     const Cursor c = f.cursors[i];
-    if (c.loop != kNone && c.count >= 1) {
-      record_loop(c.loop, c.count, c.start, c.last_end);
-      push_plain(f, loop_token(c.loop), c.start);
+    if (c.loop != kNone) {
+      record_loop(c);
+      if (c.count >= 1) push_plain(f, loop_token(c.loop), c.start);
     }
     for (uint32_t k = 0; k < c.pos; ++k) push_plain(f, c.list[k], f.elem_starts[c.base + k]);
   }
@@ -284,7 +305,7 @@ void GrammarBuilder::push_detect(Frame& f, Token t, uint64_t start, uint64_t end
     const LoopInfo& info = loops_[loop];
     auto len = static_cast<uint32_t>(info.list.size());
     if (f.elem_starts.size() < len) f.elem_starts.resize(len);
-    f.cursors.push_back(Cursor{info.list.data(), len, 0, loop, kNone, 2, 0, loop_start, end});
+    f.cursors.push_back(Cursor{info.list.data(), len, 0, loop, kNone, 2, 0, loop_start, end, reserve_count(loop)});
     return;
   }
   if (n > kWindow) {
@@ -322,6 +343,7 @@ uint32_t GrammarBuilder::loop_for(Token body) {
     info.list = {body};
   info.first_leaf = first_leaf(info.list.front());
   loops_.push_back(std::move(info));
+  pending_counts_.emplace_back();
   last_loop_.emplace_back();
   loop_stats_.emplace_back();
   out_->loop_defs.emplace_back(it->second, LoopDef{body});

@@ -201,12 +201,41 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
     else
       t.loop_lists_.push_back({l.body});
   }
-  // A definition may only refer to older definitions, which rules out cycles; check it
-  // so that a corrupted file cannot send replay into endless recursion.
-  for (size_t s = 0; s < t.sequences_.size(); ++s)
-    for (Token k : t.sequences_[s].tokens)
-      if (!valid(k) || (k.kind() == TokenKind::Sequence && k.id() >= s))
-        throw FormatError(path_ + ": sequence " + std::to_string(s) + " refers to an invalid token");
+  // Definitions form a DAG when written by Rondo (a definition only refers to older
+  // ones). Check it, so that a damaged or crafted file cannot make replay recurse
+  // without end: depth-first search over sequences and loops, three colours.
+  {
+    size_t nseq = t.sequences_.size();
+    auto node = [&](Token k) -> size_t {
+      return k.kind() == TokenKind::Sequence ? k.id() : k.kind() == TokenKind::Loop ? nseq + k.id() : SIZE_MAX;
+    };
+    std::vector<uint8_t> colour(nseq + t.loops_.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<std::pair<size_t, size_t>> stack;              // (node, next child)
+    auto children = [&](size_t n) -> const std::vector<Token>& {
+      return n < nseq ? t.sequences_[n].tokens : t.loop_lists_[n - nseq];
+    };
+    for (size_t root = 0; root < colour.size(); ++root) {
+      if (colour[root]) continue;
+      stack.push_back({root, 0});
+      colour[root] = 1;
+      while (!stack.empty()) {
+        auto& [n, next] = stack.back();
+        const auto& kids = children(n);
+        if (next == kids.size()) {
+          colour[n] = 2;
+          stack.pop_back();
+          continue;
+        }
+        Token k = kids[next++];
+        if (!valid(k)) throw FormatError(path_ + ": thread " + std::to_string(t.index_) + ": undefined token");
+        size_t c = node(k);
+        if (c == SIZE_MAX || colour[c] == 2) continue;
+        if (colour[c] == 1) throw FormatError(path_ + ": thread " + std::to_string(t.index_) + ": cyclic grammar");
+        colour[c] = 1;
+        stack.push_back({c, 0});
+      }
+    }
+  }
   for (Token k : t.top_level_)
     if (!valid(k)) throw FormatError(path_ + ": top-level token refers to an undefined definition");
   // Fixed sizes, in definition order (a sequence only refers to older ones).

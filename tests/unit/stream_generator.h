@@ -32,7 +32,11 @@ struct Node {
 
 class StreamGenerator {
  public:
-  StreamGenerator(uint64_t seed, int regions) : rng_(seed), regions_(regions) { root_ = make(0); }
+  // `dense`: few leaf kinds and shallow calls, so that the same calls and loops
+  // recur inside callers and callees (the patterns where ordering bugs hide).
+  StreamGenerator(uint64_t seed, int regions, bool dense = false) : rng_(seed), regions_(regions), dense_(dense) {
+    root_ = make(0);
+  }
 
   std::vector<Op> run(size_t max_ops) {
     std::vector<Op> ops;
@@ -70,9 +74,10 @@ class StreamGenerator {
     } else {
       n->kind = Node::Leaf;
       int k = pick(0, 3);
+      if (dense_) k = 0;
       n->key.kind = k == 0 ? format::EventKind::Marker : k == 1 ? format::EventKind::MpiIsend
                   : k == 2 ? format::EventKind::MpiSend : format::EventKind::IoOperationBegin;
-      n->key.ref = static_cast<uint32_t>(pick(0, 3));
+      n->key.ref = static_cast<uint32_t>(dense_ ? 0 : pick(0, 3));
       int params = format::kind_shape(n->key.kind).params;
       for (int p = 0; p < params; ++p) n->key.params[p] = pick(-2, 5);
     }
@@ -136,6 +141,7 @@ class StreamGenerator {
 
   std::mt19937_64 rng_;
   int regions_;
+  bool dense_;
   std::unique_ptr<Node> root_;
   size_t max_ops_ = 0;
   uint64_t now_ = 1000;

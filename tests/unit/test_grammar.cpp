@@ -207,6 +207,49 @@ TEST(Grammar, RandomStructuredStreamsRoundTripExactly) {
   }
 }
 
+TEST(Grammar, DenseRandomStreamsWithSharedLoopsRoundTripExactly) {
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    rondo::test::TempDir dir;
+    rondo::test::StreamGenerator gen(seed, 3, true);
+    auto ops = gen.run(5000);
+    auto trace = record(dir, ops, 100 + static_cast<int>(seed * 131 % 2000));
+    const ThreadTrace& t = trace->processes()[0]->thread(0);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto events = rondo::test::replay(t);
+    ASSERT_EQ(events.size(), ops.size());
+    expect_same_events(ops, events);
+  }
+}
+
+TEST(Grammar, LoopOpenInCallerWhileCalleeRunsTheSameLoop) {
+  // main { g x3; h() { g x5 } }: the caller's loop of g ends only when h returns,
+  // after the callee's loop of g ended. Counts must still be in start order.
+  rondo::test::TempDir dir;
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  auto call = [&](uint32_t r) {
+    ops.push_back(Op(Op::Enter, r, now += 3));
+    ops.push_back(Op(Op::Leave, r, now += 2));
+  };
+  ops.push_back(Op(Op::Enter, 0, now += 1));
+  for (int i = 0; i < 3; ++i) call(1);
+  ops.push_back(Op(Op::Enter, 2, now += 1));
+  for (int i = 0; i < 5; ++i) call(1);
+  ops.push_back(Op(Op::Leave, 2, now += 1));
+  // Recursion through the loop: r3 { g x2; r3 { g x4; r3 { g x6 } } }
+  for (int depth = 0; depth < 3; ++depth) {
+    ops.push_back(Op(Op::Enter, 3, now += 1));
+    for (int i = 0; i < 2 + 2 * depth; ++i) call(1);
+  }
+  for (int depth = 0; depth < 3; ++depth) ops.push_back(Op(Op::Leave, 3, now += 1));
+  ops.push_back(Op(Op::Leave, 0, now += 1));
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  expect_same_events(ops, rondo::test::replay(t));
+  ASSERT_EQ(t.loops().size(), 1u);
+  EXPECT_EQ(t.loop_counts(0), std::vector<uint32_t>({3, 5, 2, 4, 6}));
+}
+
 TEST(Grammar, SeekFindsTheFirstEventAtOrAfterATime) {
   rondo::test::TempDir dir;
   rondo::test::StreamGenerator gen(99, 5);

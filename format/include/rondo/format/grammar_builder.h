@@ -73,6 +73,7 @@ class GrammarBuilder {
     uint32_t base;        // index of element 0's start time in Frame::elem_starts
     uint64_t start;       // ticks at the first event of this occurrence
     uint64_t last_end;    // ticks at the end of the last completed iteration
+    uint64_t slot;        // this occurrence's place in its loop's count column
   };
   struct Frame {
     std::vector<Token> tokens;      // materialized tokens
@@ -91,6 +92,16 @@ class GrammarBuilder {
     std::vector<Token> list;  // tokens of one iteration
     Token first_leaf;         // first non-loop token of an iteration
   };
+  // Counts of one loop not yet handed to the output. A loop occurrence reserves its
+  // slot when it starts and fills it when it ends; counts leave in slot order, so
+  // the column is in start (= replay) order even when a caller's occurrence ends
+  // after a callee's occurrence of the same loop.
+  struct PendingCounts {
+    std::vector<int64_t> values;  // count, or kUnfilled / kDropped
+    size_t head = 0;
+    uint64_t base = 0;  // slot number of values[head]
+  };
+  static constexpr int64_t kUnfilled = -1, kDropped = -2;
   struct LastSeen {
     uint32_t serial = 0;
     uint32_t pos = kNone;
@@ -113,7 +124,8 @@ class GrammarBuilder {
   void flatten_through(uint32_t depth);
   void emit_frame(Frame& f);
   void spill_front(Frame& f);
-  void record_loop(uint32_t loop, uint32_t count, uint64_t start, uint64_t end);
+  uint64_t reserve_count(uint32_t loop);
+  void record_loop(const Cursor& c);
   void close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event);
 
   StructureBatch* out_;
@@ -128,6 +140,7 @@ class GrammarBuilder {
   std::vector<uint32_t> sequence_next_;
 
   std::vector<LoopInfo> loops_;
+  std::vector<PendingCounts> pending_counts_;
   std::unordered_map<uint32_t, uint32_t> loop_index_;  // body token bits -> loop id
 
   std::vector<LastSeen> last_event_, last_sequence_, last_loop_;
