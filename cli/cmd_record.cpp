@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -30,8 +31,40 @@ void forward_signal(int sig) {
   if (g_child > 0) kill(g_child, sig);
 }
 
+// MPI launchers whose ranks get the recording environment through `-x NAME`.
+bool is_open_mpi_launcher(const std::string& program) {
+  std::string base = program.substr(program.rfind('/') + 1);
+  return base == "mpirun" || base == "mpiexec" || base == "orterun" || base == "mpiexec.openmpi" ||
+         base == "mpirun.openmpi";
+}
+
+// The program a launcher starts: its first argument naming an executable ELF
+// file (options and their values do not).
+std::string launched_program(const std::vector<std::string>& command) {
+  for (size_t i = 1; i < command.size(); ++i) {
+    if (command[i].empty() || command[i][0] == '-') continue;
+    std::string path = find_program(command[i]);
+    if (!path.empty() && inspect_program(path).is_elf) return path;
+  }
+  return "";
+}
+
+// Ranks started by one launcher (`mpirun -np 4 rondo record ./app`) must agree on
+// one directory: name it after the job rather than the time each rank starts.
+std::string job_suffix() {
+  for (const char* var : {"PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid", "SLURM_JOB_ID"})
+    if (const char* v = getenv(var); v && *v) {
+      std::string id;
+      for (const char* c = v; *c; ++c) id += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+      if (const char* step = getenv("SLURM_STEP_ID"); step && std::string(var) == "SLURM_JOB_ID") id += "." + std::string(step);
+      return "job" + id;
+    }
+  return "";
+}
+
 std::string default_trace_dir(const std::string& program) {
   std::string base = program.substr(program.rfind('/') + 1);
+  if (std::string job = job_suffix(); !job.empty()) return fmt::format("rondo-{}-{}", base, job);
   time_t now = time(nullptr);
   struct tm tm {};
   localtime_r(&now, &tm);
@@ -68,7 +101,9 @@ int run_record(const RecordOptions& o) {
     fmt::print(stderr, "rondo record: {}: program not found (not in PATH or not executable)\n", o.command[0]);
     return 127;
   }
-  ProgramInfo info = inspect_program(program);
+  bool launcher = is_open_mpi_launcher(program);
+  std::string traced = launcher ? launched_program(o.command) : program;
+  ProgramInfo info = traced.empty() ? ProgramInfo{} : inspect_program(traced);
 
   // Modules: as asked, or chosen from what the program links and imports.
   std::vector<std::string> modules = o.modules.empty() ? default_modules(info) : o.modules;
@@ -97,7 +132,7 @@ int run_record(const RecordOptions& o) {
                "applies: nothing will be recorded\n",
                o.command[0]);
 
-  std::string dir = o.output.empty() ? default_trace_dir(program) : o.output;
+  std::string dir = o.output.empty() ? default_trace_dir(traced.empty() ? program : traced) : o.output;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -112,11 +147,30 @@ int run_record(const RecordOptions& o) {
   if (o.verbose) setenv("RONDO_VERBOSE", "1", 1);
   std::string preload_list;
   for (auto& p : preload) preload_list += (preload_list.empty() ? "" : ":") + p;
-  if (!preload_list.empty()) set_env_prepend("LD_PRELOAD", preload_list, ':');
   if (std::string libdir = runtime_library_dir(); !libdir.empty()) set_env_prepend("LD_LIBRARY_PATH", libdir, ':');
+  std::vector<std::string> command = o.command;
+  if (launcher) {
+    // The launcher itself is not recorded: its ranks are, on every node, through
+    // Open MPI's -x (export this variable to the ranks).
+    std::vector<std::string> exports;
+    if (!preload_list.empty()) {
+      const char* old = getenv("LD_PRELOAD");
+      exports.push_back("LD_PRELOAD=" + preload_list + (old && *old ? ":" + std::string(old) : ""));
+    }
+    for (const char* var : {"RONDO_TRACE_DIR", "RONDO_FILTER", "RONDO_VERBOSE", "LD_LIBRARY_PATH"})
+      if (getenv(var)) exports.push_back(var);
+    std::vector<std::string> args;
+    for (auto& e : exports) {
+      args.push_back("-x");
+      args.push_back(e);
+    }
+    command.insert(command.begin() + 1, args.begin(), args.end());
+  } else if (!preload_list.empty()) {
+    set_env_prepend("LD_PRELOAD", preload_list, ':');
+  }
 
   std::vector<char*> argv;
-  for (auto& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
+  for (auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   g_child = fork();
   if (g_child < 0) {

@@ -67,6 +67,7 @@ std::string runtime_library_dir() {
 std::vector<std::string> default_modules(const ProgramInfo& program) {
   std::vector<std::string> out;
   if (program.imports("__cyg_profile_func_enter")) out.push_back("compiler");
+  if (program.links("libmpi")) out.push_back("mpi");
   return out;
 }
 

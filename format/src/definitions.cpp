@@ -81,6 +81,8 @@ void communicator(std::vector<uint8_t>& out, uint32_t id, const CommunicatorDef&
     w.varint(c.name);
     w.varint(c.group);
     w.svarint(c.parent == UINT32_MAX ? -1 : static_cast<int64_t>(c.parent));
+    w.varint(c.instance);
+    w.svarint(c.remote_group == UINT32_MAX ? -1 : static_cast<int64_t>(c.remote_group));
   });
 }
 void group(std::vector<uint8_t>& out, uint32_t id, const GroupDef& g) {
@@ -175,6 +177,11 @@ void ProcessDefinitions::decode(const uint8_t* data, size_t size) {
         c.group = r.varint32();
         int64_t parent = r.svarint();
         c.parent = parent < 0 ? UINT32_MAX : static_cast<uint32_t>(parent);
+        if (!r.done()) {  // fields added after the first layout: absent means 0 / none
+          c.instance = r.varint32();
+          int64_t remote = r.svarint();
+          c.remote_group = remote < 0 ? UINT32_MAX : static_cast<uint32_t>(remote);
+        }
         break;
       }
       case DefTag::Group: {

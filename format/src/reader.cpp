@@ -146,9 +146,11 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
             t.loop_counts_[loop].push_back(count);
           }
           size_t v = 0;
-          for (uint32_t e : batch.data_events) {
+          for (size_t i = 0; i < batch.data_events.size(); ++i) {
+            uint32_t e = batch.data_events[i];
             if (e >= t.events_.size()) throw FormatError("data for an undefined event");
             size_t width = t.events_[e].data;
+            if (batch.data_widths[i] != width) throw FormatError("data record width differs from its event's");
             if (v + width > batch.data_values.size()) throw FormatError("data column shorter than its records");
             if (t.data_values_.size() <= e) t.data_values_.resize(e + 1);
             t.data_values_[e].insert(t.data_values_[e].end(), batch.data_values.begin() + static_cast<long>(v),
@@ -383,7 +385,7 @@ bool EventCursor::timed_step(uint32_t& event_id, uint64_t& ticks) {
     chunk_ = c;
     chunk_end_ = info[c].first_index + info[c].count;
   }
-  ticks = decoder_.next(event_id);
+  ticks = decoder_.next();
   ++index_;
   return true;
 }

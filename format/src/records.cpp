@@ -45,4 +45,32 @@ std::string_view kind_name(EventKind k) {
   return "UNKNOWN";
 }
 
+std::string_view collective_name(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::Barrier: return "barrier";
+    case CollectiveOp::Bcast: return "bcast";
+    case CollectiveOp::Gather: return "gather";
+    case CollectiveOp::Gatherv: return "gatherv";
+    case CollectiveOp::Scatter: return "scatter";
+    case CollectiveOp::Scatterv: return "scatterv";
+    case CollectiveOp::Allgather: return "allgather";
+    case CollectiveOp::Allgatherv: return "allgatherv";
+    case CollectiveOp::Alltoall: return "alltoall";
+    case CollectiveOp::Alltoallv: return "alltoallv";
+    case CollectiveOp::Alltoallw: return "alltoallw";
+    case CollectiveOp::Reduce: return "reduce";
+    case CollectiveOp::Allreduce: return "allreduce";
+    case CollectiveOp::ReduceScatter: return "reduce_scatter";
+    case CollectiveOp::ReduceScatterBlock: return "reduce_scatter_block";
+    case CollectiveOp::Scan: return "scan";
+    case CollectiveOp::Exscan: return "exscan";
+    case CollectiveOp::NeighborAllgather: return "neighbor_allgather";
+    case CollectiveOp::NeighborAlltoall: return "neighbor_alltoall";
+    case CollectiveOp::Create: return "create";
+    case CollectiveOp::Destroy: return "destroy";
+    case CollectiveOp::Other: return "other";
+  }
+  return "unknown";
+}
+
 }  // namespace rondo::format

@@ -50,6 +50,7 @@ void StructureBatch::clear() {
   tokens.clear();
   loop_counts.clear();
   data_events.clear();
+  data_widths.clear();
   data_values.clear();
 }
 
@@ -109,12 +110,43 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
     });
   if (!data_events.empty())
     section(out, SectionTag::EventData, [&](ByteWriter& w) {
-      // Event ids in recording order, then all values; each record has
-      // EventDef::data values, so the reader splits them without separators.
-      w.varint(data_events.size());
-      for (uint32_t e : data_events) w.varint(e);
-      w.varint(data_values.size());
-      for (int64_t v : data_values) w.svarint(v);
+      // Grouped by event id (each event's records keep their order), field by
+      // field, each value as the difference to the previous record's: request
+      // handles, offsets and counters that grow steadily become tiny numbers.
+      std::vector<std::pair<uint32_t, size_t>> records;  // (event id, offset of its values)
+      records.reserve(data_events.size());
+      size_t offset = 0;
+      for (size_t i = 0; i < data_events.size(); ++i) {
+        records.emplace_back(data_events[i], offset);
+        offset += data_widths[i];
+      }
+      std::vector<uint8_t> width_of;  // by position in `records`, after sorting
+      std::vector<size_t> order(records.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return records[a].first < records[b].first; });
+      size_t groups = 0;
+      for (size_t i = 0; i < order.size(); ++i)
+        groups += i == 0 || records[order[i]].first != records[order[i - 1]].first;
+      w.varint(groups);
+      for (size_t i = 0; i < order.size();) {
+        size_t j = i;
+        uint32_t event = records[order[i]].first;
+        while (j < order.size() && records[order[j]].first == event) ++j;
+        uint8_t width = data_widths[order[i]];
+        w.varint(event);
+        w.varint(j - i);
+        w.u8(width);
+        for (uint8_t k = 0; k < width; ++k) {
+          int64_t previous = 0;
+          for (size_t r = i; r < j; ++r) {
+            int64_t v = data_values[records[order[r]].second + k];
+            w.svarint(static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(previous)));
+            previous = v;
+          }
+        }
+        i = j;
+      }
     });
 }
 
@@ -183,12 +215,26 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
         break;
       }
       case SectionTag::EventData: {
-        uint64_t n = r.count();
-        data_events.reserve(n);
-        for (uint64_t i = 0; i < n; ++i) data_events.push_back(r.varint32());
-        uint64_t values = r.count();
-        data_values.reserve(values);
-        for (uint64_t i = 0; i < values; ++i) data_values.push_back(r.svarint());
+        uint64_t groups = r.count();
+        for (uint64_t g = 0; g < groups; ++g) {
+          uint32_t event = r.varint32();
+          uint64_t n = r.count();
+          uint8_t width = r.u8();
+          if (width > kMaxData) r.fail("too many event data fields");
+          size_t first = data_values.size();
+          data_values.resize(first + n * width);
+          for (uint8_t k = 0; k < width; ++k) {
+            int64_t previous = 0;
+            for (uint64_t i = 0; i < n; ++i) {
+              previous = static_cast<int64_t>(static_cast<uint64_t>(previous) + static_cast<uint64_t>(r.svarint()));
+              data_values[first + i * width + k] = previous;
+            }
+          }
+          for (uint64_t i = 0; i < n; ++i) {
+            data_events.push_back(event);
+            data_widths.push_back(width);
+          }
+        }
         break;
       }
       default:
@@ -211,39 +257,32 @@ TimestampChunkInfo read_info(ByteReader& r) {
 }
 }  // namespace
 
-void encode_timestamps(uint64_t first_index, const uint64_t* ticks, const uint32_t* event_ids, size_t count,
-                       int level, std::vector<uint8_t>& out) {
+void encode_timestamps(uint64_t first_index, const uint64_t* ticks, size_t count, int level,
+                       std::vector<uint8_t>& out) {
   ByteWriter w(out);
   w.varint(first_index);
   w.varint(count);
   if (count == 0) return;
   w.u64(ticks[0]);
   w.u64(ticks[count - 1]);
-  std::vector<uint8_t> residuals;
-  residuals.reserve(count * 2);
-  ByteWriter rw(residuals);
-  uint32_t max_id = 0;
-  for (size_t i = 0; i < count; ++i) max_id = std::max(max_id, event_ids[i]);
-  std::vector<int64_t> last_delta(static_cast<size_t>(max_id) + 1, 0);
-  for (size_t i = 1; i < count; ++i) {
-    auto delta = static_cast<int64_t>(ticks[i] - ticks[i - 1]);
-    int64_t& predicted = last_delta[event_ids[i]];
-    rw.svarint(delta - predicted);
-    predicted = delta;
-  }
+  std::vector<uint8_t> deltas;
+  deltas.reserve(count * 2);
+  ByteWriter dw(deltas);
+  // Signed: a clock read on another core may (rarely) step back a few ticks.
+  for (size_t i = 1; i < count; ++i) dw.svarint(static_cast<int64_t>(ticks[i] - ticks[i - 1]));
   std::vector<uint8_t> packed;
   if (level > 0) {
-    packed.resize(ZSTD_compressBound(residuals.size()));
-    size_t n = ZSTD_compress(packed.data(), packed.size(), residuals.data(), residuals.size(), level);
-    if (ZSTD_isError(n) || n >= residuals.size())
+    packed.resize(ZSTD_compressBound(deltas.size()));
+    size_t n = ZSTD_compress(packed.data(), packed.size(), deltas.data(), deltas.size(), level);
+    if (ZSTD_isError(n) || n >= deltas.size())
       packed.clear();
     else
       packed.resize(n);
   }
   bool compressed = !packed.empty();
   w.u8(compressed ? 1 : 0);
-  w.varint(residuals.size());
-  const auto& body = compressed ? packed : residuals;
+  w.varint(deltas.size());
+  const auto& body = compressed ? packed : deltas;
   w.varint(body.size());
   w.bytes(body.data(), body.size());
 }
@@ -262,55 +301,42 @@ std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size
   bool compressed = r.u8() != 0;
   uint64_t raw_size = r.varint();
   uint64_t stored = r.count();
-  if (raw_size > info.count * 10) r.fail("residual block larger than its events allow");
+  if (raw_size > info.count * 10) r.fail("delta block larger than its events allow");
   const uint8_t* body = r.position();
   if (!compressed) {
-    if (stored != raw_size) r.fail("raw residual size mismatch");
+    if (stored != raw_size) r.fail("raw delta block size mismatch");
     return {body, body + stored};
   }
   std::vector<uint8_t> out(raw_size);
   size_t n = ZSTD_decompress(out.data(), out.size(), body, stored);
-  if (ZSTD_isError(n) || n != raw_size) r.fail("residual block does not decompress");
+  if (ZSTD_isError(n) || n != raw_size) r.fail("delta block does not decompress");
   return out;
 }
 
-void TimestampDecoder::reset(const TimestampChunkInfo& info, const uint8_t* residuals, const uint8_t* end) {
-  p_ = residuals;
+void TimestampDecoder::reset(const TimestampChunkInfo& info, const uint8_t* deltas, const uint8_t* end) {
+  p_ = deltas;
   end_ = end;
   remaining_ = info.count;
   current_ = info.first_ticks;
   first_ = true;
-  // A new generation invalidates every prediction without clearing the table.
-  if (++generation_ == 0) {
-    std::fill(last_generation_.begin(), last_generation_.end(), 0);
-    generation_ = 1;
-  }
 }
 
-uint64_t TimestampDecoder::next(uint32_t event_id) {
+uint64_t TimestampDecoder::next() {
   if (remaining_ == 0) throw FormatError("timestamp chunk: more events than timestamps");
   --remaining_;
   if (first_) {
     first_ = false;
     return current_;
   }
-  if (event_id >= last_delta_.size()) {
-    last_delta_.resize(event_id + 1, 0);
-    last_generation_.resize(event_id + 1, 0);
-  }
   // Inline LEB128 decode: this runs once per replayed event.
   uint64_t raw = 0;
   for (int shift = 0;; shift += 7) {
-    if (p_ == end_ || shift > 63) throw FormatError("timestamp residuals: truncated");
+    if (p_ == end_ || shift > 63) throw FormatError("timestamp deltas: truncated");
     uint8_t b = *p_++;
     raw |= static_cast<uint64_t>(b & 0x7f) << shift;
     if (!(b & 0x80)) break;
   }
-  int64_t predicted = last_generation_[event_id] == generation_ ? last_delta_[event_id] : 0;
-  int64_t delta = zigzag_decode(raw) + predicted;
-  last_delta_[event_id] = delta;
-  last_generation_[event_id] = generation_;
-  current_ += static_cast<uint64_t>(delta);
+  current_ += static_cast<uint64_t>(zigzag_decode(raw));
   return current_;
 }
 

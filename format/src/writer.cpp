@@ -14,7 +14,7 @@ uint32_t batch_chunk_count(const Batch& b) {
   return (b.structure.empty() ? 0 : 1) + (b.ticks.empty() ? 0 : 1) + (b.final ? 1 : 0);
 }
 
-std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, int timestamp_level) {
   std::vector<std::vector<uint8_t>> chunks;
   uint32_t seq = b.first_sequence;
   std::vector<uint8_t> payload;
@@ -24,7 +24,7 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
   }
   if (!b.ticks.empty()) {
     payload.clear();
-    encode_timestamps(b.first_index, b.ticks.data(), b.event_ids.data(), b.ticks.size(), level, payload);
+    encode_timestamps(b.first_index, b.ticks.data(), b.ticks.size(), level > 0 ? timestamp_level : 0, payload);
     // The residual block inside is already compressed; the fixed part stays readable.
     chunks.push_back(encode_chunk(ChunkKind::ThreadTimestamps, b.thread, seq++, payload, 0));
   }
@@ -39,16 +39,16 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
 ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
     : thread_(thread), sink_(std::move(sink)), events_per_batch_(events_per_batch), builder_(&structure_) {
   ticks_.reserve(std::min<size_t>(events_per_batch_, 1024));
-  ids_.reserve(ticks_.capacity());
 }
 
 void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
   uint32_t id = builder_.event_id(key);
   if (uint8_t width = builder_.event(id).data) {
     structure_.data_events.push_back(id);
+    structure_.data_widths.push_back(width);
     for (uint8_t k = 0; k < width; ++k) structure_.data_values.push_back(data ? data[k] : 0);
   }
-  stamp(id, ticks);
+  stamp(ticks);
   builder_.leaf(id, ticks);
 }
 
@@ -64,7 +64,6 @@ void ThreadWriter::flush(bool final) {
   }
   flushed_index_ += ticks_.size();
   b.ticks.swap(ticks_);
-  b.event_ids.swap(ids_);
   b.structure = std::move(structure_);
   structure_.clear();
   b.final = final;
@@ -79,7 +78,6 @@ void ThreadWriter::flush(bool final) {
   // Grow the buffers geometrically up to the batch size: short threads stay small.
   size_t capacity = std::min(events_per_batch_, std::max<size_t>(1024, b.ticks.size() * 2));
   ticks_.reserve(capacity);
-  ids_.reserve(capacity);
   if (batch_chunk_count(b) > 0) sink_(std::move(b));
 }
 

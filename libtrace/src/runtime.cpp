@@ -22,6 +22,7 @@ namespace rondo::trace {
 
 std::atomic<bool> g_recording{false};
 thread_local Recorder* t_recorder = nullptr;
+thread_local int t_inside_call = 0;
 
 namespace {
 
@@ -48,6 +49,7 @@ struct Runtime {
   std::unordered_map<std::string, uint32_t> strings;
   std::unordered_map<std::string, uint32_t> regions;
   uint32_t region_count = 0;
+  uint32_t communicator_count = 0, group_count = 0, io_handle_count = 0;
   std::vector<uint8_t> pending_defs;  // definition records not yet in the file
   std::vector<uint8_t> all_defs;      // every definition record, for a fork()ed child
   uint32_t defs_sequence = 0;
@@ -344,6 +346,9 @@ void after_fork_in_child() {
   rt->strings = parent->strings;
   rt->regions = parent->regions;
   rt->region_count = parent->region_count;
+  rt->communicator_count = parent->communicator_count;
+  rt->group_count = parent->group_count;
+  rt->io_handle_count = parent->io_handle_count;
   rt->process = parent->process;
   rt->process.parent_pid = parent->process.pid;
   rt->process.pid = static_cast<uint32_t>(getpid());
@@ -408,6 +413,34 @@ uint32_t define_region(std::string_view name, RegionRole role, std::string_view 
     add_definition([&](std::vector<uint8_t>& out) { encode::region(out, it->second, def); });
   }
   return it->second;
+}
+
+uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& world_ranks, uint32_t parent,
+                             uint32_t instance, const std::vector<int32_t>* remote_world_ranks) {
+  if (!g_rt) return 0;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  uint32_t id = g_rt->communicator_count++;
+  CommunicatorDef def;
+  def.name = intern_string_locked(name);
+  def.parent = parent;
+  def.instance = instance;
+  def.group = g_rt->group_count++;
+  add_definition([&](std::vector<uint8_t>& out) { encode::group(out, def.group, GroupDef{world_ranks}); });
+  if (remote_world_ranks) {
+    def.remote_group = g_rt->group_count++;
+    add_definition([&](std::vector<uint8_t>& out) { encode::group(out, def.remote_group, GroupDef{*remote_world_ranks}); });
+  }
+  add_definition([&](std::vector<uint8_t>& out) { encode::communicator(out, id, def); });
+  return id;
+}
+
+uint32_t define_io_handle(std::string_view path, uint32_t paradigm) {
+  if (!g_rt) return 0;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  uint32_t id = g_rt->io_handle_count++;
+  IoHandleDef def{intern_string_locked(path), paradigm};
+  add_definition([&](std::vector<uint8_t>& out) { encode::io_handle(out, id, def); });
+  return id;
 }
 
 void update_process(const std::function<void(ProcessDef&)>& change) {

@@ -55,10 +55,16 @@ struct ThreadDef {
   uint32_t parent = UINT32_MAX;  // creating thread's index, UINT32_MAX: none
 };
 
+// A communicator. Its identity across processes (for matching messages) is its
+// group's world ranks plus `instance`: how many communicators with exactly that
+// group this process created before it. Creation is collective, so every member
+// counts the same.
 struct CommunicatorDef {
   uint32_t name = 0;
-  uint32_t group = 0;  // group id
+  uint32_t group = 0;  // group id (local group)
   uint32_t parent = UINT32_MAX;
+  uint32_t instance = 0;
+  uint32_t remote_group = UINT32_MAX;  // intercommunicators: the remote group
 };
 
 struct GroupDef {

@@ -61,6 +61,19 @@ enum class EventKind : uint8_t {
   GpuMemcpy = 61,        // p0 direction, p1 stream location; data[0] bytes, data[1] correlation id
 };
 
+// The `ref` of MpiCollectiveEnd. Bytes sent/received (p2, p3) count what this
+// process contributes from its send buffers and what lands in its receive
+// buffers (FORMAT.md, "Collectives").
+enum class CollectiveOp : uint8_t {
+  Barrier = 1, Bcast = 2, Gather = 3, Gatherv = 4, Scatter = 5, Scatterv = 6, Allgather = 7, Allgatherv = 8,
+  Alltoall = 9, Alltoallv = 10, Alltoallw = 11, Reduce = 12, Allreduce = 13, ReduceScatter = 14,
+  ReduceScatterBlock = 15, Scan = 16, Exscan = 17, NeighborAllgather = 18, NeighborAlltoall = 19,
+  Create = 20,   // communicator creation (dup, split, create, ...)
+  Destroy = 21,  // MPI_Comm_free
+  Other = 30,
+};
+std::string_view collective_name(CollectiveOp op);
+
 enum class IoOperation : uint8_t { Read = 1, Write = 2, Seek = 3, Flush = 4, Sync = 5, Open = 6, Close = 7 };
 
 // How many parameter (identity) and data fields each known kind uses. The file

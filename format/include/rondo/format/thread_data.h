@@ -38,7 +38,8 @@ struct StructureBatch {
   std::vector<Token> tokens;  // continuation of the thread's top-level token stream
   std::vector<std::pair<uint32_t, uint32_t>> loop_counts;  // (loop id, iterations), in recording order
   std::vector<uint32_t> data_events;  // event id of each data record, in recording order
-  std::vector<int64_t> data_values;   // EventDef::data values per record, concatenated
+  std::vector<uint8_t> data_widths;   // values in each record (EventDef::data of its event)
+  std::vector<int64_t> data_values;   // the records' values, concatenated
 
   bool empty() const {
     return event_defs.empty() && sequence_defs.empty() && loop_defs.empty() && tokens.empty() &&
@@ -49,10 +50,12 @@ struct StructureBatch {
   void decode(const uint8_t* data, size_t size);
 };
 
-// Timestamps of a run of consecutive events of one thread, in raw clock ticks.
-// Each tick delta is predicted by the delta the same event id had last time in the
-// chunk, and only the difference is stored: in a loop the same event recurs with a
-// near-constant delta, so residuals are tiny and compress to a few bits.
+// Timestamps of a run of consecutive events of one thread, in raw clock ticks,
+// stored as deltas between consecutive events. In a loop the same sequence of
+// deltas recurs (with jitter), which zstd turns into a fraction of a byte per
+// event. (Predicting each delta from the previous one of the same event was
+// measured and lost: with real jitter, the difference of two noisy values is
+// noisier than either.) Decoding needs no knowledge of the events.
 struct TimestampChunkInfo {
   uint64_t first_index = 0;  // index of the first event in the thread's event order
   uint64_t count = 0;
@@ -61,18 +64,17 @@ struct TimestampChunkInfo {
 };
 // Payload of a THREAD_TIMESTAMPS chunk: the fixed part above, readable without
 // decompression, then the residual block (zstd at `level`, raw when level is 0).
-void encode_timestamps(uint64_t first_index, const uint64_t* ticks, const uint32_t* event_ids, size_t count,
-                       int level, std::vector<uint8_t>& out);
+void encode_timestamps(uint64_t first_index, const uint64_t* ticks, size_t count, int level,
+                       std::vector<uint8_t>& out);
 TimestampChunkInfo decode_timestamp_info(const uint8_t* data, size_t size);
 // The decompressed residual bytes of a timestamp chunk payload.
 std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size);
 
-// Reverses encode_timestamps one event at a time, given the event ids in order.
+// Reverses encode_timestamps one event at a time.
 class TimestampDecoder {
  public:
-  void reset(const TimestampChunkInfo& info, const uint8_t* residuals, const uint8_t* end);
-  // Timestamp of the next event, whose event id is `event_id`.
-  uint64_t next(uint32_t event_id);
+  void reset(const TimestampChunkInfo& info, const uint8_t* deltas, const uint8_t* end);
+  uint64_t next();  // timestamp of the next event
   uint64_t remaining() const { return remaining_; }
 
  private:
@@ -81,9 +83,6 @@ class TimestampDecoder {
   uint64_t remaining_ = 0;
   uint64_t current_ = 0;
   bool first_ = true;
-  uint32_t generation_ = 0;
-  std::vector<int64_t> last_delta_;
-  std::vector<uint32_t> last_generation_;
 };
 
 // Exact integer statistics kept while recording (DESIGN.md, point 6), in ticks.

@@ -23,15 +23,15 @@ struct Batch {
   StructureBatch structure;
   uint64_t first_index = 0;     // thread event index of ticks[0]
   std::vector<uint64_t> ticks;
-  std::vector<uint32_t> event_ids;
   bool final = false;           // carries the thread summary
   ThreadSummary summary;
 };
 
 // Number of chunks encode_batch makes for `b` (what the sequence numbers count).
 uint32_t batch_chunk_count(const Batch& b);
-// The chunks of a batch, in sequence order, compressed with zstd at `level`.
-std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level);
+// The chunks of a batch, in sequence order, compressed with zstd at `level`
+// (timestamp blocks, most of a trace's bytes, at `timestamp_level`).
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, int timestamp_level = 9);
 
 class ThreadWriter {
  public:
@@ -42,12 +42,12 @@ class ThreadWriter {
 
   void enter(uint32_t region, uint64_t ticks) {
     uint32_t id = builder_.enter_event(region);
-    stamp(id, ticks);
+    stamp(ticks);
     builder_.enter(id, region, ticks);
   }
   void leave(uint32_t region, uint64_t ticks) {
     uint32_t id = builder_.leave_event(region);
-    stamp(id, ticks);
+    stamp(ticks);
     builder_.leave(id, region, ticks);
   }
   // Any other event: identity in `key`, per-occurrence values in `data`
@@ -61,9 +61,8 @@ class ThreadWriter {
   uint32_t depth() const { return builder_.depth(); }
 
  private:
-  void stamp(uint32_t id, uint64_t ticks) {
+  void stamp(uint64_t ticks) {
     ticks_.push_back(ticks);
-    ids_.push_back(id);
     if (ticks_.size() >= events_per_batch_) flush(false);
   }
 
@@ -73,7 +72,6 @@ class ThreadWriter {
   StructureBatch structure_;
   GrammarBuilder builder_;
   std::vector<uint64_t> ticks_;
-  std::vector<uint32_t> ids_;
   uint64_t flushed_index_ = 0;  // thread event index of ticks_[0]
   uint64_t first_ticks_ = 0, last_ticks_ = 0;
   bool any_ = false;

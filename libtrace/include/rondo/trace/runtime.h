@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rondo/format/definitions.h"
 #include "rondo/format/writer.h"
@@ -43,12 +44,23 @@ inline Recorder* recorder() {
   return recorder_slow();
 }
 
+// Non-zero while an interceptor runs the real function it wraps: what that
+// function does internally (an MPI library taking locks, doing I/O, calling
+// other MPI functions) is not recorded.
+extern thread_local int t_inside_call __attribute__((tls_model("initial-exec")));
+struct InsideCall {
+  InsideCall() { ++t_inside_call; }
+  ~InsideCall() { --t_inside_call; }
+  InsideCall(const InsideCall&) = delete;
+  InsideCall& operator=(const InsideCall&) = delete;
+};
+
 // Marks the recorder busy for the lifetime of the guard; `ok()` is false when the
 // thread is already inside the recorder (re-entrant call) or not recording.
 class RecordGuard {
  public:
   RecordGuard() {
-    if (!g_recording.load(std::memory_order_relaxed)) return;
+    if (!g_recording.load(std::memory_order_relaxed) || t_inside_call) return;
     Recorder* r = recorder();
     if (!r || r->busy.load(std::memory_order_relaxed)) return;
     r->busy.store(1, std::memory_order_relaxed);
@@ -85,6 +97,11 @@ void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 uint32_t define_string(std::string_view s);
 uint32_t define_region(std::string_view name, format::RegionRole role = format::RegionRole::Function,
                        std::string_view file = {}, uint32_t line = 0);
+// Defines a communicator (and its groups) and returns its id; thread-safe.
+uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& world_ranks, uint32_t parent,
+                             uint32_t instance, const std::vector<int32_t>* remote_world_ranks = nullptr);
+// Defines an I/O handle (file) by path and paradigm; returns its id.
+uint32_t define_io_handle(std::string_view path, uint32_t paradigm);
 // Replaces the process definition (e.g. to set the MPI rank once known).
 void update_process(const std::function<void(format::ProcessDef&)>& change);
 

@@ -1,0 +1,448 @@
+#include "mpi_tracking.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+namespace rondo::mpi {
+
+using format::EventKey;
+using format::EventKind;
+
+namespace {
+
+struct CommInfo {
+  uint32_t id = 0;
+  // World rank of each rank a peer argument can name: the local group for
+  // intracommunicators, the remote group for intercommunicators. Shared with the
+  // requests posted on it, which may complete after the communicator is freed.
+  std::shared_ptr<const std::vector<int>> peers;
+  bool inter = false;
+};
+
+struct RequestInfo {
+  uint64_t id = 0;
+  bool send = false;
+  bool persistent = false;
+  // What a (re)post records: for sends the whole message, for receives the
+  // communicator (the source is known only at completion).
+  int peer = -1;
+  int tag = 0;
+  uint32_t comm = 0;
+  int64_t bytes = 0;
+  std::shared_ptr<const std::vector<int>> peers;
+  bool active = false;
+};
+
+struct State {
+  std::shared_mutex comm_mutex;
+  std::unordered_map<MPI_Comm, CommInfo> comms;
+  std::map<std::vector<int>, uint32_t> instances;  // group signature -> communicators made with it
+  MPI_Group world_group = MPI_GROUP_NULL;
+  int world_rank = 0;
+  int world_size = 1;
+
+  std::mutex request_mutex;
+  std::unordered_map<MPI_Request, RequestInfo> requests;
+  uint64_t next_request = 1;
+
+  std::mutex misc_mutex;
+  std::unordered_map<MPI_Win, uint32_t> windows;
+  uint32_t next_window = 0;
+  std::unordered_map<MPI_File, uint32_t> files;
+
+  MPI_Comm clock_comm = MPI_COMM_NULL;
+  bool initialized = false;
+};
+
+State& state() {
+  static State* s = new State;  // never destroyed: wrappers may run during exit
+  return *s;
+}
+
+std::vector<int> world_ranks_of(MPI_Group group) {
+  int n = 0;
+  PMPI_Group_size(group, &n);
+  std::vector<int> local(static_cast<size_t>(n)), world(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) local[static_cast<size_t>(i)] = i;
+  if (n > 0) PMPI_Group_translate_ranks(group, n, local.data(), state().world_group, world.data());
+  return world;
+}
+
+// Defines `comm` (caller holds comm_mutex exclusively).
+CommInfo& define_locked(MPI_Comm comm, uint32_t parent, const std::string& name) {
+  State& s = state();
+  int inter = 0;
+  PMPI_Comm_test_inter(comm, &inter);
+  MPI_Group group;
+  PMPI_Comm_group(comm, &group);
+  std::vector<int> local = world_ranks_of(group);
+  PMPI_Group_free(&group);
+  std::vector<int> remote;
+  if (inter) {
+    PMPI_Comm_remote_group(comm, &group);
+    remote = world_ranks_of(group);
+    PMPI_Group_free(&group);
+  }
+  std::vector<int> signature = local;
+  if (inter) {
+    signature.push_back(INT_MIN);  // keeps (A, B) and (A+B) apart
+    signature.insert(signature.end(), remote.begin(), remote.end());
+  }
+  uint32_t instance = s.instances[signature]++;
+  CommInfo info;
+  info.inter = inter != 0;
+  info.id = trace::define_communicator(name, local, parent, instance, inter ? &remote : nullptr);
+  info.peers = std::make_shared<const std::vector<int>>(inter ? remote : local);
+  return s.comms[comm] = std::move(info);
+}
+
+CommInfo lookup(MPI_Comm comm) {
+  State& s = state();
+  {
+    std::shared_lock lock(s.comm_mutex);
+    auto it = s.comms.find(comm);
+    if (it != s.comms.end()) return it->second;
+  }
+  // A communicator made by a call we do not wrap: define it on first use.
+  std::unique_lock lock(s.comm_mutex);
+  auto it = s.comms.find(comm);
+  if (it != s.comms.end()) return it->second;
+  return define_locked(comm, UINT32_MAX, "communicator");
+}
+
+int translate(const std::vector<int>& peers, int rank) {
+  if (rank == MPI_ANY_SOURCE) return -1;
+  if (rank == MPI_PROC_NULL) return -2;
+  return rank >= 0 && static_cast<size_t>(rank) < peers.size() ? peers[static_cast<size_t>(rank)] : -1;
+}
+
+void record(const EventKey& key, const int64_t* data = nullptr) { trace::record_event(key, data); }
+
+EventKey message_key(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t n) {
+  EventKey k;
+  k.kind = kind;
+  k.params = {peer_world, tag, comm, n};
+  return k;
+}
+
+int64_t received_bytes(const MPI_Status& status) {
+  int n = 0;
+  PMPI_Get_count(&status, MPI_BYTE, &n);
+  return n == MPI_UNDEFINED ? 0 : n;
+}
+
+// Offset of rank 0's CLOCK_MONOTONIC minus ours, from the ping-pong with the
+// shortest round trip (its error is at most half that round trip). Ranks on rank
+// 0's host share its clock: their offset is exactly 0.
+int64_t measure_clock_offset(MPI_Comm comm, int rank, int size) {
+  constexpr int kRounds = 10;
+  char host[256] = {}, root_host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::memcpy(root_host, host, sizeof host);
+  PMPI_Bcast(root_host, sizeof root_host, MPI_CHAR, 0, comm);
+  bool same_host = std::strcmp(host, root_host) == 0;
+  int64_t offset = 0;
+  if (rank == 0) {
+    for (int r = 1; r < size; ++r) {
+      int remote_same = 0;
+      PMPI_Recv(&remote_same, 1, MPI_INT, r, 0, comm, MPI_STATUS_IGNORE);
+      if (remote_same) continue;
+      for (int k = 0; k < kRounds; ++k) {
+        int64_t probe;
+        PMPI_Recv(&probe, 1, MPI_INT64_T, r, 1, comm, MPI_STATUS_IGNORE);
+        auto now = static_cast<int64_t>(trace::monotonic_ns());
+        PMPI_Send(&now, 1, MPI_INT64_T, r, 2, comm);
+      }
+    }
+    return 0;
+  }
+  int flag = same_host ? 1 : 0;
+  PMPI_Send(&flag, 1, MPI_INT, 0, 0, comm);
+  if (same_host) return 0;
+  int64_t best = INT64_MAX;
+  for (int k = 0; k < kRounds; ++k) {
+    auto t1 = static_cast<int64_t>(trace::monotonic_ns());
+    int64_t remote = 0;
+    PMPI_Send(&t1, 1, MPI_INT64_T, 0, 1, comm);
+    PMPI_Recv(&remote, 1, MPI_INT64_T, 0, 2, comm, MPI_STATUS_IGNORE);
+    auto t2 = static_cast<int64_t>(trace::monotonic_ns());
+    if (t2 - t1 < best) {
+      best = t2 - t1;
+      offset = remote - (t1 + t2) / 2;
+    }
+  }
+  return offset;
+}
+
+}  // namespace
+
+uint32_t region(const char* name) { return trace::define_region(name, format::RegionRole::Mpi); }
+
+uint32_t comm_id(MPI_Comm comm) {
+  if (comm == MPI_COMM_WORLD) return 0;
+  return lookup(comm).id;
+}
+
+int world_rank(MPI_Comm comm, int rank) {
+  if (comm == MPI_COMM_WORLD && rank >= 0) return rank;
+  return translate(*lookup(comm).peers, rank);
+}
+
+int comm_size(MPI_Comm comm) {
+  int inter = 0, n = 0;
+  PMPI_Comm_test_inter(comm, &inter);
+  if (inter)
+    PMPI_Comm_remote_size(comm, &n);
+  else
+    PMPI_Comm_size(comm, &n);
+  return n;
+}
+
+void comm_created(MPI_Comm parent, MPI_Comm created, const char* how) {
+  if (created == MPI_COMM_NULL || !state().initialized) return;
+  uint32_t parent_id = parent == MPI_COMM_NULL ? UINT32_MAX : comm_id(parent);
+  std::unique_lock lock(state().comm_mutex);
+  define_locked(created, parent_id, how);
+}
+
+void comm_freed(MPI_Comm comm) {
+  std::unique_lock lock(state().comm_mutex);
+  state().comms.erase(comm);  // the handle may be reused for a new communicator
+}
+
+int64_t bytes(int count, MPI_Datatype type) {
+  int size = 0;
+  if (type == MPI_DATATYPE_NULL || PMPI_Type_size(type, &size) != MPI_SUCCESS) return 0;
+  return static_cast<int64_t>(count) * size;
+}
+
+int64_t bytes(MPI_Count count, MPI_Datatype type) {
+  int size = 0;
+  if (type == MPI_DATATYPE_NULL || PMPI_Type_size(type, &size) != MPI_SUCCESS) return 0;
+  return static_cast<int64_t>(count) * size;
+}
+
+void record_send(int dest, int tag, MPI_Comm comm, int64_t n) {
+  int peer = world_rank(comm, dest);
+  if (peer == -2) return;  // MPI_PROC_NULL: no message
+  record(message_key(EventKind::MpiSend, peer, tag, comm_id(comm), n));
+}
+
+void record_recv(const MPI_Status& status, MPI_Comm comm) {
+  if (status.MPI_SOURCE == MPI_PROC_NULL) return;
+  int peer = world_rank(comm, status.MPI_SOURCE);
+  record(message_key(EventKind::MpiRecv, peer, status.MPI_TAG, comm_id(comm), received_bytes(status)));
+}
+
+namespace {
+void record_post(const RequestInfo& r) {
+  auto id = static_cast<int64_t>(r.id);
+  if (r.send) {
+    record(message_key(EventKind::MpiIsend, r.peer, r.tag, r.comm, r.bytes), &id);
+  } else {
+    EventKey k;
+    k.kind = EventKind::MpiIrecvRequest;
+    record(k, &id);
+  }
+}
+}  // namespace
+
+void post_send(MPI_Request request, int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record_now) {
+  int peer = world_rank(comm, dest);
+  if (peer == -2 || request == MPI_REQUEST_NULL) return;  // MPI_PROC_NULL: completes at once, no message
+  RequestInfo r;
+  r.send = true;
+  r.persistent = persistent;
+  r.peer = peer;
+  r.tag = tag;
+  r.comm = comm_id(comm);
+  r.bytes = n;
+  r.active = record_now;
+  {
+    std::lock_guard lock(state().request_mutex);
+    r.id = state().next_request++;
+    state().requests[request] = r;
+  }
+  if (record_now) record_post(r);
+}
+
+void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record_now) {
+  if (source == MPI_PROC_NULL || request == MPI_REQUEST_NULL) return;
+  CommInfo c = lookup(comm);
+  RequestInfo r;
+  r.send = false;
+  r.persistent = persistent;
+  r.tag = tag;
+  r.comm = c.id;
+  r.peers = c.peers;
+  r.active = record_now;
+  {
+    std::lock_guard lock(state().request_mutex);
+    r.id = state().next_request++;
+    state().requests[request] = r;
+  }
+  if (record_now) record_post(r);
+}
+
+void start(MPI_Request request) {
+  RequestInfo r;
+  {
+    std::lock_guard lock(state().request_mutex);
+    auto it = state().requests.find(request);
+    if (it == state().requests.end()) return;
+    // Each start of a persistent request is a new message: give it a new id.
+    it->second.id = state().next_request++;
+    it->second.active = true;
+    r = it->second;
+  }
+  record_post(r);
+}
+
+void completed(MPI_Request handle, const MPI_Status& status) {
+  if (handle == MPI_REQUEST_NULL) return;
+  RequestInfo r;
+  {
+    std::lock_guard lock(state().request_mutex);
+    auto it = state().requests.find(handle);
+    if (it == state().requests.end() || !it->second.active) return;
+    r = it->second;
+    if (r.persistent)
+      it->second.active = false;
+    else
+      state().requests.erase(it);
+  }
+  auto id = static_cast<int64_t>(r.id);
+  int cancelled = 0;
+  PMPI_Test_cancelled(&status, &cancelled);
+  EventKey k;
+  if (cancelled) {
+    k.kind = EventKind::MpiRequestCancelled;
+    record(k, &id);
+  } else if (r.send) {
+    k.kind = EventKind::MpiIsendComplete;
+    record(k, &id);
+  } else if (status.MPI_SOURCE != MPI_PROC_NULL) {
+    int peer = r.peers ? translate(*r.peers, status.MPI_SOURCE) : status.MPI_SOURCE;
+    record(message_key(EventKind::MpiIrecv, peer, status.MPI_TAG, r.comm, received_bytes(status)), &id);
+  }
+}
+
+void request_freed(MPI_Request handle) {
+  std::lock_guard lock(state().request_mutex);
+  state().requests.erase(handle);
+}
+
+void collective_begin() {
+  EventKey k;
+  k.kind = EventKind::MpiCollectiveBegin;
+  record(k);
+}
+
+void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int64_t received) {
+  EventKey k;
+  k.kind = EventKind::MpiCollectiveEnd;
+  k.ref = static_cast<uint32_t>(op);
+  int root_world = -1;
+  if (root >= 0 && comm != MPI_COMM_NULL) root_world = world_rank(comm, root);
+  k.params = {comm == MPI_COMM_NULL ? -1 : static_cast<int64_t>(comm_id(comm)), root_world, sent, received};
+  record(k);
+}
+
+uint32_t window_id(MPI_Win win) {
+  std::lock_guard lock(state().misc_mutex);
+  auto [it, inserted] = state().windows.try_emplace(win, state().next_window);
+  if (inserted) ++state().next_window;
+  return it->second;
+}
+
+void window_created(MPI_Win win) { window_id(win); }
+
+void record_rma(EventKind kind, int target, MPI_Win win, int64_t n) {
+  if (target == MPI_PROC_NULL) return;
+  int world = target;
+  MPI_Group group;
+  if (PMPI_Win_get_group(win, &group) == MPI_SUCCESS) {
+    PMPI_Group_translate_ranks(group, 1, &target, state().world_group, &world);
+    PMPI_Group_free(&group);
+  }
+  EventKey k;
+  k.kind = kind;
+  k.params = {world, window_id(win), n, 0};
+  record(k);
+}
+
+uint32_t file_opened(MPI_File file, const char* path) {
+  uint32_t id = trace::define_io_handle(path ? path : "", 2);
+  std::lock_guard lock(state().misc_mutex);
+  state().files[file] = id;
+  return id;
+}
+
+void file_closed(MPI_File file) {
+  std::lock_guard lock(state().misc_mutex);
+  state().files.erase(file);
+}
+
+void record_file_io(MPI_File file, format::IoOperation op, int64_t requested, int64_t offset, const MPI_Status* status,
+                    MPI_Datatype type) {
+  uint32_t handle;
+  {
+    std::lock_guard lock(state().misc_mutex);
+    auto it = state().files.find(file);
+    if (it == state().files.end()) return;
+    handle = it->second;
+  }
+  EventKey k;
+  k.kind = EventKind::IoOperationComplete;
+  k.ref = handle;
+  k.params[0] = static_cast<int64_t>(op);
+  int64_t done = requested;
+  if (status) {
+    int count = 0;
+    if (PMPI_Get_count(status, type, &count) == MPI_SUCCESS && count != MPI_UNDEFINED) done = bytes(count, type);
+  }
+  (void)offset;
+  record(k, &done);
+}
+
+void after_init() {
+  State& s = state();
+  PMPI_Comm_group(MPI_COMM_WORLD, &s.world_group);
+  PMPI_Comm_rank(MPI_COMM_WORLD, &s.world_rank);
+  PMPI_Comm_size(MPI_COMM_WORLD, &s.world_size);
+  {
+    std::unique_lock lock(s.comm_mutex);
+    define_locked(MPI_COMM_WORLD, UINT32_MAX, "MPI_COMM_WORLD");  // id 0
+    define_locked(MPI_COMM_SELF, UINT32_MAX, "MPI_COMM_SELF");    // id 1
+  }
+  s.initialized = true;
+  PMPI_Comm_dup(MPI_COMM_WORLD, &s.clock_comm);
+  int64_t offset = measure_clock_offset(s.clock_comm, s.world_rank, s.world_size);
+  trace::update_process([&](format::ProcessDef& p) {
+    p.rank = s.world_rank;
+    p.world_size = s.world_size;
+    p.clock_offset_ns = offset;
+  });
+}
+
+void before_finalize() {
+  State& s = state();
+  if (s.clock_comm == MPI_COMM_NULL) return;
+  int64_t offset = measure_clock_offset(s.clock_comm, s.world_rank, s.world_size);
+  PMPI_Comm_free(&s.clock_comm);
+  trace::update_process([&](format::ProcessDef& p) {
+    p.clock_offset_end_ns = offset;
+    p.has_end_offset = true;
+  });
+}
+
+void before_abort() { trace::stop(); }
+
+}  // namespace rondo::mpi

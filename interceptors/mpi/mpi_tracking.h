@@ -1,0 +1,96 @@
+// State the MPI wrappers share: communicators (ids and world-rank tables),
+// pending requests, and helpers that record MPI events. Used from the C and the
+// Fortran wrappers alike. Everything here calls PMPI_* only, so nothing it does is
+// recorded.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "rondo/format/records.h"
+#include "rondo/trace/runtime.h"
+
+namespace rondo::mpi {
+
+using format::CollectiveOp;
+
+// Region id of an MPI function, e.g. region("MPI_Send").
+uint32_t region(const char* name);
+
+// One intercepted call: records entering and leaving its region, unless recording
+// is off or the call comes from inside another intercepted call (an MPI function
+// the MPI library itself calls), which then runs unrecorded.
+class Call {
+ public:
+  explicit Call(uint32_t region) : region_(region) {
+    on_ = trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0;
+    if (on_) trace::record_enter(region_);
+  }
+  ~Call() {
+    if (on_) trace::record_leave(region_);
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+  bool on() const { return on_; }
+
+ private:
+  uint32_t region_;
+  bool on_;
+};
+
+// Runs the real MPI function without recording what happens inside it.
+template <typename F>
+inline int real(F&& f) {
+  trace::InsideCall inside;
+  return f();
+}
+
+// Communicators.
+uint32_t comm_id(MPI_Comm comm);  // 0 is MPI_COMM_WORLD
+// World rank of `rank` in `comm` (the remote group for intercommunicators);
+// -1 for MPI_ANY_SOURCE, -2 for MPI_PROC_NULL (no message at all).
+int world_rank(MPI_Comm comm, int rank);
+// Called after every call that creates communicators (collective over its members).
+void comm_created(MPI_Comm parent, MPI_Comm created, const char* how);
+void comm_freed(MPI_Comm comm);
+int comm_size(MPI_Comm comm);  // remote size for intercommunicators
+
+int64_t bytes(int count, MPI_Datatype type);
+int64_t bytes(MPI_Count count, MPI_Datatype type);
+
+// Point-to-point records.
+void record_send(int dest, int tag, MPI_Comm comm, int64_t n);           // blocking send
+void record_recv(const MPI_Status& status, MPI_Comm comm);               // completed blocking receive
+// Nonblocking and persistent requests. `post_*` records the post (and remembers
+// the request); `start` re-posts a persistent request.
+void post_send(MPI_Request request, int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record);
+void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record);
+void start(MPI_Request request);
+// After a completion call: `handles` are the requests as they were before the
+// call, `statuses` their statuses (only the completed ones are looked at).
+void completed(MPI_Request handle, const MPI_Status& status);
+void request_freed(MPI_Request handle);
+
+// Collectives: begin before the real call, end after.
+void collective_begin();
+void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int64_t received);
+
+// RMA and MPI-IO.
+uint32_t window_id(MPI_Win win);
+void window_created(MPI_Win win);
+void record_rma(format::EventKind kind, int target, MPI_Win win, int64_t n);
+uint32_t file_opened(MPI_File file, const char* path);
+void file_closed(MPI_File file);
+void record_file_io(MPI_File file, format::IoOperation op, int64_t requested, int64_t offset, const MPI_Status* status,
+                    MPI_Datatype type);
+
+// MPI_Init / MPI_Finalize hooks: ranks, communicators and clock offsets.
+void after_init();
+void before_finalize();
+// Flushes the trace before MPI_Abort takes the job down.
+void before_abort();
+
+}  // namespace rondo::mpi
