@@ -191,6 +191,12 @@ int run_record(const RecordOptions& o) {
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (WIFSIGNALED(status)) fmt::print(stderr, "rondo: {} was killed by {}\n", o.command[0], signal_name(WTERMSIG(status)));
 
+  // Started as one rank of a job (`mpirun -np 4 rondo record ./app`): the other
+  // ranks may still be writing, so only rank 0 reports, and only where to look.
+  if (const char* rank = getenv("OMPI_COMM_WORLD_RANK") ?: getenv("PMI_RANK") ?: getenv("SLURM_PROCID")) {
+    if (std::string(rank) == "0") fmt::print(stderr, "rondo: every rank of this job writes into {}/\n", dir);
+    return exit_code;
+  }
   try {
     format::TraceReader trace(abs_dir);
     analyzer::TraceInfo ti = analyzer::trace_info(trace);

@@ -1,6 +1,7 @@
 #include "rondo/trace/runtime.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -74,6 +75,13 @@ struct Runtime {
 
   std::atomic<bool> crashing{false};
   std::atomic<bool> stopped{false};
+  std::atomic<int> writer_in_flight{0};  // batches taken off the queue, not yet written
+
+  // Fatal signals are handled in two halves: the handler (async-signal-safe only)
+  // wakes the flusher thread through a pipe and waits on another pipe; the
+  // flusher, an ordinary thread, writes everything out.
+  int signal_pipe[2] = {-1, -1};
+  int done_pipe[2] = {-1, -1};
 };
 
 Runtime* g_rt = nullptr;
@@ -154,24 +162,43 @@ ProcessFile* file_locked() {
   return g_rt->file.get();
 }
 
+// Locks `m`, or (in crash mode) tries for a bounded time: the lock may be held by
+// a thread that was interrupted by the fatal signal and will never release it.
+bool lock_for(std::unique_lock<std::mutex>& lock, bool crash) {
+  if (!crash) {
+    lock.lock();
+    return true;
+  }
+  for (int i = 0; i < 400; ++i) {
+    if (lock.try_lock()) return true;
+    usleep(500);
+  }
+  return false;
+}
+
+// Blocks the asynchronous fatal signals in the calling (runtime) thread, so that
+// a kill -TERM is delivered to an application thread and never interrupts the
+// runtime in the middle of writing.
+void block_async_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 // Writes pending definitions, then the batch. `try_only`: used from signal
 // handlers, where waiting for a lock held by the interrupted code would deadlock.
 void write_batch(const Batch* b, bool try_only) {
   std::unique_lock<std::mutex> file_lock(g_rt->file_mutex, std::defer_lock);
-  if (try_only) {
-    for (int i = 0; i < 200 && !file_lock.try_lock(); ++i) usleep(500);
-    if (!file_lock.owns_lock()) return;
-  } else {
-    file_lock.lock();
-  }
+  if (!lock_for(file_lock, try_only)) return;
   ProcessFile* file = file_locked();
   if (!file) return;
   std::vector<uint8_t> defs;
   uint32_t sequence = 0;
   {
-    std::unique_lock<std::mutex> defs_lock(g_rt->defs_mutex, std::try_to_lock);
-    if (!defs_lock.owns_lock() && !try_only) defs_lock.lock();
-    if (defs_lock.owns_lock() && !g_rt->pending_defs.empty()) {
+    std::unique_lock<std::mutex> defs_lock(g_rt->defs_mutex, std::defer_lock);
+    if (lock_for(defs_lock, try_only) && !g_rt->pending_defs.empty()) {
       defs.swap(g_rt->pending_defs);
       sequence = g_rt->defs_sequence++;
     }
@@ -185,6 +212,7 @@ void write_batch(const Batch* b, bool try_only) {
 
 void writer_main() {
   t_no_recording = true;
+  block_async_signals();
   // Measure the tick rate here, off the application's threads. The end-of-run
   // readings refine it; this estimate serves traces of processes that crash.
   uint64_t tps = calibrate_ticks_per_second(20);
@@ -199,9 +227,11 @@ void writer_main() {
     if (g_rt->queue.empty()) break;
     Batch b = std::move(g_rt->queue.front());
     g_rt->queue.pop_front();
+    g_rt->writer_in_flight.fetch_add(1);
     g_rt->drained_cv.notify_all();
     lock.unlock();
     write_batch(&b, false);
+    g_rt->writer_in_flight.fetch_sub(1);
     lock.lock();
   }
 }
@@ -258,38 +288,34 @@ struct ThreadExitFlush {
 };
 thread_local ThreadExitFlush t_exit_flush;
 
+// Finishes every thread's recorder. A recorder still busy after a bounded wait
+// belongs to a thread stopped inside it (by the fatal signal): its state may be
+// half-updated, so it is left out rather than risk a second crash.
 void finish_all(bool crash) {
-  Recorder* self = t_recorder;
   std::unique_lock<std::mutex> lock(g_rt->recorders_mutex, std::defer_lock);
-  if (crash) {
-    for (int i = 0; i < 200 && !lock.try_lock(); ++i) usleep(500);
-  } else {
-    lock.lock();
-  }
+  bool locked = lock_for(lock, crash);
   for (Recorder* r : g_rt->recorders) {
-    if (r->finished) continue;
-    if (r == self) {
-      // Interrupted inside the recorder itself: its state may be half-updated.
-      if (r->busy.load() && crash) continue;
-    } else if (!wait_idle(r)) {
-      continue;
-    }
+    if (r->finished || (r == t_recorder && r->busy.load())) continue;
+    if (r != t_recorder && !wait_idle(r)) continue;
     finish(r);
   }
+  (void)locked;  // without the lock (crash), the list is read as it is: recorders are never freed
 }
 
 void write_end(int signal_number) {
+  bool crash = signal_number != 0;
   {
-    std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
-    g_rt->clock.has_end = true;
-    g_rt->clock.end_ticks = ticks();
-    g_rt->clock.end_ns = monotonic_ns();
-    add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
+    std::unique_lock<std::mutex> lock(g_rt->defs_mutex, std::defer_lock);
+    if (lock_for(lock, crash)) {
+      g_rt->clock.has_end = true;
+      g_rt->clock.end_ticks = ticks();
+      g_rt->clock.end_ns = monotonic_ns();
+      add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
+    }
   }
-  write_batch(nullptr, signal_number != 0);
-  std::unique_lock<std::mutex> lock(g_rt->file_mutex, std::try_to_lock);
-  if (!lock.owns_lock() && signal_number == 0) lock.lock();
-  if (lock.owns_lock() && g_rt->file) {
+  write_batch(nullptr, crash);
+  std::unique_lock<std::mutex> lock(g_rt->file_mutex, std::defer_lock);
+  if (lock_for(lock, crash) && g_rt->file) {
     std::vector<uint8_t> payload;
     ByteWriter w(payload);
     w.u8(signal_number ? 1 : 0);
@@ -301,22 +327,63 @@ void write_end(int signal_number) {
 // ---------------------------------------------------------------------------
 // Signals and fork
 
-void on_fatal_signal(int sig, siginfo_t*, void*) {
-  int saved_errno = errno;
-  if (g_rt && !g_rt->crashing.exchange(true)) {
-    g_recording.store(false);
-    finish_all(true);
-    // Batches still queued for the writer thread: write them here.
-    std::unique_lock<std::mutex> lock(g_rt->queue_mutex, std::defer_lock);
-    for (int i = 0; i < 200 && !lock.try_lock(); ++i) usleep(500);
-    if (lock.owns_lock()) {
-      while (!g_rt->queue.empty()) {
-        write_batch(&g_rt->queue.front(), true);
-        g_rt->queue.pop_front();
-      }
-      lock.unlock();
+// The flusher's half of a fatal signal: an ordinary thread, so it may allocate
+// and lock (with bounded waits: the interrupted thread may hold any lock).
+void flush_after_signal(int sig) {
+  g_rt->crashing.store(true);
+  g_recording.store(false);
+  finish_all(true);
+  // A batch the writer thread already took off the queue: let it land first.
+  for (int i = 0; i < 4000 && g_rt->writer_in_flight.load() > 0; ++i) usleep(500);
+  std::unique_lock<std::mutex> lock(g_rt->queue_mutex, std::defer_lock);
+  if (lock_for(lock, true)) {
+    while (!g_rt->queue.empty()) {
+      write_batch(&g_rt->queue.front(), true);
+      g_rt->queue.pop_front();
     }
-    write_end(sig);
+    lock.unlock();
+  }
+  write_end(sig);
+}
+
+void flusher_main(Runtime* rt) {
+  t_no_recording = true;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  for (;;) {
+    int sig = 0;
+    ssize_t n = read(rt->signal_pipe[0], &sig, sizeof sig);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != sizeof sig) return;
+    if (rt == g_rt) flush_after_signal(sig);
+    char done = 1;
+    while (write(rt->done_pipe[1], &done, 1) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+}
+
+// Starts the flusher thread of the current runtime (at start-up, and in a forked child).
+void start_flusher() {
+  if (pipe2(g_rt->signal_pipe, O_CLOEXEC) != 0 || pipe2(g_rt->done_pipe, O_CLOEXEC) != 0) {
+    inform("cannot create the signal pipes; fatal signals will not flush the trace", true);
+    return;
+  }
+  std::thread(flusher_main, g_rt).detach();
+}
+
+// The handler's half: only async-signal-safe calls (write, poll, sigaction,
+// raise). It waits at most 5 s, so a stuck flush can never keep the program alive.
+void on_fatal_signal(int sig, siginfo_t*, void*) {
+  static std::atomic<bool> handling{false};
+  int saved_errno = errno;
+  if (!handling.exchange(true) && g_rt && g_rt->signal_pipe[1] >= 0) {
+    if (write(g_rt->signal_pipe[1], &sig, sizeof sig) == sizeof sig) {
+      pollfd done{g_rt->done_pipe[0], POLLIN, 0};
+      while (poll(&done, 1, 5000) < 0 && errno == EINTR) {
+      }
+    }
   }
   // Hand the signal to whoever had it before us (usually the default action), so
   // the exit status is what it would have been without Rondo.
@@ -361,6 +428,9 @@ void after_fork_in_child() {
   encode::clock(rt->all_defs, rt->clock);
   rt->pending_defs = rt->all_defs;
   g_rt = rt;  // the parent's runtime is abandoned: its threads do not exist here
+  for (int fd : {parent->signal_pipe[0], parent->signal_pipe[1], parent->done_pipe[0], parent->done_pipe[1]})
+    if (fd >= 0) close(fd);  // the parent's flusher must not be woken by the child
+  start_flusher();
   t_recorder = nullptr;  // the forking thread starts a new recorder in the child
   t_no_recording = false;
 }
@@ -489,6 +559,7 @@ bool start() {
         encode::clock(out, rt->clock);
       });
     }
+    start_flusher();
     install_signal_handlers();
     pthread_atfork(nullptr, nullptr, after_fork_in_child);
     std::atexit(at_exit);
