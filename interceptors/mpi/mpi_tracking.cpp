@@ -254,23 +254,38 @@ void record_post(const RequestInfo& r) {
 }
 }  // namespace
 
-void post_send(MPI_Request request, int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record_now) {
-  int peer = world_rank(comm, dest);
-  if (peer == -2 || request == MPI_REQUEST_NULL) return;  // MPI_PROC_NULL: completes at once, no message
+PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record_now) {
+  PendingSend p;
+  p.peer = world_rank(comm, dest);
+  if (p.peer == -2) return p;  // MPI_PROC_NULL: completes at once, no message
+  p.tag = tag;
+  p.comm = comm_id(comm);
+  p.bytes = n;
+  p.persistent = persistent;
+  {
+    std::lock_guard lock(state().request_mutex);
+    p.id = state().next_request++;
+  }
+  if (record_now) {
+    auto id = static_cast<int64_t>(p.id);
+    record(message_key(EventKind::MpiIsend, p.peer, p.tag, p.comm, p.bytes), &id);
+  }
+  return p;
+}
+
+void PendingSend::bind(MPI_Request request) const {
+  if (id == 0 || request == MPI_REQUEST_NULL) return;
   RequestInfo r;
+  r.id = id;
   r.send = true;
   r.persistent = persistent;
   r.peer = peer;
   r.tag = tag;
-  r.comm = comm_id(comm);
-  r.bytes = n;
-  r.active = record_now;
-  {
-    std::lock_guard lock(state().request_mutex);
-    r.id = state().next_request++;
-    state().requests[request] = r;
-  }
-  if (record_now) record_post(r);
+  r.comm = comm;
+  r.bytes = bytes;
+  r.active = !persistent;  // a persistent request becomes active at MPI_Start
+  std::lock_guard lock(state().request_mutex);
+  state().requests[request] = r;
 }
 
 void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record_now) {

@@ -64,10 +64,21 @@ int64_t bytes(MPI_Count count, MPI_Datatype type);
 // Point-to-point records.
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n);           // blocking send
 void record_recv(const MPI_Status& status, MPI_Comm comm);               // completed blocking receive
-// Nonblocking and persistent requests. `post_*` records the post (and remembers
-// the request); `start` re-posts a persistent request.
-void post_send(MPI_Request request, int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record);
+// Nonblocking and persistent requests. A send is recorded *before* the real call
+// starts it (a receiver may complete it before the call returns), so the request
+// id is drawn first and bound to the handle afterwards:
+//   PendingSend p = begin_send(dest, tag, comm, n, record);  real call;  p.bind(request)
+struct PendingSend {
+  uint64_t id = 0;  // 0: nothing to track (MPI_PROC_NULL)
+  int peer = -1, tag = 0;
+  uint32_t comm = 0;
+  int64_t bytes = 0;
+  bool persistent = false;
+  void bind(MPI_Request request) const;
+};
+PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record);
 void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record);
+// Re-posts persistent requests; called before the real MPI_Start(all).
 void start(MPI_Request request);
 // After a completion call: `handles` are the requests as they were before the
 // call, `statuses` their statuses (only the completed ones are looked at).

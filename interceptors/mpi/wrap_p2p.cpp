@@ -41,8 +41,10 @@ using IsendFn = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm, MPI_
 int nonblocking_send(uint32_t region_id, IsendFn fn, const void* buf, int count, MPI_Datatype type, int dest, int tag,
                      MPI_Comm comm, MPI_Request* request, bool persistent) {
   Call call(region_id);
+  PendingSend pending;
+  if (call.on()) pending = begin_send(dest, tag, comm, bytes(count, type), persistent, !persistent);
   int rc = real([&] { return fn(buf, count, type, dest, tag, comm, request); });
-  if (call.on() && rc == MPI_SUCCESS) post_send(*request, dest, tag, comm, bytes(count, type), persistent, !persistent);
+  if (call.on() && rc == MPI_SUCCESS) pending.bind(*request);
   return rc;
 }
 
@@ -166,19 +168,16 @@ int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, 
 int MPI_Start(MPI_Request* req) {
   RONDO_MPI_REGION("MPI_Start");
   Call call(rondo_region_id);
-  MPI_Request handle = *req;
-  int rc = real([&] { return PMPI_Start(req); });
-  if (call.on() && rc == MPI_SUCCESS) start(handle);
-  return rc;
+  if (call.on()) start(*req);  // before: the message may arrive before PMPI_Start returns
+  return real([&] { return PMPI_Start(req); });
 }
 
 int MPI_Startall(int n, MPI_Request* reqs) {
   RONDO_MPI_REGION("MPI_Startall");
   Call call(rondo_region_id);
-  int rc = real([&] { return PMPI_Startall(n, reqs); });
-  if (call.on() && rc == MPI_SUCCESS)
+  if (call.on())
     for (int i = 0; i < n; ++i) start(reqs[i]);
-  return rc;
+  return real([&] { return PMPI_Startall(n, reqs); });
 }
 
 RONDO_MPI_PLAIN(MPI_Probe, (int source, int tag, MPI_Comm comm, MPI_Status* status), (source, tag, comm, status))

@@ -308,8 +308,7 @@ void write_end(int signal_number) {
     std::unique_lock<std::mutex> lock(g_rt->defs_mutex, std::defer_lock);
     if (lock_for(lock, crash)) {
       g_rt->clock.has_end = true;
-      g_rt->clock.end_ticks = ticks();
-      g_rt->clock.end_ns = monotonic_ns();
+      read_clock_pair(g_rt->clock.end_ticks, g_rt->clock.end_ns);
       add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
     }
   }
@@ -421,8 +420,7 @@ void after_fork_in_child() {
   rt->process.pid = static_cast<uint32_t>(getpid());
   rt->clock = parent->clock;
   rt->clock.has_end = false;
-  rt->clock.start_ticks = ticks();
-  rt->clock.start_ns = monotonic_ns();
+  read_clock_pair(rt->clock.start_ticks, rt->clock.start_ns);
   rt->all_defs = parent->all_defs;
   encode::process(rt->all_defs, rt->process);
   encode::clock(rt->all_defs, rt->clock);
@@ -542,8 +540,7 @@ bool start() {
     rt->config.monotonic = env("RONDO_CLOCK") == "monotonic";
     rt->clock.source = static_cast<uint8_t>(select_clock(rt->config.monotonic));
     rt->clock.ticks_per_second = 1000000000ull;  // refined by the writer thread and at the end
-    rt->clock.start_ticks = ticks();
-    rt->clock.start_ns = monotonic_ns();
+    read_clock_pair(rt->clock.start_ticks, rt->clock.start_ns);
     timespec real;
     clock_gettime(CLOCK_REALTIME, &real);
     rt->clock.start_realtime_ns = static_cast<uint64_t>(real.tv_sec) * 1000000000ull + static_cast<uint64_t>(real.tv_nsec);

@@ -35,6 +35,12 @@ inline uint64_t ticks() {
   return monotonic_ns();
 }
 
+// Reads the tick counter and CLOCK_MONOTONIC "at the same instant": the pair is
+// taken several times and the one read fastest (the smallest tick gap around the
+// clock_gettime) is kept, so a preemption between the two reads cannot skew the
+// tick rate that readers derive from these pairs.
+void read_clock_pair(uint64_t& ticks_out, uint64_t& ns_out);
+
 // Chooses the clock (once, at start-up). Returns 0 for TSC, 1 for CLOCK_MONOTONIC.
 int select_clock(bool force_monotonic);
 // Ticks per second of the selected clock, measured over `sleep_ms` milliseconds.
