@@ -1,10 +1,14 @@
-// rondo stats: the flat profile of a trace, as a table, CSV or JSON.
+// rondo stats: the flat profile of a trace and, when it has MPI records, its MPI
+// statistics (messages, communication matrix, collectives, time in MPI), as a
+// table, CSV or JSON.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "text_output.h"
 
@@ -36,6 +40,201 @@ nlohmann::ordered_json region_json(const RegionRow& r, GroupBy by) {
   return j;
 }
 
+
+// Matrices up to this many ranks are printed in full; larger ones as top pairs.
+constexpr int32_t kMatrixPrintLimit = 16;
+constexpr size_t kTopPairs = 20;
+constexpr size_t kRankRowsLimit = 32;
+
+std::string percent(int64_t part, int64_t whole) {
+  return whole > 0 ? fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
+}
+
+nlohmann::ordered_json matrix_json(const std::vector<std::vector<uint64_t>>& m) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (auto& row : m) rows.push_back(row);
+  return rows;
+}
+
+nlohmann::ordered_json mpi_json(const analyzer::MpiStats& s) {
+  nlohmann::ordered_json j;
+  j["messages"] = {{"count", s.messages.count},
+                   {"bytes", s.messages.bytes},
+                   {"unmatched", s.messages.unmatched},
+                   {"unmatched_sends", s.messages.unmatched_sends},
+                   {"unmatched_receives", s.messages.unmatched_receives},
+                   {"bytes_mismatched", s.messages.bytes_mismatched},
+                   {"cancelled", s.messages.cancelled},
+                   {"incomplete_receives", s.messages.incomplete_receives}};
+  j["matrix_bytes"] = matrix_json(s.matrix_bytes());
+  nlohmann::ordered_json ops = nlohmann::ordered_json::array();
+  for (auto& o : s.collective_ops)
+    ops.push_back({{"name", o.name},
+                   {"count", o.count},
+                   {"bytes", o.bytes_sent},
+                   {"bytes_received", o.bytes_received},
+                   {"time_ns", o.time_ns}});
+  j["collectives"] = {{"count", s.collectives.count},
+                      {"bytes", s.collectives.bytes},
+                      {"bytes_received", s.collectives.bytes_received},
+                      {"time_ns", s.collectives.time_ns},
+                      {"operations", ops}};
+  j["ranks"] = s.ranks;
+  j["matrix_count"] = matrix_json(s.matrix_count());
+  j["received_before_sent"] = s.received_before_sent;
+  nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
+  for (auto& b : s.size_histogram)
+    sizes.push_back({{"min_bytes", b.min_bytes}, {"max_bytes", b.max_bytes}, {"count", b.count}, {"bytes", b.bytes}});
+  j["message_sizes"] = sizes;
+  nlohmann::ordered_json ranks = nlohmann::ordered_json::array();
+  for (auto& r : s.time_per_rank)
+    ranks.push_back({{"rank", r.rank}, {"mpi_ns", r.mpi_ns}, {"total_ns", r.total_ns}, {"mpi_calls", r.mpi_calls}});
+  j["time_per_rank"] = ranks;
+  nlohmann::ordered_json calls = nlohmann::ordered_json::array();
+  for (auto& c : s.calls)
+    calls.push_back({{"name", c.name},
+                     {"calls", c.calls},
+                     {"inclusive_ns", c.inclusive_ns},
+                     {"min_ns", c.min_ns},
+                     {"max_ns", c.max_ns},
+                     {"mean_ns", c.mean_ns()}});
+  j["calls"] = calls;
+  nlohmann::ordered_json comms = nlohmann::ordered_json::array();
+  for (auto& c : s.communicators) {
+    if (c.messages == 0 && c.collectives == 0) continue;  // defined, never used (MPI_COMM_SELF of every rank, ...)
+    comms.push_back({{"index", c.index},
+                     {"name", c.name},
+                     {"size", c.size},
+                     {"instance", c.instance},
+                     {"messages", c.messages},
+                     {"bytes", c.bytes},
+                     {"collectives", c.collectives}});
+  }
+  j["communicators"] = comms;
+  return j;
+}
+
+std::string matrix_csv(const std::vector<std::vector<uint64_t>>& m) {
+  std::string csv = "src";
+  for (size_t d = 0; d < m.size(); ++d) csv += fmt::format(",{}", d);
+  csv += "\n";
+  for (size_t src = 0; src < m.size(); ++src) {
+    csv += std::to_string(src);
+    for (uint64_t v : m[src]) csv += fmt::format(",{}", v);
+    csv += "\n";
+  }
+  return csv;
+}
+
+// The MPI files of `rondo stats --csv`; returns the names written.
+std::vector<std::string> write_mpi_csv(const analyzer::MpiStats& s, const std::string& dir) {
+  write_text_file(dir + "/matrix_bytes.csv", matrix_csv(s.matrix_bytes()));
+  write_text_file(dir + "/matrix_count.csv", matrix_csv(s.matrix_count()));
+  std::string time = "rank,mpi_ns,total_ns,mpi_percent,mpi_calls\n";
+  for (auto& r : s.time_per_rank)
+    time += fmt::format("{},{},{},{:.2f},{}\n", r.rank, r.mpi_ns, r.total_ns, 100.0 * r.fraction(), r.mpi_calls);
+  write_text_file(dir + "/mpi_time.csv", time);
+  std::string calls = "name,calls,inclusive_ns,min_ns,mean_ns,max_ns\n";
+  for (auto& c : s.calls)
+    calls += fmt::format("{},{},{},{},{:.1f},{}\n", csv_field(c.name), c.calls, c.inclusive_ns, c.min_ns, c.mean_ns(),
+                         c.max_ns);
+  write_text_file(dir + "/mpi_calls.csv", calls);
+  std::string coll = "operation,count,bytes_sent,bytes_received,time_ns\n";
+  for (auto& o : s.collective_ops)
+    coll += fmt::format("{},{},{},{},{}\n", o.name, o.count, o.bytes_sent, o.bytes_received, o.time_ns);
+  write_text_file(dir + "/mpi_collectives.csv", coll);
+  return {"matrix_bytes.csv", "matrix_count.csv", "mpi_time.csv", "mpi_calls.csv", "mpi_collectives.csv"};
+}
+
+std::string mpi_text(const analyzer::MpiStats& s) {
+  std::string out = "\nMPI\n";
+  const auto& m = s.messages;
+  out += fmt::format("  messages     {} matched, {}", format_count(m.count), format_bytes(m.bytes));
+  out += fmt::format("; unmatched {} ({} sends, {} receives)\n", format_count(m.unmatched),
+                     format_count(m.unmatched_sends), format_count(m.unmatched_receives));
+  out += fmt::format("  collectives  {} calls, {} sent, {} received\n", format_count(s.collectives.count),
+                     format_bytes(s.collectives.bytes), format_bytes(s.collectives.bytes_received));
+  if (m.bytes_mismatched)
+    out += fmt::format("  warning: {} messages received with a size different from the size sent (truncated?)\n",
+                       format_count(m.bytes_mismatched));
+  if (s.received_before_sent)
+    out += fmt::format("  warning: {} messages received before they were sent (clocks not synchronized?)\n",
+                       format_count(s.received_before_sent));
+  if (m.cancelled) out += fmt::format("  cancelled requests: {}\n", format_count(m.cancelled));
+  if (m.incomplete_receives)
+    out += fmt::format("  receives posted, never completed: {}\n", format_count(m.incomplete_receives));
+
+  if (!s.time_per_rank.empty()) {
+    TextTable table({"rank", "in MPI", "total", "MPI %", "MPI calls"}, {true, true, true, true, true});
+    std::vector<analyzer::RankMpiTime> rows = s.time_per_rank;
+    std::string note;
+    if (rows.size() > kRankRowsLimit) {
+      // Many ranks: the extremes say more than a long list.
+      std::stable_sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.fraction() > b.fraction(); });
+      size_t half = kRankRowsLimit / 2;
+      std::vector<analyzer::RankMpiTime> ends(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(half));
+      ends.insert(ends.end(), rows.end() - static_cast<std::ptrdiff_t>(half), rows.end());
+      note = fmt::format("({} ranks: the {} with the highest and the {} with the lowest MPI %)\n", rows.size(), half,
+                         half);
+      rows = std::move(ends);
+    }
+    for (auto& r : rows)
+      table.add({std::to_string(r.rank), format_duration_ns(static_cast<double>(r.mpi_ns)),
+                 format_duration_ns(static_cast<double>(r.total_ns)), percent(r.mpi_ns, r.total_ns),
+                 format_count(r.mpi_calls)});
+    out += "\nTime in MPI per rank\n" + note + table.str();
+  }
+
+  if (!s.calls.empty()) {
+    TextTable table({"MPI call", "calls", "inclusive", "min", "mean", "max"}, {false, true, true, true, true, true});
+    for (auto& c : s.calls)
+      table.add({c.name, format_count(c.calls), format_duration_ns(static_cast<double>(c.inclusive_ns)),
+                 format_duration_ns(static_cast<double>(c.min_ns)), format_duration_ns(c.mean_ns()),
+                 format_duration_ns(static_cast<double>(c.max_ns))});
+    out += "\nMPI calls (all ranks, sorted by inclusive time)\n" + table.str();
+  }
+
+  if (!s.collective_ops.empty()) {
+    TextTable table({"collective", "calls", "sent", "received", "time"}, {false, true, true, true, true});
+    for (auto& o : s.collective_ops)
+      table.add({o.name, format_count(o.count), format_bytes(o.bytes_sent), format_bytes(o.bytes_received),
+                 format_duration_ns(static_cast<double>(o.time_ns))});
+    out += "\nCollectives (calls summed over processes)\n" + table.str();
+  }
+
+  if (!s.size_histogram.empty()) {
+    TextTable table({"message size", "messages", "bytes"}, {false, true, true});
+    for (auto& b : s.size_histogram) {
+      std::string range = b.min_bytes == b.max_bytes ? format_bytes(b.min_bytes)
+                                                     : format_bytes(b.min_bytes) + " - " + format_bytes(b.max_bytes);
+      table.add({range, format_count(b.count), format_bytes(b.bytes)});
+    }
+    out += "\nMessage sizes\n" + table.str();
+  }
+
+  if (s.messages.count > 0 && s.ranks <= kMatrixPrintLimit) {
+    std::vector<std::string> headers = {"from \\ to"};
+    for (int32_t d = 0; d < s.ranks; ++d) headers.push_back(std::to_string(d));
+    TextTable table(headers, std::vector<bool>(headers.size(), true));
+    auto matrix = s.matrix_bytes();
+    for (int32_t src = 0; src < s.ranks; ++src) {
+      std::vector<std::string> cells = {std::to_string(src)};
+      for (uint64_t v : matrix[static_cast<size_t>(src)]) cells.push_back(v ? format_bytes(v) : "-");
+      table.add(cells);
+    }
+    out += "\nCommunication matrix (bytes, row: sender, column: receiver)\n" + table.str();
+  } else if (s.messages.count > 0) {
+    TextTable table({"from", "to", "messages", "bytes"}, {true, true, true, true});
+    auto top = s.top_pairs(kTopPairs);
+    for (auto& p : top)
+      table.add({std::to_string(p.src), std::to_string(p.dst), format_count(p.count), format_bytes(p.bytes)});
+    out += fmt::format("\nCommunication: top {} of {} rank pairs by bytes ({} ranks)\n", top.size(), s.pairs.size(),
+                       s.ranks) +
+           table.str();
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_stats(const StatsOptions& o) {
@@ -44,6 +243,7 @@ int run_stats(const StatsOptions& o) {
   analyzer::TraceInfo info = analyzer::trace_info(trace);
   std::vector<RegionRow> rows = analyzer::flat_profile(trace, by);
   int64_t duration = info.end_ns - info.start_ns;
+  analyzer::MpiStats mpi = analyzer::mpi_stats(trace);
 
   if (o.json) {
     nlohmann::ordered_json j;
@@ -52,10 +252,14 @@ int run_stats(const StatsOptions& o) {
     nlohmann::ordered_json regions = nlohmann::ordered_json::array();
     for (auto& r : rows) regions.push_back(region_json(r, by));
     j["regions"] = regions;
-    // No MPI module in this build: message statistics are empty, not absent.
-    j["mpi"] = {{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
-                {"matrix_bytes", nlohmann::ordered_json::array()},
-                {"collectives", {{"count", 0}, {"bytes", 0}}}};
+    if (mpi.has_mpi) {
+      j["mpi"] = mpi_json(mpi);
+    } else {
+      // No MPI in this trace: message statistics are empty, not absent.
+      j["mpi"] = {{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
+                  {"matrix_bytes", nlohmann::ordered_json::array()},
+                  {"collectives", {{"count", 0}, {"bytes", 0}}}};
+    }
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -74,6 +278,8 @@ int run_stats(const StatsOptions& o) {
     }
     write_text_file(o.csv_dir + "/regions.csv", csv);
     fmt::print("wrote {}/regions.csv ({} rows)\n", o.csv_dir, rows.size());
+    if (mpi.has_mpi)
+      for (auto& name : write_mpi_csv(mpi, o.csv_dir)) fmt::print("wrote {}/{}\n", o.csv_dir, name);
     return 0;
   }
 
@@ -106,6 +312,7 @@ int run_stats(const StatsOptions& o) {
   }
   fmt::print("Flat profile (sorted by exclusive time)\n{}", table.str());
   if (rows.empty()) fmt::print("(no regions recorded)\n");
+  if (mpi.has_mpi) fmt::print("{}", mpi_text(mpi));
   return 0;
 }
 

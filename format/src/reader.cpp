@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <cmath>
 #include <map>
 
 namespace rondo::format {
@@ -73,6 +74,8 @@ ProcessReader::ProcessReader(const std::string& path) : path_(path), file_(std::
   for (size_t i = 0; i < thread_ids_.size(); ++i) loaded_.push_back(std::make_unique<std::once_flag>());
 
   const ClockDef& c = defs_.clock;
+  map_ticks_ = c.start_ticks;
+  map_ns_ = c.start_ns;
   if (c.has_end && c.end_ns > c.start_ns && c.end_ticks > c.start_ticks)
     ticks_per_ns_ = static_cast<double>(c.end_ticks - c.start_ticks) / static_cast<double>(c.end_ns - c.start_ns);
   else if (c.ticks_per_second > 0)
@@ -81,17 +84,31 @@ ProcessReader::ProcessReader(const std::string& path) : path_(path), file_(std::
 
 bool ProcessReader::truncated() const { return scan_.truncated || !ended_; }
 
+uint64_t ProcessReader::clock_span_ns() const {
+  const ClockDef& c = defs_.clock;
+  return c.has_end && c.end_ns > c.start_ns ? c.end_ns - c.start_ns : 0;
+}
+
+void ProcessReader::share_clock_mapping(const ProcessReader& reference) {
+  map_ticks_ = reference.map_ticks_;
+  map_ns_ = reference.map_ns_;
+  ticks_per_ns_ = reference.ticks_per_ns_;
+}
+
 int64_t ProcessReader::to_ns(uint64_t ticks) const {
   const ClockDef& c = defs_.clock;
-  double since_start = (static_cast<double>(ticks) - static_cast<double>(c.start_ticks)) / ticks_per_ns_;
+  // Signed difference first: ticks before the mapping's pair stay exact.
+  auto delta = static_cast<double>(static_cast<int64_t>(ticks - map_ticks_));
+  double since_map = delta / ticks_per_ns_;
   const ProcessDef& p = defs_.process;
   double offset = static_cast<double>(p.clock_offset_ns);
   if (p.has_end_offset && c.has_end && c.end_ns > c.start_ns) {
     // Linear drift correction between the init and finalize measurements.
+    double since_start = since_map + static_cast<double>(map_ns_) - static_cast<double>(c.start_ns);
     double f = since_start / static_cast<double>(c.end_ns - c.start_ns);
     offset += f * static_cast<double>(p.clock_offset_end_ns - p.clock_offset_ns);
   }
-  return static_cast<int64_t>(c.start_ns) + static_cast<int64_t>(since_start + offset);
+  return static_cast<int64_t>(map_ns_) + static_cast<int64_t>(std::llround(since_map + offset));
 }
 
 const ThreadTrace& ProcessReader::thread(size_t i) const {
@@ -563,6 +580,19 @@ TraceReader::TraceReader(const std::string& dir) : dir_(dir) {
   std::sort(files.begin(), files.end());
   if (files.empty()) throw FormatError(dir + ": no process files (*.rnd): not a Rondo trace, or nothing was recorded");
   for (auto& f : files) processes_.push_back(std::make_unique<ProcessReader>(f));
+  // Processes on one host counting the TSC share one tick-to-time mapping: that of
+  // the process whose clock readings span the longest time (the best rate).
+  std::map<std::string, const ProcessReader*> reference;
+  for (auto& p : processes_) {
+    if (p->defs().clock.source != 0) continue;
+    const ProcessReader*& ref = reference[p->defs().process.host];
+    if (!ref || p->clock_span_ns() > ref->clock_span_ns()) ref = p.get();
+  }
+  for (auto& p : processes_)
+    if (p->defs().clock.source == 0) {
+      const ProcessReader* ref = reference[p->defs().process.host];
+      if (ref != p.get() && ref->clock_span_ns() > 0) p->share_clock_mapping(*ref);
+    }
   // Ranks first (in rank order), then processes without a rank.
   std::stable_sort(processes_.begin(), processes_.end(), [](auto& a, auto& b) {
     auto key = [](const ProcessReader& p) { return p.rank() < 0 ? INT64_MAX : p.rank(); };

@@ -73,4 +73,70 @@ inline std::vector<format::Event> replay(const format::ThreadTrace& t) {
   return out;
 }
 
+// An MPI process for analyzer tests: its rank, regions (ids in order) with their
+// roles, groups and communicators (ids = positions in the vectors).
+struct MpiProcessSpec {
+  int32_t rank = 0;
+  int32_t world_size = 0;
+  int64_t clock_offset_ns = 0;  // what the process measured to rank 0's clock
+  std::vector<std::pair<std::string, format::RegionRole>> regions;
+  std::vector<std::vector<int32_t>> groups;  // world ranks of each group
+  struct Comm {
+    std::string name;
+    uint32_t group = 0;
+    uint32_t instance = 0;
+    uint32_t remote_group = UINT32_MAX;
+  };
+  std::vector<Comm> communicators;
+  int threads = 1;
+};
+
+// Writes one process file for `spec`; `record(thread index, writer)` records each
+// thread's events. Clock: 1 tick = 1 ns, starting at 0.
+inline void write_mpi_process(const std::string& path, const MpiProcessSpec& spec,
+                              const std::function<void(int, format::ThreadWriter&)>& record) {
+  using namespace rondo::format;
+  ProcessFile file(path);
+  std::vector<uint8_t> defs;
+  ProcessDef p;
+  p.rank = spec.rank;
+  p.world_size = spec.world_size;
+  p.pid = static_cast<uint32_t>(1000 + spec.rank);
+  p.host = "testhost";
+  p.clock_offset_ns = spec.clock_offset_ns;
+  encode::process(defs, p);
+  uint32_t next_string = 1;
+  for (size_t r = 0; r < spec.regions.size(); ++r) {
+    encode::string(defs, next_string, spec.regions[r].first);
+    encode::region(defs, static_cast<uint32_t>(r), RegionDef{next_string, 0, 0, spec.regions[r].second});
+    ++next_string;
+  }
+  for (size_t g = 0; g < spec.groups.size(); ++g) encode::group(defs, static_cast<uint32_t>(g), GroupDef{spec.groups[g]});
+  for (size_t c = 0; c < spec.communicators.size(); ++c) {
+    const auto& comm = spec.communicators[c];
+    encode::string(defs, next_string, comm.name);
+    CommunicatorDef def;
+    def.name = next_string++;
+    def.group = comm.group;
+    def.instance = comm.instance;
+    def.remote_group = comm.remote_group;
+    encode::communicator(defs, static_cast<uint32_t>(c), def);
+  }
+  ClockDef clock;
+  clock.source = 1;
+  clock.ticks_per_second = 1000000000;
+  encode::clock(defs, clock);
+  for (int t = 0; t < spec.threads; ++t)
+    encode::thread(defs, ThreadDef{static_cast<uint32_t>(t), 0, ThreadKind::Cpu, 0, UINT32_MAX});
+  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
+  for (int t = 0; t < spec.threads; ++t) {
+    ThreadWriter w(static_cast<uint32_t>(t), [&](Batch&& b) {
+      for (auto& c : encode_batch(b, 3)) file.append(c);
+    });
+    record(t, w);
+    w.flush(true);
+  }
+  file.append(encode_chunk(ChunkKind::ProcessEnd, kProcessScope, 1, {}, 0));
+}
+
 }  // namespace rondo::test

@@ -161,6 +161,12 @@ class ProcessReader {
   // the offset to rank 0 (interpolated between init and finalize measurements).
   int64_t to_ns(uint64_t ticks) const;
   double ticks_per_ns() const { return ticks_per_ns_; }
+  // Uses `reference`'s tick-to-time mapping: processes on one host that count the
+  // same TSC then compare tick for tick, instead of each carrying the small error
+  // of its own rate estimate.
+  void share_clock_mapping(const ProcessReader& reference);
+  // Nanoseconds between this process's first and last clock readings (0: no end reading).
+  uint64_t clock_span_ns() const;
 
  private:
   void load_thread(ThreadTrace& t) const;
@@ -173,6 +179,7 @@ class ProcessReader {
   mutable std::vector<std::unique_ptr<std::once_flag>> loaded_;
   bool ended_ = false;
   double ticks_per_ns_ = 1.0;
+  uint64_t map_ticks_ = 0, map_ns_ = 0;  // a (ticks, ns) pair of the mapping in use
 };
 
 // A trace directory: every process file in it.

@@ -1,0 +1,193 @@
+// MPI point-to-point messages of a trace: every send record paired with the
+// receive record that got its data, plus the communicators they travelled on.
+//
+// Pairing follows MPI's non-overtaking rule. For one communicator, one sender,
+// one receiver and one tag, the k-th send (in the sender's posting order) is
+// received by the k-th receive (in the receiver's posting order). A blocking
+// receive is positioned where it was called; a nonblocking one where it was
+// posted (MPI_Irecv, MPI_Start), even though its source, tag and size are only
+// known from its completion record. Receive records carry the actual source and
+// tag (MPI_ANY_SOURCE / MPI_ANY_TAG resolved), so wildcards pair correctly.
+//
+// Communicator ids are process-local; across processes a communicator is the
+// world ranks of its group (in group order) plus its `instance` (FORMAT.md,
+// "Communicator"). The communicator table numbers these identities trace-wide.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "rondo/format/reader.h"
+
+namespace rondo::analyzer {
+
+// One communicator of the trace, shared by every process that is a member.
+struct CommunicatorInfo {
+  std::string name;                     // as the first process that names it calls it
+  std::vector<int32_t> world_ranks;     // members in group rank order (intercommunicators: one side)
+  std::vector<int32_t> remote_world_ranks;  // intercommunicators: the other side; empty otherwise
+  uint32_t instance = 0;
+  // No usable definition (id never defined, or its group missing): the process-
+  // local id is then assumed to mean the same communicator on every process.
+  bool undefined = false;
+  uint32_t local_id = 0;  // for undefined communicators: the id the records use
+  size_t size() const { return world_ranks.size() + remote_world_ranks.size(); }
+  bool intercommunicator() const { return !remote_world_ranks.empty(); }
+};
+
+class CommunicatorTable {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  const std::vector<CommunicatorInfo>& communicators() const { return comms_; }
+  size_t size() const { return comms_.size(); }
+  const CommunicatorInfo& operator[](uint32_t index) const { return comms_[index]; }
+  // Trace-wide index of communicator `local_id` of process `process` (position in
+  // TraceReader::processes()); kNone when that id has not been resolved.
+  uint32_t index(size_t process, uint32_t local_id) const;
+  // The same, adding an entry for an id the process never defined (or whose
+  // group is missing): id 0 is MPI_COMM_WORLD; any other such id is assumed to
+  // mean the same communicator on every process that uses it.
+  uint32_t resolve(size_t process, uint32_t local_id);
+
+ private:
+  friend CommunicatorTable communicator_table(const format::TraceReader& trace);
+  // (one side's ranks, other side's ranks, instance, local id when undefined else kNone)
+  using Identity = std::tuple<std::vector<int32_t>, std::vector<int32_t>, uint32_t, uint32_t>;
+  uint32_t add(Identity id, CommunicatorInfo info);
+  std::vector<CommunicatorInfo> comms_;
+  std::map<Identity, uint32_t> by_identity_;
+  std::vector<std::vector<uint32_t>> local_;  // per process: defined local id -> index
+  std::vector<std::map<uint32_t, uint32_t>> extra_;  // per process: ids beyond its definitions -> index
+  int32_t world_size_ = 0;
+};
+
+// Builds the table from every process's definitions. Communicators used in
+// records but never defined are added on demand by resolve().
+CommunicatorTable communicator_table(const format::TraceReader& trace);
+
+// The size of MPI_COMM_WORLD as the trace knows it: the largest world_size any
+// process declares, at least one more than the largest rank. 0 without MPI ranks.
+int32_t world_size(const format::TraceReader& trace);
+
+// ---------------------------------------------------------------------------
+// Raw MPI records of a trace, in the order matching needs them. One replay of
+// every thread that recorded MPI events or MPI calls collects all of them; the
+// message matching and the MPI statistics (mpi_stats.h) are both computed from it.
+
+// Where a record sits: for ordering records of one process (time, then thread,
+// then position in that thread).
+struct RecordPosition {
+  int64_t ns = 0;        // on the trace's common time axis
+  uint32_t thread = 0;   // thread position in its process
+  uint64_t index = 0;    // event index in that thread
+  auto operator<=>(const RecordPosition&) const = default;
+};
+
+struct SendRecord {
+  uint32_t process = 0;   // position in TraceReader::processes()
+  int32_t src = -1, dst = -1;  // world ranks
+  int32_t tag = 0;
+  uint32_t comm = 0;      // trace-wide communicator index
+  uint64_t bytes = 0;
+  RecordPosition position;  // the MpiSend / MpiIsend event
+  int64_t complete_ns = -1;  // MpiIsendComplete (nonblocking), -1: not recorded
+  bool nonblocking = false;
+};
+
+struct RecvRecord {
+  uint32_t process = 0;
+  int32_t src = -1, dst = -1;
+  int32_t tag = 0;
+  uint32_t comm = 0;
+  uint64_t bytes = 0;
+  RecordPosition position;  // blocking: the MpiRecv event; nonblocking: the MpiIrecvRequest post
+  int64_t recv_ns = 0;      // when the data was there: MpiRecv / MpiIrecv
+  bool nonblocking = false;
+};
+
+struct CollectiveRecord {
+  uint32_t process = 0;
+  int32_t rank = -1;  // world rank of the recording process
+  format::CollectiveOp op = format::CollectiveOp::Other;
+  uint32_t comm = CommunicatorTable::kNone;  // kNone: MPI_COMM_NULL (MPI_Comm_free)
+  int32_t root = -1;  // world rank, -1: none
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  int64_t begin_ns = -1;  // the matching MpiCollectiveBegin, -1: none recorded
+  int64_t end_ns = 0;
+};
+
+// One MPI function's calls on one thread (regions with RegionRole::Mpi).
+struct MpiCallStats {
+  uint32_t region = 0;  // region id in its process
+  format::DurationStats inclusive;  // in ticks of its process
+};
+
+// MPI activity of one thread.
+struct ThreadMpiActivity {
+  uint32_t process = 0;
+  uint32_t thread = 0;          // position in the process
+  int64_t duration_ns = 0;      // first to last event
+  int64_t mpi_ns = 0;           // inside outermost MPI calls (MPI calls nested in MPI calls count once)
+  uint64_t mpi_calls = 0;       // outermost MPI calls
+  std::vector<MpiCallStats> calls;  // per MPI region, nested calls included
+  bool truncated = false;
+};
+
+struct MpiScan {
+  CommunicatorTable communicators;
+  int32_t world_size = 0;
+  std::vector<SendRecord> sends;       // sorted by (process, position)
+  std::vector<RecvRecord> recvs;       // completed receives, sorted by (process, position)
+  std::vector<CollectiveRecord> collectives;
+  std::vector<ThreadMpiActivity> threads;  // threads that recorded any MPI call or record
+  uint64_t mpi_records = 0;          // MPI event records of any kind (kinds 10..23)
+  uint64_t cancelled = 0;            // requests cancelled (no message)
+  uint64_t incomplete_receives = 0;  // nonblocking receives posted, never completed or cancelled
+  bool any_mpi() const { return mpi_records > 0 || !threads.empty(); }
+};
+
+MpiScan scan_mpi(const format::TraceReader& trace);
+
+// ---------------------------------------------------------------------------
+// Messages.
+
+struct Message {
+  int32_t src = -1, dst = -1;  // world ranks
+  int32_t tag = 0;
+  uint32_t comm = 0;           // index in the communicator table
+  uint64_t bytes = 0;          // as sent (the receive's count when there is no send)
+  uint64_t recv_bytes = 0;     // as received (0 without a receive)
+  int64_t send_ns = 0;         // send posted (MpiSend / MpiIsend)
+  int64_t send_complete_ns = -1;  // nonblocking send completed, -1: unknown
+  int64_t recv_post_ns = 0;    // receive posted (blocking: completion time)
+  int64_t recv_ns = 0;         // data received (MpiRecv / MpiIrecv)
+  uint32_t send_thread = 0, recv_thread = 0;  // thread positions in their processes
+  bool has_send = false, has_recv = false;
+  bool nonblocking_send = false, nonblocking_recv = false;
+  bool matched() const { return has_send && has_recv; }
+  bool bytes_differ() const { return matched() && bytes != recv_bytes; }
+};
+
+struct MessageMatching {
+  // Matched messages, then unmatched sends (has_recv false) and receives
+  // (has_send false), each ordered by the time of the side they have.
+  std::vector<Message> messages;
+  CommunicatorTable communicators;
+  int32_t world_size = 0;
+  uint64_t matched = 0;
+  uint64_t unmatched_sends = 0, unmatched_receives = 0;
+  uint64_t bytes_mismatched = 0;       // matched pairs whose send and receive byte counts differ
+  uint64_t received_before_sent = 0;   // matched pairs with recv_ns < send_ns (clock problem)
+  uint64_t cancelled = 0, incomplete_receives = 0;
+};
+
+MessageMatching match_messages(const MpiScan& scan);
+MessageMatching match_all_messages(const format::TraceReader& trace);
+// Every message of the trace, unmatched sends and receives included.
+std::vector<Message> match_messages(const format::TraceReader& trace);
+
+}  // namespace rondo::analyzer

@@ -1,0 +1,103 @@
+// MPI statistics of a trace: message totals and the communication matrix (from
+// matched messages, messages.h), message sizes, collectives, and the time each
+// rank spent inside MPI.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rondo/analyzer/messages.h"
+#include "rondo/format/reader.h"
+
+namespace rondo::analyzer {
+
+struct MessageTotals {
+  uint64_t count = 0;   // matched messages
+  uint64_t bytes = 0;   // their bytes, as sent
+  uint64_t unmatched = 0;  // unmatched_sends + unmatched_receives
+  uint64_t unmatched_sends = 0, unmatched_receives = 0;
+  uint64_t bytes_mismatched = 0;  // matched pairs whose send and receive sizes differ (truncation)
+  uint64_t cancelled = 0;         // cancelled requests
+  uint64_t incomplete_receives = 0;  // nonblocking receives never completed
+};
+
+// Traffic from one world rank to another (matched messages).
+struct PairTraffic {
+  int32_t src = 0, dst = 0;
+  uint64_t count = 0, bytes = 0;
+};
+
+// Message sizes in power-of-two buckets: [0, 0], [1, 1], [2, 3], [4, 7], ...
+struct SizeBucket {
+  uint64_t min_bytes = 0, max_bytes = 0;
+  uint64_t count = 0, bytes = 0;
+};
+
+struct CollectiveOpStats {
+  format::CollectiveOp op = format::CollectiveOp::Other;
+  std::string name;  // format::collective_name
+  uint64_t count = 0;  // calls, summed over processes
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  int64_t time_ns = 0;  // begin to end, summed (calls with a begin record)
+};
+
+struct CollectiveTotals {
+  uint64_t count = 0;
+  uint64_t bytes = 0;  // sent
+  uint64_t bytes_received = 0;
+  int64_t time_ns = 0;
+};
+
+// Time inside MPI calls of one process. mpi_ns counts outermost MPI calls only
+// (an MPI call made inside another counts once); total_ns is the time span of
+// the threads that called MPI (summed over them), or of its longest thread when
+// none did.
+struct RankMpiTime {
+  int32_t rank = -1;  // MPI rank, or the process's position in the trace without one
+  int64_t mpi_ns = 0, total_ns = 0;
+  uint64_t mpi_calls = 0;  // outermost MPI calls
+  double fraction() const { return total_ns > 0 ? static_cast<double>(mpi_ns) / static_cast<double>(total_ns) : 0; }
+};
+
+// One MPI function over every thread of every process (inclusive times).
+struct MpiCallRow {
+  std::string name;
+  uint64_t calls = 0;
+  int64_t inclusive_ns = 0, min_ns = 0, max_ns = 0;
+  double mean_ns() const { return calls ? static_cast<double>(inclusive_ns) / static_cast<double>(calls) : 0; }
+};
+
+struct CommunicatorTraffic {
+  uint32_t index = 0;  // in the communicator table
+  std::string name;
+  uint64_t size = 0;
+  uint32_t instance = 0;
+  uint64_t messages = 0, bytes = 0, collectives = 0;
+};
+
+struct MpiStats {
+  bool has_mpi = false;  // the trace has MPI records or MPI calls
+  int32_t ranks = 0;     // dimension of the matrices: world size
+  MessageTotals messages;
+  uint64_t received_before_sent = 0;  // matched messages received before they were sent (clock problem)
+  std::vector<PairTraffic> pairs;     // non-zero pairs, by (src, dst)
+  std::vector<SizeBucket> size_histogram;  // from the smallest to the largest non-empty bucket
+  CollectiveTotals collectives;
+  std::vector<CollectiveOpStats> collective_ops;  // by operation number
+  std::vector<RankMpiTime> time_per_rank;         // by rank
+  std::vector<MpiCallRow> calls;                  // by inclusive time, largest first
+  std::vector<CommunicatorTraffic> communicators;  // by index
+
+  // ranks x ranks, [src][dst].
+  std::vector<std::vector<uint64_t>> matrix_bytes() const;
+  std::vector<std::vector<uint64_t>> matrix_count() const;
+  // The `n` pairs with the most bytes, largest first.
+  std::vector<PairTraffic> top_pairs(size_t n) const;
+};
+
+MpiStats mpi_stats(const format::TraceReader& trace);
+// From a scan and its matching (to share them with other analyses).
+MpiStats mpi_stats(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching);
+
+}  // namespace rondo::analyzer

@@ -1,0 +1,553 @@
+#include "rondo/analyzer/messages.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <numeric>
+#include <thread>
+#include <unordered_map>
+
+#include "rondo/analyzer/trace_summary.h"
+
+namespace rondo::analyzer {
+
+using namespace rondo::format;
+
+// ---------------------------------------------------------------------------
+// Communicators
+
+int32_t world_size(const TraceReader& trace) {
+  int32_t n = 0;
+  for (auto& p : trace.processes()) {
+    n = std::max(n, p->defs().process.world_size);
+    if (p->rank() >= 0) n = std::max(n, p->rank() + 1);
+  }
+  return n;
+}
+
+uint32_t CommunicatorTable::add(Identity id, CommunicatorInfo info) {
+  auto [it, inserted] = by_identity_.emplace(std::move(id), static_cast<uint32_t>(comms_.size()));
+  if (inserted) {
+    comms_.push_back(std::move(info));
+  } else if (comms_[it->second].name.empty()) {
+    comms_[it->second].name = std::move(info.name);
+  }
+  return it->second;
+}
+
+uint32_t CommunicatorTable::index(size_t process, uint32_t local_id) const {
+  if (process >= local_.size()) return kNone;
+  if (local_id < local_[process].size()) return local_[process][local_id];
+  auto it = extra_[process].find(local_id);
+  return it == extra_[process].end() ? kNone : it->second;
+}
+
+uint32_t CommunicatorTable::resolve(size_t process, uint32_t local_id) {
+  if (uint32_t i = index(process, local_id); i != kNone) return i;
+  if (local_.size() <= process) {
+    local_.resize(process + 1);
+    extra_.resize(process + 1);
+  }
+  CommunicatorInfo info;
+  Identity id;
+  if (local_id == 0) {
+    // MPI_COMM_WORLD by convention: the same identity a definition of it has.
+    std::vector<int32_t> ranks(static_cast<size_t>(world_size_));
+    std::iota(ranks.begin(), ranks.end(), 0);
+    info.name = "MPI_COMM_WORLD";
+    info.world_ranks = ranks;
+    id = Identity{std::move(ranks), {}, 0, kNone};
+  } else {
+    info.name = "comm " + std::to_string(local_id);
+    info.undefined = true;
+    info.local_id = local_id;
+    id = Identity{{}, {}, 0, local_id};
+  }
+  uint32_t index = add(std::move(id), std::move(info));
+  // Ids come from records: never size a table by one.
+  if (local_id < local_[process].size())
+    local_[process][local_id] = index;
+  else
+    extra_[process][local_id] = index;
+  return index;
+}
+
+CommunicatorTable communicator_table(const TraceReader& trace) {
+  CommunicatorTable table;
+  table.world_size_ = world_size(trace);
+  table.local_.resize(trace.processes().size());
+  table.extra_.resize(trace.processes().size());
+  for (size_t pi = 0; pi < trace.processes().size(); ++pi) {
+    const ProcessDefinitions& defs = trace.processes()[pi]->defs();
+    auto& local = table.local_[pi];
+    local.assign(defs.communicators.size(), CommunicatorTable::kNone);
+    for (uint32_t c = 0; c < defs.communicators.size(); ++c) {
+      const CommunicatorDef& def = defs.communicators[c];
+      if (def.group >= defs.groups.size()) continue;  // resolved as undefined on use
+      CommunicatorInfo info;
+      info.name = defs.string(def.name);
+      info.world_ranks = defs.groups[def.group].world_ranks;
+      info.instance = def.instance;
+      if (def.remote_group != UINT32_MAX) {
+        if (def.remote_group >= defs.groups.size()) continue;
+        info.remote_world_ranks = defs.groups[def.remote_group].world_ranks;
+      }
+      // The two sides of an intercommunicator see local and remote swapped; the
+      // identity lists the lexicographically smaller side first so both agree.
+      std::vector<int32_t> a = info.world_ranks, b = info.remote_world_ranks;
+      if (!b.empty() && b < a) std::swap(a, b);
+      local[c] = table.add({std::move(a), std::move(b), def.instance, CommunicatorTable::kNone}, std::move(info));
+    }
+  }
+  return table;
+}
+
+// ---------------------------------------------------------------------------
+// Scanning
+
+namespace {
+
+bool is_mpi_kind(EventKind k) {
+  auto v = static_cast<uint8_t>(k);
+  return v >= static_cast<uint8_t>(EventKind::MpiSend) && v <= static_cast<uint8_t>(EventKind::RmaSync);
+}
+
+bool is_mpi_region(const ProcessDefinitions& defs, uint32_t region) {
+  return region < defs.regions.size() && defs.regions[region].role == RegionRole::Mpi;
+}
+
+bool valid_comm(int64_t id) { return id >= 0 && id < static_cast<int64_t>(CommunicatorTable::kNone); }
+
+int64_t ticks_to_ns(const ProcessReader& p, uint64_t ticks) {
+  return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
+}
+
+// A point-to-point record as one thread recorded it (communicator still local).
+struct RawP2p {
+  EventKind kind{};
+  int32_t peer = -1, tag = 0;
+  int64_t comm = 0;
+  uint64_t bytes = 0;
+  int64_t request = 0;
+  RecordPosition at;       // the event itself
+  int64_t order_ns = 0;    // where it counts in the receiver's matching order (receives)
+};
+
+struct RawCollective {
+  CollectiveOp op{};
+  int64_t comm = -1;  // -1: MPI_COMM_NULL
+  int32_t root = -1;
+  uint64_t sent = 0, received = 0;
+  int64_t begin_ns = -1, end_ns = 0;
+};
+
+struct ThreadRecords {
+  std::vector<RawP2p> p2p;
+  std::vector<RawCollective> collectives;
+  ThreadMpiActivity activity;
+  uint64_t mpi_records = 0;
+  bool relevant = false;
+};
+
+bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
+  for (const EventDef& e : t.events()) {
+    if (is_mpi_kind(e.key.kind)) return true;
+    if (e.key.kind == EventKind::Enter && is_mpi_region(defs, e.key.ref)) return true;
+  }
+  return false;
+}
+
+int64_t param(const Event& e, int i) { return e.def->key.params[static_cast<size_t>(i)]; }
+
+void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords& out) {
+  const ThreadTrace& t = p.thread(ti);
+  const ProcessDefinitions& defs = p.defs();
+  if (!thread_has_mpi(t, defs)) return;
+  out.relevant = true;
+  ThreadMpiActivity& act = out.activity;
+  act.process = pi;
+  act.thread = ti;
+  act.truncated = t.truncated();
+  if (t.event_count() > 0) act.duration_ns = ticks_to_ns(p, t.last_ticks() - std::min(t.first_ticks(), t.last_ticks()));
+
+  struct Frame {
+    uint32_t region;
+    uint64_t start;
+  };
+  std::vector<Frame> mpi_stack;
+  std::vector<DurationStats> per_region;
+  uint64_t mpi_ticks = 0;
+  int64_t last_order_ns = INT64_MIN;
+  int64_t pending_begin = -1;
+  EventCursor cursor(t);
+  Event e;
+  try {
+    while (cursor.next(e)) {
+      EventKind kind = e.kind();
+      if (kind == EventKind::Enter || kind == EventKind::Leave) {
+        uint32_t region = e.def->key.ref;
+        if (!is_mpi_region(defs, region)) continue;
+        if (kind == EventKind::Enter) {
+          mpi_stack.push_back({region, e.ticks});
+          continue;
+        }
+        auto it = std::find_if(mpi_stack.rbegin(), mpi_stack.rend(), [&](const Frame& f) { return f.region == region; });
+        if (it == mpi_stack.rend()) continue;  // leave without enter (recording started inside the call)
+        mpi_stack.resize(static_cast<size_t>(mpi_stack.rend() - it));
+        Frame f = mpi_stack.back();
+        mpi_stack.pop_back();
+        uint64_t d = e.ticks - std::min(e.ticks, f.start);
+        if (per_region.size() <= region) per_region.resize(region + 1);
+        per_region[region].add(d);
+        if (mpi_stack.empty()) {
+          mpi_ticks += d;
+          ++act.mpi_calls;
+        }
+        continue;
+      }
+      if (!is_mpi_kind(kind)) continue;
+      ++out.mpi_records;
+      int64_t ns = p.to_ns(e.ticks);
+      RecordPosition at{ns, ti, e.index};
+      switch (kind) {
+        case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
+          RawP2p r;
+          r.kind = kind;
+          r.peer = static_cast<int32_t>(param(e, 0));
+          r.tag = static_cast<int32_t>(param(e, 1));
+          r.comm = param(e, 2);
+          r.bytes = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 3)));
+          r.request = kind == EventKind::MpiIsend || kind == EventKind::MpiIrecv ? e.data[0] : 0;
+          r.at = at;
+          r.order_ns = ns;
+          if (kind == EventKind::MpiRecv) {
+            // A blocking receive is posted when its call begins; in one thread
+            // nothing else is posted in between, across threads this is the
+            // order MPI saw the receives in.
+            if (!mpi_stack.empty()) r.order_ns = p.to_ns(mpi_stack.back().start);
+            r.order_ns = std::max(r.order_ns, last_order_ns);
+            last_order_ns = r.order_ns;
+          }
+          out.p2p.push_back(r);
+          break;
+        }
+        case EventKind::MpiIrecvRequest: case EventKind::MpiIsendComplete: case EventKind::MpiRequestCancelled: {
+          RawP2p r;
+          r.kind = kind;
+          r.request = e.data[0];
+          r.at = at;
+          r.order_ns = ns;
+          if (kind == EventKind::MpiIrecvRequest) {
+            r.order_ns = std::max(r.order_ns, last_order_ns);
+            last_order_ns = r.order_ns;
+          }
+          out.p2p.push_back(r);
+          break;
+        }
+        case EventKind::MpiCollectiveBegin:
+          pending_begin = ns;
+          break;
+        case EventKind::MpiCollectiveEnd: {
+          RawCollective c;
+          c.op = static_cast<CollectiveOp>(e.def->key.ref);
+          c.comm = param(e, 0);
+          c.root = static_cast<int32_t>(param(e, 1));
+          c.sent = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 2)));
+          c.received = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 3)));
+          c.begin_ns = pending_begin;
+          c.end_ns = ns;
+          pending_begin = -1;
+          out.collectives.push_back(c);
+          break;
+        }
+        default:
+          break;  // RMA and request tests: counted, not analyzed here
+      }
+    }
+  } catch (const FormatError&) {
+    act.truncated = true;  // damaged data: keep what was read
+  }
+  act.mpi_ns = ticks_to_ns(p, mpi_ticks);
+  for (uint32_t r = 0; r < per_region.size(); ++r)
+    if (per_region[r].count > 0) act.calls.push_back({r, per_region[r]});
+}
+
+// Runs `work(i)` for i in [0, n) on up to hardware_concurrency threads.
+template <typename F>
+void parallel_for(size_t n, F work) {
+  size_t workers = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  if (workers <= 1) {
+    for (size_t i = 0; i < n; ++i) work(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < n; i = next++) {
+        try {
+          work(i);
+        } catch (...) {
+          std::lock_guard lock(error_mutex);
+          if (!error) error = std::current_exception();
+        }
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+MpiScan scan_mpi(const TraceReader& trace) {
+  MpiScan scan;
+  scan.communicators = communicator_table(trace);
+  scan.world_size = world_size(trace);
+
+  struct Job {
+    uint32_t process, thread;
+  };
+  std::vector<Job> jobs;
+  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi)
+    for (uint32_t ti = 0; ti < trace.processes()[pi]->thread_count(); ++ti) jobs.push_back({pi, ti});
+  std::vector<ThreadRecords> records(jobs.size());
+  parallel_for(jobs.size(), [&](size_t i) {
+    scan_thread(*trace.processes()[jobs[i].process], jobs[i].process, jobs[i].thread, records[i]);
+  });
+
+  // Per process, in event order across its threads: pair request ids with their
+  // posts and completions, then order receives by when they were posted.
+  size_t j = 0;
+  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
+    int32_t rank = process_label(trace, pi);
+    std::vector<RawP2p> events;
+    for (; j < jobs.size() && jobs[j].process == pi; ++j) {
+      ThreadRecords& r = records[j];
+      if (!r.relevant) continue;
+      scan.mpi_records += r.mpi_records;
+      events.insert(events.end(), r.p2p.begin(), r.p2p.end());
+      for (const RawCollective& c : r.collectives) {
+        CollectiveRecord out;
+        out.process = pi;
+        out.rank = rank;
+        out.op = c.op;
+        if (valid_comm(c.comm)) out.comm = scan.communicators.resolve(pi, static_cast<uint32_t>(c.comm));
+        out.root = c.root;
+        out.bytes_sent = c.sent;
+        out.bytes_received = c.received;
+        out.begin_ns = c.begin_ns;
+        out.end_ns = c.end_ns;
+        scan.collectives.push_back(out);
+      }
+      scan.threads.push_back(std::move(r.activity));
+    }
+    std::stable_sort(events.begin(), events.end(), [](const RawP2p& a, const RawP2p& b) { return a.at < b.at; });
+
+    std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
+    struct Post {
+      RecordPosition at;
+    };
+    std::unordered_map<int64_t, Post> open_irecvs;
+    std::vector<char> send_cancelled;
+    size_t first_send = scan.sends.size(), first_recv = scan.recvs.size();
+    for (const RawP2p& r : events) {
+      switch (r.kind) {
+        case EventKind::MpiSend: case EventKind::MpiIsend: {
+          if (r.peer < 0 || !valid_comm(r.comm)) break;  // MPI_PROC_NULL: no message
+          SendRecord s;
+          s.process = pi;
+          s.src = rank;
+          s.dst = r.peer;
+          s.tag = r.tag;
+          s.comm = scan.communicators.resolve(pi, static_cast<uint32_t>(r.comm));
+          s.bytes = r.bytes;
+          s.position = r.at;
+          s.nonblocking = r.kind == EventKind::MpiIsend;
+          if (s.nonblocking) open_isends[r.request] = scan.sends.size();
+          scan.sends.push_back(s);
+          send_cancelled.push_back(0);
+          break;
+        }
+        case EventKind::MpiIsendComplete: {
+          auto it = open_isends.find(r.request);
+          if (it == open_isends.end()) break;
+          scan.sends[it->second].complete_ns = r.at.ns;
+          open_isends.erase(it);
+          break;
+        }
+        case EventKind::MpiIrecvRequest: {
+          auto [it, inserted] = open_irecvs.try_emplace(r.request, Post{{r.order_ns, r.at.thread, r.at.index}});
+          if (!inserted) {
+            // The same request posted again (persistent request) before its
+            // previous post completed: that one's completion was not recorded.
+            ++scan.incomplete_receives;
+            it->second = Post{{r.order_ns, r.at.thread, r.at.index}};
+          }
+          break;
+        }
+        case EventKind::MpiRecv: case EventKind::MpiIrecv: {
+          RecordPosition order{r.order_ns, r.at.thread, r.at.index};
+          if (r.kind == EventKind::MpiIrecv) {
+            auto it = open_irecvs.find(r.request);
+            if (it != open_irecvs.end()) {
+              order = it->second.at;
+              open_irecvs.erase(it);
+            }
+          }
+          if (r.peer < 0 || !valid_comm(r.comm)) break;
+          RecvRecord v;
+          v.process = pi;
+          v.src = r.peer;
+          v.dst = rank;
+          v.tag = r.tag;
+          v.comm = scan.communicators.resolve(pi, static_cast<uint32_t>(r.comm));
+          v.bytes = r.bytes;
+          v.position = order;
+          v.recv_ns = r.at.ns;
+          v.nonblocking = r.kind == EventKind::MpiIrecv;
+          scan.recvs.push_back(v);
+          break;
+        }
+        case EventKind::MpiRequestCancelled: {
+          if (open_irecvs.erase(r.request)) {
+            ++scan.cancelled;
+          } else if (auto it = open_isends.find(r.request); it != open_isends.end()) {
+            send_cancelled[it->second - first_send] = 1;
+            open_isends.erase(it);
+            ++scan.cancelled;
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    scan.incomplete_receives += open_irecvs.size();
+    size_t kept = first_send;
+    for (size_t s = first_send; s < scan.sends.size(); ++s)
+      if (!send_cancelled[s - first_send]) scan.sends[kept++] = scan.sends[s];
+    scan.sends.resize(kept);
+    std::stable_sort(scan.recvs.begin() + static_cast<std::ptrdiff_t>(first_recv), scan.recvs.end(),
+                     [](const RecvRecord& a, const RecvRecord& b) { return a.position < b.position; });
+  }
+  return scan;
+}
+
+// ---------------------------------------------------------------------------
+// Matching
+
+MessageMatching match_messages(const MpiScan& scan) {
+  MessageMatching m;
+  m.communicators = scan.communicators;
+  m.world_size = scan.world_size;
+  m.cancelled = scan.cancelled;
+  m.incomplete_receives = scan.incomplete_receives;
+
+  // Records are in (process, position) order already; a stable sort by the
+  // matching key keeps each channel's records in posting order.
+  auto key_of = [](const auto& r) { return std::tuple(r.comm, r.src, r.dst, r.tag); };
+  std::vector<uint32_t> sends(scan.sends.size()), recvs(scan.recvs.size());
+  std::iota(sends.begin(), sends.end(), 0u);
+  std::iota(recvs.begin(), recvs.end(), 0u);
+  std::stable_sort(sends.begin(), sends.end(),
+                   [&](uint32_t a, uint32_t b) { return key_of(scan.sends[a]) < key_of(scan.sends[b]); });
+  std::stable_sort(recvs.begin(), recvs.end(),
+                   [&](uint32_t a, uint32_t b) { return key_of(scan.recvs[a]) < key_of(scan.recvs[b]); });
+
+  auto from_send = [](Message& msg, const SendRecord& s) {
+    msg.src = s.src;
+    msg.dst = s.dst;
+    msg.tag = s.tag;
+    msg.comm = s.comm;
+    msg.bytes = s.bytes;
+    msg.send_ns = s.position.ns;
+    msg.send_complete_ns = s.complete_ns;
+    msg.send_thread = s.position.thread;
+    msg.nonblocking_send = s.nonblocking;
+    msg.has_send = true;
+  };
+  auto from_recv = [](Message& msg, const RecvRecord& r) {
+    if (!msg.has_send) {
+      msg.src = r.src;
+      msg.dst = r.dst;
+      msg.tag = r.tag;
+      msg.comm = r.comm;
+      msg.bytes = r.bytes;
+    }
+    msg.recv_bytes = r.bytes;
+    msg.recv_post_ns = r.nonblocking ? r.position.ns : r.recv_ns;
+    msg.recv_ns = r.recv_ns;
+    msg.recv_thread = r.position.thread;
+    msg.nonblocking_recv = r.nonblocking;
+    msg.has_recv = true;
+  };
+
+  std::vector<Message> matched, lone_sends, lone_recvs;
+  matched.reserve(std::min(sends.size(), recvs.size()));
+  size_t si = 0, ri = 0;
+  while (si < sends.size() || ri < recvs.size()) {
+    bool take_send = ri == recvs.size() ||
+                     (si < sends.size() && key_of(scan.sends[sends[si]]) <= key_of(scan.recvs[recvs[ri]]));
+    bool take_recv = si == sends.size() ||
+                     (ri < recvs.size() && key_of(scan.recvs[recvs[ri]]) <= key_of(scan.sends[sends[si]]));
+    if (take_send && take_recv) {  // same channel: pair in order
+      auto key = key_of(scan.sends[sends[si]]);
+      while (si < sends.size() && ri < recvs.size() && key_of(scan.sends[sends[si]]) == key &&
+             key_of(scan.recvs[recvs[ri]]) == key) {
+        Message msg;
+        from_send(msg, scan.sends[sends[si++]]);
+        from_recv(msg, scan.recvs[recvs[ri++]]);
+        matched.push_back(msg);
+      }
+      while (si < sends.size() && key_of(scan.sends[sends[si]]) == key) {
+        Message msg;
+        from_send(msg, scan.sends[sends[si++]]);
+        lone_sends.push_back(msg);
+      }
+      while (ri < recvs.size() && key_of(scan.recvs[recvs[ri]]) == key) {
+        Message msg;
+        from_recv(msg, scan.recvs[recvs[ri++]]);
+        lone_recvs.push_back(msg);
+      }
+    } else if (take_send) {
+      Message msg;
+      from_send(msg, scan.sends[sends[si++]]);
+      lone_sends.push_back(msg);
+    } else {
+      Message msg;
+      from_recv(msg, scan.recvs[recvs[ri++]]);
+      lone_recvs.push_back(msg);
+    }
+  }
+
+  for (const Message& msg : matched) {
+    if (msg.bytes != msg.recv_bytes) ++m.bytes_mismatched;
+    if (msg.recv_ns < msg.send_ns) ++m.received_before_sent;
+  }
+  auto by_send = [](const Message& a, const Message& b) {
+    return std::tie(a.send_ns, a.src, a.dst, a.tag) < std::tie(b.send_ns, b.src, b.dst, b.tag);
+  };
+  std::stable_sort(matched.begin(), matched.end(), by_send);
+  std::stable_sort(lone_sends.begin(), lone_sends.end(), by_send);
+  std::stable_sort(lone_recvs.begin(), lone_recvs.end(), [](const Message& a, const Message& b) {
+    return std::tie(a.recv_ns, a.src, a.dst, a.tag) < std::tie(b.recv_ns, b.src, b.dst, b.tag);
+  });
+  m.matched = matched.size();
+  m.unmatched_sends = lone_sends.size();
+  m.unmatched_receives = lone_recvs.size();
+  m.messages = std::move(matched);
+  m.messages.insert(m.messages.end(), lone_sends.begin(), lone_sends.end());
+  m.messages.insert(m.messages.end(), lone_recvs.begin(), lone_recvs.end());
+  return m;
+}
+
+MessageMatching match_all_messages(const TraceReader& trace) { return match_messages(scan_mpi(trace)); }
+
+std::vector<Message> match_messages(const TraceReader& trace) { return match_all_messages(trace).messages; }
+
+}  // namespace rondo::analyzer
