@@ -345,6 +345,13 @@ void flush_after_signal(int sig) {
   write_end(sig);
 }
 
+// Asynchronous signals (sent by kill, Ctrl-C) can arrive anywhere, e.g. inside the
+// recorder or inside malloc. Their handler only wakes the flusher and returns, so
+// the interrupted thread finishes what it was doing; the flusher re-raises the
+// signal when the trace is written. Synchronous ones (a fault, abort()) cannot
+// let their thread go on: their handler waits for the flusher instead.
+bool is_asynchronous(int sig) { return sig == SIGTERM || sig == SIGINT; }
+
 void flusher_main(Runtime* rt) {
   t_no_recording = true;
   sigset_t all;
@@ -356,6 +363,13 @@ void flusher_main(Runtime* rt) {
     if (n < 0 && errno == EINTR) continue;
     if (n != sizeof sig) return;
     if (rt == g_rt) flush_after_signal(sig);
+    if (is_asynchronous(sig)) {
+      // Now deliver it as if Rondo were not there: the previous action (usually
+      // termination) runs on an application thread, this one blocks everything.
+      sigaction(sig, &g_old_actions[sig], nullptr);
+      kill(getpid(), sig);
+      return;
+    }
     char done = 1;
     while (write(rt->done_pipe[1], &done, 1) < 0 && errno == EINTR) {
     }
@@ -373,12 +387,18 @@ void start_flusher() {
 }
 
 // The handler's half: only async-signal-safe calls (write, poll, sigaction,
-// raise). It waits at most 5 s, so a stuck flush can never keep the program alive.
+// raise). A synchronous signal waits at most 5 s, so a stuck flush can never keep
+// the program alive; a second asynchronous signal (Ctrl-C twice) ends it at once.
 void on_fatal_signal(int sig, siginfo_t*, void*) {
   static std::atomic<bool> handling{false};
   int saved_errno = errno;
   if (!handling.exchange(true) && g_rt && g_rt->signal_pipe[1] >= 0) {
+    g_recording.store(false);
     if (write(g_rt->signal_pipe[1], &sig, sizeof sig) == sizeof sig) {
+      if (is_asynchronous(sig)) {
+        errno = saved_errno;
+        return;  // the flusher re-raises the signal once the trace is written
+      }
       pollfd done{g_rt->done_pipe[0], POLLIN, 0};
       while (poll(&done, 1, 5000) < 0 && errno == EINTR) {
       }
@@ -431,6 +451,15 @@ void after_fork_in_child() {
   start_flusher();
   t_recorder = nullptr;  // the forking thread starts a new recorder in the child
   t_no_recording = false;
+}
+
+// Definitions are copied into a fork()ed child: hold their lock across the fork
+// so that no other thread is halfway through adding one.
+void before_fork() {
+  if (g_rt) g_rt->defs_mutex.lock();
+}
+void after_fork_in_parent() {
+  if (g_rt) g_rt->defs_mutex.unlock();
 }
 
 void at_exit() { stop(); }
@@ -558,7 +587,7 @@ bool start() {
     }
     start_flusher();
     install_signal_handlers();
-    pthread_atfork(nullptr, nullptr, after_fork_in_child);
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     std::atexit(at_exit);
     g_recording.store(true);
     inform("recording into " + dir + (g_clock_is_tsc ? " (TSC clock)" : " (CLOCK_MONOTONIC)"), false);
