@@ -5,17 +5,10 @@
 namespace rondo::format {
 namespace {
 
-// Every definition record is: tag (u8), body length (varint), body. The length lets
-// a reader skip tags it does not know (FORMAT.md, "Process definitions").
+// Every definition record is framed (FORMAT.md, "Process definitions").
 template <typename Body>
 void record(std::vector<uint8_t>& out, DefTag tag, Body&& body) {
-  std::vector<uint8_t> bytes;
-  ByteWriter w(bytes);
-  body(w);
-  ByteWriter o(out);
-  o.u8(static_cast<uint8_t>(tag));
-  o.varint(bytes.size());
-  o.bytes(bytes.data(), bytes.size());
+  framed(out, static_cast<uint8_t>(tag), body);
 }
 
 template <typename T>

@@ -11,13 +11,7 @@ namespace {
 
 template <typename Fn>
 void section(std::vector<uint8_t>& out, SectionTag tag, Fn&& fill) {
-  std::vector<uint8_t> body;
-  ByteWriter w(body);
-  fill(w);
-  ByteWriter o(out);
-  o.u8(static_cast<uint8_t>(tag));
-  o.varint(body.size());
-  o.bytes(body.data(), body.size());
+  framed(out, static_cast<uint8_t>(tag), fill);
 }
 
 void check_id(uint64_t id, const char* what) {

@@ -56,6 +56,20 @@ class ByteWriter {
   std::vector<uint8_t>& out_;
 };
 
+// Appends a framed record: tag (u8), body length (varint), body written by
+// `fill(ByteWriter&)`. The length lets readers skip tags they do not know; both
+// definition records and thread-structure sections use this framing.
+template <typename Fill>
+void framed(std::vector<uint8_t>& out, uint8_t tag, Fill&& fill) {
+  std::vector<uint8_t> body;
+  ByteWriter w(body);
+  fill(w);
+  ByteWriter o(out);
+  o.u8(tag);
+  o.varint(body.size());
+  o.bytes(body.data(), body.size());
+}
+
 // Reads encoded values from a byte range; every read is bounds-checked and throws
 // FormatError naming `what_` on overrun, so corrupted input never reads out of bounds.
 class ByteReader {
