@@ -12,9 +12,11 @@ using namespace rondo::format;
 namespace {
 
 // Per-region statistics of one thread in ticks: from the summary when the thread
-// ended normally, else by replaying its events with a call stack.
-std::vector<RegionStats> thread_region_stats(const ThreadTrace& t) {
-  if (t.has_summary()) return t.summary().regions;
+// ended normally (read alone), else by replaying its events with a call stack.
+std::vector<RegionStats> thread_region_stats(const ProcessReader& p, size_t thread) {
+  ThreadSummary summary;
+  if (p.thread_summary(thread, summary)) return summary.regions;
+  const ThreadTrace& t = p.thread(thread);
   std::vector<RegionStats> stats;
   struct Frame {
     uint32_t region;
@@ -65,15 +67,29 @@ TraceInfo trace_info(const TraceReader& trace) {
   bool first = true;
   for (auto& p : trace.processes()) {
     for (size_t i = 0; i < p->thread_count(); ++i) {
-      const ThreadTrace& t = p->thread(i);
       ++info.threads;
-      info.events += t.event_count();
-      info.grammar.events += t.events().size();
-      info.grammar.sequences += t.sequences().size();
-      info.grammar.loops += t.loops().size();
-      info.truncated = info.truncated || t.truncated();
-      if (t.event_count() == 0) continue;
-      int64_t s = p->to_ns(t.first_ticks()), e = p->to_ns(t.last_ticks());
+      uint64_t events, first_ticks, last_ticks;
+      ThreadSummary summary;
+      if (p->thread_summary(i, summary)) {  // a thread that ended cleanly: no decoding
+        events = summary.events;
+        first_ticks = summary.first_ticks;
+        last_ticks = summary.last_ticks;
+        info.grammar.events += summary.event_definitions;
+        info.grammar.sequences += summary.sequences.size();
+        info.grammar.loops += summary.loops.size();
+      } else {
+        const ThreadTrace& t = p->thread(i);
+        events = t.event_count();
+        first_ticks = t.first_ticks();
+        last_ticks = t.last_ticks();
+        info.grammar.events += t.events().size();
+        info.grammar.sequences += t.sequences().size();
+        info.grammar.loops += t.loops().size();
+        info.truncated = info.truncated || t.truncated();
+      }
+      info.events += events;
+      if (events == 0) continue;
+      int64_t s = p->to_ns(first_ticks), e = p->to_ns(last_ticks);
       info.start_ns = first ? s : std::min(info.start_ns, s);
       info.end_ns = first ? e : std::max(info.end_ns, e);
       first = false;
@@ -90,9 +106,8 @@ std::vector<RegionRow> flat_profile(const TraceReader& trace, GroupBy by) {
     const ProcessReader& p = *trace.processes()[pi];
     int32_t rank = by == GroupBy::None ? -1 : process_label(trace, pi);
     for (size_t ti = 0; ti < p.thread_count(); ++ti) {
-      const ThreadTrace& t = p.thread(ti);
-      int32_t thread = by == GroupBy::Thread ? static_cast<int32_t>(t.index()) : -1;
-      auto stats = thread_region_stats(t);
+      int32_t thread = by == GroupBy::Thread ? static_cast<int32_t>(p.thread_index(ti)) : -1;
+      auto stats = thread_region_stats(p, ti);
       for (uint32_t r = 0; r < stats.size(); ++r) {
         const RegionStats& s = stats[r];
         if (s.inclusive.count == 0) continue;

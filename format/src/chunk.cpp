@@ -43,7 +43,30 @@ bool parse_header(const uint8_t* p, ChunkHeader& h) {
          h.raw_size <= kMaxChunkPayload;
 }
 
+struct ZstdContexts {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(c);
+    ZSTD_freeDCtx(d);
+  }
+};
+ZstdContexts& contexts() {
+  thread_local ZstdContexts ctx;
+  return ctx;
+}
+
 }  // namespace
+
+size_t zstd_compress_into(uint8_t* out, size_t capacity, const uint8_t* in, size_t size, int level) {
+  size_t n = ZSTD_compressCCtx(contexts().c, out, capacity, in, size, level);
+  return ZSTD_isError(n) || n >= size ? 0 : n;
+}
+
+bool zstd_decompress_exact(uint8_t* out, size_t out_size, const uint8_t* in, size_t size) {
+  size_t n = ZSTD_decompressDCtx(contexts().d, out, out_size, in, size);
+  return !ZSTD_isError(n) && n == out_size;
+}
 
 std::vector<uint8_t> file_header() {
   std::vector<uint8_t> out(kFileMagic, kFileMagic + 8);
@@ -75,8 +98,8 @@ std::vector<uint8_t> encode_chunk(ChunkKind kind, uint32_t thread, uint32_t sequ
   if (level > 0 && payload.size() > 64) {
     size_t bound = ZSTD_compressBound(payload.size());
     out.resize(kChunkHeaderSize + bound);
-    size_t n = ZSTD_compress(out.data() + kChunkHeaderSize, bound, payload.data(), payload.size(), level);
-    if (!ZSTD_isError(n) && n < payload.size()) {
+    size_t n = zstd_compress_into(out.data() + kChunkHeaderSize, bound, payload.data(), payload.size(), level);
+    if (n > 0) {
       out.resize(kChunkHeaderSize + n);
       h.codec = Codec::Zstd;
     }
@@ -95,10 +118,8 @@ std::vector<uint8_t> ChunkRef::payload() const {
   if (header.codec == Codec::Raw) return {stored, stored + header.stored_size};
   if (header.codec != Codec::Zstd) throw FormatError("chunk at offset " + std::to_string(offset) + ": unknown codec");
   std::vector<uint8_t> out(header.raw_size);
-  size_t n = ZSTD_decompress(out.data(), out.size(), stored, header.stored_size);
-  if (ZSTD_isError(n) || n != header.raw_size)
-    throw FormatError("chunk at offset " + std::to_string(offset) + ": zstd stream does not decode (" +
-                      (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size") + ")");
+  if (!zstd_decompress_exact(out.data(), out.size(), stored, header.stored_size))
+    throw FormatError("chunk at offset " + std::to_string(offset) + ": zstd stream does not decode");
   return out;
 }
 

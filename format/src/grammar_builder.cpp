@@ -391,6 +391,7 @@ void GrammarBuilder::fill_summary(ThreadSummary& s) const {
   s.sequences = sequence_stats_;
   s.loops = loop_stats_;
   s.open_regions = depth_;
+  s.event_definitions = static_cast<uint32_t>(events_.size());
 }
 
 }  // namespace rondo::format

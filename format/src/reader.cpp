@@ -122,6 +122,20 @@ const ThreadTrace& ProcessReader::thread(size_t i) const {
   return *threads_[i];
 }
 
+bool ProcessReader::thread_summary(size_t i, ThreadSummary& out) const {
+  for (const ChunkRef& c : scan_.chunks) {
+    if (c.header.thread != thread_ids_[i] || c.header.kind != ChunkKind::ThreadSummary) continue;
+    try {
+      auto payload = c.payload();
+      out.decode(payload.data(), payload.size());
+      return true;
+    } catch (const FormatError&) {
+      return false;
+    }
+  }
+  return false;
+}
+
 void ProcessReader::load_thread(ThreadTrace& t) const {
   std::vector<const ChunkRef*> chunks;
   for (const ChunkRef& c : scan_.chunks)
@@ -177,8 +191,17 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
           break;
         }
         case ChunkKind::ThreadTimestamps: {
-          auto payload = c->payload();
-          TimestampChunkInfo info = decode_timestamp_info(payload.data(), payload.size());
+          // The fixed part is read in place when the chunk is stored raw (as the
+          // writer does): no copy of the whole delta block.
+          std::vector<uint8_t> copy;
+          const uint8_t* data = c->stored;
+          size_t size = c->header.stored_size;
+          if (c->header.codec != Codec::Raw) {
+            copy = c->payload();
+            data = copy.data();
+            size = copy.size();
+          }
+          TimestampChunkInfo info = decode_timestamp_info(data, size);
           if (info.first_index != t.event_count_) throw FormatError("timestamp chunks out of order");
           if (info.count == 0) break;
           t.ts_info_.push_back(info);

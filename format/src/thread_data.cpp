@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "rondo/format/chunk.h"
 #include "rondo/format/encoding.h"
 
 namespace rondo::format {
@@ -12,6 +13,16 @@ namespace {
 template <typename Fn>
 void section(std::vector<uint8_t>& out, SectionTag tag, Fn&& fill) {
   framed(out, static_cast<uint8_t>(tag), fill);
+}
+
+// Tokens on disk: varint of (id << 2 | kind), so small ids of any kind take one
+// byte (the in-memory layout keeps the kind in the top bits).
+uint64_t token_code(Token t) { return (static_cast<uint64_t>(t.id()) << 2) | static_cast<uint64_t>(t.kind()); }
+Token read_token(ByteReader& r) {
+  uint64_t code = r.varint();
+  uint64_t kind = code & 3, id = code >> 2;
+  if (kind == 3 || id > Token::kIdMask) r.fail("invalid token");
+  return Token(static_cast<TokenKind>(kind), static_cast<uint32_t>(id));
 }
 
 void check_id(uint64_t id, const char* what) {
@@ -68,7 +79,7 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
         w.varint(id);
         w.u8(s.loop_body ? 1 : 0);
         w.varint(s.tokens.size());
-        for (Token t : s.tokens) w.varint(t.bits());
+        for (Token t : s.tokens) w.varint(token_code(t));
       }
     });
   if (!loop_defs.empty())
@@ -76,13 +87,13 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
       w.varint(loop_defs.size());
       for (auto& [id, l] : loop_defs) {
         w.varint(id);
-        w.varint(l.body.bits());
+        w.varint(token_code(l.body));
       }
     });
   if (!tokens.empty())
     section(out, SectionTag::Tokens, [&](ByteWriter& w) {
       w.varint(tokens.size());
-      for (Token t : tokens) w.varint(t.bits());
+      for (Token t : tokens) w.varint(token_code(t));
     });
   if (!loop_counts.empty())
     section(out, SectionTag::LoopCounts, [&](ByteWriter& w) {
@@ -179,7 +190,7 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
           s.loop_body = r.u8() != 0;
           uint64_t len = r.count();
           s.tokens.reserve(len);
-          for (uint64_t k = 0; k < len; ++k) s.tokens.push_back(Token::from_bits(r.varint32()));
+          for (uint64_t k = 0; k < len; ++k) s.tokens.push_back(read_token(r));
           sequence_defs.emplace_back(static_cast<uint32_t>(id), std::move(s));
         }
         break;
@@ -189,14 +200,14 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
         for (uint64_t i = 0; i < n; ++i) {
           uint64_t id = r.varint();
           check_id(id, "loop");
-          loop_defs.emplace_back(static_cast<uint32_t>(id), LoopDef{Token::from_bits(r.varint32())});
+          loop_defs.emplace_back(static_cast<uint32_t>(id), LoopDef{read_token(r)});
         }
         break;
       }
       case SectionTag::Tokens: {
         uint64_t n = r.count();
         tokens.reserve(tokens.size() + n);
-        for (uint64_t i = 0; i < n; ++i) tokens.push_back(Token::from_bits(r.varint32()));
+        for (uint64_t i = 0; i < n; ++i) tokens.push_back(read_token(r));
         break;
       }
       case SectionTag::LoopCounts: {
@@ -267,11 +278,7 @@ void encode_timestamps(uint64_t first_index, const uint64_t* ticks, size_t count
   std::vector<uint8_t> packed;
   if (level > 0) {
     packed.resize(ZSTD_compressBound(deltas.size()));
-    size_t n = ZSTD_compress(packed.data(), packed.size(), deltas.data(), deltas.size(), level);
-    if (ZSTD_isError(n) || n >= deltas.size())
-      packed.clear();
-    else
-      packed.resize(n);
+    packed.resize(zstd_compress_into(packed.data(), packed.size(), deltas.data(), deltas.size(), level));
   }
   bool compressed = !packed.empty();
   w.u8(compressed ? 1 : 0);
@@ -302,8 +309,7 @@ std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size
     return {body, body + stored};
   }
   std::vector<uint8_t> out(raw_size);
-  size_t n = ZSTD_decompress(out.data(), out.size(), body, stored);
-  if (ZSTD_isError(n) || n != raw_size) r.fail("delta block does not decompress");
+  if (!zstd_decompress_exact(out.data(), out.size(), body, stored)) r.fail("delta block does not decompress");
   return out;
 }
 
@@ -352,6 +358,7 @@ void ThreadSummary::encode(std::vector<uint8_t>& out) const {
     encode_stats(w, l.occurrences);
     if (l.occurrences.count) w.varint(l.iterations);
   }
+  w.varint(event_definitions);
 }
 
 void ThreadSummary::decode(const uint8_t* data, size_t size) {
@@ -372,6 +379,7 @@ void ThreadSummary::decode(const uint8_t* data, size_t size) {
     l.occurrences = decode_stats(r);
     l.iterations = l.occurrences.count ? r.varint() : 0;
   }
+  event_definitions = r.done() ? 0 : r.varint32();
 }
 
 }  // namespace rondo::format

@@ -14,7 +14,7 @@ uint32_t batch_chunk_count(const Batch& b) {
   return (b.structure.empty() ? 0 : 1) + (b.ticks.empty() ? 0 : 1) + (b.final ? 1 : 0);
 }
 
-std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, int timestamp_level) {
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
   std::vector<std::vector<uint8_t>> chunks;
   uint32_t seq = b.first_sequence;
   std::vector<uint8_t> payload;
@@ -24,7 +24,7 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, int ti
   }
   if (!b.ticks.empty()) {
     payload.clear();
-    encode_timestamps(b.first_index, b.ticks.data(), b.ticks.size(), level > 0 ? timestamp_level : 0, payload);
+    encode_timestamps(b.first_index, b.ticks.data(), b.ticks.size(), level, payload);
     // The residual block inside is already compressed; the fixed part stays readable.
     chunks.push_back(encode_chunk(ChunkKind::ThreadTimestamps, b.thread, seq++, payload, 0));
   }

@@ -49,6 +49,13 @@ std::string check_file_header(const uint8_t* data, size_t size);
 std::vector<uint8_t> encode_chunk(ChunkKind kind, uint32_t thread, uint32_t sequence,
                                   const std::vector<uint8_t>& payload, int level);
 
+// zstd with one compression and one decompression context per thread, reused
+// across calls (creating a context costs more than compressing a small block).
+// compress_into returns 0 when the result would not be smaller than the input.
+size_t zstd_compress_into(uint8_t* out, size_t capacity, const uint8_t* in, size_t size, int level);
+// Decompresses exactly `out_size` bytes; false on any error.
+bool zstd_decompress_exact(uint8_t* out, size_t out_size, const uint8_t* in, size_t size);
+
 // One chunk found by the scanner.
 struct ChunkRef {
   ChunkHeader header;

@@ -152,6 +152,11 @@ class ProcessReader {
   size_t thread_count() const { return thread_ids_.size(); }
   // Thread by position (0..thread_count-1); decoded on first use, thread-safe.
   const ThreadTrace& thread(size_t i) const;
+  // The statistics summary of thread `i`, read alone (without decoding the
+  // thread): what flat profiles and `rondo info` need, at a cost independent of
+  // the trace's length. False when the thread has none (it did not end cleanly).
+  bool thread_summary(size_t i, ThreadSummary& out) const;
+  uint32_t thread_index(size_t i) const { return thread_ids_[i]; }
   const std::vector<std::string>& problems() const { return scan_.problems; }
   bool truncated() const;
   bool ended() const { return ended_; }  // the process wrote its end record

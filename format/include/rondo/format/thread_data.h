@@ -120,6 +120,7 @@ struct ThreadSummary {
   uint64_t events = 0;
   uint64_t first_ticks = 0, last_ticks = 0;
   uint32_t open_regions = 0;  // calls still open when the summary was taken (crash, exit inside a call)
+  uint32_t event_definitions = 0;  // size of the thread's event table
   std::vector<RegionStats> regions;      // by region id
   std::vector<DurationStats> sequences;  // by sequence id
   std::vector<LoopStats> loops;          // by loop id

@@ -29,9 +29,8 @@ struct Batch {
 
 // Number of chunks encode_batch makes for `b` (what the sequence numbers count).
 uint32_t batch_chunk_count(const Batch& b);
-// The chunks of a batch, in sequence order, compressed with zstd at `level`
-// (timestamp blocks, most of a trace's bytes, at `timestamp_level`).
-std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, int timestamp_level = 9);
+// The chunks of a batch, in sequence order, compressed with zstd at `level`.
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level);
 
 class ThreadWriter {
  public:
