@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "commands.h"
 #include "event_text.h"
+#include "rondo/format/merge.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "text_output.h"
 
@@ -87,9 +89,39 @@ class GrammarPrinter {
 
 }  // namespace
 
+namespace {
+
+// Every thread's events in one time-ordered listing, each line tagged rank:thread.
+int print_merged(const TraceReader& trace, const analyzer::TraceInfo& info, uint64_t limit) {
+  MergedCursor merged(trace);
+  MergedEvent m;
+  std::map<std::pair<size_t, size_t>, int> depth;  // per thread, for indentation
+  uint64_t printed = 0;
+  while (printed < limit && merged.next(m)) {
+    const ProcessReader& p = *trace.processes()[m.process];
+    int& d = depth[{m.process, m.thread}];
+    if (m.event.kind() == EventKind::Leave && d > 0) --d;
+    fmt::print("  {:>14.3f} us  {:>3}:{:<3} {}{}\n", static_cast<double>(m.ns - info.start_ns) / 1e3,
+               analyzer::process_label(trace, m.process), p.thread_index(m.thread),
+               std::string(static_cast<size_t>(std::min(d, 40)) * 2, ' '),
+               describe_event(p.defs(), *m.event.def, m.event.data));
+    if (m.event.kind() == EventKind::Enter) ++d;
+    ++printed;
+  }
+  if (printed >= limit) fmt::print("  ... (--limit {} reached)\n", limit);
+  return 0;
+}
+
+}  // namespace
+
 int run_print(const PrintOptions& o) {
   TraceReader trace(o.trace);
   analyzer::TraceInfo info = analyzer::trace_info(trace);
+  if (!o.thread && !o.grammar) {
+    fmt::print("{}: {} process{}, {} thread{}, {} events, in time order (rank:thread)\n", o.trace, info.processes,
+               info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events));
+    return print_merged(trace, info, o.limit);
+  }
   uint64_t printed = 0;
   bool matched = false;
   for (size_t pi = 0; pi < trace.processes().size(); ++pi) {

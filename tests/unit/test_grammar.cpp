@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "stream_generator.h"
+#include "rondo/format/merge.h"
 #include "trace_fixture.h"
 
 using namespace rondo;
@@ -325,4 +326,30 @@ TEST(Grammar, ThousandThreads) {
     ASSERT_EQ(t.loop_counts(0), std::vector<uint32_t>({static_cast<uint32_t>(10 + i % 7)}));
     ASSERT_EQ(rondo::test::replay(t).size(), t.event_count());
   }
+}
+
+TEST(Merge, AllThreadsInTimeOrderWithEveryEvent) {
+  rondo::test::TempDir dir;
+  // Three threads whose events interleave in time; thread t's events are at
+  // times t, t+3, t+6, ... so the merge alternates 0, 1, 2, 0, 1, 2, ...
+  rondo::test::write_process(dir.file("p0.rnd"), 3, 2, [](int thread, ThreadWriter& w) {
+    for (int i = 0; i < 1000; ++i) {
+      w.enter(1, static_cast<uint64_t>(6 * i + thread));
+      w.leave(1, static_cast<uint64_t>(6 * i + 3 + thread));
+    }
+  });
+  TraceReader trace(dir.str());
+  MergedCursor merged(trace);
+  MergedEvent e;
+  size_t count = 0;
+  int64_t previous = INT64_MIN;
+  while (merged.next(e)) {
+    ASSERT_GE(e.ns, previous);
+    // Event k of the merge comes from thread k % 3 at time k.
+    ASSERT_EQ(e.thread, count % 3) << "event " << count;
+    ASSERT_EQ(e.event.ticks, count);
+    previous = e.ns;
+    ++count;
+  }
+  EXPECT_EQ(count, 6000u);
 }
