@@ -123,17 +123,20 @@ const ThreadTrace& ProcessReader::thread(size_t i) const {
 }
 
 bool ProcessReader::thread_summary(size_t i, ThreadSummary& out) const {
-  for (const ChunkRef& c : scan_.chunks) {
-    if (c.header.thread != thread_ids_[i] || c.header.kind != ChunkKind::ThreadSummary) continue;
-    try {
-      auto payload = c.payload();
-      out.decode(payload.data(), payload.size());
-      return true;
-    } catch (const FormatError&) {
-      return false;
-    }
+  // The summary with the highest sequence number is the thread's last word.
+  const ChunkRef* latest = nullptr;
+  for (const ChunkRef& c : scan_.chunks)
+    if (c.header.thread == thread_ids_[i] && c.header.kind == ChunkKind::ThreadSummary &&
+        (!latest || c.header.sequence > latest->header.sequence))
+      latest = &c;
+  if (!latest) return false;
+  try {
+    auto payload = latest->payload();
+    out.decode(payload.data(), payload.size());
+    return true;
+  } catch (const FormatError&) {
+    return false;
   }
-  return false;
 }
 
 void ProcessReader::load_thread(ThreadTrace& t) const {
@@ -144,6 +147,9 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
                    [](const ChunkRef* a, const ChunkRef* b) { return a->header.sequence < b->header.sequence; });
   uint32_t expected = 0;
   StructureBatch batch;
+  // Ids a definition was read for: tables grow to the largest id, and a token
+  // naming a gap below it (damaged file) must not pass for a definition.
+  std::vector<bool> defined_events, defined_sequences, defined_loops;
   auto where = [&](const ChunkRef* c) {
     return path_ + ": thread " + std::to_string(t.index_) + ", chunk " + std::to_string(c->header.sequence) +
            " at offset " + std::to_string(c->offset);
@@ -160,16 +166,19 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
           auto payload = c->payload();
           batch.decode(payload.data(), payload.size());
           for (auto& [id, d] : batch.event_defs) {
-            if (t.events_.size() <= id) t.events_.resize(id + 1);
+            if (t.events_.size() <= id) t.events_.resize(id + 1), defined_events.resize(id + 1);
             t.events_[id] = d;
+            defined_events[id] = true;
           }
           for (auto& [id, s] : batch.sequence_defs) {
-            if (t.sequences_.size() <= id) t.sequences_.resize(id + 1);
+            if (t.sequences_.size() <= id) t.sequences_.resize(id + 1), defined_sequences.resize(id + 1);
             t.sequences_[id] = std::move(s);
+            defined_sequences[id] = true;
           }
           for (auto& [id, l] : batch.loop_defs) {
-            if (t.loops_.size() <= id) t.loops_.resize(id + 1);
+            if (t.loops_.size() <= id) t.loops_.resize(id + 1), defined_loops.resize(id + 1);
             t.loops_[id] = l;
+            defined_loops[id] = true;
           }
           t.top_level_.insert(t.top_level_.end(), batch.tokens.begin(), batch.tokens.end());
           for (auto& [loop, count] : batch.loop_counts) {
@@ -229,9 +238,9 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
   t.data_values_.resize(t.events_.size());
   auto valid = [&](Token k) {
     switch (k.kind()) {
-      case TokenKind::Event: return k.id() < t.events_.size();
-      case TokenKind::Sequence: return k.id() < t.sequences_.size();
-      case TokenKind::Loop: return k.id() < t.loops_.size();
+      case TokenKind::Event: return k.id() < defined_events.size() && defined_events[k.id()];
+      case TokenKind::Sequence: return k.id() < defined_sequences.size() && defined_sequences[k.id()];
+      case TokenKind::Loop: return k.id() < defined_loops.size() && defined_loops[k.id()];
       default: return false;
     }
   };
