@@ -12,6 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libotf2-trace-dev otf2-tools
+  openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
 )
 
 missing=()
@@ -37,10 +38,12 @@ cmake --build build -j "$(nproc)"
 if [ "${1:-}" = "--no-demo" ]; then exit 0; fi
 
 echo
-echo "== demo: recording examples/c_loops/nested_loops.c (built with -finstrument-functions)"
+echo "== demo: recording examples/mpi/halo2d.c on 4 ranks (2-D halo exchange, 1000 iterations)"
+root_flag=""
+if [ "$(id -u)" -eq 0 ]; then root_flag="--allow-run-as-root"; fi
 rm -rf demo.rondo
-build/cli/rondo record -o demo.rondo -- build/examples/nested_loops 1000
+build/cli/rondo record -o demo.rondo -- mpirun $root_flag --oversubscribe -np 4 build/examples/mpi_halo2d 1000 256 10
 echo
 build/cli/rondo stats demo.rondo
 echo
-build/cli/rondo print --grammar demo.rondo
+build/cli/rondo print --grammar --thread 0:0 demo.rondo
