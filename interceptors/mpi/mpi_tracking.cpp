@@ -12,6 +12,9 @@
 
 namespace rondo::mpi {
 
+thread_local uint64_t t_call_ticks = 0;
+thread_local bool t_call_on = false;
+
 using format::EventKey;
 using format::EventKind;
 
@@ -123,7 +126,12 @@ int translate(const std::vector<int>& peers, int rank) {
   return rank >= 0 && static_cast<size_t>(rank) < peers.size() ? peers[static_cast<size_t>(rank)] : -1;
 }
 
-void record(const EventKey& key, const int64_t* data = nullptr) { trace::record_event(key, data); }
+void record(const EventKey& key, const int64_t* data = nullptr) {
+  if (t_call_on)
+    trace::record_event_at(key, data, t_call_ticks);
+  else
+    trace::record_event(key, data);
+}
 
 EventKey message_key(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t n) {
   EventKey k;

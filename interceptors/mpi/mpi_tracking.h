@@ -20,6 +20,13 @@ using format::CollectiveOp;
 // Region id of an MPI function, e.g. region("MPI_Send").
 uint32_t region(const char* name);
 
+// The instant MPI records of the current call are stamped with: the call's entry
+// until the real function returns, its exit afterwards (0 outside a call). Sends
+// belong to the start of their call, receives and completions to its end, so they
+// share those timestamps with the call's enter and leave events.
+extern thread_local uint64_t t_call_ticks;
+extern thread_local bool t_call_on;
+
 // One intercepted call: records entering and leaving its region, unless recording
 // is off or the call comes from inside another intercepted call (an MPI function
 // the MPI library itself calls), which then runs unrecorded.
@@ -27,10 +34,17 @@ class Call {
  public:
   explicit Call(uint32_t region) : region_(region) {
     on_ = trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0;
-    if (on_) trace::record_enter(region_);
+    if (on_) {
+      t_call_ticks = trace::ticks();
+      t_call_on = true;
+      trace::record_enter_at(region_, t_call_ticks);
+    }
   }
   ~Call() {
-    if (on_) trace::record_leave(region_);
+    if (on_) {
+      trace::record_leave_at(region_, t_call_ticks);
+      t_call_on = false;
+    }
   }
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
@@ -41,11 +55,17 @@ class Call {
   bool on_;
 };
 
-// Runs the real MPI function without recording what happens inside it.
+// Runs the real MPI function without recording what happens inside it; what is
+// recorded afterwards belongs to the call's exit.
 template <typename F>
 inline int real(F&& f) {
-  trace::InsideCall inside;
-  return f();
+  int rc;
+  {
+    trace::InsideCall inside;
+    rc = f();
+  }
+  if (t_call_on) t_call_ticks = trace::ticks();
+  return rc;
 }
 
 // Communicators.

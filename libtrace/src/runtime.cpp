@@ -494,6 +494,11 @@ void record_event(const EventKey& key, const int64_t* data) {
   if (g.ok()) g.writer().event(key, ticks(), data);
 }
 
+void record_event_at(const EventKey& key, const int64_t* data, uint64_t at) {
+  RecordGuard g;
+  if (g.ok()) g.writer().event(key, at, data);
+}
+
 uint32_t define_string(std::string_view s) {
   if (!g_rt) return 0;
   std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
