@@ -60,6 +60,8 @@ struct State {
   uint32_t next_window = 0;
   std::unordered_map<MPI_File, uint32_t> files;
 
+  std::unordered_map<MPI_Request, std::pair<MPI_Comm, MPI_Comm>> pending_comms;  // idup request -> (parent, new)
+
   MPI_Comm clock_comm = MPI_COMM_NULL;
   bool initialized = false;
 };
@@ -220,6 +222,11 @@ void comm_created(MPI_Comm parent, MPI_Comm created, const char* how) {
   define_locked(created, parent_id, how);
 }
 
+void pending_comm(MPI_Comm parent, MPI_Comm created, MPI_Request request) {
+  std::lock_guard lock(state().request_mutex);
+  state().pending_comms[request] = {parent, created};
+}
+
 void comm_freed(MPI_Comm comm) {
   std::unique_lock lock(state().comm_mutex);
   state().comms.erase(comm);  // the handle may be reused for a new communicator
@@ -332,7 +339,15 @@ void completed(MPI_Request handle, const MPI_Status& status) {
   if (handle == MPI_REQUEST_NULL) return;
   RequestInfo r;
   {
-    std::lock_guard lock(state().request_mutex);
+    std::unique_lock lock(state().request_mutex);
+    auto pending = state().pending_comms.find(handle);
+    if (pending != state().pending_comms.end()) {
+      auto [parent, created] = pending->second;
+      state().pending_comms.erase(pending);
+      lock.unlock();
+      comm_created(parent, created, "MPI_Comm_idup");
+      return;
+    }
     auto it = state().requests.find(handle);
     if (it == state().requests.end() || !it->second.active) return;
     r = it->second;

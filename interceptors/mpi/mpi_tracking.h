@@ -76,6 +76,9 @@ int world_rank(MPI_Comm comm, int rank);
 // Called after every call that creates communicators (collective over its members).
 void comm_created(MPI_Comm parent, MPI_Comm created, const char* how);
 void comm_freed(MPI_Comm comm);
+// MPI_Comm_idup: `created` is defined when `request` completes (it cannot be
+// queried before).
+void pending_comm(MPI_Comm parent, MPI_Comm created, MPI_Request request);
 int comm_size(MPI_Comm comm);  // remote size for intercommunicators
 
 int64_t bytes(int count, MPI_Datatype type);

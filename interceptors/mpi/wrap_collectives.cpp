@@ -86,6 +86,54 @@ Volume alltoall_volume(MPI_Comm comm, const void* sendbuf, int sendcount, MPI_Da
   return Volume(sent, received);
 }
 
+Volume gatherv_volume(MPI_Comm comm, int root, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                      const int recvcounts[], MPI_Datatype recvtype) {
+  int64_t received = is_root(comm, root) ? sum_counts(recvcounts, comm_size(comm), recvtype) : 0;
+  int64_t sent = sendbuf == MPI_IN_PLACE ? 0 : bytes(sendcount, sendtype);
+  return Volume(sent, received);
+}
+
+Volume scatterv_volume(MPI_Comm comm, int root, const int sendcounts[], MPI_Datatype sendtype, const void* recvbuf,
+                       int recvcount, MPI_Datatype recvtype) {
+  int64_t sent = is_root(comm, root) ? sum_counts(sendcounts, comm_size(comm), sendtype) : 0;
+  int64_t received = recvbuf == MPI_IN_PLACE ? 0 : bytes(recvcount, recvtype);
+  return Volume(sent, received);
+}
+
+Volume allgatherv_volume(MPI_Comm comm, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                         const int recvcounts[], MPI_Datatype recvtype) {
+  int64_t received = sum_counts(recvcounts, comm_size(comm), recvtype);
+  int64_t sent = sendbuf == MPI_IN_PLACE ? 0 : bytes(sendcount, sendtype);
+  return Volume(sent, received);
+}
+
+Volume alltoallv_volume(MPI_Comm comm, const void* sendbuf, const int sendcounts[], MPI_Datatype sendtype,
+                        const int recvcounts[], MPI_Datatype recvtype) {
+  int n = comm_size(comm);
+  int64_t received = sum_counts(recvcounts, n, recvtype);
+  int64_t sent = sendbuf == MPI_IN_PLACE ? received : sum_counts(sendcounts, n, sendtype);
+  return Volume(sent, received);
+}
+
+// In- and out-degree of a process topology (Cartesian: 2 per dimension).
+void neighbor_counts(MPI_Comm comm, int& in, int& out) {
+  int kind = MPI_UNDEFINED;
+  PMPI_Topo_test(comm, &kind);
+  int rank = 0;
+  PMPI_Comm_rank(comm, &rank);
+  if (kind == MPI_CART) {
+    int dims = 0;
+    PMPI_Cartdim_get(comm, &dims);
+    in = out = 2 * dims;
+  } else if (kind == MPI_GRAPH) {
+    PMPI_Graph_neighbors_count(comm, rank, &in);
+    out = in;
+  } else if (kind == MPI_DIST_GRAPH) {
+    int weighted = 0;
+    PMPI_Dist_graph_neighbors_count(comm, &in, &out, &weighted);
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -130,12 +178,7 @@ int MPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void*
                       return PMPI_Gatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root,
                                           comm);
                     },
-                    [&] {
-                      bool r = is_root(comm, root);
-                      int64_t received = r ? sum_counts(recvcounts, comm_size(comm), recvtype) : 0;
-                      int64_t sent = sendbuf == MPI_IN_PLACE ? 0 : bytes(sendcount, sendtype);
-                      return Volume(sent, received);
-                    });
+                    [&] { return gatherv_volume(comm, root, sendbuf, sendcount, sendtype, recvcounts, recvtype); });
 }
 
 int MPI_Scatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount,
@@ -154,12 +197,7 @@ int MPI_Scatterv(const void* sendbuf, const int sendcounts[], const int displs[]
                       return PMPI_Scatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root,
                                            comm);
                     },
-                    [&] {
-                      bool r = is_root(comm, root);
-                      int64_t sent = r ? sum_counts(sendcounts, comm_size(comm), sendtype) : 0;
-                      int64_t received = recvbuf == MPI_IN_PLACE ? 0 : bytes(recvcount, recvtype);
-                      return Volume(sent, received);
-                    });
+                    [&] { return scatterv_volume(comm, root, sendcounts, sendtype, recvbuf, recvcount, recvtype); });
 }
 
 int MPI_Allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount,
@@ -177,11 +215,7 @@ int MPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, vo
                     [&] {
                       return PMPI_Allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm);
                     },
-                    [&] {
-                      int64_t received = sum_counts(recvcounts, comm_size(comm), recvtype);
-                      int64_t sent = sendbuf == MPI_IN_PLACE ? 0 : bytes(sendcount, sendtype);
-                      return Volume(sent, received);
-                    });
+                    [&] { return allgatherv_volume(comm, sendbuf, sendcount, sendtype, recvcounts, recvtype); });
 }
 
 int MPI_Alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount,
@@ -200,12 +234,7 @@ int MPI_Alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls
                       return PMPI_Alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls,
                                             recvtype, comm);
                     },
-                    [&] {
-                      int n = comm_size(comm);
-                      int64_t received = sum_counts(recvcounts, n, recvtype);
-                      int64_t sent = sendbuf == MPI_IN_PLACE ? received : sum_counts(sendcounts, n, sendtype);
-                      return Volume(sent, received);
-                    });
+                    [&] { return alltoallv_volume(comm, sendbuf, sendcounts, sendtype, recvcounts, recvtype); });
 }
 
 int MPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[], MPI_Datatype type, MPI_Op op,
@@ -308,6 +337,126 @@ int MPI_Iscatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void
                       return PMPI_Iscatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, req);
                     },
                     [&] { return scatter_volume(comm, root, sendcount, sendtype, recvbuf, recvcount, recvtype); });
+}
+
+int MPI_Alltoallw(const void* sendbuf, const int sendcounts[], const int sdispls[], const MPI_Datatype sendtypes[],
+                  void* recvbuf, const int recvcounts[], const int rdispls[], const MPI_Datatype recvtypes[],
+                  MPI_Comm comm) {
+  RONDO_MPI_REGION("MPI_Alltoallw");
+  return collective(rondo_region_id, CollectiveOp::Alltoallw, comm, -1,
+                    [&] {
+                      return PMPI_Alltoallw(sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls,
+                                            recvtypes, comm);
+                    },
+                    [&] {
+                      int n = comm_size(comm);
+                      int64_t sent = 0, received = 0;
+                      for (int i = 0; i < n; ++i) {
+                        received += bytes(recvcounts[i], recvtypes[i]);
+                        if (sendbuf != MPI_IN_PLACE) sent += bytes(sendcounts[i], sendtypes[i]);
+                      }
+                      return Volume(sendbuf == MPI_IN_PLACE ? received : sent, received);
+                    });
+}
+
+int MPI_Igatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
+                 const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Igatherv");
+  return collective(rondo_region_id, CollectiveOp::Gatherv, comm, root,
+                    [&] {
+                      return PMPI_Igatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root,
+                                           comm, req);
+                    },
+                    [&] { return gatherv_volume(comm, root, sendbuf, sendcount, sendtype, recvcounts, recvtype); });
+}
+
+int MPI_Iscatterv(const void* sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype,
+                  void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Iscatterv");
+  return collective(rondo_region_id, CollectiveOp::Scatterv, comm, root,
+                    [&] {
+                      return PMPI_Iscatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root,
+                                            comm, req);
+                    },
+                    [&] { return scatterv_volume(comm, root, sendcounts, sendtype, recvbuf, recvcount, recvtype); });
+}
+
+int MPI_Iallgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
+                    const int displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Iallgatherv");
+  return collective(rondo_region_id, CollectiveOp::Allgatherv, comm, -1,
+                    [&] {
+                      return PMPI_Iallgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm,
+                                              req);
+                    },
+                    [&] { return allgatherv_volume(comm, sendbuf, sendcount, sendtype, recvcounts, recvtype); });
+}
+
+int MPI_Ialltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype,
+                   void* recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
+                   MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Ialltoallv");
+  return collective(rondo_region_id, CollectiveOp::Alltoallv, comm, -1,
+                    [&] {
+                      return PMPI_Ialltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls,
+                                             recvtype, comm, req);
+                    },
+                    [&] { return alltoallv_volume(comm, sendbuf, sendcounts, sendtype, recvcounts, recvtype); });
+}
+
+int MPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount, MPI_Datatype type, MPI_Op op,
+                              MPI_Comm comm, MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Ireduce_scatter_block");
+  return collective(rondo_region_id, CollectiveOp::ReduceScatterBlock, comm, -1,
+                    [&] { return PMPI_Ireduce_scatter_block(sendbuf, recvbuf, recvcount, type, op, comm, req); },
+                    [&] {
+                      int64_t n = bytes(recvcount, type);
+                      return Volume(n * comm_size(comm), n);
+                    });
+}
+
+int MPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+              MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Iscan");
+  return collective(rondo_region_id, CollectiveOp::Scan, comm, -1,
+                    [&] { return PMPI_Iscan(sendbuf, recvbuf, count, type, op, comm, req); },
+                    [&] { return symmetric_volume(count, type); });
+}
+
+int MPI_Iexscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+                MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Iexscan");
+  return collective(rondo_region_id, CollectiveOp::Exscan, comm, -1,
+                    [&] { return PMPI_Iexscan(sendbuf, recvbuf, count, type, op, comm, req); },
+                    [&] { return symmetric_volume(count, type); });
+}
+
+int MPI_Neighbor_allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount,
+                           MPI_Datatype recvtype, MPI_Comm comm) {
+  RONDO_MPI_REGION("MPI_Neighbor_allgather");
+  return collective(rondo_region_id, CollectiveOp::NeighborAllgather, comm, -1,
+                    [&] {
+                      return PMPI_Neighbor_allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm);
+                    },
+                    [&] {
+                      int in = 0, out = 0;
+                      neighbor_counts(comm, in, out);
+                      return Volume(bytes(sendcount, sendtype) * out, bytes(recvcount, recvtype) * in);
+                    });
+}
+
+int MPI_Neighbor_alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount,
+                          MPI_Datatype recvtype, MPI_Comm comm) {
+  RONDO_MPI_REGION("MPI_Neighbor_alltoall");
+  return collective(rondo_region_id, CollectiveOp::NeighborAlltoall, comm, -1,
+                    [&] {
+                      return PMPI_Neighbor_alltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm);
+                    },
+                    [&] {
+                      int in = 0, out = 0;
+                      neighbor_counts(comm, in, out);
+                      return Volume(bytes(sendcount, sendtype) * out, bytes(recvcount, recvtype) * in);
+                    });
 }
 
 }  // extern "C"

@@ -99,6 +99,24 @@ int MPI_Dist_graph_create_adjacent(MPI_Comm comm, int indegree, const int source
   });
 }
 
+int MPI_Dist_graph_create(MPI_Comm comm, int n, const int sources[], const int degrees[], const int destinations[],
+                          const int weights[], MPI_Info info, int reorder, MPI_Comm* newcomm) {
+  RONDO_MPI_REGION("MPI_Dist_graph_create");
+  return create(rondo_region_id, comm, newcomm, "MPI_Dist_graph_create", [&] {
+    return PMPI_Dist_graph_create(comm, n, sources, degrees, destinations, weights, info, reorder, newcomm);
+  });
+}
+
+// MPI_Comm_idup: the new communicator exists only once the request completes,
+// but its handle is valid (and collective order fixed) at the call.
+int MPI_Comm_idup(MPI_Comm comm, MPI_Comm* newcomm, MPI_Request* req) {
+  RONDO_MPI_REGION("MPI_Comm_idup");
+  Call call(rondo_region_id);
+  int rc = real([&] { return PMPI_Comm_idup(comm, newcomm, req); });
+  if (rc == MPI_SUCCESS) pending_comm(comm, *newcomm, *req);
+  return rc;
+}
+
 int MPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm, int remote_leader, int tag,
                          MPI_Comm* newcomm) {
   RONDO_MPI_REGION("MPI_Intercomm_create");

@@ -538,6 +538,39 @@ TEST_F(Mpi, SplitCommunicatorMessagesAreMatchedBetweenWorldRanks) {
 }
 
 // ---------------------------------------------------------------------------
+// The rarer collectives (tests/mpi/programs/more_collectives.c), 4 ranks.
+
+TEST_F(Mpi, RarerCollectivesAndCommunicatorCallsAreRecorded) {
+  const int p = 4, rounds = 3;
+  std::string trace = record(Form::RecordsMpirun, p, MORE_COLLECTIVES, std::to_string(rounds));
+  ASSERT_EQ(last_.status, 0) << context();
+  json s = stats(trace), i = info(trace);
+  expect_consistent(s, i, p);
+  auto c = calls(s);
+  for (const char* name : {"MPI_Alltoallw", "MPI_Igatherv", "MPI_Iscatterv", "MPI_Iallgatherv", "MPI_Ialltoallv",
+                           "MPI_Ireduce_scatter_block", "MPI_Iscan", "MPI_Iexscan", "MPI_Neighbor_allgather",
+                           "MPI_Neighbor_alltoall"})
+    EXPECT_EQ(c[name], rounds * p) << name;
+  EXPECT_EQ(c["MPI_Comm_idup"], p);
+  EXPECT_EQ(c["MPI_Dist_graph_create"], p);
+  // One int per peer: alltoallw moves p ints each way per rank and round.
+  EXPECT_EQ(collective_op(s, "alltoallw")["count"], rounds * p);
+  EXPECT_EQ(collective_op(s, "alltoallw")["bytes"], int64_t{rounds} * p * p * 4);
+  // Neighbors of a periodic 1-D ring: 2 in, 2 out.
+  EXPECT_EQ(collective_op(s, "neighbor_allgather")["bytes"], int64_t{rounds} * p * 2 * 4);
+  // The communicator from MPI_Comm_idup is defined at its completion and carries the ring.
+  EXPECT_EQ(s["mpi"]["messages"]["count"], p);
+  bool found = false;
+  for (auto& comm : s["mpi"]["communicators"])
+    if (comm["name"] == "MPI_Comm_idup") {
+      found = true;
+      EXPECT_EQ(comm["size"], p);
+      EXPECT_EQ(comm["messages"], p);
+    }
+  EXPECT_TRUE(found) << s["mpi"]["communicators"].dump(1);
+}
+
+// ---------------------------------------------------------------------------
 // MPI_Abort (tests/mpi/programs/abort.c): rank 0 aborts the job after its sends.
 
 TEST_F(Mpi, AbortLeavesAReadableTraceWithTheEventsBeforeIt) {
