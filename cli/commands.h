@@ -39,4 +39,17 @@ int run_stats(const StatsOptions& o);
 
 int run_avail();
 
+struct ExportOptions {
+  std::string trace;
+  std::string format;  // "otf2" or "chrome"
+  std::string output;  // -o: archive directory (otf2) or .json / .json.gz file (chrome)
+};
+int run_export(const ExportOptions& o);
+
+struct ImportOptions {
+  std::string anchor;  // the OTF2 anchor file (traces.otf2)
+  std::string output;  // -o: the Rondo trace directory to create
+};
+int run_import(const ImportOptions& o);
+
 }  // namespace rondo::cli

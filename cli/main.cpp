@@ -65,6 +65,20 @@ int main(int argc, char** argv) {
 
   auto* avail = app.add_subcommand("avail", "List the recording modules and whether they can run here");
 
+  ExportOptions exp;
+  auto* export_cmd = app.add_subcommand("export", "Convert a trace to OTF2 or to Chrome/Perfetto JSON");
+  export_cmd->add_option("TRACE", exp.trace, "Trace directory")->required();
+  export_cmd->add_option("--format", exp.format, "otf2: an OTF2 archive in directory OUT; chrome: a JSON file "
+                                                 "(.json, or .json.gz compressed)")
+      ->required()
+      ->check(CLI::IsMember({"otf2", "chrome"}));
+  export_cmd->add_option("-o,--output", exp.output, "Output directory (otf2) or file (chrome)")->required();
+
+  ImportOptions imp;
+  auto* import_cmd = app.add_subcommand("import", "Convert an OTF2 archive into a Rondo trace");
+  import_cmd->add_option("OTF2_ANCHOR_FILE", imp.anchor, "The archive's anchor file (e.g. traces.otf2)")->required();
+  import_cmd->add_option("-o,--output", imp.output, "Trace directory to create")->required();
+
   // `rondo record [opts] -- PROGRAM ARGS`: what follows "--" is the program's,
   // whatever it looks like; split it off before CLI11 sees it.
   std::vector<std::string> after_dashes;
@@ -102,6 +116,8 @@ int main(int argc, char** argv) {
     }
     if (*sts) return run_stats(stats);
     if (*avail) return run_avail();
+    if (*export_cmd) return run_export(exp);
+    if (*import_cmd) return run_import(imp);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const rondo::format::FormatError& e) {
