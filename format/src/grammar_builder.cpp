@@ -1,6 +1,7 @@
 #include "rondo/format/grammar_builder.h"
 
 #include <algorithm>
+#include <map>
 
 namespace rondo::format {
 namespace {
@@ -385,6 +386,33 @@ void GrammarBuilder::spill_front(Frame& f) {
 }
 
 void GrammarBuilder::finish() { flatten_through(depth_); }
+
+// Mirrors flatten_through() and materialize() without their side effects.
+void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pair<uint32_t, uint32_t>>& counts) const {
+  std::map<std::pair<uint32_t, uint64_t>, uint32_t> open;  // (loop, slot) -> iterations so far
+  for (uint32_t i = 0; i <= depth_; ++i) {
+    const Frame& f = frames_[i];
+    tokens.insert(tokens.end(), f.tokens.begin(), f.tokens.end());
+    for (const Cursor& c : f.cursors) {
+      if (c.loop != kNone) {
+        open[{c.loop, c.slot}] = c.count;
+        if (c.count >= 1) tokens.push_back(loop_token(c.loop));
+      }
+      tokens.insert(tokens.end(), c.list, c.list + c.pos);
+    }
+  }
+  for (uint32_t loop = 0; loop < pending_counts_.size(); ++loop) {
+    const PendingCounts& p = pending_counts_[loop];
+    for (size_t j = p.head; j < p.values.size(); ++j) {
+      int64_t v = p.values[j];
+      if (v == kUnfilled) {
+        auto it = open.find({loop, p.base + (j - p.head)});
+        v = it != open.end() && it->second >= 1 ? it->second : kDropped;
+      }
+      if (v >= 0) counts.emplace_back(loop, static_cast<uint32_t>(v));
+    }
+  }
+}
 
 void GrammarBuilder::fill_summary(ThreadSummary& s) const {
   s.regions = region_stats_;

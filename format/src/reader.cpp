@@ -150,6 +150,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
   // Ids a definition was read for: tables grow to the largest id, and a token
   // naming a gap below it (damaged file) must not pass for a definition.
   std::vector<bool> defined_events, defined_sequences, defined_loops;
+  StructureBatch checkpoint;  // the latest one read
   auto where = [&](const ChunkRef* c) {
     return path_ + ": thread " + std::to_string(t.index_) + ", chunk " + std::to_string(c->header.sequence) +
            " at offset " + std::to_string(c->offset);
@@ -181,6 +182,11 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
             defined_loops[id] = true;
           }
           t.top_level_.insert(t.top_level_.end(), batch.tokens.begin(), batch.tokens.end());
+          if (batch.has_checkpoint) {
+            checkpoint.has_checkpoint = true;
+            checkpoint.checkpoint_tokens.swap(batch.checkpoint_tokens);
+            checkpoint.checkpoint_counts.swap(batch.checkpoint_counts);
+          }
           for (auto& [loop, count] : batch.loop_counts) {
             if (t.loop_counts_.size() <= loop) t.loop_counts_.resize(loop + 1);
             t.loop_counts_[loop].push_back(count);
@@ -232,7 +238,19 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
     t.truncated_ = true;
     const_cast<ProcessReader*>(this)->scan_.problems.push_back(where(chunks[expected - 1]) + ": " + e.what());
   }
-  if (!t.has_summary_) t.truncated_ = true;
+  if (!t.has_summary_) {
+    t.truncated_ = true;
+    // The thread never ended: complete its structure with the last checkpoint, so
+    // that the calls and loops still open replay up to the last complete batch.
+    if (checkpoint.has_checkpoint) {
+      t.top_level_.insert(t.top_level_.end(), checkpoint.checkpoint_tokens.begin(),
+                          checkpoint.checkpoint_tokens.end());
+      for (auto& [loop, count] : checkpoint.checkpoint_counts) {
+        if (t.loop_counts_.size() <= loop) t.loop_counts_.resize(loop + 1);
+        t.loop_counts_[loop].push_back(count);
+      }
+    }
+  }
   // Every table is sized to its largest id so that ids read from tokens index safely.
   t.loop_counts_.resize(t.loops_.size());
   t.data_values_.resize(t.events_.size());

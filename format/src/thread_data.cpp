@@ -57,6 +57,9 @@ void StructureBatch::clear() {
   data_events.clear();
   data_widths.clear();
   data_values.clear();
+  has_checkpoint = false;
+  checkpoint_tokens.clear();
+  checkpoint_counts.clear();
 }
 
 void StructureBatch::encode(std::vector<uint8_t>& out) const {
@@ -153,6 +156,16 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
         i = j;
       }
     });
+  if (has_checkpoint)
+    section(out, SectionTag::Checkpoint, [&](ByteWriter& w) {
+      w.varint(checkpoint_tokens.size());
+      for (Token t : checkpoint_tokens) w.varint(token_code(t));
+      w.varint(checkpoint_counts.size());
+      for (auto& [loop, count] : checkpoint_counts) {
+        w.varint(loop);
+        w.varint(count);
+      }
+    });
 }
 
 void StructureBatch::decode(const uint8_t* data, size_t size) {
@@ -239,6 +252,17 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
             data_events.push_back(event);
             data_widths.push_back(width);
           }
+        }
+        break;
+      }
+      case SectionTag::Checkpoint: {
+        has_checkpoint = true;
+        uint64_t n = r.count();
+        for (uint64_t i = 0; i < n; ++i) checkpoint_tokens.push_back(read_token(r));
+        uint64_t m = r.count();
+        for (uint64_t i = 0; i < m; ++i) {
+          uint32_t loop = r.varint32();
+          checkpoint_counts.emplace_back(loop, r.varint32());
         }
         break;
       }

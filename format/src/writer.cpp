@@ -48,12 +48,17 @@ void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* dat
     structure_.data_widths.push_back(width);
     for (uint8_t k = 0; k < width; ++k) structure_.data_values.push_back(data ? data[k] : 0);
   }
-  stamp(ticks);
   builder_.leaf(id, ticks);
+  stamp(ticks);
 }
 
 void ThreadWriter::flush(bool final) {
-  if (final) builder_.finish();
+  if (final) {
+    builder_.finish();
+  } else {
+    structure_.has_checkpoint = true;
+    builder_.checkpoint(structure_.checkpoint_tokens, structure_.checkpoint_counts);
+  }
   Batch b;
   b.thread = thread_;
   b.first_index = flushed_index_;

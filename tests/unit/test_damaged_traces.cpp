@@ -121,3 +121,45 @@ TEST(DamagedTraces, EmptyAndMissingTracesGiveClearErrors) {
   }
   EXPECT_THROW(TraceReader(dir.file("does-not-exist")), FormatError);
 }
+
+TEST(DamagedTraces, KilledJobInsideOneLongCallReplaysUpToTheLastBatch) {
+  // main { loop of f(); g() } never returns: a job killed at this point (the file
+  // simply ends) must still replay everything up to its last complete batch.
+  test::TempDir dir;
+  std::vector<test::Op> ops;
+  uint64_t now = 0;
+  ops.push_back(test::Op(test::Op::Enter, 0, now += 5));
+  for (int i = 0; i < 20000; ++i) {
+    ops.push_back(test::Op(test::Op::Enter, 1, now += 3 + i % 4));
+    ops.push_back(test::Op(test::Op::Leave, 1, now += 2));
+    if (i % 7 == 6) {
+      ops.push_back(test::Op(test::Op::Enter, 2, now += 3));
+      ops.push_back(test::Op(test::Op::Leave, 2, now += 1));
+    }
+  }
+  std::string path = dir.file("p0.rnd");
+  // No flush(true), no end record: what a SIGKILL leaves behind.
+  {
+    ProcessFile file(path);
+    std::vector<uint8_t> defs;
+    ClockDef clock;
+    clock.source = 1;
+    clock.ticks_per_second = 1000000000;
+    encode::clock(defs, clock);
+    file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
+    ThreadWriter w(0, [&](Batch&& b) {
+      for (auto& c : encode_batch(b, 3)) file.append(c);
+    }, 1000);
+    test::StreamGenerator::record(ops, w);
+  }
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  EXPECT_TRUE(t.truncated());
+  auto events = test::replay(t);
+  // Every complete batch replays: all but the last partial one.
+  EXPECT_EQ(events.size(), ops.size() / 1000 * 1000);
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].ticks, ops[i].ticks) << i;
+    ASSERT_EQ(events[i].def->key.ref, ops[i].region) << i;
+  }
+}

@@ -58,6 +58,11 @@ class GrammarBuilder {
   // open; recording may continue afterwards.
   void finish();
 
+  // What finish() would write now, without changing any state: the tokens of
+  // every open frame (outermost first) and the counts each loop's column would
+  // receive, in column order (see StructureBatch::checkpoint_tokens).
+  void checkpoint(std::vector<Token>& tokens, std::vector<std::pair<uint32_t, uint32_t>>& counts) const;
+
   uint32_t depth() const { return depth_; }  // open calls
   // Statistics so far (in ticks): per region, sequence and loop.
   void fill_summary(ThreadSummary& s) const;

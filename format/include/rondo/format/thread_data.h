@@ -27,7 +27,9 @@ struct LoopDef {
 };
 
 // Section tags inside a THREAD_STRUCTURE chunk.
-enum class SectionTag : uint8_t { EventDefs = 1, SequenceDefs = 2, LoopDefs = 3, Tokens = 4, LoopCounts = 5, EventData = 6 };
+enum class SectionTag : uint8_t {
+  EventDefs = 1, SequenceDefs = 2, LoopDefs = 3, Tokens = 4, LoopCounts = 5, EventData = 6, Checkpoint = 7
+};
 
 // What one THREAD_STRUCTURE chunk holds: new definitions and the next values of
 // each column. Writers fill it while recording; readers decode it.
@@ -40,10 +42,16 @@ struct StructureBatch {
   std::vector<uint32_t> data_events;  // event id of each data record, in recording order
   std::vector<uint8_t> data_widths;   // values in each record (EventDef::data of its event)
   std::vector<int64_t> data_values;   // the records' values, concatenated
+  // What the thread would still write if it ended now (calls and loops still
+  // open): used by readers only when the thread never ended (a killed job), so
+  // that its events replay up to the last complete batch.
+  bool has_checkpoint = false;
+  std::vector<Token> checkpoint_tokens;
+  std::vector<std::pair<uint32_t, uint32_t>> checkpoint_counts;  // (loop id, iterations), in column order
 
   bool empty() const {
     return event_defs.empty() && sequence_defs.empty() && loop_defs.empty() && tokens.empty() &&
-           loop_counts.empty() && data_events.empty();
+           loop_counts.empty() && data_events.empty() && !has_checkpoint;
   }
   void clear();
   void encode(std::vector<uint8_t>& out) const;

@@ -41,13 +41,13 @@ class ThreadWriter {
 
   void enter(uint32_t region, uint64_t ticks) {
     uint32_t id = builder_.enter_event(region);
-    stamp(ticks);
     builder_.enter(id, region, ticks);
+    stamp(ticks);  // last: a flush it triggers must see this event in the grammar
   }
   void leave(uint32_t region, uint64_t ticks) {
     uint32_t id = builder_.leave_event(region);
-    stamp(ticks);
     builder_.leave(id, region, ticks);
+    stamp(ticks);
   }
   // Any other event: identity in `key`, per-occurrence values in `data`
   // (kind_shape(key.kind).data of them).
