@@ -64,10 +64,26 @@ std::string runtime_library_dir() {
   return "";
 }
 
+// Without -t: a module is chosen when the program shows it needs it.
+//   openmp   links an OpenMP runtime (libgomp, libomp, libiomp5);
+//   pthread  links libpthread or calls pthread_create itself;
+//   io       calls POSIX or C stream I/O functions itself (open, read, write,
+//            fopen, fread, fwrite, ...): cheap, since only those calls record;
+//   memory   never: every allocation would be an event (opt-in, -t memory).
 std::vector<std::string> default_modules(const ProgramInfo& program) {
   std::vector<std::string> out;
   if (program.imports("__cyg_profile_func_enter")) out.push_back("compiler");
   if (program.links("libmpi")) out.push_back("mpi");
+  if (program.links("libgomp") || program.links("libomp") || program.links("libiomp5")) out.push_back("openmp");
+  if (program.links("libpthread") || program.imports("pthread_create")) out.push_back("pthread");
+  static const char* const kIoFunctions[] = {"open",  "open64", "openat", "creat", "read",  "write",  "pread",
+                                             "pread64", "pwrite", "pwrite64", "readv", "writev", "fopen",
+                                             "fopen64", "fread", "fwrite"};
+  for (const char* f : kIoFunctions)
+    if (program.imports(f)) {
+      out.push_back("io");
+      break;
+    }
   return out;
 }
 

@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libotf2-trace-dev otf2-tools
   openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
+  clang libomp-14-dev zlib1g-dev
 )
 
 missing=()

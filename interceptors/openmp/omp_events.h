@@ -1,0 +1,76 @@
+// What the OpenMP module records, shared by its two front ends: the libgomp
+// wrappers (GCC) and the OMPT tool (LLVM/Intel libomp). Both must describe the
+// same program the same way: the same regions, events and counts.
+//
+//   omp parallel   every thread of a team, from the start to the end of its
+//                  implicit task; THREAD_TEAM_BEGIN (p0: team size) / TEAM_END
+//                  inside it. The encountering thread records THREAD_FORK (p0:
+//                  requested threads) before and THREAD_JOIN after the region.
+//   omp for, omp sections, omp single
+//                  each thread that takes part in the worksharing construct.
+//   omp barrier    explicit barriers and the implicit ones that end worksharing
+//                  constructs (not the one that ends a parallel region: libgomp
+//                  runs it where no interface can see it).
+//   omp critical, omp ordered, omp atomic
+//                  from asking for the lock to giving it back; THREAD_ACQUIRE_LOCK
+//                  / THREAD_RELEASE_LOCK mark holding it.
+//   omp lock       omp_set_lock / omp_set_nest_lock: the time to get the lock;
+//                  every successful set and test records THREAD_ACQUIRE_LOCK, every
+//                  unset THREAD_RELEASE_LOCK (nested levels included).
+//   omp task       the execution of an explicit task (THREAD_TASK_SWITCH at its
+//                  start, THREAD_TASK_COMPLETE at its end, data: the task id); the
+//                  creating thread records THREAD_TASK_CREATE with the same id.
+//   omp taskgroup  from the start of the construct to the end of the wait for its
+//                  tasks (a taskloop without nogroup is in one, too)
+//   omp taskloop   the thread creating the loop's tasks (which are not recorded
+//                  one by one: libgomp creates them out of sight)
+//   omp taskwait, omp taskyield, omp teams
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "lock_kinds.h"
+#include "rondo/format/records.h"
+#include "rondo/trace/runtime.h"
+
+namespace rondo::omp {
+
+enum Region : int {
+  kParallel, kFor, kSections, kSingle, kBarrier, kCritical, kAtomic, kOrdered,
+  kTask, kTaskwait, kTaskgroup, kTaskloop, kTaskyield, kLock, kTeams,
+  kRegionCount
+};
+
+extern uint32_t g_region[kRegionCount];
+extern std::atomic<bool> g_ready;
+
+// Starts the runtime and defines the regions (idempotent, thread-safe). Returns
+// whether the process is recorded.
+bool initialize();
+
+// Whether the calling thread records OpenMP events now.
+inline bool active() {
+  return g_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
+         trace::t_inside_call == 0;
+}
+
+inline void enter(Region r) { trace::record_enter(g_region[r]); }
+inline void leave(Region r) { trace::record_leave(g_region[r]); }
+
+void lock_acquired(interpose::LockKind kind, const void* lock);
+void lock_released(interpose::LockKind kind, const void* lock);
+void fork(int64_t requested_threads);
+void join();
+void team_begin(int64_t team_size);
+void team_end();
+uint64_t next_task_id();
+
+// Set while the program's omp_test_lock / omp_test_nest_lock runs: libomp
+// reports a test as if it were omp_set_lock, and a failed one has no end.
+extern thread_local bool t_lock_test;
+void task_create(uint64_t id);
+void task_switch(uint64_t id);
+void task_complete(uint64_t id);
+
+}  // namespace rondo::omp

@@ -1,0 +1,55 @@
+// Helpers shared by the LD_PRELOAD modules that wrap C library functions
+// (pthread, io, memory, openmp): finding the real function behind a wrapper, and
+// telling calls the application makes from calls that runtime libraries (the
+// OpenMP runtime, the MPI library, Rondo itself) make internally.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+// Hidden: every module links its own copy, and each copy must stay its module's
+// own. dlsym(RTLD_NEXT) looks for the definition after the *calling* library, so
+// a copy shared between modules would make one module find another's wrappers.
+#pragma GCC visibility push(hidden)
+
+namespace rondo::interpose {
+
+// The next definition of `name` after the calling library (dlsym(RTLD_NEXT)), or
+// null. dlsym may allocate: the memory module serves such allocations itself.
+void* next_symbol(const char* name);
+
+// A lazily resolved pointer to the real function. No static-local guard (whose
+// lock could recurse into a wrapper): the first callers may each look it up, and
+// they all find the same address.
+template <typename F>
+class Real {
+ public:
+  explicit constexpr Real(const char* name) : name_(name) {}
+  F get() {
+    void* p = slot_.load(std::memory_order_acquire);
+    if (__builtin_expect(p == nullptr, 0)) {
+      p = next_symbol(name_);
+      slot_.store(p, std::memory_order_release);
+    }
+    return reinterpret_cast<F>(p);
+  }
+  bool available() { return get() != nullptr; }
+
+ private:
+  const char* name_;
+  std::atomic<void*> slot_{nullptr};
+};
+
+// Whether a return address lies in the code of a library whose own use of
+// threads and I/O is not the application's: Rondo's libraries, the OpenMP
+// runtimes (libgomp, libomp, libiomp5) and the MPI stack (libmpi, Open MPI's
+// support libraries, PMIx, libevent, hwloc, UCX). The table of code ranges is
+// read with dl_iterate_phdr when a module starts, and read again (rarely: with
+// back-off) when a caller lies in no known object, i.e. after a dlopen().
+bool is_runtime_caller(const void* return_address);
+// Fills the table (call from a module constructor, outside any wrapper).
+void scan_loaded_objects();
+
+}  // namespace rondo::interpose
+
+#pragma GCC visibility pop

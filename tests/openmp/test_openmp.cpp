@@ -1,0 +1,596 @@
+// The thread and I/O modules end to end: real programs recorded with
+// `rondo record -t MODULES`, their traces read back (format/reader.h) and
+// through `rondo stats --json`, with exact counts.
+//
+//   openmp   examples/openmp/omp_tour.c built with gcc (libgomp wrappers) and with
+//            clang (libomp, OMPT): the same counts, per thread
+//   pthread  a contended mutex, every synchronisation object, 1000 threads
+//   io       examples/io/file_io.c: calls and bytes
+//   memory   allocations of a small program
+//   hybrid   examples/openmp/hybrid_stencil.c on 2 ranks x 2 threads (with MPI)
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rondo/format/reader.h"
+
+namespace {
+
+using rondo::format::EventKind;
+using rondo::format::IoOperation;
+
+// Lock kinds (interceptors/pthread/lock_kinds.h).
+constexpr int64_t kMutex = 1, kRwRead = 2, kRwWrite = 3, kSpin = 4, kOmpCritical = 10, kOmpLock = 11,
+                  kOmpNestLock = 12;
+
+struct Result {
+  int status = -1;
+  std::string out;  // stdout and stderr
+};
+
+Result run(const std::string& command) {
+  Result r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+const std::string kRondo = RONDO_CLI;
+
+// ---------------------------------------------------------------------------
+// What a trace holds, per thread
+
+struct LockEvent {
+  uint64_t ticks;
+  bool acquire;
+  int64_t kind, id;
+  uint32_t thread;
+};
+
+struct ThreadView {
+  uint32_t index = 0;
+  uint64_t os_tid = 0;
+  std::map<std::string, uint64_t> enters, leaves;
+  std::map<EventKind, uint64_t> kinds;
+  std::map<int64_t, uint64_t> acquired, released;  // by lock kind
+  std::vector<LockEvent> locks;
+  std::vector<int64_t> created, waited, begin_parent;  // thread events' data
+  std::vector<int64_t> tasks_created, tasks_switched, tasks_completed;
+  std::vector<int64_t> forks, team_sizes;
+  std::map<int64_t, int64_t> io_requested, io_transferred;  // by I/O operation
+  std::vector<std::string> io_created;                      // paths of IO_CREATE_HANDLE
+  uint64_t entered(const std::string& region) const {
+    auto it = enters.find(region);
+    return it == enters.end() ? 0 : it->second;
+  }
+  uint64_t count(EventKind k) const {
+    auto it = kinds.find(k);
+    return it == kinds.end() ? 0 : it->second;
+  }
+};
+
+struct ProcessView {
+  int32_t rank = -1;
+  bool ended = false;
+  std::vector<std::string> problems;
+  std::vector<ThreadView> threads;
+  uint64_t total(const std::string& region) const {
+    uint64_t n = 0;
+    for (auto& t : threads) n += t.entered(region);
+    return n;
+  }
+  uint64_t total(EventKind k) const {
+    uint64_t n = 0;
+    for (auto& t : threads) n += t.count(k);
+    return n;
+  }
+  const ThreadView* thread(uint32_t index) const {
+    for (auto& t : threads)
+      if (t.index == index) return &t;
+    return nullptr;
+  }
+};
+
+std::vector<ProcessView> read_trace(const std::string& dir) {
+  rondo::format::TraceReader reader(dir);
+  std::vector<ProcessView> out;
+  for (const auto& p : reader.processes()) {
+    ProcessView pv;
+    const auto& defs = p->defs();
+    pv.rank = defs.process.rank;
+    pv.ended = p->ended();
+    for (size_t i = 0; i < p->thread_count(); ++i) {
+      const auto& t = p->thread(i);
+      ThreadView tv;
+      tv.index = t.index();
+      for (const auto& d : defs.threads)
+        if (d.index == t.index()) tv.os_tid = d.os_tid;
+      rondo::format::EventCursor cursor(t);
+      rondo::format::Event e;
+      while (cursor.next(e)) {
+        const auto& key = e.def->key;
+        ++tv.kinds[key.kind];
+        switch (key.kind) {
+          case EventKind::Enter: ++tv.enters[defs.region_name(key.ref)]; break;
+          case EventKind::Leave: ++tv.leaves[defs.region_name(key.ref)]; break;
+          case EventKind::ThreadAcquireLock:
+          case EventKind::ThreadReleaseLock: {
+            bool acquire = key.kind == EventKind::ThreadAcquireLock;
+            ++(acquire ? tv.acquired : tv.released)[key.params[0]];
+            tv.locks.push_back(LockEvent{e.ticks, acquire, key.params[0], e.data[0], t.index()});
+            break;
+          }
+          case EventKind::ThreadCreate: tv.created.push_back(e.data[0]); break;
+          case EventKind::ThreadWait: tv.waited.push_back(e.data[0]); break;
+          case EventKind::ThreadBegin: tv.begin_parent.push_back(e.data[0]); break;
+          case EventKind::ThreadTaskCreate: tv.tasks_created.push_back(e.data[0]); break;
+          case EventKind::ThreadTaskSwitch: tv.tasks_switched.push_back(e.data[0]); break;
+          case EventKind::ThreadTaskComplete: tv.tasks_completed.push_back(e.data[0]); break;
+          case EventKind::ThreadFork: tv.forks.push_back(key.params[0]); break;
+          case EventKind::ThreadTeamBegin: tv.team_sizes.push_back(key.params[0]); break;
+          case EventKind::IoOperationBegin: tv.io_requested[key.params[0]] += e.data[0]; break;
+          case EventKind::IoOperationComplete:
+            if (e.data[0] > 0) tv.io_transferred[key.params[0]] += e.data[0];
+            break;
+          case EventKind::IoCreateHandle:
+            tv.io_created.push_back(key.ref < defs.io_handles.size() ? defs.string(defs.io_handles[key.ref].path) : "?");
+            break;
+          default: break;
+        }
+      }
+      pv.threads.push_back(std::move(tv));
+    }
+    pv.problems = p->problems();
+    out.push_back(std::move(pv));
+  }
+  return out;
+}
+
+class Modules : public ::testing::Test {
+ public:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("rondo-openmp-" + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!getenv("RONDO_TEST_KEEP")) std::filesystem::remove_all(dir_);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // Records `command` with `modules` into a fresh trace; returns its processes.
+  std::vector<ProcessView> record(const std::string& modules, const std::string& command, const std::string& name,
+                                  const std::string& env = "") {
+    std::string trace = path(name);
+    std::string t = modules.empty() ? "" : " -t " + modules;
+    Result r = run(env + " " + kRondo + " record" + t + " -o " + trace + " -- " + command);
+    EXPECT_EQ(r.status, 0) << r.out;
+    last_output_ = r.out;
+    auto processes = read_trace(trace);
+    for (auto& p : processes) {
+      EXPECT_TRUE(p.ended);
+      EXPECT_TRUE(p.problems.empty()) << p.problems.front();
+      for (auto& th : p.threads) EXPECT_EQ(th.enters, th.leaves) << "thread " << th.index << ": unbalanced regions";
+    }
+    return processes;
+  }
+  nlohmann::json stats(const std::string& name, const std::string& options = "") {
+    Result r = run(kRondo + " stats --json " + options + " " + path(name));
+    EXPECT_EQ(r.status, 0) << r.out;
+    return nlohmann::json::parse(r.out);
+  }
+  static std::map<std::string, nlohmann::json> regions(const nlohmann::json& s) {
+    std::map<std::string, nlohmann::json> out;
+    for (auto& r : s["regions"]) out[r["name"].get<std::string>()] = r;
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::string last_output_;
+};
+
+// ---------------------------------------------------------------------------
+// OpenMP: the same program on libgomp (gcc) and libomp (clang)
+
+constexpr int kThreads = 4, kReps = 3, kOrdered = 40;
+
+struct TourRuntime {
+  const char* name;
+  const char* program;
+  int loops_per_thread;  // `omp for` per thread and repetition
+};
+
+#ifdef OMP_TOUR_GCC
+// gcc compiles static-schedule loops inline: libgomp never sees them (2 of the 8).
+const TourRuntime kGcc{"gcc", OMP_TOUR_GCC, 6};
+#ifdef OMP_TOUR_CLANG
+const TourRuntime kClang{"clang", OMP_TOUR_CLANG, 8};
+#endif
+
+void check_tour(const std::vector<ProcessView>& processes, const TourRuntime& rt) {
+  SCOPED_TRACE(rt.name);
+  ASSERT_EQ(processes.size(), 1u);
+  const ProcessView& p = processes[0];
+  // One location per pool thread, for all 2 x kReps parallel regions: the pool's
+  // threads keep theirs from one region to the next.
+  ASSERT_EQ(p.threads.size(), static_cast<size_t>(kThreads));
+  std::set<uint64_t> tids;
+  for (const ThreadView& t : p.threads) {
+    SCOPED_TRACE("thread " + std::to_string(t.index));
+    tids.insert(t.os_tid);
+    EXPECT_EQ(t.entered("omp parallel"), 2u * kReps);
+    EXPECT_EQ(t.count(EventKind::ThreadTeamBegin), 2u * kReps);
+    EXPECT_EQ(t.count(EventKind::ThreadTeamEnd), 2u * kReps);
+    for (int64_t size : t.team_sizes) EXPECT_EQ(size, kThreads);
+    EXPECT_EQ(t.entered("omp barrier"), 8u * kReps);
+    EXPECT_EQ(t.entered("omp critical"), 2u * kReps);
+    EXPECT_EQ(t.acquired.count(kOmpCritical) ? t.acquired.at(kOmpCritical) : 0, 2u * kReps);
+    EXPECT_EQ(t.entered("omp single"), 2u * kReps);
+    EXPECT_EQ(t.entered("omp sections"), 1u * kReps);
+    EXPECT_EQ(t.entered("omp for"), static_cast<uint64_t>(rt.loops_per_thread) * kReps);
+    // omp_set_lock + 2 x omp_set_nest_lock wait; those and omp_test_lock acquire.
+    EXPECT_EQ(t.entered("omp lock"), 3u * kReps);
+    uint64_t lock_acquired = (t.acquired.count(kOmpLock) ? t.acquired.at(kOmpLock) : 0) +
+                             (t.acquired.count(kOmpNestLock) ? t.acquired.at(kOmpNestLock) : 0);
+    uint64_t lock_released = (t.released.count(kOmpLock) ? t.released.at(kOmpLock) : 0) +
+                             (t.released.count(kOmpNestLock) ? t.released.at(kOmpNestLock) : 0);
+    EXPECT_EQ(lock_acquired, 4u * kReps);
+    EXPECT_EQ(lock_released, 4u * kReps);
+  }
+  EXPECT_EQ(tids.size(), static_cast<size_t>(kThreads));
+  // The master forks and joins every region, asking for kThreads.
+  const ThreadView* master = p.thread(0);
+  ASSERT_NE(master, nullptr);
+  EXPECT_EQ(master->forks, std::vector<int64_t>(2 * kReps, kThreads));
+  EXPECT_EQ(master->count(EventKind::ThreadJoin), 2u * kReps);
+  EXPECT_EQ(p.total(EventKind::ThreadFork), 2u * kReps);
+  // Tasks: 8 + 2 per repetition, each created once, run once, completed once.
+  EXPECT_EQ(p.total("omp task"), 10u * kReps);
+  std::multiset<int64_t> created, switched, completed;
+  for (const ThreadView& t : p.threads) {
+    created.insert(t.tasks_created.begin(), t.tasks_created.end());
+    switched.insert(t.tasks_switched.begin(), t.tasks_switched.end());
+    completed.insert(t.tasks_completed.begin(), t.tasks_completed.end());
+  }
+  EXPECT_EQ(created.size(), 10u * kReps);
+  EXPECT_EQ(std::set<int64_t>(created.begin(), created.end()).size(), created.size()) << "task ids are unique";
+  EXPECT_EQ(switched, created);
+  EXPECT_EQ(completed, created);
+  EXPECT_EQ(p.total("omp taskwait"), 1u * kReps);
+  EXPECT_EQ(p.total("omp taskgroup"), 1u * kReps);
+  EXPECT_EQ(p.total("omp ordered"), static_cast<uint64_t>(kOrdered) * kReps);
+}
+
+std::string tour_command(const TourRuntime& rt) {
+  return std::string(rt.program) + " " + std::to_string(kThreads) + " " + std::to_string(kReps);
+}
+
+TEST_F(Modules, OpenMpTourWithGccExactCountsPerThread) {
+  auto trace = record("openmp", tour_command(kGcc), "gcc.rondo");
+  EXPECT_NE(last_output_.find("omp_tour: 4 threads, 3 repetitions"), std::string::npos) << last_output_;
+  check_tour(trace, kGcc);
+}
+
+#ifdef OMP_TOUR_CLANG
+TEST_F(Modules, OpenMpTourWithClangExactCountsPerThread) {
+  auto trace = record("openmp", tour_command(kClang), "clang.rondo");
+  EXPECT_NE(last_output_.find("omp_tour: 4 threads, 3 repetitions"), std::string::npos) << last_output_;
+  check_tour(trace, kClang);
+}
+
+// The totals of `rondo stats` agree region by region, but for the static loops.
+TEST_F(Modules, OpenMpGccAndClangGiveTheSameConstructCounts) {
+  record("openmp", tour_command(kGcc), "gcc.rondo");
+  record("openmp", tour_command(kClang), "clang.rondo");
+  auto gcc = regions(stats("gcc.rondo"));
+  auto clang = regions(stats("clang.rondo"));
+  std::set<std::string> names;
+  for (auto& [name, row] : gcc) names.insert(name);
+  for (auto& [name, row] : clang) names.insert(name);
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(gcc.count(name) && clang.count(name));
+    uint64_t g = gcc[name]["calls"], c = clang[name]["calls"];
+    if (name == "omp for")
+      EXPECT_EQ(c - g, 2u * kThreads * kReps);  // the static loops, inline in gcc's code
+    else
+      EXPECT_EQ(g, c);
+  }
+  EXPECT_EQ(gcc["omp parallel"]["calls"], 2 * kThreads * kReps);
+  EXPECT_EQ(gcc["omp barrier"]["calls"], 8 * kThreads * kReps);
+  EXPECT_EQ(gcc["omp task"]["calls"], 10 * kReps);
+}
+
+// Per thread through the command line: `--by thread` gives every pool thread its
+// share of every region.
+TEST_F(Modules, OpenMpStatsByThread) {
+  record("openmp", tour_command(kClang), "clang.rondo");
+  auto s = stats("clang.rondo", "--by thread");
+  std::map<int, uint64_t> parallel, critical;
+  for (auto& r : s["regions"]) {
+    if (r["name"] == "omp parallel") parallel[r["thread"].get<int>()] += r["calls"].get<uint64_t>();
+    if (r["name"] == "omp critical") critical[r["thread"].get<int>()] += r["calls"].get<uint64_t>();
+  }
+  ASSERT_EQ(parallel.size(), static_cast<size_t>(kThreads));
+  for (auto& [thread, calls] : parallel) EXPECT_EQ(calls, 2u * kReps) << thread;
+  for (auto& [thread, calls] : critical) EXPECT_EQ(calls, 2u * kReps) << thread;
+}
+#endif
+
+// With the pthread module too, libgomp's pool threads are created (and recorded
+// as such) once, and the OpenMP counts do not change.
+TEST_F(Modules, OpenMpWithPthreadModuleKeepsCounts) {
+  auto trace = record("openmp,pthread", tour_command(kGcc), "both.rondo");
+  check_tour(trace, kGcc);
+  const ThreadView* master = trace[0].thread(0);
+  ASSERT_NE(master, nullptr);
+  EXPECT_EQ(master->created.size(), static_cast<size_t>(kThreads - 1));
+  // Nothing libgomp does internally with pthreads is the program's.
+  EXPECT_EQ(trace[0].total("pthread_mutex_lock"), 0u);
+}
+
+// Without -t, a program linking an OpenMP runtime gets the openmp module.
+TEST_F(Modules, OpenMpChosenByDefault) {
+  auto trace = record("", std::string(OMP_TOUR_GCC) + " 2 1", "default.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  EXPECT_EQ(trace[0].total("omp parallel"), 4u);
+}
+
+#endif  // OMP_TOUR_GCC
+
+#ifdef TASK_VARIANTS
+void check_task_variants(Modules& test, const char* program, const std::string& name);
+
+TEST_F(Modules, OpenMpTaskDataSurvivesTheWrapper) { check_task_variants(*this, TASK_VARIANTS, "gcc.rondo"); }
+#ifdef TASK_VARIANTS_CLANG
+TEST_F(Modules, OpenMpTaskVariantsWithClang) { check_task_variants(*this, TASK_VARIANTS_CLANG, "clang.rondo"); }
+#endif
+#endif
+
+// ---------------------------------------------------------------------------
+// pthreads
+
+TEST_F(Modules, PthreadContendedMutex) {
+  constexpr int kWorkers = 4, kRounds = 2000;
+  auto trace = record("pthread", std::string(CONTENTION) + " 4 2000", "contention.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  const ProcessView& p = trace[0];
+  // The main thread and the workers: the runtime's own threads are not there.
+  ASSERT_EQ(p.threads.size(), static_cast<size_t>(kWorkers + 1));
+  const ThreadView* main = p.thread(0);
+  ASSERT_NE(main, nullptr);
+  EXPECT_EQ(main->entered("pthread_create"), 4u);
+  EXPECT_EQ(main->entered("pthread_join"), 4u);
+  std::set<int64_t> workers;
+  for (const ThreadView& t : p.threads)
+    if (t.index != 0) workers.insert(t.index);
+  EXPECT_EQ(std::set<int64_t>(main->created.begin(), main->created.end()), workers);
+  EXPECT_EQ(std::set<int64_t>(main->waited.begin(), main->waited.end()), workers);
+
+  uint64_t mutex_id = 0;
+  for (const ThreadView& t : p.threads) {
+    if (t.index == 0) continue;
+    SCOPED_TRACE("thread " + std::to_string(t.index));
+    EXPECT_EQ(t.begin_parent, std::vector<int64_t>{0});
+    EXPECT_EQ(t.count(EventKind::ThreadEnd), 1u);
+    EXPECT_EQ(t.entered("pthread_mutex_lock"), static_cast<uint64_t>(kRounds));
+    EXPECT_EQ(t.entered("pthread_mutex_unlock"), static_cast<uint64_t>(kRounds));
+    EXPECT_EQ(t.entered("pthread_barrier_wait"), 1u);
+    EXPECT_EQ(t.acquired.at(kMutex), static_cast<uint64_t>(kRounds));
+    EXPECT_EQ(t.released.at(kMutex), static_cast<uint64_t>(kRounds));
+    for (const LockEvent& l : t.locks) {
+      if (!mutex_id) mutex_id = static_cast<uint64_t>(l.id);
+      EXPECT_EQ(static_cast<uint64_t>(l.id), mutex_id) << "one mutex";
+    }
+  }
+  // Holding never overlaps: in time order, the mutex is acquired and released
+  // alternately, each time by the same thread.
+  std::vector<LockEvent> all;
+  for (const ThreadView& t : p.threads) all.insert(all.end(), t.locks.begin(), t.locks.end());
+  std::sort(all.begin(), all.end(), [](const LockEvent& a, const LockEvent& b) {
+    return a.ticks != b.ticks ? a.ticks < b.ticks : (!a.acquire && b.acquire);
+  });
+  ASSERT_EQ(all.size(), 2u * kWorkers * kRounds);
+  for (size_t i = 0; i + 1 < all.size(); i += 2) {
+    ASSERT_TRUE(all[i].acquire && !all[i + 1].acquire) << "event " << i;
+    ASSERT_EQ(all[i].thread, all[i + 1].thread) << "event " << i;
+  }
+  // Waiting shows: the lock's region took time.
+  auto r = regions(stats("contention.rondo"));
+  EXPECT_EQ(r["pthread_mutex_lock"]["calls"], kWorkers * kRounds);
+  EXPECT_GT(r["pthread_mutex_lock"]["inclusive_ns"].get<int64_t>(), 0);
+  EXPECT_GT(r["pthread_mutex_lock"]["max_ns"].get<int64_t>(), 0);
+}
+
+TEST_F(Modules, PthreadEverySynchronisationObject) {
+  constexpr int kWorkers = 4, kRounds = 10;
+  auto trace = record("pthread", std::string(PTHREAD_TOUR) + " 4 10", "tour.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  const ProcessView& p = trace[0];
+  ASSERT_EQ(p.threads.size(), static_cast<size_t>(kWorkers + 1));
+  const ThreadView* main = p.thread(0);
+  EXPECT_EQ(main->entered("sem_post"), static_cast<uint64_t>(kWorkers));
+  EXPECT_EQ(main->entered("pthread_cond_broadcast"), 1u);
+  EXPECT_EQ(main->entered("pthread_mutex_lock"), 1u);
+  for (const ThreadView& t : p.threads) {
+    if (t.index == 0) continue;
+    SCOPED_TRACE("thread " + std::to_string(t.index));
+    EXPECT_EQ(t.entered("pthread_rwlock_rdlock"), 1u * kRounds);
+    EXPECT_EQ(t.entered("pthread_rwlock_wrlock"), 1u * kRounds);
+    EXPECT_EQ(t.entered("pthread_rwlock_tryrdlock"), 1u * kRounds);
+    EXPECT_EQ(t.entered("pthread_rwlock_unlock"), 3u * kRounds);
+    EXPECT_EQ(t.acquired.at(kRwRead), 2u * kRounds);
+    EXPECT_EQ(t.released.at(kRwRead), 2u * kRounds);
+    EXPECT_EQ(t.acquired.at(kRwWrite), 1u * kRounds);
+    EXPECT_EQ(t.released.at(kRwWrite), 1u * kRounds);
+    EXPECT_EQ(t.entered("pthread_spin_lock"), 1u * kRounds);
+    EXPECT_EQ(t.entered("pthread_spin_unlock"), 1u * kRounds);
+    EXPECT_EQ(t.acquired.at(kSpin), 1u * kRounds);
+    EXPECT_EQ(t.entered("pthread_barrier_wait"), 2u * kRounds);
+    EXPECT_EQ(t.entered("pthread_mutex_trylock"), 1u * kRounds);
+    EXPECT_EQ(t.entered("sem_wait"), 1u);
+    EXPECT_EQ(t.entered("pthread_mutex_lock"), 1u);
+    // Each wait gives the mutex back and takes it again.
+    uint64_t waits = t.entered("pthread_cond_wait");
+    EXPECT_EQ(t.acquired.at(kMutex), 1u * kRounds + 1 + waits);
+    EXPECT_EQ(t.released.at(kMutex), 1u * kRounds + 1 + waits);
+  }
+}
+
+TEST_F(Modules, PthreadThousandThreads) {
+  constexpr int kCreated = 1000;
+  auto trace = record("pthread", std::string(MANY_THREADS) + " 1000", "many.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  const ProcessView& p = trace[0];
+  ASSERT_EQ(p.threads.size(), static_cast<size_t>(kCreated + 1));
+  const ThreadView* main = p.thread(0);
+  ASSERT_NE(main, nullptr);
+  EXPECT_EQ(main->entered("pthread_create"), static_cast<uint64_t>(kCreated));
+  EXPECT_EQ(main->entered("pthread_join"), static_cast<uint64_t>(kCreated));
+  std::set<int64_t> others;
+  for (const ThreadView& t : p.threads) {
+    if (t.index == 0) continue;
+    others.insert(t.index);
+    EXPECT_EQ(t.begin_parent, std::vector<int64_t>{0}) << t.index;
+    EXPECT_EQ(t.count(EventKind::ThreadEnd), 1u) << t.index;
+  }
+  EXPECT_EQ(std::set<int64_t>(main->created.begin(), main->created.end()), others);
+  EXPECT_EQ(main->created.size(), static_cast<size_t>(kCreated));
+  EXPECT_EQ(std::set<int64_t>(main->waited.begin(), main->waited.end()), others);
+}
+
+TEST_F(Modules, PthreadChosenByDefault) {
+  auto trace = record("", std::string(PRODUCER_CONSUMER) + " 2 2 500", "pc.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  EXPECT_EQ(trace[0].threads.size(), 5u);
+  // Every item is put in and taken out under the lock; and the end of each producer.
+  EXPECT_GE(trace[0].total("pthread_mutex_lock"), 2u * 500 + 2u * 500 + 2u);
+  EXPECT_EQ(trace[0].total("pthread_create"), 4u);
+}
+
+// ---------------------------------------------------------------------------
+// I/O
+
+TEST_F(Modules, IoCallsAndBytes) {
+  constexpr int64_t kBlock = 4096, kBlocks = 16;
+  std::string work = path("files");
+  std::filesystem::create_directories(work);
+  // Small batches: the runtime writes the trace while the program runs, and
+  // those writes must not show.
+  auto trace = record("io", std::string(FILE_IO) + " " + work + " 4096 16", "io.rondo", "RONDO_BATCH_EVENTS=64");
+  ASSERT_EQ(trace.size(), 1u);
+  ASSERT_EQ(trace[0].threads.size(), 1u);
+  const ThreadView& t = trace[0].threads[0];
+  std::map<std::string, uint64_t> expected = {
+      {"open", 1},  {"write", kBlocks}, {"pwrite", 1},  {"writev", 1}, {"fsync", 1},
+      {"fdatasync", 1}, {"lseek", 1},  {"read", kBlocks + 1}, {"pread", 1}, {"readv", 1},
+      {"close", 1}, {"fopen", 1},     {"fwrite", kBlocks}, {"fflush", 1}, {"fread", kBlocks},
+      {"fclose", 1}};
+  EXPECT_EQ(t.enters, expected);
+  auto op = [](IoOperation o) { return static_cast<int64_t>(o); };
+  int64_t total = (2 * kBlocks + 2) * kBlock;
+  EXPECT_EQ(t.io_transferred.at(op(IoOperation::Write)), total);
+  EXPECT_EQ(t.io_transferred.at(op(IoOperation::Read)), total);
+  EXPECT_EQ(t.io_requested.at(op(IoOperation::Write)), total);
+  EXPECT_EQ(t.io_requested.at(op(IoOperation::Read)), total + kBlock);  // readv asked at the end of the file
+  EXPECT_EQ(t.count(EventKind::IoOperationBegin), t.count(EventKind::IoOperationComplete));
+  EXPECT_EQ(t.count(EventKind::IoCreateHandle), 2u);
+  EXPECT_EQ(t.count(EventKind::IoDestroyHandle), 2u);
+  ASSERT_EQ(t.io_created.size(), 2u);
+  EXPECT_EQ(t.io_created[0], work + "/posix.dat");
+  EXPECT_EQ(t.io_created[1], work + "/stdio.dat");
+  auto r = regions(stats("io.rondo"));
+  EXPECT_EQ(r["write"]["calls"], kBlocks);
+  EXPECT_EQ(r["pwrite"]["calls"], 1);
+}
+
+TEST_F(Modules, IoChosenByDefault) {
+  std::string work = path("files");
+  std::filesystem::create_directories(work);
+  auto trace = record("", std::string(FILE_IO) + " " + work + " 512 4", "io.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  EXPECT_EQ(trace[0].total("write"), 4u);
+}
+
+// ---------------------------------------------------------------------------
+// Memory (opt-in)
+
+TEST_F(Modules, MemoryAllocations) {
+  auto trace = record("memory", std::string(ALLOCATIONS) + " 100", "memory.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  const ThreadView* main = trace[0].thread(0);
+  ASSERT_NE(main, nullptr);
+  EXPECT_EQ(main->entered("malloc"), 100u);
+  EXPECT_EQ(main->entered("calloc"), 100u);
+  EXPECT_EQ(main->entered("realloc"), 100u);
+  EXPECT_EQ(main->entered("posix_memalign"), 100u);
+  EXPECT_EQ(main->entered("free"), 300u);
+}
+
+TEST_F(Modules, MemoryNotChosenByDefault) {
+  auto trace = record("", std::string(ALLOCATIONS) + " 10", "memory.rondo");
+  for (auto& p : trace) EXPECT_EQ(p.total("malloc"), 0u);
+}
+
+// ---------------------------------------------------------------------------
+// Hybrid MPI + OpenMP
+
+#ifdef HYBRID_STENCIL
+TEST_F(Modules, HybridTwoRanksTwoThreads) {
+  constexpr int kSteps = 20;
+  auto trace = record("mpi,openmp",
+                      std::string(MPIEXEC) + " --allow-run-as-root --oversubscribe -np 2 " + HYBRID_STENCIL +
+                          " 4096 20 2",
+                      "hybrid.rondo");
+  ASSERT_EQ(trace.size(), 2u);
+  std::set<int32_t> ranks;
+  for (const ProcessView& p : trace) {
+    SCOPED_TRACE("rank " + std::to_string(p.rank));
+    ranks.insert(p.rank);
+    ASSERT_EQ(p.threads.size(), 2u);
+    for (const ThreadView& t : p.threads) {
+      EXPECT_EQ(t.entered("omp parallel"), static_cast<uint64_t>(kSteps));
+      EXPECT_EQ(t.entered("omp for"), static_cast<uint64_t>(kSteps));
+    }
+    const ThreadView* master = p.thread(0);
+    ASSERT_NE(master, nullptr);
+    EXPECT_EQ(master->entered("MPI_Sendrecv"), 2u * kSteps);
+    EXPECT_EQ(master->entered("MPI_Allreduce"), 1u);
+    EXPECT_EQ(p.total("MPI_Sendrecv"), 2u * kSteps);  // funneled: only the master calls MPI
+  }
+  EXPECT_EQ(ranks, (std::set<int32_t>{0, 1}));
+}
+#endif
+
+#ifdef TASK_VARIANTS
+void check_task_variants(Modules& test, const char* program, const std::string& name) {
+  // The program checks each task's data itself, and fails when one is wrong.
+  auto trace = test.record("openmp", program, name);
+  ASSERT_EQ(trace.size(), 1u);
+  const ProcessView& p = trace[0];
+  EXPECT_EQ(p.total("omp task"), 26u);
+  EXPECT_EQ(p.total(EventKind::ThreadTaskCreate), 26u);
+  EXPECT_EQ(p.total(EventKind::ThreadTaskComplete), 26u);
+  EXPECT_EQ(p.total("omp taskwait"), 1u);
+  EXPECT_EQ(p.total("omp taskloop"), 1u);
+  EXPECT_EQ(p.total("omp taskgroup"), 1u);
+  EXPECT_EQ(p.total("omp single"), 4u);
+}
+#endif
+
+}  // namespace
