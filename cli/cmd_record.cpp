@@ -31,11 +31,23 @@ void forward_signal(int sig) {
   if (g_child > 0) kill(g_child, sig);
 }
 
-// MPI launchers whose ranks get the recording environment through `-x NAME`.
-bool is_open_mpi_launcher(const std::string& program) {
-  std::string base = program.substr(program.rfind('/') + 1);
-  return base == "mpirun" || base == "mpiexec" || base == "orterun" || base == "mpiexec.openmpi" ||
-         base == "mpirun.openmpi";
+// MPI launchers, recognised by the binary they resolve to (/usr/bin/mpirun is an
+// alternatives link): Open MPI's pass variables to the ranks with `-x NAME=VALUE`,
+// MPICH's Hydra with `-genv NAME VALUE`.
+enum class Launcher { None, OpenMpi, Hydra };
+Launcher launcher_kind(const std::string& program) {
+  std::error_code ec;
+  std::string real = std::filesystem::canonical(program, ec).string();
+  auto base_of = [](const std::string& p) { return p.substr(p.rfind('/') + 1); };
+  for (const std::string& base : {base_of(program), base_of(ec ? program : real)}) {
+    if (base == "orterun" || base == "mpirun.openmpi" || base == "mpiexec.openmpi") return Launcher::OpenMpi;
+    if (base == "mpiexec.hydra" || base == "mpiexec.mpich" || base == "mpirun.mpich" || base == "hydra_nameserver")
+      return Launcher::Hydra;
+  }
+  // opal_wrapper is Open MPI's mpirun/mpiexec when they are not links to orterun.
+  if (!ec && base_of(real) == "opal_wrapper" && (base_of(program) == "mpirun" || base_of(program) == "mpiexec"))
+    return Launcher::OpenMpi;
+  return Launcher::None;
 }
 
 // The program a launcher starts: its first argument naming an executable ELF
@@ -101,7 +113,8 @@ int run_record(const RecordOptions& o) {
     fmt::print(stderr, "rondo record: {}: program not found (not in PATH or not executable)\n", o.command[0]);
     return 127;
   }
-  bool launcher = is_open_mpi_launcher(program);
+  Launcher launcher_type = launcher_kind(program);
+  bool launcher = launcher_type != Launcher::None;
   std::string traced = launcher ? launched_program(o.command) : program;
   ProgramInfo info = traced.empty() ? ProgramInfo{} : inspect_program(traced);
 
@@ -116,7 +129,10 @@ int run_record(const RecordOptions& o) {
       fmt::print(stderr, "rondo record: unknown module '{}' (modules: {})\n", name, known);
       return 2;
     }
-    std::string lib = module_library_path(*m);
+    // The mpi module exists once per MPI library: take the program's.
+    Module variant = *m;
+    if (name == "mpi" && info.links("libmpich")) variant.library = "librondo-mpi-mpich.so";
+    std::string lib = module_library_path(variant);
     if (lib.empty()) {
       // Asked for explicitly: an error. Chosen from the program: skipped.
       if (o.modules.empty()) {
@@ -156,7 +172,7 @@ int run_record(const RecordOptions& o) {
   std::vector<std::string> command = o.command;
   if (launcher) {
     // The launcher itself is not recorded: its ranks are, on every node, through
-    // Open MPI's -x (export this variable to the ranks).
+    // the launcher's own way of exporting variables to them.
     std::vector<std::string> exports;
     if (!preload_list.empty()) {
       const char* old = getenv("LD_PRELOAD");
@@ -166,8 +182,17 @@ int run_record(const RecordOptions& o) {
       if (getenv(var)) exports.push_back(var);
     std::vector<std::string> args;
     for (auto& e : exports) {
-      args.push_back("-x");
-      args.push_back(e);
+      if (launcher_type == Launcher::OpenMpi) {
+        args.push_back("-x");
+        args.push_back(e);
+      } else {  // Hydra: -genv NAME VALUE
+        size_t eq = e.find('=');
+        std::string name = e.substr(0, eq);
+        const char* value = getenv(name.c_str());
+        args.push_back("-genv");
+        args.push_back(name);
+        args.push_back(eq == std::string::npos ? (value ? value : "") : e.substr(eq + 1));
+      }
     }
     command.insert(command.begin() + 1, args.begin(), args.end());
   } else if (!preload_list.empty()) {

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include <type_traits>
+
 #include "wrap_common.h"
 
 using namespace rondo::mpi;
@@ -77,13 +79,21 @@ int run(Original& o, F* ierr, Invoke&& call) {
 }
 
 // Handle conversions. Open MPI's f2c gives a null pointer (not MPI_*_NULL) for
-// an index it does not know; such handles are never looked at further.
+// an index it does not know; such handles are never looked at further. (MPICH's
+// handles are integers: nothing to check there.)
+template <typename Handle>
+bool known(Handle h) {
+  if constexpr (std::is_pointer_v<Handle>)
+    return h != nullptr;
+  else
+    return true;
+}
 MPI_Comm comm_of(const F* c) { return PMPI_Comm_f2c(*c); }
-bool valid(MPI_Comm c) { return c != nullptr && c != MPI_COMM_NULL; }
+bool valid(MPI_Comm c) { return known(c) && c != MPI_COMM_NULL; }
 MPI_Datatype type_of(const F* t) { return PMPI_Type_f2c(*t); }
 int64_t fbytes(const F* count, const F* type) {
   MPI_Datatype t = type_of(type);
-  if (t == nullptr) return 0;
+  if (!known(t)) return 0;
   return bytes(static_cast<int>(*count), t);
 }
 
@@ -301,7 +311,7 @@ void f_wait(Original& o, F* request, F* status, F* ierr) {
   FStatus st(status);
   using Fn = void (*)(F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, st.get(), e); });
-  if (c.on() && rc == MPI_SUCCESS && handle != nullptr) completed(handle, st.c());
+  if (c.on() && rc == MPI_SUCCESS && known(handle)) completed(handle, st.c());
 }
 
 void f_waitall(Original& o, F* count, F* requests, F* statuses, F* ierr) {
@@ -314,7 +324,7 @@ void f_waitall(Original& o, F* count, F* requests, F* statuses, F* ierr) {
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, st.get(), e); });
   if (c.on() && rc == MPI_SUCCESS)
     for (int i = 0; i < n; ++i)
-      if (handles[static_cast<size_t>(i)] != nullptr) completed(handles[static_cast<size_t>(i)], st.c(i));
+      if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i));
 }
 
 void f_test(Original& o, F* request, F* flag, F* status, F* ierr) {
@@ -325,7 +335,7 @@ void f_test(Original& o, F* request, F* flag, F* status, F* ierr) {
   using Fn = void (*)(F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, flag, st.get(), e); });
   // flag is a LOGICAL: any non-zero value is true for the compilers Open MPI supports.
-  if (c.on() && rc == MPI_SUCCESS && *flag != 0 && handle != nullptr) completed(handle, st.c());
+  if (c.on() && rc == MPI_SUCCESS && *flag != 0 && known(handle)) completed(handle, st.c());
 }
 
 void f_sendrecv(Original& o, void* sendbuf, F* sendcount, F* sendtype, F* dest, F* sendtag, void* recvbuf,
