@@ -66,31 +66,12 @@ inline bool active(const void* caller) {
 }
 #define CALLER __builtin_return_address(0)
 
-// One recorded call. Recording never changes errno, which the wrapped call sets.
-class Region {
- public:
-  explicit Region(RegionIndex r) : region_(g_region[r]) {
-    int saved = errno;
-    trace::record_enter(region_);
-    errno = saved;
-  }
-  ~Region() {
-    int saved = errno;
-    trace::record_leave(region_);
-    errno = saved;
-  }
-  Region(const Region&) = delete;
-  Region& operator=(const Region&) = delete;
-
- private:
-  uint32_t region_;
+// One recorded call, by this module's region index (errno untouched).
+struct Region : rondo::interpose::RecordedCall {
+  explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
 };
 
-template <typename F>
-inline auto inside(F&& f) {
-  trace::InsideCall call;
-  return f();
-}
+using rondo::interpose::inside;
 
 // ---------------------------------------------------------------------------
 // Handles

@@ -132,24 +132,9 @@ void sample(uint32_t metric, int64_t value) {
   trace::record_event(key, &value);
 }
 
-// One recorded call; errno is left as the real function set it.
-class Region {
- public:
-  explicit Region(RegionIndex r) : region_(g_region[r]) {
-    int saved = errno;
-    trace::record_enter(region_);
-    errno = saved;
-  }
-  ~Region() {
-    int saved = errno;
-    trace::record_leave(region_);
-    errno = saved;
-  }
-  Region(const Region&) = delete;
-  Region& operator=(const Region&) = delete;
-
- private:
-  uint32_t region_;
+// One recorded call, by this module's region index (errno untouched).
+struct Region : rondo::interpose::RecordedCall {
+  explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
 };
 
 __attribute__((constructor)) void rondo_memory_init() {

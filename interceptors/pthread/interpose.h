@@ -4,8 +4,11 @@
 // OpenMP runtime, the MPI library, Rondo itself) make internally.
 #pragma once
 
+#include <cerrno>
 #include <atomic>
 #include <cstdint>
+
+#include "rondo/trace/runtime.h"
 
 // Hidden: every module links its own copy, and each copy must stay its module's
 // own. dlsym(RTLD_NEXT) looks for the definition after the *calling* library, so
@@ -49,6 +52,35 @@ class Real {
 bool is_runtime_caller(const void* return_address);
 // Fills the table (call from a module constructor, outside any wrapper).
 void scan_loaded_objects();
+
+// One recorded call: enter on construction, leave on destruction. Recording never
+// changes errno, which the wrapped function may have set (the sem_* functions
+// and every I/O call report through it).
+class RecordedCall {
+ public:
+  explicit RecordedCall(uint32_t region) : region_(region) {
+    int saved = errno;
+    trace::record_enter(region_);
+    errno = saved;
+  }
+  ~RecordedCall() {
+    int saved = errno;
+    trace::record_leave(region_);
+    errno = saved;
+  }
+  RecordedCall(const RecordedCall&) = delete;
+  RecordedCall& operator=(const RecordedCall&) = delete;
+
+ private:
+  uint32_t region_;
+};
+
+// Runs the real function without recording what happens inside it.
+template <typename F>
+inline auto inside(F&& f) {
+  trace::InsideCall call;
+  return f();
+}
 
 }  // namespace rondo::interpose
 

@@ -85,25 +85,9 @@ inline bool active(const void* caller) {
 }
 #define CALLER __builtin_return_address(0)
 
-// One recorded call: enter on construction, leave on destruction. Recording
-// never changes errno (the sem_* functions report through it).
-class Region {
- public:
-  explicit Region(RegionIndex r) : region_(g_region[r]) {
-    int saved = errno;
-    trace::record_enter(region_);
-    errno = saved;
-  }
-  ~Region() {
-    int saved = errno;
-    trace::record_leave(region_);
-    errno = saved;
-  }
-  Region(const Region&) = delete;
-  Region& operator=(const Region&) = delete;
-
- private:
-  uint32_t region_;
+// One recorded call, by this module's region index (errno untouched).
+struct Region : rondo::interpose::RecordedCall {
+  explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
 };
 
 void lock_event(EventKind kind, LockKind lock, const volatile void* address) {
@@ -120,11 +104,7 @@ void thread_event(EventKind kind, int64_t value) {
 }
 
 // Runs the real function as one call: nothing it does inside is recorded.
-template <typename F>
-inline auto inside(F&& f) {
-  trace::InsideCall call;
-  return f();
-}
+using rondo::interpose::inside;
 
 // A tiny lock for the module's own tables: a pthread mutex
 // would be intercepted by this very module.
