@@ -18,6 +18,10 @@ std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, 
     case EventKind::MpiIrecv:
       return fmt::format("{} peer={} tag={} comm={} bytes={}", kind_name(k.kind), k.params[0], k.params[1],
                          k.params[2], k.params[3]);
+    case EventKind::MpiCollectiveEnd:
+      return fmt::format("{} {} comm={}{} sent={} received={}", kind_name(k.kind),
+                         collective_name(static_cast<CollectiveOp>(k.ref)), k.params[0],
+                         k.params[1] >= 0 ? fmt::format(" root={}", k.params[1]) : "", k.params[2], k.params[3]);
     default: {
       std::string out(kind_name(k.kind));
       if (k.ref) out += fmt::format(" ref={}", k.ref);
