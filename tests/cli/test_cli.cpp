@@ -1,6 +1,8 @@
 // End to end through the `rondo` command: record real programs, then check what
 // `info`, `stats` and `print` report, with exact counts.
 #include <gtest/gtest.h>
+
+#include "../common/run_command.h"
 #include <sys/wait.h>
 
 #include <array>
@@ -14,22 +16,9 @@
 
 namespace {
 
-struct Result {
-  int status = -1;  // exit code
-  std::string out;  // stdout and stderr together
-};
+using Result = rondo::test::CommandResult;
 
-Result run(const std::string& command) {
-  Result r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+inline Result run(const std::string& command) { return rondo::test::run_command(command); }
 
 const std::string kRondo = RONDO_CLI;
 

@@ -2,27 +2,21 @@
 // librondo-mpi-mpich.so into the ranks (through Hydra's -genv) and the ring's
 // messages are all there and matched.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
+#include "../common/run_command.h"
+
 namespace {
 
 std::string run(const std::string& command, int& status) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while (p && (n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int s = p ? pclose(p) : -1;
-  status = WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s);
-  return out;
+  rondo::test::CommandResult r = rondo::test::run_command(command);
+  status = r.status;
+  return r.out;
 }
 
 TEST(Mpich, RingRecordedThroughHydraHasEveryMessage) {

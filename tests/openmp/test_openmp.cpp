@@ -9,6 +9,8 @@
 //   memory   allocations of a small program
 //   hybrid   examples/openmp/hybrid_stencil.c on 2 ranks x 2 threads (with MPI)
 #include <gtest/gtest.h>
+
+#include "../common/run_command.h"
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -33,22 +35,9 @@ using rondo::format::IoOperation;
 constexpr int64_t kMutex = 1, kRwRead = 2, kRwWrite = 3, kSpin = 4, kOmpCritical = 10, kOmpLock = 11,
                   kOmpNestLock = 12;
 
-struct Result {
-  int status = -1;
-  std::string out;  // stdout and stderr
-};
+using Result = rondo::test::CommandResult;
 
-Result run(const std::string& command) {
-  Result r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+inline Result run(const std::string& command) { return rondo::test::run_command(command); }
 
 const std::string kRondo = RONDO_CLI;
 
