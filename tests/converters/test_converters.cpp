@@ -1,8 +1,10 @@
-// Converters against the real OTF2 library: import of a Score-P archive, Rondo ->
-// OTF2 -> otf2-print -> Rondo round trips, Chrome JSON, and bad input via the CLI.
+// Converters against the real OTF2 library: import of a Score-P archive and of an
+// archive EZTrace writes at test time, Rondo -> OTF2 -> otf2-print -> Rondo round
+// trips, Chrome JSON, and bad input via the CLI.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -863,6 +865,100 @@ TEST(ChromeExport, Gzip) {
   EXPECT_GT(c.phases["X"], 0u);
 }
 #endif
+
+// ---------------------------------------------------------------------------
+// (c2) Import of an archive written by EZTrace 2.0 (Debian package eztrace),
+// traced at test time: 4 ranks of examples/mpi_ring, a known number of laps.
+
+// Full path of `name` found in PATH, or "".
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    fs::path candidate = fs::path(dir) / name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return "";
+}
+
+TEST(Otf2Import, EzTraceMpiRing) {
+  const std::string eztrace = find_in_path("eztrace"), mpirun = find_in_path("mpirun");
+  if (eztrace.empty()) GTEST_SKIP() << "eztrace not found in PATH (Debian: apt-get install eztrace)";
+  if (mpirun.empty()) GTEST_SKIP() << "mpirun not found in PATH";
+  const fs::path ring = fs::path(RONDO_CLI).parent_path().parent_path() / "examples" / "mpi_ring";
+  if (!fs::exists(ring)) GTEST_SKIP() << "example not built: " << ring << " (target mpi_ring)";
+  // EZTrace's MPI module is named after the MPI implementation ("openmpi" or "mpich");
+  // a module name it does not know ("mpi") makes every rank crash.
+  CommandResult avail = run(find_in_path("eztrace_avail").empty() ? "false" : "eztrace_avail");
+  std::string module;
+  for (const char* m : {"openmpi", "mpich", "mpi"})
+    if (module.empty() && std::regex_search(avail.out, std::regex(std::string("(^|\n)") + m + "\t")))
+      module = m;
+  if (module.empty()) GTEST_SKIP() << "eztrace_avail lists no MPI module: " << avail.out << avail.err;
+  CommandResult version = run(quote(mpirun) + " --version");
+  if (version.out.find("Open MPI") != std::string::npos && module == "mpich")
+    GTEST_SKIP() << "eztrace has no module for Open MPI";
+
+  constexpr int kRanks = 4, kLaps = 25, kBytes = 200;
+  TempDir dir;
+  std::string command = find_in_path("timeout").empty() ? "" : "timeout 300 ";
+  command += quote(mpirun) + (geteuid() == 0 ? " --allow-run-as-root" : "") + " --oversubscribe -np " +
+             std::to_string(kRanks) + " " + quote(eztrace) + " -t " + module + " -o " + quote(dir.file("ez")) + " " +
+             quote(ring.string()) + " " + std::to_string(kLaps) + " " + std::to_string(kBytes);
+  CommandResult traced = run(command);
+  ASSERT_EQ(traced.status, 0) << command << "\n" << traced.out << traced.err;
+  // EZTrace writes <dir>/<program>_trace/eztrace_log.otf2.
+  std::string anchor;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.file("ez")))
+    if (entry.path().extension() == ".otf2") anchor = entry.path().string();
+  ASSERT_FALSE(anchor.empty()) << "no .otf2 anchor file under " << dir.file("ez") << "\n" << traced.err;
+
+  CommandResult imported = run(std::string(RONDO_CLI) + " import " + quote(anchor) + " -o " + quote(dir.file("t")));
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_EQ(imported.err, "");
+  // Every EZTrace record has a Rondo event: none is kept as a marker.
+  EXPECT_EQ(imported.out.find("kept as markers"), std::string::npos) << imported.out;
+
+  // Per rank: THREAD_BEGIN / THREAD_END, the "Working" and "EZTrace finalize" regions,
+  // and per lap one MPI_Send (enter, MPI_SEND, leave) and one MPI_Recv (enter, MPI_RECV, leave).
+  CommandResult info = run(std::string(RONDO_CLI) + " info --json " + quote(dir.file("t")));
+  ASSERT_EQ(info.status, 0) << info.err;
+  nlohmann::json i = nlohmann::json::parse(info.out);
+  EXPECT_EQ(i["processes"], kRanks);
+  EXPECT_EQ(i["threads"], kRanks);
+  EXPECT_EQ(i["events"], kRanks * (6 * kLaps + 6));
+  std::set<int> ranks;
+  for (const auto& p : i["process_list"]) {
+    ranks.insert(p["rank"].get<int>());
+    EXPECT_EQ(p["events"], 6 * kLaps + 6);
+  }
+  EXPECT_EQ(ranks, (std::set<int>{0, 1, 2, 3}));
+
+  CommandResult stats = run(std::string(RONDO_CLI) + " stats --json " + quote(dir.file("t")));
+  ASSERT_EQ(stats.status, 0) << stats.err;
+  nlohmann::json st = nlohmann::json::parse(stats.out);
+  std::map<std::string, uint64_t> calls;
+  for (const auto& r : st["regions"]) calls[r["name"].get<std::string>()] = r["calls"].get<uint64_t>();
+  EXPECT_EQ(calls, (std::map<std::string, uint64_t>{{"MPI_Send", kRanks * kLaps},
+                                                    {"MPI_Recv", kRanks * kLaps},
+                                                    {"Working", kRanks},
+                                                    {"EZTrace finalize", kRanks}}));
+  const nlohmann::json& messages = st["mpi"]["messages"];
+  EXPECT_EQ(messages["count"], kRanks * kLaps);
+  EXPECT_EQ(messages["bytes"], kRanks * kLaps * kBytes);
+  EXPECT_EQ(messages["unmatched"], 0);
+  EXPECT_EQ(messages["unmatched_sends"], 0);
+  EXPECT_EQ(messages["unmatched_receives"], 0);
+  EXPECT_EQ(messages["bytes_mismatched"], 0);
+  // The token goes around the ring: kLaps messages from each rank to the next.
+  const nlohmann::json& matrix = st["mpi"]["matrix_count"];
+  ASSERT_EQ(matrix.size(), static_cast<size_t>(kRanks));
+  for (int from = 0; from < kRanks; ++from)
+    for (int to = 0; to < kRanks; ++to)
+      EXPECT_EQ(matrix[from][to], to == (from + 1) % kRanks ? kLaps : 0) << from << " -> " << to;
+}
 
 // ---------------------------------------------------------------------------
 // (d) Bad input: one clear line on stderr, non-zero exit.
