@@ -266,7 +266,7 @@ class ProcessBuilder {
         r.name = string(name.empty() ? "region " + std::to_string(ref) : name);
         r.file = gr.file == OTF2_UNDEFINED_STRING ? 0 : string(g_.string(gr.file));
         r.line = gr.line;
-        r.role = role_of(gr.role, gr.paradigm);
+        r.role = role_of(gr.role, gr.paradigm, name);
       } else {
         r.name = string("region " + std::to_string(ref));
       }
@@ -401,7 +401,7 @@ class ProcessBuilder {
     return it->second;
   }
 
-  static RegionRole role_of(OTF2_RegionRole role, OTF2_Paradigm paradigm) {
+  static RegionRole role_of(OTF2_RegionRole role, OTF2_Paradigm paradigm, const std::string& name) {
     switch (paradigm) {
       case OTF2_PARADIGM_MPI:
         return RegionRole::Mpi;
@@ -417,6 +417,9 @@ class ProcessBuilder {
     if (role == OTF2_REGION_ROLE_FILE_IO || role == OTF2_REGION_ROLE_FILE_IO_METADATA) return RegionRole::Io;
     if (role == OTF2_REGION_ROLE_ALLOCATE || role == OTF2_REGION_ROLE_DEALLOCATE || role == OTF2_REGION_ROLE_REALLOCATE)
       return RegionRole::Memory;
+    // Some writers (EZTrace) give MPI functions no MPI paradigm: they are still
+    // recognisable by name, and time in MPI needs them to be.
+    if (name.rfind("MPI_", 0) == 0) return RegionRole::Mpi;
     if (paradigm == OTF2_PARADIGM_USER) return RegionRole::User;
     return RegionRole::Function;
   }
