@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "rondo/analyzer/mpi_stats.h"
+#include "rondo/analyzer/thread_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "text_output.h"
 
@@ -235,6 +236,98 @@ std::string mpi_text(const analyzer::MpiStats& s) {
   return out;
 }
 
+nlohmann::ordered_json threads_json(const analyzer::ThreadStats& s) {
+  nlohmann::ordered_json j;
+  nlohmann::ordered_json threads = nlohmann::ordered_json::array();
+  for (auto& t : s.threads)
+    threads.push_back({{"rank", t.rank},
+                       {"thread", t.thread},
+                       {"parallel_ns", t.parallel_ns},
+                       {"barrier_ns", t.barrier_ns},
+                       {"lock_ns", t.lock_ns},
+                       {"pthread_wait_ns", t.pthread_wait_ns},
+                       {"span_ns", t.span_ns}});
+  j["threads"] = threads;
+  nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+  for (auto& r : s.parallel_regions)
+    regions.push_back({{"name", r.name},
+                       {"threads", r.threads},
+                       {"calls", r.calls},
+                       {"total_ns", r.total_ns},
+                       {"max_ns", r.max_ns},
+                       {"mean_ns", r.mean_ns()},
+                       {"imbalance", r.imbalance()},
+                       {"slowest_rank", r.slowest_rank},
+                       {"slowest_thread", r.slowest_thread}});
+  j["parallel_regions"] = regions;
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (auto& f : s.io_files)
+    files.push_back({{"path", f.path},
+                     {"reads", f.reads},
+                     {"writes", f.writes},
+                     {"other", f.other},
+                     {"failed", f.failed},
+                     {"bytes_read", f.bytes_read},
+                     {"bytes_written", f.bytes_written},
+                     {"read_ns", f.read_ns},
+                     {"write_ns", f.write_ns},
+                     {"other_ns", f.other_ns}});
+  j["io_files"] = files;
+  return j;
+}
+
+// The threads files of `rondo stats --csv`; returns the names written.
+std::vector<std::string> write_threads_csv(const analyzer::ThreadStats& s, const std::string& dir) {
+  std::string threads = "rank,thread,parallel_ns,barrier_ns,lock_ns,pthread_wait_ns,span_ns\n";
+  for (auto& t : s.threads)
+    threads += fmt::format("{},{},{},{},{},{},{}\n", t.rank, t.thread, t.parallel_ns, t.barrier_ns, t.lock_ns,
+                           t.pthread_wait_ns, t.span_ns);
+  write_text_file(dir + "/threads.csv", threads);
+  std::string regions = "name,threads,calls,total_ns,max_ns,mean_ns,imbalance,slowest_rank,slowest_thread\n";
+  for (auto& r : s.parallel_regions)
+    regions += fmt::format("{},{},{},{},{},{:.1f},{:.3f},{},{}\n", csv_field(r.name), r.threads, r.calls, r.total_ns,
+                           r.max_ns, r.mean_ns(), r.imbalance(), r.slowest_rank, r.slowest_thread);
+  write_text_file(dir + "/parallel_regions.csv", regions);
+  std::string files = "path,reads,writes,other,failed,bytes_read,bytes_written,read_ns,write_ns,other_ns\n";
+  for (auto& f : s.io_files)
+    files += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(f.path), f.reads, f.writes, f.other, f.failed,
+                         f.bytes_read, f.bytes_written, f.read_ns, f.write_ns, f.other_ns);
+  write_text_file(dir + "/io_files.csv", files);
+  return {"threads.csv", "parallel_regions.csv", "io_files.csv"};
+}
+
+std::string threads_text(const analyzer::ThreadStats& s) {
+  std::string out = "\nThreads\n";
+  auto dur = [](int64_t ns) { return format_duration_ns(static_cast<double>(ns)); };
+  if (!s.threads.empty()) {
+    TextTable table({"rank:thread", "parallel", "barrier wait", "lock/critical", "pthread wait", "span"},
+                    {false, true, true, true, true, true});
+    for (auto& t : s.threads)
+      table.add({t.label(), dur(t.parallel_ns), dur(t.barrier_ns), dur(t.lock_ns), dur(t.pthread_wait_ns),
+                 dur(t.span_ns)});
+    out += "\nTime per thread (OpenMP and pthread synchronization, inclusive)\n" + table.str();
+  }
+  if (!s.parallel_regions.empty()) {
+    TextTable table({"parallel region", "threads", "calls", "total", "mean/thread", "max/thread", "imbalance",
+                     "slowest"},
+                    {false, true, true, true, true, true, true, false});
+    for (auto& r : s.parallel_regions)
+      table.add({r.name, format_count(r.threads), format_count(r.calls), dur(r.total_ns),
+                 format_duration_ns(r.mean_ns()), dur(r.max_ns), fmt::format("{:.2f}", r.imbalance()),
+                 fmt::format("{}:{}", r.slowest_rank, r.slowest_thread)});
+    out += "\nParallel regions (imbalance: max / mean of per-thread time)\n" + table.str();
+  }
+  if (!s.io_files.empty()) {
+    TextTable table({"file", "reads", "read", "read time", "writes", "written", "write time", "other ops"},
+                    {false, true, true, true, true, true, true, true});
+    for (auto& f : s.io_files)
+      table.add({f.path, format_count(f.reads), format_bytes(f.bytes_read), dur(f.read_ns), format_count(f.writes),
+                 format_bytes(f.bytes_written), dur(f.write_ns), format_count(f.other)});
+    out += "\nI/O per file\n" + table.str();
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_stats(const StatsOptions& o) {
@@ -244,6 +337,7 @@ int run_stats(const StatsOptions& o) {
   std::vector<RegionRow> rows = analyzer::flat_profile(trace, by);
   int64_t duration = info.end_ns - info.start_ns;
   analyzer::MpiStats mpi = analyzer::mpi_stats(trace);
+  analyzer::ThreadStats threads = analyzer::thread_stats(trace);
 
   if (o.json) {
     nlohmann::ordered_json j;
@@ -260,6 +354,7 @@ int run_stats(const StatsOptions& o) {
                   {"matrix_bytes", nlohmann::ordered_json::array()},
                   {"collectives", {{"count", 0}, {"bytes", 0}}}};
     }
+    if (threads.has_threads) j["threads"] = threads_json(threads);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -280,6 +375,8 @@ int run_stats(const StatsOptions& o) {
     fmt::print("wrote {}/regions.csv ({} rows)\n", o.csv_dir, rows.size());
     if (mpi.has_mpi)
       for (auto& name : write_mpi_csv(mpi, o.csv_dir)) fmt::print("wrote {}/{}\n", o.csv_dir, name);
+    if (threads.has_threads)
+      for (auto& name : write_threads_csv(threads, o.csv_dir)) fmt::print("wrote {}/{}\n", o.csv_dir, name);
     return 0;
   }
 
@@ -313,6 +410,7 @@ int run_stats(const StatsOptions& o) {
   fmt::print("Flat profile (sorted by exclusive time)\n{}", table.str());
   if (rows.empty()) fmt::print("(no regions recorded)\n");
   if (mpi.has_mpi) fmt::print("{}", mpi_text(mpi));
+  if (threads.has_threads) fmt::print("{}", threads_text(threads));
   return 0;
 }
 

@@ -14,7 +14,7 @@ packages=(
   libotf2-trace-dev otf2-tools
   openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
   clang libomp-14-dev zlib1g-dev
-  libmpich-dev mpich eztrace
+  libmpich-dev mpich eztrace vite
 )
 
 missing=()

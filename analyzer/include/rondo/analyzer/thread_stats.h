@@ -1,0 +1,64 @@
+// OpenMP, threads and I/O statistics of a trace: the time each thread spent in
+// parallel regions and waiting (barriers, locks, critical sections, pthread
+// synchronization), the load imbalance of each parallel region, and the I/O done
+// on each file. Region times come from each thread's summary (replayed when a
+// thread has none); I/O from replaying the threads whose grammar has I/O events.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rondo/format/reader.h"
+
+namespace rondo::analyzer {
+
+// Times of one thread, in nanoseconds (inclusive times of the regions named).
+struct ThreadTimes {
+  int32_t rank = -1;    // process label (MPI rank or position in the trace)
+  int32_t thread = -1;  // process-local thread index
+  int64_t parallel_ns = 0;  // "omp parallel"
+  int64_t barrier_ns = 0;   // "omp barrier"
+  int64_t lock_ns = 0;      // "omp critical", "omp lock", "omp atomic": waiting to enter
+  int64_t pthread_wait_ns = 0;  // pthread mutex / rwlock / spin lock, cond wait, barrier wait
+  int64_t span_ns = 0;          // first to last event of the thread
+  std::string label() const { return std::to_string(rank) + ":" + std::to_string(thread); }
+};
+
+// One parallel region name over the threads that ran it.
+struct ParallelRegionStats {
+  std::string name;
+  uint64_t threads = 0;  // threads with at least one call
+  uint64_t calls = 0;    // summed over threads
+  int64_t total_ns = 0;  // inclusive, summed over threads
+  int64_t max_ns = 0;    // the largest per-thread inclusive time
+  int32_t slowest_rank = -1, slowest_thread = -1;
+  double mean_ns() const { return threads ? static_cast<double>(total_ns) / static_cast<double>(threads) : 0; }
+  // max / mean of per-thread inclusive time: 1 is perfectly balanced.
+  double imbalance() const { return mean_ns() > 0 ? static_cast<double>(max_ns) / mean_ns() : 0; }
+};
+
+// I/O on one file (all processes and threads), from IoOperation records.
+struct IoFileStats {
+  std::string path;
+  uint64_t reads = 0, writes = 0, other = 0;  // completed operations
+  uint64_t failed = 0;                         // completions reporting failure (-1)
+  uint64_t bytes_read = 0, bytes_written = 0;
+  int64_t read_ns = 0, write_ns = 0, other_ns = 0;  // begin to complete
+  int64_t time_ns() const { return read_ns + write_ns + other_ns; }
+};
+
+struct ThreadStats {
+  bool has_threads = false;  // the trace has OpenMP, pthread or I/O records
+  std::vector<ThreadTimes> threads;                // threads with OpenMP or pthread waiting time, by (rank, thread)
+  std::vector<ParallelRegionStats> parallel_regions;  // by total time, largest first
+  std::vector<IoFileStats> io_files;               // by time, largest first
+};
+
+ThreadStats thread_stats(const format::TraceReader& trace);
+
+// Classification of region names (exposed for tests).
+bool is_pthread_wait_region(const std::string& name);
+bool is_omp_lock_region(const std::string& name);
+
+}  // namespace rondo::analyzer
