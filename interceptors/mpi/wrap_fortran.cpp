@@ -96,6 +96,20 @@ int64_t fbytes(const F* count, const F* type) {
   if (!known(t)) return 0;
   return bytes(static_cast<int>(*count), t);
 }
+// Bytes of the first `n` counts of a Fortran array, all of one datatype.
+int64_t fsum(const F* counts, int n, const F* type) {
+  MPI_Datatype t = type_of(type);
+  if (!known(t)) return 0;
+  MPI_Count total = 0;
+  for (int i = 0; i < n; ++i) total += counts[i];
+  return bytes(total, t);
+}
+// A Fortran request index (1-based, or MPI_UNDEFINED) as a 0-based position in
+// an array of `n`, or -1 when it names none.
+int position(F index, int n) {
+  if (index == MPI_UNDEFINED || index < 1 || index > n) return -1;
+  return static_cast<int>(index) - 1;
+}
 
 // A status the wrapper can read: the caller's, or a local one when the caller
 // passed MPI_STATUS_IGNORE (the original then fills ours instead).
@@ -260,15 +274,35 @@ void f_comm_size(Original& o, F* comm, F* size, F* ierr) {
   run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, size, e); });
 }
 
-void f_send(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr) {
-  RONDO_MPI_REGION("MPI_Send");
-  Call c(rondo_region_id);
-  // Recorded before the call, as in C: the receiver may have the data before
-  // this call returns.
+// MPI_Send and its modes. Recorded before the call, as in C: the receiver may
+// have the data before this call returns.
+void blocking_send(uint32_t region_id, Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm,
+                   F* ierr) {
+  Call c(region_id);
   if (c.on())
     if (MPI_Comm cc = comm_of(comm); valid(cc)) record_send(*dest, *tag, cc, fbytes(count, type));
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*);
   run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, dest, tag, comm, e); });
+}
+
+void f_send(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Send");
+  blocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, ierr);
+}
+
+void f_ssend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Ssend");
+  blocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, ierr);
+}
+
+void f_bsend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Bsend");
+  blocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, ierr);
+}
+
+void f_rsend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Rsend");
+  blocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, ierr);
 }
 
 void f_recv(Original& o, void* buf, F* count, F* type, F* source, F* tag, F* comm, F* status, F* ierr) {
@@ -281,18 +315,34 @@ void f_recv(Original& o, void* buf, F* count, F* type, F* source, F* tag, F* com
     if (MPI_Comm cc = comm_of(comm); valid(cc)) record_recv(st.c(), cc);
 }
 
-void f_isend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr) {
-  RONDO_MPI_REGION("MPI_Isend");
-  Call c(rondo_region_id);
-  // Recorded before the call (the receiver may complete the message before it
-  // returns); the request id is bound to the handle afterwards.
+// MPI_Isend and friends, MPI_Send_init: recorded before the call (the receiver
+// may complete the message before it returns); the request id is bound to the
+// handle afterwards. A persistent send is recorded at each MPI_Start instead.
+void nonblocking_send(uint32_t region_id, Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm,
+                      F* request, F* ierr, bool persistent) {
+  Call c(region_id);
   MPI_Comm cc = comm_of(comm);
   bool record = c.on() && valid(cc);
   PendingSend pending;
-  if (record) pending = begin_send(*dest, *tag, cc, fbytes(count, type), false, true);
+  if (record) pending = begin_send(*dest, *tag, cc, fbytes(count, type), persistent, !persistent);
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, dest, tag, comm, request, e); });
   if (record && rc == MPI_SUCCESS) pending.bind(PMPI_Request_f2c(*request));
+}
+
+void f_isend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr) {
+  RONDO_MPI_REGION("MPI_Isend");
+  nonblocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, request, ierr, false);
+}
+
+void f_issend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr) {
+  RONDO_MPI_REGION("MPI_Issend");
+  nonblocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, request, ierr, false);
+}
+
+void f_send_init(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr) {
+  RONDO_MPI_REGION("MPI_Send_init");
+  nonblocking_send(rondo_region_id, o, buf, count, type, dest, tag, comm, request, ierr, true);
 }
 
 void f_irecv(Original& o, void* buf, F* count, F* type, F* source, F* tag, F* comm, F* request, F* ierr) {
@@ -487,6 +537,284 @@ void f_comm_free(Original& o, F* comm, F* ierr) {
   if (rc == MPI_SUCCESS && valid(handle)) comm_freed(handle);
 }
 
+// ---------------------------------------------------------------------------
+// More point-to-point calls, requests and their completion.
+
+void f_recv_init(Original& o, void* buf, F* count, F* type, F* source, F* tag, F* comm, F* request, F* ierr) {
+  RONDO_MPI_REGION("MPI_Recv_init");
+  Call c(rondo_region_id);
+  using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*);
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, source, tag, comm, request, e); });
+  if (c.on() && rc == MPI_SUCCESS)
+    if (MPI_Comm cc = comm_of(comm); valid(cc)) post_recv(PMPI_Request_f2c(*request), *source, *tag, cc, true, false);
+}
+
+void f_start(Original& o, F* request, F* ierr) {
+  RONDO_MPI_REGION("MPI_Start");
+  Call c(rondo_region_id);
+  // Before the call: the message may arrive before it returns.
+  if (c.on())
+    if (MPI_Request handle = PMPI_Request_f2c(*request); known(handle)) start(handle);
+  using Fn = void (*)(F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, e); });
+}
+
+void f_startall(Original& o, F* count, F* requests, F* ierr) {
+  RONDO_MPI_REGION("MPI_Startall");
+  Call c(rondo_region_id);
+  if (c.on())
+    for (MPI_Request handle : snapshot(static_cast<int>(*count), requests))
+      if (known(handle)) start(handle);
+  using Fn = void (*)(F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, e); });
+}
+
+void f_request_free(Original& o, F* request, F* ierr) {
+  RONDO_MPI_REGION("MPI_Request_free");
+  Call c(rondo_region_id);
+  MPI_Request handle = PMPI_Request_f2c(*request);
+  using Fn = void (*)(F*, F*);
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, e); });
+  if (rc == MPI_SUCCESS && known(handle)) request_freed(handle);
+}
+
+void f_sendrecv_replace(Original& o, void* buf, F* count, F* type, F* dest, F* sendtag, F* source, F* recvtag,
+                        F* comm, F* status, F* ierr) {
+  RONDO_MPI_REGION("MPI_Sendrecv_replace");
+  Call c(rondo_region_id);
+  MPI_Comm cc = comm_of(comm);
+  bool record = c.on() && valid(cc);
+  if (record) record_send(*dest, *sendtag, cc, fbytes(count, type));
+  FStatus st(status);
+  using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*, F*, F*);
+  int rc = run<Fn>(
+      o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, dest, sendtag, source, recvtag, comm, st.get(), e); });
+  if (record && rc == MPI_SUCCESS) record_recv(st.c(), cc);
+}
+
+void f_probe(Original& o, F* source, F* tag, F* comm, F* status, F* ierr) {
+  RONDO_MPI_REGION("MPI_Probe");
+  Call c(rondo_region_id);
+  using Fn = void (*)(F*, F*, F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, status, e); });
+}
+
+void f_iprobe(Original& o, F* source, F* tag, F* comm, F* flag, F* status, F* ierr) {
+  RONDO_MPI_REGION("MPI_Iprobe");
+  Call c(rondo_region_id);
+  using Fn = void (*)(F*, F*, F*, F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, flag, status, e); });
+}
+
+void f_waitany(Original& o, F* count, F* requests, F* index, F* status, F* ierr) {
+  RONDO_MPI_REGION("MPI_Waitany");
+  Call c(rondo_region_id);
+  int n = static_cast<int>(*count);
+  auto handles = snapshot(n, requests);
+  FStatus st(status);
+  using Fn = void (*)(F*, F*, F*, F*, F*);
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, index, st.get(), e); });
+  if (c.on() && rc == MPI_SUCCESS)
+    if (int at = position(*index, n); at >= 0 && known(handles[static_cast<size_t>(at)]))
+      completed(handles[static_cast<size_t>(at)], st.c());
+}
+
+void f_waitsome(Original& o, F* incount, F* requests, F* outcount, F* indices, F* statuses, F* ierr) {
+  RONDO_MPI_REGION("MPI_Waitsome");
+  Call c(rondo_region_id);
+  int n = static_cast<int>(*incount);
+  auto handles = snapshot(n, requests);
+  FStatuses st(statuses, n);
+  using Fn = void (*)(F*, F*, F*, F*, F*, F*);
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(incount, requests, outcount, indices, st.get(), e); });
+  if (c.on() && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
+    for (int i = 0; i < *outcount && i < n; ++i)
+      if (int at = position(indices[i], n); at >= 0 && known(handles[static_cast<size_t>(at)]))
+        completed(handles[static_cast<size_t>(at)], st.c(i));
+}
+
+void f_testall(Original& o, F* count, F* requests, F* flag, F* statuses, F* ierr) {
+  RONDO_MPI_REGION("MPI_Testall");
+  Call c(rondo_region_id);
+  int n = static_cast<int>(*count);
+  auto handles = snapshot(n, requests);
+  FStatuses st(statuses, n);
+  using Fn = void (*)(F*, F*, F*, F*, F*);
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, flag, st.get(), e); });
+  // flag is a LOGICAL (see f_test).
+  if (c.on() && rc == MPI_SUCCESS && *flag != 0)
+    for (int i = 0; i < n; ++i)
+      if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i));
+}
+
+void f_testany(Original& o, F* count, F* requests, F* index, F* flag, F* status, F* ierr) {
+  RONDO_MPI_REGION("MPI_Testany");
+  Call c(rondo_region_id);
+  int n = static_cast<int>(*count);
+  auto handles = snapshot(n, requests);
+  FStatus st(status);
+  using Fn = void (*)(F*, F*, F*, F*, F*, F*);
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, index, flag, st.get(), e); });
+  if (c.on() && rc == MPI_SUCCESS && *flag != 0)
+    if (int at = position(*index, n); at >= 0 && known(handles[static_cast<size_t>(at)]))
+      completed(handles[static_cast<size_t>(at)], st.c());
+}
+
+// ---------------------------------------------------------------------------
+// More collectives; volumes as in wrap_collectives.cpp.
+
+void f_gatherv(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* recvbuf, F* recvcounts, F* displs,
+               F* recvtype, F* root, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Gatherv");
+  using Fn = void (*)(void*, F*, F*, void*, F*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      rondo_region_id, o, ierr, CollectiveOp::Gatherv, comm, *root,
+      [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, e); },
+      [&](MPI_Comm cc) {
+        int64_t received = is_root(cc, *root) ? fsum(recvcounts, comm_size(cc), recvtype) : 0;
+        int64_t sent = fortran_in_place(sendbuf) ? 0 : fbytes(sendcount, sendtype);
+        return Volume(sent, received);
+      });
+}
+
+void f_scatterv(Original& o, void* sendbuf, F* sendcounts, F* displs, F* sendtype, void* recvbuf, F* recvcount,
+                F* recvtype, F* root, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Scatterv");
+  using Fn = void (*)(void*, F*, F*, F*, void*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      rondo_region_id, o, ierr, CollectiveOp::Scatterv, comm, *root,
+      [&](Fn fn, F* e) { fn(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, e); },
+      [&](MPI_Comm cc) {
+        int64_t sent = is_root(cc, *root) ? fsum(sendcounts, comm_size(cc), sendtype) : 0;
+        int64_t received = fortran_in_place(recvbuf) ? 0 : fbytes(recvcount, recvtype);
+        return Volume(sent, received);
+      });
+}
+
+void f_allgatherv(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* recvbuf, F* recvcounts, F* displs,
+                  F* recvtype, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Allgatherv");
+  using Fn = void (*)(void*, F*, F*, void*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      rondo_region_id, o, ierr, CollectiveOp::Allgatherv, comm, -1,
+      [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, e); },
+      [&](MPI_Comm cc) {
+        int64_t received = fsum(recvcounts, comm_size(cc), recvtype);
+        int64_t sent = fortran_in_place(sendbuf) ? 0 : fbytes(sendcount, sendtype);
+        return Volume(sent, received);
+      });
+}
+
+void f_alltoallv(Original& o, void* sendbuf, F* sendcounts, F* sdispls, F* sendtype, void* recvbuf, F* recvcounts,
+                 F* rdispls, F* recvtype, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Alltoallv");
+  using Fn = void (*)(void*, F*, F*, F*, void*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      rondo_region_id, o, ierr, CollectiveOp::Alltoallv, comm, -1,
+      [&](Fn fn, F* e) {
+        fn(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, e);
+      },
+      [&](MPI_Comm cc) {
+        int n = comm_size(cc);
+        int64_t received = fsum(recvcounts, n, recvtype);
+        int64_t sent = fortran_in_place(sendbuf) ? received : fsum(sendcounts, n, sendtype);
+        return Volume(sent, received);
+      });
+}
+
+void f_reduce_scatter(Original& o, void* sendbuf, void* recvbuf, F* recvcounts, F* type, F* op, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Reduce_scatter");
+  using Fn = void (*)(void*, void*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      rondo_region_id, o, ierr, CollectiveOp::ReduceScatter, comm, -1,
+      [&](Fn fn, F* e) { fn(sendbuf, recvbuf, recvcounts, type, op, comm, e); },
+      [&](MPI_Comm cc) {
+        int rank = 0;
+        PMPI_Comm_rank(cc, &rank);
+        return Volume(fsum(recvcounts, comm_size(cc), type), fbytes(&recvcounts[rank], type));
+      });
+}
+
+void f_reduce_scatter_block(Original& o, void* sendbuf, void* recvbuf, F* recvcount, F* type, F* op, F* comm,
+                            F* ierr) {
+  RONDO_MPI_REGION("MPI_Reduce_scatter_block");
+  using Fn = void (*)(void*, void*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      rondo_region_id, o, ierr, CollectiveOp::ReduceScatterBlock, comm, -1,
+      [&](Fn fn, F* e) { fn(sendbuf, recvbuf, recvcount, type, op, comm, e); },
+      [&](MPI_Comm cc) {
+        int64_t n = fbytes(recvcount, type);
+        return Volume(n * comm_size(cc), n);
+      });
+}
+
+// MPI_Scan and MPI_Exscan: as many bytes sent as received.
+void scan(uint32_t region_id, CollectiveOp kind, Original& o, void* sendbuf, void* recvbuf, F* count, F* type, F* op,
+          F* comm, F* ierr) {
+  using Fn = void (*)(void*, void*, F*, F*, F*, F*, F*);
+  collective<Fn>(
+      region_id, o, ierr, kind, comm, -1, [&](Fn fn, F* e) { fn(sendbuf, recvbuf, count, type, op, comm, e); },
+      [&](MPI_Comm) {
+        int64_t n = fbytes(count, type);
+        return Volume(n, n);
+      });
+}
+
+void f_scan(Original& o, void* sendbuf, void* recvbuf, F* count, F* type, F* op, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Scan");
+  scan(rondo_region_id, CollectiveOp::Scan, o, sendbuf, recvbuf, count, type, op, comm, ierr);
+}
+
+void f_exscan(Original& o, void* sendbuf, void* recvbuf, F* count, F* type, F* op, F* comm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Exscan");
+  scan(rondo_region_id, CollectiveOp::Exscan, o, sendbuf, recvbuf, count, type, op, comm, ierr);
+}
+
+// ---------------------------------------------------------------------------
+// More communicators, groups and topologies.
+
+void f_comm_create(Original& o, F* comm, F* group, F* newcomm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Comm_create");
+  using Fn = void (*)(F*, F*, F*, F*);
+  create<Fn>(rondo_region_id, o, ierr, comm, newcomm, "MPI_Comm_create",
+             [&](Fn fn, F* e) { fn(comm, group, newcomm, e); });
+}
+
+void f_cart_sub(Original& o, F* comm, F* remain_dims, F* newcomm, F* ierr) {
+  RONDO_MPI_REGION("MPI_Cart_sub");
+  using Fn = void (*)(F*, F*, F*, F*);
+  create<Fn>(rondo_region_id, o, ierr, comm, newcomm, "MPI_Cart_sub",
+             [&](Fn fn, F* e) { fn(comm, remain_dims, newcomm, e); });
+}
+
+void f_comm_group(Original& o, F* comm, F* group, F* ierr) {
+  RONDO_MPI_REGION("MPI_Comm_group");
+  Call c(rondo_region_id);
+  using Fn = void (*)(F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, group, e); });
+}
+
+void f_cart_shift(Original& o, F* comm, F* direction, F* disp, F* source, F* dest, F* ierr) {
+  RONDO_MPI_REGION("MPI_Cart_shift");
+  Call c(rondo_region_id);
+  using Fn = void (*)(F*, F*, F*, F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, direction, disp, source, dest, e); });
+}
+
+void f_cart_coords(Original& o, F* comm, F* rank, F* maxdims, F* coords, F* ierr) {
+  RONDO_MPI_REGION("MPI_Cart_coords");
+  Call c(rondo_region_id);
+  using Fn = void (*)(F*, F*, F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, rank, maxdims, coords, e); });
+}
+
+void f_cart_rank(Original& o, F* comm, F* coords, F* rank, F* ierr) {
+  RONDO_MPI_REGION("MPI_Cart_rank");
+  Call c(rondo_region_id);
+  using Fn = void (*)(F*, F*, F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, coords, rank, e); });
+}
+
 }  // namespace
 
 // Every wrapped function under the five names compilers and Open MPI use: plain,
@@ -562,3 +890,76 @@ RONDO_FORTRAN(mpi_comm_free, MPI_COMM_FREE, f_comm_free, (F * comm, F* ierr), (c
 RONDO_FORTRAN(mpi_cart_create, MPI_CART_CREATE, f_cart_create,
               (F * comm, F* ndims, F* dims, F* periods, F* reorder, F* newcomm, F* ierr),
               (comm, ndims, dims, periods, reorder, newcomm, ierr))
+RONDO_FORTRAN(mpi_ssend, MPI_SSEND, f_ssend, (void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr),
+              (buf, count, type, dest, tag, comm, ierr))
+RONDO_FORTRAN(mpi_bsend, MPI_BSEND, f_bsend, (void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr),
+              (buf, count, type, dest, tag, comm, ierr))
+RONDO_FORTRAN(mpi_rsend, MPI_RSEND, f_rsend, (void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* ierr),
+              (buf, count, type, dest, tag, comm, ierr))
+RONDO_FORTRAN(mpi_issend, MPI_ISSEND, f_issend,
+              (void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr),
+              (buf, count, type, dest, tag, comm, request, ierr))
+RONDO_FORTRAN(mpi_send_init, MPI_SEND_INIT, f_send_init,
+              (void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr),
+              (buf, count, type, dest, tag, comm, request, ierr))
+RONDO_FORTRAN(mpi_recv_init, MPI_RECV_INIT, f_recv_init,
+              (void* buf, F* count, F* type, F* source, F* tag, F* comm, F* request, F* ierr),
+              (buf, count, type, source, tag, comm, request, ierr))
+RONDO_FORTRAN(mpi_start, MPI_START, f_start, (F * request, F* ierr), (request, ierr))
+RONDO_FORTRAN(mpi_startall, MPI_STARTALL, f_startall, (F * count, F* requests, F* ierr), (count, requests, ierr))
+RONDO_FORTRAN(mpi_request_free, MPI_REQUEST_FREE, f_request_free, (F * request, F* ierr), (request, ierr))
+RONDO_FORTRAN(mpi_sendrecv_replace, MPI_SENDRECV_REPLACE, f_sendrecv_replace,
+              (void* buf, F* count, F* type, F* dest, F* sendtag, F* source, F* recvtag, F* comm, F* status, F* ierr),
+              (buf, count, type, dest, sendtag, source, recvtag, comm, status, ierr))
+RONDO_FORTRAN(mpi_probe, MPI_PROBE, f_probe, (F * source, F* tag, F* comm, F* status, F* ierr),
+              (source, tag, comm, status, ierr))
+RONDO_FORTRAN(mpi_iprobe, MPI_IPROBE, f_iprobe, (F * source, F* tag, F* comm, F* flag, F* status, F* ierr),
+              (source, tag, comm, flag, status, ierr))
+RONDO_FORTRAN(mpi_waitany, MPI_WAITANY, f_waitany, (F * count, F* requests, F* index, F* status, F* ierr),
+              (count, requests, index, status, ierr))
+RONDO_FORTRAN(mpi_waitsome, MPI_WAITSOME, f_waitsome,
+              (F * incount, F* requests, F* outcount, F* indices, F* statuses, F* ierr),
+              (incount, requests, outcount, indices, statuses, ierr))
+RONDO_FORTRAN(mpi_testall, MPI_TESTALL, f_testall, (F * count, F* requests, F* flag, F* statuses, F* ierr),
+              (count, requests, flag, statuses, ierr))
+RONDO_FORTRAN(mpi_testany, MPI_TESTANY, f_testany, (F * count, F* requests, F* index, F* flag, F* status, F* ierr),
+              (count, requests, index, flag, status, ierr))
+RONDO_FORTRAN(mpi_gatherv, MPI_GATHERV, f_gatherv,
+              (void* sendbuf, F* sendcount, F* sendtype, void* recvbuf, F* recvcounts, F* displs, F* recvtype,
+               F* root, F* comm, F* ierr),
+              (sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, ierr))
+RONDO_FORTRAN(mpi_scatterv, MPI_SCATTERV, f_scatterv,
+              (void* sendbuf, F* sendcounts, F* displs, F* sendtype, void* recvbuf, F* recvcount, F* recvtype,
+               F* root, F* comm, F* ierr),
+              (sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, ierr))
+RONDO_FORTRAN(mpi_allgatherv, MPI_ALLGATHERV, f_allgatherv,
+              (void* sendbuf, F* sendcount, F* sendtype, void* recvbuf, F* recvcounts, F* displs, F* recvtype,
+               F* comm, F* ierr),
+              (sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, ierr))
+RONDO_FORTRAN(mpi_alltoallv, MPI_ALLTOALLV, f_alltoallv,
+              (void* sendbuf, F* sendcounts, F* sdispls, F* sendtype, void* recvbuf, F* recvcounts, F* rdispls,
+               F* recvtype, F* comm, F* ierr),
+              (sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, ierr))
+RONDO_FORTRAN(mpi_reduce_scatter, MPI_REDUCE_SCATTER, f_reduce_scatter,
+              (void* sendbuf, void* recvbuf, F* recvcounts, F* type, F* op, F* comm, F* ierr),
+              (sendbuf, recvbuf, recvcounts, type, op, comm, ierr))
+RONDO_FORTRAN(mpi_reduce_scatter_block, MPI_REDUCE_SCATTER_BLOCK, f_reduce_scatter_block,
+              (void* sendbuf, void* recvbuf, F* recvcount, F* type, F* op, F* comm, F* ierr),
+              (sendbuf, recvbuf, recvcount, type, op, comm, ierr))
+RONDO_FORTRAN(mpi_scan, MPI_SCAN, f_scan, (void* sendbuf, void* recvbuf, F* count, F* type, F* op, F* comm, F* ierr),
+              (sendbuf, recvbuf, count, type, op, comm, ierr))
+RONDO_FORTRAN(mpi_exscan, MPI_EXSCAN, f_exscan,
+              (void* sendbuf, void* recvbuf, F* count, F* type, F* op, F* comm, F* ierr),
+              (sendbuf, recvbuf, count, type, op, comm, ierr))
+RONDO_FORTRAN(mpi_comm_create, MPI_COMM_CREATE, f_comm_create, (F * comm, F* group, F* newcomm, F* ierr),
+              (comm, group, newcomm, ierr))
+RONDO_FORTRAN(mpi_comm_group, MPI_COMM_GROUP, f_comm_group, (F * comm, F* group, F* ierr), (comm, group, ierr))
+RONDO_FORTRAN(mpi_cart_shift, MPI_CART_SHIFT, f_cart_shift,
+              (F * comm, F* direction, F* disp, F* source, F* dest, F* ierr),
+              (comm, direction, disp, source, dest, ierr))
+RONDO_FORTRAN(mpi_cart_sub, MPI_CART_SUB, f_cart_sub, (F * comm, F* remain_dims, F* newcomm, F* ierr),
+              (comm, remain_dims, newcomm, ierr))
+RONDO_FORTRAN(mpi_cart_coords, MPI_CART_COORDS, f_cart_coords, (F * comm, F* rank, F* maxdims, F* coords, F* ierr),
+              (comm, rank, maxdims, coords, ierr))
+RONDO_FORTRAN(mpi_cart_rank, MPI_CART_RANK, f_cart_rank, (F * comm, F* coords, F* rank, F* ierr),
+              (comm, coords, rank, ierr))
