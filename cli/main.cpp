@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   prn->add_option("--limit", print.limit, "Print at most N events")->check(CLI::PositiveNumber);
 
   StatsOptions stats;
-  auto* sts = app.add_subcommand("stats", "Statistics of a trace: flat profile");
+  auto* sts = app.add_subcommand("stats", "Statistics: flat profile, MPI messages and time, threads and I/O");
   sts->add_option("TRACE", stats.trace, "Trace directory")->required();
   auto* json_opt = sts->add_flag("--json", stats.json, "Print JSON");
   sts->add_option("--csv", stats.csv_dir, "Write one CSV file per table into DIR")->excludes(json_opt);
