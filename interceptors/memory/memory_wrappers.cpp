@@ -120,10 +120,7 @@ uint32_t g_requested_metric = 0, g_freed_metric = 0;
 bool g_have_metrics = false;
 std::atomic<bool> g_ready{false};
 
-inline bool active(const void* caller) {
-  return g_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
-         trace::t_inside_call == 0 && !rondo::interpose::is_runtime_caller(caller);
-}
+inline bool active(const void* caller) { return rondo::interpose::should_record(g_ready, caller); }
 #define CALLER __builtin_return_address(0)
 
 void sample(uint32_t metric, int64_t value) {

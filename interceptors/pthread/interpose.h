@@ -53,6 +53,15 @@ bool is_runtime_caller(const void* return_address);
 // Fills the table (call from a module constructor, outside any wrapper).
 void scan_loaded_objects();
 
+// Whether a wrapper records the call it intercepts: the module is ready (its
+// regions are defined), the process is recording, the call is not made from
+// inside another intercepted call, and the caller is application code (not a
+// runtime library; `caller` is the wrapper's __builtin_return_address(0)).
+inline bool should_record(const std::atomic<bool>& module_ready, const void* caller) {
+  return module_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
+         trace::t_inside_call == 0 && !is_runtime_caller(caller);
+}
+
 // One recorded call: enter on construction, leave on destruction. Recording never
 // changes errno, which the wrapped function may have set (the sem_* functions
 // and every I/O call report through it).

@@ -79,10 +79,7 @@ uint32_t g_region[kRegionCount];
 std::atomic<bool> g_ready{false};
 
 // Whether a call made from `caller` is recorded.
-inline bool active(const void* caller) {
-  return g_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
-         trace::t_inside_call == 0 && !rondo::interpose::is_runtime_caller(caller);
-}
+inline bool active(const void* caller) { return rondo::interpose::should_record(g_ready, caller); }
 #define CALLER __builtin_return_address(0)
 
 // One recorded call, by this module's region index (errno untouched).

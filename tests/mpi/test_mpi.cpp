@@ -6,6 +6,8 @@
 //
 // Every test skips itself when mpirun cannot be found.
 #include <gtest/gtest.h>
+
+#include "../common/run_command.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,22 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-struct Result {
-  int status = -1;  // exit code (128 + signal when killed)
-  std::string out;  // stdout and stderr together
-};
-
-Result run(const std::string& command) {
-  Result r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using Result = rondo::test::CommandResult;
+inline Result run(const std::string& command) { return rondo::test::run_command(command); }
 
 bool executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
 
