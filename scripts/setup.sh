@@ -15,6 +15,7 @@ packages=(
   openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
   clang libomp-14-dev zlib1g-dev
   libmpich-dev mpich eztrace vite
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
 )
 
 missing=()
