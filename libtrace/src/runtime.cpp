@@ -557,7 +557,11 @@ void inform(const std::string& message, bool warning) {
 }
 
 void disable(const std::string& why) {
-  if (g_recording.exchange(false)) std::fprintf(stderr, "rondo: %s; tracing disabled, the program continues\n", why.c_str());
+  g_recording.store(false);
+  // Reported once, even when the problem shows only while the trace is being
+  // written at exit (when recording has already stopped).
+  static std::atomic<bool> reported{false};
+  if (!reported.exchange(true)) std::fprintf(stderr, "rondo: %s; tracing disabled, the program continues\n", why.c_str());
 }
 
 bool start() {

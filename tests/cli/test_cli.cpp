@@ -185,6 +185,18 @@ TEST_F(Cli, TruncatedTraceStillGivesStatistics) {
   EXPECT_NE(stats.out.find("incomplete trace"), std::string::npos);
 }
 
+TEST_F(Cli, AnUnwritableTraceDirectoryDisablesTracingAndTheProgramGoesOn) {
+  // /proc refuses new directories: the recorder says so once and the program runs
+  // to its normal end with its normal output and exit status.
+  Result r = run("RONDO_TRACE_DIR=/proc/rondo-cannot-write-here LD_PRELOAD=" + std::string(COMPILER_MODULE) + " " +
+                 NESTED_LOOPS + " 2000");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("nested_loops: 2000 steps"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tracing disabled, the program continues"), std::string::npos) << r.out;
+  size_t first = r.out.find("rondo:");
+  EXPECT_EQ(r.out.find("rondo:", first + 1), std::string::npos) << "one message only:\n" << r.out;
+}
+
 TEST_F(Cli, AvailListsTheCompilerModule) {
   Result r = run(kRondo + " avail");
   ASSERT_EQ(r.status, 0);
