@@ -1,9 +1,9 @@
 // rondo info: what a trace holds.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "text_output.h"
 
@@ -13,28 +13,7 @@ int run_info(const std::string& path, bool json) {
   format::TraceReader trace(path);
   analyzer::TraceInfo info = analyzer::trace_info(trace);
   if (json) {
-    nlohmann::ordered_json j;
-    j["processes"] = info.processes;
-    j["threads"] = info.threads;
-    j["events"] = info.events;
-    j["bytes"] = info.bytes;
-    j["bytes_per_event"] = info.bytes_per_event();
-    j["truncated"] = info.truncated;
-    j["grammar"] = {{"events", info.grammar.events}, {"sequences", info.grammar.sequences}, {"loops", info.grammar.loops}};
-    j["duration_ns"] = info.end_ns - info.start_ns;
-    nlohmann::ordered_json procs = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < trace.processes().size(); ++i) {
-      const format::ProcessReader& p = *trace.processes()[i];
-      const auto& d = p.defs().process;
-      uint64_t events = 0;
-      for (size_t t = 0; t < p.thread_count(); ++t) events += p.thread(t).event_count();
-      procs.push_back({{"rank", d.rank}, {"pid", d.pid}, {"host", d.host}, {"command", d.command},
-                       {"threads", p.thread_count()}, {"events", events}, {"ended", p.ended()},
-                       {"file", p.path()}});
-    }
-    j["process_list"] = procs;
-    j["problems"] = info.problems;
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", analyzer::info_json(trace).dump(2));
     return 0;
   }
   fmt::print("trace      {}\n", path);

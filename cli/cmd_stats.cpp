@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "rondo/analyzer/mpi_stats.h"
+#include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/thread_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "text_output.h"
@@ -27,19 +27,6 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-nlohmann::ordered_json region_json(const RegionRow& r, GroupBy by) {
-  nlohmann::ordered_json j;
-  j["name"] = r.name;
-  if (by != GroupBy::None) j["rank"] = r.rank;
-  if (by == GroupBy::Thread) j["thread"] = r.thread;
-  j["calls"] = r.calls;
-  j["inclusive_ns"] = r.inclusive_ns;
-  j["exclusive_ns"] = r.exclusive_ns;
-  j["min_ns"] = r.min_ns;
-  j["max_ns"] = r.max_ns;
-  j["mean_ns"] = r.mean_ns();
-  return j;
-}
 
 
 // Matrices up to this many ranks are printed in full; larger ones as top pairs.
@@ -51,69 +38,7 @@ std::string percent(int64_t part, int64_t whole) {
   return whole > 0 ? fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
 }
 
-nlohmann::ordered_json matrix_json(const std::vector<std::vector<uint64_t>>& m) {
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (auto& row : m) rows.push_back(row);
-  return rows;
-}
 
-nlohmann::ordered_json mpi_json(const analyzer::MpiStats& s) {
-  nlohmann::ordered_json j;
-  j["messages"] = {{"count", s.messages.count},
-                   {"bytes", s.messages.bytes},
-                   {"unmatched", s.messages.unmatched},
-                   {"unmatched_sends", s.messages.unmatched_sends},
-                   {"unmatched_receives", s.messages.unmatched_receives},
-                   {"bytes_mismatched", s.messages.bytes_mismatched},
-                   {"cancelled", s.messages.cancelled},
-                   {"incomplete_receives", s.messages.incomplete_receives}};
-  j["matrix_bytes"] = matrix_json(s.matrix_bytes());
-  nlohmann::ordered_json ops = nlohmann::ordered_json::array();
-  for (auto& o : s.collective_ops)
-    ops.push_back({{"name", o.name},
-                   {"count", o.count},
-                   {"bytes", o.bytes_sent},
-                   {"bytes_received", o.bytes_received},
-                   {"time_ns", o.time_ns}});
-  j["collectives"] = {{"count", s.collectives.count},
-                      {"bytes", s.collectives.bytes},
-                      {"bytes_received", s.collectives.bytes_received},
-                      {"time_ns", s.collectives.time_ns},
-                      {"operations", ops}};
-  j["ranks"] = s.ranks;
-  j["matrix_count"] = matrix_json(s.matrix_count());
-  j["received_before_sent"] = s.received_before_sent;
-  nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
-  for (auto& b : s.size_histogram)
-    sizes.push_back({{"min_bytes", b.min_bytes}, {"max_bytes", b.max_bytes}, {"count", b.count}, {"bytes", b.bytes}});
-  j["message_sizes"] = sizes;
-  nlohmann::ordered_json ranks = nlohmann::ordered_json::array();
-  for (auto& r : s.time_per_rank)
-    ranks.push_back({{"rank", r.rank}, {"mpi_ns", r.mpi_ns}, {"total_ns", r.total_ns}, {"mpi_calls", r.mpi_calls}});
-  j["time_per_rank"] = ranks;
-  nlohmann::ordered_json calls = nlohmann::ordered_json::array();
-  for (auto& c : s.calls)
-    calls.push_back({{"name", c.name},
-                     {"calls", c.calls},
-                     {"inclusive_ns", c.inclusive_ns},
-                     {"min_ns", c.min_ns},
-                     {"max_ns", c.max_ns},
-                     {"mean_ns", c.mean_ns()}});
-  j["calls"] = calls;
-  nlohmann::ordered_json comms = nlohmann::ordered_json::array();
-  for (auto& c : s.communicators) {
-    if (c.messages == 0 && c.collectives == 0) continue;  // defined, never used (MPI_COMM_SELF of every rank, ...)
-    comms.push_back({{"index", c.index},
-                     {"name", c.name},
-                     {"size", c.size},
-                     {"instance", c.instance},
-                     {"messages", c.messages},
-                     {"bytes", c.bytes},
-                     {"collectives", c.collectives}});
-  }
-  j["communicators"] = comms;
-  return j;
-}
 
 std::string matrix_csv(const std::vector<std::vector<uint64_t>>& m) {
   std::string csv = "src";
@@ -236,45 +161,6 @@ std::string mpi_text(const analyzer::MpiStats& s) {
   return out;
 }
 
-nlohmann::ordered_json threads_json(const analyzer::ThreadStats& s) {
-  nlohmann::ordered_json j;
-  nlohmann::ordered_json threads = nlohmann::ordered_json::array();
-  for (auto& t : s.threads)
-    threads.push_back({{"rank", t.rank},
-                       {"thread", t.thread},
-                       {"parallel_ns", t.parallel_ns},
-                       {"barrier_ns", t.barrier_ns},
-                       {"lock_ns", t.lock_ns},
-                       {"pthread_wait_ns", t.pthread_wait_ns},
-                       {"span_ns", t.span_ns}});
-  j["threads"] = threads;
-  nlohmann::ordered_json regions = nlohmann::ordered_json::array();
-  for (auto& r : s.parallel_regions)
-    regions.push_back({{"name", r.name},
-                       {"threads", r.threads},
-                       {"calls", r.calls},
-                       {"total_ns", r.total_ns},
-                       {"max_ns", r.max_ns},
-                       {"mean_ns", r.mean_ns()},
-                       {"imbalance", r.imbalance()},
-                       {"slowest_rank", r.slowest_rank},
-                       {"slowest_thread", r.slowest_thread}});
-  j["parallel_regions"] = regions;
-  nlohmann::ordered_json files = nlohmann::ordered_json::array();
-  for (auto& f : s.io_files)
-    files.push_back({{"path", f.path},
-                     {"reads", f.reads},
-                     {"writes", f.writes},
-                     {"other", f.other},
-                     {"failed", f.failed},
-                     {"bytes_read", f.bytes_read},
-                     {"bytes_written", f.bytes_written},
-                     {"read_ns", f.read_ns},
-                     {"write_ns", f.write_ns},
-                     {"other_ns", f.other_ns}});
-  j["io_files"] = files;
-  return j;
-}
 
 // The threads files of `rondo stats --csv`; returns the names written.
 std::vector<std::string> write_threads_csv(const analyzer::ThreadStats& s, const std::string& dir) {
@@ -333,31 +219,16 @@ std::string threads_text(const analyzer::ThreadStats& s) {
 int run_stats(const StatsOptions& o) {
   format::TraceReader trace(o.trace);
   GroupBy by = o.by == "rank" ? GroupBy::Rank : o.by == "thread" ? GroupBy::Thread : GroupBy::None;
+  if (o.json) {
+    fmt::print("{}\n", analyzer::stats_json(trace, by).dump(2));
+    return 0;
+  }
   analyzer::TraceInfo info = analyzer::trace_info(trace);
   std::vector<RegionRow> rows = analyzer::flat_profile(trace, by);
   int64_t duration = info.end_ns - info.start_ns;
   analyzer::MpiStats mpi = analyzer::mpi_stats(trace);
   analyzer::ThreadStats threads = analyzer::thread_stats(trace);
 
-  if (o.json) {
-    nlohmann::ordered_json j;
-    j["duration_ns"] = duration;
-    j["truncated"] = info.truncated;
-    nlohmann::ordered_json regions = nlohmann::ordered_json::array();
-    for (auto& r : rows) regions.push_back(region_json(r, by));
-    j["regions"] = regions;
-    if (mpi.has_mpi) {
-      j["mpi"] = mpi_json(mpi);
-    } else {
-      // No MPI in this trace: message statistics are empty, not absent.
-      j["mpi"] = {{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
-                  {"matrix_bytes", nlohmann::ordered_json::array()},
-                  {"collectives", {{"count", 0}, {"bytes", 0}}}};
-    }
-    if (threads.has_threads) j["threads"] = threads_json(threads);
-    fmt::print("{}\n", j.dump(2));
-    return 0;
-  }
   if (!o.csv_dir.empty()) {
     std::filesystem::create_directories(o.csv_dir);
     std::string csv = "name,";

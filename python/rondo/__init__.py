@@ -13,6 +13,8 @@ Statistics come from Rondo's analyzer (the native module rondo._rondo), the
 same code as the `rondo` command.
 """
 
+import json as _json
+
 from . import _rondo
 from ._rondo import Event, TraceError
 
@@ -40,7 +42,7 @@ class Trace:
 
     def info(self):
         """What the trace holds: the keys of `rondo info --json`."""
-        return self._native.info()
+        return _json.loads(self._native.info_json())
 
     def ranks(self):
         """The rank of each process, in trace order."""
@@ -85,9 +87,10 @@ class Trace:
         return self._native.events(rank, thread)
 
     def stats(self, by=None):
-        """The keys of `rondo stats --json`: duration_ns, truncated, regions,
-        mpi {messages, matrix_bytes, collectives, ...}."""
-        return self._native.stats(by)
+        """The document of `rondo stats --json` (the same code builds both):
+        duration_ns, truncated, regions, mpi {messages, matrix_bytes,
+        collectives, ...} and, with thread records, threads."""
+        return _json.loads(self._native.stats_json(by))
 
 
 def open(path):  # noqa: A001 - the documented name

@@ -14,6 +14,7 @@
 
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
+#include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/encoding.h"
 #include "rondo/format/reader.h"
@@ -33,55 +34,11 @@ analyzer::GroupBy parse_by(const py::object& by) {
   throw py::value_error("by must be None, \"rank\" or \"thread\", not \"" + s + "\"");
 }
 
-// Same keys, in the same order, as `rondo info --json`.
-py::dict info(const TracePtr& trace) {
-  analyzer::TraceInfo info = analyzer::trace_info(*trace);
-  py::dict d;
-  d["processes"] = info.processes;
-  d["threads"] = info.threads;
-  d["events"] = info.events;
-  d["bytes"] = info.bytes;
-  d["bytes_per_event"] = info.bytes_per_event();
-  d["truncated"] = info.truncated;
-  py::dict grammar;
-  grammar["events"] = info.grammar.events;
-  grammar["sequences"] = info.grammar.sequences;
-  grammar["loops"] = info.grammar.loops;
-  d["grammar"] = grammar;
-  d["duration_ns"] = info.end_ns - info.start_ns;
-  py::list procs;
-  for (const auto& p : trace->processes()) {
-    const auto& def = p->defs().process;
-    uint64_t events = 0;
-    for (size_t t = 0; t < p->thread_count(); ++t) events += p->thread(t).event_count();
-    py::dict pd;
-    pd["rank"] = def.rank;
-    pd["pid"] = def.pid;
-    pd["host"] = def.host;
-    pd["command"] = def.command;
-    pd["threads"] = p->thread_count();
-    pd["events"] = events;
-    pd["ended"] = p->ended();
-    pd["file"] = p->path();
-    procs.append(pd);
-  }
-  d["process_list"] = procs;
-  d["problems"] = info.problems;
-  return d;
-}
-
-py::dict region_dict(const analyzer::RegionRow& r, analyzer::GroupBy by) {
-  py::dict d;
-  d["name"] = r.name;
-  if (by != analyzer::GroupBy::None) d["rank"] = r.rank;
-  if (by == analyzer::GroupBy::Thread) d["thread"] = r.thread;
-  d["calls"] = r.calls;
-  d["inclusive_ns"] = r.inclusive_ns;
-  d["exclusive_ns"] = r.exclusive_ns;
-  d["min_ns"] = r.min_ns;
-  d["max_ns"] = r.max_ns;
-  d["mean_ns"] = r.mean_ns();
-  return d;
+// `rondo info --json` and `rondo stats --json`, as text: the analyzer builds both
+// documents for the CLI and for Python alike; rondo/__init__.py parses them.
+std::string info_json(const TracePtr& trace) { return analyzer::info_json(*trace).dump(); }
+std::string stats_json(const TracePtr& trace, const py::object& by) {
+  return analyzer::stats_json(*trace, parse_by(by)).dump();
 }
 
 // The flat profile as columns (name -> list), rows sorted as the analyzer sorts them.
@@ -176,113 +133,6 @@ py::array_t<uint64_t> comm_matrix(const TracePtr& trace) {
   return matrix_array(s.matrix_bytes(), s.ranks);
 }
 
-py::list matrix_list(const std::vector<std::vector<uint64_t>>& m) {
-  py::list rows;
-  for (const auto& row : m) rows.append(py::cast(row));
-  return rows;
-}
-
-// The keys of `rondo stats --json` (flat profile and MPI statistics).
-py::dict stats(const TracePtr& trace, const py::object& by_arg) {
-  analyzer::GroupBy by = parse_by(by_arg);
-  analyzer::TraceInfo info = analyzer::trace_info(*trace);
-  std::vector<analyzer::RegionRow> rows = analyzer::flat_profile(*trace, by);
-  analyzer::MpiStats s = analyzer::mpi_stats(*trace);
-  py::dict d;
-  d["duration_ns"] = info.end_ns - info.start_ns;
-  d["truncated"] = info.truncated;
-  py::list regions;
-  for (const auto& r : rows) regions.append(region_dict(r, by));
-  d["regions"] = regions;
-
-  py::dict mpi, messages, collectives;
-  messages["count"] = s.messages.count;
-  messages["bytes"] = s.messages.bytes;
-  messages["unmatched"] = s.messages.unmatched;
-  collectives["count"] = s.collectives.count;
-  collectives["bytes"] = s.collectives.bytes;
-  if (!s.has_mpi) {
-    // As the CLI: no MPI in the trace gives empty statistics, not absent ones.
-    mpi["messages"] = messages;
-    mpi["matrix_bytes"] = py::list();
-    mpi["collectives"] = collectives;
-    d["mpi"] = mpi;
-    return d;
-  }
-  messages["unmatched_sends"] = s.messages.unmatched_sends;
-  messages["unmatched_receives"] = s.messages.unmatched_receives;
-  messages["bytes_mismatched"] = s.messages.bytes_mismatched;
-  messages["cancelled"] = s.messages.cancelled;
-  messages["incomplete_receives"] = s.messages.incomplete_receives;
-  mpi["messages"] = messages;
-  mpi["matrix_bytes"] = matrix_list(s.matrix_bytes());
-  py::list ops;
-  for (const auto& o : s.collective_ops) {
-    py::dict od;
-    od["name"] = o.name;
-    od["count"] = o.count;
-    od["bytes"] = o.bytes_sent;
-    od["bytes_received"] = o.bytes_received;
-    od["time_ns"] = o.time_ns;
-    ops.append(od);
-  }
-  collectives["bytes_received"] = s.collectives.bytes_received;
-  collectives["time_ns"] = s.collectives.time_ns;
-  collectives["operations"] = ops;
-  mpi["collectives"] = collectives;
-  mpi["ranks"] = s.ranks;
-  mpi["matrix_count"] = matrix_list(s.matrix_count());
-  mpi["received_before_sent"] = s.received_before_sent;
-  py::list sizes;
-  for (const auto& b : s.size_histogram) {
-    py::dict bd;
-    bd["min_bytes"] = b.min_bytes;
-    bd["max_bytes"] = b.max_bytes;
-    bd["count"] = b.count;
-    bd["bytes"] = b.bytes;
-    sizes.append(bd);
-  }
-  mpi["message_sizes"] = sizes;
-  py::list ranks;
-  for (const auto& r : s.time_per_rank) {
-    py::dict rd;
-    rd["rank"] = r.rank;
-    rd["mpi_ns"] = r.mpi_ns;
-    rd["total_ns"] = r.total_ns;
-    rd["mpi_calls"] = r.mpi_calls;
-    ranks.append(rd);
-  }
-  mpi["time_per_rank"] = ranks;
-  py::list calls;
-  for (const auto& c : s.calls) {
-    py::dict cd;
-    cd["name"] = c.name;
-    cd["calls"] = c.calls;
-    cd["inclusive_ns"] = c.inclusive_ns;
-    cd["min_ns"] = c.min_ns;
-    cd["max_ns"] = c.max_ns;
-    cd["mean_ns"] = c.mean_ns();
-    calls.append(cd);
-  }
-  mpi["calls"] = calls;
-  py::list comms;
-  for (const auto& c : s.communicators) {
-    if (c.messages == 0 && c.collectives == 0) continue;  // defined, never used: as the CLI
-    py::dict cd;
-    cd["index"] = c.index;
-    cd["name"] = c.name;
-    cd["size"] = c.size;
-    cd["instance"] = c.instance;
-    cd["messages"] = c.messages;
-    cd["bytes"] = c.bytes;
-    cd["collectives"] = c.collectives;
-    comms.append(cd);
-  }
-  mpi["communicators"] = comms;
-  d["mpi"] = mpi;
-  return d;
-}
-
 // One event as Python sees it.
 struct PyEvent {
   int64_t time_ns = 0;
@@ -370,11 +220,11 @@ PYBIND11_MODULE(_rondo, m) {
   py::class_<format::TraceReader, TracePtr>(m, "Trace")
       .def(py::init<const std::string&>(), py::arg("dir"))
       .def_property_readonly("dir", &format::TraceReader::dir)
-      .def("info", &info)
+      .def("info_json", &info_json)
       .def("ranks", &ranks)
       .def("profile_columns", &profile_columns, py::arg("by") = py::none())
       .def("message_columns", &message_columns)
       .def("comm_matrix", &comm_matrix)
-      .def("stats", &stats, py::arg("by") = py::none())
+      .def("stats_json", &stats_json, py::arg("by") = py::none())
       .def("events", &events, py::arg("rank") = 0, py::arg("thread") = 0);
 }

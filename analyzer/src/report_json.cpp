@@ -1,0 +1,181 @@
+#include "rondo/analyzer/report_json.h"
+
+#include "rondo/analyzer/mpi_stats.h"
+#include "rondo/analyzer/thread_stats.h"
+
+namespace rondo::analyzer {
+
+namespace {
+
+nlohmann::ordered_json region_json(const RegionRow& r, GroupBy by) {
+  nlohmann::ordered_json j;
+  j["name"] = r.name;
+  if (by != GroupBy::None) j["rank"] = r.rank;
+  if (by == GroupBy::Thread) j["thread"] = r.thread;
+  j["calls"] = r.calls;
+  j["inclusive_ns"] = r.inclusive_ns;
+  j["exclusive_ns"] = r.exclusive_ns;
+  j["min_ns"] = r.min_ns;
+  j["max_ns"] = r.max_ns;
+  j["mean_ns"] = r.mean_ns();
+  return j;
+}
+
+nlohmann::ordered_json matrix_json(const std::vector<std::vector<uint64_t>>& m) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (auto& row : m) rows.push_back(row);
+  return rows;
+}
+
+nlohmann::ordered_json mpi_json(const MpiStats& s) {
+  nlohmann::ordered_json j;
+  j["messages"] = {{"count", s.messages.count},
+                   {"bytes", s.messages.bytes},
+                   {"unmatched", s.messages.unmatched},
+                   {"unmatched_sends", s.messages.unmatched_sends},
+                   {"unmatched_receives", s.messages.unmatched_receives},
+                   {"bytes_mismatched", s.messages.bytes_mismatched},
+                   {"cancelled", s.messages.cancelled},
+                   {"incomplete_receives", s.messages.incomplete_receives}};
+  j["matrix_bytes"] = matrix_json(s.matrix_bytes());
+  nlohmann::ordered_json ops = nlohmann::ordered_json::array();
+  for (auto& o : s.collective_ops)
+    ops.push_back({{"name", o.name},
+                   {"count", o.count},
+                   {"bytes", o.bytes_sent},
+                   {"bytes_received", o.bytes_received},
+                   {"time_ns", o.time_ns}});
+  j["collectives"] = {{"count", s.collectives.count},
+                      {"bytes", s.collectives.bytes},
+                      {"bytes_received", s.collectives.bytes_received},
+                      {"time_ns", s.collectives.time_ns},
+                      {"operations", ops}};
+  j["ranks"] = s.ranks;
+  j["matrix_count"] = matrix_json(s.matrix_count());
+  j["received_before_sent"] = s.received_before_sent;
+  nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
+  for (auto& b : s.size_histogram)
+    sizes.push_back({{"min_bytes", b.min_bytes}, {"max_bytes", b.max_bytes}, {"count", b.count}, {"bytes", b.bytes}});
+  j["message_sizes"] = sizes;
+  nlohmann::ordered_json ranks = nlohmann::ordered_json::array();
+  for (auto& r : s.time_per_rank)
+    ranks.push_back({{"rank", r.rank}, {"mpi_ns", r.mpi_ns}, {"total_ns", r.total_ns}, {"mpi_calls", r.mpi_calls}});
+  j["time_per_rank"] = ranks;
+  nlohmann::ordered_json calls = nlohmann::ordered_json::array();
+  for (auto& c : s.calls)
+    calls.push_back({{"name", c.name},
+                     {"calls", c.calls},
+                     {"inclusive_ns", c.inclusive_ns},
+                     {"min_ns", c.min_ns},
+                     {"max_ns", c.max_ns},
+                     {"mean_ns", c.mean_ns()}});
+  j["calls"] = calls;
+  nlohmann::ordered_json comms = nlohmann::ordered_json::array();
+  for (auto& c : s.communicators) {
+    if (c.messages == 0 && c.collectives == 0) continue;  // defined, never used (MPI_COMM_SELF of every rank, ...)
+    comms.push_back({{"index", c.index},
+                     {"name", c.name},
+                     {"size", c.size},
+                     {"instance", c.instance},
+                     {"messages", c.messages},
+                     {"bytes", c.bytes},
+                     {"collectives", c.collectives}});
+  }
+  j["communicators"] = comms;
+  return j;
+}
+
+nlohmann::ordered_json threads_json(const ThreadStats& s) {
+  nlohmann::ordered_json j;
+  nlohmann::ordered_json threads = nlohmann::ordered_json::array();
+  for (auto& t : s.threads)
+    threads.push_back({{"rank", t.rank},
+                       {"thread", t.thread},
+                       {"parallel_ns", t.parallel_ns},
+                       {"barrier_ns", t.barrier_ns},
+                       {"lock_ns", t.lock_ns},
+                       {"pthread_wait_ns", t.pthread_wait_ns},
+                       {"span_ns", t.span_ns}});
+  j["threads"] = threads;
+  nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+  for (auto& r : s.parallel_regions)
+    regions.push_back({{"name", r.name},
+                       {"threads", r.threads},
+                       {"calls", r.calls},
+                       {"total_ns", r.total_ns},
+                       {"max_ns", r.max_ns},
+                       {"mean_ns", r.mean_ns()},
+                       {"imbalance", r.imbalance()},
+                       {"slowest_rank", r.slowest_rank},
+                       {"slowest_thread", r.slowest_thread}});
+  j["parallel_regions"] = regions;
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (auto& f : s.io_files)
+    files.push_back({{"path", f.path},
+                     {"reads", f.reads},
+                     {"writes", f.writes},
+                     {"other", f.other},
+                     {"failed", f.failed},
+                     {"bytes_read", f.bytes_read},
+                     {"bytes_written", f.bytes_written},
+                     {"read_ns", f.read_ns},
+                     {"write_ns", f.write_ns},
+                     {"other_ns", f.other_ns}});
+  j["io_files"] = files;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::ordered_json info_json(const format::TraceReader& trace) {
+  TraceInfo info = trace_info(trace);
+  nlohmann::ordered_json j;
+  j["processes"] = info.processes;
+  j["threads"] = info.threads;
+  j["events"] = info.events;
+  j["bytes"] = info.bytes;
+  j["bytes_per_event"] = info.bytes_per_event();
+  j["truncated"] = info.truncated;
+  j["grammar"] = {{"events", info.grammar.events}, {"sequences", info.grammar.sequences}, {"loops", info.grammar.loops}};
+  j["duration_ns"] = info.end_ns - info.start_ns;
+  nlohmann::ordered_json procs = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < trace.processes().size(); ++i) {
+    const format::ProcessReader& p = *trace.processes()[i];
+    const auto& d = p.defs().process;
+    uint64_t events = 0;
+    for (size_t t = 0; t < p.thread_count(); ++t) {
+      format::ThreadSummary summary;  // read alone: no need to decode the thread
+      events += p.thread_summary(t, summary) ? summary.events : p.thread(t).event_count();
+    }
+    procs.push_back({{"rank", d.rank}, {"pid", d.pid}, {"host", d.host}, {"command", d.command},
+                     {"threads", p.thread_count()}, {"events", events}, {"ended", p.ended()},
+                     {"file", p.path()}});
+  }
+  j["process_list"] = procs;
+  j["problems"] = info.problems;
+  return j;
+}
+
+nlohmann::ordered_json stats_json(const format::TraceReader& trace, GroupBy by) {
+  TraceInfo info = trace_info(trace);
+  nlohmann::ordered_json j;
+  j["duration_ns"] = info.end_ns - info.start_ns;
+  j["truncated"] = info.truncated;
+  nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+  for (auto& r : flat_profile(trace, by)) regions.push_back(region_json(r, by));
+  j["regions"] = regions;
+  MpiStats mpi = mpi_stats(trace);
+  if (mpi.has_mpi) {
+    j["mpi"] = mpi_json(mpi);
+  } else {
+    // No MPI in this trace: message statistics are empty, not absent.
+    j["mpi"] = {{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
+                {"matrix_bytes", nlohmann::ordered_json::array()},
+                {"collectives", {{"count", 0}, {"bytes", 0}}}};
+  }
+  ThreadStats threads = thread_stats(trace);
+  if (threads.has_threads) j["threads"] = threads_json(threads);
+  return j;
+}
+
+}  // namespace rondo::analyzer
