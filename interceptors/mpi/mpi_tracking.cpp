@@ -108,7 +108,10 @@ CommInfo& define_locked(MPI_Comm comm, uint32_t parent, const std::string& name)
   return s.comms[comm] = std::move(info);
 }
 
-CommInfo lookup(MPI_Comm comm) {
+// The communicator's entry, defined on first use. The reference stays valid after
+// the lock is released: unordered_map elements keep their address across
+// rehashing, and an entry is erased only by MPI_Comm_free of that communicator.
+const CommInfo& lookup(MPI_Comm comm) {
   State& s = state();
   {
     std::shared_lock lock(s.comm_mutex);
@@ -205,6 +208,19 @@ int world_rank(MPI_Comm comm, int rank) {
   return translate(*lookup(comm).peers, rank);
 }
 
+namespace {
+// A peer argument as a world rank, with the communicator's id: one lookup.
+struct Peer {
+  int world;
+  uint32_t comm;
+};
+Peer peer_in(MPI_Comm comm, int rank) {
+  if (comm == MPI_COMM_WORLD && rank >= 0) return {rank, 0};
+  const CommInfo& c = lookup(comm);
+  return {translate(*c.peers, rank), c.id};
+}
+}  // namespace
+
 int comm_size(MPI_Comm comm) {
   int inter = 0, n = 0;
   PMPI_Comm_test_inter(comm, &inter);
@@ -245,15 +261,15 @@ int64_t bytes(MPI_Count count, MPI_Datatype type) {
 }
 
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n) {
-  int peer = world_rank(comm, dest);
-  if (peer == -2) return;  // MPI_PROC_NULL: no message
-  record(message_key(EventKind::MpiSend, peer, tag, comm_id(comm), n));
+  Peer peer = peer_in(comm, dest);
+  if (peer.world == -2) return;  // MPI_PROC_NULL: no message
+  record(message_key(EventKind::MpiSend, peer.world, tag, peer.comm, n));
 }
 
 void record_recv(const MPI_Status& status, MPI_Comm comm) {
   if (status.MPI_SOURCE == MPI_PROC_NULL) return;
-  int peer = world_rank(comm, status.MPI_SOURCE);
-  record(message_key(EventKind::MpiRecv, peer, status.MPI_TAG, comm_id(comm), received_bytes(status)));
+  Peer peer = peer_in(comm, status.MPI_SOURCE);
+  record(message_key(EventKind::MpiRecv, peer.world, status.MPI_TAG, peer.comm, received_bytes(status)));
 }
 
 namespace {
@@ -271,10 +287,11 @@ void record_post(const RequestInfo& r) {
 
 PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record_now) {
   PendingSend p;
-  p.peer = world_rank(comm, dest);
+  Peer peer = peer_in(comm, dest);
+  p.peer = peer.world;
   if (p.peer == -2) return p;  // MPI_PROC_NULL: completes at once, no message
   p.tag = tag;
-  p.comm = comm_id(comm);
+  p.comm = peer.comm;
   p.bytes = n;
   p.persistent = persistent;
   {
@@ -305,7 +322,7 @@ void PendingSend::bind(MPI_Request request) const {
 
 void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record_now) {
   if (source == MPI_PROC_NULL || request == MPI_REQUEST_NULL) return;
-  CommInfo c = lookup(comm);
+  const CommInfo& c = lookup(comm);
   RequestInfo r;
   r.send = false;
   r.persistent = persistent;
@@ -387,9 +404,13 @@ void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int6
   EventKey k;
   k.kind = EventKind::MpiCollectiveEnd;
   k.ref = static_cast<uint32_t>(op);
-  int root_world = -1;
-  if (root >= 0 && comm != MPI_COMM_NULL) root_world = world_rank(comm, root);
-  k.params = {comm == MPI_COMM_NULL ? -1 : static_cast<int64_t>(comm_id(comm)), root_world, sent, received};
+  int64_t root_world = -1, id = -1;
+  if (comm != MPI_COMM_NULL) {
+    Peer root_peer = peer_in(comm, root >= 0 ? root : MPI_ANY_SOURCE);
+    id = root_peer.comm;
+    if (root >= 0) root_world = root_peer.world;
+  }
+  k.params = {id, root_world, sent, received};
   record(k);
 }
 
