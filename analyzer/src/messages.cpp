@@ -9,6 +9,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -274,34 +275,6 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
     if (per_region[r].count > 0) act.calls.push_back({r, per_region[r]});
 }
 
-// Runs `work(i)` for i in [0, n) on up to hardware_concurrency threads.
-template <typename F>
-void parallel_for(size_t n, F work) {
-  size_t workers = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
-  if (workers <= 1) {
-    for (size_t i = 0; i < n; ++i) work(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  std::vector<std::thread> pool;
-  for (size_t w = 0; w < workers; ++w) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) {
-        try {
-          work(i);
-        } catch (...) {
-          std::lock_guard lock(error_mutex);
-          if (!error) error = std::current_exception();
-        }
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
-
 }  // namespace
 
 MpiScan scan_mpi(const TraceReader& trace) {
@@ -316,7 +289,7 @@ MpiScan scan_mpi(const TraceReader& trace) {
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi)
     for (uint32_t ti = 0; ti < trace.processes()[pi]->thread_count(); ++ti) jobs.push_back({pi, ti});
   std::vector<ThreadRecords> records(jobs.size());
-  parallel_for(jobs.size(), [&](size_t i) {
+  parallel_for(jobs.size(), 0, [&](size_t i) {
     scan_thread(*trace.processes()[jobs[i].process], jobs[i].process, jobs[i].thread, records[i]);
   });
 

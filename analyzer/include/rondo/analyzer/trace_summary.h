@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rondo/analyzer/options.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::analyzer {
@@ -36,8 +37,6 @@ struct RegionRow {
   int64_t inclusive_ns = 0, exclusive_ns = 0, min_ns = 0, max_ns = 0;
   double mean_ns() const { return calls ? static_cast<double>(inclusive_ns) / static_cast<double>(calls) : 0; }
 };
-
-enum class GroupBy { None, Rank, Thread };
 
 // Rows sorted by exclusive time, largest first.
 std::vector<RegionRow> flat_profile(const format::TraceReader& trace, GroupBy by = GroupBy::None);
