@@ -151,8 +151,7 @@ void GrammarBuilder::close_frame(uint64_t ticks, bool with_leave, uint32_t leave
   uint64_t duration = ticks - f.enter_ticks;
   if (region_stats_.size() <= f.region) region_stats_.resize(f.region + 1);
   RegionStats& rs = region_stats_[f.region];
-  rs.inclusive.add(duration);
-  rs.exclusive_sum += duration - std::min(duration, f.child_ticks);
+  rs.add_call(duration, f.child_ticks);
 
   Token result = kNoToken;
   if (f.flattened) {

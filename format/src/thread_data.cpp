@@ -383,6 +383,12 @@ void ThreadSummary::encode(std::vector<uint8_t>& out) const {
     if (l.occurrences.count) w.varint(l.iterations);
   }
   w.varint(event_definitions);
+  // Appended within version 1: per region with calls, the 128-bit sum of squares.
+  for (auto& r : regions) {
+    if (r.inclusive.count == 0) continue;
+    w.varint(static_cast<uint64_t>(r.inclusive_sum_squares >> 64));
+    w.u64(static_cast<uint64_t>(r.inclusive_sum_squares));
+  }
 }
 
 void ThreadSummary::decode(const uint8_t* data, size_t size) {
@@ -404,6 +410,13 @@ void ThreadSummary::decode(const uint8_t* data, size_t size) {
     l.iterations = l.occurrences.count ? r.varint() : 0;
   }
   event_definitions = r.done() ? 0 : r.varint32();
+  has_sum_squares = !r.done();
+  if (!has_sum_squares) return;
+  for (auto& reg : regions) {
+    if (reg.inclusive.count == 0) continue;
+    uint128 high = r.varint();
+    reg.inclusive_sum_squares = (high << 64) | r.u64();
+  }
 }
 
 }  // namespace rondo::format

@@ -123,6 +123,10 @@ TEST(Grammar, ExclusiveTimeSubtractsCallees) {
   EXPECT_EQ(s.regions[1].inclusive.min, 5u);
   EXPECT_EQ(s.regions[1].inclusive.max, 20u);
   EXPECT_EQ(s.regions[1].exclusive_sum, 25u);
+  // Sums of squares for the standard deviation: 100², and 20² + 5².
+  ASSERT_TRUE(s.has_sum_squares);
+  EXPECT_TRUE(s.regions[0].inclusive_sum_squares == 10000u);
+  EXPECT_TRUE(s.regions[1].inclusive_sum_squares == 425u);
 }
 
 TEST(Grammar, RecursionRoundTripsAndReusesSequences) {
@@ -352,4 +356,26 @@ TEST(Merge, AllThreadsInTimeOrderWithEveryEvent) {
     ++count;
   }
   EXPECT_EQ(count, 6000u);
+}
+
+TEST(Grammar, SummarySumOfSquaresKeepsAllOf128Bits) {
+  // Three calls of 2^40 ticks (~6 minutes at 3 GHz): squares of 2^80 need 128 bits.
+  ThreadSummary in;
+  in.events = 6;
+  in.regions.resize(1);
+  for (int i = 0; i < 3; ++i) in.regions[0].add_call(uint64_t(1) << 40, 0);
+  std::vector<uint8_t> bytes;
+  in.encode(bytes);
+  ThreadSummary out;
+  out.decode(bytes.data(), bytes.size());
+  ASSERT_TRUE(out.has_sum_squares);
+  EXPECT_TRUE(out.regions[0].inclusive_sum_squares == 3 * (static_cast<rondo::format::uint128>(1) << 80));
+  // A summary from before sums of squares were recorded ends after event_definitions.
+  ThreadSummary old_in;
+  old_in.regions.resize(1);
+  std::vector<uint8_t> old_bytes;
+  old_in.encode(old_bytes);  // no calls: nothing appended
+  ThreadSummary old_out;
+  old_out.decode(old_bytes.data(), old_bytes.size());
+  EXPECT_FALSE(old_out.has_sum_squares);
 }

@@ -113,9 +113,25 @@ struct DurationStats {
   }
 };
 
+// Sums of squared tick durations overflow 64 bits for calls of a few seconds.
+using uint128 = unsigned __int128;
+
 struct RegionStats {
   DurationStats inclusive;  // per call
   uint64_t exclusive_sum = 0;
+  // Sum over the same calls of duration², for the standard deviation; exact, so
+  // that merging threads in any grouping gives the same result.
+  uint128 inclusive_sum_squares = 0;
+  void add_call(uint64_t duration, uint64_t child_ticks) {
+    inclusive.add(duration);
+    exclusive_sum += duration - (duration < child_ticks ? duration : child_ticks);
+    inclusive_sum_squares += static_cast<uint128>(duration) * duration;
+  }
+  void merge(const RegionStats& o) {
+    inclusive.merge(o.inclusive);
+    exclusive_sum += o.exclusive_sum;
+    inclusive_sum_squares += o.inclusive_sum_squares;
+  }
 };
 
 struct LoopStats {
@@ -129,6 +145,8 @@ struct ThreadSummary {
   uint64_t first_ticks = 0, last_ticks = 0;
   uint32_t open_regions = 0;  // calls still open when the summary was taken (crash, exit inside a call)
   uint32_t event_definitions = 0;  // size of the thread's event table
+  // False for summaries written before region sums of squares were recorded.
+  bool has_sum_squares = false;
   std::vector<RegionStats> regions;      // by region id
   std::vector<DurationStats> sequences;  // by sequence id
   std::vector<LoopStats> loops;          // by loop id
