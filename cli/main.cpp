@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cmd_instrument.h"
 #include "commands.h"
 #include "rondo/format/encoding.h"
 
@@ -79,10 +80,18 @@ int main(int argc, char** argv) {
   import_cmd->add_option("OTF2_ANCHOR_FILE", imp.anchor, "The archive's anchor file (e.g. traces.otf2)")->required();
   import_cmd->add_option("-o,--output", imp.output, "Trace directory to create")->required();
 
+  InstrumentOptions instrument;
+  auto* ins = app.add_subcommand("instrument", "Compile and link an OpenMP program with OPARI2 instrumentation");
+  ins->add_flag("--keep", instrument.keep, "Keep the work directory with the instrumented sources");
+  ins->add_flag("-v,--verbose", instrument.verbose, "Print each command run");
+  ins->prefix_command();
+  ins->allow_extras();
+  ins->footer(kInstrumentHelp);
+
   // `rondo record [opts] -- PROGRAM ARGS`: what follows "--" is the program's,
   // whatever it looks like; split it off before CLI11 sees it.
   std::vector<std::string> after_dashes;
-  if (argc > 1 && std::string(argv[1]) == "record") {
+  if (argc > 1 && (std::string(argv[1]) == "record" || std::string(argv[1]) == "instrument")) {
     for (int i = 2; i < argc; ++i)
       if (std::string(argv[i]) == "--") {
         after_dashes.assign(argv + i + 1, argv + argc);
@@ -108,6 +117,11 @@ int main(int argc, char** argv) {
         start = end + 1;
       }
       return run_record(record);
+    }
+    if (*ins) {
+      instrument.command = ins->remaining();
+      instrument.command.insert(instrument.command.end(), after_dashes.begin(), after_dashes.end());
+      return run_instrument(instrument);
     }
     if (*info) return run_info(trace, json);
     if (*prn) {

@@ -14,6 +14,7 @@ packages=(
   libotf2-trace-dev otf2-tools
   openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
   clang libomp-14-dev zlib1g-dev
+  opari2 libpomp2-dev
   libmpich-dev mpich eztrace vite
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
 )

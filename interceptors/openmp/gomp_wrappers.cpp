@@ -9,8 +9,10 @@
 // their *_end; the *_end that waits records its barrier.
 //
 // Limits of the GOMP interface, documented in README.md: loops with a static
-// schedule are compiled inline (only their closing barrier is seen); the barrier
-// that ends a parallel region is internal to libgomp.
+// schedule are compiled inline (only their closing barrier is seen) unless the
+// program is instrumented with OPARI2 (pomp2_adapter.cpp records its loops and
+// barriers, and these wrappers leave them to it: t_pomp2); the barrier that ends
+// a parallel region is internal to libgomp.
 //
 // When the program's OpenMP runtime is LLVM's libomp (which also exports GOMP_*),
 // these wrappers step aside: the OMPT tool (ompt_tool.cpp) records everything.
@@ -96,7 +98,9 @@ void team_member(void* p) {
     return;
   }
   WorkshareState saved = t_workshare;
+  Pomp2State saved_pomp2 = t_pomp2;
   t_workshare = WorkshareState{};
+  t_pomp2 = Pomp2State{};
   enter(kParallel);
   team_begin(team_size());
   call->fn(call->data);
@@ -105,6 +109,7 @@ void team_member(void* p) {
   team_end();
   leave(kParallel);
   t_workshare = saved;
+  t_pomp2 = saved_pomp2;
 }
 
 int64_t requested(unsigned num_threads) {
@@ -381,7 +386,7 @@ void GOMP_teams_reg(OutlinedFn fn, void* data, unsigned num_teams, unsigned thre
 
 void GOMP_barrier(void) {
   REAL(GOMP_barrier, void, (void));
-  if (!on()) return real.get()();
+  if (!on() || t_pomp2.barriers) return real.get()();
   enter(kBarrier);
   real.get()();
   leave(kBarrier);
@@ -389,7 +394,7 @@ void GOMP_barrier(void) {
 
 bool GOMP_barrier_cancel(void) {
   REAL(GOMP_barrier_cancel, bool, (void));
-  if (!on()) return real.get()();
+  if (!on() || t_pomp2.barriers) return real.get()();
   enter(kBarrier);
   bool r = real.get()();
   leave(kBarrier);
@@ -487,14 +492,14 @@ void* GOMP_single_copy_start(void) {
 #define LOOP_START(name, params, args)                \
   bool name params {                                  \
     REAL(name, bool, params);                         \
-    if (!on()) return real.get() args;                \
+    if (!on() || t_pomp2.loops) return real.get() args; \
     workshare_enter(&WorkshareState::loop, kFor, true); \
     return real.get() args;                           \
   }
 #define LOOP_NEXT(name, params, args)                  \
   bool name params {                                   \
     REAL(name, bool, params);                          \
-    if (!on()) return real.get() args;                 \
+    if (!on() || t_pomp2.loops) return real.get() args; \
     workshare_enter(&WorkshareState::loop, kFor, false); \
     return real.get() args;                            \
   }

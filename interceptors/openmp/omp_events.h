@@ -25,6 +25,10 @@
 //   omp taskloop   the thread creating the loop's tasks (which are not recorded
 //                  one by one: libgomp creates them out of sight)
 //   omp taskwait, omp taskyield, omp teams
+//
+// Programs instrumented with OPARI2 (`rondo instrument`) also tell the module
+// about every worksharing loop and barrier (pomp2_adapter.cpp): then gcc's
+// static-schedule loops, which libgomp never sees, are `omp for` too.
 #pragma once
 
 #include <atomic>
@@ -65,6 +69,18 @@ void join();
 void team_begin(int64_t team_size);
 void team_end();
 uint64_t next_task_id();
+
+// OPARI2-instrumented code (pomp2_adapter.cpp): the POMP2 loops and barriers the
+// calling thread is in. The adapter records those; the front ends record no
+// `omp for` while `loops` > 0 and no `omp barrier` while `barriers` > 0. A new
+// team member starts from a clean state (the GOMP trampoline saves and restores it).
+struct Pomp2State {
+  int loops = 0;
+  int barriers = 0;
+  uint64_t loop_open = 0;     // bit d: the loop at depth d has its `omp for` open
+  uint64_t barrier_open = 0;  // bit d: the barrier at depth d is recorded
+};
+extern thread_local Pomp2State t_pomp2 __attribute__((tls_model("initial-exec")));
 
 // Set while the program's omp_test_lock / omp_test_nest_lock runs: libomp
 // reports a test as if it were omp_set_lock, and a failed one has no end.

@@ -107,6 +107,7 @@ void on_work(ompt_work_t work_type, ompt_scope_endpoint_t endpoint, ompt_data_t*
              const void*) {
   if (work_type == ompt_work_taskloop) t_state.taskloop += endpoint == ompt_scope_begin ? 1 : -1;
   int region = work_region(work_type);
+  if (region == kFor && t_pomp2.loops) return;  // an OPARI2 loop: pomp2_adapter.cpp records it
   if (region < 0 || !active()) return;
   if (endpoint == ompt_scope_begin)
     enter(static_cast<Region>(region));
@@ -140,6 +141,7 @@ void on_sync_region(ompt_sync_region_t kind, ompt_scope_endpoint_t endpoint, omp
   ThreadState& s = t_state;
   if (endpoint == ompt_scope_begin) {
     int region = active() ? sync_region(kind, codeptr) : -1;
+    if (region == kBarrier && t_pomp2.barriers) region = -1;  // an OPARI2 barrier: pomp2_adapter.cpp
     if (s.sync_depth < kMaxDepth) s.sync_region[s.sync_depth] = static_cast<int8_t>(region);
     ++s.sync_depth;
     if (region >= 0) enter(static_cast<Region>(region));

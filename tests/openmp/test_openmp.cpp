@@ -2,8 +2,9 @@
 // `rondo record -t MODULES`, their traces read back (format/reader.h) and
 // through `rondo stats --json`, with exact counts.
 //
-//   openmp   examples/openmp/omp_tour.c built with gcc (libgomp wrappers) and with
-//            clang (libomp, OMPT): the same counts, per thread
+//   openmp   examples/openmp/omp_tour.c built with gcc (libgomp wrappers), with
+//            clang (libomp, OMPT), and with gcc through `rondo instrument`
+//            (OPARI2): the same counts, per thread
 //   pthread  a contended mutex, every synchronisation object, 1000 threads
 //   io       examples/io/file_io.c: calls and bytes
 //   memory   allocations of a small program
@@ -210,6 +211,10 @@ const TourRuntime kGcc{"gcc", OMP_TOUR_GCC, 6};
 #ifdef OMP_TOUR_CLANG
 const TourRuntime kClang{"clang", OMP_TOUR_CLANG, 8};
 #endif
+#ifdef OMP_TOUR_GCC_OPARI
+// Through `rondo instrument` (OPARI2), gcc's static loops are `omp for` too.
+const TourRuntime kGccOpari{"gcc+opari2", OMP_TOUR_GCC_OPARI, 8};
+#endif
 
 void check_tour(const std::vector<ProcessView>& processes, const TourRuntime& rt) {
   SCOPED_TRACE(rt.name);
@@ -320,6 +325,121 @@ TEST_F(Modules, OpenMpStatsByThread) {
   for (auto& [thread, calls] : critical) EXPECT_EQ(calls, 2u * kReps) << thread;
 }
 #endif
+
+// ---------------------------------------------------------------------------
+// gcc through `rondo instrument` (OPARI2): every construct counts as with clang
+
+#ifndef OMP_TOUR_GCC_OPARI
+#define SKIP_WITHOUT_OPARI2() \
+  GTEST_SKIP() << "opari2 not found (Debian: opari2 libpomp2-dev): examples/openmp/omp_tour_gcc_opari is not built"
+#else
+#define SKIP_WITHOUT_OPARI2() (void)0
+#endif
+
+TEST_F(Modules, OpenMpTourWithGccOpari2ExactCountsPerThread) {
+  SKIP_WITHOUT_OPARI2();
+#ifdef OMP_TOUR_GCC_OPARI
+  auto trace = record("openmp", tour_command(kGccOpari), "opari.rondo");
+  EXPECT_NE(last_output_.find("omp_tour: 4 threads, 3 repetitions"), std::string::npos) << last_output_;
+  check_tour(trace, kGccOpari);
+#endif
+}
+
+// Region by region and thread by thread. Which thread runs a task, and the
+// taskwait and taskgroup of a single, is the runtime's choice: those compare in
+// total; every other region and event compares per thread.
+TEST_F(Modules, OpenMpGccWithOpari2AndClangGiveTheSameConstructCounts) {
+  SKIP_WITHOUT_OPARI2();
+#if defined(OMP_TOUR_GCC_OPARI) && !defined(OMP_TOUR_CLANG)
+  GTEST_SKIP() << "no clang with OpenMP here: examples/openmp/omp_tour_clang is not built";
+#endif
+#if defined(OMP_TOUR_GCC_OPARI) && defined(OMP_TOUR_CLANG)
+  auto gcc = record("openmp", tour_command(kGccOpari), "opari.rondo");
+  auto clang = record("openmp", tour_command(kClang), "clang.rondo");
+  ASSERT_EQ(gcc.size(), 1u);
+  ASSERT_EQ(clang.size(), 1u);
+  ASSERT_EQ(gcc[0].threads.size(), clang[0].threads.size());
+  const std::set<std::string> scheduled = {"omp task", "omp taskwait", "omp taskgroup"};
+  const std::set<EventKind> task_events = {EventKind::ThreadTaskCreate, EventKind::ThreadTaskSwitch,
+                                           EventKind::ThreadTaskComplete};
+  std::set<std::string> names;
+  for (const ThreadView& t : gcc[0].threads)
+    for (auto& [name, n] : t.enters) names.insert(name);
+  for (const ThreadView& t : clang[0].threads)
+    for (auto& [name, n] : t.enters) names.insert(name);
+  for (const ThreadView& g : gcc[0].threads) {
+    SCOPED_TRACE("thread " + std::to_string(g.index));
+    const ThreadView* c = clang[0].thread(g.index);
+    ASSERT_NE(c, nullptr);
+    for (const std::string& name : names) {
+      if (scheduled.count(name)) continue;
+      EXPECT_EQ(g.entered(name), c->entered(name)) << name;
+    }
+    std::set<EventKind> kinds;
+    for (auto& [k, n] : g.kinds) kinds.insert(k);
+    for (auto& [k, n] : c->kinds) kinds.insert(k);
+    for (EventKind k : kinds) {
+      if (task_events.count(k) || k == EventKind::Enter || k == EventKind::Leave) continue;
+      EXPECT_EQ(g.count(k), c->count(k)) << "event kind " << static_cast<int>(k);
+    }
+    EXPECT_EQ(g.acquired, c->acquired);
+    EXPECT_EQ(g.released, c->released);
+  }
+  for (const std::string& name : names) {
+    EXPECT_EQ(gcc[0].total(name), clang[0].total(name)) << name;
+    std::printf("  %-14s gcc+opari2 %4llu  clang %4llu\n", name.c_str(),
+                static_cast<unsigned long long>(gcc[0].total(name)),
+                static_cast<unsigned long long>(clang[0].total(name)));
+  }
+  for (EventKind k : task_events) EXPECT_EQ(gcc[0].total(k), clang[0].total(k)) << static_cast<int>(k);
+  EXPECT_EQ(gcc[0].total("omp for"), 8u * kThreads * kReps);
+  EXPECT_EQ(gcc[0].total("omp barrier"), 8u * kThreads * kReps);
+#endif
+}
+
+// The instrumented program runs as built without `rondo record`.
+TEST_F(Modules, OpenMpInstrumentedProgramRunsUntraced) {
+  SKIP_WITHOUT_OPARI2();
+#ifdef OMP_TOUR_GCC_OPARI
+  Result r = run(std::string(OMP_TOUR_GCC_OPARI) + " 2 1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("omp_tour: 2 threads, 1 repetitions"), std::string::npos) << r.out;
+#endif
+}
+
+// Compiling and linking apart (objects of `rondo instrument -c`), and the
+// command's failures: one line, the compiler's own exit status.
+TEST_F(Modules, OpenMpInstrumentCommand) {
+  SKIP_WITHOUT_OPARI2();
+#ifdef OMP_TOUR_GCC_OPARI
+  const std::string instrument = kRondo + " instrument " + GCC_FOR_OPENMP;
+  Result r = run(instrument + " -fopenmp -O2 -c " + OMP_TOUR_SOURCE + " -o " + path("tour.o"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run(instrument + " -fopenmp " + path("tour.o") + " -o " + path("tour"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto trace = record("openmp", path("tour") + " 2 1", "apart.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  EXPECT_EQ(trace[0].total("omp for"), 8u * 2);
+  EXPECT_EQ(trace[0].total("omp barrier"), 8u * 2);
+
+  // Without -fopenmp the compiler runs unchanged.
+  r = run(instrument + " --version");
+  EXPECT_EQ(r.status, 0) << r.out;
+  // A compiler error: the compiler's exit status.
+  {
+    std::FILE* f = std::fopen(path("bad.c").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("int main(void) { return }\n", f);
+    std::fclose(f);
+  }
+  r = run(instrument + " -fopenmp -c " + path("bad.c") + " -o " + path("bad.o"));
+  EXPECT_EQ(r.status, 1) << r.out;
+  // No opari2 in PATH: one line saying so.
+  r = run("env PATH=/nonexistent " + instrument + " -fopenmp -c " + OMP_TOUR_SOURCE + " -o " + path("x.o"));
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_EQ(r.out, "rondo instrument: opari2 not found (Debian: apt install opari2 libpomp2-dev)\n");
+#endif
+}
 
 // With the pthread module too, libgomp's pool threads are created (and recorded
 // as such) once, and the OpenMP counts do not change.
