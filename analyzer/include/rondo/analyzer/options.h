@@ -26,12 +26,12 @@ struct TimeWindow {
     return begin_ns == std::numeric_limits<int64_t>::min() && end_ns == std::numeric_limits<int64_t>::max();
   }
   bool contains(int64_t ns) const { return ns >= begin_ns && ns < end_ns; }
-  // Overlap of [a, b] with the window: the duration of the part inside, -1 when
-  // the interval lies entirely outside (an empty interval at a point inside has 0).
+  // The part of the interval [a, b) inside the window, or -1 when they do not
+  // overlap. A zero-length interval (a == b) is inside when `a` is.
   int64_t clip(int64_t a, int64_t b) const {
+    if (a == b) return contains(a) ? 0 : -1;
     int64_t lo = a > begin_ns ? a : begin_ns, hi = b < end_ns ? b : end_ns;
-    if (lo > hi || (lo == hi && !contains(lo))) return -1;
-    return hi - lo;
+    return lo < hi ? hi - lo : -1;
   }
 };
 

@@ -1,0 +1,327 @@
+#include "rondo/analyzer/profile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "rondo/analyzer/parallel.h"
+#include "rondo/analyzer/trace_summary.h"
+
+namespace rondo::analyzer {
+
+using namespace rondo::format;
+
+namespace {
+
+double squares_to_ns2(const ProcessReader& p, uint128 sum_squares_ticks) {
+  double rate = p.ticks_per_ns();
+  return static_cast<double>(sum_squares_ticks) / (rate * rate);
+}
+
+RegionPartial region_partial(const ProcessReader& p, uint32_t region, const RegionStats& s) {
+  RegionPartial r;
+  r.region = region;
+  r.calls = s.inclusive.count;
+  r.inclusive_ns = duration_ns(p, s.inclusive.sum);
+  r.exclusive_ns = duration_ns(p, s.exclusive_sum);
+  r.min_ns = duration_ns(p, s.inclusive.min);
+  r.max_ns = duration_ns(p, s.inclusive.max);
+  r.sum_squares_ns2 = squares_to_ns2(p, s.inclusive_sum_squares);
+  return r;
+}
+
+struct Replay {
+  std::vector<RegionStats> regions;  // by region id
+  struct Node {
+    uint32_t parent, region;
+    RegionStats stats;
+  };
+  std::vector<Node> nodes;
+  std::unordered_map<uint64_t, uint32_t> node_index;  // (parent + 1) << 32 | region -> node
+
+  uint32_t child(uint32_t parent, uint32_t region) {
+    uint64_t key = (static_cast<uint64_t>(parent) + 1) << 32 | region;
+    auto [it, added] = node_index.try_emplace(key, static_cast<uint32_t>(nodes.size()));
+    if (added) nodes.push_back({parent, region, {}});
+    return it->second;
+  }
+};
+
+// Replays one thread with a call stack, clipping each call to the window.
+Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_tree) {
+  Replay out;
+  struct Frame {
+    uint32_t region;
+    uint64_t start;
+    uint64_t children = 0;  // clipped time of direct callees
+    uint32_t node = UINT32_MAX;
+  };
+  std::vector<Frame> stack;
+  EventCursor cursor(t);
+  Event e;
+  try {
+    while (cursor.next(e)) {
+      if (e.kind() == EventKind::Enter) {
+        uint32_t node = with_call_tree ? out.child(stack.empty() ? UINT32_MAX : stack.back().node, e.def->key.ref)
+                                       : UINT32_MAX;
+        stack.push_back({e.def->key.ref, e.ticks, 0, node});
+      } else if (e.kind() == EventKind::Leave) {
+        // A leave closes the calls above its region (longjmp, exceptions), as
+        // the recorder's summary does (FORMAT.md, section 12).
+        auto match = std::find_if(stack.rbegin(), stack.rend(),
+                                  [&](const Frame& f) { return f.region == e.def->key.ref; });
+        if (match == stack.rend()) continue;
+        while (!stack.empty()) {
+          Frame f = stack.back();
+          stack.pop_back();
+          int64_t inside = w.clip(f.start, e.ticks);
+          if (inside >= 0) {
+            uint64_t d = static_cast<uint64_t>(inside);
+            if (out.regions.size() <= f.region) out.regions.resize(f.region + 1);
+            out.regions[f.region].add_call(d, f.children);
+            if (f.node != UINT32_MAX) out.nodes[f.node].stats.add_call(d, f.children);
+            if (!stack.empty()) stack.back().children += d;
+          }
+          if (f.region == e.def->key.ref) break;
+        }
+      }
+    }
+  } catch (const FormatError&) {
+    // damaged data: keep what was read
+  }
+  return out;
+}
+
+template <typename Row>
+void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64_t mx, uint64_t calls) {
+  if (calls == 0) return;
+  row.min_ns = row.calls ? std::min(row.min_ns, mn) : mn;
+  row.max_ns = row.calls ? std::max(row.max_ns, mx) : mx;
+  row.calls += calls;
+  row.inclusive_ns += inclusive;
+  row.exclusive_ns += exclusive;
+}
+
+}  // namespace
+
+TickWindow tick_window(const ProcessReader& p, const TimeWindow& window, uint64_t first, uint64_t last) {
+  TickWindow w;
+  if (window.whole()) return w;
+  // The first tick in [first, last + 1] whose time is at least `ns`.
+  auto first_at = [&](int64_t ns) {
+    uint64_t lo = first, hi = last + 1;
+    if (p.to_ns(first) >= ns) return first;
+    while (hi - lo > 1) {  // to_ns(lo) < ns, and hi is past the answer or the end
+      uint64_t mid = lo + (hi - lo) / 2;
+      (p.to_ns(mid) >= ns ? hi : lo) = mid;
+    }
+    return hi;
+  };
+  w.lo = window.begin_ns == TimeWindow{}.begin_ns ? 0 : first_at(window.begin_ns);
+  w.hi = window.end_ns == TimeWindow{}.end_ns ? UINT64_MAX : first_at(window.end_ns);
+  return w;
+}
+
+ProfilePartial profile_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window,
+                              bool with_call_tree) {
+  ProfilePartial out;
+  out.process = pi;
+  out.thread = ti;
+  ThreadSummary summary;
+  bool from_summary = window.whole() && p.thread_summary(ti, summary) && summary.has_sum_squares;
+  if (from_summary && !with_call_tree) {
+    for (uint32_t r = 0; r < summary.regions.size(); ++r)
+      if (summary.regions[r].inclusive.count) out.regions.push_back(region_partial(p, r, summary.regions[r]));
+    return out;
+  }
+  const ThreadTrace& t = p.thread(ti);
+  Replay replay = replay_thread(t, tick_window(p, window, t.first_ticks(), t.last_ticks()), with_call_tree);
+  const std::vector<RegionStats>& regions = from_summary ? summary.regions : replay.regions;
+  for (uint32_t r = 0; r < regions.size(); ++r)
+    if (regions[r].inclusive.count) out.regions.push_back(region_partial(p, r, regions[r]));
+  for (const Replay::Node& n : replay.nodes) {
+    RegionPartial times = region_partial(p, n.region, n.stats);
+    out.call_tree.push_back({n.parent, n.region, times.calls, times.inclusive_ns, times.exclusive_ns,
+                             n.stats.inclusive.count ? times.min_ns : 0, times.max_ns});
+  }
+  return out;
+}
+
+namespace {
+
+// The call tree merged over threads: children keyed by name.
+struct MergedNode {
+  std::string name;
+  CallPathRow row;
+  std::map<std::string, size_t> children;  // name -> index in the node list
+};
+
+void emit_tree(std::vector<MergedNode>& nodes, size_t index, const std::string& prefix, uint32_t depth,
+               std::vector<CallPathRow>& out) {
+  std::vector<size_t> kids;
+  for (auto& [_, k] : nodes[index].children) kids.push_back(k);
+  std::stable_sort(kids.begin(), kids.end(), [&](size_t a, size_t b) {
+    return nodes[a].row.inclusive_ns > nodes[b].row.inclusive_ns;
+  });
+  for (size_t k : kids) {
+    CallPathRow row = nodes[k].row;
+    row.name = nodes[k].name;
+    row.path = prefix.empty() ? row.name : prefix + " > " + row.name;
+    row.depth = depth;
+    out.push_back(row);
+    emit_tree(nodes, k, row.path, depth + 1, out);
+  }
+}
+
+std::vector<CallPathRow> merge_call_trees(const TraceReader& trace, const std::vector<ProfilePartial>& partials) {
+  std::vector<MergedNode> nodes(1);  // 0: the root (no region)
+  for (const ProfilePartial& part : partials) {
+    const ProcessReader& p = *trace.processes()[part.process];
+    std::vector<size_t> merged(part.call_tree.size());
+    for (size_t i = 0; i < part.call_tree.size(); ++i) {
+      const CallNodePartial& n = part.call_tree[i];
+      size_t parent = n.parent == UINT32_MAX ? 0 : merged[n.parent];
+      const std::string& name = p.defs().region_name(n.region);
+      auto [it, added] = nodes[parent].children.try_emplace(name, nodes.size());
+      if (added) nodes.push_back({name, {}, {}});
+      merged[i] = it->second;
+      add_times(nodes[merged[i]].row, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns, n.calls);
+    }
+  }
+  std::vector<CallPathRow> out;
+  emit_tree(nodes, 0, "", 0, out);
+  // Nodes whose calls all fell outside the window, with nothing below them.
+  std::vector<CallPathRow> kept;
+  for (size_t i = 0; i < out.size(); ++i) {
+    bool has_calls_below = false;
+    for (size_t j = i; j < out.size() && (j == i || out[j].depth > out[i].depth); ++j)
+      if (out[j].calls) has_calls_below = true;
+    if (has_calls_below) kept.push_back(std::move(out[i]));
+  }
+  return kept;
+}
+
+std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const std::vector<ProfilePartial>& partials) {
+  size_t processes = trace.processes().size();
+  if (processes < 2) return {};
+  std::map<std::string, std::vector<int64_t>> per_rank;  // name -> inclusive ns per process
+  for (const ProfilePartial& part : partials) {
+    const ProcessReader& p = *trace.processes()[part.process];
+    for (const RegionPartial& r : part.regions) {
+      auto& v = per_rank[p.defs().region_name(r.region)];
+      v.resize(processes);
+      v[part.process] += r.inclusive_ns;
+    }
+  }
+  std::vector<RegionImbalance> out;
+  for (auto& [name, times] : per_rank) {
+    RegionImbalance im;
+    im.name = name;
+    int64_t sum = 0;
+    for (size_t pi = 0; pi < processes; ++pi) {
+      int32_t rank = process_label(trace, pi);
+      sum += times[pi];
+      if (im.max_rank < 0 || times[pi] > im.max_ns || (times[pi] == im.max_ns && rank < im.max_rank)) {
+        im.max_ns = times[pi];
+        im.max_rank = rank;
+      }
+      if (im.min_rank < 0 || times[pi] < im.min_ns || (times[pi] == im.min_ns && rank < im.min_rank)) {
+        im.min_ns = times[pi];
+        im.min_rank = rank;
+      }
+    }
+    im.mean_ns = static_cast<double>(sum) / static_cast<double>(processes);
+    out.push_back(im);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const RegionImbalance& a, const RegionImbalance& b) { return a.excess_ns() > b.excess_ns(); });
+  return out;
+}
+
+}  // namespace
+
+Profile reduce_profile(const TraceReader& trace, const std::vector<ProfilePartial>& partials, GroupBy by) {
+  Profile out;
+  struct Accum {
+    RegionRow row;
+    double sum_squares = 0;
+  };
+  std::map<std::tuple<std::string, int32_t, int32_t>, Accum> rows;
+  for (const ProfilePartial& part : partials) {
+    const ProcessReader& p = *trace.processes()[part.process];
+    int32_t rank = by == GroupBy::None ? -1 : process_label(trace, part.process);
+    int32_t thread = by == GroupBy::Thread ? static_cast<int32_t>(p.thread_index(part.thread)) : -1;
+    for (const RegionPartial& r : part.regions) {
+      const std::string& name = p.defs().region_name(r.region);
+      Accum& a = rows[{name, rank, thread}];
+      a.row.name = name;
+      a.row.rank = rank;
+      a.row.thread = thread;
+      add_times(a.row, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.calls);
+      a.sum_squares += r.sum_squares_ns2;
+    }
+  }
+  for (auto& [_, a] : rows) {
+    double n = static_cast<double>(a.row.calls), mean = a.row.mean_ns();
+    a.row.stddev_ns = n > 0 ? std::sqrt(std::max(0.0, a.sum_squares / n - mean * mean)) : 0;
+    out.regions.push_back(std::move(a.row));
+  }
+  std::stable_sort(out.regions.begin(), out.regions.end(), [](const RegionRow& a, const RegionRow& b) {
+    return std::tie(b.exclusive_ns, a.name, a.rank, a.thread) < std::tie(a.exclusive_ns, b.name, b.rank, b.thread);
+  });
+  out.call_tree = merge_call_trees(trace, partials);
+  out.imbalance = region_imbalance(trace, partials);
+  return out;
+}
+
+Profile profile(const TraceReader& trace, const AnalysisOptions& options, bool with_call_tree) {
+  struct Location {
+    uint32_t process, thread;
+  };
+  std::vector<Location> locations;
+  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi)
+    for (uint32_t ti = 0; ti < trace.processes()[pi]->thread_count(); ++ti) locations.push_back({pi, ti});
+  std::vector<ProfilePartial> partials(locations.size());
+  parallel_for(
+      locations.size(), options.threads,
+      [&](size_t i) {
+        partials[i] = profile_thread(*trace.processes()[locations[i].process], locations[i].process,
+                                     locations[i].thread, options.window, with_call_tree);
+      },
+      options.progress);
+  return reduce_profile(trace, partials, options.by);
+}
+
+std::vector<RegionRow> flat_profile(const TraceReader& trace, GroupBy by) {
+  AnalysisOptions options;
+  options.by = by;
+  return profile(trace, options, false).regions;
+}
+
+// ---------------------------------------------------------------------------
+
+void to_json(nlohmann::json& j, const ProfilePartial& p) {
+  nlohmann::json regions = nlohmann::json::array(), tree = nlohmann::json::array();
+  for (auto& r : p.regions)
+    regions.push_back({r.region, r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.sum_squares_ns2});
+  for (auto& n : p.call_tree)
+    tree.push_back({n.parent, n.region, n.calls, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns});
+  j = {{"process", p.process}, {"thread", p.thread}, {"regions", regions}, {"call_tree", tree}};
+}
+
+void from_json(const nlohmann::json& j, ProfilePartial& p) {
+  p.process = j.at("process").get<uint32_t>();
+  p.thread = j.at("thread").get<uint32_t>();
+  p.regions.clear();
+  for (auto& r : j.at("regions"))
+    p.regions.push_back({r[0].get<uint32_t>(), r[1].get<uint64_t>(), r[2].get<int64_t>(), r[3].get<int64_t>(),
+                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>()});
+  p.call_tree.clear();
+  for (auto& n : j.at("call_tree"))
+    p.call_tree.push_back({n[0].get<uint32_t>(), n[1].get<uint32_t>(), n[2].get<uint64_t>(), n[3].get<int64_t>(),
+                           n[4].get<int64_t>(), n[5].get<int64_t>(), n[6].get<int64_t>()});
+}
+
+}  // namespace rondo::analyzer

@@ -1,0 +1,228 @@
+// Flat profile, call tree, imbalance and time windows (analyzer/profile.h) on
+// hand-built traces whose statistics are computed by hand in the comments.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "rondo/analyzer/profile.h"
+#include "trace_fixture.h"
+
+using namespace rondo;
+using namespace rondo::format;
+using analyzer::AnalysisOptions;
+using analyzer::RegionRow;
+
+namespace {
+
+void call(ThreadWriter& w, uint32_t r, uint64_t from, uint64_t to) {
+  w.enter(r, from);
+  w.leave(r, to);
+}
+
+test::MpiProcessSpec spec(int32_t rank, int threads = 1) {
+  test::MpiProcessSpec s;
+  s.rank = rank;
+  s.world_size = 2;
+  s.threads = threads;
+  s.regions = {{"a", RegionRole::Function}, {"b", RegionRole::Function}, {"r", RegionRole::Function}};
+  return s;
+}
+
+// a [0,100] calls b [10,30] and b [40,45]; a [200,260] calls b [210,250].
+void two_calls_of_a(int, ThreadWriter& w) {
+  w.enter(0, 0);
+  call(w, 1, 10, 30);
+  call(w, 1, 40, 45);
+  w.leave(0, 100);
+  w.enter(0, 200);
+  call(w, 1, 210, 250);
+  w.leave(0, 260);
+}
+
+const RegionRow& row(const std::vector<RegionRow>& rows, const std::string& name, int32_t rank = -1,
+                     int32_t thread = -1) {
+  for (auto& r : rows)
+    if (r.name == name && r.rank == rank && r.thread == thread) return r;
+  throw std::runtime_error("no row " + name);
+}
+
+analyzer::TimeWindow window_ticks(const TraceReader& trace, uint64_t from, uint64_t to) {
+  const ProcessReader& p = *trace.processes()[0];
+  return {p.to_ns(from), p.to_ns(to)};
+}
+
+}  // namespace
+
+TEST(Profile, InclusiveExclusiveMinMaxMeanAndStandardDeviation) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), two_calls_of_a);
+  TraceReader trace(dir.str());
+  // From the summary (no window) and from a replay (a window holding everything).
+  for (bool replay : {false, true}) {
+    AnalysisOptions o;
+    if (replay) o.window = window_ticks(trace, 0, 1000);
+    auto rows = analyzer::profile(trace, o).regions;
+    ASSERT_EQ(rows.size(), 2u);
+    // a: 100 and 60; exclusive 100 - 20 - 5 + 60 - 40 = 95; stddev of {100, 60} = 20.
+    const RegionRow& a = row(rows, "a");
+    EXPECT_EQ(a.calls, 2u);
+    EXPECT_EQ(a.inclusive_ns, 160);
+    EXPECT_EQ(a.exclusive_ns, 95);
+    EXPECT_EQ(a.min_ns, 60);
+    EXPECT_EQ(a.max_ns, 100);
+    EXPECT_DOUBLE_EQ(a.mean_ns(), 80.0);
+    EXPECT_NEAR(a.stddev_ns, 20.0, 1e-9);
+    // b: 20, 5, 40: mean 65/3, variance (400 + 25 + 1600) / 3 - (65/3)^2.
+    const RegionRow& b = row(rows, "b");
+    EXPECT_EQ(b.calls, 3u);
+    EXPECT_EQ(b.inclusive_ns, 65);
+    EXPECT_EQ(b.exclusive_ns, 65);
+    EXPECT_EQ(b.min_ns, 5);
+    EXPECT_EQ(b.max_ns, 40);
+    EXPECT_NEAR(b.stddev_ns, std::sqrt(2025.0 / 3 - (65.0 / 3) * (65.0 / 3)), 1e-9);
+    // Sorted by exclusive time: b (65) after a (95).
+    EXPECT_EQ(rows[0].name, "a");
+  }
+}
+
+TEST(Profile, RecursionCountsEveryLevelAndBuildsAPathPerLevel) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [](int, ThreadWriter& w) {
+    w.enter(2, 0);  // r [0,100] > r [10,60] > r [20,30]
+    w.enter(2, 10);
+    call(w, 2, 20, 30);
+    w.leave(2, 60);
+    w.leave(2, 100);
+  });
+  TraceReader trace(dir.str());
+  auto p = analyzer::profile(trace, {});
+  const RegionRow& r = row(p.regions, "r");
+  EXPECT_EQ(r.calls, 3u);
+  EXPECT_EQ(r.inclusive_ns, 160);  // 100 + 50 + 10
+  EXPECT_EQ(r.exclusive_ns, 100);  // 50 + 40 + 10
+  ASSERT_EQ(p.call_tree.size(), 3u);
+  EXPECT_EQ(p.call_tree[0].path, "r");
+  EXPECT_EQ(p.call_tree[1].path, "r > r");
+  EXPECT_EQ(p.call_tree[2].path, "r > r > r");
+  EXPECT_EQ(p.call_tree[1].depth, 1u);
+  EXPECT_EQ(p.call_tree[0].inclusive_ns, 100);
+  EXPECT_EQ(p.call_tree[0].exclusive_ns, 50);
+  EXPECT_EQ(p.call_tree[2].inclusive_ns, 10);
+}
+
+TEST(Profile, CallTreeSeparatesCallersAndMergesThreads) {
+  test::TempDir dir;
+  // Thread 0: a > b (20), b alone (5). Thread 1: a > b (30).
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0, 2), [](int t, ThreadWriter& w) {
+    w.enter(0, 0);
+    call(w, 1, 10, t == 0 ? 30 : 40);
+    w.leave(0, 50);
+    if (t == 0) call(w, 1, 60, 65);
+  });
+  TraceReader trace(dir.str());
+  auto tree = analyzer::profile(trace, {}).call_tree;
+  ASSERT_EQ(tree.size(), 3u);
+  EXPECT_EQ(tree[0].path, "a");  // inclusive 100, before b (5)
+  EXPECT_EQ(tree[0].calls, 2u);
+  EXPECT_EQ(tree[1].path, "a > b");
+  EXPECT_EQ(tree[1].calls, 2u);
+  EXPECT_EQ(tree[1].inclusive_ns, 50);
+  EXPECT_EQ(tree[1].min_ns, 20);
+  EXPECT_EQ(tree[1].max_ns, 30);
+  EXPECT_EQ(tree[2].path, "b");
+  EXPECT_EQ(tree[2].calls, 1u);
+  EXPECT_EQ(tree[2].inclusive_ns, 5);
+}
+
+TEST(Profile, WindowClipsCallsThatCrossItsEdges) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), two_calls_of_a);
+  TraceReader trace(dir.str());
+  AnalysisOptions o;
+  o.window = window_ticks(trace, 50, 220);  // [50, 220)
+  auto p = analyzer::profile(trace, o);
+  // a [0,100] -> 50 (its b calls lie before 50); a [200,260] -> 20, of which b [210,250] -> 10.
+  const RegionRow& a = row(p.regions, "a");
+  EXPECT_EQ(a.calls, 2u);
+  EXPECT_EQ(a.inclusive_ns, 70);
+  EXPECT_EQ(a.exclusive_ns, 60);
+  EXPECT_EQ(a.min_ns, 20);
+  EXPECT_EQ(a.max_ns, 50);
+  const RegionRow& b = row(p.regions, "b");
+  EXPECT_EQ(b.calls, 1u);
+  EXPECT_EQ(b.inclusive_ns, 10);
+  // A window between the calls of a, inside the first: only a, clipped.
+  o.window = window_ticks(trace, 31, 39);
+  p = analyzer::profile(trace, o);
+  ASSERT_EQ(p.regions.size(), 1u);
+  EXPECT_EQ(p.regions[0].inclusive_ns, 8);
+  EXPECT_EQ(p.regions[0].exclusive_ns, 8);
+  // A window after everything: nothing.
+  o.window = window_ticks(trace, 300, 400);
+  EXPECT_TRUE(analyzer::profile(trace, o).regions.empty());
+}
+
+TEST(Profile, GroupsByRankAndThreadAndFindsTheImbalancedRank) {
+  test::TempDir dir;
+  // Rank 0: a = 100 on each of 2 threads; rank 1: a = 500 on thread 0, 100 on thread 1.
+  for (int rank = 0; rank < 2; ++rank)
+    test::write_mpi_process(dir.file("p" + std::to_string(rank) + ".rnd"), spec(rank, 2),
+                            [rank](int t, ThreadWriter& w) { call(w, 0, 0, rank == 1 && t == 0 ? 500 : 100); });
+  TraceReader trace(dir.str());
+  AnalysisOptions o;
+  o.by = analyzer::GroupBy::Rank;
+  auto p = analyzer::profile(trace, o);
+  EXPECT_EQ(row(p.regions, "a", 0).inclusive_ns, 200);
+  EXPECT_EQ(row(p.regions, "a", 1).inclusive_ns, 600);
+  o.by = analyzer::GroupBy::Thread;
+  EXPECT_EQ(row(analyzer::profile(trace, o).regions, "a", 1, 0).inclusive_ns, 500);
+  ASSERT_EQ(p.imbalance.size(), 1u);
+  EXPECT_EQ(p.imbalance[0].name, "a");
+  EXPECT_EQ(p.imbalance[0].max_rank, 1);
+  EXPECT_EQ(p.imbalance[0].max_ns, 600);
+  EXPECT_EQ(p.imbalance[0].min_rank, 0);
+  EXPECT_DOUBLE_EQ(p.imbalance[0].mean_ns, 400.0);
+  EXPECT_DOUBLE_EQ(p.imbalance[0].ratio(), 1.5);
+}
+
+TEST(Profile, ThreadCountAndShippedPartialsGiveIdenticalResults) {
+  test::TempDir dir;
+  // Four threads of irregular nested calls.
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0, 4), [](int t, ThreadWriter& w) {
+    uint64_t now = 0;
+    for (int i = 0; i < 2000; ++i) {
+      w.enter(0, now += 3 + (i * 7 + t) % 11);
+      for (int j = 0; j < i % 4; ++j) {
+        uint64_t from = now += 1 + j;
+        call(w, 1, from, now += 5 + (i * 13 + j + t) % 17);
+      }
+      w.leave(0, now += 2 + i % 3);
+    }
+  });
+  TraceReader trace(dir.str());
+  auto same = [](const analyzer::Profile& x, const analyzer::Profile& y) {
+    ASSERT_EQ(x.regions.size(), y.regions.size());
+    for (size_t i = 0; i < x.regions.size(); ++i) {
+      EXPECT_EQ(x.regions[i].name, y.regions[i].name);
+      EXPECT_EQ(x.regions[i].calls, y.regions[i].calls);
+      EXPECT_EQ(x.regions[i].inclusive_ns, y.regions[i].inclusive_ns);
+      EXPECT_EQ(x.regions[i].exclusive_ns, y.regions[i].exclusive_ns);
+      EXPECT_EQ(x.regions[i].stddev_ns, y.regions[i].stddev_ns);  // bit for bit
+    }
+    ASSERT_EQ(x.call_tree.size(), y.call_tree.size());
+    for (size_t i = 0; i < x.call_tree.size(); ++i) EXPECT_EQ(x.call_tree[i].inclusive_ns, y.call_tree[i].inclusive_ns);
+  };
+  AnalysisOptions one, four;
+  one.threads = 1;
+  four.threads = 4;
+  analyzer::Profile serial = analyzer::profile(trace, one);
+  same(serial, analyzer::profile(trace, four));
+  // Partials through JSON (as the distributed analyzer ships them).
+  std::vector<analyzer::ProfilePartial> shipped;
+  for (uint32_t t = 0; t < 4; ++t) {
+    nlohmann::json j = analyzer::profile_thread(*trace.processes()[0], 0, t, {});
+    shipped.push_back(nlohmann::json::from_cbor(nlohmann::json::to_cbor(j)).get<analyzer::ProfilePartial>());
+  }
+  same(serial, analyzer::reduce_profile(trace, shipped, analyzer::GroupBy::None));
+  EXPECT_EQ(serial.regions[0].calls + serial.regions[1].calls, 8000u + 4 * 3000u);  // a: 4 x 2000; b: 4 x 500 x (0+1+2+3)
+}
