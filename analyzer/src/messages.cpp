@@ -125,6 +125,16 @@ int64_t ticks_to_ns(const ProcessReader& p, uint64_t ticks) {
   return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
 }
 
+constexpr uint32_t kNoCall = UINT32_MAX;
+
+// An outermost MPI call of one thread; records made inside it refer to it by
+// its position in ThreadRecords::calls.
+struct RawCall {
+  uint32_t region = 0;
+  uint32_t caller = MpiCallInfo::kNoRegion;  // innermost non-MPI region around the call
+  int64_t enter_ns = 0, exit_ns = -1;
+};
+
 // A point-to-point record as one thread recorded it (communicator still local).
 struct RawP2p {
   EventKind kind{};
@@ -134,6 +144,7 @@ struct RawP2p {
   int64_t request = 0;
   RecordPosition at;       // the event itself
   int64_t order_ns = 0;    // where it counts in the receiver's matching order (receives)
+  uint32_t call = kNoCall;  // in its thread's ThreadRecords::calls
 };
 
 struct RawCollective {
@@ -142,11 +153,13 @@ struct RawCollective {
   int32_t root = -1;
   uint64_t sent = 0, received = 0;
   int64_t begin_ns = -1, end_ns = 0;
+  uint32_t call = kNoCall;
 };
 
 struct ThreadRecords {
   std::vector<RawP2p> p2p;
   std::vector<RawCollective> collectives;
+  std::vector<RawCall> calls;  // outermost MPI calls in which records were made
   ThreadMpiActivity activity;
   uint64_t mpi_records = 0;
   bool relevant = false;
@@ -178,6 +191,9 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
     uint64_t start;
   };
   std::vector<Frame> mpi_stack;
+  std::vector<uint32_t> caller_stack;  // non-MPI regions entered and not left
+  uint32_t current_call = kNoCall;     // the outermost MPI call being replayed, once it has records
+  uint32_t outer_caller = MpiCallInfo::kNoRegion;  // the caller of the outermost MPI call being replayed
   std::vector<DurationStats> per_region;
   uint64_t mpi_ticks = 0;
   int64_t last_order_ns = INT64_MIN;
@@ -189,8 +205,17 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
       EventKind kind = e.kind();
       if (kind == EventKind::Enter || kind == EventKind::Leave) {
         uint32_t region = e.def->key.ref;
-        if (!is_mpi_region(defs, region)) continue;
+        if (!is_mpi_region(defs, region)) {
+          if (kind == EventKind::Enter) {
+            caller_stack.push_back(region);
+          } else if (auto it = std::find(caller_stack.rbegin(), caller_stack.rend(), region);
+                     it != caller_stack.rend()) {
+            caller_stack.resize(static_cast<size_t>(caller_stack.rend() - it) - 1);
+          }
+          continue;
+        }
         if (kind == EventKind::Enter) {
+          if (mpi_stack.empty()) outer_caller = caller_stack.empty() ? MpiCallInfo::kNoRegion : caller_stack.back();
           mpi_stack.push_back({region, e.ticks});
           continue;
         }
@@ -205,6 +230,8 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
         if (mpi_stack.empty()) {
           mpi_ticks += d;
           ++act.mpi_calls;
+          if (current_call != kNoCall) out.calls[current_call].exit_ns = p.to_ns(e.ticks);
+          current_call = kNoCall;
         }
         continue;
       }
@@ -212,6 +239,12 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
       ++out.mpi_records;
       int64_t ns = p.to_ns(e.ticks);
       RecordPosition at{ns, ti, e.index};
+      if (current_call == kNoCall && !mpi_stack.empty()) {
+        // The first record of this call: remember the call (calls without
+        // records are not kept).
+        current_call = static_cast<uint32_t>(out.calls.size());
+        out.calls.push_back({mpi_stack.front().region, outer_caller, p.to_ns(mpi_stack.front().start), -1});
+      }
       switch (kind) {
         case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
           RawP2p r;
@@ -223,6 +256,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
           r.request = kind == EventKind::MpiIsend || kind == EventKind::MpiIrecv ? e.data[0] : 0;
           r.at = at;
           r.order_ns = ns;
+          r.call = current_call;
           if (kind == EventKind::MpiRecv) {
             // A blocking receive is posted when its call begins; in one thread
             // nothing else is posted in between, across threads this is the
@@ -240,6 +274,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
           r.request = e.data[0];
           r.at = at;
           r.order_ns = ns;
+          r.call = current_call;
           if (kind == EventKind::MpiIrecvRequest) {
             r.order_ns = std::max(r.order_ns, last_order_ns);
             last_order_ns = r.order_ns;
@@ -259,6 +294,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
           c.received = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 3)));
           c.begin_ns = pending_begin;
           c.end_ns = ns;
+          c.call = current_call;
           pending_begin = -1;
           out.collectives.push_back(c);
           break;
@@ -273,6 +309,18 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
   act.mpi_ns = ticks_to_ns(p, mpi_ticks);
   for (uint32_t r = 0; r < per_region.size(); ++r)
     if (per_region[r].count > 0) act.calls.push_back({r, per_region[r]});
+}
+
+MpiCallInfo call_info(const ProcessDefinitions& defs, const ThreadRecords& records, uint32_t call) {
+  MpiCallInfo info;
+  if (call >= records.calls.size()) return info;
+  const RawCall& c = records.calls[call];
+  info.region = c.region;
+  info.enter_ns = c.enter_ns;
+  info.exit_ns = c.exit_ns;
+  info.name = defs.region_name(c.region);
+  if (c.caller != MpiCallInfo::kNoRegion) info.caller = defs.region_name(c.caller);
+  return info;
 }
 
 }  // namespace
@@ -298,6 +346,9 @@ MpiScan scan_mpi(const TraceReader& trace) {
   size_t j = 0;
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
     int32_t rank = process_label(trace, pi);
+    const ProcessDefinitions& defs = trace.processes()[pi]->defs();
+    const size_t first_job = j;  // records[first_job + t]: thread t of this process
+    auto call_of = [&](const RawP2p& r) { return call_info(defs, records[first_job + r.at.thread], r.call); };
     std::vector<RawP2p> events;
     for (; j < jobs.size() && jobs[j].process == pi; ++j) {
       ThreadRecords& r = records[j];
@@ -315,6 +366,8 @@ MpiScan scan_mpi(const TraceReader& trace) {
         out.bytes_received = c.received;
         out.begin_ns = c.begin_ns;
         out.end_ns = c.end_ns;
+        out.thread = jobs[j].thread;
+        out.call = call_info(defs, r, c.call);
         scan.collectives.push_back(out);
       }
       scan.threads.push_back(std::move(r.activity));
@@ -324,6 +377,7 @@ MpiScan scan_mpi(const TraceReader& trace) {
     std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
     struct Post {
       RecordPosition at;
+      MpiCallInfo call;
     };
     std::unordered_map<int64_t, Post> open_irecvs;
     std::vector<char> send_cancelled;
@@ -341,6 +395,8 @@ MpiScan scan_mpi(const TraceReader& trace) {
           s.bytes = r.bytes;
           s.position = r.at;
           s.nonblocking = r.kind == EventKind::MpiIsend;
+          s.call = call_of(r);
+          if (!s.nonblocking) s.completion = s.call;
           if (s.nonblocking) open_isends[r.request] = scan.sends.size();
           scan.sends.push_back(s);
           send_cancelled.push_back(0);
@@ -350,27 +406,33 @@ MpiScan scan_mpi(const TraceReader& trace) {
           auto it = open_isends.find(r.request);
           if (it == open_isends.end()) break;
           scan.sends[it->second].complete_ns = r.at.ns;
+          scan.sends[it->second].completion = call_of(r);
           open_isends.erase(it);
           break;
         }
         case EventKind::MpiIrecvRequest: {
-          auto [it, inserted] = open_irecvs.try_emplace(r.request, Post{{r.order_ns, r.at.thread, r.at.index}});
+          Post post{{r.order_ns, r.at.thread, r.at.index}, call_of(r)};
+          auto [it, inserted] = open_irecvs.try_emplace(r.request, post);
           if (!inserted) {
             // The same request posted again (persistent request) before its
             // previous post completed: that one's completion was not recorded.
             ++scan.incomplete_receives;
-            it->second = Post{{r.order_ns, r.at.thread, r.at.index}};
+            it->second = std::move(post);
           }
           break;
         }
         case EventKind::MpiRecv: case EventKind::MpiIrecv: {
           RecordPosition order{r.order_ns, r.at.thread, r.at.index};
+          MpiCallInfo completion = call_of(r), posted;
           if (r.kind == EventKind::MpiIrecv) {
             auto it = open_irecvs.find(r.request);
             if (it != open_irecvs.end()) {
               order = it->second.at;
+              posted = std::move(it->second.call);
               open_irecvs.erase(it);
             }
+          } else {
+            posted = completion;
           }
           if (r.peer < 0 || !valid_comm(r.comm)) break;
           RecvRecord v;
@@ -383,7 +445,9 @@ MpiScan scan_mpi(const TraceReader& trace) {
           v.position = order;
           v.recv_ns = r.at.ns;
           v.nonblocking = r.kind == EventKind::MpiIrecv;
-          scan.recvs.push_back(v);
+          v.call = std::move(posted);
+          v.completion = std::move(completion);
+          scan.recvs.push_back(std::move(v));
           break;
         }
         case EventKind::MpiRequestCancelled: {
@@ -432,7 +496,9 @@ MessageMatching match_messages(const MpiScan& scan) {
   std::stable_sort(recvs.begin(), recvs.end(),
                    [&](uint32_t a, uint32_t b) { return key_of(scan.recvs[a]) < key_of(scan.recvs[b]); });
 
-  auto from_send = [](Message& msg, const SendRecord& s) {
+  auto from_send = [&](Message& msg, uint32_t index) {
+    const SendRecord& s = scan.sends[index];
+    msg.send_record = index;
     msg.src = s.src;
     msg.dst = s.dst;
     msg.tag = s.tag;
@@ -444,7 +510,9 @@ MessageMatching match_messages(const MpiScan& scan) {
     msg.nonblocking_send = s.nonblocking;
     msg.has_send = true;
   };
-  auto from_recv = [](Message& msg, const RecvRecord& r) {
+  auto from_recv = [&](Message& msg, uint32_t index) {
+    const RecvRecord& r = scan.recvs[index];
+    msg.recv_record = index;
     if (!msg.has_send) {
       msg.src = r.src;
       msg.dst = r.dst;
@@ -473,27 +541,27 @@ MessageMatching match_messages(const MpiScan& scan) {
       while (si < sends.size() && ri < recvs.size() && key_of(scan.sends[sends[si]]) == key &&
              key_of(scan.recvs[recvs[ri]]) == key) {
         Message msg;
-        from_send(msg, scan.sends[sends[si++]]);
-        from_recv(msg, scan.recvs[recvs[ri++]]);
+        from_send(msg, sends[si++]);
+        from_recv(msg, recvs[ri++]);
         matched.push_back(msg);
       }
       while (si < sends.size() && key_of(scan.sends[sends[si]]) == key) {
         Message msg;
-        from_send(msg, scan.sends[sends[si++]]);
+        from_send(msg, sends[si++]);
         lone_sends.push_back(msg);
       }
       while (ri < recvs.size() && key_of(scan.recvs[recvs[ri]]) == key) {
         Message msg;
-        from_recv(msg, scan.recvs[recvs[ri++]]);
+        from_recv(msg, recvs[ri++]);
         lone_recvs.push_back(msg);
       }
     } else if (take_send) {
       Message msg;
-      from_send(msg, scan.sends[sends[si++]]);
+      from_send(msg, sends[si++]);
       lone_sends.push_back(msg);
     } else {
       Message msg;
-      from_recv(msg, scan.recvs[recvs[ri++]]);
+      from_recv(msg, recvs[ri++]);
       lone_recvs.push_back(msg);
     }
   }

@@ -87,6 +87,23 @@ struct RecordPosition {
   auto operator<=>(const RecordPosition&) const = default;
 };
 
+// The outermost MPI call (a region with RegionRole::Mpi; MPI calls made inside
+// MPI calls belong to the outer one) in which a record was made, from its enter
+// and leave events, and where the program called it from. Plain data, so that
+// scans can be shipped between processes.
+struct MpiCallInfo {
+  static constexpr uint32_t kNoRegion = UINT32_MAX;
+  uint32_t region = kNoRegion;  // the call's region id in its process; kNoRegion: record made outside any MPI call
+  int64_t enter_ns = -1;        // on the common time axis
+  int64_t exit_ns = -1;         // -1: the call never returned (killed job) or there is no call
+  std::string name;             // the call's region name ("MPI_Recv"), "" without a call
+  // The innermost region that is not an MPI region enclosing the call (a
+  // compiler-instrumented function, a rondo_region, ...): "" at top level.
+  std::string caller;
+  bool in_call() const { return region != kNoRegion; }
+  bool complete() const { return in_call() && exit_ns >= enter_ns; }  // both ends known
+};
+
 struct SendRecord {
   uint32_t process = 0;   // position in TraceReader::processes()
   int32_t src = -1, dst = -1;  // world ranks
@@ -96,6 +113,11 @@ struct SendRecord {
   RecordPosition position;  // the MpiSend / MpiIsend event
   int64_t complete_ns = -1;  // MpiIsendComplete (nonblocking), -1: not recorded
   bool nonblocking = false;
+  MpiCallInfo call;        // the call that posted the send (MPI_Send, MPI_Isend, MPI_Sendrecv, ...)
+  // The call that completed it: `call` itself for a blocking send; for a
+  // nonblocking one the MPI_Wait*/Test* call of its MpiIsendComplete record
+  // (no region when that was not recorded).
+  MpiCallInfo completion;
 };
 
 struct RecvRecord {
@@ -107,6 +129,9 @@ struct RecvRecord {
   RecordPosition position;  // blocking: the MpiRecv event; nonblocking: the MpiIrecvRequest post
   int64_t recv_ns = 0;      // when the data was there: MpiRecv / MpiIrecv
   bool nonblocking = false;
+  MpiCallInfo call;        // the call that posted the receive (MPI_Recv, MPI_Irecv, ...); nonblocking
+                           // receives whose post was not recorded: no region
+  MpiCallInfo completion;  // blocking: `call`; nonblocking: the MPI_Wait*/Test* call of the MpiIrecv record
 };
 
 struct CollectiveRecord {
@@ -118,6 +143,8 @@ struct CollectiveRecord {
   uint64_t bytes_sent = 0, bytes_received = 0;
   int64_t begin_ns = -1;  // the matching MpiCollectiveBegin, -1: none recorded
   int64_t end_ns = 0;
+  uint32_t thread = 0;  // thread position in its process
+  MpiCallInfo call;     // the call of the MpiCollectiveEnd record (MPI_Allreduce, MPI_Iallreduce, ...)
 };
 
 // One MPI function's calls on one thread (regions with RegionRole::Mpi).
@@ -166,6 +193,10 @@ struct Message {
   int64_t recv_post_ns = 0;    // receive posted (blocking: completion time)
   int64_t recv_ns = 0;         // data received (MpiRecv / MpiIrecv)
   uint32_t send_thread = 0, recv_thread = 0;  // thread positions in their processes
+  // Indices of the records in MpiScan::sends / MpiScan::recvs of the scan the
+  // matching was made from; kNoRecord for the side the message lacks.
+  static constexpr uint64_t kNoRecord = UINT64_MAX;
+  uint64_t send_record = kNoRecord, recv_record = kNoRecord;
   bool has_send = false, has_recv = false;
   bool nonblocking_send = false, nonblocking_recv = false;
   bool matched() const { return has_send && has_recv; }
