@@ -276,13 +276,15 @@ Profile reduce_profile(const TraceReader& trace, const std::vector<ProfilePartia
   return out;
 }
 
-Profile profile(const TraceReader& trace, const AnalysisOptions& options, bool with_call_tree) {
-  struct Location {
-    uint32_t process, thread;
-  };
+std::vector<Location> all_locations(const TraceReader& trace) {
   std::vector<Location> locations;
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi)
     for (uint32_t ti = 0; ti < trace.processes()[pi]->thread_count(); ++ti) locations.push_back({pi, ti});
+  return locations;
+}
+
+Profile profile(const TraceReader& trace, const AnalysisOptions& options, bool with_call_tree) {
+  std::vector<Location> locations = all_locations(trace);
   std::vector<ProfilePartial> partials(locations.size());
   parallel_for(
       locations.size(), options.threads,

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -13,41 +14,9 @@ using namespace rondo::format;
 
 namespace {
 
-int64_t ticks_to_ns(const ProcessReader& p, uint64_t ticks) {
-  return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
-}
-
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Inclusive statistics per region of one thread, in ticks: the summary, or a
-// replay with a call stack when the thread has none.
-std::vector<RegionStats> region_stats(const ProcessReader& p, size_t thread) {
-  ThreadSummary summary;
-  if (p.thread_summary(thread, summary)) return summary.regions;
-  std::vector<RegionStats> stats;
-  std::vector<std::pair<uint32_t, uint64_t>> stack;  // region, enter ticks
-  try {
-    EventCursor cursor(p.thread(thread));
-    Event e;
-    while (cursor.next(e)) {
-      if (e.kind() == EventKind::Enter) {
-        stack.emplace_back(e.def->key.ref, e.ticks);
-      } else if (e.kind() == EventKind::Leave) {
-        while (!stack.empty() && stack.back().first != e.def->key.ref) stack.pop_back();
-        if (stack.empty()) continue;
-        auto [region, start] = stack.back();
-        stack.pop_back();
-        if (stats.size() <= region) stats.resize(region + 1);
-        stats[region].inclusive.add(e.ticks - std::min(e.ticks, start));
-      }
-    }
-  } catch (const FormatError&) {
-    // damaged data: keep what was read
-  }
-  return stats;
 }
 
 bool has_io_events(const ThreadTrace& t) {
@@ -70,111 +39,135 @@ bool is_omp_lock_region(const std::string& name) {
   return name == "omp critical" || name == "omp lock" || name == "omp atomic";
 }
 
-ThreadStats thread_stats(const TraceReader& trace) {
+ThreadActivityPartial thread_activity(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) {
+  ThreadActivityPartial out;
+  out.process = pi;
+  out.thread = ti;
+  ThreadSummary summary;
+  uint64_t first, last;
+  bool has_summary = p.thread_summary(ti, summary);
+  if (has_summary) {
+    first = summary.first_ticks;
+    last = summary.last_ticks;
+  } else {
+    first = p.thread(ti).first_ticks();
+    last = p.thread(ti).last_ticks();
+  }
+  out.span_ns = std::max<int64_t>(0, window.clip(p.to_ns(first), p.to_ns(std::max(first, last))));
+  // I/O: replay only threads whose grammar has I/O operations (a summary lists
+  // regions, not event kinds, so the grammar is decoded to know).
+  const ThreadTrace& t = p.thread(ti);
+  if (!has_io_events(t)) return out;
+  out.has_io = true;
+  const ProcessDefinitions& defs = p.defs();
+  std::map<std::string, IoFileStats> files;
+  std::map<uint32_t, std::vector<uint64_t>> open_ops;  // handle -> begin ticks (nested/stacked)
+  try {
+    EventCursor cursor(t);
+    Event e;
+    while (cursor.next(e)) {
+      EventKind k = e.kind();
+      if (k == EventKind::IoOperationBegin) {
+        open_ops[e.def->key.ref].push_back(e.ticks);
+      } else if (k == EventKind::IoOperationComplete) {
+        uint32_t handle = e.def->key.ref;
+        int64_t ns = 0;
+        auto it = open_ops.find(handle);
+        if (it != open_ops.end() && !it->second.empty()) {
+          uint64_t begin = it->second.back();
+          it->second.pop_back();
+          ns = duration_ns(p, e.ticks - std::min(e.ticks, begin));
+        }
+        if (!window.contains(p.to_ns(e.ticks))) continue;  // operations count where they complete
+        std::string path = handle < defs.io_handles.size() ? defs.string(defs.io_handles[handle].path)
+                                                           : "<handle " + std::to_string(handle) + ">";
+        IoFileStats& f = files[path];
+        f.path = path;
+        int64_t bytes = e.data[0];
+        auto op = static_cast<IoOperation>(e.def->key.params[0]);
+        if (bytes < 0) ++f.failed;
+        uint64_t moved = bytes > 0 ? static_cast<uint64_t>(bytes) : 0;
+        if (op == IoOperation::Read) {
+          ++f.reads;
+          f.bytes_read += moved;
+          f.read_ns += ns;
+        } else if (op == IoOperation::Write) {
+          ++f.writes;
+          f.bytes_written += moved;
+          f.write_ns += ns;
+        } else {
+          ++f.other;
+          f.other_ns += ns;
+        }
+      }
+    }
+  } catch (const FormatError&) {
+    // damaged data: keep what was read
+  }
+  for (auto& [_, f] : files) out.files.push_back(f);
+  return out;
+}
+
+ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<ProfilePartial>& profiles,
+                                const std::vector<ThreadActivityPartial>& activity) {
   ThreadStats s;
   std::map<std::string, ParallelRegionStats> parallel;
   std::map<std::string, IoFileStats> files;
-  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
-    const ProcessReader& p = *trace.processes()[pi];
+  for (size_t i = 0; i < profiles.size() && i < activity.size(); ++i) {
+    const ProfilePartial& prof = profiles[i];
+    const ProcessReader& p = *trace.processes()[prof.process];
     const ProcessDefinitions& defs = p.defs();
-    int32_t rank = process_label(trace, pi);
-    for (uint32_t ti = 0; ti < p.thread_count(); ++ti) {
-      ThreadTimes times;
-      times.rank = rank;
-      times.thread = static_cast<int32_t>(p.thread_index(ti));
-      bool threaded = false;
-      std::vector<RegionStats> stats = region_stats(p, ti);
-      for (uint32_t r = 0; r < stats.size() && r < defs.regions.size(); ++r) {
-        const DurationStats& inc = stats[r].inclusive;
-        if (inc.count == 0) continue;
-        RegionRole role = defs.regions[r].role;
-        if (role == RegionRole::Io) s.has_threads = true;
-        if (role != RegionRole::OpenMp && role != RegionRole::Pthread) continue;
-        threaded = true;
-        const std::string& name = defs.region_name(r);
-        int64_t ns = ticks_to_ns(p, inc.sum);
-        if (role == RegionRole::Pthread) {
-          if (is_pthread_wait_region(name)) times.pthread_wait_ns += ns;
-          continue;
-        }
-        if (starts_with(name, "omp parallel")) {
-          times.parallel_ns += ns;
-          ParallelRegionStats& pr = parallel[name];
-          pr.name = name;
-          ++pr.threads;
-          pr.calls += inc.count;
-          pr.total_ns += ns;
-          if (pr.threads == 1 || ns > pr.max_ns) {
-            pr.max_ns = ns;
-            pr.slowest_rank = times.rank;
-            pr.slowest_thread = times.thread;
-          }
-        } else if (name == "omp barrier") {
-          times.barrier_ns += ns;
-        } else if (is_omp_lock_region(name)) {
-          times.lock_ns += ns;
-        }
+    ThreadTimes times;
+    times.rank = process_label(trace, prof.process);
+    times.thread = static_cast<int32_t>(p.thread_index(prof.thread));
+    bool threaded = false;
+    for (const RegionPartial& r : prof.regions) {
+      if (r.region >= defs.regions.size() || r.calls == 0) continue;
+      RegionRole role = defs.regions[r.region].role;
+      if (role == RegionRole::Io) s.has_threads = true;
+      if (role != RegionRole::OpenMp && role != RegionRole::Pthread) continue;
+      threaded = true;
+      const std::string& name = defs.region_name(r.region);
+      int64_t ns = r.inclusive_ns;
+      if (role == RegionRole::Pthread) {
+        if (is_pthread_wait_region(name)) times.pthread_wait_ns += ns;
+        continue;
       }
-      if (threaded) {
-        ThreadSummary summary;
-        uint64_t first, last;
-        if (p.thread_summary(ti, summary)) {
-          first = summary.first_ticks;
-          last = summary.last_ticks;
-        } else {
-          first = p.thread(ti).first_ticks();
-          last = p.thread(ti).last_ticks();
+      if (starts_with(name, "omp parallel")) {
+        times.parallel_ns += ns;
+        ParallelRegionStats& pr = parallel[name];
+        pr.name = name;
+        ++pr.threads;
+        pr.calls += r.calls;
+        pr.total_ns += ns;
+        if (pr.threads == 1 || ns > pr.max_ns) {
+          pr.max_ns = ns;
+          pr.slowest_rank = times.rank;
+          pr.slowest_thread = times.thread;
         }
-        times.span_ns = ticks_to_ns(p, last - std::min(first, last));
-        s.threads.push_back(times);
+      } else if (name == "omp barrier") {
+        times.barrier_ns += ns;
+      } else if (is_omp_lock_region(name)) {
+        times.lock_ns += ns;
       }
-
-      // I/O: replay only threads whose grammar has I/O operations.
-      const ThreadTrace& t = p.thread(ti);
-      if (!has_io_events(t)) continue;
-      s.has_threads = true;
-      std::map<uint32_t, std::vector<uint64_t>> open_ops;  // handle -> begin ticks (nested/stacked)
-      try {
-        EventCursor cursor(t);
-        Event e;
-        while (cursor.next(e)) {
-          EventKind k = e.kind();
-          if (k == EventKind::IoOperationBegin) {
-            open_ops[e.def->key.ref].push_back(e.ticks);
-          } else if (k == EventKind::IoOperationComplete) {
-            uint32_t handle = e.def->key.ref;
-            int64_t ns = 0;
-            auto it = open_ops.find(handle);
-            if (it != open_ops.end() && !it->second.empty()) {
-              uint64_t begin = it->second.back();
-              it->second.pop_back();
-              ns = ticks_to_ns(p, e.ticks - std::min(e.ticks, begin));
-            }
-            std::string path = handle < defs.io_handles.size() ? defs.string(defs.io_handles[handle].path)
-                                                               : "<handle " + std::to_string(handle) + ">";
-            IoFileStats& f = files[path];
-            f.path = path;
-            int64_t bytes = e.data[0];
-            auto op = static_cast<IoOperation>(e.def->key.params[0]);
-            if (bytes < 0) ++f.failed;
-            uint64_t moved = bytes > 0 ? static_cast<uint64_t>(bytes) : 0;
-            if (op == IoOperation::Read) {
-              ++f.reads;
-              f.bytes_read += moved;
-              f.read_ns += ns;
-            } else if (op == IoOperation::Write) {
-              ++f.writes;
-              f.bytes_written += moved;
-              f.write_ns += ns;
-            } else {
-              ++f.other;
-              f.other_ns += ns;
-            }
-          }
-        }
-      } catch (const FormatError&) {
-        // damaged data: keep what was read
-      }
+    }
+    if (threaded) {
+      times.span_ns = activity[i].span_ns;
+      s.threads.push_back(times);
+    }
+    if (activity[i].has_io) s.has_threads = true;
+    for (const IoFileStats& f : activity[i].files) {
+      IoFileStats& total = files[f.path];
+      total.path = f.path;
+      total.reads += f.reads;
+      total.writes += f.writes;
+      total.other += f.other;
+      total.failed += f.failed;
+      total.bytes_read += f.bytes_read;
+      total.bytes_written += f.bytes_written;
+      total.read_ns += f.read_ns;
+      total.write_ns += f.write_ns;
+      total.other_ns += f.other_ns;
     }
   }
   for (auto& [_, pr] : parallel) s.parallel_regions.push_back(pr);
@@ -188,6 +181,48 @@ ThreadStats thread_stats(const TraceReader& trace) {
                    [](const IoFileStats& a, const IoFileStats& b) { return a.time_ns() > b.time_ns(); });
   if (!s.threads.empty() || !s.io_files.empty()) s.has_threads = true;
   return s;
+}
+
+ThreadStats thread_stats(const TraceReader& trace, const AnalysisOptions& options) {
+  std::vector<Location> locations = all_locations(trace);
+  std::vector<ProfilePartial> profiles(locations.size());
+  std::vector<ThreadActivityPartial> activity(locations.size());
+  parallel_for(locations.size(), options.threads, [&](size_t i) {
+    const ProcessReader& p = *trace.processes()[locations[i].process];
+    profiles[i] = profile_thread(p, locations[i].process, locations[i].thread, options.window, false);
+    activity[i] = thread_activity(p, locations[i].process, locations[i].thread, options.window);
+  });
+  return reduce_thread_stats(trace, profiles, activity);
+}
+
+void to_json(nlohmann::json& j, const ThreadActivityPartial& a) {
+  nlohmann::json files = nlohmann::json::array();
+  for (auto& f : a.files)
+    files.push_back({f.path, f.reads, f.writes, f.other, f.failed, f.bytes_read, f.bytes_written, f.read_ns,
+                     f.write_ns, f.other_ns});
+  j = {{"process", a.process}, {"thread", a.thread}, {"span_ns", a.span_ns}, {"has_io", a.has_io}, {"files", files}};
+}
+
+void from_json(const nlohmann::json& j, ThreadActivityPartial& a) {
+  a.process = j.at("process").get<uint32_t>();
+  a.thread = j.at("thread").get<uint32_t>();
+  a.span_ns = j.at("span_ns").get<int64_t>();
+  a.has_io = j.at("has_io").get<bool>();
+  a.files.clear();
+  for (auto& f : j.at("files")) {
+    IoFileStats s;
+    s.path = f[0].get<std::string>();
+    s.reads = f[1].get<uint64_t>();
+    s.writes = f[2].get<uint64_t>();
+    s.other = f[3].get<uint64_t>();
+    s.failed = f[4].get<uint64_t>();
+    s.bytes_read = f[5].get<uint64_t>();
+    s.bytes_written = f[6].get<uint64_t>();
+    s.read_ns = f[7].get<int64_t>();
+    s.write_ns = f[8].get<int64_t>();
+    s.other_ns = f[9].get<int64_t>();
+    a.files.push_back(std::move(s));
+  }
 }
 
 }  // namespace rondo::analyzer

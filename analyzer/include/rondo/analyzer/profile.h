@@ -105,6 +105,13 @@ Profile profile(const format::TraceReader& trace, const AnalysisOptions& options
 // The flat profile alone, from summaries (no replay for threads that ended).
 std::vector<RegionRow> flat_profile(const format::TraceReader& trace, GroupBy by = GroupBy::None);
 
+// Every thread of the trace, in location order (process, then thread): the
+// order partials are produced and reduced in.
+struct Location {
+  uint32_t process = 0, thread = 0;
+};
+std::vector<Location> all_locations(const format::TraceReader& trace);
+
 // Helpers for other analyses: the range of raw ticks of `process` whose time
 // lies in `window` ([lo, hi), ProcessReader::to_ns being monotonic), searched
 // between `first` and `last` ticks (a thread's).

@@ -1,14 +1,17 @@
 // OpenMP, threads and I/O statistics of a trace: the time each thread spent in
 // parallel regions and waiting (barriers, locks, critical sections, pthread
 // synchronization), the load imbalance of each parallel region, and the I/O done
-// on each file. Region times come from each thread's summary (replayed when a
-// thread has none); I/O from replaying the threads whose grammar has I/O events.
+// on each file. Region times come from each thread's profile (its summary, or a
+// replay with a window); I/O from replaying the threads whose grammar has I/O events.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "rondo/analyzer/profile.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::analyzer {
@@ -55,7 +58,24 @@ struct ThreadStats {
   std::vector<IoFileStats> io_files;               // by time, largest first
 };
 
-ThreadStats thread_stats(const format::TraceReader& trace);
+// Per-thread partial (see profile.h for the map/reduce scheme): the thread's
+// time span inside the window and its I/O per file (operations count where they
+// complete). OpenMP and pthread times come from the thread's ProfilePartial.
+struct ThreadActivityPartial {
+  uint32_t process = 0, thread = 0;
+  int64_t span_ns = 0;
+  bool has_io = false;               // the thread's grammar has I/O operations
+  std::vector<IoFileStats> files;    // by path
+};
+void to_json(nlohmann::json& j, const ThreadActivityPartial& p);
+void from_json(const nlohmann::json& j, ThreadActivityPartial& p);
+
+ThreadActivityPartial thread_activity(const format::ProcessReader& process, uint32_t process_index,
+                                      uint32_t thread_index, const TimeWindow& window);
+// `profiles` and `activity`: one entry per thread, in the same location order.
+ThreadStats reduce_thread_stats(const format::TraceReader& trace, const std::vector<ProfilePartial>& profiles,
+                                const std::vector<ThreadActivityPartial>& activity);
+ThreadStats thread_stats(const format::TraceReader& trace, const AnalysisOptions& options = {});
 
 // Classification of region names (exposed for tests).
 bool is_pthread_wait_region(const std::string& name);
