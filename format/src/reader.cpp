@@ -391,6 +391,7 @@ void EventCursor::restart() {
   index_ = 0;
   chunk_ = SIZE_MAX;
   have_pending_ = false;
+  ++loop_generation_;
 }
 
 bool EventCursor::step(uint32_t& event_id) {
@@ -403,11 +404,14 @@ bool EventCursor::step(uint32_t& event_id) {
       Level& l = stack_.back();
       if (l.pos == l.len) {
         if (l.remaining == 0) {
+          loop_generation_ += l.loop != UINT32_MAX;
           stack_.pop_back();
           continue;
         }
-        --l.remaining;
+        --l.remaining;  // only loop levels repeat
         l.pos = 0;
+        l.first_event = index_;
+        ++loop_generation_;
       }
       t = l.list[l.pos++];
     }
@@ -417,7 +421,7 @@ bool EventCursor::step(uint32_t& event_id) {
         return true;
       case TokenKind::Sequence: {
         const auto& s = t_->sequences_[t.id()].tokens;
-        stack_.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, 0, UINT32_MAX});
+        stack_.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, 0, UINT32_MAX, 0});
         break;
       }
       default: {
@@ -427,7 +431,8 @@ bool EventCursor::step(uint32_t& event_id) {
         uint32_t count = counts[loop_cursor_[loop]++];
         if (count == 0) break;
         const auto& body = t_->loop_lists_[loop];
-        stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop});
+        stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop, index_});
+        ++loop_generation_;
         break;
       }
     }
@@ -479,6 +484,18 @@ bool EventCursor::next(Event& e) {
   return true;
 }
 
+void EventCursor::loop_frames(std::vector<LoopFrame>& out) const {
+  out.clear();
+  for (const Level& l : stack_) {
+    if (l.loop == UINT32_MAX) continue;
+    // Occurrences of one loop never nest (FORMAT.md 10.2), so the occurrence being
+    // replayed is the last one whose count was taken.
+    uint32_t occurrence = loop_cursor_[l.loop] - 1;
+    uint32_t count = t_->loop_counts_[l.loop][occurrence];
+    out.push_back(LoopFrame{l.loop, occurrence, count - 1 - l.remaining, count, l.first_event});
+  }
+}
+
 // Advances the structure (columns included) until index_ == target, without
 // decoding timestamps. Whole tokens and whole fixed-size loop iterations are
 // skipped arithmetically.
@@ -499,6 +516,10 @@ void EventCursor::skip_structure_to(uint64_t target) {
           uint64_t whole = std::min<uint64_t>((target - index_) / per, l.remaining);
           l.remaining -= static_cast<uint32_t>(whole);
           index_ += whole * per;
+          if (whole > 0) {
+            l.first_event = index_;
+            ++loop_generation_;
+          }
           if (index_ >= target) break;
         }
       }
@@ -554,6 +575,7 @@ uint64_t EventCursor::skip_loop() {
     if (!next(e)) return index_ - start;
   if (stack_.size() < level) return index_ - start;
   stack_.resize(level);
+  ++loop_generation_;
   // Count the events of the remaining iterations on copies of the column cursors.
   Level& l = stack_[level - 1];
   std::vector<uint32_t> loops = loop_cursor_;

@@ -43,6 +43,19 @@ struct Event {
 
 class ProcessReader;
 
+// Where the event a cursor last returned sits in the grammar: one enclosing loop
+// occurrence. Loop ids are the thread's; occurrences of one loop are numbered in
+// replay order (the order of the loop's count column, FORMAT.md 10.2), so
+// (loop, occurrence, iteration) names one iteration of the thread uniquely.
+struct LoopFrame {
+  uint32_t loop = 0;         // loop id in the thread's grammar
+  uint32_t occurrence = 0;   // 0-based: which occurrence of this loop in the thread
+  uint32_t iteration = 0;    // 0-based iteration of that occurrence
+  uint32_t iterations = 0;   // the occurrence's trip count (its value in the count column)
+  uint64_t first_event = 0;  // index of the first event of this iteration
+  bool operator==(const LoopFrame&) const = default;
+};
+
 // Everything recorded by one thread: grammar, columns, timestamp chunk index.
 class ThreadTrace {
  public:
@@ -115,13 +128,26 @@ class EventCursor {
   void seek_ticks(uint64_t ticks);
   uint64_t position() const { return index_; }  // index of the event next() returns
 
+  // The loops enclosing the event next() last returned, outermost first (empty
+  // outside any loop, and before the first next()). An iteration with no events
+  // (its body holds only loops that ran 0 times) is never current, so iteration
+  // numbers may skip it. Costs O(grammar nesting depth); next() itself does no
+  // extra work for it beyond one store and one increment per loop iteration.
+  void loop_frames(std::vector<LoopFrame>& out) const;
+  // Changes whenever loop_frames() may have changed: when a loop occurrence starts
+  // or ends, when an iteration starts, and after a seek or skip. A replay that
+  // follows loops calls loop_frames() only when this differs from the value it saw
+  // at the previous event.
+  uint64_t loop_generation() const { return loop_generation_; }
+
  private:
   struct Level {
     const Token* list;
     uint32_t len;
     uint32_t pos;
-    uint32_t remaining;  // iterations left after the current one
-    uint32_t loop;       // loop id, or UINT32_MAX for a sequence
+    uint32_t remaining;    // iterations left after the current one
+    uint32_t loop;         // loop id, or UINT32_MAX for a sequence
+    uint64_t first_event;  // loops: index of the first event of the current iteration
   };
   bool step(uint32_t& event_id);           // structure only: next event id
   bool timed_step(uint32_t& event_id, uint64_t& ticks);
@@ -140,6 +166,7 @@ class EventCursor {
   TimestampDecoder decoder_;
   bool have_pending_ = false;
   Event pending_;
+  uint64_t loop_generation_ = 0;
 };
 
 // One process file: definitions and its threads.

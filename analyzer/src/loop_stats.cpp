@@ -1,0 +1,676 @@
+#include "rondo/analyzer/loop_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include "rondo/analyzer/parallel.h"
+#include "rondo/analyzer/trace_summary.h"
+
+namespace rondo::analyzer {
+
+using namespace rondo::format;
+
+namespace {
+
+__extension__ using u128 = unsigned __int128;
+
+constexpr uint32_t kNone = UINT32_MAX;
+constexpr uint64_t kVariable = UINT64_MAX;
+constexpr size_t kLabelNames = 4;          // names shown in a label before "..."
+constexpr size_t kLabelTokenBudget = 4096;  // tokens looked at to name one loop body
+constexpr double kCutFraction = 0.001;      // rows below this share of the largest row's time are cut
+// Iteration durations kept in memory per thread to count outliers in one replay;
+// past this the thread is replayed a second time instead (64 MiB of durations).
+constexpr size_t kBufferedDurations = size_t{8} << 20;
+
+// ---------------------------------------------------------------------------
+// Structure: grammar and count columns only.
+
+// Events of one expansion of each sequence when it holds no loop (a loop's trip
+// count is data), else kVariable. Event data never changes how many events a
+// token expands to, so unlike ThreadTrace::fixed_size this needs no data column.
+std::vector<uint64_t> loop_free_sizes(const ThreadTrace& t) {
+  std::vector<uint64_t> size(t.sequences().size(), kVariable);
+  for (size_t s = 0; s < size.size(); ++s) {
+    uint64_t total = 0;
+    for (Token k : t.sequences()[s].tokens) {
+      uint64_t n = k.kind() == TokenKind::Event                             ? 1
+                   : k.kind() == TokenKind::Sequence && k.id() < s ? size[k.id()]
+                                                                           : kVariable;
+      if (n == kVariable) {
+        total = kVariable;
+        break;
+      }
+      total += n;
+    }
+    size[s] = total;
+  }
+  return size;
+}
+
+struct StructureWalk {
+  std::vector<ThreadLoop> loops;  // by loop id
+  std::vector<uint32_t> parent;   // enclosing loop of the first occurrence, kNone: none
+  std::vector<bool> reached;
+};
+
+// Walks the thread's structure in replay order, expanding only what holds loops:
+// loop-free tokens and loop-free loop bodies are counted arithmetically, so the
+// cost is linear in loop occurrences, not in events.
+StructureWalk walk_structure(const ThreadTrace& t) {
+  const size_t nloops = t.loops().size();
+  StructureWalk w;
+  w.loops.resize(nloops);
+  w.parent.assign(nloops, kNone);
+  w.reached.assign(nloops, false);
+  std::vector<uint64_t> sizes = loop_free_sizes(t);
+  auto token_size = [&](Token k) {
+    switch (k.kind()) {
+      case TokenKind::Event: return uint64_t{1};
+      case TokenKind::Sequence: return sizes[k.id()];
+      default: return kVariable;
+    }
+  };
+  struct Level {
+    const Token* list;
+    uint32_t len, pos, remaining, loop;
+    uint64_t events_at_start;
+  };
+  std::vector<Level> stack;
+  std::vector<uint32_t> cursor(nloops, 0);
+  uint64_t events = 0;
+  size_t top = 0;
+  for (;;) {
+    Token k;
+    if (stack.empty()) {
+      if (top == t.top_level().size()) break;
+      k = t.top_level()[top++];
+    } else {
+      Level& l = stack.back();
+      if (l.pos == l.len) {
+        if (l.remaining == 0) {
+          if (l.loop != kNone) w.loops[l.loop].events += events - l.events_at_start;
+          stack.pop_back();
+          continue;
+        }
+        --l.remaining;
+        l.pos = 0;
+      }
+      k = l.list[l.pos++];
+    }
+    if (uint64_t n = token_size(k); n != kVariable) {
+      events += n;
+      continue;
+    }
+    if (k.kind() == TokenKind::Sequence) {
+      const auto& s = t.sequences()[k.id()].tokens;
+      stack.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, 0, kNone, 0});
+      continue;
+    }
+    uint32_t loop = k.id();
+    const auto& counts = t.loop_counts(loop);
+    if (cursor[loop] >= counts.size()) break;  // the count was never written: the data ends here
+    uint32_t count = counts[cursor[loop]++];
+    ThreadLoop& acc = w.loops[loop];
+    if (!w.reached[loop]) {
+      w.reached[loop] = true;
+      acc.min_trip = count;
+      for (size_t i = stack.size(); i-- > 0;)
+        if (stack[i].loop != kNone) {
+          w.parent[loop] = stack[i].loop;
+          break;
+        }
+    }
+    ++acc.occurrences;
+    acc.iterations += count;
+    acc.min_trip = std::min(acc.min_trip, count);
+    acc.max_trip = std::max(acc.max_trip, count);
+    if (count == 0) continue;
+    const auto& body = t.loop_body(loop);
+    uint64_t per = 0;
+    for (Token b : body) {
+      uint64_t n = token_size(b);
+      if (n == kVariable) {
+        per = kVariable;
+        break;
+      }
+      per += n;
+    }
+    if (per != kVariable) {
+      events += count * per;
+      acc.events += count * per;
+      continue;
+    }
+    stack.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop, events});
+  }
+  for (const Level& l : stack)  // a thread whose data ends inside loops
+    if (l.loop != kNone) w.loops[l.loop].events += events - l.events_at_start;
+  return w;
+}
+
+std::string event_name(const ProcessDefinitions& defs, const EventDef& def) {
+  const EventKey& k = def.key;
+  switch (k.kind) {
+    case EventKind::Marker: return "\"" + defs.string(k.ref) + "\"";
+    case EventKind::MpiCollectiveEnd: return std::string(collective_name(static_cast<CollectiveOp>(k.ref)));
+    default: return std::string(kind_name(k.kind));
+  }
+}
+
+// What one iteration of `loop` does: the regions entered at its outermost call
+// level, or, when it enters none, its other events (see loop_stats.h).
+std::string body_label(const ThreadTrace& t, const ProcessDefinitions& defs, uint32_t loop) {
+  std::vector<std::string> regions, others;
+  auto add = [](std::vector<std::string>& names, std::string name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  };
+  struct Level {
+    const std::vector<Token>* list;
+    size_t pos;
+  };
+  std::vector<Level> stack{{&t.loop_body(loop), 0}};
+  int depth = 0;
+  size_t budget = kLabelTokenBudget;
+  while (!stack.empty() && budget > 0) {
+    Level& l = stack.back();
+    if (l.pos == l.list->size()) {
+      stack.pop_back();
+      continue;
+    }
+    Token k = (*l.list)[l.pos++];
+    --budget;
+    switch (k.kind()) {
+      case TokenKind::Sequence: stack.push_back({&t.sequences()[k.id()].tokens, 0}); break;
+      case TokenKind::Loop: stack.push_back({&t.loop_body(k.id()), 0}); break;
+      default: {
+        const EventDef& def = t.events()[k.id()];
+        if (def.key.kind == EventKind::Enter) {
+          if (depth == 0) add(regions, defs.region_name(def.key.ref));
+          ++depth;
+        } else if (def.key.kind == EventKind::Leave) {
+          depth = std::max(0, depth - 1);  // a body may start inside a call (rotated repeat)
+        } else if (depth == 0 && def.key.kind != EventKind::MpiCollectiveBegin) {
+          add(others, event_name(defs, def));
+        }
+      }
+    }
+  }
+  const auto& names = regions.empty() ? others : regions;
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < kLabelNames; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > kLabelNames) out += ", ...";
+  return out.empty() ? "(no events)" : out;
+}
+
+// ---------------------------------------------------------------------------
+// Time: replay with the cursor's loop frames.
+
+bool same_iteration(const LoopFrame& a, const LoopFrame& b) {
+  return a.loop == b.loop && a.occurrence == b.occurrence && a.iteration == b.iteration;
+}
+
+// Calls on(frame, ticks) for every iteration whose first event lies in the
+// window, with its duration as defined in loop_stats.h.
+template <typename On>
+void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, On on) {
+  EventCursor cursor(t);
+  const auto& chunks = t.timestamp_chunks();
+  uint64_t stop_index = UINT64_MAX;  // events from here on are all past the window
+  if (!window.whole()) {
+    size_t first = 0;  // the first timestamp chunk that reaches the window
+    while (first < chunks.size() && p.to_ns(chunks[first].last_ticks) < window.begin_ns) ++first;
+    if (first == chunks.size()) return;
+    if (first > 0) cursor.seek_ticks(chunks[first].first_ticks);
+    for (size_t k = first; k < chunks.size(); ++k)
+      if (p.to_ns(chunks[k].first_ticks) >= window.end_ns) {
+        stop_index = chunks[k].first_index;
+        break;
+      }
+  }
+  struct Open {
+    LoopFrame frame;
+    uint64_t start;
+    bool counted;
+  };
+  std::vector<LoopFrame> frames;
+  std::vector<Open> open;
+  size_t counted_open = 0;
+  uint64_t generation = UINT64_MAX, previous = 0;
+  auto close = [&](const Open& o, uint64_t end) {
+    if (!o.counted) return;
+    --counted_open;
+    on(o.frame, end > o.start ? end - o.start : 0);
+  };
+  Event e;
+  while (cursor.next(e)) {
+    if (e.index >= stop_index && counted_open == 0) break;
+    if (cursor.loop_generation() != generation) {
+      generation = cursor.loop_generation();
+      cursor.loop_frames(frames);
+      size_t d = 0;
+      while (d < open.size() && d < frames.size() && same_iteration(open[d].frame, frames[d])) ++d;
+      for (size_t k = open.size(); k-- > d;) {
+        // The next iteration of the same occurrence ends this one; otherwise the
+        // occurrence is over and its last iteration ended at the previous event.
+        bool next_iteration = k == d && k < frames.size() && frames[k].loop == open[k].frame.loop &&
+                              frames[k].occurrence == open[k].frame.occurrence;
+        close(open[k], next_iteration ? e.ticks : previous);
+      }
+      open.resize(d);
+      bool inside = d < frames.size() && (window.whole() || window.contains(p.to_ns(e.ticks)));
+      for (size_t k = d; k < frames.size(); ++k) {
+        bool counted = inside && frames[k].first_event == e.index;  // else it began before a seek
+        open.push_back(Open{frames[k], e.ticks, counted});
+        counted_open += counted;
+      }
+    }
+    previous = e.ticks;
+  }
+  for (size_t k = open.size(); k-- > 0;) close(open[k], previous);
+}
+
+long double mean_of(const LoopTiming& t) {
+  return static_cast<long double>(t.sum_ticks) / static_cast<long double>(t.iterations);
+}
+
+u128 sum_sq(const LoopTiming& t) { return (static_cast<u128>(t.sum_sq_hi) << 64) | t.sum_sq_lo; }
+
+// Threshold of an outlier for one loop of one thread: mean + 3 standard deviations.
+long double outlier_threshold(const LoopTiming& t) {
+  long double n = static_cast<long double>(t.iterations), mean = mean_of(t);
+  long double var = static_cast<long double>(sum_sq(t)) / n - mean * mean;
+  return mean + 3 * std::sqrt(std::max<long double>(var, 0));
+}
+
+// The iteration order of the slowest lists: longest first, then by index.
+bool slower(const LoopIterationTicks& a, const LoopIterationTicks& b) {
+  if (a.ticks != b.ticks) return a.ticks > b.ticks;
+  return std::tie(a.occurrence, a.iteration) < std::tie(b.occurrence, b.iteration);
+}
+
+void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window,
+                std::vector<ThreadLoop>& loops) {
+  const size_t n = loops.size();
+  std::vector<uint32_t> last_occurrence(n, kNone);
+  std::vector<u128> squares(n, 0);
+  std::vector<std::vector<uint64_t>> durations(n);
+  size_t buffered = 0;
+  bool overflow = false;
+  replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d) {
+    LoopTiming& s = loops[f.loop].timing;
+    if (last_occurrence[f.loop] != f.occurrence) {
+      last_occurrence[f.loop] = f.occurrence;
+      s.min_trip = s.occurrences ? std::min(s.min_trip, f.iterations) : f.iterations;
+      s.max_trip = std::max(s.max_trip, f.iterations);
+      ++s.occurrences;
+    }
+    s.min_ticks = s.iterations ? std::min(s.min_ticks, d) : d;
+    s.max_ticks = std::max(s.max_ticks, d);
+    ++s.iterations;
+    s.sum_ticks += d;
+    squares[f.loop] += static_cast<u128>(d) * d;
+    LoopIterationTicks it{f.occurrence, f.iteration, d};
+    if (s.slowest.size() < kSlowestIterations || slower(it, s.slowest.back())) {
+      s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
+      if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
+    }
+    if (!overflow) {
+      if (++buffered > kBufferedDurations) {
+        overflow = true;
+        durations = {};
+      } else {
+        durations[f.loop].push_back(d);
+      }
+    }
+  });
+  std::vector<long double> threshold(n, 0);
+  for (size_t l = 0; l < n; ++l) {
+    LoopTiming& s = loops[l].timing;
+    s.sum_sq_hi = static_cast<uint64_t>(squares[l] >> 64);
+    s.sum_sq_lo = static_cast<uint64_t>(squares[l]);
+    if (s.iterations) threshold[l] = outlier_threshold(s);
+  }
+  auto count = [&](uint32_t loop, uint64_t d) {
+    if (static_cast<long double>(d) > threshold[loop]) ++loops[loop].timing.outliers;
+  };
+  if (!overflow) {
+    for (uint32_t l = 0; l < n; ++l)
+      for (uint64_t d : durations[l]) count(l, d);
+  } else {
+    replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d) { count(f.loop, d); });
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Map
+
+LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, uint32_t thread,
+                                      const TimeWindow& window, LoopDetail detail) {
+  if (detail == LoopDetail::Structure && !window.whole())
+    throw std::invalid_argument("loop statistics from the structure alone cannot apply a time window "
+                                "(it needs timestamps): use the timed loop statistics");
+  const ThreadTrace& t = p.thread(thread);
+  LoopThreadPartial out;
+  out.process = process;
+  out.thread = thread;
+  out.timed = detail == LoopDetail::Timed;
+  out.windowed = !window.whole();
+  out.has_summary = t.has_summary();
+  StructureWalk w = walk_structure(t);
+  for (uint32_t l = 0; l < w.loops.size(); ++l) {
+    ThreadLoop& loop = w.loops[l];
+    loop.loop = l;
+    if (!w.reached[l]) continue;
+    loop.label = body_label(t, p.defs(), l);
+    if (out.has_summary && l < t.summary().loops.size()) {
+      loop.summary_ticks = t.summary().loops[l].occurrences.sum;
+      loop.summary_iterations = t.summary().loops[l].iterations;
+    }
+  }
+  // Parents: labels of the enclosing loops (a parent was defined after its child,
+  // so the chain always ends; the bound only guards against damaged files).
+  for (uint32_t l = 0; l < w.loops.size(); ++l) {
+    if (!w.reached[l]) continue;
+    std::vector<std::string> chain;
+    for (uint32_t q = w.parent[l]; q != kNone && chain.size() <= w.loops.size(); q = w.parent[q])
+      chain.push_back(w.loops[q].label);
+    w.loops[l].parents.assign(chain.rbegin(), chain.rend());
+  }
+  if (out.timed) time_loops(p, t, window, w.loops);
+  for (uint32_t l = 0; l < w.loops.size(); ++l)
+    if (w.reached[l]) out.loops.push_back(std::move(w.loops[l]));
+  return out;
+}
+
+void to_json(nlohmann::json& j, const LoopThreadPartial& p) {
+  j = nlohmann::json::object();
+  j["process"] = p.process;
+  j["thread"] = p.thread;
+  j["timed"] = p.timed;
+  j["windowed"] = p.windowed;
+  j["has_summary"] = p.has_summary;
+  auto& loops = j["loops"] = nlohmann::json::array();
+  for (const ThreadLoop& l : p.loops) {
+    nlohmann::json slowest = nlohmann::json::array();
+    for (auto& s : l.timing.slowest) slowest.push_back({s.occurrence, s.iteration, s.ticks});
+    const LoopTiming& t = l.timing;
+    u128 sq = sum_sq(t);
+    std::string sq_text;
+    do {
+      sq_text.insert(sq_text.begin(), static_cast<char>('0' + static_cast<int>(sq % 10)));
+      sq /= 10;
+    } while (sq > 0);
+    loops.push_back({{"loop", l.loop},
+                     {"label", l.label},
+                     {"parents", l.parents},
+                     {"occurrences", l.occurrences},
+                     {"iterations", l.iterations},
+                     {"min_trip", l.min_trip},
+                     {"max_trip", l.max_trip},
+                     {"events", l.events},
+                     {"summary_ticks", l.summary_ticks},
+                     {"summary_iterations", l.summary_iterations},
+                     {"timing",
+                      {{"occurrences", t.occurrences},
+                       {"iterations", t.iterations},
+                       {"min_trip", t.min_trip},
+                       {"max_trip", t.max_trip},
+                       {"sum_ticks", t.sum_ticks},
+                       {"sum_sq_ticks", sq_text},
+                       {"min_ticks", t.min_ticks},
+                       {"max_ticks", t.max_ticks},
+                       {"outliers", t.outliers},
+                       {"slowest", slowest}}}});
+  }
+}
+
+void from_json(const nlohmann::json& j, LoopThreadPartial& p) {
+  p = LoopThreadPartial{};
+  j.at("process").get_to(p.process);
+  j.at("thread").get_to(p.thread);
+  j.at("timed").get_to(p.timed);
+  j.at("windowed").get_to(p.windowed);
+  j.at("has_summary").get_to(p.has_summary);
+  for (const auto& o : j.at("loops")) {
+    ThreadLoop l;
+    o.at("loop").get_to(l.loop);
+    o.at("label").get_to(l.label);
+    o.at("parents").get_to(l.parents);
+    o.at("occurrences").get_to(l.occurrences);
+    o.at("iterations").get_to(l.iterations);
+    o.at("min_trip").get_to(l.min_trip);
+    o.at("max_trip").get_to(l.max_trip);
+    o.at("events").get_to(l.events);
+    o.at("summary_ticks").get_to(l.summary_ticks);
+    o.at("summary_iterations").get_to(l.summary_iterations);
+    const auto& t = o.at("timing");
+    LoopTiming& s = l.timing;
+    t.at("occurrences").get_to(s.occurrences);
+    t.at("iterations").get_to(s.iterations);
+    t.at("min_trip").get_to(s.min_trip);
+    t.at("max_trip").get_to(s.max_trip);
+    t.at("sum_ticks").get_to(s.sum_ticks);
+    t.at("min_ticks").get_to(s.min_ticks);
+    t.at("max_ticks").get_to(s.max_ticks);
+    t.at("outliers").get_to(s.outliers);
+    u128 sq = 0;
+    for (char c : t.at("sum_sq_ticks").get<std::string>()) {
+      if (c < '0' || c > '9')
+        throw nlohmann::json::type_error::create(302, "sum_sq_ticks: not a decimal integer", &t);
+      sq = sq * 10 + static_cast<unsigned>(c - '0');
+    }
+    s.sum_sq_hi = static_cast<uint64_t>(sq >> 64);
+    s.sum_sq_lo = static_cast<uint64_t>(sq);
+    for (const auto& it : t.at("slowest"))
+      s.slowest.push_back({it.at(0).get<uint32_t>(), it.at(1).get<uint32_t>(), it.at(2).get<uint64_t>()});
+    p.loops.push_back(std::move(l));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reduce
+
+std::string LoopRow::name() const {
+  std::string out;
+  for (auto& p : parents) out += p + " > ";
+  return out + label;
+}
+
+LoopStats reduce_loops(const TraceReader& trace, const std::vector<LoopThreadPartial>& partials, GroupBy by) {
+  struct Accumulator {
+    LoopRow row;
+    long double sum_ns = 0, sum_sq_ns = 0;
+    uint64_t timed_iterations = 0, structure_iterations = 0, events = 0;
+    bool any = false, any_timed = false, any_thread = false;
+    std::set<int32_t> ranks;
+    std::set<std::pair<int32_t, uint32_t>> threads;
+  };
+  LoopStats out;
+  std::map<std::tuple<int32_t, int32_t, std::string>, size_t> index;
+  std::vector<Accumulator> acc;
+  for (const LoopThreadPartial& part : partials) {
+    const ProcessReader& p = *trace.processes().at(part.process);
+    const long double per_ns = p.ticks_per_ns();
+    const int32_t rank = process_label(trace, part.process);
+    out.timed = out.timed || part.timed;
+    out.windowed = out.windowed || part.windowed;
+    auto ns = [&](uint64_t ticks) { return static_cast<long double>(ticks) / per_ns; };
+    std::map<size_t, long double> thread_ns;  // this thread's time per row
+    for (const ThreadLoop& l : part.loops) {
+      LoopRow key_row;
+      key_row.label = l.label;
+      key_row.parents = l.parents;
+      int32_t krank = by == GroupBy::None ? -1 : rank;
+      int32_t kthread = by == GroupBy::Thread ? static_cast<int32_t>(part.thread) : -1;
+      auto [it, fresh] = index.try_emplace({krank, kthread, key_row.name()}, acc.size());
+      if (fresh) {
+        acc.emplace_back();
+        acc.back().row = std::move(key_row);
+        acc.back().row.rank = krank;
+        acc.back().row.thread = kthread;
+      }
+      Accumulator& a = acc[it->second];
+      LoopRow& r = a.row;
+      a.ranks.insert(rank);
+      a.threads.insert({rank, part.thread});
+      // Counts: the structure's, or with a window those of the iterations counted.
+      uint64_t occurrences = l.occurrences, iterations = l.iterations;
+      uint32_t min_trip = l.min_trip, max_trip = l.max_trip;
+      if (part.windowed) {
+        occurrences = l.timing.occurrences;
+        iterations = l.timing.iterations;
+        min_trip = l.timing.min_trip;
+        max_trip = l.timing.max_trip;
+      }
+      if (occurrences) {
+        r.min_trip = a.any ? std::min(r.min_trip, min_trip) : min_trip;
+        r.max_trip = std::max(r.max_trip, max_trip);
+        a.any = true;
+      }
+      r.occurrences += occurrences;
+      r.iterations += iterations;
+      a.structure_iterations += l.iterations;
+      a.events += l.events;
+      long double total = 0;
+      if (part.timed) {
+        const LoopTiming& t = l.timing;
+        total = ns(t.sum_ticks);
+        a.timed_iterations += t.iterations;
+        a.sum_sq_ns += static_cast<long double>(sum_sq(t)) / (per_ns * per_ns);
+        r.outliers += t.outliers;
+        if (t.iterations) {
+          int64_t lo = std::llround(ns(t.min_ticks)), hi = std::llround(ns(t.max_ticks));
+          r.min_ns = a.any_timed ? std::min(r.min_ns, lo) : lo;
+          r.max_ns = std::max(r.max_ns, hi);
+          a.any_timed = true;
+        }
+        for (auto& s : t.slowest)
+          r.slowest.push_back(SlowIteration{rank, part.thread, l.loop, s.occurrence, s.iteration,
+                                            static_cast<int64_t>(std::llround(ns(s.ticks)))});
+      } else {
+        total = ns(l.summary_ticks);
+        a.timed_iterations += l.summary_iterations;
+      }
+      a.sum_ns += total;
+      thread_ns[it->second] += total;
+    }
+    for (auto [row, total] : thread_ns) {
+      LoopRow& r = acc[row].row;
+      int64_t v = std::llround(total);
+      bool first = !acc[row].any_thread;
+      acc[row].any_thread = true;
+      if (first || v < r.thread_min_ns) r.thread_min_ns = v;
+      if (first || v > r.thread_max_ns) {
+        r.thread_max_ns = v;
+        r.slowest_rank = rank;
+        r.slowest_thread = static_cast<int32_t>(part.thread);
+      }
+    }
+  }
+  auto slow_order = [](const SlowIteration& a, const SlowIteration& b) {
+    if (a.ns != b.ns) return a.ns > b.ns;
+    return std::tie(a.rank, a.thread, a.loop_id, a.occurrence, a.iteration) <
+           std::tie(b.rank, b.thread, b.loop_id, b.occurrence, b.iteration);
+  };
+  for (Accumulator& a : acc) {
+    LoopRow& r = a.row;
+    r.timed = out.timed;
+    r.ranks = a.ranks.size();
+    r.threads = a.threads.size();
+    r.total_ns = std::llround(a.sum_ns);
+    r.events_per_iteration =
+        a.structure_iterations ? static_cast<double>(a.events) / static_cast<double>(a.structure_iterations) : 0;
+    if (a.timed_iterations) {
+      long double n = static_cast<long double>(a.timed_iterations), mean = a.sum_ns / n;
+      r.mean_ns = static_cast<double>(mean);
+      if (out.timed) r.stddev_ns = static_cast<double>(std::sqrt(std::max<long double>(a.sum_sq_ns / n - mean * mean, 0)));
+    }
+    std::sort(r.slowest.begin(), r.slowest.end(), slow_order);
+    if (r.slowest.size() > kSlowestIterations) r.slowest.resize(kSlowestIterations);
+  }
+  std::sort(acc.begin(), acc.end(), [](const Accumulator& a, const Accumulator& b) {
+    if (a.row.total_ns != b.row.total_ns) return a.row.total_ns > b.row.total_ns;
+    return std::tie(a.row.rank, a.row.thread, a.row.label, a.row.parents) <
+           std::tie(b.row.rank, b.row.thread, b.row.label, b.row.parents);
+  });
+  int64_t largest = acc.empty() ? 0 : acc.front().row.total_ns;
+  for (Accumulator& a : acc) {
+    if (largest > 0 && static_cast<double>(a.row.total_ns) < kCutFraction * static_cast<double>(largest)) {
+      ++out.cut_rows;
+      continue;
+    }
+    out.rows.push_back(std::move(a.row));
+  }
+  return out;
+}
+
+LoopStats loop_stats(const TraceReader& trace, const AnalysisOptions& options, LoopDetail detail) {
+  std::vector<std::pair<uint32_t, uint32_t>> work;  // (process, thread)
+  for (size_t p = 0; p < trace.processes().size(); ++p)
+    for (size_t t = 0; t < trace.processes()[p]->thread_count(); ++t)
+      work.emplace_back(static_cast<uint32_t>(p), static_cast<uint32_t>(t));
+  std::vector<LoopThreadPartial> partials(work.size());
+  parallel_for(
+      work.size(), options.threads,
+      [&](size_t i) {
+        partials[i] = loop_thread_partial(*trace.processes()[work[i].first], work[i].first, work[i].second,
+                                          options.window, detail);
+      },
+      options.progress);
+  return reduce_loops(trace, partials, options.by);
+}
+
+nlohmann::ordered_json loops_json(const LoopStats& stats) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const LoopRow& r : stats.rows) {
+    nlohmann::ordered_json j;
+    j["name"] = r.name();
+    j["label"] = r.label;
+    j["parents"] = r.parents;
+    if (r.rank >= 0) j["rank"] = r.rank;
+    if (r.thread >= 0) j["thread"] = r.thread;
+    j["ranks"] = r.ranks;
+    j["threads"] = r.threads;
+    j["occurrences"] = r.occurrences;
+    j["iterations"] = r.iterations;
+    j["min_trip"] = r.min_trip;
+    j["max_trip"] = r.max_trip;
+    j["events_per_iteration"] = r.events_per_iteration;
+    j["total_ns"] = r.total_ns;
+    j["mean_ns"] = r.mean_ns;
+    if (r.timed) {
+      j["stddev_ns"] = r.stddev_ns;
+      j["min_ns"] = r.min_ns;
+      j["max_ns"] = r.max_ns;
+      j["outliers"] = r.outliers;
+      auto& slowest = j["slowest"] = nlohmann::ordered_json::array();
+      for (auto& s : r.slowest)
+        slowest.push_back({{"rank", s.rank},
+                           {"thread", s.thread},
+                           {"loop_id", s.loop_id},
+                           {"occurrence", s.occurrence},
+                           {"iteration", s.iteration},
+                           {"ns", s.ns}});
+    } else {
+      j["stddev_ns"] = nullptr;
+      j["min_ns"] = nullptr;
+      j["max_ns"] = nullptr;
+      j["outliers"] = nullptr;
+      j["slowest"] = nullptr;
+    }
+    j["thread_min_ns"] = r.thread_min_ns;
+    j["thread_max_ns"] = r.thread_max_ns;
+    j["slowest_rank"] = r.slowest_rank;
+    j["slowest_thread"] = r.slowest_thread;
+    rows.push_back(std::move(j));
+  }
+  return rows;
+}
+
+}  // namespace rondo::analyzer
