@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "rondo/analyzer/parallel.h"
+#include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -125,45 +126,7 @@ int64_t ticks_to_ns(const ProcessReader& p, uint64_t ticks) {
   return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
 }
 
-constexpr uint32_t kNoCall = UINT32_MAX;
-
-// An outermost MPI call of one thread; records made inside it refer to it by
-// its position in ThreadRecords::calls.
-struct RawCall {
-  uint32_t region = 0;
-  uint32_t caller = MpiCallInfo::kNoRegion;  // innermost non-MPI region around the call
-  int64_t enter_ns = 0, exit_ns = -1;
-};
-
-// A point-to-point record as one thread recorded it (communicator still local).
-struct RawP2p {
-  EventKind kind{};
-  int32_t peer = -1, tag = 0;
-  int64_t comm = 0;
-  uint64_t bytes = 0;
-  int64_t request = 0;
-  RecordPosition at;       // the event itself
-  int64_t order_ns = 0;    // where it counts in the receiver's matching order (receives)
-  uint32_t call = kNoCall;  // in its thread's ThreadRecords::calls
-};
-
-struct RawCollective {
-  CollectiveOp op{};
-  int64_t comm = -1;  // -1: MPI_COMM_NULL
-  int32_t root = -1;
-  uint64_t sent = 0, received = 0;
-  int64_t begin_ns = -1, end_ns = 0;
-  uint32_t call = kNoCall;
-};
-
-struct ThreadRecords {
-  std::vector<RawP2p> p2p;
-  std::vector<RawCollective> collectives;
-  std::vector<RawCall> calls;  // outermost MPI calls in which records were made
-  ThreadMpiActivity activity;
-  uint64_t mpi_records = 0;
-  bool relevant = false;
-};
+constexpr uint32_t kNoCall = MpiRawCall::kNone;
 
 bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
   for (const EventDef& e : t.events()) {
@@ -175,7 +138,7 @@ bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
 
 int64_t param(const Event& e, int i) { return e.def->key.params[static_cast<size_t>(i)]; }
 
-void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords& out) {
+void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, MpiThreadPartial& out) {
   const ThreadTrace& t = p.thread(ti);
   const ProcessDefinitions& defs = p.defs();
   if (!thread_has_mpi(t, defs)) return;
@@ -184,7 +147,10 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
   act.process = pi;
   act.thread = ti;
   act.truncated = t.truncated();
-  if (t.event_count() > 0) act.duration_ns = ticks_to_ns(p, t.last_ticks() - std::min(t.first_ticks(), t.last_ticks()));
+  const TickWindow w = tick_window(p, window, t.first_ticks(), t.last_ticks());
+  if (t.event_count() > 0)
+    act.duration_ns = ticks_to_ns(p, static_cast<uint64_t>(std::max<int64_t>(
+                                         0, w.clip(t.first_ticks(), std::max(t.first_ticks(), t.last_ticks())))));
 
   struct Frame {
     uint32_t region;
@@ -224,12 +190,16 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
         mpi_stack.resize(static_cast<size_t>(mpi_stack.rend() - it));
         Frame f = mpi_stack.back();
         mpi_stack.pop_back();
-        uint64_t d = e.ticks - std::min(e.ticks, f.start);
-        if (per_region.size() <= region) per_region.resize(region + 1);
-        per_region[region].add(d);
+        // The part of the call inside the window (all of it without one).
+        int64_t inside = w.clip(f.start, std::max(e.ticks, f.start));
+        uint64_t d = static_cast<uint64_t>(std::max<int64_t>(0, inside));
+        if (inside >= 0) {
+          if (per_region.size() <= region) per_region.resize(region + 1);
+          per_region[region].add(d);
+        }
         if (mpi_stack.empty()) {
           mpi_ticks += d;
-          ++act.mpi_calls;
+          if (inside >= 0) ++act.mpi_calls;
           if (current_call != kNoCall) out.calls[current_call].exit_ns = p.to_ns(e.ticks);
           current_call = kNoCall;
         }
@@ -247,7 +217,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
       }
       switch (kind) {
         case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
-          RawP2p r;
+          MpiRawP2p r;
           r.kind = kind;
           r.peer = static_cast<int32_t>(param(e, 0));
           r.tag = static_cast<int32_t>(param(e, 1));
@@ -269,7 +239,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
           break;
         }
         case EventKind::MpiIrecvRequest: case EventKind::MpiIsendComplete: case EventKind::MpiRequestCancelled: {
-          RawP2p r;
+          MpiRawP2p r;
           r.kind = kind;
           r.request = e.data[0];
           r.at = at;
@@ -286,7 +256,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
           pending_begin = ns;
           break;
         case EventKind::MpiCollectiveEnd: {
-          RawCollective c;
+          MpiRawCollective c;
           c.op = static_cast<CollectiveOp>(e.def->key.ref);
           c.comm = param(e, 0);
           c.root = static_cast<int32_t>(param(e, 1));
@@ -311,10 +281,10 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, ThreadRecords
     if (per_region[r].count > 0) act.calls.push_back({r, per_region[r]});
 }
 
-MpiCallInfo call_info(const ProcessDefinitions& defs, const ThreadRecords& records, uint32_t call) {
+MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiThreadPartial& records, uint32_t call) {
   MpiCallInfo info;
   if (call >= records.calls.size()) return info;
-  const RawCall& c = records.calls[call];
+  const MpiRawCall& c = records.calls[call];
   info.region = c.region;
   info.enter_ns = c.enter_ns;
   info.exit_ns = c.exit_ns;
@@ -325,21 +295,33 @@ MpiCallInfo call_info(const ProcessDefinitions& defs, const ThreadRecords& recor
 
 }  // namespace
 
-MpiScan scan_mpi(const TraceReader& trace) {
+MpiThreadPartial scan_mpi_thread(const ProcessReader& process, uint32_t pi, uint32_t ti, const TimeWindow& window) {
+  MpiThreadPartial out;
+  out.process = pi;
+  out.thread = ti;
+  scan_thread(process, pi, ti, window, out);
+  return out;
+}
+
+MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {
+  std::vector<Location> locations = all_locations(trace);
+  std::vector<MpiThreadPartial> records(locations.size());
+  parallel_for(locations.size(), options.threads, [&](size_t i) {
+    records[i] = scan_mpi_thread(*trace.processes()[locations[i].process], locations[i].process,
+                                 locations[i].thread, options.window);
+  });
+  return reduce_mpi_scan(trace, std::move(records));
+}
+
+MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> records) {
   MpiScan scan;
   scan.communicators = communicator_table(trace);
   scan.world_size = world_size(trace);
-
   struct Job {
     uint32_t process, thread;
   };
   std::vector<Job> jobs;
-  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi)
-    for (uint32_t ti = 0; ti < trace.processes()[pi]->thread_count(); ++ti) jobs.push_back({pi, ti});
-  std::vector<ThreadRecords> records(jobs.size());
-  parallel_for(jobs.size(), 0, [&](size_t i) {
-    scan_thread(*trace.processes()[jobs[i].process], jobs[i].process, jobs[i].thread, records[i]);
-  });
+  for (const MpiThreadPartial& r : records) jobs.push_back({r.process, r.thread});
 
   // Per process, in event order across its threads: pair request ids with their
   // posts and completions, then order receives by when they were posted.
@@ -348,14 +330,14 @@ MpiScan scan_mpi(const TraceReader& trace) {
     int32_t rank = process_label(trace, pi);
     const ProcessDefinitions& defs = trace.processes()[pi]->defs();
     const size_t first_job = j;  // records[first_job + t]: thread t of this process
-    auto call_of = [&](const RawP2p& r) { return call_info(defs, records[first_job + r.at.thread], r.call); };
-    std::vector<RawP2p> events;
+    auto call_of = [&](const MpiRawP2p& r) { return call_info(defs, records[first_job + r.at.thread], r.call); };
+    std::vector<MpiRawP2p> events;
     for (; j < jobs.size() && jobs[j].process == pi; ++j) {
-      ThreadRecords& r = records[j];
+      MpiThreadPartial& r = records[j];
       if (!r.relevant) continue;
       scan.mpi_records += r.mpi_records;
       events.insert(events.end(), r.p2p.begin(), r.p2p.end());
-      for (const RawCollective& c : r.collectives) {
+      for (const MpiRawCollective& c : r.collectives) {
         CollectiveRecord out;
         out.process = pi;
         out.rank = rank;
@@ -372,7 +354,7 @@ MpiScan scan_mpi(const TraceReader& trace) {
       }
       scan.threads.push_back(std::move(r.activity));
     }
-    std::stable_sort(events.begin(), events.end(), [](const RawP2p& a, const RawP2p& b) { return a.at < b.at; });
+    std::stable_sort(events.begin(), events.end(), [](const MpiRawP2p& a, const MpiRawP2p& b) { return a.at < b.at; });
 
     std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
     struct Post {
@@ -382,7 +364,7 @@ MpiScan scan_mpi(const TraceReader& trace) {
     std::unordered_map<int64_t, Post> open_irecvs;
     std::vector<char> send_cancelled;
     size_t first_send = scan.sends.size(), first_recv = scan.recvs.size();
-    for (const RawP2p& r : events) {
+    for (const MpiRawP2p& r : events) {
       switch (r.kind) {
         case EventKind::MpiSend: case EventKind::MpiIsend: {
           if (r.peer < 0 || !valid_comm(r.comm)) break;  // MPI_PROC_NULL: no message
@@ -590,5 +572,77 @@ MessageMatching match_messages(const MpiScan& scan) {
 MessageMatching match_all_messages(const TraceReader& trace) { return match_messages(scan_mpi(trace)); }
 
 std::vector<Message> match_messages(const TraceReader& trace) { return match_all_messages(trace).messages; }
+
+
+// ---------------------------------------------------------------------------
+// Shipping partials (arrays rather than objects: they are bulk data).
+
+void to_json(nlohmann::json& j, const MpiThreadPartial& p) {
+  nlohmann::json p2p = nlohmann::json::array(), colls = nlohmann::json::array(), calls = nlohmann::json::array(),
+                 per_region = nlohmann::json::array();
+  for (const MpiRawP2p& r : p.p2p)
+    p2p.push_back({static_cast<int>(r.kind), r.peer, r.tag, r.comm, r.bytes, r.request, r.at.ns, r.at.thread,
+                   r.at.index, r.order_ns, r.call});
+  for (const MpiRawCollective& c : p.collectives)
+    colls.push_back({static_cast<int>(c.op), c.comm, c.root, c.sent, c.received, c.begin_ns, c.end_ns, c.call});
+  for (const MpiRawCall& c : p.calls) calls.push_back({c.region, c.caller, c.enter_ns, c.exit_ns});
+  const ThreadMpiActivity& a = p.activity;
+  for (const MpiCallStats& c : a.calls)
+    per_region.push_back({c.region, c.inclusive.count, c.inclusive.sum, c.inclusive.min, c.inclusive.max});
+  j = {{"process", p.process}, {"thread", p.thread}, {"relevant", p.relevant}, {"mpi_records", p.mpi_records},
+       {"p2p", p2p}, {"collectives", colls}, {"calls", calls},
+       {"activity", {a.process, a.thread, a.duration_ns, a.mpi_ns, a.mpi_calls, a.truncated, per_region}}};
+}
+
+void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
+  p = MpiThreadPartial{};
+  p.process = j.at("process").get<uint32_t>();
+  p.thread = j.at("thread").get<uint32_t>();
+  p.relevant = j.at("relevant").get<bool>();
+  p.mpi_records = j.at("mpi_records").get<uint64_t>();
+  for (auto& r : j.at("p2p")) {
+    MpiRawP2p x;
+    x.kind = static_cast<EventKind>(r[0].get<int>());
+    x.peer = r[1].get<int32_t>();
+    x.tag = r[2].get<int32_t>();
+    x.comm = r[3].get<int64_t>();
+    x.bytes = r[4].get<uint64_t>();
+    x.request = r[5].get<int64_t>();
+    x.at = {r[6].get<int64_t>(), r[7].get<uint32_t>(), r[8].get<uint64_t>()};
+    x.order_ns = r[9].get<int64_t>();
+    x.call = r[10].get<uint32_t>();
+    p.p2p.push_back(x);
+  }
+  for (auto& c : j.at("collectives")) {
+    MpiRawCollective x;
+    x.op = static_cast<CollectiveOp>(c[0].get<int>());
+    x.comm = c[1].get<int64_t>();
+    x.root = c[2].get<int32_t>();
+    x.sent = c[3].get<uint64_t>();
+    x.received = c[4].get<uint64_t>();
+    x.begin_ns = c[5].get<int64_t>();
+    x.end_ns = c[6].get<int64_t>();
+    x.call = c[7].get<uint32_t>();
+    p.collectives.push_back(x);
+  }
+  for (auto& c : j.at("calls"))
+    p.calls.push_back({c[0].get<uint32_t>(), c[1].get<uint32_t>(), c[2].get<int64_t>(), c[3].get<int64_t>()});
+  auto& a = j.at("activity");
+  p.activity.process = a[0].get<uint32_t>();
+  p.activity.thread = a[1].get<uint32_t>();
+  p.activity.duration_ns = a[2].get<int64_t>();
+  p.activity.mpi_ns = a[3].get<int64_t>();
+  p.activity.mpi_calls = a[4].get<uint64_t>();
+  p.activity.truncated = a[5].get<bool>();
+  for (auto& c : a[6]) {
+    MpiCallStats stats;
+    stats.region = c[0].get<uint32_t>();
+    stats.inclusive.count = c[1].get<uint64_t>();
+    stats.inclusive.sum = c[2].get<uint64_t>();
+    stats.inclusive.min = c[3].get<uint64_t>();
+    stats.inclusive.max = c[4].get<uint64_t>();
+    p.activity.calls.push_back(stats);
+  }
+}
 
 }  // namespace rondo::analyzer

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "rondo/analyzer/thread_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -12,10 +13,6 @@ namespace rondo::analyzer {
 using namespace rondo::format;
 
 namespace {
-
-int64_t ticks_to_ns(const ProcessReader& p, uint64_t ticks) {
-  return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
-}
 
 // Bucket 0 holds empty messages, bucket k > 0 sizes in [2^(k-1), 2^k - 1].
 size_t size_bucket(uint64_t bytes) { return static_cast<size_t>(std::bit_width(bytes)); }
@@ -28,17 +25,12 @@ std::vector<std::vector<uint64_t>> dense(int32_t ranks, const std::vector<PairTr
   return m;
 }
 
-void add_call(MpiCallRow& row, const ProcessReader& p, const DurationStats& s) {
-  if (s.count == 0) return;
-  int64_t mn = ticks_to_ns(p, s.min), mx = ticks_to_ns(p, s.max);
-  if (row.calls == 0) {
-    row.min_ns = mn;
-    row.max_ns = mx;
-  }
-  row.min_ns = std::min(row.min_ns, mn);
-  row.max_ns = std::max(row.max_ns, mx);
-  row.calls += s.count;
-  row.inclusive_ns += ticks_to_ns(p, s.sum);
+void add_call(MpiCallRow& row, const RegionPartial& r) {
+  if (r.calls == 0) return;
+  row.min_ns = row.calls ? std::min(row.min_ns, r.min_ns) : r.min_ns;
+  row.max_ns = row.calls ? std::max(row.max_ns, r.max_ns) : r.max_ns;
+  row.calls += r.calls;
+  row.inclusive_ns += r.inclusive_ns;
 }
 
 }  // namespace
@@ -60,24 +52,41 @@ MpiStats mpi_stats(const TraceReader& trace) {
 }
 
 MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageMatching& matching) {
+  std::vector<Location> locations = all_locations(trace);
+  std::vector<ProfilePartial> profiles(locations.size());
+  std::vector<ThreadActivityPartial> activity(locations.size());
+  for (size_t i = 0; i < locations.size(); ++i) {
+    const ProcessReader& p = *trace.processes()[locations[i].process];
+    profiles[i] = profile_thread(p, locations[i].process, locations[i].thread, {}, false);
+    activity[i] = thread_activity(p, locations[i].process, locations[i].thread, {});
+  }
+  return mpi_stats(trace, scan, matching, profiles, activity, {});
+}
+
+MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageMatching& matching,
+                   const std::vector<ProfilePartial>& profiles, const std::vector<ThreadActivityPartial>& activity,
+                   const TimeWindow& window) {
   MpiStats s;
   s.has_mpi = scan.any_mpi();
   s.ranks = matching.world_size;
 
-  // Messages.
-  s.messages.count = matching.matched;
-  s.messages.unmatched_sends = matching.unmatched_sends;
-  s.messages.unmatched_receives = matching.unmatched_receives;
-  s.messages.unmatched = matching.unmatched_sends + matching.unmatched_receives;
-  s.messages.bytes_mismatched = matching.bytes_mismatched;
+  // Messages: a message counts where it was sent (an unmatched receive where it
+  // was received).
   s.messages.cancelled = matching.cancelled;
   s.messages.incomplete_receives = matching.incomplete_receives;
-  s.received_before_sent = matching.received_before_sent;
   std::map<std::pair<int32_t, int32_t>, PairTraffic> pairs;
   std::vector<SizeBucket> buckets;
   std::vector<CommunicatorTraffic> comms(matching.communicators.size());
   for (const Message& m : matching.messages) {
-    if (!m.matched()) continue;
+    if (!window.contains(m.has_send ? m.send_ns : m.recv_ns)) continue;
+    if (!m.matched()) {
+      ++(m.has_send ? s.messages.unmatched_sends : s.messages.unmatched_receives);
+      ++s.messages.unmatched;
+      continue;
+    }
+    ++s.messages.count;
+    if (m.bytes_differ()) ++s.messages.bytes_mismatched;
+    if (m.recv_ns < m.send_ns) ++s.received_before_sent;
     s.messages.bytes += m.bytes;
     PairTraffic& p = pairs[{m.src, m.dst}];
     p.src = m.src;
@@ -107,6 +116,7 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
   // Collectives.
   std::map<CollectiveOp, CollectiveOpStats> ops;
   for (const CollectiveRecord& c : scan.collectives) {
+    if (!window.contains(c.end_ns)) continue;  // a collective counts where it ends
     CollectiveOpStats& o = ops[c.op];
     o.op = c.op;
     ++o.count;
@@ -134,54 +144,42 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
   s.communicators = std::move(comms);
 
   // Time in MPI per process, and per MPI function.
-  std::map<std::pair<uint32_t, uint32_t>, const ThreadMpiActivity*> activity;
-  for (const ThreadMpiActivity& a : scan.threads) activity[{a.process, a.thread}] = &a;
+  std::map<std::pair<uint32_t, uint32_t>, const ThreadMpiActivity*> mpi_activity;
+  for (const ThreadMpiActivity& a : scan.threads) mpi_activity[{a.process, a.thread}] = &a;
   std::map<std::string, MpiCallRow> calls;
-  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
-    const ProcessReader& p = *trace.processes()[pi];
-    const ProcessDefinitions& defs = p.defs();
-    RankMpiTime time;
-    time.rank = process_label(trace, pi);
-    int64_t longest = 0;
-    bool any = false, called = false;
-    for (uint32_t ti = 0; ti < p.thread_count(); ++ti) {
-      const ThreadTrace& t = p.thread(ti);
-      auto it = activity.find({pi, ti});
-      const ThreadMpiActivity* a = it == activity.end() ? nullptr : it->second;
-      int64_t span = t.event_count() ? ticks_to_ns(p, t.last_ticks() - std::min(t.first_ticks(), t.last_ticks())) : 0;
-      longest = std::max(longest, span);
-      if (a) {
-        any = true;
-        if (a->mpi_calls > 0) {
-          called = true;
-          time.mpi_ns += a->mpi_ns;
-          time.mpi_calls += a->mpi_calls;
-          time.total_ns += span;
-        }
-      }
-      // Per-function statistics: the thread's summary is exact and agrees with
-      // the flat profile; a thread without one (killed job) uses the replay.
-      if (t.has_summary()) {
-        const auto& regions = t.summary().regions;
-        for (uint32_t r = 0; r < regions.size(); ++r) {
-          if (r >= defs.regions.size() || defs.regions[r].role != RegionRole::Mpi) continue;
-          if (regions[r].inclusive.count == 0) continue;
-          const std::string& name = defs.region_name(r);
-          MpiCallRow& row = calls[name];
-          row.name = name;
-          add_call(row, p, regions[r].inclusive);
-        }
-      } else if (a) {
-        for (const MpiCallStats& c : a->calls) {
-          const std::string& name = defs.region_name(c.region);
-          MpiCallRow& row = calls[name];
-          row.name = name;
-          add_call(row, p, c.inclusive);
-        }
+  std::vector<RankMpiTime> per_process(trace.processes().size());
+  std::vector<int64_t> longest(trace.processes().size(), 0);
+  std::vector<char> any(trace.processes().size(), 0), called(trace.processes().size(), 0);
+  for (size_t i = 0; i < profiles.size() && i < activity.size(); ++i) {
+    uint32_t pi = profiles[i].process, ti = profiles[i].thread;
+    const ProcessDefinitions& defs = trace.processes()[pi]->defs();
+    RankMpiTime& time = per_process[pi];
+    int64_t span = activity[i].span_ns;
+    longest[pi] = std::max(longest[pi], span);
+    auto it = mpi_activity.find({pi, ti});
+    if (it != mpi_activity.end()) {
+      any[pi] = 1;
+      if (it->second->mpi_calls > 0) {
+        called[pi] = 1;
+        time.mpi_ns += it->second->mpi_ns;
+        time.mpi_calls += it->second->mpi_calls;
+        time.total_ns += span;
       }
     }
-    if (!called) time.total_ns = longest;
-    if (any || p.rank() >= 0) s.time_per_rank.push_back(time);
+    // Per-function statistics from the profile, so that they agree with it.
+    for (const RegionPartial& r : profiles[i].regions) {
+      if (r.region >= defs.regions.size() || defs.regions[r.region].role != RegionRole::Mpi) continue;
+      const std::string& name = defs.region_name(r.region);
+      MpiCallRow& row = calls[name];
+      row.name = name;
+      add_call(row, r);
+    }
+  }
+  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
+    RankMpiTime time = per_process[pi];
+    time.rank = process_label(trace, pi);
+    if (!called[pi]) time.total_ns = longest[pi];
+    if (any[pi] || trace.processes()[pi]->rank() >= 0) s.time_per_rank.push_back(time);
   }
   std::stable_sort(s.time_per_rank.begin(), s.time_per_rank.end(),
                    [](const RankMpiTime& a, const RankMpiTime& b) { return a.rank < b.rank; });

@@ -20,6 +20,9 @@
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "rondo/analyzer/options.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::analyzer {
@@ -164,6 +167,52 @@ struct ThreadMpiActivity {
   bool truncated = false;
 };
 
+// Per-thread partial of the scan (see profile.h for the map/reduce scheme): the
+// thread's MPI records as recorded, communicators still process-local. Plain
+// data, shipped between processes by the distributed analyzer.
+
+// An outermost MPI call of one thread; records made inside it refer to it by
+// its position in MpiThreadPartial::calls.
+struct MpiRawCall {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t region = 0;
+  uint32_t caller = MpiCallInfo::kNoRegion;  // innermost non-MPI region around the call
+  int64_t enter_ns = 0, exit_ns = -1;
+};
+
+// A point-to-point record as one thread recorded it (communicator still local).
+struct MpiRawP2p {
+  format::EventKind kind{};
+  int32_t peer = -1, tag = 0;
+  int64_t comm = 0;
+  uint64_t bytes = 0;
+  int64_t request = 0;
+  RecordPosition at;        // the event itself
+  int64_t order_ns = 0;     // where it counts in the receiver's matching order (receives)
+  uint32_t call = MpiRawCall::kNone;  // in its thread's MpiThreadPartial::calls
+};
+
+struct MpiRawCollective {
+  format::CollectiveOp op{};
+  int64_t comm = -1;  // -1: MPI_COMM_NULL
+  int32_t root = -1;
+  uint64_t sent = 0, received = 0;
+  int64_t begin_ns = -1, end_ns = 0;
+  uint32_t call = MpiRawCall::kNone;
+};
+
+struct MpiThreadPartial {
+  uint32_t process = 0, thread = 0;  // the location
+  std::vector<MpiRawP2p> p2p;
+  std::vector<MpiRawCollective> collectives;
+  std::vector<MpiRawCall> calls;  // outermost MPI calls in which records were made
+  ThreadMpiActivity activity;
+  uint64_t mpi_records = 0;
+  bool relevant = false;  // the thread recorded MPI calls or records
+};
+void to_json(nlohmann::json& j, const MpiThreadPartial& p);
+void from_json(const nlohmann::json& j, MpiThreadPartial& p);
+
 struct MpiScan {
   CommunicatorTable communicators;
   int32_t world_size = 0;
@@ -177,7 +226,13 @@ struct MpiScan {
   bool any_mpi() const { return mpi_records > 0 || !threads.empty(); }
 };
 
-MpiScan scan_mpi(const format::TraceReader& trace);
+// With a window, ThreadMpiActivity times are clipped to it; records are all
+// kept (pairing needs every send and receive), analyses filter them by time.
+MpiThreadPartial scan_mpi_thread(const format::ProcessReader& process, uint32_t process_index, uint32_t thread_index,
+                                 const TimeWindow& window);
+// `partials`: one per thread of the trace, in location order.
+MpiScan reduce_mpi_scan(const format::TraceReader& trace, std::vector<MpiThreadPartial> partials);
+MpiScan scan_mpi(const format::TraceReader& trace, const AnalysisOptions& options = {});
 
 // ---------------------------------------------------------------------------
 // Messages.

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/profile.h"
+#include "rondo/analyzer/thread_stats.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::analyzer {
@@ -99,5 +101,11 @@ struct MpiStats {
 MpiStats mpi_stats(const format::TraceReader& trace);
 // From a scan and its matching (to share them with other analyses).
 MpiStats mpi_stats(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching);
+// From partials (profile.h, thread_stats.h: one per thread, in location order)
+// and a window: messages count where they were sent (unmatched receives where
+// they were received), collectives where they end; times in MPI are clipped.
+MpiStats mpi_stats(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching,
+                   const std::vector<ProfilePartial>& profiles, const std::vector<ThreadActivityPartial>& activity,
+                   const TimeWindow& window);
 
 }  // namespace rondo::analyzer
