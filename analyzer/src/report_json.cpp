@@ -1,5 +1,8 @@
 #include "rondo/analyzer/report_json.h"
 
+#include <algorithm>
+
+#include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/thread_stats.h"
 
@@ -18,6 +21,7 @@ nlohmann::ordered_json region_json(const RegionRow& r, GroupBy by) {
   j["min_ns"] = r.min_ns;
   j["max_ns"] = r.max_ns;
   j["mean_ns"] = r.mean_ns();
+  j["stddev_ns"] = r.stddev_ns;
   return j;
 }
 
@@ -156,26 +160,59 @@ nlohmann::ordered_json info_json(const format::TraceReader& trace) {
   return j;
 }
 
-nlohmann::ordered_json stats_json(const format::TraceReader& trace, GroupBy by) {
-  TraceInfo info = trace_info(trace);
+nlohmann::ordered_json stats_json(const StatsReport& r) {
   nlohmann::ordered_json j;
-  j["duration_ns"] = info.end_ns - info.start_ns;
-  j["truncated"] = info.truncated;
+  j["duration_ns"] = r.duration_ns;
+  j["truncated"] = r.info.truncated;
+  if (!r.window.whole()) {
+    // Relative to the trace's start, as --window takes them (clipped to the trace).
+    auto relative = [&](int64_t ns) { return std::clamp(ns, r.info.start_ns, r.info.end_ns) - r.info.start_ns; };
+    j["window"] = {{"begin_ns", relative(r.window.begin_ns)}, {"end_ns", relative(r.window.end_ns)}};
+  }
   nlohmann::ordered_json regions = nlohmann::ordered_json::array();
-  for (auto& r : flat_profile(trace, by)) regions.push_back(region_json(r, by));
+  for (auto& row : r.profile.regions) regions.push_back(region_json(row, r.by));
   j["regions"] = regions;
-  MpiStats mpi = mpi_stats(trace);
-  if (mpi.has_mpi) {
-    j["mpi"] = mpi_json(mpi);
+  nlohmann::ordered_json tree = nlohmann::ordered_json::array();
+  for (auto& c : r.profile.call_tree)
+    tree.push_back({{"path", c.path},
+                    {"name", c.name},
+                    {"depth", c.depth},
+                    {"calls", c.calls},
+                    {"inclusive_ns", c.inclusive_ns},
+                    {"exclusive_ns", c.exclusive_ns},
+                    {"min_ns", c.min_ns},
+                    {"max_ns", c.max_ns},
+                    {"mean_ns", c.mean_ns()}});
+  j["call_tree"] = tree;
+  nlohmann::ordered_json imbalance = nlohmann::ordered_json::array();
+  for (auto& im : r.profile.imbalance)
+    imbalance.push_back({{"name", im.name},
+                         {"max_ns", im.max_ns},
+                         {"max_rank", im.max_rank},
+                         {"mean_ns", im.mean_ns},
+                         {"min_ns", im.min_ns},
+                         {"min_rank", im.min_rank},
+                         {"ratio", im.ratio()},
+                         {"excess_ns", im.excess_ns()}});
+  j["imbalance"] = imbalance;
+  if (r.mpi.has_mpi) {
+    j["mpi"] = mpi_json(r.mpi);
   } else {
     // No MPI in this trace: message statistics are empty, not absent.
     j["mpi"] = {{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
                 {"matrix_bytes", nlohmann::ordered_json::array()},
                 {"collectives", {{"count", 0}, {"bytes", 0}}}};
   }
-  ThreadStats threads = thread_stats(trace);
-  if (threads.has_threads) j["threads"] = threads_json(threads);
+  j["wait_states"] = wait_states_json(r.wait_states);
+  if (r.threads.has_threads) j["threads"] = threads_json(r.threads);
+  j["loops"] = loops_json(r.loops);
   return j;
+}
+
+nlohmann::ordered_json stats_json(const format::TraceReader& trace, GroupBy by) {
+  AnalysisOptions options;
+  options.by = by;
+  return stats_json(analyze(trace, options));
 }
 
 }  // namespace rondo::analyzer

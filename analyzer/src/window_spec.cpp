@@ -1,0 +1,40 @@
+#include "rondo/analyzer/window_spec.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace rondo::analyzer {
+
+int64_t parse_duration_ns(const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  double value = std::strtod(begin, &end);
+  if (end == begin || !std::isfinite(value) || value < 0)
+    throw std::invalid_argument("'" + text + "' is not a duration (examples: 1.5s, 200ms, 30us, 100ns)");
+  std::string unit(end);
+  double scale;
+  if (unit.empty() || unit == "s") scale = 1e9;
+  else if (unit == "ms") scale = 1e6;
+  else if (unit == "us") scale = 1e3;
+  else if (unit == "ns") scale = 1;
+  else throw std::invalid_argument("'" + text + "': unknown unit '" + unit + "' (use ns, us, ms or s)");
+  double ns = value * scale;
+  if (ns > 9.2e18) throw std::invalid_argument("'" + text + "' is too long");
+  return static_cast<int64_t>(std::llround(ns));
+}
+
+TimeWindow parse_window(const std::string& spec, int64_t trace_start_ns) {
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos || spec.find(':', colon + 1) != std::string::npos)
+    throw std::invalid_argument("window '" + spec + "' is not T0:T1 (example: 1.5s:2s)");
+  std::string from = spec.substr(0, colon), to = spec.substr(colon + 1);
+  TimeWindow w;
+  if (!from.empty()) w.begin_ns = trace_start_ns + parse_duration_ns(from);
+  if (!to.empty()) w.end_ns = trace_start_ns + parse_duration_ns(to);
+  if (!from.empty() && !to.empty() && w.end_ns <= w.begin_ns)
+    throw std::invalid_argument("window '" + spec + "' ends before it begins");
+  return w;
+}
+
+}  // namespace rondo::analyzer
