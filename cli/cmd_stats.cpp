@@ -1,288 +1,59 @@
-// rondo stats: the flat profile of a trace and, when it has MPI records, its MPI
-// statistics (messages, communication matrix, collectives, time in MPI), as a
-// table, CSV or JSON.
+// rondo stats: every statistic of a trace (profile, call tree, imbalance, MPI,
+// wait states, threads, loops) as tables, CSV or JSON, optionally restricted to
+// a time window or compared with a second trace. --distributed hands the work
+// to rondo-stats-mpi, which runs it as an MPI job.
 #include <fmt/format.h>
+#include <unistd.h>
 
-#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "commands.h"
-#include "rondo/analyzer/mpi_stats.h"
-#include "rondo/analyzer/report_json.h"
-#include "rondo/analyzer/thread_stats.h"
-#include "rondo/analyzer/trace_summary.h"
-#include "text_output.h"
+#include "progress_bar.h"
+#include "stats_options.h"
+#include "stats_report.h"
 
 namespace rondo::cli {
 
-using analyzer::GroupBy;
-using analyzer::RegionRow;
-
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-
-
-// Matrices up to this many ranks are printed in full; larger ones as top pairs.
-constexpr int32_t kMatrixPrintLimit = 16;
-constexpr size_t kTopPairs = 20;
-constexpr size_t kRankRowsLimit = 32;
-
-std::string percent(int64_t part, int64_t whole) {
-  return whole > 0 ? fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
-}
-
-
-
-std::string matrix_csv(const std::vector<std::vector<uint64_t>>& m) {
-  std::string csv = "src";
-  for (size_t d = 0; d < m.size(); ++d) csv += fmt::format(",{}", d);
-  csv += "\n";
-  for (size_t src = 0; src < m.size(); ++src) {
-    csv += std::to_string(src);
-    for (uint64_t v : m[src]) csv += fmt::format(",{}", v);
-    csv += "\n";
+int run_distributed(const StatsOptions& o) {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path worker = self.parent_path() / "rondo-stats-mpi";
+  if (ec || !std::filesystem::exists(worker)) {
+    fmt::print(stderr, "rondo stats: --distributed needs {} (built when an MPI library is found)\n", worker.string());
+    return 1;
   }
-  return csv;
-}
-
-// The MPI files of `rondo stats --csv`; returns the names written.
-std::vector<std::string> write_mpi_csv(const analyzer::MpiStats& s, const std::string& dir) {
-  write_text_file(dir + "/matrix_bytes.csv", matrix_csv(s.matrix_bytes()));
-  write_text_file(dir + "/matrix_count.csv", matrix_csv(s.matrix_count()));
-  std::string time = "rank,mpi_ns,total_ns,mpi_percent,mpi_calls\n";
-  for (auto& r : s.time_per_rank)
-    time += fmt::format("{},{},{},{:.2f},{}\n", r.rank, r.mpi_ns, r.total_ns, 100.0 * r.fraction(), r.mpi_calls);
-  write_text_file(dir + "/mpi_time.csv", time);
-  std::string calls = "name,calls,inclusive_ns,min_ns,mean_ns,max_ns\n";
-  for (auto& c : s.calls)
-    calls += fmt::format("{},{},{},{},{:.1f},{}\n", csv_field(c.name), c.calls, c.inclusive_ns, c.min_ns, c.mean_ns(),
-                         c.max_ns);
-  write_text_file(dir + "/mpi_calls.csv", calls);
-  std::string coll = "operation,count,bytes_sent,bytes_received,time_ns\n";
-  for (auto& o : s.collective_ops)
-    coll += fmt::format("{},{},{},{},{}\n", o.name, o.count, o.bytes_sent, o.bytes_received, o.time_ns);
-  write_text_file(dir + "/mpi_collectives.csv", coll);
-  return {"matrix_bytes.csv", "matrix_count.csv", "mpi_time.csv", "mpi_calls.csv", "mpi_collectives.csv"};
-}
-
-std::string mpi_text(const analyzer::MpiStats& s) {
-  std::string out = "\nMPI\n";
-  const auto& m = s.messages;
-  out += fmt::format("  messages     {} matched, {}", format_count(m.count), format_bytes(m.bytes));
-  out += fmt::format("; unmatched {} ({} sends, {} receives)\n", format_count(m.unmatched),
-                     format_count(m.unmatched_sends), format_count(m.unmatched_receives));
-  out += fmt::format("  collectives  {} calls, {} sent, {} received\n", format_count(s.collectives.count),
-                     format_bytes(s.collectives.bytes), format_bytes(s.collectives.bytes_received));
-  if (m.bytes_mismatched)
-    out += fmt::format("  warning: {} messages received with a size different from the size sent (truncated?)\n",
-                       format_count(m.bytes_mismatched));
-  if (s.received_before_sent)
-    out += fmt::format("  warning: {} messages received before they were sent (clocks not synchronized?)\n",
-                       format_count(s.received_before_sent));
-  if (m.cancelled) out += fmt::format("  cancelled requests: {}\n", format_count(m.cancelled));
-  if (m.incomplete_receives)
-    out += fmt::format("  receives posted, never completed: {}\n", format_count(m.incomplete_receives));
-
-  if (!s.time_per_rank.empty()) {
-    TextTable table({"rank", "in MPI", "total", "MPI %", "MPI calls"}, {true, true, true, true, true});
-    std::vector<analyzer::RankMpiTime> rows = s.time_per_rank;
-    std::string note;
-    if (rows.size() > kRankRowsLimit) {
-      // Many ranks: the extremes say more than a long list.
-      std::stable_sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.fraction() > b.fraction(); });
-      size_t half = kRankRowsLimit / 2;
-      std::vector<analyzer::RankMpiTime> ends(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(half));
-      ends.insert(ends.end(), rows.end() - static_cast<std::ptrdiff_t>(half), rows.end());
-      note = fmt::format("({} ranks: the {} with the highest and the {} with the lowest MPI %)\n", rows.size(), half,
-                         half);
-      rows = std::move(ends);
-    }
-    for (auto& r : rows)
-      table.add({std::to_string(r.rank), format_duration_ns(static_cast<double>(r.mpi_ns)),
-                 format_duration_ns(static_cast<double>(r.total_ns)), percent(r.mpi_ns, r.total_ns),
-                 format_count(r.mpi_calls)});
-    out += "\nTime in MPI per rank\n" + note + table.str();
-  }
-
-  if (!s.calls.empty()) {
-    TextTable table({"MPI call", "calls", "inclusive", "min", "mean", "max"}, {false, true, true, true, true, true});
-    for (auto& c : s.calls)
-      table.add({c.name, format_count(c.calls), format_duration_ns(static_cast<double>(c.inclusive_ns)),
-                 format_duration_ns(static_cast<double>(c.min_ns)), format_duration_ns(c.mean_ns()),
-                 format_duration_ns(static_cast<double>(c.max_ns))});
-    out += "\nMPI calls (all ranks, sorted by inclusive time)\n" + table.str();
-  }
-
-  if (!s.collective_ops.empty()) {
-    TextTable table({"collective", "calls", "sent", "received", "time"}, {false, true, true, true, true});
-    for (auto& o : s.collective_ops)
-      table.add({o.name, format_count(o.count), format_bytes(o.bytes_sent), format_bytes(o.bytes_received),
-                 format_duration_ns(static_cast<double>(o.time_ns))});
-    out += "\nCollectives (calls summed over processes)\n" + table.str();
-  }
-
-  if (!s.size_histogram.empty()) {
-    TextTable table({"message size", "messages", "bytes"}, {false, true, true});
-    for (auto& b : s.size_histogram) {
-      std::string range = b.min_bytes == b.max_bytes ? format_bytes(b.min_bytes)
-                                                     : format_bytes(b.min_bytes) + " - " + format_bytes(b.max_bytes);
-      table.add({range, format_count(b.count), format_bytes(b.bytes)});
-    }
-    out += "\nMessage sizes\n" + table.str();
-  }
-
-  if (s.messages.count > 0 && s.ranks <= kMatrixPrintLimit) {
-    std::vector<std::string> headers = {"from \\ to"};
-    for (int32_t d = 0; d < s.ranks; ++d) headers.push_back(std::to_string(d));
-    TextTable table(headers, std::vector<bool>(headers.size(), true));
-    auto matrix = s.matrix_bytes();
-    for (int32_t src = 0; src < s.ranks; ++src) {
-      std::vector<std::string> cells = {std::to_string(src)};
-      for (uint64_t v : matrix[static_cast<size_t>(src)]) cells.push_back(v ? format_bytes(v) : "-");
-      table.add(cells);
-    }
-    out += "\nCommunication matrix (bytes, row: sender, column: receiver)\n" + table.str();
-  } else if (s.messages.count > 0) {
-    TextTable table({"from", "to", "messages", "bytes"}, {true, true, true, true});
-    auto top = s.top_pairs(kTopPairs);
-    for (auto& p : top)
-      table.add({std::to_string(p.src), std::to_string(p.dst), format_count(p.count), format_bytes(p.bytes)});
-    out += fmt::format("\nCommunication: top {} of {} rank pairs by bytes ({} ranks)\n", top.size(), s.pairs.size(),
-                       s.ranks) +
-           table.str();
-  }
-  return out;
-}
-
-
-// The threads files of `rondo stats --csv`; returns the names written.
-std::vector<std::string> write_threads_csv(const analyzer::ThreadStats& s, const std::string& dir) {
-  std::string threads = "rank,thread,parallel_ns,barrier_ns,lock_ns,pthread_wait_ns,span_ns\n";
-  for (auto& t : s.threads)
-    threads += fmt::format("{},{},{},{},{},{},{}\n", t.rank, t.thread, t.parallel_ns, t.barrier_ns, t.lock_ns,
-                           t.pthread_wait_ns, t.span_ns);
-  write_text_file(dir + "/threads.csv", threads);
-  std::string regions = "name,threads,calls,total_ns,max_ns,mean_ns,imbalance,slowest_rank,slowest_thread\n";
-  for (auto& r : s.parallel_regions)
-    regions += fmt::format("{},{},{},{},{},{:.1f},{:.3f},{},{}\n", csv_field(r.name), r.threads, r.calls, r.total_ns,
-                           r.max_ns, r.mean_ns(), r.imbalance(), r.slowest_rank, r.slowest_thread);
-  write_text_file(dir + "/parallel_regions.csv", regions);
-  std::string files = "path,reads,writes,other,failed,bytes_read,bytes_written,read_ns,write_ns,other_ns\n";
-  for (auto& f : s.io_files)
-    files += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(f.path), f.reads, f.writes, f.other, f.failed,
-                         f.bytes_read, f.bytes_written, f.read_ns, f.write_ns, f.other_ns);
-  write_text_file(dir + "/io_files.csv", files);
-  return {"threads.csv", "parallel_regions.csv", "io_files.csv"};
-}
-
-std::string threads_text(const analyzer::ThreadStats& s) {
-  std::string out = "\nThreads\n";
-  auto dur = [](int64_t ns) { return format_duration_ns(static_cast<double>(ns)); };
-  if (!s.threads.empty()) {
-    TextTable table({"rank:thread", "parallel", "barrier wait", "lock/critical", "pthread wait", "span"},
-                    {false, true, true, true, true, true});
-    for (auto& t : s.threads)
-      table.add({t.label(), dur(t.parallel_ns), dur(t.barrier_ns), dur(t.lock_ns), dur(t.pthread_wait_ns),
-                 dur(t.span_ns)});
-    out += "\nTime per thread (OpenMP and pthread synchronization, inclusive)\n" + table.str();
-  }
-  if (!s.parallel_regions.empty()) {
-    TextTable table({"parallel region", "threads", "calls", "total", "mean/thread", "max/thread", "imbalance",
-                     "slowest"},
-                    {false, true, true, true, true, true, true, false});
-    for (auto& r : s.parallel_regions)
-      table.add({r.name, format_count(r.threads), format_count(r.calls), dur(r.total_ns),
-                 format_duration_ns(r.mean_ns()), dur(r.max_ns), fmt::format("{:.2f}", r.imbalance()),
-                 fmt::format("{}:{}", r.slowest_rank, r.slowest_thread)});
-    out += "\nParallel regions (imbalance: max / mean of per-thread time)\n" + table.str();
-  }
-  if (!s.io_files.empty()) {
-    TextTable table({"file", "reads", "read", "read time", "writes", "written", "write time", "other ops"},
-                    {false, true, true, true, true, true, true, true});
-    for (auto& f : s.io_files)
-      table.add({f.path, format_count(f.reads), format_bytes(f.bytes_read), dur(f.read_ns), format_count(f.writes),
-                 format_bytes(f.bytes_written), dur(f.write_ns), format_count(f.other)});
-    out += "\nI/O per file\n" + table.str();
-  }
-  return out;
+  std::vector<std::string> args = {worker.string()};
+  for (size_t i = 2; i < o.argv.size(); ++i)  // after "rondo stats"
+    if (o.argv[i] != "--distributed") args.push_back(o.argv[i]);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(argv[0], argv.data());
+  fmt::print(stderr, "rondo stats: cannot run {}: {}\n", worker.string(), std::strerror(errno));
+  return 1;
 }
 
 }  // namespace
 
 int run_stats(const StatsOptions& o) {
-  format::TraceReader trace(o.trace);
-  GroupBy by = o.by == "rank" ? GroupBy::Rank : o.by == "thread" ? GroupBy::Thread : GroupBy::None;
-  if (o.json) {
-    fmt::print("{}\n", analyzer::stats_json(trace, by).dump(2));
-    return 0;
-  }
-  analyzer::TraceInfo info = analyzer::trace_info(trace);
-  std::vector<RegionRow> rows = analyzer::flat_profile(trace, by);
-  int64_t duration = info.end_ns - info.start_ns;
-  analyzer::MpiStats mpi = analyzer::mpi_stats(trace);
-  analyzer::ThreadStats threads = analyzer::thread_stats(trace);
-
-  if (!o.csv_dir.empty()) {
-    std::filesystem::create_directories(o.csv_dir);
-    std::string csv = "name,";
-    if (by != GroupBy::None) csv += "rank,";
-    if (by == GroupBy::Thread) csv += "thread,";
-    csv += "calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns\n";
-    for (auto& r : rows) {
-      csv += csv_field(r.name) + ",";
-      if (by != GroupBy::None) csv += std::to_string(r.rank) + ",";
-      if (by == GroupBy::Thread) csv += std::to_string(r.thread) + ",";
-      csv += fmt::format("{},{},{},{},{:.1f},{}\n", r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.mean_ns(),
-                         r.max_ns);
-    }
-    write_text_file(o.csv_dir + "/regions.csv", csv);
-    fmt::print("wrote {}/regions.csv ({} rows)\n", o.csv_dir, rows.size());
-    if (mpi.has_mpi)
-      for (auto& name : write_mpi_csv(mpi, o.csv_dir)) fmt::print("wrote {}/{}\n", o.csv_dir, name);
-    if (threads.has_threads)
-      for (auto& name : write_threads_csv(threads, o.csv_dir)) fmt::print("wrote {}/{}\n", o.csv_dir, name);
-    return 0;
-  }
-
-  fmt::print("{}: {} process{}, {} thread{}, {} events, duration {}{}\n\n", o.trace, info.processes,
-             info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events),
-             format_duration_ns(static_cast<double>(duration)), info.truncated ? " (incomplete trace)" : "");
-  std::vector<std::string> headers = {"region"};
-  if (by != GroupBy::None) headers.push_back("rank");
-  if (by == GroupBy::Thread) headers.push_back("thread");
-  for (auto h : {"calls", "inclusive", "exclusive", "excl %", "min", "mean", "max"}) headers.push_back(h);
-  std::vector<bool> right(headers.size(), true);
-  right[0] = false;
-  TextTable table(headers, right);
-  int64_t total_exclusive = 0;
-  for (auto& r : rows) total_exclusive += r.exclusive_ns;
-  for (auto& r : rows) {
-    std::vector<std::string> cells = {r.name};
-    if (by != GroupBy::None) cells.push_back(std::to_string(r.rank));
-    if (by == GroupBy::Thread) cells.push_back(std::to_string(r.thread));
-    cells.push_back(format_count(r.calls));
-    cells.push_back(format_duration_ns(static_cast<double>(r.inclusive_ns)));
-    cells.push_back(format_duration_ns(static_cast<double>(r.exclusive_ns)));
-    cells.push_back(total_exclusive ? fmt::format("{:.1f}", 100.0 * static_cast<double>(r.exclusive_ns) /
-                                                                 static_cast<double>(total_exclusive))
-                                    : "-");
-    cells.push_back(format_duration_ns(static_cast<double>(r.min_ns)));
-    cells.push_back(format_duration_ns(r.mean_ns()));
-    cells.push_back(format_duration_ns(static_cast<double>(r.max_ns)));
-    table.add(cells);
-  }
-  fmt::print("Flat profile (sorted by exclusive time)\n{}", table.str());
-  if (rows.empty()) fmt::print("(no regions recorded)\n");
-  if (mpi.has_mpi) fmt::print("{}", mpi_text(mpi));
-  if (threads.has_threads) fmt::print("{}", threads_text(threads));
-  return 0;
+  if (o.distributed) return run_distributed(o);
+  StatsOutput out{o.trace, o.compare, o.json, o.csv_dir};
+  auto analyze = [&](const std::string& dir) {
+    format::TraceReader trace(dir);
+    analyzer::AnalysisOptions options = stats_analysis_options(o, trace);
+    ProgressBar bar("analyzing " + dir);
+    options.progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
+    return analyzer::analyze(trace, options);
+  };
+  analyzer::StatsReport report = analyze(o.trace);
+  if (o.compare.empty()) return print_stats(out, report);
+  analyzer::StatsReport after = analyze(o.compare);
+  return print_stats(out, report, &after);
 }
 
 }  // namespace rondo::cli

@@ -33,7 +33,12 @@ struct StatsOptions {
   std::string trace;
   bool json = false;
   std::string csv_dir;
-  std::string by;  // "", "rank", "thread"
+  std::string by;        // "", "rank", "thread"
+  std::string window;    // --window T0:T1 (analyzer/window_spec.h), "" for the whole trace
+  std::string compare;   // --compare TRACE2
+  unsigned threads = 0;  // --threads N, 0: every core
+  bool distributed = false;  // --distributed: run as an MPI job (rondo-stats-mpi)
+  std::vector<std::string> argv;  // the command line, for handing over to rondo-stats-mpi
 };
 int run_stats(const StatsOptions& o);
 

@@ -4,6 +4,7 @@
 
 #include "cmd_instrument.h"
 #include "commands.h"
+#include "stats_options.h"
 #include "rondo/format/encoding.h"
 
 using namespace rondo::cli;
@@ -57,12 +58,8 @@ int main(int argc, char** argv) {
   prn->add_option("--limit", print.limit, "Print at most N events")->check(CLI::PositiveNumber);
 
   StatsOptions stats;
-  auto* sts = app.add_subcommand("stats", "Statistics: flat profile, MPI messages and time, threads and I/O");
-  sts->add_option("TRACE", stats.trace, "Trace directory")->required();
-  auto* json_opt = sts->add_flag("--json", stats.json, "Print JSON");
-  sts->add_option("--csv", stats.csv_dir, "Write one CSV file per table into DIR")->excludes(json_opt);
-  sts->add_option("--by", stats.by, "One row per region and rank, or per region and thread")
-      ->check(CLI::IsMember({"rank", "thread"}));
+  auto* sts = app.add_subcommand("stats", "Statistics: profile, call tree, MPI, wait states, threads, I/O, loops");
+  add_stats_options(*sts, stats, true);
 
   auto* avail = app.add_subcommand("avail", "List the recording modules and whether they can run here");
 
@@ -128,7 +125,10 @@ int main(int argc, char** argv) {
       if (!thread.empty()) print.thread = parse_thread(thread);
       return run_print(print);
     }
-    if (*sts) return run_stats(stats);
+    if (*sts) {
+      stats.argv.assign(argv, argv + argc);
+      return run_stats(stats);
+    }
     if (*avail) return run_avail();
     if (*export_cmd) return run_export(exp);
     if (*import_cmd) return run_import(imp);

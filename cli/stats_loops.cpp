@@ -11,13 +11,6 @@ namespace {
 constexpr size_t kLoopRowsShown = 20;
 constexpr size_t kSlowestRowsShown = 5;
 
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string where(const analyzer::LoopRow& r) {
   if (r.thread >= 0) return fmt::format("{}:{}", r.rank, r.thread);
   if (r.rank >= 0) return std::to_string(r.rank);
@@ -83,14 +76,14 @@ std::vector<std::string> write_loops_csv(const analyzer::LoopStats& s, const std
   std::string slowest = "loop,rank,thread,loop_id,occurrence,iteration,ns\n";
   for (const auto& r : s.rows) {
     auto timed = [&](auto v) { return r.timed ? fmt::format("{}", v) : std::string(); };
-    rows += fmt::format("{},{},{},{},{},{},{},{},{},{:.3f},{},{:.1f},{},{},{},{},{},{},{},{}\n", quoted(r.name()),
+    rows += fmt::format("{},{},{},{},{},{},{},{},{},{:.3f},{},{:.1f},{},{},{},{},{},{},{},{}\n", csv_field(r.name()),
                         r.rank, r.thread, r.ranks, r.threads, r.occurrences, r.iterations, r.min_trip, r.max_trip,
                         r.events_per_iteration, r.total_ns, r.mean_ns,
                         r.timed ? fmt::format("{:.1f}", r.stddev_ns) : std::string(), timed(r.min_ns),
                         timed(r.max_ns), timed(r.outliers), r.thread_min_ns, r.thread_max_ns, r.slowest_rank,
                         r.slowest_thread);
     for (const auto& it : r.slowest)
-      slowest += fmt::format("{},{},{},{},{},{},{}\n", quoted(r.name()), it.rank, it.thread, it.loop_id,
+      slowest += fmt::format("{},{},{},{},{},{},{}\n", csv_field(r.name()), it.rank, it.thread, it.loop_id,
                              it.occurrence, it.iteration, it.ns);
   }
   write_text_file(dir + "/loops.csv", rows);

@@ -20,14 +20,6 @@ constexpr size_t kCallSiteRows = 20;
 std::string duration(int64_t ns) { return format_duration_ns(static_cast<double>(ns)); }
 std::string share(double fraction) { return fmt::format("{:.2f}", 100.0 * fraction); }
 
-// Call sites are function names: C++ signatures have commas.
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string wait_states_text(const WaitStates& w) {
@@ -112,7 +104,7 @@ std::vector<std::string> write_wait_states_csv(const WaitStates& w, const std::s
     patterns += fmt::format("{},{},{},{:.6f}\n", p.name(), p.instances, p.waiting_ns, p.share);
     for (auto& r : p.per_rank) ranks += fmt::format("{},{},{},{}\n", p.name(), r.rank, r.instances, r.waiting_ns);
     for (auto& s : p.call_sites)
-      sites += fmt::format("{},{},{},{},{},{},{}\n", p.name(), quoted(s.call), quoted(s.caller), s.instances,
+      sites += fmt::format("{},{},{},{},{},{},{}\n", p.name(), csv_field(s.call), csv_field(s.caller), s.instances,
                            s.waiting_ns, s.worst_rank, s.worst_ns);
   }
   patterns += fmt::format("total,{},{},{:.6f}\n", w.instances, w.total_ns, w.share);

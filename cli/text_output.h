@@ -25,6 +25,13 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// A CSV field: quoted when it holds a comma, a quote or a newline (C++
+// signatures have commas).
+std::string csv_field(const std::string& s);
+
+// `part` as a percentage of `whole` with one decimal, "-" when whole is 0.
+std::string percent(int64_t part, int64_t whole);
+
 // Writes `text` to `path`; throws std::runtime_error naming the path on failure.
 void write_text_file(const std::string& path, const std::string& text);
 

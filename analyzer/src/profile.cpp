@@ -15,11 +15,6 @@ using namespace rondo::format;
 
 namespace {
 
-double squares_to_ns2(const ProcessReader& p, uint128 sum_squares_ticks) {
-  double rate = p.ticks_per_ns();
-  return static_cast<double>(sum_squares_ticks) / (rate * rate);
-}
-
 RegionPartial region_partial(const ProcessReader& p, uint32_t region, const RegionStats& s) {
   RegionPartial r;
   r.region = region;
@@ -28,7 +23,15 @@ RegionPartial region_partial(const ProcessReader& p, uint32_t region, const Regi
   r.exclusive_ns = duration_ns(p, s.exclusive_sum);
   r.min_ns = duration_ns(p, s.inclusive.min);
   r.max_ns = duration_ns(p, s.inclusive.max);
-  r.sum_squares_ns2 = squares_to_ns2(p, s.inclusive_sum_squares);
+  // Sum of squared deviations in ticks², sumsq - sum²/n: long double holds sums
+  // of squares of realistic durations exactly, so one call gives exactly 0.
+  if (s.inclusive.count) {
+    long double n = static_cast<long double>(s.inclusive.count), sum = static_cast<long double>(s.inclusive.sum);
+    long double m2 = static_cast<long double>(s.inclusive_sum_squares) - sum * sum / n;
+    long double rate = p.ticks_per_ns();
+    r.mean_ns = static_cast<double>(sum / n / rate);
+    r.m2_ns2 = static_cast<double>(std::max(0.0L, m2) / (rate * rate));
+  }
   return r;
 }
 
@@ -246,7 +249,7 @@ Profile reduce_profile(const TraceReader& trace, const std::vector<ProfilePartia
   Profile out;
   struct Accum {
     RegionRow row;
-    double sum_squares = 0;
+    double mean = 0, m2 = 0;  // merged pairwise (Chan et al.), in location order
   };
   std::map<std::tuple<std::string, int32_t, int32_t>, Accum> rows;
   for (const ProfilePartial& part : partials) {
@@ -259,13 +262,17 @@ Profile reduce_profile(const TraceReader& trace, const std::vector<ProfilePartia
       a.row.name = name;
       a.row.rank = rank;
       a.row.thread = thread;
+      if (r.calls) {
+        double na = static_cast<double>(a.row.calls), nb = static_cast<double>(r.calls), n = na + nb;
+        double delta = r.mean_ns - a.mean;
+        a.mean += delta * nb / n;
+        a.m2 += r.m2_ns2 + delta * delta * na * nb / n;
+      }
       add_times(a.row, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.calls);
-      a.sum_squares += r.sum_squares_ns2;
     }
   }
   for (auto& [_, a] : rows) {
-    double n = static_cast<double>(a.row.calls), mean = a.row.mean_ns();
-    a.row.stddev_ns = n > 0 ? std::sqrt(std::max(0.0, a.sum_squares / n - mean * mean)) : 0;
+    a.row.stddev_ns = a.row.calls ? std::sqrt(a.m2 / static_cast<double>(a.row.calls)) : 0;
     out.regions.push_back(std::move(a.row));
   }
   std::stable_sort(out.regions.begin(), out.regions.end(), [](const RegionRow& a, const RegionRow& b) {
@@ -307,7 +314,7 @@ std::vector<RegionRow> flat_profile(const TraceReader& trace, GroupBy by) {
 void to_json(nlohmann::json& j, const ProfilePartial& p) {
   nlohmann::json regions = nlohmann::json::array(), tree = nlohmann::json::array();
   for (auto& r : p.regions)
-    regions.push_back({r.region, r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.sum_squares_ns2});
+    regions.push_back({r.region, r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.mean_ns, r.m2_ns2});
   for (auto& n : p.call_tree)
     tree.push_back({n.parent, n.region, n.calls, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns});
   j = {{"process", p.process}, {"thread", p.thread}, {"regions", regions}, {"call_tree", tree}};
@@ -319,7 +326,7 @@ void from_json(const nlohmann::json& j, ProfilePartial& p) {
   p.regions.clear();
   for (auto& r : j.at("regions"))
     p.regions.push_back({r[0].get<uint32_t>(), r[1].get<uint64_t>(), r[2].get<int64_t>(), r[3].get<int64_t>(),
-                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>()});
+                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>(), r[7].get<double>()});
   p.call_tree.clear();
   for (auto& n : j.at("call_tree"))
     p.call_tree.push_back({n[0].get<uint32_t>(), n[1].get<uint32_t>(), n[2].get<uint64_t>(), n[3].get<int64_t>(),

@@ -131,9 +131,90 @@ TEST_F(Cli, CsvOutputHasOneRowPerRegion) {
   std::string line;
   int lines = 0;
   std::getline(in, line);
-  EXPECT_EQ(line, "name,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns");
+  EXPECT_EQ(line, "name,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns,stddev_ns");
   while (std::getline(in, line)) ++lines;
   EXPECT_EQ(lines, 5);  // main, step, relax, exchange, reduce
+}
+
+TEST_F(Cli, StatsHasCallPathsStandardDeviationsAndLoops) {
+  std::string trace = path("tree.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 1000").status, 0);
+  auto stats = json(kRondo + " stats --json " + trace);
+  std::map<std::string, nlohmann::json> paths;
+  for (auto& c : stats["call_tree"]) paths[c["path"].get<std::string>()] = c;
+  EXPECT_EQ(paths["main"]["calls"], 1);
+  EXPECT_EQ(paths["main > step"]["calls"], 1000);
+  EXPECT_EQ(paths["main > step > relax"]["calls"], 2500);
+  EXPECT_EQ(paths["main > step > exchange"]["calls"], 1000);
+  EXPECT_EQ(paths["main > step"]["depth"], 1);
+  // The call tree's times are the flat profile's when every region has one caller.
+  auto r = regions(stats);
+  EXPECT_EQ(paths["main > step > relax"]["inclusive_ns"], r["relax"]["inclusive_ns"]);
+  EXPECT_GT(r["step"]["stddev_ns"].get<double>(), 0.0);
+  EXPECT_EQ(r["main"]["stddev_ns"].get<double>(), 0.0);  // one call
+  // Loops: the step loop runs 1000 times (once, in main).
+  uint64_t iterations = 0;
+  for (auto& l : stats["loops"]) iterations = std::max(iterations, l["iterations"].get<uint64_t>());
+  EXPECT_GE(iterations, 999u);
+  // Text: every section present.
+  Result text = run(kRondo + " stats " + trace);
+  ASSERT_EQ(text.status, 0);
+  for (auto title : {"Flat profile", "Call tree", "Loops"}) EXPECT_NE(text.out.find(title), std::string::npos) << title;
+}
+
+TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
+  std::string trace = path("window.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 1000").status, 0);
+  auto all = json(kRondo + " stats --json " + trace);
+  int64_t duration = all["duration_ns"];
+  // A window holding the whole trace changes no count.
+  auto whole = json(kRondo + " stats --json --window 0:1000s " + trace);
+  EXPECT_EQ(regions(whole)["step"]["calls"], 1000);
+  EXPECT_EQ(regions(whole)["main"]["inclusive_ns"], regions(all)["main"]["inclusive_ns"]);
+  // The first half: main is cut at the window's end, fewer steps.
+  std::string half = std::to_string(duration / 2) + "ns";
+  auto first = json(kRondo + " stats --json --window :" + half + " " + trace);
+  auto r = regions(first);
+  EXPECT_EQ(r["main"]["calls"], 1);
+  EXPECT_LE(r["main"]["inclusive_ns"].get<int64_t>(), duration / 2);
+  EXPECT_GT(r["step"]["calls"].get<int>(), 0);
+  EXPECT_LT(r["step"]["calls"].get<int>(), 1000);
+  EXPECT_EQ(first["window"]["end_ns"], duration / 2);
+  // The second half has the other steps (a step crossing the middle counts in both).
+  auto second = json(kRondo + " stats --json --window " + half + ": " + trace);
+  int steps = r["step"]["calls"].get<int>() + regions(second)["step"]["calls"].get<int>();
+  EXPECT_GE(steps, 1000);
+  EXPECT_LE(steps, 1001);
+  // Identical output whatever the number of analyzer threads.
+  Result one = run(kRondo + " stats --json --threads 1 " + trace), two = run(kRondo + " stats --json --threads 2 " + trace);
+  EXPECT_EQ(one.out, two.out);
+  // Bad windows: one line, non-zero status.
+  Result bad = run(kRondo + " stats --window 2s:1s " + trace);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("ends before it begins"), std::string::npos) << bad.out;
+  bad = run(kRondo + " stats --window 5parsecs: " + trace);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("unknown unit"), std::string::npos) << bad.out;
+}
+
+TEST_F(Cli, StatsCompareShowsWhatChanged) {
+  std::string small = path("small.rondo"), big = path("big.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + small + " " + NESTED_LOOPS + " 100").status, 0);
+  ASSERT_EQ(run(kRondo + " record -o " + big + " " + NESTED_LOOPS + " 1000").status, 0);
+  auto c = json(kRondo + " stats --json " + small + " --compare " + big);
+  std::map<std::string, nlohmann::json> rows;
+  for (auto& r : c["regions"]) rows[r["name"].get<std::string>()] = r;
+  EXPECT_EQ(rows["step"]["count_before"], 100);
+  EXPECT_EQ(rows["step"]["count_after"], 1000);
+  EXPECT_EQ(rows["relax"]["count_before"], 250);
+  EXPECT_EQ(rows["relax"]["count_after"], 2500);
+  EXPECT_GT(rows["relax"]["delta_ns"].get<int64_t>(), 0);
+  // A trace compared with itself: nothing changed.
+  auto same = json(kRondo + " stats --json " + big + " --compare " + big);
+  for (auto& r : same["regions"]) EXPECT_EQ(r["delta_ns"], 0) << r["name"];
+  Result text = run(kRondo + " stats " + small + " --compare " + big);
+  ASSERT_EQ(text.status, 0);
+  EXPECT_NE(text.out.find("slower"), std::string::npos) << text.out;
 }
 
 TEST_F(Cli, ExitStatusIsPassedThrough) {

@@ -575,6 +575,38 @@ TEST_F(Mpi, SplitCommunicatorMessagesAreMatchedBetweenWorldRanks) {
 }
 
 // ---------------------------------------------------------------------------
+// The analyzer run as an MPI job: `mpirun -np K rondo stats --distributed`
+// prints exactly what one process prints, for K = 1, 2, 4 (K = 4: one rank's
+// process file each; K = 2: two each), with windows, groupings and comparisons.
+
+TEST_F(Mpi, DistributedStatsAreIdenticalToOneProcess) {
+  const int p = 4;
+  std::string trace = record(Form::RecordsMpirun, p, MPI_HALO2D, "100");
+  ASSERT_EQ(last_.status, 0) << context();
+  std::string other = record(Form::RecordsMpirun, p, MPI_HALO2D, "50", "other");
+  ASSERT_EQ(last_.status, 0) << context();
+  const std::vector<std::string> variants = {"--json", "--json --by rank", "--json --window 50ms:",
+                                             "--json --compare " + quote(other), ""};
+  for (const std::string& options : variants) {
+    SCOPED_TRACE(options);
+    Result serial = run(kRondo + " stats " + options + " " + quote(trace));
+    ASSERT_EQ(serial.status, 0) << serial.out;
+    for (int k : {1, 2, 4}) {
+      Result distributed = run(launcher(k) + " " + quote(kRondo) + " stats --distributed " + options + " " + quote(trace));
+      ASSERT_EQ(distributed.status, 0) << distributed.out;
+      EXPECT_EQ(distributed.out, serial.out) << k << " processes";
+    }
+  }
+  // The report holds what the halo exchange did: 16 messages per iteration.
+  json s = stats(trace);
+  EXPECT_EQ(s["mpi"]["messages"]["count"], 16 * 100);
+  // A damaged trace fails on every process with one message, and status 1.
+  Result missing = run(launcher(2) + " " + quote(kRondo) + " stats --distributed " + quote(path("no-such-trace")));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.out.find("no-such-trace"), std::string::npos) << missing.out;
+}
+
+// ---------------------------------------------------------------------------
 // The rarer collectives (tests/mpi/programs/more_collectives.c), 4 ranks.
 
 TEST_F(Mpi, RarerCollectivesAndCommunicatorCallsAreRecorded) {

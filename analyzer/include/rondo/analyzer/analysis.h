@@ -59,7 +59,4 @@ StatsReport analyze(const format::TraceReader& trace, const AnalysisOptions& opt
 // The document of `rondo stats --json` (keys in ../shared/CLI.md and docs/stats-json.md).
 nlohmann::ordered_json stats_json(const StatsReport& report);
 
-// `rondo stats --compare`: what changed from `before` to `after` (docs/stats-json.md).
-nlohmann::ordered_json compare_json(const StatsReport& before, const StatsReport& after);
-
 }  // namespace rondo::analyzer

@@ -74,7 +74,9 @@ struct RegionPartial {
   uint32_t region = 0;
   uint64_t calls = 0;
   int64_t inclusive_ns = 0, exclusive_ns = 0, min_ns = 0, max_ns = 0;
-  double sum_squares_ns2 = 0;  // sum over calls of inclusive², in ns²
+  // For the standard deviation: the unrounded mean inclusive time and the sum of
+  // squared deviations from it (ns²), from the thread's exact tick sums.
+  double mean_ns = 0, m2_ns2 = 0;
 };
 
 struct CallNodePartial {

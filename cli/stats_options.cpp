@@ -1,0 +1,37 @@
+#include "stats_options.h"
+
+#include "rondo/analyzer/trace_summary.h"
+#include "rondo/analyzer/window_spec.h"
+
+namespace rondo::cli {
+
+void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed) {
+  app.add_option("TRACE", o.trace, "Trace directory")->required();
+  auto* json = app.add_flag("--json", o.json, "Print JSON (keys: docs/stats-json.md)");
+  app.add_option("--csv", o.csv_dir, "Write one CSV file per table into DIR")->excludes(json);
+  app.add_option("--by", o.by, "One row per region and rank, or per region and thread")
+      ->check(CLI::IsMember({"rank", "thread"}));
+  app.add_option("--window", o.window,
+                 "Only the time from T0 to T1 after the trace's start, e.g. 1.5s:2s, 200ms:, :30us "
+                 "(units ns, us, ms, s; none: seconds); calls crossing the edges are clipped");
+  app.add_option("--compare", o.compare,
+                 "Compare with TRACE2: what got faster or slower from TRACE (before) to TRACE2 (after)");
+  app.add_option("--threads", o.threads, "Analyzer threads (default: every core); results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
+  if (with_distributed)
+    app.add_flag("--distributed", o.distributed,
+                 "Run as an MPI job, e.g. mpirun -np K rondo stats --distributed TRACE: the K processes share "
+                 "the trace's process files; rank 0 prints the same output as a single process");
+}
+
+analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace) {
+  analyzer::AnalysisOptions options;
+  options.by = o.by == "rank"     ? analyzer::GroupBy::Rank
+               : o.by == "thread" ? analyzer::GroupBy::Thread
+                                  : analyzer::GroupBy::None;
+  options.threads = o.threads;
+  if (!o.window.empty()) options.window = analyzer::parse_window(o.window, analyzer::trace_info(trace).start_ns);
+  return options;
+}
+
+}  // namespace rondo::cli

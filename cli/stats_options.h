@@ -1,0 +1,21 @@
+// The options of `rondo stats`, shared by the `rondo` command and the
+// distributed analyzer (rondo-stats-mpi), which must accept the same ones.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "rondo/analyzer/options.h"
+#include "rondo/format/reader.h"
+
+namespace rondo::cli {
+
+// Adds TRACE, --json, --csv, --by, --window, --compare, --threads to `app`
+// (--distributed only where `with_distributed`).
+void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed);
+
+// The analysis options the parsed StatsOptions ask for on `trace` (the window is
+// relative to that trace's start). Throws std::invalid_argument for a bad window.
+analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace);
+
+}  // namespace rondo::cli

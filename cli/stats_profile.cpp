@@ -1,0 +1,102 @@
+#include "stats_profile.h"
+
+#include <fmt/format.h>
+
+#include "text_output.h"
+
+namespace rondo::cli {
+
+using analyzer::GroupBy;
+
+namespace {
+
+// The call tree is cut for the terminal (all of it is in --json and --csv).
+constexpr size_t kCallTreeRows = 40;
+constexpr size_t kImbalanceRows = 10;
+
+std::string duration(double ns) { return format_duration_ns(ns); }
+std::string duration(int64_t ns) { return format_duration_ns(static_cast<double>(ns)); }
+
+std::string flat_text(const std::vector<analyzer::RegionRow>& rows, GroupBy by) {
+  std::vector<std::string> headers = {"region"};
+  if (by != GroupBy::None) headers.push_back("rank");
+  if (by == GroupBy::Thread) headers.push_back("thread");
+  for (auto h : {"calls", "inclusive", "exclusive", "excl %", "min", "mean", "max", "stddev"}) headers.push_back(h);
+  std::vector<bool> right(headers.size(), true);
+  right[0] = false;
+  TextTable table(headers, right);
+  int64_t total_exclusive = 0;
+  for (auto& r : rows) total_exclusive += r.exclusive_ns;
+  for (auto& r : rows) {
+    std::vector<std::string> cells = {r.name};
+    if (by != GroupBy::None) cells.push_back(std::to_string(r.rank));
+    if (by == GroupBy::Thread) cells.push_back(std::to_string(r.thread));
+    cells.insert(cells.end(), {format_count(r.calls), duration(r.inclusive_ns), duration(r.exclusive_ns),
+                               percent(r.exclusive_ns, total_exclusive), duration(r.min_ns), duration(r.mean_ns()),
+                               duration(r.max_ns), duration(r.stddev_ns)});
+    table.add(cells);
+  }
+  std::string out = "Flat profile (sorted by exclusive time)\n" + table.str();
+  if (rows.empty()) out += "(no regions recorded)\n";
+  return out;
+}
+
+std::string call_tree_text(const std::vector<analyzer::CallPathRow>& tree) {
+  if (tree.empty()) return "";
+  TextTable table({"call path", "calls", "inclusive", "exclusive", "mean"}, {false, true, true, true, true});
+  for (size_t i = 0; i < tree.size() && i < kCallTreeRows; ++i) {
+    const auto& c = tree[i];
+    table.add({std::string(2 * c.depth, ' ') + c.name, format_count(c.calls), duration(c.inclusive_ns),
+               duration(c.exclusive_ns), duration(c.mean_ns())});
+  }
+  std::string out = "\nCall tree (all threads; children by inclusive time)\n" + table.str();
+  if (tree.size() > kCallTreeRows)
+    out += fmt::format("({} more call paths in --json and --csv)\n", tree.size() - kCallTreeRows);
+  return out;
+}
+
+std::string imbalance_text(const std::vector<analyzer::RegionImbalance>& rows) {
+  if (rows.empty()) return "";
+  TextTable table({"region", "max", "on rank", "mean", "min", "on rank", "max/mean"},
+                  {false, true, true, true, true, true, true});
+  for (size_t i = 0; i < rows.size() && i < kImbalanceRows; ++i) {
+    const auto& r = rows[i];
+    table.add({r.name, duration(r.max_ns), std::to_string(r.max_rank), duration(r.mean_ns), duration(r.min_ns),
+               std::to_string(r.min_rank), fmt::format("{:.2f}", r.ratio())});
+  }
+  return "\nLoad imbalance across ranks (inclusive time per rank; by max - mean)\n" + table.str();
+}
+
+}  // namespace
+
+std::string profile_text(const analyzer::Profile& p, GroupBy by) {
+  return flat_text(p.regions, by) + call_tree_text(p.call_tree) + imbalance_text(p.imbalance);
+}
+
+std::vector<std::string> write_profile_csv(const analyzer::Profile& p, GroupBy by, const std::string& dir) {
+  std::string csv = "name,";
+  if (by != GroupBy::None) csv += "rank,";
+  if (by == GroupBy::Thread) csv += "thread,";
+  csv += "calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns,stddev_ns\n";
+  for (auto& r : p.regions) {
+    csv += csv_field(r.name) + ",";
+    if (by != GroupBy::None) csv += std::to_string(r.rank) + ",";
+    if (by == GroupBy::Thread) csv += std::to_string(r.thread) + ",";
+    csv += fmt::format("{},{},{},{},{:.1f},{},{:.1f}\n", r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns,
+                       r.mean_ns(), r.max_ns, r.stddev_ns);
+  }
+  write_text_file(dir + "/regions.csv", csv);
+  std::string tree = "path,name,depth,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns\n";
+  for (auto& c : p.call_tree)
+    tree += fmt::format("{},{},{},{},{},{},{},{:.1f},{}\n", csv_field(c.path), csv_field(c.name), c.depth, c.calls,
+                        c.inclusive_ns, c.exclusive_ns, c.min_ns, c.mean_ns(), c.max_ns);
+  write_text_file(dir + "/call_tree.csv", tree);
+  std::string imbalance = "name,max_ns,max_rank,mean_ns,min_ns,min_rank,ratio\n";
+  for (auto& r : p.imbalance)
+    imbalance += fmt::format("{},{},{},{:.1f},{},{},{:.4f}\n", csv_field(r.name), r.max_ns, r.max_rank, r.mean_ns,
+                             r.min_ns, r.min_rank, r.ratio());
+  write_text_file(dir + "/imbalance.csv", imbalance);
+  return {"regions.csv", "call_tree.csv", "imbalance.csv"};
+}
+
+}  // namespace rondo::cli

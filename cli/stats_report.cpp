@@ -1,0 +1,74 @@
+#include "stats_report.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "rondo/analyzer/compare.h"
+#include "stats_compare.h"
+#include "stats_loops.h"
+#include "stats_profile.h"
+#include "stats_sections.h"
+#include "stats_wait_states.h"
+#include "text_output.h"
+
+namespace rondo::cli {
+
+namespace {
+
+void print_written(const std::string& dir, const std::vector<std::string>& names) {
+  for (auto& name : names) fmt::print("wrote {}/{}\n", dir, name);
+}
+
+std::string window_text(const analyzer::StatsReport& r) {
+  if (r.window.whole()) return "";
+  auto relative = [&](int64_t ns) {
+    return format_duration_ns(static_cast<double>(std::clamp(ns, r.info.start_ns, r.info.end_ns) - r.info.start_ns));
+  };
+  return fmt::format(", window {} to {}", relative(r.window.begin_ns), relative(r.window.end_ns));
+}
+
+}  // namespace
+
+int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const analyzer::StatsReport* after) {
+  if (after) {
+    analyzer::Comparison c = analyzer::compare(r, *after);
+    if (o.json) {
+      nlohmann::ordered_json j = analyzer::comparison_json(c);
+      fmt::print("{}\n", j.dump(2));
+    } else if (!o.csv_dir.empty()) {
+      std::filesystem::create_directories(o.csv_dir);
+      print_written(o.csv_dir, write_comparison_csv(c, o.csv_dir));
+    } else {
+      fmt::print("{}", comparison_text(c, o.trace, o.compare_trace));
+    }
+    return 0;
+  }
+  if (o.json) {
+    fmt::print("{}\n", analyzer::stats_json(r).dump(2));
+    return 0;
+  }
+  if (!o.csv_dir.empty()) {
+    std::filesystem::create_directories(o.csv_dir);
+    print_written(o.csv_dir, write_profile_csv(r.profile, r.by, o.csv_dir));
+    if (r.mpi.has_mpi) {
+      print_written(o.csv_dir, write_mpi_csv(r.mpi, o.csv_dir));
+      print_written(o.csv_dir, write_wait_states_csv(r.wait_states, o.csv_dir));
+    }
+    if (r.threads.has_threads) print_written(o.csv_dir, write_threads_csv(r.threads, o.csv_dir));
+    print_written(o.csv_dir, write_loops_csv(r.loops, o.csv_dir));
+    return 0;
+  }
+  const analyzer::TraceInfo& info = r.info;
+  fmt::print("{}: {} process{}, {} thread{}, {} events, duration {}{}{}\n\n", o.trace, info.processes,
+             info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events),
+             format_duration_ns(static_cast<double>(info.end_ns - info.start_ns)), window_text(r),
+             info.truncated ? " (incomplete trace)" : "");
+  fmt::print("{}", profile_text(r.profile, r.by));
+  if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), wait_states_text(r.wait_states));
+  if (r.threads.has_threads) fmt::print("{}", threads_text(r.threads));
+  fmt::print("{}", loops_text(r.loops));
+  return 0;
+}
+
+}  // namespace rondo::cli
