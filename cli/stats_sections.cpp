@@ -46,7 +46,11 @@ std::vector<std::string> write_mpi_csv(const analyzer::MpiStats& s, const std::s
   for (auto& o : s.collective_ops)
     coll += fmt::format("{},{},{},{},{}\n", o.name, o.count, o.bytes_sent, o.bytes_received, o.time_ns);
   write_text_file(dir + "/mpi_collectives.csv", coll);
-  return {"matrix_bytes.csv", "matrix_count.csv", "mpi_time.csv", "mpi_calls.csv", "mpi_collectives.csv"};
+  std::string traffic = "begin_ns,end_ns,messages,bytes\n";
+  for (auto& t : s.traffic) traffic += fmt::format("{},{},{},{}\n", t.begin_ns, t.end_ns, t.messages, t.bytes);
+  write_text_file(dir + "/mpi_traffic.csv", traffic);
+  return {"matrix_bytes.csv", "matrix_count.csv", "mpi_time.csv", "mpi_calls.csv", "mpi_collectives.csv",
+          "mpi_traffic.csv"};
 }
 
 std::string mpi_text(const analyzer::MpiStats& s) {
@@ -113,6 +117,18 @@ std::string mpi_text(const analyzer::MpiStats& s) {
       table.add({range, format_count(b.count), format_bytes(b.bytes)});
     }
     out += "\nMessage sizes\n" + table.str();
+  }
+
+  if (!s.traffic.empty()) {
+    uint64_t most = 0;
+    for (auto& t : s.traffic) most = std::max(most, t.bytes);
+    TextTable table({"sent from", "to", "messages", "bytes", ""}, {true, true, true, true, false});
+    for (auto& t : s.traffic) {
+      size_t bar = most ? static_cast<size_t>(30 * t.bytes / most) : 0;
+      table.add({format_duration_ns(static_cast<double>(t.begin_ns)), format_duration_ns(static_cast<double>(t.end_ns)),
+                 format_count(t.messages), format_bytes(t.bytes), std::string(bar, '#')});
+    }
+    out += "\nTraffic over time (matched messages by send time)\n" + table.str();
   }
 
   if (s.messages.count > 0 && s.ranks <= kMatrixPrintLimit) {

@@ -104,6 +104,19 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
     }
   }
   for (auto& [_, p] : pairs) s.pairs.push_back(p);
+  if (s.messages.count > 0) {
+    TraceInfo info = trace_info(trace);
+    int64_t lo = std::max(info.start_ns, window.begin_ns), hi = std::min(info.end_ns, window.end_ns);
+    int64_t span = std::max<int64_t>(1, hi - lo), slices = MpiStats::kTrafficSlices;
+    for (int64_t i = 0; i < slices; ++i)
+      s.traffic.push_back({lo + span * i / slices - info.start_ns, lo + span * (i + 1) / slices - info.start_ns, 0, 0});
+    for (const Message& m : matching.messages) {
+      if (!m.matched() || !window.contains(m.send_ns)) continue;
+      int64_t i = std::clamp<int64_t>((m.send_ns - lo) * slices / span, 0, slices - 1);
+      ++s.traffic[static_cast<size_t>(i)].messages;
+      s.traffic[static_cast<size_t>(i)].bytes += m.bytes;
+    }
+  }
   size_t first = 0;
   while (first < buckets.size() && buckets[first].count == 0) ++first;
   for (size_t b = first; b < buckets.size(); ++b) {

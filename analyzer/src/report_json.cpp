@@ -86,6 +86,10 @@ nlohmann::ordered_json mpi_json(const MpiStats& s) {
                      {"collectives", c.collectives}});
   }
   j["communicators"] = comms;
+  nlohmann::ordered_json traffic = nlohmann::ordered_json::array();
+  for (auto& t : s.traffic)
+    traffic.push_back({{"begin_ns", t.begin_ns}, {"end_ns", t.end_ns}, {"messages", t.messages}, {"bytes", t.bytes}});
+  j["traffic_over_time"] = traffic;
   return j;
 }
 

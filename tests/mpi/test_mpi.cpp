@@ -600,6 +600,15 @@ TEST_F(Mpi, DistributedStatsAreIdenticalToOneProcess) {
   // The report holds what the halo exchange did: 16 messages per iteration.
   json s = stats(trace);
   EXPECT_EQ(s["mpi"]["messages"]["count"], 16 * 100);
+  // Traffic over time: 20 slices holding every message and byte.
+  ASSERT_EQ(s["mpi"]["traffic_over_time"].size(), 20u);
+  int64_t messages = 0, bytes = 0;
+  for (auto& slice : s["mpi"]["traffic_over_time"]) {
+    messages += slice["messages"].get<int64_t>();
+    bytes += slice["bytes"].get<int64_t>();
+  }
+  EXPECT_EQ(messages, 16 * 100);
+  EXPECT_EQ(bytes, s["mpi"]["messages"]["bytes"].get<int64_t>());
   // A damaged trace fails on every process with one message, and status 1.
   Result missing = run(launcher(2) + " " + quote(kRondo) + " stats --distributed " + quote(path("no-such-trace")));
   EXPECT_NE(missing.status, 0);

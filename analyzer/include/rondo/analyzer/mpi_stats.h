@@ -70,6 +70,12 @@ struct MpiCallRow {
   double mean_ns() const { return calls ? static_cast<double>(inclusive_ns) / static_cast<double>(calls) : 0; }
 };
 
+// Matched messages sent in one slice of the run (or of the window).
+struct TrafficSlice {
+  int64_t begin_ns = 0, end_ns = 0;  // relative to the trace's start
+  uint64_t messages = 0, bytes = 0;
+};
+
 struct CommunicatorTraffic {
   uint32_t index = 0;  // in the communicator table
   std::string name;
@@ -90,6 +96,10 @@ struct MpiStats {
   std::vector<RankMpiTime> time_per_rank;         // by rank
   std::vector<MpiCallRow> calls;                  // by inclusive time, largest first
   std::vector<CommunicatorTraffic> communicators;  // by index
+  // Traffic over time: kTrafficSlices equal slices of the run (of the window),
+  // messages by the time they were sent; empty without matched messages.
+  static constexpr int kTrafficSlices = 20;
+  std::vector<TrafficSlice> traffic;
 
   // ranks x ranks, [src][dst].
   std::vector<std::vector<uint64_t>> matrix_bytes() const;
