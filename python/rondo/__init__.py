@@ -3,28 +3,64 @@
     import rondo
     t = rondo.open("trace-dir")
     t.info()                      # dict, same keys as `rondo info --json`
-    t.profile(by=None)            # pandas.DataFrame (by="rank" / "thread" adds columns)
+    t.stats(by=None, window=None) # dict, same as `rondo stats --json [--by] [--window]`
+    t.profile(by=None, window=None)    # pandas.DataFrame, one row per region
+    t.call_tree(window=None)      # pandas.DataFrame, one row per call path
+    t.imbalance(window=None)      # pandas.DataFrame, one row per region (several ranks)
+    t.loops(by=None, window=None) # pandas.DataFrame, one row per loop
+    t.slowest_iterations(by=None, window=None)  # pandas.DataFrame, the loops' slowest iterations
+    t.wait_states(window=None)    # dict, the "wait_states" of `rondo stats --json`
+    t.wait_call_sites(window=None)     # pandas.DataFrame, where ranks waited
     t.messages()                  # pandas.DataFrame, one row per MPI message
     t.comm_matrix()               # numpy array of bytes, ranks x ranks
     t.events(rank=0, thread=0)    # iterator of events in time order
-    t.stats()                     # dict, same keys as `rondo stats --json`
+    t.thread(rank=0, thread=0)    # numpy columns of one thread (rondo.ThreadColumns)
+
+`window` is "T0:T1" (the syntax of `rondo stats --window`: times relative to
+the trace's start with a unit ns, us, ms or s, either side may be empty) or a
+tuple (t0_ns, t1_ns) of nanoseconds from the trace's start (None: open end).
+Bad windows raise ValueError.
 
 Statistics come from Rondo's analyzer (the native module rondo._rondo), the
-same code as the `rondo` command.
+same code as the `rondo` command. One analysis serves every table of the same
+`by` and window: the native trace keeps the last few.
 """
 
 import json as _json
 
 from . import _rondo
-from ._rondo import Event, TraceError
+from ._rondo import Event, ThreadColumns, TraceError
 
-__all__ = ["open", "Trace", "Event", "TraceError"]
+__all__ = ["open", "Trace", "Event", "ThreadColumns", "TraceError"]
+
+_PROFILE_COLUMNS = ["calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns"]
+_CALL_TREE_COLUMNS = ["path", "name", "depth", "calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns",
+                      "mean_ns"]
+_IMBALANCE_COLUMNS = ["name", "max_ns", "max_rank", "mean_ns", "min_ns", "min_rank", "ratio", "excess_ns"]
+_LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads", "occurrences", "iterations",
+                 "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
+                 "max_ns", "outliers", "thread_min_ns", "thread_max_ns", "slowest_rank", "slowest_thread"]
+_SLOWEST_COLUMNS = ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
+_CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
 
 
 def _frame(columns):
     import pandas
 
     return pandas.DataFrame(columns)
+
+
+def _records(rows, columns):
+    """A DataFrame of JSON objects, with `columns` (in that order) even when empty."""
+    import pandas
+
+    return pandas.DataFrame.from_records(rows, columns=columns)
+
+
+def _grouped(columns, by):
+    """`columns` less rank / thread where `by` does not add them."""
+    drop = {None: ("rank", "thread"), "rank": ("thread",), "thread": ()}.get(by, ())
+    return [c for c in columns if c not in drop]
 
 
 class Trace:
@@ -40,6 +76,9 @@ class Trace:
     def __repr__(self):
         return "rondo.Trace(%r)" % self.dir
 
+    def _section(self, key, by=None, window=None, any_by=False):
+        return _json.loads(self._native.stats_json(by, window, 0, key, any_by))
+
     def info(self):
         """What the trace holds: the keys of `rondo info --json`."""
         return _json.loads(self._native.info_json())
@@ -48,24 +87,82 @@ class Trace:
         """The rank of each process, in trace order."""
         return self._native.ranks()
 
-    def profile(self, by=None):
+    def stats(self, by=None, window=None, threads=0):
+        """The document of `rondo stats --json [--by BY] [--window WINDOW]` (the
+        same code builds both): duration_ns, truncated, [window], regions,
+        call_tree, imbalance, mpi, wait_states, [threads], loops.
+        threads: analyzer threads (0: every core); the result does not depend on it."""
+        return _json.loads(self._native.stats_json(by, window, threads))
+
+    def profile(self, by=None, window=None):
         """Flat profile, sorted by exclusive time (largest first).
 
         Columns: name, [rank], [thread], calls, inclusive_ns, exclusive_ns,
-        min_ns, max_ns, mean_ns. by: None, "rank" or "thread".
+        min_ns, max_ns, mean_ns, stddev_ns (of a call's inclusive time). by:
+        None, "rank" or "thread". Without a window it reads only the threads'
+        summaries (no replay); with one, calls are clipped to it.
         """
-        cols = self._native.profile_columns(by)
-        frame = _frame(cols)
-        for c in ("calls",):
-            frame[c] = frame[c].astype("uint64")
+        frame = _frame(self._native.profile_columns(by, window))
+        frame["calls"] = frame["calls"].astype("uint64")
         for c in ("inclusive_ns", "exclusive_ns", "min_ns", "max_ns"):
             frame[c] = frame[c].astype("int64")
-        frame["mean_ns"] = frame["mean_ns"].astype("float64")
+        for c in ("mean_ns", "stddev_ns"):
+            frame[c] = frame[c].astype("float64")
         for c in ("rank", "thread"):
             if c in frame:
                 frame[c] = frame[c].astype("int32")
-        return frame[["name"] + [c for c in ("rank", "thread") if c in frame] +
-                     ["calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns"]]
+        return frame[["name"] + _grouped(["rank", "thread"], by) + _PROFILE_COLUMNS]
+
+    def call_tree(self, window=None):
+        """The call tree merged over every thread, depth first (children by
+        inclusive time, largest first). Columns: path ("main > step > relax"),
+        name, depth (0: called outside any region), calls, inclusive_ns,
+        exclusive_ns, min_ns, max_ns, mean_ns."""
+        return _records(self._section("call_tree", window=window, any_by=True), _CALL_TREE_COLUMNS)
+
+    def imbalance(self, window=None):
+        """How unevenly each region's inclusive time spreads over the ranks
+        (traces of several processes; else empty), largest excess first.
+        Columns: name, max_ns, max_rank, mean_ns, min_ns, min_rank, ratio
+        (max / mean; 1 is balanced), excess_ns (max - mean)."""
+        return _records(self._section("imbalance", window=window, any_by=True), _IMBALANCE_COLUMNS)
+
+    def loops(self, by=None, window=None):
+        """Loops found in the grammar, by total time (largest first).
+
+        Columns: name ("step > relax"), label, parents (list), [rank],
+        [thread], ranks, threads, occurrences, iterations, min_trip, max_trip,
+        events_per_iteration, total_ns, mean_ns, stddev_ns, min_ns, max_ns,
+        outliers, thread_min_ns, thread_max_ns, slowest_rank, slowest_thread.
+        With a window an iteration counts when it starts inside it. The
+        slowest iterations of each row: slowest_iterations().
+        """
+        return _records(self._section("loops", by, window), _grouped(_LOOP_COLUMNS, by))
+
+    def slowest_iterations(self, by=None, window=None):
+        """The slowest iterations (up to 5) of each row of loops(by, window),
+        rows in the order of loops(), longest first within a row. Columns: loop
+        (the row's name), rank, thread, loop_id (in that thread's grammar, as
+        ThreadColumns.loop_counts takes it), occurrence, iteration, ns."""
+        rows = []
+        for loop in self._section("loops", by, window):
+            for s in loop["slowest"] or ():
+                rows.append(dict(s, loop=loop["name"]))
+        return _records(rows, _SLOWEST_COLUMNS)
+
+    def wait_states(self, window=None):
+        """MPI wait states: the "wait_states" of `rondo stats --json` (total_ns,
+        instances, share, run_ns, patterns [{name, instances, waiting_ns, share,
+        per_rank, call_sites}]). A window counts the waiting calls entered in it."""
+        return self._section("wait_states", window=window, any_by=True)
+
+    def wait_call_sites(self, window=None):
+        """Where ranks waited, one row per (pattern, MPI call, calling region),
+        by waiting time within each pattern. Columns: pattern ("late_sender",
+        ...), call, caller, instances, waiting_ns, worst_rank, worst_ns."""
+        rows = [dict(site, pattern=p["name"]) for p in self.wait_states(window)["patterns"]
+                for site in p["call_sites"]]
+        return _records(rows, _CALL_SITE_COLUMNS)
 
     def messages(self):
         """MPI point-to-point messages, one row each.
@@ -86,11 +183,23 @@ class Trace:
         params and data (tuples) and index."""
         return self._native.events(rank, thread)
 
-    def stats(self, by=None):
-        """The document of `rondo stats --json` (the same code builds both):
-        duration_ns, truncated, regions, mpi {messages, matrix_bytes,
-        collectives, ...} and, with thread records, threads."""
-        return _json.loads(self._native.stats_json(by))
+    def thread(self, rank=0, thread=0):
+        """One thread's columns as numpy arrays (rondo.ThreadColumns):
+
+        - loop_counts(loop_id): uint32 trip count of each occurrence of a loop
+          (a read-only view of the trace's column, no copy);
+        - data(event_id): int64 data values of an event id, occurrences x
+          width (a read-only view, no copy);
+        - timestamps(): int64 ns of every event and event_ids(): uint32 event
+          id of every event (decoded once, in one pass, then kept);
+        - event_defs(): what each event id is (id, kind, region, params, data).
+        The views keep the trace open while they exist."""
+        return self._native.thread(rank, thread)
+
+    def event_defs(self, rank=0, thread=0):
+        """thread(rank, thread).event_defs() as a DataFrame: id, kind, region,
+        params, data (values per occurrence)."""
+        return _frame(self.thread(rank, thread).event_defs())
 
 
 def open(path):  # noqa: A001 - the documented name

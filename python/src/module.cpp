@@ -1,21 +1,26 @@
 // rondo._rondo: the native part of the `rondo` Python module. It opens a trace
 // with the format reader and hands the analyzer's results to Python as plain
-// dicts, column lists and numpy arrays; rondo/__init__.py turns the tables into
-// pandas DataFrames. No statistic is computed here: everything comes from
-// rondo::analyzer, as for the CLI.
+// dicts, JSON text, column lists and numpy arrays; rondo/__init__.py turns the
+// tables into pandas DataFrames. No statistic is computed here: everything comes
+// from rondo::analyzer, as for the CLI.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "rondo/analyzer/window_spec.h"
 #include "rondo/format/encoding.h"
 #include "rondo/format/reader.h"
 
@@ -34,40 +39,184 @@ analyzer::GroupBy parse_by(const py::object& by) {
   throw py::value_error("by must be None, \"rank\" or \"thread\", not \"" + s + "\"");
 }
 
-// `rondo info --json` and `rondo stats --json`, as text: the analyzer builds both
-// documents for the CLI and for Python alike; rondo/__init__.py parses them.
-std::string info_json(const TracePtr& trace) { return analyzer::info_json(*trace).dump(); }
-std::string stats_json(const TracePtr& trace, const py::object& by) {
-  return analyzer::stats_json(*trace, parse_by(by)).dump();
+// A table as Python columns (name -> list), filled one row at a time;
+// rondo/__init__.py makes a DataFrame of it. Every column exists, rows or not.
+struct Columns {
+  explicit Columns(const std::vector<const char*>& names) {
+    for (const char* n : names) dict[n] = py::list();
+  }
+  template <typename T>
+  void add(const char* column, T&& value) {
+    py::reinterpret_borrow<py::list>(dict[column]).append(std::forward<T>(value));
+  }
+  py::dict dict;
+};
+
+// ---------------------------------------------------------------------------
+// The trace as Python holds it: the reader, and the last few analyses made of it
+// (one StatsReport per group-by and window), so that t.profile(), t.loops() and
+// t.call_tree() of one window analyze the trace once.
+
+struct CachedReport {
+  analyzer::GroupBy by;
+  analyzer::TimeWindow window;
+  analyzer::StatsReport report;
+  nlohmann::ordered_json json;  // analyzer::stats_json(report)
+  // `any_by`: the caller reads only parts that do not depend on the grouping.
+  bool serves(analyzer::GroupBy b, const analyzer::TimeWindow& w, bool any_by) const {
+    return (any_by || by == b) && window.begin_ns == w.begin_ns && window.end_ns == w.end_ns;
+  }
+};
+
+class NativeTrace {
+ public:
+  explicit NativeTrace(const std::string& dir) : reader_(std::make_shared<format::TraceReader>(dir)) {}
+
+  const TracePtr& reader() const { return reader_; }
+
+  // The trace's start on the common time axis: windows are relative to it.
+  int64_t start_ns() {
+    std::call_once(start_once_, [&] { start_ns_ = analyzer::trace_info(*reader_).start_ns; });
+    return start_ns_;
+  }
+
+  // The analysis of (by, window): cached, or made now on `threads` threads.
+  // `any_by`: the caller reads only parts that do not depend on the grouping
+  // (call tree, imbalance, wait states), so a report of any grouping will do.
+  // Called without the GIL (the analysis may take long and runs threads).
+  std::shared_ptr<const CachedReport> report(analyzer::GroupBy by, const analyzer::TimeWindow& window,
+                                             unsigned threads, bool any_by) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < cache_.size(); ++i) {
+      if (cache_[i]->serves(by, window, any_by)) {
+        std::shared_ptr<const CachedReport> hit = cache_[i];
+        cache_.erase(cache_.begin() + static_cast<std::ptrdiff_t>(i));
+        cache_.push_back(hit);  // most recently used last
+        return hit;
+      }
+    }
+    analyzer::AnalysisOptions options;
+    options.by = by;
+    options.window = window;
+    options.threads = threads;
+    auto made = std::make_shared<CachedReport>(CachedReport{by, window, analyzer::analyze(*reader_, options), {}});
+    made->json = analyzer::stats_json(made->report);
+    if (cache_.size() == kCacheSize) cache_.erase(cache_.begin());
+    cache_.push_back(made);
+    return made;
+  }
+
+  // Whether (by, window) is cached (without computing it).
+  bool cached(analyzer::GroupBy by, const analyzer::TimeWindow& window) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& c : cache_)
+      if (c->serves(by, window, false)) return true;
+    return false;
+  }
+
+ private:
+  static constexpr size_t kCacheSize = 4;
+  TracePtr reader_;
+  std::once_flag start_once_;
+  int64_t start_ns_ = 0;
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<const CachedReport>> cache_;
+};
+
+using NativePtr = std::shared_ptr<NativeTrace>;
+
+// One end of a (t0_ns, t1_ns) window: None (open), or nanoseconds from the
+// trace's start (int, or float rounded).
+bool window_end_ns(const py::handle& v, int64_t& out) {
+  if (v.is_none()) return false;
+  if (PyIndex_Check(v.ptr())) {  // int, numpy integers
+    out = py::cast<int64_t>(py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr())));
+  } else if (PyFloat_Check(v.ptr()) && std::isfinite(py::cast<double>(v))) {
+    out = static_cast<int64_t>(std::llround(py::cast<double>(v)));
+  } else {
+    throw py::value_error("window time " + py::cast<std::string>(py::repr(v)) + " is not a number of ns");
+  }
+  if (out < 0) throw py::value_error("window time " + std::to_string(out) + " ns is before the trace's start");
+  return true;
 }
 
-// The flat profile as columns (name -> list), rows sorted as the analyzer sorts them.
-py::dict profile_columns(const TracePtr& trace, const py::object& by_arg) {
-  analyzer::GroupBy by = parse_by(by_arg);
-  std::vector<analyzer::RegionRow> rows = analyzer::flat_profile(*trace, by);
-  py::list name, rank, thread, calls, incl, excl, mn, mx, mean;
-  for (const auto& r : rows) {
-    name.append(r.name);
-    rank.append(r.rank);
-    thread.append(r.thread);
-    calls.append(r.calls);
-    incl.append(r.inclusive_ns);
-    excl.append(r.exclusive_ns);
-    mn.append(r.min_ns);
-    mx.append(r.max_ns);
-    mean.append(r.mean_ns());
+// `window` as the analyzer takes it: None (whole trace), "T0:T1" (the syntax of
+// `rondo stats --window`, analyzer/window_spec.h) or (t0_ns, t1_ns), both
+// relative to the trace's start. Bad input: ValueError with the parser's message.
+analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) {
+  analyzer::TimeWindow w;
+  if (window.is_none()) return w;
+  if (py::isinstance<py::str>(window)) {
+    try {
+      return analyzer::parse_window(py::cast<std::string>(window), t.start_ns());
+    } catch (const std::invalid_argument& e) {
+      throw py::value_error(e.what());
+    }
   }
-  py::dict d;
-  d["name"] = name;
-  if (by != analyzer::GroupBy::None) d["rank"] = rank;
-  if (by == analyzer::GroupBy::Thread) d["thread"] = thread;
-  d["calls"] = calls;
-  d["inclusive_ns"] = incl;
-  d["exclusive_ns"] = excl;
-  d["min_ns"] = mn;
-  d["max_ns"] = mx;
-  d["mean_ns"] = mean;
-  return d;
+  std::string shown = py::cast<std::string>(py::repr(window));
+  if (!py::isinstance<py::tuple>(window) && !py::isinstance<py::list>(window))
+    throw py::value_error("window must be \"T0:T1\" (example: \"1.5s:2s\") or (t0_ns, t1_ns), not " + shown);
+  py::sequence s = py::reinterpret_borrow<py::sequence>(window);
+  if (s.size() != 2) throw py::value_error("window " + shown + " is not (t0_ns, t1_ns)");
+  int64_t from = 0, to = 0;
+  bool has_from = window_end_ns(s[0], from), has_to = window_end_ns(s[1], to);
+  if (has_from && has_to && to <= from) throw py::value_error("window " + shown + " ends before it begins");
+  if (has_from) w.begin_ns = t.start_ns() + from;
+  if (has_to) w.end_ns = t.start_ns() + to;
+  return w;
+}
+
+std::shared_ptr<const CachedReport> report_for(NativeTrace& t, const py::object& by, const py::object& window,
+                                               unsigned threads, bool any_by) {
+  analyzer::GroupBy group = parse_by(by);
+  analyzer::TimeWindow w = parse_window_arg(t, window);
+  py::gil_scoped_release unlocked;
+  return t.report(group, w, threads, any_by);
+}
+
+// `rondo stats --json [--by] [--window]` as text, or one of its keys ("call_tree",
+// "loops", ...; "null" when the document has no such key). rondo/__init__.py parses it.
+std::string stats_json(NativeTrace& t, const py::object& by, const py::object& window, unsigned threads,
+                       const std::string& key, bool any_by) {
+  auto r = report_for(t, by, window, threads, any_by);
+  if (key.empty()) return r->json.dump();
+  auto it = r->json.find(key);
+  return it == r->json.end() ? std::string("null") : it->dump();
+}
+
+std::string info_json(NativeTrace& t) { return analyzer::info_json(*t.reader()).dump(); }
+
+// The flat profile as columns (name -> list), rows sorted as the analyzer sorts
+// them. The whole trace's comes from the thread summaries alone (no replay)
+// unless the full analysis is at hand; a window needs the full analysis.
+py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::object& window) {
+  analyzer::GroupBy by = parse_by(by_arg);
+  analyzer::TimeWindow w = parse_window_arg(t, window);
+  std::vector<analyzer::RegionRow> rows;
+  {
+    py::gil_scoped_release unlocked;
+    if (w.whole() && !t.cached(by, w)) rows = analyzer::flat_profile(*t.reader(), by);
+    else rows = t.report(by, w, 0, false)->report.profile.regions;
+  }
+  std::vector<const char*> names = {"name"};
+  if (by != analyzer::GroupBy::None) names.push_back("rank");
+  if (by == analyzer::GroupBy::Thread) names.push_back("thread");
+  for (const char* n : {"calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns"})
+    names.push_back(n);
+  Columns c(names);
+  for (const auto& r : rows) {
+    c.add("name", r.name);
+    if (by != analyzer::GroupBy::None) c.add("rank", r.rank);
+    if (by == analyzer::GroupBy::Thread) c.add("thread", r.thread);
+    c.add("calls", r.calls);
+    c.add("inclusive_ns", r.inclusive_ns);
+    c.add("exclusive_ns", r.exclusive_ns);
+    c.add("min_ns", r.min_ns);
+    c.add("max_ns", r.max_ns);
+    c.add("mean_ns", r.mean_ns());
+    c.add("stddev_ns", r.stddev_ns);
+  }
+  return c.dict;
 }
 
 template <typename T>
@@ -80,8 +229,8 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 
 // Every message (matched first, then unmatched sends and receives) as columns.
 // A side that was not recorded has its time as -1.
-py::dict message_columns(const TracePtr& trace) {
-  analyzer::MessageMatching m = analyzer::match_all_messages(*trace);
+py::dict message_columns(NativeTrace& t) {
+  analyzer::MessageMatching m = analyzer::match_all_messages(*t.reader());
   size_t n = m.messages.size();
   std::vector<int32_t> src(n), dst(n), tag(n);
   std::vector<uint32_t> comm(n);
@@ -128,9 +277,40 @@ py::array_t<uint64_t> matrix_array(const std::vector<std::vector<uint64_t>>& m, 
   return a;
 }
 
-py::array_t<uint64_t> comm_matrix(const TracePtr& trace) {
-  analyzer::MpiStats s = analyzer::mpi_stats(*trace);
+py::array_t<uint64_t> comm_matrix(NativeTrace& t) {
+  analyzer::MpiStats s = analyzer::mpi_stats(*t.reader());
   return matrix_array(s.matrix_bytes(), s.ranks);
+}
+
+// ---------------------------------------------------------------------------
+// One thread's events.
+
+// The process with MPI rank (or trace position) `rank` and its thread `thread`.
+std::pair<const format::ProcessReader*, const format::ThreadTrace*> find_thread(const TracePtr& trace, int32_t rank,
+                                                                                int32_t thread) {
+  const auto& procs = trace->processes();
+  for (size_t i = 0; i < procs.size(); ++i) {
+    if (analyzer::process_label(*trace, i) != rank) continue;
+    const format::ProcessReader& p = *procs[i];
+    if (thread < 0 || static_cast<size_t>(thread) >= p.thread_count())
+      throw py::index_error("rank " + std::to_string(rank) + " has no thread " + std::to_string(thread) + " (" +
+                            std::to_string(p.thread_count()) + " threads)");
+    return {&p, &p.thread(static_cast<size_t>(thread))};
+  }
+  throw py::index_error("the trace has no rank " + std::to_string(rank));
+}
+
+// ENTER / LEAVE: the region's name; other kinds: None.
+py::object region_of(const format::ProcessReader& process, const format::EventKey& k) {
+  if (k.kind == format::EventKind::Enter || k.kind == format::EventKind::Leave)
+    return py::str(process.defs().region_name(k.ref));
+  return py::none();
+}
+
+py::tuple params_of(const format::EventDef& def) {
+  py::tuple params(def.params);
+  for (size_t i = 0; i < def.params; ++i) params[i] = def.key.params[i];
+  return params;
 }
 
 // One event as Python sees it.
@@ -156,13 +336,8 @@ class EventIterator {
     out.time_ns = process_->to_ns(e.ticks);
     const format::EventKey& k = e.def->key;
     out.kind = std::string(format::kind_name(k.kind));
-    if (k.kind == format::EventKind::Enter || k.kind == format::EventKind::Leave)
-      out.region = py::str(process_->defs().region_name(k.ref));
-    else
-      out.region = py::none();
-    py::tuple params(e.def->params);
-    for (size_t i = 0; i < e.def->params; ++i) params[i] = k.params[i];
-    out.params = params;
+    out.region = region_of(*process_, k);
+    out.params = params_of(*e.def);
     py::tuple data(e.def->data);
     for (size_t i = 0; i < e.def->data; ++i) data[i] = e.data[i];
     out.data = data;
@@ -175,22 +350,129 @@ class EventIterator {
   format::EventCursor cursor_;
 };
 
-EventIterator events(const TracePtr& trace, int32_t rank, int32_t thread) {
-  const auto& procs = trace->processes();
-  for (size_t i = 0; i < procs.size(); ++i) {
-    if (analyzer::process_label(*trace, i) != rank) continue;
-    const format::ProcessReader& p = *procs[i];
-    if (thread < 0 || static_cast<size_t>(thread) >= p.thread_count())
-      throw py::index_error("rank " + std::to_string(rank) + " has no thread " + std::to_string(thread) + " (" +
-                            std::to_string(p.thread_count()) + " threads)");
-    return EventIterator(trace, p, p.thread(static_cast<size_t>(thread)));
-  }
-  throw py::index_error("the trace has no rank " + std::to_string(rank));
+EventIterator events(NativeTrace& t, int32_t rank, int32_t thread) {
+  auto [p, th] = find_thread(t.reader(), rank, thread);
+  return EventIterator(t.reader(), *p, *th);
 }
 
-py::list ranks(const TracePtr& trace) {
+// One thread's columns as numpy arrays. The grammar's columns (loop counts, event
+// data) are views of the decoded thread, read-only, with this object as their
+// base (it keeps the trace open); timestamps and event ids are decoded once, in
+// one pass over the thread, into arrays this object keeps.
+class ThreadColumns {
+ public:
+  ThreadColumns(TracePtr trace, int32_t rank, int32_t thread) : trace_(std::move(trace)), rank_(rank) {
+    auto [p, th] = find_thread(trace_, rank, thread);
+    process_ = p;
+    thread_ = th;
+  }
+
+  int32_t rank() const { return rank_; }
+  uint32_t thread() const { return thread_->index(); }
+  uint64_t event_count() const { return thread_->event_count(); }
+  size_t loop_count() const { return thread_->loops().size(); }
+  size_t event_def_count() const { return thread_->events().size(); }
+
+  // Trip count of each occurrence of loop `loop_id`, in replay order (a view).
+  py::array loop_counts(const py::object& self, uint32_t loop_id) const {
+    if (loop_id >= thread_->loops().size())
+      throw py::index_error("no loop " + std::to_string(loop_id) + " (" + std::to_string(thread_->loops().size()) +
+                            " loops)");
+    const std::vector<uint32_t>& v = thread_->loop_counts(loop_id);
+    return view<uint32_t>(self, v.data(), {static_cast<py::ssize_t>(v.size())});
+  }
+
+  // Data values of event `event_id`: occurrences x EventDef::data (a view).
+  py::array data(const py::object& self, uint32_t event_id) const {
+    check_event(event_id);
+    const std::vector<int64_t>& v = thread_->data_values(event_id);
+    auto width = static_cast<py::ssize_t>(thread_->events()[event_id].data);
+    auto rows = width ? static_cast<py::ssize_t>(v.size()) / width : 0;
+    return view<int64_t>(self, v.data(), {rows, width});
+  }
+
+  // What each event id stands for: id, kind, region (ENTER / LEAVE), params, data width.
+  py::dict event_defs() const {
+    Columns c({"id", "kind", "region", "params", "data"});
+    const auto& defs = thread_->events();
+    for (size_t i = 0; i < defs.size(); ++i) {
+      c.add("id", i);
+      c.add("kind", std::string(format::kind_name(defs[i].key.kind)));
+      c.add("region", region_of(*process_, defs[i].key));
+      c.add("params", params_of(defs[i]));
+      c.add("data", defs[i].data);
+    }
+    return c.dict;
+  }
+
+  py::array timestamps() {
+    decode();
+    return timestamps_;
+  }
+  py::array event_ids() {
+    decode();
+    return event_ids_;
+  }
+
+ private:
+  void check_event(uint32_t event_id) const {
+    if (event_id >= thread_->events().size())
+      throw py::index_error("no event id " + std::to_string(event_id) + " (" +
+                            std::to_string(thread_->events().size()) + " event definitions)");
+  }
+
+  // A read-only array over `data`, owned by `self` (this object, which owns the trace).
+  template <typename T>
+  static py::array view(const py::object& self, const T* data, std::vector<py::ssize_t> shape) {
+    std::vector<py::ssize_t> strides(shape.size(), static_cast<py::ssize_t>(sizeof(T)));
+    if (shape.size() == 2) strides[0] = shape[1] * static_cast<py::ssize_t>(sizeof(T));
+    static const T empty{};
+    py::array a(py::dtype::of<T>(), shape, strides, data ? data : &empty, self);
+    a.attr("setflags")(py::arg("write") = false);
+    return a;
+  }
+
+  // Timestamps (ns, the common axis) and event ids of the whole thread, one replay.
+  void decode() {
+    if (decoded_) return;
+    auto n = static_cast<py::ssize_t>(thread_->event_count());
+    py::array_t<int64_t> times(n);
+    py::array_t<uint32_t> ids(n);
+    int64_t* t = times.mutable_data();
+    uint32_t* id = ids.mutable_data();
+    py::ssize_t count = 0;
+    {
+      py::gil_scoped_release unlocked;
+      format::EventCursor cursor(*thread_);
+      format::Event e;
+      while (count < n && cursor.next(e)) {
+        t[count] = process_->to_ns(e.ticks);
+        id[count] = e.id;
+        ++count;
+      }
+    }
+    if (count < n) {  // fewer events readable than counted (damaged thread)
+      times = py::array_t<int64_t>(times[py::slice(0, count, 1)].attr("copy")());
+      ids = py::array_t<uint32_t>(ids[py::slice(0, count, 1)].attr("copy")());
+    }
+    times.attr("setflags")(py::arg("write") = false);
+    ids.attr("setflags")(py::arg("write") = false);
+    timestamps_ = times;
+    event_ids_ = ids;
+    decoded_ = true;
+  }
+
+  TracePtr trace_;
+  int32_t rank_;
+  const format::ProcessReader* process_ = nullptr;
+  const format::ThreadTrace* thread_ = nullptr;
+  bool decoded_ = false;
+  py::array timestamps_, event_ids_;
+};
+
+py::list ranks(NativeTrace& t) {
   py::list out;
-  for (size_t i = 0; i < trace->processes().size(); ++i) out.append(analyzer::process_label(*trace, i));
+  for (size_t i = 0; i < t.reader()->processes().size(); ++i) out.append(analyzer::process_label(*t.reader(), i));
   return out;
 }
 
@@ -217,14 +499,37 @@ PYBIND11_MODULE(_rondo, m) {
       .def("__iter__", [](EventIterator& it) -> EventIterator& { return it; })
       .def("__next__", &EventIterator::next);
 
-  py::class_<format::TraceReader, TracePtr>(m, "Trace")
+  py::class_<ThreadColumns>(m, "ThreadColumns")
+      .def_property_readonly("rank", &ThreadColumns::rank)
+      .def_property_readonly("thread", &ThreadColumns::thread)
+      .def_property_readonly("event_count", &ThreadColumns::event_count)
+      .def_property_readonly("loop_count", &ThreadColumns::loop_count)
+      .def_property_readonly("event_def_count", &ThreadColumns::event_def_count)
+      .def(
+          "loop_counts",
+          [](py::object self, uint32_t id) { return self.cast<const ThreadColumns&>().loop_counts(self, id); },
+          py::arg("loop_id"))
+      .def(
+          "data",
+          [](py::object self, uint32_t id) { return self.cast<const ThreadColumns&>().data(self, id); },
+          py::arg("event_id"))
+      .def("event_defs", &ThreadColumns::event_defs)
+      .def("timestamps", &ThreadColumns::timestamps)
+      .def("event_ids", &ThreadColumns::event_ids);
+
+  py::class_<NativeTrace, NativePtr>(m, "Trace")
       .def(py::init<const std::string&>(), py::arg("dir"))
-      .def_property_readonly("dir", &format::TraceReader::dir)
+      .def_property_readonly("dir", [](NativeTrace& t) { return t.reader()->dir(); })
       .def("info_json", &info_json)
       .def("ranks", &ranks)
-      .def("profile_columns", &profile_columns, py::arg("by") = py::none())
+      .def("profile_columns", &profile_columns, py::arg("by") = py::none(), py::arg("window") = py::none())
       .def("message_columns", &message_columns)
       .def("comm_matrix", &comm_matrix)
-      .def("stats_json", &stats_json, py::arg("by") = py::none())
-      .def("events", &events, py::arg("rank") = 0, py::arg("thread") = 0);
+      .def("stats_json", &stats_json, py::arg("by") = py::none(), py::arg("window") = py::none(),
+           py::arg("threads") = 0, py::arg("key") = "", py::arg("any_by") = false)
+      .def("events", &events, py::arg("rank") = 0, py::arg("thread") = 0)
+      .def(
+          "thread",
+          [](NativeTrace& t, int32_t rank, int32_t thread) { return ThreadColumns(t.reader(), rank, thread); },
+          py::arg("rank") = 0, py::arg("thread") = 0);
 }

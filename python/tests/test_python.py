@@ -1,9 +1,11 @@
 """Tests of the rondo Python module against traces recorded with the CLI.
 
 Environment (set by ctest): PYTHONPATH=<build>/python, RONDO_CLI (the rondo
-command), RONDO_NESTED_LOOPS and RONDO_MPI_RING (example programs).
+command), RONDO_NESTED_LOOPS and RONDO_MPI_RING (example programs),
+RONDO_WS_LATE_SENDER (tests/mpi/wait_states/late_sender.c).
 """
 
+import gc
 import json
 import os
 import shutil
@@ -17,6 +19,9 @@ import rondo
 CLI = os.environ.get("RONDO_CLI", "")
 NESTED_LOOPS = os.environ.get("RONDO_NESTED_LOOPS", "")
 MPI_RING = os.environ.get("RONDO_MPI_RING", "")
+LATE_SENDER = os.environ.get("RONDO_WS_LATE_SENDER", "")
+LATE_SENDER_REPS, LATE_SENDER_MS = 3, 100
+EARLY_NS = 20_000_000  # how much shorter than the sleep a wait may be (tests/mpi/test_wait_states.cpp)
 
 
 def record(tmp_path_factory, name, command):
@@ -40,13 +45,27 @@ def loops(tmp_path_factory):
     return record(tmp_path_factory, "loops", [NESTED_LOOPS, "1000"])
 
 
+def mpirun_command(program, ranks, *args):
+    mpirun = shutil.which("mpirun")
+    if not mpirun or not (program and os.path.exists(program)):
+        pytest.skip("mpirun or %s missing" % (program or "the MPI program"))
+    return [mpirun, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks), program] + [str(a) for a in args]
+
+
 @pytest.fixture(scope="module")
 def ring(tmp_path_factory):
-    mpirun = shutil.which("mpirun")
-    if not mpirun or not (MPI_RING and os.path.exists(MPI_RING)):
-        pytest.skip("mpirun or the mpi_ring example missing")
-    return record(tmp_path_factory, "ring", [mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "4",
-                                             MPI_RING, "10", "64"])
+    return record(tmp_path_factory, "ring", mpirun_command(MPI_RING, 4, 10, 64))
+
+
+@pytest.fixture(scope="module")
+def late_sender(tmp_path_factory):
+    return record(tmp_path_factory, "late_sender",
+                  mpirun_command(LATE_SENDER, 2, LATE_SENDER_REPS, LATE_SENDER_MS))
+
+
+def cli_has_window():
+    help_text = subprocess.run([CLI, "stats", "--help"], capture_output=True, text=True).stdout
+    return "--window" in help_text
 
 
 def test_open_missing_directory(tmp_path):
@@ -70,7 +89,8 @@ def test_info_matches_cli(loops):
 
 def test_profile_rows(loops):
     df = rondo.open(loops).profile()
-    assert list(df.columns) == ["name", "calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns"]
+    assert list(df.columns) == ["name", "calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns",
+                                "stddev_ns"]
     calls = dict(zip(df["name"], df["calls"]))
     assert calls == {"step": 1000, "relax": 2500, "exchange": 1000, "reduce": 100, "main": 1}
     assert (df["inclusive_ns"] >= df["exclusive_ns"]).all()
@@ -149,3 +169,286 @@ def test_mpi_ring_matrix_and_stats(ring):
         assert s["mpi"][key] == cli["mpi"][key], key
     assert sorted(t.ranks()) == [0, 1, 2, 3]
     assert sum(1 for _ in t.events(rank=3)) > 0
+
+
+def test_mpi_ring_every_message_once(ring):
+    t = rondo.open(ring)
+    df = t.messages()
+    # 4 ranks, 10 rounds: each rank sends 10 messages to the next one, all matched.
+    pairs = df.groupby(["src", "dst"]).size().to_dict()
+    assert pairs == {(r, (r + 1) % 4): 10 for r in range(4)}
+    assert not (df["recv_ns"] < df["send_ns"]).any()
+    assert (df["send_ns"] >= 0).all() and (df["recv_ns"] >= 0).all()
+    assert t.stats()["mpi"]["received_before_sent"] == 0
+
+
+# ---------------------------------------------------------------------------
+# The full report: stats, call tree, imbalance, loops, wait states, windows.
+
+def test_stats_equals_cli(loops, ring):
+    for trace in (loops, ring):
+        t = rondo.open(trace)
+        assert t.stats() == cli_json("stats", "--json", trace)
+        assert t.stats(by="rank") == cli_json("stats", "--json", "--by", "rank", trace)
+
+
+def test_stats_window_equals_cli(loops, ring):
+    if not cli_has_window():
+        pytest.skip("this rondo has no stats --window")
+    for trace, window in ((loops, "50us:200us"), (loops, ":100us"), (ring, "200ms:")):
+        t = rondo.open(trace)
+        s = t.stats(window=window)
+        assert s == cli_json("stats", "--json", "--window", window, trace), window
+        assert "window" in s
+        assert t.stats(by="thread", window=window) == cli_json("stats", "--json", "--by", "thread", "--window",
+                                                              window, trace)
+    t = rondo.open(loops)
+    # The tuple form: nanoseconds from the trace's start, None for an open end.
+    assert t.stats(window=(50_000, 200_000)) == t.stats(window="50us:200us")
+    assert t.stats(window=(None, 100_000)) == t.stats(window=":100us")
+    assert t.stats(window=(np.int64(50_000), 200_000.0)) == t.stats(window="50us:200us")
+
+
+def test_by_independent_tables_shared_from_cache(ring):
+    # call_tree, imbalance and wait_states take a cached report of any grouping:
+    # they must not depend on it.
+    t = rondo.open(ring)
+    whole = t.stats()
+    for by in ("rank", "thread"):
+        grouped = rondo.open(ring).stats(by=by)
+        for key in ("call_tree", "imbalance", "wait_states"):
+            assert grouped[key] == whole[key], (by, key)
+    t.stats(by="thread")  # cached: the next calls may reuse it
+    assert t.call_tree().to_dict("records") == whole["call_tree"]
+    assert t.wait_states() == whole["wait_states"]
+
+
+def test_stats_independent_of_threads_and_cached(loops):
+    one = rondo.open(loops).stats(threads=1)
+    assert one == rondo.open(loops).stats(threads=4)
+    t = rondo.open(loops)
+    assert t.stats(window="10us:") == t.stats(window="10us:")  # the second from the cache
+    assert t.stats() == one
+
+
+@pytest.mark.parametrize("window, message", [
+    ("abc", "is not T0:T1"),
+    ("2s:1s", "ends before it begins"),
+    ("1x:2s", "unknown unit"),
+    ("-1s:", "is not a duration"),
+    ((5, 1), "ends before it begins"),
+    ((1, 2, 3), "is not (t0_ns, t1_ns)"),
+    (("a", 1), "is not a number of ns"),
+    ((-5, None), "before the trace's start"),
+    (5, "must be"),
+])
+def test_bad_window_raises_value_error(loops, window, message):
+    t = rondo.open(loops)
+    for call in (lambda: t.stats(window=window), lambda: t.profile(window=window),
+                 lambda: t.call_tree(window=window), lambda: t.loops(window=window),
+                 lambda: t.wait_states(window=window), lambda: t.imbalance(window=window)):
+        with pytest.raises(ValueError) as e:
+            call()
+        assert message in str(e.value)
+
+
+def test_profile_window(loops):
+    t = rondo.open(loops)
+    whole = t.profile()
+    part = t.profile(window="0:100us")
+    assert list(part.columns) == list(whole.columns)
+    calls = dict(zip(part["name"], part["calls"]))
+    assert 0 < calls["step"] < 1000
+    assert (part["inclusive_ns"] <= 100_000).all()
+    expected = t.stats(window="0:100us")["regions"]
+    assert part.to_dict("records") == expected
+    assert t.profile(by="rank", window="0:100us").to_dict("records") == t.stats(by="rank", window="0:100us")["regions"]
+
+
+def test_call_tree(loops):
+    t = rondo.open(loops)
+    tree = t.call_tree()
+    assert list(tree.columns) == ["path", "name", "depth", "calls", "inclusive_ns", "exclusive_ns", "min_ns",
+                                  "max_ns", "mean_ns"]
+    rows = {r["path"]: r for r in tree.to_dict("records")}
+    assert rows["main"]["depth"] == 0 and rows["main"]["calls"] == 1
+    assert rows["main > step"]["calls"] == 1000
+    assert rows["main > step > relax"]["calls"] == 2500 and rows["main > step > relax"]["depth"] == 2
+    assert rows["main > step > exchange"]["calls"] == 1000
+    assert rows["main > step > reduce"]["calls"] == 100
+    assert tree.to_dict("records") == t.stats()["call_tree"]
+    # Children's inclusive time lies within their parent's.
+    children = tree[tree["depth"] == 2]["inclusive_ns"].sum()
+    assert children <= rows["main > step"]["inclusive_ns"]
+    assert len(t.call_tree(window=":50us")) > 0
+    assert t.call_tree(window=":50us").to_dict("records") == t.stats(window=":50us")["call_tree"]
+
+
+def test_imbalance(loops, ring):
+    single = rondo.open(loops).imbalance()
+    assert len(single) == 0
+    assert list(single.columns) == ["name", "max_ns", "max_rank", "mean_ns", "min_ns", "min_rank", "ratio",
+                                    "excess_ns"]
+    t = rondo.open(ring)
+    df = t.imbalance()
+    assert "MPI_Send" in set(df["name"])
+    assert (df["ratio"] >= 1).all()
+    assert df["max_rank"].isin([0, 1, 2, 3]).all()
+    assert df.to_dict("records") == t.stats()["imbalance"]
+
+
+def relax_row(frame):
+    rows = frame[frame["label"] == "relax"]
+    assert len(rows) == 1, list(frame["name"])
+    return rows.iloc[0]
+
+
+def test_loops_nested_loops(loops):
+    t = rondo.open(loops)
+    df = t.loops()
+    assert "rank" not in df.columns and "thread" not in df.columns
+    assert all("step" in name for name in df["name"])
+    relax = relax_row(df)
+    # Step i calls relax 1 + i % 4 times: 2500 calls, trips 1 to 4 (a single call
+    # is no loop occurrence: step 0's, and up to 4 more at the grammar's edges).
+    assert (relax["min_trip"], relax["max_trip"]) == (1, 4)
+    assert 2496 <= relax["iterations"] <= 2500
+    assert relax["events_per_iteration"] == 2.0
+    assert relax["total_ns"] > 0 and relax["min_ns"] <= relax["mean_ns"] <= relax["max_ns"]
+    assert df.drop(columns=["parents"]).to_dict("records") == [
+        {k: v for k, v in row.items() if k not in ("slowest", "parents")} for row in t.stats()["loops"]]
+
+    slow = t.slowest_iterations()
+    assert list(slow.columns) == ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
+    relax_slow = slow[slow["loop"] == relax["name"]]
+    assert 1 <= len(relax_slow) <= 5
+    assert relax_slow["ns"].iloc[0] == relax["max_ns"]
+    assert list(relax_slow["ns"]) == sorted(relax_slow["ns"], reverse=True)
+
+    # The relax loop's count column, as a view, agrees with the loop row.
+    counts = t.thread(0, 0).loop_counts(int(relax_slow["loop_id"].iloc[0]))
+    assert counts.sum() == relax["iterations"]
+    assert (counts.min(), counts.max()) == (1, 4) and len(counts) == relax["occurrences"]
+    assert (relax_slow["iteration"] < counts[relax_slow["occurrence"].to_numpy()]).all()
+
+    by_thread = t.loops(by="thread")
+    assert list(by_thread.columns[3:5]) == ["rank", "thread"]
+    assert relax_row(by_thread)["iterations"] == relax["iterations"]
+    early = relax_row(t.loops(window=":100us"))
+    assert 0 < early["iterations"] < relax["iterations"]
+
+
+def test_wait_states_late_sender(late_sender):
+    t = rondo.open(late_sender)
+    w = t.wait_states()
+    assert w == t.stats()["wait_states"]
+    assert list(w.keys()) == ["total_ns", "instances", "share", "run_ns", "patterns"]
+    patterns = {p["name"]: p for p in w["patterns"]}
+    ls = patterns["late_sender"]
+    sleep_ns = LATE_SENDER_MS * 1_000_000
+    waits = 2 * LATE_SENDER_REPS  # blocking MPI_Recv, then MPI_Wait of an MPI_Irecv
+    assert ls["instances"] == waits
+    assert ls["waiting_ns"] >= sleep_ns
+    assert ls["waiting_ns"] >= waits * (sleep_ns - EARLY_NS)
+    assert [r["rank"] for r in ls["per_rank"] if r["instances"]] == [0]
+    assert patterns["late_receiver"]["instances"] == 0
+
+    sites = t.wait_call_sites()
+    assert list(sites.columns) == ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
+    mine = sites[sites["pattern"] == "late_sender"]
+    assert set(zip(mine["call"], mine["caller"])) == {("MPI_Recv", "late_sender_blocking"),
+                                                      ("MPI_Wait", "late_sender_nonblocking")}
+    assert (mine["worst_ns"] >= sleep_ns - EARLY_NS).all()
+    assert (mine["worst_rank"] == 0).all()
+    # A window counts the waiting calls entered in it: none in the first nanosecond.
+    assert t.wait_states(window=":1ns")["instances"] == 0
+
+
+# ---------------------------------------------------------------------------
+# Columns as numpy arrays.
+
+def assert_view(arr, owner_type=rondo.ThreadColumns):
+    assert arr.flags.owndata is False
+    assert isinstance(arr.base, owner_type)
+    assert arr.flags.writeable is False
+
+
+def test_thread_loop_counts_are_views(loops):
+    t = rondo.open(loops)
+    th = t.thread(rank=0, thread=0)
+    assert (th.rank, th.thread, th.event_count) == (0, 0, 9202)
+    assert th.loop_count >= 1
+    events = list(t.events(0, 0))
+    # Relax calls of each step, from the event stream.
+    per_step, current = [], None
+    for e in events:
+        if e.kind == "ENTER" and e.region == "step":
+            current = 0
+        elif e.kind == "ENTER" and e.region == "relax":
+            current += 1
+        elif e.kind == "LEAVE" and e.region == "step":
+            per_step.append(current)
+    found = False
+    for loop_id in range(th.loop_count):
+        counts = th.loop_counts(loop_id)
+        assert counts.dtype == np.uint32
+        assert_view(counts)
+        if counts.max() == 4:  # the relax loop: its trips are the relax calls of the steps it ran in
+            assert list(counts) == per_step[len(per_step) - len(counts):]
+            found = True
+    assert found
+    with pytest.raises(IndexError):
+        th.loop_counts(th.loop_count)
+    with pytest.raises(ValueError):
+        counts[0] = 7  # read-only
+
+
+def test_thread_timestamps_and_event_ids(loops):
+    t = rondo.open(loops)
+    th = t.thread()
+    times, ids = th.timestamps(), th.event_ids()
+    assert times.dtype == np.int64 and ids.dtype == np.uint32
+    events = list(t.events())
+    assert len(times) == len(ids) == len(events) == 9202
+    assert times.tolist() == [e.time_ns for e in events]
+    defs = t.event_defs()
+    assert list(defs.columns) == ["id", "kind", "region", "params", "data"]
+    kinds, regions = defs["kind"].to_numpy(), defs["region"].to_numpy()
+    assert kinds[ids].tolist() == [e.kind for e in events]
+    assert regions[ids].tolist() == [e.region for e in events]
+    assert th.timestamps() is times  # decoded once
+    relax_enter = defs[(defs["kind"] == "ENTER") & (defs["region"] == "relax")]["id"].tolist()
+    assert np.isin(ids, relax_enter).sum() == 2500
+    with pytest.raises(IndexError):
+        t.thread(rank=0, thread=2)
+    with pytest.raises(IndexError):
+        t.thread(rank=7)
+
+
+def test_thread_data_views_and_keep_alive(late_sender):
+    t = rondo.open(late_sender)
+    th = t.thread(rank=0)
+    defs = t.event_defs(rank=0)
+    with_data = defs[defs["data"] > 0]
+    assert len(with_data) > 0  # MPI_IRECV and its request carry a request id
+    expected = {}
+    for e in t.events(rank=0):
+        if e.data:
+            expected.setdefault(e.kind, []).append(list(e.data))
+    arrays = {}
+    for _, d in with_data.iterrows():
+        arr = th.data(int(d["id"]))
+        assert arr.dtype == np.int64 and arr.ndim == 2 and arr.shape[1] == d["data"]
+        assert_view(arr)
+        arrays.setdefault(d["kind"], []).extend(arr.tolist())
+    # One event id per kind here: each column holds that kind's values in event order.
+    assert arrays == expected
+    assert th.data(int(defs[defs["data"] == 0]["id"].iloc[0])).shape == (0, 0)
+    with pytest.raises(IndexError):
+        th.data(len(defs))
+    # The view keeps the trace open after every other reference is gone.
+    arr = th.data(int(with_data["id"].iloc[0]))
+    values = arr.tolist()
+    del t, th
+    gc.collect()
+    assert arr.tolist() == values
