@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# rondo stats on a large MPI trace against the same computation on its OTF2 export, and the analyzer's
+# scaling with threads (bench/analysis/README.md).
+#
+#   bench/analysis/run_analysis_bench.sh [BUILD_DIR]      (default: bench/build, Release)
+#
+# Records examples/mpi/halo2d.c on 4 ranks (80,000 iterations: about 10 million events), exports the trace
+# with `rondo export --format otf2`, then runs bench_analysis on both. Environment: ITERATIONS (halo2d
+# iterations, default 80000), NP (ranks, default 4), RUNS (rounds, best kept; default 3), JOBS (build jobs,
+# default 2), WORK_DIR (where the trace and the export go; kept, and reused by the next run when they are
+# there; default: a temporary directory, removed at the end). Nothing here asserts a timing; the exit status
+# is bench_analysis's (1 when the Rondo and OTF2 results differ).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+build="${1:-$repo/bench/build}"
+iterations="${ITERATIONS:-80000}"
+np="${NP:-4}"
+runs="${RUNS:-3}"
+jobs="${JOBS:-2}"
+
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+  cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRONDO_BUILD_BENCH=ON -DRONDO_BUILD_TESTS=OFF >/dev/null
+fi
+build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")"
+[[ "$build_type" == Release ]] || echo "warning: $build is a '$build_type' build; use Release for numbers you report" >&2
+
+if [[ -n "${WORK_DIR:-}" ]]; then
+  work="$WORK_DIR"
+  mkdir -p "$work"
+else
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+fi
+trace="$work/halo.rondo"
+otf2="$work/halo.otf2"
+
+targets=(bench_analysis)
+reuse=0
+if [[ -d "$trace" && -f "$otf2/traces.otf2" ]]; then
+  reuse=1
+else
+  targets+=(rondo_cli rondo rondo-mpi mpi_halo2d)
+fi
+echo "== build (${targets[*]}) in $build" >&2
+cmake --build "$build" -j "$jobs" --target "${targets[@]}" >"$work/build.log" 2>&1 ||
+  { tail -n 30 "$work/build.log" >&2; exit 1; }
+
+if [[ "$reuse" == 1 ]]; then
+  echo "== reusing $trace and $otf2" >&2
+else
+  rondo="$build/cli/rondo"
+  mpirun_args=(--oversubscribe -np "$np")
+  [[ "$(id -u)" == 0 ]] && mpirun_args=(--allow-run-as-root "${mpirun_args[@]}")
+  rm -rf "$trace" "$otf2"
+  echo "== rondo record -- mpirun ${mpirun_args[*]} mpi_halo2d $iterations 16 10" >&2
+  "$rondo" record -o "$trace" -- mpirun "${mpirun_args[@]}" "$build/examples/mpi_halo2d" "$iterations" 16 10 \
+    >"$work/record.log" 2>&1 || { cat "$work/record.log" >&2; exit 1; }
+  tail -n 1 "$work/record.log" >&2
+  echo "== rondo export --format otf2" >&2
+  "$rondo" export "$trace" --format otf2 -o "$otf2" >"$work/export.log" 2>&1 ||
+    { cat "$work/export.log" >&2; exit 1; }
+  tail -n 1 "$work/export.log" >&2
+fi
+
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"$build/bench/analysis/bench_analysis" --trace "$trace" --otf2 "$otf2" --runs "$runs"
