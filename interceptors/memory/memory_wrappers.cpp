@@ -2,11 +2,9 @@
 // malloc, calloc, realloc, free, posix_memalign, aligned_alloc and memalign, as
 // regions named after the function.
 //
-// Sizes: when the runtime offers metric definitions (rondo::trace::define_metric,
-// looked up as a weak symbol), every call also records a METRIC sample: "heap
-// bytes requested" (the size asked for; realloc: the new size) or "heap bytes
-// freed" (the usable size of the block given back). Without it only the regions
-// are recorded.
+// Sizes: every call also records a METRIC sample: "heap bytes requested" (the
+// size asked for; realloc: the new size) or "heap bytes freed" (the usable size
+// of the block given back).
 //
 // Finding the real functions calls dlsym, which may itself allocate: until they
 // are known, allocations are served from a static buffer (never given back), and
@@ -25,12 +23,6 @@
 #include "interpose.h"
 #include "rondo/format/records.h"
 #include "rondo/trace/runtime.h"
-
-namespace rondo::trace {
-// Provided by runtimes that support metric definitions (mode: 0 accumulated,
-// 1 absolute, 2 relative to the previous sample; FORMAT.md "Metric").
-uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mode) __attribute__((weak));
-}  // namespace rondo::trace
 
 namespace {
 
@@ -141,11 +133,9 @@ __attribute__((constructor)) void rondo_memory_init() {
   trace::InsideCall call;
   for (int i = 0; i < kRegionCount; ++i)
     g_region[i] = trace::define_region(kRegionNames[i], rondo::format::RegionRole::Memory);
-  if (trace::define_metric) {
-    g_requested_metric = trace::define_metric("heap bytes requested", "bytes", 2);
-    g_freed_metric = trace::define_metric("heap bytes freed", "bytes", 2);
-    g_have_metrics = true;
-  }
+  g_requested_metric = trace::define_metric("heap bytes requested", "bytes", 2);
+  g_freed_metric = trace::define_metric("heap bytes freed", "bytes", 2);
+  g_have_metrics = true;
   g_ready.store(true, std::memory_order_release);
 }
 

@@ -50,7 +50,7 @@ struct Runtime {
   std::unordered_map<std::string, uint32_t> strings;
   std::unordered_map<std::string, uint32_t> regions;
   uint32_t region_count = 0;
-  uint32_t communicator_count = 0, group_count = 0, io_handle_count = 0;
+  uint32_t communicator_count = 0, group_count = 0, io_handle_count = 0, metric_count = 0;
   std::vector<uint8_t> pending_defs;  // definition records not yet in the file
   std::vector<uint8_t> all_defs;      // every definition record, for a fork()ed child
   uint32_t defs_sequence = 0;
@@ -435,6 +435,7 @@ void after_fork_in_child() {
   rt->communicator_count = parent->communicator_count;
   rt->group_count = parent->group_count;
   rt->io_handle_count = parent->io_handle_count;
+  rt->metric_count = parent->metric_count;
   rt->process = parent->process;
   rt->process.parent_pid = parent->process.pid;
   rt->process.pid = static_cast<uint32_t>(getpid());
@@ -542,6 +543,15 @@ uint32_t define_io_handle(std::string_view path, uint32_t paradigm) {
   uint32_t id = g_rt->io_handle_count++;
   IoHandleDef def{intern_string_locked(path), paradigm};
   add_definition([&](std::vector<uint8_t>& out) { encode::io_handle(out, id, def); });
+  return id;
+}
+
+uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mode) {
+  if (!g_rt) return 0;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  uint32_t id = g_rt->metric_count++;
+  MetricDef def{intern_string_locked(name), intern_string_locked(unit), mode};
+  add_definition([&](std::vector<uint8_t>& out) { encode::metric(out, id, def); });
   return id;
 }
 

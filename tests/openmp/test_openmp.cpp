@@ -63,6 +63,8 @@ struct ThreadView {
   std::vector<int64_t> tasks_created, tasks_switched, tasks_completed;
   std::vector<int64_t> forks, team_sizes;
   std::map<int64_t, int64_t> io_requested, io_transferred;  // by I/O operation
+  std::map<std::string, int64_t> metric_sums;                // metric name -> sum of samples
+  std::map<std::string, uint64_t> metric_samples;            // metric name -> samples
   std::vector<std::string> io_created;                      // paths of IO_CREATE_HANDLE
   uint64_t entered(const std::string& region) const {
     auto it = enters.find(region);
@@ -123,6 +125,12 @@ std::vector<ProcessView> read_trace(const std::string& dir) {
             bool acquire = key.kind == EventKind::ThreadAcquireLock;
             ++(acquire ? tv.acquired : tv.released)[key.params[0]];
             tv.locks.push_back(LockEvent{e.ticks, acquire, key.params[0], e.data[0], t.index()});
+            break;
+          }
+          case EventKind::MetricSample: {
+            std::string name = key.ref < defs.metrics.size() ? defs.string(defs.metrics[key.ref].name) : "?";
+            tv.metric_sums[name] += e.data[0];
+            ++tv.metric_samples[name];
             break;
           }
           case EventKind::ThreadCreate: tv.created.push_back(e.data[0]); break;
@@ -649,6 +657,13 @@ TEST_F(Modules, MemoryAllocations) {
   EXPECT_EQ(main->entered("realloc"), 100u);
   EXPECT_EQ(main->entered("posix_memalign"), 100u);
   EXPECT_EQ(main->entered("free"), 300u);
+  // Sizes: per round malloc 64 + calloc 4 x 16 + posix_memalign 256 + realloc to 128.
+  EXPECT_EQ(main->metric_samples.at("heap bytes requested"), 400u);
+  EXPECT_EQ(main->metric_sums.at("heap bytes requested"), 100 * (64 + 64 + 256 + 128));
+  // Freed: the usable size of each block, at least what was asked (64, 128, 256).
+  EXPECT_EQ(main->metric_samples.at("heap bytes freed"), 300u);
+  EXPECT_GE(main->metric_sums.at("heap bytes freed"), 100 * (64 + 128 + 256));
+  EXPECT_LT(main->metric_sums.at("heap bytes freed"), 100 * (64 + 128 + 256 + 3 * 64));
 }
 
 TEST_F(Modules, MemoryNotChosenByDefault) {

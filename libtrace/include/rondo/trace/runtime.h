@@ -115,6 +115,10 @@ uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& 
                              uint32_t instance, const std::vector<int32_t>* remote_world_ranks = nullptr);
 // Defines an I/O handle (file) by path and paradigm; returns its id.
 uint32_t define_io_handle(std::string_view path, uint32_t paradigm);
+// Defines a metric (MetricSample records refer to it) and returns its id. mode:
+// 0 accumulated from the start, 1 absolute value, 2 relative to the previous
+// sample (FORMAT.md, "Metric").
+uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mode);
 // Replaces the process definition (e.g. to set the MPI rank once known).
 void update_process(const std::function<void(format::ProcessDef&)>& change);
 
