@@ -136,6 +136,26 @@ bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
   return false;
 }
 
+// Stable sort of v[first..] by key(element), for vectors of large records: the
+// keys are sorted with their positions (ties keep the original order), then each
+// record moves once. Nothing moves when the records are in order already, which
+// they usually are (one thread per process, receives completed as posted).
+template <typename T, typename KeyOf>
+void sort_records(std::vector<T>& v, size_t first, KeyOf key_of) {
+  using Key = decltype(key_of(v[first < v.size() ? first : 0]));
+  if (v.size() - std::min(first, v.size()) < 2) return;
+  std::vector<std::pair<Key, size_t>> keys;
+  keys.reserve(v.size() - first);
+  for (size_t i = first; i < v.size(); ++i) keys.emplace_back(key_of(v[i]), i);
+  auto by_key = [](const auto& a, const auto& b) { return a < b; };
+  if (std::is_sorted(keys.begin(), keys.end(), by_key)) return;
+  std::sort(keys.begin(), keys.end(), by_key);
+  std::vector<T> sorted;
+  sorted.reserve(keys.size());
+  for (auto& k : keys) sorted.push_back(std::move(v[k.second]));
+  std::move(sorted.begin(), sorted.end(), v.begin() + static_cast<std::ptrdiff_t>(first));
+}
+
 int64_t param(const Event& e, int i) { return e.def->key.params[static_cast<size_t>(i)]; }
 
 void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, MpiThreadPartial& out) {
@@ -323,6 +343,12 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   std::vector<Job> jobs;
   for (const MpiThreadPartial& r : records) jobs.push_back({r.process, r.thread});
 
+  // Room for every record at once: these vectors reach millions of entries.
+  size_t sends_and_recvs = 0;
+  for (const MpiThreadPartial& r : records) sends_and_recvs += r.p2p.size();
+  scan.sends.reserve(sends_and_recvs / 2 + 16);
+  scan.recvs.reserve(sends_and_recvs / 2 + 16);
+
   // Per process, in event order across its threads: pair request ids with their
   // posts and completions, then order receives by when they were posted.
   size_t j = 0;
@@ -354,7 +380,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       }
       scan.threads.push_back(std::move(r.activity));
     }
-    std::stable_sort(events.begin(), events.end(), [](const MpiRawP2p& a, const MpiRawP2p& b) { return a.at < b.at; });
+    sort_records(events, 0, [](const MpiRawP2p& r) { return r.at; });
 
     std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
     struct Post {
@@ -451,8 +477,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     for (size_t s = first_send; s < scan.sends.size(); ++s)
       if (!send_cancelled[s - first_send]) scan.sends[kept++] = scan.sends[s];
     scan.sends.resize(kept);
-    std::stable_sort(scan.recvs.begin() + static_cast<std::ptrdiff_t>(first_recv), scan.recvs.end(),
-                     [](const RecvRecord& a, const RecvRecord& b) { return a.position < b.position; });
+    sort_records(scan.recvs, first_recv, [](const RecvRecord& r) { return r.position; });
   }
   return scan;
 }
@@ -470,13 +495,17 @@ MessageMatching match_messages(const MpiScan& scan) {
   // Records are in (process, position) order already; a stable sort by the
   // matching key keeps each channel's records in posting order.
   auto key_of = [](const auto& r) { return std::tuple(r.comm, r.src, r.dst, r.tag); };
-  std::vector<uint32_t> sends(scan.sends.size()), recvs(scan.recvs.size());
-  std::iota(sends.begin(), sends.end(), 0u);
-  std::iota(recvs.begin(), recvs.end(), 0u);
-  std::stable_sort(sends.begin(), sends.end(),
-                   [&](uint32_t a, uint32_t b) { return key_of(scan.sends[a]) < key_of(scan.sends[b]); });
-  std::stable_sort(recvs.begin(), recvs.end(),
-                   [&](uint32_t a, uint32_t b) { return key_of(scan.recvs[a]) < key_of(scan.recvs[b]); });
+  auto channel_order = [&](const auto& records) {
+    std::vector<std::pair<decltype(key_of(records[0])), uint32_t>> keyed;
+    keyed.reserve(records.size());
+    for (uint32_t i = 0; i < records.size(); ++i) keyed.emplace_back(key_of(records[i]), i);
+    std::sort(keyed.begin(), keyed.end());  // the index breaks ties: stable
+    std::vector<uint32_t> order;
+    order.reserve(keyed.size());
+    for (auto& k : keyed) order.push_back(k.second);
+    return order;
+  };
+  std::vector<uint32_t> sends = channel_order(scan.sends), recvs = channel_order(scan.recvs);
 
   auto from_send = [&](Message& msg, uint32_t index) {
     const SendRecord& s = scan.sends[index];
@@ -552,14 +581,10 @@ MessageMatching match_messages(const MpiScan& scan) {
     if (msg.bytes != msg.recv_bytes) ++m.bytes_mismatched;
     if (msg.recv_ns < msg.send_ns) ++m.received_before_sent;
   }
-  auto by_send = [](const Message& a, const Message& b) {
-    return std::tie(a.send_ns, a.src, a.dst, a.tag) < std::tie(b.send_ns, b.src, b.dst, b.tag);
-  };
-  std::stable_sort(matched.begin(), matched.end(), by_send);
-  std::stable_sort(lone_sends.begin(), lone_sends.end(), by_send);
-  std::stable_sort(lone_recvs.begin(), lone_recvs.end(), [](const Message& a, const Message& b) {
-    return std::tie(a.recv_ns, a.src, a.dst, a.tag) < std::tie(b.recv_ns, b.src, b.dst, b.tag);
-  });
+  auto by_send = [](const Message& a) { return std::tuple(a.send_ns, a.src, a.dst, a.tag); };
+  sort_records(matched, 0, by_send);
+  sort_records(lone_sends, 0, by_send);
+  sort_records(lone_recvs, 0, [](const Message& a) { return std::tuple(a.recv_ns, a.src, a.dst, a.tag); });
   m.matched = matched.size();
   m.unmatched_sends = lone_sends.size();
   m.unmatched_receives = lone_recvs.size();

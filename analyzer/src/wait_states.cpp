@@ -104,10 +104,10 @@ class Collector {
         ++s.per_rank[static_cast<size_t>(w.rank)].instances;
         s.per_rank[static_cast<size_t>(w.rank)].waiting_ns += w.ns;
       }
-      std::string caller = w.call->caller.empty() ? kTopLevel : w.call->caller;
-      WaitCallSite& site = sites[std::get<0>(key)][{w.call->name, caller}];
+      std::string caller = w.call->caller.empty() ? std::string(kTopLevel) : std::string(w.call->caller);
+      WaitCallSite& site = sites[std::get<0>(key)][{std::string(w.call->name), caller}];
       if (site.instances == 0) {
-        site.call = w.call->name;
+        site.call = std::string(w.call->name);
         site.caller = caller;
       }
       ++site.instances;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -99,10 +100,12 @@ struct MpiCallInfo {
   uint32_t region = kNoRegion;  // the call's region id in its process; kNoRegion: record made outside any MPI call
   int64_t enter_ns = -1;        // on the common time axis
   int64_t exit_ns = -1;         // -1: the call never returned (killed job) or there is no call
-  std::string name;             // the call's region name ("MPI_Recv"), "" without a call
+  // Names point into the process's definitions (valid while the TraceReader
+  // lives): records are copied and sorted by the million, strings would be too.
+  std::string_view name;        // the call's region name ("MPI_Recv"), "" without a call
   // The innermost region that is not an MPI region enclosing the call (a
   // compiler-instrumented function, a rondo_region, ...): "" at top level.
-  std::string caller;
+  std::string_view caller;
   bool in_call() const { return region != kNoRegion; }
   bool complete() const { return in_call() && exit_ns >= enter_ns; }  // both ends known
 };
