@@ -40,7 +40,7 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   MpiScan scan = reduce_mpi_scan(trace, std::move(mpi));
   MessageMatching matching = match_messages(scan);
   r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
-  r.wait_states = wait_states(trace, scan, matching, window);
+  r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
   r.loops = reduce_loops(trace, loops, by);
   return r;
 }

@@ -122,10 +122,6 @@ bool is_mpi_region(const ProcessDefinitions& defs, uint32_t region) {
 
 bool valid_comm(int64_t id) { return id >= 0 && id < static_cast<int64_t>(CommunicatorTable::kNone); }
 
-int64_t ticks_to_ns(const ProcessReader& p, uint64_t ticks) {
-  return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
-}
-
 constexpr uint32_t kNoCall = MpiRawCall::kNone;
 
 bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
@@ -142,8 +138,8 @@ bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
 // they usually are (one thread per process, receives completed as posted).
 template <typename T, typename KeyOf>
 void sort_records(std::vector<T>& v, size_t first, KeyOf key_of) {
-  using Key = decltype(key_of(v[first < v.size() ? first : 0]));
-  if (v.size() - std::min(first, v.size()) < 2) return;
+  if (first + 2 > v.size()) return;
+  using Key = decltype(key_of(v[first]));
   std::vector<std::pair<Key, size_t>> keys;
   keys.reserve(v.size() - first);
   for (size_t i = first; i < v.size(); ++i) keys.emplace_back(key_of(v[i]), i);
@@ -169,7 +165,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWin
   act.truncated = t.truncated();
   const TickWindow w = tick_window(p, window, t.first_ticks(), t.last_ticks());
   if (t.event_count() > 0)
-    act.duration_ns = ticks_to_ns(p, static_cast<uint64_t>(std::max<int64_t>(
+    act.duration_ns = duration_ns(p, static_cast<uint64_t>(std::max<int64_t>(
                                          0, w.clip(t.first_ticks(), std::max(t.first_ticks(), t.last_ticks())))));
 
   struct Frame {
@@ -296,7 +292,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWin
   } catch (const FormatError&) {
     act.truncated = true;  // damaged data: keep what was read
   }
-  act.mpi_ns = ticks_to_ns(p, mpi_ticks);
+  act.mpi_ns = duration_ns(p, mpi_ticks);
   for (uint32_t r = 0; r < per_region.size(); ++r)
     if (per_region[r].count > 0) act.calls.push_back({r, per_region[r]});
 }

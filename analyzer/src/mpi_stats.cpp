@@ -38,6 +38,12 @@ void add_call(MpiCallRow& row, const RegionPartial& r) {
 std::vector<std::vector<uint64_t>> MpiStats::matrix_bytes() const { return dense(ranks, pairs, true); }
 std::vector<std::vector<uint64_t>> MpiStats::matrix_count() const { return dense(ranks, pairs, false); }
 
+int64_t MpiStats::run_ns() const {
+  int64_t total = 0;
+  for (const RankMpiTime& r : time_per_rank) total += r.total_ns;
+  return total;
+}
+
 std::vector<PairTraffic> MpiStats::top_pairs(size_t n) const {
   std::vector<PairTraffic> out = pairs;
   std::stable_sort(out.begin(), out.end(), [](const PairTraffic& a, const PairTraffic& b) { return a.bytes > b.bytes; });

@@ -195,14 +195,20 @@ std::vector<CallPathRow> merge_call_trees(const TraceReader& trace, const std::v
   }
   std::vector<CallPathRow> out;
   emit_tree(nodes, 0, "", 0, out);
-  // Nodes whose calls all fell outside the window, with nothing below them.
-  std::vector<CallPathRow> kept;
-  for (size_t i = 0; i < out.size(); ++i) {
-    bool has_calls_below = false;
-    for (size_t j = i; j < out.size() && (j == i || out[j].depth > out[i].depth); ++j)
-      if (out[j].calls) has_calls_below = true;
-    if (has_calls_below) kept.push_back(std::move(out[i]));
+  // Drop nodes whose calls all fell outside the window, with none below them:
+  // walking backwards, a node is kept when it or a kept child has calls.
+  std::vector<char> keep(out.size(), 0);
+  std::vector<char> child_kept;  // by depth: a node below, at that depth + 1, was kept
+  for (size_t i = out.size(); i-- > 0;) {
+    uint32_t d = out[i].depth;
+    if (child_kept.size() < d + 2) child_kept.resize(d + 2, 0);
+    keep[i] = out[i].calls > 0 || child_kept[d + 1];
+    child_kept[d + 1] = 0;  // the children seen so far belonged to this node
+    if (keep[i]) child_kept[d] = 1;
   }
+  std::vector<CallPathRow> kept;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(out[i]));
   return kept;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -223,52 +224,21 @@ void collectives(const MpiScan& scan, Collector& out) {
   }
 }
 
-int64_t ticks_to_ns(const format::ProcessReader& p, uint64_t ticks) {
-  return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
-}
-
-// The sum over processes of RankMpiTime::total_ns (mpi_stats.h): the spans of
-// the threads that called MPI, or the longest thread of a process where none did.
-int64_t run_time(const format::TraceReader& trace, const MpiScan& scan) {
-  size_t n = trace.processes().size();
-  std::vector<int64_t> called(n, 0);
-  std::vector<char> calls(n, 0), activity(n, 0);
-  for (const ThreadMpiActivity& a : scan.threads) {
-    if (a.process >= n) continue;
-    activity[a.process] = 1;
-    if (a.mpi_calls == 0) continue;
-    called[a.process] += a.duration_ns;
-    calls[a.process] = 1;
-  }
-  int64_t total = 0;
-  for (size_t pi = 0; pi < n; ++pi) {
-    const format::ProcessReader& p = *trace.processes()[pi];
-    if (calls[pi]) {
-      total += called[pi];
-      continue;
-    }
-    if (!activity[pi] && p.rank() < 0) continue;  // not an MPI process: mpi_stats has no row for it
-    int64_t longest = 0;
-    for (uint32_t ti = 0; ti < p.thread_count(); ++ti) {
-      const format::ThreadTrace& t = p.thread(ti);
-      if (t.event_count() > 0)
-        longest = std::max(longest, ticks_to_ns(p, t.last_ticks() - std::min(t.first_ticks(), t.last_ticks())));
-    }
-    total += longest;
-  }
-  return total;
-}
-
 }  // namespace
 
-WaitStates wait_states(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching,
-                       const TimeWindow& window) {
+WaitStates wait_states(const MpiScan& scan, const MessageMatching& matching, const TimeWindow& window,
+                       int64_t run_ns) {
   Collector collector(window);
   point_to_point(scan, matching, collector);
   collectives(scan, collector);
-  WaitStates w = collector.result(scan.world_size, run_time(trace, scan));
+  WaitStates w = collector.result(scan.world_size, run_ns);
   w.has_mpi = scan.any_mpi();
   return w;
+}
+
+WaitStates wait_states(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching,
+                       const TimeWindow& window) {
+  return wait_states(scan, matching, window, mpi_stats(trace, scan, matching).run_ns());
 }
 
 nlohmann::ordered_json wait_states_json(const WaitStates& w) {

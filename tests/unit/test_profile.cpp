@@ -157,9 +157,15 @@ TEST(Profile, WindowClipsCallsThatCrossItsEdges) {
   ASSERT_EQ(p.regions.size(), 1u);
   EXPECT_EQ(p.regions[0].inclusive_ns, 8);
   EXPECT_EQ(p.regions[0].exclusive_ns, 8);
+  // The call tree keeps a, without the b calls that lie outside.
+  ASSERT_EQ(p.call_tree.size(), 1u);
+  EXPECT_EQ(p.call_tree[0].path, "a");
+  EXPECT_EQ(p.call_tree[0].calls, 1u);
   // A window after everything: nothing.
   o.window = window_ticks(trace, 300, 400);
-  EXPECT_TRUE(analyzer::profile(trace, o).regions.empty());
+  p = analyzer::profile(trace, o);
+  EXPECT_TRUE(p.regions.empty());
+  EXPECT_TRUE(p.call_tree.empty());
 }
 
 TEST(Profile, GroupsByRankAndThreadAndFindsTheImbalancedRank) {

@@ -104,6 +104,8 @@ struct MpiStats {
   // ranks x ranks, [src][dst].
   std::vector<std::vector<uint64_t>> matrix_bytes() const;
   std::vector<std::vector<uint64_t>> matrix_count() const;
+  // The run time MPI shares are taken of: the sum of time_per_rank's total_ns.
+  int64_t run_ns() const;
   // The `n` pairs with the most bytes, largest first.
   std::vector<PairTraffic> top_pairs(size_t n) const;
 };

@@ -89,6 +89,11 @@ struct WaitStates {
 };
 
 // `matching` must have been made from `scan` (its record indices refer to it).
+// `run_ns`, the time shares are taken of, is MpiStats::run_ns() of the same
+// scan and window, so that wait states and time in MPI share one run time.
+WaitStates wait_states(const MpiScan& scan, const MessageMatching& matching, const TimeWindow& window,
+                       int64_t run_ns);
+// The same, taking the run time from mpi_stats(trace, scan, matching).
 WaitStates wait_states(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching,
                        const TimeWindow& window = {});
 
