@@ -15,6 +15,7 @@ struct RecordOptions {
   std::string counters;               // --counters
   int callstack = 0;                  // --callstack
   bool verbose = false;
+  bool force = false;                 // --force: replace a trace already in the directory
   std::vector<std::string> command;
 };
 int run_record(const RecordOptions& o);

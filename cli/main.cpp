@@ -1,4 +1,4 @@
-// The `rondo` command line (../shared/CLI.md fixes the names).
+// The `rondo` command line (docs/cli.md fixes the names).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -21,6 +21,24 @@ std::pair<int, int> parse_thread(const std::string& s) {
   }
 }
 
+// --help and --version print what was asked and exit 0; every other parse error
+// is one line, `rondo: ...` naming the subcommand, and exit status 2 (CLI11's
+// own report is two lines with a status of 105-109).
+int parse_error(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);
+  std::string where;
+  for (const CLI::App* sub : app.get_subcommands()) where = sub->get_name();
+  std::string message = e.what();
+  for (char& c : message)
+    if (c == '\n') c = ' ';
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  if (where.empty())
+    fmt::print(stderr, "rondo: {} (see `rondo --help`)\n", message);
+  else
+    fmt::print(stderr, "rondo: {}: {} (see `rondo {} --help`)\n", where, message, where);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,6 +55,7 @@ int main(int argc, char** argv) {
   rec->add_option("--counters", record.counters, "Hardware counters to sample (needs the PAPI module)");
   rec->add_option("--callstack", record.callstack, "Record call stacks of depth N (needs the call-stack module)");
   rec->add_flag("-v,--verbose", record.verbose, "Report what the recorder does");
+  rec->add_flag("--force", record.force, "Replace a trace already in the output directory (one directory holds one run)");
   // Everything from the program name on belongs to the program (and is left in
   // remaining()); options after it are the program's, not ours.
   rec->prefix_command();
@@ -99,7 +118,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return parse_error(app, e);
   }
 
   try {
@@ -133,7 +152,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return run_export(exp);
     if (*import_cmd) return run_import(imp);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return parse_error(app, e);
   } catch (const rondo::format::FormatError& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());
     return 1;

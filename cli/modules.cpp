@@ -65,25 +65,57 @@ std::string runtime_library_dir() {
 }
 
 // Without -t: a module is chosen when the program shows it needs it.
-//   openmp   links an OpenMP runtime (libgomp, libomp, libiomp5);
-//   pthread  links libpthread or calls pthread_create itself;
-//   io       calls POSIX or C stream I/O functions itself (open, read, write,
-//            fopen, fread, fwrite, ...): cheap, since only those calls record;
-//   memory   never: every allocation would be an event (opt-in, -t memory).
-std::vector<std::string> default_modules(const ProgramInfo& program) {
-  std::vector<std::string> out;
-  if (program.imports("__cyg_profile_func_enter")) out.push_back("compiler");
-  if (program.links("libmpi")) out.push_back("mpi");
-  if (program.links("libgomp") || program.links("libomp") || program.links("libiomp5")) out.push_back("openmp");
-  if (program.links("libpthread") || program.imports("pthread_create")) out.push_back("pthread");
-  static const char* const kIoFunctions[] = {"open",  "open64", "openat", "creat", "read",  "write",  "pread",
-                                             "pread64", "pwrite", "pwrite64", "readv", "writev", "fopen",
-                                             "fopen64", "fread", "fwrite"};
-  for (const char* f : kIoFunctions)
-    if (program.imports(f)) {
-      out.push_back("io");
-      break;
-    }
+//   compiler  some object of the closure calls __cyg_profile_func_enter;
+//   mpi       the dependency closure holds an MPI library (libmpi, libmpich);
+//   openmp    ... an OpenMP runtime (libgomp, libomp, libiomp5), also when
+//             reached only through another library (libgromacs -> libgomp);
+//   cuda      ... the CUDA runtime or driver library;
+//   pthread   the program (or a library of its own) calls pthread_create;
+//   io        the program (or a library of its own) calls POSIX or C stream I/O
+//             functions (open, read, write, fopen, ...): cheap, since only those
+//             calls record;
+//   memory    never: every allocation would be an event (opt-in, -t memory).
+// System libraries' own threads and I/O (Open MPI's, libstdc++'s) are not the
+// program's, so only the closure decides the runtime modules.
+std::vector<ModuleChoice> choose_modules(const std::vector<ProgramInfo>& programs, const std::string& command_name) {
+  std::vector<ModuleChoice> out;
+  auto add = [&](const std::string& module, std::string reason, const ProgramInfo& p, bool mpich = false) {
+    for (const ModuleChoice& c : out)
+      if (c.module == module) return;
+    std::string name = p.path.substr(p.path.rfind('/') + 1);
+    if (name != command_name.substr(command_name.rfind('/') + 1)) reason += " in " + name;
+    out.push_back({module, reason, mpich});
+  };
+  auto library_reason = [](const LinkedLibrary& l) { return l.name + (l.via.empty() ? "" : " via " + l.via); };
+  for (const ProgramInfo& p : programs) {
+    if (p.imports("__cyg_profile_func_enter")) add("compiler", "-finstrument-functions", p);
+    if (const LinkedLibrary* l = p.library("libmpich"); l) add("mpi", library_reason(*l), p, true);
+    if (const LinkedLibrary* l = p.library("libmpi."); l) add("mpi", library_reason(*l), p);
+    for (const char* omp : {"libgomp", "libomp.", "libiomp5"})
+      if (const LinkedLibrary* l = p.library(omp); l) add("openmp", library_reason(*l), p);
+    for (const char* cuda : {"libcudart", "libcuda."})
+      if (const LinkedLibrary* l = p.library(cuda); l) add("cuda", library_reason(*l), p);
+    if (p.imports("pthread_create")) add("pthread", "pthread_create", p);
+    static const char* const kIoFunctions[] = {"open",  "open64", "openat", "creat", "read",  "write",  "pread",
+                                               "pread64", "pwrite", "pwrite64", "readv", "writev", "fopen",
+                                               "fopen64", "fread", "fwrite"};
+    std::string io;
+    int shown = 0;
+    for (const char* f : kIoFunctions)
+      if (p.imports(f) && shown++ < 3) io += (io.empty() ? "" : ", ") + std::string(f);
+    if (!io.empty()) add("io", io + (shown > 3 ? ", ..." : ""), p);
+  }
+  // The module list keeps rondo avail's order.
+  std::vector<ModuleChoice> ordered;
+  for (const Module& m : all_modules())
+    for (const ModuleChoice& c : out)
+      if (c.module == m.name) ordered.push_back(c);
+  return ordered;
+}
+
+std::string describe(const std::vector<ModuleChoice>& choices) {
+  std::string out;
+  for (const ModuleChoice& c : choices) out += (out.empty() ? "" : ", ") + c.module + " (" + c.reason + ")";
   return out;
 }
 

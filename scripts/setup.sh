@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12 packages, as root), builds Rondo into build/,
+# installs it into /usr/local (as root; otherwise says how to put it on PATH),
 # then records the example program and prints its statistics.
 #   scripts/setup.sh            set up, build, run the demo
 #   scripts/setup.sh --no-demo  set up and build only (used by scripts/test.sh)
@@ -41,13 +42,23 @@ cmake --build build -j "$(nproc)"
 
 if [ "${1:-}" = "--no-demo" ]; then exit 0; fi
 
+# `rondo` as a command: installed into /usr/local (bin/ is on PATH) when we may,
+# otherwise the one line that puts the build on PATH.
+if [ "$(id -u)" -eq 0 ]; then
+  cmake --install build --prefix /usr/local > build-install.log || { cat build-install.log; exit 1; }
+  echo "setup: installed rondo into /usr/local: \`rondo\` now works as a command"
+  rondo=rondo
+else
+  echo "setup: to use \`rondo\` as a command, run: export PATH=\"$PWD/build/cli:\$PATH\"  (or install as root: cmake --install build --prefix /usr/local)"
+  rondo=build/cli/rondo
+fi
+
 echo
 echo "== demo: recording examples/mpi/halo2d.c on 4 ranks (2-D halo exchange, 1000 iterations)"
 root_flag=""
 if [ "$(id -u)" -eq 0 ]; then root_flag="--allow-run-as-root"; fi
-rm -rf demo.rondo
-build/cli/rondo record -o demo.rondo -- mpirun $root_flag --oversubscribe -np 4 build/examples/mpi_halo2d 1000 256 10
+$rondo record --force -o demo.rondo -- mpirun $root_flag --oversubscribe -np 4 build/examples/mpi_halo2d 1000 256 10
 echo
-build/cli/rondo stats demo.rondo
+$rondo stats demo.rondo
 echo
-build/cli/rondo print --grammar --thread 0:0 demo.rondo
+$rondo print --grammar --thread 0:0 demo.rondo

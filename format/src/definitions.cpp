@@ -42,6 +42,7 @@ void process(std::vector<uint8_t>& out, const ProcessDef& p) {
     w.svarint(p.clock_offset_ns);
     w.u8(p.has_end_offset ? 1 : 0);
     w.svarint(p.clock_offset_end_ns);
+    w.string(p.run_id);
   });
 }
 void string(std::vector<uint8_t>& out, uint32_t id, std::string_view s) {
@@ -139,6 +140,7 @@ void ProcessDefinitions::decode(const uint8_t* data, size_t size) {
         process.clock_offset_ns = r.svarint();
         process.has_end_offset = r.u8() != 0;
         process.clock_offset_end_ns = r.svarint();
+        process.run_id = r.done() ? std::string() : r.string();  // absent in files of older writers
         break;
       case DefTag::String: {
         uint64_t id = r.varint();

@@ -632,6 +632,50 @@ void EventCursor::seek_ticks(uint64_t ticks) {
 // ---------------------------------------------------------------------------
 // TraceReader
 
+namespace {
+
+std::string quoted_run(const std::string& id) { return id.empty() ? "none (older writer)" : "'" + id + "'"; }
+
+// One directory holds one run (FORMAT.md 2): merging two would list every rank
+// twice and add up their statistics without a word. So every process file must
+// carry the same run id, and no rank may appear twice, except in processes of one
+// lineage: a fork()ed child keeps its parent's rank, an exec()ed image its pid.
+void check_one_run(const std::vector<std::unique_ptr<ProcessReader>>& processes) {
+  const ProcessReader& first = *processes.front();
+  for (auto& p : processes)
+    if (p->defs().process.run_id != first.defs().process.run_id)
+      throw FormatError(first.path() + " and " + p->path() + " belong to different runs (run " +
+                        quoted_run(first.defs().process.run_id) + " and " + quoted_run(p->defs().process.run_id) +
+                        "): the directory mixes several recordings; record each run into a directory of its own "
+                        "(rondo record --force replaces an old trace)");
+  // Processes of one rank, joined by lineage (union-find over the files).
+  std::vector<size_t> lineage(processes.size());
+  for (size_t i = 0; i < lineage.size(); ++i) lineage[i] = i;
+  auto root = [&](size_t i) {
+    while (lineage[i] != i) i = lineage[i] = lineage[lineage[i]];
+    return i;
+  };
+  std::map<int32_t, std::vector<size_t>> by_rank;
+  for (size_t i = 0; i < processes.size(); ++i)
+    if (processes[i]->rank() >= 0) by_rank[processes[i]->rank()].push_back(i);
+  for (auto& [rank, members] : by_rank) {
+    for (size_t a : members)
+      for (size_t b : members) {
+        const ProcessDef& pa = processes[a]->defs().process;
+        const ProcessDef& pb = processes[b]->defs().process;
+        if (a != b && pa.host == pb.host && (pa.pid == pb.pid || pb.parent_pid == pa.pid)) lineage[root(b)] = root(a);
+      }
+    for (size_t b : members)
+      if (root(b) != root(members.front()))
+        throw FormatError(processes[members.front()]->path() + " and " + processes[b]->path() + " are both rank " +
+                          std::to_string(rank) + " of run " + quoted_run(first.defs().process.run_id) +
+                          ": the directory mixes several recordings; record each run into a directory of its own "
+                          "(rondo record --force replaces an old trace)");
+  }
+}
+
+}  // namespace
+
 TraceReader::TraceReader(const std::string& dir) : dir_(dir) {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0) throw FormatError(dir + ": " + std::strerror(errno));
@@ -652,6 +696,7 @@ TraceReader::TraceReader(const std::string& dir) : dir_(dir) {
   std::sort(files.begin(), files.end());
   if (files.empty()) throw FormatError(dir + ": no process files (*.rnd): not a Rondo trace, or nothing was recorded");
   for (auto& f : files) processes_.push_back(std::make_unique<ProcessReader>(f));
+  check_one_run(processes_);
   // Processes on one host counting the TSC share one tick-to-time mapping: that of
   // the process whose clock readings span the longest time (the best rate).
   std::map<std::string, const ProcessReader*> reference;

@@ -1,5 +1,7 @@
 #include "rondo/trace/runtime.h"
 
+#include "rondo/format/run_identity.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -596,6 +598,9 @@ bool start() {
     rt->process.parent_pid = static_cast<uint32_t>(getppid());
     rt->process.host = host_name();
     rt->process.command = read_command_line();
+    // One run, one id (FORMAT.md 6.1): processes this one starts inherit it.
+    rt->process.run_id = current_run_id();
+    setenv(kRunIdVariable, rt->process.run_id.c_str(), 0);
     g_rt = rt;
     {
       std::lock_guard<std::mutex> lock(rt->defs_mutex);

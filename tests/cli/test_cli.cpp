@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -244,7 +245,7 @@ TEST_F(Cli, BadInputGivesOneLineErrorsAndNonZeroStatus) {
 
   Result module = run(kRondo + " record -t nosuch -o " + path("x") + " " + NESTED_LOOPS);
   EXPECT_EQ(module.status, 2);
-  EXPECT_NE(module.out.find("unknown module 'nosuch'"), std::string::npos) << module.out;
+  EXPECT_NE(module.out.find("rondo: -t nosuch: unknown module"), std::string::npos) << module.out;
 
   Result by = run(kRondo + " stats --by node " + path("x"));
   EXPECT_NE(by.status, 0);
@@ -257,7 +258,8 @@ TEST_F(Cli, TruncatedTraceStillGivesStatistics) {
   std::string trace = path("cut.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 3000").status, 0);
   std::string file;
-  for (auto& e : std::filesystem::directory_iterator(trace)) file = e.path().string();
+  for (auto& e : std::filesystem::directory_iterator(trace))
+    if (e.path().extension() == ".rnd") file = e.path().string();
   std::filesystem::resize_file(file, std::filesystem::file_size(file) * 2 / 3);
   auto info = json(kRondo + " info --json " + trace);
   EXPECT_EQ(info["truncated"], true);
@@ -283,6 +285,142 @@ TEST_F(Cli, AvailListsTheCompilerModule) {
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("compiler"), std::string::npos);
   EXPECT_NE(r.out.find("available"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Messages a user can act on: one line, `rondo: ...`, naming the file or argument.
+
+// The lines of `out` that are not empty.
+std::vector<std::string> lines(const std::string& out) {
+  std::vector<std::string> v;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    if (end > start) v.push_back(out.substr(start, end - start));
+    start = end + 1;
+  }
+  return v;
+}
+
+// `r` failed with `status` and said exactly one line, starting with "rondo: "
+// and holding `expected`.
+void expect_one_line(const Result& r, int status, const std::string& expected) {
+  EXPECT_EQ(r.status, status) << r.out;
+  auto l = lines(r.out);
+  ASSERT_EQ(l.size(), 1u) << r.out;
+  EXPECT_EQ(l[0].rfind("rondo: ", 0), 0u) << r.out;
+  EXPECT_NE(l[0].find(expected), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ParseErrorsAreOneLineWithStatus2) {
+  expect_one_line(run(kRondo + " info"), 2, "rondo: info: TRACE is required");
+  expect_one_line(run(kRondo + " stats --no-such-option " + path("t")), 2, "--no-such-option");
+  expect_one_line(run(kRondo + " frobnicate"), 2, "frobnicate");
+  expect_one_line(run(kRondo + " print --limit 0 " + path("t")), 2, "rondo: print: ");
+  expect_one_line(run(kRondo + " export " + path("t") + " --format svg -o x"), 2, "svg");
+  expect_one_line(run(kRondo + " print --thread x " + path("t")), 2, "RANK:THREAD");
+  // --help and --version still print and succeed.
+  Result help = run(kRondo + " record --help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("--force"), std::string::npos) << help.out;
+  EXPECT_EQ(run(kRondo + " --version").status, 0);
+  EXPECT_EQ(run(kRondo + " --help").status, 0);
+}
+
+TEST_F(Cli, ImportChecksItsInputFirst) {
+  std::string source = path("heat1d.c");
+  std::ofstream(source) << "int main(void) { return 0; }\n";
+  Result r = run(kRondo + " import " + source + " -o " + path("x"));
+  if (r.out.find("built without OTF2") != std::string::npos) GTEST_SKIP() << r.out;
+  expect_one_line(r, 2, "rondo: " + source + ": not an OTF2 anchor file");
+  EXPECT_EQ(r.out.find("This no valid"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(path("x")));
+  expect_one_line(run(kRondo + " import " + path("missing.otf2") + " -o " + path("y")), 2,
+                  path("missing.otf2") + ": no such file");
+  expect_one_line(run(kRondo + " import " + dir_.string() + " -o " + path("y")), 2, dir_.string() + ": not a file");
+}
+
+TEST_F(Cli, AvailEndsWithANewlineAndListsNoPapi) {
+  Result r = run(kRondo + " avail");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_FALSE(r.out.empty());
+  EXPECT_EQ(r.out.back(), '\n');
+  EXPECT_EQ(r.out.find("papi"), std::string::npos) << "the README says PAPI is not built yet";
+}
+
+TEST_F(Cli, RecordErrorsAreOneLine) {
+  expect_one_line(run(kRondo + " record"), 2, "rondo: record: no program given");
+  expect_one_line(run(kRondo + " record -o " + path("a") + " -- " + path("nosuchprog")), 127,
+                  path("nosuchprog") + ": program not found");
+  EXPECT_FALSE(std::filesystem::exists(path("a")));
+  std::ofstream(path("file")) << "x";
+  expect_one_line(run(kRondo + " record -o " + path("file") + " -- " + NESTED_LOOPS + " 1"), 2,
+                  "cannot create the trace directory " + path("file"));
+}
+
+// `rondo record -- mpirun -np 2 ./nosuchprog`: said before anything starts, and
+// no directory is left behind.
+TEST_F(Cli, AMissingProgramBehindALauncherIsReportedAndNothingIsCreated) {
+  Result which = run("command -v mpirun");
+  if (which.status != 0) GTEST_SKIP() << "mpirun not found";
+  std::string trace = path("t");
+  Result r = run("cd " + dir_.string() + " && " + kRondo + " record -o " + trace +
+                 " -- mpirun --allow-run-as-root -np 2 ./nosuchprog");
+  expect_one_line(r, 127, "rondo: ./nosuchprog: program not found");
+  EXPECT_NE(r.out.find("mpirun was not started"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(trace));
+}
+
+TEST_F(Cli, ARunThatRecordsNothingLeavesNoDirectory) {
+  std::string trace = path("t");
+  Result r = run(kRondo + " record -o " + trace + " -- true");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("rondo: nothing was recorded"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(trace)) << r.out;
+}
+
+// ---------------------------------------------------------------------------
+// One run per trace directory
+
+TEST_F(Cli, RecordingTwiceIntoOneDirectoryIsRefusedAndForceReplaces) {
+  std::string trace = path("t");
+  Result first = run(kRondo + " record -o " + trace + " -- " + NESTED_LOOPS + " 10");
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(first.out.find("rondo: modules compiler (-finstrument-functions)"), std::string::npos) << first.out;
+  const int64_t one_run = 2 * (1 + 10 + 23 + 10 + 1);  // main, step, relax (sum of 1 + i % 4), exchange, reduce
+
+  // The program is not started: none of its output, one line, status 2.
+  Result again = run(kRondo + " record -o " + trace + " -- " + NESTED_LOOPS + " 10");
+  expect_one_line(again, 2, "rondo: " + trace + " already holds a trace (run run:");
+  EXPECT_NE(again.out.find("add --force to replace it"), std::string::npos) << again.out;
+  auto info = json(kRondo + " info --json " + trace);
+  EXPECT_EQ(info["processes"], 1);
+  EXPECT_EQ(info["events"], one_run);
+
+  // --force removes the old trace (and only it) first.
+  std::ofstream(path("t/notes.txt")) << "mine\n";
+  Result forced = run(kRondo + " record --force -o " + trace + " -- " + NESTED_LOOPS + " 10");
+  ASSERT_EQ(forced.status, 0) << forced.out;
+  info = json(kRondo + " info --json " + trace);
+  EXPECT_EQ(info["processes"], 1);
+  EXPECT_EQ(info["events"], one_run);
+  EXPECT_TRUE(std::filesystem::exists(path("t/notes.txt")));
+
+  // A directory with a process file of an older writer (no run-id) is a trace too.
+  std::filesystem::remove(path("t/run-id"));
+  expect_one_line(run(kRondo + " record -o " + trace + " -- " + NESTED_LOOPS + " 10"), 2, "already holds a trace");
+}
+
+// Everything one `rondo record` starts belongs to its run: a program started by
+// a script, and a program started again by the first, share one run id.
+TEST_F(Cli, ProcessesOfOneRecordingShareTheRun) {
+  std::string trace = path("t");
+  Result r = run(kRondo + " record -t compiler -o " + trace + " -- sh -c '" + NESTED_LOOPS + " 5; " + NESTED_LOOPS +
+                 " 7'");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto info = json(kRondo + " info --json " + trace);
+  EXPECT_EQ(info["processes"], 2);
 }
 
 }  // namespace

@@ -13,11 +13,13 @@
 
 #include "../common/run_command.h"
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -728,5 +730,50 @@ void check_task_variants(Modules& test, const char* program, const std::string& 
   EXPECT_EQ(p.total("omp single"), 4u);
 }
 #endif
+
+// ---------------------------------------------------------------------------
+// Module choice from the whole dependency closure
+
+#ifdef OMP_THROUGH_LIB
+// The program does not link libgomp; its own library (found through the
+// executable's RUNPATH) does. Without -t it still gets the openmp module, says
+// why, and every thread records its parallel regions.
+TEST_F(Modules, OpenMpReachedThroughAnOwnLibraryIsChosen) {
+  constexpr int kRegions = 3, kTeam = 4;
+  auto trace = record("", std::string(OMP_THROUGH_LIB) + " " + std::to_string(kRegions) + " " + std::to_string(kTeam),
+                      "through-lib.rondo");
+  EXPECT_NE(last_output_.find("rondo: modules "), std::string::npos) << last_output_;
+  EXPECT_NE(last_output_.find("openmp (libgomp.so.1 via librondo_test_omp_kernel.so)"), std::string::npos)
+      << last_output_;
+  ASSERT_EQ(trace.size(), 1u);
+  ASSERT_EQ(trace[0].threads.size(), static_cast<size_t>(kTeam));
+  for (const ThreadView& t : trace[0].threads) EXPECT_EQ(t.entered("omp parallel"), static_cast<uint64_t>(kRegions));
+}
+
+// `rondo record -- ./run.sh`: the modules come from the programs the script runs.
+TEST_F(Modules, ScriptWrapperGetsTheModulesOfTheProgramItRuns) {
+  std::string script = path("run.sh");
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\n# runs the solver\nset -e\nOMP_WAIT_POLICY=passive " << OMP_THROUGH_LIB << " 2 2\necho done\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
+  auto trace = record("", script, "script.rondo");
+  EXPECT_NE(last_output_.find("openmp (libgomp.so.1 via librondo_test_omp_kernel.so in rondo_test_omp_through_lib)"),
+            std::string::npos)
+      << last_output_;
+  ASSERT_EQ(trace.size(), 1u) << "only the program records: the shell is not instrumented";
+  EXPECT_EQ(trace[0].total("omp parallel"), 2u * 2u);
+}
+#endif
+
+// Debian's GROMACS links libgomp only through libgromacs.so: `gmx` without -t
+// gets the openmp module.
+TEST_F(Modules, GromacsGetsTheOpenMpModule) {
+  if (access("/usr/bin/gmx", X_OK) != 0) GTEST_SKIP() << "gmx (Debian package gromacs) is not installed";
+  Result r = run(kRondo + " record -o " + path("gmx.rondo") + " -- /usr/bin/gmx --version");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("openmp (libgomp.so.1 via libgromacs.so"), std::string::npos) << r.out;
+}
 
 }  // namespace

@@ -38,6 +38,10 @@ struct ProcessDef {
   int64_t clock_offset_ns = 0;  // offset to rank 0's clock, measured at init (MPI)
   int64_t clock_offset_end_ns = 0;  // the same, measured at finalize (0 with no measurement)
   bool has_end_offset = false;
+  // Which run of a program this process belongs to (FORMAT.md 6.1): the same for
+  // every process of one run, different between runs. Empty in traces written
+  // before run identities existed.
+  std::string run_id;
 };
 
 struct RegionDef {

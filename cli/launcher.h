@@ -1,0 +1,29 @@
+// MPI launchers (mpirun, mpiexec, ...) on a `rondo record` command line: which
+// one it is, how it passes variables to its ranks, and which program it starts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rondo::cli {
+
+// Open MPI's pass variables to the ranks with `-x NAME=VALUE`, MPICH's Hydra
+// with `-genv NAME VALUE`.
+enum class Launcher { None, OpenMpi, Hydra };
+
+// Recognised by the binary `program` (a resolved path) leads to: /usr/bin/mpirun
+// is an alternatives link.
+Launcher launcher_kind(const std::string& program);
+
+// What a launcher command line starts.
+struct LaunchedProgram {
+  std::string word;  // as written on the command line, e.g. "./app"; empty: none found
+  std::string path;  // resolved through PATH; empty when `word` names no executable
+  bool unknown = false;  // the command line names its programs elsewhere (--app, -configfile)
+};
+
+// The program of `command` (command[0] is the launcher): the first word that is
+// neither an option nor the value of an option known to take one.
+LaunchedProgram launched_program(const std::vector<std::string>& command);
+
+}  // namespace rondo::cli
