@@ -57,7 +57,7 @@ using Args = std::vector<std::string>;
 void print_command(const Args& argv) {
   std::string line;
   for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-  fmt::print(stderr, "rondo instrument: {}\n", line);
+  fmt::print(stderr, "rondo: instrument: {}\n", line);
 }
 
 // Runs argv (searched in PATH) and returns its exit status (128 + signal when
@@ -75,7 +75,7 @@ int run(const Args& argv, bool verbose, const std::string& stdout_path = "") {
   int err = posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (err != 0) {
-    fmt::print(stderr, "rondo instrument: cannot run {}: {}\n", argv[0], std::strerror(err));
+    fmt::print(stderr, "rondo: instrument: cannot run {}: {}\n", argv[0], std::strerror(err));
     return 127;
   }
   int status = 0;
@@ -207,7 +207,7 @@ class WorkDir {
   ~WorkDir() {
     std::error_code ec;
     if (keep_)
-      fmt::print(stderr, "rondo instrument: instrumented sources kept in {}\n", path_.string());
+      fmt::print(stderr, "rondo: instrument: instrumented sources kept in {}\n", path_.string());
     else
       fs::remove_all(path_, ec);
   }
@@ -227,7 +227,7 @@ struct Opari2 {
 
 int run_instrument(const InstrumentOptions& o) {
   if (o.command.empty()) {
-    fmt::print(stderr, "rondo instrument: no compiler given (rondo instrument --help)\n");
+    fmt::print(stderr, "rondo: instrument: no compiler given (rondo instrument --help)\n");
     return 2;
   }
   Command c = parse(o.command);
@@ -235,7 +235,7 @@ int run_instrument(const InstrumentOptions& o) {
 
   Opari2 tools{find_program("opari2"), find_program("opari2-config"), {}};
   if (tools.opari2.empty() || tools.config.empty()) {
-    fmt::print(stderr, "rondo instrument: {} not found (Debian: apt install opari2 libpomp2-dev)\n",
+    fmt::print(stderr, "rondo: instrument: {} not found (Debian: apt install opari2 libpomp2-dev)\n",
                tools.opari2.empty() ? "opari2" : "opari2-config");
     return 1;
   }
@@ -243,12 +243,12 @@ int run_instrument(const InstrumentOptions& o) {
   if (!c.compile_only) {
     bridge = module_library_path(Module{"openmp", "librondo-pomp2.a", ""});
     if (bridge.empty()) {
-      fmt::print(stderr, "rondo instrument: librondo-pomp2.a not found (Rondo built without libpomp2-dev?)\n");
+      fmt::print(stderr, "rondo: instrument: librondo-pomp2.a not found (Rondo built without libpomp2-dev?)\n");
       return 1;
     }
   }
   if (c.compile_only && c.output >= 0 && c.sources.size() + c.inputs.size() > 1) {
-    fmt::print(stderr, "rondo instrument: -o with -c or -S names one output, but several files are compiled\n");
+    fmt::print(stderr, "rondo: instrument: -o with -c or -S names one output, but several files are compiled\n");
     return 1;
   }
 
@@ -265,7 +265,7 @@ int run_instrument(const InstrumentOptions& o) {
     fs::create_directories(dir);
     fs::path modified = dir / (source.stem().string() + ".opari" + source.extension().string());
     if (int rc = run({tools.opari2, source.string(), modified.string()}, o.verbose); rc != 0) {
-      fmt::print(stderr, "rondo instrument: opari2 failed on {} (exit status {})\n", source.string(), rc);
+      fmt::print(stderr, "rondo: instrument: opari2 failed on {} (exit status {})\n", source.string(), rc);
       return rc;
     }
     std::string object;
@@ -302,13 +302,13 @@ int run_instrument(const InstrumentOptions& o) {
   for (const std::string& obj : objects) create.push_back(shell_quote(obj));
   std::string pipeline = output_of(create, work.path() / "create.txt");
   if (pipeline.empty()) {
-    fmt::print(stderr, "rondo instrument: opari2-config --create-pomp2-regions gave no command\n");
+    fmt::print(stderr, "rondo: instrument: opari2-config --create-pomp2-regions gave no command\n");
     return 1;
   }
   fs::path init_source = work.path() / "pomp2_init_regions.c";
   fs::path init_object = work.path() / "pomp2_init_regions.o";
   if (int rc = run({"/bin/sh", "-c", pipeline}, o.verbose, init_source.string()); rc != 0) {
-    fmt::print(stderr, "rondo instrument: creating the POMP2 region table failed (exit status {})\n", rc);
+    fmt::print(stderr, "rondo: instrument: creating the POMP2 region table failed (exit status {})\n", rc);
     return rc;
   }
   if (int rc = run({c.compiler, "-c", init_source.string(), "-o", init_object.string()}, o.verbose); rc != 0)

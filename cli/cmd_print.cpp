@@ -156,7 +156,8 @@ int run_print(const PrintOptions& o) {
     }
   }
   if (o.thread && !matched) {
-    fmt::print(stderr, "rondo print: no thread {}:{} in {}\n", o.thread->first, o.thread->second, o.trace);
+    fmt::print(stderr, "rondo: --thread {}:{}: no such thread in {} (see `rondo info`)\n", o.thread->first,
+               o.thread->second, o.trace);
     return 1;
   }
   return 0;

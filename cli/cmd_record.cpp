@@ -165,18 +165,6 @@ int run_record(const RecordOptions& o) {
     preload.push_back(lib);
     used.push_back(choice);
   }
-  if (!quiet_rank()) {
-    if (!o.counters.empty())
-      fmt::print(stderr, "rondo: --counters {} ignored: this build has no PAPI module\n", o.counters);
-    if (o.callstack > 0) fmt::print(stderr, "rondo: --callstack ignored: this build has no call-stack module\n");
-    if (o.modules.empty() && !used.empty()) fmt::print(stderr, "rondo: modules {}\n", describe(used));
-    if (used.empty() && o.modules.empty())
-      fmt::print(stderr,
-                 "rondo: warning: {} is not instrumented (no -finstrument-functions, no Rondo API) and no module "
-                 "applies: nothing will be recorded (choose modules with -t, see `rondo avail`)\n",
-                 traced.substr(traced.rfind('/') + 1));
-  }
-
   // One run, one directory: started by a launcher, this is one rank of a job and
   // the job's id is the run's; otherwise this run gets an id of its own.
   int rank = format::launcher_rank();
@@ -191,6 +179,19 @@ int run_record(const RecordOptions& o) {
     fmt::print(stderr, "rondo: {}\n", claim.error);
     return 2;
   }
+  // Said once the run is sure to start.
+  if (!quiet_rank()) {
+    if (!o.counters.empty())
+      fmt::print(stderr, "rondo: --counters {} ignored: this build has no PAPI module\n", o.counters);
+    if (o.callstack > 0) fmt::print(stderr, "rondo: --callstack ignored: this build has no call-stack module\n");
+    if (o.modules.empty() && !used.empty()) fmt::print(stderr, "rondo: modules {}\n", describe(used));
+    if (used.empty() && o.modules.empty())
+      fmt::print(stderr,
+                 "rondo: warning: {} is not instrumented (no -finstrument-functions, no Rondo API) and no module "
+                 "applies: nothing will be recorded (choose modules with -t, see `rondo avail`)\n",
+                 traced.substr(traced.rfind('/') + 1));
+  }
+
   std::string abs_dir = std::filesystem::absolute(dir).lexically_normal().string();
   while (abs_dir.size() > 1 && abs_dir.back() == '/') abs_dir.pop_back();
 

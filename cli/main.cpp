@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "cmd_instrument.h"
 #include "commands.h"
 #include "stats_options.h"
@@ -74,7 +76,12 @@ int main(int argc, char** argv) {
   prn->add_option("TRACE", print.trace, "Trace directory")->required();
   prn->add_option("--thread", thread, "Only this thread, as RANK:THREAD");
   prn->add_flag("--grammar", print.grammar, "Show the grammar: calls, sequences and loops with their trip counts");
-  prn->add_option("--limit", print.limit, "Print at most N events")->check(CLI::PositiveNumber);
+  prn->add_option("--limit", print.limit, "Print at most N events")->check(CLI::Validator(
+      [](std::string& v) {
+        bool digits = !v.empty() && v.size() < 20 && v.find_first_not_of("0123456789") == std::string::npos;
+        return digits && std::stoull(v) > 0 ? std::string() : "expected a positive number of events, got '" + v + "'";
+      },
+      "N"));
 
   StatsOptions stats;
   auto* sts = app.add_subcommand("stats", "Statistics: profile, call tree, MPI, wait states, threads, I/O, loops");
@@ -114,6 +121,19 @@ int main(int argc, char** argv) {
         argc = i;
         break;
       }
+  }
+  // An unknown command: CLI11 would only say that a subcommand is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>([](CLI::App*) { return true; }))) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->get_name() == argv[1];
+    }
+    if (!found) {
+      fmt::print(stderr, "rondo: {}: unknown command (commands: {}; see `rondo --help`)\n", argv[1], known);
+      return 2;
+    }
   }
   try {
     app.parse(argc, argv);

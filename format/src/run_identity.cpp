@@ -37,13 +37,20 @@ std::string start_time_of(pid_t pid) {
   return field.empty() ? "0" : field;
 }
 
+// A Slurm job step of several tasks. A step of one task is often an interactive
+// shell (`srun --pty bash`) in which one run follows another under the same
+// step id: there the id names no run.
+bool slurm_job_step() {
+  std::string tasks = env("SLURM_STEP_NUM_TASKS");
+  return !env("SLURM_JOB_ID").empty() && !env("SLURM_STEP_ID").empty() && std::atoi(tasks.c_str()) > 1;
+}
+
 }  // namespace
 
 std::string launcher_run_id() {
   if (std::string ns = env("PMIX_NAMESPACE"); !ns.empty()) return "pmix:" + ns;
   if (std::string job = env("OMPI_MCA_ess_base_jobid"); !job.empty()) return "ompi:" + job;
-  if (std::string job = env("SLURM_JOB_ID"), step = env("SLURM_STEP_ID"); !job.empty() && !step.empty())
-    return "slurm:" + job + "." + step;
+  if (slurm_job_step()) return "slurm:" + env("SLURM_JOB_ID") + "." + env("SLURM_STEP_ID");
   // Hydra starts the ranks of a node through one proxy: its pid and start time.
   if (!env("PMI_RANK").empty()) {
     pid_t proxy = getppid();
@@ -55,7 +62,7 @@ std::string launcher_run_id() {
 int launcher_rank() {
   for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
     if (std::string v = env(var); !v.empty()) return std::atoi(v.c_str());
-  if (!env("SLURM_STEP_ID").empty() && !env("SLURM_PROCID").empty()) return std::atoi(env("SLURM_PROCID").c_str());
+  if (slurm_job_step() && !env("SLURM_PROCID").empty()) return std::atoi(env("SLURM_PROCID").c_str());
   return -1;
 }
 

@@ -821,4 +821,99 @@ TEST_F(Mpi, NetpipeFromDebianHasPlausibleStatistics) {
   EXPECT_GT(c["MPI_Recv"] + c["MPI_Irecv"], 0);
 }
 
+// ---------------------------------------------------------------------------
+// One run per trace directory, in both launch forms.
+
+// The lines of `out` that start with "rondo: " and hold `text`.
+int lines_with(const std::string& out, const std::string& text) {
+  int n = 0;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    std::string line = out.substr(start, end - start);
+    if (line.rfind("rondo: ", 0) == 0 && line.find(text) != std::string::npos) ++n;
+    start = end + 1;
+  }
+  return n;
+}
+
+TEST_F(Mpi, RecordingTwiceIntoOneDirectoryIsRefusedInBothLaunchForms) {
+  const std::string trace = path("t"), args = " 5 100";
+  static const std::string guard = find_in_path("timeout").empty() ? "" : "timeout -k 10 120 ";
+  auto record_mpirun = [&](const std::string& options, const std::string& dir) {
+    return run("cd " + quote(dir_.string()) + " && " + guard + quote(kRondo) + " record " + options + " -o " +
+               quote(dir) + " -- " + launcher(2) + " " + quote(MPI_RING) + args);
+  };
+  auto mpirun_record = [&](const std::string& options, const std::string& dir) {
+    return run("cd " + quote(dir_.string()) + " && " + guard + launcher(2) + " " + quote(kRondo) + " record " +
+               options + " -o " + quote(dir) + " " + quote(MPI_RING) + args);
+  };
+  const std::string ran = "ring: 2 ranks, 5 laps of 100 bytes", refused = trace + " already holds a trace";
+
+  Result first = record_mpirun("", trace);
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(first.out.find(ran), std::string::npos) << first.out;
+  EXPECT_EQ(lines_with(first.out, "rondo: modules mpi (libmpi.so"), 1) << first.out;
+
+  // Again, in both forms: refused before the program starts.
+  Result again = record_mpirun("", trace);
+  EXPECT_EQ(again.status, 2) << again.out;
+  EXPECT_EQ(again.out.find(ran), std::string::npos) << again.out;
+  EXPECT_EQ(lines_with(again.out, refused), 1) << again.out;
+  Result ranks = mpirun_record("", trace);
+  EXPECT_NE(ranks.status, 0) << ranks.out;
+  EXPECT_EQ(ranks.out.find(ran), std::string::npos) << ranks.out;
+  EXPECT_GE(lines_with(ranks.out, refused), 1) << ranks.out;
+  json i = info(trace);
+  EXPECT_EQ(i["processes"], 2) << "the first run only";
+
+  // --force replaces the trace, in both forms.
+  Result forced = record_mpirun("--force", trace);
+  ASSERT_EQ(forced.status, 0) << forced.out;
+  EXPECT_EQ(info(trace)["processes"], 2);
+  Result forced_ranks = mpirun_record("--force", trace);
+  ASSERT_EQ(forced_ranks.status, 0) << forced_ranks.out;
+  EXPECT_NE(forced_ranks.out.find(ran), std::string::npos) << forced_ranks.out;
+  i = info(trace);
+  EXPECT_EQ(i["processes"], 2);
+  json s = stats(trace);
+  expect_consistent(s, i, 2);
+  EXPECT_EQ(s["mpi"]["messages"]["count"], 5 * 2);
+
+  // The ranks of one job claim a fresh directory concurrently: none refuses
+  // what another rank of its own job created.
+  for (int n = 0; n < 3; ++n) {
+    std::string fresh = path("fresh" + std::to_string(n));
+    Result r = mpirun_record("", fresh);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(info(fresh)["processes"], 2);
+  }
+}
+
+// Ctrl-C (SIGINT) sent to `rondo record` alone reaches the job: mpirun ends its
+// ranks, rondo record waits for it and exits with 130 like a shell, and the
+// trace can be read.
+TEST_F(Mpi, SigintToRondoRecordEndsTheJob) {
+  const std::string trace = path("t"), out = path("out.txt");
+  std::string script = "cd " + quote(dir_.string()) + " && (" + quote(kRondo) + " record -o " + quote(trace) + " -- " +
+                       launcher(2) + " " + quote(SLOW_STEPS) + " 30000 > " + quote(out) +
+                       " 2>&1 & pid=$!; "
+                       // Wait until every rank is past MPI_Init (at most 120 s), then interrupt.
+                       "for i in $(seq 1200); do grep -q 'slow_steps: started' " +
+                       quote(out) +
+                       " && break; sleep 0.1; done; "
+                       "kill -INT $pid; wait $pid; echo \"status=$?\")";
+  Result r = run(script);
+  std::string output = r.out + "\n" + run("cat " + quote(out)).out;
+  EXPECT_NE(output.find("slow_steps: started"), std::string::npos) << output;
+  EXPECT_NE(r.out.find("status=130"), std::string::npos) << output;
+  EXPECT_EQ(output.find("slow_steps: done"), std::string::npos) << "the job ran to its end:\n" << output;
+  // Readable, with both ranks (whether their last blocks made it is the
+  // runtime's side of a SIGINT).
+  Result inf = run(quote(kRondo) + " info --json " + quote(trace));
+  ASSERT_EQ(inf.status, 0) << inf.out << output;
+  EXPECT_EQ(json::parse(inf.out)["processes"], 2) << output;
+}
+
 }  // namespace

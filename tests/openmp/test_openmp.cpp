@@ -447,7 +447,7 @@ TEST_F(Modules, OpenMpInstrumentCommand) {
   // No opari2 in PATH: one line saying so.
   r = run("env PATH=/nonexistent " + instrument + " -fopenmp -c " + OMP_TOUR_SOURCE + " -o " + path("x.o"));
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_EQ(r.out, "rondo instrument: opari2 not found (Debian: apt install opari2 libpomp2-dev)\n");
+  EXPECT_EQ(r.out, "rondo: instrument: opari2 not found (Debian: apt install opari2 libpomp2-dev)\n");
 #endif
 }
 

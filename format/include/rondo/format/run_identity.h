@@ -13,7 +13,7 @@ inline constexpr const char* kRunIdVariable = "RONDO_RUN_ID";
 
 // The job id of the parallel launcher that started this process as one rank of a
 // job, as a run id: "pmix:<namespace>" (Open MPI, PMIx), "ompi:<jobid>",
-// "slurm:<job>.<step>", or for MPICH's Hydra (which exports no job id)
+// "slurm:<job>.<step>" (a step of several tasks), or for MPICH's Hydra (which exports no job id)
 // "hydra:<host>:<proxy pid>:<proxy start time>". Empty when no launcher is seen.
 // All ranks of one job on one node agree; Hydra ranks on different nodes do not
 // (their proxies differ), which is why `rondo record -- mpiexec ...` passes its
@@ -21,7 +21,8 @@ inline constexpr const char* kRunIdVariable = "RONDO_RUN_ID";
 std::string launcher_run_id();
 
 // This process's rank in its launcher's job (OMPI_COMM_WORLD_RANK, PMI_RANK,
-// PMIX_RANK, SLURM_PROCID in a job step), or -1 when not started as a rank.
+// PMIX_RANK, SLURM_PROCID in a step of several tasks), or -1 when not started
+// as a rank.
 int launcher_rank();
 
 // A fresh run id for a run started here: host, process id and the current time,
