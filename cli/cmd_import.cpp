@@ -20,7 +20,8 @@ namespace {
 // Why `path` cannot be an OTF2 archive's anchor file, or "".
 [[maybe_unused]] std::string anchor_problem(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return "no such file (give the archive's anchor file, e.g. traces.otf2)";
+  if (!std::filesystem::exists(path, ec))
+    return std::string(std::strerror(ENOENT)) + " (give the archive's anchor file, e.g. traces.otf2)";
   if (!std::filesystem::is_regular_file(path, ec))
     return "not a file (give the archive's anchor file, e.g. traces.otf2, not its directory)";
   if (path.size() < 5 || path.compare(path.size() - 5, 5, ".otf2") != 0)

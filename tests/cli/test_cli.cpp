@@ -337,7 +337,7 @@ TEST_F(Cli, ImportChecksItsInputFirst) {
   EXPECT_EQ(r.out.find("This no valid"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(path("x")));
   expect_one_line(run(kRondo + " import " + path("missing.otf2") + " -o " + path("y")), 2,
-                  path("missing.otf2") + ": no such file");
+                  path("missing.otf2") + ": No such file or directory");
   expect_one_line(run(kRondo + " import " + dir_.string() + " -o " + path("y")), 2, dir_.string() + ": not a file");
 }
 
