@@ -62,7 +62,13 @@ int main(int argc, char** argv) {
   // remaining()); options after it are the program's, not ours.
   rec->prefix_command();
   rec->allow_extras();
-  rec->footer("Usage: rondo record [OPTIONS] [--] PROGRAM [ARGS...]");
+  rec->footer(
+      "Usage: rondo record [OPTIONS] [--] PROGRAM [ARGS...]\n"
+      "One directory holds one run: a directory that already holds a trace is refused\n"
+      "(exit status 2, nothing started) unless --force replaces it. Without -t, modules\n"
+      "are chosen from the libraries the program loads (also behind mpirun or a script);\n"
+      "one line on stderr says which and why. Ctrl-C, SIGTERM, SIGHUP and SIGQUIT are\n"
+      "passed on to the program; rondo record then exits with 128 + the signal number.");
 
   std::string trace;
   bool json = false;
