@@ -33,7 +33,8 @@ std::string_view invariant_name(Invariant invariant) {
 
 size_t CheckReport::count(Invariant invariant) const {
   return static_cast<size_t>(
-      std::count_if(violations.begin(), violations.end(), [&](const Violation& v) { return v.invariant == invariant; }));
+      std::count_if(violations.begin(), violations.end(),
+                    [&](const Violation& v) { return v.invariant == invariant; }));
 }
 
 namespace {
@@ -42,7 +43,8 @@ namespace {
 // trace), keeping at most `limit` per invariant.
 class Findings {
  public:
-  Findings(const TraceReader& trace, int64_t start_ns, size_t limit) : trace_(&trace), start_ns_(start_ns), limit_(limit) {}
+  Findings(const TraceReader& trace, int64_t start_ns, size_t limit)
+      : trace_(&trace), start_ns_(start_ns), limit_(limit) {}
 
   // `process` < 0: the whole trace. `ticks` of that process's clock, or none.
   void add(Invariant inv, int64_t process, int32_t thread, int64_t event, const uint64_t* ticks, std::string message) {
@@ -213,7 +215,8 @@ uint64_t check_requests(const TraceReader& trace, uint32_t pi, const std::vector
   for (const MpiThreadPartial* t : threads)
     for (const MpiRawP2p& r : t->p2p)
       if (r.kind != EventKind::MpiSend && r.kind != EventKind::MpiRecv) records.push_back(&r);
-  std::stable_sort(records.begin(), records.end(), [](const MpiRawP2p* a, const MpiRawP2p* b) { return a->at < b->at; });
+  std::stable_sort(records.begin(), records.end(),
+                   [](const MpiRawP2p* a, const MpiRawP2p* b) { return a->at < b->at; });
   const ProcessReader& p = *trace.processes()[pi];
   auto pi64 = static_cast<int64_t>(pi);
   bool process_short = !p.ended();
@@ -327,7 +330,8 @@ void check_waiting(const TraceReader& trace, const MpiScan& scan, const WaitStat
     if (ns <= budget + 1) continue;
     auto process = process_of.count(rank) ? static_cast<int64_t>(process_of[rank]) : -1;
     out.add(Invariant::Waiting, process, -1, -1, nullptr,
-            "rank " + std::to_string(rank) + " waits " + std::to_string(ns) + " ns in MPI (wait states), but spent only " +
+            "rank " + std::to_string(rank) + " waits " + std::to_string(ns) +
+                " ns in MPI (wait states), but spent only " +
                 std::to_string(budget) + " ns in the calls that waited (" + names + ")");
   }
 }

@@ -99,8 +99,8 @@ class Apps : public ::testing::Test {
     static const std::string guard = program("timeout").empty() ? "" : "timeout -k 10 300 ";
     CommandResult a = run_command("cd " + quote(plain()) + " && " + guard + command);
     ASSERT_EQ(a.status, 0) << command << "\n" << a.out;
-    std::string rec = "cd " + quote(traced()) + " && " + guard + quote(kRondo) + " record -o " + quote(trace()) + " -- " +
-                      command;
+    std::string rec =
+        "cd " + quote(traced()) + " && " + guard + quote(kRondo) + " record -o " + quote(trace()) + " -- " + command;
     recorded_ = run_command(rec);
     ASSERT_EQ(recorded_.status, 0) << rec << "\n" << recorded_.out;
   }

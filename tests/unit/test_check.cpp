@@ -221,7 +221,7 @@ TEST(Check, CleanNonblockingExchangeGivesNoViolation) {
 // Rank 1 receives `n` messages of rank 0 (tag 5, 64 bytes) with MPI_Recv.
 void receive(Mpi& m, int n) {
   m.enter(kMain, 0);
-  for (int i = 0; i < n; ++i) m.recv(100 + 10 * static_cast<uint64_t>(i), 105 + 10 * static_cast<uint64_t>(i), 0, 5, 64);
+  for (uint64_t i = 0; i < static_cast<uint64_t>(n); ++i) m.recv(100 + 10 * i, 105 + 10 * i, 0, 5, 64);
   m.leave(kMain, 200);
 }
 
