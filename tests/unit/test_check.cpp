@@ -4,8 +4,9 @@
 // exit status and output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 
 #include "../common/run_command.h"
 #include "mpi_fixture.h"
@@ -225,62 +226,61 @@ void receive(Mpi& m, int n) {
   m.leave(kMain, 200);
 }
 
-// What the recorder wrote when Open MPI handed out one handle for two Isends
-// and the recorder keyed requests by handle: one post per Isend, one completion.
-TEST(Check, RequestPostedAgainBeforeItCompletedIsReported) {
+// Rank 0 runs `rank0` (inside main), rank 1 receives `received` messages of it;
+// the trace's only violation is a Requests one at `event` of rank 0's thread.
+void expect_request_violation(const std::function<void(Mpi&)>& rank0, int received, int64_t event,
+                              const std::string& message) {
   MpiTrace trace;
-  trace.add(base_spec(0, 2), [](Mpi& m) {
+  trace.add(base_spec(0, 2), [&](Mpi& m) {
     m.enter(kMain, 0);
-    m.isend(10, 1, 5, 64, 7);  // events 1-3
-    m.isend(20, 1, 5, 64, 7);  // events 4-6
-    m.enter(kWaitall, 30);
-    m.isend_complete(31, 7);
-    m.leave(kWaitall, 32);
+    rank0(m);
     m.leave(kMain, 50);
   });
-  trace.add(base_spec(1, 2), [](Mpi& m) { receive(m, 2); });
+  trace.add(base_spec(1, 2), [&](Mpi& m) { receive(m, received); });
   Violation v = only_violation(check_dir(trace.dir()));
   EXPECT_EQ(v.invariant, Invariant::Requests);
   EXPECT_EQ(v.rank, 0);
-  EXPECT_EQ(v.event, 5);
-  EXPECT_EQ(v.message, "request 7 posted again while its post at thread 0 event 2 never completed (that completion "
-                       "was lost)");
+  EXPECT_EQ(v.thread, 0);
+  EXPECT_EQ(v.event, event);
+  EXPECT_EQ(v.message, message);
+}
+
+// What the recorder wrote when Open MPI handed out one handle for two Isends
+// and the recorder keyed requests by handle: one post per Isend, one completion.
+TEST(Check, RequestPostedAgainBeforeItCompletedIsReported) {
+  expect_request_violation(
+      [](Mpi& m) {
+        m.isend(10, 1, 5, 64, 7);  // events 1-3
+        m.isend(20, 1, 5, 64, 7);  // events 4-6
+        m.enter(kWaitall, 30);
+        m.isend_complete(31, 7);
+        m.leave(kWaitall, 32);
+      },
+      2, 5, "request 7 posted again while its post at thread 0 event 2 never completed (that completion was lost)");
 }
 
 TEST(Check, SendRequestNeverCompletedIsReported) {
-  MpiTrace trace;
-  trace.add(base_spec(0, 2), [](Mpi& m) {
-    m.enter(kMain, 0);
-    m.isend(10, 1, 5, 64, 7);
-    m.isend(20, 1, 5, 64, 8);
-    m.enter(kWaitall, 30);
-    m.isend_complete(31, 8);  // 7's completion is lost
-    m.leave(kWaitall, 32);
-    m.leave(kMain, 50);
-  });
-  trace.add(base_spec(1, 2), [](Mpi& m) { receive(m, 2); });
-  Violation v = only_violation(check_dir(trace.dir()));
-  EXPECT_EQ(v.invariant, Invariant::Requests);
-  EXPECT_EQ(v.event, 2);
-  EXPECT_EQ(v.message, "send request 7 never completed, and its thread is not marked as cut short");
+  expect_request_violation(
+      [](Mpi& m) {
+        m.isend(10, 1, 5, 64, 7);
+        m.isend(20, 1, 5, 64, 8);
+        m.enter(kWaitall, 30);
+        m.isend_complete(31, 8);  // 7's completion is lost
+        m.leave(kWaitall, 32);
+      },
+      2, 2, "send request 7 never completed, and its thread is not marked as cut short");
 }
 
 TEST(Check, RequestCompletedTwiceIsReported) {
-  MpiTrace trace;
-  trace.add(base_spec(0, 2), [](Mpi& m) {
-    m.enter(kMain, 0);
-    m.isend(10, 1, 5, 64, 7);
-    m.enter(kWaitall, 30);
-    m.isend_complete(31, 7);
-    m.isend_complete(32, 7);  // event 6
-    m.leave(kWaitall, 33);
-    m.leave(kMain, 50);
-  });
-  trace.add(base_spec(1, 2), [](Mpi& m) { receive(m, 1); });
-  Violation v = only_violation(check_dir(trace.dir()));
-  EXPECT_EQ(v.invariant, Invariant::Requests);
-  EXPECT_EQ(v.event, 6);
-  EXPECT_EQ(v.message, "send completion of request 7, which is not open (completed twice, or never posted)");
+  expect_request_violation(
+      [](Mpi& m) {
+        m.isend(10, 1, 5, 64, 7);
+        m.enter(kWaitall, 30);
+        m.isend_complete(31, 7);
+        m.isend_complete(32, 7);  // event 6
+        m.leave(kWaitall, 33);
+      },
+      1, 6, "send completion of request 7, which is not open (completed twice, or never posted)");
 }
 
 TEST(Check, MessageReceivedBeforeItWasSentIsReported) {
