@@ -22,6 +22,9 @@ int run_record(const RecordOptions& o);
 
 int run_info(const std::string& trace, bool json);
 
+// Exit status 0: no violation; 1: violations (listed on stdout); 2: unreadable trace.
+int run_check(const std::string& trace, bool json);
+
 struct PrintOptions {
   std::string trace;
   std::optional<std::pair<int, int>> thread;  // rank:thread

@@ -76,6 +76,12 @@ int main(int argc, char** argv) {
   info->add_option("TRACE", trace, "Trace directory")->required();
   info->add_flag("--json", json, "Print JSON");
 
+  std::string check_trace;
+  bool check_json = false;
+  auto* chk = app.add_subcommand("check", "Verify the invariants every trace must satisfy (exit 1 on violations)");
+  chk->add_option("TRACE", check_trace, "Trace directory")->required();
+  chk->add_flag("--json", check_json, "Print JSON");
+
   PrintOptions print;
   std::string thread;
   auto* prn = app.add_subcommand("print", "Print the events of a trace in time order, or its grammar");
@@ -166,6 +172,7 @@ int main(int argc, char** argv) {
       return run_instrument(instrument);
     }
     if (*info) return run_info(trace, json);
+    if (*chk) return run_check(check_trace, check_json);
     if (*prn) {
       if (!thread.empty()) print.thread = parse_thread(thread);
       return run_print(print);

@@ -30,6 +30,9 @@ def record(tmp_path_factory, name, command):
     out = tmp_path_factory.mktemp(name) / "trace"
     subprocess.run([CLI, "record", "-o", str(out), "--"] + command, check=True,
                    stdout=subprocess.DEVNULL, timeout=240)
+    # Every recorded trace satisfies the invariants of `rondo check`.
+    check = subprocess.run([CLI, "check", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
     return str(out)
 
 

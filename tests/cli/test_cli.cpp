@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "../common/run_command.h"
+#include "../common/trace_check.h"
 #include <sys/wait.h>
 
 #include <array>
@@ -49,6 +50,7 @@ TEST_F(Cli, CompilerInstrumentedProgramGivesExactCallCounts) {
   std::string trace = path("loops.rondo");
   Result rec = run(kRondo + " record -o " + trace + " -- " + NESTED_LOOPS + " 1000");
   ASSERT_EQ(rec.status, 0) << rec.out;
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   EXPECT_NE(rec.out.find("nested_loops: 1000 steps"), std::string::npos);
   EXPECT_NE(rec.out.find("trace written to"), std::string::npos);
 
@@ -89,6 +91,7 @@ TEST_F(Cli, CompilerInstrumentedProgramGivesExactCallCounts) {
 TEST_F(Cli, ApiProgramRegionsAndMarker) {
   std::string trace = path("heat.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + HEAT_SOLVER + " 200").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   auto r = regions(json(kRondo + " stats --json " + trace));
   EXPECT_EQ(r["solve"]["calls"], 1);
   EXPECT_EQ(r["diffuse"]["calls"], 200);
@@ -103,6 +106,7 @@ TEST_F(Cli, ApiProgramRegionsAndMarker) {
 TEST_F(Cli, ThreadsAreSeparateLocationsWithExactCounts) {
   std::string trace = path("workers.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + WORKER_THREADS + " 4 300").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   auto stats = json(kRondo + " stats --json --by thread " + trace);
   int workers = 0;
   for (auto& row : stats["regions"]) {
@@ -126,6 +130,7 @@ TEST_F(Cli, ThreadsAreSeparateLocationsWithExactCounts) {
 TEST_F(Cli, CsvOutputHasOneRowPerRegion) {
   std::string trace = path("csv.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 50").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   Result r = run(kRondo + " stats --csv " + path("csv") + " " + trace);
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream in(path("csv") + "/regions.csv");
@@ -140,6 +145,7 @@ TEST_F(Cli, CsvOutputHasOneRowPerRegion) {
 TEST_F(Cli, StatsHasCallPathsStandardDeviationsAndLoops) {
   std::string trace = path("tree.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 1000").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   auto stats = json(kRondo + " stats --json " + trace);
   std::map<std::string, nlohmann::json> paths;
   for (auto& c : stats["call_tree"]) paths[c["path"].get<std::string>()] = c;
@@ -166,6 +172,7 @@ TEST_F(Cli, StatsHasCallPathsStandardDeviationsAndLoops) {
 TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   std::string trace = path("window.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 1000").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   auto all = json(kRondo + " stats --json " + trace);
   int64_t duration = all["duration_ns"];
   // A window holding the whole trace changes no count.
@@ -201,7 +208,9 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
 TEST_F(Cli, StatsCompareShowsWhatChanged) {
   std::string small = path("small.rondo"), big = path("big.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + small + " " + NESTED_LOOPS + " 100").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(small));
   ASSERT_EQ(run(kRondo + " record -o " + big + " " + NESTED_LOOPS + " 1000").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(big));
   auto c = json(kRondo + " stats --json " + small + " --compare " + big);
   std::map<std::string, nlohmann::json> rows;
   for (auto& r : c["regions"]) rows[r["name"].get<std::string>()] = r;
@@ -257,6 +266,7 @@ TEST_F(Cli, BadInputGivesOneLineErrorsAndNonZeroStatus) {
 TEST_F(Cli, TruncatedTraceStillGivesStatistics) {
   std::string trace = path("cut.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 3000").status, 0);
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   std::string file;
   for (auto& e : std::filesystem::directory_iterator(trace))
     if (e.path().extension() == ".rnd") file = e.path().string();

@@ -19,6 +19,7 @@
 #include <zlib.h>
 #endif
 
+#include "../common/trace_check.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/converters/chrome.h"
 #include "rondo/converters/otf2.h"
@@ -582,6 +583,7 @@ TEST(Otf2Import, ScorePPingPongFixture) {
   EXPECT_EQ(r.events, 120u);
   EXPECT_EQ(r.kept_as_markers, (std::map<std::string, uint64_t>{{"PROGRAM_BEGIN", 2}, {"PROGRAM_END", 2}}));
 
+  EXPECT_TRUE(test::trace_valid(out.str()));
   TraceReader trace(out.str());
   ASSERT_EQ(trace.processes().size(), 2u);
   EXPECT_FALSE(trace.truncated());
@@ -917,6 +919,7 @@ TEST(Otf2Import, EzTraceMpiRing) {
 
   CommandResult imported = run(std::string(RONDO_CLI) + " import " + quote(anchor) + " -o " + quote(dir.file("t")));
   ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_TRUE(test::trace_valid(dir.file("t")));
   EXPECT_EQ(imported.err, "");
   // Every EZTrace record has a Rondo event: none is kept as a marker.
   EXPECT_EQ(imported.out.find("kept as markers"), std::string::npos) << imported.out;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "../common/run_command.h"
+#include "../common/trace_check.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,6 +149,9 @@ class Mpi : public ::testing::Test {
             quote(trace) + " " + quote(program) + " " + args;
     last_command_ = cmd;
     last_ = run(cmd);
+    if (fs::exists(trace)) {
+      EXPECT_TRUE(rondo::test::trace_valid(trace)) << context();
+    }
     return trace;
   }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "../common/run_command.h"
+#include "../common/trace_check.h"
 
 namespace {
 
@@ -29,6 +30,7 @@ TEST(Mpich, RingRecordedThroughHydraHasEveryMessage) {
                             std::to_string(bytes),
                         status);
   ASSERT_EQ(status, 0) << out;
+  EXPECT_TRUE(rondo::test::trace_valid(dir.string()));
   std::string json_text = run(std::string(RONDO_CLI) + " stats --json " + dir.string(), status);
   ASSERT_EQ(status, 0) << json_text;
   auto s = nlohmann::json::parse(json_text);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../common/run_command.h"
+#include "../common/trace_check.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/wait_states.h"
 
@@ -73,6 +74,7 @@ class WaitStatesJob : public ::testing::Test {
     auto r = rondo::test::run_command(cmd);
     EXPECT_EQ(r.status, 0) << cmd << "\n" << r.out;
     if (r.status != 0) return {};
+    EXPECT_TRUE(rondo::test::trace_valid(trace));
     rondo::format::TraceReader reader(trace);
     rondo::analyzer::MpiScan scan = rondo::analyzer::scan_mpi(reader);
     WaitStates w = rondo::analyzer::wait_states(reader, scan, rondo::analyzer::match_messages(scan));

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "../common/run_command.h"
+#include "../common/trace_check.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +182,7 @@ class Modules : public ::testing::Test {
     Result r = run(env + " " + kRondo + " record" + t + " -o " + trace + " -- " + command);
     EXPECT_EQ(r.status, 0) << r.out;
     last_output_ = r.out;
+    EXPECT_TRUE(rondo::test::trace_valid(trace));
     auto processes = read_trace(trace);
     for (auto& p : processes) {
       EXPECT_TRUE(p.ended);

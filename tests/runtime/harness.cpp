@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "../common/trace_check.h"
 #include "rondo/format/reader.h"
 
 extern char** environ;
@@ -158,6 +159,10 @@ Outcome run(const Launch& launch) {
   o.err = read_all(err);
   std::fclose(out);
   std::fclose(err);
+  // Every trace recorded satisfies the invariants of `rondo check`.
+  if (!launch.trace_dir.empty() && !process_files(launch.trace_dir).empty()) {
+    EXPECT_TRUE(rondo::test::trace_valid(launch.trace_dir)) << launch.program << "\n" << o.err;
+  }
   return o;
 }
 

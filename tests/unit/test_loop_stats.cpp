@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "../common/trace_check.h"
 #include "rondo/analyzer/loop_stats.h"
 #include "rondo/format/chunk.h"
 #include "rondo/format/crc32c.h"
@@ -431,6 +432,7 @@ TEST(LoopStats, RecordedNestedLoopsProgram) {
   std::string trace_dir = dir.file("trace");
   std::string record = std::string(RONDO_CLI) + " record -o " + trace_dir + " -- " + NESTED_LOOPS + " 1000 > /dev/null 2>&1";
   ASSERT_EQ(std::system(record.c_str()), 0) << record;
+  EXPECT_TRUE(rondo::test::trace_valid(trace_dir));
   TraceReader trace(trace_dir);
   Loops timed = analyzer::loop_stats(trace, options());
   Loops structure = analyzer::loop_stats(trace, options(), LoopDetail::Structure);

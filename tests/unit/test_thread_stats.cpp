@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "../common/trace_check.h"
 #include "rondo/analyzer/thread_stats.h"
 #include "trace_fixture.h"
 
@@ -205,6 +206,7 @@ TEST(ThreadStats, RecordedOpenMpProgram) {
   std::string record = std::string("OMP_NUM_THREADS=4 ") + RONDO_CLI + " record -t openmp -o " + trace + " " +
                        OMP_TOUR_GCC + " > /dev/null 2>&1";
   ASSERT_EQ(std::system(record.c_str()), 0) << record;
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
   std::string stats = std::string(RONDO_CLI) + " stats --json " + trace + " > " + json;
   ASSERT_EQ(std::system(stats.c_str()), 0) << stats;
   std::ifstream in(json);

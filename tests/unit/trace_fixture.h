@@ -31,10 +31,12 @@ class TempDir {
 
 // Writes one process file with `threads` threads. `record(thread index, writer)`
 // records each thread's events. Regions "r0".."r{regions-1}" are defined. Clock:
-// 1 tick = 1 ns.
+// 1 tick = 1 ns. `edit_summary` (optional) changes each thread's summary before
+// it is written, to make traces whose summary contradicts their events.
 inline void write_process(const std::string& path, int threads, int regions,
                           const std::function<void(int, format::ThreadWriter&)>& record, int batch_events = 1 << 14,
-                          bool end_record = true) {
+                          bool end_record = true,
+                          const std::function<void(int, format::ThreadSummary&)>& edit_summary = {}) {
   using namespace rondo::format;
   ProcessFile file(path);
   std::vector<uint8_t> defs;
@@ -55,6 +57,7 @@ inline void write_process(const std::string& path, int threads, int regions,
   for (int t = 0; t < threads; ++t) {
     ThreadWriter w(static_cast<uint32_t>(t),
                    [&](Batch&& b) {
+                     if (b.final && edit_summary) edit_summary(t, b.summary);
                      for (auto& c : encode_batch(b, 3)) file.append(c);
                    },
                    static_cast<size_t>(batch_events));

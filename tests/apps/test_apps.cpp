@@ -1,0 +1,329 @@
+// Real programs nobody on the project wrote (Debian packages: NetPIPE, LAMMPS,
+// HPC Challenge, GROMACS), recorded with `rondo record` and no -t, so that the
+// modules are chosen from the program alone (docs/real-programs.md has the
+// recipes). For each: the program's own output is the same as in an untraced
+// run, `rondo check` finds no violation, every message is matched, the MPI call
+// counts are the ones the program's source and output imply, and the modules
+// it needs were chosen.
+//
+// A test skips itself, with one line naming the package, when its program or
+// mpirun is missing. Label `apps` (scripts/test.sh --apps).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../common/run_command.h"
+#include "../common/trace_check.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using rondo::test::CommandResult;
+using rondo::test::run_command;
+
+const std::string kRondo = RONDO_CLI;
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The program `name` in PATH, or "".
+std::string program(const std::string& name) {
+  CommandResult r = run_command("command -v " + name);
+  if (r.status != 0) return "";
+  while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == ' ')) r.out.pop_back();
+  return r.out;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Lines of `text` that match `pattern`, in order.
+std::vector<std::string> lines_matching(const std::string& text, const std::string& pattern) {
+  std::regex re(pattern);
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (std::regex_search(line, re)) out.push_back(line);
+  return out;
+}
+
+class Apps : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("rondo-apps-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+    fs::create_directories(dir_ / "plain");
+    fs::create_directories(dir_ / "traced");
+  }
+  void TearDown() override {
+    if (!getenv("RONDO_TEST_KEEP")) fs::remove_all(dir_);
+  }
+
+  // Skips the test when `name` (from Debian package `package`) is not installed.
+  std::string require(const std::string& name, const std::string& package) {
+    std::string path = program(name);
+    if (path.empty()) skip_ = name + " not found in PATH: install the Debian package " + package;
+    return path;
+  }
+  std::string mpirun(int ranks) {
+    std::string path = require("mpirun", "openmpi-bin");
+    std::string cmd = quote(path);
+    if (geteuid() == 0) cmd += " --allow-run-as-root";
+    return cmd + " --oversubscribe -np " + std::to_string(ranks);
+  }
+
+  std::string plain(const std::string& f = "") const { return (dir_ / "plain" / f).string(); }
+  std::string traced(const std::string& f = "") const { return (dir_ / "traced" / f).string(); }
+  std::string trace() const { return (dir_ / "trace").string(); }
+
+  // Runs `command` in plain/ untraced, then in traced/ under `rondo record` (no -t).
+  void run_both(const std::string& command) {
+    static const std::string guard = program("timeout").empty() ? "" : "timeout -k 10 300 ";
+    CommandResult a = run_command("cd " + quote(plain()) + " && " + guard + command);
+    ASSERT_EQ(a.status, 0) << command << "\n" << a.out;
+    std::string rec =
+        "cd " + quote(traced()) + " && " + guard + quote(kRondo) + " record -o " + quote(trace()) + " -- " + command;
+    recorded_ = run_command(rec);
+    ASSERT_EQ(recorded_.status, 0) << rec << "\n" << recorded_.out;
+  }
+
+  json json_of(const std::string& command) {
+    CommandResult r = run_command(command + " 2>/dev/null");
+    EXPECT_EQ(r.status, 0) << command << "\n" << r.out;
+    try {
+      return json::parse(r.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << command << ": not JSON (" << e.what() << ")\n" << r.out;
+      return json::object();
+    }
+  }
+
+  // `rondo check` finds nothing, and every message has its partner.
+  void expect_valid_trace() {
+    EXPECT_TRUE(rondo::test::trace_valid(trace()));
+    json c = json_of(quote(kRondo) + " check --json " + quote(trace()));
+    EXPECT_EQ(c["clean"], true) << c.dump(2);
+    EXPECT_EQ(c["checked"]["unmatched_sends"], 0) << c.dump(2);
+    EXPECT_EQ(c["checked"]["unmatched_receives"], 0) << c.dump(2);
+    stats_ = json_of(quote(kRondo) + " stats --json --by rank " + quote(trace()));
+    // Without MPI (GROMACS uses thread-MPI): no ranks, only empty message totals.
+    if (stats_["mpi"]["matrix_bytes"].empty()) return;
+    const json& m = stats_["mpi"]["messages"];
+    EXPECT_EQ(m["unmatched"], 0) << m.dump();
+    EXPECT_EQ(m["incomplete_receives"], 0) << m.dump();
+  }
+
+  // Calls of region `name` on `rank` (from `rondo stats --json --by rank`).
+  int64_t calls(int rank, const std::string& name) const {
+    int64_t n = 0;
+    for (const json& r : stats_["regions"])
+      if (r["rank"] == rank && r["name"] == name) n += r["calls"].get<int64_t>();
+    return n;
+  }
+  // The MPI module was chosen: every rank initialized and finalized MPI.
+  void expect_mpi_recorded(int ranks) {
+    EXPECT_EQ(stats_["mpi"]["ranks"], ranks) << recorded_.out;
+    for (int r = 0; r < ranks; ++r) {
+      EXPECT_EQ(calls(r, "MPI_Init") + calls(r, "MPI_Init_thread"), 1) << "rank " << r << "\n" << recorded_.out;
+      EXPECT_EQ(calls(r, "MPI_Finalize"), 1) << "rank " << r;
+    }
+  }
+  // Matched messages from `src` to `dst`.
+  int64_t messages(int src, int dst) const {
+    const json& m = stats_["mpi"]["matrix_count"];
+    if (!m.is_array() || m.size() <= static_cast<size_t>(src)) return -1;
+    return m[static_cast<size_t>(src)][static_cast<size_t>(dst)].get<int64_t>();
+  }
+
+  fs::path dir_;
+  std::string skip_;
+  CommandResult recorded_;
+  json stats_;
+};
+
+#define SKIP_IF_MISSING() \
+  if (!skip_.empty()) GTEST_SKIP() << skip_
+
+// ---------------------------------------------------------------------------
+// NetPIPE: ping-pong between 2 ranks over message sizes 1..64 bytes. From its
+// source (netpipe.c, mpi.c of NetPIPE 3.7): a latency warm-up of 100 round
+// trips between two Syncs, then per message size (one line of its output file)
+// one Sync, the repeat count sent by the transmitter (rank 0) to the receiver,
+// and 3 trials of one Sync and -n round trips each. Data goes with MPI_Send and
+// MPI_Recv, Sync is MPI_Barrier.
+TEST_F(Apps, NetpipeCountsFollowFromItsArguments) {
+  std::string np = require("NPopenmpi", "netpipe-openmpi");
+  std::string launcher = mpirun(2);
+  SKIP_IF_MISSING();
+  constexpr int kRepeats = 50;
+  run_both(launcher + " " + quote(np) + " -u 64 -n " + std::to_string(kRepeats) + " -o np.out > np.log 2>&1");
+  // Its output: one line per message size (bytes, Mbps, seconds); times vary,
+  // the sizes measured may not.
+  auto sizes = [](const std::string& file) {
+    std::vector<std::string> out;
+    for (const std::string& line : lines_matching(slurp(file), "^ *[0-9]+ ")) out.push_back(line.substr(0, 8));
+    return out;
+  };
+  std::vector<std::string> measured = sizes(plain("np.out"));
+  ASSERT_FALSE(measured.empty()) << slurp(plain("np.log"));
+  EXPECT_EQ(sizes(traced("np.out")), measured);
+  expect_valid_trace();
+  expect_mpi_recorded(2);
+
+  const int64_t points = static_cast<int64_t>(measured.size()), trips = 100 + 3 * points * kRepeats;
+  for (int rank : {0, 1}) {
+    SCOPED_TRACE("rank " + std::to_string(rank));
+    int64_t repeat_counts = points;  // sent by rank 0, received by rank 1
+    EXPECT_EQ(calls(rank, "MPI_Send"), trips + (rank == 0 ? repeat_counts : 0));
+    EXPECT_EQ(calls(rank, "MPI_Recv"), trips + (rank == 1 ? repeat_counts : 0));
+    EXPECT_EQ(calls(rank, "MPI_Barrier"), 2 + 4 * points);
+  }
+  EXPECT_EQ(messages(0, 1), trips + points);
+  EXPECT_EQ(messages(1, 0), trips);
+}
+
+// ---------------------------------------------------------------------------
+// LAMMPS: the Lennard-Jones melt on a 15^3 lattice (13,500 atoms), 200 steps,
+// on 2 ranks. Its thermo lines (every 50 steps) must be identical.
+TEST_F(Apps, LammpsMeltGivesTheSameThermoOutput) {
+  std::string lmp = require("lmp", "lammps");
+  std::string launcher = mpirun(2);
+  SKIP_IF_MISSING();
+  std::string melt = slurp("/usr/share/lammps/examples/melt/in.melt");
+  if (melt.empty()) GTEST_SKIP() << "/usr/share/lammps/examples/melt/in.melt missing: install lammps-examples";
+  melt = std::regex_replace(melt, std::regex("block 0 10 0 10 0 10"), "block 0 15 0 15 0 15");
+  melt = std::regex_replace(melt, std::regex("\nrun[^\n]*"), "\nrun 200");
+  for (const std::string& d : {plain(), traced()}) std::ofstream(d + "/in.melt") << melt;
+  run_both(launcher + " " + quote(lmp) + " -in in.melt -log run.log -screen none");
+
+  const std::string thermo = "^ +[0-9]+ +[-0-9.e]+ ";
+  std::string log = slurp(plain("run.log"));
+  std::vector<std::string> expected = lines_matching(log, thermo);
+  ASSERT_EQ(expected.size(), 5u) << log;  // steps 0, 50, ..., 200
+  EXPECT_EQ(lines_matching(slurp(traced("run.log")), thermo), expected);
+  EXPECT_EQ(lines_matching(slurp(traced("run.log")), "^(Neighbor list builds|Total # of neighbors)"),
+            lines_matching(log, "^(Neighbor list builds|Total # of neighbors)"));
+  expect_valid_trace();
+  expect_mpi_recorded(2);
+
+  // Exact counts from LAMMPS's CommBrick on a 1 by 1 by 2 grid (one swap each
+  // way along z): every step forwards ghost positions and reverses ghost
+  // forces (newton on), 2 swaps each, one MPI_Irecv + MPI_Send + MPI_Wait per
+  // swap. A reneighbouring step, and the setup before step 0, replace the
+  // forward swaps with exchange (migrating atoms: one MPI_Sendrecv of the
+  // count, then one Irecv/Send/Wait) and borders (2 swaps of Sendrecv +
+  // Irecv/Send/Wait). With S steps and B reneighbourings (its log says both):
+  //   Irecv = Send = Wait = 4 S + B + 5,  Sendrecv = 3 (B + 1).
+  ASSERT_EQ(lines_matching(log, "^ +1 by 1 by 2 MPI processor grid").size(), 1u) << log;
+  std::vector<std::string> builds = lines_matching(log, "^Neighbor list builds = [0-9]+$");
+  ASSERT_EQ(builds.size(), 1u) << log;
+  const int64_t steps = 200, reneighbourings = std::stoll(builds[0].substr(builds[0].rfind(' ') + 1));
+  EXPECT_EQ(reneighbourings, steps / 20);  // neigh_modify every 20 delay 0 check no
+  for (int rank : {0, 1}) {
+    SCOPED_TRACE("rank " + std::to_string(rank));
+    for (const char* call : {"MPI_Irecv", "MPI_Send", "MPI_Wait"})
+      EXPECT_EQ(calls(rank, call), 4 * steps + reneighbourings + 5) << call;
+    EXPECT_EQ(calls(rank, "MPI_Sendrecv"), 3 * (reneighbourings + 1));
+    EXPECT_EQ(calls(rank, "MPI_Allreduce"), calls(1 - rank, "MPI_Allreduce"));
+  }
+  // One message each way per swap, and one per Sendrecv.
+  EXPECT_EQ(messages(0, 1), 4 * steps + reneighbourings + 5 + 3 * (reneighbourings + 1));
+  EXPECT_EQ(messages(1, 0), messages(0, 1));
+}
+
+// ---------------------------------------------------------------------------
+// HPC Challenge on a 1x2 grid: every test passes (Success=1) and the same tests
+// ran, traced or not. RandomAccess cancels its receives still posted at the end.
+TEST_F(Apps, HpccPassesTheSameTests) {
+  std::string hpcc = require("hpcc", "hpcc");
+  std::string launcher = mpirun(2);
+  SKIP_IF_MISSING();
+  std::string input = slurp("/usr/share/doc/hpcc/examples/_hpccinf.txt");
+  if (input.empty()) GTEST_SKIP() << "/usr/share/doc/hpcc/examples/_hpccinf.txt missing: reinstall hpcc";
+  // Line 11 (the P of the process grid): 1, for a 1x2 grid.
+  std::istringstream in(input);
+  std::string edited;
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (++n == 11 && line.rfind("2 ", 0) == 0) line[0] = '1';
+    edited += line + "\n";
+  }
+  for (const std::string& d : {plain(), traced()}) std::ofstream(d + "/hpccinf.txt") << edited;
+  run_both(launcher + " " + quote(hpcc) + " > hpcc.log 2>&1");
+
+  std::string plain_out = slurp(plain("hpccoutf.txt")), traced_out = slurp(traced("hpccoutf.txt"));
+  std::vector<std::string> sections = lines_matching(plain_out, "^Begin of .* section\\.$");
+  EXPECT_GE(sections.size(), 10u) << plain_out;
+  EXPECT_EQ(lines_matching(traced_out, "^Begin of .* section\\.$"), sections);
+  EXPECT_EQ(lines_matching(plain_out, "^Success="), std::vector<std::string>{"Success=1"});
+  EXPECT_EQ(lines_matching(traced_out, "^Success="), std::vector<std::string>{"Success=1"}) << traced_out;
+  // Problem sizes, updates, grids: what the tests computed, not how fast.
+  const std::string sizes = "^(HPL_N|HPL_NB|HPL_nprow|HPL_npcol|PTRANS_n|MPIRandomAccess_N|MPIFFT_N|"
+                            "StarSTREAM_VectorSize|CommWorldProcs)=";
+  EXPECT_EQ(lines_matching(traced_out, sizes), lines_matching(plain_out, sizes));
+  expect_valid_trace();
+  expect_mpi_recorded(2);
+  EXPECT_GT(messages(0, 1), 0);
+  EXPECT_GT(messages(1, 0), 0);
+}
+
+// ---------------------------------------------------------------------------
+// GROMACS: a box of 221 SPC/E waters, 50 steps with 2 OpenMP threads (libgomp
+// reached through libgromacs.so only). With -reprod its results are bitwise
+// reproducible: the final coordinates and the energies in its log must match.
+TEST_F(Apps, GromacsWaterBoxGivesTheSameResultsWithOpenMpRecorded) {
+  std::string gmx = require("gmx", "gromacs");
+  SKIP_IF_MISSING();
+  std::string setup =
+      "cd " + quote(plain()) + " && " + quote(gmx) + " solvate -cs spc216.gro -box 2 2 2 -o water.gro" +
+      " && n=$(grep -c OW water.gro)" +
+      " && printf '#include \"oplsaa.ff/forcefield.itp\"\\n#include \"oplsaa.ff/spce.itp\"\\n[ system ]\\nwater\\n"
+      "[ molecules ]\\nSOL %s\\n' \"$n\" > topol.top" +
+      " && printf 'integrator = md\\nnsteps = 50\\ndt = 0.002\\ncutoff-scheme = Verlet\\ncoulombtype = PME\\n"
+      "rcoulomb = 0.9\\nrvdw = 0.9\\nconstraints = h-bonds\\nnstlog = 10\\nnstenergy = 10\\ngen-vel = yes\\n"
+      "gen-seed = 1234\\ngen-temp = 300\\n' > md.mdp" +
+      " && " + quote(gmx) + " grompp -f md.mdp -c water.gro -p topol.top -o md.tpr -maxwarn 5" +
+      " && cp md.tpr " + quote(traced());
+  CommandResult s = run_command(setup);
+  ASSERT_EQ(s.status, 0) << s.out;
+  run_both(quote(gmx) + " mdrun -s md.tpr -nt 2 -ntmpi 1 -ntomp 2 -nb cpu -reprod -deffnm run > mdrun.log 2>&1");
+
+  std::string gro = slurp(plain("run.gro"));
+  ASSERT_FALSE(gro.empty()) << slurp(plain("mdrun.log"));
+  EXPECT_TRUE(gro == slurp(traced("run.gro"))) << "final coordinates differ";
+  auto energies = [](const std::string& log) {
+    return lines_matching(log, "^ +-?[0-9]\\.[0-9]+e[-+][0-9]+( +-?[0-9]\\.[0-9]+e[-+][0-9]+)* *$");
+  };
+  std::vector<std::string> expected = energies(slurp(plain("run.log")));
+  EXPECT_GE(expected.size(), 2u * 6) << "energies of steps 0, 10, ..., 50";
+  EXPECT_EQ(energies(slurp(traced("run.log"))), expected);
+  expect_valid_trace();
+  // The OpenMP module was chosen without -t: both threads ran OpenMP regions.
+  json by_thread = json_of(quote(kRondo) + " stats --json --by thread " + quote(trace()));
+  std::map<int, int64_t> parallel_calls;
+  for (const json& r : by_thread["regions"])
+    if (r["name"].get<std::string>().rfind("omp parallel", 0) == 0)
+      parallel_calls[r["thread"].get<int>()] += r["calls"].get<int64_t>();
+  EXPECT_GE(parallel_calls.size(), 2u) << recorded_.out;
+  for (const auto& [thread, n] : parallel_calls) EXPECT_GT(n, 0) << "thread " << thread;
+}
+
+}  // namespace
