@@ -49,7 +49,8 @@ std::string wait_states_text(const WaitStates& w) {
   out += "\nWait states by pattern (Scalasca definitions)\n" + patterns.str();
 
   // Ranks: every pattern that waited as a column, the ranks that waited most
-  // first, and the rank each one waited for most (the late partner).
+  // first, the rank each one waited for most (the late partner) and the root
+  // cause of most of its waiting.
   std::vector<const analyzer::WaitPatternStats*> waited;
   for (auto* p : order)
     if (p->waiting_ns > 0) waited.push_back(p);
@@ -57,17 +58,18 @@ std::string wait_states_text(const WaitStates& w) {
   for (auto& r : w.per_rank)
     if (r.waiting_ns > 0) ranks.push_back(&r);
   std::stable_sort(ranks.begin(), ranks.end(), [](auto* a, auto* b) { return a->waiting_ns > b->waiting_ns; });
-  std::vector<std::string> headers = {"rank", "waiting", "waited for"};
+  std::vector<std::string> headers = {"rank", "waiting", "waited for", "root cause"};
   for (auto* p : waited) headers.push_back(std::string(analyzer::wait_pattern_title(p->pattern)));
   TextTable per_rank(headers, std::vector<bool>(headers.size(), true));
   for (size_t i = 0; i < ranks.size() && i < kRankRows; ++i) {
     const analyzer::RankWaiting& rank = *ranks[i];
-    std::string partner = "-";
-    if (!rank.by_late_rank.empty())
-      partner = fmt::format("rank {} ({}%)", rank.by_late_rank.front().rank,
-                            share(static_cast<double>(rank.by_late_rank.front().waiting_ns) /
-                                  static_cast<double>(rank.waiting_ns)));
-    std::vector<std::string> cells = {std::to_string(rank.rank), duration(rank.waiting_ns), partner};
+    auto most = [&](const std::vector<analyzer::LateRankWaiting>& v) {
+      return v.empty() ? std::string("-")
+                       : fmt::format("rank {} ({}%)", v.front().rank,
+                                     share(static_cast<double>(v.front().waiting_ns) / static_cast<double>(rank.waiting_ns)));
+    };
+    std::vector<std::string> cells = {std::to_string(rank.rank), duration(rank.waiting_ns), most(rank.by_late_rank),
+                                      most(rank.by_root_rank)};
     for (auto* p : waited) {
       auto it = std::find_if(p->per_rank.begin(), p->per_rank.end(), [&](auto& r) { return r.rank == rank.rank; });
       cells.push_back(it == p->per_rank.end() || it->waiting_ns == 0 ? "-" : duration(it->waiting_ns));

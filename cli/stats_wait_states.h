@@ -10,7 +10,8 @@
 namespace rondo::cli {
 
 // Tables of the patterns (with the late rank that caused most of each), the
-// ranks that waited most (with the rank each waited for most) and the call
+// ranks that waited most (with the rank each waited for most, and the root
+// cause of most of its waiting) and the call
 // sites that waited most; "" for a trace without MPI.
 std::string wait_states_text(const analyzer::WaitStates& w);
 

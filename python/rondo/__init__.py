@@ -43,7 +43,8 @@ _LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads
                  "max_ns", "outliers", "thread_min_ns", "thread_max_ns", "slowest_rank", "slowest_thread"]
 _SLOWEST_COLUMNS = ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
 _CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
-_WAIT_STATE_COLUMNS = ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns"]
+_WAIT_STATE_COLUMNS = ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns",
+                       "root_rank", "root_rank_ns"]
 _WAIT_PARTNER_COLUMNS = ["pattern", "rank", "late_rank", "instances", "waiting_ns"]
 _WAIT_TOTAL_KEYS = ["total_ns", "instances", "share", "run_ns", "eager_limit_bytes"]
 
@@ -163,19 +164,24 @@ class Trace:
         "wait_at_nxn", "late_broadcast", "early_reduce") then by rank, every
         rank. Columns: pattern, rank, instances (calls that waited), waiting_ns,
         share (of the run time of the MPI threads), late_rank (the rank it
-        waited for most, -1: none) and late_rank_ns (how long). `attrs` holds
+        waited for most, -1: none) and late_rank_ns (how long), root_rank and
+        root_rank_ns (the same by root cause: a partner that was late only
+        because it waited passes the blame on). `attrs` holds
         the totals: total_ns, instances, share, run_ns, eager_limit_bytes. The
         whole document is t.stats()["wait_states"]. A window counts the waiting
         calls entered in it."""
         w = self._wait_states(window)
         run = w["run_ns"]
         rows = []
+        none = {"rank": -1, "waiting_ns": 0}
         for p in w["patterns"]:
             for r in p["per_rank"]:
-                top = r["by_late_rank"][0] if r["by_late_rank"] else {"rank": -1, "waiting_ns": 0}
+                late = (r["by_late_rank"] or [none])[0]
+                root = (r["by_root_rank"] or [none])[0]
                 rows.append({"pattern": p["name"], "rank": r["rank"], "instances": r["instances"],
                              "waiting_ns": r["waiting_ns"], "share": r["waiting_ns"] / run if run else 0.0,
-                             "late_rank": top["rank"], "late_rank_ns": top["waiting_ns"]})
+                             "late_rank": late["rank"], "late_rank_ns": late["waiting_ns"],
+                             "root_rank": root["rank"], "root_rank_ns": root["waiting_ns"]})
         frame = _records(rows, _WAIT_STATE_COLUMNS)
         frame.attrs.update({key: w[key] for key in _WAIT_TOTAL_KEYS})
         return frame

@@ -345,7 +345,8 @@ def test_wait_states_late_sender(late_sender):
     doc = t.stats()["wait_states"]
     w = t.wait_states()
     # One row per pattern and rank, with the rank each waited for.
-    assert list(w.columns) == ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns"]
+    assert list(w.columns) == ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns",
+                               "root_rank", "root_rank_ns"]
     assert list(w["pattern"].unique()) == [p["name"] for p in doc["patterns"]]
     assert len(w) == 6 * 2
     assert {k: w.attrs[k] for k in ("total_ns", "instances", "share", "run_ns")} == \
@@ -358,7 +359,8 @@ def test_wait_states_late_sender(late_sender):
     assert ls.loc[0, "instances"] == waits and ls.loc[1, "instances"] == 0
     assert ls.loc[0, "waiting_ns"] >= waits * (sleep_ns - EARLY_NS)
     assert ls.loc[0, "late_rank"] == 1 and ls.loc[0, "late_rank_ns"] == ls.loc[0, "waiting_ns"]
-    assert ls.loc[1, "late_rank"] == -1
+    assert ls.loc[0, "root_rank"] == 1 and ls.loc[0, "root_rank_ns"] == ls.loc[0, "waiting_ns"]
+    assert ls.loc[1, "late_rank"] == -1 and ls.loc[1, "root_rank"] == -1
     assert w[w["pattern"] == "late_receiver"]["instances"].sum() == 0
 
     partners = t.wait_partners()

@@ -194,10 +194,10 @@ TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
   const int ranks = 4, steps = 100;
   std::string trace = (dir_ / "heat").string();
   auto r = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, ranks,
-                                       rondo::test::shell_quoted(MPI_HEAT1D) + " " + std::to_string(steps),
+                                       rondo::test::shell_quoted(MPI_HEAT1D) + " " + std::to_string(steps) + " 131072",
                                        "OMP_NUM_THREADS=2 ");
   ASSERT_EQ(r.status, 0) << r.out;
-  ASSERT_NE(r.out.find("heat1d: 4 ranks, 100 steps"), std::string::npos) << r.out;
+  ASSERT_NE(r.out.find("heat1d: 4 ranks, 100 steps, 131072 cells per rank"), std::string::npos) << r.out;
   rondo::format::TraceReader reader(trace);
 
   // 2 (P - 1) MPI_Isend per step, each completed once.
@@ -236,15 +236,27 @@ TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
   // Eager halo sends never wait for their receiver.
   EXPECT_EQ(w[WaitPattern::LateReceiver].instances, 0u);
 
-  // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most; rank 1 causes
-  // more waiting than any other rank.
+  // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most. Rank 3 waits
+  // for its only neighbour, rank 2, which was late because it waited for rank
+  // 1: by root cause, ranks 0, 2 and 3 all wait for rank 1, which causes more
+  // waiting than any other rank.
   for (int32_t rank : {0, 2}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];
     ASSERT_FALSE(waited.by_late_rank.empty()) << "rank " << rank;
     EXPECT_EQ(waited.by_late_rank.front().rank, 1) << "rank " << rank;
   }
+  for (int32_t rank : {0, 2, 3}) {
+    const auto& waited = w.per_rank[static_cast<size_t>(rank)];
+    ASSERT_FALSE(waited.by_root_rank.empty()) << "rank " << rank;
+    EXPECT_EQ(waited.by_root_rank.front().rank, 1) << "rank " << rank;
+    int64_t shares = 0;
+    for (const auto& l : waited.by_root_rank) shares += l.waiting_ns;
+    EXPECT_EQ(shares, waited.waiting_ns) << "rank " << rank;
+  }
   ASSERT_FALSE(w.by_late_rank.empty());
   EXPECT_EQ(w.by_late_rank.front().rank, 1);
+  ASSERT_FALSE(w.by_root_rank.empty());
+  EXPECT_EQ(w.by_root_rank.front().rank, 1);
 }
 
 }  // namespace
