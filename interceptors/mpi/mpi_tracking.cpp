@@ -61,7 +61,9 @@ struct State {
   std::mutex request_mutex;
   std::unordered_map<MPI_Request, BoundRequests> requests;
   uint64_t next_request = 1;
-  uint64_t freed_active = 0;  // active requests released by MPI_Request_free
+  // Requests whose completion cannot be seen: freed while active with
+  // MPI_Request_free, or persistent ones started again before it was seen.
+  uint64_t unseen_completions = 0;
 
   std::mutex misc_mutex;
   std::unordered_map<MPI_Win, uint32_t> windows;
@@ -315,11 +317,10 @@ PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persist
 
 namespace {
 
-// The request of `bound` a completion (or a free, or a start) from `slot` refers
-// to: the one bound at that address, else the oldest. `want_active`: only active
-// requests (completions); otherwise any (frees, starts of persistent requests).
-BoundRequests::iterator pick(BoundRequests& bound, const void* slot, bool want_active) {
-  auto usable = [&](const RequestInfo& r) { return !want_active || r.active; };
+// The request of `bound` that a completion, free or start from `slot` refers
+// to, among those `usable` for it: the one bound at that address, else the oldest.
+template <typename Usable>
+BoundRequests::iterator pick(BoundRequests& bound, const void* slot, Usable usable) {
   auto oldest = bound.end();
   for (auto it = bound.begin(); it != bound.end(); ++it) {
     if (!usable(*it)) continue;
@@ -328,6 +329,7 @@ BoundRequests::iterator pick(BoundRequests& bound, const void* slot, bool want_a
   }
   return oldest;
 }
+bool any_request(const RequestInfo&) { return true; }
 
 // Binds `r` to `handle` (caller holds request_mutex).
 void bind_locked(MPI_Request handle, RequestInfo r) { state().requests[handle].push_back(std::move(r)); }
@@ -399,10 +401,10 @@ void start(MPI_Request request, const void* slot) {
     std::lock_guard lock(state().request_mutex);
     auto bound = state().requests.find(request);
     if (bound == state().requests.end()) return;
-    auto it = pick(bound->second, slot, false);
-    if (it == bound->second.end() || !it->persistent) return;
+    auto it = pick(bound->second, slot, [](const RequestInfo& r) { return r.persistent; });
+    if (it == bound->second.end()) return;
     // Each start of a persistent request is a new message: give it a new id.
-    if (it->active) ++state().freed_active;  // started again before its last start completed
+    if (it->active) ++state().unseen_completions;  // started again before its last start completed
     it->id = state().next_request++;
     it->active = true;
     r = *it;
@@ -425,7 +427,7 @@ void completed(MPI_Request handle, const MPI_Status& status, const void* slot) {
     }
     auto bound = state().requests.find(handle);
     if (bound == state().requests.end()) return;
-    auto it = pick(bound->second, slot, true);
+    auto it = pick(bound->second, slot, [](const RequestInfo& r) { return r.active; });
     if (it == bound->second.end()) return;
     r = *it;
     if (r.persistent)
@@ -440,15 +442,15 @@ void request_freed(MPI_Request handle, const void* slot) {
   std::lock_guard lock(state().request_mutex);
   auto bound = state().requests.find(handle);
   if (bound == state().requests.end()) return;
-  auto it = pick(bound->second, slot, false);
+  auto it = pick(bound->second, slot, any_request);
   if (it == bound->second.end()) return;
-  if (it->active) ++state().freed_active;
+  if (it->active) ++state().unseen_completions;
   bound->second.erase(it);
 }
 
 uint64_t requests_never_completed() {
   std::lock_guard lock(state().request_mutex);
-  uint64_t n = state().freed_active;
+  uint64_t n = state().unseen_completions;
   for (const auto& [handle, bound] : state().requests)
     for (const RequestInfo& r : bound) n += r.active ? 1 : 0;
   return n;
