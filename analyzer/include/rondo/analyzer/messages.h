@@ -144,7 +144,9 @@ struct CollectiveRecord {
   uint32_t process = 0;
   int32_t rank = -1;  // world rank of the recording process
   format::CollectiveOp op = format::CollectiveOp::Other;
-  uint32_t comm = CommunicatorTable::kNone;  // kNone: MPI_COMM_NULL (MPI_Comm_free)
+  // kNone: no communicator recorded (MPI_Comm_free in traces written before it
+  // recorded the communicator it frees)
+  uint32_t comm = CommunicatorTable::kNone;
   int32_t root = -1;  // world rank, -1: none
   uint64_t bytes_sent = 0, bytes_received = 0;
   int64_t begin_ns = -1;  // the matching MpiCollectiveBegin, -1: none recorded
