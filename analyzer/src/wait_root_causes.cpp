@@ -26,6 +26,19 @@ void add_share(RootShares& shares, int32_t rank, int64_t ns) {
 
 }  // namespace
 
+RootShares scale_shares(const RootShares& shares, int64_t total, int64_t part) {
+  RootShares out;
+  if (shares.empty() || total <= 0 || part <= 0) return out;
+  int64_t given = 0;
+  for (auto& [rank, ns] : shares) {
+    auto scaled = static_cast<int64_t>(static_cast<__int128>(part) * ns / total);
+    add_share(out, rank, scaled);
+    given += scaled;
+  }
+  add_share(out, shares.front().first, part - given);
+  return out;
+}
+
 std::vector<RootShares> root_causes(const std::vector<WaitedCall>& waited,
                                     const std::vector<std::vector<BlockingCall>>& blocking,
                                     const std::map<int32_t, uint32_t>& process_of_rank) {
@@ -53,15 +66,9 @@ std::vector<RootShares> root_causes(const std::vector<WaitedCall>& waited,
         int64_t from = std::max(p.enter_ns, mine ? mine->exit_ns : INT64_MIN);
         int64_t to = std::min(p.enter_ns + p.waiting_ns, w.partner_ns);
         int64_t inherited = std::min(own, std::max<int64_t>(0, to - from));
-        if (inherited > 0 && p.waiting_ns > 0) {
+        if (inherited > 0) {
           // Split in proportion to the partner's own root shares.
-          int64_t given = 0;
-          for (auto& [rank, ns] : roots[before->waited]) {
-            auto part = static_cast<int64_t>(static_cast<__int128>(inherited) * ns / p.waiting_ns);
-            add_share(shares, rank, part);
-            given += part;
-          }
-          if (!roots[before->waited].empty()) add_share(shares, roots[before->waited].front().first, inherited - given);
+          shares = scale_shares(roots[before->waited], p.waiting_ns, inherited);
           own -= inherited;
         }
       }

@@ -33,6 +33,10 @@ struct WaitedCall {
 // summing to the call's waiting.
 using RootShares = std::vector<std::pair<int32_t, int64_t>>;
 
+// `shares` (summing to `total`) scaled to sum to `part` (<= total), in proportion;
+// the rounding remainder goes to the first (largest) share.
+RootShares scale_shares(const RootShares& shares, int64_t total, int64_t part);
+
 // `blocking[p]`: process p's blocking calls sorted by (exit, enter), those that
 // waited pointing into `waited`; `process_of_rank`: where each world rank's
 // calls are. Returns the root shares of each waited call.

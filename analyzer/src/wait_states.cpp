@@ -191,9 +191,14 @@ class Collector {
       out.patterns.push_back(std::move(s));
     }
     size_t index = 0;
-    for (const auto& [key, w] : calls_) {
-      const RootShares& root = roots[index++];
-      if (!window_.contains(w.call->enter_ns)) continue;
+    for (const auto& [key, whole] : calls_) {
+      RootShares root = std::move(roots[index++]);
+      if (!window_.contains(whole.call->enter_ns)) continue;
+      // The part of the waiting (the start of the call) inside the window.
+      Waiting w = whole;
+      w.ns = window_.clip(w.call->enter_ns, w.call->enter_ns + w.ns);
+      if (w.ns < whole.ns) root = scale_shares(root, whole.ns, w.ns);
+      if (w.ns <= 0) continue;
       auto p = static_cast<size_t>(w.pattern);
       WaitPatternStats& s = out.patterns[p];
       ++s.instances;

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "../../cli/stats_wait_states.h"
+#include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/wait_states.h"
@@ -331,12 +332,19 @@ TEST_F(WaitStatesTrace, RankWaitingNeverExceedsItsTimeInMpi) {
 }
 
 TEST_F(WaitStatesTrace, WindowKeepsCallsEnteredInside) {
-  // [0, 1001): the barrier and the first allreduce of ranks 0 and 1.
-  WaitStates w = analyze({0, 1001});
+  // [0, 1050): the barrier and the first allreduce of ranks 0 and 1, which
+  // entered at 1000 and waited 100 each, of which 50 inside the window.
+  WaitStates w = analyze({0, 1050});
   EXPECT_EQ(w[WaitPattern::WaitAtBarrier].instances, 2u);
   EXPECT_EQ(w[WaitPattern::WaitAtNxN].instances, 2u);
-  EXPECT_EQ(w[WaitPattern::WaitAtNxN].waiting_ns, 200);
-  EXPECT_EQ(w.total_ns, 750);
+  EXPECT_EQ(w[WaitPattern::WaitAtNxN].waiting_ns, 100);
+  EXPECT_EQ(w.total_ns, 650);
+  EXPECT_EQ(late(w[WaitPattern::WaitAtNxN].per_rank[0].by_root_rank), (Late{{2, 1, 50}}));
+  // Within the window too, no rank waits longer than it spent in MPI calls there.
+  auto stats = rondo::analyzer::analyze(*trace_, {rondo::analyzer::GroupBy::None, {0, 1050}, 1, {}});
+  for (int32_t r = 0; r < 3; ++r)
+    EXPECT_LE(w.per_rank[static_cast<size_t>(r)].waiting_ns, stats.mpi.time_per_rank[static_cast<size_t>(r)].mpi_ns)
+        << "rank " << r;
 }
 
 TEST_F(WaitStatesTrace, JsonTextAndCsv) {

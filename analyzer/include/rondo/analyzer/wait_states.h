@@ -70,7 +70,9 @@
 //
 // An instance is one MPI call that waited (waiting > 0). With a time window, an
 // instance counts when its waiting call was entered inside the window
-// (TimeWindow::contains of the call's enter time).
+// (TimeWindow::contains of the call's enter time), with the part of its waiting
+// (the start of the call) inside the window: waiting stays within the time in
+// MPI calls the window keeps.
 #pragma once
 
 #include <cstdint>
