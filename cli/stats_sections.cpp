@@ -70,6 +70,8 @@ std::string mpi_text(const analyzer::MpiStats& s) {
   if (m.cancelled) out += fmt::format("  cancelled requests: {}\n", format_count(m.cancelled));
   if (m.incomplete_receives)
     out += fmt::format("  receives posted, never completed: {}\n", format_count(m.incomplete_receives));
+  if (m.incomplete_sends)
+    out += fmt::format("  nonblocking sends posted, never completed: {}\n", format_count(m.incomplete_sends));
 
   if (!s.time_per_rank.empty()) {
     TextTable table({"rank", "in MPI", "total", "MPI %", "MPI calls"}, {true, true, true, true, true});

@@ -29,7 +29,8 @@ std::string wait_states_text(const WaitStates& w) {
                      format_count(w.instances), share(w.share), duration(w.run_ns));
   if (w.instances == 0) return out;
 
-  TextTable patterns({"pattern", "instances", "waiting", "% run", "most waiting rank"}, {false, true, true, true, true});
+  TextTable patterns({"pattern", "instances", "waiting", "% run", "most waiting rank", "late rank (caused)"},
+                     {false, true, true, true, true, true});
   std::vector<const analyzer::WaitPatternStats*> order;
   for (auto& p : w.patterns) order.push_back(&p);
   std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->waiting_ns > b->waiting_ns; });
@@ -39,35 +40,38 @@ std::string wait_states_text(const WaitStates& w) {
     std::string rank = worst == p->per_rank.end() || worst->waiting_ns == 0
                            ? "-"
                            : fmt::format("{} ({})", worst->rank, duration(worst->waiting_ns));
+    std::string late = p->by_late_rank.empty() ? "-"
+                                               : fmt::format("{} ({})", p->by_late_rank.front().rank,
+                                                             duration(p->by_late_rank.front().waiting_ns));
     patterns.add({std::string(analyzer::wait_pattern_title(p->pattern)), format_count(p->instances),
-                  duration(p->waiting_ns), share(p->share), rank});
+                  duration(p->waiting_ns), share(p->share), rank, late});
   }
   out += "\nWait states by pattern (Scalasca definitions)\n" + patterns.str();
 
-  // Ranks: every pattern that waited as a column, the ranks that waited most first.
+  // Ranks: every pattern that waited as a column, the ranks that waited most
+  // first, the rank each one waited for most (the late partner) and the root
+  // cause of most of its waiting.
   std::vector<const analyzer::WaitPatternStats*> waited;
   for (auto* p : order)
     if (p->waiting_ns > 0) waited.push_back(p);
-  struct RankRow {
-    int32_t rank;
-    int64_t total = 0;
-  };
-  std::vector<RankRow> ranks;
-  for (auto* p : waited)
-    for (auto& r : p->per_rank) {
-      if (static_cast<size_t>(r.rank) >= ranks.size())
-        for (int32_t k = static_cast<int32_t>(ranks.size()); k <= r.rank; ++k) ranks.push_back({k});
-      ranks[static_cast<size_t>(r.rank)].total += r.waiting_ns;
-    }
-  std::erase_if(ranks, [](const RankRow& r) { return r.total == 0; });
-  std::stable_sort(ranks.begin(), ranks.end(), [](auto& a, auto& b) { return a.total > b.total; });
-  std::vector<std::string> headers = {"rank", "waiting"};
+  std::vector<const analyzer::RankWaiting*> ranks;
+  for (auto& r : w.per_rank)
+    if (r.waiting_ns > 0) ranks.push_back(&r);
+  std::stable_sort(ranks.begin(), ranks.end(), [](auto* a, auto* b) { return a->waiting_ns > b->waiting_ns; });
+  std::vector<std::string> headers = {"rank", "waiting", "waited for", "root cause"};
   for (auto* p : waited) headers.push_back(std::string(analyzer::wait_pattern_title(p->pattern)));
   TextTable per_rank(headers, std::vector<bool>(headers.size(), true));
   for (size_t i = 0; i < ranks.size() && i < kRankRows; ++i) {
-    std::vector<std::string> cells = {std::to_string(ranks[i].rank), duration(ranks[i].total)};
+    const analyzer::RankWaiting& rank = *ranks[i];
+    auto most = [&](const std::vector<analyzer::LateRankWaiting>& v) {
+      return v.empty() ? std::string("-")
+                       : fmt::format("rank {} ({}%)", v.front().rank,
+                                     share(static_cast<double>(v.front().waiting_ns) / static_cast<double>(rank.waiting_ns)));
+    };
+    std::vector<std::string> cells = {std::to_string(rank.rank), duration(rank.waiting_ns), most(rank.by_late_rank),
+                                      most(rank.by_root_rank)};
     for (auto* p : waited) {
-      auto it = std::find_if(p->per_rank.begin(), p->per_rank.end(), [&](auto& r) { return r.rank == ranks[i].rank; });
+      auto it = std::find_if(p->per_rank.begin(), p->per_rank.end(), [&](auto& r) { return r.rank == rank.rank; });
       cells.push_back(it == p->per_rank.end() || it->waiting_ns == 0 ? "-" : duration(it->waiting_ns));
     }
     per_rank.add(cells);
@@ -100,9 +104,14 @@ std::vector<std::string> write_wait_states_csv(const WaitStates& w, const std::s
   std::string patterns = "pattern,instances,waiting_ns,share\n";
   std::string ranks = "pattern,rank,instances,waiting_ns\n";
   std::string sites = "pattern,call,caller,instances,waiting_ns,worst_rank,worst_ns\n";
+  std::string partners = "pattern,rank,late_rank,instances,waiting_ns\n";
   for (auto& p : w.patterns) {
     patterns += fmt::format("{},{},{},{:.6f}\n", p.name(), p.instances, p.waiting_ns, p.share);
-    for (auto& r : p.per_rank) ranks += fmt::format("{},{},{},{}\n", p.name(), r.rank, r.instances, r.waiting_ns);
+    for (auto& r : p.per_rank) {
+      ranks += fmt::format("{},{},{},{}\n", p.name(), r.rank, r.instances, r.waiting_ns);
+      for (auto& l : r.by_late_rank)
+        partners += fmt::format("{},{},{},{},{}\n", p.name(), r.rank, l.rank, l.instances, l.waiting_ns);
+    }
     for (auto& s : p.call_sites)
       sites += fmt::format("{},{},{},{},{},{},{}\n", p.name(), csv_field(s.call), csv_field(s.caller), s.instances,
                            s.waiting_ns, s.worst_rank, s.worst_ns);
@@ -111,7 +120,8 @@ std::vector<std::string> write_wait_states_csv(const WaitStates& w, const std::s
   write_text_file(dir + "/wait_states.csv", patterns);
   write_text_file(dir + "/wait_states_ranks.csv", ranks);
   write_text_file(dir + "/wait_states_call_sites.csv", sites);
-  return {"wait_states.csv", "wait_states_ranks.csv", "wait_states_call_sites.csv"};
+  write_text_file(dir + "/wait_states_partners.csv", partners);
+  return {"wait_states.csv", "wait_states_ranks.csv", "wait_states_call_sites.csv", "wait_states_partners.csv"};
 }
 
 }  // namespace rondo::cli

@@ -469,6 +469,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       }
     }
     scan.incomplete_receives += open_irecvs.size();
+    scan.incomplete_sends += open_isends.size();
     size_t kept = first_send;
     for (size_t s = first_send; s < scan.sends.size(); ++s)
       if (!send_cancelled[s - first_send]) scan.sends[kept++] = scan.sends[s];
@@ -487,6 +488,7 @@ MessageMatching match_messages(const MpiScan& scan) {
   m.world_size = scan.world_size;
   m.cancelled = scan.cancelled;
   m.incomplete_receives = scan.incomplete_receives;
+  m.incomplete_sends = scan.incomplete_sends;
 
   // Records are in (process, position) order already; a stable sort by the
   // matching key keeps each channel's records in posting order.

@@ -80,6 +80,7 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
   // was received).
   s.messages.cancelled = matching.cancelled;
   s.messages.incomplete_receives = matching.incomplete_receives;
+  s.messages.incomplete_sends = matching.incomplete_sends;
   std::map<std::pair<int32_t, int32_t>, PairTraffic> pairs;
   std::vector<SizeBucket> buckets;
   std::vector<CommunicatorTraffic> comms(matching.communicators.size());

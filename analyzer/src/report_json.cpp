@@ -40,7 +40,8 @@ nlohmann::ordered_json mpi_json(const MpiStats& s) {
                    {"unmatched_receives", s.messages.unmatched_receives},
                    {"bytes_mismatched", s.messages.bytes_mismatched},
                    {"cancelled", s.messages.cancelled},
-                   {"incomplete_receives", s.messages.incomplete_receives}};
+                   {"incomplete_receives", s.messages.incomplete_receives},
+                   {"incomplete_sends", s.messages.incomplete_sends}};
   j["matrix_bytes"] = matrix_json(s.matrix_bytes());
   nlohmann::ordered_json ops = nlohmann::ordered_json::array();
   for (auto& o : s.collective_ops)

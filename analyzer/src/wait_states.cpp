@@ -8,6 +8,7 @@
 
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "wait_root_causes.h"
 
 namespace rondo::analyzer {
 
@@ -71,42 +72,141 @@ bool named(const MpiCallInfo& call, std::initializer_list<std::string_view> name
   return std::find(names.begin(), names.end(), call.name) != names.end();
 }
 
-// Collects the calls that waited; a call waits once per pattern, the most any of
-// its messages or instances made it wait.
+// Point-to-point calls that block until their messages can proceed (header:
+// "Waiting calls"); the collectives are chosen by blocking_call().
+bool blocking_p2p(const MpiCallInfo& call) {
+  return named(call, {"MPI_Recv", "MPI_Mrecv", "MPI_Sendrecv", "MPI_Sendrecv_replace", "MPI_Send", "MPI_Ssend",
+                      "MPI_Wait", "MPI_Waitall", "MPI_Waitany", "MPI_Waitsome"});
+}
+
+// Whether a send could only complete once its receiver had posted the receive:
+// synchronous sends always, standard-mode ones above the eager limit.
+bool waits_for_receiver(const SendRecord& s, uint64_t eager_limit) {
+  if (named(s.call, {"MPI_Ssend", "MPI_Issend"})) return true;
+  if (named(s.call, {"MPI_Send", "MPI_Isend", "MPI_Sendrecv", "MPI_Sendrecv_replace", "MPI_Start", "MPI_Startall"}))
+    return s.bytes > eager_limit;
+  return false;  // buffered and ready sends, or a send outside a known call
+}
+
+// Waiting per rank, per late partner and per root cause, for one pattern or
+// all of them.
+class RankTable {
+ public:
+  explicit RankTable(int32_t world_size) { grow(world_size - 1); }
+  void add(int32_t rank, int32_t partner, int64_t ns, const RootShares& roots) {
+    if (rank < 0) return;
+    grow(rank);
+    RankWaiting& r = ranks_[static_cast<size_t>(rank)];
+    ++r.instances;
+    r.waiting_ns += ns;
+    auto r_index = static_cast<size_t>(rank);
+    if (partner >= 0) {
+      count(waited_for_[r_index][partner], partner, ns);
+      count(caused_[partner], partner, ns);
+    }
+    for (auto& [root, share] : roots) {
+      if (root < 0) continue;
+      count(rooted_in_[r_index][root], root, share);
+      count(root_of_[root], root, share);
+    }
+  }
+  std::vector<RankWaiting> per_rank() const {
+    std::vector<RankWaiting> out = ranks_;
+    for (size_t r = 0; r < out.size(); ++r) {
+      out[r].by_late_rank = sorted(waited_for_[r]);
+      out[r].by_root_rank = sorted(rooted_in_[r]);
+    }
+    return out;
+  }
+  std::vector<LateRankWaiting> by_late_rank() const { return sorted(caused_); }
+  std::vector<LateRankWaiting> by_root_rank() const { return sorted(root_of_); }
+
+ private:
+  using ByRank = std::map<int32_t, LateRankWaiting>;
+  static void count(LateRankWaiting& w, int32_t rank, int64_t ns) {
+    w.rank = rank;
+    ++w.instances;
+    w.waiting_ns += ns;
+  }
+  static std::vector<LateRankWaiting> sorted(const ByRank& m) {
+    std::vector<LateRankWaiting> out;
+    for (auto& [_, w] : m) out.push_back(w);
+    std::sort(out.begin(), out.end(), [](const LateRankWaiting& a, const LateRankWaiting& b) {
+      return a.waiting_ns != b.waiting_ns ? a.waiting_ns > b.waiting_ns : a.rank < b.rank;
+    });
+    return out;
+  }
+  void grow(int32_t rank) {
+    for (auto r = static_cast<int32_t>(ranks_.size()); r <= rank; ++r) {
+      ranks_.push_back({r, 0, 0, {}, {}});
+      waited_for_.emplace_back();
+      rooted_in_.emplace_back();
+    }
+  }
+  std::vector<RankWaiting> ranks_;
+  std::vector<ByRank> waited_for_, rooted_in_;  // per rank: partner (root) -> waiting
+  ByRank caused_, root_of_;                     // partner (root) -> waiting it caused
+};
+
+// Collects the calls that waited. A call waits once: the most any of its
+// messages or its collective instance made it wait, with that pattern and
+// partner (the header's "One waiting time per call"). Calls outside the window
+// are collected too (a wait inside it may inherit their waiting) and left out
+// of the result.
 class Collector {
  public:
   explicit Collector(const TimeWindow& window) : window_(window) {}
 
-  void offer(WaitPattern pattern, uint32_t process, int32_t rank, const MpiCallInfo& call, int64_t waiting) {
-    if (!call.complete() || !window_.contains(call.enter_ns)) return;
-    waiting = std::min(waiting, call.exit_ns - call.enter_ns);
-    if (waiting <= 0) return;
-    Waiting& w = calls_[{static_cast<uint8_t>(pattern), process, call.region, call.enter_ns}];
-    if (waiting > w.ns) w = {rank, &call, waiting};
+  // A blocking call of `rank` (process `process`), whether it waits or not.
+  void blocking(uint32_t process, int32_t rank, const MpiCallInfo& call) {
+    if (!call.complete()) return;
+    if (blocking_.size() <= process) blocking_.resize(process + 1);
+    blocking_[process].push_back({call.enter_ns, call.exit_ns});
+    if (rank >= 0) process_of_rank_.try_emplace(rank, process);
   }
 
-  WaitStates result(int32_t world_size, int64_t run_ns) const {
+  // `rank` waited in `call` for `partner` (-1: unknown), whose late operation
+  // happened at `partner_ns`.
+  void offer(WaitPattern pattern, uint32_t process, int32_t rank, const MpiCallInfo& call, int64_t partner_ns,
+             int32_t partner) {
+    blocking(process, rank, call);
+    if (!call.complete()) return;
+    int64_t waiting = std::min(partner_ns - call.enter_ns, call.exit_ns - call.enter_ns);
+    if (waiting <= 0) return;
+    Waiting candidate{pattern, rank, partner, &call, waiting, partner_ns};
+    auto [it, inserted] = calls_.try_emplace({process, call.region, call.enter_ns}, candidate);
+    if (!inserted && candidate.before(it->second)) it->second = candidate;
+  }
+
+  WaitStates result(int32_t world_size, int64_t run_ns) {
+    std::vector<RootShares> roots = find_root_causes();
     WaitStates out;
     out.run_ns = run_ns;
     std::vector<std::map<std::pair<std::string, std::string>, WaitCallSite>> sites(kWaitPatternCount);
+    std::vector<RankTable> tables(kWaitPatternCount, RankTable(world_size));
+    RankTable all(world_size);
     for (size_t p = 0; p < kWaitPatternCount; ++p) {
       WaitPatternStats s;
       s.pattern = static_cast<WaitPattern>(p);
-      for (int32_t r = 0; r < world_size; ++r) s.per_rank.push_back({r, 0, 0});
       out.patterns.push_back(std::move(s));
     }
-    for (const auto& [key, w] : calls_) {
-      WaitPatternStats& s = out.patterns[std::get<0>(key)];
+    size_t index = 0;
+    for (const auto& [key, whole] : calls_) {
+      RootShares root = std::move(roots[index++]);
+      if (!window_.contains(whole.call->enter_ns)) continue;
+      // The part of the waiting (the start of the call) inside the window.
+      Waiting w = whole;
+      w.ns = window_.clip(w.call->enter_ns, w.call->enter_ns + w.ns);
+      if (w.ns < whole.ns) root = scale_shares(root, whole.ns, w.ns);
+      if (w.ns <= 0) continue;
+      auto p = static_cast<size_t>(w.pattern);
+      WaitPatternStats& s = out.patterns[p];
       ++s.instances;
       s.waiting_ns += w.ns;
-      if (w.rank >= 0) {
-        if (static_cast<size_t>(w.rank) >= s.per_rank.size())
-          for (int32_t r = static_cast<int32_t>(s.per_rank.size()); r <= w.rank; ++r) s.per_rank.push_back({r, 0, 0});
-        ++s.per_rank[static_cast<size_t>(w.rank)].instances;
-        s.per_rank[static_cast<size_t>(w.rank)].waiting_ns += w.ns;
-      }
+      tables[p].add(w.rank, w.partner, w.ns, root);
+      all.add(w.rank, w.partner, w.ns, root);
       std::string caller = w.call->caller.empty() ? std::string(kTopLevel) : std::string(w.call->caller);
-      WaitCallSite& site = sites[std::get<0>(key)][{std::string(w.call->name), caller}];
+      WaitCallSite& site = sites[p][{std::string(w.call->name), caller}];
       if (site.instances == 0) {
         site.call = std::string(w.call->name);
         site.caller = caller;
@@ -121,6 +221,9 @@ class Collector {
     auto share = [&](int64_t ns) { return run_ns > 0 ? static_cast<double>(ns) / static_cast<double>(run_ns) : 0.0; };
     for (size_t p = 0; p < kWaitPatternCount; ++p) {
       WaitPatternStats& s = out.patterns[p];
+      s.per_rank = tables[p].per_rank();
+      s.by_late_rank = tables[p].by_late_rank();
+      s.by_root_rank = tables[p].by_root_rank();
       for (auto& [_, site] : sites[p]) s.call_sites.push_back(std::move(site));
       std::stable_sort(s.call_sites.begin(), s.call_sites.end(),
                        [](const WaitCallSite& a, const WaitCallSite& b) { return a.waiting_ns > b.waiting_ns; });
@@ -128,22 +231,56 @@ class Collector {
       out.total_ns += s.waiting_ns;
       out.instances += s.instances;
     }
+    out.per_rank = all.per_rank();
+    out.by_late_rank = all.by_late_rank();
+    out.by_root_rank = all.by_root_rank();
     out.share = share(out.total_ns);
     return out;
   }
 
  private:
+  using CallKey = std::tuple<uint32_t, uint32_t, int64_t>;  // (process, call region, call enter)
   struct Waiting {
+    WaitPattern pattern;
     int32_t rank = -1;
+    int32_t partner = -1;
     const MpiCallInfo* call = nullptr;
     int64_t ns = 0;
+    int64_t partner_ns = 0;
+    // Longer waiting wins; ties go to the first pattern, then the lowest
+    // partner, so that the result does not depend on the order of offers.
+    bool before(const Waiting& o) const {
+      return std::tuple(-ns, pattern, partner) < std::tuple(-o.ns, o.pattern, o.partner);
+    }
   };
+
+  // Root shares of every waiting call, in the order of calls_.
+  std::vector<RootShares> find_root_causes() {
+    std::vector<WaitedCall> waited;
+    std::map<std::tuple<uint32_t, int64_t, int64_t>, size_t> index;  // (process, enter, exit) -> waited call
+    for (const auto& [key, w] : calls_) {
+      index.try_emplace({std::get<0>(key), w.call->enter_ns, w.call->exit_ns}, waited.size());
+      waited.push_back({std::get<0>(key), w.partner, w.call->enter_ns, w.call->exit_ns, w.ns, w.partner_ns});
+    }
+    for (uint32_t process = 0; process < blocking_.size(); ++process) {
+      auto& calls = blocking_[process];
+      std::sort(calls.begin(), calls.end(), [](const BlockingCall& a, const BlockingCall& b) {
+        return std::tuple(a.exit_ns, a.enter_ns) < std::tuple(b.exit_ns, b.enter_ns);
+      });
+      calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
+      for (BlockingCall& c : calls)
+        if (auto it = index.find({process, c.enter_ns, c.exit_ns}); it != index.end()) c.waited = it->second;
+    }
+    return root_causes(waited, blocking_, process_of_rank_);
+  }
+
   const TimeWindow& window_;
-  // (pattern, process, call region, call enter) -> how long that call waited
-  std::map<std::tuple<uint8_t, uint32_t, uint32_t, int64_t>, Waiting> calls_;
+  std::map<CallKey, Waiting> calls_;  // the calls that waited: how long, and for whom
+  std::vector<std::vector<BlockingCall>> blocking_;  // per process
+  std::map<int32_t, uint32_t> process_of_rank_;
 };
 
-void point_to_point(const MpiScan& scan, const MessageMatching& matching, Collector& out) {
+void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64_t eager_limit, Collector& out) {
   for (const Message& m : matching.messages) {
     if (!m.matched() || m.send_record >= scan.sends.size() || m.recv_record >= scan.recvs.size()) continue;
     const SendRecord& s = scan.sends[m.send_record];
@@ -152,15 +289,16 @@ void point_to_point(const MpiScan& scan, const MessageMatching& matching, Collec
     int64_t send_start = s.call.in_call() ? s.call.enter_ns : s.position.ns;
     int64_t recv_post = r.call.in_call() ? r.call.enter_ns : r.position.ns;
 
-    out.offer(WaitPattern::LateSender, r.process, r.dst, r.completion, send_start - r.completion.enter_ns);
+    if (blocking_p2p(r.completion))
+      out.offer(WaitPattern::LateSender, r.process, r.dst, r.completion, send_start, s.src);
 
-    const MpiCallInfo* sending = nullptr;
-    if (!s.nonblocking && named(s.call, {"MPI_Send", "MPI_Ssend"}))
-      sending = &s.call;
-    else if (s.nonblocking && named(s.call, {"MPI_Isend", "MPI_Issend"}))
-      sending = &s.completion;
-    if (sending && sending->complete() && sending->exit_ns > recv_post)
-      out.offer(WaitPattern::LateReceiver, s.process, s.src, *sending, recv_post - sending->enter_ns);
+    // The blocking send, or the MPI_Wait* completing a nonblocking one.
+    const MpiCallInfo& sending = s.completion;
+    if (!blocking_p2p(sending)) continue;
+    if (waits_for_receiver(s, eager_limit) && sending.exit_ns > recv_post)
+      out.offer(WaitPattern::LateReceiver, s.process, s.src, sending, recv_post, r.dst);
+    else
+      out.blocking(s.process, s.src, sending);
   }
 }
 
@@ -168,27 +306,31 @@ void point_to_point(const MpiScan& scan, const MessageMatching& matching, Collec
 // communicator by each member.
 void collective_instance(const std::vector<const CollectiveRecord*>& members, Collector& out) {
   auto enter = [](const CollectiveRecord* c) { return c->call.enter_ns; };
-  auto offer = [&](WaitPattern p, const CollectiveRecord* c, int64_t waiting) {
-    out.offer(p, c->process, c->rank, c->call, waiting);
+  auto offer = [&](WaitPattern p, const CollectiveRecord* c, const CollectiveRecord* late) {
+    out.offer(p, c->process, c->rank, c->call, enter(late), late->rank);
   };
+  for (auto* c : members) out.blocking(c->process, c->rank, c->call);
   CollectiveShape kind = shape(members.front()->op);
   if (kind == CollectiveShape::Barrier || kind == CollectiveShape::NxN) {
-    int64_t last = 0;
-    for (auto* c : members) last = std::max(last, enter(c));
+    // The member that entered last (the lowest rank among equals).
+    const CollectiveRecord* last = members.front();
     for (auto* c : members)
-      offer(kind == CollectiveShape::Barrier ? WaitPattern::WaitAtBarrier : WaitPattern::WaitAtNxN, c, last - enter(c));
+      if (enter(c) > enter(last) || (enter(c) == enter(last) && c->rank < last->rank)) last = c;
+    for (auto* c : members)
+      if (c != last) offer(kind == CollectiveShape::Barrier ? WaitPattern::WaitAtBarrier : WaitPattern::WaitAtNxN, c, last);
     return;
   }
   auto root = std::find_if(members.begin(), members.end(), [](auto* c) { return c->rank == c->root; });
   if (root == members.end()) return;
   if (kind == CollectiveShape::OneToN) {
     for (auto* c : members)
-      if (c != *root) offer(WaitPattern::LateBroadcast, c, enter(*root) - enter(c));
+      if (c != *root) offer(WaitPattern::LateBroadcast, c, *root);
   } else if (kind == CollectiveShape::NToOne) {
-    int64_t first = INT64_MAX;
+    const CollectiveRecord* first = nullptr;
     for (auto* c : members)
-      if (c != *root) first = std::min(first, enter(c));
-    if (first != INT64_MAX) offer(WaitPattern::EarlyReduce, *root, first - enter(*root));
+      if (c != *root && (!first || enter(c) < enter(first) || (enter(c) == enter(first) && c->rank < first->rank)))
+        first = c;
+    if (first) offer(WaitPattern::EarlyReduce, *root, first);
   }
 }
 
@@ -227,11 +369,12 @@ void collectives(const MpiScan& scan, Collector& out) {
 }  // namespace
 
 WaitStates wait_states(const MpiScan& scan, const MessageMatching& matching, const TimeWindow& window,
-                       int64_t run_ns) {
+                       int64_t run_ns, uint64_t eager_limit_bytes) {
   Collector collector(window);
-  point_to_point(scan, matching, collector);
+  point_to_point(scan, matching, eager_limit_bytes, collector);
   collectives(scan, collector);
   WaitStates w = collector.result(scan.world_size, run_ns);
+  w.eager_limit_bytes = eager_limit_bytes;
   w.has_mpi = scan.any_mpi();
   return w;
 }
@@ -241,22 +384,40 @@ WaitStates wait_states(const format::TraceReader& trace, const MpiScan& scan, co
   return wait_states(scan, matching, window, mpi_stats(trace, scan, matching).run_ns());
 }
 
+namespace {
+nlohmann::ordered_json late_ranks_json(const std::vector<LateRankWaiting>& v) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const LateRankWaiting& l : v)
+    out.push_back({{"rank", l.rank}, {"instances", l.instances}, {"waiting_ns", l.waiting_ns}});
+  return out;
+}
+nlohmann::ordered_json ranks_json(const std::vector<RankWaiting>& v) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const RankWaiting& r : v)
+    out.push_back({{"rank", r.rank}, {"instances", r.instances}, {"waiting_ns", r.waiting_ns},
+                   {"by_late_rank", late_ranks_json(r.by_late_rank)},
+                   {"by_root_rank", late_ranks_json(r.by_root_rank)}});
+  return out;
+}
+}  // namespace
+
 nlohmann::ordered_json wait_states_json(const WaitStates& w) {
   using nlohmann::ordered_json;
   ordered_json patterns = ordered_json::array();
   for (const WaitPatternStats& p : w.patterns) {
-    ordered_json per_rank = ordered_json::array();
-    for (const RankWaiting& r : p.per_rank)
-      per_rank.push_back({{"rank", r.rank}, {"instances", r.instances}, {"waiting_ns", r.waiting_ns}});
     ordered_json sites = ordered_json::array();
     for (const WaitCallSite& s : p.call_sites)
       sites.push_back({{"call", s.call}, {"caller", s.caller}, {"instances", s.instances},
                        {"waiting_ns", s.waiting_ns}, {"worst_rank", s.worst_rank}, {"worst_ns", s.worst_ns}});
     patterns.push_back({{"name", std::string(p.name())}, {"instances", p.instances}, {"waiting_ns", p.waiting_ns},
-                        {"share", p.share}, {"per_rank", std::move(per_rank)}, {"call_sites", std::move(sites)}});
+                        {"share", p.share}, {"per_rank", ranks_json(p.per_rank)},
+                        {"by_late_rank", late_ranks_json(p.by_late_rank)},
+                        {"by_root_rank", late_ranks_json(p.by_root_rank)}, {"call_sites", std::move(sites)}});
   }
   return {{"total_ns", w.total_ns}, {"instances", w.instances}, {"share", w.share}, {"run_ns", w.run_ns},
-          {"patterns", std::move(patterns)}};
+          {"eager_limit_bytes", w.eager_limit_bytes}, {"patterns", std::move(patterns)},
+          {"per_rank", ranks_json(w.per_rank)}, {"by_late_rank", late_ranks_json(w.by_late_rank)},
+          {"by_root_rank", late_ranks_json(w.by_root_rank)}};
 }
 
 }  // namespace rondo::analyzer

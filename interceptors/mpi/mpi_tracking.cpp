@@ -41,7 +41,14 @@ struct RequestInfo {
   int64_t bytes = 0;
   std::shared_ptr<const std::vector<int>> peers;
   bool active = false;
+  const void* slot = nullptr;  // the caller's request variable when it was bound
 };
+
+// The requests bound to one handle, oldest first (see mpi_tracking.h: a library
+// may give one handle to several live requests). A handle's entry stays in the
+// table when its list empties, keeping its capacity: libraries reuse a small
+// pool of handles, so steady state allocates nothing.
+using BoundRequests = std::vector<RequestInfo>;
 
 struct State {
   std::shared_mutex comm_mutex;
@@ -52,8 +59,11 @@ struct State {
   int world_size = 1;
 
   std::mutex request_mutex;
-  std::unordered_map<MPI_Request, RequestInfo> requests;
+  std::unordered_map<MPI_Request, BoundRequests> requests;
   uint64_t next_request = 1;
+  // Requests whose completion cannot be seen: freed while active with
+  // MPI_Request_free, or persistent ones started again before it was seen.
+  uint64_t unseen_completions = 0;
 
   std::mutex misc_mutex;
   std::unordered_map<MPI_Win, uint32_t> windows;
@@ -305,8 +315,46 @@ PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persist
   return p;
 }
 
-void PendingSend::bind(MPI_Request request) const {
-  if (id == 0 || request == MPI_REQUEST_NULL) return;
+namespace {
+
+// The request of `bound` that a completion, free or start from `slot` refers
+// to, among those `usable` for it: the one bound at that address, else the oldest.
+template <typename Usable>
+BoundRequests::iterator pick(BoundRequests& bound, const void* slot, Usable usable) {
+  auto oldest = bound.end();
+  for (auto it = bound.begin(); it != bound.end(); ++it) {
+    if (!usable(*it)) continue;
+    if (it->slot == slot) return it;
+    if (oldest == bound.end()) oldest = it;
+  }
+  return oldest;
+}
+bool any_request(const RequestInfo&) { return true; }
+
+// Binds `r` to `handle` (caller holds request_mutex).
+void bind_locked(MPI_Request handle, RequestInfo r) { state().requests[handle].push_back(std::move(r)); }
+
+void record_completion(const RequestInfo& r, const MPI_Status* status) {
+  auto id = static_cast<int64_t>(r.id);
+  int cancelled = 0;
+  if (status) PMPI_Test_cancelled(status, &cancelled);
+  EventKey k;
+  if (cancelled) {
+    k.kind = EventKind::MpiRequestCancelled;
+    record(k, &id);
+  } else if (r.send) {
+    k.kind = EventKind::MpiIsendComplete;
+    record(k, &id);
+  } else if (status && status->MPI_SOURCE != MPI_PROC_NULL) {
+    int peer = r.peers ? translate(*r.peers, status->MPI_SOURCE) : status->MPI_SOURCE;
+    record(message_key(EventKind::MpiIrecv, peer, status->MPI_TAG, r.comm, received_bytes(*status)), &id);
+  }
+}
+
+}  // namespace
+
+void PendingSend::bind(MPI_Request request, const void* slot) const {
+  if (id == 0) return;
   RequestInfo r;
   r.id = id;
   r.send = true;
@@ -316,11 +364,19 @@ void PendingSend::bind(MPI_Request request) const {
   r.comm = comm;
   r.bytes = bytes;
   r.active = !persistent;  // a persistent request becomes active at MPI_Start
+  r.slot = slot;
+  if (request == MPI_REQUEST_NULL) {
+    // Completed inside the call (a library may do so for eager sends): the
+    // send was recorded, so its completion must be too.
+    if (!persistent) record_completion(r, nullptr);
+    return;
+  }
   std::lock_guard lock(state().request_mutex);
-  state().requests[request] = r;
+  bind_locked(request, std::move(r));
 }
 
-void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record_now) {
+void post_recv(MPI_Request request, const void* slot, int source, int tag, MPI_Comm comm, bool persistent,
+               bool record_now) {
   if (source == MPI_PROC_NULL || request == MPI_REQUEST_NULL) return;
   const CommInfo& c = lookup(comm);
   RequestInfo r;
@@ -330,29 +386,33 @@ void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool per
   r.comm = c.id;
   r.peers = c.peers;
   r.active = record_now;
+  r.slot = slot;
   {
     std::lock_guard lock(state().request_mutex);
     r.id = state().next_request++;
-    state().requests[request] = r;
+    bind_locked(request, r);
   }
   if (record_now) record_post(r);
 }
 
-void start(MPI_Request request) {
+void start(MPI_Request request, const void* slot) {
   RequestInfo r;
   {
     std::lock_guard lock(state().request_mutex);
-    auto it = state().requests.find(request);
-    if (it == state().requests.end()) return;
+    auto bound = state().requests.find(request);
+    if (bound == state().requests.end()) return;
+    auto it = pick(bound->second, slot, [](const RequestInfo& r) { return r.persistent; });
+    if (it == bound->second.end()) return;
     // Each start of a persistent request is a new message: give it a new id.
-    it->second.id = state().next_request++;
-    it->second.active = true;
-    r = it->second;
+    if (it->active) ++state().unseen_completions;  // started again before its last start completed
+    it->id = state().next_request++;
+    it->active = true;
+    r = *it;
   }
   record_post(r);
 }
 
-void completed(MPI_Request handle, const MPI_Status& status) {
+void completed(MPI_Request handle, const MPI_Status& status, const void* slot) {
   if (handle == MPI_REQUEST_NULL) return;
   RequestInfo r;
   {
@@ -365,33 +425,35 @@ void completed(MPI_Request handle, const MPI_Status& status) {
       comm_created(parent, created, "MPI_Comm_idup");
       return;
     }
-    auto it = state().requests.find(handle);
-    if (it == state().requests.end() || !it->second.active) return;
-    r = it->second;
+    auto bound = state().requests.find(handle);
+    if (bound == state().requests.end()) return;
+    auto it = pick(bound->second, slot, [](const RequestInfo& r) { return r.active; });
+    if (it == bound->second.end()) return;
+    r = *it;
     if (r.persistent)
-      it->second.active = false;
+      it->active = false;
     else
-      state().requests.erase(it);
+      bound->second.erase(it);
   }
-  auto id = static_cast<int64_t>(r.id);
-  int cancelled = 0;
-  PMPI_Test_cancelled(&status, &cancelled);
-  EventKey k;
-  if (cancelled) {
-    k.kind = EventKind::MpiRequestCancelled;
-    record(k, &id);
-  } else if (r.send) {
-    k.kind = EventKind::MpiIsendComplete;
-    record(k, &id);
-  } else if (status.MPI_SOURCE != MPI_PROC_NULL) {
-    int peer = r.peers ? translate(*r.peers, status.MPI_SOURCE) : status.MPI_SOURCE;
-    record(message_key(EventKind::MpiIrecv, peer, status.MPI_TAG, r.comm, received_bytes(status)), &id);
-  }
+  record_completion(r, &status);
 }
 
-void request_freed(MPI_Request handle) {
+void request_freed(MPI_Request handle, const void* slot) {
   std::lock_guard lock(state().request_mutex);
-  state().requests.erase(handle);
+  auto bound = state().requests.find(handle);
+  if (bound == state().requests.end()) return;
+  auto it = pick(bound->second, slot, any_request);
+  if (it == bound->second.end()) return;
+  if (it->active) ++state().unseen_completions;
+  bound->second.erase(it);
+}
+
+uint64_t requests_never_completed() {
+  std::lock_guard lock(state().request_mutex);
+  uint64_t n = state().unseen_completions;
+  for (const auto& [handle, bound] : state().requests)
+    for (const RequestInfo& r : bound) n += r.active ? 1 : 0;
+  return n;
 }
 
 void collective_begin() {
@@ -400,19 +462,27 @@ void collective_begin() {
   record(k);
 }
 
-void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int64_t received) {
+namespace {
+void record_collective_end(CollectiveOp op, int64_t comm, int64_t root_world, int64_t sent, int64_t received) {
   EventKey k;
   k.kind = EventKind::MpiCollectiveEnd;
   k.ref = static_cast<uint32_t>(op);
+  k.params = {comm, root_world, sent, received};
+  record(k);
+}
+}  // namespace
+
+void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int64_t received) {
   int64_t root_world = -1, id = -1;
   if (comm != MPI_COMM_NULL) {
     Peer root_peer = peer_in(comm, root >= 0 ? root : MPI_ANY_SOURCE);
     id = root_peer.comm;
     if (root >= 0) root_world = root_peer.world;
   }
-  k.params = {id, root_world, sent, received};
-  record(k);
+  record_collective_end(op, id, root_world, sent, received);
 }
+
+void comm_free_end(uint32_t comm_id) { record_collective_end(CollectiveOp::Destroy, comm_id, -1, 0, 0); }
 
 uint32_t window_id(MPI_Win win) {
   std::lock_guard lock(state().misc_mutex);
@@ -493,6 +563,11 @@ void after_init() {
 
 void before_finalize() {
   State& s = state();
+  if (uint64_t n = requests_never_completed(); n > 0)
+    trace::inform("rank " + std::to_string(s.world_rank) + ": " + std::to_string(n) +
+                      " nonblocking requests never completed (pending at MPI_Finalize or freed while active); "
+                      "the trace holds their start without a completion",
+                  false);
   if (s.clock_comm == MPI_COMM_NULL) return;
   int64_t offset = measure_clock_offset(s.clock_comm, s.world_rank, s.world_size);
   PMPI_Comm_free(&s.clock_comm);

@@ -87,30 +87,50 @@ int64_t bytes(MPI_Count count, MPI_Datatype type);
 // Point-to-point records.
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n);           // blocking send
 void record_recv(const MPI_Status& status, MPI_Comm comm);               // completed blocking receive
-// Nonblocking and persistent requests. A send is recorded *before* the real call
-// starts it (a receiver may complete it before the call returns), so the request
-// id is drawn first and bound to the handle afterwards:
-//   PendingSend p = begin_send(dest, tag, comm, n, record);  real call;  p.bind(request)
+// Nonblocking and persistent requests. Each request the program starts gets an
+// id of its own; its completion is recorded exactly once, by the call that
+// completes it. Handles are no identity: a library may hand the same handle to
+// several live requests (Open MPI 4.1 returns one shared, already completed
+// request for eager MPI_Isends that finished at once), so every handle keeps the
+// requests bound to it, oldest first. `slot` is the address of the caller's
+// request variable (C or Fortran); a completion from the same address takes the
+// request that was bound there, otherwise the oldest one.
+//
+// A send is recorded *before* the real call starts it (a receiver may complete
+// it before the call returns), so the request id is drawn first and bound to
+// the handle afterwards:
+//   PendingSend p = begin_send(dest, tag, comm, n, record);  real call;  p.bind(request, slot)
 struct PendingSend {
   uint64_t id = 0;  // 0: nothing to track (MPI_PROC_NULL)
   int peer = -1, tag = 0;
   uint32_t comm = 0;
   int64_t bytes = 0;
   bool persistent = false;
-  void bind(MPI_Request request) const;
+  // A nonpersistent send whose call returned MPI_REQUEST_NULL completed inside
+  // the call: its completion is recorded at once.
+  void bind(MPI_Request request, const void* slot) const;
 };
 PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persistent, bool record);
-void post_recv(MPI_Request request, int source, int tag, MPI_Comm comm, bool persistent, bool record);
+void post_recv(MPI_Request request, const void* slot, int source, int tag, MPI_Comm comm, bool persistent,
+               bool record);
 // Re-posts persistent requests; called before the real MPI_Start(all).
-void start(MPI_Request request);
-// After a completion call: `handles` are the requests as they were before the
-// call, `statuses` their statuses (only the completed ones are looked at).
-void completed(MPI_Request handle, const MPI_Status& status);
-void request_freed(MPI_Request handle);
+void start(MPI_Request request, const void* slot);
+// After a completion call: `handle` as it was before the call, its status, and
+// the address of the caller's variable that held it.
+void completed(MPI_Request handle, const MPI_Status& status, const void* slot);
+// MPI_Request_free: an active request freed this way completes unseen and is
+// counted as never completed.
+void request_freed(MPI_Request handle, const void* slot);
+// Requests started and never seen completing (still pending, or freed while
+// active); reported at MPI_Finalize.
+uint64_t requests_never_completed();
 
 // Collectives: begin before the real call, end after.
 void collective_begin();
 void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int64_t received);
+// MPI_Comm_free: the communicator's id must be taken before the call frees the
+// handle; `comm_id` is that id.
+void comm_free_end(uint32_t comm_id);
 
 // RMA and MPI-IO.
 uint32_t window_id(MPI_Win win);

@@ -135,9 +135,11 @@ int MPI_Comm_free(MPI_Comm* comm) {
   RONDO_MPI_REGION("MPI_Comm_free");
   Call call(rondo_region_id);
   MPI_Comm handle = *comm;
-  if (call.on()) collective_begin();
+  bool record = call.on() && handle != MPI_COMM_NULL;
+  uint32_t id = record ? comm_id(handle) : 0;  // before the call frees the handle
+  if (record) collective_begin();
   int rc = real([&] { return PMPI_Comm_free(comm); });
-  if (call.on()) collective_end(CollectiveOp::Destroy, MPI_COMM_NULL, -1, 0, 0);
+  if (record) comm_free_end(id);
   if (rc == MPI_SUCCESS) comm_freed(handle);
   return rc;
 }

@@ -327,7 +327,7 @@ void nonblocking_send(uint32_t region_id, Original& o, void* buf, F* count, F* t
   if (record) pending = begin_send(*dest, *tag, cc, fbytes(count, type), persistent, !persistent);
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, dest, tag, comm, request, e); });
-  if (record && rc == MPI_SUCCESS) pending.bind(PMPI_Request_f2c(*request));
+  if (record && rc == MPI_SUCCESS) pending.bind(PMPI_Request_f2c(*request), request);
 }
 
 void f_isend(Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm, F* request, F* ierr) {
@@ -351,7 +351,7 @@ void f_irecv(Original& o, void* buf, F* count, F* type, F* source, F* tag, F* co
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, source, tag, comm, request, e); });
   if (c.on() && rc == MPI_SUCCESS)
-    if (MPI_Comm cc = comm_of(comm); valid(cc)) post_recv(PMPI_Request_f2c(*request), *source, *tag, cc, false, true);
+    if (MPI_Comm cc = comm_of(comm); valid(cc)) post_recv(PMPI_Request_f2c(*request), request, *source, *tag, cc, false, true);
 }
 
 void f_wait(Original& o, F* request, F* status, F* ierr) {
@@ -361,7 +361,7 @@ void f_wait(Original& o, F* request, F* status, F* ierr) {
   FStatus st(status);
   using Fn = void (*)(F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, st.get(), e); });
-  if (c.on() && rc == MPI_SUCCESS && known(handle)) completed(handle, st.c());
+  if (c.on() && rc == MPI_SUCCESS && known(handle)) completed(handle, st.c(), request);
 }
 
 void f_waitall(Original& o, F* count, F* requests, F* statuses, F* ierr) {
@@ -374,7 +374,7 @@ void f_waitall(Original& o, F* count, F* requests, F* statuses, F* ierr) {
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, st.get(), e); });
   if (c.on() && rc == MPI_SUCCESS)
     for (int i = 0; i < n; ++i)
-      if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i));
+      if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i), &requests[i]);
 }
 
 void f_test(Original& o, F* request, F* flag, F* status, F* ierr) {
@@ -385,7 +385,7 @@ void f_test(Original& o, F* request, F* flag, F* status, F* ierr) {
   using Fn = void (*)(F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, flag, st.get(), e); });
   // flag is a LOGICAL: any non-zero value is true for the compilers Open MPI supports.
-  if (c.on() && rc == MPI_SUCCESS && *flag != 0 && known(handle)) completed(handle, st.c());
+  if (c.on() && rc == MPI_SUCCESS && *flag != 0 && known(handle)) completed(handle, st.c(), request);
 }
 
 void f_sendrecv(Original& o, void* sendbuf, F* sendcount, F* sendtype, F* dest, F* sendtag, void* recvbuf,
@@ -530,10 +530,12 @@ void f_comm_free(Original& o, F* comm, F* ierr) {
   RONDO_MPI_REGION("MPI_Comm_free");
   Call c(rondo_region_id);
   MPI_Comm handle = comm_of(comm);
-  if (c.on()) collective_begin();
+  bool record = c.on() && valid(handle);
+  uint32_t id = record ? comm_id(handle) : 0;  // before the call frees the handle
+  if (record) collective_begin();
   using Fn = void (*)(F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, e); });
-  if (c.on()) collective_end(CollectiveOp::Destroy, MPI_COMM_NULL, -1, 0, 0);
+  if (record) comm_free_end(id);
   if (rc == MPI_SUCCESS && valid(handle)) comm_freed(handle);
 }
 
@@ -546,7 +548,7 @@ void f_recv_init(Original& o, void* buf, F* count, F* type, F* source, F* tag, F
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, source, tag, comm, request, e); });
   if (c.on() && rc == MPI_SUCCESS)
-    if (MPI_Comm cc = comm_of(comm); valid(cc)) post_recv(PMPI_Request_f2c(*request), *source, *tag, cc, true, false);
+    if (MPI_Comm cc = comm_of(comm); valid(cc)) post_recv(PMPI_Request_f2c(*request), request, *source, *tag, cc, true, false);
 }
 
 void f_start(Original& o, F* request, F* ierr) {
@@ -554,7 +556,7 @@ void f_start(Original& o, F* request, F* ierr) {
   Call c(rondo_region_id);
   // Before the call: the message may arrive before it returns.
   if (c.on())
-    if (MPI_Request handle = PMPI_Request_f2c(*request); known(handle)) start(handle);
+    if (MPI_Request handle = PMPI_Request_f2c(*request); known(handle)) start(handle, request);
   using Fn = void (*)(F*, F*);
   run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, e); });
 }
@@ -563,8 +565,8 @@ void f_startall(Original& o, F* count, F* requests, F* ierr) {
   RONDO_MPI_REGION("MPI_Startall");
   Call c(rondo_region_id);
   if (c.on())
-    for (MPI_Request handle : snapshot(static_cast<int>(*count), requests))
-      if (known(handle)) start(handle);
+    for (int i = 0; i < static_cast<int>(*count); ++i)
+      if (MPI_Request handle = PMPI_Request_f2c(requests[i]); known(handle)) start(handle, &requests[i]);
   using Fn = void (*)(F*, F*, F*);
   run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, e); });
 }
@@ -575,7 +577,7 @@ void f_request_free(Original& o, F* request, F* ierr) {
   MPI_Request handle = PMPI_Request_f2c(*request);
   using Fn = void (*)(F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, e); });
-  if (rc == MPI_SUCCESS && known(handle)) request_freed(handle);
+  if (rc == MPI_SUCCESS && known(handle)) request_freed(handle, request);
 }
 
 void f_sendrecv_replace(Original& o, void* buf, F* count, F* type, F* dest, F* sendtag, F* source, F* recvtag,
@@ -616,7 +618,7 @@ void f_waitany(Original& o, F* count, F* requests, F* index, F* status, F* ierr)
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, index, st.get(), e); });
   if (c.on() && rc == MPI_SUCCESS)
     if (int at = position(*index, n); at >= 0 && known(handles[static_cast<size_t>(at)]))
-      completed(handles[static_cast<size_t>(at)], st.c());
+      completed(handles[static_cast<size_t>(at)], st.c(), &requests[at]);
 }
 
 void f_waitsome(Original& o, F* incount, F* requests, F* outcount, F* indices, F* statuses, F* ierr) {
@@ -630,7 +632,7 @@ void f_waitsome(Original& o, F* incount, F* requests, F* outcount, F* indices, F
   if (c.on() && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
     for (int i = 0; i < *outcount && i < n; ++i)
       if (int at = position(indices[i], n); at >= 0 && known(handles[static_cast<size_t>(at)]))
-        completed(handles[static_cast<size_t>(at)], st.c(i));
+        completed(handles[static_cast<size_t>(at)], st.c(i), &requests[at]);
 }
 
 void f_testall(Original& o, F* count, F* requests, F* flag, F* statuses, F* ierr) {
@@ -644,7 +646,7 @@ void f_testall(Original& o, F* count, F* requests, F* flag, F* statuses, F* ierr
   // flag is a LOGICAL (see f_test).
   if (c.on() && rc == MPI_SUCCESS && *flag != 0)
     for (int i = 0; i < n; ++i)
-      if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i));
+      if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i), &requests[i]);
 }
 
 void f_testany(Original& o, F* count, F* requests, F* index, F* flag, F* status, F* ierr) {
@@ -657,7 +659,7 @@ void f_testany(Original& o, F* count, F* requests, F* index, F* flag, F* status,
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, index, flag, st.get(), e); });
   if (c.on() && rc == MPI_SUCCESS && *flag != 0)
     if (int at = position(*index, n); at >= 0 && known(handles[static_cast<size_t>(at)]))
-      completed(handles[static_cast<size_t>(at)], st.c());
+      completed(handles[static_cast<size_t>(at)], st.c(), &requests[at]);
 }
 
 // ---------------------------------------------------------------------------

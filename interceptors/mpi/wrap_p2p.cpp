@@ -44,7 +44,7 @@ int nonblocking_send(uint32_t region_id, IsendFn fn, const void* buf, int count,
   PendingSend pending;
   if (call.on()) pending = begin_send(dest, tag, comm, bytes(count, type), persistent, !persistent);
   int rc = real([&] { return fn(buf, count, type, dest, tag, comm, request); });
-  if (call.on() && rc == MPI_SUCCESS) pending.bind(*request);
+  if (call.on() && rc == MPI_SUCCESS) pending.bind(*request, request);
   return rc;
 }
 
@@ -106,7 +106,7 @@ int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_
   RONDO_MPI_REGION("MPI_Irecv");
   Call call(rondo_region_id);
   int rc = real([&] { return PMPI_Irecv(buf, count, type, source, tag, comm, req); });
-  if (call.on() && rc == MPI_SUCCESS) post_recv(*req, source, tag, comm, false, true);
+  if (call.on() && rc == MPI_SUCCESS) post_recv(*req, req, source, tag, comm, false, true);
   return rc;
 }
 
@@ -161,14 +161,14 @@ int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, 
   RONDO_MPI_REGION("MPI_Recv_init");
   Call call(rondo_region_id);
   int rc = real([&] { return PMPI_Recv_init(buf, count, type, source, tag, comm, req); });
-  if (call.on() && rc == MPI_SUCCESS) post_recv(*req, source, tag, comm, true, false);
+  if (call.on() && rc == MPI_SUCCESS) post_recv(*req, req, source, tag, comm, true, false);
   return rc;
 }
 
 int MPI_Start(MPI_Request* req) {
   RONDO_MPI_REGION("MPI_Start");
   Call call(rondo_region_id);
-  if (call.on()) start(*req);  // before: the message may arrive before PMPI_Start returns
+  if (call.on()) start(*req, req);  // before: the message may arrive before PMPI_Start returns
   return real([&] { return PMPI_Start(req); });
 }
 
@@ -176,7 +176,7 @@ int MPI_Startall(int n, MPI_Request* reqs) {
   RONDO_MPI_REGION("MPI_Startall");
   Call call(rondo_region_id);
   if (call.on())
-    for (int i = 0; i < n; ++i) start(reqs[i]);
+    for (int i = 0; i < n; ++i) start(reqs[i], &reqs[i]);
   return real([&] { return PMPI_Startall(n, reqs); });
 }
 
@@ -216,7 +216,7 @@ int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* message, MP
   Call call(rondo_region_id);
   MPI_Comm comm = take_message(*message);
   int rc = real([&] { return PMPI_Imrecv(buf, count, type, message, req); });
-  if (call.on() && rc == MPI_SUCCESS && comm != MPI_COMM_NULL) post_recv(*req, MPI_ANY_SOURCE, MPI_ANY_TAG, comm, false, true);
+  if (call.on() && rc == MPI_SUCCESS && comm != MPI_COMM_NULL) post_recv(*req, req, MPI_ANY_SOURCE, MPI_ANY_TAG, comm, false, true);
   return rc;
 }
 
@@ -227,7 +227,7 @@ int MPI_Wait(MPI_Request* req, MPI_Status* status) {
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Wait(req, st); });
-  if (call.on() && rc == MPI_SUCCESS) completed(handle, *st);
+  if (call.on() && rc == MPI_SUCCESS) completed(handle, *st, req);
   return rc;
 }
 
@@ -238,7 +238,7 @@ int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Waitall(n, reqs, st.get()); });
   if (call.on() && rc == MPI_SUCCESS)
-    for (int i = 0; i < n; ++i) completed(handles[static_cast<size_t>(i)], st[i]);
+    for (int i = 0; i < n; ++i) completed(handles[static_cast<size_t>(i)], st[i], &reqs[i]);
   return rc;
 }
 
@@ -249,7 +249,7 @@ int MPI_Waitany(int n, MPI_Request reqs[], int* index, MPI_Status* status) {
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Waitany(n, reqs, index, st); });
-  if (call.on() && rc == MPI_SUCCESS && *index != MPI_UNDEFINED) completed(handles[static_cast<size_t>(*index)], *st);
+  if (call.on() && rc == MPI_SUCCESS && *index != MPI_UNDEFINED) completed(handles[static_cast<size_t>(*index)], *st, &reqs[*index]);
   return rc;
 }
 
@@ -260,7 +260,7 @@ int MPI_Waitsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_St
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Waitsome(n, reqs, outcount, indices, st.get()); });
   if (call.on() && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
-    for (int i = 0; i < *outcount; ++i) completed(handles[static_cast<size_t>(indices[i])], st[i]);
+    for (int i = 0; i < *outcount; ++i) completed(handles[static_cast<size_t>(indices[i])], st[i], &reqs[indices[i]]);
   return rc;
 }
 
@@ -271,7 +271,7 @@ int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Test(req, flag, st); });
-  if (call.on() && rc == MPI_SUCCESS && *flag) completed(handle, *st);
+  if (call.on() && rc == MPI_SUCCESS && *flag) completed(handle, *st, req);
   return rc;
 }
 
@@ -282,7 +282,7 @@ int MPI_Testall(int n, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Testall(n, reqs, flag, st.get()); });
   if (call.on() && rc == MPI_SUCCESS && *flag)
-    for (int i = 0; i < n; ++i) completed(handles[static_cast<size_t>(i)], st[i]);
+    for (int i = 0; i < n; ++i) completed(handles[static_cast<size_t>(i)], st[i], &reqs[i]);
   return rc;
 }
 
@@ -294,7 +294,7 @@ int MPI_Testany(int n, MPI_Request reqs[], int* index, int* flag, MPI_Status* st
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Testany(n, reqs, index, flag, st); });
   if (call.on() && rc == MPI_SUCCESS && *flag && *index != MPI_UNDEFINED)
-    completed(handles[static_cast<size_t>(*index)], *st);
+    completed(handles[static_cast<size_t>(*index)], *st, &reqs[*index]);
   return rc;
 }
 
@@ -305,7 +305,7 @@ int MPI_Testsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_St
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Testsome(n, reqs, outcount, indices, st.get()); });
   if (call.on() && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
-    for (int i = 0; i < *outcount; ++i) completed(handles[static_cast<size_t>(indices[i])], st[i]);
+    for (int i = 0; i < *outcount; ++i) completed(handles[static_cast<size_t>(indices[i])], st[i], &reqs[indices[i]]);
   return rc;
 }
 
@@ -320,7 +320,7 @@ int MPI_Request_free(MPI_Request* req) {
   Call call(rondo_region_id);
   MPI_Request handle = *req;
   int rc = real([&] { return PMPI_Request_free(req); });
-  if (rc == MPI_SUCCESS) request_freed(handle);
+  if (rc == MPI_SUCCESS) request_freed(handle, req);
   return rc;
 }
 

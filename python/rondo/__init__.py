@@ -9,7 +9,8 @@
     t.imbalance(window=None)      # pandas.DataFrame, one row per region (several ranks)
     t.loops(by=None, window=None) # pandas.DataFrame, one row per loop
     t.slowest_iterations(by=None, window=None)  # pandas.DataFrame, the loops' slowest iterations
-    t.wait_states(window=None)    # dict, the "wait_states" of `rondo stats --json`
+    t.wait_states(window=None)    # pandas.DataFrame, waiting per pattern and rank, with the late partner
+    t.wait_partners(window=None)  # pandas.DataFrame, waiting per pattern, rank and the rank it waited for
     t.wait_call_sites(window=None)     # pandas.DataFrame, where ranks waited
     t.messages()                  # pandas.DataFrame, one row per MPI message
     t.comm_matrix()               # numpy array of bytes, ranks x ranks
@@ -42,6 +43,10 @@ _LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads
                  "max_ns", "outliers", "thread_min_ns", "thread_max_ns", "slowest_rank", "slowest_thread"]
 _SLOWEST_COLUMNS = ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
 _CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
+_WAIT_STATE_COLUMNS = ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns",
+                       "root_rank", "root_rank_ns"]
+_WAIT_PARTNER_COLUMNS = ["pattern", "rank", "late_rank", "instances", "waiting_ns"]
+_WAIT_TOTAL_KEYS = ["total_ns", "instances", "share", "run_ns", "eager_limit_bytes"]
 
 
 def _frame(columns):
@@ -150,17 +155,51 @@ class Trace:
                 rows.append(dict(s, loop=loop["name"]))
         return _records(rows, _SLOWEST_COLUMNS)
 
-    def wait_states(self, window=None):
-        """MPI wait states: the "wait_states" of `rondo stats --json` (total_ns,
-        instances, share, run_ns, patterns [{name, instances, waiting_ns, share,
-        per_rank, call_sites}]). A window counts the waiting calls entered in it."""
+    def _wait_states(self, window):
         return self._section("wait_states", window=window, any_by=True)
+
+    def wait_states(self, window=None):
+        """MPI wait states (Scalasca's patterns), one row per (pattern, rank), in
+        pattern order ("late_sender", "late_receiver", "wait_at_barrier",
+        "wait_at_nxn", "late_broadcast", "early_reduce") then by rank, every
+        rank. Columns: pattern, rank, instances (calls that waited), waiting_ns,
+        share (of the run time of the MPI threads), late_rank (the rank it
+        waited for most, -1: none) and late_rank_ns (how long), root_rank and
+        root_rank_ns (the same by root cause: a partner that was late only
+        because it waited passes the blame on). `attrs` holds
+        the totals: total_ns, instances, share, run_ns, eager_limit_bytes. The
+        whole document is t.stats()["wait_states"]. A window counts the waiting
+        calls entered in it."""
+        w = self._wait_states(window)
+        run = w["run_ns"]
+        rows = []
+        none = {"rank": -1, "waiting_ns": 0}
+        for p in w["patterns"]:
+            for r in p["per_rank"]:
+                late = (r["by_late_rank"] or [none])[0]
+                root = (r["by_root_rank"] or [none])[0]
+                rows.append({"pattern": p["name"], "rank": r["rank"], "instances": r["instances"],
+                             "waiting_ns": r["waiting_ns"], "share": r["waiting_ns"] / run if run else 0.0,
+                             "late_rank": late["rank"], "late_rank_ns": late["waiting_ns"],
+                             "root_rank": root["rank"], "root_rank_ns": root["waiting_ns"]})
+        frame = _records(rows, _WAIT_STATE_COLUMNS)
+        frame.attrs.update({key: w[key] for key in _WAIT_TOTAL_KEYS})
+        return frame
+
+    def wait_partners(self, window=None):
+        """Who waited for whom: one row per (pattern, waiting rank, late rank)
+        with waiting, most waiting first within a (pattern, rank). Columns:
+        pattern, rank, late_rank, instances, waiting_ns."""
+        rows = [dict(late, pattern=p["name"], rank=r["rank"], late_rank=late["rank"])
+                for p in self._wait_states(window)["patterns"] for r in p["per_rank"]
+                for late in r["by_late_rank"]]
+        return _records(rows, _WAIT_PARTNER_COLUMNS)
 
     def wait_call_sites(self, window=None):
         """Where ranks waited, one row per (pattern, MPI call, calling region),
         by waiting time within each pattern. Columns: pattern ("late_sender",
         ...), call, caller, instances, waiting_ns, worst_rank, worst_ns."""
-        rows = [dict(site, pattern=p["name"]) for p in self.wait_states(window)["patterns"]
+        rows = [dict(site, pattern=p["name"]) for p in self._wait_states(window)["patterns"]
                 for site in p["call_sites"]]
         return _records(rows, _CALL_SITE_COLUMNS)
 

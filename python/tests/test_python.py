@@ -223,7 +223,9 @@ def test_by_independent_tables_shared_from_cache(ring):
             assert grouped[key] == whole[key], (by, key)
     t.stats(by="thread")  # cached: the next calls may reuse it
     assert t.call_tree().to_dict("records") == whole["call_tree"]
-    assert t.wait_states() == whole["wait_states"]
+    states = t.wait_states()
+    assert states.attrs["total_ns"] == whole["wait_states"]["total_ns"]
+    assert len(states) == len(whole["wait_states"]["patterns"]) * whole["mpi"]["ranks"]
 
 
 def test_stats_independent_of_threads_and_cached(loops):
@@ -343,18 +345,31 @@ def test_loops_nested_loops(loops):
 
 def test_wait_states_late_sender(late_sender):
     t = rondo.open(late_sender)
+    doc = t.stats()["wait_states"]
     w = t.wait_states()
-    assert w == t.stats()["wait_states"]
-    assert list(w.keys()) == ["total_ns", "instances", "share", "run_ns", "patterns"]
-    patterns = {p["name"]: p for p in w["patterns"]}
-    ls = patterns["late_sender"]
+    # One row per pattern and rank, with the rank each waited for.
+    assert list(w.columns) == ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns",
+                               "root_rank", "root_rank_ns"]
+    assert list(w["pattern"].unique()) == [p["name"] for p in doc["patterns"]]
+    assert len(w) == 6 * 2
+    assert {k: w.attrs[k] for k in ("total_ns", "instances", "share", "run_ns")} == \
+        {k: doc[k] for k in ("total_ns", "instances", "share", "run_ns")}
+    assert w.attrs["eager_limit_bytes"] == 256 * 1024
+    assert w["waiting_ns"].sum() == doc["total_ns"]
+    ls = w[w["pattern"] == "late_sender"].set_index("rank")
     sleep_ns = LATE_SENDER_MS * 1_000_000
     waits = 2 * LATE_SENDER_REPS  # blocking MPI_Recv, then MPI_Wait of an MPI_Irecv
-    assert ls["instances"] == waits
-    assert ls["waiting_ns"] >= sleep_ns
-    assert ls["waiting_ns"] >= waits * (sleep_ns - EARLY_NS)
-    assert [r["rank"] for r in ls["per_rank"] if r["instances"]] == [0]
-    assert patterns["late_receiver"]["instances"] == 0
+    assert ls.loc[0, "instances"] == waits and ls.loc[1, "instances"] == 0
+    assert ls.loc[0, "waiting_ns"] >= waits * (sleep_ns - EARLY_NS)
+    assert ls.loc[0, "late_rank"] == 1 and ls.loc[0, "late_rank_ns"] == ls.loc[0, "waiting_ns"]
+    assert ls.loc[0, "root_rank"] == 1 and ls.loc[0, "root_rank_ns"] == ls.loc[0, "waiting_ns"]
+    assert ls.loc[1, "late_rank"] == -1 and ls.loc[1, "root_rank"] == -1
+    assert w[w["pattern"] == "late_receiver"]["instances"].sum() == 0
+
+    partners = t.wait_partners()
+    assert list(partners.columns) == ["pattern", "rank", "late_rank", "instances", "waiting_ns"]
+    mine = partners[partners["pattern"] == "late_sender"]
+    assert mine[["rank", "late_rank", "instances"]].values.tolist() == [[0, 1, waits]]
 
     sites = t.wait_call_sites()
     assert list(sites.columns) == ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
@@ -364,7 +379,8 @@ def test_wait_states_late_sender(late_sender):
     assert (mine["worst_ns"] >= sleep_ns - EARLY_NS).all()
     assert (mine["worst_rank"] == 0).all()
     # A window counts the waiting calls entered in it: none in the first nanosecond.
-    assert t.wait_states(window=":1ns")["instances"] == 0
+    assert t.wait_states(window=":1ns").attrs["instances"] == 0
+    assert t.wait_states(window=":1ns")["instances"].sum() == 0
 
 
 # ---------------------------------------------------------------------------

@@ -18,8 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "../common/mpi_job.h"
 #include "../common/run_command.h"
 #include "../common/trace_check.h"
+#include "../common/trace_counts.h"
+#include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/wait_states.h"
 
@@ -34,26 +37,10 @@ constexpr int64_t kSleepNs = 200'000'000;
 constexpr int64_t kEarlyNs = 20'000'000;  // how much shorter than the sleep a wait may be
 constexpr int64_t kSlackNs = 150'000'000;  // how much longer, per waiting call
 
-std::string shell_quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// The configured mpirun, else the first mpirun or mpiexec in PATH; "" when none.
-std::string find_mpirun() {
-  if (access(RONDO_MPIEXEC, X_OK) == 0) return RONDO_MPIEXEC;
-  for (const char* name : {"mpirun", "mpiexec"}) {
-    auto r = rondo::test::run_command(std::string("command -v ") + name);
-    if (r.status == 0 && !r.out.empty()) return r.out.substr(0, r.out.find('\n'));
-  }
-  return "";
-}
-
 class WaitStatesJob : public ::testing::Test {
  protected:
   void SetUp() override {
-    mpirun_ = find_mpirun();
+    mpirun_ = rondo::test::find_mpirun(RONDO_MPIEXEC);
     if (mpirun_.empty()) GTEST_SKIP() << "no mpirun: MPI wait-state tests skipped";
     dir_ = fs::temp_directory_path() / ("rondo-wait-states-" + std::to_string(getpid()) + "-" +
                                         std::to_string(std::random_device{}()));
@@ -66,13 +53,10 @@ class WaitStatesJob : public ::testing::Test {
   // Records `program` on `ranks` ranks and analyzes the trace.
   WaitStates analyze(const std::string& program, int ranks) {
     std::string trace = (dir_ / "trace").string();
-    std::string cmd = "cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " + shell_quoted(RONDO_CLI) +
-                      " record -o " + shell_quoted(trace) + " -- " + shell_quoted(mpirun_) +
-                      (geteuid() == 0 ? " --allow-run-as-root" : "") + " --oversubscribe -np " +
-                      std::to_string(ranks) + " " + shell_quoted(program) + " " + std::to_string(kReps) + " " +
-                      std::to_string(kSleepNs / 1'000'000);
-    auto r = rondo::test::run_command(cmd);
-    EXPECT_EQ(r.status, 0) << cmd << "\n" << r.out;
+    auto r = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, ranks,
+                                         rondo::test::shell_quoted(program) + " " + std::to_string(kReps) + " " +
+                                             std::to_string(kSleepNs / 1'000'000));
+    EXPECT_EQ(r.status, 0) << r.out;
     if (r.status != 0) return {};
     EXPECT_TRUE(rondo::test::trace_valid(trace));
     rondo::format::TraceReader reader(trace);
@@ -86,10 +70,12 @@ class WaitStatesJob : public ::testing::Test {
   }
 
   // `pattern` waited `per_rank` calls on each rank of `waiting_ranks` (none on the
-  // others), each about the sleep, at `call` made from `caller`; the other
-  // patterns waited little.
+  // others), each about the sleep, at `call` made from `caller`, all of it for
+  // ranks of `late_ranks` (the partners that slept); the other patterns waited
+  // little.
   static void expect_pattern(const WaitStates& w, WaitPattern pattern, const std::set<int>& waiting_ranks,
-                             int per_rank, const std::set<std::pair<std::string, std::string>>& call_sites) {
+                             int per_rank, const std::set<std::pair<std::string, std::string>>& call_sites,
+                             const std::set<int>& late_ranks) {
     ASSERT_EQ(w.patterns.size(), rondo::analyzer::kWaitPatternCount);
     const auto& p = w[pattern];
     std::string json = rondo::analyzer::wait_states_json(w).dump(1);
@@ -105,6 +91,22 @@ class WaitStatesJob : public ::testing::Test {
       } else {
         EXPECT_EQ(r.instances, 0u) << "rank " << r.rank;
       }
+    }
+    // Who was late: every waiting call's partner is one of the ranks that slept.
+    int64_t caused = 0;
+    for (const auto& l : p.by_late_rank) {
+      EXPECT_TRUE(late_ranks.count(l.rank)) << "late rank " << l.rank;
+      caused += l.waiting_ns;
+    }
+    EXPECT_EQ(caused, p.waiting_ns);
+    for (const auto& r : p.per_rank) {
+      int64_t waited_for = 0;
+      for (const auto& l : r.by_late_rank) {
+        EXPECT_TRUE(late_ranks.count(l.rank)) << "rank " << r.rank << " waited for " << l.rank;
+        EXPECT_NE(l.rank, r.rank);
+        waited_for += l.waiting_ns;
+      }
+      EXPECT_EQ(waited_for, r.waiting_ns) << "rank " << r.rank;
     }
     std::set<std::pair<std::string, std::string>> sites;
     for (const auto& s : p.call_sites) {
@@ -134,35 +136,35 @@ class WaitStatesJob : public ::testing::Test {
 TEST_F(WaitStatesJob, LateSenderInRecvAndWait) {
   WaitStates w = analyze(WS_LATE_SENDER, 2);
   expect_pattern(w, WaitPattern::LateSender, {0}, 2 * kReps,
-                 {{"MPI_Recv", "late_sender_blocking"}, {"MPI_Wait", "late_sender_nonblocking"}});
+                 {{"MPI_Recv", "late_sender_blocking"}, {"MPI_Wait", "late_sender_nonblocking"}}, {1});
   EXPECT_EQ(w[WaitPattern::LateReceiver].instances, 0u);
 }
 
 TEST_F(WaitStatesJob, LateReceiverInSsendAndWait) {
   WaitStates w = analyze(WS_LATE_RECEIVER, 2);
   expect_pattern(w, WaitPattern::LateReceiver, {0}, 2 * kReps,
-                 {{"MPI_Ssend", "late_receiver_blocking"}, {"MPI_Wait", "late_receiver_nonblocking"}});
+                 {{"MPI_Ssend", "late_receiver_blocking"}, {"MPI_Wait", "late_receiver_nonblocking"}}, {1});
   EXPECT_EQ(w[WaitPattern::LateSender].instances, 0u);
 }
 
 TEST_F(WaitStatesJob, WaitAtBarrier) {
   WaitStates w = analyze(WS_BARRIER, 3);
-  expect_pattern(w, WaitPattern::WaitAtBarrier, {0, 2}, kReps, {{"MPI_Barrier", "barrier_step"}});
+  expect_pattern(w, WaitPattern::WaitAtBarrier, {0, 2}, kReps, {{"MPI_Barrier", "barrier_step"}}, {1});
 }
 
 TEST_F(WaitStatesJob, WaitAtAllreduce) {
   WaitStates w = analyze(WS_ALLREDUCE, 3);
-  expect_pattern(w, WaitPattern::WaitAtNxN, {0, 1}, kReps, {{"MPI_Allreduce", "allreduce_step"}});
+  expect_pattern(w, WaitPattern::WaitAtNxN, {0, 1}, kReps, {{"MPI_Allreduce", "allreduce_step"}}, {2});
 }
 
 TEST_F(WaitStatesJob, LateBroadcast) {
   WaitStates w = analyze(WS_BCAST, 3);
-  expect_pattern(w, WaitPattern::LateBroadcast, {1, 2}, kReps, {{"MPI_Bcast", "bcast_step"}});
+  expect_pattern(w, WaitPattern::LateBroadcast, {1, 2}, kReps, {{"MPI_Bcast", "bcast_step"}}, {0});
 }
 
 TEST_F(WaitStatesJob, EarlyReduce) {
   WaitStates w = analyze(WS_REDUCE, 3);
-  expect_pattern(w, WaitPattern::EarlyReduce, {0}, kReps, {{"MPI_Reduce", "reduce_step"}});
+  expect_pattern(w, WaitPattern::EarlyReduce, {0}, kReps, {{"MPI_Reduce", "reduce_step"}}, {1, 2});
 }
 
 // A window that starts after the job restricts to the calls entered inside it.
@@ -184,6 +186,80 @@ TEST_F(WaitStatesJob, WindowKeepsCallsEnteredInside) {
   WaitStates part = rondo::analyzer::wait_states(reader, scan, matching, window);
   EXPECT_EQ(part[WaitPattern::WaitAtBarrier].instances, static_cast<uint64_t>(kReps - 1));
   EXPECT_LT(part.total_ns, all.total_ns);
+}
+
+// examples/mpi/heat1d.c on 4 ranks x 2 OpenMP threads, 100 steps: rank 1 does
+// twice the work. Exact request counts, every message matched, per-rank waiting
+// within the rank's time in the calls that can wait, and rank 1 as the rank the
+// others waited for.
+TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
+  if (std::string(MPI_HEAT1D).empty()) GTEST_SKIP() << "examples/mpi/heat1d.c not built (no OpenMP)";
+  const int ranks = 4, steps = 100;
+  std::string trace = (dir_ / "heat").string();
+  auto r = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, ranks,
+                                       rondo::test::shell_quoted(MPI_HEAT1D) + " " + std::to_string(steps) + " 131072",
+                                       "OMP_NUM_THREADS=2 ");
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_NE(r.out.find("heat1d: 4 ranks, 100 steps, 131072 cells per rank"), std::string::npos) << r.out;
+  rondo::format::TraceReader reader(trace);
+
+  // 2 (P - 1) MPI_Isend per step, each completed once.
+  auto kinds = rondo::test::kinds(reader);
+  const uint64_t sends = 2 * (ranks - 1) * steps;
+  EXPECT_EQ(kinds[rondo::format::EventKind::MpiIsend], sends);
+  EXPECT_EQ(kinds[rondo::format::EventKind::MpiIsendComplete], sends);
+  EXPECT_EQ(kinds[rondo::format::EventKind::MpiIrecvRequest], sends);
+  EXPECT_EQ(kinds[rondo::format::EventKind::MpiIrecv], sends);
+
+  rondo::analyzer::AnalysisOptions options;
+  options.by = rondo::analyzer::GroupBy::Rank;
+  rondo::analyzer::StatsReport report = rondo::analyzer::analyze(reader, options);
+  const auto& m = report.mpi.messages;
+  EXPECT_EQ(m.count, sends);
+  EXPECT_EQ(m.unmatched_sends + m.unmatched_receives, 0u);
+  EXPECT_EQ(m.incomplete_sends + m.incomplete_receives, 0u);
+
+  const WaitStates& w = report.wait_states;
+  std::string json = rondo::analyzer::wait_states_json(w).dump(1);
+  SCOPED_TRACE(json);
+  // Only MPI_Waitall and MPI_Allreduce can wait here: no rank waits longer
+  // than its inclusive time in them.
+  std::map<int32_t, int64_t> waiting_calls_ns;
+  for (const auto& row : report.profile.regions)
+    if (row.name == "MPI_Waitall" || row.name == "MPI_Allreduce") waiting_calls_ns[row.rank] += row.inclusive_ns;
+  ASSERT_EQ(w.per_rank.size(), static_cast<size_t>(ranks));
+  for (const auto& rank : w.per_rank) {
+    EXPECT_LE(rank.waiting_ns, waiting_calls_ns[rank.rank]) << "rank " << rank.rank;
+    int64_t patterns = 0;
+    for (const auto& p : w.patterns) patterns += p.per_rank[static_cast<size_t>(rank.rank)].waiting_ns;
+    EXPECT_EQ(patterns, rank.waiting_ns);
+  }
+  for (const auto& site : w[WaitPattern::LateSender].call_sites) EXPECT_EQ(site.call, "MPI_Waitall");
+  for (const auto& site : w[WaitPattern::WaitAtNxN].call_sites) EXPECT_EQ(site.call, "MPI_Allreduce");
+  // Eager halo sends never wait for their receiver.
+  EXPECT_EQ(w[WaitPattern::LateReceiver].instances, 0u);
+
+  // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most. Rank 3 waits
+  // for its only neighbour, rank 2, which was late because it waited for rank
+  // 1: by root cause, ranks 0, 2 and 3 all wait for rank 1, which causes more
+  // waiting than any other rank.
+  for (int32_t rank : {0, 2}) {
+    const auto& waited = w.per_rank[static_cast<size_t>(rank)];
+    ASSERT_FALSE(waited.by_late_rank.empty()) << "rank " << rank;
+    EXPECT_EQ(waited.by_late_rank.front().rank, 1) << "rank " << rank;
+  }
+  for (int32_t rank : {0, 2, 3}) {
+    const auto& waited = w.per_rank[static_cast<size_t>(rank)];
+    ASSERT_FALSE(waited.by_root_rank.empty()) << "rank " << rank;
+    EXPECT_EQ(waited.by_root_rank.front().rank, 1) << "rank " << rank;
+    int64_t shares = 0;
+    for (const auto& l : waited.by_root_rank) shares += l.waiting_ns;
+    EXPECT_EQ(shares, waited.waiting_ns) << "rank " << rank;
+  }
+  ASSERT_FALSE(w.by_late_rank.empty());
+  EXPECT_EQ(w.by_late_rank.front().rank, 1);
+  ASSERT_FALSE(w.by_root_rank.empty());
+  EXPECT_EQ(w.by_root_rank.front().rank, 1);
 }
 
 }  // namespace

@@ -144,7 +144,9 @@ struct CollectiveRecord {
   uint32_t process = 0;
   int32_t rank = -1;  // world rank of the recording process
   format::CollectiveOp op = format::CollectiveOp::Other;
-  uint32_t comm = CommunicatorTable::kNone;  // kNone: MPI_COMM_NULL (MPI_Comm_free)
+  // kNone: no communicator recorded (MPI_Comm_free in traces written before it
+  // recorded the communicator it frees)
+  uint32_t comm = CommunicatorTable::kNone;
   int32_t root = -1;  // world rank, -1: none
   uint64_t bytes_sent = 0, bytes_received = 0;
   int64_t begin_ns = -1;  // the matching MpiCollectiveBegin, -1: none recorded
@@ -226,6 +228,7 @@ struct MpiScan {
   uint64_t mpi_records = 0;          // MPI event records of any kind (kinds 10..23)
   uint64_t cancelled = 0;            // requests cancelled (no message)
   uint64_t incomplete_receives = 0;  // nonblocking receives posted, never completed or cancelled
+  uint64_t incomplete_sends = 0;     // nonblocking sends posted, never completed or cancelled
   bool any_mpi() const { return mpi_records > 0 || !threads.empty(); }
 };
 
@@ -271,7 +274,7 @@ struct MessageMatching {
   uint64_t unmatched_sends = 0, unmatched_receives = 0;
   uint64_t bytes_mismatched = 0;       // matched pairs whose send and receive byte counts differ
   uint64_t received_before_sent = 0;   // matched pairs with recv_ns < send_ns (clock problem)
-  uint64_t cancelled = 0, incomplete_receives = 0;
+  uint64_t cancelled = 0, incomplete_receives = 0, incomplete_sends = 0;
 };
 
 MessageMatching match_messages(const MpiScan& scan);

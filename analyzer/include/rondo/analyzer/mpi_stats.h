@@ -22,6 +22,7 @@ struct MessageTotals {
   uint64_t bytes_mismatched = 0;  // matched pairs whose send and receive sizes differ (truncation)
   uint64_t cancelled = 0;         // cancelled requests
   uint64_t incomplete_receives = 0;  // nonblocking receives never completed
+  uint64_t incomplete_sends = 0;     // nonblocking sends never completed (no MpiIsendComplete)
 };
 
 // Traffic from one world rank to another (matched messages).
