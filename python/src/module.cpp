@@ -228,9 +228,11 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 }
 
 // Every message (matched first, then unmatched sends and receives) as columns.
-// A side that was not recorded has its time as -1.
+// Times in ns from the trace's start (as windows); a side that was not
+// recorded has its time as -1.
 py::dict message_columns(NativeTrace& t) {
   analyzer::MessageMatching m = analyzer::match_all_messages(*t.reader());
+  int64_t origin = t.start_ns();
   size_t n = m.messages.size();
   std::vector<int32_t> src(n), dst(n), tag(n);
   std::vector<uint32_t> comm(n);
@@ -246,8 +248,8 @@ py::dict message_columns(NativeTrace& t) {
     comm[i] = msg.comm;
     bytes[i] = msg.bytes;
     recv_bytes[i] = msg.recv_bytes;
-    send_ns[i] = msg.has_send ? msg.send_ns : -1;
-    recv_ns[i] = msg.has_recv ? msg.recv_ns : -1;
+    send_ns[i] = msg.has_send ? msg.send_ns - origin : -1;
+    recv_ns[i] = msg.has_recv ? msg.recv_ns - origin : -1;
     matched[i] = msg.matched() ? 1 : 0;
     comm_name.append(msg.comm < m.communicators.size() ? m.communicators[msg.comm].name : std::string());
   }
@@ -315,25 +317,27 @@ py::tuple params_of(const format::EventDef& def) {
 
 // One event as Python sees it.
 struct PyEvent {
-  int64_t time_ns = 0;
+  int64_t time_ns = 0;  // from the trace's start
   std::string kind;
   py::object region;  // region name for ENTER / LEAVE, else None
   py::tuple params, data;
   uint64_t index = 0;
 };
 
-// Replays one thread; keeps the trace alive while iterating.
+// Replays one thread; keeps the trace alive while iterating. `origin_ns`: the
+// trace's start on the common axis (times are given from it).
 class EventIterator {
  public:
-  EventIterator(TracePtr trace, const format::ProcessReader& process, const format::ThreadTrace& thread)
-      : trace_(std::move(trace)), process_(&process), cursor_(thread) {}
+  EventIterator(TracePtr trace, const format::ProcessReader& process, const format::ThreadTrace& thread,
+                int64_t origin_ns)
+      : trace_(std::move(trace)), process_(&process), cursor_(thread), origin_ns_(origin_ns) {}
 
   PyEvent next() {
     format::Event e;
     if (!cursor_.next(e)) throw py::stop_iteration();
     PyEvent out;
     out.index = e.index;
-    out.time_ns = process_->to_ns(e.ticks);
+    out.time_ns = process_->to_ns(e.ticks) - origin_ns_;
     const format::EventKey& k = e.def->key;
     out.kind = std::string(format::kind_name(k.kind));
     out.region = region_of(*process_, k);
@@ -348,11 +352,12 @@ class EventIterator {
   TracePtr trace_;
   const format::ProcessReader* process_;
   format::EventCursor cursor_;
+  int64_t origin_ns_;
 };
 
 EventIterator events(NativeTrace& t, int32_t rank, int32_t thread) {
   auto [p, th] = find_thread(t.reader(), rank, thread);
-  return EventIterator(t.reader(), *p, *th);
+  return EventIterator(t.reader(), *p, *th, t.start_ns());
 }
 
 // One thread's columns as numpy arrays. The grammar's columns (loop counts, event
@@ -361,7 +366,9 @@ EventIterator events(NativeTrace& t, int32_t rank, int32_t thread) {
 // one pass over the thread, into arrays this object keeps.
 class ThreadColumns {
  public:
-  ThreadColumns(TracePtr trace, int32_t rank, int32_t thread) : trace_(std::move(trace)), rank_(rank) {
+  // `origin_ns`: the trace's start on the common axis (timestamps are given from it).
+  ThreadColumns(TracePtr trace, int32_t rank, int32_t thread, int64_t origin_ns)
+      : trace_(std::move(trace)), rank_(rank), origin_ns_(origin_ns) {
     auto [p, th] = find_thread(trace_, rank, thread);
     process_ = p;
     thread_ = th;
@@ -432,7 +439,7 @@ class ThreadColumns {
     return a;
   }
 
-  // Timestamps (ns, the common axis) and event ids of the whole thread, one replay.
+  // Timestamps (ns from the trace's start) and event ids of the whole thread, one replay.
   void decode() {
     if (decoded_) return;
     auto n = static_cast<py::ssize_t>(thread_->event_count());
@@ -446,7 +453,7 @@ class ThreadColumns {
       format::EventCursor cursor(*thread_);
       format::Event e;
       while (count < n && cursor.next(e)) {
-        t[count] = process_->to_ns(e.ticks);
+        t[count] = process_->to_ns(e.ticks) - origin_ns_;
         id[count] = e.id;
         ++count;
       }
@@ -464,6 +471,7 @@ class ThreadColumns {
 
   TracePtr trace_;
   int32_t rank_;
+  int64_t origin_ns_;
   const format::ProcessReader* process_ = nullptr;
   const format::ThreadTrace* thread_ = nullptr;
   bool decoded_ = false;
@@ -530,6 +538,8 @@ PYBIND11_MODULE(_rondo, m) {
       .def("events", &events, py::arg("rank") = 0, py::arg("thread") = 0)
       .def(
           "thread",
-          [](NativeTrace& t, int32_t rank, int32_t thread) { return ThreadColumns(t.reader(), rank, thread); },
+          [](NativeTrace& t, int32_t rank, int32_t thread) {
+            return ThreadColumns(t.reader(), rank, thread, t.start_ns());
+          },
           py::arg("rank") = 0, py::arg("thread") = 0);
 }

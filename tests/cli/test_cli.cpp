@@ -5,6 +5,7 @@
 #include "../common/run_command.h"
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -215,6 +216,61 @@ TEST_F(Cli, StatsCompareShowsWhatChanged) {
   Result text = run(kRondo + " stats " + small + " --compare " + big);
   ASSERT_EQ(text.status, 0);
   EXPECT_NE(text.out.find("slower"), std::string::npos) << text.out;
+}
+
+TEST_F(Cli, RecursionHundredThousandCallsDeepThroughStatsTextAndJson) {
+  // No analysis, printer or JSON builder may recurse on the depth of the
+  // program's stack (25,000 levels crashed `rondo stats`).
+  constexpr int kDepth = 100000;
+  std::string trace = path("deep.rondo");
+  Result rec = run(kRondo + " record -o " + trace + " -- " + DEEP_RECURSION + " " + std::to_string(kDepth));
+  ASSERT_EQ(rec.status, 0) << rec.out;
+  ASSERT_NE(rec.out.find("deep_recursion: 100000 levels"), std::string::npos) << rec.out;
+
+  auto stats = json(kRondo + " stats --json " + trace);
+  auto r = regions(stats);
+  EXPECT_EQ(r["recurse"]["calls"], kDepth);
+  EXPECT_EQ(r["descend"]["calls"], 1);
+  EXPECT_LE(r["recurse"]["exclusive_ns"].get<int64_t>(), r["recurse"]["inclusive_ns"].get<int64_t>());
+  // The call tree: main on one thread; descend > recurse x 100,000 on the other,
+  // one row per level, each linked to the row above it.
+  const auto& tree = stats["call_tree"];
+  ASSERT_EQ(tree.size(), static_cast<size_t>(kDepth + 2));
+  size_t recurse_rows = 0;
+  uint32_t deepest = 0;
+  for (size_t i = 0; i < tree.size(); ++i) {
+    const auto& row = tree[i];
+    uint32_t depth = row["depth"];
+    deepest = std::max(deepest, depth);
+    int64_t parent = row["parent"];
+    if (depth == 0) {
+      EXPECT_EQ(parent, -1);
+      continue;
+    }
+    ASSERT_GE(parent, 0);
+    ASSERT_LT(static_cast<size_t>(parent), i);
+    EXPECT_EQ(tree[static_cast<size_t>(parent)]["depth"].get<uint32_t>() + 1, depth);
+    if (row["name"] == "recurse") {
+      ++recurse_rows;
+      EXPECT_EQ(row["calls"], 1);
+    }
+  }
+  EXPECT_EQ(recurse_rows, static_cast<size_t>(kDepth));
+  EXPECT_EQ(deepest, static_cast<uint32_t>(kDepth));  // 100,001 levels: descend, then 100,000 recurse
+  // Short paths stay whole; a deep one keeps its ends around an ellipsis.
+  EXPECT_EQ(tree[1]["path"], "descend");
+  EXPECT_EQ(tree[2]["path"], "descend > recurse");
+  std::string deep_path = tree.back()["path"];
+  EXPECT_NE(deep_path.find("descend > recurse"), std::string::npos);
+  EXPECT_NE(deep_path.find("\u2026"), std::string::npos);
+  EXPECT_LT(deep_path.size(), 1000u);
+
+  Result text = run(kRondo + " stats " + trace);
+  ASSERT_EQ(text.status, 0) << text.out.substr(0, 2000);
+  EXPECT_NE(text.out.find("Call tree"), std::string::npos);
+  EXPECT_NE(text.out.find("100,000"), std::string::npos);
+  Result csv = run(kRondo + " stats --csv " + path("deep-csv") + " " + trace);
+  ASSERT_EQ(csv.status, 0) << csv.out;
 }
 
 TEST_F(Cli, ExitStatusIsPassedThrough) {
