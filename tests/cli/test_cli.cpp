@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -32,10 +33,21 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // The JSON a command prints on stdout; what it says on stderr (notes,
+  // warnings) goes to last_stderr().
   nlohmann::json json(const std::string& command) {
-    Result r = run(command);
-    EXPECT_EQ(r.status, 0) << r.out;
+    Result r = run("{ " + command + " 2>" + path("stderr.txt") + "; }");
+    EXPECT_EQ(r.status, 0) << r.out << last_stderr();
     return nlohmann::json::parse(r.out);
+  }
+  std::string last_stderr() const {
+    std::ifstream in(path("stderr.txt"));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  static size_t lines(const std::string& text) {
+    size_t n = 0;
+    for (char c : text) n += c == '\n';
+    return n;
   }
   static std::map<std::string, nlohmann::json> regions(const nlohmann::json& stats) {
     std::map<std::string, nlohmann::json> out;
@@ -168,10 +180,14 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 1000").status, 0);
   auto all = json(kRondo + " stats --json " + trace);
   int64_t duration = all["duration_ns"];
-  // A window holding the whole trace changes no count.
+  // A window holding the whole trace changes no count; it reaches past the
+  // trace's end, which a note on stderr says.
   auto whole = json(kRondo + " stats --json --window 0:1000s " + trace);
   EXPECT_EQ(regions(whole)["step"]["calls"], 1000);
   EXPECT_EQ(regions(whole)["main"]["inclusive_ns"], regions(all)["main"]["inclusive_ns"]);
+  EXPECT_EQ(last_stderr().rfind("rondo: note: ", 0), 0u) << last_stderr();
+  EXPECT_NE(last_stderr().find("reaches past the trace's end"), std::string::npos) << last_stderr();
+  EXPECT_EQ(lines(last_stderr()), 1u) << last_stderr();
   // The first half: main is cut at the window's end, fewer steps.
   std::string half = std::to_string(duration / 2) + "ns";
   auto first = json(kRondo + " stats --json --window :" + half + " " + trace);
@@ -196,6 +212,69 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   bad = run(kRondo + " stats --window 5parsecs: " + trace);
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.out.find("unknown unit"), std::string::npos) << bad.out;
+}
+
+TEST_F(Cli, StatsWindowOutsideTheTraceIsAnErrorAndInsideNeedsNoNote) {
+  std::string trace = path("short.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 100").status, 0);
+  // The trace lasts far less than 1000 s: a window after its end holds nothing.
+  for (const char* window : {"1000s:1001s", "1000s:"}) {
+    Result r = run(kRondo + " stats --window " + window + " " + trace);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_EQ(r.out.rfind("rondo: ", 0), 0u) << r.out;
+    EXPECT_EQ(lines(r.out), 1u) << r.out;
+    EXPECT_NE(r.out.find("lies after the trace's end"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(trace), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Flat profile"), std::string::npos) << r.out;
+  }
+  // A window inside the trace: no note at all.
+  auto inside = json(kRondo + " stats --json --window 0: " + trace);
+  EXPECT_EQ(regions(inside)["step"]["calls"], 100);
+  EXPECT_EQ(last_stderr(), "");
+}
+
+TEST_F(Cli, StatsCsvIntoAFileIsOneLineAndExitTwo) {
+  std::string trace = path("csv.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 10").status, 0);
+  std::string file = path("afile");
+  std::ofstream(file) << "not a directory\n";
+  Result r = run(kRondo + " stats " + trace + " --csv " + file);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(r.out.rfind("rondo: --csv " + file + ": exists and is not a directory", 0), 0u) << r.out;
+  EXPECT_EQ(lines(r.out), 1u) << r.out;
+  EXPECT_EQ(r.out.find("filesystem error"), std::string::npos) << r.out;
+  // Below a file: cannot be created either.
+  r = run(kRondo + " stats " + trace + " --csv " + file + "/sub");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(r.out.rfind("rondo: --csv " + file + "/sub: cannot create the directory", 0), 0u) << r.out;
+  EXPECT_EQ(lines(r.out), 1u) << r.out;
+}
+
+TEST_F(Cli, StatsCompareOfUnrelatedProgramsWarnsAndShowsNoRatios) {
+  std::string loops = path("loops.rondo"), heat = path("heat.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + loops + " " + NESTED_LOOPS + " 100").status, 0);
+  ASSERT_EQ(run(kRondo + " record -o " + heat + " " + HEAT_SOLVER + " 20").status, 0);
+  // nested_loops: main, step, relax, exchange, reduce; heat_solver: solve,
+  // diffuse, apply_boundary, residual: no name in common.
+  auto c = json(kRondo + " stats --json " + loops + " --compare " + heat);
+  EXPECT_EQ(c["region_names"]["before"], 5);
+  EXPECT_EQ(c["region_names"]["after"], 4);
+  EXPECT_EQ(c["region_names"]["common"], 0);
+  EXPECT_EQ(c["region_names"]["comparable"], false);
+  EXPECT_EQ(last_stderr().rfind("rondo: warning: ", 0), 0u) << last_stderr();
+  EXPECT_NE(last_stderr().find("share only 0 of 9 region names"), std::string::npos) << last_stderr();
+  Result text = run(kRondo + " stats " + loops + " --compare " + heat);
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_EQ(text.out.find("faster"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("slower"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("no speed-up ratios are shown"), std::string::npos) << text.out;
+  // Two runs of one program are comparable: no warning.
+  std::string more = path("more.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + more + " " + NESTED_LOOPS + " 1000").status, 0);
+  auto same = json(kRondo + " stats --json " + loops + " --compare " + more);
+  EXPECT_EQ(same["region_names"]["common"], 5);
+  EXPECT_EQ(same["region_names"]["comparable"], true);
+  EXPECT_EQ(last_stderr(), "");
 }
 
 TEST_F(Cli, StatsCompareShowsWhatChanged) {
