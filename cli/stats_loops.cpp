@@ -21,6 +21,27 @@ std::string where(const analyzer::LoopRow& r) {
 
 std::string duration(double ns) { return format_duration_ns(ns); }
 
+// A row's name for the terminal: each enclosing loop by its first name only
+// ("MPI_Irecv… > MPI_Irecv, MPI_Isend, MPI_Waitall"), then shortened to the
+// name column (JSON and CSV keep the whole name).
+std::string text_name(const analyzer::LoopRow& r) {
+  std::string out;
+  for (const std::string& parent : r.parents) {
+    size_t comma = parent.find(", ");
+    out += (comma == std::string::npos ? parent : parent.substr(0, comma) + "\u2026") + " > ";
+  }
+  return short_name(out + r.label);
+}
+
+// Iterations of a whole nest; rows over several threads add "(N/thread)".
+std::string nest_text(const analyzer::LoopRow& r) {
+  if (r.nest_iterations == 0) return "-";
+  std::string total = format_count(r.nest_iterations);
+  if (r.threads < 2) return total;
+  if (r.nest_iterations % r.threads == 0) return total + " (" + format_count(r.nest_iterations / r.threads) + "/thread)";
+  return total + fmt::format(" ({:.1f}/thread)", static_cast<double>(r.nest_iterations) / static_cast<double>(r.threads));
+}
+
 }  // namespace
 
 std::string loops_text(const analyzer::LoopStats& s) {
@@ -41,14 +62,14 @@ std::string loops_text(const analyzer::LoopStats& s) {
     const auto& r = s.rows[i];
     std::string trips = r.min_trip == r.max_trip ? format_count(r.min_trip)
                                                  : format_count(r.min_trip) + "-" + format_count(r.max_trip);
-    std::vector<std::string> cells = {short_name(r.name()),
+    std::vector<std::string> cells = {text_name(r),
                                       where(r),
                                       format_count(r.occurrences),
                                       format_count(r.iterations),
                                       trips,
                                       duration(static_cast<double>(r.total_ns)),
                                       duration(r.mean_ns)};
-    if (nests) cells.insert(cells.begin() + 4, r.nest_iterations ? format_count(r.nest_iterations) : "-");
+    if (nests) cells.insert(cells.begin() + 4, nest_text(r));
     if (s.timed) {
       std::string spread = r.threads > 1 ? duration(static_cast<double>(r.thread_min_ns)) + " - " +
                                                duration(static_cast<double>(r.thread_max_ns)) +
@@ -69,7 +90,7 @@ std::string loops_text(const analyzer::LoopStats& s) {
                  {false, true, true, true, true, true});
   for (size_t i = 0; i < std::min(s.rows.size(), kSlowestRowsShown); ++i)
     for (const auto& it : s.rows[i].slowest)
-      slow.add({short_name(s.rows[i].name()), fmt::format("{}:{}", it.rank, it.thread), std::to_string(it.occurrence),
+      slow.add({text_name(s.rows[i]), fmt::format("{}:{}", it.rank, it.thread), std::to_string(it.occurrence),
                 std::to_string(it.iteration), duration(static_cast<double>(it.ns)),
                 s.rows[i].mean_ns > 0 ? fmt::format("{:.1f}", static_cast<double>(it.ns) / s.rows[i].mean_ns) : "-"});
   if (slow.rows()) out += "\nSlowest iterations (occurrence and iteration count from 0)\n" + slow.str();

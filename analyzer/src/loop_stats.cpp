@@ -318,7 +318,8 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
     size_t first = 0;  // the first timestamp chunk that reaches the window
     while (first < chunks.size() && p.to_ns(chunks[first].last_ticks) < window.begin_ns) ++first;
     if (first == chunks.size()) return;
-    if (first > 0) cursor.seek_ticks(chunks[first].first_ticks);
+    // No seek to that chunk: an iteration that began before it may reach into
+    // the window, and its start and index are known only from the beginning.
     for (size_t k = first; k < chunks.size(); ++k)
       if (p.to_ns(chunks[k].first_ticks) >= window.end_ns) {
         stop_index = chunks[k].first_index;
@@ -357,11 +358,9 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
       }
       open.resize(d);
       // An iteration that begins before the window's end may reach into it.
-      // One that began before a seek began before the window: it starts there.
       bool before_end = e.ticks < ticks.hi;
       for (size_t k = d; k < frames.size(); ++k) {
-        bool seen_start = frames[k].first_event == e.index;
-        open.push_back(Open{frames[k], seen_start ? e.ticks : ticks.lo, before_end});
+        open.push_back(Open{frames[k], e.ticks, before_end});
         counted_open += before_end;
       }
     }

@@ -352,6 +352,52 @@ TEST_F(Cli, RecursionHundredThousandCallsDeepThroughStatsTextAndJson) {
   ASSERT_EQ(csv.status, 0) << csv.out;
 }
 
+// The loop row of `stats` whose name is `name`.
+nlohmann::json loop_row(const nlohmann::json& stats, const std::string& name) {
+  for (const auto& l : stats["loops"])
+    if (l["name"] == name) return l;
+  ADD_FAILURE() << "no loop row " << name << " in " << stats["loops"].dump(1);
+  return nlohmann::json::object();
+}
+
+TEST_F(Cli, LoopNestCountsEveryIterationOfTheTimeStepLoop) {
+  // nested_loops: `steps` calls of step(), a reduce() in every 10th. The
+  // grammar splits the step loop by that period into an outer loop holding an
+  // inner one (and records the first step before either exists); the nest's
+  // row still counts every step.
+  for (int steps : {100, 37, 1000}) {
+    std::string trace = path("nest" + std::to_string(steps) + ".rondo");
+    ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " " + std::to_string(steps)).status, 0);
+    auto stats = json(kRondo + " stats --json " + trace);
+    auto outer = loop_row(stats, "step");
+    EXPECT_EQ(outer["nest_iterations"], steps) << outer.dump(1);
+    auto inner = loop_row(stats, "step > step");
+    EXPECT_EQ(inner["nest_iterations"], 0);
+    EXPECT_EQ(loop_row(stats, "step > step > relax")["nest_iterations"], 0);
+    Result text = run(kRondo + " stats " + trace);
+    ASSERT_EQ(text.status, 0) << text.out;
+    EXPECT_NE(text.out.find("nest iterations"), std::string::npos) << text.out;
+  }
+}
+
+TEST_F(Cli, WindowedLoopTimeIsClippedToTheWindow) {
+  std::string trace = path("clip.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 3000").status, 0);
+  int64_t duration = json(kRondo + " stats --json " + trace)["duration_ns"];
+  // Windows of 2 us inside the step loop (which spans the run but for main's
+  // first and last microseconds): the outer loop's iterations tile its
+  // occurrence, so their clipped time is the window's length (to tick
+  // rounding); no row exceeds it (one thread).
+  constexpr int64_t kWindow = 2000;
+  for (int i = 0; i < 10; ++i) {
+    int64_t begin = duration / 4 + i * duration / 20;
+    std::string window = std::to_string(begin) + "ns:" + std::to_string(begin + kWindow) + "ns";
+    auto stats = json(kRondo + " stats --json --window " + window + " " + trace);
+    for (const auto& l : stats["loops"]) EXPECT_LE(l["total_ns"].get<int64_t>(), kWindow + 2) << window << l.dump(1);
+    EXPECT_NEAR(loop_row(stats, "step")["total_ns"].get<int64_t>(), kWindow, 2) << window;
+  }
+}
+
 TEST_F(Cli, ExitStatusIsPassedThrough) {
   EXPECT_EQ(run(kRondo + " record -o " + path("a") + " -- sh -c 'exit 3'").status, 3);
   EXPECT_EQ(run(kRondo + " record -o " + path("b") + " -- sh -c 'kill -TERM $$'").status, 128 + 15);
