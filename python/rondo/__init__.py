@@ -45,7 +45,7 @@ _CALL_TREE_COLUMNS = ["path", "name", "depth", "parent", "calls", "inclusive_ns"
                       "max_ns", "mean_ns"]
 _IMBALANCE_COLUMNS = ["name", "max_ns", "max_rank", "mean_ns", "min_ns", "min_rank", "ratio", "excess_ns"]
 _LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads", "occurrences", "iterations",
-                 "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
+                 "nest_iterations", "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
                  "max_ns", "outliers", "thread_min_ns", "thread_max_ns", "slowest_rank", "slowest_thread"]
 _SLOWEST_COLUMNS = ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
 _CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]

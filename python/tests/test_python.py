@@ -298,10 +298,12 @@ def test_profile_window(loops):
 def test_call_tree(loops):
     t = rondo.open(loops)
     tree = t.call_tree()
-    assert list(tree.columns) == ["path", "name", "depth", "calls", "inclusive_ns", "exclusive_ns", "min_ns",
-                                  "max_ns", "mean_ns"]
+    assert list(tree.columns) == ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns",
+                                  "min_ns", "max_ns", "mean_ns"]
     rows = {r["path"]: r for r in tree.to_dict("records")}
     assert rows["main"]["depth"] == 0 and rows["main"]["calls"] == 1
+    assert rows["main"]["parent"] == -1
+    assert tree.iloc[rows["main > step > relax"]["parent"]]["path"] == "main > step"
     assert rows["main > step"]["calls"] == 1000
     assert rows["main > step > relax"]["calls"] == 2500 and rows["main > step > relax"]["depth"] == 2
     assert rows["main > step > exchange"]["calls"] == 1000
