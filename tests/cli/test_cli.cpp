@@ -350,6 +350,21 @@ TEST_F(Cli, RecursionHundredThousandCallsDeepThroughStatsTextAndJson) {
   EXPECT_NE(text.out.find("100,000"), std::string::npos);
   Result csv = run(kRondo + " stats --csv " + path("deep-csv") + " " + trace);
   ASSERT_EQ(csv.status, 0) << csv.out;
+  // The grammar nests one sequence per level: printed without recursion, with
+  // indentation that stops growing (lines stay short).
+  Result grammar = run(kRondo + " print --grammar " + trace + " > " + path("grammar.txt"));
+  ASSERT_EQ(grammar.status, 0) << grammar.out;
+  std::ifstream in(path("grammar.txt"));
+  size_t recurse_lines = 0, longest = 0;
+  for (std::string line; std::getline(in, line);) {
+    recurse_lines += line.find("recurse") != std::string::npos;
+    longest = std::max(longest, line.size());
+  }
+  EXPECT_EQ(recurse_lines, static_cast<size_t>(kDepth));
+  EXPECT_LT(longest, 200u);
+  // Converters replay the same stack.
+  EXPECT_EQ(run(kRondo + " export " + trace + " --format chrome -o " + path("deep.json")).status, 0);
+  EXPECT_EQ(run(kRondo + " export " + trace + " --format otf2 -o " + path("deep.otf2")).status, 0);
 }
 
 // The loop row of `stats` whose name is `name`.
