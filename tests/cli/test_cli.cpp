@@ -14,6 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -411,6 +412,33 @@ TEST_F(Cli, WindowedLoopTimeIsClippedToTheWindow) {
     for (const auto& l : stats["loops"]) EXPECT_LE(l["total_ns"].get<int64_t>(), kWindow + 2) << window << l.dump(1);
     EXPECT_NEAR(loop_row(stats, "step")["total_ns"].get<int64_t>(), kWindow, 2) << window;
   }
+}
+
+TEST_F(Cli, LongCppNamesAreShortenedInTextOnly) {
+  std::string trace = path("names.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " -- " + LONG_NAMES).status, 0);
+  auto stats = json(kRondo + " stats --json " + trace);
+  // JSON keeps whole names: count_cells<...> is hundreds of characters long.
+  std::string full;
+  for (const auto& r : stats["regions"])
+    if (r["name"].get<std::string>().find("solver::detail::count_cells<") != std::string::npos) full = r["name"];
+  ASSERT_GT(full.size(), 300u) << full;
+  EXPECT_EQ(regions(stats)[full]["calls"], 3);
+
+  Result text = run(kRondo + " stats " + trace);
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_EQ(text.out.find(full), std::string::npos) << "the whole name is in the text";
+  // Template arguments and parameters elided, the rest kept.
+  EXPECT_NE(text.out.find("unsigned long solver::detail::count_cells<\u2026>(\u2026)"), std::string::npos) << text.out;
+  // The name column is at most kNameColumns (60) wide: "calls" follows it in
+  // the flat profile's header.
+  size_t header = text.out.find("region ");
+  ASSERT_NE(header, std::string::npos);
+  size_t calls = text.out.find("calls", header);
+  EXPECT_LE(calls - header, 60u + 2u) << text.out.substr(header, 200);
+  // No table line is padded to hundreds of characters.
+  std::istringstream lines(text.out);
+  for (std::string line; std::getline(lines, line);) EXPECT_LT(line.size(), 300u) << line;
 }
 
 TEST_F(Cli, ExitStatusIsPassedThrough) {
