@@ -125,9 +125,12 @@ class Trace:
 
     def call_tree(self, window=None):
         """The call tree merged over every thread, depth first (children by
-        inclusive time, largest first). Columns: path ("main > step > relax"),
-        name, depth (0: called outside any region), calls, inclusive_ns,
-        exclusive_ns, min_ns, max_ns, mean_ns."""
+        inclusive time, largest first). Columns: path ("main > step > relax";
+        rows 64 levels deep or more keep the first and last 16 names around
+        "…"), name, depth (0: called outside any region), parent (the row
+        index of the caller, -1 at depth 0), calls, inclusive_ns,
+        exclusive_ns, min_ns, max_ns, mean_ns. Flat however deep the stack
+        was (a recursion 100,000 deep is 100,001 rows)."""
         return _records(self._section("call_tree", window=window, any_by=True), _CALL_TREE_COLUMNS)
 
     def imbalance(self, window=None):
@@ -141,10 +144,12 @@ class Trace:
         """Loops found in the grammar, by total time (largest first).
 
         Columns: name ("step > relax"), label, parents (list), [rank],
-        [thread], ranks, threads, occurrences, iterations, min_trip, max_trip,
-        events_per_iteration, total_ns, mean_ns, stddev_ns, min_ns, max_ns,
-        outliers, thread_min_ns, thread_max_ns, slowest_rank, slowest_thread.
-        With a window an iteration counts when it starts inside it. The
+        [thread], ranks, threads, occurrences, iterations, nest_iterations
+        (iterations of the whole nest an outer loop stands for, else 0),
+        min_trip, max_trip, events_per_iteration, total_ns, mean_ns,
+        stddev_ns, min_ns, max_ns, outliers, thread_min_ns, thread_max_ns,
+        slowest_rank, slowest_thread. With a window an iteration counts when
+        any part of it is inside, with the part inside (as calls). The
         slowest iterations of each row: slowest_iterations().
         """
         return _records(self._section("loops", by, window), _grouped(_LOOP_COLUMNS, by))
