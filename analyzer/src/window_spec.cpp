@@ -48,8 +48,13 @@ WindowFit window_fit(const TimeWindow& w, int64_t start_ns, int64_t end_ns) {
 }
 
 std::string window_fit_text(const std::string& spec, const TimeWindow& w, int64_t start_ns, int64_t end_ns) {
-  char length[32];
-  std::snprintf(length, sizeof length, "%.6g s", static_cast<double>(end_ns - start_ns) / 1e9);
+  // The trace's length in the syntax --window takes, so it can be typed back.
+  double ns = static_cast<double>(end_ns - start_ns);
+  char length[48];
+  if (ns >= 1e9) std::snprintf(length, sizeof length, "%.3fs", ns / 1e9);
+  else if (ns >= 1e6) std::snprintf(length, sizeof length, "%.3fms", ns / 1e6);
+  else if (ns >= 1e3) std::snprintf(length, sizeof length, "%.3fus", ns / 1e3);
+  else std::snprintf(length, sizeof length, "%.0fns", ns);
   switch (window_fit(w, start_ns, end_ns)) {
     case WindowFit::Inside:
       return "";
