@@ -76,8 +76,12 @@ class NativeTrace {
 
   // The trace's start on the common time axis: windows are relative to it.
   int64_t start_ns() {
-    std::call_once(start_once_, [&] { start_ns_ = analyzer::trace_info(*reader_).start_ns; });
+    span();
     return start_ns_;
+  }
+  int64_t end_ns() {
+    span();
+    return end_ns_;
   }
 
   // The analysis of (by, window): cached, or made now on `threads` threads.
@@ -116,9 +120,17 @@ class NativeTrace {
 
  private:
   static constexpr size_t kCacheSize = 4;
+  void span() {
+    std::call_once(span_once_, [&] {
+      analyzer::TraceInfo info = analyzer::trace_info(*reader_);
+      start_ns_ = info.start_ns;
+      end_ns_ = info.end_ns;
+    });
+  }
+
   TracePtr reader_;
-  std::once_flag start_once_;
-  int64_t start_ns_ = 0;
+  std::once_flag span_once_;
+  int64_t start_ns_ = 0, end_ns_ = 0;
   std::mutex mutex_;
   std::vector<std::shared_ptr<const CachedReport>> cache_;
 };
@@ -140,10 +152,16 @@ bool window_end_ns(const py::handle& v, int64_t& out) {
   return true;
 }
 
-// `window` as the analyzer takes it: None (whole trace), "T0:T1" (the syntax of
-// `rondo stats --window`, analyzer/window_spec.h) or (t0_ns, t1_ns), both
-// relative to the trace's start. Bad input: ValueError with the parser's message.
-analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) {
+// A window with no instant of the trace in it would give empty tables as if
+// the program had done nothing: ValueError, as `rondo stats` refuses it.
+analyzer::TimeWindow inside_trace(NativeTrace& t, const analyzer::TimeWindow& w, const std::string& shown) {
+  if (analyzer::window_fit(w, t.start_ns(), t.end_ns()) == analyzer::WindowFit::Outside)
+    throw py::value_error(analyzer::window_fit_text(shown, w, t.start_ns(), t.end_ns()));
+  return w;
+}
+
+// The window `window` asks for (see parse_window_arg), not yet checked against the trace.
+analyzer::TimeWindow requested_window(NativeTrace& t, const py::object& window) {
   analyzer::TimeWindow w;
   if (window.is_none()) return w;
   if (py::isinstance<py::str>(window)) {
@@ -164,6 +182,17 @@ analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) 
   if (has_from) w.begin_ns = t.start_ns() + from;
   if (has_to) w.end_ns = t.start_ns() + to;
   return w;
+}
+
+// `window` as the analyzer takes it: None (whole trace), "T0:T1" (the syntax of
+// `rondo stats --window`, analyzer/window_spec.h) or (t0_ns, t1_ns), both
+// relative to the trace's start. Bad input, or a window after the trace's end:
+// ValueError with the parser's message.
+analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) {
+  if (window.is_none()) return {};
+  std::string shown = py::isinstance<py::str>(window) ? py::cast<std::string>(window)
+                                                       : py::cast<std::string>(py::repr(window));
+  return inside_trace(t, requested_window(t, window), shown);
 }
 
 std::shared_ptr<const CachedReport> report_for(NativeTrace& t, const py::object& by, const py::object& window,

@@ -154,6 +154,18 @@ def test_times_are_relative_to_the_trace_start(loops):
     assert entered <= windowed <= entered + 1
 
 
+def test_window_after_the_trace_is_refused(loops):
+    t = rondo.open(loops)
+    end = t.info()["duration_ns"]
+    for window in ("1000s:1001s", (end + 1_000_000, None)):
+        with pytest.raises(ValueError, match="after the trace's end"):
+            t.profile(window=window)
+        with pytest.raises(ValueError, match="after the trace's end"):
+            t.stats(window=window)
+    # Reaching past the end is clipped, as with `rondo stats`.
+    assert dict(zip(*[t.profile(window="0:1000s")[c] for c in ("name", "calls")]))["step"] == 1000
+
+
 def test_stats_without_mpi(loops):
     t = rondo.open(loops)
     s = t.stats()
