@@ -49,39 +49,62 @@ class GrammarPrinter {
     return fmt::format("x{}..{} ({} occurrences, {} iterations)", *mn, *mx, counts.size(), total);
   }
 
-  void print(Token t, int indent) {
-    std::string pad(static_cast<size_t>(indent) * 2, ' ');
-    switch (t.kind()) {
-      case TokenKind::Event: {
-        const EventDef& d = t_.events()[t.id()];
-        fmt::print("{}{}\n", pad, describe_event(defs_, d, nullptr));
-        break;
+  // Prints `t` and what it holds. Iterative, with an explicit stack: a
+  // grammar nests as deep as the program's calls did (a recursion 100,000
+  // calls deep is 100,000 nested sequences). Indentation stops growing at
+  // kMaxIndent levels; deeper lines name their level.
+  void print(Token root, int root_indent) {
+    struct Pending {
+      const Token* list;
+      size_t len, pos;
+      int indent;
+    };
+    std::vector<Pending> stack{{&root, 1, 0, root_indent}};
+    while (!stack.empty()) {
+      Pending& top = stack.back();
+      if (top.pos == top.len) {
+        stack.pop_back();
+        continue;
       }
-      case TokenKind::Sequence: {
-        const auto& tokens = t_.sequences()[t.id()].tokens;
-        bool call = !tokens.empty() && tokens.front().kind() == TokenKind::Event &&
-                    t_.events()[tokens.front().id()].key.kind == EventKind::Enter;
-        if (!call) {  // a loop body: its elements in line
-          for (Token k : tokens) print(k, indent);
+      Token t = top.list[top.pos++];
+      int indent = top.indent;
+      std::string pad = indent <= kMaxIndent ? std::string(static_cast<size_t>(indent) * 2, ' ')
+                                             : std::string(static_cast<size_t>(kMaxIndent) * 2, ' ') +
+                                                   fmt::format("[level {}] ", indent);
+      switch (t.kind()) {
+        case TokenKind::Event: {
+          const EventDef& d = t_.events()[t.id()];
+          fmt::print("{}{}\n", pad, describe_event(defs_, d, nullptr));
           break;
         }
-        std::string name = defs_.region_name(t_.events()[tokens.front().id()].key.ref);
-        if (!shown_.insert(t.id()).second || tokens.size() <= 2) {
-          fmt::print("{}{}{}\n", pad, name, tokens.size() > 2 ? fmt::format("  (S{}, as above)", t.id()) : "");
+        case TokenKind::Sequence: {
+          const auto& tokens = t_.sequences()[t.id()].tokens;
+          bool call = !tokens.empty() && tokens.front().kind() == TokenKind::Event &&
+                      t_.events()[tokens.front().id()].key.kind == EventKind::Enter;
+          if (!call) {  // a loop body: its elements in line
+            stack.push_back({tokens.data(), tokens.size(), 0, indent});
+            break;
+          }
+          std::string name = defs_.region_name(t_.events()[tokens.front().id()].key.ref);
+          if (!shown_.insert(t.id()).second || tokens.size() <= 2) {
+            fmt::print("{}{}{}\n", pad, name, tokens.size() > 2 ? fmt::format("  (S{}, as above)", t.id()) : "");
+            break;
+          }
+          fmt::print("{}{}  (S{})\n", pad, name, t.id());
+          stack.push_back({tokens.data() + 1, tokens.size() - 2, 0, indent + 1});  // between enter and leave
           break;
         }
-        fmt::print("{}{}  (S{})\n", pad, name, t.id());
-        for (size_t i = 1; i + 1 < tokens.size(); ++i) print(tokens[i], indent + 1);
-        break;
-      }
-      case TokenKind::Loop: {
-        fmt::print("{}loop L{} {}\n", pad, t.id(), loop_counts_text(t.id()));
-        for (Token k : t_.loop_body(t.id())) print(k, indent + 1);
-        break;
+        case TokenKind::Loop: {
+          fmt::print("{}loop L{} {}\n", pad, t.id(), loop_counts_text(t.id()));
+          const auto& body = t_.loop_body(t.id());
+          stack.push_back({body.data(), body.size(), 0, indent + 1});
+          break;
+        }
       }
     }
   }
 
+  static constexpr int kMaxIndent = 40;
   const ProcessDefinitions& defs_;
   const ThreadTrace& t_;
   std::set<uint32_t> shown_;

@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <vector>
 #include <optional>
 
 #include "commands.h"
@@ -43,17 +46,40 @@ int run_distributed(const StatsOptions& o) {
 int run_stats(const StatsOptions& o) {
   if (o.distributed) return run_distributed(o);
   StatsOutput out{o.trace, o.compare, o.json, o.csv_dir};
-  auto analyze = [&](const std::string& dir) {
-    format::TraceReader trace(dir);
-    analyzer::AnalysisOptions options = stats_analysis_options(o, trace);
-    ProgressBar bar("analyzing " + dir);
-    options.progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
-    return analyzer::analyze(trace, options);
+  // Usage problems are found before the (possibly long) analysis: exit 2.
+  if (!o.csv_dir.empty()) {
+    std::string problem = make_csv_dir(o.csv_dir);
+    if (!problem.empty()) {
+      fmt::print(stderr, "rondo: {}\n", problem);
+      return 2;
+    }
+  }
+  struct Prepared {
+    std::unique_ptr<format::TraceReader> trace;
+    analyzer::AnalysisOptions options;
   };
-  analyzer::StatsReport report = analyze(o.trace);
-  if (o.compare.empty()) return print_stats(out, report);
-  analyzer::StatsReport after = analyze(o.compare);
-  return print_stats(out, report, &after);
+  auto prepare = [&](const std::string& dir) {
+    Prepared p{std::make_unique<format::TraceReader>(dir), {}};
+    std::string note;
+    p.options = stats_analysis_options(o, *p.trace, &note);
+    if (!note.empty()) fmt::print(stderr, "rondo: note: {}\n", note);
+    return p;
+  };
+  std::vector<Prepared> traces;
+  try {
+    traces.push_back(prepare(o.trace));
+    if (!o.compare.empty()) traces.push_back(prepare(o.compare));
+  } catch (const std::invalid_argument& e) {  // a bad --window
+    fmt::print(stderr, "rondo: {}\n", e.what());
+    return 2;
+  }
+  std::vector<analyzer::StatsReport> reports;
+  for (Prepared& p : traces) {
+    ProgressBar bar("analyzing " + p.trace->dir());
+    p.options.progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
+    reports.push_back(analyzer::analyze(*p.trace, p.options));
+  }
+  return print_stats(out, reports[0], reports.size() > 1 ? &reports[1] : nullptr);
 }
 
 }  // namespace rondo::cli

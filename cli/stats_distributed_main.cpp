@@ -54,7 +54,9 @@ std::optional<analyzer::StatsReport> analyze_distributed(const std::string& dir,
   std::vector<analyzer::Location> locations;
   try {
     trace = std::make_unique<format::TraceReader>(dir);
-    options = cli::stats_analysis_options(o, *trace);
+    std::string note;  // a window reaching past the trace's end: said once, as `rondo stats` says it
+    options = cli::stats_analysis_options(o, *trace, rank == 0 ? &note : nullptr);
+    if (!note.empty()) fmt::print(stderr, "rondo: note: {}\n", note);
     locations = analyzer::all_locations(*trace);
     std::vector<size_t> owned;
     for (size_t i = 0; i < locations.size(); ++i)

@@ -1,5 +1,7 @@
 #include "stats_options.h"
 
+#include <stdexcept>
+
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/analyzer/window_spec.h"
 
@@ -24,13 +26,22 @@ void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed) {
                  "the trace's process files; rank 0 prints the same output as a single process");
 }
 
-analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace) {
+analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace,
+                                                 std::string* note) {
   analyzer::AnalysisOptions options;
   options.by = o.by == "rank"     ? analyzer::GroupBy::Rank
                : o.by == "thread" ? analyzer::GroupBy::Thread
                                   : analyzer::GroupBy::None;
   options.threads = o.threads;
-  if (!o.window.empty()) options.window = analyzer::parse_window(o.window, analyzer::trace_info(trace).start_ns);
+  if (o.window.empty()) return options;
+  analyzer::TraceInfo info = analyzer::trace_info(trace);
+  options.window = analyzer::parse_window(o.window, info.start_ns);
+  std::string fit = analyzer::window_fit_text(o.window, options.window, info.start_ns, info.end_ns);
+  // A window with nothing of the trace in it would print empty tables as if
+  // the program had done nothing there: refuse it.
+  if (analyzer::window_fit(options.window, info.start_ns, info.end_ns) == analyzer::WindowFit::Outside)
+    throw std::invalid_argument(trace.dir() + ": --" + fit);
+  if (note && !fit.empty()) *note = trace.dir() + ": --" + fit;
   return options;
 }
 

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 #include "commands.h"
 #include "rondo/analyzer/options.h"
 #include "rondo/format/reader.h"
@@ -15,7 +17,10 @@ namespace rondo::cli {
 void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed);
 
 // The analysis options the parsed StatsOptions ask for on `trace` (the window is
-// relative to that trace's start). Throws std::invalid_argument for a bad window.
-analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace);
+// relative to that trace's start). Throws std::invalid_argument for a bad window
+// and for one that lies entirely outside the trace; a window that reaches past
+// the trace's end is clipped, and `note` (when given) gets a sentence saying so.
+analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace,
+                                                 std::string* note = nullptr);
 
 }  // namespace rondo::cli

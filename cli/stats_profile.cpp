@@ -28,7 +28,7 @@ std::string flat_text(const std::vector<analyzer::RegionRow>& rows, GroupBy by) 
   int64_t total_exclusive = 0;
   for (auto& r : rows) total_exclusive += r.exclusive_ns;
   for (auto& r : rows) {
-    std::vector<std::string> cells = {r.name};
+    std::vector<std::string> cells = {short_name(r.name)};
     if (by != GroupBy::None) cells.push_back(std::to_string(r.rank));
     if (by == GroupBy::Thread) cells.push_back(std::to_string(r.thread));
     cells.insert(cells.end(), {format_count(r.calls), duration(r.inclusive_ns), duration(r.exclusive_ns),
@@ -46,7 +46,7 @@ std::string call_tree_text(const std::vector<analyzer::CallPathRow>& tree) {
   TextTable table({"call path", "calls", "inclusive", "exclusive", "mean"}, {false, true, true, true, true});
   for (size_t i = 0; i < tree.size() && i < kCallTreeRows; ++i) {
     const auto& c = tree[i];
-    table.add({std::string(2 * c.depth, ' ') + c.name, format_count(c.calls), duration(c.inclusive_ns),
+    table.add({std::string(2 * c.depth, ' ') + short_name(c.name), format_count(c.calls), duration(c.inclusive_ns),
                duration(c.exclusive_ns), duration(c.mean_ns())});
   }
   std::string out = "\nCall tree (all threads; children by inclusive time)\n" + table.str();
@@ -61,7 +61,7 @@ std::string imbalance_text(const std::vector<analyzer::RegionImbalance>& rows) {
                   {false, true, true, true, true, true, true});
   for (size_t i = 0; i < rows.size() && i < kImbalanceRows; ++i) {
     const auto& r = rows[i];
-    table.add({r.name, duration(r.max_ns), std::to_string(r.max_rank), duration(r.mean_ns), duration(r.min_ns),
+    table.add({short_name(r.name), duration(r.max_ns), std::to_string(r.max_rank), duration(r.mean_ns), duration(r.min_ns),
                std::to_string(r.min_rank), fmt::format("{:.2f}", r.ratio())});
   }
   return "\nLoad imbalance across ranks (inclusive time per rank; by max - mean)\n" + table.str();
@@ -86,10 +86,10 @@ std::vector<std::string> write_profile_csv(const analyzer::Profile& p, GroupBy b
                        r.mean_ns(), r.max_ns, r.stddev_ns);
   }
   write_text_file(dir + "/regions.csv", csv);
-  std::string tree = "path,name,depth,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns\n";
+  std::string tree = "path,name,depth,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns,parent\n";
   for (auto& c : p.call_tree)
-    tree += fmt::format("{},{},{},{},{},{},{},{:.1f},{}\n", csv_field(c.path), csv_field(c.name), c.depth, c.calls,
-                        c.inclusive_ns, c.exclusive_ns, c.min_ns, c.mean_ns(), c.max_ns);
+    tree += fmt::format("{},{},{},{},{},{},{},{:.1f},{},{}\n", csv_field(c.path), csv_field(c.name), c.depth, c.calls,
+                        c.inclusive_ns, c.exclusive_ns, c.min_ns, c.mean_ns(), c.max_ns, c.parent);
   write_text_file(dir + "/call_tree.csv", tree);
   std::string imbalance = "name,max_ns,max_rank,mean_ns,min_ns,min_rank,ratio\n";
   for (auto& r : p.imbalance)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include "rondo/analyzer/compare.h"
 #include "stats_compare.h"
@@ -28,16 +29,36 @@ std::string window_text(const analyzer::StatsReport& r) {
   return fmt::format(", window {} to {}", relative(r.window.begin_ns), relative(r.window.end_ns));
 }
 
+void make_csv_dir_or_throw(const std::string& dir) {
+  std::string problem = make_csv_dir(dir);
+  if (!problem.empty()) throw std::runtime_error(problem);
+}
+
 }  // namespace
+
+std::string make_csv_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    return "--csv " + dir + ": exists and is not a directory (name a directory to write the CSV files into)";
+  fs::create_directories(dir, ec);
+  if (ec) return "--csv " + dir + ": cannot create the directory: " + ec.message();
+  return "";
+}
 
 int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const analyzer::StatsReport* after) {
   if (after) {
     analyzer::Comparison c = analyzer::compare(r, *after);
+    if (!c.overlap.comparable())
+      fmt::print(stderr,
+                 "rondo: warning: {} and {} share only {} of {} region names: they look like different programs "
+                 "(compare two runs of one program); no speed-up ratios are shown\n",
+                 o.trace, o.compare_trace, c.overlap.common, c.overlap.either());
     if (o.json) {
       nlohmann::ordered_json j = analyzer::comparison_json(c);
       fmt::print("{}\n", j.dump(2));
     } else if (!o.csv_dir.empty()) {
-      std::filesystem::create_directories(o.csv_dir);
+      make_csv_dir_or_throw(o.csv_dir);
       print_written(o.csv_dir, write_comparison_csv(c, o.csv_dir));
     } else {
       fmt::print("{}", comparison_text(c, o.trace, o.compare_trace));
@@ -49,7 +70,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
     return 0;
   }
   if (!o.csv_dir.empty()) {
-    std::filesystem::create_directories(o.csv_dir);
+    make_csv_dir_or_throw(o.csv_dir);
     print_written(o.csv_dir, write_profile_csv(r.profile, r.by, o.csv_dir));
     if (r.mpi.has_mpi) {
       print_written(o.csv_dir, write_mpi_csv(r.mpi, o.csv_dir));

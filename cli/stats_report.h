@@ -16,6 +16,11 @@ struct StatsOutput {
   std::string csv_dir;        // --csv DIR
 };
 
+// Makes the --csv directory `dir` (and its parents) unless it exists; returns
+// "" or, when that fails (a file of that name, no permission), one sentence
+// that names `dir` and says what to do.
+std::string make_csv_dir(const std::string& dir);
+
 // With `after`, prints the comparison of `report` (before) with it. Returns the exit status.
 int print_stats(const StatsOutput& o, const analyzer::StatsReport& report, const analyzer::StatsReport* after = nullptr);
 

@@ -43,6 +43,65 @@ std::string percent(int64_t part, int64_t whole) {
   return whole > 0 ? fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
 }
 
+size_t display_width(const std::string& text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;  // continuation bytes add nothing
+  return n;
+}
+
+namespace {
+
+const std::string kEllipsis = "\u2026";
+
+// `name` with the inside of every outermost bracket pair open..close replaced by
+// "…". For '<' and '>', the characters of "operator<", "operator<<",
+// "operator->" and the like are not brackets.
+std::string elide_brackets(const std::string& name, char open, char close) {
+  std::string out;
+  int depth = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    auto after_operator = [&](size_t at) { return at >= 8 && name.compare(at - 8, 8, "operator") == 0; };
+    bool bracket = c == open || c == close;
+    bool is_operator = bracket && (after_operator(i) ||
+                                   (i > 0 && (name[i - 1] == open || name[i - 1] == close) && after_operator(i - 1)) ||
+                                   (c == '>' && i > 0 && name[i - 1] == '-'));
+    if (!is_operator && c == open) {
+      if (depth++ == 0) out += c + kEllipsis;
+      continue;
+    }
+    if (!is_operator && c == close && depth > 0) {
+      if (--depth == 0) out += c;
+      continue;
+    }
+    if (depth == 0) out += c;
+  }
+  return depth == 0 ? out : name;  // unbalanced: leave it to the middle cut
+}
+
+// The first `n` code points of `text`, or its last `n` (from_end).
+std::string code_points(const std::string& text, size_t n, bool from_end) {
+  size_t total = display_width(text), skip = from_end ? total - std::min(n, total) : 0, seen = 0;
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool starts = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    if (starts) ++seen;
+    if (seen > skip && (from_end || seen <= n)) out += text[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string short_name(const std::string& name, size_t columns) {
+  if (display_width(name) <= columns) return name;
+  std::string s = elide_brackets(name, '<', '>');
+  if (display_width(s) > columns) s = elide_brackets(s, '(', ')');
+  if (display_width(s) <= columns) return s;
+  size_t keep = columns > 1 ? columns - 1 : 0;  // one column for the ellipsis
+  return code_points(s, keep - keep / 2, false) + kEllipsis + code_points(s, keep / 2, true);
+}
+
 TextTable::TextTable(std::vector<std::string> headers, std::vector<bool> right_aligned)
     : headers_(std::move(headers)), right_(std::move(right_aligned)) {
   right_.resize(headers_.size(), false);
@@ -55,18 +114,19 @@ void TextTable::add(std::vector<std::string> row) {
 
 std::string TextTable::str() const {
   std::vector<size_t> width(headers_.size());
-  for (size_t c = 0; c < headers_.size(); ++c) width[c] = headers_[c].size();
+  for (size_t c = 0; c < headers_.size(); ++c) width[c] = display_width(headers_[c]);
   for (auto& r : rows_)
-    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], display_width(r[c]));
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
     for (size_t c = 0; c < cells.size(); ++c) {
       if (c) out += "  ";
       bool last = c + 1 == cells.size();
+      std::string pad(width[c] - display_width(cells[c]), ' ');
       if (right_[c])
-        out += fmt::format("{:>{}}", cells[c], width[c]);
+        out += pad + cells[c];
       else
-        out += last ? cells[c] : fmt::format("{:<{}}", cells[c], width[c]);
+        out += last ? cells[c] : cells[c] + pad;
     }
     return out + "\n";
   };

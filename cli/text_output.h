@@ -11,6 +11,17 @@ std::string format_duration_ns(double ns);  // "812 ns", "3.41 us", "12.0 ms", "
 std::string format_bytes(uint64_t bytes);   // "512 B", "3.4 KiB", "12.1 MiB"
 std::string format_count(uint64_t n);       // "1,234,567"
 
+// The width of `text` on a terminal: UTF-8 code points (names may hold "…").
+size_t display_width(const std::string& text);
+
+// The widest region name a text table shows (JSON and CSV keep whole names).
+constexpr size_t kNameColumns = 60;
+
+// `name` shortened to at most `columns` terminal columns for a text table,
+// readably: C++ template arguments become <…>, then parameter lists (…), then
+// the middle of what is left is elided with "…". Names that fit stay as they are.
+std::string short_name(const std::string& name, size_t columns = kNameColumns);
+
 // A table printed with columns aligned; numeric columns are right-aligned.
 class TextTable {
  public:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 namespace rondo::analyzer {
 
@@ -69,6 +70,12 @@ Comparison compare(const StatsReport& before, const StatsReport& after) {
     for (auto& p : r->wait_states.patterns) waits.add(std::string(p.name()), is_after, p.instances, p.waiting_ns);
     for (auto& l : r->loops.rows) loops.add(l.name(), is_after, l.iterations, l.total_ns);
   }
+  std::set<std::string> names_before, names_after;
+  for (auto& row : before.profile.regions) names_before.insert(row.name);
+  for (auto& row : after.profile.regions) names_after.insert(row.name);
+  c.overlap.before = names_before.size();
+  c.overlap.after = names_after.size();
+  for (auto& name : names_before) c.overlap.common += names_after.count(name);
   c.mpi_time.name = "time in MPI";
   c.regions = regions.by_change();
   c.mpi_calls = calls.by_change();
@@ -79,6 +86,10 @@ Comparison compare(const StatsReport& before, const StatsReport& after) {
 
 nlohmann::ordered_json comparison_json(const Comparison& c) {
   nlohmann::ordered_json j;
+  j["region_names"] = {{"before", c.overlap.before},
+                       {"after", c.overlap.after},
+                       {"common", c.overlap.common},
+                       {"comparable", c.overlap.comparable()}};
   j["duration"] = row_json(c.duration);
   j["regions"] = rows_json(c.regions);
   j["mpi"] = {{"time", row_json(c.mpi_time)},

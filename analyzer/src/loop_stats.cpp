@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "rondo/analyzer/parallel.h"
+#include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -56,6 +57,13 @@ struct StructureWalk {
   std::vector<ThreadLoop> loops;  // by loop id
   std::vector<uint32_t> parent;   // enclosing loop of the first occurrence, kNone: none
   std::vector<bool> reached;
+  // Where the first occurrence's token stands: its list (a sequence, a loop
+  // body or the top level) and position, to look at its neighbours.
+  struct Place {
+    const Token* list = nullptr;
+    uint32_t len = 0, pos = 0;
+  };
+  std::vector<Place> place;
 };
 
 // Walks the thread's structure in replay order, expanding only what holds loops:
@@ -67,6 +75,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
   w.loops.resize(nloops);
   w.parent.assign(nloops, kNone);
   w.reached.assign(nloops, false);
+  w.place.resize(nloops);
   std::vector<uint64_t> sizes = loop_free_sizes(t);
   auto token_size = [&](Token k) {
     switch (k.kind()) {
@@ -119,6 +128,11 @@ StructureWalk walk_structure(const ThreadTrace& t) {
     if (!w.reached[loop]) {
       w.reached[loop] = true;
       acc.min_trip = count;
+      if (stack.empty())
+        w.place[loop] = {t.top_level().data(), static_cast<uint32_t>(t.top_level().size()),
+                         static_cast<uint32_t>(top - 1)};
+      else
+        w.place[loop] = {stack.back().list, stack.back().len, stack.back().pos - 1};
       for (size_t i = stack.size(); i-- > 0;)
         if (stack[i].loop != kNone) {
           w.parent[loop] = stack[i].loop;
@@ -162,8 +176,8 @@ std::string event_name(const ProcessDefinitions& defs, const EventDef& def) {
 }
 
 // What one iteration of `loop` does: the regions entered at its outermost call
-// level, or, when it enters none, its other events (see loop_stats.h).
-std::string body_label(const ThreadTrace& t, const ProcessDefinitions& defs, uint32_t loop) {
+// level, or, when it enters none, its other events (see loop_stats.h), in order.
+std::vector<std::string> body_names(const ThreadTrace& t, const ProcessDefinitions& defs, uint32_t loop) {
   std::vector<std::string> regions, others;
   auto add = [](std::vector<std::string>& names, std::string name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
@@ -199,11 +213,89 @@ std::string body_label(const ThreadTrace& t, const ProcessDefinitions& defs, uin
       }
     }
   }
-  const auto& names = regions.empty() ? others : regions;
+  return regions.empty() ? others : regions;
+}
+
+std::string label_of(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size() && i < kLabelNames; ++i) out += (i ? ", " : "") + names[i];
   if (names.size() > kLabelNames) out += ", ...";
   return out.empty() ? "(no events)" : out;
+}
+
+// The regions a token list enters at its outermost call level, in order,
+// skipping the loops nested in it (their iterations are counted by their own
+// rows), and whether its enters and leaves balance.
+struct OuterCalls {
+  std::vector<std::string> names;
+  bool balanced = true;
+  uint64_t count(const std::string& name) const {
+    return static_cast<uint64_t>(std::count(names.begin(), names.end(), name));
+  }
+};
+
+OuterCalls outer_calls(const ThreadTrace& t, const ProcessDefinitions& defs, const Token* tokens, size_t n) {
+  struct Level {
+    const Token* list;
+    size_t len, pos;
+  };
+  std::vector<Level> stack{{tokens, n, 0}};
+  int depth = 0;
+  OuterCalls out;
+  size_t budget = kLabelTokenBudget;
+  while (!stack.empty() && budget > 0) {
+    Level& l = stack.back();
+    if (l.pos == l.len) {
+      stack.pop_back();
+      continue;
+    }
+    Token k = l.list[l.pos++];
+    --budget;
+    if (k.kind() == TokenKind::Sequence) {
+      const auto& s = t.sequences()[k.id()].tokens;
+      stack.push_back({s.data(), s.size(), 0});
+    } else if (k.kind() == TokenKind::Event) {
+      const EventDef& def = t.events()[k.id()];
+      if (def.key.kind == EventKind::Enter) {
+        if (depth == 0) out.names.push_back(defs.region_name(def.key.ref));
+        ++depth;
+      } else if (def.key.kind == EventKind::Leave) {
+        out.balanced = out.balanced && depth > 0;
+        depth = std::max(0, depth - 1);
+      }
+    }
+  }
+  out.balanced = out.balanced && depth == 0 && stack.empty();
+  return out;
+}
+
+// Calls of `lead` in the tokens just before and just after the first
+// occurrence of nest `loop` that do nothing but what the loop's body does: an
+// iteration the grammar left outside the loop (the first time step, recorded
+// before the loop was recognised, differs from the later ones).
+uint64_t peeled_lead_calls(const ThreadTrace& t, const ProcessDefinitions& defs, const StructureWalk::Place& at,
+                           const std::vector<std::string>& body, const std::string& lead) {
+  if (!at.list) return 0;
+  auto peel = [&](uint32_t i) -> int64_t {  // lead calls of token i, or -1 when it is not one more iteration
+    if (at.list[i].kind() == TokenKind::Loop) return -1;
+    OuterCalls c = outer_calls(t, defs, &at.list[i], 1);
+    if (!c.balanced || c.names.empty()) return -1;
+    for (auto& n : c.names)
+      if (std::find(body.begin(), body.end(), n) == body.end()) return -1;
+    return static_cast<int64_t>(c.count(lead));
+  };
+  uint64_t calls = 0;
+  for (uint32_t i = at.pos; i-- > 0;) {
+    int64_t c = peel(i);
+    if (c < 0) break;
+    calls += static_cast<uint64_t>(c);
+  }
+  for (uint32_t i = at.pos + 1; i < at.len; ++i) {
+    int64_t c = peel(i);
+    if (c < 0) break;
+    calls += static_cast<uint64_t>(c);
+  }
+  return calls;
 }
 
 // ---------------------------------------------------------------------------
@@ -213,18 +305,21 @@ bool same_iteration(const LoopFrame& a, const LoopFrame& b) {
   return a.loop == b.loop && a.occurrence == b.occurrence && a.iteration == b.iteration;
 }
 
-// Calls on(frame, ticks) for every iteration whose first event lies in the
-// window, with its duration as defined in loop_stats.h.
+// Calls on(frame, ticks) for every iteration with any part in the window, with
+// its duration (as defined in loop_stats.h) clipped to the window, as the
+// profile clips calls.
 template <typename On>
 void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, On on) {
   EventCursor cursor(t);
+  const TickWindow ticks = tick_window(p, window, t.first_ticks(), t.last_ticks());
   const auto& chunks = t.timestamp_chunks();
   uint64_t stop_index = UINT64_MAX;  // events from here on are all past the window
   if (!window.whole()) {
     size_t first = 0;  // the first timestamp chunk that reaches the window
     while (first < chunks.size() && p.to_ns(chunks[first].last_ticks) < window.begin_ns) ++first;
     if (first == chunks.size()) return;
-    if (first > 0) cursor.seek_ticks(chunks[first].first_ticks);
+    // No seek to that chunk: an iteration that began before it may reach into
+    // the window, and its start and index are known only from the beginning.
     for (size_t k = first; k < chunks.size(); ++k)
       if (p.to_ns(chunks[k].first_ticks) >= window.end_ns) {
         stop_index = chunks[k].first_index;
@@ -243,7 +338,8 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
   auto close = [&](const Open& o, uint64_t end) {
     if (!o.counted) return;
     --counted_open;
-    on(o.frame, end > o.start ? end - o.start : 0);
+    int64_t inside = ticks.clip(o.start, std::max(end, o.start));
+    if (inside >= 0) on(o.frame, static_cast<uint64_t>(inside));
   };
   Event e;
   while (cursor.next(e)) {
@@ -261,11 +357,11 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
         close(open[k], next_iteration ? e.ticks : previous);
       }
       open.resize(d);
-      bool inside = d < frames.size() && (window.whole() || window.contains(p.to_ns(e.ticks)));
+      // An iteration that begins before the window's end may reach into it.
+      bool before_end = e.ticks < ticks.hi;
       for (size_t k = d; k < frames.size(); ++k) {
-        bool counted = inside && frames[k].first_event == e.index;  // else it began before a seek
-        open.push_back(Open{frames[k], e.ticks, counted});
-        counted_open += counted;
+        open.push_back(Open{frames[k], e.ticks, before_end});
+        counted_open += before_end;
       }
     }
     previous = e.ticks;
@@ -363,11 +459,13 @@ LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, 
   out.windowed = !window.whole();
   out.has_summary = t.has_summary();
   StructureWalk w = walk_structure(t);
+  std::vector<std::vector<std::string>> names(w.loops.size());
   for (uint32_t l = 0; l < w.loops.size(); ++l) {
     ThreadLoop& loop = w.loops[l];
     loop.loop = l;
     if (!w.reached[l]) continue;
-    loop.label = body_label(t, p.defs(), l);
+    names[l] = body_names(t, p.defs(), l);
+    loop.label = label_of(names[l]);
     if (out.has_summary && l < t.summary().loops.size()) {
       loop.summary_ticks = t.summary().loops[l].occurrences.sum;
       loop.summary_iterations = t.summary().loops[l].iterations;
@@ -381,6 +479,24 @@ LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, 
     for (uint32_t q = w.parent[l]; q != kNone && chain.size() <= w.loops.size(); q = w.parent[q])
       chain.push_back(w.loops[q].label);
     w.loops[l].parents.assign(chain.rbegin(), chain.rend());
+  }
+  // Nests: a loop split by the grammar into an outer and an inner loop with the
+  // same first region (a time step with an extra Allreduce every 10 steps is
+  // "10 x (9 steps, 1 step with Allreduce)") is one loop of the program; the
+  // outer loop counts the iterations of the whole nest.
+  // A child's id is below its parent's: children are complete when added.
+  for (uint32_t l = 0; l < w.loops.size(); ++l) {
+    uint32_t q = w.parent[l];
+    if (!w.reached[l] || q == kNone || names[l].empty() || names[q].empty() || names[l][0] != names[q][0]) continue;
+    ThreadLoop& outer = w.loops[q];
+    const ThreadLoop& inner = w.loops[l];
+    if (outer.nest_iterations == 0) {
+      const auto& body = t.loop_body(q);
+      outer.nest_iterations = outer.iterations * outer_calls(t, p.defs(), body.data(), body.size()).count(names[q][0]);
+      outer.nest_iterations +=
+          outer.occurrences * peeled_lead_calls(t, p.defs(), w.place[q], names[q], names[q][0]);
+    }
+    outer.nest_iterations += inner.nest_iterations ? inner.nest_iterations : inner.iterations;
   }
   if (out.timed) time_loops(p, t, window, w.loops);
   for (uint32_t l = 0; l < w.loops.size(); ++l)
@@ -414,6 +530,7 @@ void to_json(nlohmann::json& j, const LoopThreadPartial& p) {
                      {"min_trip", l.min_trip},
                      {"max_trip", l.max_trip},
                      {"events", l.events},
+                     {"nest_iterations", l.nest_iterations},
                      {"summary_ticks", l.summary_ticks},
                      {"summary_iterations", l.summary_iterations},
                      {"timing",
@@ -447,6 +564,7 @@ void from_json(const nlohmann::json& j, LoopThreadPartial& p) {
     o.at("min_trip").get_to(l.min_trip);
     o.at("max_trip").get_to(l.max_trip);
     o.at("events").get_to(l.events);
+    o.at("nest_iterations").get_to(l.nest_iterations);
     o.at("summary_ticks").get_to(l.summary_ticks);
     o.at("summary_iterations").get_to(l.summary_iterations);
     const auto& t = o.at("timing");
@@ -535,6 +653,7 @@ LoopStats reduce_loops(const TraceReader& trace, const std::vector<LoopThreadPar
       }
       r.occurrences += occurrences;
       r.iterations += iterations;
+      r.nest_iterations += l.nest_iterations;
       a.structure_iterations += l.iterations;
       a.events += l.events;
       long double total = 0;
@@ -639,6 +758,7 @@ nlohmann::ordered_json loops_json(const LoopStats& stats) {
     j["threads"] = r.threads;
     j["occurrences"] = r.occurrences;
     j["iterations"] = r.iterations;
+    j["nest_iterations"] = r.nest_iterations;
     j["min_trip"] = r.min_trip;
     j["max_trip"] = r.max_trip;
     j["events_per_iteration"] = r.events_per_iteration;

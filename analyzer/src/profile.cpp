@@ -161,21 +161,63 @@ struct MergedNode {
   std::map<std::string, size_t> children;  // name -> index in the node list
 };
 
-void emit_tree(std::vector<MergedNode>& nodes, size_t index, const std::string& prefix, uint32_t depth,
-               std::vector<CallPathRow>& out) {
-  std::vector<size_t> kids;
-  for (auto& [_, k] : nodes[index].children) kids.push_back(k);
-  std::stable_sort(kids.begin(), kids.end(), [&](size_t a, size_t b) {
-    return nodes[a].row.inclusive_ns > nodes[b].row.inclusive_ns;
-  });
-  for (size_t k : kids) {
+// The path text of a row from the names of its chain (root first). Deep chains
+// (recursion) keep their first and last levels only, so that a tree 100,000
+// levels deep does not hold paths of quadratic total size; `parent` gives the
+// whole chain.
+std::string path_text(const std::vector<const std::string*>& chain) {
+  std::string out;
+  size_t n = chain.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (n > kCallPathFullDepth && i == kCallPathEndLevels) {
+      out += " > \u2026";
+      i = n - kCallPathEndLevels - 1;
+      continue;
+    }
+    if (i) out += " > ";
+    out += *chain[i];
+  }
+  return out;
+}
+
+// Rows depth first, children by inclusive time (largest first). Iterative: the
+// depth of a call tree is the depth of the program's stack.
+std::vector<CallPathRow> emit_tree(const std::vector<MergedNode>& nodes) {
+  std::vector<CallPathRow> out;
+  auto sorted_children = [&](size_t index) {
+    std::vector<size_t> kids;
+    for (auto& [_, k] : nodes[index].children) kids.push_back(k);
+    std::stable_sort(kids.begin(), kids.end(), [&](size_t a, size_t b) {
+      return nodes[a].row.inclusive_ns > nodes[b].row.inclusive_ns;
+    });
+    return kids;
+  };
+  struct Level {
+    std::vector<size_t> kids;  // children of the node at this level, in output order
+    size_t next = 0;
+    int64_t row = -1;  // the node's row (-1: the root)
+  };
+  std::vector<Level> stack;
+  std::vector<const std::string*> chain;  // names from the top level down to the current node
+  stack.push_back({sorted_children(0), 0, -1});
+  while (!stack.empty()) {
+    Level& top = stack.back();
+    if (top.next == top.kids.size()) {
+      stack.pop_back();
+      if (!chain.empty()) chain.pop_back();
+      continue;
+    }
+    size_t k = top.kids[top.next++];
     CallPathRow row = nodes[k].row;
     row.name = nodes[k].name;
-    row.path = prefix.empty() ? row.name : prefix + " > " + row.name;
-    row.depth = depth;
-    out.push_back(row);
-    emit_tree(nodes, k, row.path, depth + 1, out);
+    row.depth = static_cast<uint32_t>(stack.size() - 1);
+    row.parent = top.row;
+    chain.push_back(&nodes[k].name);
+    row.path = path_text(chain);
+    out.push_back(std::move(row));
+    stack.push_back({sorted_children(k), 0, static_cast<int64_t>(out.size() - 1)});
   }
+  return out;
 }
 
 std::vector<CallPathRow> merge_call_trees(const TraceReader& trace, const std::vector<ProfilePartial>& partials) {
@@ -193,8 +235,7 @@ std::vector<CallPathRow> merge_call_trees(const TraceReader& trace, const std::v
       add_times(nodes[merged[i]].row, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns, n.calls);
     }
   }
-  std::vector<CallPathRow> out;
-  emit_tree(nodes, 0, "", 0, out);
+  std::vector<CallPathRow> out = emit_tree(nodes);
   // Drop nodes whose calls all fell outside the window, with none below them:
   // walking backwards, a node is kept when it or a kept child has calls.
   std::vector<char> keep(out.size(), 0);
@@ -206,9 +247,15 @@ std::vector<CallPathRow> merge_call_trees(const TraceReader& trace, const std::v
     child_kept[d + 1] = 0;  // the children seen so far belonged to this node
     if (keep[i]) child_kept[d] = 1;
   }
+  // The parent of a kept row is kept: rows keep their order, parents are renumbered.
+  std::vector<int64_t> renumbered(out.size(), -1);
   std::vector<CallPathRow> kept;
-  for (size_t i = 0; i < out.size(); ++i)
-    if (keep[i]) kept.push_back(std::move(out[i]));
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!keep[i]) continue;
+    renumbered[i] = static_cast<int64_t>(kept.size());
+    if (out[i].parent >= 0) out[i].parent = renumbered[static_cast<size_t>(out[i].parent)];
+    kept.push_back(std::move(out[i]));
+  }
   return kept;
 }
 

@@ -147,6 +147,9 @@ nlohmann::ordered_json info_json(const format::TraceReader& trace) {
   j["truncated"] = info.truncated;
   j["grammar"] = {{"events", info.grammar.events}, {"sequences", info.grammar.sequences}, {"loops", info.grammar.loops}};
   j["duration_ns"] = info.end_ns - info.start_ns;
+  // Where relative times (windows, Python's send_ns / time_ns) start.
+  j["start_ns"] = info.start_ns;
+  j["start_realtime_ns"] = info.start_realtime_ns;
   nlohmann::ordered_json procs = nlohmann::ordered_json::array();
   for (size_t i = 0; i < trace.processes().size(); ++i) {
     const format::ProcessReader& p = *trace.processes()[i];
@@ -182,6 +185,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
     tree.push_back({{"path", c.path},
                     {"name", c.name},
                     {"depth", c.depth},
+                    {"parent", c.parent},
                     {"calls", c.calls},
                     {"inclusive_ns", c.inclusive_ns},
                     {"exclusive_ns", c.exclusive_ns},

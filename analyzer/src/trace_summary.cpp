@@ -54,6 +54,15 @@ TraceInfo trace_info(const TraceReader& trace) {
       first = false;
     }
   }
+  // Times are on rank 0's CLOCK_MONOTONIC axis (FORMAT.md, "Time"): its clock
+  // gives the distance to the wall clock.
+  const ProcessReader* reference = trace.processes().empty() ? nullptr : trace.processes()[0].get();
+  for (auto& p : trace.processes())
+    if (p->rank() == 0) reference = p.get();
+  if (reference && reference->defs().clock.start_realtime_ns) {
+    const ClockDef& c = reference->defs().clock;
+    info.start_realtime_ns = info.start_ns + (static_cast<int64_t>(c.start_realtime_ns) - static_cast<int64_t>(c.start_ns));
+  }
   info.problems = trace.problems();
   return info;
 }

@@ -1,6 +1,7 @@
 #include "rondo/analyzer/window_spec.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -35,6 +36,36 @@ TimeWindow parse_window(const std::string& spec, int64_t trace_start_ns) {
   if (!from.empty() && !to.empty() && w.end_ns <= w.begin_ns)
     throw std::invalid_argument("window '" + spec + "' ends before it begins");
   return w;
+}
+
+WindowFit window_fit(const TimeWindow& w, int64_t start_ns, int64_t end_ns) {
+  if (w.whole()) return WindowFit::Inside;
+  // The trace's last instant counts as inside (a window that begins exactly at
+  // the end still holds the final records).
+  if (w.begin_ns > end_ns || w.end_ns <= start_ns) return WindowFit::Outside;
+  if (w.end_ns != TimeWindow{}.end_ns && w.end_ns > end_ns) return WindowFit::Clipped;
+  return WindowFit::Inside;
+}
+
+std::string window_fit_text(const std::string& spec, const TimeWindow& w, int64_t start_ns, int64_t end_ns) {
+  // The trace's length in the syntax --window takes, so it can be typed back.
+  double ns = static_cast<double>(end_ns - start_ns);
+  char length[48];
+  if (ns >= 1e9) std::snprintf(length, sizeof length, "%.3fs", ns / 1e9);
+  else if (ns >= 1e6) std::snprintf(length, sizeof length, "%.3fms", ns / 1e6);
+  else if (ns >= 1e3) std::snprintf(length, sizeof length, "%.3fus", ns / 1e3);
+  else std::snprintf(length, sizeof length, "%.0fns", ns);
+  switch (window_fit(w, start_ns, end_ns)) {
+    case WindowFit::Inside:
+      return "";
+    case WindowFit::Outside:
+      return "window '" + spec + "' lies after the trace's end (the trace lasts " + length +
+             "): choose times between 0 and " + length;
+    case WindowFit::Clipped:
+      return "window '" + spec + "' reaches past the trace's end (the trace lasts " + length +
+             "): statistics cover up to the end";
+  }
+  return "";
 }
 
 }  // namespace rondo::analyzer

@@ -22,6 +22,13 @@ the trace's start with a unit ns, us, ms or s, either side may be empty) or a
 tuple (t0_ns, t1_ns) of nanoseconds from the trace's start (None: open end).
 Bad windows raise ValueError.
 
+Every time the module gives (messages' send_ns / recv_ns, events' time_ns,
+ThreadColumns.timestamps()) is in nanoseconds from the trace's start, the
+origin windows use. info()["start_ns"] is that start on the trace's clock
+(rank 0's CLOCK_MONOTONIC): add it for absolute times;
+info()["start_realtime_ns"] is the same instant in ns since the Unix epoch
+(wall clock).
+
 Statistics come from Rondo's analyzer (the native module rondo._rondo), the
 same code as the `rondo` command. One analysis serves every table of the same
 `by` and window: the native trace keeps the last few.
@@ -35,11 +42,11 @@ from ._rondo import Event, ThreadColumns, TraceError
 __all__ = ["open", "Trace", "Event", "ThreadColumns", "TraceError"]
 
 _PROFILE_COLUMNS = ["calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns"]
-_CALL_TREE_COLUMNS = ["path", "name", "depth", "calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns",
-                      "mean_ns"]
+_CALL_TREE_COLUMNS = ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns", "min_ns",
+                      "max_ns", "mean_ns"]
 _IMBALANCE_COLUMNS = ["name", "max_ns", "max_rank", "mean_ns", "min_ns", "min_rank", "ratio", "excess_ns"]
 _LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads", "occurrences", "iterations",
-                 "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
+                 "nest_iterations", "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
                  "max_ns", "outliers", "thread_min_ns", "thread_max_ns", "slowest_rank", "slowest_thread"]
 _SLOWEST_COLUMNS = ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
 _CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
@@ -85,7 +92,10 @@ class Trace:
         return _json.loads(self._native.stats_json(by, window, 0, key, any_by))
 
     def info(self):
-        """What the trace holds: the keys of `rondo info --json`."""
+        """What the trace holds: the keys of `rondo info --json`, among them
+        start_ns (the trace's start on rank 0's CLOCK_MONOTONIC, the origin of
+        every time this module gives) and start_realtime_ns (the same instant
+        in ns since the Unix epoch; 0 when not recorded)."""
         return _json.loads(self._native.info_json())
 
     def ranks(self):
@@ -120,9 +130,12 @@ class Trace:
 
     def call_tree(self, window=None):
         """The call tree merged over every thread, depth first (children by
-        inclusive time, largest first). Columns: path ("main > step > relax"),
-        name, depth (0: called outside any region), calls, inclusive_ns,
-        exclusive_ns, min_ns, max_ns, mean_ns."""
+        inclusive time, largest first). Columns: path ("main > step > relax";
+        rows 64 levels deep or more keep the first and last 16 names around
+        "…"), name, depth (0: called outside any region), parent (the row
+        index of the caller, -1 at depth 0), calls, inclusive_ns,
+        exclusive_ns, min_ns, max_ns, mean_ns. Flat however deep the stack
+        was (a recursion 100,000 deep is 100,001 rows)."""
         return _records(self._section("call_tree", window=window, any_by=True), _CALL_TREE_COLUMNS)
 
     def imbalance(self, window=None):
@@ -136,10 +149,12 @@ class Trace:
         """Loops found in the grammar, by total time (largest first).
 
         Columns: name ("step > relax"), label, parents (list), [rank],
-        [thread], ranks, threads, occurrences, iterations, min_trip, max_trip,
-        events_per_iteration, total_ns, mean_ns, stddev_ns, min_ns, max_ns,
-        outliers, thread_min_ns, thread_max_ns, slowest_rank, slowest_thread.
-        With a window an iteration counts when it starts inside it. The
+        [thread], ranks, threads, occurrences, iterations, nest_iterations
+        (iterations of the whole nest an outer loop stands for, else 0),
+        min_trip, max_trip, events_per_iteration, total_ns, mean_ns,
+        stddev_ns, min_ns, max_ns, outliers, thread_min_ns, thread_max_ns,
+        slowest_rank, slowest_thread. With a window an iteration counts when
+        any part of it is inside, with the part inside (as calls). The
         slowest iterations of each row: slowest_iterations().
         """
         return _records(self._section("loops", by, window), _grouped(_LOOP_COLUMNS, by))
@@ -206,9 +221,10 @@ class Trace:
     def messages(self):
         """MPI point-to-point messages, one row each.
 
-        Columns: src, dst, tag, bytes, send_ns, recv_ns, comm (index in the
-        trace's communicator table), comm_name, recv_bytes, matched. Matched
-        messages come first; a side that was not recorded has time -1.
+        Columns: src, dst, tag, bytes, send_ns, recv_ns (ns from the trace's
+        start, as windows), comm (index in the trace's communicator table),
+        comm_name, recv_bytes, matched. Matched messages come first; a side
+        that was not recorded has time -1.
         """
         return _frame(self._native.message_columns())
 
@@ -217,7 +233,8 @@ class Trace:
         return self._native.comm_matrix()
 
     def events(self, rank=0, thread=0):
-        """Events of one thread in time order. Each has time_ns, kind
+        """Events of one thread in time order. Each has time_ns (from the
+        trace's start, as windows), kind
         ("ENTER", "LEAVE", "MPI_SEND", ...), region (ENTER / LEAVE, else None),
         params and data (tuples) and index."""
         return self._native.events(rank, thread)
@@ -229,7 +246,8 @@ class Trace:
           (a read-only view of the trace's column, no copy);
         - data(event_id): int64 data values of an event id, occurrences x
           width (a read-only view, no copy);
-        - timestamps(): int64 ns of every event and event_ids(): uint32 event
+        - timestamps(): int64 ns (from the trace's start) of every event and
+          event_ids(): uint32 event
           id of every event (decoded once, in one pass, then kept);
         - event_defs(): what each event id is (id, kind, region, params, data).
         The views keep the trace open while they exist."""

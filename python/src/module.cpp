@@ -76,8 +76,12 @@ class NativeTrace {
 
   // The trace's start on the common time axis: windows are relative to it.
   int64_t start_ns() {
-    std::call_once(start_once_, [&] { start_ns_ = analyzer::trace_info(*reader_).start_ns; });
+    span();
     return start_ns_;
+  }
+  int64_t end_ns() {
+    span();
+    return end_ns_;
   }
 
   // The analysis of (by, window): cached, or made now on `threads` threads.
@@ -116,9 +120,17 @@ class NativeTrace {
 
  private:
   static constexpr size_t kCacheSize = 4;
+  void span() {
+    std::call_once(span_once_, [&] {
+      analyzer::TraceInfo info = analyzer::trace_info(*reader_);
+      start_ns_ = info.start_ns;
+      end_ns_ = info.end_ns;
+    });
+  }
+
   TracePtr reader_;
-  std::once_flag start_once_;
-  int64_t start_ns_ = 0;
+  std::once_flag span_once_;
+  int64_t start_ns_ = 0, end_ns_ = 0;
   std::mutex mutex_;
   std::vector<std::shared_ptr<const CachedReport>> cache_;
 };
@@ -140,10 +152,16 @@ bool window_end_ns(const py::handle& v, int64_t& out) {
   return true;
 }
 
-// `window` as the analyzer takes it: None (whole trace), "T0:T1" (the syntax of
-// `rondo stats --window`, analyzer/window_spec.h) or (t0_ns, t1_ns), both
-// relative to the trace's start. Bad input: ValueError with the parser's message.
-analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) {
+// A window with no instant of the trace in it would give empty tables as if
+// the program had done nothing: ValueError, as `rondo stats` refuses it.
+analyzer::TimeWindow inside_trace(NativeTrace& t, const analyzer::TimeWindow& w, const std::string& shown) {
+  if (analyzer::window_fit(w, t.start_ns(), t.end_ns()) == analyzer::WindowFit::Outside)
+    throw py::value_error(analyzer::window_fit_text(shown, w, t.start_ns(), t.end_ns()));
+  return w;
+}
+
+// The window `window` asks for (see parse_window_arg), not yet checked against the trace.
+analyzer::TimeWindow requested_window(NativeTrace& t, const py::object& window) {
   analyzer::TimeWindow w;
   if (window.is_none()) return w;
   if (py::isinstance<py::str>(window)) {
@@ -164,6 +182,17 @@ analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) 
   if (has_from) w.begin_ns = t.start_ns() + from;
   if (has_to) w.end_ns = t.start_ns() + to;
   return w;
+}
+
+// `window` as the analyzer takes it: None (whole trace), "T0:T1" (the syntax of
+// `rondo stats --window`, analyzer/window_spec.h) or (t0_ns, t1_ns), both
+// relative to the trace's start. Bad input, or a window after the trace's end:
+// ValueError with the parser's message.
+analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) {
+  if (window.is_none()) return {};
+  std::string shown = py::isinstance<py::str>(window) ? py::cast<std::string>(window)
+                                                       : py::cast<std::string>(py::repr(window));
+  return inside_trace(t, requested_window(t, window), shown);
 }
 
 std::shared_ptr<const CachedReport> report_for(NativeTrace& t, const py::object& by, const py::object& window,
@@ -228,9 +257,11 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 }
 
 // Every message (matched first, then unmatched sends and receives) as columns.
-// A side that was not recorded has its time as -1.
+// Times in ns from the trace's start (as windows); a side that was not
+// recorded has its time as -1.
 py::dict message_columns(NativeTrace& t) {
   analyzer::MessageMatching m = analyzer::match_all_messages(*t.reader());
+  int64_t origin = t.start_ns();
   size_t n = m.messages.size();
   std::vector<int32_t> src(n), dst(n), tag(n);
   std::vector<uint32_t> comm(n);
@@ -246,8 +277,8 @@ py::dict message_columns(NativeTrace& t) {
     comm[i] = msg.comm;
     bytes[i] = msg.bytes;
     recv_bytes[i] = msg.recv_bytes;
-    send_ns[i] = msg.has_send ? msg.send_ns : -1;
-    recv_ns[i] = msg.has_recv ? msg.recv_ns : -1;
+    send_ns[i] = msg.has_send ? msg.send_ns - origin : -1;
+    recv_ns[i] = msg.has_recv ? msg.recv_ns - origin : -1;
     matched[i] = msg.matched() ? 1 : 0;
     comm_name.append(msg.comm < m.communicators.size() ? m.communicators[msg.comm].name : std::string());
   }
@@ -315,25 +346,27 @@ py::tuple params_of(const format::EventDef& def) {
 
 // One event as Python sees it.
 struct PyEvent {
-  int64_t time_ns = 0;
+  int64_t time_ns = 0;  // from the trace's start
   std::string kind;
   py::object region;  // region name for ENTER / LEAVE, else None
   py::tuple params, data;
   uint64_t index = 0;
 };
 
-// Replays one thread; keeps the trace alive while iterating.
+// Replays one thread; keeps the trace alive while iterating. `origin_ns`: the
+// trace's start on the common axis (times are given from it).
 class EventIterator {
  public:
-  EventIterator(TracePtr trace, const format::ProcessReader& process, const format::ThreadTrace& thread)
-      : trace_(std::move(trace)), process_(&process), cursor_(thread) {}
+  EventIterator(TracePtr trace, const format::ProcessReader& process, const format::ThreadTrace& thread,
+                int64_t origin_ns)
+      : trace_(std::move(trace)), process_(&process), cursor_(thread), origin_ns_(origin_ns) {}
 
   PyEvent next() {
     format::Event e;
     if (!cursor_.next(e)) throw py::stop_iteration();
     PyEvent out;
     out.index = e.index;
-    out.time_ns = process_->to_ns(e.ticks);
+    out.time_ns = process_->to_ns(e.ticks) - origin_ns_;
     const format::EventKey& k = e.def->key;
     out.kind = std::string(format::kind_name(k.kind));
     out.region = region_of(*process_, k);
@@ -348,11 +381,12 @@ class EventIterator {
   TracePtr trace_;
   const format::ProcessReader* process_;
   format::EventCursor cursor_;
+  int64_t origin_ns_;
 };
 
 EventIterator events(NativeTrace& t, int32_t rank, int32_t thread) {
   auto [p, th] = find_thread(t.reader(), rank, thread);
-  return EventIterator(t.reader(), *p, *th);
+  return EventIterator(t.reader(), *p, *th, t.start_ns());
 }
 
 // One thread's columns as numpy arrays. The grammar's columns (loop counts, event
@@ -361,7 +395,9 @@ EventIterator events(NativeTrace& t, int32_t rank, int32_t thread) {
 // one pass over the thread, into arrays this object keeps.
 class ThreadColumns {
  public:
-  ThreadColumns(TracePtr trace, int32_t rank, int32_t thread) : trace_(std::move(trace)), rank_(rank) {
+  // `origin_ns`: the trace's start on the common axis (timestamps are given from it).
+  ThreadColumns(TracePtr trace, int32_t rank, int32_t thread, int64_t origin_ns)
+      : trace_(std::move(trace)), rank_(rank), origin_ns_(origin_ns) {
     auto [p, th] = find_thread(trace_, rank, thread);
     process_ = p;
     thread_ = th;
@@ -432,7 +468,7 @@ class ThreadColumns {
     return a;
   }
 
-  // Timestamps (ns, the common axis) and event ids of the whole thread, one replay.
+  // Timestamps (ns from the trace's start) and event ids of the whole thread, one replay.
   void decode() {
     if (decoded_) return;
     auto n = static_cast<py::ssize_t>(thread_->event_count());
@@ -446,7 +482,7 @@ class ThreadColumns {
       format::EventCursor cursor(*thread_);
       format::Event e;
       while (count < n && cursor.next(e)) {
-        t[count] = process_->to_ns(e.ticks);
+        t[count] = process_->to_ns(e.ticks) - origin_ns_;
         id[count] = e.id;
         ++count;
       }
@@ -464,6 +500,7 @@ class ThreadColumns {
 
   TracePtr trace_;
   int32_t rank_;
+  int64_t origin_ns_;
   const format::ProcessReader* process_ = nullptr;
   const format::ThreadTrace* thread_ = nullptr;
   bool decoded_ = false;
@@ -530,6 +567,8 @@ PYBIND11_MODULE(_rondo, m) {
       .def("events", &events, py::arg("rank") = 0, py::arg("thread") = 0)
       .def(
           "thread",
-          [](NativeTrace& t, int32_t rank, int32_t thread) { return ThreadColumns(t.reader(), rank, thread); },
+          [](NativeTrace& t, int32_t rank, int32_t thread) {
+            return ThreadColumns(t.reader(), rank, thread, t.start_ns());
+          },
           py::arg("rank") = 0, py::arg("thread") = 0);
 }

@@ -18,6 +18,8 @@ import rondo
 
 CLI = os.environ.get("RONDO_CLI", "")
 NESTED_LOOPS = os.environ.get("RONDO_NESTED_LOOPS", "")
+DEEP_RECURSION = os.environ.get("RONDO_DEEP_RECURSION", "")
+DEEP = 100_000
 MPI_RING = os.environ.get("RONDO_MPI_RING", "")
 LATE_SENDER = os.environ.get("RONDO_WS_LATE_SENDER", "")
 LATE_SENDER_REPS, LATE_SENDER_MS = 3, 100
@@ -133,6 +135,40 @@ def test_events_in_time_order(loops):
         t.events(rank=0, thread=3)
 
 
+def test_times_are_relative_to_the_trace_start(loops):
+    t = rondo.open(loops)
+    info = t.info()
+    events = list(t.events())
+    # One thread: its first event is the trace's start, its last the end.
+    assert events[0].time_ns == 0
+    assert events[-1].time_ns == info["duration_ns"]
+    assert t.thread().timestamps()[0] == 0
+    assert info["start_ns"] > 0
+    # start_realtime_ns: the wall clock of the start, after 2020 and not in the future.
+    import time
+    assert 1_577_836_800 * 10**9 < info["start_realtime_ns"] <= time.time_ns()
+    # Event times and windows share one origin: the relax calls entered in the
+    # middle third are the calls a window over that third finds (plus at most
+    # one crossing its beginning).
+    a, b = info["duration_ns"] // 3, 2 * info["duration_ns"] // 3
+    entered = sum(1 for e in events if e.kind == "ENTER" and e.region == "relax" and a <= e.time_ns < b)
+    windowed = dict(zip(*[t.profile(window=(a, b))[c] for c in ("name", "calls")]))["relax"]
+    assert entered > 0
+    assert entered <= windowed <= entered + 1
+
+
+def test_window_after_the_trace_is_refused(loops):
+    t = rondo.open(loops)
+    end = t.info()["duration_ns"]
+    for window in ("1000s:1001s", (end + 1_000_000, None)):
+        with pytest.raises(ValueError, match="after the trace's end"):
+            t.profile(window=window)
+        with pytest.raises(ValueError, match="after the trace's end"):
+            t.stats(window=window)
+    # Reaching past the end is clipped, as with `rondo stats`.
+    assert dict(zip(*[t.profile(window="0:1000s")[c] for c in ("name", "calls")]))["step"] == 1000
+
+
 def test_stats_without_mpi(loops):
     t = rondo.open(loops)
     s = t.stats()
@@ -150,6 +186,12 @@ def test_mpi_ring_messages(ring):
     assert df["matched"].all()
     assert (df["recv_ns"] >= df["send_ns"]).all()
     assert ((df["dst"] - df["src"]) % 4 == 1).all()
+
+
+def test_mpi_ring_message_times_within_the_trace(ring):
+    t = rondo.open(ring)
+    df, duration = t.messages(), t.info()["duration_ns"]
+    assert (df["send_ns"] >= 0).all() and (df["recv_ns"] <= duration).all()
 
 
 def test_mpi_ring_matrix_and_stats(ring):
@@ -273,10 +315,12 @@ def test_profile_window(loops):
 def test_call_tree(loops):
     t = rondo.open(loops)
     tree = t.call_tree()
-    assert list(tree.columns) == ["path", "name", "depth", "calls", "inclusive_ns", "exclusive_ns", "min_ns",
-                                  "max_ns", "mean_ns"]
+    assert list(tree.columns) == ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns",
+                                  "min_ns", "max_ns", "mean_ns"]
     rows = {r["path"]: r for r in tree.to_dict("records")}
     assert rows["main"]["depth"] == 0 and rows["main"]["calls"] == 1
+    assert rows["main"]["parent"] == -1
+    assert tree.iloc[rows["main > step > relax"]["parent"]]["path"] == "main > step"
     assert rows["main > step"]["calls"] == 1000
     assert rows["main > step > relax"]["calls"] == 2500 and rows["main > step > relax"]["depth"] == 2
     assert rows["main > step > exchange"]["calls"] == 1000
@@ -471,3 +515,35 @@ def test_thread_data_views_and_keep_alive(late_sender):
     del t, th
     gc.collect()
     assert arr.tolist() == values
+
+
+# ---------------------------------------------------------------------------
+# A recursion 100,000 calls deep (tests/cli/programs/deep_recursion.c): no
+# conversion may recurse on the depth of the program's stack.
+
+@pytest.fixture(scope="module")
+def deep(tmp_path_factory):
+    if not (DEEP_RECURSION and os.path.exists(DEEP_RECURSION)):
+        pytest.skip("RONDO_DEEP_RECURSION not set")
+    return record(tmp_path_factory, "deep", [DEEP_RECURSION, str(DEEP)])
+
+
+def test_call_tree_hundred_thousand_levels_deep(deep):
+    t = rondo.open(deep)
+    tree = t.call_tree()
+    assert list(tree.columns) == ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns",
+                                  "min_ns", "max_ns", "mean_ns"]
+    recurse = tree[tree["name"] == "recurse"]
+    assert len(recurse) == DEEP and (recurse["calls"] == 1).all()
+    assert tree["depth"].max() == DEEP  # descend at depth 0, then 100,000 levels of recurse
+    # The recursion's thread: descend and 100,000 levels below it; the main
+    # thread adds main (and pthread_create/join when the pthread module records).
+    assert len(tree[tree["name"].isin(["descend", "recurse"])]) == DEEP + 1
+    assert set(tree[~tree["name"].isin(["descend", "recurse"])]["name"]) <= {"main", "pthread_create", "pthread_join"}
+    # Each row's parent is the row one level up.
+    linked = tree[tree["parent"] >= 0]
+    assert (tree["depth"].to_numpy()[linked["parent"].to_numpy()] + 1 == linked["depth"].to_numpy()).all()
+    assert (tree[tree["depth"] == 0]["parent"] == -1).all()
+    calls = dict(zip(*[t.profile()[c] for c in ("name", "calls")]))
+    assert calls["recurse"] == DEEP and calls["descend"] == 1 and calls["main"] == 1
+    assert {r["name"]: r["calls"] for r in t.stats()["regions"]}["recurse"] == DEEP

@@ -6,13 +6,16 @@
 #include "../common/trace_check.h"
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,10 +36,21 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // The JSON a command prints on stdout; what it says on stderr (notes,
+  // warnings) goes to last_stderr().
   nlohmann::json json(const std::string& command) {
-    Result r = run(command);
-    EXPECT_EQ(r.status, 0) << r.out;
+    Result r = run("{ " + command + " 2>" + path("stderr.txt") + "; }");
+    EXPECT_EQ(r.status, 0) << r.out << last_stderr();
     return nlohmann::json::parse(r.out);
+  }
+  std::string last_stderr() const {
+    std::ifstream in(path("stderr.txt"));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  static size_t lines(const std::string& text) {
+    size_t n = 0;
+    for (char c : text) n += c == '\n';
+    return n;
   }
   static std::map<std::string, nlohmann::json> regions(const nlohmann::json& stats) {
     std::map<std::string, nlohmann::json> out;
@@ -175,10 +189,14 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   EXPECT_TRUE(rondo::test::trace_valid(trace));
   auto all = json(kRondo + " stats --json " + trace);
   int64_t duration = all["duration_ns"];
-  // A window holding the whole trace changes no count.
+  // A window holding the whole trace changes no count; it reaches past the
+  // trace's end, which a note on stderr says.
   auto whole = json(kRondo + " stats --json --window 0:1000s " + trace);
   EXPECT_EQ(regions(whole)["step"]["calls"], 1000);
   EXPECT_EQ(regions(whole)["main"]["inclusive_ns"], regions(all)["main"]["inclusive_ns"]);
+  EXPECT_EQ(last_stderr().rfind("rondo: note: ", 0), 0u) << last_stderr();
+  EXPECT_NE(last_stderr().find("reaches past the trace's end"), std::string::npos) << last_stderr();
+  EXPECT_EQ(lines(last_stderr()), 1u) << last_stderr();
   // The first half: main is cut at the window's end, fewer steps.
   std::string half = std::to_string(duration / 2) + "ns";
   auto first = json(kRondo + " stats --json --window :" + half + " " + trace);
@@ -205,6 +223,69 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   EXPECT_NE(bad.out.find("unknown unit"), std::string::npos) << bad.out;
 }
 
+TEST_F(Cli, StatsWindowOutsideTheTraceIsAnErrorAndInsideNeedsNoNote) {
+  std::string trace = path("short.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 100").status, 0);
+  // The trace lasts far less than 1000 s: a window after its end holds nothing.
+  for (const char* window : {"1000s:1001s", "1000s:"}) {
+    Result r = run(kRondo + " stats --window " + window + " " + trace);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_EQ(r.out.rfind("rondo: ", 0), 0u) << r.out;
+    EXPECT_EQ(lines(r.out), 1u) << r.out;
+    EXPECT_NE(r.out.find("lies after the trace's end"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(trace), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Flat profile"), std::string::npos) << r.out;
+  }
+  // A window inside the trace: no note at all.
+  auto inside = json(kRondo + " stats --json --window 0: " + trace);
+  EXPECT_EQ(regions(inside)["step"]["calls"], 100);
+  EXPECT_EQ(last_stderr(), "");
+}
+
+TEST_F(Cli, StatsCsvIntoAFileIsOneLineAndExitTwo) {
+  std::string trace = path("csv.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 10").status, 0);
+  std::string file = path("afile");
+  std::ofstream(file) << "not a directory\n";
+  Result r = run(kRondo + " stats " + trace + " --csv " + file);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(r.out.rfind("rondo: --csv " + file + ": exists and is not a directory", 0), 0u) << r.out;
+  EXPECT_EQ(lines(r.out), 1u) << r.out;
+  EXPECT_EQ(r.out.find("filesystem error"), std::string::npos) << r.out;
+  // Below a file: cannot be created either.
+  r = run(kRondo + " stats " + trace + " --csv " + file + "/sub");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(r.out.rfind("rondo: --csv " + file + "/sub: cannot create the directory", 0), 0u) << r.out;
+  EXPECT_EQ(lines(r.out), 1u) << r.out;
+}
+
+TEST_F(Cli, StatsCompareOfUnrelatedProgramsWarnsAndShowsNoRatios) {
+  std::string loops = path("loops.rondo"), heat = path("heat.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + loops + " " + NESTED_LOOPS + " 100").status, 0);
+  ASSERT_EQ(run(kRondo + " record -o " + heat + " " + HEAT_SOLVER + " 20").status, 0);
+  // nested_loops: main, step, relax, exchange, reduce; heat_solver: solve,
+  // diffuse, apply_boundary, residual: no name in common.
+  auto c = json(kRondo + " stats --json " + loops + " --compare " + heat);
+  EXPECT_EQ(c["region_names"]["before"], 5);
+  EXPECT_EQ(c["region_names"]["after"], 4);
+  EXPECT_EQ(c["region_names"]["common"], 0);
+  EXPECT_EQ(c["region_names"]["comparable"], false);
+  EXPECT_EQ(last_stderr().rfind("rondo: warning: ", 0), 0u) << last_stderr();
+  EXPECT_NE(last_stderr().find("share only 0 of 9 region names"), std::string::npos) << last_stderr();
+  Result text = run(kRondo + " stats " + loops + " --compare " + heat);
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_EQ(text.out.find("faster"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("slower"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("no speed-up ratios are shown"), std::string::npos) << text.out;
+  // Two runs of one program are comparable: no warning.
+  std::string more = path("more.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + more + " " + NESTED_LOOPS + " 1000").status, 0);
+  auto same = json(kRondo + " stats --json " + loops + " --compare " + more);
+  EXPECT_EQ(same["region_names"]["common"], 5);
+  EXPECT_EQ(same["region_names"]["comparable"], true);
+  EXPECT_EQ(last_stderr(), "");
+}
+
 TEST_F(Cli, StatsCompareShowsWhatChanged) {
   std::string small = path("small.rondo"), big = path("big.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + small + " " + NESTED_LOOPS + " 100").status, 0);
@@ -225,6 +306,155 @@ TEST_F(Cli, StatsCompareShowsWhatChanged) {
   Result text = run(kRondo + " stats " + small + " --compare " + big);
   ASSERT_EQ(text.status, 0);
   EXPECT_NE(text.out.find("slower"), std::string::npos) << text.out;
+}
+
+TEST_F(Cli, RecursionHundredThousandCallsDeepThroughStatsTextAndJson) {
+  // No analysis, printer or JSON builder may recurse on the depth of the
+  // program's stack (25,000 levels crashed `rondo stats`).
+  constexpr int kDepth = 100000;
+  std::string trace = path("deep.rondo");
+  Result rec = run(kRondo + " record -o " + trace + " -- " + DEEP_RECURSION + " " + std::to_string(kDepth));
+  ASSERT_EQ(rec.status, 0) << rec.out;
+  ASSERT_NE(rec.out.find("deep_recursion: 100000 levels"), std::string::npos) << rec.out;
+
+  auto stats = json(kRondo + " stats --json " + trace);
+  auto r = regions(stats);
+  EXPECT_EQ(r["recurse"]["calls"], kDepth);
+  EXPECT_EQ(r["descend"]["calls"], 1);
+  EXPECT_LE(r["recurse"]["exclusive_ns"].get<int64_t>(), r["recurse"]["inclusive_ns"].get<int64_t>());
+  // The call tree: main on one thread (with pthread_create and _join when the
+  // pthread module records); descend > recurse x 100,000 on the other, one row
+  // per level, each linked to the row above it.
+  const auto& tree = stats["call_tree"];
+  ASSERT_GE(tree.size(), static_cast<size_t>(kDepth + 2));
+  ASSERT_LE(tree.size(), static_cast<size_t>(kDepth + 4));
+  size_t recurse_rows = 0;
+  uint32_t deepest = 0;
+  for (size_t i = 0; i < tree.size(); ++i) {
+    const auto& row = tree[i];
+    uint32_t depth = row["depth"];
+    deepest = std::max(deepest, depth);
+    int64_t parent = row["parent"];
+    if (depth == 0) {
+      EXPECT_EQ(parent, -1);
+      continue;
+    }
+    ASSERT_GE(parent, 0);
+    ASSERT_LT(static_cast<size_t>(parent), i);
+    EXPECT_EQ(tree[static_cast<size_t>(parent)]["depth"].get<uint32_t>() + 1, depth);
+    if (row["name"] == "recurse") {
+      ++recurse_rows;
+      EXPECT_EQ(row["calls"], 1);
+    }
+  }
+  EXPECT_EQ(recurse_rows, static_cast<size_t>(kDepth));
+  EXPECT_EQ(deepest, static_cast<uint32_t>(kDepth));  // 100,001 levels: descend, then 100,000 recurse
+  // Short paths stay whole; a deep one keeps its ends around an ellipsis.
+  size_t top = 0;
+  while (top < tree.size() && tree[top]["name"] != "descend") ++top;
+  ASSERT_LT(top + 2, tree.size());
+  EXPECT_EQ(tree[top]["path"], "descend");
+  EXPECT_EQ(tree[top + 1]["path"], "descend > recurse");
+  std::string deep_path = tree[top + kDepth]["path"];
+  EXPECT_EQ(tree[top + kDepth]["depth"], kDepth);
+  EXPECT_NE(deep_path.find("descend > recurse"), std::string::npos);
+  EXPECT_NE(deep_path.find("\u2026"), std::string::npos);
+  EXPECT_LT(deep_path.size(), 1000u);
+
+  Result text = run(kRondo + " stats " + trace);
+  ASSERT_EQ(text.status, 0) << text.out.substr(0, 2000);
+  EXPECT_NE(text.out.find("Call tree"), std::string::npos);
+  EXPECT_NE(text.out.find("100,000"), std::string::npos);
+  Result csv = run(kRondo + " stats --csv " + path("deep-csv") + " " + trace);
+  ASSERT_EQ(csv.status, 0) << csv.out;
+  // The grammar nests one sequence per level: printed without recursion, with
+  // indentation that stops growing (lines stay short).
+  Result grammar = run(kRondo + " print --grammar " + trace + " > " + path("grammar.txt"));
+  ASSERT_EQ(grammar.status, 0) << grammar.out;
+  std::ifstream in(path("grammar.txt"));
+  size_t recurse_lines = 0, longest = 0;
+  for (std::string line; std::getline(in, line);) {
+    recurse_lines += line.find("recurse") != std::string::npos;
+    longest = std::max(longest, line.size());
+  }
+  EXPECT_EQ(recurse_lines, static_cast<size_t>(kDepth));
+  EXPECT_LT(longest, 200u);
+  // Converters replay the same stack.
+  EXPECT_EQ(run(kRondo + " export " + trace + " --format chrome -o " + path("deep.json")).status, 0);
+  EXPECT_EQ(run(kRondo + " export " + trace + " --format otf2 -o " + path("deep.otf2")).status, 0);
+}
+
+// The loop row of `stats` whose name is `name`.
+nlohmann::json loop_row(const nlohmann::json& stats, const std::string& name) {
+  for (const auto& l : stats["loops"])
+    if (l["name"] == name) return l;
+  ADD_FAILURE() << "no loop row " << name << " in " << stats["loops"].dump(1);
+  return nlohmann::json::object();
+}
+
+TEST_F(Cli, LoopNestCountsEveryIterationOfTheTimeStepLoop) {
+  // nested_loops: `steps` calls of step(), a reduce() in every 10th. The
+  // grammar splits the step loop by that period into an outer loop holding an
+  // inner one (and records the first step before either exists); the nest's
+  // row still counts every step.
+  for (int steps : {100, 37, 1000}) {
+    std::string trace = path("nest" + std::to_string(steps) + ".rondo");
+    ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " " + std::to_string(steps)).status, 0);
+    auto stats = json(kRondo + " stats --json " + trace);
+    auto outer = loop_row(stats, "step");
+    EXPECT_EQ(outer["nest_iterations"], steps) << outer.dump(1);
+    auto inner = loop_row(stats, "step > step");
+    EXPECT_EQ(inner["nest_iterations"], 0);
+    EXPECT_EQ(loop_row(stats, "step > step > relax")["nest_iterations"], 0);
+    Result text = run(kRondo + " stats " + trace);
+    ASSERT_EQ(text.status, 0) << text.out;
+    EXPECT_NE(text.out.find("nest iterations"), std::string::npos) << text.out;
+  }
+}
+
+TEST_F(Cli, WindowedLoopTimeIsClippedToTheWindow) {
+  std::string trace = path("clip.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 3000").status, 0);
+  int64_t duration = json(kRondo + " stats --json " + trace)["duration_ns"];
+  // Windows of 2 us inside the step loop (which spans the run but for main's
+  // first and last microseconds): the outer loop's iterations tile its
+  // occurrence, so their clipped time is the window's length (to tick
+  // rounding); no row exceeds it (one thread).
+  constexpr int64_t kWindow = 2000;
+  for (int i = 0; i < 10; ++i) {
+    int64_t begin = duration / 4 + i * duration / 20;
+    std::string window = std::to_string(begin) + "ns:" + std::to_string(begin + kWindow) + "ns";
+    auto stats = json(kRondo + " stats --json --window " + window + " " + trace);
+    for (const auto& l : stats["loops"]) EXPECT_LE(l["total_ns"].get<int64_t>(), kWindow + 2) << window << l.dump(1);
+    EXPECT_NEAR(loop_row(stats, "step")["total_ns"].get<int64_t>(), kWindow, 2) << window;
+  }
+}
+
+TEST_F(Cli, LongCppNamesAreShortenedInTextOnly) {
+  std::string trace = path("names.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " -- " + LONG_NAMES).status, 0);
+  auto stats = json(kRondo + " stats --json " + trace);
+  // JSON keeps whole names: count_cells<...> is hundreds of characters long.
+  std::string full;
+  for (const auto& r : stats["regions"])
+    if (r["name"].get<std::string>().find("solver::detail::count_cells<") != std::string::npos) full = r["name"];
+  ASSERT_GT(full.size(), 300u) << full;
+  EXPECT_EQ(regions(stats)[full]["calls"], 3);
+
+  Result text = run(kRondo + " stats " + trace);
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_EQ(text.out.find(full), std::string::npos) << "the whole name is in the text";
+  // Template arguments and parameters elided, the rest kept.
+  EXPECT_NE(text.out.find("unsigned long solver::detail::count_cells<\u2026>(\u2026)"), std::string::npos) << text.out;
+  // The name column is at most kNameColumns (60) wide: "calls" follows it in
+  // the flat profile's header.
+  size_t header = text.out.find("region ");
+  ASSERT_NE(header, std::string::npos);
+  size_t calls = text.out.find("calls", header);
+  EXPECT_LE(calls - header, 60u + 2u) << text.out.substr(header, 200);
+  // No table line is padded to hundreds of characters.
+  std::istringstream lines(text.out);
+  for (std::string line; std::getline(lines, line);) EXPECT_LT(line.size(), 300u) << line;
 }
 
 TEST_F(Cli, ExitStatusIsPassedThrough) {

@@ -583,6 +583,26 @@ TEST_F(Mpi, SplitCommunicatorMessagesAreMatchedBetweenWorldRanks) {
 // prints exactly what one process prints, for K = 1, 2, 4 (K = 4: one rank's
 // process file each; K = 2: two each), with windows, groupings and comparisons.
 
+TEST_F(Mpi, TimeStepLoopWithAPeriodicAllreduceIsOneNestOfItsSteps) {
+  // halo2d 100 steps, an Allreduce every 10: the grammar makes an outer loop of
+  // 10 (10 steps, Allreduce); the loop table's nest counts 100 steps per rank.
+  const int p = 4;
+  std::string trace = record(Form::RecordsMpirun, p, MPI_HALO2D, "100 32 10");
+  ASSERT_EQ(last_.status, 0) << context();
+  json s = stats(trace);
+  uint64_t nests = 0;
+  for (const auto& l : s["loops"]) {
+    if (l["nest_iterations"] == 0) continue;
+    ++nests;
+    EXPECT_EQ(l["nest_iterations"], p * 100) << l.dump(1);
+    EXPECT_EQ(l["threads"], p);
+    EXPECT_NE(l["label"].get<std::string>().find("MPI_Allreduce"), std::string::npos) << l.dump(1);
+  }
+  EXPECT_EQ(nests, 1u) << s["loops"].dump(1);
+  Result text = run(kRondo + " stats " + quote(trace));
+  EXPECT_NE(text.out.find("400 (100/thread)"), std::string::npos) << text.out;
+}
+
 TEST_F(Mpi, DistributedStatsAreIdenticalToOneProcess) {
   const int p = 4;
   std::string trace = record(Form::RecordsMpirun, p, MPI_HALO2D, "100");

@@ -227,9 +227,9 @@ TEST(LoopStats, NestedLoopsWithParent) {
   EXPECT_EQ(inner->parents, std::vector<std::string>{"r1"});
 }
 
-TEST(LoopStats, WindowCountsIterationsStartingInside) {
+TEST(LoopStats, WindowClipsIterationsToIt) {
   test::TempDir dir;
-  // Small batches: many timestamp chunks, so the window seeks.
+  // Small batches: many timestamp chunks, the window beginning in a late one.
   test::write_process(dir.file("p.rnd"), 1, 2, [](int, ThreadWriter& w) { record_flat(w); }, 8);
   TraceReader trace(dir.str());
   auto starts = flat_starts();
@@ -246,9 +246,18 @@ TEST(LoopStats, WindowCountsIterationsStartingInside) {
   EXPECT_EQ(r.slowest[0].iteration, 13u);
   EXPECT_EQ(r.slowest[1].iteration, 5u);
 
-  // A window starting one tick after an iteration start leaves it out.
+  // A window starting one tick after an iteration start clips it, as the
+  // profile clips calls: it still counts, 1 ns shorter.
   o.window.begin_ns = static_cast<int64_t>(starts[5]) + 1;
-  EXPECT_EQ(analyzer::loop_stats(trace, o).rows.at(0).iterations, 9u);
+  EXPECT_EQ(analyzer::loop_stats(trace, o).rows.at(0).iterations, 10u);
+  EXPECT_EQ(analyzer::loop_stats(trace, o).rows.at(0).total_ns, 9 * 100 + 1000 - 1);
+  // One ending 40 ns into iteration 15 counts those 40 ns of it: the total
+  // never exceeds the window.
+  o.window.begin_ns = static_cast<int64_t>(starts[5]);
+  o.window.end_ns = static_cast<int64_t>(starts[15]) + 40;
+  EXPECT_EQ(analyzer::loop_stats(trace, o).rows.at(0).iterations, 11u);
+  EXPECT_EQ(analyzer::loop_stats(trace, o).rows.at(0).total_ns, 9 * 100 + 1000 + 40);
+  EXPECT_LE(analyzer::loop_stats(trace, o).rows.at(0).total_ns, o.window.end_ns - o.window.begin_ns);
   // Structure alone cannot apply a window.
   EXPECT_THROW(analyzer::loop_stats(trace, o, LoopDetail::Structure), std::invalid_argument);
 

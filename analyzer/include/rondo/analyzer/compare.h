@@ -23,7 +23,18 @@ struct ChangeRow {
   double ratio() const { return before_ns ? static_cast<double>(after_ns) / static_cast<double>(before_ns) : 0; }
 };
 
+// How many region names the two traces share. Two runs of one program share
+// nearly all; traces of unrelated programs share few, and their time ratios
+// mean nothing. Rule: comparable when at least half of the distinct region
+// names of both traces together appear in both.
+struct RegionOverlap {
+  size_t before = 0, after = 0, common = 0;  // distinct region names
+  size_t either() const { return before + after - common; }
+  bool comparable() const { return 2 * common >= either(); }
+};
+
 struct Comparison {
+  RegionOverlap overlap;
   ChangeRow duration;                // the traces' durations (or windows)
   std::vector<ChangeRow> regions;    // exclusive time per region (per rank/thread with --by); by |delta|, largest first
   ChangeRow mpi_time;                // time in MPI, summed over ranks

@@ -31,12 +31,22 @@
 // * Slowest: the 5 longest iterations of the row (ties: lower rank, thread, loop
 //   id, occurrence, iteration first), by occurrence (which occurrence of that loop
 //   on that thread, from 0) and iteration index (from 0).
+// * Nests: the grammar splits a loop whose body changes with a period (a time
+//   step with an Allreduce every 10 steps) into an outer loop of 10 iterations
+//   holding an inner loop of 9 plain steps and one step with the Allreduce.
+//   When a loop's first name (the first region its body enters) is the first
+//   name of the loop enclosing it, the two are one loop of the program: the
+//   outer row's nest_iterations counts the iterations of the whole nest, i.e.
+//   the inner loops' iterations plus, per outer iteration, the calls of that
+//   first region outside the inner loops ("step: 10 x (9 + 1) = 100").
 // * Structure (occurrences, iterations, trip counts, events per iteration) comes
 //   from the grammar and the loop-count columns alone: no timestamp is read for
 //   it. Without a time window the row's counts are these structural counts. With
-//   a window (TimeWindow, options.h) an iteration counts when its start lies in
-//   the window, with its whole duration; occurrences are those with at least one
-//   such iteration, and min/max_trip are their full trip counts.
+//   a window (TimeWindow, options.h) an iteration counts when any part of it
+//   lies in the window, with the part inside (as the profile clips calls), so a
+//   row's total never exceeds the window's length per thread; occurrences are
+//   those with at least one such iteration, and min/max_trip are their full
+//   trip counts.
 // * LoopDetail::Structure reads no timestamp at all: counts from the structure,
 //   total time from each thread's summary (occurrence durations kept while
 //   recording), mean = total / iterations, and no spread, slowest or outliers.
@@ -103,6 +113,7 @@ struct ThreadLoop {
   uint64_t occurrences = 0, iterations = 0;
   uint32_t min_trip = 0, max_trip = 0;
   uint64_t events = 0;  // events in all its occurrences
+  uint64_t nest_iterations = 0;  // see LoopRow::nest_iterations
   // From the thread summary (0 without one): occurrence durations and iterations.
   uint64_t summary_ticks = 0, summary_iterations = 0;
   LoopTiming timing;  // LoopDetail::Timed only
@@ -145,6 +156,9 @@ struct LoopRow {
   int32_t thread = -1;               // with GroupBy::Thread, else -1
   uint64_t ranks = 0, threads = 0;   // processes and threads the loop ran on
   uint64_t occurrences = 0, iterations = 0;
+  // Iterations of the nest this loop is the outer loop of, 0 when it is none
+  // (from the structure, whole trace; see "Nests" above).
+  uint64_t nest_iterations = 0;
   uint32_t min_trip = 0, max_trip = 0;
   double events_per_iteration = 0;  // from the structure (whole trace)
   int64_t total_ns = 0;

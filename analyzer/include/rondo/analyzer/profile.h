@@ -37,10 +37,17 @@ struct RegionRow {
 
 // One node of the call tree: a region reached through one chain of callers.
 // Rows come in depth-first order, children by inclusive time, largest first.
+// The tree is as deep as the program's stack was (a recursion 100,000 calls
+// deep gives 100,000 levels): `parent` links rows, and no code walks the tree
+// recursively.
 struct CallPathRow {
-  std::string path;  // caller names joined by " > ", this region last
+  // Caller names joined by " > ", this region last. Chains deeper than
+  // kCallPathFullDepth keep their first and last kCallPathEndLevels names with
+  // " > …" between them (follow `parent` for the whole chain).
+  std::string path;
   std::string name;
   uint32_t depth = 0;  // 0 for calls made outside any region
+  int64_t parent = -1;  // index of the caller's row in the same list; -1 at depth 0
   uint64_t calls = 0;
   int64_t inclusive_ns = 0, exclusive_ns = 0, min_ns = 0, max_ns = 0;
   double mean_ns() const { return calls ? static_cast<double>(inclusive_ns) / static_cast<double>(calls) : 0; }
@@ -60,6 +67,9 @@ struct RegionImbalance {
   // Time the other ranks would wait for the slowest one, per rank on average.
   double excess_ns() const { return static_cast<double>(max_ns) - mean_ns; }
 };
+
+constexpr size_t kCallPathFullDepth = 64;  // levels of a path shown in full
+constexpr size_t kCallPathEndLevels = 16;  // levels kept at each end of a longer path
 
 struct Profile {
   std::vector<RegionRow> regions;          // by exclusive time, largest first

@@ -22,6 +22,10 @@ struct TraceInfo {
   bool truncated = false;
   GrammarSize grammar;
   int64_t start_ns = 0, end_ns = 0;  // on the common (CLOCK_MONOTONIC-based) axis
+  // start_ns as wall-clock time, ns since the Unix epoch (CLOCK_REALTIME), from
+  // the reference process's clock (rank 0, else the first process); 0 when the
+  // trace holds no wall-clock reading.
+  int64_t start_realtime_ns = 0;
   std::vector<std::string> problems;
   double bytes_per_event() const { return events ? static_cast<double>(bytes) / static_cast<double>(events) : 0; }
 };

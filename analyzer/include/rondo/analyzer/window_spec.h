@@ -19,4 +19,16 @@ int64_t parse_duration_ns(const std::string& text);
 // Throws std::invalid_argument (bad syntax, T1 before T0).
 TimeWindow parse_window(const std::string& spec, int64_t trace_start_ns);
 
+// How a window lies on a trace that spans [start_ns, end_ns] (TraceInfo):
+// Inside, Clipped (it reaches past the trace's end: statistics cover the part
+// inside the trace) or Outside (no instant of it lies in the trace: every
+// statistic would be empty).
+enum class WindowFit { Inside, Clipped, Outside };
+WindowFit window_fit(const TimeWindow& window, int64_t start_ns, int64_t end_ns);
+
+// A sentence that says what is wrong with a window that does not fit, for a
+// message ("--window 2s:3s begins after the trace's end (it lasts 1.020 s)"),
+// empty for Inside. `spec` is the window as the user wrote it.
+std::string window_fit_text(const std::string& spec, const TimeWindow& window, int64_t start_ns, int64_t end_ns);
+
 }  // namespace rondo::analyzer
