@@ -1,5 +1,7 @@
 #include "rondo/trace/runtime.h"
 
+#include "sibling_wait.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -399,6 +401,9 @@ void flusher_main(Runtime* rt) {
     while (write(rt->done_pipe[1], &done, 1) < 0 && errno == EINTR) {
     }
     if (is_asynchronous(sig)) {
+      // A job being stopped: the other ranks of this host got the signal too,
+      // and dying first would make the launcher SIGKILL them mid-flush.
+      if (rt == g_rt) wait_for_sibling_ends(rt->config.dir, rt->process.host, 2000);
       // Now deliver it as if Rondo were not there: the previous action (usually
       // termination) runs on an application thread, this one blocks everything.
       sigaction(sig, &g_old_actions[sig], nullptr);

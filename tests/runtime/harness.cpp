@@ -127,6 +127,7 @@ Outcome run(const Launch& launch) {
     sigprocmask(SIG_SETMASK, &none, nullptr);
     struct rlimit no_core {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
+    if (launch.own_session) setsid();
     if (cwd && chdir(cwd) != 0) _exit(126);
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
@@ -143,12 +144,12 @@ Outcome run(const Launch& launch) {
     if (done == o.pid) break;
     if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
     auto now = std::chrono::steady_clock::now();
-    if (!signal_sent && now >= signal_at) {
-      kill(o.pid, launch.send_signal);
+    if (!signal_sent && now >= signal_at && (!launch.signal_ready || launch.signal_ready())) {
+      kill(launch.own_session ? -o.pid : o.pid, launch.send_signal);
       signal_sent = true;
     }
     if (now > deadline) {
-      kill(o.pid, SIGKILL);
+      kill(launch.own_session ? -o.pid : o.pid, SIGKILL);
       waitpid(o.pid, &o.status, 0);
       o.timed_out = true;
       break;

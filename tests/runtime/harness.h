@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -60,6 +61,18 @@ struct Launch {
     signal_after_ms = ms;
     return *this;
   }
+  // The same, but only once `ready()` (polled every 5 ms) returns true.
+  Launch& signal_when(int sig, std::function<bool()> ready) {
+    send_signal = sig;
+    signal_ready = std::move(ready);
+    return *this;
+  }
+  // Runs the program in a session (and process group) of its own; signals go
+  // to the whole group, as a terminal's Ctrl-C does.
+  Launch& in_own_session() {
+    own_session = true;
+    return *this;
+  }
 
   std::string program;
   std::vector<std::string> args;
@@ -71,6 +84,8 @@ struct Launch {
   int timeout_s = 120;                     // then the program is killed (SIGKILL)
   int send_signal = 0;                     // 0: none
   int signal_after_ms = 0;
+  std::function<bool()> signal_ready;      // empty: no condition
+  bool own_session = false;
 };
 
 struct Outcome {
