@@ -228,6 +228,13 @@ void write_batch(const Batch* b, bool try_only) {
 void writer_main() {
   t_no_recording = true;
   block_async_signals();
+  // The process file is created as soon as the process records (the writer
+  // starts with its first thread's recorder), with the definitions known then:
+  // a process that then vanishes without flushing leaves a file without an end
+  // record, which readers report as truncated, instead of leaving no trace.
+  // Written here, not on the application's thread, which must not hold
+  // compression state (its release at exit would show as the program's frees).
+  write_batch(nullptr, false);
   // Measure the tick rate here, off the application's threads. The end-of-run
   // readings refine it; this estimate serves traces of processes that crash.
   uint64_t tps = calibrate_ticks_per_second(20);
@@ -251,16 +258,21 @@ void writer_main() {
   }
 }
 
+// Caller holds queue_mutex.
+void start_writer_locked() {
+  if (!g_rt->writer_running && !g_rt->writer_stop) {
+    g_rt->writer_running = true;
+    g_rt->writer = std::thread(writer_main);
+  }
+}
+
 void submit(Batch&& b) {
   if (g_rt->crashing.load()) {  // signal handler: write in place, no queue
     write_batch(&b, true);
     return;
   }
   std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
-  if (!g_rt->writer_running && !g_rt->writer_stop) {
-    g_rt->writer_running = true;
-    g_rt->writer = std::thread(writer_main);
-  }
+  start_writer_locked();
   if (!g_rt->writer_running) {  // after stop(): write directly
     lock.unlock();
     write_batch(&b, false);
@@ -527,11 +539,10 @@ Recorder* recorder_slow() {
     });
   }
   (void)&t_exit_flush;  // make sure this thread's exit flushes its recorder
-  // The first thread of the process creates the process file and writes the
-  // definitions at once: a process that then vanishes without flushing (killed,
-  // or ending where no wrapper could flush) leaves a file without an end
-  // record, which readers report as truncated, instead of leaving no trace.
-  if (r->index == 0) write_batch(nullptr, false);
+  if (r->index == 0) {  // the writer creates the process file at once (writer_main)
+    std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
+    start_writer_locked();
+  }
   t_recorder = r;
   t_no_recording = false;
   return r;
