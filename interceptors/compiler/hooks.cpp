@@ -88,7 +88,7 @@ void __cyg_profile_func_enter(void* fn, void*) {
   // The instrumented function called us: its stack pointer is our frame's CFA.
   // A longjmp or a caught exception that lands above it ends this call.
   if (region != kExcluded)
-    rondo::trace::record_enter_from(region, rondo::trace::ticks(), reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()));
+    rondo::trace::record_enter_from(region, reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()));
 }
 
 void __cyg_profile_func_exit(void* fn, void*) {

@@ -204,6 +204,24 @@ INSTANTIATE_TEST_SUITE_P(
                       JumpCase{"exception", {"c_middle", "throwing_callback", "thrower()"}, 4}),
     [](const ::testing::TestParamInfo<JumpCase>& info) { return std::string(info.param.mode); });
 
+// Regions of the API: the one entered by the function a jump lands in stays
+// open; the one entered below it ends at each jump.
+TEST(Jump, ApiRegionsOfTheLandingFunctionStayOpen) {
+  TempDir dir;
+  Outcome o = run(Launch(api_program(), {"longjmp", "1000"}).traced(dir.path()));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* t = single_thread(trace);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->count("outer"), 1u);
+  EXPECT_EQ(t->entered("outer"), 1u);
+  EXPECT_EQ(t->left("outer"), 1u);
+  EXPECT_EQ(t->count("inner"), 1000u);
+  EXPECT_EQ(t->left("inner"), 1000u);
+  EXPECT_EQ(t->max_depth, 2u);
+  EXPECT_EQ(t->open_regions, 0u);
+}
+
 // ---------------------------------------------------------------------------
 // Death with calls open
 

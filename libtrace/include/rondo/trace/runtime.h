@@ -128,13 +128,13 @@ class RecordGuard {
 };
 
 // Hot-path helpers. Always inlined, so that the stack position is the wrapper's.
-__attribute__((always_inline)) inline void record_enter_from(uint32_t region, uint64_t at, uintptr_t stack) {
+// The clock is read once the recorder is ready (its creation on a thread's
+// first event is not part of that event's call).
+__attribute__((always_inline)) inline void record_enter_from(uint32_t region, uintptr_t stack) {
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().enter(region, at, stack);
+  if (g.ok()) g.thread_recorder().enter(region, ticks(), stack);
 }
-__attribute__((always_inline)) inline void record_enter(uint32_t region) {
-  record_enter_from(region, ticks(), stack_position());
-}
+__attribute__((always_inline)) inline void record_enter(uint32_t region) { record_enter_from(region, stack_position()); }
 inline void record_leave(uint32_t region) {
   RecordGuard g;
   if (g.ok()) g.thread_recorder().leave(region, ticks());
@@ -145,7 +145,9 @@ void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 // completion at the end of MPI_Wait) gives both the same ticks: one clock read
 // less, and a zero time delta, which costs almost nothing on disk.
 __attribute__((always_inline)) inline void record_enter_at(uint32_t region, uint64_t at) {
-  record_enter_from(region, at, stack_position());
+  uintptr_t stack = stack_position();
+  RecordGuard g;
+  if (g.ok()) g.thread_recorder().enter(region, at, stack);
 }
 inline void record_leave_at(uint32_t region, uint64_t at) {
   RecordGuard g;
