@@ -26,6 +26,7 @@ namespace rondo::trace {
 std::atomic<bool> g_recording{false};
 thread_local Recorder* t_recorder = nullptr;
 thread_local int t_inside_call = 0;
+thread_local uintptr_t t_inside_call_stack = 0;
 
 namespace {
 
@@ -567,6 +568,7 @@ void Recorder::close_above(uint32_t region, uint64_t at) {
 }
 
 void resume_at_stack(uintptr_t stack) {
+  if (t_inside_call && t_inside_call_stack < stack) t_inside_call = 0;  // the wrapped call was left by the jump
   RecordGuard g;
   if (!g.ok()) return;
   Recorder& r = g.thread_recorder();

@@ -204,6 +204,32 @@ INSTANTIATE_TEST_SUITE_P(
                       JumpCase{"exception", {"c_middle", "throwing_callback", "thrower()"}, 4}),
     [](const ::testing::TestParamInfo<JumpCase>& info) { return std::string(info.param.mode); });
 
+// siglongjmp out of a signal handler that interrupted an intercepted read():
+// the read ends at the jump, and the thread goes on recording (the write).
+TEST(Jump, OutOfAnInterruptedReadTheThreadGoesOnRecording) {
+  constexpr uint64_t n = 200;
+  TempDir dir;
+  Outcome o = run(Launch(lifecycle_program(), {"read_jump", std::to_string(n)})
+                      .traced(dir.path())
+                      .preloaded()
+                      .preloading(io_preload())
+                      .timeout(60));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  auto trace = read_trace(dir.path());
+  ASSERT_EQ(trace.size(), 1u);
+  expect_clean(trace[0]);
+  const ThreadCounts* t = trace[0].thread_with("reading_a(int)");
+  ASSERT_NE(t, nullptr);
+  expect_complete(trace[0], *t);
+  EXPECT_EQ(t->count("reading_a(int)"), n);
+  EXPECT_EQ(t->count("read"), n);
+  EXPECT_EQ(t->left("read"), n);
+  EXPECT_EQ(t->count("write"), 1u);
+  EXPECT_EQ(t->io_bytes, 10u);
+  EXPECT_EQ(t->count("main"), 1u);
+  EXPECT_EQ(t->max_depth, 3u);
+}
+
 // Regions of the API: the one entered by the function a jump lands in stays
 // open; the one entered below it ends at each jump.
 TEST(Jump, ApiRegionsOfTheLandingFunctionStayOpen) {

@@ -17,6 +17,9 @@
 //   lifecycle_program siglongjmp N     the same with sigsetjmp/siglongjmp
 //   lifecycle_program signal_jump N    N x (a() -> b() -> raise(SIGUSR1); the handler
 //                                      siglongjmps back to main)
+//   lifecycle_program read_jump N      N x (reading_a() -> read() of an empty pipe, which a
+//                                      SIGUSR1 interrupts; its handler siglongjmps to main),
+//                                      then one write() of 10 B to the pipe (run with io too)
 //   lifecycle_program exception N      N x (try { c_middle() [C, no unwind cleanups] ->
 //                                      throwing_callback -> thrower() throws } catch in main)
 //   lifecycle_program malloc_open FILE 3 x malloc, open + close FILE, fopen + fclose FILE,
@@ -26,13 +29,16 @@
 //
 // Function names as the trace shows them: main, a(), b(), raising_a(),
 // raising_b(), on_signal, jump_loop(int), c_middle, throwing_callback,
-// thrower(), outer(long, bool), leaf(int).
+// thrower(), outer(long, bool), leaf(int), reading_a(int).
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -92,6 +98,38 @@ __attribute__((noinline)) void raising_b() {
 __attribute__((noinline)) void raising_a() {
   raising_b();
   g_sink = g_sink + 1;
+}
+
+__attribute__((noinline)) void reading_a(int fd) {
+  char c;
+  if (read(fd, &c, 1) >= 0) g_sink = g_sink + 1;
+}
+
+// read_jump: interrupts the main thread with SIGUSR1 each time it sleeps in
+// read() in a new round. Raw system calls: this thread records nothing.
+std::atomic<long> g_round{-1};
+long g_rounds = 0;
+pid_t g_main_tid = 0;
+
+bool main_thread_sleeps() {
+  char path[64], stat[512];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(g_main_tid));
+  int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY));
+  if (fd < 0) return false;
+  long n = syscall(SYS_read, fd, stat, sizeof stat - 1);
+  syscall(SYS_close, fd);
+  if (n <= 0) return false;
+  stat[n] = '\0';
+  const char* state = std::strrchr(stat, ')');
+  return state && state[1] == ' ' && state[2] == 'S';
+}
+
+void* interrupter(void* main_thread) {
+  for (long i = 0; i < g_rounds; ++i) {
+    while (g_round.load() != i || !main_thread_sleeps()) usleep(100);
+    pthread_kill(*static_cast<pthread_t*>(main_thread), SIGUSR1);
+  }
+  return nullptr;
 }
 
 __attribute__((noinline)) void jump_loop(int n) {
@@ -161,6 +199,26 @@ int main(int argc, char** argv) {
     for (i = 0; i < n; ++i)
       if (sigsetjmp(g_sigjump, 1) == 0) raising_a();
     return 0;
+  }
+  if (std::strcmp(mode, "read_jump") == 0) {
+    int fds[2];
+    if (pipe(fds) != 0) return 10;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGUSR1, &sa, nullptr);
+    g_rounds = n;
+    g_main_tid = static_cast<pid_t>(syscall(SYS_gettid));
+    static pthread_t self = pthread_self();
+    pthread_t helper;
+    if (pthread_create(&helper, nullptr, interrupter, &self) != 0) return 11;
+    static long i;
+    for (i = 0; i < n; ++i)
+      if (sigsetjmp(g_sigjump, 1) == 0) {
+        g_round.store(i);
+        reading_a(fds[0]);
+      }
+    pthread_join(helper, nullptr);
+    return write(fds[1], "0123456789", 10) == 10 ? 0 : 12;
   }
   if (std::strcmp(mode, "exception") == 0) {
     long caught = 0;

@@ -56,7 +56,12 @@ struct Recorder {
   // first, each with its own leave (they were skipped by a jump the runtime did
   // not see), so every enter keeps its leave.
   void leave(uint32_t region, uint64_t at) {
-    if (__builtin_expect(!open.empty() && open.back().region != region, 0)) close_above(region, at);
+    if (__builtin_expect(!open.empty() && open.back().region == region, 1)) {
+      open.pop_back();
+      writer.leave(region, at);
+      return;
+    }
+    close_above(region, at);
     writer.leave(region, at);
     if (open.size() > writer.depth()) open.resize(writer.depth());
   }
@@ -92,8 +97,13 @@ inline Recorder* recorder() {
 // function does internally (an MPI library taking locks, doing I/O, calling
 // other MPI functions) is not recorded.
 extern thread_local int t_inside_call __attribute__((tls_model("initial-exec")));
+// Where the outermost InsideCall began: a jump above it (siglongjmp out of a
+// signal handler that interrupted a wrapped read) ends it (resume_at_stack).
+extern thread_local uintptr_t t_inside_call_stack __attribute__((tls_model("initial-exec")));
 struct InsideCall {
-  InsideCall() { ++t_inside_call; }
+  __attribute__((always_inline)) InsideCall() {
+    if (t_inside_call++ == 0) t_inside_call_stack = stack_position();
+  }
   ~InsideCall() { --t_inside_call; }
   InsideCall(const InsideCall&) = delete;
   InsideCall& operator=(const InsideCall&) = delete;
