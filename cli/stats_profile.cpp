@@ -17,6 +17,21 @@ constexpr size_t kImbalanceRows = 10;
 std::string duration(double ns) { return format_duration_ns(ns); }
 std::string duration(int64_t ns) { return format_duration_ns(static_cast<double>(ns)); }
 
+// Calls that were still open where their thread's data ends are marked "*".
+template <typename Row>
+std::string calls_cell(const Row& r) {
+  return format_count(r.calls) + (r.cut_short ? "*" : "");
+}
+
+template <typename Row>
+std::string cut_short_note(const std::vector<Row>& rows) {
+  uint64_t n = 0;
+  for (auto& r : rows) n += r.cut_short;
+  if (n == 0) return "";
+  return fmt::format("(* includes calls still open where their thread's data ends (crash, kill, exit inside "
+                     "them): they end at the thread's last recorded time)\n");
+}
+
 std::string flat_text(const std::vector<analyzer::RegionRow>& rows, GroupBy by) {
   std::vector<std::string> headers = {"region"};
   if (by != GroupBy::None) headers.push_back("rank");
@@ -31,14 +46,14 @@ std::string flat_text(const std::vector<analyzer::RegionRow>& rows, GroupBy by) 
     std::vector<std::string> cells = {short_name(r.name)};
     if (by != GroupBy::None) cells.push_back(std::to_string(r.rank));
     if (by == GroupBy::Thread) cells.push_back(std::to_string(r.thread));
-    cells.insert(cells.end(), {format_count(r.calls), duration(r.inclusive_ns), duration(r.exclusive_ns),
+    cells.insert(cells.end(), {calls_cell(r), duration(r.inclusive_ns), duration(r.exclusive_ns),
                                percent(r.exclusive_ns, total_exclusive), duration(r.min_ns), duration(r.mean_ns()),
                                duration(r.max_ns), duration(r.stddev_ns)});
     table.add(cells);
   }
   std::string out = "Flat profile (sorted by exclusive time)\n" + table.str();
   if (rows.empty()) out += "(no regions recorded)\n";
-  return out;
+  return out + cut_short_note(rows);
 }
 
 std::string call_tree_text(const std::vector<analyzer::CallPathRow>& tree) {
@@ -46,13 +61,13 @@ std::string call_tree_text(const std::vector<analyzer::CallPathRow>& tree) {
   TextTable table({"call path", "calls", "inclusive", "exclusive", "mean"}, {false, true, true, true, true});
   for (size_t i = 0; i < tree.size() && i < kCallTreeRows; ++i) {
     const auto& c = tree[i];
-    table.add({std::string(2 * c.depth, ' ') + short_name(c.name), format_count(c.calls), duration(c.inclusive_ns),
+    table.add({std::string(2 * c.depth, ' ') + short_name(c.name), calls_cell(c), duration(c.inclusive_ns),
                duration(c.exclusive_ns), duration(c.mean_ns())});
   }
   std::string out = "\nCall tree (all threads; children by inclusive time)\n" + table.str();
   if (tree.size() > kCallTreeRows)
     out += fmt::format("({} more call paths in --json and --csv)\n", tree.size() - kCallTreeRows);
-  return out;
+  return out + cut_short_note(tree);
 }
 
 std::string imbalance_text(const std::vector<analyzer::RegionImbalance>& rows) {

@@ -37,9 +37,11 @@ RegionPartial region_partial(const ProcessReader& p, uint32_t region, const Regi
 
 struct Replay {
   std::vector<RegionStats> regions;  // by region id
+  std::vector<uint64_t> cut_short;   // by region id
   struct Node {
     uint32_t parent, region;
     RegionStats stats;
+    uint64_t cut_short = 0;
   };
   std::vector<Node> nodes;
   std::unordered_map<uint64_t, uint32_t> node_index;  // (parent + 1) << 32 | region -> node
@@ -62,6 +64,26 @@ Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_t
     uint32_t node = UINT32_MAX;
   };
   std::vector<Frame> stack;
+  // Ends the innermost open call at `end`; returns its region.
+  auto close = [&](uint64_t end, bool cut_short) {
+    Frame f = stack.back();
+    stack.pop_back();
+    int64_t inside = w.clip(f.start, end);
+    if (inside < 0) return f.region;
+    uint64_t d = static_cast<uint64_t>(inside);
+    if (out.regions.size() <= f.region) {
+      out.regions.resize(f.region + 1);
+      out.cut_short.resize(f.region + 1);
+    }
+    out.regions[f.region].add_call(d, f.children);
+    out.cut_short[f.region] += cut_short;
+    if (f.node != UINT32_MAX) {
+      out.nodes[f.node].stats.add_call(d, f.children);
+      out.nodes[f.node].cut_short += cut_short;
+    }
+    if (!stack.empty()) stack.back().children += d;
+    return f.region;
+  };
   EventCursor cursor(t);
   Event e;
   try {
@@ -76,30 +98,24 @@ Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_t
         auto match = std::find_if(stack.rbegin(), stack.rend(),
                                   [&](const Frame& f) { return f.region == e.def->key.ref; });
         if (match == stack.rend()) continue;
-        while (!stack.empty()) {
-          Frame f = stack.back();
-          stack.pop_back();
-          int64_t inside = w.clip(f.start, e.ticks);
-          if (inside >= 0) {
-            uint64_t d = static_cast<uint64_t>(inside);
-            if (out.regions.size() <= f.region) out.regions.resize(f.region + 1);
-            out.regions[f.region].add_call(d, f.children);
-            if (f.node != UINT32_MAX) out.nodes[f.node].stats.add_call(d, f.children);
-            if (!stack.empty()) stack.back().children += d;
-          }
-          if (f.region == e.def->key.ref) break;
+        while (!stack.empty() && close(e.ticks, false) != e.def->key.ref) {
         }
       }
     }
   } catch (const FormatError&) {
     // damaged data: keep what was read
   }
+  // Calls still open where the data ends end at the thread's last recorded time.
+  uint64_t last = t.last_ticks();
+  while (!stack.empty()) close(std::max(last, stack.back().start), true);
   return out;
 }
 
 template <typename Row>
-void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64_t mx, uint64_t calls) {
+void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64_t mx, uint64_t calls,
+               uint64_t cut_short) {
   if (calls == 0) return;
+  row.cut_short += cut_short;
   row.min_ns = row.calls ? std::min(row.min_ns, mn) : mn;
   row.max_ns = row.calls ? std::max(row.max_ns, mx) : mx;
   row.calls += calls;
@@ -133,7 +149,10 @@ ProfilePartial profile_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, 
   out.process = pi;
   out.thread = ti;
   ThreadSummary summary;
-  bool from_summary = window.whole() && p.thread_summary(ti, summary) && summary.has_sum_squares;
+  // A summary counts completed calls only: a thread that ended with calls
+  // open is replayed, so that they count too.
+  bool from_summary =
+      window.whole() && p.thread_summary(ti, summary) && summary.has_sum_squares && summary.open_regions == 0;
   if (from_summary && !with_call_tree) {
     for (uint32_t r = 0; r < summary.regions.size(); ++r)
       if (summary.regions[r].inclusive.count) out.regions.push_back(region_partial(p, r, summary.regions[r]));
@@ -143,11 +162,14 @@ ProfilePartial profile_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, 
   Replay replay = replay_thread(t, tick_window(p, window, t.first_ticks(), t.last_ticks()), with_call_tree);
   const std::vector<RegionStats>& regions = from_summary ? summary.regions : replay.regions;
   for (uint32_t r = 0; r < regions.size(); ++r)
-    if (regions[r].inclusive.count) out.regions.push_back(region_partial(p, r, regions[r]));
+    if (regions[r].inclusive.count) {
+      out.regions.push_back(region_partial(p, r, regions[r]));
+      if (!from_summary) out.regions.back().cut_short = replay.cut_short[r];
+    }
   for (const Replay::Node& n : replay.nodes) {
     RegionPartial times = region_partial(p, n.region, n.stats);
     out.call_tree.push_back({n.parent, n.region, times.calls, times.inclusive_ns, times.exclusive_ns,
-                             n.stats.inclusive.count ? times.min_ns : 0, times.max_ns});
+                             n.stats.inclusive.count ? times.min_ns : 0, times.max_ns, n.cut_short});
   }
   return out;
 }
@@ -232,7 +254,7 @@ std::vector<CallPathRow> merge_call_trees(const TraceReader& trace, const std::v
       auto [it, added] = nodes[parent].children.try_emplace(name, nodes.size());
       if (added) nodes.push_back({name, {}, {}});
       merged[i] = it->second;
-      add_times(nodes[merged[i]].row, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns, n.calls);
+      add_times(nodes[merged[i]].row, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns, n.calls, n.cut_short);
     }
   }
   std::vector<CallPathRow> out = emit_tree(nodes);
@@ -321,7 +343,7 @@ Profile reduce_profile(const TraceReader& trace, const std::vector<ProfilePartia
         a.mean += delta * nb / n;
         a.m2 += r.m2_ns2 + delta * delta * na * nb / n;
       }
-      add_times(a.row, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.calls);
+      add_times(a.row, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.calls, r.cut_short);
     }
   }
   for (auto& [_, a] : rows) {
@@ -367,9 +389,10 @@ std::vector<RegionRow> flat_profile(const TraceReader& trace, GroupBy by) {
 void to_json(nlohmann::json& j, const ProfilePartial& p) {
   nlohmann::json regions = nlohmann::json::array(), tree = nlohmann::json::array();
   for (auto& r : p.regions)
-    regions.push_back({r.region, r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.mean_ns, r.m2_ns2});
+    regions.push_back(
+        {r.region, r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns, r.max_ns, r.mean_ns, r.m2_ns2, r.cut_short});
   for (auto& n : p.call_tree)
-    tree.push_back({n.parent, n.region, n.calls, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns});
+    tree.push_back({n.parent, n.region, n.calls, n.inclusive_ns, n.exclusive_ns, n.min_ns, n.max_ns, n.cut_short});
   j = {{"process", p.process}, {"thread", p.thread}, {"regions", regions}, {"call_tree", tree}};
 }
 
@@ -379,11 +402,12 @@ void from_json(const nlohmann::json& j, ProfilePartial& p) {
   p.regions.clear();
   for (auto& r : j.at("regions"))
     p.regions.push_back({r[0].get<uint32_t>(), r[1].get<uint64_t>(), r[2].get<int64_t>(), r[3].get<int64_t>(),
-                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>(), r[7].get<double>()});
+                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>(), r[7].get<double>(),
+                         r[8].get<uint64_t>()});
   p.call_tree.clear();
   for (auto& n : j.at("call_tree"))
     p.call_tree.push_back({n[0].get<uint32_t>(), n[1].get<uint32_t>(), n[2].get<uint64_t>(), n[3].get<int64_t>(),
-                           n[4].get<int64_t>(), n[5].get<int64_t>(), n[6].get<int64_t>()});
+                           n[4].get<int64_t>(), n[5].get<int64_t>(), n[6].get<int64_t>(), n[7].get<uint64_t>()});
 }
 
 }  // namespace rondo::analyzer

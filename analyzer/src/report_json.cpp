@@ -22,6 +22,7 @@ nlohmann::ordered_json region_json(const RegionRow& r, GroupBy by) {
   j["max_ns"] = r.max_ns;
   j["mean_ns"] = r.mean_ns();
   j["stddev_ns"] = r.stddev_ns;
+  j["cut_short"] = r.cut_short;
   return j;
 }
 
@@ -191,7 +192,8 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
                     {"exclusive_ns", c.exclusive_ns},
                     {"min_ns", c.min_ns},
                     {"max_ns", c.max_ns},
-                    {"mean_ns", c.mean_ns()}});
+                    {"mean_ns", c.mean_ns()},
+                    {"cut_short", c.cut_short}});
   j["call_tree"] = tree;
   nlohmann::ordered_json imbalance = nlohmann::ordered_json::array();
   for (auto& im : r.profile.imbalance)

@@ -85,7 +85,10 @@ void __cyg_profile_func_exit(void* fn, void* call_site) __attribute__((no_instru
 void __cyg_profile_func_enter(void* fn, void*) {
   if (!g_recording.load(std::memory_order_relaxed) || !g_resolver) return;
   uint32_t region = region_of(fn);
-  if (region != kExcluded) rondo::trace::record_enter(region);
+  // The instrumented function called us: its stack pointer is our frame's CFA.
+  // A longjmp or a caught exception that lands above it ends this call.
+  if (region != kExcluded)
+    rondo::trace::record_enter_from(region, reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()));
 }
 
 void __cyg_profile_func_exit(void* fn, void*) {

@@ -90,6 +90,9 @@ class SpinLock {
 SpinLock g_handles_lock;
 std::unordered_map<std::string, uint32_t>* g_handles[2];  // per paradigm: path -> handle id
 
+// Rondo's own work (the path strings, the table, the definition) runs as an
+// intercepted call, so that the memory module never records its allocations as
+// the application's: callers build the path inside inside() too.
 uint32_t handle_for(const std::string& path, uint32_t paradigm) {
   trace::InsideCall call;  // allocations, the runtime's mutex
   g_handles_lock.lock();
@@ -234,7 +237,7 @@ int do_open(RegionIndex region, const void* caller, Real&& real, const char* pat
   Region r(region);
   int fd = inside(real);
   if (fd >= 0) {
-    uint32_t h = handle_for(absolute(path, dirfd), kPosix);
+    uint32_t h = inside([&] { return handle_for(absolute(path, dirfd), kPosix); });
     bind_fd(fd, kPosix, h);
     created(h, flags);
   }
@@ -289,7 +292,7 @@ FILE* do_fopen(RegionIndex region, const void* caller, const char* path, const c
   FILE* f = inside(real);
   if (f) {
     int saved = errno;
-    uint32_t h = path ? handle_for(absolute(path), kIsoC) : handle_of(fileno(f), kIsoC);
+    uint32_t h = path ? inside([&] { return handle_for(absolute(path), kIsoC); }) : handle_of(fileno(f), kIsoC);
     bind_fd(fileno(f), kIsoC, h);
     created(h, mode_flags(mode));
     errno = saved;
@@ -485,12 +488,7 @@ FILE* fdopen(int fd, const char* mode) {
   if (stream) {
     int saved = errno;
     // The stream is the descriptor's file, seen through stdio.
-    std::string path;
-    {
-      trace::InsideCall call;
-      path = describe_fd(fd);
-    }
-    uint32_t h = handle_for(path, kIsoC);
+    uint32_t h = inside([&] { return handle_for(describe_fd(fd), kIsoC); });
     bind_fd(fd, kIsoC, h);
     created(h, mode_flags(mode));
     errno = saved;

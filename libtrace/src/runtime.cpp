@@ -1,6 +1,7 @@
 #include "rondo/trace/runtime.h"
 
 #include "rondo/format/run_identity.h"
+#include "sibling_wait.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -26,6 +27,7 @@ namespace rondo::trace {
 std::atomic<bool> g_recording{false};
 thread_local Recorder* t_recorder = nullptr;
 thread_local int t_inside_call = 0;
+thread_local uintptr_t t_inside_call_stack = 0;
 
 namespace {
 
@@ -154,7 +156,20 @@ ProcessFile* file_locked() {
     disable("cannot create the trace directory " + dir + ": " + std::strerror(errno));
     return nullptr;
   }
-  std::string path = dir + "/" + g_rt->process.host + "." + std::to_string(getpid()) + ".rnd";
+  // host.pid.rnd; an exec()ed image keeps the pid of the one before it, whose
+  // file must stay: it takes the first of host.pid.2.rnd, host.pid.3.rnd, ...
+  // that does not exist yet (O_EXCL reserves the name).
+  std::string stem = dir + "/" + g_rt->process.host + "." + std::to_string(getpid());
+  std::string path = stem + ".rnd";
+  for (int image = 2;; ++image) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      break;
+    }
+    if (errno != EEXIST || image > 1000) break;  // ProcessFile reports other errors
+    path = stem + "." + std::to_string(image) + ".rnd";
+  }
   try {
     g_rt->file = std::make_unique<ProcessFile>(path);
   } catch (const std::exception& e) {
@@ -215,6 +230,13 @@ void write_batch(const Batch* b, bool try_only) {
 void writer_main() {
   t_no_recording = true;
   block_async_signals();
+  // The process file is created as soon as the process records (the writer
+  // starts with its first thread's recorder), with the definitions known then:
+  // a process that then vanishes without flushing leaves a file without an end
+  // record, which readers report as truncated, instead of leaving no trace.
+  // Written here, not on the application's thread, which must not hold
+  // compression state (its release at exit would show as the program's frees).
+  write_batch(nullptr, false);
   // Measure the tick rate here, off the application's threads. The end-of-run
   // readings refine it; this estimate serves traces of processes that crash.
   uint64_t tps = calibrate_ticks_per_second(20);
@@ -238,16 +260,21 @@ void writer_main() {
   }
 }
 
+// Caller holds queue_mutex.
+void start_writer_locked() {
+  if (!g_rt->writer_running && !g_rt->writer_stop) {
+    g_rt->writer_running = true;
+    g_rt->writer = std::thread(writer_main);
+  }
+}
+
 void submit(Batch&& b) {
   if (g_rt->crashing.load()) {  // signal handler: write in place, no queue
     write_batch(&b, true);
     return;
   }
   std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
-  if (!g_rt->writer_running && !g_rt->writer_stop) {
-    g_rt->writer_running = true;
-    g_rt->writer = std::thread(writer_main);
-  }
+  start_writer_locked();
   if (!g_rt->writer_running) {  // after stop(): write directly
     lock.unlock();
     write_batch(&b, false);
@@ -304,8 +331,9 @@ void finish_all(bool crash) {
   (void)locked;  // without the lock (crash), the list is read as it is: recorders are never freed
 }
 
-void write_end(int signal_number) {
-  bool crash = signal_number != 0;
+// `crash`: from the flusher after a signal or _exit(), where locks are taken
+// with bounded waits.
+void write_end(int signal_number, bool crash) {
   {
     std::unique_lock<std::mutex> lock(g_rt->defs_mutex, std::defer_lock);
     if (lock_for(lock, crash)) {
@@ -328,8 +356,9 @@ void write_end(int signal_number) {
 // ---------------------------------------------------------------------------
 // Signals and fork
 
-// The flusher's half of a fatal signal: an ordinary thread, so it may allocate
-// and lock (with bounded waits: the interrupted thread may hold any lock).
+// The flusher's half of a fatal signal (or of _exit(), sig 0): an ordinary
+// thread, so it may allocate and lock (with bounded waits: the interrupted
+// thread may hold any lock).
 void flush_after_signal(int sig) {
   g_rt->crashing.store(true);
   g_recording.store(false);
@@ -344,7 +373,22 @@ void flush_after_signal(int sig) {
     }
     lock.unlock();
   }
-  write_end(sig);
+  // The file exists once anything was recorded (recorder_slow): a process that
+  // recorded nothing leaves none.
+  std::unique_lock<std::mutex> file_lock(g_rt->file_mutex, std::defer_lock);
+  bool have_file = lock_for(file_lock, true) && g_rt->file != nullptr;
+  if (file_lock.owns_lock()) file_lock.unlock();
+  if (have_file) write_end(sig, true);
+}
+
+// Set once a flush through the flusher was asked for: there is only one.
+std::atomic<bool> g_flush_requested{false};
+
+// Waits (at most `ms`) until the flusher has written the trace.
+void wait_flushed(int ms) {
+  pollfd done{g_rt->done_pipe[0], POLLIN, 0};
+  while (poll(&done, 1, ms) < 0 && errno == EINTR) {
+  }
 }
 
 // Asynchronous signals (sent by kill, Ctrl-C) can arrive anywhere, e.g. inside the
@@ -365,15 +409,19 @@ void flusher_main(Runtime* rt) {
     if (n < 0 && errno == EINTR) continue;
     if (n != sizeof sig) return;
     if (rt == g_rt) flush_after_signal(sig);
+    // Whoever waits (the synchronous signal's handler, _exit(), a second
+    // signal that came during the flush) may go on.
+    char done = 1;
+    while (write(rt->done_pipe[1], &done, 1) < 0 && errno == EINTR) {
+    }
     if (is_asynchronous(sig)) {
+      // A job being stopped: the other ranks of this host got the signal too,
+      // and dying first would make the launcher SIGKILL them mid-flush.
+      if (rt == g_rt) wait_for_sibling_ends(rt->config.dir, rt->process.host, 2000);
       // Now deliver it as if Rondo were not there: the previous action (usually
       // termination) runs on an application thread, this one blocks everything.
       sigaction(sig, &g_old_actions[sig], nullptr);
       kill(getpid(), sig);
-      return;
-    }
-    char done = 1;
-    while (write(rt->done_pipe[1], &done, 1) < 0 && errno == EINTR) {
     }
     return;
   }
@@ -390,20 +438,25 @@ void start_flusher() {
 
 // The handler's half: only async-signal-safe calls (write, poll, sigaction,
 // raise). A synchronous signal waits at most 5 s, so a stuck flush can never keep
-// the program alive; a second asynchronous signal (Ctrl-C twice) ends it at once.
+// the program alive. A signal that comes while the flush of an earlier one is
+// under way (Ctrl-C reaching a rank both from the terminal and from its MPI
+// launcher, or the launcher's SIGTERM after the SIGINT it forwarded) waits for
+// that flush too (at most 5 s) before it takes effect, so it cannot cut the
+// trace short.
 void on_fatal_signal(int sig, siginfo_t*, void*) {
-  static std::atomic<bool> handling{false};
   int saved_errno = errno;
-  if (!handling.exchange(true) && g_rt && g_rt->signal_pipe[1] >= 0) {
-    g_recording.store(false);
-    if (write(g_rt->signal_pipe[1], &sig, sizeof sig) == sizeof sig) {
-      if (is_asynchronous(sig)) {
-        errno = saved_errno;
-        return;  // the flusher re-raises the signal once the trace is written
+  if (g_rt && g_rt->signal_pipe[1] >= 0) {
+    if (!g_flush_requested.exchange(true)) {
+      g_recording.store(false);
+      if (write(g_rt->signal_pipe[1], &sig, sizeof sig) == sizeof sig) {
+        if (is_asynchronous(sig)) {
+          errno = saved_errno;
+          return;  // the flusher re-raises the signal once the trace is written
+        }
+        wait_flushed(5000);
       }
-      pollfd done{g_rt->done_pipe[0], POLLIN, 0};
-      while (poll(&done, 1, 5000) < 0 && errno == EINTR) {
-      }
+    } else {
+      wait_flushed(5000);
     }
   }
   // Hand the signal to whoever had it before us (usually the default action), so
@@ -449,6 +502,7 @@ void after_fork_in_child() {
   encode::clock(rt->all_defs, rt->clock);
   rt->pending_defs = rt->all_defs;
   g_rt = rt;  // the parent's runtime is abandoned: its threads do not exist here
+  g_flush_requested.store(false);
   for (int fd : {parent->signal_pipe[0], parent->signal_pipe[1], parent->done_pipe[0], parent->done_pipe[1]})
     if (fd >= 0) close(fd);  // the parent's flusher must not be woken by the child
   start_flusher();
@@ -487,9 +541,39 @@ Recorder* recorder_slow() {
     });
   }
   (void)&t_exit_flush;  // make sure this thread's exit flushes its recorder
+  if (r->index == 0) {  // the writer creates the process file at once (writer_main)
+    std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
+    start_writer_locked();
+  }
   t_recorder = r;
   t_no_recording = false;
   return r;
+}
+
+void Recorder::close_below(uintptr_t stack, uint64_t at) {
+  while (!open.empty() && open.back().stack < stack) {
+    writer.leave(open.back().region, at);
+    open.pop_back();
+  }
+  if (open.size() > writer.depth()) open.resize(writer.depth());
+}
+
+void Recorder::close_above(uint32_t region, uint64_t at) {
+  size_t match = open.size();
+  while (match > 0 && open[match - 1].region != region) --match;
+  if (match == 0) return;  // no such open call: the writer keeps the leave as an event
+  while (open.size() > match) {
+    writer.leave(open.back().region, at);
+    open.pop_back();
+  }
+}
+
+void resume_at_stack(uintptr_t stack) {
+  if (t_inside_call && t_inside_call_stack < stack) t_inside_call = 0;  // the wrapped call was left by the jump
+  RecordGuard g;
+  if (!g.ok()) return;
+  Recorder& r = g.thread_recorder();
+  if (!r.open.empty() && r.open.back().stack < stack) r.close_below(stack, ticks());
 }
 
 void record_event(const EventKey& key, const int64_t* data) {
@@ -619,6 +703,49 @@ bool start() {
   return g_rt != nullptr;
 }
 
+void stop_now() {
+  if (!own_process() || g_rt->stopped.load() || g_rt->crashing.load() || g_rt->signal_pipe[1] < 0) return;
+  if (g_flush_requested.exchange(true)) {
+    wait_flushed(5000);  // a signal's flush is under way
+    return;
+  }
+  g_recording.store(false);
+  int end_of_process = 0;
+  int saved_errno = errno;
+  if (write(g_rt->signal_pipe[1], &end_of_process, sizeof end_of_process) == sizeof end_of_process) wait_flushed(5000);
+  errno = saved_errno;
+}
+
+bool own_process() { return g_rt && g_rt->process.pid == static_cast<uint32_t>(getpid()); }
+
+bool stop_for_exec() {
+  if (!own_process() || g_rt->stopped.load() || g_rt->crashing.load()) return false;
+  stop();
+  return true;
+}
+
+void exec_failed(bool stopped) {
+  if (!stopped || !g_rt || g_rt->crashing.load()) return;
+  // Go on where stop() left off: the threads' final batches were written, so
+  // their next batches continue the same chunk sequences, and the summaries and
+  // end record written at the real end supersede these (FORMAT.md 8.3, 9).
+  {
+    std::lock_guard<std::mutex> lock(g_rt->recorders_mutex);
+    for (Recorder* r : g_rt->recorders) r->finished = false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+    g_rt->clock.has_end = false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
+    g_rt->writer_stop = false;
+    g_rt->writer_running = false;
+  }
+  g_rt->stopped.store(false);
+  g_recording.store(true);
+}
+
 void stop() {
   if (!g_rt || g_rt->stopped.exchange(true) || g_rt->crashing.load()) return;
   bool was_recording = g_recording.exchange(false);
@@ -639,7 +766,7 @@ void stop() {
     std::lock_guard<std::mutex> lock(g_rt->file_mutex);
     have_file = g_rt->file != nullptr;
   }
-  if (have_file) write_end(0);
+  if (have_file) write_end(0, false);
 }
 
 }  // namespace rondo::trace

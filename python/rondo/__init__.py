@@ -41,9 +41,10 @@ from ._rondo import Event, ThreadColumns, TraceError
 
 __all__ = ["open", "Trace", "Event", "ThreadColumns", "TraceError"]
 
-_PROFILE_COLUMNS = ["calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns"]
+_PROFILE_COLUMNS = ["calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns",
+                    "cut_short"]
 _CALL_TREE_COLUMNS = ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns", "min_ns",
-                      "max_ns", "mean_ns"]
+                      "max_ns", "mean_ns", "cut_short"]
 _IMBALANCE_COLUMNS = ["name", "max_ns", "max_rank", "mean_ns", "min_ns", "min_rank", "ratio", "excess_ns"]
 _LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads", "occurrences", "iterations",
                  "nest_iterations", "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
@@ -113,12 +114,14 @@ class Trace:
         """Flat profile, sorted by exclusive time (largest first).
 
         Columns: name, [rank], [thread], calls, inclusive_ns, exclusive_ns,
-        min_ns, max_ns, mean_ns, stddev_ns (of a call's inclusive time). by:
+        min_ns, max_ns, mean_ns, stddev_ns (of a call's inclusive time),
+        cut_short (of calls: still open where their thread's data ends). by:
         None, "rank" or "thread". Without a window it reads only the threads'
         summaries (no replay); with one, calls are clipped to it.
         """
         frame = _frame(self._native.profile_columns(by, window))
         frame["calls"] = frame["calls"].astype("uint64")
+        frame["cut_short"] = frame["cut_short"].astype("uint64")
         for c in ("inclusive_ns", "exclusive_ns", "min_ns", "max_ns"):
             frame[c] = frame[c].astype("int64")
         for c in ("mean_ns", "stddev_ns"):

@@ -230,7 +230,8 @@ py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::obj
   std::vector<const char*> names = {"name"};
   if (by != analyzer::GroupBy::None) names.push_back("rank");
   if (by == analyzer::GroupBy::Thread) names.push_back("thread");
-  for (const char* n : {"calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns"})
+  for (const char* n :
+       {"calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns", "cut_short"})
     names.push_back(n);
   Columns c(names);
   for (const auto& r : rows) {
@@ -244,6 +245,7 @@ py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::obj
     c.add("max_ns", r.max_ns);
     c.add("mean_ns", r.mean_ns());
     c.add("stddev_ns", r.stddev_ns);
+    c.add("cut_short", r.cut_short);
   }
   return c.dict;
 }

@@ -95,7 +95,8 @@ def test_info_matches_cli(loops):
 def test_profile_rows(loops):
     df = rondo.open(loops).profile()
     assert list(df.columns) == ["name", "calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns",
-                                "stddev_ns"]
+                                "stddev_ns", "cut_short"]
+    assert (df["cut_short"] == 0).all()
     calls = dict(zip(df["name"], df["calls"]))
     assert calls == {"step": 1000, "relax": 2500, "exchange": 1000, "reduce": 100, "main": 1}
     assert (df["inclusive_ns"] >= df["exclusive_ns"]).all()
@@ -316,7 +317,7 @@ def test_call_tree(loops):
     t = rondo.open(loops)
     tree = t.call_tree()
     assert list(tree.columns) == ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns",
-                                  "min_ns", "max_ns", "mean_ns"]
+                                  "min_ns", "max_ns", "mean_ns", "cut_short"]
     rows = {r["path"]: r for r in tree.to_dict("records")}
     assert rows["main"]["depth"] == 0 and rows["main"]["calls"] == 1
     assert rows["main"]["parent"] == -1

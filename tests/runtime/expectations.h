@@ -29,4 +29,16 @@ inline void expect_complete(const ProcessCounts& p, const ThreadCounts& t) {
   for (const auto& [region, calls] : t.calls) EXPECT_EQ(t.left(region), calls) << region;
 }
 
+// A trace of one process with one thread, clean and complete: that thread, or
+// null (after a failure) when the trace is anything else.
+inline const ThreadCounts* single_thread(const std::vector<ProcessCounts>& trace) {
+  EXPECT_EQ(trace.size(), 1u);
+  if (trace.size() != 1) return nullptr;
+  expect_clean(trace[0]);
+  EXPECT_EQ(trace[0].threads.size(), 1u) << trace[0].path;
+  if (trace[0].threads.size() != 1) return nullptr;
+  expect_complete(trace[0], trace[0].threads[0]);
+  return &trace[0].threads[0];
+}
+
 }  // namespace rondo::runtime_test

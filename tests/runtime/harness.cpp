@@ -98,7 +98,9 @@ Outcome run(const Launch& launch) {
   for (char** e = environ; *e; ++e)
     if (!starts_with(*e, "RONDO_") && !starts_with(*e, "LD_PRELOAD=")) env_strings.emplace_back(*e);
   if (!launch.trace_dir.empty()) env_strings.push_back("RONDO_TRACE_DIR=" + launch.trace_dir);
-  if (launch.preload) env_strings.push_back(std::string("LD_PRELOAD=") + compiler_preload());
+  std::string preload = launch.preload ? compiler_preload() : "";
+  for (const auto& library : launch.extra_preload) preload += (preload.empty() ? "" : ":") + library;
+  if (!preload.empty()) env_strings.push_back("LD_PRELOAD=" + preload);
   for (const auto& [name, value] : launch.env) env_strings.push_back(name + "=" + value);
   std::vector<char*> argv, envp;
   for (auto& s : argv_strings) argv.push_back(s.data());
@@ -126,6 +128,7 @@ Outcome run(const Launch& launch) {
     sigprocmask(SIG_SETMASK, &none, nullptr);
     struct rlimit no_core {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
+    if (launch.own_session) setsid();
     if (cwd && chdir(cwd) != 0) _exit(126);
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
@@ -142,12 +145,12 @@ Outcome run(const Launch& launch) {
     if (done == o.pid) break;
     if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
     auto now = std::chrono::steady_clock::now();
-    if (!signal_sent && now >= signal_at) {
-      kill(o.pid, launch.send_signal);
+    if (!signal_sent && now >= signal_at && (!launch.signal_ready || launch.signal_ready())) {
+      kill(launch.own_session ? -o.pid : o.pid, launch.send_signal);
       signal_sent = true;
     }
     if (now > deadline) {
-      kill(o.pid, SIGKILL);
+      kill(launch.own_session ? -o.pid : o.pid, SIGKILL);
       waitpid(o.pid, &o.status, 0);
       o.timed_out = true;
       break;
@@ -231,11 +234,21 @@ std::vector<ProcessCounts> read_trace(const std::string& dir) {
       }
       EventCursor cursor(t);
       Event e;
+      uint32_t depth = 0;
       while (cursor.next(e)) {
         ++tc.replayed;
         switch (e.kind()) {
-          case EventKind::Enter: ++tc.enters[defs.region_name(e.def->key.ref)]; break;
-          case EventKind::Leave: ++tc.leaves[defs.region_name(e.def->key.ref)]; break;
+          case EventKind::Enter:
+            ++tc.enters[defs.region_name(e.def->key.ref)];
+            tc.max_depth = std::max(tc.max_depth, ++depth);
+            break;
+          case EventKind::Leave:
+            ++tc.leaves[defs.region_name(e.def->key.ref)];
+            if (depth > 0) --depth;
+            break;
+          case EventKind::IoOperationComplete:
+            if (e.data[0] > 0) tc.io_bytes += static_cast<uint64_t>(e.data[0]);
+            break;
           case EventKind::Marker: tc.markers.push_back(defs.string(e.def->key.ref)); break;
           default: break;
         }

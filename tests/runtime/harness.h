@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -15,6 +16,9 @@ namespace rondo::runtime_test {
 inline const char* api_program() { return RONDO_TEST_API_PROGRAM; }
 inline const char* instrumented_program() { return RONDO_TEST_INSTRUMENTED_PROGRAM; }
 inline const char* compiler_preload() { return RONDO_TEST_COMPILER_PRELOAD; }
+inline const char* lifecycle_program() { return RONDO_TEST_LIFECYCLE_PROGRAM; }
+inline const char* io_preload() { return RONDO_TEST_IO_PRELOAD; }
+inline const char* memory_preload() { return RONDO_TEST_MEMORY_PRELOAD; }
 
 // A fresh empty directory, removed with everything in it by the destructor
 // (kept when RONDO_TEST_KEEP is set, to look at a failing trace).
@@ -39,6 +43,11 @@ struct Launch {
       : program(std::move(program_path)), args(std::move(arguments)) {}
   Launch& traced(const std::string& dir) { trace_dir = dir; return *this; }
   Launch& preloaded() { preload = true; return *this; }
+  // Preloads a further library (after librondo-compiler.so when preloaded()).
+  Launch& preloading(const std::string& library) {
+    extra_preload.push_back(library);
+    return *this;
+  }
   // An empty value leaves the variable unset.
   Launch& with_env(const std::string& name, const std::string& value) {
     if (!value.empty()) env[name] = value;
@@ -52,16 +61,31 @@ struct Launch {
     signal_after_ms = ms;
     return *this;
   }
+  // The same, but only once `ready()` (polled every 5 ms) returns true.
+  Launch& signal_when(int sig, std::function<bool()> ready) {
+    send_signal = sig;
+    signal_ready = std::move(ready);
+    return *this;
+  }
+  // Runs the program in a session (and process group) of its own; signals go
+  // to the whole group, as a terminal's Ctrl-C does.
+  Launch& in_own_session() {
+    own_session = true;
+    return *this;
+  }
 
   std::string program;
   std::vector<std::string> args;
   std::string trace_dir;                   // RONDO_TRACE_DIR; empty: left unset
   bool preload = false;                    // LD_PRELOAD=librondo-compiler.so
+  std::vector<std::string> extra_preload;  // further LD_PRELOAD libraries
   std::map<std::string, std::string> env;  // further variables (RONDO_FILTER, ...)
   std::string cwd;                         // working directory; empty: the test's
   int timeout_s = 120;                     // then the program is killed (SIGKILL)
   int send_signal = 0;                     // 0: none
   int signal_after_ms = 0;
+  std::function<bool()> signal_ready;      // empty: no condition
+  bool own_session = false;
 };
 
 struct Outcome {
@@ -98,6 +122,8 @@ struct ThreadCounts {
   std::map<std::string, uint64_t> enters;  // Enter events per region (replay)
   std::map<std::string, uint64_t> leaves;  // Leave events per region (replay)
   std::vector<std::string> markers;        // marker texts, in order (replay)
+  uint32_t max_depth = 0;                  // deepest nesting of calls (replay)
+  uint64_t io_bytes = 0;                   // bytes transferred by I/O operations (replay)
   uint64_t loops = 0;                      // loop definitions of the grammar
   uint64_t top_level = 0;                  // top-level tokens of the grammar
 

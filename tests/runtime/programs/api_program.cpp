@@ -15,7 +15,10 @@
 //   api_program define_forever         defines regions and markers until a signal ends it
 //   api_program allocate_forever       mallocs and frees until a signal ends it
 //   api_program status N               records a little, returns N
+//   api_program longjmp N              "outer" entered in main, then N x (setjmp in main;
+//                                      jumper() enters "inner" and longjmps back)
 #include <rondo/rondo.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -217,6 +220,25 @@ int mode_status(int code) {
   return code;
 }
 
+jmp_buf g_jump;
+
+__attribute__((noinline)) void jumper(rondo_region_t inner) {
+  rondo_enter(inner);
+  longjmp(g_jump, 1);
+}
+
+// The jumps skip "inner" each time; "outer", entered by main itself (the
+// function the jumps land in), stays open until main leaves it.
+int mode_longjmp(long n) {
+  rondo_region_t outer = rondo_region("outer"), inner = rondo_region("inner");
+  rondo_enter(outer);
+  static long i;  // static: not in a register the jump would restore
+  for (i = 0; i < n; ++i)
+    if (setjmp(g_jump) == 0) jumper(inner);
+  rondo_leave(outer);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,6 +254,7 @@ int main(int argc, char** argv) {
   if (mode == "define_forever") return mode_define_forever();
   if (mode == "allocate_forever") return mode_allocate_forever();
   if (mode == "status" && argc > 2) return mode_status(std::atoi(argv[2]));
+  if (mode == "longjmp" && argc > 2) return mode_longjmp(std::strtol(argv[2], nullptr, 10));
   std::fprintf(stderr, "api_program: unknown mode\n");
   return 99;
 }

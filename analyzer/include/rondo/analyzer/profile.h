@@ -8,8 +8,13 @@
 // (to_json / from_json for shipping them between processes).
 //
 // Without a time window the flat profile comes from each thread's summary,
-// without replaying events; threads without a summary (killed job) and the call
-// tree are replayed. With a window every call is clipped to it (options.h).
+// without replaying events; threads without a summary (killed job), threads
+// that ended with calls still open, and the call tree are replayed. With a
+// window every call is clipped to it (options.h).
+//
+// A call still open where its thread's data ends (the program crashed, was
+// killed, or exited from inside it) counts as a call that ends at the thread's
+// last recorded time; `cut_short` counts such calls.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +35,7 @@ struct RegionRow {
   int32_t rank = -1;    // with --by rank/thread
   int32_t thread = -1;  // with --by thread
   uint64_t calls = 0;
+  uint64_t cut_short = 0;  // of `calls`: still open where the thread's data ends
   int64_t inclusive_ns = 0, exclusive_ns = 0, min_ns = 0, max_ns = 0;
   double stddev_ns = 0;  // of the inclusive time of a call (population standard deviation)
   double mean_ns() const { return calls ? static_cast<double>(inclusive_ns) / static_cast<double>(calls) : 0; }
@@ -49,6 +55,7 @@ struct CallPathRow {
   uint32_t depth = 0;  // 0 for calls made outside any region
   int64_t parent = -1;  // index of the caller's row in the same list; -1 at depth 0
   uint64_t calls = 0;
+  uint64_t cut_short = 0;  // of `calls`: still open where the thread's data ends
   int64_t inclusive_ns = 0, exclusive_ns = 0, min_ns = 0, max_ns = 0;
   double mean_ns() const { return calls ? static_cast<double>(inclusive_ns) / static_cast<double>(calls) : 0; }
 };
@@ -87,6 +94,7 @@ struct RegionPartial {
   // For the standard deviation: the unrounded mean inclusive time and the sum of
   // squared deviations from it (ns²), from the thread's exact tick sums.
   double mean_ns = 0, m2_ns2 = 0;
+  uint64_t cut_short = 0;
 };
 
 struct CallNodePartial {
@@ -94,6 +102,7 @@ struct CallNodePartial {
   uint32_t region = 0;
   uint64_t calls = 0;
   int64_t inclusive_ns = 0, exclusive_ns = 0, min_ns = 0, max_ns = 0;
+  uint64_t cut_short = 0;
 };
 
 struct ProfilePartial {

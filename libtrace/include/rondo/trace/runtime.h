@@ -3,8 +3,9 @@
 // One Recorder per thread turns events into batches (format::ThreadWriter). Full
 // batches go to a background thread that compresses them and appends them to the
 // process file, so the application thread never waits for the disk. Everything is
-// flushed at exit, on thread exit, and from handlers of fatal signals; a fork()ed
-// child records into a file of its own.
+// flushed at exit, at _exit()/_Exit(), before exec(), on thread exit, and from
+// handlers of fatal signals; a fork()ed child and an exec()ed image record into
+// files of their own.
 #pragma once
 
 #include <atomic>
@@ -20,10 +21,58 @@
 
 namespace rondo::trace {
 
+// Where on its thread's stack a region was entered: the stack pointer of the
+// function that owns the call (the instrumented function, the interceptor's
+// wrapper, the caller of rondo_enter). Calls whose position lies below the stack
+// pointer a thread resumes at (longjmp, a caught exception) were skipped.
+__attribute__((always_inline)) inline uintptr_t stack_position() {
+  uintptr_t sp;
+#if defined(__x86_64__)
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  asm volatile("mov %0, sp" : "=r"(sp));
+#else
+  sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+#endif
+  return sp;
+}
+
 struct Recorder {
   explicit Recorder(uint32_t index);
   format::ThreadWriter writer;
   uint32_t index;
+  // The open calls, innermost last, as the writer has them, with their stack
+  // positions (the writer's grammar knows nothing of stacks).
+  struct OpenCall {
+    uint32_t region;
+    uintptr_t stack;
+  };
+  std::vector<OpenCall> open;
+  void enter(uint32_t region, uint64_t at, uintptr_t stack) {
+    open.push_back({region, stack});
+    writer.enter(region, at);
+  }
+  // A leave of a call that is not the innermost one closes the calls above it
+  // first, each with its own leave (they were skipped by a jump the runtime did
+  // not see), so every enter keeps its leave.
+  void leave(uint32_t region, uint64_t at) {
+    if (__builtin_expect(!open.empty() && open.back().region == region, 1)) {
+      open.pop_back();
+      writer.leave(region, at);
+      return;
+    }
+    close_above(region, at);
+    writer.leave(region, at);
+    if (open.size() > writer.depth()) open.resize(writer.depth());
+  }
+  // Closes, innermost first, the open calls entered below `stack` (deeper on
+  // the stack), at `at`.
+  void close_below(uintptr_t stack, uint64_t at);
+
+ private:
+  void close_above(uint32_t region, uint64_t at);
+
+ public:
   // Set while this thread is inside the recorder: makes nested calls (an
   // intercepted function used by the recorder itself) no-ops, and lets exit and
   // crash handlers wait for a consistent state.
@@ -48,8 +97,13 @@ inline Recorder* recorder() {
 // function does internally (an MPI library taking locks, doing I/O, calling
 // other MPI functions) is not recorded.
 extern thread_local int t_inside_call __attribute__((tls_model("initial-exec")));
+// Where the outermost InsideCall began: a jump above it (siglongjmp out of a
+// signal handler that interrupted a wrapped read) ends it (resume_at_stack).
+extern thread_local uintptr_t t_inside_call_stack __attribute__((tls_model("initial-exec")));
 struct InsideCall {
-  InsideCall() { ++t_inside_call; }
+  __attribute__((always_inline)) InsideCall() {
+    if (t_inside_call++ == 0) t_inside_call_stack = stack_position();
+  }
   ~InsideCall() { --t_inside_call; }
   InsideCall(const InsideCall&) = delete;
   InsideCall& operator=(const InsideCall&) = delete;
@@ -77,33 +131,41 @@ class RecordGuard {
   RecordGuard& operator=(const RecordGuard&) = delete;
   bool ok() const { return r_ != nullptr; }
   format::ThreadWriter& writer() const { return r_->writer; }
+  Recorder& thread_recorder() const { return *r_; }
 
  private:
   Recorder* r_ = nullptr;
 };
 
-// Hot-path helpers.
-inline void record_enter(uint32_t region) {
+// Hot-path helpers. Always inlined, so that the stack position is the wrapper's.
+// The clock is read once the recorder is ready (its creation on a thread's
+// first event is not part of that event's call).
+__attribute__((always_inline)) inline void record_enter_from(uint32_t region, uintptr_t stack) {
   RecordGuard g;
-  if (g.ok()) g.writer().enter(region, ticks());
+  if (g.ok()) g.thread_recorder().enter(region, ticks(), stack);
 }
+__attribute__((always_inline)) inline void record_enter(uint32_t region) { record_enter_from(region, stack_position()); }
 inline void record_leave(uint32_t region) {
   RecordGuard g;
-  if (g.ok()) g.writer().leave(region, ticks());
+  if (g.ok()) g.thread_recorder().leave(region, ticks());
 }
 void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 // The same with a given timestamp: an interceptor that records a call's entry or
 // exit and a record belonging to that instant (a send at the start of MPI_Send, a
 // completion at the end of MPI_Wait) gives both the same ticks: one clock read
 // less, and a zero time delta, which costs almost nothing on disk.
-inline void record_enter_at(uint32_t region, uint64_t at) {
+__attribute__((always_inline)) inline void record_enter_at(uint32_t region, uint64_t at) {
+  uintptr_t stack = stack_position();
   RecordGuard g;
-  if (g.ok()) g.writer().enter(region, at);
+  if (g.ok()) g.thread_recorder().enter(region, at, stack);
 }
 inline void record_leave_at(uint32_t region, uint64_t at) {
   RecordGuard g;
-  if (g.ok()) g.writer().leave(region, at);
+  if (g.ok()) g.thread_recorder().leave(region, at);
 }
+// The calling thread resumes with its stack pointer at `stack` (a longjmp lands,
+// an exception is caught): the calls entered below it end now.
+void resume_at_stack(uintptr_t stack);
 void record_event_at(const format::EventKey& key, const int64_t* data, uint64_t at);
 
 // Definitions (thread-safe; ids are dense and stable for the process).
@@ -130,7 +192,21 @@ void inform(const std::string& message, bool warning);
 // Starts recording if RONDO_TRACE_DIR is set (idempotent; called by every library's
 // constructor). Returns whether the process is recorded.
 bool start();
-// Writes every thread's data and the end record (idempotent). Called at exit.
+// Writes every thread's data and the end record (idempotent). Called at exit,
+// and by the wrappers of _exit() and _Exit(), after which no atexit handler runs.
 void stop();
+// exec(): the new image replaces this one, so the process file is ended first
+// (as by stop()). Returns whether it was; pass that to exec_failed(), which
+// resumes recording into the same file when the exec() returned.
+bool stop_for_exec();
+// As stop(), but safe in any context, a signal handler included (_exit() may be
+// called there): the flusher thread writes the trace, as after a fatal signal,
+// with bounded waits for locks the interrupted code may hold.
+void stop_now();
+void exec_failed(bool stopped);
+// Whether the calling process is the one this runtime records: false in the
+// child of vfork() (or posix_spawn), which shares the parent's memory and must
+// not touch its trace.
+bool own_process();
 
 }  // namespace rondo::trace
