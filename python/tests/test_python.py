@@ -533,7 +533,7 @@ def test_call_tree_hundred_thousand_levels_deep(deep):
     t = rondo.open(deep)
     tree = t.call_tree()
     assert list(tree.columns) == ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns",
-                                  "min_ns", "max_ns", "mean_ns"]
+                                  "min_ns", "max_ns", "mean_ns", "cut_short"]
     recurse = tree[tree["name"] == "recurse"]
     assert len(recurse) == DEEP and (recurse["calls"] == 1).all()
     assert tree["depth"].max() == DEEP  # descend at depth 0, then 100,000 levels of recurse
