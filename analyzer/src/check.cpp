@@ -336,22 +336,18 @@ void check_waiting(const TraceReader& trace, const MpiScan& scan, const WaitStat
   }
 }
 
-// Process files of one run: MPI ranks unique, inside one world size.
-// TODO(run identity): once process files carry the run's identity, also check
-// that every file has the same one, naming the files that differ.
+// Process files of one run. That every file carries the same run id, and that
+// no rank appears twice outside one lineage (fork, exec), is enforced by the
+// reader itself (TraceReader refuses such a directory, naming the files), so a
+// trace that opened is one run; what remains is that its ranks agree on the
+// world they belong to.
 void check_run(const TraceReader& trace, Findings& out) {
-  std::map<int32_t, uint32_t> first_with_rank;
   int32_t world = 0;
   uint32_t world_from = 0;
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
     const ProcessReader& p = *trace.processes()[pi];
     const ProcessDef& d = p.defs().process;
     if (d.rank < 0) continue;
-    auto [it, added] = first_with_rank.try_emplace(d.rank, pi);
-    if (!added)
-      out.add(Invariant::Run, pi, -1, -1, nullptr,
-              "rank " + std::to_string(d.rank) + " appears twice: also in " + trace.processes()[it->second]->path() +
-                  " (two runs in one trace directory?)");
     if (d.world_size > 0 && world == 0) {
       world = d.world_size;
       world_from = pi;

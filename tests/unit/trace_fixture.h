@@ -92,6 +92,7 @@ struct MpiProcessSpec {
   };
   std::vector<Comm> communicators;
   int threads = 1;
+  uint32_t pid = 0;  // 0: 1000 + rank
 };
 
 // Writes one process file for `spec`; `record(thread index, writer)` records each
@@ -104,7 +105,7 @@ inline void write_mpi_process(const std::string& path, const MpiProcessSpec& spe
   ProcessDef p;
   p.rank = spec.rank;
   p.world_size = spec.world_size;
-  p.pid = static_cast<uint32_t>(1000 + spec.rank);
+  p.pid = spec.pid != 0 ? spec.pid : static_cast<uint32_t>(1000 + spec.rank);
   p.host = "testhost";
   p.clock_offset_ns = spec.clock_offset_ns;
   encode::process(defs, p);
