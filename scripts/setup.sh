@@ -18,6 +18,7 @@ packages=(
   opari2 libpomp2-dev
   libmpich-dev mpich eztrace vite
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
+  lammps lammps-examples gromacs hpcc   # the real programs of the `apps` test label
 )
 
 missing=()
