@@ -606,6 +606,11 @@ void check_imbalance(Modules& test, const char* program, const std::string& name
       << master->uncovered_ns << " ns of " << master->fork_join_ns << " ns between fork and join in no region";
   EXPECT_EQ(master->in("omp fork") + master->in("omp parallel") + master->in("omp join") + master->uncovered_ns,
             master->fork_join_ns);
+  // Every thread's `omp parallel` lies between the master's forks and joins,
+  // not in the serial time after them (libomp tells workers late that their
+  // region ended: at the next fork).
+  for (const ThreadTiming& t : timing[0])
+    EXPECT_LE(t.in("omp parallel"), master->fork_join_ns + kMs) << "thread " << t.index;
 
   // `rondo stats`: the same waiting per thread, and the imbalance of the team.
   auto s = test.stats(name);

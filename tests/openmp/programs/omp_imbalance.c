@@ -11,7 +11,9 @@
  *     implicit barrier, an atomic update, and the region's barrier (with
  *     nothing left to wait for).
  * So at each of the two barriers thread k waits (THREADS - 1 - k) x STEP_MS for
- * the last thread, and the master's fork and join are all the rest.
+ * the last thread, and the master's fork and join are all the rest. After each
+ * region the master alone sleeps 2 x STEP_MS: serial time, in no thread's
+ * `omp parallel`.
  *
  * Prints the threads seen by each thread number (a check that the team had
  * THREADS threads every time). */
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
       if (omp_get_num_threads() != threads) team_ok = 0;
       sleep_ms(omp_get_thread_num() * step);
     }
+    sleep_ms(2 * step);
 #pragma omp parallel num_threads(threads)
     {
 #pragma omp for schedule(static, 1)
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
 #pragma omp atomic
       ++after_loop;
     }
+    sleep_ms(2 * step);
   }
   printf("omp_imbalance: %d threads, %d repetitions, step %d ms, teams %s\n", threads, repetitions, step,
          team_ok ? "complete" : "INCOMPLETE");
