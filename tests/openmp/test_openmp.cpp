@@ -941,6 +941,23 @@ TEST_F(Modules, HybridTwoRanksTwoThreads) {
     EXPECT_EQ(p.total("MPI_Sendrecv"), 2u * kSteps);  // funneled: only the master calls MPI
   }
   EXPECT_EQ(ranks, (std::set<int32_t>{0, 1}));
+  // Imbalance is per team: each rank's two threads, not the four pooled.
+  auto s = stats("hybrid.rondo");
+  const auto& regions = s["threads"]["parallel_regions"];
+  ASSERT_EQ(regions.size(), 1u);
+  ASSERT_EQ(regions[0]["teams"].size(), 2u);
+  double worst = 0, sum = 0;
+  for (int r = 0; r < 2; ++r) {
+    const auto& team = regions[0]["teams"][static_cast<size_t>(r)];
+    EXPECT_EQ(team["rank"].get<int>(), r);
+    EXPECT_EQ(team["threads"].get<int>(), 2);
+    EXPECT_EQ(team["calls"].get<int>(), 2 * kSteps);
+    EXPECT_GE(team["imbalance"].get<double>(), 1.0);
+    worst = std::max(worst, team["imbalance"].get<double>());
+    sum += team["imbalance"].get<double>();
+  }
+  EXPECT_DOUBLE_EQ(regions[0]["imbalance"].get<double>(), worst);
+  EXPECT_DOUBLE_EQ(regions[0]["mean_imbalance"].get<double>(), sum / 2);
 }
 #endif
 
