@@ -52,13 +52,8 @@ bool runtime_is_libgomp() {
 
 inline bool on() { return active() && runtime_is_libgomp(); }
 
-Real<int (*)()> real_omp_get_num_threads("omp_get_num_threads");
 Real<int (*)()> real_omp_get_max_threads("omp_get_max_threads");
 
-int team_size() {
-  auto f = real_omp_get_num_threads.get();
-  return f ? f() : 0;
-}
 
 // Per thread and per team (a nested parallel region saves and restores it): the
 // worksharing constructs this thread has entered and not left.
@@ -103,7 +98,9 @@ Real<void (*)()> real_gomp_barrier("GOMP_barrier");
 // implicit barrier`: all the waiting happens there, and libgomp's own barrier
 // finds everybody arrived. Tasks still pending run in it, as they would in
 // libgomp's. An OPARI2-instrumented region already ended in a recorded barrier.
+// A team of one thread has nothing to wait for (libomp reports no barrier then).
 void closing_barrier(bool record) {
+  if (team_size() == 1) return;
   record = record && !t_pomp2.closing_barrier;
   if (record) enter(kImplicitBarrier);
   if (auto barrier = real_gomp_barrier.get()) barrier();

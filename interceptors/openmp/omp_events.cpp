@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include "interpose.h"
+
 namespace rondo::omp {
 
 using format::EventKey;
@@ -108,6 +110,15 @@ void join_end() {
   s.fork_open &= ~b;
   s.join_open &= ~b;
 }
+namespace {
+interpose::Real<int (*)()> real_omp_get_num_threads("omp_get_num_threads");
+}  // namespace
+
+int team_size() {
+  auto f = real_omp_get_num_threads.get();
+  return f ? f() : 0;
+}
+
 void team_begin(int64_t team_size) { record(EventKind::ThreadTeamBegin, team_size, nullptr); }
 void team_end(uint64_t at) {
   if (!at) return record(EventKind::ThreadTeamEnd, 0, nullptr);

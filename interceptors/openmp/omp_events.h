@@ -75,6 +75,8 @@ inline void leave(Region r) { trace::record_leave(g_region[r]); }
 void lock_acquired(interpose::LockKind kind, const void* lock);
 void lock_released(interpose::LockKind kind, const void* lock);
 void team_begin(int64_t team_size);
+// The calling thread's team size (the program's omp_get_num_threads), 0 if unknown.
+int team_size();
 
 // The encountering thread's side of a parallel region, for both front ends:
 // fork_begin() before the runtime starts the team (THREAD_FORK, enter `omp

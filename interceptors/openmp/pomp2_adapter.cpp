@@ -131,8 +131,9 @@ extern "C" void rondo_pomp2_event(int event, void** handle, const char* ctc) {
       // The barrier ending a parallel region (combined `parallel for` included)
       // is its `omp implicit barrier`; an unknown region's barrier is left to
       // the front ends.
+      // (not in a team of one thread, as the front ends: nothing to wait for)
       if (kind == kParallelLoop || kind == kParallelOther)
-        barrier_enter(kImplicitBarrier);
+        barrier_enter(team_size() == 1 ? -1 : kImplicitBarrier);
       else if (kind != kUnknown)
         barrier_enter(kBarrier);
       break;

@@ -13,7 +13,8 @@
  * So at each of the two barriers thread k waits (THREADS - 1 - k) x STEP_MS for
  * the last thread, and the master's fork and join are all the rest. After each
  * region the master alone sleeps 2 x STEP_MS: serial time, in no thread's
- * `omp parallel`.
+ * `omp parallel`. A third region has a team of one thread: no barrier to wait
+ * at.
  *
  * Prints the threads seen by each thread number (a check that the team had
  * THREADS threads every time). */
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
       ++after_loop;
     }
     sleep_ms(2 * step);
+#pragma omp parallel num_threads(1)
+    {
+      if (omp_get_num_threads() != 1) team_ok = 0;
+    }
   }
   printf("omp_imbalance: %d threads, %d repetitions, step %d ms, teams %s\n", threads, repetitions, step,
          team_ok ? "complete" : "INCOMPLETE");
