@@ -159,15 +159,18 @@ std::string mpi_text(const analyzer::MpiStats& s) {
 
 // The threads files of `rondo stats --csv`; returns the names written.
 std::vector<std::string> write_threads_csv(const analyzer::ThreadStats& s, const std::string& dir) {
-  std::string threads = "rank,thread,parallel_ns,barrier_ns,lock_ns,pthread_wait_ns,span_ns\n";
+  std::string threads = "rank,thread,parallel_ns,barrier_ns,lock_ns,pthread_wait_ns,span_ns,fork_join_ns\n";
   for (auto& t : s.threads)
-    threads += fmt::format("{},{},{},{},{},{},{}\n", t.rank, t.thread, t.parallel_ns, t.barrier_ns, t.lock_ns,
-                           t.pthread_wait_ns, t.span_ns);
+    threads += fmt::format("{},{},{},{},{},{},{},{}\n", t.rank, t.thread, t.parallel_ns, t.barrier_ns, t.lock_ns,
+                           t.pthread_wait_ns, t.span_ns, t.fork_join_ns);
   write_text_file(dir + "/threads.csv", threads);
-  std::string regions = "name,threads,calls,total_ns,max_ns,mean_ns,imbalance,slowest_rank,slowest_thread\n";
+  std::string regions =
+      "name,threads,calls,total_ns,max_ns,mean_ns,imbalance,slowest_rank,slowest_thread,busy_ns,worst_rank,"
+      "mean_imbalance\n";
   for (auto& r : s.parallel_regions)
-    regions += fmt::format("{},{},{},{},{},{:.1f},{:.3f},{},{}\n", csv_field(r.name), r.threads, r.calls, r.total_ns,
-                           r.max_ns, r.mean_ns(), r.imbalance(), r.slowest_rank, r.slowest_thread);
+    regions += fmt::format("{},{},{},{},{},{:.1f},{:.3f},{},{},{},{},{:.3f}\n", csv_field(r.name), r.threads, r.calls,
+                           r.total_ns, r.max_ns, r.mean_ns(), r.imbalance(), r.slowest_rank, r.slowest_thread,
+                           r.busy_ns, r.worst_rank(), r.mean_imbalance());
   write_text_file(dir + "/parallel_regions.csv", regions);
   std::string files = "path,reads,writes,other,failed,bytes_read,bytes_written,read_ns,write_ns,other_ns\n";
   for (auto& f : s.io_files)
@@ -181,22 +184,26 @@ std::string threads_text(const analyzer::ThreadStats& s) {
   std::string out = "\nThreads\n";
   auto dur = [](int64_t ns) { return format_duration_ns(static_cast<double>(ns)); };
   if (!s.threads.empty()) {
-    TextTable table({"rank:thread", "parallel", "barrier wait", "lock/critical", "pthread wait", "span"},
-                    {false, true, true, true, true, true});
+    TextTable table({"rank:thread", "parallel", "barrier wait", "lock/critical", "cond/sem wait", "fork/join",
+                     "span"},
+                    {false, true, true, true, true, true, true});
     for (auto& t : s.threads)
       table.add({t.label(), dur(t.parallel_ns), dur(t.barrier_ns), dur(t.lock_ns), dur(t.pthread_wait_ns),
-                 dur(t.span_ns)});
+                 dur(t.fork_join_ns), dur(t.span_ns)});
     out += "\nTime per thread (OpenMP and pthread synchronization, inclusive)\n" + table.str();
   }
   if (!s.parallel_regions.empty()) {
-    TextTable table({"parallel region", "threads", "calls", "total", "mean/thread", "max/thread", "imbalance",
-                     "slowest"},
-                    {false, true, true, true, true, true, true, false});
+    TextTable table({"parallel region", "teams", "threads", "calls", "total", "busy/thread", "max busy",
+                     "imbalance", "worst team", "mean imb.", "slowest"},
+                    {false, true, true, true, true, true, true, true, true, true, false});
     for (auto& r : s.parallel_regions)
-      table.add({r.name, format_count(r.threads), format_count(r.calls), dur(r.total_ns),
-                 format_duration_ns(r.mean_ns()), dur(r.max_ns), fmt::format("{:.2f}", r.imbalance()),
+      table.add({r.name, format_count(r.teams.size()), format_count(r.threads), format_count(r.calls),
+                 dur(r.total_ns), format_duration_ns(r.mean_ns()), dur(r.max_ns), fmt::format("{:.2f}", r.imbalance()),
+                 std::to_string(r.worst_rank()), fmt::format("{:.2f}", r.mean_imbalance()),
                  fmt::format("{}:{}", r.slowest_rank, r.slowest_thread)});
-    out += "\nParallel regions (imbalance: max / mean of per-thread time)\n" + table.str();
+    out += "\nParallel regions (busy: time in the region less barrier waiting; imbalance: max / mean busy time of\n"
+           "a team's threads, for the worst team and on average over teams)\n" +
+           table.str();
   }
   if (!s.io_files.empty()) {
     TextTable table({"file", "reads", "read", "read time", "writes", "written", "write time", "other ops"},

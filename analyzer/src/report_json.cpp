@@ -105,19 +105,35 @@ nlohmann::ordered_json threads_json(const ThreadStats& s) {
                        {"barrier_ns", t.barrier_ns},
                        {"lock_ns", t.lock_ns},
                        {"pthread_wait_ns", t.pthread_wait_ns},
+                       {"fork_join_ns", t.fork_join_ns},
                        {"span_ns", t.span_ns}});
   j["threads"] = threads;
   nlohmann::ordered_json regions = nlohmann::ordered_json::array();
-  for (auto& r : s.parallel_regions)
+  for (auto& r : s.parallel_regions) {
+    nlohmann::ordered_json teams = nlohmann::ordered_json::array();
+    for (auto& t : r.teams)
+      teams.push_back({{"rank", t.rank},
+                       {"threads", t.threads},
+                       {"calls", t.calls},
+                       {"busy_ns", t.busy_ns},
+                       {"max_ns", t.max_ns},
+                       {"mean_ns", t.mean_ns()},
+                       {"imbalance", t.imbalance()},
+                       {"slowest_thread", t.slowest_thread}});
     regions.push_back({{"name", r.name},
                        {"threads", r.threads},
                        {"calls", r.calls},
                        {"total_ns", r.total_ns},
+                       {"busy_ns", r.busy_ns},
                        {"max_ns", r.max_ns},
                        {"mean_ns", r.mean_ns()},
                        {"imbalance", r.imbalance()},
+                       {"worst_rank", r.worst_rank()},
+                       {"mean_imbalance", r.mean_imbalance()},
                        {"slowest_rank", r.slowest_rank},
-                       {"slowest_thread", r.slowest_thread}});
+                       {"slowest_thread", r.slowest_thread},
+                       {"teams", teams}});
+  }
   j["parallel_regions"] = regions;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   for (auto& f : s.io_files)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <tuple>
 
@@ -27,16 +28,45 @@ bool has_io_events(const ThreadTrace& t) {
 
 }  // namespace
 
-bool is_pthread_wait_region(const std::string& name) {
-  if (ends_with(name, "unlock")) return false;
-  if (starts_with(name, "pthread_mutex_") || starts_with(name, "pthread_rwlock_") || starts_with(name, "pthread_spin_"))
-    return name.find("lock") != std::string::npos;
-  if (starts_with(name, "pthread_cond_")) return ends_with(name, "wait");
-  return name == "pthread_barrier_wait";
+namespace {
+
+// `name` is the construct `base`, alone or followed by a source location.
+bool is_construct(const std::string& name, const char* base) {
+  return starts_with(name, base) && (name.size() == std::strlen(base) || name[std::strlen(base)] == ' ');
 }
 
-bool is_omp_lock_region(const std::string& name) {
-  return name == "omp critical" || name == "omp lock" || name == "omp atomic";
+bool is_omp_barrier(const std::string& name) {
+  return is_construct(name, "omp barrier") || is_construct(name, "omp implicit barrier");
+}
+
+}  // namespace
+
+bool is_parallel_region(const std::string& name) { return is_construct(name, "omp parallel"); }
+
+WaitKind wait_kind(const std::string& name) {
+  if (is_omp_barrier(name) || name == "pthread_barrier_wait") return WaitKind::Barrier;
+  if (is_construct(name, "omp critical") || is_construct(name, "omp lock") || is_construct(name, "omp atomic"))
+    return WaitKind::Lock;
+  if (is_construct(name, "omp fork") || is_construct(name, "omp join")) return WaitKind::ForkJoin;
+  // pthread: getting a mutex, rwlock or spin lock (not giving it back).
+  if (starts_with(name, "pthread_mutex_") || starts_with(name, "pthread_rwlock_") || starts_with(name, "pthread_spin_"))
+    return ends_with(name, "unlock") || name.find("lock") == std::string::npos ? WaitKind::None : WaitKind::Lock;
+  if (starts_with(name, "pthread_cond_")) return ends_with(name, "wait") ? WaitKind::Condition : WaitKind::None;
+  if (name == "sem_wait" || name == "sem_timedwait" || name == "sem_clockwait") return WaitKind::Condition;
+  return WaitKind::None;
+}
+
+double ParallelRegionStats::mean_imbalance() const {
+  double sum = 0;
+  for (const TeamImbalance& t : teams) sum += t.imbalance();
+  return teams.empty() ? 0 : sum / static_cast<double>(teams.size());
+}
+
+const TeamImbalance* ParallelRegionStats::worst_team() const {
+  const TeamImbalance* worst = nullptr;
+  for (const TeamImbalance& t : teams)
+    if (!worst || t.imbalance() > worst->imbalance()) worst = &t;
+  return worst;
 }
 
 ThreadActivityPartial thread_activity(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) {
@@ -108,6 +138,43 @@ ThreadActivityPartial thread_activity(const ProcessReader& p, uint32_t pi, uint3
   return out;
 }
 
+namespace {
+
+// One thread's share of one parallel region name.
+struct ThreadParallel {
+  std::string name;
+  uint64_t calls = 0;
+  int64_t inclusive_ns = 0;
+};
+
+// Adds one thread's time in a parallel region to its team and to the region.
+void add_to_team(ParallelRegionStats& pr, int32_t rank, int32_t thread, uint64_t calls, int64_t inclusive_ns,
+                 int64_t busy_ns) {
+  ++pr.threads;
+  pr.calls += calls;
+  pr.total_ns += inclusive_ns;
+  pr.busy_ns += busy_ns;
+  if (pr.threads == 1 || busy_ns > pr.max_ns) {
+    pr.max_ns = busy_ns;
+    pr.slowest_rank = rank;
+    pr.slowest_thread = thread;
+  }
+  if (pr.teams.empty() || pr.teams.back().rank != rank) {
+    pr.teams.push_back(TeamImbalance{});
+    pr.teams.back().rank = rank;
+  }
+  TeamImbalance& team = pr.teams.back();
+  ++team.threads;
+  team.calls += calls;
+  team.busy_ns += busy_ns;
+  if (team.threads == 1 || busy_ns > team.max_ns) {
+    team.max_ns = busy_ns;
+    team.slowest_thread = thread;
+  }
+}
+
+}  // namespace
+
 ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<ProfilePartial>& profiles,
                                 const std::vector<ThreadActivityPartial>& activity) {
   ThreadStats s;
@@ -121,6 +188,8 @@ ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<Prof
     times.rank = process_label(trace, prof.process);
     times.thread = static_cast<int32_t>(p.thread_index(prof.thread));
     bool threaded = false;
+    int64_t omp_barrier_ns = 0;  // OpenMP barriers: not the thread's own work in a parallel region
+    std::vector<ThreadParallel> regions;
     for (const RegionPartial& r : prof.regions) {
       if (r.region >= defs.regions.size() || r.calls == 0) continue;
       RegionRole role = defs.regions[r.region].role;
@@ -129,27 +198,31 @@ ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<Prof
       threaded = true;
       const std::string& name = defs.region_name(r.region);
       int64_t ns = r.inclusive_ns;
-      if (role == RegionRole::Pthread) {
-        if (is_pthread_wait_region(name)) times.pthread_wait_ns += ns;
+      if (role == RegionRole::OpenMp && is_parallel_region(name)) {
+        times.parallel_ns += ns;
+        regions.push_back(ThreadParallel{name, r.calls, ns});
         continue;
       }
-      if (starts_with(name, "omp parallel")) {
-        times.parallel_ns += ns;
-        ParallelRegionStats& pr = parallel[name];
-        pr.name = name;
-        ++pr.threads;
-        pr.calls += r.calls;
-        pr.total_ns += ns;
-        if (pr.threads == 1 || ns > pr.max_ns) {
-          pr.max_ns = ns;
-          pr.slowest_rank = times.rank;
-          pr.slowest_thread = times.thread;
-        }
-      } else if (name == "omp barrier") {
-        times.barrier_ns += ns;
-      } else if (is_omp_lock_region(name)) {
-        times.lock_ns += ns;
+      switch (wait_kind(name)) {
+        case WaitKind::Barrier:
+          times.barrier_ns += ns;
+          if (role == RegionRole::OpenMp) omp_barrier_ns += ns;
+          break;
+        case WaitKind::Lock: times.lock_ns += ns; break;
+        case WaitKind::Condition: times.pthread_wait_ns += ns; break;
+        case WaitKind::ForkJoin: times.fork_join_ns += ns; break;
+        case WaitKind::None: break;
       }
+    }
+    // The barrier waiting comes off the thread's parallel regions in proportion
+    // to their time (exact with one region name, the usual case: barriers are
+    // inside parallel regions).
+    for (const ThreadParallel& r : regions) {
+      double share = times.parallel_ns > 0 ? static_cast<double>(r.inclusive_ns) / static_cast<double>(times.parallel_ns) : 0;
+      int64_t waiting = std::min(r.inclusive_ns, static_cast<int64_t>(std::llround(share * static_cast<double>(omp_barrier_ns))));
+      ParallelRegionStats& pr = parallel[r.name];
+      pr.name = r.name;
+      add_to_team(pr, times.rank, times.thread, r.calls, r.inclusive_ns, r.inclusive_ns - waiting);
     }
     if (threaded) {
       times.span_ns = activity[i].span_ns;
@@ -170,7 +243,24 @@ ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<Prof
       total.other_ns += f.other_ns;
     }
   }
-  for (auto& [_, pr] : parallel) s.parallel_regions.push_back(pr);
+  for (auto& [_, pr] : parallel) {
+    // Locations come process by process, but two processes may share a label.
+    std::map<int32_t, TeamImbalance> teams;
+    for (const TeamImbalance& t : pr.teams) {
+      TeamImbalance& m = teams[t.rank];
+      m.rank = t.rank;
+      if (m.threads == 0 || t.max_ns > m.max_ns) {
+        m.max_ns = t.max_ns;
+        m.slowest_thread = t.slowest_thread;
+      }
+      m.threads += t.threads;
+      m.calls += t.calls;
+      m.busy_ns += t.busy_ns;
+    }
+    pr.teams.clear();
+    for (auto& [rank, t] : teams) pr.teams.push_back(t);
+    s.parallel_regions.push_back(pr);
+  }
   for (auto& [_, f] : files) s.io_files.push_back(f);
   std::stable_sort(s.threads.begin(), s.threads.end(), [](const ThreadTimes& a, const ThreadTimes& b) {
     return std::tie(a.rank, a.thread) < std::tie(b.rank, b.thread);

@@ -155,18 +155,25 @@ OTF2_RegionRole mpi_role(std::string_view n) {
   return OTF2_REGION_ROLE_FUNCTION;
 }
 
+// `n` is the OpenMP construct `construct`, alone or followed by a source
+// location (a prefix alone would take "omp fork" for "omp for").
+bool is_construct(std::string_view n, std::string_view construct) {
+  return starts_with(n, construct) && (n.size() == construct.size() || n[construct.size()] == ' ');
+}
+
 OTF2_RegionRole openmp_role(std::string_view n) {
-  if (starts_with(n, "omp parallel")) return OTF2_REGION_ROLE_PARALLEL;
-  if (starts_with(n, "omp for") || starts_with(n, "omp do") || starts_with(n, "omp loop")) return OTF2_REGION_ROLE_LOOP;
-  if (starts_with(n, "omp barrier")) return OTF2_REGION_ROLE_BARRIER;
-  if (starts_with(n, "omp critical")) return OTF2_REGION_ROLE_CRITICAL;
-  if (starts_with(n, "omp single")) return OTF2_REGION_ROLE_SINGLE;
-  if (starts_with(n, "omp master") || starts_with(n, "omp masked")) return OTF2_REGION_ROLE_MASTER;
-  if (starts_with(n, "omp taskwait")) return OTF2_REGION_ROLE_TASK_WAIT;
-  if (starts_with(n, "omp task")) return OTF2_REGION_ROLE_TASK;
-  if (starts_with(n, "omp sections")) return OTF2_REGION_ROLE_SECTIONS;
-  if (starts_with(n, "omp section")) return OTF2_REGION_ROLE_SECTION;
-  if (starts_with(n, "omp ordered")) return OTF2_REGION_ROLE_ORDERED;
+  if (is_construct(n, "omp parallel")) return OTF2_REGION_ROLE_PARALLEL;
+  if (is_construct(n, "omp for") || is_construct(n, "omp do") || is_construct(n, "omp loop")) return OTF2_REGION_ROLE_LOOP;
+  if (is_construct(n, "omp barrier")) return OTF2_REGION_ROLE_BARRIER;
+  if (is_construct(n, "omp implicit barrier")) return OTF2_REGION_ROLE_IMPLICIT_BARRIER;
+  if (is_construct(n, "omp critical")) return OTF2_REGION_ROLE_CRITICAL;
+  if (is_construct(n, "omp single")) return OTF2_REGION_ROLE_SINGLE;
+  if (is_construct(n, "omp master") || is_construct(n, "omp masked")) return OTF2_REGION_ROLE_MASTER;
+  if (is_construct(n, "omp taskwait")) return OTF2_REGION_ROLE_TASK_WAIT;
+  if (is_construct(n, "omp task")) return OTF2_REGION_ROLE_TASK;
+  if (is_construct(n, "omp sections")) return OTF2_REGION_ROLE_SECTIONS;
+  if (is_construct(n, "omp section")) return OTF2_REGION_ROLE_SECTION;
+  if (is_construct(n, "omp ordered")) return OTF2_REGION_ROLE_ORDERED;
   return OTF2_REGION_ROLE_FUNCTION;
 }
 

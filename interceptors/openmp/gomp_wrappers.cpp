@@ -12,7 +12,8 @@
 // schedule are compiled inline (only their closing barrier is seen) unless the
 // program is instrumented with OPARI2 (pomp2_adapter.cpp records its loops and
 // barriers, and these wrappers leave them to it: t_pomp2); the barrier that ends
-// a parallel region is internal to libgomp.
+// a parallel region is internal to libgomp, so the trampoline runs one of its
+// own in front of it (closing_barrier()).
 //
 // When the program's OpenMP runtime is LLVM's libomp (which also exports GOMP_*),
 // these wrappers step aside: the OMPT tool (ompt_tool.cpp) records everything.
@@ -51,13 +52,8 @@ bool runtime_is_libgomp() {
 
 inline bool on() { return active() && runtime_is_libgomp(); }
 
-Real<int (*)()> real_omp_get_num_threads("omp_get_num_threads");
 Real<int (*)()> real_omp_get_max_threads("omp_get_max_threads");
 
-int team_size() {
-  auto f = real_omp_get_num_threads.get();
-  return f ? f() : 0;
-}
 
 // Per thread and per team (a nested parallel region saves and restores it): the
 // worksharing constructs this thread has entered and not left.
@@ -88,26 +84,51 @@ void workshare_leave(bool WorkshareState::*which, Region region) {
 struct ParallelCall {
   OutlinedFn fn;
   void* data;
+  // Whether every member ends with a barrier of its own (decided once by the
+  // encountering thread, so that all members agree: a barrier some members
+  // skip would never complete).
+  bool closing_barrier;
 };
+
+Real<void (*)()> real_gomp_barrier("GOMP_barrier");
+
+// The barrier that ends a parallel region, made visible. libgomp runs it inside
+// GOMP_parallel_end (team members: after the outlined function returns, out of
+// sight), so each member runs a team barrier of its own first, recorded as `omp
+// implicit barrier`: all the waiting happens there, and libgomp's own barrier
+// finds everybody arrived. Tasks still pending run in it, as they would in
+// libgomp's. An OPARI2-instrumented region already ended in a recorded barrier.
+// A team of one thread has nothing to wait for (libomp reports no barrier then).
+void closing_barrier(bool record) {
+  if (team_size() == 1) return;
+  record = record && !t_pomp2.closing_barrier;
+  if (record) enter(kImplicitBarrier);
+  if (auto barrier = real_gomp_barrier.get()) barrier();
+  if (record) leave(kImplicitBarrier);
+}
 
 // Runs on every thread of the team (the encountering thread included).
 void team_member(void* p) {
   auto* call = static_cast<ParallelCall*>(p);
   if (!active()) {
     call->fn(call->data);
+    if (call->closing_barrier) closing_barrier(false);
     return;
   }
   WorkshareState saved = t_workshare;
   Pomp2State saved_pomp2 = t_pomp2;
   t_workshare = WorkshareState{};
   t_pomp2 = Pomp2State{};
+  bool encountering = fork_end();
   enter(kParallel);
   team_begin(team_size());
   call->fn(call->data);
   workshare_leave(&WorkshareState::loop, kFor);
   workshare_leave(&WorkshareState::sections, kSections);
+  if (call->closing_barrier) closing_barrier(true);
   team_end();
   leave(kParallel);
+  if (encountering) join_begin();
   t_workshare = saved;
   t_pomp2 = saved_pomp2;
 }
@@ -122,9 +143,9 @@ int64_t requested(unsigned num_threads) {
 // with the trampoline, join.
 template <typename F>
 void fork_join(unsigned num_threads, F&& real_call) {
-  fork(requested(num_threads));
+  fork_begin(requested(num_threads));
   real_call();
-  join();
+  join_end();
 }
 
 // GOMP_parallel_start/end (GCC before 4.9): the encountering thread runs the
@@ -135,6 +156,7 @@ struct OldStyleParallel {
   ParallelCall calls[kMaxOldStyleNesting];
   WorkshareState saved[kMaxOldStyleNesting];
   bool recorded[kMaxOldStyleNesting];
+  bool encountering[kMaxOldStyleNesting];
   int depth = 0;
   int overflow = 0;  // levels beyond the table: run, not recorded
 };
@@ -148,9 +170,9 @@ ParallelCall* old_style_begin(OutlinedFn fn, void* data, unsigned num_threads, b
     return nullptr;
   }
   int d = s.depth++;
-  s.calls[d] = ParallelCall{fn, data};
+  s.calls[d] = ParallelCall{fn, data, record};
   s.recorded[d] = record;
-  if (record) fork(requested(num_threads));
+  if (record) fork_begin(requested(num_threads));
   return &s.calls[d];
 }
 
@@ -160,6 +182,7 @@ void old_style_master_begin() {
   if (d < 0 || !s.recorded[d]) return;
   s.saved[d] = t_workshare;
   t_workshare = WorkshareState{};
+  s.encountering[d] = fork_end();
   enter(kParallel);
   team_begin(team_size());
 }
@@ -253,14 +276,14 @@ extern "C" {
 void GOMP_parallel(OutlinedFn fn, void* data, unsigned num_threads, unsigned flags) {
   REAL(GOMP_parallel, void, (OutlinedFn, void*, unsigned, unsigned));
   if (!on()) return real.get()(fn, data, num_threads, flags);
-  ParallelCall call{fn, data};
+  ParallelCall call{fn, data, true};
   fork_join(num_threads, [&] { real.get()(team_member, &call, num_threads, flags); });
 }
 
 unsigned GOMP_parallel_reductions(OutlinedFn fn, void* data, unsigned num_threads, unsigned flags) {
   REAL(GOMP_parallel_reductions, unsigned, (OutlinedFn, void*, unsigned, unsigned));
   if (!on()) return real.get()(fn, data, num_threads, flags);
-  ParallelCall call{fn, data};
+  ParallelCall call{fn, data, true};
   unsigned r = 0;
   fork_join(num_threads, [&] { r = real.get()(team_member, &call, num_threads, flags); });
   return r;
@@ -269,7 +292,7 @@ unsigned GOMP_parallel_reductions(OutlinedFn fn, void* data, unsigned num_thread
 void GOMP_parallel_sections(OutlinedFn fn, void* data, unsigned num_threads, unsigned count, unsigned flags) {
   REAL(GOMP_parallel_sections, void, (OutlinedFn, void*, unsigned, unsigned, unsigned));
   if (!on()) return real.get()(fn, data, num_threads, count, flags);
-  ParallelCall call{fn, data};
+  ParallelCall call{fn, data, true};
   fork_join(num_threads, [&] { real.get()(team_member, &call, num_threads, count, flags); });
 }
 
@@ -278,7 +301,7 @@ void GOMP_parallel_sections(OutlinedFn fn, void* data, unsigned num_threads, uns
             unsigned flags) {                                                                            \
     REAL(name, void, (OutlinedFn, void*, unsigned, long, long, long, long, unsigned));                  \
     if (!on()) return real.get()(fn, data, num_threads, start, end, incr, chunk, flags);                \
-    ParallelCall call{fn, data};                                                                         \
+    ParallelCall call{fn, data, true};                                                                   \
     fork_join(num_threads,                                                                               \
               [&] { real.get()(team_member, &call, num_threads, start, end, incr, chunk, flags); });     \
   }
@@ -293,7 +316,7 @@ PARALLEL_LOOP(GOMP_parallel_loop_nonmonotonic_guided)
             unsigned flags) {                                                                         \
     REAL(name, void, (OutlinedFn, void*, unsigned, long, long, long, unsigned));                     \
     if (!on()) return real.get()(fn, data, num_threads, start, end, incr, flags);                    \
-    ParallelCall call{fn, data};                                                                      \
+    ParallelCall call{fn, data, true};                                                                \
     fork_join(num_threads, [&] { real.get()(team_member, &call, num_threads, start, end, incr, flags); }); \
   }
 PARALLEL_LOOP_RUNTIME(GOMP_parallel_loop_runtime)
@@ -356,13 +379,15 @@ void GOMP_parallel_end(void) {
   if (record) {
     workshare_leave(&WorkshareState::loop, kFor);
     workshare_leave(&WorkshareState::sections, kSections);
+    closing_barrier(true);  // the workers run theirs in team_member
     team_end();
     leave(kParallel);
+    if (s.encountering[d]) join_begin();
     t_workshare = s.saved[d];
   }
   real.get()();
   if (d >= 0) s.depth = d;
-  if (record) join();
+  if (record) join_end();
 }
 
 void GOMP_teams_reg(OutlinedFn fn, void* data, unsigned num_teams, unsigned thread_limit, unsigned flags) {
@@ -378,7 +403,7 @@ void GOMP_teams_reg(OutlinedFn fn, void* data, unsigned num_teams, unsigned thre
       leave(kTeams);
     }
   };
-  ParallelCall call{fn, data};
+  ParallelCall call{fn, data, false};
   real.get()(Teams::run, &call, num_teams, thread_limit, flags);
 }
 

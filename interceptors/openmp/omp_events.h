@@ -3,14 +3,23 @@
 // same program the same way: the same regions, events and counts.
 //
 //   omp parallel   every thread of a team, from the start to the end of its
-//                  implicit task; THREAD_TEAM_BEGIN (p0: team size) / TEAM_END
-//                  inside it. The encountering thread records THREAD_FORK (p0:
-//                  requested threads) before and THREAD_JOIN after the region.
+//                  implicit task (the barrier that ends the region included);
+//                  THREAD_TEAM_BEGIN (p0: team size) / TEAM_END inside it.
+//   omp implicit barrier
+//                  the barrier that ends a parallel region, last thing inside
+//                  `omp parallel` on every thread: from the thread's arrival to
+//                  the arrival of the team's last thread (its waiting: where the
+//                  region's imbalance shows).
+//   omp fork, omp join
+//                  the encountering thread only, around its `omp parallel`:
+//                  THREAD_FORK (p0: requested threads), `omp fork` (from asking
+//                  for the team to the start of its own implicit task), `omp
+//                  parallel`, `omp join` (from its end to the team's end),
+//                  THREAD_JOIN. So the whole time from fork to join is in regions.
 //   omp for, omp sections, omp single
 //                  each thread that takes part in the worksharing construct.
 //   omp barrier    explicit barriers and the implicit ones that end worksharing
-//                  constructs (not the one that ends a parallel region: libgomp
-//                  runs it where no interface can see it).
+//                  constructs.
 //   omp critical, omp ordered, omp atomic
 //                  from asking for the lock to giving it back; THREAD_ACQUIRE_LOCK
 //                  / THREAD_RELEASE_LOCK mark holding it.
@@ -43,6 +52,7 @@ namespace rondo::omp {
 enum Region : int {
   kParallel, kFor, kSections, kSingle, kBarrier, kCritical, kAtomic, kOrdered,
   kTask, kTaskwait, kTaskgroup, kTaskloop, kTaskyield, kLock, kTeams,
+  kImplicitBarrier, kFork, kJoin,
   kRegionCount
 };
 
@@ -64,10 +74,22 @@ inline void leave(Region r) { trace::record_leave(g_region[r]); }
 
 void lock_acquired(interpose::LockKind kind, const void* lock);
 void lock_released(interpose::LockKind kind, const void* lock);
-void fork(int64_t requested_threads);
-void join();
 void team_begin(int64_t team_size);
-void team_end();
+// The calling thread's team size (the program's omp_get_num_threads), 0 if unknown.
+int team_size();
+
+// The encountering thread's side of a parallel region, for both front ends:
+// fork_begin() before the runtime starts the team (THREAD_FORK, enter `omp
+// fork`); fork_end() when an implicit task starts on this thread: true when it
+// is the task of the region this thread just forked (then `omp fork` is left,
+// and the task's end calls join_begin(), which enters `omp join`); join_end()
+// once the runtime has ended the team (leave `omp join`, THREAD_JOIN). Every
+// fork_begin() has its join_end(), recorded or not (they keep the nesting depth).
+void fork_begin(int64_t requested_threads);
+bool fork_end();
+void join_begin();
+void join_end();
+void team_end(uint64_t at = 0);  // at: the event's ticks, 0: now
 uint64_t next_task_id();
 
 // OPARI2-instrumented code (pomp2_adapter.cpp): the POMP2 loops and barriers the
@@ -77,8 +99,10 @@ uint64_t next_task_id();
 struct Pomp2State {
   int loops = 0;
   int barriers = 0;
+  bool closing_barrier = false;  // OPARI2's barrier ending this parallel region was recorded
   uint64_t loop_open = 0;     // bit d: the loop at depth d has its `omp for` open
   uint64_t barrier_open = 0;  // bit d: the barrier at depth d is recorded
+  uint64_t barrier_closing = 0;  // bit d: ... as the `omp implicit barrier` ending the region
 };
 extern thread_local Pomp2State t_pomp2 __attribute__((tls_model("initial-exec")));
 

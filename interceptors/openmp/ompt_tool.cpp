@@ -5,10 +5,15 @@
 // same counts.
 //
 // Mapping differences that need care:
-//  - libomp reports the barrier that ends a parallel region as an implicit
-//    barrier like the others; libgomp's is invisible, so it is left out here.
-//    It is the implicit barrier with no code address (team workers) or with the
-//    code address of the parallel region it ends (the encountering thread).
+//  - The barrier that ends a parallel region (`omp implicit barrier`) is the
+//    implicit barrier with no code address (team workers) or with the code
+//    address of the parallel region it ends (the encountering thread). libomp
+//    tells a worker that this barrier (and its implicit task) ended only when
+//    it wakes for the next region, or at exit: its idle time in between is not
+//    the region's. The team's master publishes when the barrier completed (the
+//    end of its own wait, JoinRelease below) and the workers close their barrier
+//    and `omp parallel` at that time, so that every thread's regions end where
+//    the barrier released the team, as with libgomp.
 //  - omp_test_lock reports mutex_acquire even when it fails, with nothing after
 //    it: test locks record only their successful acquisitions, no region.
 //    libomp 14 reports it with the kind of omp_set_lock: the module's own
@@ -19,6 +24,7 @@
 //    instead of mutex_acquired, and a release that keeps it held nest_lock(end).
 #include <omp-tools.h>
 
+#include <atomic>
 #include <cstdint>
 
 #include "omp_events.h"
@@ -29,8 +35,11 @@ using namespace rondo::omp;
 using rondo::interpose::LockKind;
 
 // Task data values. Implicit tasks that opened `omp parallel` are marked, so
-// their end closes it even if recording started in between.
+// their end closes it even if recording started in between; so are the team
+// master's (thread 0) and the encountering thread's (which forked the team).
 constexpr uint64_t kImplicitEntered = 1;
+constexpr uint64_t kImplicitMaster = 2;
+constexpr uint64_t kImplicitEncountering = 4;
 constexpr uint64_t kExplicitTask = 1ull << 63;
 constexpr uint64_t kTaskStarted = 1ull << 62;
 constexpr uint64_t kTaskUntied = 1ull << 61;
@@ -45,7 +54,11 @@ struct ThreadState {
   const void* parallel_code[kMaxDepth];
   int parallel_depth = 0;
   int8_t sync_region[kMaxDepth];  // Region, or -1 when not recorded
+  uint64_t sync_parallel[kMaxDepth];  // for a region's closing barrier: the region's id
+  bool sync_master[kMaxDepth];        // ... and whether this thread is the team's master
+  uint64_t sync_entered[kMaxDepth];   // ticks of the barrier's enter
   int sync_depth = 0;
+  uint64_t released_at = 0;  // a worker's closing barrier ended then: its implicit task too
   uint64_t tasks[kMaxDepth];
   int task_depth = 0;
   bool lock_wait = false;  // inside omp_set_(nest_)lock, before getting it
@@ -53,38 +66,89 @@ struct ThreadState {
 };
 thread_local ThreadState t_state;
 
+// When the barrier ending each parallel region released the team, published by
+// the team's master for its workers. Regions are numbered in the order they
+// start (parallel_data's value); slot id % kJoinSlots holds region id. A worker
+// that finds its slot reused (more than kJoinSlots regions since) ends its
+// barrier when it hears of it.
+struct JoinRelease {
+  std::atomic<uint64_t> id{0};
+  std::atomic<uint64_t> ticks{0};
+};
+constexpr uint64_t kJoinSlots = 1024;
+JoinRelease g_join[kJoinSlots];
+std::atomic<uint64_t> g_next_parallel{1};
+
+void publish_release(uint64_t id, uint64_t ticks) {
+  JoinRelease& slot = g_join[id % kJoinSlots];
+  if (slot.id.load(std::memory_order_acquire) == id) slot.ticks.store(ticks, std::memory_order_release);
+}
+
+// The release of region `id`, no earlier than `floor` (this thread's arrival:
+// clocks of different cores may differ slightly) and no later than now; now
+// when it is not known.
+uint64_t release_of(uint64_t id, uint64_t floor) {
+  uint64_t now = rondo::trace::ticks();
+  JoinRelease& slot = g_join[id % kJoinSlots];
+  uint64_t before = slot.id.load(std::memory_order_acquire);
+  uint64_t t = slot.ticks.load(std::memory_order_acquire);
+  uint64_t after = slot.id.load(std::memory_order_acquire);
+  if (id == 0 || before != id || after != id || t == 0) return now;
+  if (t < floor) t = floor;
+  return t < now ? t : now;
+}
+
 // --- parallel regions -------------------------------------------------------------
 
-void on_parallel_begin(ompt_data_t*, const ompt_frame_t*, ompt_data_t*, unsigned int requested, int flags,
-                       const void* codeptr) {
+void on_parallel_begin(ompt_data_t*, const ompt_frame_t*, ompt_data_t* parallel, unsigned int requested,
+                       int flags, const void* codeptr) {
   if (flags & ompt_parallel_league) return;  // teams
   ThreadState& s = t_state;
   if (s.parallel_depth < kMaxDepth) s.parallel_code[s.parallel_depth] = codeptr;
   ++s.parallel_depth;
-  if (active()) fork(requested);
+  if (parallel) {
+    uint64_t id = g_next_parallel.fetch_add(1, std::memory_order_relaxed);
+    parallel->value = id;
+    JoinRelease& slot = g_join[id % kJoinSlots];
+    slot.id.store(id, std::memory_order_relaxed);
+    slot.ticks.store(0, std::memory_order_release);
+  }
+  fork_begin(requested);
 }
 
 void on_parallel_end(ompt_data_t*, ompt_data_t*, int flags, const void*) {
   if (flags & ompt_parallel_league) return;
   ThreadState& s = t_state;
   if (s.parallel_depth > 0) --s.parallel_depth;
-  if (active()) join();
+  join_end();
 }
 
 void on_implicit_task(ompt_scope_endpoint_t endpoint, ompt_data_t*, ompt_data_t* task, unsigned int team_size,
-                      unsigned int, int flags) {
+                      unsigned int index, int flags) {
   if (flags & ompt_task_initial) return;  // the initial task of a thread or of a team of a league
   if (endpoint == ompt_scope_begin) {
     task->value = 0;
+    t_pomp2.closing_barrier = false;
+    t_state.released_at = 0;
     if (!active()) return;
-    task->value = kImplicitEntered;
+    task->value = kImplicitEntered | (index == 0 ? kImplicitMaster : 0) | (fork_end() ? kImplicitEncountering : 0);
     enter(kParallel);
     team_begin(team_size);
   } else if (endpoint == ompt_scope_end) {
-    if (task->value != kImplicitEntered) return;
+    uint64_t value = task->value;
+    uint64_t at = t_state.released_at;
     task->value = 0;
-    team_end();
-    leave(kParallel);
+    t_state.released_at = 0;
+    t_pomp2.closing_barrier = false;
+    if (!(value & kImplicitEntered)) return;
+    if (at) {  // a worker told late: its task ended with the barrier
+      team_end(at);
+      rondo::trace::record_leave_at(g_region[kParallel], at);
+    } else {
+      team_end();
+      leave(kParallel);
+    }
+    if (value & kImplicitEncountering) join_begin();
   }
 }
 
@@ -122,34 +186,56 @@ int sync_region(int kind, const void* codeptr) {
     case 3:  // ompt_sync_region_barrier_explicit
     case 8:  // ompt_sync_region_barrier_implicit_workshare
       return kBarrier;
+    case 9:  // ompt_sync_region_barrier_implicit_parallel
+      return kImplicitBarrier;
     case 1:  // ompt_sync_region_barrier (deprecated)
     case 2: {  // ompt_sync_region_barrier_implicit (deprecated): workshare or parallel end
-      if (codeptr == nullptr) return -1;
+      if (codeptr == nullptr) return kImplicitBarrier;
       const ThreadState& s = t_state;
       if (s.parallel_depth > 0 && s.parallel_depth <= kMaxDepth && s.parallel_code[s.parallel_depth - 1] == codeptr)
-        return -1;
+        return kImplicitBarrier;
       return kBarrier;
     }
     case 5: return kTaskwait;   // ompt_sync_region_taskwait
     case 6: return kTaskgroup;  // ompt_sync_region_taskgroup
-    default: return -1;  // 4 implementation, 7 reduction, 9 implicit_parallel, 10 teams
+    default: return -1;  // 4 implementation, 7 reduction, 10 teams
   }
 }
 
-void on_sync_region(ompt_sync_region_t kind, ompt_scope_endpoint_t endpoint, ompt_data_t*, ompt_data_t*,
+void on_sync_region(ompt_sync_region_t kind, ompt_scope_endpoint_t endpoint, ompt_data_t* parallel, ompt_data_t* task,
                     const void* codeptr) {
   ThreadState& s = t_state;
   if (endpoint == ompt_scope_begin) {
     int region = active() ? sync_region(kind, codeptr) : -1;
     if (region == kBarrier && t_pomp2.barriers) region = -1;  // an OPARI2 barrier: pomp2_adapter.cpp
-    if (s.sync_depth < kMaxDepth) s.sync_region[s.sync_depth] = static_cast<int8_t>(region);
-    ++s.sync_depth;
-    if (region >= 0) enter(static_cast<Region>(region));
+    // The region already ended in OPARI2's barrier, which held the waiting.
+    if (region == kImplicitBarrier && t_pomp2.closing_barrier) region = -1;
+    int d = s.sync_depth++;
+    if (d >= kMaxDepth) return;
+    s.sync_region[d] = static_cast<int8_t>(region);
+    if (region < 0) return;
+    uint64_t now = rondo::trace::ticks();
+    s.sync_entered[d] = now;
+    if (region == kImplicitBarrier) {
+      s.sync_parallel[d] = parallel ? parallel->value : 0;
+      s.sync_master[d] = task && (task->value & kImplicitMaster);
+    }
+    rondo::trace::record_enter_at(g_region[region], now);
   } else if (endpoint == ompt_scope_end) {
     if (s.sync_depth == 0) return;
-    --s.sync_depth;
-    int region = s.sync_depth < kMaxDepth ? s.sync_region[s.sync_depth] : -1;
-    if (region >= 0) leave(static_cast<Region>(region));
+    int d = --s.sync_depth;
+    int region = d < kMaxDepth ? s.sync_region[d] : -1;
+    if (region < 0) return;
+    if (region != kImplicitBarrier) return leave(static_cast<Region>(region));
+    if (s.sync_master[d]) {  // the team has arrived: its workers end their wait now too
+      uint64_t now = rondo::trace::ticks();
+      publish_release(s.sync_parallel[d], now);
+      rondo::trace::record_leave_at(g_region[kImplicitBarrier], now);
+    } else {
+      uint64_t at = release_of(s.sync_parallel[d], s.sync_entered[d]);
+      s.released_at = at;
+      rondo::trace::record_leave_at(g_region[kImplicitBarrier], at);
+    }
   }
 }
 

@@ -7,10 +7,11 @@
 //
 // OPARI2 also adds `nowait` to worksharing constructs and puts an explicit barrier
 // where their implicit one was (and at the end of every parallel region). Those
-// barriers are recorded here, as `omp barrier`, only where the program without
-// OPARI2 has one that the module counts: after a loop, sections or single, not at
-// the end of a parallel region (combined `parallel for` included). The runtime's
-// barrier call inside them is not recorded again (t_pomp2.barriers).
+// barriers are recorded here: as `omp barrier` after a loop, sections or single,
+// as `omp implicit barrier` at the end of a parallel region (combined `parallel
+// for` included), which then already holds all the waiting: the front ends
+// record no other closing barrier for it (t_pomp2.closing_barrier). The
+// runtime's barrier call inside them is not recorded again (t_pomp2.barriers).
 //
 // Everything else (parallel regions, single, sections, critical, tasks, locks, ...)
 // still reaches the runtime as before, and the front ends record it unchanged.
@@ -83,12 +84,14 @@ void loop_exit() {
   if (t_pomp2.loops > 0) --t_pomp2.loops;
 }
 
-void barrier_enter(bool counted) {
+// `region`: kBarrier, kImplicitBarrier, or -1 for a barrier not recorded here.
+void barrier_enter(int region) {
   Pomp2State& s = t_pomp2;
   int d = s.barriers++;
-  bool record = counted && active() && d < kMaxPomp2Depth;
+  bool record = region >= 0 && active() && d < kMaxPomp2Depth;
   set_bit(s.barrier_open, d, record);
-  if (record) enter(kBarrier);
+  set_bit(s.barrier_closing, d, record && region == kImplicitBarrier);
+  if (record) enter(static_cast<Region>(region));
 }
 
 void barrier_exit() {
@@ -97,7 +100,13 @@ void barrier_exit() {
   int d = --s.barriers;
   if (!test_bit(s.barrier_open, d)) return;
   set_bit(s.barrier_open, d, false);
-  leave(kBarrier);
+  if (test_bit(s.barrier_closing, d)) {
+    set_bit(s.barrier_closing, d, false);
+    leave(kImplicitBarrier);
+    s.closing_barrier = true;  // the front ends record no other for this region
+  } else {
+    leave(kBarrier);
+  }
 }
 
 }  // namespace
@@ -114,14 +123,19 @@ extern "C" void rondo_pomp2_event(int event, void** handle, const char* ctc) {
       loop_enter();
       break;
     case RONDO_POMP2_FOR_EXIT: loop_exit(); break;
-    case RONDO_POMP2_BARRIER_ENTER: barrier_enter(true); break;
+    case RONDO_POMP2_BARRIER_ENTER: barrier_enter(kBarrier); break;
     case RONDO_POMP2_BARRIER_EXIT: barrier_exit(); break;
     case RONDO_POMP2_IMPLICIT_BARRIER_ENTER: {
       Pomp2Kind kind = kind_of(handle);
       if (kind == kLoop || kind == kParallelLoop) loop_close();
-      // The barrier ending a parallel region is not counted (libgomp runs it out
-      // of sight); an unknown region's barrier is left to the front ends.
-      if (kind != kUnknown) barrier_enter(kind == kLoop || kind == kWorkshare || kind == kOther);
+      // The barrier ending a parallel region (combined `parallel for` included)
+      // is its `omp implicit barrier`; an unknown region's barrier is left to
+      // the front ends.
+      // (not in a team of one thread, as the front ends: nothing to wait for)
+      if (kind == kParallelLoop || kind == kParallelOther)
+        barrier_enter(team_size() == 1 ? -1 : kImplicitBarrier);
+      else if (kind != kUnknown)
+        barrier_enter(kBarrier);
       break;
     }
     case RONDO_POMP2_IMPLICIT_BARRIER_EXIT:

@@ -51,7 +51,7 @@ namespace trace = rondo::trace;
 // Regions
 
 enum RegionIndex : int {
-  kCreate, kJoin, kTryJoin, kTimedJoin,
+  kCreate, kJoin, kTryJoin, kTimedJoin, kDetach,
   kMutexLock, kMutexTrylock, kMutexTimedlock, kMutexClocklock, kMutexUnlock,
   kRdlock, kWrlock, kTryRdlock, kTryWrlock, kTimedRdlock, kTimedWrlock, kClockRdlock, kClockWrlock, kRwUnlock,
   kSpinLock, kSpinTrylock, kSpinUnlock,
@@ -61,7 +61,7 @@ enum RegionIndex : int {
   kRegionCount
 };
 const char* const kRegionNames[kRegionCount] = {
-    "pthread_create", "pthread_join", "pthread_tryjoin_np", "pthread_timedjoin_np",
+    "pthread_create", "pthread_join", "pthread_tryjoin_np", "pthread_timedjoin_np", "pthread_detach",
     "pthread_mutex_lock", "pthread_mutex_trylock", "pthread_mutex_timedlock", "pthread_mutex_clocklock",
     "pthread_mutex_unlock",
     "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", "pthread_rwlock_tryrdlock", "pthread_rwlock_trywrlock",
@@ -228,6 +228,7 @@ Real<int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*)> real_c
 Real<int (*)(pthread_t, void**)> real_join("pthread_join");
 Real<int (*)(pthread_t, void**)> real_tryjoin("pthread_tryjoin_np");
 Real<int (*)(pthread_t, void**, const timespec*)> real_timedjoin("pthread_timedjoin_np");
+Real<int (*)(pthread_t)> real_detach("pthread_detach");
 Real<pid_t (*)()> real_fork("fork");
 
 template <typename F>
@@ -351,6 +352,18 @@ int pthread_timedjoin_np(pthread_t thread, void** result, const timespec* abstim
   if (!real) return ENOSYS;
   if (!active(CALLER)) return real(thread, result, abstime);
   return record_join(kTimedJoin, thread, [&] { return real(thread, result, abstime); });
+}
+
+// A detached thread is never joined: its pthread_t leaves the table (the C
+// library may give it to a later thread).
+int pthread_detach(pthread_t thread) {
+  auto real = real_detach.get();
+  if (!real) return ENOSYS;
+  if (!active(CALLER)) return real(thread);
+  Region r(kDetach);
+  int rc = inside([&] { return real(thread); });
+  if (rc == 0) forget(thread);
+  return rc;
 }
 
 // fork() runs the runtime's fork handlers, which start a thread of its own in the

@@ -758,6 +758,40 @@ TEST(Otf2RoundTrip, CliCountsMatchRondoInfo) {
   EXPECT_EQ(again.status, 0) << again.err;
 }
 
+// OpenMP regions get their OTF2 roles by construct, not by prefix: `omp fork`
+// is no loop, `omp taskgroup` no task; `omp implicit barrier` is OTF2's.
+TEST(Otf2Export, OpenMpRegionRoles) {
+  if (!have_otf2_print()) GTEST_SKIP() << "otf2-print not found";
+  TempDir dir;
+  const std::string trace_dir = dir.file("trace"), otf2_dir = dir.file("otf2");
+  fs::create_directories(trace_dir);
+  const std::vector<std::pair<std::string, std::string>> roles = {
+      {"omp parallel", "PARALLEL"},  {"omp implicit barrier", "IMPLICIT_BARRIER"}, {"omp barrier", "BARRIER"},
+      {"omp for", "LOOP"},           {"omp fork", "FUNCTION"},                      {"omp join", "FUNCTION"},
+      {"omp task", "TASK"},          {"omp taskgroup", "FUNCTION"},                 {"omp taskwait", "TASK_WAIT"},
+      {"omp for @ a.c:3", "LOOP"}};
+  test::MpiProcessSpec spec;
+  for (auto& [name, role] : roles) spec.regions.push_back({name, RegionRole::OpenMp});
+  test::write_mpi_process(trace_dir + "/p.rnd", spec, [&](int, ThreadWriter& w) {
+    for (uint32_t r = 0; r < roles.size(); ++r) {
+      w.enter(r, 10 * r + 1);
+      w.leave(r, 10 * r + 5);
+    }
+  });
+  CommandResult e =
+      run(std::string(RONDO_CLI) + " export " + quote(trace_dir) + " --format otf2 -o " + quote(otf2_dir));
+  ASSERT_EQ(e.status, 0) << e.err;
+  CommandResult p = run(std::string(OTF2_PRINT) + " -G " + quote(otf2_dir + "/traces.otf2"));
+  ASSERT_EQ(p.status, 0) << p.err;
+  for (auto& [name, role] : roles) {
+    std::regex line("REGION +[0-9]+ +Name: \"" + std::regex_replace(name, std::regex("[.@:]"), "\\$&") +
+                    "\".*Role: ([A-Z_0-9]+),");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(p.out, m, line)) << name;
+    EXPECT_EQ(m[1], role) << name;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // (c) Chrome JSON.
 

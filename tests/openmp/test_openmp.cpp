@@ -162,6 +162,66 @@ std::vector<ProcessView> read_trace(const std::string& dir) {
   return out;
 }
 
+// Time per thread, from the events (the test's own reading, independent of the
+// analyzer): inclusive time per region name, and for the thread that forks
+// teams, the time from each THREAD_FORK to its THREAD_JOIN and how much of it
+// lies in no region.
+struct ThreadTiming {
+  uint32_t index = 0;
+  std::map<std::string, int64_t> inclusive_ns;
+  uint64_t forks = 0;
+  int64_t fork_join_ns = 0;  // sum of THREAD_FORK .. THREAD_JOIN
+  int64_t uncovered_ns = 0;  // the part of it outside every region
+  int64_t in(const std::string& region) const {
+    auto it = inclusive_ns.find(region);
+    return it == inclusive_ns.end() ? 0 : it->second;
+  }
+};
+
+std::vector<std::vector<ThreadTiming>> read_timing(const std::string& dir) {
+  rondo::format::TraceReader reader(dir);
+  std::vector<std::vector<ThreadTiming>> out;
+  for (const auto& p : reader.processes()) {
+    const auto& defs = p->defs();
+    std::vector<ThreadTiming> threads;
+    for (size_t i = 0; i < p->thread_count(); ++i) {
+      const auto& t = p->thread(i);
+      ThreadTiming tt;
+      tt.index = t.index();
+      std::vector<std::pair<std::string, int64_t>> open;  // region, enter time
+      bool forked = false;
+      size_t fork_depth = 0;
+      int64_t fork_at = 0, covered_since = 0;  // covered_since: last time the thread was back at fork_depth
+      rondo::format::EventCursor cursor(t);
+      rondo::format::Event e;
+      while (cursor.next(e)) {
+        int64_t now = p->to_ns(e.ticks);
+        const auto& key = e.def->key;
+        if (key.kind == EventKind::Enter) {
+          if (forked && open.size() == fork_depth) tt.uncovered_ns += now - covered_since;
+          open.emplace_back(defs.region_name(key.ref), now);
+        } else if (key.kind == EventKind::Leave && !open.empty()) {
+          tt.inclusive_ns[open.back().first] += now - open.back().second;
+          open.pop_back();
+          if (forked && open.size() == fork_depth) covered_since = now;
+        } else if (key.kind == EventKind::ThreadFork && !forked) {
+          forked = true;
+          fork_depth = open.size();
+          fork_at = covered_since = now;
+          ++tt.forks;
+        } else if (key.kind == EventKind::ThreadJoin && forked && open.size() == fork_depth) {
+          tt.uncovered_ns += now - covered_since;
+          tt.fork_join_ns += now - fork_at;
+          forked = false;
+        }
+      }
+      threads.push_back(std::move(tt));
+    }
+    out.push_back(std::move(threads));
+  }
+  return out;
+}
+
 class Modules : public ::testing::Test {
  public:
   void SetUp() override {
@@ -484,6 +544,131 @@ TEST_F(Modules, OpenMpTaskVariantsWithClang) { check_task_variants(*this, TASK_V
 #endif
 
 // ---------------------------------------------------------------------------
+// Barrier waiting and the fork and join of teams, with a known imbalance
+// (tests/openmp/programs/omp_imbalance.c): in each of the two regions of a
+// repetition, thread k of the team sleeps k x kStepMs before a barrier, so it
+// waits (kTeam - 1 - k) x kStepMs there for the last one: at the barrier ending
+// the first parallel region (`omp implicit barrier`) and at the one ending the
+// worksharing loop of the second (`omp barrier`). Bounds hold at any speed: a
+// thread waits at least what the others slept longer (less half a step for
+// wake-up jitter), and not more than one extra step per barrier.
+
+constexpr int kTeam = 4, kImbalanceReps = 3;
+constexpr int64_t kStepMs = 20, kMs = 1000000;
+
+void check_imbalance(Modules& test, const char* program, const std::string& name) {
+  SCOPED_TRACE(name);
+  auto trace = test.record("openmp", std::string(program) + " " + std::to_string(kTeam) + " " +
+                                         std::to_string(kImbalanceReps) + " " + std::to_string(kStepMs),
+                           name);
+  ASSERT_EQ(trace.size(), 1u);
+  const ProcessView& p = trace[0];
+  ASSERT_EQ(p.threads.size(), static_cast<size_t>(kTeam));
+  // Per repetition: two regions of kTeam threads, one of a single thread (the master).
+  constexpr uint64_t kRegions = 2 * kImbalanceReps, kAlone = kImbalanceReps;
+  for (const ThreadView& t : p.threads) {
+    SCOPED_TRACE("thread " + std::to_string(t.index));
+    uint64_t alone = t.index == 0 ? kAlone : 0;
+    EXPECT_EQ(t.entered("omp parallel"), kRegions + alone);
+    // One per parallel region and thread, none in a team of one.
+    EXPECT_EQ(t.entered("omp implicit barrier"), kRegions);
+    EXPECT_EQ(t.entered("omp barrier"), static_cast<uint64_t>(kImbalanceReps));  // the loop's
+    // Only the encountering thread forks and joins, once per region.
+    uint64_t own = t.index == 0 ? kRegions + kAlone : 0;
+    EXPECT_EQ(t.entered("omp fork"), own);
+    EXPECT_EQ(t.entered("omp join"), own);
+    EXPECT_EQ(t.count(EventKind::ThreadFork), own);
+    EXPECT_EQ(t.count(EventKind::ThreadJoin), own);
+  }
+
+  // The trace's own times, thread by thread. Pool threads get their locations
+  // in the order they start, not by thread number: order them by waiting.
+  auto timing = read_timing(test.path(name));
+  ASSERT_EQ(timing.size(), 1u);
+  std::vector<ThreadTiming> by_wait = timing[0];
+  std::sort(by_wait.begin(), by_wait.end(), [](const ThreadTiming& a, const ThreadTiming& b) {
+    return a.in("omp implicit barrier") + a.in("omp barrier") > b.in("omp implicit barrier") + b.in("omp barrier");
+  });
+  // Threads of a loaded machine start their sleep some milliseconds apart: up to
+  // half a step per barrier is tolerated (the threads stay a whole step apart).
+  const int64_t tolerance = kStepMs / 2 * kMs * kImbalanceReps, slack = kStepMs * kMs * kImbalanceReps;
+  for (int k = 0; k < kTeam; ++k) {
+    const ThreadTiming& t = by_wait[static_cast<size_t>(k)];
+    SCOPED_TRACE("thread number " + std::to_string(k) + " (location " + std::to_string(t.index) + ")");
+    int64_t expected = (kTeam - 1 - k) * kStepMs * kMs * kImbalanceReps;  // at each of the two barriers
+    for (const char* barrier : {"omp implicit barrier", "omp barrier"}) {
+      EXPECT_GE(t.in(barrier), expected - tolerance) << barrier;
+      EXPECT_LE(t.in(barrier), expected + slack) << barrier;
+    }
+    // Waiting is part of the region: the barrier ending it is inside it.
+    EXPECT_LE(t.in("omp implicit barrier") + t.in("omp barrier"), t.in("omp parallel"));
+  }
+  // The master's time from each fork to its join is in regions (`omp fork`,
+  // `omp parallel`, `omp join`), but for the few instructions between them.
+  const ThreadTiming* master = nullptr;
+  for (const ThreadTiming& t : timing[0])
+    if (t.index == 0) master = &t;
+  ASSERT_NE(master, nullptr);
+  EXPECT_EQ(master->forks, kRegions + kAlone);
+  EXPECT_GT(master->fork_join_ns, 0);
+  EXPECT_LE(master->uncovered_ns * 20, master->fork_join_ns)
+      << master->uncovered_ns << " ns of " << master->fork_join_ns << " ns between fork and join in no region";
+  EXPECT_EQ(master->in("omp fork") + master->in("omp parallel") + master->in("omp join") + master->uncovered_ns,
+            master->fork_join_ns);
+  // Every thread's `omp parallel` lies between the master's forks and joins,
+  // not in the serial time after them (libomp tells workers late that their
+  // region ended: at the next fork).
+  for (const ThreadTiming& t : timing[0])
+    EXPECT_LE(t.in("omp parallel"), master->fork_join_ns + kMs) << "thread " << t.index;
+
+  // `rondo stats`: the same waiting per thread, and the imbalance of the team.
+  auto s = test.stats(name);
+  const auto& threads = s["threads"]["threads"];
+  ASSERT_EQ(threads.size(), static_cast<size_t>(kTeam));
+  std::vector<int64_t> waits;
+  for (auto& t : threads) {
+    waits.push_back(t["barrier_ns"].get<int64_t>());
+    const ThreadTiming* mine = nullptr;
+    for (const ThreadTiming& tt : timing[0])
+      if (static_cast<int>(tt.index) == t["thread"].get<int>()) mine = &tt;
+    ASSERT_NE(mine, nullptr);
+    // The analyzer converts each thread's tick sums once, this test each call:
+    // they agree to rounding.
+    EXPECT_NEAR(t["barrier_ns"].get<double>(), mine->in("omp implicit barrier") + mine->in("omp barrier"), 1000);
+    EXPECT_NEAR(t["fork_join_ns"].get<double>(), mine->in("omp fork") + mine->in("omp join"), 1000);
+    EXPECT_NEAR(t["parallel_ns"].get<double>(), mine->in("omp parallel"), 1000);
+  }
+  std::sort(waits.rbegin(), waits.rend());
+  for (int k = 0; k < kTeam; ++k)
+    EXPECT_GE(waits[static_cast<size_t>(k)], 2 * ((kTeam - 1 - k) * kStepMs * kMs * kImbalanceReps - tolerance));
+  const auto& regions = s["threads"]["parallel_regions"];
+  ASSERT_EQ(regions.size(), 1u);
+  EXPECT_EQ(regions[0]["teams"].size(), 1u);
+  // Busy times 0, 2, 4, 6 steps per repetition (plus overheads): max / mean is
+  // near 2 (6 / 3), well above 1.
+  EXPECT_GT(regions[0]["imbalance"].get<double>(), 1.5);
+  EXPECT_EQ(regions[0]["worst_rank"].get<int>(), 0);
+}
+
+#ifdef OMP_IMBALANCE_GCC
+TEST_F(Modules, OpenMpBarrierWaitingWithGcc) { check_imbalance(*this, OMP_IMBALANCE_GCC, "gcc.rondo"); }
+#endif
+TEST_F(Modules, OpenMpBarrierWaitingWithClang) {
+#ifdef OMP_IMBALANCE_CLANG
+  check_imbalance(*this, OMP_IMBALANCE_CLANG, "clang.rondo");
+#else
+  GTEST_SKIP() << "no clang with OpenMP (Debian: clang libomp-dev): omp_imbalance_clang is not built";
+#endif
+}
+TEST_F(Modules, OpenMpBarrierWaitingWithOpari2) {
+#ifdef OMP_IMBALANCE_OPARI
+  check_imbalance(*this, OMP_IMBALANCE_OPARI, "opari.rondo");
+#else
+  GTEST_SKIP() << "opari2 not found (Debian: opari2 libpomp2-dev): omp_imbalance_opari is not built";
+#endif
+}
+
+// ---------------------------------------------------------------------------
 // pthreads
 
 TEST_F(Modules, PthreadContendedMutex) {
@@ -583,6 +768,57 @@ TEST_F(Modules, PthreadEverySynchronisationObject) {
     EXPECT_EQ(t.acquired.at(kMutex), 1u * kRounds + 1 + waits);
     EXPECT_EQ(t.released.at(kMutex), 1u * kRounds + 1 + waits);
   }
+}
+
+
+// Waiting in pthread calls counts where `rondo stats` says: barrier waiting at
+// the barrier, mutex waiting as lock waiting, the semaphore as condition
+// waiting (tests/openmp/programs/pthread_waits.c: worker k waits about
+// (kWorkers - 1 - k) steps at the barrier, then at least 2 steps for the mutex
+// the main thread holds; a detached thread posts the semaphore after a step).
+TEST_F(Modules, PthreadWaitingByKindAndDetach) {
+  constexpr int kWorkers = 4;
+  constexpr int64_t kStep = 20 * kMs;
+  auto trace = record("pthread", std::string(PTHREAD_WAITS) + " 4 20", "waits.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  const ProcessView& p = trace[0];
+  ASSERT_EQ(p.threads.size(), static_cast<size_t>(kWorkers + 2));
+  const ThreadView* main = p.thread(0);
+  ASSERT_NE(main, nullptr);
+  EXPECT_EQ(main->entered("pthread_detach"), 1u);
+  EXPECT_EQ(main->entered("pthread_create"), static_cast<uint64_t>(kWorkers + 1));
+  EXPECT_EQ(main->created.size(), static_cast<size_t>(kWorkers + 1));
+  EXPECT_EQ(main->waited.size(), static_cast<size_t>(kWorkers));  // the detached thread is never joined
+  const ThreadView* detached = p.thread(kWorkers + 1);
+  ASSERT_NE(detached, nullptr);
+  EXPECT_EQ(detached->begin_parent, std::vector<int64_t>{0});
+  EXPECT_EQ(detached->count(EventKind::ThreadEnd), 1u);
+  EXPECT_EQ(detached->entered("sem_post"), 1u);
+
+  auto s = stats("waits.rondo");
+  std::map<int, nlohmann::json> rows;
+  for (auto& t : s["threads"]["threads"]) rows[t["thread"].get<int>()] = t;
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kWorkers + 2));
+  auto timing = read_timing(path("waits.rondo"));
+  ASSERT_EQ(timing.size(), 1u);
+  for (const ThreadTiming& t : timing[0]) {
+    SCOPED_TRACE("thread " + std::to_string(t.index));
+    const auto& row = rows[static_cast<int>(t.index)];
+    // (to rounding: the analyzer converts tick sums, this test each call)
+    EXPECT_NEAR(row["barrier_ns"].get<double>(), t.in("pthread_barrier_wait"), 1000);
+    EXPECT_NEAR(row["lock_ns"].get<double>(), t.in("pthread_mutex_lock"), 1000);
+    EXPECT_NEAR(row["pthread_wait_ns"].get<double>(), t.in("sem_wait"), 1000);
+    if (t.index >= 1 && t.index <= static_cast<uint32_t>(kWorkers)) {
+      // Workers start in order: worker k is location k + 1.
+      int64_t k = t.index - 1;
+      EXPECT_GE(row["barrier_ns"].get<int64_t>(), (kWorkers - 1 - k) * kStep - 4 * kMs);
+      EXPECT_LE(row["barrier_ns"].get<int64_t>(), (kWorkers - k) * kStep);
+      EXPECT_GE(row["lock_ns"].get<int64_t>(), 2 * kStep - 4 * kMs);
+      EXPECT_EQ(row["pthread_wait_ns"].get<int64_t>(), 0);
+    }
+  }
+  EXPECT_GE(rows[0]["pthread_wait_ns"].get<int64_t>(), kStep - 4 * kMs);  // sem_wait for the detached thread
+  EXPECT_EQ(rows[0]["barrier_ns"].get<int64_t>(), 0);
 }
 
 TEST_F(Modules, PthreadThousandThreads) {
@@ -714,6 +950,23 @@ TEST_F(Modules, HybridTwoRanksTwoThreads) {
     EXPECT_EQ(p.total("MPI_Sendrecv"), 2u * kSteps);  // funneled: only the master calls MPI
   }
   EXPECT_EQ(ranks, (std::set<int32_t>{0, 1}));
+  // Imbalance is per team: each rank's two threads, not the four pooled.
+  auto s = stats("hybrid.rondo");
+  const auto& regions = s["threads"]["parallel_regions"];
+  ASSERT_EQ(regions.size(), 1u);
+  ASSERT_EQ(regions[0]["teams"].size(), 2u);
+  double worst = 0, sum = 0;
+  for (int r = 0; r < 2; ++r) {
+    const auto& team = regions[0]["teams"][static_cast<size_t>(r)];
+    EXPECT_EQ(team["rank"].get<int>(), r);
+    EXPECT_EQ(team["threads"].get<int>(), 2);
+    EXPECT_EQ(team["calls"].get<int>(), 2 * kSteps);
+    EXPECT_GE(team["imbalance"].get<double>(), 1.0);
+    worst = std::max(worst, team["imbalance"].get<double>());
+    sum += team["imbalance"].get<double>();
+  }
+  EXPECT_DOUBLE_EQ(regions[0]["imbalance"].get<double>(), worst);
+  EXPECT_DOUBLE_EQ(regions[0]["mean_imbalance"].get<double>(), sum / 2);
 }
 #endif
 

@@ -64,8 +64,9 @@ TEST(ThreadStats, PerThreadTimesAndImbalance) {
   EXPECT_EQ(t0.label(), "0:0");
   EXPECT_EQ(t0.parallel_ns, 100);
   EXPECT_EQ(t0.barrier_ns, 20);
-  EXPECT_EQ(t0.lock_ns, 7);
-  EXPECT_EQ(t0.pthread_wait_ns, 37);
+  EXPECT_EQ(t0.lock_ns, 14);  // omp critical 5, pthread_mutex_lock 7, omp lock 2
+  EXPECT_EQ(t0.pthread_wait_ns, 30);  // pthread_cond_wait
+  EXPECT_EQ(t0.fork_join_ns, 0);
   EXPECT_EQ(t0.span_ns, 172);
   const auto& t1 = s.threads[1];
   EXPECT_EQ(t1.label(), "0:1");
@@ -81,9 +82,13 @@ TEST(ThreadStats, PerThreadTimesAndImbalance) {
   EXPECT_EQ(p.threads, 2u);
   EXPECT_EQ(p.calls, 3u);
   EXPECT_EQ(p.total_ns, 180);
-  EXPECT_EQ(p.max_ns, 100);
-  EXPECT_DOUBLE_EQ(p.mean_ns(), 90.0);
-  EXPECT_DOUBLE_EQ(p.imbalance(), 100.0 / 90.0);
+  // Busy time: inclusive less barrier waiting (thread 0: 100 - 20, thread 1: 80 - 10).
+  EXPECT_EQ(p.busy_ns, 150);
+  EXPECT_EQ(p.max_ns, 80);
+  EXPECT_DOUBLE_EQ(p.mean_ns(), 75.0);
+  EXPECT_DOUBLE_EQ(p.imbalance(), 80.0 / 75.0);
+  ASSERT_EQ(p.teams.size(), 1u);
+  EXPECT_EQ(p.worst_rank(), 0);
   EXPECT_EQ(p.slowest_rank, 0);
   EXPECT_EQ(p.slowest_thread, 0);
   EXPECT_TRUE(s.io_files.empty());
@@ -105,19 +110,96 @@ TEST(ThreadStats, NoThreadRecords) {
 }
 
 TEST(ThreadStats, RegionClassification) {
-  using analyzer::is_omp_lock_region;
-  using analyzer::is_pthread_wait_region;
-  for (const char* n : {"pthread_mutex_lock", "pthread_mutex_timedlock", "pthread_rwlock_rdlock",
-                        "pthread_rwlock_wrlock", "pthread_spin_lock", "pthread_cond_wait", "pthread_cond_timedwait",
-                        "pthread_barrier_wait"})
-    EXPECT_TRUE(is_pthread_wait_region(n)) << n;
+  using analyzer::wait_kind;
+  using analyzer::WaitKind;
+  for (const char* n : {"pthread_mutex_lock", "pthread_mutex_timedlock", "pthread_mutex_trylock",
+                        "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", "pthread_spin_lock", "omp critical",
+                        "omp lock", "omp atomic", "omp critical @ a.c:12"})
+    EXPECT_EQ(wait_kind(n), WaitKind::Lock) << n;
+  for (const char* n : {"pthread_barrier_wait", "omp barrier", "omp implicit barrier", "omp barrier @ a.c:3"})
+    EXPECT_EQ(wait_kind(n), WaitKind::Barrier) << n;
+  for (const char* n : {"pthread_cond_wait", "pthread_cond_timedwait", "pthread_cond_clockwait", "sem_wait",
+                        "sem_timedwait"})
+    EXPECT_EQ(wait_kind(n), WaitKind::Condition) << n;
+  EXPECT_EQ(wait_kind("omp fork"), WaitKind::ForkJoin);
+  EXPECT_EQ(wait_kind("omp join"), WaitKind::ForkJoin);
   for (const char* n : {"pthread_mutex_unlock", "pthread_rwlock_unlock", "pthread_cond_signal", "pthread_create",
-                        "pthread_join", "pthread_spin_unlock"})
-    EXPECT_FALSE(is_pthread_wait_region(n)) << n;
-  EXPECT_TRUE(is_omp_lock_region("omp critical"));
-  EXPECT_TRUE(is_omp_lock_region("omp lock"));
-  EXPECT_FALSE(is_omp_lock_region("omp barrier"));
-  EXPECT_FALSE(is_omp_lock_region("omp parallel"));
+                        "pthread_join", "pthread_detach", "pthread_spin_unlock", "sem_post", "omp parallel",
+                        "omp barriers", "omp for", "compute"})
+    EXPECT_EQ(wait_kind(n), WaitKind::None) << n;
+  EXPECT_TRUE(analyzer::is_parallel_region("omp parallel"));
+  EXPECT_TRUE(analyzer::is_parallel_region("omp parallel @ a.c:7"));
+  EXPECT_FALSE(analyzer::is_parallel_region("omp parallelism"));
+}
+
+// Imbalance is measured per team (process): rank 0's two threads are equally
+// busy, rank 1's are not. Pooled over all four threads the imbalance would be
+// 90 / 78.75 = 1.14; rank 1's team alone is 90 / 67.5 = 1.33.
+TEST(ThreadStats, ImbalancePerTeamAndBarrierWaiting) {
+  test::TempDir dir;
+  test::MpiProcessSpec spec;
+  spec.world_size = 2;
+  spec.threads = 2;
+  spec.regions = {{"omp parallel", Role::OpenMp},          {"omp implicit barrier", Role::OpenMp},
+                  {"omp fork", Role::OpenMp},              {"omp join", Role::OpenMp},
+                  {"pthread_barrier_wait", Role::Pthread}, {"pthread_mutex_lock", Role::Pthread}};
+  spec.rank = 0;
+  test::write_mpi_process(dir.file("r0.rnd"), spec, [](int t, ThreadWriter& w) {
+    if (t == 0) {
+      region(w, 2, 0, 5);  // omp fork
+      w.enter(0, 5);
+      region(w, 1, 95, 105);  // waits 10
+      w.leave(0, 105);
+      region(w, 3, 105, 108);  // omp join
+    } else {
+      w.enter(0, 6);
+      region(w, 1, 96, 105);  // waits 9
+      w.leave(0, 105);
+    }
+  });
+  spec.rank = 1;
+  test::write_mpi_process(dir.file("r1.rnd"), spec, [](int t, ThreadWriter& w) {
+    w.enter(0, 0);
+    region(w, 1, t == 0 ? 90 : 45, 100);  // waits 10 (busy 90), 55 (busy 45)
+    w.leave(0, 100);
+    if (t == 1) {
+      region(w, 4, 200, 230);  // pthread barrier: 30
+      region(w, 5, 240, 250);  // mutex: 10
+    }
+  });
+  format::TraceReader trace(dir.str());
+  analyzer::ThreadStats s = analyzer::thread_stats(trace);
+  ASSERT_EQ(s.threads.size(), 4u);
+  EXPECT_EQ(s.threads[0].label(), "0:0");
+  EXPECT_EQ(s.threads[0].parallel_ns, 100);
+  EXPECT_EQ(s.threads[0].barrier_ns, 10);
+  EXPECT_EQ(s.threads[0].fork_join_ns, 8);
+  EXPECT_EQ(s.threads[1].barrier_ns, 9);
+  EXPECT_EQ(s.threads[1].fork_join_ns, 0);
+  EXPECT_EQ(s.threads[3].label(), "1:1");
+  EXPECT_EQ(s.threads[3].barrier_ns, 55 + 30);
+  EXPECT_EQ(s.threads[3].lock_ns, 10);
+  EXPECT_EQ(s.threads[3].pthread_wait_ns, 0);
+
+  ASSERT_EQ(s.parallel_regions.size(), 1u);
+  const auto& p = s.parallel_regions[0];
+  EXPECT_EQ(p.threads, 4u);
+  EXPECT_EQ(p.total_ns, 100 + 99 + 100 + 100);
+  EXPECT_EQ(p.busy_ns, 90 + 90 + 90 + 45);
+  EXPECT_EQ(p.max_ns, 90);
+  EXPECT_EQ(p.slowest_rank, 0);
+  EXPECT_EQ(p.slowest_thread, 0);
+  ASSERT_EQ(p.teams.size(), 2u);
+  EXPECT_EQ(p.teams[0].rank, 0);
+  EXPECT_EQ(p.teams[0].threads, 2u);
+  EXPECT_DOUBLE_EQ(p.teams[0].imbalance(), 1.0);
+  EXPECT_EQ(p.teams[1].rank, 1);
+  EXPECT_EQ(p.teams[1].max_ns, 90);
+  EXPECT_DOUBLE_EQ(p.teams[1].mean_ns(), 67.5);
+  EXPECT_EQ(p.teams[1].slowest_thread, 0);
+  EXPECT_DOUBLE_EQ(p.imbalance(), 90.0 / 67.5);
+  EXPECT_EQ(p.worst_rank(), 1);
+  EXPECT_DOUBLE_EQ(p.mean_imbalance(), (1.0 + 90.0 / 67.5) / 2);
 }
 
 namespace {

@@ -1,8 +1,9 @@
 // OpenMP, threads and I/O statistics of a trace: the time each thread spent in
-// parallel regions and waiting (barriers, locks, critical sections, pthread
-// synchronization), the load imbalance of each parallel region, and the I/O done
-// on each file. Region times come from each thread's profile (its summary, or a
-// replay with a window); I/O from replaying the threads whose grammar has I/O events.
+// parallel regions and waiting (barriers, locks, critical sections, condition
+// variables, the fork and join of teams), the load imbalance of each parallel
+// region per team, and the I/O done on each file. Region times come from each
+// thread's profile (its summary, or a replay with a window); I/O from replaying
+// the threads whose grammar has I/O events.
 #pragma once
 
 #include <cstdint>
@@ -16,29 +17,54 @@
 
 namespace rondo::analyzer {
 
-// Times of one thread, in nanoseconds (inclusive times of the regions named).
+// Times of one thread, in nanoseconds (inclusive times of the regions named;
+// wait_kind() says which region counts where).
 struct ThreadTimes {
   int32_t rank = -1;    // process label (MPI rank or position in the trace)
   int32_t thread = -1;  // process-local thread index
-  int64_t parallel_ns = 0;  // "omp parallel"
-  int64_t barrier_ns = 0;   // "omp barrier"
-  int64_t lock_ns = 0;      // "omp critical", "omp lock", "omp atomic": waiting to enter
-  int64_t pthread_wait_ns = 0;  // pthread mutex / rwlock / spin lock, cond wait, barrier wait
+  int64_t parallel_ns = 0;  // "omp parallel" (its closing barrier included)
+  int64_t barrier_ns = 0;   // waiting in barriers: "omp barrier", "omp implicit barrier", pthread_barrier_wait
+  int64_t lock_ns = 0;      // waiting for a lock: "omp critical", "omp lock", "omp atomic", pthread mutex,
+                            // rwlock and spin lock
+  int64_t pthread_wait_ns = 0;  // waiting for a condition variable or a semaphore
+  int64_t fork_join_ns = 0;     // "omp fork" + "omp join": starting and ending teams (encountering thread)
   int64_t span_ns = 0;          // first to last event of the thread
   std::string label() const { return std::to_string(rank) + ":" + std::to_string(thread); }
 };
 
-// One parallel region name over the threads that ran it.
+// One parallel region name in one team. A team is a process (an MPI rank): its
+// threads are the ones that share the work, so imbalance is measured there. A
+// thread's time in the region is its busy time: inclusive time less its waiting
+// in OpenMP barriers (the waiting is where the imbalance of the others shows).
+struct TeamImbalance {
+  int32_t rank = -1;
+  uint64_t threads = 0;  // threads with at least one call
+  uint64_t calls = 0;
+  int64_t max_ns = 0;    // the largest per-thread busy time
+  int64_t busy_ns = 0;   // summed over threads
+  int32_t slowest_thread = -1;
+  double mean_ns() const { return threads ? static_cast<double>(busy_ns) / static_cast<double>(threads) : 0; }
+  // max / mean of per-thread busy time: 1 is perfectly balanced.
+  double imbalance() const { return mean_ns() > 0 ? static_cast<double>(max_ns) / mean_ns() : 0; }
+};
+
+// One parallel region name over every team that ran it.
 struct ParallelRegionStats {
   std::string name;
-  uint64_t threads = 0;  // threads with at least one call
+  uint64_t threads = 0;  // threads with at least one call, all teams
   uint64_t calls = 0;    // summed over threads
   int64_t total_ns = 0;  // inclusive, summed over threads
-  int64_t max_ns = 0;    // the largest per-thread inclusive time
-  int32_t slowest_rank = -1, slowest_thread = -1;
-  double mean_ns() const { return threads ? static_cast<double>(total_ns) / static_cast<double>(threads) : 0; }
-  // max / mean of per-thread inclusive time: 1 is perfectly balanced.
-  double imbalance() const { return mean_ns() > 0 ? static_cast<double>(max_ns) / mean_ns() : 0; }
+  int64_t busy_ns = 0;   // busy (inclusive less barrier waiting), summed over threads
+  int64_t max_ns = 0;    // the largest per-thread busy time, any team
+  int32_t slowest_rank = -1, slowest_thread = -1;  // the thread with max_ns
+  std::vector<TeamImbalance> teams;  // by rank
+  double mean_ns() const { return threads ? static_cast<double>(busy_ns) / static_cast<double>(threads) : 0; }
+  // The worst team's imbalance (1 is perfectly balanced), and which team that is.
+  double imbalance() const { return worst_team() ? worst_team()->imbalance() : 0; }
+  int32_t worst_rank() const { return worst_team() ? worst_team()->rank : -1; }
+  // The mean over teams of each team's imbalance.
+  double mean_imbalance() const;
+  const TeamImbalance* worst_team() const;
 };
 
 // I/O on one file (all processes and threads), from IoOperation records.
@@ -77,8 +103,13 @@ ThreadStats reduce_thread_stats(const format::TraceReader& trace, const std::vec
                                 const std::vector<ThreadActivityPartial>& activity);
 ThreadStats thread_stats(const format::TraceReader& trace, const AnalysisOptions& options = {});
 
-// Classification of region names (exposed for tests).
-bool is_pthread_wait_region(const std::string& name);
-bool is_omp_lock_region(const std::string& name);
+// What waiting a region is, by its name (OpenMP and pthread regions; a source
+// location may follow an OpenMP construct's name): the column of ThreadTimes it
+// adds to. Exposed for tests.
+enum class WaitKind { None, Barrier, Lock, Condition, ForkJoin };
+WaitKind wait_kind(const std::string& name);
+// Whether a region is an OpenMP parallel region ("omp parallel", with or without
+// a source location).
+bool is_parallel_region(const std::string& name);
 
 }  // namespace rondo::analyzer
