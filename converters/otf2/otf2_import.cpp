@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "otf2/otf2_common.h"
+#include "rondo/analyzer/messages.h"
 #include "rondo/converters/otf2.h"
 #include "rondo/format/chunk.h"
 #include "rondo/format/definitions.h"
@@ -458,6 +460,7 @@ struct LocationState {
   uint32_t thread_index = 0;
   std::optional<uint32_t> pid;                          // from a ProcessId attribute
   std::unordered_map<uint64_t, int64_t> io_operations;  // matching id -> Rondo I/O operation
+  std::vector<uint32_t> open_calls;                     // Rondo regions entered and not yet left, innermost last
   std::string error;
 
   std::optional<int64_t> attribute(OTF2_AttributeList* list, const char* name) const {
@@ -509,6 +512,32 @@ struct LocationState {
     marker(time, fields.empty() ? std::string(record) : std::string(record) + " " + fields);
   }
   void marker(uint64_t time, const std::string& text) { event(EventKind::Marker, time, process->string(text)); }
+
+  void enter(uint32_t region, uint64_t time) {
+    open_calls.push_back(region);
+    writer->enter(region, time);
+  }
+  // Foreign writers may leave calls out of nesting order (EZTrace leaves
+  // "Working" while "EZTrace finalize" is still open inside it). Rondo traces
+  // nest strictly, so a leave of a call that is not the innermost one closes the
+  // calls open inside it at its own time, as a leave would in a program that
+  // unwinds; the later leaves of those calls then find nothing open and are
+  // dropped. Event counts stay the same when each such call is left later.
+  void leave(uint32_t region, uint64_t time) {
+    auto it = std::find(open_calls.rbegin(), open_calls.rend(), region);
+    if (it == open_calls.rend()) {
+      ++report->leaves_dropped;
+      return;
+    }
+    if (open_calls.back() != region) ++report->leaves_out_of_order;
+    while (open_calls.back() != region) {
+      writer->leave(open_calls.back(), time);
+      open_calls.pop_back();
+      ++report->calls_closed_early;
+    }
+    writer->leave(region, time);
+    open_calls.pop_back();
+  }
 };
 
 template <typename F>
@@ -542,8 +571,8 @@ OTF2_CallbackCode ev_buffer_flush(ARGS, OTF2_TimeStamp) { BODY(s.keep("BUFFER_FL
 OTF2_CallbackCode ev_measurement(ARGS, OTF2_MeasurementMode mode) {
   BODY(s.keep("MEASUREMENT_ON_OFF", time, mode == OTF2_MEASUREMENT_ON ? "mode=ON" : "mode=OFF"));
 }
-OTF2_CallbackCode ev_enter(ARGS, OTF2_RegionRef region) { BODY(s.writer->enter(s.process->region(region), time)); }
-OTF2_CallbackCode ev_leave(ARGS, OTF2_RegionRef region) { BODY(s.writer->leave(s.process->region(region), time)); }
+OTF2_CallbackCode ev_enter(ARGS, OTF2_RegionRef region) { BODY(s.enter(s.process->region(region), time)); }
+OTF2_CallbackCode ev_leave(ARGS, OTF2_RegionRef region) { BODY(s.leave(s.process->region(region), time)); }
 
 void p2p(LocationState& s, EventKind kind, uint64_t time, uint32_t peer, OTF2_CommRef comm, uint32_t tag,
          uint64_t bytes, std::initializer_list<int64_t> data = {}) {
@@ -1055,6 +1084,11 @@ std::string file_safe(std::string s) {
   return s.empty() ? "otf2" : s;
 }
 
+OTF2_CallbackCode count_clock_offset(void* user, OTF2_TimeStamp, int64_t, double) {
+  ++*static_cast<uint64_t*>(user);
+  return OTF2_CALLBACK_SUCCESS;
+}
+
 class Importer {
  public:
   Importer(const std::string& anchor, const std::string& out, const ConvertOptions& options)
@@ -1063,6 +1097,7 @@ class Importer {
 
  private:
   void plan_ranks();
+  void tell_repairs();
   void import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group, const std::vector<OTF2_LocationRef>& locations,
                     OTF2_EvtReaderCallbacks* callbacks, bool local_defs);
   std::string host_of(OTF2_LocationGroupRef group) const;
@@ -1206,8 +1241,34 @@ ConvertReport Importer::run() {
   check(OTF2_Reader_CloseEvtFiles(reader.get()), "OTF2_Reader_CloseEvtFiles");
   if (local_defs) check(OTF2_Reader_CloseDefFiles(reader.get()), "OTF2_Reader_CloseDefFiles");
   report_.records = records_;
+  tell_repairs();
   report_.seconds = detail::seconds_since(start);
   return report_;
+}
+
+// What the import changed or could not fix, one `rondo: import:` line each on
+// stderr (stdout holds the summary).
+void Importer::tell_repairs() {
+  if (report_.leaves_out_of_order || report_.leaves_dropped)
+    std::fprintf(stderr,
+                 "rondo: import: %llu leaves did not match the innermost open call: they closed the %llu calls "
+                 "still open inside them at their time, and %llu later leaves of calls no longer open were "
+                 "dropped\n",
+                 static_cast<unsigned long long>(report_.leaves_out_of_order),
+                 static_cast<unsigned long long>(report_.calls_closed_early),
+                 static_cast<unsigned long long>(report_.leaves_dropped));
+  // Without ClockOffsets the ranks' clocks are taken as they are: a message
+  // received before its send is then the archive's clock error, which the import
+  // cannot know how to correct; guessing offsets would invent data.
+  if (report_.clock_offsets > 0 || world_size_ < 2) return;
+  format::TraceReader trace(out_);
+  for (const analyzer::Message& m : analyzer::match_messages(trace))
+    if (m.matched() && m.recv_ns < m.send_ns) ++report_.receives_before_send;
+  if (report_.receives_before_send)
+    std::fprintf(stderr,
+                 "rondo: import: %llu messages received before they were sent: the OTF2 archive carries no clock "
+                 "offsets\n",
+                 static_cast<unsigned long long>(report_.receives_before_send));
 }
 
 void Importer::import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group,
@@ -1235,6 +1296,13 @@ void Importer::import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group,
     if (local_defs) {
       // Mapping tables and clock corrections live here when a writer left them.
       if (OTF2_DefReader* d = OTF2_Reader_GetDefReader(reader, location)) {
+        // OTF2 keeps the ClockOffsets it reads here for the location's event
+        // reader; the callback only counts them.
+        OTF2_DefReaderCallbacks* c = OTF2_DefReaderCallbacks_New();
+        OTF2_DefReaderCallbacks_SetClockOffsetCallback(c, count_clock_offset);
+        OTF2_ErrorCode rc = OTF2_Reader_RegisterDefCallbacks(reader, d, c, &report_.clock_offsets);
+        OTF2_DefReaderCallbacks_Delete(c);
+        check(rc, "registering the OTF2 local definition callbacks");
         uint64_t n = 0;
         check(OTF2_Reader_ReadAllLocalDefinitions(reader, d, &n), "reading OTF2 local definitions");
         check(OTF2_Reader_CloseDefReader(reader, d), "OTF2_Reader_CloseDefReader");
@@ -1243,6 +1311,11 @@ void Importer::import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group,
     }
     OTF2_EvtReader* events = OTF2_Reader_GetEvtReader(reader, location);
     if (!events) otf2::fail("opening the events of OTF2 location " + std::to_string(location), OTF2_ERROR_INVALID);
+    // OTF2's rule (the default, said here because the time axis depends on it):
+    // a timestamp t of this location becomes t + the offset interpolated
+    // linearly between the ClockOffset definitions around t (the first or last
+    // one outside them), so that all locations share the global clock.
+    check(OTF2_EvtReader_ApplyClockOffsets(events, true), "OTF2_EvtReader_ApplyClockOffsets");
 
     ThreadWriter writer(thread_index, [&](Batch&& b) {
       for (auto& chunk : encode_batch(b, 3)) append(chunk);

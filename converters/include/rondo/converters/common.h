@@ -32,6 +32,13 @@ struct ConvertReport {
   std::map<std::string, uint64_t> notes;
   // Import: OTF2 records Rondo has no event for, kept as Marker events, by record name.
   std::map<std::string, uint64_t> kept_as_markers;
+  // Import: leaves that closed calls still open inside them (foreign writers that
+  // do not nest, see converters/README.md), the calls so closed, and the later
+  // leaves of calls no longer open, which are dropped.
+  uint64_t leaves_out_of_order = 0, calls_closed_early = 0, leaves_dropped = 0;
+  // Import: OTF2 ClockOffset definitions applied, and, when the archive has none,
+  // matched messages received before they were sent (left as they are).
+  uint64_t clock_offsets = 0, receives_before_send = 0;
   double events_per_second() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
 };
 
