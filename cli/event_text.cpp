@@ -18,6 +18,9 @@ std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, 
     case EventKind::MpiIrecv:
       return fmt::format("{} peer={} tag={} comm={} bytes={}", kind_name(k.kind), k.params[0], k.params[1],
                          k.params[2], k.params[3]);
+    case EventKind::MpiProbe:  // the message a probe found; p0 is its source
+      return fmt::format("{} source={} tag={} comm={} bytes={}", kind_name(k.kind), k.params[0], k.params[1],
+                         k.params[2], k.params[3]);
     case EventKind::MpiCollectiveEnd:
       return fmt::format("{} {} comm={}{} sent={} received={}", kind_name(k.kind),
                          collective_name(static_cast<CollectiveOp>(k.ref)), k.params[0],

@@ -695,6 +695,8 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
     g.np = std::min<int>(e.def->params, kMaxParams);
     g.nd = std::min<int>(e.def->data, kMaxData);
     for (int i = 0; i < g.np; ++i) g.params[i] = k.params[i];
+    // The probe's communicator as the archive's communicator, like refs above.
+    if (k.kind == EventKind::MpiProbe) g.params[2] = comm(pi, k.params[2]).ref;
     for (int i = 0; i < g.nd; ++i) add_int(attrs, otf2::kAttrData[i], e.data[i], "Rondo event data field");
     note(std::string("Rondo events without an OTF2 record, written as '") + otf2::kEventParameter +
          "' parameters: " + std::string(kind_name(k.kind)));
@@ -755,6 +757,13 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
       break;
     case EventKind::MpiRequestCancelled:
       rc = OTF2_EvtWriter_MpiRequestCancelled(w, nullptr, t, u64(e.data[0]));
+      break;
+    case EventKind::MpiProbe:
+      // OTF2 has no probe record (the MPI_Probe call itself is the region
+      // around this event): the result travels as a "rondo::event" parameter,
+      // "MPI_PROBE kind=24 ref=0 p=SOURCE,TAG,COMM,BYTES nd=0", with the source
+      // as a world rank and COMM the archive's communicator reference.
+      rc = generic();
       break;
     case EventKind::MpiCollectiveBegin:
       rc = OTF2_EvtWriter_MpiCollectiveBegin(w, nullptr, t);

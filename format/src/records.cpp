@@ -22,6 +22,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::RmaGet: return "RMA_GET";
     case EventKind::RmaAccumulate: return "RMA_ACCUMULATE";
     case EventKind::RmaSync: return "RMA_SYNC";
+    case EventKind::MpiProbe: return "MPI_PROBE";
     case EventKind::ThreadFork: return "THREAD_FORK";
     case EventKind::ThreadJoin: return "THREAD_JOIN";
     case EventKind::ThreadTeamBegin: return "THREAD_TEAM_BEGIN";

@@ -276,11 +276,18 @@ void record_send(int dest, int tag, MPI_Comm comm, int64_t n) {
   record(message_key(EventKind::MpiSend, peer.world, tag, peer.comm, n));
 }
 
-void record_recv(const MPI_Status& status, MPI_Comm comm) {
+namespace {
+// A message as a status describes it (receives and probes): source as a world
+// rank, tag, communicator, bytes. MPI_PROC_NULL: no message, nothing recorded.
+void record_status(EventKind kind, const MPI_Status& status, MPI_Comm comm) {
   if (status.MPI_SOURCE == MPI_PROC_NULL) return;
   Peer peer = peer_in(comm, status.MPI_SOURCE);
-  record(message_key(EventKind::MpiRecv, peer.world, status.MPI_TAG, peer.comm, received_bytes(status)));
+  record(message_key(kind, peer.world, status.MPI_TAG, peer.comm, received_bytes(status)));
 }
+}  // namespace
+
+void record_recv(const MPI_Status& status, MPI_Comm comm) { record_status(EventKind::MpiRecv, status, comm); }
+void record_probe(const MPI_Status& status, MPI_Comm comm) { record_status(EventKind::MpiProbe, status, comm); }
 
 namespace {
 void record_post(const RequestInfo& r) {

@@ -87,6 +87,10 @@ int64_t bytes(MPI_Count count, MPI_Datatype type);
 // Point-to-point records.
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n);           // blocking send
 void record_recv(const MPI_Status& status, MPI_Comm comm);               // completed blocking receive
+// A probe that found a message (MPI_Probe, MPI_Mprobe, MPI_Iprobe/MPI_Improbe
+// with the flag true): the message's source, tag and size, read from `status`
+// exactly as record_recv reads them. Not a receive: nothing is matched to it.
+void record_probe(const MPI_Status& status, MPI_Comm comm);
 // Nonblocking and persistent requests. Each request the program starts gets an
 // id of its own; its completion is recorded exactly once, by the call that
 // completes it. Handles are no identity: a library may hand the same handle to

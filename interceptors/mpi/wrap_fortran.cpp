@@ -594,18 +594,26 @@ void f_sendrecv_replace(Original& o, void* buf, F* count, F* type, F* dest, F* s
   if (record && rc == MPI_SUCCESS) record_recv(st.c(), cc);
 }
 
+// Probes record the message they found (see MPI_Probe in wrap_p2p.cpp).
 void f_probe(Original& o, F* source, F* tag, F* comm, F* status, F* ierr) {
   RONDO_MPI_REGION("MPI_Probe");
   Call c(rondo_region_id);
+  FStatus st(status);
   using Fn = void (*)(F*, F*, F*, F*, F*);
-  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, status, e); });
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, st.get(), e); });
+  if (c.on() && rc == MPI_SUCCESS)
+    if (MPI_Comm cc = comm_of(comm); valid(cc)) record_probe(st.c(), cc);
 }
 
 void f_iprobe(Original& o, F* source, F* tag, F* comm, F* flag, F* status, F* ierr) {
   RONDO_MPI_REGION("MPI_Iprobe");
   Call c(rondo_region_id);
+  FStatus st(status);
   using Fn = void (*)(F*, F*, F*, F*, F*, F*);
-  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, flag, status, e); });
+  int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, flag, st.get(), e); });
+  // flag is a LOGICAL (see f_test).
+  if (c.on() && rc == MPI_SUCCESS && *flag != 0)
+    if (MPI_Comm cc = comm_of(comm); valid(cc)) record_probe(st.c(), cc);
 }
 
 void f_waitany(Original& o, F* count, F* requests, F* index, F* status, F* ierr) {

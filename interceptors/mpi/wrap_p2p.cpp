@@ -180,23 +180,51 @@ int MPI_Startall(int n, MPI_Request* reqs) {
   return real([&] { return PMPI_Startall(n, reqs); });
 }
 
-RONDO_MPI_PLAIN(MPI_Probe, (int source, int tag, MPI_Comm comm, MPI_Status* status), (source, tag, comm, status))
-RONDO_MPI_PLAIN(MPI_Iprobe, (int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status),
-                (source, tag, comm, flag, status))
+// Probes record the message they found (MpiProbe) at their exit; the caller
+// may pass MPI_STATUS_IGNORE, so the wrappers read a status of their own then.
+int MPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status) {
+  RONDO_MPI_REGION("MPI_Probe");
+  Call call(rondo_region_id);
+  MPI_Status local;
+  MPI_Status* st = status_or(status, local);
+  int rc = real([&] { return PMPI_Probe(source, tag, comm, st); });
+  if (call.on() && rc == MPI_SUCCESS) record_probe(*st, comm);
+  return rc;
+}
+
+int MPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status) {
+  RONDO_MPI_REGION("MPI_Iprobe");
+  Call call(rondo_region_id);
+  MPI_Status local;
+  MPI_Status* st = status_or(status, local);
+  int rc = real([&] { return PMPI_Iprobe(source, tag, comm, flag, st); });
+  if (call.on() && rc == MPI_SUCCESS && *flag) record_probe(*st, comm);
+  return rc;
+}
 
 int MPI_Mprobe(int source, int tag, MPI_Comm comm, MPI_Message* message, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Mprobe");
   Call call(rondo_region_id);
-  int rc = real([&] { return PMPI_Mprobe(source, tag, comm, message, status); });
-  if (rc == MPI_SUCCESS) remember_message(*message, comm);
+  MPI_Status local;
+  MPI_Status* st = status_or(status, local);
+  int rc = real([&] { return PMPI_Mprobe(source, tag, comm, message, st); });
+  if (rc == MPI_SUCCESS) {
+    remember_message(*message, comm);
+    if (call.on()) record_probe(*st, comm);
+  }
   return rc;
 }
 
 int MPI_Improbe(int source, int tag, MPI_Comm comm, int* flag, MPI_Message* message, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Improbe");
   Call call(rondo_region_id);
-  int rc = real([&] { return PMPI_Improbe(source, tag, comm, flag, message, status); });
-  if (rc == MPI_SUCCESS && *flag) remember_message(*message, comm);
+  MPI_Status local;
+  MPI_Status* st = status_or(status, local);
+  int rc = real([&] { return PMPI_Improbe(source, tag, comm, flag, message, st); });
+  if (rc == MPI_SUCCESS && *flag) {
+    remember_message(*message, comm);
+    if (call.on()) record_probe(*st, comm);
+  }
   return rc;
 }
 

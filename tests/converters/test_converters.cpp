@@ -242,6 +242,7 @@ std::vector<std::vector<std::vector<Flat>>> flatten(const TraceReader& trace) {
           case EventKind::MpiRecv:
           case EventKind::MpiIsend:
           case EventKind::MpiIrecv:
+          case EventKind::MpiProbe:
             f.comm = comm_identity(d, f.params[2]);
             f.params[2] = 0;
             break;
@@ -390,6 +391,7 @@ void write_mpi_trace(const std::string& dir) {
         ev(key(EventKind::MpiSend, 0, {right, 7, 0, 1024}));
         w.leave(kSend, next());
         w.enter(kRecv, next());
+        ev(key(EventKind::MpiProbe, 0, {left, 7, 0, 1024}));  // as if MPI_Probe, then MPI_Recv
         ev(key(EventKind::MpiRecv, 0, {left, 7, 0, 1024}));
         w.leave(kRecv, next());
         w.enter(kIrecv, next());

@@ -518,6 +518,28 @@ void check_fortran_tour(const json& s, const json& i, int64_t p, int64_t laps, i
   EXPECT_EQ(matrix(s), peers);
 }
 
+// The tour's probes (mpi_probe with a status, then mpi_iprobe with
+// MPI_STATUS_IGNORE, of the same message): two MPI_PROBE records per rank, each
+// naming the previous rank, tag 84, MPI_COMM_WORLD and the message's n integers.
+void check_fortran_probes(const std::string& trace, int p, int n) {
+  rondo::format::TraceReader reader(trace);
+  ASSERT_EQ(reader.processes().size(), static_cast<size_t>(p));
+  for (const auto& proc : reader.processes()) {
+    const int64_t prev = (proc->rank() + p - 1) % p;
+    int probes = 0;
+    for (size_t t = 0; t < proc->thread_count(); ++t) {
+      rondo::format::EventCursor cursor(proc->thread(t));
+      rondo::format::Event e;
+      while (cursor.next(e)) {
+        if (e.kind() != rondo::format::EventKind::MpiProbe) continue;
+        ++probes;
+        EXPECT_EQ(e.def->key.params, (std::array<int64_t, 4>{prev, 84, 0, 4 * n})) << "rank " << proc->rank();
+      }
+    }
+    EXPECT_EQ(probes, 2) << "rank " << proc->rank();
+  }
+}
+
 TEST_P(MpiFortran, TourThroughUseMpi) {
   if (std::string(FORTRAN_TOUR).empty()) GTEST_SKIP() << "no Fortran compiler or MPI Fortran bindings";
   const int p = GetParam().ranks, laps = 5, n = 16;
@@ -527,6 +549,7 @@ TEST_P(MpiFortran, TourThroughUseMpi) {
             std::string::npos)
       << context();
   check_fortran_tour(stats(trace), info(trace), p, laps, n, false);
+  check_fortran_probes(trace, p, n);
 }
 
 TEST_P(MpiFortran, TourThroughUseMpiF08) {
@@ -538,6 +561,7 @@ TEST_P(MpiFortran, TourThroughUseMpiF08) {
             std::string::npos)
       << context();
   check_fortran_tour(stats(trace), info(trace), p, laps, n, true);
+  check_fortran_probes(trace, p, n);
 }
 
 INSTANTIATE_TEST_SUITE_P(Launches, MpiFortran, ::testing::ValuesIn(kLaunches), launch_name);

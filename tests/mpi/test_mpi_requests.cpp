@@ -1,6 +1,7 @@
 // What the MPI module records about requests and communicators, read back with
 // the trace reader: exact record counts of real Open MPI jobs, whatever the
-// library does with handles (programs/two_isends.c, programs/comm_free.c).
+// library does with handles (programs/two_isends.c, programs/comm_free.c), and
+// the messages probes found (programs/probes.c).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,8 +10,10 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "../common/mpi_job.h"
+#include "../common/trace_check.h"
 #include "../common/trace_counts.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/format/reader.h"
@@ -117,6 +120,75 @@ TEST_F(MpiRecords, CommFreeNamesTheFreedCommunicator) {
       EXPECT_EQ(comm.size(), comm.name == "MPI_Comm_dup" ? 4u : 2u) << comm.name;
     }
   EXPECT_EQ(destroys, 2u * ranks);
+}
+
+// Every probe that found a message records it once (MpiProbe: source as a
+// world rank, tag, communicator, bytes), whatever the probe call and whether
+// the program ignored the status; an MPI_Iprobe that found nothing records
+// nothing. Probes are neither receives nor messages: each message is still
+// matched once, to its receive.
+TEST_F(MpiRecords, ProbesRecordTheMessageTheyFound) {
+  const int rounds = 3;
+  std::string trace = record(3, PROBES, std::to_string(rounds));
+  ASSERT_EQ(last_.status, 0) << last_.out;
+  ASSERT_NE(last_.out.find("probes: 3 rounds ok"), std::string::npos) << last_.out;
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
+  rondo::format::TraceReader reader(trace);
+  ASSERT_EQ(reader.processes().size(), 3u);
+
+  using Probe = std::tuple<int64_t, int64_t, int64_t>;  // source, tag, bytes
+  std::multiset<Probe> probes;
+  std::set<std::string> probing_calls;
+  int64_t rev_comm = -1;
+  for (const auto& p : reader.processes()) {
+    const auto& defs = p->defs();
+    for (size_t t = 0; t < p->thread_count(); ++t) {
+      rondo::format::EventCursor cursor(p->thread(t));
+      rondo::format::Event e;
+      std::string call;  // the MPI call the event is in
+      while (cursor.next(e)) {
+        const auto& k = e.def->key;
+        if (e.kind() == EventKind::Enter) call = defs.region_name(k.ref);
+        if (e.kind() != EventKind::MpiProbe) continue;
+        ASSERT_EQ(p->rank(), 0);
+        probes.insert({k.params[0], k.params[1], k.params[3]});
+        probing_calls.insert(call);
+        if (k.params[1] == 31) {
+          rev_comm = k.params[2];
+        } else {
+          EXPECT_EQ(k.params[2], 0) << "tag " << k.params[1];  // MPI_COMM_WORLD
+        }
+      }
+    }
+  }
+  std::multiset<Probe> expected;
+  for (int r = 0; r < rounds; ++r)
+    for (Probe p : {Probe{1, 11, 100}, Probe{2, 21, 400}, Probe{1, 12, 200}, Probe{2, 22, 500},
+                    Probe{1, 13, 300}, Probe{2, 31, 600}})
+      expected.insert(p);
+  EXPECT_EQ(probes, expected);
+  EXPECT_EQ(probing_calls, (std::set<std::string>{"MPI_Probe", "MPI_Iprobe", "MPI_Mprobe", "MPI_Improbe"}));
+  EXPECT_GT(rev_comm, 0);  // the reversed communicator, not MPI_COMM_WORLD
+
+  auto counts = rondo::test::kinds_by_rank(reader);
+  EXPECT_EQ(counts[0][EventKind::MpiProbe], 6u * rounds);
+  EXPECT_EQ(counts[0][EventKind::MpiRecv], 6u * rounds);
+  EXPECT_EQ(counts[1][EventKind::MpiSend] + counts[2][EventKind::MpiSend], 6u * rounds);
+  auto scan = rondo::analyzer::scan_mpi(reader);
+  auto matching = rondo::analyzer::match_messages(scan);
+  EXPECT_EQ(matching.matched, 6u * rounds);
+  EXPECT_EQ(matching.unmatched_sends, 0u);
+  EXPECT_EQ(matching.unmatched_receives, 0u);
+  EXPECT_EQ(scan.recvs.size(), 6u * rounds);
+
+  // `rondo print` names the source, tag and size.
+  auto printed = rondo::test::run_command(rondo::test::shell_quoted(RONDO_CLI) + " print --thread 0:0 " +
+                                          rondo::test::shell_quoted(trace));
+  ASSERT_EQ(printed.status, 0) << printed.out;
+  EXPECT_NE(printed.out.find("MPI_PROBE source=2 tag=22 comm=0 bytes=500"), std::string::npos) << printed.out;
+  EXPECT_NE(printed.out.find("MPI_PROBE source=2 tag=31 comm=" + std::to_string(rev_comm) + " bytes=600"),
+            std::string::npos)
+      << printed.out;
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ enum class EventKind : uint8_t {
   RmaGet = 21,             // p0 target rank, p1 window, p2 bytes
   RmaAccumulate = 22,      // p0 target rank, p1 window, p2 bytes
   RmaSync = 23,            // p0 window, p1 sync kind
+  // A probe that found a message (MPI_Probe, MPI_Mprobe; MPI_Iprobe and
+  // MPI_Improbe when the flag is true): the message's source, tag, communicator
+  // and size, as MpiRecv records them. Neither a receive nor a message.
+  MpiProbe = 24,           // p0 peer (source), p1 tag, p2 comm, p3 bytes
 
   // Threads (OpenMP, pthreads).
   ThreadFork = 30,          // p0 requested threads
@@ -87,7 +91,7 @@ constexpr KindShape kind_shape(EventKind k) {
   switch (k) {
     case EventKind::Enter: case EventKind::Leave: case EventKind::Marker: return {0, 0};
     case EventKind::MetricSample: return {0, 1};
-    case EventKind::MpiSend: case EventKind::MpiRecv: return {4, 0};
+    case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiProbe: return {4, 0};
     case EventKind::MpiIsend: case EventKind::MpiIrecv: return {4, 1};
     case EventKind::MpiIsendComplete: case EventKind::MpiIrecvRequest:
     case EventKind::MpiRequestTest: case EventKind::MpiRequestCancelled: return {0, 1};
