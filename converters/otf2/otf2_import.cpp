@@ -740,6 +740,8 @@ void generic_event(LocationState& s, uint64_t time, OTF2_AttributeList* attrs, c
   if (v >= static_cast<uint8_t>(EventKind::IoOperationBegin) && v <= static_cast<uint8_t>(EventKind::IoDestroyHandle))
     k.ref = s.process->io_handle(static_cast<OTF2_IoHandleRef>(g->ref));
   for (int i = 0; i < g->np; ++i) k.params[i] = g->params[i];
+  // A probe's communicator is written as the archive's reference (p2): back to this process's id.
+  if (g->kind == EventKind::MpiProbe && g->np > 2) k.params[2] = s.process->comm(static_cast<OTF2_CommRef>(g->params[2]));
   int64_t data[kMaxData] = {};
   for (int i = 0; i < g->nd; ++i) data[i] = s.attribute(attrs, otf2::kAttrData[i]).value_or(0);
   s.writer->event(k, time, data);
