@@ -6,6 +6,8 @@
 //  * _exit(), _Exit(), quick_exit(): no atexit handler runs, so the trace is
 //    written here (through the same bounded path as a fatal signal, safe even
 //    when _exit is called from a signal handler).
+//  * pthread_exit() on the main thread: the process ends when its last thread
+//    does, which the runtime's own threads would prevent (main_thread_exits).
 //  * longjmp(), siglongjmp(), _longjmp(), __longjmp_chk(): the calls entered
 //    below the stack pointer the jump restores end at the jump.
 //  * __cxa_begin_catch(): a caught exception resumes its catching function; the
@@ -199,6 +201,13 @@ void quick_exit(int status) noexcept {
   NEXT(Exit, "quick_exit");
   trace::stop_now();
   next(status);
+  __builtin_unreachable();
+}
+
+void pthread_exit(void* value) {
+  NEXT(void (*)(void*), "pthread_exit");
+  trace::main_thread_exits();
+  next(value);
   __builtin_unreachable();
 }
 

@@ -3,6 +3,7 @@
 #include "rondo/format/run_identity.h"
 #include "sibling_wait.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -86,6 +87,12 @@ struct Runtime {
   // flusher, an ordinary thread, writes everything out.
   int signal_pipe[2] = {-1, -1};
   int done_pipe[2] = {-1, -1};
+
+  // The runtime's own threads, which must not keep a process alive whose
+  // application threads have all ended (see application_threads_alive).
+  std::atomic<long> writer_tid{0};
+  std::atomic<long> flusher_tid{0};
+  std::atomic<bool> main_thread_exited{false};  // main called pthread_exit()
 };
 
 Runtime* g_rt = nullptr;
@@ -229,6 +236,7 @@ void write_batch(const Batch* b, bool try_only) {
 
 void writer_main() {
   t_no_recording = true;
+  g_rt->writer_tid.store(static_cast<long>(os_tid()));
   block_async_signals();
   // The process file is created as soon as the process records (the writer
   // starts with its first thread's recorder), with the definitions known then:
@@ -398,16 +406,86 @@ void wait_flushed(int ms) {
 // let their thread go on: their handler waits for the flusher instead.
 bool is_asynchronous(int sig) { return sig == SIGTERM || sig == SIGINT; }
 
-void flusher_main(Runtime* rt) {
-  t_no_recording = true;
-  sigset_t all;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+// Written into the signal pipe (where signal numbers are >= 0) when the main
+// thread calls pthread_exit().
+constexpr int kMainThreadExited = -1;
+// How often the flusher looks for live application threads once main is gone.
+constexpr int kLastThreadPollMs = 10;
+
+// Whether a thread of this process other than the runtime's own is still
+// running. The main thread, once it has exited while others run, stays listed
+// as a zombie ('Z'): it counts as ended. When /proc cannot be read, the answer
+// is yes, so the process is never ended early.
+bool application_threads_alive(const Runtime* rt) {
+  DIR* tasks = opendir("/proc/self/task");
+  if (!tasks) return true;
+  bool alive = false;
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    long tid = std::strtol(entry->d_name, nullptr, 10);
+    if (tid == rt->writer_tid.load() || tid == rt->flusher_tid.load()) continue;
+    char stat_path[64], stat[512];
+    std::snprintf(stat_path, sizeof stat_path, "/proc/self/task/%ld/stat", tid);
+    int fd = ::open(stat_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // it ended between the listing and now
+    ssize_t n = ::read(fd, stat, sizeof stat - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    stat[n] = 0;
+    // "tid (comm) S ...": the state follows the last ')' (comm may hold one).
+    const char* paren = std::strrchr(stat, ')');
+    char state = paren && paren[1] == ' ' ? paren[2] : 'R';
+    if (state != 'Z' && state != 'X') {
+      alive = true;
+      break;
+    }
+  }
+  closedir(tasks);
+  return alive;
+}
+
+// The flusher is the last thread after main's pthread_exit() and the ends of
+// all other application threads: libc would now call exit(0) on the thread that
+// ended last (POSIX: "as if exit(0)"), but the runtime's threads kept it from
+// seeing that it was the last. So exit(0) here: the program's atexit handlers
+// run once, stdio is flushed and at_exit() ends the trace, exactly as without
+// Rondo. The signal mask is the one the program's thread had.
+[[noreturn]] void exit_as_last_thread(const sigset_t& application_mask) {
+  pthread_sigmask(SIG_SETMASK, &application_mask, nullptr);
+  std::exit(0);
+}
+
+// Reads the next request from the signal pipe; once the main thread has
+// exited, wakes up every kLastThreadPollMs to see whether the process ended.
+// Returns false when the pipe is gone.
+bool next_request(Runtime* rt, bool watching, const sigset_t& application_mask, int& sig) {
   for (;;) {
-    int sig = 0;
+    if (watching) {
+      pollfd wake{rt->signal_pipe[0], POLLIN, 0};
+      int ready = poll(&wake, 1, kLastThreadPollMs);
+      if (ready == 0 && !application_threads_alive(rt)) exit_as_last_thread(application_mask);
+      if (ready <= 0) continue;
+    }
     ssize_t n = read(rt->signal_pipe[0], &sig, sizeof sig);
     if (n < 0 && errno == EINTR) continue;
-    if (n != sizeof sig) return;
+    return n == sizeof sig;
+  }
+}
+
+void flusher_main(Runtime* rt) {
+  t_no_recording = true;
+  rt->flusher_tid.store(static_cast<long>(os_tid()));
+  sigset_t all, application_mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &application_mask);
+  bool watching = false;
+  for (;;) {
+    int sig = 0;
+    if (!next_request(rt, watching && rt == g_rt, application_mask, sig)) return;
+    if (sig == kMainThreadExited) {
+      watching = true;
+      continue;
+    }
     if (rt == g_rt) flush_after_signal(sig);
     // Whoever waits (the synchronous signal's handler, _exit(), a second
     // signal that came during the flush) may go on.
@@ -713,6 +791,16 @@ void stop_now() {
   int end_of_process = 0;
   int saved_errno = errno;
   if (write(g_rt->signal_pipe[1], &end_of_process, sizeof end_of_process) == sizeof end_of_process) wait_flushed(5000);
+  errno = saved_errno;
+}
+
+void main_thread_exits() {
+  if (!own_process() || g_rt->signal_pipe[1] < 0 || os_tid() != static_cast<uint64_t>(getpid())) return;
+  if (g_rt->main_thread_exited.exchange(true)) return;  // each module's wrapper calls this
+  int note = kMainThreadExited;
+  int saved_errno = errno;
+  while (write(g_rt->signal_pipe[1], &note, sizeof note) < 0 && errno == EINTR) {
+  }
   errno = saved_errno;
 }
 

@@ -18,6 +18,7 @@ inline const char* instrumented_program() { return RONDO_TEST_INSTRUMENTED_PROGR
 inline const char* compiler_preload() { return RONDO_TEST_COMPILER_PRELOAD; }
 inline const char* lifecycle_program() { return RONDO_TEST_LIFECYCLE_PROGRAM; }
 inline const char* io_preload() { return RONDO_TEST_IO_PRELOAD; }
+inline const char* pthread_preload() { return RONDO_TEST_PTHREAD_PRELOAD; }
 inline const char* memory_preload() { return RONDO_TEST_MEMORY_PRELOAD; }
 
 // A fresh empty directory, removed with everything in it by the destructor

@@ -342,5 +342,68 @@ TEST(Memory, OpenAndFopenAddNoAllocationsOfTheirOwn) {
   EXPECT_EQ(t.count("realloc"), 0u);
 }
 
+// ---------------------------------------------------------------------------
+// main calls pthread_exit(): the process ends (status 0, as if exit(0) were
+// called) when its last thread does, although Rondo's own threads live on.
+// Without that, the program never ends: the timeout makes it a failure.
+
+Launch pthread_exit_launch(const std::string& workers) {
+  return Launch(lifecycle_program(), {"pthread_exit", workers}).timeout(60);
+}
+
+TEST(PthreadExit, MainAloneEndsTheProcessWithStatusZeroAndACompleteTrace) {
+  TempDir dir;
+  Outcome o = run(pthread_exit_launch("0").traced(dir.path()).preloaded().preloading(pthread_preload()));
+  ASSERT_FALSE(o.timed_out) << "the process did not end after main's pthread_exit";
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  EXPECT_EQ(o.out, "main\natexit\n");
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* only = single_thread(trace);
+  ASSERT_NE(only, nullptr);
+  EXPECT_EQ(only->entered("main"), 1u);
+}
+
+TEST(PthreadExit, TheThreadsMainLeavesBehindRunToTheEndAndAreRecorded) {
+  TempDir dir;
+  Outcome o = run(pthread_exit_launch("2").traced(dir.path()).preloaded().preloading(pthread_preload()));
+  ASSERT_FALSE(o.timed_out) << "the process did not end after its last thread";
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  EXPECT_EQ(o.out, "main\nthread 0\nthread 1\natexit\n");
+  auto trace = read_trace(dir.path());
+  ASSERT_EQ(trace.size(), 1u);
+  expect_clean(trace[0]);
+  ASSERT_EQ(trace[0].threads.size(), 3u);
+  int workers = 0;
+  for (const auto& t : trace[0].threads) {
+    expect_complete(trace[0], t);
+    if (t.index == 0) {
+      EXPECT_EQ(t.entered("main"), 1u);
+      EXPECT_EQ(t.count("leaf(int)"), 0u);
+    } else {
+      EXPECT_EQ(t.count("leaf(int)"), 3u) << "thread " << t.index;
+      ++workers;
+    }
+  }
+  EXPECT_EQ(workers, 2);
+}
+
+// The program's atexit handler runs once, on the same output as without Rondo
+// (untraced, and preloaded without a trace directory, where Rondo starts no
+// thread of its own).
+TEST(PthreadExit, OutputAndAtexitHandlersAreThoseOfTheUntracedRun) {
+  Outcome plain = run(pthread_exit_launch("2"));
+  ASSERT_TRUE(plain.exited() && plain.exit_code() == 0) << plain.describe();
+  ASSERT_EQ(plain.out, "main\nthread 0\nthread 1\natexit\n");
+  Outcome idle = run(pthread_exit_launch("2").preloaded().preloading(pthread_preload()).preloading(io_preload()));
+  ASSERT_TRUE(idle.exited() && idle.exit_code() == 0) << idle.describe();
+  EXPECT_EQ(idle.out, plain.out);
+  TempDir dir;
+  Outcome traced = run(
+      pthread_exit_launch("2").traced(dir.path()).preloaded().preloading(pthread_preload()).preloading(io_preload()));
+  ASSERT_TRUE(traced.exited() && traced.exit_code() == 0) << traced.describe();
+  EXPECT_EQ(traced.out, plain.out);
+  EXPECT_EQ(traced.err, plain.err);
+}
+
 }  // namespace
 }  // namespace rondo::runtime_test

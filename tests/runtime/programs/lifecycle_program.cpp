@@ -26,10 +26,15 @@
 //                                      3 x free (run with the memory and io modules)
 //   lifecycle_program hang N           main -> outer() -> N x leaf(), then sleeps (to be killed)
 //   lifecycle_program abort N          main -> outer() -> N x leaf(), then abort()
+//   lifecycle_program pthread_exit N   registers an atexit handler (prints "atexit"),
+//                                      prints "main", starts N threads and calls
+//                                      pthread_exit(); thread i waits (thread 0 sleeps
+//                                      50 ms, thread i > 0 joins thread i-1), calls
+//                                      3 x leaf() and prints "thread i"
 //
 // Function names as the trace shows them: main, a(), b(), raising_a(),
 // raising_b(), on_signal, jump_loop(int), c_middle, throwing_callback,
-// thrower(), outer(long, bool), leaf(int), reading_a(int).
+// thrower(), outer(long, bool), leaf(int), reading_a(int), late_worker(void*).
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -156,6 +161,28 @@ __attribute__((noinline)) void outer(long n, bool then_abort) {
   for (;;) pause();
 }
 
+// pthread_exit mode: threads that outlive main, in a fixed order (so the output
+// is the same at any speed).
+namespace {
+
+constexpr long kMaxLateWorkers = 8;
+pthread_t g_late_workers[kMaxLateWorkers];
+
+__attribute__((noinline)) void* late_worker(void* index_arg) {
+  long index = reinterpret_cast<long>(index_arg);
+  if (index == 0)
+    usleep(50000);
+  else
+    pthread_join(g_late_workers[index - 1], nullptr);
+  for (int i = 0; i < 3; ++i) leaf(i);
+  std::printf("thread %ld\n", index);
+  return nullptr;
+}
+
+void print_at_exit() { std::printf("atexit\n"); }
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   const char* arg = argc > 2 ? argv[2] : "";
@@ -242,6 +269,13 @@ int main(int argc, char** argv) {
     std::fclose(f);
     for (int i = 0; i < 3; ++i) std::free(blocks[i]);
     return 0;
+  }
+  if (std::strcmp(mode, "pthread_exit") == 0) {
+    if (n > kMaxLateWorkers || std::atexit(print_at_exit) != 0) return 10;
+    std::printf("main\n");
+    for (long i = 0; i < n; ++i)
+      if (pthread_create(&g_late_workers[i], nullptr, late_worker, reinterpret_cast<void*>(i)) != 0) return 11;
+    pthread_exit(nullptr);
   }
   if (std::strcmp(mode, "hang") == 0 || std::strcmp(mode, "abort") == 0) outer(n, mode[0] == 'a');
   return 99;

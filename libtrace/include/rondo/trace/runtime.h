@@ -204,6 +204,11 @@ bool stop_for_exec();
 // with bounded waits for locks the interrupted code may hold.
 void stop_now();
 void exec_failed(bool stopped);
+// Called by the wrapper of pthread_exit() (idempotent, any thread): when the
+// main thread exits this way the process must end, with status 0, once its
+// last application thread has ended, although the runtime's own threads live
+// on; the flusher thread watches for that moment and calls exit(0).
+void main_thread_exits();
 // Whether the calling process is the one this runtime records: false in the
 // child of vfork() (or posix_spawn), which shares the parent's memory and must
 // not touch its trace.
