@@ -494,8 +494,12 @@ void flusher_main(Runtime* rt) {
     }
     if (is_asynchronous(sig)) {
       // A job being stopped: the other ranks of this host got the signal too,
-      // and dying first would make the launcher SIGKILL them mid-flush.
-      if (rt == g_rt) wait_for_sibling_ends(rt->config.dir, rt->process.host, 2000);
+      // and dying first would make the launcher SIGKILL them mid-flush. Only a
+      // rank of an MPI job waits (its launcher's environment tells it before
+      // MPI_Init names the rank): a plain process dies of its signal at once.
+      bool job_rank = rt->process.rank >= 0 || getenv("OMPI_COMM_WORLD_RANK") || getenv("PMIX_RANK") ||
+                      getenv("PMI_RANK");
+      if (rt == g_rt && job_rank) wait_for_sibling_ends(rt->config.dir, rt->process.host, 2000);
       // Now deliver it as if Rondo were not there: the previous action (usually
       // termination) runs on an application thread, this one blocks everything.
       sigaction(sig, &g_old_actions[sig], nullptr);
