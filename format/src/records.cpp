@@ -42,8 +42,45 @@ std::string_view kind_name(EventKind k) {
     case EventKind::IoDestroyHandle: return "IO_DESTROY_HANDLE";
     case EventKind::GpuKernelLaunch: return "GPU_KERNEL_LAUNCH";
     case EventKind::GpuMemcpy: return "GPU_MEMCPY";
+    case EventKind::GpuMemset: return "GPU_MEMSET";
+    case EventKind::GpuKernelConfig: return "GPU_KERNEL_CONFIG";
+    case EventKind::GpuApiCall: return "GPU_API_CALL";
   }
   return "UNKNOWN";
+}
+
+std::string_view gpu_copy_kind_name(GpuCopyKind kind) {
+  switch (kind) {
+    case GpuCopyKind::HostToDevice: return "HtoD";
+    case GpuCopyKind::DeviceToHost: return "DtoH";
+    case GpuCopyKind::DeviceToDevice: return "DtoD";
+    case GpuCopyKind::HostToHost: return "HtoH";
+    case GpuCopyKind::PeerToPeer: return "PtoP";
+    case GpuCopyKind::Other: break;
+  }
+  return "other";
+}
+
+int64_t pack_gpu_grid(uint32_t x, uint32_t y, uint32_t z) {
+  return static_cast<int64_t>(uint64_t{x} | uint64_t{y & 0xffffu} << 32 | uint64_t{z & 0xffffu} << 48);
+}
+
+int64_t pack_gpu_block(uint32_t x, uint32_t y, uint32_t z, uint64_t shared_bytes) {
+  return static_cast<int64_t>(uint64_t{x & 0x7ffu} | uint64_t{y & 0x7ffu} << 11 | uint64_t{z & 0x3ffu} << 22 |
+                              (shared_bytes & 0xffffffffu) << 32);
+}
+
+GpuLaunchGeometry unpack_gpu_geometry(int64_t grid, int64_t block) {
+  auto g = static_cast<uint64_t>(grid), b = static_cast<uint64_t>(block);
+  GpuLaunchGeometry out;
+  out.grid[0] = static_cast<uint32_t>(g);
+  out.grid[1] = static_cast<uint32_t>(g >> 32 & 0xffffu);
+  out.grid[2] = static_cast<uint32_t>(g >> 48);
+  out.block[0] = static_cast<uint32_t>(b & 0x7ffu);
+  out.block[1] = static_cast<uint32_t>(b >> 11 & 0x7ffu);
+  out.block[2] = static_cast<uint32_t>(b >> 22 & 0x3ffu);
+  out.shared_bytes = b >> 32;
+  return out;
 }
 
 std::string_view collective_name(CollectiveOp op) {

@@ -1,6 +1,8 @@
 // MPI_Init, MPI_Init_thread, MPI_Finalize, MPI_Abort.
 #include "wrap_common.h"
 
+#include "rondo/trace/extra_locations.h"
+
 using namespace rondo::mpi;
 
 namespace {
@@ -29,6 +31,7 @@ int MPI_Finalize(void) {
   RONDO_MPI_REGION("MPI_Finalize");
   Call call(rondo_region_id);
   before_finalize();
+  rondo::trace::run_flush_hooks();  // GPU activity reaches the trace before the job may end
   return real([&] { return PMPI_Finalize(); });
 }
 

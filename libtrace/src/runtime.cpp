@@ -1,5 +1,7 @@
 #include "rondo/trace/runtime.h"
 
+#include "rondo/trace/extra_locations.h"
+
 #include "rondo/format/run_identity.h"
 #include "sibling_wait.h"
 
@@ -369,6 +371,7 @@ void write_end(int signal_number, bool crash) {
 // thread may hold any lock).
 void flush_after_signal(int sig) {
   g_rt->crashing.store(true);
+  run_flush_hooks(true, true);  // while recording: GPU activity buffers, extra locations
   g_recording.store(false);
   finish_all(true);
   // A batch the writer thread already took off the queue: let it land first.
@@ -632,6 +635,24 @@ Recorder* recorder_slow() {
   return r;
 }
 
+Recorder* new_location_recorder(ThreadDef def) {
+  if (!g_recording.load() || !g_rt) return nullptr;
+  Recorder* r = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_rt->recorders_mutex);
+    def.index = g_rt->next_thread++;
+    r = new Recorder(def.index);
+    g_rt->recorders.push_back(r);
+    std::lock_guard<std::mutex> defs(g_rt->defs_mutex);
+    add_definition([&](std::vector<uint8_t>& out) { encode::thread(out, def); });
+  }
+  if (r->index == 0) {
+    std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
+    start_writer_locked();
+  }
+  return r;
+}
+
 void Recorder::close_below(uintptr_t stack, uint64_t at) {
   while (!open.empty() && open.back().stack < stack) {
     writer.leave(open.back().region, at);
@@ -840,6 +861,7 @@ void exec_failed(bool stopped) {
 
 void stop() {
   if (!g_rt || g_rt->stopped.exchange(true) || g_rt->crashing.load()) return;
+  run_flush_hooks(false, true);  // while recording: GPU activity buffers, extra locations
   bool was_recording = g_recording.exchange(false);
   (void)was_recording;
   finish_all(false);

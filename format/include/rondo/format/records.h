@@ -63,7 +63,28 @@ enum class EventKind : uint8_t {
   // GPU (CUDA). ref: kernel region for launches.
   GpuKernelLaunch = 60,  // p0 stream location; data[0] correlation id
   GpuMemcpy = 61,        // p0 direction, p1 stream location; data[0] bytes, data[1] correlation id
+  GpuMemset = 62,        // p0 stream location; data[0] bytes, data[1] correlation id
+  GpuKernelConfig = 63,  // p0 device; data[0] grid (x | y<<32 | z<<48), data[1] block (x | y<<11 | z<<22 | shared<<32)
+  GpuApiCall = 64,       // host side of a GPU call; data[0] correlation id
 };
+
+// GPU_MEMCPY directions (p0), FORMAT.md 7.2.
+enum class GpuCopyKind : uint8_t {
+  Other = 0, HostToDevice = 1, DeviceToHost = 2, DeviceToDevice = 3, HostToHost = 4, PeerToPeer = 5
+};
+std::string_view gpu_copy_kind_name(GpuCopyKind kind);
+
+// A kernel's launch geometry, as GPU_KERNEL_CONFIG packs it in its two data
+// fields (FORMAT.md 7.2): d0 grid x (bits 0-31), y (32-47), z (48-63); d1 block
+// x (bits 0-10), y (11-21), z (22-31), shared memory bytes (32-63).
+struct GpuLaunchGeometry {
+  uint32_t grid[3] = {0, 0, 0};
+  uint32_t block[3] = {0, 0, 0};
+  uint64_t shared_bytes = 0;
+};
+int64_t pack_gpu_grid(uint32_t x, uint32_t y, uint32_t z);
+int64_t pack_gpu_block(uint32_t x, uint32_t y, uint32_t z, uint64_t shared_bytes);
+GpuLaunchGeometry unpack_gpu_geometry(int64_t grid, int64_t block);
 
 // The `ref` of MpiCollectiveEnd. Bytes sent/received (p2, p3) count what this
 // process contributes from its send buffers and what lands in its receive
@@ -110,6 +131,9 @@ constexpr KindShape kind_shape(EventKind k) {
     case EventKind::IoDestroyHandle: return {0, 0};
     case EventKind::GpuKernelLaunch: return {1, 1};
     case EventKind::GpuMemcpy: return {2, 2};
+    case EventKind::GpuMemset: return {1, 2};
+    case EventKind::GpuKernelConfig: return {1, 2};
+    case EventKind::GpuApiCall: return {0, 1};
   }
   return {0, 0};
 }

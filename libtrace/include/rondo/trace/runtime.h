@@ -93,6 +93,11 @@ inline Recorder* recorder() {
   return recorder_slow();
 }
 
+// Creates the recorder of a location that is not the calling thread (a GPU
+// stream, see extra_locations.h), with `def` (its index is assigned here) as its
+// Thread definition; null when not recording.
+Recorder* new_location_recorder(format::ThreadDef def);
+
 // Non-zero while an interceptor runs the real function it wraps: what that
 // function does internally (an MPI library taking locks, doing I/O, calling
 // other MPI functions) is not recorded.
