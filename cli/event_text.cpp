@@ -25,6 +25,22 @@ std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, 
       return fmt::format("{} {} comm={}{} sent={} received={}", kind_name(k.kind),
                          collective_name(static_cast<CollectiveOp>(k.ref)), k.params[0],
                          k.params[1] >= 0 ? fmt::format(" root={}", k.params[1]) : "", k.params[2], k.params[3]);
+    case EventKind::GpuKernelLaunch:
+      return fmt::format("{} {} stream={} correlation={}", kind_name(k.kind), defs.region_name(k.ref), k.params[0],
+                         data ? data[0] : 0);
+    case EventKind::GpuKernelConfig: {
+      GpuLaunchGeometry g = unpack_gpu_geometry(data ? data[0] : 0, data ? data[1] : 0);
+      return fmt::format("{} device={} grid=({},{},{}) block=({},{},{}) shared={}", kind_name(k.kind), k.params[0],
+                         g.grid[0], g.grid[1], g.grid[2], g.block[0], g.block[1], g.block[2], g.shared_bytes);
+    }
+    case EventKind::GpuMemcpy:
+      return fmt::format("{} {} stream={} bytes={} correlation={}", kind_name(k.kind),
+                         gpu_copy_kind_name(static_cast<GpuCopyKind>(k.params[0])), k.params[1], data ? data[0] : 0,
+                         data ? data[1] : 0);
+    case EventKind::GpuMemset:
+      return fmt::format("{} stream={} bytes={} correlation={}", kind_name(k.kind), k.params[0], data ? data[0] : 0,
+                         data ? data[1] : 0);
+    case EventKind::GpuApiCall: return fmt::format("{} correlation={}", kind_name(k.kind), data ? data[0] : 0);
     default: {
       std::string out(kind_name(k.kind));
       if (k.ref) out += fmt::format(" ref={}", k.ref);

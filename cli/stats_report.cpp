@@ -7,6 +7,7 @@
 
 #include "rondo/analyzer/compare.h"
 #include "stats_compare.h"
+#include "stats_gpu.h"
 #include "stats_loops.h"
 #include "stats_profile.h"
 #include "stats_sections.h"
@@ -78,6 +79,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
     }
     if (r.threads.has_threads) print_written(o.csv_dir, write_threads_csv(r.threads, o.csv_dir));
     print_written(o.csv_dir, write_loops_csv(r.loops, o.csv_dir));
+    print_written(o.csv_dir, write_gpu_csv(r.gpu, o.csv_dir));
     return 0;
   }
   const analyzer::TraceInfo& info = r.info;
@@ -89,6 +91,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
   if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), wait_states_text(r.wait_states));
   if (r.threads.has_threads) fmt::print("{}", threads_text(r.threads));
   fmt::print("{}", loops_text(r.loops));
+  fmt::print("{}", gpu_text(r.gpu));
   return 0;
 }
 

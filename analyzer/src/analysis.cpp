@@ -42,6 +42,7 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
   r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
   r.loops = reduce_loops(trace, loops, by);
+  r.gpu = gpu_stats(trace, window, r.duration_ns, r.profile);
   return r;
 }
 

@@ -233,6 +233,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
   j["wait_states"] = wait_states_json(r.wait_states);
   if (r.threads.has_threads) j["threads"] = threads_json(r.threads);
   j["loops"] = loops_json(r.loops);
+  if (r.gpu.any()) j["gpu"] = gpu_json(r.gpu);
   return j;
 }
 

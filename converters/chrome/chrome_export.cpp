@@ -400,6 +400,23 @@ ConvertReport export_chrome(const std::string& trace_dir, const std::string& out
             w.end();
             break;
           }
+          case EventKind::GpuApiCall:
+          case EventKind::GpuKernelLaunch:
+          case EventKind::GpuMemcpy:
+          case EventKind::GpuMemset: {
+            // A flow arrow from the host call to the kernel, copy or memset it
+            // issued (on its stream's track), joined by the correlation id.
+            bool host = k.kind == EventKind::GpuApiCall;
+            int64_t correlation = k.kind == EventKind::GpuMemcpy || k.kind == EventKind::GpuMemset ? e.data[1] : e.data[0];
+            w.begin(host ? "s" : "f", pid, tid, ns);
+            if (!host) w.raw(",\"bp\":\"e\"");
+            w.field("name", "GPU launch");
+            w.field("cat", "gpu");
+            // Apart from the MPI arrows' ids (1, 2, ...): bit 62 set, the process above the correlation id.
+            w.field_int("id", int64_t{1} << 62 | int64_t{pid} << 32 | (correlation & 0xffffffff));
+            w.end();
+            break;
+          }
           default:
             break;  // MPI records become flow arrows below; the rest show as their regions
         }

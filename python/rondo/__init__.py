@@ -16,6 +16,7 @@
     t.comm_matrix()               # numpy array of bytes, ranks x ranks
     t.events(rank=0, thread=0)    # iterator of events in time order
     t.thread(rank=0, thread=0)    # numpy columns of one thread (rondo.ThreadColumns)
+    t.gpu(window=None)            # dict of pandas.DataFrames: kernels, copies, streams, devices; sync dict
 
 `window` is "T0:T1" (the syntax of `rondo stats --window`: times relative to
 the trace's start with a unit ns, us, ms or s, either side may be empty) or a
@@ -54,6 +55,14 @@ _CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "w
 _WAIT_STATE_COLUMNS = ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns",
                        "root_rank", "root_rank_ns"]
 _WAIT_PARTNER_COLUMNS = ["pattern", "rank", "late_rank", "instances", "waiting_ns"]
+_GPU_COLUMNS = {
+    "kernels": ["name", "calls", "total_ns", "min_ns", "max_ns", "mean_ns"],
+    "copies": ["kind", "count", "bytes", "total_ns", "bandwidth_bytes_per_s"],
+    "streams": ["rank", "process", "thread", "name", "device", "stream", "kernels", "copies", "memsets", "busy_ns",
+                "busy_share"],
+    "devices": ["rank", "process", "device", "busy_ns", "busy_share", "kernel_ns", "copy_ns",
+                "copy_compute_overlap_ns"],
+}
 _WAIT_TOTAL_KEYS = ["total_ns", "instances", "share", "run_ns", "eager_limit_bytes"]
 
 
@@ -161,6 +170,20 @@ class Trace:
         slowest iterations of each row: slowest_iterations().
         """
         return _records(self._section("loops", by, window), _grouped(_LOOP_COLUMNS, by))
+
+    def gpu(self, window=None):
+        """GPU activity (CUDA traces; empty frames otherwise), the "gpu"
+        section of `rondo stats --json`: a dict with DataFrames "kernels"
+        (name, calls, total_ns, min_ns, max_ns, mean_ns), "copies" (kind,
+        count, bytes, total_ns, bandwidth_bytes_per_s), "streams" (rank,
+        process, thread, name, device, stream, kernels, copies, memsets,
+        busy_ns, busy_share), "devices" (rank, process, device, busy_ns,
+        busy_share, kernel_ns, copy_ns, copy_compute_overlap_ns), and "sync",
+        a dict (calls, blocked_ns) of host time in CUDA synchronisation."""
+        section = self._section("gpu", window=window, any_by=True) or {}
+        out = {key: _records(section.get(key, []), columns) for key, columns in _GPU_COLUMNS.items()}
+        out["sync"] = section.get("sync", {"calls": 0, "blocked_ns": 0})
+        return out
 
     def slowest_iterations(self, by=None, window=None):
         """The slowest iterations (up to 5) of each row of loops(by, window),

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rondo/analyzer/gpu_stats.h"
 #include "rondo/analyzer/loop_stats.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
@@ -35,6 +36,7 @@ struct StatsReport {
   WaitStates wait_states;
   ThreadStats threads;
   LoopStats loops;
+  GpuStats gpu;
 };
 
 // Every analysis's partial for one thread.

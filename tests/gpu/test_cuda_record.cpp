@@ -1,0 +1,143 @@
+// The cuda module end to end: `rondo record` of the CUDA examples. Without a
+// GPU (CI): the one-line message, the program's own exit status, a valid trace
+// of the host side. With a GPU (label gpu, skipped without one): exact kernel
+// and copy counts, bytes per direction, kernels after their launch on their
+// stream, and `rondo stats --json` agreeing with the counts.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "../common/run_command.h"
+#include "../common/trace_check.h"
+#include "../unit/trace_fixture.h"
+#include "cuda_device.h"
+#include "rondo/format/reader.h"
+
+using rondo::test::run_command;
+using namespace rondo;
+
+namespace {
+
+const std::string kCli = RONDO_CLI;
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string region_of(const format::ProcessReader& p, const format::Event& e) {
+  return p.defs().region_name(e.def->key.ref);
+}
+
+}  // namespace
+
+TEST(CudaRecord, AvailListsTheModule) {
+  auto r = run_command(kCli + " avail");
+  ASSERT_EQ(r.status, 0) << r.out;
+  size_t line = r.out.find("\ncuda ");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  EXPECT_NE(r.out.substr(line, r.out.find('\n', line + 1) - line).find("available"), std::string::npos) << r.out;
+}
+
+TEST(CudaRecord, WithoutDeviceTheProgramRunsAsUntracedAndItsHostSideIsKept) {
+  if (rondo::test::cuda_device_missing().empty()) GTEST_SKIP() << "a CUDA device is present: this is the no-GPU case";
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  auto r = run_command(kCli + " record -o " + trace + " -- " + CUDA_VECTOR_ADD + " 2");
+  // The program's own status: its first CUDA call fails and it exits 3.
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_EQ(occurrences(r.out, "rondo: no CUDA device: GPU activity not recorded\n"), 1u) << r.out;
+  EXPECT_NE(r.out.find("cuda (libcudart.so"), std::string::npos) << "cuda module chosen from the program\n" << r.out;
+  ASSERT_TRUE(rondo::test::trace_valid(trace));
+  format::TraceReader t(trace);
+  ASSERT_EQ(t.processes().size(), 1u);
+  const auto& p = *t.processes()[0];
+  ASSERT_EQ(p.thread_count(), 1u);  // the host thread, no GPU stream
+  std::vector<std::string> events;
+  for (const format::Event& e : rondo::test::replay(p.thread(0))) events.push_back(region_of(p, e));
+  // The program called exit(3) inside its scope: the call is still open where
+  // the thread's data ends, an ENTER without its LEAVE.
+  EXPECT_EQ(events, (std::vector<std::string>{"vector_add"}));
+}
+
+// Real kernels (label gpu).
+TEST(CudaGpu, VectorAddCountsBytesAndOrder) {
+  if (std::string why = rondo::test::cuda_device_missing(); !why.empty()) GTEST_SKIP() << why;
+  constexpr int kSteps = 5;
+  constexpr int64_t kBytes = (1 << 20) * 4;
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  auto r = run_command(kCli + " record -o " + trace + " -- " + CUDA_VECTOR_ADD + " " + std::to_string(kSteps));
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_TRUE(rondo::test::trace_valid(trace));
+  format::TraceReader t(trace);
+  const auto& p = *t.processes().at(0);
+  std::map<int64_t, uint64_t> launch_ticks;  // correlation id -> host call's GPU_API_CALL ticks
+  std::map<std::string, int64_t> bytes;
+  int kernels = 0, copies = 0, streams = 0;
+  std::vector<std::pair<int64_t, uint64_t>> device_starts;  // correlation, start
+  for (size_t i = 0; i < p.thread_count(); ++i) {
+    bool gpu = false;
+    for (const auto& d : p.defs().threads)
+      if (d.index == p.thread_index(i)) gpu = d.kind == format::ThreadKind::GpuStream;
+    streams += gpu;
+    for (const format::Event& e : rondo::test::replay(p.thread(i))) {
+      switch (e.kind()) {
+        case format::EventKind::GpuApiCall: launch_ticks[e.data[0]] = e.ticks; break;
+        case format::EventKind::GpuKernelLaunch:
+          ++kernels;
+          EXPECT_EQ(region_of(p, e), "vector_add(float const*, float const*, float*, int)");
+          device_starts.push_back({e.data[0], e.ticks});
+          break;
+        case format::EventKind::GpuMemcpy:
+          ++copies;
+          bytes[std::string(format::gpu_copy_kind_name(static_cast<format::GpuCopyKind>(e.def->key.params[0])))] +=
+              e.data[0];
+          device_starts.push_back({e.data[1], e.ticks});
+          break;
+        default: break;
+      }
+    }
+  }
+  EXPECT_EQ(streams, 1);
+  EXPECT_EQ(kernels, kSteps);
+  EXPECT_EQ(copies, 3 * kSteps);
+  EXPECT_EQ(bytes["HtoD"], 2 * kSteps * kBytes);
+  EXPECT_EQ(bytes["DtoH"], kSteps * kBytes);
+  for (auto [correlation, start] : device_starts) {
+    ASSERT_TRUE(launch_ticks.count(correlation)) << "device activity " << correlation << " has no host call";
+  }
+  auto stats = run_command(kCli + " stats --json " + trace);
+  ASSERT_EQ(stats.status, 0) << stats.out;
+  auto j = nlohmann::json::parse(stats.out);
+  ASSERT_EQ(j["gpu"]["kernels"].size(), 1u);
+  EXPECT_EQ(j["gpu"]["kernels"][0]["calls"], kSteps);
+  EXPECT_EQ(j["gpu"]["copies"][0]["kind"], "HtoD");
+  EXPECT_EQ(j["gpu"]["copies"][0]["bytes"], 2 * kSteps * kBytes);
+  EXPECT_EQ(j["gpu"]["copies"][1]["kind"], "DtoH");
+  EXPECT_EQ(j["gpu"]["copies"][1]["count"], kSteps);
+}
+
+TEST(CudaGpu, PipelineStreamsAndNvtx) {
+  if (std::string why = rondo::test::cuda_device_missing(); !why.empty()) GTEST_SKIP() << why;
+  constexpr int kChunks = 8, kSteps = 3;
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  auto r = run_command(kCli + " record -o " + trace + " -- " + CUDA_STREAM_PIPELINE + " " + std::to_string(kChunks) +
+                       " " + std::to_string(kSteps));
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_TRUE(rondo::test::trace_valid(trace));
+  auto stats = run_command(kCli + " stats --json " + trace);
+  ASSERT_EQ(stats.status, 0) << stats.out;
+  auto j = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(j["gpu"]["streams"].size(), 4u);
+  EXPECT_EQ(j["gpu"]["kernels"][0]["calls"], kChunks * kSteps);
+  EXPECT_EQ(j["gpu"]["sync"]["calls"], kSteps);
+  bool nvtx = false;
+  for (const auto& region : j["regions"])
+    if (region["name"] == "pipeline step") nvtx = region["calls"] == kSteps;
+  EXPECT_TRUE(nvtx) << "NVTX range 'pipeline step' recorded once per step";
+}

@@ -1,0 +1,159 @@
+// The GPU section of `rondo stats` (analyzer/gpu_stats.h; text, JSON, CSV) and
+// the GPU records in `rondo print`, on traces written by the real translator
+// from CUPTI activity structures.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../common/run_command.h"
+#include "../unit/trace_fixture.h"
+#include "activity_translation.h"
+#include "gpu_trace_writer.h"
+#include "rondo/analyzer/analysis.h"
+
+using namespace rondo;
+using rondo::test::as_activity;
+using rondo::test::copy_record;
+using rondo::test::kernel_record;
+using rondo::test::memset_record;
+
+namespace {
+
+// Stream 13: kernel step() [100, 300). Stream 14: HtoD copy of 1000 bytes
+// [150, 250), kernel step() [260, 280), memset of 64 bytes [290, 295). Host:
+// launches, then cudaDeviceSynchronize [300, 400).
+void write_two_streams(const std::string& path) {
+  rondo::test::GpuTraceWriter w(path);
+  cuda::ActivityTranslator tr(w);
+  w.host_call("cudaLaunchKernel", 10, 20, 1);
+  w.host_call("cudaMemcpyAsync", 30, 40, 2);
+  w.host_call("cudaLaunchKernel", 50, 60, 3);
+  w.host_call("cudaMemsetAsync", 70, 80, 4);
+  uint32_t sync = w.region("cudaDeviceSynchronize");
+  w.host().enter(sync, 300);
+  w.host().leave(sync, 400);
+  auto k1 = kernel_record("_Z4stepv", 13, 100, 300, 1);
+  auto c = copy_record(CUPTI_ACTIVITY_MEMCPY_KIND_HTOD, 14, 150, 250, 1000, 2);
+  auto k2 = kernel_record("_Z4stepv", 14, 260, 280, 3);
+  auto m = memset_record(14, 290, 295, 64, 4);
+  for (const CUpti_Activity* rec : {as_activity(k1), as_activity(c), as_activity(k2), as_activity(m)}) tr.add(rec);
+  tr.drain();
+  w.finish();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST(GpuStats, KernelsCopiesStreamsDevicesOverlapAndSync) {
+  rondo::test::TempDir dir;
+  write_two_streams(dir.file("p.rnd"));
+  format::TraceReader trace(dir.str());
+  analyzer::StatsReport r = analyzer::analyze(trace, {});
+  const analyzer::GpuStats& g = r.gpu;
+  ASSERT_EQ(g.kernels.size(), 1u);
+  EXPECT_EQ(g.kernels[0].name, "step()");
+  EXPECT_EQ(g.kernels[0].calls, 2u);
+  EXPECT_EQ(g.kernels[0].total_ns, 220);
+  EXPECT_EQ(g.kernels[0].min_ns, 20);
+  EXPECT_EQ(g.kernels[0].max_ns, 200);
+  ASSERT_EQ(g.copies.size(), 2u);
+  EXPECT_EQ(g.copies[0].kind, "HtoD");
+  EXPECT_EQ(g.copies[0].count, 1u);
+  EXPECT_EQ(g.copies[0].bytes, 1000);
+  EXPECT_EQ(g.copies[0].total_ns, 100);
+  EXPECT_DOUBLE_EQ(g.copies[0].bandwidth_bytes_per_s(), 1e10);
+  EXPECT_EQ(g.copies[1].kind, "memset");
+  EXPECT_EQ(g.copies[1].bytes, 64);
+  ASSERT_EQ(g.streams.size(), 2u);
+  EXPECT_EQ(g.streams[0].name, "GPU 0 stream 13");
+  EXPECT_EQ(g.streams[0].device, 0);
+  EXPECT_EQ(g.streams[0].stream, 13);
+  EXPECT_EQ(g.streams[0].kernels, 1u);
+  EXPECT_EQ(g.streams[0].busy_ns, 200);
+  EXPECT_EQ(g.streams[1].stream, 14);
+  EXPECT_EQ(g.streams[1].copies, 1u);
+  EXPECT_EQ(g.streams[1].memsets, 1u);
+  EXPECT_EQ(g.streams[1].busy_ns, 125);
+  ASSERT_EQ(g.devices.size(), 1u);
+  EXPECT_EQ(g.devices[0].busy_ns, 200);  // [100, 300) covers the other stream's work too
+  EXPECT_EQ(g.devices[0].kernel_ns, 200);
+  EXPECT_EQ(g.devices[0].copy_ns, 100);
+  EXPECT_EQ(g.devices[0].overlap_ns, 100);  // the copy ran under kernel 1
+  EXPECT_EQ(g.sync_calls, 1u);
+  EXPECT_EQ(g.sync_ns, 100);
+  // Per-stream busy time never exceeds the device's, nor the device's the trace's.
+  for (const auto& s : g.streams) EXPECT_LE(s.busy_ns, g.devices[0].busy_ns);
+  EXPECT_LE(g.devices[0].busy_ns, g.duration_ns);
+}
+
+TEST(GpuStats, WindowClipsActivities) {
+  rondo::test::TempDir dir;
+  write_two_streams(dir.file("p.rnd"));
+  format::TraceReader trace(dir.str());
+  analyzer::TimeWindow window;
+  int64_t start = analyzer::trace_info(trace).start_ns;
+  window.begin_ns = start + 200 - 10;  // the trace starts at tick 10
+  window.end_ns = start + 400;
+  analyzer::GpuStats g = analyzer::gpu_stats(trace, window, 210, {});
+  EXPECT_EQ(g.devices.at(0).busy_ns, 100);  // [200, 300)
+  EXPECT_EQ(g.devices.at(0).copy_ns, 50);   // [200, 250)
+  EXPECT_EQ(g.devices.at(0).overlap_ns, 50);
+}
+
+TEST(GpuStats, NoGpuRecordsNoSection) {
+  rondo::test::TempDir dir;
+  rondo::test::write_process(dir.file("p.rnd"), 1, 1, [](int, format::ThreadWriter& w) {
+    w.enter(0, 10);
+    w.leave(0, 20);
+  });
+  format::TraceReader trace(dir.str());
+  analyzer::StatsReport r = analyzer::analyze(trace, {});
+  EXPECT_FALSE(r.gpu.any());
+  EXPECT_FALSE(analyzer::stats_json(r).contains("gpu"));
+}
+
+TEST(GpuStats, CliTextJsonCsvAndPrint) {
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  std::filesystem::create_directories(trace);
+  write_two_streams(trace + "/p.rnd");
+  auto text = rondo::test::run_command(std::string(RONDO_CLI) + " stats " + trace);
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("GPU kernels"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("GPU 0 stream 14"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Host blocked in CUDA synchronisation: 100 ns in 1 call"), std::string::npos) << text.out;
+
+  auto json = rondo::test::run_command(std::string(RONDO_CLI) + " stats --json " + trace);
+  ASSERT_EQ(json.status, 0) << json.out;
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["gpu"]["kernels"][0]["name"], "step()");
+  EXPECT_EQ(j["gpu"]["kernels"][0]["calls"], 2);
+  EXPECT_EQ(j["gpu"]["copies"][0]["bytes"], 1000);
+  EXPECT_EQ(j["gpu"]["streams"][1]["busy_ns"], 125);
+  EXPECT_EQ(j["gpu"]["devices"][0]["copy_compute_overlap_ns"], 100);
+  EXPECT_EQ(j["gpu"]["sync"]["blocked_ns"], 100);
+
+  std::string csv = dir.file("csv");
+  auto c = rondo::test::run_command(std::string(RONDO_CLI) + " stats --csv " + csv + " " + trace);
+  ASSERT_EQ(c.status, 0) << c.out;
+  EXPECT_EQ(read_file(csv + "/gpu_kernels.csv"), "name,calls,total_ns,mean_ns,min_ns,max_ns\nstep(),2,220,110.0,20,200\n");
+  EXPECT_EQ(read_file(csv + "/gpu_copies.csv"),
+            "kind,count,bytes,total_ns,bandwidth_bytes_per_s\nHtoD,1,1000,100,10000000000\nmemset,1,64,5,12800000000\n");
+
+  auto print = rondo::test::run_command(std::string(RONDO_CLI) + " print " + trace);
+  EXPECT_EQ(print.status, 0) << print.out;
+  EXPECT_NE(print.out.find("GPU_KERNEL_LAUNCH step() stream=1 correlation=1"), std::string::npos) << print.out;
+  EXPECT_NE(print.out.find("GPU_KERNEL_CONFIG device=0 grid=(64,1,1) block=(256,1,1) shared=1536"), std::string::npos)
+      << print.out;
+  EXPECT_NE(print.out.find("GPU_MEMCPY HtoD stream=2 bytes=1000 correlation=2"), std::string::npos) << print.out;
+  EXPECT_NE(print.out.find("GPU_API_CALL correlation=4"), std::string::npos) << print.out;
+}
