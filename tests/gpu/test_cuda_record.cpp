@@ -75,7 +75,7 @@ TEST(CudaGpu, VectorAddCountsBytesAndOrder) {
   ASSERT_TRUE(rondo::test::trace_valid(trace));
   format::TraceReader t(trace);
   const auto& p = *t.processes().at(0);
-  std::map<int64_t, uint64_t> launch_ticks;  // correlation id -> host call's GPU_API_CALL ticks
+  std::map<int64_t, uint64_t> launch_ticks;  // correlation id -> ticks of the host call's ENTER
   std::map<std::string, int64_t> bytes;
   int kernels = 0, copies = 0, streams = 0;
   std::vector<std::pair<int64_t, uint64_t>> device_starts;  // correlation, start
@@ -84,9 +84,17 @@ TEST(CudaGpu, VectorAddCountsBytesAndOrder) {
     for (const auto& d : p.defs().threads)
       if (d.index == p.thread_index(i)) gpu = d.kind == format::ThreadKind::GpuStream;
     streams += gpu;
+    std::vector<uint64_t> entered;
     for (const format::Event& e : rondo::test::replay(p.thread(i))) {
       switch (e.kind()) {
-        case format::EventKind::GpuApiCall: launch_ticks[e.data[0]] = e.ticks; break;
+        case format::EventKind::Enter: entered.push_back(e.ticks); break;
+        case format::EventKind::Leave:
+          if (!entered.empty()) entered.pop_back();
+          break;
+        case format::EventKind::GpuApiCall:
+          ASSERT_FALSE(entered.empty()) << "GPU_API_CALL outside its call's region";
+          launch_ticks[e.data[0]] = entered.back();
+          break;
         case format::EventKind::GpuKernelLaunch:
           ++kernels;
           EXPECT_EQ(region_of(p, e), "vector_add(float const*, float const*, float*, int)");
@@ -109,6 +117,7 @@ TEST(CudaGpu, VectorAddCountsBytesAndOrder) {
   EXPECT_EQ(bytes["DtoH"], kSteps * kBytes);
   for (auto [correlation, start] : device_starts) {
     ASSERT_TRUE(launch_ticks.count(correlation)) << "device activity " << correlation << " has no host call";
+    EXPECT_GE(start, launch_ticks[correlation]) << "device activity " << correlation << " starts before its call";
   }
   auto stats = run_command(kCli + " stats --json " + trace);
   ASSERT_EQ(stats.status, 0) << stats.out;
