@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -156,4 +157,34 @@ TEST(GpuStats, CliTextJsonCsvAndPrint) {
       << print.out;
   EXPECT_NE(print.out.find("GPU_MEMCPY HtoD stream=2 bytes=1000 correlation=2"), std::string::npos) << print.out;
   EXPECT_NE(print.out.find("GPU_API_CALL correlation=4"), std::string::npos) << print.out;
+}
+
+TEST(GpuStats, ChromeExportHasStreamTracksAndFlowArrowsFromLaunchToKernel) {
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  std::filesystem::create_directories(trace);
+  write_two_streams(trace + "/p.rnd");
+  std::string json = dir.file("t.json");
+  auto r = rondo::test::run_command(std::string(RONDO_CLI) + " export " + trace + " --format chrome -o " + json);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(read_file(json));
+  const auto& events = j.is_array() ? j : j["traceEvents"];
+  std::map<int64_t, int> starts, finishes;  // flow id -> tid
+  std::map<int, std::string> track_names;
+  for (const auto& e : events) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") track_names[e["tid"]] = e["args"]["name"];
+    if (e.value("cat", "") != "gpu") continue;
+    if (e["ph"] == "s") starts[e["id"]] = e["tid"];
+    if (e["ph"] == "f") {
+      EXPECT_EQ(e["bp"], "e");
+      finishes[e["id"]] = e["tid"];
+    }
+  }
+  ASSERT_EQ(starts.size(), 4u);  // two launches, a copy and a memset
+  ASSERT_EQ(finishes.size(), 4u);
+  for (auto [id, tid] : starts) {
+    ASSERT_TRUE(finishes.count(id)) << "flow " << id << " has no end";
+    EXPECT_EQ(track_names[tid], "thread 0");  // from the host thread...
+    EXPECT_NE(track_names[finishes[id]].find("(GPU 0 stream 1"), std::string::npos) << track_names[finishes[id]];
+  }
 }
