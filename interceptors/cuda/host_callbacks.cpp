@@ -25,8 +25,6 @@ using format::EventKind;
 
 constexpr uint32_t kUnset = UINT32_MAX;
 constexpr size_t kMaxCallbackIds = 1024;
-// Region ids per (domain, callback id), defined on first use.
-std::array<std::atomic<uint32_t>, kMaxCallbackIds> g_runtime_regions, g_driver_regions;
 
 // Runtime calls nest driver calls (cudaMemcpy -> cuMemcpy): only the outermost
 // CUDA call of a thread is a region, as the user wrote it.
@@ -50,28 +48,40 @@ bool enqueues_work(const char* name) {
   return false;
 }
 
-uint32_t api_region(std::array<std::atomic<uint32_t>, kMaxCallbackIds>& table, CUpti_CallbackId id, const char* name) {
-  if (id >= kMaxCallbackIds) return trace::define_region(name, format::RegionRole::Cuda);
-  uint32_t region = table[id].load(std::memory_order_relaxed);
-  if (region == kUnset) {
-    region = trace::define_region(name, format::RegionRole::Cuda);
-    table[id].store(region, std::memory_order_relaxed);
+// What a call is, decided once per (domain, callback id) from its name.
+enum CallKind : uint8_t { kUnknown = 0, kQuery, kCall, kEnqueue };
+struct CallTable {
+  std::array<std::atomic<uint32_t>, kMaxCallbackIds> region;
+  std::array<std::atomic<uint8_t>, kMaxCallbackIds> kind;
+};
+CallTable g_runtime_calls, g_driver_calls;
+
+// The call's kind and region; kQuery for calls that are not recorded.
+CallKind classify(CallTable& table, CUpti_CallbackId id, const char* name, uint32_t& region) {
+  if (id >= kMaxCallbackIds) return kQuery;  // a newer CUDA than this module knows
+  auto kind = static_cast<CallKind>(table.kind[id].load(std::memory_order_acquire));
+  if (kind == kUnknown) {
+    kind = is_query(name) ? kQuery : enqueues_work(name) ? kEnqueue : kCall;
+    if (kind != kQuery) table.region[id].store(trace::define_region(name, format::RegionRole::Cuda));
+    table.kind[id].store(kind, std::memory_order_release);
   }
-  return region;
+  region = table.region[id].load(std::memory_order_relaxed);
+  return kind;
 }
 
 void on_api(CUpti_CallbackDomain domain, CUpti_CallbackId id, const CUpti_CallbackData* cb) {
-  if (!cb->functionName || is_query(cb->functionName)) return;
-  bool runtime = domain == CUPTI_CB_DOMAIN_RUNTIME_API;
+  if (!cb->functionName) return;
+  uint32_t region = kUnset;
+  CallKind kind = classify(domain == CUPTI_CB_DOMAIN_RUNTIME_API ? g_runtime_calls : g_driver_calls, id,
+                           cb->functionName, region);
+  if (kind == kQuery) return;
   if (cb->callbackSite == CUPTI_API_ENTER) {
-    if (t_cuda_depth++ > 0) return;
-    trace::record_enter(api_region(runtime ? g_runtime_regions : g_driver_regions, id, cb->functionName));
+    if (t_cuda_depth++ == 0) trace::record_enter(region);
     return;
   }
   if (--t_cuda_depth > 0) return;
-  uint32_t region = api_region(runtime ? g_runtime_regions : g_driver_regions, id, cb->functionName);
   uint64_t at = trace::ticks();
-  if (enqueues_work(cb->functionName)) {
+  if (kind == kEnqueue) {
     int64_t correlation[1] = {cb->correlationId};
     trace::record_event_at(EventKey{EventKind::GpuApiCall, 0, {}}, correlation, at);
   }
@@ -145,8 +155,6 @@ void route_nvtx_to_cupti() {
 }  // namespace
 
 void start_host_callbacks() {
-  for (auto* table : {&g_runtime_regions, &g_driver_regions})
-    for (auto& region : *table) region.store(kUnset);
   CUpti_SubscriberHandle subscriber;
   if (cuptiSubscribe(&subscriber, on_callback, nullptr) != CUPTI_SUCCESS) {
     trace::inform("CUPTI refused a subscriber (another CUDA tool is active?): CUDA calls not recorded", true);
