@@ -22,6 +22,7 @@ DEEP_RECURSION = os.environ.get("RONDO_DEEP_RECURSION", "")
 DEEP = 100_000
 MPI_RING = os.environ.get("RONDO_MPI_RING", "")
 LATE_SENDER = os.environ.get("RONDO_WS_LATE_SENDER", "")
+GPU_STREAM_PROGRAM = os.environ.get("RONDO_GPU_STREAM_PROGRAM", "")
 LATE_SENDER_REPS, LATE_SENDER_MS = 3, 100
 EARLY_NS = 20_000_000  # how much shorter than the sleep a wait may be (tests/mpi/test_wait_states.cpp)
 
@@ -548,3 +549,28 @@ def test_call_tree_hundred_thousand_levels_deep(deep):
     calls = dict(zip(*[t.profile()[c] for c in ("name", "calls")]))
     assert calls["recurse"] == DEEP and calls["descend"] == 1 and calls["main"] == 1
     assert {r["name"]: r["calls"] for r in t.stats()["regions"]}["recurse"] == DEEP
+
+
+def test_gpu_without_gpu_records(loops):
+    g = rondo.open(loops).gpu()
+    assert list(g["kernels"].columns) == ["name", "calls", "total_ns", "min_ns", "max_ns", "mean_ns"]
+    assert len(g["kernels"]) == 0 and len(g["streams"]) == 0
+    assert g["sync"] == {"calls": 0, "blocked_ns": 0}
+
+
+def test_gpu_stream_location(tmp_path_factory):
+    # tests/gpu/extra_locations_program.cpp: ten 50-tick kernels on "GPU 0 stream 5",
+    # then a 100-tick activity handed over at exit (ticks are ns under RONDO_CLOCK=monotonic).
+    if not (GPU_STREAM_PROGRAM and os.path.exists(GPU_STREAM_PROGRAM)):
+        pytest.skip("RONDO_GPU_STREAM_PROGRAM not set")
+    os.environ["RONDO_CLOCK"] = "monotonic"
+    try:
+        trace = record(tmp_path_factory, "gpu", [GPU_STREAM_PROGRAM])
+    finally:
+        del os.environ["RONDO_CLOCK"]
+    g = rondo.open(trace).gpu()
+    assert g["kernels"][["name", "calls", "total_ns", "min_ns", "max_ns"]].values.tolist() == \
+        [["kernel", 10, 500, 50, 50]]
+    assert g["streams"][["name", "device", "stream", "kernels", "busy_ns"]].values.tolist() == \
+        [["GPU 0 stream 5", 0, 5, 10, 600]]
+    assert cli_json("stats", "--json", trace)["gpu"]["streams"][0]["busy_ns"] == 600
