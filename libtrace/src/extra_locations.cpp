@@ -1,7 +1,5 @@
 #include "rondo/trace/extra_locations.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -34,18 +32,13 @@ Locations& locations() {
   return *l;
 }
 
-// Locks `m`; in crash mode only for a bounded time (its holder may be the
-// thread the fatal signal stopped).
-bool lock_bounded(std::unique_lock<std::mutex>& lock, bool crash) {
-  if (!crash) {
-    lock.lock();
-    return true;
-  }
-  for (int i = 0; i < 400; ++i) {
-    if (lock.try_lock()) return true;
-    usleep(500);
-  }
-  return false;
+// Locks `m`; in crash mode only when it is free at once: its holder may be
+// the thread the fatal signal stopped. A location left out here is finished by
+// the runtime's own pass, which waits (bounded) for its busy flag.
+bool lock_or_skip(std::unique_lock<std::mutex>& lock, bool crash) {
+  if (crash) return lock.try_lock();
+  lock.lock();
+  return true;
 }
 
 // Runs `write` on the location's recorder unless its trace has ended. The busy
@@ -104,10 +97,10 @@ void run_flush_hooks(bool crash, bool final) {
   for (size_t i = 0; i < n; ++i)
     if (FlushHook hook = l.hooks[i].load()) hook();
   std::unique_lock<std::mutex> list_lock(l.mutex, std::defer_lock);
-  if (!lock_bounded(list_lock, crash)) return;
+  if (!lock_or_skip(list_lock, crash)) return;
   for (ExtraLocation* location : l.all) {
     std::unique_lock<std::mutex> lock(location->mutex, std::defer_lock);
-    if (!lock_bounded(lock, crash)) continue;  // the runtime's own pass leaves it out as busy
+    if (!lock_or_skip(lock, crash)) continue;  // finished by the runtime's own pass
     Recorder* r = location->recorder;
     if (r->finished) continue;
     r->finished = final;
