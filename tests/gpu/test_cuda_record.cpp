@@ -150,3 +150,10 @@ TEST(CudaGpu, PipelineStreamsAndNvtx) {
     if (region["name"] == "pipeline step") nvtx = region["calls"] == kSteps;
   EXPECT_TRUE(nvtx) << "NVTX range 'pipeline step' recorded once per step";
 }
+
+TEST(CudaRecord, ForcedOnAProgramWithoutCudaTheModuleIsSilent) {
+  rondo::test::TempDir dir;
+  auto r = run_command(kCli + " record -t cuda -o " + dir.file("t.rondo") + " -- /bin/sh -c 'exit 7'");
+  EXPECT_EQ(r.status, 7) << r.out;
+  EXPECT_EQ(r.out.find("CUDA"), std::string::npos) << r.out;
+}
