@@ -49,9 +49,42 @@ class GrammarBuilder {
   uint32_t event_id(const EventKey& key);
   const EventDef& event(uint32_t id) const { return events_[id]; }
 
-  void enter(uint32_t event, uint32_t region, uint64_t ticks);
-  void leave(uint32_t event, uint32_t region, uint64_t ticks);
-  void leaf(uint32_t event, uint64_t ticks);
+  // The hot path. A call that its caller expects to repeat a known leaf call (a
+  // sequence [enter, leave], the common case in a loop) is only noted when it is
+  // entered: its frame stays *pending*. When the leave comes next, the call is
+  // complete without touching the frame's token lists (statistics, then one
+  // cursor step in the caller's frame). Anything else first *settles* the pending
+  // frame, i.e. does what enter() would have done, so the grammar is the same.
+  void enter(uint32_t event, uint32_t region, uint64_t ticks) {
+    if (pending_leaf_) settle_pending();
+    Token expected = peek_expected(frames_[depth_]);
+    if (expected.kind() == TokenKind::Sequence && depth_ + 1 < frames_.size()) {
+      const SequenceDef& s = sequences_[expected.id()];
+      if (s.tokens.size() == 2 && s.tokens[0] == event_token(event)) {
+        Frame& f = frames_[++depth_];
+        f.region = region;
+        f.enter_ticks = ticks;
+        pending_leaf_ = true;
+        pending_sequence_ = expected.id();
+        return;
+      }
+    }
+    enter_frame(event, region, ticks, expected);
+  }
+  void leave(uint32_t event, uint32_t region, uint64_t ticks) {
+    if (pending_leaf_) {
+      if (frames_[depth_].region == region && sequences_[pending_sequence_].tokens[1] == event_token(event)) {
+        leave_leaf_call(ticks);
+        return;
+      }
+      settle_pending();
+    }
+    leave_frame(event, region, ticks);
+  }
+  void leaf(uint32_t event, uint64_t ticks) {
+    if (pending_leaf_) settle_pending();
+    feed(frames_[depth_], event_token(event), ticks, ticks);
+  }
 
   // Flattens every open frame into the top-level token stream (thread end, exit,
   // crash): afterwards everything recorded so far is in `out`. Open calls stay
@@ -113,6 +146,38 @@ class GrammarBuilder {
   };
 
   uint32_t define_region_event(uint32_t region, bool enter);
+  void enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected);
+  void leave_frame(uint32_t event, uint32_t region, uint64_t ticks);
+  void settle_pending();
+  // Ends the pending leaf call at `ticks`: what close_frame() does for a frame
+  // that repeated sequence [enter, leave] exactly, without the frame.
+  void leave_leaf_call(uint64_t ticks) {
+    pending_leaf_ = false;
+    const Frame& f = frames_[depth_];
+    const uint64_t enter_ticks = f.enter_ticks, duration = ticks - enter_ticks;
+    if (__builtin_expect(region_stats_.size() <= f.region, 0)) region_stats_.resize(f.region + 1);
+    region_stats_[f.region].add_call(duration, 0);
+    sequence_stats_[pending_sequence_].add(duration);
+    Frame& parent = frames_[--depth_];
+    parent.child_ticks += duration;
+    const Token result = sequence_token(pending_sequence_);
+    // The caller's cursor expects this call (peek_expected found it): one step.
+    if (__builtin_expect(!parent.cursors.empty(), 1)) {
+      Cursor& c = parent.cursors.back();
+      if (__builtin_expect(c.list[c.pos] != result, 0)) {
+        feed(parent, result, enter_ticks, ticks);
+        return;
+      }
+      parent.elem_starts[c.base + c.pos] = enter_ticks;
+      if (++c.pos == c.len && c.loop != kNone) {
+        ++c.count;
+        c.pos = 0;
+        c.last_end = ticks;
+      }
+      return;
+    }
+    feed(parent, result, enter_ticks, ticks);
+  }
   void reset_frame(Frame& f);
   void feed(Frame& f, Token t, uint64_t start, uint64_t end);
   bool match(Frame& f, Token t, uint64_t start, uint64_t end);
@@ -124,7 +189,21 @@ class GrammarBuilder {
   uint32_t intern_sequence(const Token* tokens, uint32_t len, uint64_t hash, bool loop_body);
   uint32_t loop_for(Token body);
   Token first_leaf(Token t) const { return t.kind() == TokenKind::Loop ? loops_[t.id()].first_leaf : t; }
-  Token peek_expected(const Frame& f) const;
+  // The token a frame expects next, looking through loops to their first leaf. When
+  // the innermost loop is at an iteration boundary it may also end, so the element
+  // after it is an equally good guess: the one that is a call is returned.
+  Token peek_expected(const Frame& f) const {
+    if (f.cursors.empty()) return Token::from_bits(UINT32_MAX);
+    const Cursor& c = f.cursors.back();
+    Token primary = first_leaf(c.list[c.pos]);
+    if (primary.kind() == TokenKind::Sequence || c.loop == kNone || c.pos != 0 || c.count == 0 ||
+        f.cursors.size() < 2)
+      return primary;
+    const Cursor& p = f.cursors[f.cursors.size() - 2];
+    uint32_t next = p.pos + 1;
+    if (next < p.len) return first_leaf(p.list[next]);
+    return p.loop != kNone ? first_leaf(p.list[0]) : primary;
+  }
   LastSeen& last_seen(Token t);
   void flatten_through(uint32_t depth);
   void emit_frame(Frame& f);
@@ -153,6 +232,10 @@ class GrammarBuilder {
 
   std::vector<Frame> frames_;  // frames_[0] is the thread's top level; reused across calls
   uint32_t depth_ = 0;         // number of open calls (frames_[1..depth_])
+  // frames_[depth_] is a pending leaf call (see enter()) that follows sequence
+  // pending_sequence_; only its region and enter_ticks are set.
+  bool pending_leaf_ = false;
+  uint32_t pending_sequence_ = 0;
   uint32_t next_serial_ = 1;
 
   std::vector<RegionStats> region_stats_;
