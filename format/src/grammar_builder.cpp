@@ -92,7 +92,8 @@ uint64_t GrammarBuilder::range_hash(const Frame& f, uint32_t a, uint32_t b) cons
 }
 
 void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected) {
-  if (++depth_ >= frames_.size()) frames_.resize(frames_.size() * 2);
+  // One frame more than the open calls, for enter()'s fast path.
+  if (++depth_ + 1 >= frames_.size()) frames_.resize(frames_.size() * 2);
   Frame& f = frames_[depth_];
   reset_frame(f);
   f.region = region;
@@ -322,6 +323,7 @@ uint32_t GrammarBuilder::intern_sequence(const Token* tokens, uint32_t len, uint
   }
   auto id = static_cast<uint32_t>(sequences_.size());
   sequences_.push_back(SequenceDef{std::vector<Token>(tokens, tokens + len), loop_body});
+  leaf_calls_.push_back(len == 2 ? LeafCall{tokens[0], tokens[1]} : LeafCall{kNoToken, kNoToken});
   sequence_next_.push_back(head);
   sequence_index_[hash] = id;
   last_sequence_.emplace_back();

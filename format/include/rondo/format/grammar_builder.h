@@ -58,10 +58,9 @@ class GrammarBuilder {
   void enter(uint32_t event, uint32_t region, uint64_t ticks) {
     if (pending_leaf_) settle_pending();
     Token expected = peek_expected(frames_[depth_]);
-    if (expected.kind() == TokenKind::Sequence && depth_ + 1 < frames_.size()) {
-      const SequenceDef& s = sequences_[expected.id()];
-      if (s.tokens.size() == 2 && s.tokens[0] == event_token(event)) {
-        Frame& f = frames_[++depth_];
+    if (expected.kind() == TokenKind::Sequence) {
+      if (leaf_calls_[expected.id()].enter == event_token(event)) {
+        Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
         f.region = region;
         f.enter_ticks = ticks;
         pending_leaf_ = true;
@@ -73,7 +72,7 @@ class GrammarBuilder {
   }
   void leave(uint32_t event, uint32_t region, uint64_t ticks) {
     if (pending_leaf_) {
-      if (frames_[depth_].region == region && sequences_[pending_sequence_].tokens[1] == event_token(event)) {
+      if (frames_[depth_].region == region && leaf_calls_[pending_sequence_].leave == event_token(event)) {
         leave_leaf_call(ticks);
         return;
       }
@@ -219,6 +218,12 @@ class GrammarBuilder {
   std::vector<uint32_t> enter_ids_, leave_ids_;         // by region
 
   std::vector<SequenceDef> sequences_;
+  // By sequence: its enter and leave tokens when it is a leaf call (exactly
+  // [enter, leave]), else two tokens that match no event.
+  struct LeafCall {
+    Token enter, leave;
+  };
+  std::vector<LeafCall> leaf_calls_;
   std::vector<uint64_t> sequence_hash_;
   std::unordered_map<uint64_t, uint32_t> sequence_index_;
   std::vector<uint32_t> sequence_next_;
