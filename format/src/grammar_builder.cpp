@@ -111,20 +111,12 @@ void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks
   feed(f, enter_token, ticks, ticks);
 }
 
-// Does what enter() skipped for the pending leaf call: its frame follows the
-// sequence it was expected to repeat, and has seen the enter.
+// Does what enter() skipped for the pending leaf call, with what its caller
+// expected then (the caller's frame has not changed since).
 void GrammarBuilder::settle_pending() {
   pending_leaf_ = false;
-  Frame& f = frames_[depth_];
-  const uint32_t region = f.region;
-  const uint64_t ticks = f.enter_ticks;
-  reset_frame(f);
-  f.region = region;
-  f.enter_ticks = ticks;
-  const SequenceDef& s = sequences_[pending_sequence_];
-  if (f.elem_starts.size() < 2) f.elem_starts.resize(2);
-  f.cursors.push_back(Cursor{s.tokens.data(), 2, 0, kNone, pending_sequence_, 0, 0, ticks, ticks, 0});
-  feed(f, s.tokens[0], ticks, ticks);
+  const Frame& f = frames_[depth_--];
+  enter_frame(leaf_calls_[pending_sequence_].enter.id(), f.region, f.enter_ticks, pending_expected_);
 }
 
 void GrammarBuilder::leave_frame(uint32_t event, uint32_t region, uint64_t ticks) {
@@ -324,6 +316,14 @@ uint32_t GrammarBuilder::intern_sequence(const Token* tokens, uint32_t len, uint
   auto id = static_cast<uint32_t>(sequences_.size());
   sequences_.push_back(SequenceDef{std::vector<Token>(tokens, tokens + len), loop_body});
   leaf_calls_.push_back(len == 2 ? LeafCall{tokens[0], tokens[1]} : LeafCall{kNoToken, kNoToken});
+  if (len == 2 && tokens[0].kind() == TokenKind::Event && tokens[1].kind() == TokenKind::Event) {
+    const EventKey& enter = events_[tokens[0].id()].key;
+    const EventKey& leave = events_[tokens[1].id()].key;
+    if (enter.kind == EventKind::Enter && leave.kind == EventKind::Leave && enter.ref == leave.ref) {
+      if (leaf_call_of_enter_.size() <= tokens[0].id()) leaf_call_of_enter_.resize(tokens[0].id() + 1, kNone);
+      if (leaf_call_of_enter_[tokens[0].id()] == kNone) leaf_call_of_enter_[tokens[0].id()] = id;
+    }
+  }
   sequence_next_.push_back(head);
   sequence_index_[hash] = id;
   last_sequence_.emplace_back();

@@ -58,15 +58,19 @@ class GrammarBuilder {
   void enter(uint32_t event, uint32_t region, uint64_t ticks) {
     if (pending_leaf_) settle_pending();
     Token expected = peek_expected(frames_[depth_]);
-    if (expected.kind() == TokenKind::Sequence) {
-      if (leaf_calls_[expected.id()].enter == event_token(event)) {
-        Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
-        f.region = region;
-        f.enter_ticks = ticks;
-        pending_leaf_ = true;
-        pending_sequence_ = expected.id();
-        return;
-      }
+    uint32_t leaf_call = kNone;
+    if (expected.kind() == TokenKind::Sequence && leaf_calls_[expected.id()].enter == event_token(event))
+      leaf_call = expected.id();  // the call the caller expects
+    else if (event < leaf_call_of_enter_.size())
+      leaf_call = leaf_call_of_enter_[event];  // a known leaf call the caller did not expect here
+    if (leaf_call != kNone) {
+      Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
+      f.region = region;
+      f.enter_ticks = ticks;
+      pending_leaf_ = true;
+      pending_sequence_ = leaf_call;
+      pending_expected_ = expected;
+      return;
     }
     enter_frame(event, region, ticks, expected);
   }
@@ -149,7 +153,8 @@ class GrammarBuilder {
   void leave_frame(uint32_t event, uint32_t region, uint64_t ticks);
   void settle_pending();
   // Ends the pending leaf call at `ticks`: what close_frame() does for a frame
-  // that repeated sequence [enter, leave] exactly, without the frame.
+  // whose tokens are [enter, leave] (followed or interned, the sequence is the
+  // same), without the frame.
   void leave_leaf_call(uint64_t ticks) {
     pending_leaf_ = false;
     const Frame& f = frames_[depth_];
@@ -224,6 +229,8 @@ class GrammarBuilder {
     Token enter, leave;
   };
   std::vector<LeafCall> leaf_calls_;
+  // By enter event: the sequence [enter, leave of the same region], once known, else kNone.
+  std::vector<uint32_t> leaf_call_of_enter_;
   std::vector<uint64_t> sequence_hash_;
   std::unordered_map<uint64_t, uint32_t> sequence_index_;
   std::vector<uint32_t> sequence_next_;
@@ -237,10 +244,12 @@ class GrammarBuilder {
 
   std::vector<Frame> frames_;  // frames_[0] is the thread's top level; reused across calls
   uint32_t depth_ = 0;         // number of open calls (frames_[1..depth_])
-  // frames_[depth_] is a pending leaf call (see enter()) that follows sequence
-  // pending_sequence_; only its region and enter_ticks are set.
+  // frames_[depth_] is a pending leaf call (see enter()): only its region and
+  // enter_ticks are set. If the leave comes next, the call is sequence
+  // pending_sequence_; pending_expected_ is what its caller expected at the enter.
   bool pending_leaf_ = false;
   uint32_t pending_sequence_ = 0;
+  Token pending_expected_;
   uint32_t next_serial_ = 1;
 
   std::vector<RegionStats> region_stats_;
