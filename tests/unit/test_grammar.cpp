@@ -72,6 +72,13 @@ std::vector<Op> nested_loops(int outer, uint64_t& now) {
   return ops;
 }
 
+// Appends a call without children of `region`: enter `enter_gap` ticks after the
+// previous event, leave `leave_gap` ticks later.
+void push_call(std::vector<Op>& ops, uint64_t& now, uint32_t region, uint64_t enter_gap = 3, uint64_t leave_gap = 2) {
+  ops.push_back(Op(Op::Enter, region, now += enter_gap));
+  ops.push_back(Op(Op::Leave, region, now += leave_gap));
+}
+
 }  // namespace
 
 TEST(Grammar, NestedLoopsWithVaryingTripCountsBecomeTwoLoops) {
@@ -233,10 +240,7 @@ TEST(Grammar, LoopOpenInCallerWhileCalleeRunsTheSameLoop) {
   rondo::test::TempDir dir;
   std::vector<Op> ops;
   uint64_t now = 0;
-  auto call = [&](uint32_t r) {
-    ops.push_back(Op(Op::Enter, r, now += 3));
-    ops.push_back(Op(Op::Leave, r, now += 2));
-  };
+  auto call = [&](uint32_t r) { push_call(ops, now, r); };
   ops.push_back(Op(Op::Enter, 0, now += 1));
   for (int i = 0; i < 3; ++i) call(1);
   ops.push_back(Op(Op::Enter, 2, now += 1));
@@ -388,10 +392,7 @@ namespace {
 std::vector<Op> leaf_calls_interrupted() {
   std::vector<Op> ops;
   uint64_t now = 0;
-  auto call = [&](uint32_t region) {
-    ops.push_back(Op(Op::Enter, region, now += 3));
-    ops.push_back(Op(Op::Leave, region, now += 2));
-  };
+  auto call = [&](uint32_t region) { push_call(ops, now, region); };
   ops.push_back(Op(Op::Enter, 0, now += 1));
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 40; ++i) call(1);
@@ -442,19 +443,8 @@ TEST(Grammar, PendingLeafCallsEndEveryWayACallCan) {
   for (int batch = 2; batch <= 9; ++batch) {
     SCOPED_TRACE("killed, batch " + std::to_string(batch));
     rondo::test::TempDir dir;
-    {
-      ProcessFile file(dir.file("p0.rnd"));
-      std::vector<uint8_t> defs;
-      ClockDef clock;
-      clock.source = 1;
-      clock.ticks_per_second = 1000000000;
-      encode::clock(defs, clock);
-      file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
-      ThreadWriter w(0, [&](Batch&& b) {
-        for (auto& c : encode_batch(b, 3)) file.append(c);
-      }, static_cast<size_t>(batch));
-      rondo::test::StreamGenerator::record(ops, w);
-    }
+    rondo::test::write_killed_process(dir.file("p0.rnd"), static_cast<size_t>(batch),
+                                      [&](ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); });
     TraceReader r(dir.str());
     const ThreadTrace& t = r.processes()[0]->thread(0);
     auto events = rondo::test::replay(t);
@@ -469,10 +459,7 @@ TEST(Grammar, RepeatedLeafCallsBecomeOneLoopWithItsCount) {
   std::vector<Op> ops;
   uint64_t now = 0;
   ops.push_back(Op(Op::Enter, 0, now += 1));
-  for (int i = 0; i < 1000; ++i) {
-    ops.push_back(Op(Op::Enter, 1, now += 3 + i % 3));
-    ops.push_back(Op(Op::Leave, 1, now += 2));
-  }
+  for (int i = 0; i < 1000; ++i) push_call(ops, now, 1, 3 + i % 3);
   ops.push_back(Op(Op::Leave, 0, now += 1));
   rondo::test::TempDir dir;
   auto trace = record(dir, ops);
@@ -491,10 +478,7 @@ TEST(Grammar, LoopEndedByAKnownLeafCallKeepsItsCounts) {
   // known leaf call that the caller does not expect (it expects another kernel()).
   std::vector<Op> ops;
   uint64_t now = 0;
-  auto call = [&](uint32_t region) {
-    ops.push_back(Op(Op::Enter, region, now += 3));
-    ops.push_back(Op(Op::Leave, region, now += 2 + now % 3));
-  };
+  auto call = [&](uint32_t region) { push_call(ops, now, region, 3, 2 + (now + 3) % 3); };
   ops.push_back(Op(Op::Enter, 0, now += 1));
   std::vector<uint32_t> trips;
   for (int i = 0; i < 300; ++i) {
