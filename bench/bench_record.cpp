@@ -21,7 +21,8 @@
 //   cpu_ns_per_event       the thread's CPU time / its events; x_rdtsc_cpu the same ratio on CPU times. On a
 //                          machine shared with other work these are steadier than the wall-time figures.
 //   proc_cpu_ns_per_event  (runtime benchmarks) CPU time of the whole process during the loop, including the
-//                          background writer that compresses and writes the batches / events of all threads
+//                          background writer that compresses and writes the batches / events of all threads;
+//                          x_rdtsc_proc_cpu the same over the CPU time of one rdtsc
 // With threads > 1 the "Time" column of Google Benchmark is wall time / (iterations of all threads), an
 // aggregate figure; ns_per_event is the per-thread cost.
 //
@@ -135,8 +136,9 @@ void report_events(benchmark::State& state, const Start& start, uint64_t events,
   state.counters["cpu_ns_per_event"] = Counter(cpu_ns, Counter::kAvgThreads);
   state.counters["x_rdtsc_cpu"] = Counter(cpu_ns / rdtsc_cpu, Counter::kAvgThreads);
   if (with_process_cpu) {
-    state.counters["proc_cpu_ns_per_event"] =
-        Counter(process_cpu * 1e9 / (n * state.threads()), Counter::kAvgThreads);
+    const double proc_ns = process_cpu * 1e9 / (n * state.threads());
+    state.counters["proc_cpu_ns_per_event"] = Counter(proc_ns, Counter::kAvgThreads);
+    state.counters["x_rdtsc_proc_cpu"] = Counter(proc_ns / rdtsc_cpu, Counter::kAvgThreads);
   }
   state.SetItemsProcessed(static_cast<int64_t>(events));
 }

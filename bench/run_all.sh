@@ -21,7 +21,7 @@ section() { printf '\n===== %s =====\n' "$*"; }
 
 section "build (Release) in $build"
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRONDO_BUILD_BENCH=ON -DRONDO_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$jobs" --target bench_record bench_size bench_read otf2_baseline_selftest >/dev/null
+cmake --build "$build" -j "$jobs" --target bench_record bench_size bench_read otf2_baseline_selftest rondo-compiler >/dev/null
 cache="$build/CMakeCache.txt"
 compiler="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache")"
 flags="$(sed -n 's/^CMAKE_CXX_FLAGS:[A-Z]*=//p' "$cache") $(sed -n 's/^CMAKE_CXX_FLAGS_RELEASE:[A-Z]*=//p' "$cache")"
@@ -32,6 +32,9 @@ echo "machine:  $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/c
 section "bench_record $record_args"
 # shellcheck disable=SC2086  # word splitting of the argument lists is intended
 "$build/bench/bench_record" $record_args
+
+section "recording from outside: -finstrument-functions, traced vs untraced (bench/record/run.sh)"
+"$here/record/run.sh" "$build"
 
 section "bench_size $size_args"
 # shellcheck disable=SC2086

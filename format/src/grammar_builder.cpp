@@ -91,25 +91,9 @@ uint64_t GrammarBuilder::range_hash(const Frame& f, uint32_t a, uint32_t b) cons
   return f.hash[b] - f.hash[a] * powers_[b - a];
 }
 
-// The token a frame expects next, looking through loops to their first leaf. When
-// the innermost loop is at an iteration boundary it may also end, so the element
-// after it is an equally good guess: the one that is a call is returned.
-Token GrammarBuilder::peek_expected(const Frame& f) const {
-  if (f.cursors.empty()) return kNoToken;
-  const Cursor& c = f.cursors.back();
-  Token primary = first_leaf(c.list[c.pos]);
-  if (primary.kind() == TokenKind::Sequence || c.loop == kNone || c.pos != 0 || c.count == 0 ||
-      f.cursors.size() < 2)
-    return primary;
-  const Cursor& p = f.cursors[f.cursors.size() - 2];
-  uint32_t next = p.pos + 1;
-  if (next < p.len) return first_leaf(p.list[next]);
-  return p.loop != kNone ? first_leaf(p.list[0]) : primary;
-}
-
-void GrammarBuilder::enter(uint32_t event, uint32_t region, uint64_t ticks) {
-  Token expected = peek_expected(frames_[depth_]);
-  if (++depth_ >= frames_.size()) frames_.resize(frames_.size() * 2);
+void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected) {
+  // One frame more than the open calls, for enter()'s fast path.
+  if (++depth_ + 1 >= frames_.size()) frames_.resize(frames_.size() * 2);
   Frame& f = frames_[depth_];
   reset_frame(f);
   f.region = region;
@@ -127,7 +111,15 @@ void GrammarBuilder::enter(uint32_t event, uint32_t region, uint64_t ticks) {
   feed(f, enter_token, ticks, ticks);
 }
 
-void GrammarBuilder::leave(uint32_t event, uint32_t region, uint64_t ticks) {
+// Does what enter() skipped for the pending leaf call, with what its caller
+// expected then (the caller's frame has not changed since).
+void GrammarBuilder::settle_pending() {
+  pending_leaf_ = false;
+  const Frame& f = frames_[depth_--];
+  enter_frame(leaf_calls_[pending_sequence_].enter.id(), f.region, f.enter_ticks, pending_expected_);
+}
+
+void GrammarBuilder::leave_frame(uint32_t event, uint32_t region, uint64_t ticks) {
   if (depth_ == 0 || frames_[depth_].region != region) {
     // A leave that does not match the innermost call (longjmp, exceptions through
     // uninstrumented code, or a filter that hid the enter). Close the calls above
@@ -142,8 +134,6 @@ void GrammarBuilder::leave(uint32_t event, uint32_t region, uint64_t ticks) {
   }
   close_frame(ticks, true, event);
 }
-
-void GrammarBuilder::leaf(uint32_t event, uint64_t ticks) { feed(frames_[depth_], event_token(event), ticks, ticks); }
 
 void GrammarBuilder::close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event) {
   Frame& f = frames_[depth_];
@@ -325,6 +315,15 @@ uint32_t GrammarBuilder::intern_sequence(const Token* tokens, uint32_t len, uint
   }
   auto id = static_cast<uint32_t>(sequences_.size());
   sequences_.push_back(SequenceDef{std::vector<Token>(tokens, tokens + len), loop_body});
+  leaf_calls_.push_back(len == 2 ? LeafCall{tokens[0], tokens[1]} : LeafCall{kNoToken, kNoToken});
+  if (len == 2 && tokens[0].kind() == TokenKind::Event && tokens[1].kind() == TokenKind::Event) {
+    const EventKey& enter = events_[tokens[0].id()].key;
+    const EventKey& leave = events_[tokens[1].id()].key;
+    if (enter.kind == EventKind::Enter && leave.kind == EventKind::Leave && enter.ref == leave.ref) {
+      if (leaf_call_of_enter_.size() <= tokens[0].id()) leaf_call_of_enter_.resize(tokens[0].id() + 1, kNone);
+      if (leaf_call_of_enter_[tokens[0].id()] == kNone) leaf_call_of_enter_[tokens[0].id()] = id;
+    }
+  }
   sequence_next_.push_back(head);
   sequence_index_[hash] = id;
   last_sequence_.emplace_back();
@@ -384,12 +383,19 @@ void GrammarBuilder::spill_front(Frame& f) {
   for (size_t i = 0; i < tokens.size(); ++i) push_plain(f, tokens[i], starts[i]);
 }
 
-void GrammarBuilder::finish() { flatten_through(depth_); }
+void GrammarBuilder::finish() {
+  if (pending_leaf_) settle_pending();
+  flatten_through(depth_);
+}
 
 // Mirrors flatten_through() and materialize() without their side effects.
 void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pair<uint32_t, uint32_t>>& counts) const {
   std::map<std::pair<uint32_t, uint64_t>, uint32_t> open;  // (loop, slot) -> iterations so far
   for (uint32_t i = 0; i <= depth_; ++i) {
+    if (pending_leaf_ && i == depth_) {  // as settled: the frame has seen its enter
+      tokens.push_back(sequences_[pending_sequence_].tokens[0]);
+      break;
+    }
     const Frame& f = frames_[i];
     tokens.insert(tokens.end(), f.tokens.begin(), f.tokens.end());
     for (const Cursor& c : f.cursors) {

@@ -37,7 +37,8 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
 }
 
 ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
-    : thread_(thread), sink_(std::move(sink)), events_per_batch_(events_per_batch), builder_(&structure_) {
+    : thread_(thread), sink_(std::move(sink)), events_per_batch_(std::max<size_t>(1, events_per_batch)),
+      builder_(&structure_), room_(events_per_batch_) {
   ticks_.reserve(std::min<size_t>(events_per_batch_, 1024));
 }
 
@@ -69,6 +70,7 @@ void ThreadWriter::flush(bool final) {
   }
   flushed_index_ += ticks_.size();
   b.ticks.swap(ticks_);
+  room_ = events_per_batch_;
   b.structure = std::move(structure_);
   structure_.clear();
   b.final = final;

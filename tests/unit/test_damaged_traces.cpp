@@ -139,19 +139,7 @@ TEST(DamagedTraces, KilledJobInsideOneLongCallReplaysUpToTheLastBatch) {
   }
   std::string path = dir.file("p0.rnd");
   // No flush(true), no end record: what a SIGKILL leaves behind.
-  {
-    ProcessFile file(path);
-    std::vector<uint8_t> defs;
-    ClockDef clock;
-    clock.source = 1;
-    clock.ticks_per_second = 1000000000;
-    encode::clock(defs, clock);
-    file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
-    ThreadWriter w(0, [&](Batch&& b) {
-      for (auto& c : encode_batch(b, 3)) file.append(c);
-    }, 1000);
-    test::StreamGenerator::record(ops, w);
-  }
+  test::write_killed_process(path, 1000, [&](ThreadWriter& w) { test::StreamGenerator::record(ops, w); });
   TraceReader r(dir.str());
   const ThreadTrace& t = r.processes()[0]->thread(0);
   EXPECT_TRUE(t.truncated());

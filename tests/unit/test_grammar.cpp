@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "stream_generator.h"
 #include "rondo/format/merge.h"
@@ -69,6 +70,13 @@ std::vector<Op> nested_loops(int outer, uint64_t& now) {
   }
   push(Op::Leave, 0);
   return ops;
+}
+
+// Appends a call without children of `region`: enter `enter_gap` ticks after the
+// previous event, leave `leave_gap` ticks later.
+void push_call(std::vector<Op>& ops, uint64_t& now, uint32_t region, uint64_t enter_gap = 3, uint64_t leave_gap = 2) {
+  ops.push_back(Op(Op::Enter, region, now += enter_gap));
+  ops.push_back(Op(Op::Leave, region, now += leave_gap));
 }
 
 }  // namespace
@@ -232,10 +240,7 @@ TEST(Grammar, LoopOpenInCallerWhileCalleeRunsTheSameLoop) {
   rondo::test::TempDir dir;
   std::vector<Op> ops;
   uint64_t now = 0;
-  auto call = [&](uint32_t r) {
-    ops.push_back(Op(Op::Enter, r, now += 3));
-    ops.push_back(Op(Op::Leave, r, now += 2));
-  };
+  auto call = [&](uint32_t r) { push_call(ops, now, r); };
   ops.push_back(Op(Op::Enter, 0, now += 1));
   for (int i = 0; i < 3; ++i) call(1);
   ops.push_back(Op(Op::Enter, 2, now += 1));
@@ -378,4 +383,119 @@ TEST(Grammar, SummarySumOfSquaresKeepsAllOf128Bits) {
   ThreadSummary old_out;
   old_out.decode(old_bytes.data(), old_bytes.size());
   EXPECT_FALSE(old_out.has_sum_squares);
+}
+
+namespace {
+
+// main { f() x 40; then a call of f that the loop expects but that ends differently
+// each time: a marker inside it, a nested call, a leave of main that skips f's leave }
+std::vector<Op> leaf_calls_interrupted() {
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  auto call = [&](uint32_t region) { push_call(ops, now, region); };
+  ops.push_back(Op(Op::Enter, 0, now += 1));
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 40; ++i) call(1);
+    ops.push_back(Op(Op::Enter, 1, now += 3));  // expected to be one more f() [enter, leave]
+    if (round == 0) {
+      Op marker(Op::Leaf);
+      marker.key.kind = EventKind::Marker;
+      marker.key.ref = 7;
+      marker.ticks = now += 1;
+      ops.push_back(marker);
+    } else if (round == 1) {
+      call(2);
+    } else {
+      for (int i = 0; i < 5; ++i) call(1);  // f calls itself: the inner calls are expected leaf calls too
+    }
+    ops.push_back(Op(Op::Leave, 1, now += 2));
+  }
+  for (int i = 0; i < 40; ++i) call(1);
+  ops.push_back(Op(Op::Enter, 1, now += 3));
+  ops.push_back(Op(Op::Leave, 0, now += 4));  // main returns while f is open: f ends without its leave
+  return ops;
+}
+
+}  // namespace
+
+// The recorder's fast path leaves an expected leaf call pending until its leave
+// (GrammarBuilder::enter). Every other way the call can go on, and a flush at any
+// point of it, must give the events that were recorded.
+TEST(Grammar, PendingLeafCallsEndEveryWayACallCan) {
+  auto ops = leaf_calls_interrupted();
+  for (int batch : {1 << 14, 2, 3, 5, 7, 11, 13}) {
+    SCOPED_TRACE("batch " + std::to_string(batch));
+    rondo::test::TempDir dir;
+    auto trace = record(dir, ops, batch);
+    const ThreadTrace& t = trace->processes()[0]->thread(0);
+    ASSERT_FALSE(t.truncated());
+    auto events = rondo::test::replay(t);
+    // main's leave closed f: the leave of f that was never recorded is not replayed.
+    ASSERT_EQ(events.size(), ops.size());
+    expect_same_events(ops, events);
+    // f: 3 x 40 + 3 interrupted + 5 nested + 40 + the last one (ended by main's leave) = 169 calls.
+    EXPECT_EQ(t.summary().regions[1].inclusive.count, 169u);
+    EXPECT_EQ(t.summary().regions[2].inclusive.count, 1u);
+    EXPECT_EQ(t.summary().regions[0].inclusive.count, 1u);
+  }
+  // What SIGKILL leaves: batches flushed at every possible point (checkpoints
+  // taken while a leaf call is pending included), no final flush.
+  for (int batch = 2; batch <= 9; ++batch) {
+    SCOPED_TRACE("killed, batch " + std::to_string(batch));
+    rondo::test::TempDir dir;
+    rondo::test::write_killed_process(dir.file("p0.rnd"), static_cast<size_t>(batch),
+                                      [&](ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); });
+    TraceReader r(dir.str());
+    const ThreadTrace& t = r.processes()[0]->thread(0);
+    auto events = rondo::test::replay(t);
+    ASSERT_EQ(events.size(), ops.size() / batch * batch);
+    expect_same_events(ops, events, events.size());
+  }
+}
+
+TEST(Grammar, RepeatedLeafCallsBecomeOneLoopWithItsCount) {
+  // main { f() x 1000 } with f a leaf: f is one sequence [enter, leave], main's
+  // body one loop of it, 1000 iterations.
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  ops.push_back(Op(Op::Enter, 0, now += 1));
+  for (int i = 0; i < 1000; ++i) push_call(ops, now, 1, 3 + i % 3);
+  ops.push_back(Op(Op::Leave, 0, now += 1));
+  rondo::test::TempDir dir;
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  expect_same_events(ops, rondo::test::replay(t));
+  ASSERT_EQ(t.top_level().size(), 1u);
+  ASSERT_EQ(t.summary().loops.size(), 1u);
+  EXPECT_EQ(t.loop_counts(0), std::vector<uint32_t>{1000});
+  EXPECT_EQ(t.summary().loops[0].iterations, 1000u);
+  EXPECT_EQ(t.summary().regions[1].inclusive.count, 1000u);
+  EXPECT_EQ(t.summary().regions[1].inclusive.sum, 2000u);
+}
+
+TEST(Grammar, LoopEndedByAKnownLeafCallKeepsItsCounts) {
+  // main { for i < 300: step { kernel() x (2 + i % 5); exchange() } }: exchange is a
+  // known leaf call that the caller does not expect (it expects another kernel()).
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  auto call = [&](uint32_t region) { push_call(ops, now, region, 3, 2 + (now + 3) % 3); };
+  ops.push_back(Op(Op::Enter, 0, now += 1));
+  std::vector<uint32_t> trips;
+  for (int i = 0; i < 300; ++i) {
+    ops.push_back(Op(Op::Enter, 1, now += 1));
+    trips.push_back(2 + i % 5);
+    for (uint32_t k = 0; k < trips.back(); ++k) call(2);
+    call(3);
+    ops.push_back(Op(Op::Leave, 1, now += 1));
+  }
+  ops.push_back(Op(Op::Leave, 0, now += 1));
+  rondo::test::TempDir dir;
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  expect_same_events(ops, rondo::test::replay(t));
+  // Two loops: kernel() inside step, step inside main.
+  ASSERT_EQ(t.summary().loops.size(), 2u);
+  EXPECT_EQ(t.summary().loops[0].iterations + t.summary().loops[1].iterations,
+            300u + std::accumulate(trips.begin(), trips.end(), 0u));
+  EXPECT_EQ(t.summary().regions[3].inclusive.count, 300u);
 }

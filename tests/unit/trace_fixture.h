@@ -67,6 +67,24 @@ inline void write_process(const std::string& path, int threads, int regions,
   if (end_record) file.append(encode_chunk(ChunkKind::ProcessEnd, kProcessScope, 1, {}, 0));
 }
 
+// What SIGKILL leaves of a one-thread process: the definitions (a clock) and the
+// batches `record` filled, without the final flush and without the end record.
+inline void write_killed_process(const std::string& path, size_t batch_events,
+                                 const std::function<void(format::ThreadWriter&)>& record) {
+  using namespace rondo::format;
+  ProcessFile file(path);
+  std::vector<uint8_t> defs;
+  ClockDef clock;
+  clock.source = 1;
+  clock.ticks_per_second = 1000000000;
+  encode::clock(defs, clock);
+  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
+  ThreadWriter w(0, [&](Batch&& b) {
+    for (auto& c : encode_batch(b, 3)) file.append(c);
+  }, batch_events);
+  record(w);
+}
+
 // Every event of a thread, replayed.
 inline std::vector<format::Event> replay(const format::ThreadTrace& t) {
   std::vector<format::Event> out;

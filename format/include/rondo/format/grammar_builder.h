@@ -49,9 +49,45 @@ class GrammarBuilder {
   uint32_t event_id(const EventKey& key);
   const EventDef& event(uint32_t id) const { return events_[id]; }
 
-  void enter(uint32_t event, uint32_t region, uint64_t ticks);
-  void leave(uint32_t event, uint32_t region, uint64_t ticks);
-  void leaf(uint32_t event, uint64_t ticks);
+  // The hot path. A call that its caller expects to repeat a known leaf call (a
+  // sequence [enter, leave], the common case in a loop) is only noted when it is
+  // entered: its frame stays *pending*. When the leave comes next, the call is
+  // complete without touching the frame's token lists (statistics, then one
+  // cursor step in the caller's frame). Anything else first *settles* the pending
+  // frame, i.e. does what enter() would have done, so the grammar is the same.
+  void enter(uint32_t event, uint32_t region, uint64_t ticks) {
+    if (pending_leaf_) settle_pending();
+    Token expected = peek_expected(frames_[depth_]);
+    uint32_t leaf_call = kNone;
+    if (expected.kind() == TokenKind::Sequence && leaf_calls_[expected.id()].enter == event_token(event))
+      leaf_call = expected.id();  // the call the caller expects
+    else if (event < leaf_call_of_enter_.size())
+      leaf_call = leaf_call_of_enter_[event];  // a known leaf call the caller did not expect here
+    if (leaf_call != kNone) {
+      Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
+      f.region = region;
+      f.enter_ticks = ticks;
+      pending_leaf_ = true;
+      pending_sequence_ = leaf_call;
+      pending_expected_ = expected;
+      return;
+    }
+    enter_frame(event, region, ticks, expected);
+  }
+  void leave(uint32_t event, uint32_t region, uint64_t ticks) {
+    if (pending_leaf_) {
+      if (frames_[depth_].region == region && leaf_calls_[pending_sequence_].leave == event_token(event)) {
+        leave_leaf_call(ticks);
+        return;
+      }
+      settle_pending();
+    }
+    leave_frame(event, region, ticks);
+  }
+  void leaf(uint32_t event, uint64_t ticks) {
+    if (pending_leaf_) settle_pending();
+    feed(frames_[depth_], event_token(event), ticks, ticks);
+  }
 
   // Flattens every open frame into the top-level token stream (thread end, exit,
   // crash): afterwards everything recorded so far is in `out`. Open calls stay
@@ -113,6 +149,39 @@ class GrammarBuilder {
   };
 
   uint32_t define_region_event(uint32_t region, bool enter);
+  void enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected);
+  void leave_frame(uint32_t event, uint32_t region, uint64_t ticks);
+  void settle_pending();
+  // Ends the pending leaf call at `ticks`: what close_frame() does for a frame
+  // whose tokens are [enter, leave] (followed or interned, the sequence is the
+  // same), without the frame.
+  void leave_leaf_call(uint64_t ticks) {
+    pending_leaf_ = false;
+    const Frame& f = frames_[depth_];
+    const uint64_t enter_ticks = f.enter_ticks, duration = ticks - enter_ticks;
+    if (__builtin_expect(region_stats_.size() <= f.region, 0)) region_stats_.resize(f.region + 1);
+    region_stats_[f.region].add_call(duration, 0);
+    sequence_stats_[pending_sequence_].add(duration);
+    Frame& parent = frames_[--depth_];
+    parent.child_ticks += duration;
+    const Token result = sequence_token(pending_sequence_);
+    // The caller's cursor expects this call (peek_expected found it): one step.
+    if (__builtin_expect(!parent.cursors.empty(), 1)) {
+      Cursor& c = parent.cursors.back();
+      if (__builtin_expect(c.list[c.pos] != result, 0)) {
+        feed(parent, result, enter_ticks, ticks);
+        return;
+      }
+      parent.elem_starts[c.base + c.pos] = enter_ticks;
+      if (++c.pos == c.len && c.loop != kNone) {
+        ++c.count;
+        c.pos = 0;
+        c.last_end = ticks;
+      }
+      return;
+    }
+    feed(parent, result, enter_ticks, ticks);
+  }
   void reset_frame(Frame& f);
   void feed(Frame& f, Token t, uint64_t start, uint64_t end);
   bool match(Frame& f, Token t, uint64_t start, uint64_t end);
@@ -124,7 +193,21 @@ class GrammarBuilder {
   uint32_t intern_sequence(const Token* tokens, uint32_t len, uint64_t hash, bool loop_body);
   uint32_t loop_for(Token body);
   Token first_leaf(Token t) const { return t.kind() == TokenKind::Loop ? loops_[t.id()].first_leaf : t; }
-  Token peek_expected(const Frame& f) const;
+  // The token a frame expects next, looking through loops to their first leaf. When
+  // the innermost loop is at an iteration boundary it may also end, so the element
+  // after it is an equally good guess: the one that is a call is returned.
+  Token peek_expected(const Frame& f) const {
+    if (f.cursors.empty()) return Token::from_bits(UINT32_MAX);
+    const Cursor& c = f.cursors.back();
+    Token primary = first_leaf(c.list[c.pos]);
+    if (primary.kind() == TokenKind::Sequence || c.loop == kNone || c.pos != 0 || c.count == 0 ||
+        f.cursors.size() < 2)
+      return primary;
+    const Cursor& p = f.cursors[f.cursors.size() - 2];
+    uint32_t next = p.pos + 1;
+    if (next < p.len) return first_leaf(p.list[next]);
+    return p.loop != kNone ? first_leaf(p.list[0]) : primary;
+  }
   LastSeen& last_seen(Token t);
   void flatten_through(uint32_t depth);
   void emit_frame(Frame& f);
@@ -140,6 +223,14 @@ class GrammarBuilder {
   std::vector<uint32_t> enter_ids_, leave_ids_;         // by region
 
   std::vector<SequenceDef> sequences_;
+  // By sequence: its enter and leave tokens when it is a leaf call (exactly
+  // [enter, leave]), else two tokens that match no event.
+  struct LeafCall {
+    Token enter, leave;
+  };
+  std::vector<LeafCall> leaf_calls_;
+  // By enter event: the sequence [enter, leave of the same region], once known, else kNone.
+  std::vector<uint32_t> leaf_call_of_enter_;
   std::vector<uint64_t> sequence_hash_;
   std::unordered_map<uint64_t, uint32_t> sequence_index_;
   std::vector<uint32_t> sequence_next_;
@@ -153,6 +244,12 @@ class GrammarBuilder {
 
   std::vector<Frame> frames_;  // frames_[0] is the thread's top level; reused across calls
   uint32_t depth_ = 0;         // number of open calls (frames_[1..depth_])
+  // frames_[depth_] is a pending leaf call (see enter()): only its region and
+  // enter_ticks are set. If the leave comes next, the call is sequence
+  // pending_sequence_; pending_expected_ is what its caller expected at the enter.
+  bool pending_leaf_ = false;
+  uint32_t pending_sequence_ = 0;
+  Token pending_expected_;
   uint32_t next_serial_ = 1;
 
   std::vector<RegionStats> region_stats_;

@@ -62,7 +62,7 @@ class ThreadWriter {
  private:
   void stamp(uint64_t ticks) {
     ticks_.push_back(ticks);
-    if (ticks_.size() >= events_per_batch_) flush(false);
+    if (__builtin_expect(--room_ == 0, 0)) flush(false);
   }
 
   uint32_t thread_;
@@ -71,6 +71,7 @@ class ThreadWriter {
   StructureBatch structure_;
   GrammarBuilder builder_;
   std::vector<uint64_t> ticks_;
+  size_t room_;  // events until the batch is full: events_per_batch_ - ticks_.size()
   uint64_t flushed_index_ = 0;  // thread event index of ticks_[0]
   uint64_t first_ticks_ = 0, last_ticks_ = 0;
   bool any_ = false;
