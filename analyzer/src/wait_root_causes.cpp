@@ -93,10 +93,13 @@ std::vector<RootShares> root_causes(const std::vector<WaitedCall>& waited,
     PartnerWaiting q;
     auto partner = process_of_rank.find(w.partner);
     if (partner != process_of_rank.end() && partner->second < blocking.size() && w.process < blocking.size()) {
-      // The synchronisation interval starts where this rank left its
-      // previous blocking call (the start of the trace if none).
-      const BlockingCall* previous = last_ended_by(blocking[w.process], w.enter_ns);
-      int64_t since = previous ? previous->exit_ns : INT64_MIN;
+      // The synchronisation interval starts where this rank's previous
+      // blocking call stopped waiting (the start of the trace if none).
+      int64_t since = INT64_MIN;
+      if (const BlockingCall* previous = last_ended_by(blocking[w.process], w.enter_ns))
+        since = previous->waited == BlockingCall::kNoWait
+                    ? previous->enter_ns
+                    : waited[previous->waited].enter_ns + waited[previous->waited].waiting_ns;
       q = waiting_within(blocking[partner->second], since, w.partner_ns, waited, roots, done);
     }
     // The partner's waiting explains up to all of this wait; the rest is its delay.

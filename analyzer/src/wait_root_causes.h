@@ -4,23 +4,29 @@
 //
 // The model. Rank r waits W in a call entered at e_r for partner p, whose
 // late operation (send start, receive post, collective enter) happened at
-// t_p = e_r + W. Let s be the exit of r's previous blocking call (the start of
-// the trace when there is none): since s, r ran free, and the synchronisation
-// interval on both ranks is [s, e_r] on r and [s, t_p] on p. Over it, p's time
-// exceeds r's by exactly W. r spent its interval outside blocking calls, so
-// that excess is made of
+// t_p = e_r + W. Let s be where r's previous blocking call stopped waiting
+// (its enter if it did not wait; the start of the trace when there is none):
+// from s on, nobody held r up, and the synchronisation interval is [s, e_r]
+// on r and [s, t_p] on p. Over it, p's time exceeds r's by exactly W. All of
+// r's time there is its own (computation, and MPI calls that did not wait,
+// such as the rest of its previous call), so that excess is made of
 //   - q: the waiting of p's own wait states inside [s, t_p] (the part of their
 //     waiting, which is the start of each call, that lies in the interval), and
-//   - W - q: the excess of p's other time over r's, p's own delay.
-// When q >= W, p's waiting alone explains the lateness (its other time was no
+//   - W - q: the excess of p's own time (computation, MPI calls past their
+//     waiting) over r's: p's delay.
+// When q >= W, p's waiting alone explains the lateness (its own time was no
 // longer than r's) and all of W propagates. So min(W, q) is passed on to the
 // root causes of p's wait states in the interval, in proportion to the part
 // of each that lies in it (a wait state's root shares are spread evenly over
-// its waiting), and W - min(W, q) is p's delay: p is the root cause. Applied
-// in order of time, a wait that propagated through a chain of wait states
-// ends at the ranks whose delays started it (Scalasca's long-term delay costs
-// summed with the short-term ones). Every call's shares sum to its waiting:
-// nothing is counted twice, nothing is lost.
+// its waiting), and W - min(W, q) is p's delay: p is the root cause. Starting
+// the interval where r stopped waiting rather than where r's call returned
+// treats both ranks alike: the time a call takes past its waiting (message
+// delivery, waking up, the reduction of a collective) is in both intervals,
+// and not only in p's.
+// Applied in order of time, a wait that propagated through a chain of wait
+// states ends at the ranks whose delays started it (Scalasca's long-term delay
+// costs summed with the short-term ones). Every call's shares sum to its
+// waiting: nothing is counted twice, nothing is lost.
 #pragma once
 
 #include <cstddef>

@@ -61,7 +61,9 @@ class Calls {
 //           works 400..`rank2_sends`, sends to rank 3
 //   rank 3  works 100..200, MPI_Waitall [200, 205] (rank 2's first halo came at 200), works
 //           205..`rank3_enters`, MPI_Waitall: waits for rank 2's second send
-// Rank 3's interval is [205, rank2_sends]: rank 2 waited [205, 400] in it (195).
+// Rank 3's interval is [200, rank2_sends] (its MPI_Waitall did not wait): rank
+// 2 waited [200, 400] in it (200), and rank 3's own time there is 5 in its
+// MPI_Waitall and its work.
 struct Chain {
   Calls calls{4};
   size_t rank0 = 0, rank2 = 0, rank3 = 0;
@@ -77,8 +79,9 @@ struct Chain {
 };
 
 TEST(WaitRootCauses, ChainPassesTheWholeWaitOnToTheSlowRank) {
-  // Rank 2 works as long as rank 3 (100): rank 3's 195 ticks of waiting are
-  // exactly rank 2's waiting for rank 1 inside its interval.
+  // Rank 2 works as long as rank 3 (100), and rank 3's 5 in MPI_Waitall
+  // match rank 2's: rank 3's 195 ticks of waiting are all explained by rank
+  // 2's waiting for rank 1 (200 inside the interval).
   Chain chain(500, 305);
   auto roots = chain.calls.roots();
   EXPECT_EQ(roots[chain.rank0], (RootShares{{1, 200}}));
@@ -88,29 +91,45 @@ TEST(WaitRootCauses, ChainPassesTheWholeWaitOnToTheSlowRank) {
 }
 
 TEST(WaitRootCauses, PartnerSlowerForPartOfTheTimeSplitsExactly) {
-  // Rank 2 works 400..560 (160 against rank 3's 100): rank 3 waits 255, of
-  // which rank 2's waiting for rank 1 explains 195 and its own extra work 60.
+  // Rank 2 works 400..560 (160 against rank 3's 5 + 100): rank 3 waits 255,
+  // of which rank 2's waiting for rank 1 explains 200 and its own longer
+  // time 55.
   Chain chain(560, 305);
   auto roots = chain.calls.roots();
   EXPECT_EQ(chain.calls.waiting(chain.rank3), 255);
-  EXPECT_EQ(roots[chain.rank3], (RootShares{{1, 195}, {2, 60}}));
+  EXPECT_EQ(roots[chain.rank3], (RootShares{{1, 200}, {2, 55}}));
 }
 
 TEST(WaitRootCauses, NeverPassesOnMoreThanTheWait) {
   // Rank 3 works 205..450: it waits only 50, all of it explained by rank 2's
-  // waiting (195 in the interval), and no more than 50 goes to rank 1.
+  // waiting (200 in the interval), and no more than 50 goes to rank 1.
   Chain chain(500, 450);
   auto roots = chain.calls.roots();
   EXPECT_EQ(roots[chain.rank3], (RootShares{{1, 50}}));
 }
 
 TEST(WaitRootCauses, PartnerWaitingBeforeTheIntervalIsNotPassedOn) {
-  // Rank 3 left a blocking call at 400, when rank 2's waiting had ended: both
-  // were held up alike until then, so its later wait is rank 2's own delay.
+  // Rank 3 entered a blocking call at 400, when rank 2's waiting had ended,
+  // and did not wait there: its later wait is rank 2's own delay.
   Chain chain(500, 450);
-  chain.calls.call(3, 390, 400);
+  chain.calls.call(3, 400, 410);
   auto roots = chain.calls.roots();
   EXPECT_EQ(roots[chain.rank3], (RootShares{{2, 50}}));
+}
+
+TEST(WaitRootCauses, IntervalStartsWhereThePreviousCallStoppedWaiting) {
+  // Rank 3's call [390, 400] did not wait: its 10 there are its own time, like
+  // its work, while rank 2 waited [390, 400]: 10 of rank 3's 50 go to rank 1.
+  Chain spent(500, 450);
+  spent.calls.call(3, 390, 400);
+  EXPECT_EQ(spent.calls.roots()[spent.rank3], (RootShares{{2, 40}, {1, 10}}));
+  // The same call waiting [390, 398] for a message rank 1 sent at 398: the
+  // interval starts at 398, and rank 2's last 2 of waiting go on.
+  Chain waited(500, 450);
+  size_t wait = waited.calls.wait(3, 390, 400, 1, 398);
+  auto roots = waited.calls.roots();
+  EXPECT_EQ(roots[wait], (RootShares{{1, 8}}));
+  EXPECT_EQ(roots[waited.rank3], (RootShares{{2, 48}, {1, 2}}));
 }
 
 TEST(WaitRootCauses, SeveralWaitStatesOfThePartnerShareInProportion) {
