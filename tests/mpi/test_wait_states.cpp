@@ -244,26 +244,15 @@ TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
   EXPECT_EQ(w[WaitPattern::LateReceiver].instances, 0u);
 
   // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most, directly and
-  // by root cause. Rank 3 waits for its only neighbour, rank 2, which was late
-  // because it waited for rank 1: rank 1 is among rank 3's root causes. (How
-  // much of rank 3's waiting is passed on to rank 1 through rank 2 varies with
-  // the scheduling of 8 threads on 2 cores, about half in these runs: the
-  // root-cause propagation is not yet Scalasca's delay-cost analysis.)
-  for (int32_t rank : {0, 2}) {
+  // by root cause. Rank 3 waits for its only neighbour, rank 2, most; rank 2
+  // was late mostly because it had waited for rank 1, so by root cause (the
+  // delay analysis) rank 3's waiting ends at rank 1.
+  for (int32_t rank : {0, 2, 3}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];
     ASSERT_FALSE(waited.by_late_rank.empty()) << "rank " << rank;
-    EXPECT_EQ(waited.by_late_rank.front().rank, 1) << "rank " << rank;
+    EXPECT_EQ(waited.by_late_rank.front().rank, rank == 3 ? 2 : 1) << "rank " << rank;
     ASSERT_FALSE(waited.by_root_rank.empty()) << "rank " << rank;
     EXPECT_EQ(waited.by_root_rank.front().rank, 1) << "rank " << rank;
-  }
-  {
-    const auto& waited = w.per_rank[3];
-    ASSERT_FALSE(waited.by_late_rank.empty());
-    EXPECT_EQ(waited.by_late_rank.front().rank, 2);
-    auto rank1 = std::find_if(waited.by_root_rank.begin(), waited.by_root_rank.end(),
-                              [](const auto& l) { return l.rank == 1; });
-    ASSERT_NE(rank1, waited.by_root_rank.end()) << "rank 1 is no root cause of rank 3's waiting";
-    EXPECT_GT(rank1->waiting_ns, 0);
   }
   for (int32_t rank : {0, 2, 3}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];
