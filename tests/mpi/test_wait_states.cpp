@@ -244,11 +244,7 @@ TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
   EXPECT_EQ(w[WaitPattern::LateReceiver].instances, 0u);
 
   // Ranks 0 and 2, rank 1's neighbours, wait for rank 1 most, directly and
-  // by root cause. Rank 3 waits for its only neighbour, rank 2, which was late
-  // because it waited for rank 1: rank 1 is among rank 3's root causes. (How
-  // much of rank 3's waiting is passed on to rank 1 through rank 2 varies with
-  // the scheduling of 8 threads on 2 cores, about half in these runs: the
-  // root-cause propagation is not yet Scalasca's delay-cost analysis.)
+  // by root cause.
   for (int32_t rank : {0, 2}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];
     ASSERT_FALSE(waited.by_late_rank.empty()) << "rank " << rank;
@@ -256,14 +252,23 @@ TEST_F(WaitStatesJob, Heat1dStencilWaitsForTheSlowRank) {
     ASSERT_FALSE(waited.by_root_rank.empty()) << "rank " << rank;
     EXPECT_EQ(waited.by_root_rank.front().rank, 1) << "rank " << rank;
   }
+  // Rank 3 waits for its only neighbour, rank 2, in MPI_Waitall, and for
+  // rank 1 directly only in MPI_Allreduce. Rank 2 was late mostly because it
+  // had waited for rank 1, so by root cause the chain through rank 2 adds to
+  // rank 1's share. (Not necessarily to most of it: on 2 cores rank 2 also
+  // takes longer than rank 3 for the same work, as it computes and wakes up
+  // beside ranks 0 and 1 while rank 3 does so beside rank 1 alone, and that
+  // is rank 2's own delay: in 13 runs on a loaded 2-core machine rank 1 had
+  // 44-63 % of rank 3's waiting, rank 2 28-45 %.)
   {
     const auto& waited = w.per_rank[3];
     ASSERT_FALSE(waited.by_late_rank.empty());
     EXPECT_EQ(waited.by_late_rank.front().rank, 2);
-    auto rank1 = std::find_if(waited.by_root_rank.begin(), waited.by_root_rank.end(),
-                              [](const auto& l) { return l.rank == 1; });
-    ASSERT_NE(rank1, waited.by_root_rank.end()) << "rank 1 is no root cause of rank 3's waiting";
-    EXPECT_GT(rank1->waiting_ns, 0);
+    auto rank1 = [](const std::vector<rondo::analyzer::LateRankWaiting>& v) {
+      auto it = std::find_if(v.begin(), v.end(), [](const auto& l) { return l.rank == 1; });
+      return it == v.end() ? int64_t{0} : it->waiting_ns;
+    };
+    EXPECT_GT(rank1(waited.by_root_rank), rank1(waited.by_late_rank)) << "no waiting passed on from rank 2 to rank 1";
   }
   for (int32_t rank : {0, 2, 3}) {
     const auto& waited = w.per_rank[static_cast<size_t>(rank)];

@@ -60,13 +60,16 @@
 // partner, the late rank (by_late_rank), as Scalasca's patterns define it. In a
 // chain (rank 3 waits for rank 2, which was late only because it had waited
 // for rank 1) the direct partner is not where time can be saved, so the
-// waiting is also split by root cause (by_root_rank): if the late partner's
-// last blocking call before its late operation waited, the part of that
-// waiting that happened after the waiting rank's own previous blocking call
-// (before it, both were held up alike) delayed the partner; up to that much of
-// the call's waiting is passed on to the partner's own root causes, in
-// proportion, the rest stays with the partner. Shares sum to each call's
-// waiting.
+// waiting is also split by root cause (by_root_rank), by Scalasca's delay
+// analysis: over the synchronisation interval (from where the waiting rank's
+// previous blocking call stopped waiting, to the partner's late operation)
+// the partner's lateness is its own waiting there plus its own time beyond
+// the waiting rank's (its delay). Up to the call's waiting, the partner's
+// waiting in the interval passes the blame on to that waiting's own root
+// causes, in proportion; the rest is the partner's delay. Through chains of
+// wait states the blame ends at the ranks whose delays started them
+// (short-term and long-term delay costs together). Shares sum to each call's
+// waiting. The model in full: analyzer/src/wait_root_causes.h.
 //
 // An instance is one MPI call that waited (waiting > 0). With a time window, an
 // instance counts when its waiting call was entered inside the window
