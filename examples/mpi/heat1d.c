@@ -10,8 +10,10 @@
  * MPI_Allreduce. Rank 1 updates its cells twice per step (the second sweep
  * recomputes the same values): it does twice the work of the others, so the
  * other ranks wait for it, and the result does not depend on the imbalance.
+ * SWEEPS sets how many sweeps rank 1 makes (2 by default; 1 removes the
+ * imbalance, more makes it stronger).
  *
- *   mpirun -np 4 heat1d [STEPS] [CELLS_PER_RANK]      (default 100 262144)
+ *   mpirun -np 4 heat1d [STEPS] [CELLS_PER_RANK] [SWEEPS]  (default 100 262144 2)
  *
  * Record it on 4 ranks x 2 threads, then look at the wait states:
  *
@@ -34,12 +36,13 @@ int main(int argc, char **argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   int steps = argc > 1 ? atoi(argv[1]) : 100;
   int cells = argc > 2 ? atoi(argv[2]) : 262144;
-  if (steps < 0 || cells < 1) {
-    if (rank == 0) fprintf(stderr, "usage: %s [STEPS] [CELLS_PER_RANK]\n", argv[0]);
+  int slow_sweeps = argc > 3 ? atoi(argv[3]) : 2;
+  if (steps < 0 || cells < 1 || slow_sweeps < 1) {
+    if (rank == 0) fprintf(stderr, "usage: %s [STEPS] [CELLS_PER_RANK] [SWEEPS]\n", argv[0]);
     MPI_Finalize();
     return 2;
   }
-  const int sweeps = rank == 1 ? 2 : 1; /* the imbalance */
+  const int sweeps = rank == 1 ? slow_sweeps : 1; /* the imbalance */
   const double alpha = 0.25;
   /* u[0] and u[cells + 1] are the halo cells. */
   double *u = calloc((size_t)cells + 2, sizeof *u), *next = calloc((size_t)cells + 2, sizeof *next);
