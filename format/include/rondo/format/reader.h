@@ -139,6 +139,13 @@ class EventCursor {
   // follows loops calls loop_frames() only when this differs from the value it saw
   // at the previous event.
   uint64_t loop_generation() const { return loop_generation_; }
+  // Regions of the calls entered and not yet left before the event next() returns,
+  // outermost first: what a reader that starts at a seek needs to know about the
+  // calls it is inside. Sequences and loop iterations already passed hold whole
+  // calls, so only the enter/leave events passed directly at each grammar level
+  // count: O(nesting depth + tokens passed at each level) (the top level of a
+  // loop-heavy thread is short). Added for the viewer; reads state only.
+  void open_calls(std::vector<uint32_t>& regions) const;
 
  private:
   struct Level {
