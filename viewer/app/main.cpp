@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   // Without a display a screenshot still works: Qt's offscreen platform.
   if (!a.screenshot.empty() && !std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
 
-  QApplication app(argc, argv);
+  // The trace first: a wrong path is reported before Qt starts (and says nothing else).
   std::unique_ptr<TraceSession> session;
   try {
     session = std::make_unique<TraceSession>(a.traces[0]);
@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rondo: %s\n", e.what());
     return 1;
   }
+  QApplication app(argc, argv);
   MainWindow window(*session);
   if (!a.window.empty()) {
     try {

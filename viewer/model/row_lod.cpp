@@ -52,21 +52,24 @@ class RowBuilder {
     acc_.resize(static_cast<size_t>(RowFrame::kMaxDepth) * f.pixels);
   }
   double px_ns() const { return px_ns_; }
-  int px_of(double ns) const {
-    double x = std::floor((ns - static_cast<double>(f_.begin_ns)) / px_ns_);
+  // Times are made relative to the window's start before they become doubles:
+  // absolute nanoseconds (~1e13) would lose the last digits of a pixel's share.
+  double rel(int64_t ns) const { return static_cast<double>(ns - f_.begin_ns); }
+  int px_of(int64_t ns) const { return px_of_rel(rel(ns)); }
+  int px_of_rel(double x_ns) const {
+    double x = std::floor(x_ns / px_ns_);
     return static_cast<int>(std::clamp(x, 0.0, static_cast<double>(f_.pixels - 1)));
   }
-  double px_start(int px) const { return static_cast<double>(f_.begin_ns) + px * px_ns_; }
+  double px_start_rel(int px) const { return px * px_ns_; }
 
-  // Time [a, b) in `region` at `depth`, times `weight`, clipped to the window.
-  void add(int depth, uint32_t region, double a, double b, double weight = 1.0) {
+  // Time [a_ns, b_ns) in `region` at `depth`, times `weight`, clipped to the window.
+  void add(int depth, uint32_t region, int64_t a_ns, int64_t b_ns, double weight = 1.0) {
     if (depth >= RowFrame::kMaxDepth) return;
-    a = std::max(a, static_cast<double>(f_.begin_ns));
-    b = std::min(b, static_cast<double>(f_.end_ns));
+    double a = std::max(rel(a_ns), 0.0), b = std::min(rel(b_ns), rel(f_.end_ns));
     if (b <= a) return;
     used_depth_ = std::max(used_depth_, depth + 1);
-    for (int px = px_of(a), last = px_of(std::nextafter(b, a)); px <= last; ++px) {
-      double lo = std::max(a, px_start(px)), hi = std::min(b, px_start(px + 1));
+    for (int px = px_of_rel(a), last = px_of_rel(std::nextafter(b, a)); px <= last; ++px) {
+      double lo = std::max(a, px_start_rel(px)), hi = std::min(b, px_start_rel(px + 1));
       if (hi > lo) cell(depth, px).add(region, (hi - lo) * weight);
     }
   }
@@ -131,7 +134,7 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
     while (stack.size() > depth) {
       const OpenCall& c = stack.back();
       int d = static_cast<int>(stack.size() - 1);
-      rb.add(d, c.region, static_cast<double>(c.start_ns), static_cast<double>(at));
+      rb.add(d, c.region, c.start_ns, at);
       if (iter.valid && stack.size() - 1 >= iter.depth) {
         if (iter.pieces.size() < kMaxPieces)
           iter.pieces.push_back(Piece{d, c.region, at - c.start_ns});
@@ -172,7 +175,7 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
       break;
     }
     last_ns = std::max(ns, begin_ns);
-    int px = rb.px_of(static_cast<double>(ns));
+    int px = rb.px_of(ns);
 
     if (options.summarise && cursor.loop_generation() != generation) {
       generation = cursor.loop_generation();
@@ -206,9 +209,8 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
             ++f.loop_skips;
             if (after > ns && d > 0)
               for (const Piece& pc : iter.pieces)
-                rb.add(pc.depth, pc.region, static_cast<double>(ns), static_cast<double>(after),
-                       static_cast<double>(pc.ns) / d);
-            int last_px = rb.px_of(std::nextafter(static_cast<double>(std::max(after, ns + 1)), 0.0));
+                rb.add(pc.depth, pc.region, ns, after, static_cast<double>(pc.ns) / d);
+            int last_px = rb.px_of(std::max(after, ns + 1) - 1);
             f.notes[px].summarised += skipped;
             f.notes[px].replayed += 1;
             f.events_summarised += skipped;
@@ -245,13 +247,13 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
 
     // A pixel that has seen enough: skip to the next one with a seek by time.
     if (options.summarise && f.notes[px].replayed >= options.sample_events && px + 1 < f.pixels) {
-      int64_t next_start = static_cast<int64_t>(std::ceil(rb.px_start(px + 1)));
+      int64_t next_start = begin_ns + static_cast<int64_t>(std::ceil(rb.px_start_rel(px + 1)));
       uint64_t before = cursor.position();
       cursor.loop_frames(frames_before);
       // Calls that ended in the skipped part are known up to the last event seen;
       // the pixel's deeper cells stand for all of it, so scale them to its width.
       size_t keep = seek_to(next_start, last_ns);
-      double seen = static_cast<double>(last_ns) - rb.px_start(px);
+      double seen = rb.rel(last_ns) - rb.px_start_rel(px);
       if (seen > 0)
         for (int d = static_cast<int>(keep); d < RowFrame::kMaxDepth; ++d) {
           Acc& a = rb.cell(d, px);
