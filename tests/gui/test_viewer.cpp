@@ -158,16 +158,25 @@ TEST(ViewerWidgets, RankRowHasTheMpiColorExactlyWhereItsMpiCallsWere) {
 
   TimelineView view(s);
   view.resize(TimelineView::kLabelWidth + 900, 400);
-  // The whole run, then a window of a few hops where single calls are wide.
-  Call mid = *std::find_if(calls.begin() + static_cast<long>(calls.size() / 2), calls.end(), is_mpi);
-  int64_t hop = std::max<int64_t>(mid.end_ns - mid.start_ns, 1000);
-  for (Window w : {view.window(), Window{mid.start_ns - 3 * hop, mid.end_ns + 5 * hop}}) {
+  // The whole run, then a window around the widest gap between two MPI calls
+  // (after MPI_Init), where single calls and the gap are many pixels wide.
+  std::vector<Call> mpi;
+  std::copy_if(calls.begin(), calls.end(), std::back_inserter(mpi), is_mpi);
+  size_t gap = 1;
+  for (size_t i = 1; i + 2 < mpi.size(); ++i)
+    if (mpi[i + 1].start_ns - mpi[i].end_ns > mpi[gap + 1].start_ns - mpi[gap].end_ns) gap = i;
+  int64_t g0 = mpi[gap].end_ns, g1 = mpi[gap + 1].start_ns, width = std::max<int64_t>(g1 - g0, 100);
+  std::vector<Window> windows = {view.window(), Window{g0 - 2 * width, g1 + 2 * width}};
+  for (size_t k = 0; k < windows.size(); ++k) {
+    Window w = windows[k];
     view.set_window(w);
     const RowFrame& f = view.frame(row);
     ASSERT_EQ(f.pixels, view.timeline_pixels());
     Columns cols = classify(calls, is_mpi, w.begin_ns, w.end_ns, f.pixels);
     ASSERT_FALSE(cols.inside.empty());
-    ASSERT_FALSE(cols.outside.empty());
+    if (k == 1) {
+      ASSERT_GT(cols.outside.size(), 100u);
+    }
     QImage image = view.grab().toImage();
     int y = view.row_top(row, 0) + TimelineView::kDepthPx - 2;  // bars grow up from the band's bottom
     ASSERT_GE(y, 0);
