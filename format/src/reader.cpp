@@ -663,6 +663,33 @@ void EventCursor::seek_ticks(uint64_t ticks) {
   }
 }
 
+void EventCursor::advance_to_ticks(uint64_t ticks) {
+  if (have_pending_ && pending_.ticks >= ticks) return;
+  const auto& info = t_->ts_info_;
+  size_t c = static_cast<size_t>(
+      std::lower_bound(info.begin(), info.end(), ticks,
+                       [](const TimestampChunkInfo& i, uint64_t t) { return i.last_ticks < t; }) -
+      info.begin());
+  if (c == info.size()) {
+    have_pending_ = false;
+    skip_structure_to(t_->event_count_);
+    return;
+  }
+  if (info[c].first_index > index_) {
+    have_pending_ = false;
+    skip_structure_to(info[c].first_index);
+    chunk_ = SIZE_MAX;
+  }
+  Event e;
+  while (next(e)) {
+    if (e.ticks >= ticks) {
+      pending_ = e;
+      have_pending_ = true;
+      return;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // TraceReader
 

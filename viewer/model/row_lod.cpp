@@ -149,8 +149,11 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
   // calls open there: those open before and after keep their start, those that
   // ended in between are closed at `closed_at` (the last time seen), the others
   // start at `at`. Returns the depth up to which calls were kept.
-  auto seek_to = [&](int64_t at, int64_t closed_at) {
-    cursor.seek_ticks(ticks_at(process, at));
+  auto seek_to = [&](int64_t at, int64_t closed_at, bool backward = false) {
+    if (backward)
+      cursor.seek_ticks(ticks_at(process, at));
+    else
+      cursor.advance_to_ticks(ticks_at(process, at));
     ++f.seeks;
     cursor.open_calls(open);
     size_t keep = 0;
@@ -202,7 +205,7 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
               replaying = true;
               replay_loop = lf.loop;
               replay_occurrence = lf.occurrence;
-              seek_to(ns, ns);
+              seek_to(ns, ns, true);
               have = cursor.next(ev);
               continue;
             }

@@ -126,6 +126,12 @@ class EventCursor {
   uint64_t skip_loop();
   // Positions the cursor so that next() returns the first event at or after `ticks`.
   void seek_ticks(uint64_t ticks);
+  // Moves forward only: next() returns the first event at or after `ticks` that
+  // is not before the event it would have returned anyway. The structure is
+  // walked from the current position, not from the thread's start, so that a
+  // reader jumping forward again and again (the viewer, pixel by pixel) pays for
+  // the structure between its jumps once.
+  void advance_to_ticks(uint64_t ticks);
   uint64_t position() const { return index_; }  // index of the event next() returns
 
   // The loops enclosing the event next() last returned, outermost first (empty
