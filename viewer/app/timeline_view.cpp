@@ -199,7 +199,7 @@ void TimelineView::draw_axis(QPainter& p) {
   for (double t = first; origin + t < static_cast<double>(window_.end_ns); t += step) {
     int x = x_of(static_cast<int64_t>(std::llround(origin + t)));
     p.drawLine(x, kAxisHeight - 6, x, kAxisHeight);
-    p.drawText(x + 3, kAxisHeight - 8, QString::fromStdString(format_duration(t)));
+    p.drawText(x + 3, kAxisHeight - 8, QString::fromStdString(format_tick(t, step)));
   }
   p.drawText(QRect(4, 0, kLabelWidth - 8, kAxisHeight), Qt::AlignVCenter,
              QString::fromStdString("window " + format_duration(span)));

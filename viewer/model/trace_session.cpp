@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -116,6 +117,16 @@ std::string format_duration(double ns) {
     std::snprintf(buf, sizeof buf, "%.4g us", ns / 1e3);
   else
     std::snprintf(buf, sizeof buf, "%.4g ns", ns);
+  return buf;
+}
+
+std::string format_tick(double ns, double step_ns) {
+  double a = std::fabs(ns);
+  double unit = a >= 1e9 ? 1e9 : a >= 1e6 ? 1e6 : a >= 1e3 ? 1e3 : 1;
+  const char* name = unit == 1e9 ? "s" : unit == 1e6 ? "ms" : unit == 1e3 ? "us" : "ns";
+  int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(step_ns / unit) - 1e-9)), 0, 9);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f %s", decimals, ns / unit, name);
   return buf;
 }
 

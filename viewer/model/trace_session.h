@@ -60,5 +60,8 @@ uint64_t ticks_at(const format::ProcessReader& p, int64_t ns);
 
 // "12.5 ms", "3 s", "250 ns": a duration with the unit that fits it.
 std::string format_duration(double ns);
+// An axis label: `ns` in the unit that fits it, with as many decimals as ticks
+// `step_ns` apart need to differ ("200.002 ms", "200.004 ms").
+std::string format_tick(double ns, double step_ns);
 
 }  // namespace rondo::viewer
