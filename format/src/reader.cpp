@@ -641,26 +641,7 @@ uint64_t EventCursor::skip_loop() {
 
 void EventCursor::seek_ticks(uint64_t ticks) {
   restart();
-  const auto& info = t_->ts_info_;
-  // First chunk whose last timestamp reaches `ticks`.
-  size_t c = static_cast<size_t>(
-      std::lower_bound(info.begin(), info.end(), ticks,
-                       [](const TimestampChunkInfo& i, uint64_t t) { return i.last_ticks < t; }) -
-      info.begin());
-  if (c == info.size()) {
-    skip_structure_to(t_->event_count_);
-    return;
-  }
-  skip_structure_to(info[c].first_index);
-  chunk_ = SIZE_MAX;
-  Event e;
-  while (next(e)) {
-    if (e.ticks >= ticks) {
-      pending_ = e;
-      have_pending_ = true;
-      return;
-    }
-  }
+  advance_to_ticks(ticks);
 }
 
 void EventCursor::advance_to_ticks(uint64_t ticks) {
