@@ -328,6 +328,23 @@ TEST(ViewerScreenshot, SizeAndContent) {
   for (RegionGroup g : {RegionGroup::User, RegionGroup::Mpi, RegionGroup::OpenMp, RegionGroup::Threads, RegionGroup::Io})
     EXPECT_GT(legend[g], 50) << group_name(g);
 
+  // An OTF2 archive (the export of the same run) opens directly, imported on the fly.
+  std::string otf2 = work_dir() + "/ring.otf2";
+  auto exported = test::run_command(std::string(RONDO_CLI) + " export --format otf2 -o " + otf2 + " " + ring_trace());
+  ASSERT_EQ(exported.status, 0) << exported.out;
+  auto from_otf2 =
+      test::run_command(std::string(RONDO_CLI) + " view --screenshot " + png + " --size 1000x420 " + otf2 + "/traces.otf2");
+  ASSERT_EQ(from_otf2.status, 0) << from_otf2.out;
+  QImage imported(QString::fromStdString(png));
+  int mpi_pixels = 0;
+  for (int y = 0; y < imported.height() - TimelineView::kLegendHeight; ++y)
+    for (int x = TimelineView::kLabelWidth; x < imported.width(); ++x) {
+      QRgb c = imported.pixel(x, y);
+      mpi_pixels += group_of_color(Rgb{static_cast<uint8_t>(qRed(c)), static_cast<uint8_t>(qGreen(c)),
+                                       static_cast<uint8_t>(qBlue(c))}) == RegionGroup::Mpi;
+    }
+  EXPECT_GT(mpi_pixels, 2000);
+
   // A window, and the errors a user can make.
   auto windowed = test::run_command(std::string(RONDO_CLI) + " view --screenshot " + png + " --size 640x300 --window 0:1ms " +
                                     ring_trace());
