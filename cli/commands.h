@@ -61,4 +61,13 @@ struct ImportOptions {
 };
 int run_import(const ImportOptions& o);
 
+struct ViewOptions {
+  std::vector<std::string> traces;  // trace directories or OTF2 anchor files
+  std::string screenshot;           // --screenshot OUT.png
+  std::string size;                 // --size WxH
+  std::string window;               // --window T0:T1
+};
+// Runs rondo-viewer (found next to rondo or on PATH); returns only on failure.
+int run_view(const ViewOptions& o);
+
 }  // namespace rondo::cli

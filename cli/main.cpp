@@ -115,6 +115,13 @@ int main(int argc, char** argv) {
   import_cmd->add_option("OTF2_ANCHOR_FILE", imp.anchor, "The archive's anchor file (e.g. traces.otf2)")->required();
   import_cmd->add_option("-o,--output", imp.output, "Trace directory to create")->required();
 
+  ViewOptions view;
+  auto* view_cmd = app.add_subcommand("view", "Show a trace's timeline in the Qt viewer, or render it to a PNG");
+  view_cmd->add_option("TRACE", view.traces, "Trace directory or OTF2 anchor file (traces.otf2)")->required()->expected(1);
+  view_cmd->add_option("--screenshot", view.screenshot, "Render the timeline to this PNG without a display and exit");
+  view_cmd->add_option("--size", view.size, "Screenshot size WxH (default 1280x720)");
+  view_cmd->add_option("--window", view.window, "Time window T0:T1 to show (e.g. 1ms:2.5ms)");
+
   InstrumentOptions instrument;
   auto* ins = app.add_subcommand("instrument", "Compile and link an OpenMP program with OPARI2 instrumentation");
   ins->add_flag("--keep", instrument.keep, "Keep the work directory with the instrumented sources");
@@ -184,6 +191,7 @@ int main(int argc, char** argv) {
     if (*avail) return run_avail();
     if (*export_cmd) return run_export(exp);
     if (*import_cmd) return run_import(imp);
+    if (*view_cmd) return run_view(view);
   } catch (const CLI::ParseError& e) {
     return parse_error(app, e);
   } catch (const rondo::format::FormatError& e) {

@@ -19,6 +19,7 @@ packages=(
   libmpich-dev mpich eztrace vite
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   lammps lammps-examples gromacs hpcc   # the real programs of the `apps` test label
+  qt6-base-dev                          # the viewer (rondo view)
 )
 
 missing=()

@@ -496,6 +496,40 @@ void EventCursor::loop_frames(std::vector<LoopFrame>& out) const {
   }
 }
 
+void EventCursor::open_calls(std::vector<uint32_t>& regions) const {
+  regions.clear();
+  auto pass = [&](Token t) {
+    if (t.kind() != TokenKind::Event) return;  // sequences and loops hold whole calls
+    const EventKey& key = t_->events_[t.id()].key;
+    if (key.kind == EventKind::Enter) {
+      regions.push_back(key.ref);
+    } else if (key.kind == EventKind::Leave) {
+      // Pop the matching call (a leave with nothing open belongs to a call entered
+      // before the thread's first event: ignore it).
+      for (size_t k = regions.size(); k-- > 0;)
+        if (regions[k] == key.ref) {
+          regions.resize(k);
+          break;
+        }
+    }
+  };
+  // At each level, the tokens before `pos`; the last of them is the one being
+  // expanded by the next level, when there is one.
+  size_t top_passed = stack_.empty() ? top_pos_ : top_pos_ - 1;
+  for (size_t i = 0; i < top_passed; ++i) pass(t_->top_level_[i]);
+  for (size_t level = 0; level < stack_.size(); ++level) {
+    const Level& l = stack_[level];
+    uint32_t passed = level + 1 < stack_.size() ? l.pos - 1 : l.pos;
+    for (uint32_t k = 0; k < passed; ++k) pass(l.list[k]);
+  }
+  // The structure already stands after a pending event (a seek read it ahead).
+  if (have_pending_) {
+    const EventKey& key = pending_.def->key;
+    if (key.kind == EventKind::Enter && !regions.empty() && regions.back() == key.ref) regions.pop_back();
+    if (key.kind == EventKind::Leave) regions.push_back(key.ref);
+  }
+}
+
 // Advances the structure (columns included) until index_ == target, without
 // decoding timestamps. Whole tokens and whole fixed-size loop iterations are
 // skipped arithmetically.
@@ -607,18 +641,26 @@ uint64_t EventCursor::skip_loop() {
 
 void EventCursor::seek_ticks(uint64_t ticks) {
   restart();
+  advance_to_ticks(ticks);
+}
+
+void EventCursor::advance_to_ticks(uint64_t ticks) {
+  if (have_pending_ && pending_.ticks >= ticks) return;
   const auto& info = t_->ts_info_;
-  // First chunk whose last timestamp reaches `ticks`.
   size_t c = static_cast<size_t>(
       std::lower_bound(info.begin(), info.end(), ticks,
                        [](const TimestampChunkInfo& i, uint64_t t) { return i.last_ticks < t; }) -
       info.begin());
   if (c == info.size()) {
+    have_pending_ = false;
     skip_structure_to(t_->event_count_);
     return;
   }
-  skip_structure_to(info[c].first_index);
-  chunk_ = SIZE_MAX;
+  if (info[c].first_index > index_) {
+    have_pending_ = false;
+    skip_structure_to(info[c].first_index);
+    chunk_ = SIZE_MAX;
+  }
   Event e;
   while (next(e)) {
     if (e.ticks >= ticks) {

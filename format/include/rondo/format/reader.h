@@ -126,6 +126,12 @@ class EventCursor {
   uint64_t skip_loop();
   // Positions the cursor so that next() returns the first event at or after `ticks`.
   void seek_ticks(uint64_t ticks);
+  // Moves forward only: next() returns the first event at or after `ticks` that
+  // is not before the event it would have returned anyway. The structure is
+  // walked from the current position, not from the thread's start, so that a
+  // reader jumping forward again and again (the viewer, pixel by pixel) pays for
+  // the structure between its jumps once.
+  void advance_to_ticks(uint64_t ticks);
   uint64_t position() const { return index_; }  // index of the event next() returns
 
   // The loops enclosing the event next() last returned, outermost first (empty
@@ -139,6 +145,13 @@ class EventCursor {
   // follows loops calls loop_frames() only when this differs from the value it saw
   // at the previous event.
   uint64_t loop_generation() const { return loop_generation_; }
+  // Regions of the calls entered and not yet left before the event next() returns,
+  // outermost first: what a reader that starts at a seek needs to know about the
+  // calls it is inside. Sequences and loop iterations already passed hold whole
+  // calls, so only the enter/leave events passed directly at each grammar level
+  // count: O(nesting depth + tokens passed at each level) (the top level of a
+  // loop-heavy thread is short). Added for the viewer; reads state only.
+  void open_calls(std::vector<uint32_t>& regions) const;
 
  private:
   struct Level {

@@ -1,0 +1,100 @@
+// bench_viewer TRACE [OTF2_ANCHOR]
+//
+// What a user waits for in `rondo view`, measured on the viewer's model (the
+// drawing itself is a fill per run of equal pixels on top of it):
+//   first frame: open the trace + every row at full view, 1600 pixels wide;
+//   frame times at full view, mid zoom (1/100 of the run) and deep zoom
+//   (1/100,000 of the run), each the median of 5, every row;
+//   peak memory (VmHWM) and the trace's size on disk;
+// and, with an OTF2 archive of the same trace (rondo export --format otf2), the
+// time the OTF2 reader needs just to read every event of it: what ViTE or
+// Vampir must do before their first frame.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "model/row_lod.h"
+#include "model/trace_session.h"
+#include "otf2_replay.h"
+
+using namespace rondo::viewer;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+uint64_t peak_kib() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+  return 0;
+}
+
+struct FrameCost {
+  double seconds = 0;
+  uint64_t replayed = 0, summarised = 0;
+};
+
+FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels) {
+  FrameCost c;
+  auto t0 = Clock::now();
+  for (const Row& r : s.rows()) {
+    RowFrame f = compute_row(s.process(r), r.thread, b, e, pixels);
+    c.replayed += f.events_replayed;
+    c.summarised += f.events_summarised;
+  }
+  c.seconds = since(t0);
+  return c;
+}
+
+FrameCost median_of_5(const TraceSession& s, int64_t b, int64_t e, int pixels) {
+  std::vector<FrameCost> runs;
+  for (int i = 0; i < 5; ++i) runs.push_back(draw(s, b, e, pixels));
+  std::sort(runs.begin(), runs.end(), [](const FrameCost& x, const FrameCost& y) { return x.seconds < y.seconds; });
+  return runs[2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: bench_viewer TRACE [OTF2_ANCHOR]\n");
+    return 2;
+  }
+  const int pixels = 1600;
+  auto t0 = Clock::now();
+  TraceSession s(argv[1]);
+  const auto& info = s.info();
+  FrameCost first = draw(s, info.start_ns, info.end_ns, pixels);
+  double first_frame = since(t0);
+  std::printf("trace %s: %llu events, %llu bytes, %zu rows\n", argv[1], static_cast<unsigned long long>(info.events),
+              static_cast<unsigned long long>(info.bytes), s.rows().size());
+  std::printf("first frame (open + all rows, %d px): %.3f s (%llu events replayed, %llu summarised)\n", pixels,
+              first_frame, static_cast<unsigned long long>(first.replayed),
+              static_cast<unsigned long long>(first.summarised));
+  int64_t span = info.end_ns - info.start_ns, mid = info.start_ns + span / 2;
+  struct Zoom {
+    const char* name;
+    int64_t width;
+  } zooms[] = {{"full view", span}, {"mid zoom (1/100)", std::max<int64_t>(span / 100, 10)},
+               {"deep zoom (1/100000)", std::max<int64_t>(span / 100000, 10)}};
+  for (const Zoom& z : zooms) {
+    FrameCost c = median_of_5(s, mid - z.width / 2, mid - z.width / 2 + z.width, pixels);
+    std::printf("frame, %-22s %8.2f ms (%llu events replayed, %llu summarised)\n", z.name, c.seconds * 1e3,
+                static_cast<unsigned long long>(c.replayed), static_cast<unsigned long long>(c.summarised));
+  }
+  std::printf("peak memory: %.1f MiB (trace on disk: %.1f MiB)\n", static_cast<double>(peak_kib()) / 1024,
+              static_cast<double>(info.bytes) / (1024.0 * 1024.0));
+  if (argc > 2) {
+    auto profile = rondo::bench::otf2_flat_profile(argv[2]);
+    std::printf("OTF2 reader, reading the export (%llu events): %.3f s = %.1fx the viewer's first frame\n",
+                static_cast<unsigned long long>(profile.events), profile.seconds, profile.seconds / first_frame);
+  }
+  return 0;
+}

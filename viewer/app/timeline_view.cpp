@@ -1,0 +1,341 @@
+#include "timeline_view.h"
+
+#include <QHelpEvent>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+#include <cmath>
+
+namespace rondo::viewer {
+
+namespace {
+
+QColor qcolor(Rgb c) { return QColor(c.r, c.g, c.b); }
+
+// 1, 2 or 5 times a power of ten, the smallest such step of at least `min_ns`.
+double nice_step(double min_ns) {
+  double p = std::pow(10.0, std::floor(std::log10(std::max(min_ns, 1.0))));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= min_ns) return m * p;
+  return 10 * p;
+}
+
+}  // namespace
+
+TimelineView::TimelineView(const TraceSession& session, QWidget* parent) : QWidget(parent), session_(session) {
+  setMouseTracking(true);
+  setFocusPolicy(Qt::StrongFocus);
+  setMinimumSize(kLabelWidth + 50, kAxisHeight + kLegendHeight + 20);
+  frames_.resize(session.rows().size());
+  frame_valid_.assign(session.rows().size(), false);
+  window_ = Window{session.info().start_ns, std::max(session.info().end_ns, session.info().start_ns + 1)};
+  history_.push_back(window_);
+}
+
+void TimelineView::set_window(Window w, bool record) {
+  int64_t min_span = 10;  // ns: below this, pixels would be finer than the clock
+  if (w.end_ns - w.begin_ns < min_span) w.end_ns = w.begin_ns + min_span;
+  if (w == window_) return;
+  window_ = w;
+  if (record) {
+    history_.resize(history_pos_ + 1);
+    history_.push_back(w);
+    history_pos_ = history_.size() - 1;
+  }
+  update();
+  emit window_changed(w);
+}
+
+void TimelineView::fit_all() {
+  set_window(Window{session_.info().start_ns, std::max(session_.info().end_ns, session_.info().start_ns + 1)});
+}
+
+void TimelineView::back() {
+  if (history_pos_ == 0) return;
+  set_window(history_[--history_pos_], false);
+}
+
+void TimelineView::forward() {
+  if (history_pos_ + 1 >= history_.size()) return;
+  set_window(history_[++history_pos_], false);
+}
+
+void TimelineView::zoom(double factor, double anchor_x) {
+  double anchor = static_cast<double>(ns_of(anchor_x));
+  double b = anchor - (anchor - static_cast<double>(window_.begin_ns)) / factor;
+  double e = anchor + (static_cast<double>(window_.end_ns) - anchor) / factor;
+  set_window(Window{static_cast<int64_t>(std::llround(b)), static_cast<int64_t>(std::llround(e))});
+}
+
+void TimelineView::set_collapsed(int32_t rank, bool collapsed) {
+  if (collapsed)
+    collapsed_.insert(rank);
+  else
+    collapsed_.erase(rank);
+  update();
+}
+
+int TimelineView::x_of(int64_t ns) const {
+  double span = static_cast<double>(window_.end_ns - window_.begin_ns);
+  return kLabelWidth +
+         static_cast<int>(std::floor(static_cast<double>(ns - window_.begin_ns) / span * timeline_pixels()));
+}
+
+int64_t TimelineView::ns_of(double x) const {
+  double span = static_cast<double>(window_.end_ns - window_.begin_ns);
+  return window_.begin_ns + static_cast<int64_t>(std::llround((x - kLabelWidth) / timeline_pixels() * span));
+}
+
+const RowFrame& TimelineView::frame(size_t row) {
+  if (frames_window_ != window_ || frames_width_ != timeline_pixels()) {
+    frame_valid_.assign(frames_.size(), false);
+    frames_window_ = window_;
+    frames_width_ = timeline_pixels();
+  }
+  if (!frame_valid_[row]) {
+    const Row& r = session_.rows()[row];
+    frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels());
+    frame_valid_[row] = true;
+  }
+  return frames_[row];
+}
+
+void TimelineView::layout_rows() {
+  row_y_.assign(session_.rows().size(), -1);
+  headers_.clear();
+  int y = kAxisHeight;
+  int32_t group = INT32_MIN;
+  size_t group_process = SIZE_MAX;
+  for (size_t i = 0; i < session_.rows().size(); ++i) {
+    const Row& r = session_.rows()[i];
+    if (r.process != group_process) {
+      group_process = r.process;
+      group = r.rank;
+      headers_.emplace_back(group, y);
+      y += kHeaderHeight;
+    }
+    if (collapsed_.count(group)) continue;
+    row_y_[i] = y;
+    int depths = std::clamp(frame(i).depths, 1, kMaxShownDepth);
+    y += depths * kDepthPx + 4;
+  }
+}
+
+int TimelineView::row_top(size_t row, int depth) const {
+  if (row >= row_y_.size() || row_y_[row] < 0) return -1;
+  return row_y_[row] + depth * kDepthPx;
+}
+
+void TimelineView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), QColor(250, 250, 250));
+  layout_rows();
+  const int width_px = timeline_pixels();
+  // Group headers.
+  p.setPen(QColor(40, 40, 40));
+  for (auto& [rank, y] : headers_) {
+    p.fillRect(0, y, width(), kHeaderHeight, QColor(228, 228, 232));
+    bool closed = collapsed_.count(rank) > 0;
+    p.drawText(QRect(4, y, kLabelWidth, kHeaderHeight), Qt::AlignVCenter,
+               QString("%1 %2").arg(closed ? "▸" : "▾").arg(QString::fromStdString(
+                                                        session_.trace().processes()[0]->rank() >= 0 ? "rank " : "process ") +
+                                                    QString::number(rank)));
+  }
+  for (size_t i = 0; i < session_.rows().size(); ++i) {
+    if (row_y_[i] < 0) continue;
+    const Row& r = session_.rows()[i];
+    const RowFrame& f = frame(i);
+    int y0 = row_y_[i];
+    p.setPen(QColor(60, 60, 60));
+    p.drawText(QRect(12, y0, kLabelWidth - 14, kDepthPx * 2), Qt::AlignVCenter,
+               QString("thread %1").arg(session_.process(r).thread_index(r.thread)));
+    int depths = std::min(f.depths, kMaxShownDepth);
+    for (int d = 0; d < depths; ++d) {
+      int top = y0 + d * kDepthPx;
+      // Runs of pixels with the same region and bar height: one rectangle each.
+      int run_start = 0;
+      auto key = [&](int px) {
+        const Cell& c = f.at(d, px);
+        int h = c.region == kNoRegion ? 0 : std::max(1, static_cast<int>(std::lround(c.busy * (kDepthPx - 1))));
+        return std::pair<uint32_t, int>(c.region, h);
+      };
+      auto run_key = key(0);
+      for (int px = 1; px <= width_px; ++px) {
+        auto k = px < width_px ? key(px) : std::pair<uint32_t, int>(kNoRegion, -1);
+        if (k == run_key) continue;
+        if (run_key.first != kNoRegion)
+          p.fillRect(kLabelWidth + run_start, top + (kDepthPx - 1 - run_key.second), px - run_start, run_key.second,
+                     qcolor(session_.color(r.process, run_key.first)));
+        run_start = px;
+        run_key = k;
+      }
+    }
+    if (i == selected_row_ && selection_.found) {
+      int x0 = x_of(selection_.start_ns), x1 = std::max(x_of(selection_.end_ns), x0 + 1);
+      p.setPen(QPen(Qt::black, 2));
+      p.setBrush(Qt::NoBrush);
+      p.drawRect(QRect(std::max(x0, kLabelWidth), y0 + selection_.depth * kDepthPx, x1 - std::max(x0, kLabelWidth),
+                       kDepthPx - 1));
+    }
+  }
+  if (rubber_) {
+    p.fillRect(QRect(QPoint(std::min(rubber_x0_, rubber_x1_), kAxisHeight),
+                     QPoint(std::max(rubber_x0_, rubber_x1_), height() - kLegendHeight)),
+               QColor(60, 90, 200, 60));
+  }
+  draw_axis(p);
+  draw_legend(p);
+}
+
+void TimelineView::draw_axis(QPainter& p) {
+  p.fillRect(0, 0, width(), kAxisHeight, QColor(240, 240, 240));
+  p.setPen(QColor(30, 30, 30));
+  double span = static_cast<double>(window_.end_ns - window_.begin_ns);
+  double step = nice_step(span / timeline_pixels() * 90);
+  double origin = static_cast<double>(session_.info().start_ns);
+  double first = std::ceil((static_cast<double>(window_.begin_ns) - origin) / step) * step;
+  for (double t = first; origin + t < static_cast<double>(window_.end_ns); t += step) {
+    int x = x_of(static_cast<int64_t>(std::llround(origin + t)));
+    p.drawLine(x, kAxisHeight - 6, x, kAxisHeight);
+    p.drawText(x + 3, kAxisHeight - 8, QString::fromStdString(format_tick(t, step)));
+  }
+  p.drawText(QRect(4, 0, kLabelWidth - 8, kAxisHeight), Qt::AlignVCenter,
+             QString::fromStdString("window " + format_duration(span)));
+}
+
+void TimelineView::draw_legend(QPainter& p) {
+  int y = height() - kLegendHeight;
+  p.fillRect(0, y, width(), kLegendHeight, QColor(240, 240, 240));
+  int x = 8;
+  for (int g = 0; g < kRegionGroups; ++g) {
+    auto group = static_cast<RegionGroup>(g);
+    p.fillRect(x, y + 6, 14, 12, qcolor(group_color(group)));
+    p.setPen(QColor(30, 30, 30));
+    QString name = QString::fromStdString(std::string(group_name(group)));
+    p.drawText(x + 18, y + 16, name);
+    x += 26 + p.fontMetrics().horizontalAdvance(name);
+  }
+}
+
+TimelineView::Hit TimelineView::hit_at(QPoint pt) {
+  Hit h;
+  for (auto& [rank, y] : headers_)
+    if (pt.y() >= y && pt.y() < y + kHeaderHeight) h.header_rank = rank;
+  for (size_t i = 0; i < row_y_.size(); ++i) {
+    if (row_y_[i] < 0) continue;
+    int depths = std::clamp(frame(i).depths, 1, kMaxShownDepth);
+    if (pt.y() >= row_y_[i] && pt.y() < row_y_[i] + depths * kDepthPx) {
+      h.row = i;
+      h.depth = (pt.y() - row_y_[i]) / kDepthPx;
+    }
+  }
+  return h;
+}
+
+void TimelineView::wheelEvent(QWheelEvent* e) {
+  double steps = e->angleDelta().y() / 120.0;
+  if (steps != 0) zoom(std::pow(1.25, steps), e->position().x());
+}
+
+void TimelineView::mousePressEvent(QMouseEvent* e) {
+  press_pos_ = e->pos();
+  press_window_ = window_;
+  rubber_ = e->button() == Qt::RightButton || (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ShiftModifier));
+  dragging_ = !rubber_ && e->button() == Qt::LeftButton;
+  rubber_x0_ = rubber_x1_ = e->pos().x();
+}
+
+void TimelineView::mouseMoveEvent(QMouseEvent* e) {
+  if (rubber_) {
+    rubber_x1_ = e->pos().x();
+    update();
+  } else if (dragging_ && (e->pos() - press_pos_).manhattanLength() > 3) {
+    double dx = e->pos().x() - press_pos_.x();
+    auto shift = static_cast<int64_t>(dx / timeline_pixels() * static_cast<double>(press_window_.end_ns - press_window_.begin_ns));
+    set_window(Window{press_window_.begin_ns - shift, press_window_.end_ns - shift}, false);
+  }
+}
+
+void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
+  bool moved = (e->pos() - press_pos_).manhattanLength() > 3;
+  if (rubber_) {
+    rubber_ = false;
+    int a = std::min(rubber_x0_, rubber_x1_), b = std::max(rubber_x0_, rubber_x1_);
+    if (b - a > 3) set_window(Window{ns_of(a), ns_of(b)});
+    update();
+    return;
+  }
+  if (dragging_ && moved) {
+    dragging_ = false;
+    // One history entry per drag.
+    Window w = window_;
+    window_ = press_window_;
+    set_window(w);
+    return;
+  }
+  dragging_ = false;
+  Hit h = hit_at(e->pos());
+  if (h.header_rank != INT32_MIN) {
+    set_collapsed(h.header_rank, !collapsed_.count(h.header_rank));
+    return;
+  }
+  if (h.row == SIZE_MAX || e->pos().x() < kLabelWidth) return;
+  const Row& r = session_.rows()[h.row];
+  // The middle of the clicked pixel.
+  int64_t ns = ns_of(e->pos().x() + 0.5);
+  selection_ = pick_call(session_.process(r), r.thread, ns, h.depth);
+  selected_row_ = h.row;
+  update();
+  emit call_selected(h.row, selection_);
+}
+
+void TimelineView::keyPressEvent(QKeyEvent* e) {
+  double mid = kLabelWidth + timeline_pixels() / 2.0;
+  auto span = window_.end_ns - window_.begin_ns;
+  bool alt = e->modifiers() & Qt::AltModifier;
+  switch (e->key()) {
+    case Qt::Key_Plus: case Qt::Key_Equal: zoom(2, mid); break;
+    case Qt::Key_Minus: zoom(0.5, mid); break;
+    case Qt::Key_Left:
+      if (alt) back();
+      else set_window(Window{window_.begin_ns - span / 4, window_.end_ns - span / 4});
+      break;
+    case Qt::Key_Right:
+      if (alt) forward();
+      else set_window(Window{window_.begin_ns + span / 4, window_.end_ns + span / 4});
+      break;
+    case Qt::Key_Home: case Qt::Key_F: fit_all(); break;
+    case Qt::Key_Backspace: back(); break;
+    default: QWidget::keyPressEvent(e);
+  }
+}
+
+bool TimelineView::event(QEvent* e) {
+  if (e->type() != QEvent::ToolTip) return QWidget::event(e);
+  auto* help = static_cast<QHelpEvent*>(e);
+  Hit h = hit_at(help->pos());
+  int px = help->pos().x() - kLabelWidth;
+  if (h.row == SIZE_MAX || px < 0 || px >= timeline_pixels()) {
+    QToolTip::hideText();
+    return true;
+  }
+  const Row& r = session_.rows()[h.row];
+  const RowFrame& f = frame(h.row);
+  QString text = QString::fromStdString(r.label + " at " +
+                                        format_duration(static_cast<double>(ns_of(help->pos().x()) - session_.info().start_ns)));
+  if (h.depth < f.depths) {
+    const Cell& c = f.at(h.depth, px);
+    if (c.region != kNoRegion)
+      text += QString::fromStdString("\n" + session_.region_name(r.process, c.region) + " (" +
+                                     std::string(group_name(session_.group(r.process, c.region))) + "), busy " +
+                                     std::to_string(static_cast<int>(std::lround(c.busy * 100))) + "% of this pixel");
+  }
+  std::string note = describe_note(f.notes[static_cast<size_t>(px)]);
+  if (!note.empty()) text += QString::fromStdString("\n" + note);
+  QToolTip::showText(help->globalPos(), text, this);
+  return true;
+}
+
+}  // namespace rondo::viewer

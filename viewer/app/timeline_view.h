@@ -1,0 +1,97 @@
+// The timeline: one row per thread, grouped by process/rank (a click on a
+// group's header collapses it), flame-style call depth within a row, a time axis
+// with units and a legend of the region groups. Each row is drawn from a
+// RowFrame (model/row_lod.h), so a frame costs what its pixels cost.
+//
+// Zoom: mouse wheel (around the pointer), + and - keys, rubber band (right
+// button, or Shift + left button). Pan: drag with the left button, Left/Right
+// keys. Fit all: Home or F. History: Backspace / Alt+Left back, Alt+Right forward.
+#pragma once
+
+#include <QWidget>
+#include <set>
+#include <vector>
+
+#include "model/pick.h"
+#include "model/row_lod.h"
+#include "model/trace_session.h"
+
+namespace rondo::viewer {
+
+struct Window {
+  int64_t begin_ns = 0, end_ns = 0;
+  bool operator==(const Window&) const = default;
+};
+
+class TimelineView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TimelineView(const TraceSession& session, QWidget* parent = nullptr);
+
+  static constexpr int kLabelWidth = 150, kAxisHeight = 26, kLegendHeight = 24, kHeaderHeight = 18, kDepthPx = 9,
+                       kMaxShownDepth = 10;
+
+  Window window() const { return window_; }
+  // Shows [begin, end) and records it in the history (unless it is the current window).
+  void set_window(Window w, bool record = true);
+  void fit_all();
+  void back();
+  void forward();
+  void zoom(double factor, double anchor_x);
+  void set_collapsed(int32_t rank, bool collapsed);
+
+  // Geometry, for tests and the overview: the pixel column of a time and back,
+  // and the top of a row's depth band (-1 when the row is hidden).
+  int x_of(int64_t ns) const;
+  int64_t ns_of(double x) const;
+  int row_top(size_t row, int depth) const;
+  int timeline_pixels() const { return std::max(1, width() - kLabelWidth); }
+
+  const RowFrame& frame(size_t row);  // computed for the current window and width
+  const PickedCall& selection() const { return selection_; }
+  size_t selected_row() const { return selected_row_; }
+
+ signals:
+  void window_changed(Window w);
+  void call_selected(size_t row, const PickedCall& call);
+
+ protected:
+  void paintEvent(QPaintEvent*) override;
+  void wheelEvent(QWheelEvent*) override;
+  void mousePressEvent(QMouseEvent*) override;
+  void mouseMoveEvent(QMouseEvent*) override;
+  void mouseReleaseEvent(QMouseEvent*) override;
+  void keyPressEvent(QKeyEvent*) override;
+  bool event(QEvent*) override;  // tooltips
+
+ private:
+  struct Hit {
+    size_t row = SIZE_MAX;
+    int depth = -1;
+    int32_t header_rank = INT32_MIN;  // a group header was hit
+  };
+  Hit hit_at(QPoint p);
+  void layout_rows();
+  void draw_axis(class QPainter& p);
+  void draw_legend(class QPainter& p);
+
+  const TraceSession& session_;
+  Window window_;
+  std::vector<Window> history_;
+  size_t history_pos_ = 0;
+  std::set<int32_t> collapsed_;
+  std::vector<RowFrame> frames_;
+  std::vector<bool> frame_valid_;
+  Window frames_window_;
+  int frames_width_ = 0;
+  std::vector<int> row_y_;                            // top of each row, -1 hidden
+  std::vector<std::pair<int32_t, int>> headers_;      // (rank, y) of each group header
+  QPoint press_pos_;
+  Window press_window_;
+  bool dragging_ = false, rubber_ = false;
+  int rubber_x0_ = 0, rubber_x1_ = 0;
+  PickedCall selection_;
+  size_t selected_row_ = SIZE_MAX;
+};
+
+}  // namespace rondo::viewer

@@ -1,0 +1,69 @@
+// Level of detail of one timeline row: what each pixel column of a thread shows
+// at each call depth, for a time window drawn on a given number of pixels.
+//
+// The cost grows with the pixels drawn, not with the events in the window:
+//  * the row starts with a seek by time (the per-thread timestamp index) and the
+//    calls open there (EventCursor::open_calls), never a replay from the start;
+//  * at the start of a loop iteration narrower than half a pixel, when the rest
+//    of the loop occurrence fits in a couple of pixels, the rest is skipped in
+//    one step (EventCursor::skip_loop) and its time is shared out like the
+//    iteration just replayed ("1,024 iterations of loop L3");
+//  * a pixel that has already replayed kSampleEvents events skips to the next
+//    pixel with a seek by time; what it saw stands for the rest of it.
+// Nothing is dropped silently: every pixel says how many events it replayed and
+// how many it summarised, and which loop iterations were skipped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rondo/format/reader.h"
+
+namespace rondo::viewer {
+
+constexpr uint32_t kNoRegion = UINT32_MAX;
+
+// One pixel column at one call depth (0: outermost calls).
+struct Cell {
+  uint32_t region = kNoRegion;  // the region with the most time in this pixel at this depth
+  float busy = 0;               // share of the pixel's time spent in calls at this depth (0..1)
+};
+
+// What one pixel column summarised.
+struct PixelNote {
+  uint64_t replayed = 0;    // events read one by one in this pixel
+  uint64_t summarised = 0;  // events skipped (loop skip or seek) and estimated
+  uint32_t loop = kNoRegion;  // the loop whose iterations were skipped here, if any
+  uint64_t iterations = 0;  // how many of its iterations
+};
+
+struct RowFrame {
+  int64_t begin_ns = 0, end_ns = 0;
+  int pixels = 0;
+  int depths = 0;            // rows of cells actually used
+  std::vector<Cell> cells;   // kMaxDepth x pixels, depth-major
+  std::vector<PixelNote> notes;  // per pixel
+  uint64_t events_replayed = 0, events_summarised = 0, seeks = 0, loop_skips = 0;
+  bool truncated = false;  // the thread's data ends early
+  static constexpr int kMaxDepth = 24;
+  const Cell& at(int depth, int px) const { return cells[static_cast<size_t>(depth) * pixels + px]; }
+};
+
+struct LodOptions {
+  uint64_t sample_events = 64;  // events a pixel replays before the rest of it is skipped
+  bool summarise = true;        // false: replay every event (the reference the tests compare against)
+};
+
+// Computes the row of thread `thread_pos` of `process` for [begin_ns, end_ns) on `pixels` columns.
+RowFrame compute_row(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns,
+                     int pixels, const LodOptions& options = {});
+
+// What a pixel's tooltip says it summarised, e.g. "1,024 iterations of loop L3
+// summarised (6,144 events)"; empty when the pixel was replayed in full.
+std::string describe_note(const PixelNote& note);
+
+// 1234567 -> "1,234,567".
+std::string with_commas(uint64_t n);
+
+}  // namespace rondo::viewer

@@ -1,0 +1,133 @@
+#include "trace_session.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#ifdef RONDO_VIEWER_OTF2
+#include "rondo/converters/otf2.h"
+#endif
+
+namespace rondo::viewer {
+
+namespace fs = std::filesystem;
+
+TraceSession::TraceSession(const std::string& path) : path_(path) {
+  std::string dir = path;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec) && fs::path(path).extension() == ".otf2") {
+#ifdef RONDO_VIEWER_OTF2
+    char tmpl[] = "/tmp/rondo-view-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error(path + ": cannot create a temporary directory to import it into");
+    imported_dir_ = tmpl;
+    dir = imported_dir_ + "/trace";
+    try {
+      converters::import_otf2(path, dir);
+    } catch (const std::exception& e) {
+      fs::remove_all(imported_dir_, ec);
+      throw std::runtime_error(std::string(e.what()));
+    }
+#else
+    throw std::runtime_error(path + ": this viewer was built without OTF2; import it with `rondo import " + path +
+                             " -o DIR` and open DIR");
+#endif
+  }
+  try {
+    trace_ = std::make_unique<format::TraceReader>(dir);
+  } catch (const std::exception& e) {
+    if (!imported_dir_.empty()) fs::remove_all(imported_dir_, ec);
+    throw std::runtime_error(e.what());
+  }
+  info_ = analyzer::trace_info(*trace_);
+  const auto& procs = trace_->processes();
+  std::vector<size_t> order(procs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return analyzer::process_label(*trace_, a) < analyzer::process_label(*trace_, b);
+  });
+  for (size_t pi : order) {
+    int32_t rank = analyzer::process_label(*trace_, pi);
+    for (size_t t = 0; t < procs[pi]->thread_count(); ++t)
+      rows_.push_back(Row{pi, t, rank,
+                          (procs[pi]->rank() >= 0 ? "rank " : "process ") + std::to_string(rank) + " / thread " +
+                              std::to_string(procs[pi]->thread_index(t))});
+  }
+  colors_.resize(procs.size());
+  for (size_t pi = 0; pi < procs.size(); ++pi) {
+    const auto& defs = procs[pi]->defs();
+    for (size_t r = 0; r < defs.regions.size(); ++r)
+      colors_[pi].push_back(region_color(region_group(defs.regions[r].role), defs.region_name(static_cast<uint32_t>(r))));
+  }
+}
+
+TraceSession::~TraceSession() {
+  std::error_code ec;
+  if (!imported_dir_.empty()) fs::remove_all(imported_dir_, ec);
+}
+
+std::string TraceSession::warning() const {
+  if (!info_.truncated && info_.problems.empty()) return "";
+  std::string text = "This trace is truncated (a killed job or a lost block): rows end at their last complete block.";
+  if (!info_.problems.empty()) text += " " + info_.problems.front();
+  if (info_.problems.size() > 1) text += " (+" + std::to_string(info_.problems.size() - 1) + " more)";
+  return text;
+}
+
+const std::string& TraceSession::region_name(size_t process, uint32_t region) const {
+  return trace_->processes()[process]->defs().region_name(region);
+}
+
+RegionGroup TraceSession::group(size_t process, uint32_t region) const {
+  const auto& regions = trace_->processes()[process]->defs().regions;
+  return region < regions.size() ? region_group(regions[region].role) : RegionGroup::Other;
+}
+
+Rgb TraceSession::color(size_t process, uint32_t region) const {
+  const auto& c = colors_[process];
+  return region < c.size() ? c[region] : Rgb{150, 150, 150};
+}
+
+uint64_t ticks_at(const format::ProcessReader& p, int64_t ns) {
+  double rate = p.ticks_per_ns();
+  int64_t at0 = p.to_ns(0);
+  double guess = (static_cast<double>(ns) - static_cast<double>(at0)) * rate;
+  uint64_t t = guess <= 0 ? 0 : static_cast<uint64_t>(guess);
+  for (int i = 0; i < 2; ++i) {
+    double err = static_cast<double>(ns - p.to_ns(t)) * rate;
+    double next = static_cast<double>(t) + err;
+    t = next <= 0 ? 0 : static_cast<uint64_t>(next);
+  }
+  while (t > 0 && p.to_ns(t - 1) >= ns) --t;  // never overshoot: at most a few ticks
+  while (p.to_ns(t) < ns) ++t;
+  return t;
+}
+
+std::string format_duration(double ns) {
+  char buf[64];
+  double a = std::fabs(ns);
+  if (a >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.4g s", ns / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.4g ms", ns / 1e6);
+  else if (a >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.4g us", ns / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g ns", ns);
+  return buf;
+}
+
+std::string format_tick(double ns, double step_ns) {
+  double a = std::fabs(ns);
+  double unit = a >= 1e9 ? 1e9 : a >= 1e6 ? 1e6 : a >= 1e3 ? 1e3 : 1;
+  const char* name = unit == 1e9 ? "s" : unit == 1e6 ? "ms" : unit == 1e3 ? "us" : "ns";
+  int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(step_ns / unit) - 1e-9)), 0, 9);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f %s", decimals, ns / unit, name);
+  return buf;
+}
+
+}  // namespace rondo::viewer

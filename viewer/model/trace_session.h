@@ -1,0 +1,67 @@
+// An open trace as the viewer sees it: the reader, its time span, and its rows
+// (one per thread, grouped by process/rank). Opening a Rondo trace maps its files
+// and reads no events; an OTF2 archive is first imported into a temporary trace
+// directory (removed when the session ends).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "region_style.h"
+#include "rondo/analyzer/trace_summary.h"
+#include "rondo/format/reader.h"
+
+namespace rondo::viewer {
+
+struct Row {
+  size_t process = 0;  // index in TraceReader::processes()
+  size_t thread = 0;   // position in that process
+  int32_t rank = 0;    // analyzer::process_label
+  std::string label;   // "rank 1 / thread 0"
+};
+
+class TraceSession {
+ public:
+  // `path`: a trace directory, or an OTF2 anchor file (*.otf2). Throws
+  // std::runtime_error with a one-line message naming the path.
+  explicit TraceSession(const std::string& path);
+  ~TraceSession();
+  TraceSession(const TraceSession&) = delete;
+  TraceSession& operator=(const TraceSession&) = delete;
+
+  const std::string& path() const { return path_; }
+  const format::TraceReader& trace() const { return *trace_; }
+  const analyzer::TraceInfo& info() const { return info_; }
+  const std::vector<Row>& rows() const { return rows_; }
+  const format::ProcessReader& process(const Row& r) const { return *trace_->processes()[r.process]; }
+  const format::ThreadTrace& thread(const Row& r) const { return process(r).thread(r.thread); }
+  // Empty, or a sentence saying the trace is damaged and what is missing.
+  std::string warning() const;
+
+  // Region names, groups and colors (region ids are per process).
+  const std::string& region_name(size_t process, uint32_t region) const;
+  RegionGroup group(size_t process, uint32_t region) const;
+  Rgb color(size_t process, uint32_t region) const;
+
+ private:
+  std::string path_;
+  std::string imported_dir_;  // temporary directory of an imported OTF2 archive
+  std::unique_ptr<format::TraceReader> trace_;
+  analyzer::TraceInfo info_;
+  std::vector<Row> rows_;
+  std::vector<std::vector<Rgb>> colors_;  // per process, per region
+};
+
+// The first raw tick of `p` whose time (ProcessReader::to_ns) is at or after `ns`
+// (within one tick): to_ns is linear per process, so two corrections suffice.
+uint64_t ticks_at(const format::ProcessReader& p, int64_t ns);
+
+// "12.5 ms", "3 s", "250 ns": a duration with the unit that fits it.
+std::string format_duration(double ns);
+// An axis label: `ns` in the unit that fits it, with as many decimals as ticks
+// `step_ns` apart need to differ ("200.002 ms", "200.004 ms").
+std::string format_tick(double ns, double step_ns);
+
+}  // namespace rondo::viewer
