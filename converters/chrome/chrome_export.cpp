@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/trace_summary.h"
 #include "rondo/converters/chrome.h"
 #include "src/progress.h"
 #include "src/trace_walk.h"
@@ -354,12 +355,33 @@ ConvertReport export_chrome(const std::string& trace_dir, const std::string& out
         w.raw(region(open.region));
         w.end();
       };
+      int64_t polls_begin_ns = -1;  // first poll of the run of folded polls being read
       EventCursor cursor(thread);
       Event e;
       while (cursor.next(e)) {
         const EventKey& k = e.def->key;
         const int64_t ns = process->to_ns(e.ticks);
         switch (k.kind) {
+          case EventKind::Polls:
+            // Folded polls (FORMAT.md 7.2): one complete event spanning the run, from
+            // the first poll's entry to the last one's exit, with the exact number of
+            // polls and the time inside them as arguments.
+            if (k.params[0] == 0) {
+              polls_begin_ns = ns;
+              break;
+            }
+            if (polls_begin_ns < 0 || polls_begin_ns > ns) polls_begin_ns = ns;
+            w.begin("X", pid, tid, polls_begin_ns);
+            w.field_us("dur", ns - polls_begin_ns);
+            w.raw(region(k.ref));
+            w.raw(",\"args\":{\"polls\":");
+            append_int(out.buffer(), e.data[0]);
+            w.raw(",\"nothing_found\":true,\"inside_ns\":");
+            append_int(out.buffer(), analyzer::duration_ns(*process, static_cast<uint64_t>(std::max<int64_t>(0, e.data[1]))));
+            w.raw("}");
+            w.end();
+            polls_begin_ns = -1;
+            break;
           case EventKind::Enter:
             stack.push_back({k.ref, ns});
             break;

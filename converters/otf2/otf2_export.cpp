@@ -26,6 +26,7 @@
 
 #include "otf2/otf2_common.h"
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/trace_summary.h"
 #include "rondo/converters/otf2.h"
 #include "src/progress.h"
 #include "src/trace_walk.h"
@@ -710,6 +711,17 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
       break;
     case EventKind::Leave:
       rc = OTF2_EvtWriter_Leave(w, nullptr, t, region(pi, k.ref));
+      break;
+    case EventKind::Polls:
+      // Folded polls (FORMAT.md 7.2): the run becomes one call of its region in
+      // OTF2, entered at the first poll and left after the last, both records
+      // carrying the exact number of polls and the time inside them. OTF2 tools
+      // count it as one call spanning the run; `rondo stats` counts every poll.
+      add_int(attrs, otf2::kAttrPolls, e.data[0], "Rondo folded polls: number of unsuccessful polls in this call");
+      add_int(attrs, otf2::kAttrPollsInside, analyzer::duration_ns(process, u64(std::max<int64_t>(0, e.data[1]))),
+              "Rondo folded polls: nanoseconds spent inside the polls");
+      rc = k.params[0] == 0 ? OTF2_EvtWriter_Enter(w, attrs, t, region(pi, k.ref))
+                            : OTF2_EvtWriter_Leave(w, attrs, t, region(pi, k.ref));
       break;
     case EventKind::Marker:
       rc = OTF2_EvtWriter_ParameterString(w, nullptr, t, parameter(otf2::kMarkerParameter),

@@ -413,6 +413,12 @@ void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pai
   }
 }
 
+void GrammarBuilder::add_folded_calls(uint32_t region, const RegionStats& calls) {
+  if (region_stats_.size() <= region) region_stats_.resize(region + 1);
+  region_stats_[region].merge(calls);
+  frames_[depth_].child_ticks += calls.inclusive.sum;
+}
+
 void GrammarBuilder::fill_summary(ThreadSummary& s) const {
   s.regions = region_stats_;
   s.sequences = sequence_stats_;

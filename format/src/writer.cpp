@@ -42,6 +42,7 @@ ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
 }
 
 void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
+  if (__builtin_expect(polls_.count() != 0, 0)) end_polls();
   uint32_t id = builder_.event_id(key);
   if (uint8_t width = builder_.event(id).data) {
     structure_.data_events.push_back(id);
@@ -52,7 +53,25 @@ void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* dat
   stamp(ticks);
 }
 
+void ThreadWriter::end_polls() {
+  FoldedPolls run = polls_;
+  polls_ = FoldedPolls{};  // first: event() below must not end the run again
+  if (run.count() == 0) return;
+  // Both records carry the run's count and ticks inside, so either one alone
+  // tells the whole story to a reader that looks at one of them.
+  int64_t data[2] = {static_cast<int64_t>(run.count()), static_cast<int64_t>(run.calls.inclusive.sum)};
+  EventKey key;
+  key.kind = EventKind::Polls;
+  key.ref = run.region;
+  key.params[0] = 0;
+  event(key, run.first_ticks, data);
+  builder_.add_folded_calls(run.region, run.calls);
+  key.params[0] = 1;
+  event(key, run.last_ticks, data);
+}
+
 void ThreadWriter::flush(bool final) {
+  end_polls();
   if (final) {
     builder_.finish();
   } else {

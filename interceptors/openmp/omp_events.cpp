@@ -18,7 +18,7 @@ namespace {
 const char* const kRegionNames[kRegionCount] = {
     "omp parallel", "omp for", "omp sections", "omp single", "omp barrier", "omp critical", "omp atomic",
     "omp ordered", "omp task", "omp taskwait", "omp taskgroup", "omp taskloop", "omp taskyield", "omp lock",
-    "omp teams", "omp implicit barrier", "omp fork", "omp join",
+    "omp teams", "omp implicit barrier", "omp fork", "omp join", "omp test lock",
 };
 
 std::atomic<uint64_t> g_next_task{1};

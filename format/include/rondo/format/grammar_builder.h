@@ -52,6 +52,9 @@ class GrammarBuilder {
   void enter(uint32_t event, uint32_t region, uint64_t ticks);
   void leave(uint32_t event, uint32_t region, uint64_t ticks);
   void leaf(uint32_t event, uint64_t ticks);
+  // Calls of `region` that left only a POLLS record (folded polls): they count
+  // in the region's statistics and as time in a callee of the open call.
+  void add_folded_calls(uint32_t region, const RegionStats& calls);
 
   // Flattens every open frame into the top-level token stream (thread end, exit,
   // crash): afterwards everything recorded so far is in `out`. Open calls stay

@@ -40,11 +40,13 @@ class ThreadWriter {
   ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch = 1 << 14);
 
   void enter(uint32_t region, uint64_t ticks) {
+    if (__builtin_expect(polls_.count() != 0, 0)) end_polls();
     uint32_t id = builder_.enter_event(region);
     builder_.enter(id, region, ticks);
     stamp(ticks);  // last: a flush it triggers must see this event in the grammar
   }
   void leave(uint32_t region, uint64_t ticks) {
+    if (__builtin_expect(polls_.count() != 0, 0)) end_polls();
     uint32_t id = builder_.leave_event(region);
     builder_.leave(id, region, ticks);
     stamp(ticks);
@@ -52,6 +54,27 @@ class ThreadWriter {
   // Any other event: identity in `key`, per-occurrence values in `data`
   // (kind_shape(key.kind).data of them).
   void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr);
+
+  // One unsuccessful poll of `region` (a call that found nothing: MPI_Test with
+  // the flag false, a failed trylock) from `entry` to `exit`. Consecutive polls of
+  // the same region are folded into one run, at the cost of a few additions per
+  // poll; the run is written as one POLLS pair (FORMAT.md 7.2) when it ends: at a
+  // poll of another region, at any other event of this thread, at flush().
+  void poll(uint32_t region, uint64_t entry, uint64_t exit) {
+    if (polls_.count() != 0 && polls_.region != region) end_polls();
+    polls_.region = region;
+    polls_.add(entry, exit);
+  }
+  // A whole run of folded polls at once (importers): ends the current run and
+  // writes `run`.
+  void polls(const FoldedPolls& run) {
+    end_polls();
+    polls_ = run;
+    end_polls();
+  }
+  // Writes the current run of folded polls, if any.
+  void end_polls();
+  uint64_t pending_polls() const { return polls_.count(); }
 
   // Hands everything recorded so far to the sink. `final` also flattens the open
   // calls and attaches the summary (thread end, exit, crash).
@@ -75,6 +98,7 @@ class ThreadWriter {
   uint64_t first_ticks_ = 0, last_ticks_ = 0;
   bool any_ = false;
   uint32_t next_sequence_ = 0;
+  FoldedPolls polls_;  // the run of unsuccessful polls not yet written
 };
 
 // An append-only process file. append() may be called from several threads (the
