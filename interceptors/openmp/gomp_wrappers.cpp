@@ -801,7 +801,8 @@ void GOMP_taskloop_ull(OutlinedFn fn, void* data, CopyFn cpyfn, long arg_size, l
       r = real.get()(lock);                                                    \
     }                                                                          \
     t_lock_test = false;                                                       \
-    if (call.finish(r != 0, trace::ticks())) lock_acquired(kind, lock);        \
+    uint64_t exit = trace::ticks();                                            \
+    if (call.finish(r != 0, exit)) lock_acquired(kind, lock, exit);            \
     return r;                                                                  \
   }
 

@@ -75,7 +75,8 @@ inline bool active() {
 inline void enter(Region r) { trace::record_enter(g_region[r]); }
 inline void leave(Region r) { trace::record_leave(g_region[r]); }
 
-void lock_acquired(interpose::LockKind kind, const void* lock);
+// `at`: the event's ticks (0: now).
+void lock_acquired(interpose::LockKind kind, const void* lock, uint64_t at = 0);
 void lock_released(interpose::LockKind kind, const void* lock);
 void team_begin(int64_t team_size);
 // The calling thread's team size (the program's omp_get_num_threads), 0 if unknown.

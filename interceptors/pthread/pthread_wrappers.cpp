@@ -88,25 +88,34 @@ struct Region : rondo::interpose::RecordedCall {
   explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
 };
 
-void lock_event(EventKind kind, LockKind lock, const volatile void* address) {
+// `at`: the event's ticks (0: now).
+void lock_event(EventKind kind, LockKind lock, const volatile void* address, uint64_t at = 0) {
   EventKey key{kind, 0, {static_cast<int64_t>(lock)}};
   int64_t data[1] = {static_cast<int64_t>(reinterpret_cast<uintptr_t>(const_cast<const void*>(address)))};
-  trace::record_event(key, data);
+  if (at)
+    trace::record_event_at(key, data, at);
+  else
+    trace::record_event(key, data);
 }
+inline void acquired(LockKind lock, const volatile void* address, uint64_t at = 0) {
+  lock_event(EventKind::ThreadAcquireLock, lock, address, at);
+}
+
 // A trylock: one that found the lock taken (EBUSY) is folded into the thread's
 // run of failed tries (rondo/trace/poll_fold.h); one that took it, or failed
-// otherwise, is recorded as a call. Recording never changes errno.
-template <typename Try, typename Taken>
-int try_lock(uint32_t region, Try&& attempt, Taken&& taken) {
+// otherwise, is recorded as a call, whose acquisition shares its exit's ticks
+// (so it lies inside the call). Recording never changes errno.
+template <typename Try>
+int try_lock(uint32_t region, LockKind kind, const volatile void* lock, Try&& attempt) {
   trace::PollingCall call(region, true);
   int rc = rondo::interpose::inside(attempt);
   int saved = errno;
-  if (call.finish(rc != EBUSY, trace::ticks()) && rc == 0) taken();
+  uint64_t exit = trace::ticks();
+  if (call.finish(rc != EBUSY, exit) && rc == 0) acquired(kind, lock, exit);
   errno = saved;
   return rc;
 }
 
-inline void acquired(LockKind lock, const volatile void* address) { lock_event(EventKind::ThreadAcquireLock, lock, address); }
 inline void released(LockKind lock, const volatile void* address) { lock_event(EventKind::ThreadReleaseLock, lock, address); }
 
 void thread_event(EventKind kind, int64_t value) {
@@ -411,7 +420,7 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
   REAL(pthread_mutex_trylock, int (*)(pthread_mutex_t*));
   auto real = real_pthread_mutex_trylock.get();
   if (!active(CALLER)) return real(m);
-  return try_lock(g_region[kMutexTrylock], [&] { return real(m); }, [&] { acquired(LockKind::Mutex, m); });
+  return try_lock(g_region[kMutexTrylock], LockKind::Mutex, m, [&] { return real(m); });
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* abstime) {
@@ -473,10 +482,9 @@ int pthread_rwlock_wrlock(pthread_rwlock_t* rw) {
   do {                                                                                \
     auto real = real_##name.get();                                                    \
     if (!active(CALLER)) return real(rw);                                             \
-    return try_lock(g_region[region], [&] { return real(rw); }, [&] {                 \
-      hold(rw, kind);                                                                 \
-      acquired(kind, rw);                                                             \
-    });                                                                               \
+    int rc = try_lock(g_region[region], kind, rw, [&] { return real(rw); });          \
+    if (rc == 0) hold(rw, kind);                                                      \
+    return rc;                                                                        \
   } while (0)
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* rw) {
@@ -532,7 +540,7 @@ int pthread_spin_trylock(pthread_spinlock_t* s) {
   REAL(pthread_spin_trylock, int (*)(pthread_spinlock_t*));
   auto real = real_pthread_spin_trylock.get();
   if (!active(CALLER)) return real(s);
-  return try_lock(g_region[kSpinTrylock], [&] { return real(s); }, [&] { acquired(LockKind::Spinlock, s); });
+  return try_lock(g_region[kSpinTrylock], LockKind::Spinlock, s, [&] { return real(s); });
 }
 
 int pthread_spin_unlock(pthread_spinlock_t* s) {
