@@ -45,12 +45,10 @@ bool PollsLine::take(const ProcessReader& p, const Event& e, std::string& line) 
     return true;
   }
   if (e.def->key.params[0] == 0) {
-    first_ticks_ = e.ticks;
-    open_ = true;
+    open_.open(e.def->key.ref, e.ticks);
     return false;
   }
-  uint64_t first = open_ && first_ticks_ <= e.ticks ? first_ticks_ : e.ticks;
-  open_ = false;
+  uint64_t first = open_.close(e.def->key.ref, e.ticks);
   auto ns = [&](uint64_t ticks) { return static_cast<double>(ticks) / p.ticks_per_ns(); };
   uint64_t polls = static_cast<uint64_t>(std::max<int64_t>(0, e.data[0]));
   uint64_t inside = static_cast<uint64_t>(std::max<int64_t>(0, e.data[1]));

@@ -291,3 +291,44 @@ TEST(Profile, FoldedPollsCountAsCallsWithTheirTimeInside) {
   EXPECT_EQ(b.calls, 2u);
   EXPECT_EQ(b.inclusive_ns, 33);  // 65 / 2, rounded
 }
+
+// A run that polls two functions in turn (hpcc alternates MPI_Test and
+// MPI_Testany): b [100,110], r [120,125], b [130,150], r [160,170] is one run,
+// written as one pair per function, in time order (first b 100, first r 120,
+// last b 150, last r 170), and each function's polls count exactly.
+TEST(Profile, ARunOfPollsOfTwoFunctionsInTurnKeepsBothExactly) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [](int, ThreadWriter& w) {
+    w.enter(0, 0);
+    w.poll(1, 100, 110);
+    w.poll(2, 120, 125);
+    w.poll(1, 130, 150);
+    w.poll(2, 160, 170);
+    w.leave(0, 200);
+  });
+  TraceReader trace(dir.str());
+  auto events = test::replay(trace.processes()[0]->thread(0));
+  ASSERT_EQ(events.size(), 6u);
+  const std::pair<uint32_t, int64_t> order[] = {{1, 0}, {2, 0}, {1, 1}, {2, 1}};
+  const uint64_t ticks[] = {100, 120, 150, 170};
+  for (size_t i = 0; i < 4; ++i) {
+    const Event& e = events[i + 1];
+    EXPECT_EQ(e.kind(), EventKind::Polls);
+    EXPECT_EQ(e.def->key.ref, order[i].first);
+    EXPECT_EQ(e.def->key.params[0], order[i].second);
+    EXPECT_EQ(e.ticks, ticks[i]);
+    EXPECT_EQ(e.data[0], 2);
+    EXPECT_EQ(e.data[1], e.def->key.ref == 1 ? 30 : 15);
+  }
+  for (bool replay : {false, true}) {
+    SCOPED_TRACE(replay ? "replay" : "summary");
+    AnalysisOptions o;
+    if (replay) o.window = window_ticks(trace, 0, 1000);
+    auto p = analyzer::profile(trace, o);
+    EXPECT_EQ(row(p.regions, "b").calls, 2u);
+    EXPECT_EQ(row(p.regions, "b").inclusive_ns, 30);
+    EXPECT_EQ(row(p.regions, "r").calls, 2u);
+    EXPECT_EQ(row(p.regions, "r").inclusive_ns, 15);
+    EXPECT_EQ(row(p.regions, "a").exclusive_ns, 200 - 45);
+  }
+}

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "rondo/analyzer/profile.h"
 #include "rondo/format/reader.h"
@@ -21,18 +23,30 @@ struct FoldedCalls {
   uint64_t ticks = 0;  // time inside those polls
 };
 
+// The first records of a thread's POLLS pairs whose last record is still to
+// come: a run that polls several functions interleaves their pairs (FORMAT.md
+// 7.2), so they are kept by region.
+class OpenPolls {
+ public:
+  void open(uint32_t region, uint64_t ticks);
+  // The first record's ticks of `region`'s pair, removed; `fallback` when there
+  // is none (a first record lost to damaged data).
+  uint64_t close(uint32_t region, uint64_t fallback);
+  bool empty() const { return open_.empty(); }
+
+ private:
+  std::vector<std::pair<uint32_t, uint64_t>> open_;
+};
+
 // Follows a thread's POLLS records during a replay: feed every event to
-// `take`; it returns true at the record that ends a run, with the run's polls
-// in the window in `out`.
+// `take`; it returns true at the record that ends a function's part of a run,
+// with its polls in the window in `out`.
 class PollFoldReader {
  public:
   bool take(const format::Event& e, const TickWindow& w, FoldedCalls& out);
-  // The first tick of the run ended by the last take() that returned true.
-  uint64_t first_ticks() const { return first_; }
 
  private:
-  uint64_t first_ = 0;
-  bool open_ = false;
+  OpenPolls open_;
 };
 
 // Adds folded polls to a region's statistics (see above for min, max and spread).
