@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -140,6 +141,51 @@ TEST_F(MpiPolls, EachRunOfUnsuccessfulPollsIsOneRecordAndEveryPollCounts) {
     EXPECT_EQ(mpi, want);
     // The time inside the polls, not their span: the same from the summaries as from the replay.
     EXPECT_NEAR(static_cast<double>(region_ns), static_cast<double>(mpi_ns), 1.0);
+  }
+
+  // The OTF2 export writes each run as one call with the number of polls as an
+  // attribute, and its import gives the runs back: the same calls again.
+  std::string otf2 = (dir_ / "otf2").string(), back = (dir_ / "back").string();
+  auto exported = rondo::test::run_command(cli("export " + rondo::test::shell_quoted(trace) + " --format otf2 -o " +
+                                               rondo::test::shell_quoted(otf2)));
+  ASSERT_EQ(exported.status, 0) << exported.out;
+  auto imported = rondo::test::run_command(cli("import " + rondo::test::shell_quoted(otf2 + "/traces.otf2") + " -o " +
+                                               rondo::test::shell_quoted(back)));
+  ASSERT_EQ(imported.status, 0) << imported.out;
+  EXPECT_TRUE(rondo::test::trace_valid(back));
+  rondo::format::TraceReader reread(back);
+  auto again = recorded_counts(reread);
+  auto back_stats = rondo::test::run_command(cli("stats --json " + rondo::test::shell_quoted(back)));
+  ASSERT_EQ(back_stats.status, 0) << back_stats.out;
+  json b = json::parse(back_stats.out);
+  for (const char* name : kPolling) {
+    SCOPED_TRACE(std::string("OTF2 round trip: ") + name);
+    EXPECT_EQ(again[name].pairs, recorded[name].pairs);
+    EXPECT_EQ(again[name].polls, recorded[name].polls);
+    uint64_t calls = 0;
+    for (const auto& r : b["regions"])
+      if (r["name"] == name) calls += r["calls"].get<uint64_t>();
+    EXPECT_EQ(calls, printed[name].calls);
+  }
+
+  // The Chrome export: one complete event per run, with its polls.
+  std::string chrome = (dir_ / "trace.json").string();
+  auto chromed = rondo::test::run_command(cli("export " + rondo::test::shell_quoted(trace) + " --format chrome -o " +
+                                              rondo::test::shell_quoted(chrome)));
+  ASSERT_EQ(chromed.status, 0) << chromed.out;
+  std::ifstream in(chrome);
+  json c = json::parse(in);
+  std::map<std::string, std::pair<uint64_t, uint64_t>> folded;  // name -> (events, polls)
+  for (const auto& ev : c["traceEvents"])
+    if (ev.contains("args") && ev["args"].contains("polls")) {
+      auto& f = folded[ev["name"].get<std::string>()];
+      ++f.first;
+      f.second += ev["args"]["polls"].get<uint64_t>();
+    }
+  for (const char* name : kPolling) {
+    SCOPED_TRACE(std::string("Chrome: ") + name);
+    EXPECT_EQ(folded[name].first, recorded[name].pairs);
+    EXPECT_EQ(folded[name].second, recorded[name].polls);
   }
 
   // `rondo print` shows each run as one line.

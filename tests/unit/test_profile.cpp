@@ -332,3 +332,25 @@ TEST(Profile, ARunOfPollsOfTwoFunctionsInTurnKeepsBothExactly) {
     EXPECT_EQ(row(p.regions, "a").exclusive_ns, 200 - 45);
   }
 }
+
+// Runs one after the other start from nothing: the second run's pair has its
+// own first poll and count, not the first run's.
+TEST(Profile, EachRunOfPollsStartsAfresh) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [](int, ThreadWriter& w) {
+    w.poll(1, 10, 20);
+    w.poll(1, 30, 40);
+    call(w, 2, 50, 60);
+    w.poll(1, 70, 75);
+    call(w, 2, 80, 90);
+  });
+  TraceReader trace(dir.str());
+  auto events = test::replay(trace.processes()[0]->thread(0));
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events[4].kind(), EventKind::Polls);
+  EXPECT_EQ(events[4].ticks, 70u);
+  EXPECT_EQ(events[4].data[0], 1);
+  EXPECT_EQ(events[4].data[1], 5);
+  EXPECT_EQ(row(analyzer::profile(trace, {}).regions, "b").calls, 3u);
+  EXPECT_EQ(row(analyzer::profile(trace, {}).regions, "b").inclusive_ns, 25);
+}

@@ -71,6 +71,7 @@ class ThreadWriter {
         end_polls();
         run = polls_;
       }
+      *run = FoldedPolls{};  // the slot may hold an earlier, written run
       run->region = region;
       ++polled_;
     }
