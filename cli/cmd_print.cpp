@@ -119,15 +119,17 @@ int print_merged(const TraceReader& trace, const analyzer::TraceInfo& info, uint
   MergedCursor merged(trace);
   MergedEvent m;
   std::map<std::pair<size_t, size_t>, int> depth;  // per thread, for indentation
+  std::map<std::pair<size_t, size_t>, PollsLine> polls;
+  std::string line;
   uint64_t printed = 0;
   while (printed < limit && merged.next(m)) {
     const ProcessReader& p = *trace.processes()[m.process];
+    if (!polls[{m.process, m.thread}].take(p, m.event, line)) continue;
     int& d = depth[{m.process, m.thread}];
     if (m.event.kind() == EventKind::Leave && d > 0) --d;
     fmt::print("  {:>14.3f} us  {:>3}:{:<3} {}{}\n", static_cast<double>(m.ns - info.start_ns) / 1e3,
                analyzer::process_label(trace, m.process), p.thread_index(m.thread),
-               std::string(static_cast<size_t>(std::min(d, 40)) * 2, ' '),
-               describe_event(p.defs(), *m.event.def, m.event.data));
+               std::string(static_cast<size_t>(std::min(d, 40)) * 2, ' '), line);
     if (m.event.kind() == EventKind::Enter) ++d;
     ++printed;
   }
@@ -164,11 +166,13 @@ int run_print(const PrintOptions& o) {
       EventCursor cursor(t);
       Event e;
       int depth = 0;
+      PollsLine polls;
+      std::string line;
       while (printed < o.limit && cursor.next(e)) {
+        if (!polls.take(p, e, line)) continue;
         if (e.kind() == EventKind::Leave && depth > 0) --depth;
         double us = static_cast<double>(p.to_ns(e.ticks) - info.start_ns) / 1e3;
-        fmt::print("  {:>14.3f} us  {}{}\n", us, std::string(static_cast<size_t>(std::min(depth, 40)) * 2, ' '),
-                   describe_event(p.defs(), *e.def, e.data));
+        fmt::print("  {:>14.3f} us  {}{}\n", us, std::string(static_cast<size_t>(std::min(depth, 40)) * 2, ' '), line);
         if (e.kind() == EventKind::Enter) ++depth;
         ++printed;
       }

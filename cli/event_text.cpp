@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "text_output.h"
+
 namespace rondo::cli {
 
 using namespace rondo::format;
@@ -49,6 +53,25 @@ std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, 
       return out;
     }
   }
+}
+
+bool PollsLine::take(const ProcessReader& p, const Event& e, std::string& line) {
+  if (e.kind() != EventKind::Polls) {
+    line = describe_event(p.defs(), *e.def, e.data);
+    return true;
+  }
+  if (e.def->key.params[0] == 0) {
+    open_.open(e.def->key.ref, e.ticks);
+    return false;
+  }
+  uint64_t first = open_.close(e.def->key.ref, e.ticks);
+  auto ns = [&](uint64_t ticks) { return static_cast<double>(ticks) / p.ticks_per_ns(); };
+  uint64_t polls = static_cast<uint64_t>(std::max<int64_t>(0, e.data[0]));
+  uint64_t inside = static_cast<uint64_t>(std::max<int64_t>(0, e.data[1]));
+  line = fmt::format("{} \u00d7{} poll{}, nothing found, {} inside, {} span", p.defs().region_name(e.def->key.ref),
+                     format_count(polls), polls == 1 ? "" : "s",
+                     format_duration_ns(ns(inside)), format_duration_ns(ns(e.ticks - first)));
+  return true;
 }
 
 }  // namespace rondo::cli

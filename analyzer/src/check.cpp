@@ -125,6 +125,13 @@ RegionReplay replay_regions(const ProcessReader& p, uint32_t pi, uint32_t ti, bo
                 "timestamp goes back by " + std::to_string(last_ticks - e.ticks) + " ticks from the previous event");
       last_ticks = std::max(last_ticks, e.ticks);
       EventKind kind = e.kind();
+      if (kind == EventKind::Polls && e.def->key.params[0] == 1) {
+        // The last record of a run of folded polls (FORMAT.md 7.2): polls made
+        // outside any call are outermost calls, with the time inside them.
+        r.any_region = true;
+        if (stack.empty() && e.data[1] > 0) r.region_ticks += static_cast<uint64_t>(e.data[1]);
+        continue;
+      }
       if (kind != EventKind::Enter && kind != EventKind::Leave) continue;
       uint32_t region = e.def->key.ref;
       if (open_count.size() <= region) open_count.resize(region + 1, 0);

@@ -1,5 +1,7 @@
 #include "rondo/analyzer/messages.h"
 
+#include "rondo/analyzer/poll_folds.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -10,6 +12,7 @@
 #include <unordered_map>
 
 #include "rondo/analyzer/parallel.h"
+#include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
 
@@ -127,7 +130,8 @@ constexpr uint32_t kNoCall = MpiRawCall::kNone;
 bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
   for (const EventDef& e : t.events()) {
     if (is_mpi_kind(e.key.kind)) return true;
-    if (e.key.kind == EventKind::Enter && is_mpi_region(defs, e.key.ref)) return true;
+    if ((e.key.kind == EventKind::Enter || e.key.kind == EventKind::Polls) && is_mpi_region(defs, e.key.ref))
+      return true;
   }
   return false;
 }
@@ -180,11 +184,26 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWin
   uint64_t mpi_ticks = 0;
   int64_t last_order_ns = INT64_MIN;
   int64_t pending_begin = -1;
+  PollFoldReader folds;
+  FoldedCalls polls;
   EventCursor cursor(t);
   Event e;
   try {
     while (cursor.next(e)) {
       EventKind kind = e.kind();
+      if (folds.take(e, w, polls)) {
+        // Folded MPI polls: calls with the exact time inside them; inside another
+        // MPI call (never, with the reference recorder) they are part of its time.
+        uint32_t region = e.def->key.ref;
+        if (!is_mpi_region(defs, region)) continue;
+        if (per_region.size() <= region) per_region.resize(region + 1);
+        add_folded_calls(per_region[region], polls);
+        if (mpi_stack.empty()) {
+          mpi_ticks += polls.ticks;
+          act.mpi_calls += polls.calls;
+        }
+        continue;
+      }
       if (kind == EventKind::Enter || kind == EventKind::Leave) {
         uint32_t region = e.def->key.ref;
         if (!is_mpi_region(defs, region)) {

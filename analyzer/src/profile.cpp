@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "rondo/analyzer/parallel.h"
+#include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/trace_summary.h"
 
 namespace rondo::analyzer {
@@ -84,11 +85,24 @@ Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_t
     if (!stack.empty()) stack.back().children += d;
     return f.region;
   };
+  PollFoldReader folds;
+  FoldedCalls polls;
   EventCursor cursor(t);
   Event e;
   try {
     while (cursor.next(e)) {
-      if (e.kind() == EventKind::Enter) {
+      if (folds.take(e, w, polls)) {
+        // Folded polls: calls of their region made from the innermost open call.
+        uint32_t region = e.def->key.ref;
+        if (out.regions.size() <= region) {
+          out.regions.resize(region + 1);
+          out.cut_short.resize(region + 1);
+        }
+        add_folded_calls(out.regions[region], polls);
+        if (with_call_tree)
+          add_folded_calls(out.nodes[out.child(stack.empty() ? UINT32_MAX : stack.back().node, region)].stats, polls);
+        if (!stack.empty()) stack.back().children += polls.ticks;
+      } else if (e.kind() == EventKind::Enter) {
         uint32_t node = with_call_tree ? out.child(stack.empty() ? UINT32_MAX : stack.back().node, e.def->key.ref)
                                        : UINT32_MAX;
         stack.push_back({e.def->key.ref, e.ticks, 0, node});

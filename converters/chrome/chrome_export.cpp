@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/poll_folds.h"
+#include "rondo/analyzer/trace_summary.h"
 #include "rondo/converters/chrome.h"
 #include "src/progress.h"
 #include "src/trace_walk.h"
@@ -354,12 +356,38 @@ ConvertReport export_chrome(const std::string& trace_dir, const std::string& out
         w.raw(region(open.region));
         w.end();
       };
+      analyzer::OpenPolls open_polls;  // folded polls: first records whose last is still to come
+      int64_t polls_laid_out_ns = INT64_MIN;
       EventCursor cursor(thread);
       Event e;
       while (cursor.next(e)) {
         const EventKey& k = e.def->key;
         const int64_t ns = process->to_ns(e.ticks);
         switch (k.kind) {
+          case EventKind::Polls: {
+            // Folded polls (FORMAT.md 7.2): one complete event per polled function's
+            // part of a run, from its first poll's entry to its last one's exit, with
+            // the exact number of polls and the time inside them as arguments; the
+            // parts of a run that polled several functions in turn are laid out one
+            // after the other (complete events on one thread must nest).
+            if (k.params[0] == 0) {
+              open_polls.open(k.ref, e.ticks);
+              break;
+            }
+            int64_t begin = std::max(process->to_ns(open_polls.close(k.ref, e.ticks)), polls_laid_out_ns);
+            int64_t end = std::max(begin, ns);
+            polls_laid_out_ns = end;
+            w.begin("X", pid, tid, begin);
+            w.field_us("dur", end - begin);
+            w.raw(region(k.ref));
+            w.raw(",\"args\":{\"polls\":");
+            append_int(out.buffer(), e.data[0]);
+            w.raw(",\"nothing_found\":true,\"inside_ns\":");
+            append_int(out.buffer(), analyzer::duration_ns(*process, static_cast<uint64_t>(std::max<int64_t>(0, e.data[1]))));
+            w.raw("}");
+            w.end();
+            break;
+          }
           case EventKind::Enter:
             stack.push_back({k.ref, ns});
             break;

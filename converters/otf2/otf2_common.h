@@ -44,6 +44,9 @@ constexpr const char* kAttrTeamSize = "rondo::team_size";
 constexpr const char* kAttrCreator = "rondo::creator";
 constexpr const char* kAttrSyncKind = "rondo::sync_kind";
 constexpr const char* kAttrTaskId = "rondo::task_id";
+// Folded polls (FORMAT.md 7.2): on the Enter and Leave of the call a run of polls became.
+constexpr const char* kAttrPolls = "rondo::polls";
+constexpr const char* kAttrPollsInside = "rondo::polls_inside_ns";
 // The per-occurrence data of an event sent as kEventParameter (d0, d1).
 constexpr const char* kAttrData[2] = {"rondo::d0", "rondo::d1"};
 

@@ -26,6 +26,8 @@
 
 #include "otf2/otf2_common.h"
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/poll_folds.h"
+#include "rondo/analyzer/trace_summary.h"
 #include "rondo/converters/otf2.h"
 #include "src/progress.h"
 #include "src/trace_walk.h"
@@ -281,6 +283,8 @@ struct LocationWriter {
   bool any = false;
   uint64_t next_matching_id = 0;                                        // RMA and I/O operations
   std::unordered_map<OTF2_IoHandleRef, std::vector<uint64_t>> open_io;  // matching ids of begun operations
+  analyzer::OpenPolls open_polls;  // folded polls: first records whose last is still to come
+  int64_t polls_laid_out_ns = 0;   // where the previous function's calls of a run of polls ended
 };
 
 class Exporter {
@@ -300,6 +304,7 @@ class Exporter {
   void write_events(OTF2_Archive* archive);
   void write_thread(OTF2_Archive* archive, Location& loc, const ProcessReader& process, const ThreadTrace* thread);
   void write_event(LocationWriter& lw, const ProcessReader& process, const Event& e);
+  void write_polls(LocationWriter& lw, const ProcessReader& process, const Event& e);
   void write_definitions(OTF2_Archive* archive);
 
   uint64_t stamp(LocationWriter& lw, int64_t ns);
@@ -674,8 +679,36 @@ OTF2_ParameterRef Exporter::parameter(const char* name) {
   return it->second;
 }
 
+// Folded polls (FORMAT.md 7.2): each polled function's part of a run becomes one
+// call of its region, Enter and Leave both carrying the exact number of polls
+// (rondo::polls) and the time inside them (rondo::polls_inside_ns); OTF2 tools
+// count it as one call, `rondo stats` counts every poll. OTF2 calls nest, so the
+// parts of a run that polled several functions in turn are laid out one after
+// the other within the run, in the order their last polls came.
+void Exporter::write_polls(LocationWriter& lw, const ProcessReader& process, const Event& e) {
+  const EventKey& k = e.def->key;
+  if (k.params[0] == 0) {
+    lw.open_polls.open(k.ref, e.ticks);
+    return;
+  }
+  int64_t begin = std::max(process.to_ns(lw.open_polls.close(k.ref, e.ticks)), lw.polls_laid_out_ns);
+  int64_t end = std::max(begin, process.to_ns(e.ticks));
+  lw.polls_laid_out_ns = end;
+  int64_t inside = analyzer::duration_ns(process, static_cast<uint64_t>(std::max<int64_t>(0, e.data[1])));
+  OTF2_AttributeList* attrs = attrs_.get();
+  OTF2_RegionRef r = region(lw.process, k.ref);
+  for (bool enter : {true, false}) {
+    add_int(attrs, otf2::kAttrPolls, e.data[0], "Rondo folded polls: number of unsuccessful polls in this call");
+    add_int(attrs, otf2::kAttrPollsInside, inside, "Rondo folded polls: nanoseconds spent inside the polls");
+    OTF2_ErrorCode rc = enter ? OTF2_EvtWriter_Enter(lw.writer, attrs, stamp(lw, begin), r)
+                              : OTF2_EvtWriter_Leave(lw.writer, attrs, stamp(lw, end), r);
+    if (rc != OTF2_SUCCESS) otf2::fail("writing an OTF2 record for a POLLS event", rc);
+  }
+}
+
 void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, const Event& e) {
   const EventKey& k = e.def->key;
+  if (k.kind == EventKind::Polls) return write_polls(lw, process, e);
   const size_t pi = lw.process;
   OTF2_EvtWriter* w = lw.writer;
   const uint64_t t = stamp(lw, process.to_ns(e.ticks));

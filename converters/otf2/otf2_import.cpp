@@ -461,6 +461,7 @@ struct LocationState {
   std::optional<uint32_t> pid;                          // from a ProcessId attribute
   std::unordered_map<uint64_t, int64_t> io_operations;  // matching id -> Rondo I/O operation
   std::vector<uint32_t> open_calls;                     // Rondo regions entered and not yet left, innermost last
+  uint64_t polls_begin = 0;                             // first poll of a run of folded polls (ev_enter)
   std::string error;
 
   std::optional<int64_t> attribute(OTF2_AttributeList* list, const char* name) const {
@@ -513,6 +514,21 @@ struct LocationState {
   }
   void marker(uint64_t time, const std::string& text) { event(EventKind::Marker, time, process->string(text)); }
 
+  // The run's per-poll durations are not in the archive: each poll counts with
+  // the mean (analyzer/poll_folds.h does the same for windows).
+  void folded_polls(uint32_t region, uint64_t time, uint64_t count, int64_t inside_ns) {
+    FoldedPolls run;
+    run.region = region;
+    run.first_ticks = polls_begin <= time ? polls_begin : time;
+    run.last_ticks = time;
+    auto inside = static_cast<uint64_t>(static_cast<long double>(std::max<int64_t>(0, inside_ns)) *
+                                        static_cast<long double>(g->resolution) / 1e9L + 0.5L);
+    uint64_t mean = inside / count;
+    run.calls.inclusive = {count, inside, mean, mean};
+    run.calls.exclusive_sum = inside;
+    run.calls.inclusive_sum_squares = static_cast<uint128>(inside) * inside / count;
+    writer->polls(run);
+  }
   void enter(uint32_t region, uint64_t time) {
     open_calls.push_back(region);
     writer->enter(region, time);
@@ -571,8 +587,17 @@ OTF2_CallbackCode ev_buffer_flush(ARGS, OTF2_TimeStamp) { BODY(s.keep("BUFFER_FL
 OTF2_CallbackCode ev_measurement(ARGS, OTF2_MeasurementMode mode) {
   BODY(s.keep("MEASUREMENT_ON_OFF", time, mode == OTF2_MEASUREMENT_ON ? "mode=ON" : "mode=OFF"));
 }
-OTF2_CallbackCode ev_enter(ARGS, OTF2_RegionRef region) { BODY(s.enter(s.process->region(region), time)); }
-OTF2_CallbackCode ev_leave(ARGS, OTF2_RegionRef region) { BODY(s.leave(s.process->region(region), time)); }
+// A call carrying the rondo::polls attributes is a run of folded polls exported
+// by Rondo (FORMAT.md 7.2): it becomes a POLLS pair again, not a call.
+OTF2_CallbackCode ev_enter(ARGS, OTF2_RegionRef region) {
+  BODY(if (s.attribute(attrs, otf2::kAttrPolls)) s.polls_begin = time; else s.enter(s.process->region(region), time));
+}
+OTF2_CallbackCode ev_leave(ARGS, OTF2_RegionRef region) {
+  BODY(if (auto polls = s.attribute(attrs, otf2::kAttrPolls); polls && *polls > 0) {
+    s.folded_polls(s.process->region(region), time, static_cast<uint64_t>(*polls),
+                   s.attribute(attrs, otf2::kAttrPollsInside).value_or(0));
+  } else s.leave(s.process->region(region), time));
+}
 
 void p2p(LocationState& s, EventKind kind, uint64_t time, uint32_t peer, OTF2_CommRef comm, uint32_t tag,
          uint64_t bytes, std::initializer_list<int64_t> data = {}) {

@@ -419,6 +419,15 @@ void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pai
   }
 }
 
+void GrammarBuilder::add_folded_calls(uint32_t region, const RegionStats& calls) {
+  // Polls inside a call make it more than a leaf call: settle it first, so that
+  // their time lands in its frame.
+  if (pending_leaf_) settle_pending();
+  if (region_stats_.size() <= region) region_stats_.resize(region + 1);
+  region_stats_[region].merge(calls);
+  frames_[depth_].child_ticks += calls.inclusive.sum;
+}
+
 void GrammarBuilder::fill_summary(ThreadSummary& s) const {
   s.regions = region_stats_;
   s.sequences = sequence_stats_;

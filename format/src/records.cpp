@@ -8,6 +8,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::Leave: return "LEAVE";
     case EventKind::Marker: return "MARKER";
     case EventKind::MetricSample: return "METRIC";
+    case EventKind::Polls: return "POLLS";
     case EventKind::MpiSend: return "MPI_SEND";
     case EventKind::MpiRecv: return "MPI_RECV";
     case EventKind::MpiIsend: return "MPI_ISEND";

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -43,6 +44,7 @@ ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
 }
 
 void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
+  if (__builtin_expect(polled_ != 0, 0)) end_polls();
   uint32_t id = builder_.event_id(key);
   if (uint8_t width = builder_.event(id).data) {
     structure_.data_events.push_back(id);
@@ -53,7 +55,44 @@ void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* dat
   stamp(ticks);
 }
 
+void ThreadWriter::end_polls() {
+  uint32_t n = polled_;
+  if (n == 0) return;
+  FoldedPolls run[kPolledPerRun];
+  for (uint32_t i = 0; i < n; ++i) run[i] = polls_[i];
+  polled_ = 0;  // first: event() below must not end the run again
+  // Each function's pair: its first record at its first poll's entry, its last
+  // at its last poll's exit. The 2n records are written in time order (a first
+  // record before its own last one at equal times), so timestamps never go back
+  // although the functions' polls interleave.
+  struct Record {
+    uint64_t ticks;
+    uint32_t which;
+    bool last;
+  };
+  Record order[2 * kPolledPerRun];
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    order[k++] = {run[i].first_ticks, i, false};
+    order[k++] = {run[i].last_ticks, i, true};
+  }
+  std::stable_sort(order, order + k, [](const Record& a, const Record& b) { return a.ticks < b.ticks; });
+  for (uint32_t j = 0; j < k; ++j) {
+    const FoldedPolls& f = run[order[j].which];
+    // Both records carry the count and ticks inside, so either one alone tells
+    // the whole story to a reader that looks at one of them.
+    int64_t data[2] = {static_cast<int64_t>(f.count()), static_cast<int64_t>(f.calls.inclusive.sum)};
+    EventKey key;
+    key.kind = EventKind::Polls;
+    key.ref = f.region;
+    key.params[0] = order[j].last ? 1 : 0;
+    if (order[j].last) builder_.add_folded_calls(f.region, f.calls);
+    event(key, order[j].ticks, data);
+  }
+}
+
 void ThreadWriter::flush(bool final) {
+  end_polls();
   if (final) {
     builder_.finish();
   } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rondo/format/records.h"
+#include "rondo/trace/poll_fold.h"
 #include "rondo/trace/runtime.h"
 
 namespace rondo::mpi {
@@ -53,6 +54,36 @@ class Call {
  private:
   uint32_t region_;
   bool on_;
+};
+
+// One call of a polling function (MPI_Test*, MPI_Iprobe, MPI_Improbe): timed as
+// a Call, but a poll that finds nothing is folded into the thread's run of
+// unsuccessful polls (rondo/trace/poll_fold.h) instead of being recorded.
+class PollCall {
+ public:
+  explicit PollCall(uint32_t region)
+      : call_(region, trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0) {
+    if (on_ = call_.on(); on_) {
+      t_call_ticks = call_.entry();
+      t_call_on = true;
+    }
+  }
+  // After the real call (which stamped t_call_ticks with its exit): whether it
+  // is recorded, i.e. found something (or failed); the wrapper then records what
+  // it found.
+  __attribute__((always_inline)) bool found(bool something) {
+    if (!on_) return false;
+    return call_.finish(something, t_call_ticks);
+  }
+  ~PollCall() {
+    if (on_) t_call_on = false;
+  }
+  PollCall(const PollCall&) = delete;
+  PollCall& operator=(const PollCall&) = delete;
+
+ private:
+  trace::PollingCall call_;
+  bool on_ = false;
 };
 
 // Runs the real MPI function without recording what happens inside it; what is

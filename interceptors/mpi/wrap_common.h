@@ -23,23 +23,54 @@ inline MPI_Status* status_or(MPI_Status* given, MPI_Status& local) {
   return given == MPI_STATUS_IGNORE ? &local : given;
 }
 
+// `n` values in place for the common small counts, on the heap beyond: the
+// completion calls run in polling loops, where a malloc per call would cost more
+// than everything else the wrapper does.
+template <typename T>
+class SmallArray {
+ public:
+  explicit SmallArray(int n) {
+    size_t count = static_cast<size_t>(n > 0 ? n : 1);
+    if (count > kInPlace) {
+      heap_.resize(count);
+      ptr_ = heap_.data();
+    }
+  }
+  T* get() { return ptr_; }
+  T& operator[](int i) { return ptr_[i]; }
+
+ private:
+  static constexpr size_t kInPlace = 16;
+  T in_place_[kInPlace];
+  std::vector<T> heap_;
+  T* ptr_ = in_place_;
+};
+
 // Statuses for `n` requests, the caller's array or a local one.
 class StatusArray {
  public:
-  StatusArray(MPI_Status* given, int n) {
-    if (given == MPI_STATUSES_IGNORE) {
-      local_.resize(static_cast<size_t>(n > 0 ? n : 1));
-      ptr_ = local_.data();
-    } else {
-      ptr_ = given;
-    }
+  StatusArray(MPI_Status* given, int n) : local_(given == MPI_STATUSES_IGNORE ? n : 0) {
+    ptr_ = given == MPI_STATUSES_IGNORE ? local_.get() : given;
   }
   MPI_Status* get() { return ptr_; }
   MPI_Status& operator[](int i) { return ptr_[i]; }
 
  private:
-  std::vector<MPI_Status> local_;
+  SmallArray<MPI_Status> local_;
   MPI_Status* ptr_;
+};
+
+// Request handles as they were before a completion call (which resets completed
+// nonpersistent requests to MPI_REQUEST_NULL).
+class RequestSnapshot {
+ public:
+  RequestSnapshot(int n, const MPI_Request* requests) : copy_(n) {
+    for (int i = 0; i < n; ++i) copy_[i] = requests[i];
+  }
+  MPI_Request operator[](int i) { return copy_[i]; }
+
+ private:
+  SmallArray<MPI_Request> copy_;
 };
 
 }  // namespace rondo::mpi

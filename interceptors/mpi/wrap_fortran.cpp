@@ -379,13 +379,13 @@ void f_waitall(Original& o, F* count, F* requests, F* statuses, F* ierr) {
 
 void f_test(Original& o, F* request, F* flag, F* status, F* ierr) {
   RONDO_MPI_REGION("MPI_Test");
-  Call c(rondo_region_id);
+  PollCall c(rondo_region_id);
   MPI_Request handle = PMPI_Request_f2c(*request);
   FStatus st(status);
   using Fn = void (*)(F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(request, flag, st.get(), e); });
   // flag is a LOGICAL: any non-zero value is true for the compilers Open MPI supports.
-  if (c.on() && rc == MPI_SUCCESS && *flag != 0 && known(handle)) completed(handle, st.c(), request);
+  if (c.found(rc != MPI_SUCCESS || *flag != 0) && rc == MPI_SUCCESS && known(handle)) completed(handle, st.c(), request);
 }
 
 void f_sendrecv(Original& o, void* sendbuf, F* sendcount, F* sendtype, F* dest, F* sendtag, void* recvbuf,
@@ -607,12 +607,12 @@ void f_probe(Original& o, F* source, F* tag, F* comm, F* status, F* ierr) {
 
 void f_iprobe(Original& o, F* source, F* tag, F* comm, F* flag, F* status, F* ierr) {
   RONDO_MPI_REGION("MPI_Iprobe");
-  Call c(rondo_region_id);
+  PollCall c(rondo_region_id);
   FStatus st(status);
   using Fn = void (*)(F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(source, tag, comm, flag, st.get(), e); });
   // flag is a LOGICAL (see f_test).
-  if (c.on() && rc == MPI_SUCCESS && *flag != 0)
+  if (c.found(rc != MPI_SUCCESS || *flag != 0) && rc == MPI_SUCCESS)
     if (MPI_Comm cc = comm_of(comm); valid(cc)) record_probe(st.c(), cc);
 }
 
@@ -645,27 +645,27 @@ void f_waitsome(Original& o, F* incount, F* requests, F* outcount, F* indices, F
 
 void f_testall(Original& o, F* count, F* requests, F* flag, F* statuses, F* ierr) {
   RONDO_MPI_REGION("MPI_Testall");
-  Call c(rondo_region_id);
+  PollCall c(rondo_region_id);
   int n = static_cast<int>(*count);
   auto handles = snapshot(n, requests);
   FStatuses st(statuses, n);
   using Fn = void (*)(F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, flag, st.get(), e); });
   // flag is a LOGICAL (see f_test).
-  if (c.on() && rc == MPI_SUCCESS && *flag != 0)
+  if (c.found(rc != MPI_SUCCESS || *flag != 0) && rc == MPI_SUCCESS)
     for (int i = 0; i < n; ++i)
       if (known(handles[static_cast<size_t>(i)])) completed(handles[static_cast<size_t>(i)], st.c(i), &requests[i]);
 }
 
 void f_testany(Original& o, F* count, F* requests, F* index, F* flag, F* status, F* ierr) {
   RONDO_MPI_REGION("MPI_Testany");
-  Call c(rondo_region_id);
+  PollCall c(rondo_region_id);
   int n = static_cast<int>(*count);
   auto handles = snapshot(n, requests);
   FStatus st(status);
   using Fn = void (*)(F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(count, requests, index, flag, st.get(), e); });
-  if (c.on() && rc == MPI_SUCCESS && *flag != 0)
+  if (c.found(rc != MPI_SUCCESS || *flag != 0) && rc == MPI_SUCCESS)
     if (int at = position(*index, n); at >= 0 && known(handles[static_cast<size_t>(at)]))
       completed(handles[static_cast<size_t>(at)], st.c(), &requests[at]);
 }

@@ -48,12 +48,6 @@ int nonblocking_send(uint32_t region_id, IsendFn fn, const void* buf, int count,
   return rc;
 }
 
-// Snapshot of request handles before a completion call (which resets completed
-// nonpersistent requests to MPI_REQUEST_NULL).
-std::vector<MPI_Request> snapshot(int n, const MPI_Request* requests) {
-  return std::vector<MPI_Request>(requests, requests + (n > 0 ? n : 0));
-}
-
 }  // namespace
 
 extern "C" {
@@ -194,11 +188,11 @@ int MPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status) {
 
 int MPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Iprobe");
-  Call call(rondo_region_id);
+  PollCall call(rondo_region_id);
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Iprobe(source, tag, comm, flag, st); });
-  if (call.on() && rc == MPI_SUCCESS && *flag) record_probe(*st, comm);
+  if (call.found(rc != MPI_SUCCESS || *flag) && rc == MPI_SUCCESS) record_probe(*st, comm);
   return rc;
 }
 
@@ -217,13 +211,14 @@ int MPI_Mprobe(int source, int tag, MPI_Comm comm, MPI_Message* message, MPI_Sta
 
 int MPI_Improbe(int source, int tag, MPI_Comm comm, int* flag, MPI_Message* message, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Improbe");
-  Call call(rondo_region_id);
+  PollCall call(rondo_region_id);
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Improbe(source, tag, comm, flag, message, st); });
+  bool recorded = call.found(rc != MPI_SUCCESS || *flag);
   if (rc == MPI_SUCCESS && *flag) {
     remember_message(*message, comm);
-    if (call.on()) record_probe(*st, comm);
+    if (recorded) record_probe(*st, comm);
   }
   return rc;
 }
@@ -262,78 +257,80 @@ int MPI_Wait(MPI_Request* req, MPI_Status* status) {
 int MPI_Waitall(int n, MPI_Request reqs[], MPI_Status statuses[]) {
   RONDO_MPI_REGION("MPI_Waitall");
   Call call(rondo_region_id);
-  auto handles = snapshot(n, reqs);
+  RequestSnapshot handles(n, reqs);
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Waitall(n, reqs, st.get()); });
   if (call.on() && rc == MPI_SUCCESS)
-    for (int i = 0; i < n; ++i) completed(handles[static_cast<size_t>(i)], st[i], &reqs[i]);
+    for (int i = 0; i < n; ++i) completed(handles[i], st[i], &reqs[i]);
   return rc;
 }
 
 int MPI_Waitany(int n, MPI_Request reqs[], int* index, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Waitany");
   Call call(rondo_region_id);
-  auto handles = snapshot(n, reqs);
+  RequestSnapshot handles(n, reqs);
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Waitany(n, reqs, index, st); });
-  if (call.on() && rc == MPI_SUCCESS && *index != MPI_UNDEFINED) completed(handles[static_cast<size_t>(*index)], *st, &reqs[*index]);
+  if (call.on() && rc == MPI_SUCCESS && *index != MPI_UNDEFINED) completed(handles[*index], *st, &reqs[*index]);
   return rc;
 }
 
 int MPI_Waitsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
   RONDO_MPI_REGION("MPI_Waitsome");
   Call call(rondo_region_id);
-  auto handles = snapshot(n, reqs);
+  RequestSnapshot handles(n, reqs);
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Waitsome(n, reqs, outcount, indices, st.get()); });
   if (call.on() && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
-    for (int i = 0; i < *outcount; ++i) completed(handles[static_cast<size_t>(indices[i])], st[i], &reqs[indices[i]]);
+    for (int i = 0; i < *outcount; ++i) completed(handles[indices[i]], st[i], &reqs[indices[i]]);
   return rc;
 }
 
 int MPI_Test(MPI_Request* req, int* flag, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Test");
-  Call call(rondo_region_id);
+  PollCall call(rondo_region_id);
   MPI_Request handle = *req;
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Test(req, flag, st); });
-  if (call.on() && rc == MPI_SUCCESS && *flag) completed(handle, *st, req);
+  if (call.found(rc != MPI_SUCCESS || *flag) && rc == MPI_SUCCESS) completed(handle, *st, req);
   return rc;
 }
 
 int MPI_Testall(int n, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
   RONDO_MPI_REGION("MPI_Testall");
-  Call call(rondo_region_id);
-  auto handles = snapshot(n, reqs);
+  PollCall call(rondo_region_id);
+  RequestSnapshot handles(n, reqs);
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Testall(n, reqs, flag, st.get()); });
-  if (call.on() && rc == MPI_SUCCESS && *flag)
-    for (int i = 0; i < n; ++i) completed(handles[static_cast<size_t>(i)], st[i], &reqs[i]);
+  if (call.found(rc != MPI_SUCCESS || *flag) && rc == MPI_SUCCESS)
+    for (int i = 0; i < n; ++i) completed(handles[i], st[i], &reqs[i]);
   return rc;
 }
 
 int MPI_Testany(int n, MPI_Request reqs[], int* index, int* flag, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Testany");
-  Call call(rondo_region_id);
-  auto handles = snapshot(n, reqs);
+  PollCall call(rondo_region_id);
+  RequestSnapshot handles(n, reqs);
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Testany(n, reqs, index, flag, st); });
-  if (call.on() && rc == MPI_SUCCESS && *flag && *index != MPI_UNDEFINED)
-    completed(handles[static_cast<size_t>(*index)], *st, &reqs[*index]);
+  // A flag set with no index: no active request at all, which is no poll.
+  if (call.found(rc != MPI_SUCCESS || *flag) && rc == MPI_SUCCESS && *flag && *index != MPI_UNDEFINED)
+    completed(handles[*index], *st, &reqs[*index]);
   return rc;
 }
 
 int MPI_Testsome(int n, MPI_Request reqs[], int* outcount, int indices[], MPI_Status statuses[]) {
   RONDO_MPI_REGION("MPI_Testsome");
-  Call call(rondo_region_id);
-  auto handles = snapshot(n, reqs);
+  PollCall call(rondo_region_id);
+  RequestSnapshot handles(n, reqs);
   StatusArray st(statuses, n);
   int rc = real([&] { return PMPI_Testsome(n, reqs, outcount, indices, st.get()); });
-  if (call.on() && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
-    for (int i = 0; i < *outcount; ++i) completed(handles[static_cast<size_t>(indices[i])], st[i], &reqs[indices[i]]);
+  // MPI_UNDEFINED: no active request at all, which is no poll.
+  if (call.found(rc != MPI_SUCCESS || *outcount != 0) && rc == MPI_SUCCESS && *outcount != MPI_UNDEFINED)
+    for (int i = 0; i < *outcount; ++i) completed(handles[indices[i]], st[i], &reqs[indices[i]]);
   return rc;
 }
 

@@ -25,6 +25,7 @@
 
 #include "interpose.h"
 #include "omp_events.h"
+#include "rondo/trace/poll_fold.h"
 
 namespace {
 
@@ -785,18 +786,24 @@ void GOMP_taskloop_ull(OutlinedFn fn, void* data, CopyFn cpyfn, long arg_size, l
     lock_released(kind, lock);                   \
     real.get()(lock);                            \
   }
-#define LOCK_TEST(name, kind)                    \
-  int name(void* lock) {                         \
-    REAL(name, int, (void*));                    \
-    if (!on()) {                                 \
-      t_lock_test = true; /* for the OMPT tool */ \
-      int r = real.get()(lock);                  \
-      t_lock_test = false;                       \
-      return r;                                  \
-    }                                            \
-    int r = real.get()(lock);                    \
-    if (r) lock_acquired(kind, lock);            \
-    return r;                                    \
+// A test of a lock, with libgomp and libomp alike: the libomp tool records
+// nothing of it (t_lock_test, and the call runs as an InsideCall); a test that
+// took the lock is an `omp test lock` call that acquired it, one that found it
+// taken is folded into the thread's run of failed tests (FORMAT.md 7.2).
+#define LOCK_TEST(name, kind)                                                  \
+  int name(void* lock) {                                                       \
+    REAL(name, int, (void*));                                                  \
+    trace::PollingCall call(g_region[kTestLock], active());                    \
+    int r;                                                                     \
+    t_lock_test = true; /* for the OMPT tool */                                \
+    {                                                                          \
+      trace::InsideCall inside;                                                \
+      r = real.get()(lock);                                                    \
+    }                                                                          \
+    t_lock_test = false;                                                       \
+    uint64_t exit = trace::ticks();                                            \
+    if (call.finish(r != 0, exit)) lock_acquired(kind, lock, exit);            \
+    return r;                                                                  \
   }
 
 LOCK_SET(omp_set_lock, LockKind::OmpLock)

@@ -18,7 +18,7 @@ namespace {
 const char* const kRegionNames[kRegionCount] = {
     "omp parallel", "omp for", "omp sections", "omp single", "omp barrier", "omp critical", "omp atomic",
     "omp ordered", "omp task", "omp taskwait", "omp taskgroup", "omp taskloop", "omp taskyield", "omp lock",
-    "omp teams", "omp implicit barrier", "omp fork", "omp join",
+    "omp teams", "omp implicit barrier", "omp fork", "omp join", "omp test lock",
 };
 
 std::atomic<uint64_t> g_next_task{1};
@@ -32,9 +32,13 @@ void define_regions() {
   g_ready.store(true, std::memory_order_release);
 }
 
-void record(EventKind kind, int64_t param, const int64_t* data) {
+// `at`: the event's ticks (0: now).
+void record(EventKind kind, int64_t param, const int64_t* data, uint64_t at = 0) {
   EventKey key{kind, 0, {param}};
-  trace::record_event(key, data);
+  if (at)
+    trace::record_event_at(key, data, at);
+  else
+    trace::record_event(key, data);
 }
 
 }  // namespace
@@ -44,9 +48,9 @@ bool initialize() {
   return g_ready.load(std::memory_order_acquire);
 }
 
-void lock_acquired(interpose::LockKind kind, const void* lock) {
+void lock_acquired(interpose::LockKind kind, const void* lock, uint64_t at) {
   int64_t id = static_cast<int64_t>(reinterpret_cast<uintptr_t>(lock));
-  record(EventKind::ThreadAcquireLock, static_cast<int64_t>(kind), &id);
+  record(EventKind::ThreadAcquireLock, static_cast<int64_t>(kind), &id, at);
 }
 
 void lock_released(interpose::LockKind kind, const void* lock) {

@@ -26,6 +26,9 @@
 //   omp lock       omp_set_lock / omp_set_nest_lock: the time to get the lock;
 //                  every successful set and test records THREAD_ACQUIRE_LOCK, every
 //                  unset THREAD_RELEASE_LOCK (nested levels included).
+//   omp test lock  omp_test_lock / omp_test_nest_lock that took the lock; the
+//                  tests that found it taken are folded, one POLLS pair per run
+//                  of them (FORMAT.md 7.2), and count as calls all the same.
 //   omp task       the execution of an explicit task (THREAD_TASK_SWITCH at its
 //                  start, THREAD_TASK_COMPLETE at its end, data: the task id); the
 //                  creating thread records THREAD_TASK_CREATE with the same id.
@@ -52,7 +55,7 @@ namespace rondo::omp {
 enum Region : int {
   kParallel, kFor, kSections, kSingle, kBarrier, kCritical, kAtomic, kOrdered,
   kTask, kTaskwait, kTaskgroup, kTaskloop, kTaskyield, kLock, kTeams,
-  kImplicitBarrier, kFork, kJoin,
+  kImplicitBarrier, kFork, kJoin, kTestLock,
   kRegionCount
 };
 
@@ -72,7 +75,8 @@ inline bool active() {
 inline void enter(Region r) { trace::record_enter(g_region[r]); }
 inline void leave(Region r) { trace::record_leave(g_region[r]); }
 
-void lock_acquired(interpose::LockKind kind, const void* lock);
+// `at`: the event's ticks (0: now).
+void lock_acquired(interpose::LockKind kind, const void* lock, uint64_t at = 0);
 void lock_released(interpose::LockKind kind, const void* lock);
 void team_begin(int64_t team_size);
 // The calling thread's team size (the program's omp_get_num_threads), 0 if unknown.

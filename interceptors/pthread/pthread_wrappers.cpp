@@ -37,6 +37,7 @@
 #include "interpose.h"
 #include "lock_kinds.h"
 #include "rondo/format/records.h"
+#include "rondo/trace/poll_fold.h"
 #include "rondo/trace/runtime.h"
 
 namespace {
@@ -87,12 +88,34 @@ struct Region : rondo::interpose::RecordedCall {
   explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
 };
 
-void lock_event(EventKind kind, LockKind lock, const volatile void* address) {
+// `at`: the event's ticks (0: now).
+void lock_event(EventKind kind, LockKind lock, const volatile void* address, uint64_t at = 0) {
   EventKey key{kind, 0, {static_cast<int64_t>(lock)}};
   int64_t data[1] = {static_cast<int64_t>(reinterpret_cast<uintptr_t>(const_cast<const void*>(address)))};
-  trace::record_event(key, data);
+  if (at)
+    trace::record_event_at(key, data, at);
+  else
+    trace::record_event(key, data);
 }
-inline void acquired(LockKind lock, const volatile void* address) { lock_event(EventKind::ThreadAcquireLock, lock, address); }
+inline void acquired(LockKind lock, const volatile void* address, uint64_t at = 0) {
+  lock_event(EventKind::ThreadAcquireLock, lock, address, at);
+}
+
+// A trylock: one that found the lock taken (EBUSY) is folded into the thread's
+// run of failed tries (rondo/trace/poll_fold.h); one that took it, or failed
+// otherwise, is recorded as a call, whose acquisition shares its exit's ticks
+// (so it lies inside the call). Recording never changes errno.
+template <typename Try>
+int try_lock(uint32_t region, LockKind kind, const volatile void* lock, Try&& attempt) {
+  trace::PollingCall call(region, true);
+  int rc = rondo::interpose::inside(attempt);
+  int saved = errno;
+  uint64_t exit = trace::ticks();
+  if (call.finish(rc != EBUSY, exit) && rc == 0) acquired(kind, lock, exit);
+  errno = saved;
+  return rc;
+}
+
 inline void released(LockKind lock, const volatile void* address) { lock_event(EventKind::ThreadReleaseLock, lock, address); }
 
 void thread_event(EventKind kind, int64_t value) {
@@ -397,10 +420,7 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
   REAL(pthread_mutex_trylock, int (*)(pthread_mutex_t*));
   auto real = real_pthread_mutex_trylock.get();
   if (!active(CALLER)) return real(m);
-  Region r(kMutexTrylock);
-  int rc = inside([&] { return real(m); });
-  if (rc == 0) acquired(LockKind::Mutex, m);
-  return rc;
+  return try_lock(g_region[kMutexTrylock], LockKind::Mutex, m, [&] { return real(m); });
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* abstime) {
@@ -457,13 +477,23 @@ int pthread_rwlock_wrlock(pthread_rwlock_t* rw) {
   REAL(pthread_rwlock_wrlock, int (*)(pthread_rwlock_t*));
   RWLOCK_WRAPPER(pthread_rwlock_wrlock, kWrlock, LockKind::RwlockWrite, rw);
 }
+// The try forms fold their failures (try_lock).
+#define RWLOCK_TRY_WRAPPER(name, region, kind)                                        \
+  do {                                                                                \
+    auto real = real_##name.get();                                                    \
+    if (!active(CALLER)) return real(rw);                                             \
+    int rc = try_lock(g_region[region], kind, rw, [&] { return real(rw); });          \
+    if (rc == 0) hold(rw, kind);                                                      \
+    return rc;                                                                        \
+  } while (0)
+
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* rw) {
   REAL(pthread_rwlock_tryrdlock, int (*)(pthread_rwlock_t*));
-  RWLOCK_WRAPPER(pthread_rwlock_tryrdlock, kTryRdlock, LockKind::RwlockRead, rw);
+  RWLOCK_TRY_WRAPPER(pthread_rwlock_tryrdlock, kTryRdlock, LockKind::RwlockRead);
 }
 int pthread_rwlock_trywrlock(pthread_rwlock_t* rw) {
   REAL(pthread_rwlock_trywrlock, int (*)(pthread_rwlock_t*));
-  RWLOCK_WRAPPER(pthread_rwlock_trywrlock, kTryWrlock, LockKind::RwlockWrite, rw);
+  RWLOCK_TRY_WRAPPER(pthread_rwlock_trywrlock, kTryWrlock, LockKind::RwlockWrite);
 }
 int pthread_rwlock_timedrdlock(pthread_rwlock_t* rw, const timespec* abstime) {
   REAL(pthread_rwlock_timedrdlock, int (*)(pthread_rwlock_t*, const timespec*));
@@ -510,10 +540,7 @@ int pthread_spin_trylock(pthread_spinlock_t* s) {
   REAL(pthread_spin_trylock, int (*)(pthread_spinlock_t*));
   auto real = real_pthread_spin_trylock.get();
   if (!active(CALLER)) return real(s);
-  Region r(kSpinTrylock);
-  int rc = inside([&] { return real(s); });
-  if (rc == 0) acquired(LockKind::Spinlock, s);
-  return rc;
+  return try_lock(g_region[kSpinTrylock], LockKind::Spinlock, s, [&] { return real(s); });
 }
 
 int pthread_spin_unlock(pthread_spinlock_t* s) {

@@ -333,9 +333,10 @@ std::pair<const format::ProcessReader*, const format::ThreadTrace*> find_thread(
   throw py::index_error("the trace has no rank " + std::to_string(rank));
 }
 
-// ENTER / LEAVE: the region's name; other kinds: None.
+// ENTER / LEAVE / POLLS (folded polls: the polled call): the region's name;
+// other kinds: None.
 py::object region_of(const format::ProcessReader& process, const format::EventKey& k) {
-  if (k.kind == format::EventKind::Enter || k.kind == format::EventKind::Leave)
+  if (k.kind == format::EventKind::Enter || k.kind == format::EventKind::Leave || k.kind == format::EventKind::Polls)
     return py::str(process.defs().region_name(k.ref));
   return py::none();
 }
@@ -350,7 +351,7 @@ py::tuple params_of(const format::EventDef& def) {
 struct PyEvent {
   int64_t time_ns = 0;  // from the trace's start
   std::string kind;
-  py::object region;  // region name for ENTER / LEAVE, else None
+  py::object region;  // region name for ENTER / LEAVE / POLLS, else None
   py::tuple params, data;
   uint64_t index = 0;
 };

@@ -24,6 +24,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -251,6 +252,7 @@ class Modules : public ::testing::Test {
     }
     return processes;
   }
+  const std::string& output() const { return last_output_; }
   nlohmann::json stats(const std::string& name, const std::string& options = "") {
     Result r = run(kRondo + " stats --json " + options + " " + path(name));
     EXPECT_EQ(r.status, 0) << r.out;
@@ -734,6 +736,81 @@ TEST_F(Modules, PthreadContendedMutex) {
   EXPECT_GT(r["pthread_mutex_lock"]["inclusive_ns"].get<int64_t>(), 0);
   EXPECT_GT(r["pthread_mutex_lock"]["max_ns"].get<int64_t>(), 0);
 }
+
+// Failed trylocks (EBUSY) are folded (FORMAT.md 7.2, POLLS): one pair per run
+// of failures, and every try still counts as a call of its region, from the
+// summaries and from the replay (call tree) alike.
+TEST_F(Modules, PthreadFailedTrylocksFoldAndCountEveryTry) {
+  constexpr int kFirstRun = 500;
+  auto trace = record("pthread", std::string(TRYLOCK_POLLS) + " " + std::to_string(kFirstRun), "trylock.rondo");
+  ASSERT_EQ(trace.size(), 1u);
+  const ThreadView* main = trace[0].thread(0);
+  ASSERT_NE(main, nullptr);
+  std::regex line(R"(polls: (\S+) calls=(\d+) failed=(\d+) runs=1)");
+  std::map<std::string, std::pair<uint64_t, uint64_t>> printed;  // name -> (calls, failed)
+  for (std::sregex_iterator it(last_output_.begin(), last_output_.end(), line), end; it != end; ++it)
+    printed[(*it)[1]] = {std::stoull((*it)[2]), std::stoull((*it)[3])};
+  ASSERT_EQ(printed.size(), 4u) << last_output_;
+  EXPECT_EQ(main->count(EventKind::Polls), 2u * 4);  // one run per lock: its first and last record
+  auto s = stats("trylock.rondo");
+  auto r = regions(s);
+  for (const auto& [name, counts] : printed) {
+    SCOPED_TRACE(name);
+    EXPECT_GE(counts.second, static_cast<uint64_t>(kFirstRun));
+    EXPECT_EQ(main->entered(name), counts.first - counts.second);  // the try that took the lock
+    EXPECT_EQ(r[name]["calls"].get<uint64_t>(), counts.first);
+    EXPECT_EQ(r[name]["exclusive_ns"], r[name]["inclusive_ns"]);
+    uint64_t tree = 0;
+    for (const auto& row : s["call_tree"])
+      if (row["name"] == name) tree += row["calls"].get<uint64_t>();
+    EXPECT_EQ(tree, counts.first);
+  }
+}
+
+// Failed omp_test_lock / omp_test_nest_lock are folded the same way, with
+// libgomp (wrappers) and libomp (OMPT tool): one run each, every test a call
+// of `omp test lock`, every successful one an acquisition.
+void expect_folded_lock_tests(Modules& m, const std::string& program, const std::string& name) {
+  constexpr int kFirstRun = 300;
+  auto trace = m.record("openmp", program + " " + std::to_string(kFirstRun), name);
+  ASSERT_EQ(trace.size(), 1u);
+  std::regex line(R"(polls: (\S+) calls=(\d+) failed=(\d+) runs=1)");
+  uint64_t calls = 0, failed = 0, lines = 0;
+  const std::string& out = m.output();
+  for (std::sregex_iterator it(out.begin(), out.end(), line), end; it != end; ++it, ++lines) {
+    calls += std::stoull((*it)[2]);
+    failed += std::stoull((*it)[3]);
+    EXPECT_GE(std::stoull((*it)[3]), static_cast<uint64_t>(kFirstRun)) << (*it)[0];
+  }
+  ASSERT_EQ(lines, 2u) << out;
+  uint64_t pairs = 0, entered = 0;
+  for (const ThreadView& t : trace[0].threads) {
+    pairs += t.count(EventKind::Polls) / 2;
+    entered += t.entered("omp test lock");
+  }
+  EXPECT_EQ(pairs, 2u);
+  EXPECT_EQ(entered, calls - failed);
+  auto s = m.stats(name);
+  uint64_t counted = 0, tree = 0;
+  for (const auto& r : s["regions"])
+    if (r["name"] == "omp test lock") counted += r["calls"].get<uint64_t>();
+  for (const auto& r : s["call_tree"])
+    if (r["name"] == "omp test lock") tree += r["calls"].get<uint64_t>();
+  EXPECT_EQ(counted, calls);
+  EXPECT_EQ(tree, calls);
+}
+
+#ifdef OMP_TEST_LOCK_POLLS_GCC
+TEST_F(Modules, OpenMpFailedLockTestsFoldWithLibgomp) {
+  expect_folded_lock_tests(*this, OMP_TEST_LOCK_POLLS_GCC, "test_lock_gcc.rondo");
+}
+#endif
+
+#ifdef OMP_TEST_LOCK_POLLS_CLANG
+TEST_F(Modules, OpenMpFailedLockTestsFoldWithLibomp) {
+  expect_folded_lock_tests(*this, OMP_TEST_LOCK_POLLS_CLANG, "test_lock_clang.rondo");
+}
+#endif
 
 TEST_F(Modules, PthreadEverySynchronisationObject) {
   constexpr int kWorkers = 4, kRounds = 10;

@@ -232,3 +232,125 @@ TEST(Profile, ThreadCountAndShippedPartialsGiveIdenticalResults) {
   same(serial, analyzer::reduce_profile(trace, shipped, analyzer::GroupBy::None));
   EXPECT_EQ(serial.regions[0].calls + serial.regions[1].calls, 8000u + 4 * 3000u);  // a: 4 x 2000; b: 4 x 500 x (0+1+2+3)
 }
+
+// Folded polls (FORMAT.md 7.2): a [0,1000] polls b four times in vain
+// ([100,110], [200,230], [300,305], [400,420]: 65 ticks inside, span 100..420),
+// then calls b [500,540] (the poll that found something). The writer writes one
+// POLLS pair; the summary keeps every poll exactly, the replay with the run's
+// mean (65 / 4 = 16); a's exclusive time leaves out the polls either way.
+TEST(Profile, FoldedPollsCountAsCallsWithTheirTimeInside) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [](int, ThreadWriter& w) {
+    w.enter(0, 0);
+    w.poll(1, 100, 110);
+    w.poll(1, 200, 230);
+    w.poll(1, 300, 305);
+    w.poll(1, 400, 420);
+    EXPECT_EQ(w.pending_polls(), 4u);
+    call(w, 1, 500, 540);  // its enter writes the run first
+    EXPECT_EQ(w.pending_polls(), 0u);
+    w.leave(0, 1000);
+  });
+  TraceReader trace(dir.str());
+  auto events = test::replay(trace.processes()[0]->thread(0));
+  ASSERT_EQ(events.size(), 6u);  // enter a, POLLS first, POLLS last, enter b, leave b, leave a
+  EXPECT_EQ(events[1].kind(), EventKind::Polls);
+  EXPECT_EQ(events[1].def->key.params[0], 0);
+  EXPECT_EQ(events[1].ticks, 100u);
+  EXPECT_EQ(events[2].def->key.params[0], 1);
+  EXPECT_EQ(events[2].ticks, 420u);
+  for (int i : {1, 2}) {
+    EXPECT_EQ(events[static_cast<size_t>(i)].def->key.ref, 1u);
+    EXPECT_EQ(events[static_cast<size_t>(i)].data[0], 4);
+    EXPECT_EQ(events[static_cast<size_t>(i)].data[1], 65);
+  }
+  for (bool replay : {false, true}) {
+    SCOPED_TRACE(replay ? "replay" : "summary");
+    AnalysisOptions o;
+    if (replay) o.window = window_ticks(trace, 0, 2000);
+    auto p = analyzer::profile(trace, o);
+    const RegionRow& b = row(p.regions, "b");
+    EXPECT_EQ(b.calls, 5u);
+    EXPECT_EQ(b.inclusive_ns, 105);  // 65 inside the polls + 40
+    EXPECT_EQ(b.exclusive_ns, 105);
+    EXPECT_EQ(b.min_ns, replay ? 16 : 5);
+    EXPECT_EQ(b.max_ns, 40);
+    const RegionRow& a = row(p.regions, "a");
+    EXPECT_EQ(a.calls, 1u);
+    EXPECT_EQ(a.exclusive_ns, 1000 - 105);
+    if (replay) {
+      ASSERT_EQ(p.call_tree.size(), 2u);
+      EXPECT_EQ(p.call_tree[1].path, "a > b");
+      EXPECT_EQ(p.call_tree[1].calls, 5u);
+    }
+  }
+  // A window over half the run's span counts half its polls and time.
+  AnalysisOptions o;
+  o.window = window_ticks(trace, 0, 260);  // 160 of the span's 320 ticks
+  const RegionRow& b = row(analyzer::profile(trace, o).regions, "b");
+  EXPECT_EQ(b.calls, 2u);
+  EXPECT_EQ(b.inclusive_ns, 33);  // 65 / 2, rounded
+}
+
+// A run that polls two functions in turn (hpcc alternates MPI_Test and
+// MPI_Testany): b [100,110], r [120,125], b [130,150], r [160,170] is one run,
+// written as one pair per function, in time order (first b 100, first r 120,
+// last b 150, last r 170), and each function's polls count exactly.
+TEST(Profile, ARunOfPollsOfTwoFunctionsInTurnKeepsBothExactly) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [](int, ThreadWriter& w) {
+    w.enter(0, 0);
+    w.poll(1, 100, 110);
+    w.poll(2, 120, 125);
+    w.poll(1, 130, 150);
+    w.poll(2, 160, 170);
+    w.leave(0, 200);
+  });
+  TraceReader trace(dir.str());
+  auto events = test::replay(trace.processes()[0]->thread(0));
+  ASSERT_EQ(events.size(), 6u);
+  const std::pair<uint32_t, int64_t> order[] = {{1, 0}, {2, 0}, {1, 1}, {2, 1}};
+  const uint64_t ticks[] = {100, 120, 150, 170};
+  for (size_t i = 0; i < 4; ++i) {
+    const Event& e = events[i + 1];
+    EXPECT_EQ(e.kind(), EventKind::Polls);
+    EXPECT_EQ(e.def->key.ref, order[i].first);
+    EXPECT_EQ(e.def->key.params[0], order[i].second);
+    EXPECT_EQ(e.ticks, ticks[i]);
+    EXPECT_EQ(e.data[0], 2);
+    EXPECT_EQ(e.data[1], e.def->key.ref == 1 ? 30 : 15);
+  }
+  for (bool replay : {false, true}) {
+    SCOPED_TRACE(replay ? "replay" : "summary");
+    AnalysisOptions o;
+    if (replay) o.window = window_ticks(trace, 0, 1000);
+    auto p = analyzer::profile(trace, o);
+    EXPECT_EQ(row(p.regions, "b").calls, 2u);
+    EXPECT_EQ(row(p.regions, "b").inclusive_ns, 30);
+    EXPECT_EQ(row(p.regions, "r").calls, 2u);
+    EXPECT_EQ(row(p.regions, "r").inclusive_ns, 15);
+    EXPECT_EQ(row(p.regions, "a").exclusive_ns, 200 - 45);
+  }
+}
+
+// Runs one after the other start from nothing: the second run's pair has its
+// own first poll and count, not the first run's.
+TEST(Profile, EachRunOfPollsStartsAfresh) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [](int, ThreadWriter& w) {
+    w.poll(1, 10, 20);
+    w.poll(1, 30, 40);
+    call(w, 2, 50, 60);
+    w.poll(1, 70, 75);
+    call(w, 2, 80, 90);
+  });
+  TraceReader trace(dir.str());
+  auto events = test::replay(trace.processes()[0]->thread(0));
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events[4].kind(), EventKind::Polls);
+  EXPECT_EQ(events[4].ticks, 70u);
+  EXPECT_EQ(events[4].data[0], 1);
+  EXPECT_EQ(events[4].data[1], 5);
+  EXPECT_EQ(row(analyzer::profile(trace, {}).regions, "b").calls, 3u);
+  EXPECT_EQ(row(analyzer::profile(trace, {}).regions, "b").inclusive_ns, 25);
+}

@@ -88,6 +88,9 @@ class GrammarBuilder {
     if (pending_leaf_) settle_pending();
     feed(frames_[depth_], event_token(event), ticks, ticks);
   }
+  // Calls of `region` that left only a POLLS record (folded polls): they count
+  // in the region's statistics and as time in a callee of the open call.
+  void add_folded_calls(uint32_t region, const RegionStats& calls);
 
   // Flattens every open frame into the top-level token stream (thread end, exit,
   // crash): afterwards everything recorded so far is in `out`. Open calls stay

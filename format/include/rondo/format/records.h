@@ -18,6 +18,11 @@ enum class EventKind : uint8_t {
   Leave = 2,   // ref: region
   Marker = 3,  // ref: string (the marker text)
   MetricSample = 4,  // ref: metric; data[0]: value (raw 64-bit pattern)
+  // A run of unsuccessful polls of one call (MPI_Test* / MPI_Iprobe / a failed
+  // trylock) folded into one pair of records (FORMAT.md 7.2, "Folded polls"):
+  // ref: the polled call's region; p0: 0 at the first poll's entry, 1 at the
+  // last poll's exit; data[0]: number of polls, data[1]: ticks spent inside them.
+  Polls = 5,
 
   // MPI point-to-point. Peers are ranks in MPI_COMM_WORLD; comm is a communicator id.
   MpiSend = 10,            // p0 peer, p1 tag, p2 comm, p3 bytes
@@ -112,6 +117,7 @@ constexpr KindShape kind_shape(EventKind k) {
   switch (k) {
     case EventKind::Enter: case EventKind::Leave: case EventKind::Marker: return {0, 0};
     case EventKind::MetricSample: return {0, 1};
+    case EventKind::Polls: return {1, 2};
     case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiProbe: return {4, 0};
     case EventKind::MpiIsend: case EventKind::MpiIrecv: return {4, 1};
     case EventKind::MpiIsendComplete: case EventKind::MpiIrecvRequest:

@@ -134,6 +134,23 @@ struct RegionStats {
   }
 };
 
+// A run of unsuccessful polls of one call (MPI_Test that found nothing, a failed
+// trylock, ...), accumulated while the program keeps polling and written as one
+// EventKind::Polls pair when the run ends (FORMAT.md 7.2, "Folded polls"). The
+// polls keep their exact statistics as calls of their region.
+struct FoldedPolls {
+  uint32_t region = 0;
+  uint64_t first_ticks = 0;  // entry of the first poll
+  uint64_t last_ticks = 0;   // exit of the last poll
+  RegionStats calls;         // one call per poll; a poll has no callees, so exclusive = inclusive
+  uint64_t count() const { return calls.inclusive.count; }
+  void add(uint64_t entry, uint64_t exit) {
+    if (calls.inclusive.count == 0) first_ticks = entry;
+    last_ticks = exit;
+    calls.add_call(exit - entry, 0);
+  }
+};
+
 struct LoopStats {
   DurationStats occurrences;  // duration of each loop occurrence
   uint64_t iterations = 0;

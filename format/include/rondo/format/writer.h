@@ -40,11 +40,13 @@ class ThreadWriter {
   ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch = 1 << 14);
 
   void enter(uint32_t region, uint64_t ticks) {
+    if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.enter_event(region);
     builder_.enter(id, region, ticks);
     stamp(ticks);  // last: a flush it triggers must see this event in the grammar
   }
   void leave(uint32_t region, uint64_t ticks) {
+    if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.leave_event(region);
     builder_.leave(id, region, ticks);
     stamp(ticks);
@@ -52,6 +54,45 @@ class ThreadWriter {
   // Any other event: identity in `key`, per-occurrence values in `data`
   // (kind_shape(key.kind).data of them).
   void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr);
+
+  // One unsuccessful poll of `region` (a call that found nothing: MPI_Test with
+  // the flag false, a failed trylock) from `entry` to `exit`. Consecutive
+  // unsuccessful polls are folded into one run, at the cost of a few additions
+  // per poll; a run may alternate between up to kPolledPerRun functions (hpcc
+  // polls MPI_Test and MPI_Testany in turn). The run is written, one POLLS pair
+  // per function (FORMAT.md 7.2), when it ends: at any other event of this
+  // thread, at a poll of one function too many, at flush().
+  void poll(uint32_t region, uint64_t entry, uint64_t exit) {
+    FoldedPolls* run = polls_;
+    FoldedPolls* end = polls_ + polled_;
+    while (run != end && run->region != region) ++run;
+    if (run == end) {
+      if (polled_ == kPolledPerRun) {
+        end_polls();
+        run = polls_;
+      }
+      *run = FoldedPolls{};  // the slot may hold an earlier, written run
+      run->region = region;
+      ++polled_;
+    }
+    run->add(entry, exit);
+  }
+  // A whole run of folded polls at once (importers): ends the current run and
+  // writes `run`.
+  void polls(const FoldedPolls& run) {
+    end_polls();
+    polls_[0] = run;
+    polled_ = 1;
+    end_polls();
+  }
+  // Writes the current run of folded polls, if any.
+  void end_polls();
+  uint64_t pending_polls() const {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < polled_; ++i) n += polls_[i].count();
+    return n;
+  }
+  static constexpr uint32_t kPolledPerRun = 4;
 
   // Hands everything recorded so far to the sink. `final` also flattens the open
   // calls and attaches the summary (thread end, exit, crash).
@@ -76,6 +117,10 @@ class ThreadWriter {
   uint64_t first_ticks_ = 0, last_ticks_ = 0;
   bool any_ = false;
   uint32_t next_sequence_ = 0;
+  // The run of unsuccessful polls not yet written: one entry per function
+  // polled in it, in the order of their first polls.
+  FoldedPolls polls_[kPolledPerRun];
+  uint32_t polled_ = 0;
 };
 
 // An append-only process file. append() may be called from several threads (the
