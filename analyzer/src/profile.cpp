@@ -1,6 +1,7 @@
 #include "rondo/analyzer/profile.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -111,6 +112,14 @@ Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_t
   return out;
 }
 
+// `sum += v`, held at the int64 limits: real sums stay far below them (292
+// years), but a damaged summary may claim anything, and wrapping around would
+// turn its nonsense into plausible-looking negative times.
+void add_clamped(int64_t& sum, int64_t v) {
+  if (__builtin_add_overflow(sum, v, &sum))
+    sum = v > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
 template <typename Row>
 void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64_t mx, uint64_t calls,
                uint64_t cut_short) {
@@ -119,8 +128,8 @@ void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64
   row.min_ns = row.calls ? std::min(row.min_ns, mn) : mn;
   row.max_ns = row.calls ? std::max(row.max_ns, mx) : mx;
   row.calls += calls;
-  row.inclusive_ns += inclusive;
-  row.exclusive_ns += exclusive;
+  add_clamped(row.inclusive_ns, inclusive);
+  add_clamped(row.exclusive_ns, exclusive);
 }
 
 }  // namespace
