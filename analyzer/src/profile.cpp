@@ -410,13 +410,13 @@ void from_json(const nlohmann::json& j, ProfilePartial& p) {
   p.thread = j.at("thread").get<uint32_t>();
   p.regions.clear();
   for (auto& r : j.at("regions"))
-    p.regions.push_back({r[0].get<uint32_t>(), r[1].get<uint64_t>(), r[2].get<int64_t>(), r[3].get<int64_t>(),
-                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>(), r[7].get<double>(),
-                         r[8].get<uint64_t>()});
+    p.regions.push_back({r.at(0).get<uint32_t>(), r.at(1).get<uint64_t>(), r.at(2).get<int64_t>(), r.at(3).get<int64_t>(),
+                         r.at(4).get<int64_t>(), r.at(5).get<int64_t>(), r.at(6).get<double>(), r.at(7).get<double>(),
+                         r.at(8).get<uint64_t>()});
   p.call_tree.clear();
   for (auto& n : j.at("call_tree"))
-    p.call_tree.push_back({n[0].get<uint32_t>(), n[1].get<uint32_t>(), n[2].get<uint64_t>(), n[3].get<int64_t>(),
-                           n[4].get<int64_t>(), n[5].get<int64_t>(), n[6].get<int64_t>(), n[7].get<uint64_t>()});
+    p.call_tree.push_back({n.at(0).get<uint32_t>(), n.at(1).get<uint32_t>(), n.at(2).get<uint64_t>(), n.at(3).get<int64_t>(),
+                           n.at(4).get<int64_t>(), n.at(5).get<int64_t>(), n.at(6).get<int64_t>(), n.at(7).get<uint64_t>()});
 }
 
 }  // namespace rondo::analyzer
