@@ -299,7 +299,7 @@ std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const st
     for (const RegionPartial& r : part.regions) {
       auto& v = per_rank[p.defs().region_name(r.region)];
       v.resize(processes);
-      v[part.process] += r.inclusive_ns;
+      add_clamped(v[part.process], r.inclusive_ns);
     }
   }
   std::vector<RegionImbalance> out;
@@ -309,7 +309,7 @@ std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const st
     int64_t sum = 0;
     for (size_t pi = 0; pi < processes; ++pi) {
       int32_t rank = process_label(trace, pi);
-      sum += times[pi];
+      add_clamped(sum, times[pi]);
       if (im.max_rank < 0 || times[pi] > im.max_ns || (times[pi] == im.max_ns && rank < im.max_rank)) {
         im.max_ns = times[pi];
         im.max_rank = rank;
