@@ -64,7 +64,7 @@ void write_definitions(OTF2_Archive* archive, Source& in, uint32_t groups, uint3
     OTF2_GlobalDefWriter_WriteLocationGroup(d, g, in.ref(kStringCount), OTF2_LOCATION_GROUP_TYPE_PROCESS,
                                             in.ref(1), OTF2_UNDEFINED_LOCATION_GROUP);
   for (uint32_t l = 0; l < locations; ++l)
-    OTF2_GlobalDefWriter_WriteLocation(d, l, 9, in.u8() % 2 ? OTF2_LOCATION_TYPE_CPU_THREAD : OTF2_LOCATION_TYPE_GPU,
+    OTF2_GlobalDefWriter_WriteLocation(d, l, 9, in.u8() % 2 ? OTF2_LOCATION_TYPE_CPU_THREAD : OTF2_LOCATION_TYPE_ACCELERATOR_STREAM,
                                        events[l], l % groups);
   for (uint32_t r = 0; r < kRegions; ++r)
     OTF2_GlobalDefWriter_WriteRegion(d, r, in.ref(kStringCount), in.ref(kStringCount), 0,
