@@ -24,8 +24,9 @@ fi
 [[ " ${targets[*]} " == *" $target "* ]] || { echo "fuzz.sh: unknown target '$target'" >&2; usage; }
 
 if [ ! -f build-fuzz/CMakeCache.txt ]; then
+  mkdir -p build-fuzz
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRONDO_FUZZ=ON \
-    -DRONDO_BUILD_BENCH=OFF > build-fuzz-configure.log || { cat build-fuzz-configure.log; exit 1; }
+    -DRONDO_BUILD_BENCH=OFF > build-fuzz/configure.log || { cat build-fuzz/configure.log; exit 1; }
 fi
 cmake --build build-fuzz -j "$(nproc)" --target "fuzz_$target" > build-fuzz/build.log || { cat build-fuzz/build.log; exit 1; }
 

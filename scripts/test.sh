@@ -27,7 +27,8 @@ sanitized_run() {
   esac
   local args=(-S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRONDO_SANITIZE="$kind" -DRONDO_BUILD_BENCH=OFF)
   if [ "${CI:-}" = "true" ]; then args+=(-DRONDO_WERROR=ON); fi
-  cmake "${args[@]}" > "$dir-configure.log" || { cat "$dir-configure.log"; exit 1; }
+  mkdir -p "$dir"
+  cmake "${args[@]}" > "$dir/configure.log" || { cat "$dir/configure.log"; exit 1; }
   cmake --build "$dir" -j "$(nproc)"
   # Errors stop the program (exit status != 0) with a stack trace. Traced programs
   # keep their recorders until exit on purpose, and most of the suite runs real
