@@ -200,6 +200,10 @@ int run_record(const RecordOptions& o) {
   if (!o.filter.empty()) setenv("RONDO_FILTER", o.filter.c_str(), 1);
   if (o.verbose) setenv("RONDO_VERBOSE", "1", 1);
   std::string preload_list;
+#ifdef RONDO_SANITIZER_PRELOAD
+  // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.
+  if (!preload.empty()) preload_list = RONDO_SANITIZER_PRELOAD;
+#endif
   for (auto& p : preload) preload_list += (preload_list.empty() ? "" : ":") + p;
   if (std::string libdir = runtime_library_dir(); !libdir.empty()) set_env_prepend("LD_LIBRARY_PATH", libdir, ':');
   std::vector<std::string> command = o.command;

@@ -7,7 +7,7 @@
 #include "cmd_instrument.h"
 #include "commands.h"
 #include "stats_options.h"
-#include "rondo/format/encoding.h"
+#include "rondo/format/error.h"
 
 using namespace rondo::cli;
 

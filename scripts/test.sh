@@ -2,17 +2,65 @@
 # Runs the whole test suite: sets up and builds first (idempotent), then ctest.
 #   scripts/test.sh [extra ctest arguments, e.g. -L unit]   every label
 #   scripts/test.sh --apps [extra ctest arguments]          only the label `apps`
+#   scripts/test.sh --sanitize address|thread [ctest args]  the unit label (runtime,
+#       threads, readers, analyzer) built with ASan+UBSan into build-asan/, or with
+#       TSan into build-tsan/; any sanitizer report fails the test that caused it
+#   scripts/test.sh --fuzz SECONDS                          every fuzz target for
+#       SECONDS each (scripts/fuzz.sh, clang build in build-fuzz/)
 # `apps`: real programs from Debian packages (NetPIPE, LAMMPS, hpcc, GROMACS;
 # docs/real-programs.md), each recorded and compared with an untraced run, one
 # at a time; about 1.5 minutes on 2 shared cores. A test whose package is
 # missing skips, naming the package.
+# Under CI=true the plain run also runs each fuzz target for 20 s and the unit
+# label under ASan+UBSan (README "Fuzzing and sanitizers").
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Builds into build-asan/ or build-tsan/ and runs the unit label there.
+sanitized_run() {
+  local kind=$1 dir
+  shift
+  case "$kind" in
+    address) dir=build-asan ;;
+    thread) dir=build-tsan ;;
+    *) echo "test.sh: --sanitize takes address or thread, not '$kind'" >&2; exit 2 ;;
+  esac
+  local args=(-S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRONDO_SANITIZE="$kind" -DRONDO_BUILD_BENCH=OFF)
+  if [ "${CI:-}" = "true" ]; then args+=(-DRONDO_WERROR=ON); fi
+  mkdir -p "$dir"
+  cmake "${args[@]}" > "$dir/configure.log" || { cat "$dir/configure.log"; exit 1; }
+  cmake --build "$dir" -j "$(nproc)"
+  # Errors stop the program (exit status != 0) with a stack trace. Traced programs
+  # keep their recorders until exit on purpose, and most of the suite runs real
+  # MPI and OpenMP libraries that do the same: leaks are the fuzzers' to find.
+  export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+  (cd "$dir" && ctest --output-on-failure -j "$(nproc)" -L unit -E '^package_' "$@")
+}
+
+case "${1:-}" in
+  --sanitize)
+    [ $# -ge 2 ] || { echo "test.sh: --sanitize takes address or thread" >&2; exit 2; }
+    kind=$2
+    shift 2
+    sanitized_run "$kind" "$@"
+    exit 0
+    ;;
+  --fuzz)
+    [ $# -ge 2 ] || { echo "test.sh: --fuzz takes a number of seconds per target" >&2; exit 2; }
+    exec scripts/fuzz.sh all "$2"
+    ;;
+esac
+
 labels=()
 if [ "${1:-}" = "--apps" ]; then
   shift
   labels=(-L apps)
 fi
 scripts/setup.sh --no-demo
-cd build
-ctest --output-on-failure -j "$(nproc)" "${labels[@]}" "$@"
+(cd build && ctest --output-on-failure -j "$(nproc)" "${labels[@]}" "$@")
+if [ "${CI:-}" = "true" ] && [ ${#labels[@]} -eq 0 ] && [ $# -eq 0 ]; then
+  scripts/fuzz.sh all 20
+  sanitized_run address
+fi

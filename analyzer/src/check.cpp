@@ -184,11 +184,18 @@ RegionReplay replay_regions(const ProcessReader& p, uint32_t pi, uint32_t ti, bo
 }
 
 // The flat profile of a thread against its replay.
+std::string int128_text(__int128 v) {
+  if (v >= INT64_MIN && v <= INT64_MAX) return std::to_string(static_cast<int64_t>(v));
+  return v < 0 ? "below -9223372036854775808" : "above 9223372036854775807";
+}
+
 void check_profile(const ProcessReader& p, uint32_t pi, uint32_t ti, const ProfilePartial& profile,
                    const RegionReplay& replay, Findings& out) {
   auto pi64 = static_cast<int64_t>(pi);
   auto tid = static_cast<int32_t>(ti);
-  int64_t exclusive_sum = 0;
+  // 128 bits: a damaged trace (or an imported one whose clock runs backwards) may
+  // hold times near the int64 limits, and the check must report it, not overflow.
+  __int128 exclusive_sum = 0;
   for (const RegionPartial& r : profile.regions) {
     exclusive_sum += r.exclusive_ns;
     if (r.exclusive_ns < 0 || r.exclusive_ns > r.inclusive_ns)
@@ -200,9 +207,10 @@ void check_profile(const ProcessReader& p, uint32_t pi, uint32_t ti, const Profi
   // Each region's sum is rounded to ns on its own: allow half a ns per region.
   int64_t in_regions = duration_ns(p, replay.region_ticks);
   int64_t slack = static_cast<int64_t>(profile.regions.size()) / 2 + 1;
-  if (std::llabs(exclusive_sum - in_regions) > slack)
+  __int128 gap = exclusive_sum - in_regions;
+  if (gap > slack || gap < -slack)
     out.add(Invariant::Exclusive, pi64, tid, -1, nullptr,
-            "the regions' exclusive times add up to " + std::to_string(exclusive_sum) +
+            "the regions' exclusive times add up to " + int128_text(exclusive_sum) +
                 " ns, but the thread spent " + std::to_string(in_regions) +
                 " ns inside its outermost calls (calls still open at its end counted up to its last event)");
 }

@@ -644,45 +644,45 @@ void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
   p.mpi_records = j.at("mpi_records").get<uint64_t>();
   for (auto& r : j.at("p2p")) {
     MpiRawP2p x;
-    x.kind = static_cast<EventKind>(r[0].get<int>());
-    x.peer = r[1].get<int32_t>();
-    x.tag = r[2].get<int32_t>();
-    x.comm = r[3].get<int64_t>();
-    x.bytes = r[4].get<uint64_t>();
-    x.request = r[5].get<int64_t>();
-    x.at = {r[6].get<int64_t>(), r[7].get<uint32_t>(), r[8].get<uint64_t>()};
-    x.order_ns = r[9].get<int64_t>();
-    x.call = r[10].get<uint32_t>();
+    x.kind = static_cast<EventKind>(r.at(0).get<int>());
+    x.peer = r.at(1).get<int32_t>();
+    x.tag = r.at(2).get<int32_t>();
+    x.comm = r.at(3).get<int64_t>();
+    x.bytes = r.at(4).get<uint64_t>();
+    x.request = r.at(5).get<int64_t>();
+    x.at = {r.at(6).get<int64_t>(), r.at(7).get<uint32_t>(), r.at(8).get<uint64_t>()};
+    x.order_ns = r.at(9).get<int64_t>();
+    x.call = r.at(10).get<uint32_t>();
     p.p2p.push_back(x);
   }
   for (auto& c : j.at("collectives")) {
     MpiRawCollective x;
-    x.op = static_cast<CollectiveOp>(c[0].get<int>());
-    x.comm = c[1].get<int64_t>();
-    x.root = c[2].get<int32_t>();
-    x.sent = c[3].get<uint64_t>();
-    x.received = c[4].get<uint64_t>();
-    x.begin_ns = c[5].get<int64_t>();
-    x.end_ns = c[6].get<int64_t>();
-    x.call = c[7].get<uint32_t>();
+    x.op = static_cast<CollectiveOp>(c.at(0).get<int>());
+    x.comm = c.at(1).get<int64_t>();
+    x.root = c.at(2).get<int32_t>();
+    x.sent = c.at(3).get<uint64_t>();
+    x.received = c.at(4).get<uint64_t>();
+    x.begin_ns = c.at(5).get<int64_t>();
+    x.end_ns = c.at(6).get<int64_t>();
+    x.call = c.at(7).get<uint32_t>();
     p.collectives.push_back(x);
   }
   for (auto& c : j.at("calls"))
-    p.calls.push_back({c[0].get<uint32_t>(), c[1].get<uint32_t>(), c[2].get<int64_t>(), c[3].get<int64_t>()});
+    p.calls.push_back({c.at(0).get<uint32_t>(), c.at(1).get<uint32_t>(), c.at(2).get<int64_t>(), c.at(3).get<int64_t>()});
   auto& a = j.at("activity");
-  p.activity.process = a[0].get<uint32_t>();
-  p.activity.thread = a[1].get<uint32_t>();
-  p.activity.duration_ns = a[2].get<int64_t>();
-  p.activity.mpi_ns = a[3].get<int64_t>();
-  p.activity.mpi_calls = a[4].get<uint64_t>();
-  p.activity.truncated = a[5].get<bool>();
-  for (auto& c : a[6]) {
+  p.activity.process = a.at(0).get<uint32_t>();
+  p.activity.thread = a.at(1).get<uint32_t>();
+  p.activity.duration_ns = a.at(2).get<int64_t>();
+  p.activity.mpi_ns = a.at(3).get<int64_t>();
+  p.activity.mpi_calls = a.at(4).get<uint64_t>();
+  p.activity.truncated = a.at(5).get<bool>();
+  for (auto& c : a.at(6)) {
     MpiCallStats stats;
-    stats.region = c[0].get<uint32_t>();
-    stats.inclusive.count = c[1].get<uint64_t>();
-    stats.inclusive.sum = c[2].get<uint64_t>();
-    stats.inclusive.min = c[3].get<uint64_t>();
-    stats.inclusive.max = c[4].get<uint64_t>();
+    stats.region = c.at(0).get<uint32_t>();
+    stats.inclusive.count = c.at(1).get<uint64_t>();
+    stats.inclusive.sum = c.at(2).get<uint64_t>();
+    stats.inclusive.min = c.at(3).get<uint64_t>();
+    stats.inclusive.max = c.at(4).get<uint64_t>();
     p.activity.calls.push_back(stats);
   }
 }

@@ -1,6 +1,7 @@
 #include "rondo/analyzer/profile.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -125,6 +126,14 @@ Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_t
   return out;
 }
 
+// `sum += v`, held at the int64 limits: real sums stay far below them (292
+// years), but a damaged summary may claim anything, and wrapping around would
+// turn its nonsense into plausible-looking negative times.
+void add_clamped(int64_t& sum, int64_t v) {
+  if (__builtin_add_overflow(sum, v, &sum))
+    sum = v > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
 template <typename Row>
 void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64_t mx, uint64_t calls,
                uint64_t cut_short) {
@@ -133,8 +142,8 @@ void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64
   row.min_ns = row.calls ? std::min(row.min_ns, mn) : mn;
   row.max_ns = row.calls ? std::max(row.max_ns, mx) : mx;
   row.calls += calls;
-  row.inclusive_ns += inclusive;
-  row.exclusive_ns += exclusive;
+  add_clamped(row.inclusive_ns, inclusive);
+  add_clamped(row.exclusive_ns, exclusive);
 }
 
 }  // namespace
@@ -304,7 +313,7 @@ std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const st
     for (const RegionPartial& r : part.regions) {
       auto& v = per_rank[p.defs().region_name(r.region)];
       v.resize(processes);
-      v[part.process] += r.inclusive_ns;
+      add_clamped(v[part.process], r.inclusive_ns);
     }
   }
   std::vector<RegionImbalance> out;
@@ -314,7 +323,7 @@ std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const st
     int64_t sum = 0;
     for (size_t pi = 0; pi < processes; ++pi) {
       int32_t rank = process_label(trace, pi);
-      sum += times[pi];
+      add_clamped(sum, times[pi]);
       if (im.max_rank < 0 || times[pi] > im.max_ns || (times[pi] == im.max_ns && rank < im.max_rank)) {
         im.max_ns = times[pi];
         im.max_rank = rank;
@@ -415,13 +424,13 @@ void from_json(const nlohmann::json& j, ProfilePartial& p) {
   p.thread = j.at("thread").get<uint32_t>();
   p.regions.clear();
   for (auto& r : j.at("regions"))
-    p.regions.push_back({r[0].get<uint32_t>(), r[1].get<uint64_t>(), r[2].get<int64_t>(), r[3].get<int64_t>(),
-                         r[4].get<int64_t>(), r[5].get<int64_t>(), r[6].get<double>(), r[7].get<double>(),
-                         r[8].get<uint64_t>()});
+    p.regions.push_back({r.at(0).get<uint32_t>(), r.at(1).get<uint64_t>(), r.at(2).get<int64_t>(), r.at(3).get<int64_t>(),
+                         r.at(4).get<int64_t>(), r.at(5).get<int64_t>(), r.at(6).get<double>(), r.at(7).get<double>(),
+                         r.at(8).get<uint64_t>()});
   p.call_tree.clear();
   for (auto& n : j.at("call_tree"))
-    p.call_tree.push_back({n[0].get<uint32_t>(), n[1].get<uint32_t>(), n[2].get<uint64_t>(), n[3].get<int64_t>(),
-                           n[4].get<int64_t>(), n[5].get<int64_t>(), n[6].get<int64_t>(), n[7].get<uint64_t>()});
+    p.call_tree.push_back({n.at(0).get<uint32_t>(), n.at(1).get<uint32_t>(), n.at(2).get<uint64_t>(), n.at(3).get<int64_t>(),
+                           n.at(4).get<int64_t>(), n.at(5).get<int64_t>(), n.at(6).get<int64_t>(), n.at(7).get<uint64_t>()});
 }
 
 }  // namespace rondo::analyzer

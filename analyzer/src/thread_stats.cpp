@@ -301,16 +301,16 @@ void from_json(const nlohmann::json& j, ThreadActivityPartial& a) {
   a.files.clear();
   for (auto& f : j.at("files")) {
     IoFileStats s;
-    s.path = f[0].get<std::string>();
-    s.reads = f[1].get<uint64_t>();
-    s.writes = f[2].get<uint64_t>();
-    s.other = f[3].get<uint64_t>();
-    s.failed = f[4].get<uint64_t>();
-    s.bytes_read = f[5].get<uint64_t>();
-    s.bytes_written = f[6].get<uint64_t>();
-    s.read_ns = f[7].get<int64_t>();
-    s.write_ns = f[8].get<int64_t>();
-    s.other_ns = f[9].get<int64_t>();
+    s.path = f.at(0).get<std::string>();
+    s.reads = f.at(1).get<uint64_t>();
+    s.writes = f.at(2).get<uint64_t>();
+    s.other = f.at(3).get<uint64_t>();
+    s.failed = f.at(4).get<uint64_t>();
+    s.bytes_read = f.at(5).get<uint64_t>();
+    s.bytes_written = f.at(6).get<uint64_t>();
+    s.read_ns = f.at(7).get<int64_t>();
+    s.write_ns = f.at(8).get<int64_t>();
+    s.other_ns = f.at(9).get<int64_t>();
     a.files.push_back(std::move(s));
   }
 }

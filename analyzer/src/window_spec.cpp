@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 
 namespace rondo::analyzer {
@@ -13,7 +14,7 @@ int64_t parse_duration_ns(const std::string& text) {
   double value = std::strtod(begin, &end);
   if (end == begin || !std::isfinite(value) || value < 0)
     throw std::invalid_argument("'" + text + "' is not a duration (examples: 1.5s, 200ms, 30us, 100ns)");
-  std::string unit(end);
+  std::string unit = text.substr(static_cast<size_t>(end - begin));  // all of it: a NUL inside is no end
   double scale;
   if (unit.empty() || unit == "s") scale = 1e9;
   else if (unit == "ms") scale = 1e6;
@@ -25,14 +26,26 @@ int64_t parse_duration_ns(const std::string& text) {
   return static_cast<int64_t>(std::llround(ns));
 }
 
+namespace {
+
+// `start + duration`, held at the largest time when a trace's start is so late
+// (a damaged clock record) that the sum does not fit: such a window reaches past
+// the trace's end instead of wrapping around to before its start.
+int64_t after(int64_t start, int64_t duration) {
+  int64_t sum;
+  return __builtin_add_overflow(start, duration, &sum) ? std::numeric_limits<int64_t>::max() : sum;
+}
+
+}  // namespace
+
 TimeWindow parse_window(const std::string& spec, int64_t trace_start_ns) {
   size_t colon = spec.find(':');
   if (colon == std::string::npos || spec.find(':', colon + 1) != std::string::npos)
     throw std::invalid_argument("window '" + spec + "' is not T0:T1 (example: 1.5s:2s)");
   std::string from = spec.substr(0, colon), to = spec.substr(colon + 1);
   TimeWindow w;
-  if (!from.empty()) w.begin_ns = trace_start_ns + parse_duration_ns(from);
-  if (!to.empty()) w.end_ns = trace_start_ns + parse_duration_ns(to);
+  if (!from.empty()) w.begin_ns = after(trace_start_ns, parse_duration_ns(from));
+  if (!to.empty()) w.end_ns = after(trace_start_ns, parse_duration_ns(to));
   if (!from.empty() && !to.empty() && w.end_ns <= w.begin_ns)
     throw std::invalid_argument("window '" + spec + "' ends before it begins");
   return w;

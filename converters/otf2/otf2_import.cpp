@@ -24,6 +24,7 @@
 #include "otf2/otf2_common.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/converters/otf2.h"
+#include "rondo/format/process_end.h"
 #include "rondo/format/chunk.h"
 #include "rondo/format/definitions.h"
 #include "rondo/format/writer.h"
@@ -1396,8 +1397,7 @@ void Importer::import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group,
   clock.start_ticks = g_.offset;
   clock.start_ns = 0;
   clock.start_realtime_ns = g_.realtime == OTF2_UNDEFINED_TIMESTAMP ? 0 : g_.realtime;
-  append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, builder.encode(process, clock), 3));
-  append(encode_chunk(ChunkKind::ProcessEnd, kProcessScope, 1, {}, 0));
+  for (const auto& chunk : process_end_chunks(builder.encode(process, clock), 0, 0, 3)) append(chunk);
   ++report_.processes;
 }
 

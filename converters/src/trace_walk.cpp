@@ -4,7 +4,7 @@
 #include <system_error>
 
 #include "rondo/converters/common.h"
-#include "rondo/format/encoding.h"
+#include "rondo/format/error.h"
 
 namespace rondo::converters::detail {
 

@@ -1,6 +1,6 @@
 #include "rondo/format/writer.h"
 
-#include "rondo/format/encoding.h"
+#include "rondo/format/error.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,6 +1,7 @@
 #include "rondo/trace/runtime.h"
 
 #include "rondo/trace/extra_locations.h"
+#include "rondo/format/process_end.h"
 
 #include "rondo/format/run_identity.h"
 #include "sibling_wait.h"
@@ -344,23 +345,26 @@ void finish_all(bool crash) {
 // `crash`: from the flusher after a signal or _exit(), where locks are taken
 // with bounded waits.
 void write_end(int signal_number, bool crash) {
+  std::unique_lock<std::mutex> lock(g_rt->file_mutex, std::defer_lock);
+  if (!lock_for(lock, crash)) return;
+  ProcessFile* file = file_locked();
+  if (!file) return;
+  std::vector<uint8_t> defs;  // what is not written yet, with the clock's end pair
+  uint32_t sequence = 0;
   {
-    std::unique_lock<std::mutex> lock(g_rt->defs_mutex, std::defer_lock);
-    if (lock_for(lock, crash)) {
+    std::unique_lock<std::mutex> defs_lock(g_rt->defs_mutex, std::defer_lock);
+    if (lock_for(defs_lock, crash)) {
       g_rt->clock.has_end = true;
       read_clock_pair(g_rt->clock.end_ticks, g_rt->clock.end_ns);
       add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
+      defs.swap(g_rt->pending_defs);
+      sequence = g_rt->defs_sequence++;
     }
   }
-  write_batch(nullptr, crash);
-  std::unique_lock<std::mutex> lock(g_rt->file_mutex, std::defer_lock);
-  if (lock_for(lock, crash) && g_rt->file) {
-    std::vector<uint8_t> payload;
-    ByteWriter w(payload);
-    w.u8(signal_number ? 1 : 0);
-    w.varint(static_cast<uint64_t>(signal_number));
-    g_rt->file->append(encode_chunk(ChunkKind::ProcessEnd, kProcessScope, 0, payload, 0));
-  }
+  bool ok = true;
+  for (const auto& chunk : process_end_chunks(defs, sequence, signal_number, g_rt->config.level))
+    ok = file->append(chunk) && ok;
+  if (!ok) disable("cannot write " + file->path() + ": " + file->error() + " (disk full?)");
 }
 
 // ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@
 #include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/analyzer/window_spec.h"
-#include "rondo/format/encoding.h"
+#include "rondo/format/error.h"
 #include "rondo/format/reader.h"
 
 namespace py = pybind11;

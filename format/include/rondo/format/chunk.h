@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "rondo/format/error.h"
+
 namespace rondo::format {
 
 constexpr char kFileMagic[8] = {'R', 'O', 'N', 'D', 'O', 'T', 'R', 'C'};

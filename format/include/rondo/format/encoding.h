@@ -10,13 +10,9 @@
 #include <string_view>
 #include <vector>
 
-namespace rondo::format {
+#include "rondo/format/error.h"
 
-// Thrown by readers on malformed input. The message names what was being read.
-class FormatError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace rondo::format {
 
 inline uint64_t zigzag_encode(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 inline int64_t zigzag_decode(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }

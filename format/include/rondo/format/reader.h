@@ -12,6 +12,7 @@
 
 #include "rondo/format/chunk.h"
 #include "rondo/format/definitions.h"
+#include "rondo/format/error.h"
 #include "rondo/format/thread_data.h"
 
 namespace rondo::format {

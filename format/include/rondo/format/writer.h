@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rondo/format/chunk.h"
+#include "rondo/format/error.h"
 #include "rondo/format/grammar_builder.h"
 
 namespace rondo::format {
