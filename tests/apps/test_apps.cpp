@@ -83,6 +83,15 @@ class Apps : public ::testing::Test {
     if (path.empty()) skip_ = name + " not found in PATH: install the Debian package " + package;
     return path;
   }
+  // LAMMPS's melt example on a lattice of `lattice`^3 cells, `steps` steps
+  // (skips the test when the example is not installed).
+  std::string melt_input(int lattice, int steps) {
+    std::string melt = slurp("/usr/share/lammps/examples/melt/in.melt");
+    if (melt.empty()) skip_ = "/usr/share/lammps/examples/melt/in.melt missing: install lammps-examples";
+    std::string n = std::to_string(lattice);
+    melt = std::regex_replace(melt, std::regex("block 0 10 0 10 0 10"), "block 0 " + n + " 0 " + n + " 0 " + n);
+    return std::regex_replace(melt, std::regex("\nrun[^\n]*"), "\nrun " + std::to_string(steps));
+  }
   std::string mpirun(int ranks) {
     std::string path = require("mpirun", "openmpi-bin");
     std::string cmd = quote(path);
@@ -206,11 +215,8 @@ TEST_F(Apps, NetpipeCountsFollowFromItsArguments) {
 TEST_F(Apps, LammpsMeltGivesTheSameThermoOutput) {
   std::string lmp = require("lmp", "lammps");
   std::string launcher = mpirun(2);
+  std::string melt = melt_input(15, 200);
   SKIP_IF_MISSING();
-  std::string melt = slurp("/usr/share/lammps/examples/melt/in.melt");
-  if (melt.empty()) GTEST_SKIP() << "/usr/share/lammps/examples/melt/in.melt missing: install lammps-examples";
-  melt = std::regex_replace(melt, std::regex("block 0 10 0 10 0 10"), "block 0 15 0 15 0 15");
-  melt = std::regex_replace(melt, std::regex("\nrun[^\n]*"), "\nrun 200");
   for (const std::string& d : {plain(), traced()}) std::ofstream(d + "/in.melt") << melt;
   run_both(launcher + " " + quote(lmp) + " -in in.melt -log run.log -screen none");
 
@@ -247,6 +253,48 @@ TEST_F(Apps, LammpsMeltGivesTheSameThermoOutput) {
   // One message each way per swap, and one per Sendrecv.
   EXPECT_EQ(messages(0, 1), 4 * steps + reneighbourings + 5 + 3 * (reneighbourings + 1));
   EXPECT_EQ(messages(1, 0), messages(0, 1));
+}
+
+// ---------------------------------------------------------------------------
+// LAMMPS's halo messages change size every step as atoms move. Sizes are data,
+// not identity (FORMAT.md 4.3), so its time-step loop is one loop of the
+// grammar: the top level of each rank stays short, and one loop of `rondo
+// stats` covers (nearly) every step of every rank, with the reneighbouring
+// steps (every 20) and the thermo output (every 50) nested inside it.
+TEST_F(Apps, LammpsMeltTimeStepsAreOneLoop) {
+  constexpr int64_t kSteps = 300;  // 4,000 atoms (10^3 cells): seconds
+  std::string lmp = require("lmp", "lammps");
+  std::string launcher = mpirun(2);
+  std::string melt = melt_input(10, kSteps);
+  SKIP_IF_MISSING();
+  std::ofstream(traced("in.melt")) << melt;
+  std::string rec = "cd " + quote(traced()) + " && " + quote(kRondo) + " record -o " + quote(trace()) + " -- " +
+                    launcher + " " + quote(lmp) + " -in in.melt -log run.log -screen none";
+  recorded_ = run_command(rec);
+  ASSERT_EQ(recorded_.status, 0) << rec << "\n" << recorded_.out;
+  expect_valid_trace();
+
+  // Before sizes were data: 1,224 top-level tokens on rank 0 for 1000 steps
+  // (the loop cut into 156 pieces). Now a few dozen (MPI_Init, setup, the
+  // loop, the run's statistics), whatever the number of steps.
+  for (int rank : {0, 1}) {
+    CommandResult g = run_command(quote(kRondo) + " print --grammar --thread " + std::to_string(rank) + ":0 " +
+                                  quote(trace()));
+    ASSERT_EQ(g.status, 0) << g.out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(g.out, m, std::regex("top level: ([0-9]+) tokens"))) << g.out;
+    EXPECT_LE(std::stoll(m[1]), 100) << "rank " << rank << "\n" << g.out.substr(0, 4000);
+  }
+  // One loop holds at least 90% of the steps of both ranks (rows merged over ranks).
+  json merged = json_of(quote(kRondo) + " stats --json " + quote(trace()));
+  int64_t most = 0;
+  std::string which;
+  for (const json& l : merged["loops"]) {
+    int64_t steps = std::max(l["iterations"].get<int64_t>(), l["nest_iterations"].get<int64_t>());
+    if (steps > most) most = steps, which = l["name"].get<std::string>();
+  }
+  EXPECT_GE(most, 2 * kSteps * 9 / 10) << which << "\n" << merged["loops"].dump(1).substr(0, 4000);
+  EXPECT_LE(most, 2 * (kSteps + 2)) << which;
 }
 
 // ---------------------------------------------------------------------------
