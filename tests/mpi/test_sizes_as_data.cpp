@@ -15,6 +15,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../common/mpi_job.h"
 #include "../common/run_command.h"
 #include "../common/trace_check.h"
 #include "rondo/analyzer/messages.h"
@@ -111,8 +112,8 @@ void expect_matched(const std::string& dir, int steps) {
 class SizesAsData : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(RONDO_MPIEXEC) && run_command("command -v mpirun").status != 0)
-      GTEST_SKIP() << "mpirun not found: MPI tests skipped";
+    mpirun_ = rondo::test::find_mpirun(RONDO_MPIEXEC);
+    if (mpirun_.empty()) GTEST_SKIP() << "mpirun not found: MPI tests skipped";
     std::random_device rd;
     dir_ = fs::temp_directory_path() / ("rondo-sizes-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
     fs::create_directories(dir_);
@@ -121,11 +122,6 @@ class SizesAsData : public ::testing::Test {
     if (!dir_.empty() && !getenv("RONDO_TEST_KEEP")) fs::remove_all(dir_);
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  static std::string mpirun() {
-    std::string cmd = fs::exists(RONDO_MPIEXEC) ? shell_quoted(RONDO_MPIEXEC) : std::string("mpirun");
-    if (geteuid() == 0) cmd += " --allow-run-as-root";
-    return cmd + " --oversubscribe -np 2";
-  }
   // Exports `trace` to OTF2 and imports it back; returns the new trace directory.
   std::string otf2_round_trip(const std::string& trace, const std::string& name) {
     auto exported = run_command(shell_quoted(RONDO_CLI) + " export --format otf2 -o " + shell_quoted(path(name)) +
@@ -138,13 +134,14 @@ class SizesAsData : public ::testing::Test {
     return back;
   }
   fs::path dir_;
+  std::string mpirun_;
 };
 
 TEST_F(SizesAsData, StepsWhoseSizesChangeAreOneLoopAndEverySizeReadsBack) {
   constexpr int kSteps = 60;
   std::string trace = path("trace");
-  auto rec = run_command(shell_quoted(RONDO_CLI) + " record -o " + shell_quoted(trace) + " -- " + mpirun() + " " +
-                         shell_quoted(VARYING_SIZES) + " " + std::to_string(kSteps));
+  auto rec = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, 2,
+                                         shell_quoted(VARYING_SIZES) + " " + std::to_string(kSteps));
   ASSERT_EQ(rec.status, 0) << rec.out;
   ASSERT_NE(rec.out.find("varying_sizes: 60 steps ok"), std::string::npos) << rec.out;
   EXPECT_TRUE(rondo::test::trace_valid(trace));
@@ -180,8 +177,10 @@ TEST_F(SizesAsData, StepsWhoseSizesChangeAreOneLoopAndEverySizeReadsBack) {
   }
   EXPECT_EQ(m["matrix_bytes"][0][1], to1);
   EXPECT_EQ(m["matrix_bytes"][1][0], to0);
+  int64_t allreduce_bytes = -1;
   for (const json& o : m["collectives"]["operations"])
-    if (o["name"] == "allreduce") EXPECT_EQ(o["bytes"], reduced);
+    if (o["name"] == "allreduce") allreduce_bytes = o["bytes"].get<int64_t>();
+  EXPECT_EQ(allreduce_bytes, reduced);
 
   // OTF2 export and import keep every size.
   std::string back = otf2_round_trip(trace, "otf2");

@@ -67,7 +67,7 @@ enum class EventKind : uint8_t {
   GpuMemcpy = 61,        // p0 direction, p1 stream location; data[0] bytes, data[1] correlation id
 };
 
-// The `ref` of MpiCollectiveEnd. Bytes sent/received (p2, p3) count what this
+// The `ref` of MpiCollectiveEnd. Bytes sent/received (d0, d1) count what this
 // process contributes from its send buffers and what lands in its receive
 // buffers (FORMAT.md, "Collectives").
 enum class CollectiveOp : uint8_t {
