@@ -182,6 +182,33 @@ TEST_F(SizesAsData, StepsWhoseSizesChangeAreOneLoopAndEverySizeReadsBack) {
     if (o["name"] == "allreduce") allreduce_bytes = o["bytes"].get<int64_t>();
   EXPECT_EQ(allreduce_bytes, reduced);
 
+  // rondo info --sizes: every byte of the process files in exactly one part,
+  // per thread and in total; the sizes are in the event data.
+  auto info = run_command(shell_quoted(RONDO_CLI) + " info --sizes --json " + shell_quoted(trace) + " 2>/dev/null");
+  ASSERT_EQ(info.status, 0) << info.out;
+  json sizes = json::parse(info.out)["sizes"];
+  uint64_t files = 0, events = 0;
+  for (const auto& f : fs::directory_iterator(trace))
+    if (f.path().extension() == ".rnd") files += fs::file_size(f.path());
+  auto parts_sum = [](const json& account) {
+    uint64_t n = 0;
+    for (const auto& [name, part] : account["parts"].items()) n += part["stored"].get<uint64_t>();
+    return n;
+  };
+  EXPECT_EQ(sizes["total"]["stored"].get<uint64_t>(), files);
+  EXPECT_EQ(parts_sum(sizes["total"]), files);
+  uint64_t threads_and_process = parts_sum(sizes["process_level"]);
+  ASSERT_EQ(sizes["threads"].size(), 2u);
+  for (const json& t : sizes["threads"]) {
+    threads_and_process += parts_sum(t);
+    events += t["events"].get<uint64_t>();
+    EXPECT_GT(t["parts"]["event_data"]["stored"].get<uint64_t>(), 0u);
+    EXPECT_GT(t["parts"]["timestamps"]["stored"].get<uint64_t>(), 0u);
+    EXPECT_GE(t["parts"]["event_data"]["decoded"].get<uint64_t>(), t["parts"]["event_data"]["stored"].get<uint64_t>());
+  }
+  EXPECT_EQ(threads_and_process, files);
+  EXPECT_EQ(events, json::parse(info.out)["events"].get<uint64_t>());
+
   // OTF2 export and import keep every size.
   std::string back = otf2_round_trip(trace, "otf2");
   auto again = sized_records(back);
