@@ -9,11 +9,41 @@
 
 namespace rondo::cli {
 
-int run_info(const std::string& path, bool json) {
+namespace {
+// One row per part: bytes on disk, share of the stored total, bytes per event, decoded.
+void print_account(const format::SizeAccount& a, const std::string& indent) {
+  double stored = static_cast<double>(a.stored()), events = static_cast<double>(a.events);
+  for (size_t i = 0; i < format::kSizeParts; ++i) {
+    const format::PartBytes& b = a.parts[i];
+    if (!b.stored && !b.decoded) continue;
+    fmt::print("{}{:<12} {:>11} {:>6.1f}%  {:>7.3f} B/event   decoded {:>11}\n", indent,
+               format::size_part_name(static_cast<format::SizePart>(i)), format_bytes(b.stored),
+               stored ? 100.0 * static_cast<double>(b.stored) / stored : 0.0,
+               events ? static_cast<double>(b.stored) / events : 0.0, format_bytes(b.decoded));
+  }
+  fmt::print("{}{:<12} {:>11} {:>7}  {:>7.3f} B/event   decoded {:>11}\n", indent, "total", format_bytes(a.stored()),
+             "", events ? stored / events : 0.0, format_bytes(a.decoded()));
+}
+
+void print_sizes(const format::TraceSizes& sizes) {
+  fmt::print("\nwhere the bytes go (stored on disk; structure chunks split by decoded section size)\n");
+  print_account(sizes.total, "  ");
+  for (const format::ThreadSizes& t : sizes.threads) {
+    fmt::print("\n  {} thread {}: {} events\n",
+               t.rank >= 0 ? fmt::format("rank {}", t.rank) : fmt::format("process {}", t.process), t.thread,
+               format_count(t.account.events));
+    print_account(t.account, "    ");
+  }
+}
+}  // namespace
+
+int run_info(const std::string& path, bool json, bool sizes) {
   format::TraceReader trace(path);
   analyzer::TraceInfo info = analyzer::trace_info(trace);
   if (json) {
-    fmt::print("{}\n", analyzer::info_json(trace).dump(2));
+    nlohmann::ordered_json j = analyzer::info_json(trace);
+    if (sizes) j["sizes"] = analyzer::sizes_json(format::trace_sizes(trace));
+    fmt::print("{}\n", j.dump(2));
     return 0;
   }
   fmt::print("trace      {}\n", path);
@@ -33,6 +63,7 @@ int run_info(const std::string& path, bool json) {
                p.thread_count() == 1 ? "" : "s", d.command);
   }
   for (const std::string& problem : info.problems) fmt::print("warning: {}\n", problem);
+  if (sizes) print_sizes(format::trace_sizes(trace));
   return 0;
 }
 

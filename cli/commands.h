@@ -20,7 +20,8 @@ struct RecordOptions {
 };
 int run_record(const RecordOptions& o);
 
-int run_info(const std::string& trace, bool json);
+// sizes: also where the bytes of the trace go (format::trace_sizes).
+int run_info(const std::string& trace, bool json, bool sizes = false);
 
 // Exit status 0: no violation; 1: violations (listed on stdout); 2: unreadable trace.
 int run_check(const std::string& trace, bool json);

@@ -10,6 +10,19 @@ namespace rondo::cli {
 
 using namespace rondo::format;
 
+namespace {
+// " bytes=N", or, where the sizes are per-occurrence data and none are given
+// (the grammar view shows an event once for all its occurrences), "".
+std::string sizes_text(const EventDef& def, const int64_t* data, const char* sent, const char* received) {
+  bool in_params = def.params > kind_shape(def.key.kind).params;
+  if (!data && !in_params) return "";
+  TransferBytes b = transfer_bytes(def, data);
+  std::string out = fmt::format(" {}={}", sent, b.bytes);
+  if (received) out += fmt::format(" {}={}", received, b.received);
+  return out;
+}
+}  // namespace
+
 std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, const int64_t* data) {
   const EventKey& k = def.key;
   switch (k.kind) {
@@ -20,15 +33,20 @@ std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, 
     case EventKind::MpiRecv:
     case EventKind::MpiIsend:
     case EventKind::MpiIrecv:
-      return fmt::format("{} peer={} tag={} comm={} bytes={}", kind_name(k.kind), k.params[0], k.params[1],
-                         k.params[2], k.params[3]);
+      return fmt::format("{} peer={} tag={} comm={}{}", kind_name(k.kind), k.params[0], k.params[1], k.params[2],
+                         sizes_text(def, data, "bytes", nullptr));
     case EventKind::MpiProbe:  // the message a probe found; p0 is its source
-      return fmt::format("{} source={} tag={} comm={} bytes={}", kind_name(k.kind), k.params[0], k.params[1],
-                         k.params[2], k.params[3]);
+      return fmt::format("{} source={} tag={} comm={}{}", kind_name(k.kind), k.params[0], k.params[1], k.params[2],
+                         sizes_text(def, data, "bytes", nullptr));
     case EventKind::MpiCollectiveEnd:
-      return fmt::format("{} {} comm={}{} sent={} received={}", kind_name(k.kind),
-                         collective_name(static_cast<CollectiveOp>(k.ref)), k.params[0],
-                         k.params[1] >= 0 ? fmt::format(" root={}", k.params[1]) : "", k.params[2], k.params[3]);
+      return fmt::format("{} {} comm={}{}{}", kind_name(k.kind), collective_name(static_cast<CollectiveOp>(k.ref)),
+                         k.params[0], k.params[1] >= 0 ? fmt::format(" root={}", k.params[1]) : "",
+                         sizes_text(def, data, "sent", "received"));
+    case EventKind::RmaPut:
+    case EventKind::RmaGet:
+    case EventKind::RmaAccumulate:
+      return fmt::format("{} target={} window={}{}", kind_name(k.kind), k.params[0], k.params[1],
+                         sizes_text(def, data, "bytes", nullptr));
     case EventKind::GpuKernelLaunch:
       return fmt::format("{} {} stream={} correlation={}", kind_name(k.kind), defs.region_name(k.ref), k.params[0],
                          data ? data[0] : 0);

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "Summarize a trace");
   info->add_option("TRACE", trace, "Trace directory")->required();
   info->add_flag("--json", json, "Print JSON");
+  bool info_sizes = false;
+  info->add_flag("--sizes", info_sizes,
+                 "Where the bytes go: definitions, grammar, loop counts, event data, timestamps, summaries, per thread");
 
   std::string check_trace;
   bool check_json = false;
@@ -178,7 +181,7 @@ int main(int argc, char** argv) {
       instrument.command.insert(instrument.command.end(), after_dashes.begin(), after_dashes.end());
       return run_instrument(instrument);
     }
-    if (*info) return run_info(trace, json);
+    if (*info) return run_info(trace, json, info_sizes);
     if (*chk) return run_check(check_trace, check_json);
     if (*prn) {
       if (!thread.empty()) print.thread = parse_thread(thread);

@@ -257,7 +257,7 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWin
           r.peer = static_cast<int32_t>(param(e, 0));
           r.tag = static_cast<int32_t>(param(e, 1));
           r.comm = param(e, 2);
-          r.bytes = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 3)));
+          r.bytes = static_cast<uint64_t>(std::max<int64_t>(0, transfer_bytes(*e.def, e.data).bytes));
           r.request = kind == EventKind::MpiIsend || kind == EventKind::MpiIrecv ? e.data[0] : 0;
           r.at = at;
           r.order_ns = ns;
@@ -295,8 +295,9 @@ void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWin
           c.op = static_cast<CollectiveOp>(e.def->key.ref);
           c.comm = param(e, 0);
           c.root = static_cast<int32_t>(param(e, 1));
-          c.sent = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 2)));
-          c.received = static_cast<uint64_t>(std::max<int64_t>(0, param(e, 3)));
+          TransferBytes b = transfer_bytes(*e.def, e.data);
+          c.sent = static_cast<uint64_t>(std::max<int64_t>(0, b.bytes));
+          c.received = static_cast<uint64_t>(std::max<int64_t>(0, b.received));
           c.begin_ns = pending_begin;
           c.end_ns = ns;
           c.call = current_call;

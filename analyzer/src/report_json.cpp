@@ -153,6 +153,37 @@ nlohmann::ordered_json threads_json(const ThreadStats& s) {
 
 }  // namespace
 
+namespace {
+nlohmann::ordered_json account_json(const format::SizeAccount& a) {
+  nlohmann::ordered_json j;
+  j["events"] = a.events;
+  j["stored"] = a.stored();
+  j["decoded"] = a.decoded();
+  j["bytes_per_event"] = a.events ? static_cast<double>(a.stored()) / static_cast<double>(a.events) : 0.0;
+  nlohmann::ordered_json parts;
+  for (size_t i = 0; i < format::kSizeParts; ++i) {
+    const format::PartBytes& b = a.parts[i];
+    parts[format::size_part_name(static_cast<format::SizePart>(i))] = {{"stored", b.stored}, {"decoded", b.decoded}};
+  }
+  j["parts"] = parts;
+  return j;
+}
+}  // namespace
+
+nlohmann::ordered_json sizes_json(const format::TraceSizes& sizes) {
+  nlohmann::ordered_json j;
+  j["total"] = account_json(sizes.total);
+  j["process_level"] = account_json(sizes.process_level);
+  nlohmann::ordered_json threads = nlohmann::ordered_json::array();
+  for (const format::ThreadSizes& t : sizes.threads) {
+    nlohmann::ordered_json one = {{"rank", t.rank}, {"process", t.process}, {"thread", t.thread}};
+    one.update(account_json(t.account));
+    threads.push_back(one);
+  }
+  j["threads"] = threads;
+  return j;
+}
+
 nlohmann::ordered_json info_json(const format::TraceReader& trace) {
   TraceInfo info = trace_info(trace);
   nlohmann::ordered_json j;

@@ -737,6 +737,8 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
                                           strings_(otf2::generic_text(g)));
   };
 
+  // Sizes of messages, collectives and RMA, from either file layout.
+  const TransferBytes bytes = transfer_bytes(*e.def, e.data);
   switch (k.kind) {
     case EventKind::Enter:
       rc = OTF2_EvtWriter_Enter(w, nullptr, t, region(pi, k.ref));
@@ -758,25 +760,25 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
     case EventKind::MpiSend: {
       Comm c = comm(pi, k.params[2]);
       rc = OTF2_EvtWriter_MpiSend(w, nullptr, t, comm_rank(c, k.params[0], lw.rank), c.ref, u32(k.params[1]),
-                                  u64(k.params[3]));
+                                  u64(bytes.bytes));
       break;
     }
     case EventKind::MpiRecv: {
       Comm c = comm(pi, k.params[2]);
       rc = OTF2_EvtWriter_MpiRecv(w, nullptr, t, comm_rank(c, k.params[0], lw.rank), c.ref, u32(k.params[1]),
-                                  u64(k.params[3]));
+                                  u64(bytes.bytes));
       break;
     }
     case EventKind::MpiIsend: {
       Comm c = comm(pi, k.params[2]);
       rc = OTF2_EvtWriter_MpiIsend(w, nullptr, t, comm_rank(c, k.params[0], lw.rank), c.ref, u32(k.params[1]),
-                                   u64(k.params[3]), u64(e.data[0]));
+                                   u64(bytes.bytes), u64(e.data[0]));
       break;
     }
     case EventKind::MpiIrecv: {
       Comm c = comm(pi, k.params[2]);
       rc = OTF2_EvtWriter_MpiIrecv(w, nullptr, t, comm_rank(c, k.params[0], lw.rank), c.ref, u32(k.params[1]),
-                                   u64(k.params[3]), u64(e.data[0]));
+                                   u64(bytes.bytes), u64(e.data[0]));
       break;
     }
     case EventKind::MpiIsendComplete:
@@ -794,8 +796,9 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
     case EventKind::MpiProbe:
       // OTF2 has no probe record (the MPI_Probe call itself is the region
       // around this event): the result travels as a "rondo::event" parameter,
-      // "MPI_PROBE kind=24 ref=0 p=SOURCE,TAG,COMM,BYTES nd=0", with the source
-      // as a world rank and COMM the archive's communicator reference.
+      // "MPI_PROBE kind=24 ref=0 p=SOURCE,TAG,COMM nd=1" with BYTES in the
+      // first data attribute (version-1 traces: "p=SOURCE,TAG,COMM,BYTES nd=0"),
+      // the source as a world rank and COMM the archive's communicator reference.
       rc = generic();
       break;
     case EventKind::MpiCollectiveBegin:
@@ -806,20 +809,20 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
       OTF2_CollectiveOp op = otf2::to_otf2(static_cast<CollectiveOp>(k.ref), exact);
       if (!exact) add_int(attrs, otf2::kAttrCollectiveOp, k.ref, "Rondo collective operation (no OTF2 equivalent)");
       Comm c = comm(pi, k.params[0]);
-      rc = OTF2_EvtWriter_MpiCollectiveEnd(w, attrs, t, op, c.ref, comm_rank(c, k.params[1], lw.rank), u64(k.params[2]),
-                                           u64(k.params[3]));
+      rc = OTF2_EvtWriter_MpiCollectiveEnd(w, attrs, t, op, c.ref, comm_rank(c, k.params[1], lw.rank), u64(bytes.bytes),
+                                           u64(bytes.received));
       break;
     }
     case EventKind::RmaPut:
     case EventKind::RmaGet: {
       OTF2_RmaWinRef win = window(pi, k.params[1]);
       auto fn = k.kind == EventKind::RmaPut ? OTF2_EvtWriter_RmaPut : OTF2_EvtWriter_RmaGet;
-      rc = fn(w, nullptr, t, win, u32(k.params[0]), u64(k.params[2]), lw.next_matching_id++);
+      rc = fn(w, nullptr, t, win, u32(k.params[0]), u64(bytes.bytes), lw.next_matching_id++);
       break;
     }
     case EventKind::RmaAccumulate:
       rc = OTF2_EvtWriter_RmaAtomic(w, nullptr, t, window(pi, k.params[1]), u32(k.params[0]),
-                                    OTF2_RMA_ATOMIC_TYPE_ACCUMULATE, u64(k.params[2]), 0, lw.next_matching_id++);
+                                    OTF2_RMA_ATOMIC_TYPE_ACCUMULATE, u64(bytes.bytes), 0, lw.next_matching_id++);
       break;
     case EventKind::RmaSync:
       add_int(attrs, otf2::kAttrSyncKind, k.params[1], "Rondo RMA synchronisation kind");

@@ -600,25 +600,29 @@ OTF2_CallbackCode ev_leave(ARGS, OTF2_RegionRef region) {
   } else s.leave(s.process->region(region), time));
 }
 
+// The size is data (after the request id of MPI_ISEND/MPI_IRECV), not identity.
 void p2p(LocationState& s, EventKind kind, uint64_t time, uint32_t peer, OTF2_CommRef comm, uint32_t tag,
-         uint64_t bytes, std::initializer_list<int64_t> data = {}) {
-  s.event(kind, time, 0,
-          {s.process->world_rank(comm, peer), static_cast<int64_t>(tag), s.process->comm(comm),
-           static_cast<int64_t>(bytes)},
-          data);
+         uint64_t bytes, std::optional<uint64_t> request = std::nullopt) {
+  auto n = static_cast<int64_t>(bytes);
+  std::initializer_list<int64_t> params = {s.process->world_rank(comm, peer), static_cast<int64_t>(tag),
+                                           s.process->comm(comm)};
+  if (request)
+    s.event(kind, time, 0, params, {static_cast<int64_t>(*request), n});
+  else
+    s.event(kind, time, 0, params, {n});
 }
 OTF2_CallbackCode ev_send(ARGS, uint32_t receiver, OTF2_CommRef comm, uint32_t tag, uint64_t length) {
   BODY(p2p(s, EventKind::MpiSend, time, receiver, comm, tag, length));
 }
 OTF2_CallbackCode ev_isend(ARGS, uint32_t receiver, OTF2_CommRef comm, uint32_t tag, uint64_t length,
                            uint64_t request) {
-  BODY(p2p(s, EventKind::MpiIsend, time, receiver, comm, tag, length, {static_cast<int64_t>(request)}));
+  BODY(p2p(s, EventKind::MpiIsend, time, receiver, comm, tag, length, request));
 }
 OTF2_CallbackCode ev_recv(ARGS, uint32_t sender, OTF2_CommRef comm, uint32_t tag, uint64_t length) {
   BODY(p2p(s, EventKind::MpiRecv, time, sender, comm, tag, length));
 }
 OTF2_CallbackCode ev_irecv(ARGS, uint32_t sender, OTF2_CommRef comm, uint32_t tag, uint64_t length, uint64_t request) {
-  BODY(p2p(s, EventKind::MpiIrecv, time, sender, comm, tag, length, {static_cast<int64_t>(request)}));
+  BODY(p2p(s, EventKind::MpiIrecv, time, sender, comm, tag, length, request));
 }
 OTF2_CallbackCode ev_isend_complete(ARGS, uint64_t request) {
   BODY(s.event(EventKind::MpiIsendComplete, time, 0, {}, {static_cast<int64_t>(request)}));
@@ -639,8 +643,8 @@ OTF2_CallbackCode ev_coll_end(ARGS, OTF2_CollectiveOp op, OTF2_CommRef comm, uin
     auto rondo_op = static_cast<uint32_t>(otf2::from_otf2(op));
     if (auto exact = s.attribute(attrs, otf2::kAttrCollectiveOp)) rondo_op = static_cast<uint32_t>(*exact);
     s.event(EventKind::MpiCollectiveEnd, time, rondo_op,
-            {s.process->comm(comm), s.process->world_rank(comm, root), static_cast<int64_t>(sent),
-             static_cast<int64_t>(received)});
+            {s.process->comm(comm), s.process->world_rank(comm, root)},
+            {static_cast<int64_t>(sent), static_cast<int64_t>(received)});
   });
 }
 OTF2_CallbackCode ev_nb_coll_request(ARGS, uint64_t request) {
@@ -770,6 +774,12 @@ void generic_event(LocationState& s, uint64_t time, OTF2_AttributeList* attrs, c
   if (g->kind == EventKind::MpiProbe && g->np > 2) k.params[2] = s.process->comm(static_cast<OTF2_CommRef>(g->params[2]));
   int64_t data[kMaxData] = {};
   for (int i = 0; i < g->nd; ++i) data[i] = s.attribute(attrs, otf2::kAttrData[i]).value_or(0);
+  // Exports of version-1 traces wrote a probe's size as its fourth parameter:
+  // it is data now (FORMAT.md 7.2).
+  if (g->kind == EventKind::MpiProbe && g->np > 3) {
+    data[0] = k.params[3];
+    k.params[3] = 0;
+  }
   s.writer->event(k, time, data);
 }
 
@@ -804,18 +814,18 @@ int64_t rma_target(LocationState& s, OTF2_RmaWinRef win, uint32_t remote) {
 }
 OTF2_CallbackCode ev_rma_put(ARGS, OTF2_RmaWinRef win, uint32_t remote, uint64_t bytes, uint64_t) {
   BODY(s.event(EventKind::RmaPut, time, 0,
-               {rma_target(s, win, remote), s.process->window(win), static_cast<int64_t>(bytes)}));
+               {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(bytes)}));
 }
 OTF2_CallbackCode ev_rma_get(ARGS, OTF2_RmaWinRef win, uint32_t remote, uint64_t bytes, uint64_t) {
   BODY(s.event(EventKind::RmaGet, time, 0,
-               {rma_target(s, win, remote), s.process->window(win), static_cast<int64_t>(bytes)}));
+               {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(bytes)}));
 }
 OTF2_CallbackCode ev_rma_atomic(ARGS, OTF2_RmaWinRef win, uint32_t remote, OTF2_RmaAtomicType type, uint64_t sent,
                                 uint64_t, uint64_t) {
   BODY({
     if (type == OTF2_RMA_ATOMIC_TYPE_ACCUMULATE || type == OTF2_RMA_ATOMIC_TYPE_FETCH_AND_ACCUMULATE)
       s.event(EventKind::RmaAccumulate, time, 0,
-              {rma_target(s, win, remote), s.process->window(win), static_cast<int64_t>(sent)});
+              {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(sent)});
     else
       s.keep("RMA_ATOMIC", time, "type=" + std::to_string(type) + " remote=" + num32(remote));
   });

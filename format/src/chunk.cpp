@@ -81,9 +81,9 @@ std::string check_file_header(const uint8_t* data, size_t size) {
   if (size < kFileHeaderSize) return size == 0 ? "empty file" : "file shorter than its header";
   if (std::memcmp(data, kFileMagic, 8) != 0) return "not a Rondo process file (bad magic)";
   uint16_t version = static_cast<uint16_t>(data[8] | (data[9] << 8));
-  if (version != kFormatVersion)
-    return "format version " + std::to_string(version) + " is not supported (this reader reads version " +
-           std::to_string(kFormatVersion) + ")";
+  if (version < kOldestReadableVersion || version > kFormatVersion)
+    return "format version " + std::to_string(version) + " is not supported (this reader reads versions " +
+           std::to_string(kOldestReadableVersion) + " to " + std::to_string(kFormatVersion) + ")";
   return {};
 }
 

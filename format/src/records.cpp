@@ -84,6 +84,24 @@ GpuLaunchGeometry unpack_gpu_geometry(int64_t grid, int64_t block) {
   return out;
 }
 
+TransferBytes transfer_bytes(const EventKey& key, uint8_t stored_params, const int64_t* data) {
+  // Version 1 had one parameter more than kind_shape() (now version 2) gives:
+  // the byte counts; version 2 has them at the end of the data.
+  KindShape now = kind_shape(key.kind);
+  bool in_params = stored_params > now.params;
+  switch (key.kind) {
+    case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiProbe:
+      return {in_params ? key.params[3] : data[0], 0};
+    case EventKind::MpiIsend: case EventKind::MpiIrecv:
+      return {in_params ? key.params[3] : data[1], 0};
+    case EventKind::MpiCollectiveEnd:
+      return in_params ? TransferBytes{key.params[2], key.params[3]} : TransferBytes{data[0], data[1]};
+    case EventKind::RmaPut: case EventKind::RmaGet: case EventKind::RmaAccumulate:
+      return {in_params ? key.params[2] : data[0], 0};
+    default: return {};
+  }
+}
+
 std::string_view collective_name(CollectiveOp op) {
   switch (op) {
     case CollectiveOp::Barrier: return "barrier";

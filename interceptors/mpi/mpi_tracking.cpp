@@ -148,11 +148,23 @@ void record(const EventKey& key, const int64_t* data = nullptr) {
     trace::record_event(key, data);
 }
 
-EventKey message_key(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t n) {
+// A message's identity is where it goes (peer, tag, communicator); its size is
+// per-occurrence data (FORMAT.md 7.2), so that messages whose size changes from
+// call to call (halo exchanges) still repeat as one grammar event.
+EventKey message_key(EventKind kind, int peer_world, int tag, uint32_t comm) {
   EventKey k;
   k.kind = kind;
-  k.params = {peer_world, tag, comm, n};
+  k.params = {peer_world, tag, comm, 0};
   return k;
+}
+
+// Records a point-to-point message of `bytes`; `request` (MPI_ISEND, MPI_IRECV)
+// goes first in the data, as it did before sizes were data.
+void record_message(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t bytes,
+                    const int64_t* request = nullptr) {
+  const int64_t plain[1] = {bytes};
+  const int64_t with_request[2] = {request ? *request : 0, bytes};
+  record(message_key(kind, peer_world, tag, comm), request ? with_request : plain);
 }
 
 int64_t received_bytes(const MPI_Status& status) {
@@ -273,7 +285,7 @@ int64_t bytes(MPI_Count count, MPI_Datatype type) {
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n) {
   Peer peer = peer_in(comm, dest);
   if (peer.world == -2) return;  // MPI_PROC_NULL: no message
-  record(message_key(EventKind::MpiSend, peer.world, tag, peer.comm, n));
+  record_message(EventKind::MpiSend, peer.world, tag, peer.comm, n);
 }
 
 namespace {
@@ -282,7 +294,7 @@ namespace {
 void record_status(EventKind kind, const MPI_Status& status, MPI_Comm comm) {
   if (status.MPI_SOURCE == MPI_PROC_NULL) return;
   Peer peer = peer_in(comm, status.MPI_SOURCE);
-  record(message_key(kind, peer.world, status.MPI_TAG, peer.comm, received_bytes(status)));
+  record_message(kind, peer.world, status.MPI_TAG, peer.comm, received_bytes(status));
 }
 }  // namespace
 
@@ -293,7 +305,7 @@ namespace {
 void record_post(const RequestInfo& r) {
   auto id = static_cast<int64_t>(r.id);
   if (r.send) {
-    record(message_key(EventKind::MpiIsend, r.peer, r.tag, r.comm, r.bytes), &id);
+    record_message(EventKind::MpiIsend, r.peer, r.tag, r.comm, r.bytes, &id);
   } else {
     EventKey k;
     k.kind = EventKind::MpiIrecvRequest;
@@ -317,7 +329,7 @@ PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persist
   }
   if (record_now) {
     auto id = static_cast<int64_t>(p.id);
-    record(message_key(EventKind::MpiIsend, p.peer, p.tag, p.comm, p.bytes), &id);
+    record_message(EventKind::MpiIsend, p.peer, p.tag, p.comm, p.bytes, &id);
   }
   return p;
 }
@@ -354,7 +366,7 @@ void record_completion(const RequestInfo& r, const MPI_Status* status) {
     record(k, &id);
   } else if (status && status->MPI_SOURCE != MPI_PROC_NULL) {
     int peer = r.peers ? translate(*r.peers, status->MPI_SOURCE) : status->MPI_SOURCE;
-    record(message_key(EventKind::MpiIrecv, peer, status->MPI_TAG, r.comm, received_bytes(*status)), &id);
+    record_message(EventKind::MpiIrecv, peer, status->MPI_TAG, r.comm, received_bytes(*status), &id);
   }
 }
 
@@ -474,8 +486,9 @@ void record_collective_end(CollectiveOp op, int64_t comm, int64_t root_world, in
   EventKey k;
   k.kind = EventKind::MpiCollectiveEnd;
   k.ref = static_cast<uint32_t>(op);
-  k.params = {comm, root_world, sent, received};
-  record(k);
+  k.params = {comm, root_world, 0, 0};
+  const int64_t bytes[2] = {sent, received};  // data, not identity (FORMAT.md 7.2)
+  record(k, bytes);
 }
 }  // namespace
 
@@ -510,8 +523,8 @@ void record_rma(EventKind kind, int target, MPI_Win win, int64_t n) {
   }
   EventKey k;
   k.kind = kind;
-  k.params = {world, window_id(win), n, 0};
-  record(k);
+  k.params = {world, window_id(win), 0, 0};
+  record(k, &n);  // the size is data, not identity (FORMAT.md 7.2)
 }
 
 uint32_t file_opened(MPI_File file, const char* path) {

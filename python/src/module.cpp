@@ -341,6 +341,18 @@ py::object region_of(const format::ProcessReader& process, const format::EventKe
   return py::none();
 }
 
+bool moves_bytes(format::EventKind k) {
+  using format::EventKind;
+  switch (k) {
+    case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiIsend: case EventKind::MpiIrecv:
+    case EventKind::MpiProbe: case EventKind::MpiCollectiveEnd: case EventKind::RmaPut: case EventKind::RmaGet:
+    case EventKind::RmaAccumulate:
+      return true;
+    default:
+      return false;
+  }
+}
+
 py::tuple params_of(const format::EventDef& def) {
   py::tuple params(def.params);
   for (size_t i = 0; i < def.params; ++i) params[i] = def.key.params[i];
@@ -353,6 +365,10 @@ struct PyEvent {
   std::string kind;
   py::object region;  // region name for ENTER / LEAVE / POLLS, else None
   py::tuple params, data;
+  // Bytes moved by a message, probe or RMA transfer; a collective's bytes sent
+  // (and received in `received`); None for other kinds. Read from either file
+  // layout (sizes are data since format version 2).
+  py::object bytes = py::none(), received = py::none();
   uint64_t index = 0;
 };
 
@@ -377,6 +393,11 @@ class EventIterator {
     py::tuple data(e.def->data);
     for (size_t i = 0; i < e.def->data; ++i) data[i] = e.data[i];
     out.data = data;
+    if (moves_bytes(k.kind)) {
+      format::TransferBytes b = format::transfer_bytes(*e.def, e.data);
+      out.bytes = py::int_(b.bytes);
+      if (k.kind == format::EventKind::MpiCollectiveEnd) out.received = py::int_(b.received);
+    }
     return out;
   }
 
@@ -528,6 +549,8 @@ PYBIND11_MODULE(_rondo, m) {
       .def_readonly("region", &PyEvent::region)
       .def_readonly("params", &PyEvent::params)
       .def_readonly("data", &PyEvent::data)
+      .def_readonly("bytes", &PyEvent::bytes)
+      .def_readonly("received", &PyEvent::received)
       .def_readonly("index", &PyEvent::index)
       .def("__repr__", [](const PyEvent& e) {
         std::string s = "<Event " + std::to_string(e.time_ns) + " ns " + e.kind;

@@ -190,6 +190,16 @@ def test_mpi_ring_messages(ring):
     assert ((df["dst"] - df["src"]) % 4 == 1).all()
 
 
+def test_mpi_ring_event_bytes(ring):
+    # Sizes are per-occurrence data (format version 2); Event.bytes reads them.
+    t = rondo.open(ring)
+    sends = [e for e in t.events(rank=0, thread=0) if e.kind in ("MPI_SEND", "MPI_RECV")]
+    assert len(sends) == 20
+    assert all(e.bytes == 64 and e.received is None for e in sends)
+    assert all(len(e.params) == 3 and e.data == (64,) for e in sends)
+    assert all(e.bytes is None for e in t.events(rank=0, thread=0) if e.kind == "ENTER")
+
+
 def test_mpi_ring_message_times_within_the_trace(ring):
     t = rondo.open(ring)
     df, duration = t.messages(), t.info()["duration_ns"]

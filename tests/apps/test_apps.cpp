@@ -83,6 +83,15 @@ class Apps : public ::testing::Test {
     if (path.empty()) skip_ = name + " not found in PATH: install the Debian package " + package;
     return path;
   }
+  // LAMMPS's melt example on a lattice of `lattice`^3 cells, `steps` steps
+  // (skips the test when the example is not installed).
+  std::string melt_input(int lattice, int steps) {
+    std::string melt = slurp("/usr/share/lammps/examples/melt/in.melt");
+    if (melt.empty()) skip_ = "/usr/share/lammps/examples/melt/in.melt missing: install lammps-examples";
+    std::string n = std::to_string(lattice);
+    melt = std::regex_replace(melt, std::regex("block 0 10 0 10 0 10"), "block 0 " + n + " 0 " + n + " 0 " + n);
+    return std::regex_replace(melt, std::regex("\nrun[^\n]*"), "\nrun " + std::to_string(steps));
+  }
   std::string mpirun(int ranks) {
     std::string path = require("mpirun", "openmpi-bin");
     std::string cmd = quote(path);
@@ -206,11 +215,8 @@ TEST_F(Apps, NetpipeCountsFollowFromItsArguments) {
 TEST_F(Apps, LammpsMeltGivesTheSameThermoOutput) {
   std::string lmp = require("lmp", "lammps");
   std::string launcher = mpirun(2);
+  std::string melt = melt_input(15, 200);
   SKIP_IF_MISSING();
-  std::string melt = slurp("/usr/share/lammps/examples/melt/in.melt");
-  if (melt.empty()) GTEST_SKIP() << "/usr/share/lammps/examples/melt/in.melt missing: install lammps-examples";
-  melt = std::regex_replace(melt, std::regex("block 0 10 0 10 0 10"), "block 0 15 0 15 0 15");
-  melt = std::regex_replace(melt, std::regex("\nrun[^\n]*"), "\nrun 200");
   for (const std::string& d : {plain(), traced()}) std::ofstream(d + "/in.melt") << melt;
   run_both(launcher + " " + quote(lmp) + " -in in.melt -log run.log -screen none");
 
@@ -247,6 +253,52 @@ TEST_F(Apps, LammpsMeltGivesTheSameThermoOutput) {
   // One message each way per swap, and one per Sendrecv.
   EXPECT_EQ(messages(0, 1), 4 * steps + reneighbourings + 5 + 3 * (reneighbourings + 1));
   EXPECT_EQ(messages(1, 0), messages(0, 1));
+}
+
+// ---------------------------------------------------------------------------
+// LAMMPS's halo messages change size every step as atoms move. Sizes are data,
+// not identity (FORMAT.md 4.3), so its time-step loop is one loop nest of the
+// grammar: the top level of each rank stays short (1,224 tokens on rank 0 for
+// 1000 steps before sizes were data, the loop cut into 156 pieces). A step is
+// 4 halo swaps (MPI_Irecv, MPI_Send, MPI_Wait: forward and reverse, both ways
+// along z) with nothing else to tell steps apart, so the inner loop counts
+// swaps: 4 per step. It is cut only where a step differs: reneighbouring
+// (every 20 steps: exchange and borders, with MPI_Sendrecv) and thermo output
+// (every 50: MPI_Allreduce), which the grammar nests around it.
+TEST_F(Apps, LammpsMeltTimeStepsAreOneLoop) {
+  constexpr int64_t kSteps = 300;  // 4,000 atoms (10^3 cells): seconds
+  std::string lmp = require("lmp", "lammps");
+  std::string launcher = mpirun(2);
+  std::string melt = melt_input(10, kSteps);
+  SKIP_IF_MISSING();
+  std::ofstream(traced("in.melt")) << melt;
+  std::string rec = "cd " + quote(traced()) + " && " + quote(kRondo) + " record -o " + quote(trace()) + " -- " +
+                    launcher + " " + quote(lmp) + " -in in.melt -log run.log -screen none";
+  recorded_ = run_command(rec);
+  ASSERT_EQ(recorded_.status, 0) << rec << "\n" << recorded_.out;
+  expect_valid_trace();
+  std::string log = slurp(traced("run.log"));
+  ASSERT_EQ(lines_matching(log, "^ +1 by 1 by 2 MPI processor grid").size(), 1u) << log;
+
+  for (int rank : {0, 1}) {
+    CommandResult g = run_command(quote(kRondo) + " print --grammar --thread " + std::to_string(rank) + ":0 " +
+                                  quote(trace()));
+    ASSERT_EQ(g.status, 0) << g.out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(g.out, m, std::regex("top level: ([0-9]+) tokens"))) << g.out;
+    EXPECT_LE(std::stoll(m[1]), 100) << "rank " << rank << "\n" << g.out.substr(0, 4000);
+  }
+  // The swap loop (rows merged over ranks) holds at least 90% of the swaps of
+  // both ranks, in one occurrence per stretch between reneighbouring or thermo steps.
+  json merged = json_of(quote(kRondo) + " stats --json " + quote(trace()));
+  json swaps;
+  for (const json& l : merged["loops"])
+    if (l["name"] == "MPI_Irecv, MPI_Send, MPI_Wait") swaps = l;
+  ASSERT_FALSE(swaps.is_null()) << merged["loops"].dump(1).substr(0, 4000);
+  const int64_t reneighbourings = kSteps / 20, thermo = kSteps / 50;
+  EXPECT_GE(swaps["iterations"].get<int64_t>(), 2 * 4 * kSteps * 9 / 10) << swaps.dump(1);
+  EXPECT_LE(swaps["iterations"].get<int64_t>(), 2 * (4 * kSteps + reneighbourings + 5)) << swaps.dump(1);
+  EXPECT_LE(swaps["occurrences"].get<int64_t>(), 2 * (reneighbourings + thermo + 3)) << swaps.dump(1);
 }
 
 // ---------------------------------------------------------------------------

@@ -388,51 +388,53 @@ void write_mpi_trace(const std::string& dir) {
         t += 100 * static_cast<uint64_t>(i);  // compute takes longer every iteration
         w.leave(kCompute, next());
         w.enter(kSend, next());
-        ev(key(EventKind::MpiSend, 0, {right, 7, 0, 1024}));
+        // Sizes are data (FORMAT.md 7.2) and change every iteration.
+        const int64_t ring = 1024 + 3 * i, swap = 2048 + 8 * i;
+        ev(key(EventKind::MpiSend, 0, {right, 7, 0}), {ring});
         w.leave(kSend, next());
         w.enter(kRecv, next());
-        ev(key(EventKind::MpiProbe, 0, {left, 7, 0, 1024}));  // as if MPI_Probe, then MPI_Recv
-        ev(key(EventKind::MpiRecv, 0, {left, 7, 0, 1024}));
+        ev(key(EventKind::MpiProbe, 0, {left, 7, 0}), {ring});  // as if MPI_Probe, then MPI_Recv
+        ev(key(EventKind::MpiRecv, 0, {left, 7, 0}), {ring});
         w.leave(kRecv, next());
         w.enter(kIrecv, next());
         ev(key(EventKind::MpiIrecvRequest), {100 + i});
         w.leave(kIrecv, next());
         w.enter(kIsend, next());
-        ev(key(EventKind::MpiIsend, 0, {left, 9, 0, 2048}), {200 + i});
+        ev(key(EventKind::MpiIsend, 0, {left, 9, 0}), {200 + i, swap});
         w.leave(kIsend, next());
         w.enter(kWait, next());
         ev(key(EventKind::MpiRequestTest), {200 + i});
-        ev(key(EventKind::MpiIrecv, 0, {right, 9, 0, 2048}), {100 + i});
+        ev(key(EventKind::MpiIrecv, 0, {right, 9, 0}), {100 + i, swap});
         ev(key(EventKind::MpiIsendComplete), {200 + i});
         w.leave(kWait, next());
         w.enter(kAllreduce, next());
         ev(key(EventKind::MpiCollectiveBegin));
-        ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::Allreduce), {0, -1, 8, 8}));
+        ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::Allreduce), {0, -1}), {8 * (i + 1), 8 * (i + 1)});
         w.leave(kAllreduce, next());
         if (r < 2) {
           w.enter(kBcast, next());
           ev(key(EventKind::MpiCollectiveBegin));
-          ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::Bcast),
-                 {2, 0, r == 0 ? 64 : 0, r == 0 ? 0 : 64}));
+          ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::Bcast), {2, 0}),
+             {r == 0 ? 64 : 0, r == 0 ? 0 : 64});
           w.leave(kBcast, next());
           w.enter(r == 0 ? kSend : kRecv, next());
-          ev(key(r == 0 ? EventKind::MpiSend : EventKind::MpiRecv, 0, {r == 0 ? 1 : 0, 3, 2, 512}));
+          ev(key(r == 0 ? EventKind::MpiSend : EventKind::MpiRecv, 0, {r == 0 ? 1 : 0, 3, 2}), {512});
           w.leave(r == 0 ? kSend : kRecv, next());
         }
         w.enter(kNeighbor, next());
         ev(key(EventKind::MpiCollectiveBegin));
-        ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::NeighborAllgather), {0, -1, 16, 32}));
+        ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::NeighborAllgather), {0, -1}), {16, 32});
         w.leave(kNeighbor, next());
         w.enter(kPut, next());
-        ev(key(EventKind::RmaPut, 0, {right, 0, 64}));
-        ev(key(EventKind::RmaGet, 0, {left, 0, 32}));
-        ev(key(EventKind::RmaAccumulate, 0, {right, 0, 8}));
+        ev(key(EventKind::RmaPut, 0, {right, 0}), {64 + i});
+        ev(key(EventKind::RmaGet, 0, {left, 0}), {32 + i});
+        ev(key(EventKind::RmaAccumulate, 0, {right, 0}), {8 + i});
         ev(key(EventKind::RmaSync, 0, {0, 2}));
         w.leave(kPut, next());
       }
       if (r != 1) {
         w.enter(r == 0 ? kSend : kRecv, next());
-        ev(key(r == 0 ? EventKind::MpiSend : EventKind::MpiRecv, 0, {r == 0 ? 2 : 0, 4, inter, 100}));
+        ev(key(r == 0 ? EventKind::MpiSend : EventKind::MpiRecv, 0, {r == 0 ? 2 : 0, 4, inter}), {100});
         w.leave(r == 0 ? kSend : kRecv, next());
       }
       w.enter(kIrecv, next());
@@ -441,7 +443,7 @@ void write_mpi_trace(const std::string& dir) {
       ev(key(EventKind::MpiRequestCancelled), {999});
       w.enter(kCommFree, next());
       ev(key(EventKind::MpiCollectiveBegin));
-      ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::Destroy), {-1, -1, 0, 0}));
+      ev(key(EventKind::MpiCollectiveEnd, static_cast<uint32_t>(CollectiveOp::Destroy), {-1, -1}), {0, 0});
       w.leave(kCommFree, next());
       w.leave(kMain, next());
     });
@@ -616,7 +618,7 @@ TEST(Otf2Import, ScorePPingPongFixture) {
         EXPECT_EQ(k.params[0], 1 - p->rank());
         EXPECT_EQ(k.params[1], (e.kind() == EventKind::MpiSend) == (p->rank() == 0) ? 10 : 20);
         EXPECT_EQ(comm_identity(p->defs(), k.params[2]), "[0 1 ]#0");
-        if (e.kind() == EventKind::MpiSend) sends.insert({p->rank(), k.params[1], k.params[3]});
+        if (e.kind() == EventKind::MpiSend) sends.insert({p->rank(), k.params[1], transfer_bytes(*e.def, e.data).bytes});
       }
   std::multiset<std::tuple<int64_t, int64_t, int64_t>> expected;
   for (int64_t bytes = 16384; bytes <= 2097152; bytes *= 2) {
@@ -673,6 +675,8 @@ TEST(Otf2RoundTrip, MpiTrace) {
   EXPECT_EQ(original_messages.matched, 3u * kIterations * 2 + kIterations + 1);
   EXPECT_EQ(original_messages.unmatched_sends + original_messages.unmatched_receives, 0u);
   EXPECT_EQ(original_messages.cancelled, 3u);
+  // Sizes change every iteration but are data: each rank's iterations are one loop.
+  for (auto& p : original.processes()) EXPECT_FALSE(p->thread(0).loops().empty()) << "rank " << p->rank();
 
   export_and_check_otf2(original, otf2_dir);
   if (HasFatalFailure()) return;

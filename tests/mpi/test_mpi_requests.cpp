@@ -151,7 +151,7 @@ TEST_F(MpiRecords, ProbesRecordTheMessageTheyFound) {
         if (e.kind() == EventKind::Enter) call = defs.region_name(k.ref);
         if (e.kind() != EventKind::MpiProbe) continue;
         ASSERT_EQ(p->rank(), 0);
-        probes.insert({k.params[0], k.params[1], k.params[3]});
+        probes.insert({k.params[0], k.params[1], rondo::format::transfer_bytes(*e.def, e.data).bytes});
         probing_calls.insert(call);
         if (k.params[1] == 31) {
           rev_comm = k.params[2];

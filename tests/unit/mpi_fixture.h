@@ -82,14 +82,18 @@ class Mpi {
                   int64_t comm = 0) {
     enter(region, t0);
     w_.event(EventKey{EventKind::MpiCollectiveBegin, 0, {}}, t0);
-    w_.event(EventKey{EventKind::MpiCollectiveEnd, static_cast<uint32_t>(op), {comm, root, sent, received}}, t1);
+    int64_t d[2] = {sent, received};  // sizes are data (FORMAT.md 7.2)
+    w_.event(EventKey{EventKind::MpiCollectiveEnd, static_cast<uint32_t>(op), {comm, root}}, t1, d);
     leave(region, t1);
   }
 
  private:
+  // Identity: peer, tag, communicator; data: the request id of MPI_ISEND and
+  // MPI_IRECV, then the size (FORMAT.md 7.2).
   void record(EventKind kind, uint64_t t, int peer, int tag, int64_t comm, int64_t bytes, int64_t request = 0) {
-    int64_t d[2] = {request, 0};
-    w_.event(EventKey{kind, 0, {peer, tag, comm, bytes}}, t, d);
+    bool with_request = kind == EventKind::MpiIsend || kind == EventKind::MpiIrecv;
+    int64_t d[2] = {with_request ? request : bytes, with_request ? bytes : 0};
+    w_.event(EventKey{kind, 0, {peer, tag, comm}}, t, d);
   }
   ThreadWriter& w_;
 };

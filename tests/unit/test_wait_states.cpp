@@ -49,22 +49,24 @@ struct Calls {
   void collective(uint32_t region, CollectiveOp op, int root, uint64_t t0, uint64_t t1) {
     w.enter(region, t0);
     w.event(EventKey{EventKind::MpiCollectiveBegin, 0, {}}, t0);
-    w.event(EventKey{EventKind::MpiCollectiveEnd, static_cast<uint32_t>(op), {0, root, 8, 8}}, t1);
+    int64_t bytes[2] = {8, 8};  // sent, received
+    w.event(EventKey{EventKind::MpiCollectiveEnd, static_cast<uint32_t>(op), {0, root}}, t1, bytes);
     w.leave(region, t1);
   }
   void send(uint32_t region, int dst, uint64_t t0, uint64_t t1, int tag = 7, int64_t bytes = 4) {
     w.enter(region, t0);  // recorded at the call's entry
-    w.event(EventKey{EventKind::MpiSend, 0, {dst, tag, 0, bytes}}, t0);
+    w.event(EventKey{EventKind::MpiSend, 0, {dst, tag, 0}}, t0, &bytes);
     w.leave(region, t1);
   }
   void recv(int src, uint64_t t0, uint64_t t1, int tag = 7, int64_t bytes = 4) {
     w.enter(kRecv, t0);  // recorded when the data is there
-    w.event(EventKey{EventKind::MpiRecv, 0, {src, tag, 0, bytes}}, t1);
+    w.event(EventKey{EventKind::MpiRecv, 0, {src, tag, 0}}, t1, &bytes);
     w.leave(kRecv, t1);
   }
   void isend(uint32_t region, int dst, int tag, int64_t request, uint64_t t0, uint64_t t1) {
     w.enter(region, t0);
-    w.event(EventKey{EventKind::MpiIsend, 0, {dst, tag, 0, 4}}, t0, &request);
+    int64_t data[2] = {request, 4};  // request id, bytes
+    w.event(EventKey{EventKind::MpiIsend, 0, {dst, tag, 0}}, t0, data);
     w.leave(region, t1);
   }
   void irecv(int64_t request, uint64_t t0, uint64_t t1) {
@@ -76,7 +78,10 @@ struct Calls {
   void waitall(uint64_t t0, uint64_t t1, std::initializer_list<std::array<int64_t, 3>> receives,
                std::initializer_list<int64_t> sends) {
     w.enter(kWaitall, t0);
-    for (auto& r : receives) w.event(EventKey{EventKind::MpiIrecv, 0, {r[1], r[2], 0, 4}}, t1, &r[0]);
+    for (auto& r : receives) {
+      int64_t data[2] = {r[0], 4};  // request id, bytes
+      w.event(EventKey{EventKind::MpiIrecv, 0, {r[1], r[2], 0}}, t1, data);
+    }
     for (auto& id : sends) w.event(EventKey{EventKind::MpiIsendComplete, 0, {}}, t1, &id);
     w.leave(kWaitall, t1);
   }

@@ -14,7 +14,11 @@
 namespace rondo::format {
 
 constexpr char kFileMagic[8] = {'R', 'O', 'N', 'D', 'O', 'T', 'R', 'C'};
-constexpr uint16_t kFormatVersion = 1;
+// Version written. Version 2 made byte counts of messages, collectives and RMA
+// per-occurrence data instead of identity (FORMAT.md 4.2, 7.2); everything else
+// is as in version 1, which readers still read.
+constexpr uint16_t kFormatVersion = 2;
+constexpr uint16_t kOldestReadableVersion = 1;
 constexpr size_t kFileHeaderSize = 16;
 constexpr uint32_t kChunkMagic = 0x43444E52u;  // bytes "RNDC"
 constexpr size_t kChunkHeaderSize = 32;

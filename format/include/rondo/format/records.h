@@ -25,24 +25,26 @@ enum class EventKind : uint8_t {
   Polls = 5,
 
   // MPI point-to-point. Peers are ranks in MPI_COMM_WORLD; comm is a communicator id.
-  MpiSend = 10,            // p0 peer, p1 tag, p2 comm, p3 bytes
-  MpiRecv = 11,            // p0 peer, p1 tag, p2 comm, p3 bytes
-  MpiIsend = 12,           // p0 peer, p1 tag, p2 comm, p3 bytes; data[0] request id
+  // Byte counts are data since format version 2 (version 1: the last parameter,
+  // see transfer_bytes()).
+  MpiSend = 10,            // p0 peer, p1 tag, p2 comm; data[0] bytes
+  MpiRecv = 11,            // p0 peer, p1 tag, p2 comm; data[0] bytes
+  MpiIsend = 12,           // p0 peer, p1 tag, p2 comm; data[0] request id, data[1] bytes
   MpiIsendComplete = 13,   // data[0] request id
   MpiIrecvRequest = 14,    // data[0] request id
-  MpiIrecv = 15,           // p0 peer, p1 tag, p2 comm, p3 bytes; data[0] request id
+  MpiIrecv = 15,           // p0 peer, p1 tag, p2 comm; data[0] request id, data[1] bytes
   MpiRequestTest = 16,     // data[0] request id
   MpiRequestCancelled = 17,  // data[0] request id
   MpiCollectiveBegin = 18,
-  MpiCollectiveEnd = 19,   // ref collective operation, p0 comm, p1 root (-1: none), p2 bytes sent, p3 bytes received
-  RmaPut = 20,             // p0 target rank, p1 window, p2 bytes
-  RmaGet = 21,             // p0 target rank, p1 window, p2 bytes
-  RmaAccumulate = 22,      // p0 target rank, p1 window, p2 bytes
+  MpiCollectiveEnd = 19,   // ref collective operation, p0 comm, p1 root (-1: none); data[0] bytes sent, data[1] bytes received
+  RmaPut = 20,             // p0 target rank, p1 window; data[0] bytes
+  RmaGet = 21,             // p0 target rank, p1 window; data[0] bytes
+  RmaAccumulate = 22,      // p0 target rank, p1 window; data[0] bytes
   RmaSync = 23,            // p0 window, p1 sync kind
   // A probe that found a message (MPI_Probe, MPI_Mprobe; MPI_Iprobe and
   // MPI_Improbe when the flag is true): the message's source, tag, communicator
   // and size, as MpiRecv records them. Neither a receive nor a message.
-  MpiProbe = 24,           // p0 peer (source), p1 tag, p2 comm, p3 bytes
+  MpiProbe = 24,           // p0 peer (source), p1 tag, p2 comm; data[0] bytes
 
   // Threads (OpenMP, pthreads).
   ThreadFork = 30,          // p0 requested threads
@@ -91,7 +93,7 @@ int64_t pack_gpu_grid(uint32_t x, uint32_t y, uint32_t z);
 int64_t pack_gpu_block(uint32_t x, uint32_t y, uint32_t z, uint64_t shared_bytes);
 GpuLaunchGeometry unpack_gpu_geometry(int64_t grid, int64_t block);
 
-// The `ref` of MpiCollectiveEnd. Bytes sent/received (p2, p3) count what this
+// The `ref` of MpiCollectiveEnd. Bytes sent/received (d0, d1) count what this
 // process contributes from its send buffers and what lands in its receive
 // buffers (FORMAT.md, "Collectives").
 enum class CollectiveOp : uint8_t {
@@ -118,13 +120,13 @@ constexpr KindShape kind_shape(EventKind k) {
     case EventKind::Enter: case EventKind::Leave: case EventKind::Marker: return {0, 0};
     case EventKind::MetricSample: return {0, 1};
     case EventKind::Polls: return {1, 2};
-    case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiProbe: return {4, 0};
-    case EventKind::MpiIsend: case EventKind::MpiIrecv: return {4, 1};
+    case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiProbe: return {3, 1};
+    case EventKind::MpiIsend: case EventKind::MpiIrecv: return {3, 2};
     case EventKind::MpiIsendComplete: case EventKind::MpiIrecvRequest:
     case EventKind::MpiRequestTest: case EventKind::MpiRequestCancelled: return {0, 1};
     case EventKind::MpiCollectiveBegin: return {0, 0};
-    case EventKind::MpiCollectiveEnd: return {4, 0};
-    case EventKind::RmaPut: case EventKind::RmaGet: case EventKind::RmaAccumulate: return {3, 0};
+    case EventKind::MpiCollectiveEnd: return {2, 2};
+    case EventKind::RmaPut: case EventKind::RmaGet: case EventKind::RmaAccumulate: return {2, 1};
     case EventKind::RmaSync: return {2, 0};
     case EventKind::ThreadFork: case EventKind::ThreadTeamBegin: return {1, 0};
     case EventKind::ThreadJoin: case EventKind::ThreadTeamEnd: case EventKind::ThreadEnd: return {0, 0};
@@ -156,6 +158,19 @@ struct EventKey {
   std::array<int64_t, kMaxParams> params{};
   bool operator==(const EventKey&) const = default;
 };
+
+// The byte counts of an event that moves data: a message or probe (kinds 10,
+// 11, 12, 15, 24) and an RMA transfer (20-22) in `bytes`, a collective (19) in
+// `bytes` (sent) and `received`; zeros for every other kind. Format version 2
+// stores them as data fields (kind_shape); version-1 files stored them as the
+// last parameters (p3; p2 for RMA; p2, p3 for collectives). The parameter
+// count stored with each event definition tells the two layouts apart, so
+// this is the one place that reads sizes for every consumer (FORMAT.md 7.2).
+struct TransferBytes {
+  int64_t bytes = 0;
+  int64_t received = 0;
+};
+TransferBytes transfer_bytes(const EventKey& key, uint8_t stored_params, const int64_t* data);
 
 // A grammar token is a 32-bit value: the top two bits say what it refers to, the
 // other 30 bits are an id in that thread's table of that kind.

@@ -16,6 +16,11 @@ struct EventDef {
   uint8_t params = 0;  // how many of key.params are meaningful
   uint8_t data = 0;    // data fields per occurrence (in the EventData column)
 };
+// Byte counts of one occurrence of `def` whose data fields are `data`, in
+// either file layout (records.h).
+inline TransferBytes transfer_bytes(const EventDef& def, const int64_t* data) {
+  return transfer_bytes(def.key, def.params, data);
+}
 
 struct SequenceDef {
   std::vector<Token> tokens;
