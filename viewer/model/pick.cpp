@@ -34,12 +34,16 @@ std::string describe_record(const ProcessReader& p, const Event& e) {
   switch (k.kind) {
     case EventKind::MpiSend: case EventKind::MpiRecv: case EventKind::MpiIsend: case EventKind::MpiIrecv:
     case EventKind::MpiProbe:
-      text += " peer " + param(0) + ", tag " + param(1) + ", comm " + param(2) + ", " + param(3) + " bytes";
+      text += " peer " + param(0) + ", tag " + param(1) + ", comm " + param(2) + ", " +
+              std::to_string(transfer_bytes(*e.def, e.data).bytes) + " bytes";
       break;
-    case EventKind::MpiCollectiveEnd:
+    case EventKind::MpiCollectiveEnd: {
+      TransferBytes sizes = transfer_bytes(*e.def, e.data);  // data since format version 2
       text += " " + std::string(collective_name(static_cast<CollectiveOp>(k.ref))) + ", comm " + param(0) +
-              ", root " + param(1) + ", " + param(2) + " bytes sent, " + param(3) + " received";
+              ", root " + param(1) + ", " + std::to_string(sizes.bytes) + " bytes sent, " +
+              std::to_string(sizes.received) + " received";
       break;
+    }
     case EventKind::IoOperationBegin: case EventKind::IoOperationComplete: case EventKind::IoCreateHandle:
     case EventKind::IoDestroyHandle: {
       const auto& handles = p.defs().io_handles;
