@@ -11,8 +11,9 @@
 # docs/real-programs.md), each recorded and compared with an untraced run, one
 # at a time; about 1.5 minutes on 2 shared cores. A test whose package is
 # missing skips, naming the package.
-# Under CI=true the plain run also runs each fuzz target for 20 s and the unit
-# label under ASan+UBSan (README "Fuzzing and sanitizers").
+# Under CI=true the plain run also runs each fuzz target for 20 s (README
+# "Fuzzing and sanitizers"). The sanitized runs are not part of it yet: they
+# have not been timed against CI's budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,5 +63,4 @@ scripts/setup.sh --no-demo
 (cd build && ctest --output-on-failure -j "$(nproc)" "${labels[@]}" "$@")
 if [ "${CI:-}" = "true" ] && [ ${#labels[@]} -eq 0 ] && [ $# -eq 0 ]; then
   scripts/fuzz.sh all 20
-  sanitized_run address
 fi
