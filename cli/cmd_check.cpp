@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "rondo/analyzer/check.h"
+#include "rondo/analyzer/json_text.h"
 
 namespace rondo::cli {
 
@@ -18,7 +19,7 @@ int run_check(const std::string& path, bool json) {
     return 2;
   }
   if (json) {
-    fmt::print("{}\n", analyzer::check_json(report).dump(2));
+    fmt::print("{}\n", analyzer::json_text(analyzer::check_json(report), 2));
     return report.clean() ? 0 : 1;
   }
   for (const analyzer::Violation& v : report.violations) fmt::print("{}\n", analyzer::violation_text(v));

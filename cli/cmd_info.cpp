@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "rondo/analyzer/json_text.h"
 #include "text_output.h"
 
 namespace rondo::cli {
@@ -43,7 +44,7 @@ int run_info(const std::string& path, bool json, bool sizes) {
   if (json) {
     nlohmann::ordered_json j = analyzer::info_json(trace);
     if (sizes) j["sizes"] = analyzer::sizes_json(format::trace_sizes(trace));
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", analyzer::json_text(j, 2));
     return 0;
   }
   fmt::print("trace      {}\n", path);

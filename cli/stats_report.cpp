@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "rondo/analyzer/compare.h"
+#include "rondo/analyzer/json_text.h"
 #include "stats_compare.h"
 #include "stats_gpu.h"
 #include "stats_loops.h"
@@ -57,7 +58,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
                  o.trace, o.compare_trace, c.overlap.common, c.overlap.either());
     if (o.json) {
       nlohmann::ordered_json j = analyzer::comparison_json(c);
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", analyzer::json_text(j, 2));
     } else if (!o.csv_dir.empty()) {
       make_csv_dir_or_throw(o.csv_dir);
       print_written(o.csv_dir, write_comparison_csv(c, o.csv_dir));
@@ -67,7 +68,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
     return 0;
   }
   if (o.json) {
-    fmt::print("{}\n", analyzer::stats_json(r).dump(2));
+    fmt::print("{}\n", analyzer::json_text(analyzer::stats_json(r), 2));
     return 0;
   }
   if (!o.csv_dir.empty()) {

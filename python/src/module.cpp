@@ -21,6 +21,7 @@
 #include "rondo/analyzer/report_json.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/analyzer/window_spec.h"
+#include "rondo/analyzer/json_text.h"
 #include "rondo/format/error.h"
 #include "rondo/format/reader.h"
 
@@ -208,12 +209,12 @@ std::shared_ptr<const CachedReport> report_for(NativeTrace& t, const py::object&
 std::string stats_json(NativeTrace& t, const py::object& by, const py::object& window, unsigned threads,
                        const std::string& key, bool any_by) {
   auto r = report_for(t, by, window, threads, any_by);
-  if (key.empty()) return r->json.dump();
+  if (key.empty()) return analyzer::json_text(r->json);
   auto it = r->json.find(key);
   return it == r->json.end() ? std::string("null") : it->dump();
 }
 
-std::string info_json(NativeTrace& t) { return analyzer::info_json(*t.reader()).dump(); }
+std::string info_json(NativeTrace& t) { return analyzer::json_text(analyzer::info_json(*t.reader())); }
 
 // The flat profile as columns (name -> list), rows sorted as the analyzer sorts
 // them. The whole trace's comes from the thread summaries alone (no replay)

@@ -7,6 +7,7 @@
 
 #include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/check.h"
+#include "rondo/analyzer/json_text.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::fuzz {
@@ -71,10 +72,10 @@ void exercise_trace(const std::string& dir) {
     analyzer::AnalysisOptions options;
     options.threads = 1;
     analyzer::StatsReport report = analyzer::analyze(*trace, options);
-    (void)analyzer::stats_json(report).dump();
+    (void)analyzer::json_text(analyzer::stats_json(report));
     analyzer::CheckOptions check;
     check.threads = 1;
-    (void)analyzer::check_json(analyzer::check_trace(*trace, check)).dump();
+    (void)analyzer::json_text(analyzer::check_json(analyzer::check_trace(*trace, check)));
   } catch (const FormatError&) {
   }
 }
