@@ -15,6 +15,7 @@ packages=(
   libotf2-trace-dev otf2-tools
   openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
   clang libomp-14-dev zlib1g-dev
+  libclang-rt-14-dev                    # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh; only recommended by clang)
   opari2 libpomp2-dev
   libmpich-dev mpich eztrace vite
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
