@@ -83,8 +83,9 @@ OTF2_CallbackCode def_metric_member(void* user, OTF2_MetricMemberRef self, OTF2_
   return OTF2_CALLBACK_SUCCESS;
 }
 OTF2_CallbackCode def_metric_class(void* user, OTF2_MetricRef self, uint8_t n, const OTF2_MetricMemberRef* members,
-                                   OTF2_MetricOccurrence, OTF2_RecorderKind) {
+                                   OTF2_MetricOccurrence occurrence, OTF2_RecorderKind) {
   DEFS.metric_classes[self].assign(members, members + n);
+  DEFS.metric_occurrence[self] = occurrence;
   return OTF2_CALLBACK_SUCCESS;
 }
 OTF2_CallbackCode def_metric_instance(void* user, OTF2_MetricRef self, OTF2_MetricRef cls, OTF2_LocationRef,

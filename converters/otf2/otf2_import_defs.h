@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rondo/format/definitions.h"
+
 namespace rondo::converters::otf2_import {
 
 using namespace rondo::format;
@@ -64,6 +66,7 @@ struct GlobalDefs {
   };
   std::unordered_map<OTF2_MetricMemberRef, MetricMember> metric_members;
   std::unordered_map<OTF2_MetricRef, std::vector<OTF2_MetricMemberRef>> metric_classes;
+  std::unordered_map<OTF2_MetricRef, OTF2_MetricOccurrence> metric_occurrence;  // of each class
   std::unordered_map<OTF2_MetricRef, OTF2_MetricRef> metric_instances;  // instance -> class
   std::unordered_map<OTF2_ParameterRef, OTF2_StringRef> parameters;
   std::unordered_map<OTF2_RmaWinRef, OTF2_CommRef> windows;

@@ -1,4 +1,5 @@
 // OTF2 import: one callback per OTF2 event record.
+#include <fcntl.h>
 #include <otf2/otf2.h>
 
 #include <cstring>
@@ -194,10 +195,12 @@ OTF2_CallbackCode ev_thread_wait(ARGS, OTF2_CommRef, uint64_t sequence) {
 OTF2_CallbackCode ev_thread_end(ARGS, OTF2_CommRef, uint64_t) { BODY(s.event(EventKind::ThreadEnd, time)); }
 
 // Metrics: one Rondo sample per member (the value's raw 64 bits).
-OTF2_CallbackCode ev_metric(ARGS, OTF2_MetricRef metric, uint8_t n, const OTF2_Type*, const OTF2_MetricValue* values) {
+OTF2_CallbackCode ev_metric(ARGS, OTF2_MetricRef metric, uint8_t n, const OTF2_Type* types,
+                            const OTF2_MetricValue* values) {
   BODY({
     OTF2_MetricRef cls = metric;
     if (auto inst = s.g->metric_instances.find(metric); inst != s.g->metric_instances.end()) cls = inst->second;
+    if (take_counters(s, cls, n, types, values)) return;
     auto members = s.g->metric_classes.find(cls);
     for (uint8_t i = 0; i < n; ++i) {
       OTF2_MetricMemberRef member = members != s.g->metric_classes.end() && i < members->second.size()

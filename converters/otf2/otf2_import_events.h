@@ -38,6 +38,12 @@ struct LocationState {
   std::vector<uint32_t> open_calls;                     // Rondo regions entered and not yet left, innermost last
   uint64_t polls_begin = 0;                             // first poll of a run of folded polls (ev_enter)
   std::string error;
+  // Counters (otf2_import_counters.cpp): the strictly synchronous metric class
+  // whose records became this thread's counter readings, and for its
+  // ABSOLUTE_NEXT members the running sums of the values seen so far.
+  OTF2_MetricRef counter_class = OTF2_UNDEFINED_METRIC;
+  std::vector<bool> counter_next;
+  std::vector<uint64_t> counter_sums;
 
   std::optional<int64_t> attribute(OTF2_AttributeList* list, const char* name) const {
     if (!list) return std::nullopt;
@@ -130,6 +136,14 @@ struct LocationState {
     open_calls.pop_back();
   }
 };
+
+// A Metric record of the class `cls` taken as counter readings, when it is one
+// Score-P writes for SCOREP_METRIC_PAPI (FORMAT.md 8.4): a strictly synchronous
+// class of integer members, accumulated from the start or absolute for the
+// interval up to the next record, first seen before the location's first
+// event. Returns false for any other record (kept as METRIC samples).
+bool take_counters(LocationState& s, OTF2_MetricRef cls, uint8_t n, const OTF2_Type* types,
+                   const OTF2_MetricValue* values);
 
 // The callbacks for every record kind; the caller deletes them. Each callback's
 // user data is the LocationState of the location being read.

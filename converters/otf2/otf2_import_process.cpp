@@ -113,6 +113,21 @@ uint32_t ProcessBuilder::metric(OTF2_MetricMemberRef ref) {
   return it->second;
 }
 
+uint32_t ProcessBuilder::counter_metric(OTF2_MetricMemberRef ref) {
+  auto [it, inserted] = counter_metric_ids_.try_emplace(ref, static_cast<uint32_t>(metrics_.size()));
+  if (inserted) {
+    MetricDef m;
+    auto found = g_.metric_members.find(ref);
+    std::string name = found != g_.metric_members.end() ? g_.string(found->second.name) : "";
+    if (!name.empty() && name[0] == '!') name.erase(0, 1);
+    m.name = string(name.empty() ? "metric " + std::to_string(ref) : name);
+    m.unit = found != g_.metric_members.end() ? string(g_.string(found->second.unit)) : 0;
+    m.mode = 0;
+    metrics_.push_back(m);
+  }
+  return it->second;
+}
+
 uint32_t ProcessBuilder::io_handle(OTF2_IoHandleRef ref) {
   auto [it, inserted] = io_ids_.try_emplace(ref, static_cast<uint32_t>(io_handles_.size()));
   if (inserted) {

@@ -48,6 +48,9 @@ class ProcessBuilder {
   int64_t world_rank(OTF2_CommRef ref, uint32_t r);
 
   uint32_t metric(OTF2_MetricMemberRef ref);
+  // The same member as a counter (FORMAT.md 8.4): mode 0 (accumulated from the
+  // start) whatever the member's mode, and without Score-P's leading '!'.
+  uint32_t counter_metric(OTF2_MetricMemberRef ref);
 
   uint32_t io_handle(OTF2_IoHandleRef ref);
 
@@ -91,6 +94,7 @@ class ProcessBuilder {
   std::unordered_map<OTF2_CommRef, uint32_t> comm_ids_;
   std::vector<MetricDef> metrics_;
   std::unordered_map<OTF2_MetricMemberRef, uint32_t> metric_ids_;
+  std::unordered_map<OTF2_MetricMemberRef, uint32_t> counter_metric_ids_;
   std::vector<IoHandleDef> io_handles_;
   std::unordered_map<OTF2_IoHandleRef, uint32_t> io_ids_;
   std::unordered_map<OTF2_RmaWinRef, int64_t> window_ids_;
