@@ -362,8 +362,10 @@ class Exporter {
   std::vector<Metric> metrics_;
   std::map<std::tuple<std::string, std::string, uint8_t>, OTF2_MetricRef> metric_by_key_;
   std::map<std::pair<size_t, uint32_t>, OTF2_MetricRef> metric_map_;
-  // Metric classes of counters: the members of each, by class ref - kCounterClassBase.
-  static constexpr OTF2_MetricRef kCounterClassBase = 0x40000000;
+  // Metric classes of counters: the members of each, by class ref -
+  // counter_class_base_. Their refs follow the one-member classes of all
+  // metrics (registered before the first event), so that refs stay dense.
+  OTF2_MetricRef counter_class_base_ = 0;
   std::map<std::vector<OTF2_MetricMemberRef>, OTF2_MetricRef> counter_class_by_members_;
   std::vector<std::vector<OTF2_MetricMemberRef>> counter_classes_;
   OTF2_MetricRef counter_class(size_t process, const ThreadTrace& thread);
@@ -510,6 +512,12 @@ OTF2_RegionRef Exporter::region(size_t process, uint32_t local) {
 
 void Exporter::write_events(OTF2_Archive* archive) {
   check(OTF2_Archive_OpenEvtFiles(archive), "OTF2_Archive_OpenEvtFiles");
+  // Every defined metric first: counter classes are numbered after them. (Only
+  // a METRIC event naming an undefined metric, in a damaged trace, adds one
+  // later, whose class ref may then equal a counter class's.)
+  for (size_t pi = 0; pi < trace_.processes().size(); ++pi)
+    for (uint32_t local = 0; local < trace_.processes()[pi]->defs().metrics.size(); ++local) metric(pi, local);
+  counter_class_base_ = static_cast<OTF2_MetricRef>(metrics_.size());
   for (size_t pi = 0; pi < trace_.processes().size(); ++pi) {
     auto process = detail::reopen_process(trace_, pi);
     locks_.clear();
@@ -647,7 +655,7 @@ OTF2_MetricRef Exporter::counter_class(size_t process, const ThreadTrace& thread
   std::vector<OTF2_MetricMemberRef> members;
   for (uint32_t local : thread.counter_metrics()) members.push_back(metric(process, local));
   auto [it, inserted] = counter_class_by_members_.try_emplace(
-      members, kCounterClassBase + static_cast<OTF2_MetricRef>(counter_classes_.size()));
+      members, counter_class_base_ + static_cast<OTF2_MetricRef>(counter_classes_.size()));
   if (inserted) counter_classes_.push_back(members);
   return it->second;
 }
@@ -1168,7 +1176,7 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
   // (as Score-P's SCOREP_METRIC_PAPI).
   for (size_t i = 0; i < counter_classes_.size(); ++i) {
     const std::vector<OTF2_MetricMemberRef>& members = counter_classes_[i];
-    OTF2_MetricRef ref = kCounterClassBase + static_cast<OTF2_MetricRef>(i);
+    OTF2_MetricRef ref = counter_class_base_ + static_cast<OTF2_MetricRef>(i);
     def(
         [=] {
           return OTF2_GlobalDefWriter_WriteMetricClass(d, ref, static_cast<uint8_t>(members.size()), members.data(),
