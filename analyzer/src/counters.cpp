@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "rondo/analyzer/profile.h"
+
 namespace rondo::analyzer {
 
 namespace {
 
 struct OpenCall {
   uint32_t region;
-  size_t path;  // index into the call path names of this thread
   std::vector<uint64_t> at_enter;
   std::vector<uint64_t> in_callees;
 };
@@ -30,42 +31,45 @@ void add_thread(const format::ThreadTrace& t, const std::vector<size_t>& slot, C
       r.sums[slot[j]].exclusive += inclusive[j] - callees[j];
     }
   };
+  std::vector<uint64_t> inclusive(m);
+  // Ends the innermost open call at readings `at`: its sums, and its inclusive
+  // counts added to its caller's callees (or, outermost, to the thread's count
+  // inside regions).
+  auto close_innermost = [&](const uint64_t* at) {
+    OpenCall& call = open.back();
+    for (size_t j = 0; j < m; ++j) inclusive[j] = at[j] - call.at_enter[j];
+    add(out.regions[defs.region_name(call.region)], inclusive, call.in_callees);
+    add(out.call_paths[path_names.back()], inclusive, call.in_callees);
+    open.pop_back();
+    path_names.pop_back();
+    for (size_t j = 0; j < m; ++j) {
+      if (open.empty()) out.in_regions[slot[j]] += inclusive[j];
+      else open.back().in_callees[j] += inclusive[j];
+    }
+  };
   format::EventCursor cursor(t);
   format::Event e;
-  std::vector<uint64_t> inclusive(m);
   while (cursor.next(e)) {
     const uint64_t* now = t.counters_at(e.index);
     if (!now) break;  // no readings past here (truncated thread)
     if (!first) first = now;
     last = now;
     if (e.kind() == format::EventKind::Enter) {
-      std::string name = defs.region_name(e.def->key.ref);
-      path_names.push_back(path_names.empty() ? name : path_names.back() + " > " + name);
-      open.push_back({e.def->key.ref, path_names.size() - 1, std::vector<uint64_t>(now, now + m),
+      const std::string& name = defs.region_name(e.def->key.ref);
+      // Paths deeper than kCallPathFullDepth keep their first levels and the
+      // callee (deep recursion must not make each name as long as the stack).
+      if (path_names.empty()) path_names.push_back(name);
+      else if (path_names.size() < kCallPathFullDepth) path_names.push_back(path_names.back() + " > " + name);
+      else path_names.push_back(path_names[kCallPathFullDepth - 1] + " > … > " + name);
+      open.push_back({e.def->key.ref, std::vector<uint64_t>(now, now + m),
                       std::vector<uint64_t>(m, 0)});
     } else if (e.kind() == format::EventKind::Leave && !open.empty()) {
-      OpenCall& call = open.back();
-      for (size_t j = 0; j < m; ++j) inclusive[j] = now[j] - call.at_enter[j];
-      add(out.regions[defs.region_name(call.region)], inclusive, call.in_callees);
-      add(out.call_paths[path_names.back()], inclusive, call.in_callees);
-      open.pop_back();
-      path_names.pop_back();
-      auto& parent_sums = open.empty() ? out.in_regions : open.back().in_callees;
-      for (size_t j = 0; j < m; ++j) parent_sums[open.empty() ? slot[j] : j] += inclusive[j];
+      close_innermost(now);
     }
   }
   // Calls still open where the data ends count up to the last reading, as the
   // time profile counts them up to the last timestamp.
-  while (!open.empty() && last) {
-    OpenCall& call = open.back();
-    for (size_t j = 0; j < m; ++j) inclusive[j] = last[j] - call.at_enter[j];
-    add(out.regions[defs.region_name(call.region)], inclusive, call.in_callees);
-    add(out.call_paths[path_names.back()], inclusive, call.in_callees);
-    open.pop_back();
-    path_names.pop_back();
-    auto& parent_sums = open.empty() ? out.in_regions : open.back().in_callees;
-    for (size_t j = 0; j < m; ++j) parent_sums[open.empty() ? slot[j] : j] += inclusive[j];
-  }
+  while (!open.empty() && last) close_innermost(last);
   if (first)
     for (size_t j = 0; j < m; ++j) out.thread_totals[slot[j]] += last[j] - first[j];
 }
