@@ -15,8 +15,9 @@ std::string counters_text(const analyzer::CounterProfile& p) {
     // Regions by exclusive count, largest first: where the counter's events happen.
     std::vector<std::pair<std::string, const analyzer::CounterProfile::Region*>> rows;
     for (const auto& [name, r] : p.regions) rows.emplace_back(name, &r);
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](const auto& a, const auto& b) { return a.second->sums[j].exclusive > b.second->sums[j].exclusive; });
+    std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+      return a.second->sums[j].exclusive > b.second->sums[j].exclusive;
+    });
     out += fmt::format("\nCounter {} (inside regions: {}, thread totals: {})\n", p.counters[j],
                        format_count(p.in_regions[j]), format_count(p.thread_totals[j]));
     TextTable table({"region", "calls", "inclusive", "exclusive", "exclusive %"}, {false, true, true, true, true});
@@ -28,7 +29,8 @@ std::string counters_text(const analyzer::CounterProfile& p) {
   }
   std::string rates;
   for (const auto& [name, r] : p.regions)
-    for (const auto& [rate, value] : p.rates(r)) rates += fmt::format("  {}: {} {:.3f}\n", short_name(name), rate, value);
+    for (const auto& [rate, value] : p.rates(r))
+      rates += fmt::format("  {}: {} {:.3f}\n", short_name(name), rate, value);
   if (!rates.empty()) out += "\nCounter rates (inclusive)\n" + rates;
   return out;
 }
@@ -43,8 +45,8 @@ std::vector<std::string> write_counters_csv(const analyzer::CounterProfile& p, c
   std::string paths = "path,counter,calls,inclusive,exclusive\n";
   for (const auto& [path, r] : p.call_paths)
     for (size_t j = 0; j < p.counters.size(); ++j)
-      paths += fmt::format("{},{},{},{},{}\n", csv_field(path), csv_field(p.counters[j]), r.calls,
-                           r.sums[j].inclusive, r.sums[j].exclusive);
+      paths += fmt::format("{},{},{},{},{}\n", csv_field(path), csv_field(p.counters[j]), r.calls, r.sums[j].inclusive,
+                           r.sums[j].exclusive);
   write_text_file(dir + "/counters.csv", regions);
   write_text_file(dir + "/counters_call_paths.csv", paths);
   return {"counters.csv", "counters_call_paths.csv"};

@@ -23,7 +23,8 @@ void add_thread(const format::ThreadTrace& t, const std::vector<size_t>& slot, C
   std::vector<std::string> path_names;  // path of each open call, innermost last
   const uint64_t* first = nullptr;
   const uint64_t* last = nullptr;
-  auto add = [&](CounterProfile::Region& r, const std::vector<uint64_t>& inclusive, const std::vector<uint64_t>& callees) {
+  auto add = [&](CounterProfile::Region& r, const std::vector<uint64_t>& inclusive,
+                 const std::vector<uint64_t>& callees) {
     ++r.calls;
     r.sums.resize(n);
     for (size_t j = 0; j < m; ++j) {
@@ -43,8 +44,10 @@ void add_thread(const format::ThreadTrace& t, const std::vector<size_t>& slot, C
     open.pop_back();
     path_names.pop_back();
     for (size_t j = 0; j < m; ++j) {
-      if (open.empty()) out.in_regions[slot[j]] += inclusive[j];
-      else open.back().in_callees[j] += inclusive[j];
+      if (open.empty())
+        out.in_regions[slot[j]] += inclusive[j];
+      else
+        open.back().in_callees[j] += inclusive[j];
     }
   };
   format::EventCursor cursor(t);
@@ -58,11 +61,13 @@ void add_thread(const format::ThreadTrace& t, const std::vector<size_t>& slot, C
       const std::string& name = defs.region_name(e.def->key.ref);
       // Paths deeper than kCallPathFullDepth keep their first levels and the
       // callee (deep recursion must not make each name as long as the stack).
-      if (path_names.empty()) path_names.push_back(name);
-      else if (path_names.size() < kCallPathFullDepth) path_names.push_back(path_names.back() + " > " + name);
-      else path_names.push_back(path_names[kCallPathFullDepth - 1] + " > … > " + name);
-      open.push_back({e.def->key.ref, std::vector<uint64_t>(now, now + m),
-                      std::vector<uint64_t>(m, 0)});
+      if (path_names.empty())
+        path_names.push_back(name);
+      else if (path_names.size() < kCallPathFullDepth)
+        path_names.push_back(path_names.back() + " > " + name);
+      else
+        path_names.push_back(path_names[kCallPathFullDepth - 1] + " > … > " + name);
+      open.push_back({e.def->key.ref, std::vector<uint64_t>(now, now + m), std::vector<uint64_t>(m, 0)});
     } else if (e.kind() == format::EventKind::Leave && !open.empty()) {
       close_innermost(now);
     }
@@ -94,8 +99,8 @@ CounterProfile counter_profile(const format::TraceReader& trace) {
       if (t.counter_metrics().empty()) continue;
       std::vector<size_t> slot;
       for (uint32_t metric : t.counter_metrics()) {
-        std::string name = metric < defs.metrics.size() ? defs.string(defs.metrics[metric].name)
-                                                         : "metric " + std::to_string(metric);
+        std::string name =
+            metric < defs.metrics.size() ? defs.string(defs.metrics[metric].name) : "metric " + std::to_string(metric);
         size_t index;
         if (!has(out, name, index)) out.counters.push_back(name);
         slot.push_back(index);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rondo/format/run_identity.h"
 #include "rondo/trace/runtime.h"
 
 #ifdef RONDO_HAVE_PAPI
@@ -51,6 +52,12 @@ std::vector<uint32_t> g_metric_ids;
 
 unsigned long papi_thread_id() { return static_cast<unsigned long>(pthread_self()); }
 
+// Why an event cannot be counted is the same on every rank of a job: said by
+// the first rank only (every process, when not started by a launcher).
+void tell_event(const std::string& text) {
+  if (format::launcher_rank() <= 0) inform(text, true);
+}
+
 bool virtual_machine() {
   const PAPI_hw_info_t* hw = PAPI_get_hardware_info();
   return hw && hw->virtualized;
@@ -66,8 +73,7 @@ std::string reason(const std::string& name, int code) {
            "work";
   if (code == PAPI_ENOEVNT) return preset ? "not available on this processor (see papi_avail)" : "not available here";
   if (code == PAPI_EPERM || code == PAPI_ESYS)
-    return std::string("not permitted (PAPI: ") + PAPI_strerror(code) +
-           "; lower /proc/sys/kernel/perf_event_paranoid)";
+    return std::string("not permitted (PAPI: ") + PAPI_strerror(code) + "; lower /proc/sys/kernel/perf_event_paranoid)";
   if (code == PAPI_ECNFLCT) return "cannot be counted together with the counters before it in the list";
   return std::string("cannot be counted (PAPI: ") + PAPI_strerror(code) + ")";
 }
@@ -111,21 +117,20 @@ void start_counters(const std::string& list) {
   std::vector<std::string> kept;
   for (const std::string& name : names) {
     if (g_codes.size() == format::kMaxCounters) {
-      inform(name + ": more than " + std::to_string(format::kMaxCounters) + " counters; recording goes on without it",
-             true);
+      tell_event(name + ": more than " + std::to_string(format::kMaxCounters) +
+                 " counters; recording goes on without it");
       continue;
     }
     int code = 0;
     if (PAPI_event_name_to_code(name.c_str(), &code) != PAPI_OK) {
-      inform(name + ": unknown event (see " + (name.rfind("PAPI_", 0) == 0 ? "papi_avail" : "papi_native_avail") +
-                 ")",
-             true);
+      tell_event(name + ": unknown event (see " + (name.rfind("PAPI_", 0) == 0 ? "papi_avail" : "papi_native_avail") +
+                 ")");
       continue;
     }
     rc = PAPI_query_event(code);
     if (rc == PAPI_OK) rc = try_counting(g_codes, code);
     if (rc != PAPI_OK) {
-      inform(name + ": " + reason(name, rc), true);
+      tell_event(name + ": " + reason(name, rc));
       continue;
     }
     g_codes.push_back(code);
@@ -145,9 +150,10 @@ ThreadCounters* start_thread_counters(format::ThreadWriter& writer) {
   if (rc == PAPI_OK) rc = PAPI_start(c->event_set);
   if (rc != PAPI_OK) {
     static bool said = false;
-    if (!said) inform(std::string("--counters: a thread's counters do not start (PAPI: ") + PAPI_strerror(rc) +
-                          "); its events are recorded without counters",
-                      true);
+    if (!said)
+      inform(std::string("--counters: a thread's counters do not start (PAPI: ") + PAPI_strerror(rc) +
+                 "); its events are recorded without counters",
+             true);
     said = true;
     if (c->event_set != PAPI_NULL) {
       PAPI_cleanup_eventset(c->event_set);
@@ -183,9 +189,10 @@ struct ThreadCounters {};
 
 void start_counters(const std::string& list) {
   if (!split_list(list).empty())
-    inform("--counters: this Rondo was built without PAPI (install libpapi-dev and rebuild); recording goes on "
-           "without counters",
-           true);
+    inform(
+        "--counters: this Rondo was built without PAPI (install libpapi-dev and rebuild); recording goes on "
+        "without counters",
+        true);
 }
 ThreadCounters* start_thread_counters(format::ThreadWriter&) { return nullptr; }
 void read_counters(ThreadCounters*, uint64_t*) {}

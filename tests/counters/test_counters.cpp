@@ -28,8 +28,8 @@ struct Recorded {
 
 // Records counters_program with `counters`; the program's own numbers parsed.
 void record(Recorded& r, const std::string& counters) {
-  r.dir = std::filesystem::temp_directory_path() / ("rondo-counters-" + std::to_string(getpid()) + "-" +
-                                                    std::to_string(std::rand()));
+  r.dir = std::filesystem::temp_directory_path() /
+          ("rondo-counters-" + std::to_string(getpid()) + "-" + std::to_string(std::rand()));
   std::filesystem::remove_all(r.dir);
   r.run = run_command(std::string(RONDO_CLI) + " record -o " + r.dir + " --counters " + counters + " -- " +
                       COUNTERS_PROGRAM);
@@ -98,8 +98,8 @@ TEST(Counters, ExclusiveIsInclusiveMinusCalleesAndSumsToTheThreadTotal) {
   for (const char* name : {"perf::TASK-CLOCK", "perf::PAGE-FAULTS"}) {
     SCOPED_TRACE(name);
     const auto& main = region(s, "main");
-    uint64_t callees = counter(region(s, "spin"), name, "inclusive") +
-                       counter(region(s, "touch"), name, "inclusive") + counter(region(s, "loop"), name, "inclusive");
+    uint64_t callees = counter(region(s, "spin"), name, "inclusive") + counter(region(s, "touch"), name, "inclusive") +
+                       counter(region(s, "loop"), name, "inclusive");
     EXPECT_EQ(counter(main, name, "exclusive"), counter(main, name, "inclusive") - callees);
     EXPECT_EQ(counter(region(s, "loop"), name, "exclusive"),
               counter(region(s, "loop"), name, "inclusive") - counter(region(s, "leaf"), name, "inclusive"));
@@ -183,6 +183,32 @@ TEST(Counters, HardwarePresetWithoutHardwareCountersSaysSoAndRecordsTheRest) {
   }
   EXPECT_EQ(p.regions.at("leaf").calls, 1000u);
 }
+
+#ifdef RONDO_TEST_MPI_RING
+TEST(Counters, EveryRankCountsAndTheJobSaysOnce) {
+  std::string dir = std::filesystem::temp_directory_path() / ("rondo-counters-mpi-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  auto run =
+      run_command(std::string(RONDO_CLI) + " record -o " + dir + " --counters PAPI_TOT_INS,perf::TASK-CLOCK -- " +
+                  RONDO_TEST_MPIEXEC + " --allow-run-as-root --oversubscribe -np 2 " + RONDO_TEST_MPI_RING);
+  ASSERT_EQ(run.status, 0) << run.out;
+  const std::string message = "rondo: PAPI_TOT_INS: ";
+  if (size_t at = run.out.find(message); at != std::string::npos) {
+    EXPECT_EQ(run.out.find(message, at + 1), std::string::npos) << "one message for the job: " << run.out;
+  }
+  rondo::format::TraceReader trace(dir);
+  ASSERT_EQ(trace.processes().size(), 2u);
+  for (const auto& p : trace.processes()) {
+    const auto& t = p->thread(0);
+    ASSERT_FALSE(t.counter_metrics().empty()) << "rank " << p->rank();
+    // TASK-CLOCK is the last counter (PAPI_TOT_INS may not be countable here);
+    // it grows from the first event to the last on every rank.
+    size_t j = t.counter_metrics().size() - 1;
+    EXPECT_GT(t.counters_at(t.event_count() - 1)[j], t.counters_at(0)[j]) << "rank " << p->rank();
+  }
+  std::filesystem::remove_all(dir);
+}
+#endif
 
 TEST(Counters, UnknownEventIsNamedAndTheRunGoesOn) {
   Recorded r;
