@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "event_text.h"
+#include "print_counters.h"
 #include "rondo/format/merge.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "text_output.h"
@@ -127,9 +128,10 @@ int print_merged(const TraceReader& trace, const analyzer::TraceInfo& info, uint
     if (!polls[{m.process, m.thread}].take(p, m.event, line)) continue;
     int& d = depth[{m.process, m.thread}];
     if (m.event.kind() == EventKind::Leave && d > 0) --d;
-    fmt::print("  {:>14.3f} us  {:>3}:{:<3} {}{}\n", static_cast<double>(m.ns - info.start_ns) / 1e3,
+    fmt::print("  {:>14.3f} us  {:>3}:{:<3} {}{}{}\n", static_cast<double>(m.ns - info.start_ns) / 1e3,
                analyzer::process_label(trace, m.process), p.thread_index(m.thread),
-               std::string(static_cast<size_t>(std::min(d, 40)) * 2, ' '), line);
+               std::string(static_cast<size_t>(std::min(d, 40)) * 2, ' '), line,
+               counters_suffix(p.thread(m.thread), m.event));
     if (m.event.kind() == EventKind::Enter) ++d;
     ++printed;
   }
@@ -172,7 +174,8 @@ int run_print(const PrintOptions& o) {
         if (!polls.take(p, e, line)) continue;
         if (e.kind() == EventKind::Leave && depth > 0) --depth;
         double us = static_cast<double>(p.to_ns(e.ticks) - info.start_ns) / 1e3;
-        fmt::print("  {:>14.3f} us  {}{}\n", us, std::string(static_cast<size_t>(std::min(depth, 40)) * 2, ' '), line);
+        fmt::print("  {:>14.3f} us  {}{}{}\n", us, std::string(static_cast<size_t>(std::min(depth, 40)) * 2, ' '), line,
+                   counters_suffix(t, e));
         if (e.kind() == EventKind::Enter) ++depth;
         ++printed;
       }

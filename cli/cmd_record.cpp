@@ -181,8 +181,6 @@ int run_record(const RecordOptions& o) {
   }
   // Said once the run is sure to start.
   if (!quiet_rank()) {
-    if (!o.counters.empty())
-      fmt::print(stderr, "rondo: --counters {} ignored: this build has no PAPI module\n", o.counters);
     if (o.callstack > 0) fmt::print(stderr, "rondo: --callstack ignored: this build has no call-stack module\n");
     if (o.modules.empty() && !used.empty()) fmt::print(stderr, "rondo: modules {}\n", describe(used));
     if (used.empty() && o.modules.empty())
@@ -199,6 +197,8 @@ int run_record(const RecordOptions& o) {
   setenv(format::kRunIdVariable, run_id.c_str(), 1);
   if (!o.filter.empty()) setenv("RONDO_FILTER", o.filter.c_str(), 1);
   if (o.verbose) setenv("RONDO_VERBOSE", "1", 1);
+  // The runtime reads the counters (libtrace/src/counters.cpp) and names any it cannot count.
+  if (!o.counters.empty()) setenv("RONDO_COUNTERS", o.counters.c_str(), 1);
   std::string preload_list;
 #ifdef RONDO_SANITIZER_PRELOAD
   // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.
@@ -215,7 +215,8 @@ int run_record(const RecordOptions& o) {
       const char* old = getenv("LD_PRELOAD");
       exports.push_back("LD_PRELOAD=" + preload_list + (old && *old ? ":" + std::string(old) : ""));
     }
-    for (const char* var : {"RONDO_TRACE_DIR", format::kRunIdVariable, "RONDO_FILTER", "RONDO_VERBOSE", "LD_LIBRARY_PATH"})
+    for (const char* var : {"RONDO_TRACE_DIR", format::kRunIdVariable, "RONDO_FILTER", "RONDO_VERBOSE", "RONDO_COUNTERS",
+                            "LD_LIBRARY_PATH"})
       if (getenv(var)) exports.push_back(var);
     std::vector<std::string> args;
     for (auto& e : exports) {

@@ -8,6 +8,7 @@
 #include "rondo/analyzer/compare.h"
 #include "rondo/analyzer/json_text.h"
 #include "stats_compare.h"
+#include "stats_counters.h"
 #include "stats_gpu.h"
 #include "stats_loops.h"
 #include "stats_profile.h"
@@ -81,6 +82,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
     if (r.threads.has_threads) print_written(o.csv_dir, write_threads_csv(r.threads, o.csv_dir));
     print_written(o.csv_dir, write_loops_csv(r.loops, o.csv_dir));
     print_written(o.csv_dir, write_gpu_csv(r.gpu, o.csv_dir));
+    print_written(o.csv_dir, write_counters_csv(r.counters, o.csv_dir));
     return 0;
   }
   const analyzer::TraceInfo& info = r.info;
@@ -93,6 +95,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
   if (r.threads.has_threads) fmt::print("{}", threads_text(r.threads));
   fmt::print("{}", loops_text(r.loops));
   fmt::print("{}", gpu_text(r.gpu));
+  fmt::print("{}", counters_text(r.counters));
   return 0;
 }
 

@@ -15,6 +15,7 @@ packages=(
   libotf2-trace-dev otf2-tools
   openmpi-bin libopenmpi-dev gfortran netpipe-openmpi
   clang libomp-14-dev zlib1g-dev
+  libpapi-dev papi-tools                # counters (rondo record --counters)
   libclang-rt-14-dev                    # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh; only recommended by clang)
   opari2 libpomp2-dev
   libmpich-dev mpich eztrace vite

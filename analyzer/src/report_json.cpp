@@ -265,6 +265,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
   if (r.threads.has_threads) j["threads"] = threads_json(r.threads);
   j["loops"] = loops_json(r.loops);
   if (r.gpu.any()) j["gpu"] = gpu_json(r.gpu);
+  if (!r.counters.empty()) j["counters"] = counters_json(r.counters, j["regions"]);
   return j;
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "otf2/otf2_common.h"
+#include "rondo/format/counter_columns.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/trace_summary.h"
@@ -285,6 +286,11 @@ struct LocationWriter {
   std::unordered_map<OTF2_IoHandleRef, std::vector<uint64_t>> open_io;  // matching ids of begun operations
   analyzer::OpenPolls open_polls;  // folded polls: first records whose last is still to come
   int64_t polls_laid_out_ns = 0;   // where the previous function's calls of a run of polls ended
+  // Counters (FORMAT.md 8.4): the thread's readings go out as Score-P writes
+  // PAPI counters, one Metric record of a strictly synchronous class before
+  // every Enter and Leave.
+  const ThreadTrace* thread = nullptr;
+  OTF2_MetricRef counter_class = OTF2_UNDEFINED_METRIC;
 };
 
 class Exporter {
@@ -356,6 +362,14 @@ class Exporter {
   std::vector<Metric> metrics_;
   std::map<std::tuple<std::string, std::string, uint8_t>, OTF2_MetricRef> metric_by_key_;
   std::map<std::pair<size_t, uint32_t>, OTF2_MetricRef> metric_map_;
+  // Metric classes of counters: the members of each, by class ref -
+  // counter_class_base_. Their refs follow the one-member classes of all
+  // metrics (registered before the first event), so that refs stay dense.
+  OTF2_MetricRef counter_class_base_ = 0;
+  std::map<std::vector<OTF2_MetricMemberRef>, OTF2_MetricRef> counter_class_by_members_;
+  std::vector<std::vector<OTF2_MetricMemberRef>> counter_classes_;
+  OTF2_MetricRef counter_class(size_t process, const ThreadTrace& thread);
+  void write_counters(LocationWriter& lw, uint64_t time, uint64_t index);
 
   std::vector<IoHandle> io_handles_;
   std::map<std::pair<size_t, uint32_t>, OTF2_IoHandleRef> io_map_;
@@ -498,6 +512,12 @@ OTF2_RegionRef Exporter::region(size_t process, uint32_t local) {
 
 void Exporter::write_events(OTF2_Archive* archive) {
   check(OTF2_Archive_OpenEvtFiles(archive), "OTF2_Archive_OpenEvtFiles");
+  // Every defined metric first: counter classes are numbered after them. (Only
+  // a METRIC event naming an undefined metric, in a damaged trace, adds one
+  // later, whose class ref may then equal a counter class's.)
+  for (size_t pi = 0; pi < trace_.processes().size(); ++pi)
+    for (uint32_t local = 0; local < trace_.processes()[pi]->defs().metrics.size(); ++local) metric(pi, local);
+  counter_class_base_ = static_cast<OTF2_MetricRef>(metrics_.size());
   for (size_t pi = 0; pi < trace_.processes().size(); ++pi) {
     auto process = detail::reopen_process(trace_, pi);
     locks_.clear();
@@ -540,6 +560,8 @@ void Exporter::write_thread(OTF2_Archive* archive, Location& loc, const ProcessR
     }
     if (loc.name.rfind("thread ", 0) == 0) loc.name = "thread " + std::to_string(lw.thread_index);
     if (thread->truncated()) note("threads whose data ends early (exported up to their last complete chunk)");
+    lw.thread = thread;
+    if (!thread->counter_metrics().empty()) lw.counter_class = counter_class(lw.process, *thread);
     const uint64_t file_bytes = process.file_size();
     EventCursor cursor(*thread);
     Event e;
@@ -627,6 +649,30 @@ OTF2_RmaWinRef Exporter::window(size_t process, int64_t local) {
     comm(process, 0);  // the window's communicator (targets are world ranks)
   }
   return it->second;
+}
+
+OTF2_MetricRef Exporter::counter_class(size_t process, const ThreadTrace& thread) {
+  std::vector<OTF2_MetricMemberRef> members;
+  for (uint32_t local : thread.counter_metrics()) members.push_back(metric(process, local));
+  auto [it, inserted] = counter_class_by_members_.try_emplace(
+      members, counter_class_base_ + static_cast<OTF2_MetricRef>(counter_classes_.size()));
+  if (inserted) counter_classes_.push_back(members);
+  return it->second;
+}
+
+void Exporter::write_counters(LocationWriter& lw, uint64_t time, uint64_t index) {
+  const uint64_t* readings = lw.thread->counters_at(index);
+  if (!readings) return;
+  size_t m = lw.thread->counter_metrics().size();
+  OTF2_Type types[kMaxCounters];
+  OTF2_MetricValue values[kMaxCounters];
+  for (size_t j = 0; j < m; ++j) {
+    types[j] = OTF2_TYPE_UINT64;
+    values[j].unsigned_int = readings[j];
+  }
+  OTF2_ErrorCode rc =
+      OTF2_EvtWriter_Metric(lw.writer, nullptr, time, lw.counter_class, static_cast<uint8_t>(m), types, values);
+  if (rc != OTF2_SUCCESS) otf2::fail("writing an OTF2 Metric record of counters", rc);
 }
 
 OTF2_MetricRef Exporter::metric(size_t process, uint32_t local) {
@@ -741,9 +787,11 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
   const TransferBytes bytes = transfer_bytes(*e.def, e.data);
   switch (k.kind) {
     case EventKind::Enter:
+      if (lw.counter_class != OTF2_UNDEFINED_METRIC) write_counters(lw, t, e.index);
       rc = OTF2_EvtWriter_Enter(w, nullptr, t, region(pi, k.ref));
       break;
     case EventKind::Leave:
+      if (lw.counter_class != OTF2_UNDEFINED_METRIC) write_counters(lw, t, e.index);
       rc = OTF2_EvtWriter_Leave(w, nullptr, t, region(pi, k.ref));
       break;
     case EventKind::Marker:
@@ -1120,6 +1168,19 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
           OTF2_MetricMemberRef member = m;
           return OTF2_GlobalDefWriter_WriteMetricClass(d, m, 1, &member, OTF2_METRIC_ASYNCHRONOUS,
                                                        OTF2_RECORDER_KIND_CPU);
+        },
+        "WriteMetricClass");
+  }
+
+  // Counters: one class per set of counters, recorded at every enter and leave
+  // (as Score-P's SCOREP_METRIC_PAPI).
+  for (size_t i = 0; i < counter_classes_.size(); ++i) {
+    const std::vector<OTF2_MetricMemberRef>& members = counter_classes_[i];
+    OTF2_MetricRef ref = counter_class_base_ + static_cast<OTF2_MetricRef>(i);
+    def(
+        [=] {
+          return OTF2_GlobalDefWriter_WriteMetricClass(d, ref, static_cast<uint8_t>(members.size()), members.data(),
+                                                       OTF2_METRIC_SYNCHRONOUS_STRICT, OTF2_RECORDER_KIND_CPU);
         },
         "WriteMetricClass");
   }

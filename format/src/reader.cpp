@@ -1,5 +1,7 @@
 #include "rondo/format/reader.h"
 
+#include "rondo/format/counter_columns.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -222,6 +224,17 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
           t.ts_info_.push_back(info);
           t.ts_chunks_.push_back(*c);
           t.event_count_ += info.count;
+          break;
+        }
+        case ChunkKind::ThreadCounters: {
+          auto payload = c->payload();
+          CounterChunk counters = decode_counters(payload.data(), payload.size());
+          if (counters.metrics.empty()) break;
+          if (t.counter_values_.empty()) t.counter_metrics_ = counters.metrics;
+          if (counters.metrics != t.counter_metrics_) throw FormatError("counter chunks name different metrics");
+          if (counters.first_index != t.counter_values_.size() / t.counter_metrics_.size())
+            throw FormatError("counter chunks out of order");
+          t.counter_values_.insert(t.counter_values_.end(), counters.values.begin(), counters.values.end());
           break;
         }
         case ChunkKind::ThreadSummary: {

@@ -12,7 +12,8 @@
 namespace rondo::format {
 
 uint32_t batch_chunk_count(const Batch& b) {
-  return (b.structure.empty() ? 0 : 1) + (b.ticks.empty() ? 0 : 1) + (b.final ? 1 : 0);
+  bool counters = !b.counter_metrics.empty() && !b.ticks.empty();
+  return (b.structure.empty() ? 0 : 1) + (b.ticks.empty() ? 0 : 1) + (counters ? 1 : 0) + (b.final ? 1 : 0);
 }
 
 std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
@@ -29,6 +30,11 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
     // The residual block inside is already compressed; the fixed part stays readable.
     chunks.push_back(encode_chunk(ChunkKind::ThreadTimestamps, b.thread, seq++, payload, 0));
   }
+  if (!b.counter_metrics.empty() && !b.ticks.empty()) {
+    payload.clear();
+    encode_counters(b.first_index, b.counter_metrics, b.counter_values.data(), b.ticks.size(), payload);
+    chunks.push_back(encode_chunk(ChunkKind::ThreadCounters, b.thread, seq++, payload, level));
+  }
   if (b.final) {
     payload.clear();
     b.summary.encode(payload);
@@ -41,6 +47,13 @@ ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
     : thread_(thread), sink_(std::move(sink)), events_per_batch_(std::max<size_t>(1, events_per_batch)),
       builder_(&structure_), room_(events_per_batch_) {
   ticks_.reserve(std::min<size_t>(events_per_batch_, 1024));
+}
+
+void ThreadWriter::set_counters(const std::vector<uint32_t>& metric_ids) {
+  if (metric_ids.size() > kMaxCounters) throw FormatError("more than 16 counters per thread");
+  counter_metrics_ = metric_ids;
+  counters_ = static_cast<uint32_t>(metric_ids.size());
+  counter_values_.reserve(ticks_.capacity() * counters_);
 }
 
 void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
@@ -109,6 +122,10 @@ void ThreadWriter::flush(bool final) {
   }
   flushed_index_ += ticks_.size();
   b.ticks.swap(ticks_);
+  if (counters_) {
+    b.counter_metrics = counter_metrics_;
+    b.counter_values.swap(counter_values_);
+  }
   room_ = events_per_batch_;
   b.structure = std::move(structure_);
   structure_.clear();
@@ -124,6 +141,7 @@ void ThreadWriter::flush(bool final) {
   // Grow the buffers geometrically up to the batch size: short threads stay small.
   size_t capacity = std::min(events_per_batch_, std::max<size_t>(1024, b.ticks.size() * 2));
   ticks_.reserve(capacity);
+  counter_values_.reserve(capacity * counters_);
   if (batch_chunk_count(b) > 0) sink_(std::move(b));
 }
 

@@ -323,6 +323,9 @@ struct ThreadExitFlush {
     if (r && g_rt && !g_rt->crashing.load()) {
       std::lock_guard<std::mutex> lock(g_rt->recorders_mutex);
       finish(r);
+      // Only the thread itself may stop its PAPI event set.
+      stop_thread_counters(r->counters);
+      r->counters = nullptr;
     }
   }
 };
@@ -630,6 +633,7 @@ Recorder* recorder_slow() {
     });
   }
   (void)&t_exit_flush;  // make sure this thread's exit flushes its recorder
+  r->counters = start_thread_counters(r->writer);
   if (r->index == 0) {  // the writer creates the process file at once (writer_main)
     std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
     start_writer_locked();
@@ -800,6 +804,9 @@ bool start() {
         encode::clock(out, rt->clock);
       });
     }
+    // Before recording starts: PAPI opens files of its own, which the I/O
+    // module must not record.
+    start_counters(env("RONDO_COUNTERS"));
     start_flusher();
     install_signal_handlers();
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);

@@ -126,7 +126,9 @@ class Trace:
         min_ns, max_ns, mean_ns, stddev_ns (of a call's inclusive time),
         cut_short (of calls: still open where their thread's data ends). by:
         None, "rank" or "thread". Without a window it reads only the threads'
-        summaries (no replay); with one, calls are clipped to it.
+        summaries (no replay); with one, calls are clipped to it. A trace
+        recorded with --counters adds NAME_inclusive and NAME_exclusive
+        (uint64) per counter, for the whole trace and by=None.
         """
         frame = _frame(self._native.profile_columns(by, window))
         frame["calls"] = frame["calls"].astype("uint64")
@@ -138,7 +140,10 @@ class Trace:
         for c in ("rank", "thread"):
             if c in frame:
                 frame[c] = frame[c].astype("int32")
-        return frame[["name"] + _grouped(["rank", "thread"], by) + _PROFILE_COLUMNS]
+        counters = [c for c in frame.columns if c.endswith(("_inclusive", "_exclusive"))]
+        for c in counters:
+            frame[c] = frame[c].astype("uint64")
+        return frame[["name"] + _grouped(["rank", "thread"], by) + _PROFILE_COLUMNS + counters]
 
     def call_tree(self, window=None):
         """The call tree merged over every thread, depth first (children by

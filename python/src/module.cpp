@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rondo/analyzer/analysis.h"
+#include "rondo/analyzer/counters.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/report_json.h"
@@ -216,6 +217,28 @@ std::string stats_json(NativeTrace& t, const py::object& by, const py::object& w
 
 std::string info_json(NativeTrace& t) { return analyzer::json_text(analyzer::info_json(*t.reader())); }
 
+// Counters (rondo record --counters): for the whole trace and regions merged
+// over threads, columns "NAME_inclusive" and "NAME_exclusive" per counter.
+void add_counter_columns(NativeTrace& t, analyzer::GroupBy by, const analyzer::TimeWindow& w,
+                         const std::vector<analyzer::RegionRow>& rows, py::dict& columns) {
+  if (by != analyzer::GroupBy::None || !w.whole()) return;
+  analyzer::CounterProfile p;
+  {
+    py::gil_scoped_release unlocked;
+    p = analyzer::counter_profile(*t.reader());
+  }
+  for (size_t j = 0; j < p.counters.size(); ++j) {
+    py::list inclusive, exclusive;
+    for (const auto& r : rows) {
+      auto found = p.regions.find(r.name);
+      inclusive.append(found == p.regions.end() ? 0 : found->second.sums[j].inclusive);
+      exclusive.append(found == p.regions.end() ? 0 : found->second.sums[j].exclusive);
+    }
+    columns[py::str(p.counters[j] + "_inclusive")] = inclusive;
+    columns[py::str(p.counters[j] + "_exclusive")] = exclusive;
+  }
+}
+
 // The flat profile as columns (name -> list), rows sorted as the analyzer sorts
 // them. The whole trace's comes from the thread summaries alone (no replay)
 // unless the full analysis is at hand; a window needs the full analysis.
@@ -248,6 +271,7 @@ py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::obj
     c.add("stddev_ns", r.stddev_ns);
     c.add("cut_short", r.cut_short);
   }
+  add_counter_columns(t, by, w, rows, c.dict);
   return c.dict;
 }
 

@@ -584,3 +584,23 @@ def test_gpu_stream_location(tmp_path_factory):
     assert g["streams"][["name", "device", "stream", "kernels", "busy_ns"]].values.tolist() == \
         [["GPU 0 stream 5", 0, 5, 10, 600]]
     assert cli_json("stats", "--json", trace)["gpu"]["streams"][0]["busy_ns"] == 600
+
+
+def test_profile_counter_columns(tmp_path):
+    # rondo record --counters: t.profile() has NAME_inclusive / NAME_exclusive
+    # per counter, the sums `rondo stats --json` gives in regions[].counters.
+    if not (CLI and os.path.exists(CLI) and NESTED_LOOPS and os.path.exists(NESTED_LOOPS)):
+        pytest.skip("RONDO_CLI or RONDO_NESTED_LOOPS not set")
+    out = str(tmp_path / "trace")
+    subprocess.run([CLI, "record", "-o", out, "--counters", "perf::TASK-CLOCK", "--", NESTED_LOOPS, "100"],
+                   check=True, stdout=subprocess.DEVNULL, timeout=240)
+    expected = {r["name"]: r["counters"]["perf::TASK-CLOCK"]
+                for r in cli_json("stats", "--json", out)["regions"] if "counters" in r}
+    if not expected or "main" not in expected:
+        pytest.skip("this build records no counters (no PAPI)")
+    df = rondo.open(out).profile()
+    rows = df.set_index("name")
+    for name, sums in expected.items():
+        assert rows.loc[name, "perf::TASK-CLOCK_inclusive"] == sums["inclusive"]
+        assert rows.loc[name, "perf::TASK-CLOCK_exclusive"] == sums["exclusive"]
+    assert df["perf::TASK-CLOCK_exclusive"].sum() == rows.loc["main", "perf::TASK-CLOCK_inclusive"]

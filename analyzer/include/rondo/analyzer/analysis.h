@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rondo/analyzer/counters.h"
 #include "rondo/analyzer/gpu_stats.h"
 #include "rondo/analyzer/loop_stats.h"
 #include "rondo/analyzer/messages.h"
@@ -37,6 +38,7 @@ struct StatsReport {
   ThreadStats threads;
   LoopStats loops;
   GpuStats gpu;
+  CounterProfile counters;  // whole trace only (counters are not clipped to a window)
 };
 
 // Every analysis's partial for one thread.

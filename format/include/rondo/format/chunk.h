@@ -31,6 +31,7 @@ enum class ChunkKind : uint8_t {
   ThreadTimestamps = 3,
   ThreadSummary = 4,
   ProcessEnd = 5,
+  ThreadCounters = 6,  // counter values per event (FORMAT.md 8.4)
 };
 
 enum class Codec : uint8_t { Raw = 0, Zstd = 1 };

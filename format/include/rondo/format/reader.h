@@ -94,6 +94,16 @@ class ThreadTrace {
   // Data columns: values of event `id`, EventDef::data per occurrence.
   const std::vector<int64_t>& data_values(uint32_t id) const { return data_values_[id]; }
 
+  // Counters (FORMAT.md 8.4): the Metric ids the thread counted (empty when it
+  // counted none), and the readings at event `index` (one per metric id), or
+  // null for an event without readings (past the last counter chunk).
+  const std::vector<uint32_t>& counter_metrics() const { return counter_metrics_; }
+  const uint64_t* counters_at(uint64_t index) const {
+    size_t m = counter_metrics_.size();
+    if (m == 0 || index >= counter_values_.size() / m) return nullptr;
+    return counter_values_.data() + index * m;
+  }
+
  private:
   friend class ProcessReader;
   const ProcessReader* process_ = nullptr;
@@ -108,6 +118,8 @@ class ThreadTrace {
   std::vector<std::vector<int64_t>> data_values_;  // per event id, occurrences x EventDef::data
   std::vector<TimestampChunkInfo> ts_info_;
   std::vector<ChunkRef> ts_chunks_;
+  std::vector<uint32_t> counter_metrics_;
+  std::vector<uint64_t> counter_values_;  // events x counter_metrics_.size()
   uint64_t event_count_ = 0;
   ThreadSummary summary_;
   bool has_summary_ = false;

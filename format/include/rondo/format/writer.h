@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rondo/format/chunk.h"
+#include "rondo/format/counter_columns.h"
 #include "rondo/format/error.h"
 #include "rondo/format/grammar_builder.h"
 
@@ -26,6 +27,10 @@ struct Batch {
   std::vector<uint64_t> ticks;
   bool final = false;           // carries the thread summary
   ThreadSummary summary;
+  // Counters (empty without): metric ids, and per event of `ticks` one value
+  // each, event-major.
+  std::vector<uint32_t> counter_metrics;
+  std::vector<uint64_t> counter_values;
 };
 
 // Number of chunks encode_batch makes for `b` (what the sequence numbers count).
@@ -99,11 +104,21 @@ class ThreadWriter {
   // calls and attaches the summary (thread end, exit, crash).
   void flush(bool final);
   uint64_t events() const { return flushed_index_ + ticks_.size(); }
+
+  // Counters: from now on every event carries one value per metric id, the
+  // values in counter_slot() at that moment (whoever reads the counters writes
+  // them there before an enter or leave; other events repeat the last reading).
+  // Call before the thread's first event; at most kMaxCounters.
+  void set_counters(const std::vector<uint32_t>& metric_ids);
+  uint64_t* counter_slot() { return counter_now_; }
+  uint32_t counters() const { return counters_; }
   uint32_t depth() const { return builder_.depth(); }
 
  private:
   void stamp(uint64_t ticks) {
     ticks_.push_back(ticks);
+    if (__builtin_expect(counters_ != 0, 0))
+      counter_values_.insert(counter_values_.end(), counter_now_, counter_now_ + counters_);
     if (__builtin_expect(--room_ == 0, 0)) flush(false);
   }
 
@@ -122,6 +137,10 @@ class ThreadWriter {
   // polled in it, in the order of their first polls.
   FoldedPolls polls_[kPolledPerRun];
   uint32_t polled_ = 0;
+  uint32_t counters_ = 0;
+  uint64_t counter_now_[kMaxCounters] = {};
+  std::vector<uint32_t> counter_metrics_;
+  std::vector<uint64_t> counter_values_;
 };
 
 // An append-only process file. append() may be called from several threads (the

@@ -18,6 +18,7 @@
 #include "rondo/format/definitions.h"
 #include "rondo/format/writer.h"
 #include "rondo/trace/clock.h"
+#include "rondo/trace/counters.h"
 
 namespace rondo::trace {
 
@@ -48,7 +49,11 @@ struct Recorder {
     uintptr_t stack;
   };
   std::vector<OpenCall> open;
+  // This thread's PAPI event set; null without --counters (one predictable
+  // branch per enter and leave then).
+  ThreadCounters* counters = nullptr;
   void enter(uint32_t region, uint64_t at, uintptr_t stack) {
+    if (__builtin_expect(counters != nullptr, 0)) read_counters(counters, writer.counter_slot());
     open.push_back({region, stack});
     writer.enter(region, at);
   }
@@ -56,6 +61,7 @@ struct Recorder {
   // first, each with its own leave (they were skipped by a jump the runtime did
   // not see), so every enter keeps its leave.
   void leave(uint32_t region, uint64_t at) {
+    if (__builtin_expect(counters != nullptr, 0)) read_counters(counters, writer.counter_slot());
     if (__builtin_expect(!open.empty() && open.back().region == region, 1)) {
       open.pop_back();
       writer.leave(region, at);

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Recording cost per event with 0, 1 and 3 PAPI counters, beside the untraced
+# program, in one run: an empty function compiled with -finstrument-functions
+# (bench/record/empty_calls.c) called N times, untraced, then traced
+# (librondo-compiler.so) with RONDO_COUNTERS unset, perf::TASK-CLOCK, and
+# perf::TASK-CLOCK,perf::PAGE-FAULTS,perf::CONTEXT-SWITCHES (software events,
+# counted on any Linux machine; on a machine with hardware counters set
+# COUNTERS1/COUNTERS3 to e.g. PAPI_TOT_CYC and PAPI_TOT_CYC,PAPI_TOT_INS,PAPI_L1_DCM).
+# Prints wall time per event (best of ROUNDS alternating rounds) and its ratios
+# to 0 counters and to one PAPI_read. Nothing here asserts timings; on a shared
+# machine the numbers are indicative only.
+#
+#   bench/counters/run.sh BUILD_DIR
+#
+# Environment: CALLS (default 1000000), ROUNDS (default 3), CC (default cc), COUNTERS1, COUNTERS3.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+build="$(cd "${1:?usage: bench/counters/run.sh BUILD_DIR}" && pwd)"
+calls="${CALLS:-1000000}"
+rounds="${ROUNDS:-3}"
+one="${COUNTERS1:-perf::TASK-CLOCK}"
+three="${COUNTERS3:-perf::TASK-CLOCK,perf::PAGE-FAULTS,perf::CONTEXT-SWITCHES}"
+preload="$build/interceptors/compiler/librondo-compiler.so"
+[[ -f "$preload" ]] || { echo "rondo: $preload not found; build the rondo-compiler target in $build first" >&2; exit 1; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/rondo-bench-counters-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+${CC:-cc} -O2 -finstrument-functions "$here/../record/empty_calls.c" -o "$work/empty_calls"
+
+wall() {
+  local t
+  t="$( { TIMEFORMAT='%R'; time "$@" >/dev/null; } 2>&1 | tail -n 1)"
+  echo "$t"
+}
+traced() {
+  local counters="$1"; shift
+  rm -rf "$work/trace"
+  if [[ -n "$counters" ]]; then
+    RONDO_COUNTERS="$counters" RONDO_TRACE_DIR="$work/trace" LD_PRELOAD="$preload" "$@"
+  else
+    RONDO_TRACE_DIR="$work/trace" LD_PRELOAD="$preload" "$@"
+  fi
+}
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
+
+plain=9e9 c0=9e9 c1=9e9 c3=9e9
+for ((r = 0; r < rounds; ++r)); do
+  plain="$(min "$plain" "$(wall "$work/empty_calls" "$calls")")"
+  c0="$(min "$c0" "$(wall traced "" "$work/empty_calls" "$calls")")"
+  c1="$(min "$c1" "$(wall traced "$one" "$work/empty_calls" "$calls")")"
+  c3="$(min "$c3" "$(wall traced "$three" "$work/empty_calls" "$calls")")"
+done
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$calls calls, $((2 * calls)) events, best of $rounds alternating rounds (wall time)"
+awk -v n="$calls" -v p="$plain" -v c0="$c0" -v c1="$c1" -v c3="$c3" -v one="$one" -v three="$three" 'BEGIN {
+  e = 2 * n
+  printf "untraced:        %8.1f ns per call\n", p * 1e9 / n
+  z = (c0 - p) * 1e9 / e; a = (c1 - p) * 1e9 / e; b = (c3 - p) * 1e9 / e
+  printf "0 counters:      %8.1f ns per event\n", z
+  printf "1 counter:       %8.1f ns per event (%.1fx 0 counters)   %s\n", a, (z > 0 ? a / z : 0), one
+  printf "3 counters:      %8.1f ns per event (%.1fx 0 counters)   %s\n", b, (z > 0 ? b / z : 0), three
+  printf "PAPI_read share: %8.1f ns per event for 1 counter, %.1f for 3 (the cost counters add)\n", a - z, b - z
+}'
