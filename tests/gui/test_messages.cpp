@@ -108,30 +108,52 @@ TEST(ViewerMessages, ArrowsInAWindowAreTheMatchedMessagesInThatWindow) {
   EXPECT_LT(view.message_shapes().size(), 600u);
 }
 
-// Collectives are marked across their ranks: every instance has both ranks.
+// Collectives are marked across their ranks: the k-th collective of each rank
+// (from the trace's own MpiCollectiveEnd records) is one mark through the rows of
+// all ranks, with that operation and each rank's end time.
 TEST(ViewerMessages, CollectivesAreMarkedAcrossTheirRanks) {
-  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
+  if (collectives_trace().empty()) GTEST_SKIP() << "no MPI";
+  TraceSession s(collectives_trace());
+  ASSERT_EQ(s.trace().processes().size(), 3u);
   MessageArrows m(s);
-  // Count the collective records of each rank from the trace itself.
-  std::map<int32_t, size_t> per_rank;
+  std::map<int32_t, std::vector<std::pair<uint32_t, int64_t>>> per_rank;  // rank -> (op, end) in order
   for (const auto& p : s.trace().processes())
     for (size_t t = 0; t < p->thread_count(); ++t) {
       format::EventCursor c(p->thread(t));
       format::Event e;
       while (c.next(e))
-        if (e.kind() == format::EventKind::MpiCollectiveEnd) ++per_rank[p->rank()];
+        if (e.kind() == format::EventKind::MpiCollectiveEnd)
+          per_rank[p->rank()].emplace_back(e.def->key.ref, p->to_ns(e.ticks));
     }
-  if (per_rank.empty()) GTEST_SKIP() << "the ring recorded no collective";
-  size_t in_marks = 0;
-  for (const CollectiveMark& c : m.collectives()) {
-    in_marks += c.rows.size();
-    EXPECT_LE(c.begin_ns, c.end_ns);
+  ASSERT_EQ(per_rank.size(), 3u);
+  size_t instances = per_rank.begin()->second.size();
+  ASSERT_GT(instances, 20u);  // 4 rounds of the tour
+  ASSERT_EQ(m.collectives().size(), instances);
+  for (auto& [rank, list] : per_rank) ASSERT_EQ(list.size(), instances) << "rank " << rank;
+  // The marks are sorted by begin; match each rank's k-th record by its end time.
+  size_t found = 0;
+  for (auto& [rank, list] : per_rank) {
+    size_t row = row_of_rank(s, rank);
+    for (auto [op, end] : list)
+      for (const CollectiveMark& c : m.collectives())
+        for (size_t i = 0; i < c.rows.size(); ++i)
+          if (c.rows[i] == row && c.ends[i] == end) {
+            EXPECT_EQ(static_cast<uint32_t>(c.op), op);
+            EXPECT_EQ(c.rows.size(), 3u);
+            EXPECT_LE(c.begin_ns, end);
+            EXPECT_GE(c.end_ns, end);
+            ++found;
+          }
   }
-  size_t records = 0;
-  for (auto& [rank, n] : per_rank) records += n;
-  EXPECT_EQ(in_marks, records);
-  EXPECT_EQ(m.collectives().size(), per_rank.begin()->second);  // one instance per collective call of a rank
+  EXPECT_EQ(found, 3 * instances);
+  // Marks in a window: those overlapping it.
+  const CollectiveMark& mid = m.collectives()[instances / 2];
+  auto inside = m.collectives_in_window(mid.begin_ns, mid.end_ns + 1);
+  EXPECT_NE(std::find(inside.begin(), inside.end(), instances / 2), inside.end());
+  for (size_t k : inside) {
+    EXPECT_LE(m.collectives()[k].begin_ns, mid.end_ns);
+    EXPECT_GE(m.collectives()[k].end_ns, mid.begin_ns);
+  }
 }
 
 // A click on an arrow shows sender, receiver, tag, bytes and both times.

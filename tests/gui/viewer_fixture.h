@@ -73,4 +73,17 @@ inline const std::string& ring_trace() {
   return trace;
 }
 
+// A tour of collectives (Barrier, Bcast, Reduce, Allreduce, ...) on 3 ranks, 4 rounds.
+inline const std::string& collectives_trace() {
+  static std::string trace = [] {
+    std::string t = work_dir() + "/collectives.rondo";
+    std::string mpirun = test::find_mpirun(MPIEXEC);
+    if (std::string(MPI_COLLECTIVES).empty() || mpirun.empty()) return std::string();
+    auto r = test::record_mpi_job(RONDO_CLI, mpirun, work_dir(), t, 3, std::string(MPI_COLLECTIVES) + " 64 4");
+    EXPECT_EQ(r.status, 0) << r.out;
+    return t;
+  }();
+  return trace;
+}
+
 }  // namespace rondo::viewer::test_fixture
