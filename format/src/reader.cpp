@@ -575,6 +575,33 @@ void EventCursor::skip_structure_to(uint64_t target) {
             ++loop_generation_;
           }
           if (index_ >= target) break;
+        } else if (per == ThreadTrace::kVariable) {
+          // A body whose size varies (inner trip counts, data): skip whole
+          // iterations counted on the column cursors, saving them once per
+          // iteration instead of once per token.
+          bool skipped = false;
+          while (l.remaining > 0) {
+            saved_loops = loop_cursor_;
+            saved_data = data_cursor_;
+            uint64_t n = 0;
+            for (uint32_t k = 0; k < l.len && n != ThreadTrace::kVariable; ++k) {
+              uint64_t m = t_->expand_count(l.list[k], loop_cursor_, data_cursor_);
+              n = m == ThreadTrace::kVariable ? m : n + m;
+            }
+            if (n == ThreadTrace::kVariable || index_ + n > target) {
+              loop_cursor_.swap(saved_loops);
+              data_cursor_.swap(saved_data);
+              break;
+            }
+            --l.remaining;
+            index_ += n;
+            skipped = true;
+          }
+          if (skipped) {
+            l.first_event = index_;
+            ++loop_generation_;
+          }
+          if (index_ >= target) break;
         }
       }
     }
