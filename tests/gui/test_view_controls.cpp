@@ -55,6 +55,14 @@ QColor session_rgb(const TraceSession& s, uint32_t region) {
   return QColor(c.r, c.g, c.b);
 }
 
+// Shows the window at a fixed size and returns its timeline.
+TimelineView& shown(MainWindow& w) {
+  w.resize(1400, 500);
+  w.show();
+  QApplication::processEvents();
+  return *w.timeline();
+}
+
 int64_t middle(const Call& c) { return c.start_ns + (c.end_ns - c.start_ns) / 2; }
 
 }  // namespace
@@ -67,10 +75,7 @@ TEST(ViewerControls, SearchHighlightsTheCallsOfTheRegionFound) {
   Scene sc = scene(replay_calls(s.process(s.rows()[0]), 0), relax, exchange);
   ASSERT_GT(sc.w.end_ns, sc.w.begin_ns);
   MainWindow w(s);
-  w.resize(1400, 500);
-  w.show();
-  QApplication::processEvents();
-  TimelineView& view = *w.timeline();
+  TimelineView& view = shown(w);
   view.set_window(sc.w);
   QColor relax_color = session_rgb(s, relax), exchange_color = session_rgb(s, exchange);
   // Before a search both are drawn in their own colors.
@@ -101,10 +106,7 @@ TEST(ViewerControls, InnermostModeShowsTheInnermostCallOfEachPixel) {
   Scene sc = scene(calls, relax, exchange);
   ASSERT_GT(sc.a.depth, 0);  // relax runs inside step: not the outermost call
   MainWindow w(s);
-  w.resize(1400, 500);
-  w.show();
-  QApplication::processEvents();
-  TimelineView& view = *w.timeline();
+  TimelineView& view = shown(w);
   view.set_window(sc.w);
   view.grab();
   int flame_bands = std::min(view.frame(0).depths, TimelineView::kMaxShownDepth);
@@ -130,10 +132,7 @@ TEST(ViewerControls, RowsCanBeHiddenAndShownAgain) {
   TraceSession s(ring_trace());
   ASSERT_GE(s.rows().size(), 2u);
   MainWindow w(s);
-  w.resize(1400, 500);
-  w.show();
-  QApplication::processEvents();
-  TimelineView& view = *w.timeline();
+  TimelineView& view = shown(w);
   view.grab();
   int second_top = view.row_top(1, 0);
   ASSERT_GT(view.row_top(0, 0), 0);

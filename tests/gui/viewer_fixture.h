@@ -61,28 +61,26 @@ inline const std::string& loops_trace() {
   return trace;
 }
 
+// `program args` run on `ranks` ranks under `rondo record`, into work_dir()/name;
+// empty when MPI is not there.
+inline std::string record_mpi(const std::string& name, const std::string& program, int ranks,
+                              const std::string& args) {
+  std::string t = work_dir() + "/" + name, mpirun = test::find_mpirun(MPIEXEC);
+  if (program.empty() || mpirun.empty()) return std::string();
+  auto r = test::record_mpi_job(RONDO_CLI, mpirun, work_dir(), t, ranks, program + " " + args);
+  EXPECT_EQ(r.status, 0) << r.out;
+  return t;
+}
+
+// A token around 2 ranks, 300 laps of 64 KiB.
 inline const std::string& ring_trace() {
-  static std::string trace = [] {
-    std::string t = work_dir() + "/ring.rondo";
-    std::string mpirun = test::find_mpirun(MPIEXEC);
-    if (std::string(MPI_RING).empty() || mpirun.empty()) return std::string();
-    auto r = test::record_mpi_job(RONDO_CLI, mpirun, work_dir(), t, 2, std::string(MPI_RING) + " 300 65536");
-    EXPECT_EQ(r.status, 0) << r.out;
-    return t;
-  }();
+  static std::string trace = record_mpi("ring.rondo", MPI_RING, 2, "300 65536");
   return trace;
 }
 
 // A tour of collectives (Barrier, Bcast, Reduce, Allreduce, ...) on 3 ranks, 4 rounds.
 inline const std::string& collectives_trace() {
-  static std::string trace = [] {
-    std::string t = work_dir() + "/collectives.rondo";
-    std::string mpirun = test::find_mpirun(MPIEXEC);
-    if (std::string(MPI_COLLECTIVES).empty() || mpirun.empty()) return std::string();
-    auto r = test::record_mpi_job(RONDO_CLI, mpirun, work_dir(), t, 3, std::string(MPI_COLLECTIVES) + " 64 4");
-    EXPECT_EQ(r.status, 0) << r.out;
-    return t;
-  }();
+  static std::string trace = record_mpi("collectives.rondo", MPI_COLLECTIVES, 3, "64 4");
   return trace;
 }
 

@@ -52,6 +52,12 @@ MainWindow::MainWindow(const TraceSession& session, QWidget* parent) : QMainWind
     timeline_->set_depth_mode(on ? TimelineView::DepthMode::Innermost : TimelineView::DepthMode::Flame);
   });
 
+  auto* messages = tools->addAction("Messages");
+  messages->setCheckable(true);
+  messages->setChecked(true);
+  messages->setToolTip("Arrows for messages and lines for collectives over the rows");
+  connect(messages, &QAction::toggled, timeline_, &TimelineView::set_show_messages);
+
   auto* rows_dock = new QDockWidget("Rows", this);
   row_list_ = new QListWidget(rows_dock);
   for (const Row& r : session.rows()) {

@@ -86,6 +86,12 @@ void TimelineView::set_row_hidden(size_t row, bool hidden) {
   update();
 }
 
+void TimelineView::set_show_messages(bool on) {
+  show_messages_ = on;
+  selected_message_ = -1;
+  update();
+}
+
 void TimelineView::set_depth_mode(DepthMode mode) {
   depth_mode_ = mode;
   update();
@@ -244,9 +250,11 @@ void TimelineView::paintEvent(QPaintEvent*) {
   }
   LayerGeometry geometry = message_geometry();
   p.setClipRect(kLabelWidth, kAxisHeight, width_px, height() - kAxisHeight - kLegendHeight);
-  draw_collectives(p, messages_, messages_.collectives_in_window(window_.begin_ns, window_.end_ns), geometry);
-  draw_messages(p, message_shapes(), geometry);
-  if (selected_message_ >= 0) {
+  if (show_messages_) {
+    draw_collectives(p, messages_, messages_.collectives_in_window(window_.begin_ns, window_.end_ns), geometry);
+    draw_messages(p, message_shapes(), geometry);
+  }
+  if (show_messages_ && selected_message_ >= 0) {
     const MessageShape& m = shapes_[static_cast<size_t>(selected_message_)];
     p.setPen(QPen(QColor(230, 120, 0), 3));
     p.drawLine(QPointF(kLabelWidth + m.send_px + 0.5, geometry.row_y(m.send_row)),
@@ -353,7 +361,9 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
   }
   dragging_ = false;
   // A message drawn over the rows and headers is picked before what lies under it.
-  int shape = e->pos().x() < kLabelWidth ? -1 : message_at(e->pos(), message_shapes(), message_geometry());
+  int shape = e->pos().x() < kLabelWidth || !show_messages_
+                  ? -1
+                  : message_at(e->pos(), message_shapes(), message_geometry());
   if (shape >= 0) {
     selected_message_ = shape;
     update();

@@ -48,6 +48,9 @@ class TimelineView : public QWidget {
   // Hides or shows one row (a thread); hidden rows take no space.
   void set_row_hidden(size_t row, bool hidden);
   bool row_hidden(size_t row) const { return hidden_rows_.count(row) > 0; }
+  // Draws the messages and collectives over the rows, or not.
+  void set_show_messages(bool on);
+  bool show_messages() const { return show_messages_; }
   // Flame: every call depth its own band. Innermost: one band per row showing
   // the innermost call of each pixel.
   enum class DepthMode { Flame, Innermost };
@@ -112,6 +115,7 @@ class TimelineView : public QWidget {
   std::set<int32_t> collapsed_;
   std::set<size_t> hidden_rows_;
   DepthMode depth_mode_ = DepthMode::Flame;
+  bool show_messages_ = true;
   RegionMatch highlight_;
   int shown_depths(size_t row);  // bands a row takes
   std::vector<RowFrame> frames_;
