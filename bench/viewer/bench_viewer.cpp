@@ -3,6 +3,7 @@
 // What a user waits for in `rondo view`, measured on the viewer's model (the
 // drawing itself is a fill per run of equal pixels on top of it):
 //   first frame: open the trace + every row at full view, 1600 pixels wide;
+//   the time to match the messages the timeline draws as arrows;
 //   frame times at full view, mid zoom (1/100 of the run) and deep zoom
 //   (1/100,000 of the run), each the median of 5, every row;
 //   a zoom sweep: windows of 1/10^k of the run (k = 0..7) at five places
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "model/message_arrows.h"
 #include "model/row_lod.h"
 #include "model/trace_session.h"
 #include "otf2_replay.h"
@@ -83,6 +85,11 @@ int main(int argc, char** argv) {
   std::printf("first frame (open + all rows, %d px): %.3f s (%llu events replayed, %llu summarised)\n", pixels,
               first_frame, static_cast<unsigned long long>(first.replayed),
               static_cast<unsigned long long>(first.summarised));
+  // The timeline also matches the messages once when it opens (model/message_arrows.h).
+  auto m0 = Clock::now();
+  MessageArrows messages(s);
+  std::printf("messages matched for the arrows: %zu messages, %zu collectives in %.3f s\n", messages.arrows().size(),
+              messages.collectives().size(), since(m0));
   int64_t span = info.end_ns - info.start_ns, mid = info.start_ns + span / 2;
   struct Zoom {
     const char* name;

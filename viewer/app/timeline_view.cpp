@@ -25,7 +25,21 @@ double nice_step(double min_ns) {
 }  // namespace
 
 TimelineView::TimelineView(const TraceSession& session, QWidget* parent)
-    : QWidget(parent), session_(session), messages_(session) {
+    : QWidget(parent), session_(session) {
+  // The analyzer reads the trace with its own cursors; the session's thread
+  // loading is thread-safe, and the checkpoints are not used by it.
+  messages_ = std::async(std::launch::async, [&session] {
+                return std::shared_ptr<const MessageArrows>(std::make_shared<MessageArrows>(session));
+              }).share();
+  messages_poll_ = new QTimer(this);
+  messages_poll_->setInterval(100);
+  connect(messages_poll_, &QTimer::timeout, this, [this] {
+    if (!messages_ready()) return;
+    messages_poll_->stop();
+    shapes_width_ = -1;  // recompute the shapes with the messages
+    update();
+  });
+  messages_poll_->start();
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(kLabelWidth + 50, kAxisHeight + kLegendHeight + 20);
@@ -141,9 +155,15 @@ const RowFrame& TimelineView::frame(size_t row) {
   return frames_[row];
 }
 
+const MessageArrows& TimelineView::messages() { return *messages_.get(); }
+
+bool TimelineView::messages_ready() const {
+  return messages_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
 const std::vector<MessageShape>& TimelineView::message_shapes() {
   if (shapes_window_ != window_ || shapes_width_ != timeline_pixels()) {
-    shapes_ = messages_.shapes(window_.begin_ns, window_.end_ns, timeline_pixels());
+    shapes_ = messages().shapes(window_.begin_ns, window_.end_ns, timeline_pixels());
     shapes_window_ = window_;
     shapes_width_ = timeline_pixels();
     selected_message_ = -1;
@@ -250,8 +270,8 @@ void TimelineView::paintEvent(QPaintEvent*) {
   }
   LayerGeometry geometry = message_geometry();
   p.setClipRect(kLabelWidth, kAxisHeight, width_px, height() - kAxisHeight - kLegendHeight);
-  if (show_messages_) {
-    draw_collectives(p, messages_, messages_.collectives_in_window(window_.begin_ns, window_.end_ns), geometry);
+  if (show_messages_ && messages_ready()) {
+    draw_collectives(p, messages(), messages().collectives_in_window(window_.begin_ns, window_.end_ns), geometry);
     draw_messages(p, message_shapes(), geometry);
   }
   if (show_messages_ && selected_message_ >= 0) {
@@ -361,7 +381,7 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
   }
   dragging_ = false;
   // A message drawn over the rows and headers is picked before what lies under it.
-  int shape = e->pos().x() < kLabelWidth || !show_messages_
+  int shape = e->pos().x() < kLabelWidth || !show_messages_ || !messages_ready()
                   ? -1
                   : message_at(e->pos(), message_shapes(), message_geometry());
   if (shape >= 0) {

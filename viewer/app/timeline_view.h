@@ -11,7 +11,10 @@
 // The window's tool bar switches flame / innermost call (key I).
 #pragma once
 
+#include <QTimer>
 #include <QWidget>
+#include <future>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -74,7 +77,11 @@ class TimelineView : public QWidget {
   const RowFrame& frame(size_t row);  // computed for the current window and width
   // The messages (arrows and bundles) drawn for the current window and width,
   // and where they are drawn.
-  const MessageArrows& messages() const { return messages_; }
+  // Matched on a worker thread when the view opens (a full MPI scan, seconds on
+  // large traces), so the first frame does not wait for it; messages() waits,
+  // painting draws the arrows once they are there.
+  const MessageArrows& messages();
+  bool messages_ready() const;
   const std::vector<MessageShape>& message_shapes();
   LayerGeometry message_geometry() const;
   const MessageShape* selected_message() const {
@@ -128,7 +135,8 @@ class TimelineView : public QWidget {
   Window press_window_;
   bool dragging_ = false, rubber_ = false;
   int rubber_x0_ = 0, rubber_x1_ = 0;
-  MessageArrows messages_;
+  std::shared_future<std::shared_ptr<const MessageArrows>> messages_;
+  QTimer* messages_poll_ = nullptr;
   std::vector<MessageShape> shapes_;
   Window shapes_window_{0, -1};
   int shapes_width_ = 0;
