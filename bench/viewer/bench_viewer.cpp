@@ -3,9 +3,14 @@
 // What a user waits for in `rondo view`, measured on the viewer's model (the
 // drawing itself is a fill per run of equal pixels on top of it):
 //   first frame: open the trace + every row at full view, 1600 pixels wide;
+//   the time to match the messages the timeline draws as arrows;
 //   frame times at full view, mid zoom (1/100 of the run) and deep zoom
 //   (1/100,000 of the run), each the median of 5, every row;
-//   peak memory (VmHWM) and the trace's size on disk;
+//   a zoom sweep: windows of 1/10^k of the run (k = 0..7) at five places
+//   (10% .. 99% of the run), the slowest frame of each width, with the rows'
+//   cursor checkpoints (what the viewer uses) and, for the deepest width at the
+//   end of the run, without them (every seek walks the grammar from the start);
+//   peak memory (VmHWM), the checkpoints' memory and the trace's size on disk;
 // and, with an OTF2 archive of the same trace (rondo export --format otf2), the
 // time the OTF2 reader needs just to read every event of it: what ViTE or
 // Vampir must do before their first frame.
@@ -13,11 +18,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "model/message_arrows.h"
 #include "model/row_lod.h"
 #include "model/trace_session.h"
 #include "otf2_replay.h"
@@ -41,11 +48,11 @@ struct FrameCost {
   uint64_t replayed = 0, summarised = 0;
 };
 
-FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels) {
+FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true) {
   FrameCost c;
   auto t0 = Clock::now();
   for (const Row& r : s.rows()) {
-    RowFrame f = compute_row(s.process(r), r.thread, b, e, pixels);
+    RowFrame f = compute_row(s.process(r), r.thread, b, e, pixels, {}, checkpoints ? &s.checkpoints() : nullptr);
     c.replayed += f.events_replayed;
     c.summarised += f.events_summarised;
   }
@@ -53,9 +60,9 @@ FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels) {
   return c;
 }
 
-FrameCost median_of_5(const TraceSession& s, int64_t b, int64_t e, int pixels) {
+FrameCost median_of_5(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true) {
   std::vector<FrameCost> runs;
-  for (int i = 0; i < 5; ++i) runs.push_back(draw(s, b, e, pixels));
+  for (int i = 0; i < 5; ++i) runs.push_back(draw(s, b, e, pixels, checkpoints));
   std::sort(runs.begin(), runs.end(), [](const FrameCost& x, const FrameCost& y) { return x.seconds < y.seconds; });
   return runs[2];
 }
@@ -78,6 +85,11 @@ int main(int argc, char** argv) {
   std::printf("first frame (open + all rows, %d px): %.3f s (%llu events replayed, %llu summarised)\n", pixels,
               first_frame, static_cast<unsigned long long>(first.replayed),
               static_cast<unsigned long long>(first.summarised));
+  // The timeline also matches the messages once when it opens (model/message_arrows.h).
+  auto m0 = Clock::now();
+  MessageArrows messages(s);
+  std::printf("messages matched for the arrows: %zu messages, %zu collectives in %.3f s\n", messages.arrows().size(),
+              messages.collectives().size(), since(m0));
   int64_t span = info.end_ns - info.start_ns, mid = info.start_ns + span / 2;
   struct Zoom {
     const char* name;
@@ -89,6 +101,31 @@ int main(int argc, char** argv) {
     std::printf("frame, %-22s %8.2f ms (%llu events replayed, %llu summarised)\n", z.name, c.seconds * 1e3,
                 static_cast<unsigned long long>(c.replayed), static_cast<unsigned long long>(c.summarised));
   }
+  // The zoom sweep: the slowest frame of each width, wherever it is.
+  const double places[] = {0.1, 0.3, 0.5, 0.7, 0.99};
+  double slowest = 0;
+  for (int k = 0; k <= 7; ++k) {
+    int64_t width = std::max<int64_t>(static_cast<int64_t>(static_cast<double>(span) / std::pow(10.0, k)), 10);
+    FrameCost worst;
+    for (double at : places) {
+      int64_t b = info.start_ns + static_cast<int64_t>(static_cast<double>(span - width) * at);
+      FrameCost c = median_of_5(s, b, b + width, pixels);
+      if (c.seconds >= worst.seconds) worst = c;
+    }
+    slowest = std::max(slowest, worst.seconds);
+    std::printf("sweep, window 1/10^%d of the run: slowest frame %8.2f ms (%llu events replayed, %llu summarised)\n",
+                k, worst.seconds * 1e3, static_cast<unsigned long long>(worst.replayed),
+                static_cast<unsigned long long>(worst.summarised));
+  }
+  int64_t deep = std::max<int64_t>(span / 10'000'000, 10), deep_begin = info.start_ns + (span - deep) * 99 / 100;
+  FrameCost cold = median_of_5(s, deep_begin, deep_begin + deep, pixels, false);
+  FrameCost warm = median_of_5(s, deep_begin, deep_begin + deep, pixels, true);
+  std::printf("slowest frame of the sweep: %.2f ms; deep frame at 99%% of the run: %.2f ms with checkpoints, %.2f ms "
+              "without (%.1fx)\n",
+              slowest * 1e3, warm.seconds * 1e3, cold.seconds * 1e3, cold.seconds / std::max(warm.seconds, 1e-9));
+  std::printf("cursor checkpoints: %zu, %.1f MiB counted (budget %.0f MiB)\n", s.checkpoints().count(),
+              static_cast<double>(s.checkpoints().bytes()) / (1024.0 * 1024.0),
+              static_cast<double>(s.checkpoints().budget()) / (1024.0 * 1024.0));
   std::printf("peak memory: %.1f MiB (trace on disk: %.1f MiB)\n", static_cast<double>(peak_kib()) / 1024,
               static_cast<double>(info.bytes) / (1024.0 * 1024.0));
   if (argc > 2) {

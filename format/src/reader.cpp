@@ -396,6 +396,24 @@ uint64_t ThreadTrace::expand_count(Token t, std::vector<uint32_t>& loop_cursor,
 
 EventCursor::EventCursor(const ThreadTrace& thread) : t_(&thread) { restart(); }
 
+// The decoder points into residuals_, so a copy cannot share it: it drops the
+// decoded chunk and timed_step() decodes it again from the chunk's start.
+EventCursor::EventCursor(const EventCursor& other)
+    : t_(other.t_),
+      stack_(other.stack_),
+      top_pos_(other.top_pos_),
+      loop_cursor_(other.loop_cursor_),
+      data_cursor_(other.data_cursor_),
+      index_(other.index_),
+      have_pending_(other.have_pending_),
+      pending_(other.pending_),
+      loop_generation_(other.loop_generation_) {}
+
+EventCursor& EventCursor::operator=(const EventCursor& other) {
+  if (this != &other) *this = EventCursor(other);
+  return *this;
+}
+
 void EventCursor::restart() {
   stack_.clear();
   top_pos_ = 0;
@@ -456,17 +474,19 @@ bool EventCursor::timed_step(uint32_t& event_id, uint64_t& ticks) {
   if (index_ >= t_->event_count_) return false;  // timestamps end here (truncated thread)
   if (!step(event_id)) return false;
   if (chunk_ == SIZE_MAX || index_ >= chunk_end_) {
-    // Chunks are decoded from their first event: the cursor is always at one here,
-    // either by plain replay or because skips stop at chunk starts.
+    // Chunks are decoded from their first event. Replay and skips enter a chunk
+    // there; a copied cursor (which holds no decoded chunk) may stand inside one,
+    // and decodes up to its position.
     const auto& info = t_->ts_info_;
     size_t c = static_cast<size_t>(
         std::upper_bound(info.begin(), info.end(), index_,
                          [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
         info.begin()) - 1;
-    if (info[c].first_index != index_) throw FormatError("timestamp chunk entered in its middle");
+    if (index_ - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
     auto payload = t_->ts_chunks_[c].payload();
     residuals_ = decode_timestamp_residuals(payload.data(), payload.size());
     decoder_.reset(info[c], residuals_.data(), residuals_.data() + residuals_.size());
+    for (uint64_t k = info[c].first_index; k < index_; ++k) decoder_.next();
     chunk_ = c;
     chunk_end_ = info[c].first_index + info[c].count;
   }
@@ -564,6 +584,33 @@ void EventCursor::skip_structure_to(uint64_t target) {
           l.remaining -= static_cast<uint32_t>(whole);
           index_ += whole * per;
           if (whole > 0) {
+            l.first_event = index_;
+            ++loop_generation_;
+          }
+          if (index_ >= target) break;
+        } else if (per == ThreadTrace::kVariable) {
+          // A body whose size varies (inner trip counts, data): skip whole
+          // iterations counted on the column cursors, saving them once per
+          // iteration instead of once per token.
+          bool skipped = false;
+          while (l.remaining > 0) {
+            saved_loops = loop_cursor_;
+            saved_data = data_cursor_;
+            uint64_t n = 0;
+            for (uint32_t k = 0; k < l.len && n != ThreadTrace::kVariable; ++k) {
+              uint64_t m = t_->expand_count(l.list[k], loop_cursor_, data_cursor_);
+              n = m == ThreadTrace::kVariable ? m : n + m;
+            }
+            if (n == ThreadTrace::kVariable || index_ + n > target) {
+              loop_cursor_.swap(saved_loops);
+              data_cursor_.swap(saved_data);
+              break;
+            }
+            --l.remaining;
+            index_ += n;
+            skipped = true;
+          }
+          if (skipped) {
             l.first_event = index_;
             ++loop_generation_;
           }

@@ -14,6 +14,7 @@
 
 #include "../common/mpi_job.h"
 #include "../common/run_command.h"
+#include "viewer_fixture.h"
 #include "main_window.h"
 #include "model/pick.h"
 #include "model/row_lod.h"
@@ -21,64 +22,10 @@
 
 using namespace rondo;
 using namespace rondo::viewer;
+using namespace rondo::viewer::test_fixture;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Every call of a thread, from a plain replay: what the viewer must show.
-struct Call {
-  uint32_t region;
-  int depth;
-  int64_t start_ns, end_ns;
-};
-std::vector<Call> replay_calls(const format::ProcessReader& p, size_t thread) {
-  std::vector<Call> calls, open;
-  format::EventCursor c(p.thread(thread));
-  format::Event e;
-  while (c.next(e)) {
-    int64_t ns = p.to_ns(e.ticks);
-    if (e.kind() == format::EventKind::Enter) {
-      open.push_back(Call{e.def->key.ref, static_cast<int>(open.size()), ns, 0});
-    } else if (e.kind() == format::EventKind::Leave && !open.empty()) {
-      open.back().end_ns = ns;
-      calls.push_back(open.back());
-      open.pop_back();
-    }
-  }
-  return calls;
-}
-
-std::string work_dir() {
-  static std::string dir = [] {
-    fs::path d = fs::temp_directory_path() / ("rondo-test-viewer-" + std::to_string(getpid()));
-    fs::create_directories(d);
-    return d.string();
-  }();
-  return dir;
-}
-
-// nested_loops with N steps, recorded once per test program.
-const std::string& loops_trace() {
-  static std::string trace = [] {
-    std::string t = work_dir() + "/loops.rondo";
-    auto r = test::run_command(std::string(RONDO_CLI) + " record -o " + t + " -- " + NESTED_LOOPS + " 20000");
-    EXPECT_EQ(r.status, 0) << r.out;
-    return t;
-  }();
-  return trace;
-}
-
-const std::string& ring_trace() {
-  static std::string trace = [] {
-    std::string t = work_dir() + "/ring.rondo";
-    std::string mpirun = test::find_mpirun(MPIEXEC);
-    if (std::string(MPI_RING).empty() || mpirun.empty()) return std::string();
-    auto r = test::record_mpi_job(RONDO_CLI, mpirun, work_dir(), t, 2, std::string(MPI_RING) + " 300 65536");
-    EXPECT_EQ(r.status, 0) << r.out;
-    return t;
-  }();
-  return trace;
-}
 
 size_t row_of(const TraceSession& s, int32_t rank, size_t thread) {
   for (size_t i = 0; i < s.rows().size(); ++i)
@@ -158,6 +105,7 @@ TEST(ViewerWidgets, RankRowHasTheMpiColorExactlyWhereItsMpiCallsWere) {
 
   TimelineView view(s);
   view.resize(TimelineView::kLabelWidth + 900, 400);
+  view.set_show_messages(false);  // the arrows between the ranks would cover the row's pixels
   // The whole run, then a window around the widest gap between two MPI calls
   // (after MPI_Init), where single calls and the gap are many pixels wide.
   std::vector<Call> mpi;

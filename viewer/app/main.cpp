@@ -84,7 +84,9 @@ int main(int argc, char** argv) {
     window.show();
     return app.exec();
   }
-  // The screenshot is the window's content alone (no side panel), at exactly WxH.
+  // The screenshot is the window's content alone (no side panel), at exactly WxH,
+  // with the message arrows (matched on a worker thread: wait for them).
+  window.timeline()->messages();
   QWidget* content = window.centralWidget();
   content->setParent(nullptr);
   content->resize(w, h);

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include <QDockWidget>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace rondo::viewer {
@@ -26,10 +27,52 @@ MainWindow::MainWindow(const TraceSession& session, QWidget* parent) : QMainWind
   auto* dock = new QDockWidget("Selection", this);
   details_ = new QTextEdit(dock);
   details_->setReadOnly(true);
-  details_->setPlainText("Click a call to see its details.");
+  details_->setPlainText("Click a call or a message to see its details.");
   dock->setWidget(details_);
   addDockWidget(Qt::RightDockWidgetArea, dock);
+  auto* tools = addToolBar("View");
+  tools->addWidget(new QLabel(" Search region: ", tools));
+  search_ = new QLineEdit(tools);
+  search_->setPlaceholderText("name (highlights its calls)");
+  search_->setClearButtonEnabled(true);
+  search_->setMaximumWidth(260);
+  tools->addWidget(search_);
+  search_result_ = new QLabel(tools);
+  tools->addWidget(search_result_);
+  connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    size_t n = timeline_->highlight(text.toStdString());
+    search_result_->setText(text.isEmpty() ? QString() : QString("  %1 region(s)  ").arg(n));
+  });
+  tools->addSeparator();
+  innermost_ = tools->addAction("Innermost call only");
+  innermost_->setCheckable(true);
+  innermost_->setShortcut(QKeySequence(Qt::Key_I));
+  innermost_->setToolTip("One band per thread with the innermost call (I), instead of every call depth");
+  connect(innermost_, &QAction::toggled, this, [this](bool on) {
+    timeline_->set_depth_mode(on ? TimelineView::DepthMode::Innermost : TimelineView::DepthMode::Flame);
+  });
+
+  auto* messages = tools->addAction("Messages");
+  messages->setCheckable(true);
+  messages->setChecked(true);
+  messages->setToolTip("Arrows for messages and lines for collectives over the rows");
+  connect(messages, &QAction::toggled, timeline_, &TimelineView::set_show_messages);
+
+  auto* rows_dock = new QDockWidget("Rows", this);
+  row_list_ = new QListWidget(rows_dock);
+  for (const Row& r : session.rows()) {
+    auto* item = new QListWidgetItem(QString::fromStdString(r.label), row_list_);
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(Qt::Checked);
+  }
+  connect(row_list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+    timeline_->set_row_hidden(static_cast<size_t>(row_list_->row(item)), item->checkState() != Qt::Checked);
+  });
+  rows_dock->setWidget(row_list_);
+  addDockWidget(Qt::RightDockWidgetArea, rows_dock);
+
   connect(timeline_, &TimelineView::call_selected, this, &MainWindow::show_call);
+  connect(timeline_, &TimelineView::message_selected, this, &MainWindow::show_message);
   resize(1280, 720);
 }
 
@@ -54,6 +97,11 @@ void MainWindow::show_call(size_t row, const PickedCall& call) {
     if (call.more_records) text += "  ... and " + std::to_string(call.more_records) + " more\n";
   }
   details_->setPlainText(QString::fromStdString(text));
+}
+
+void MainWindow::show_message(const MessageShape& shape) {
+  details_->setPlainText(
+      QString::fromStdString(timeline_->messages().describe(shape, session_.info().start_ns)));
 }
 
 }  // namespace rondo::viewer

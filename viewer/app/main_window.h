@@ -1,8 +1,13 @@
 // The viewer's window: a warning bar for damaged traces, the overview strip,
-// the timeline and a details panel for the selected call.
+// the timeline, a details panel for the selected call or message, a tool bar
+// (search a region by name, flame / innermost call) and a list of the rows to
+// hide or show threads.
 #pragma once
 
+#include <QAction>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QMainWindow>
 #include <QTextEdit>
 
@@ -18,16 +23,24 @@ class MainWindow : public QMainWindow {
   TimelineView* timeline() const { return timeline_; }
   QLabel* warning() const { return warning_; }
   QTextEdit* details() const { return details_; }
+  QLineEdit* search() const { return search_; }          // highlights the calls of matching regions
+  QAction* innermost() const { return innermost_; }      // flame / innermost call
+  QListWidget* row_list() const { return row_list_; }    // a checkbox per row: shown or hidden
   // The window's content (warning, overview, timeline, legend) as an image.
   QImage render_content();
 
  private:
   void show_call(size_t row, const PickedCall& call);
+  void show_message(const MessageShape& shape);
   const TraceSession& session_;
   QWidget* content_ = nullptr;
   QLabel* warning_ = nullptr;
   TimelineView* timeline_ = nullptr;
   QTextEdit* details_ = nullptr;
+  QLineEdit* search_ = nullptr;
+  QLabel* search_result_ = nullptr;
+  QAction* innermost_ = nullptr;
+  QListWidget* row_list_ = nullptr;
 };
 
 }  // namespace rondo::viewer

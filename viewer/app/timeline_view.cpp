@@ -24,7 +24,22 @@ double nice_step(double min_ns) {
 
 }  // namespace
 
-TimelineView::TimelineView(const TraceSession& session, QWidget* parent) : QWidget(parent), session_(session) {
+TimelineView::TimelineView(const TraceSession& session, QWidget* parent)
+    : QWidget(parent), session_(session) {
+  // The analyzer reads the trace with its own cursors; the session's thread
+  // loading is thread-safe, and the checkpoints are not used by it.
+  messages_ = std::async(std::launch::async, [&session] {
+                return std::shared_ptr<const MessageArrows>(std::make_shared<MessageArrows>(session));
+              }).share();
+  messages_poll_ = new QTimer(this);
+  messages_poll_->setInterval(100);
+  connect(messages_poll_, &QTimer::timeout, this, [this] {
+    if (!messages_ready()) return;
+    messages_poll_->stop();
+    shapes_width_ = -1;  // recompute the shapes with the messages
+    update();
+  });
+  messages_poll_->start();
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(kLabelWidth + 50, kAxisHeight + kLegendHeight + 20);
@@ -77,6 +92,43 @@ void TimelineView::set_collapsed(int32_t rank, bool collapsed) {
   update();
 }
 
+void TimelineView::set_row_hidden(size_t row, bool hidden) {
+  if (hidden)
+    hidden_rows_.insert(row);
+  else
+    hidden_rows_.erase(row);
+  update();
+}
+
+void TimelineView::set_show_messages(bool on) {
+  show_messages_ = on;
+  selected_message_ = -1;
+  update();
+}
+
+void TimelineView::set_depth_mode(DepthMode mode) {
+  depth_mode_ = mode;
+  update();
+}
+
+size_t TimelineView::highlight(const std::string& text) {
+  highlight_ = find_regions(session_, text);
+  update();
+  return highlight_.regions;
+}
+
+QColor TimelineView::cell_color(size_t row, uint32_t region) const {
+  size_t process = session_.rows()[row].process;
+  QColor c = qcolor(session_.color(process, region));
+  if (!highlight_.active() || highlight_.matches(process, region)) return c;
+  // Pale: three quarters of the background mixed in.
+  return QColor((c.red() + 3 * 250) / 4, (c.green() + 3 * 250) / 4, (c.blue() + 3 * 250) / 4);
+}
+
+int TimelineView::shown_depths(size_t row) {
+  return depth_mode_ == DepthMode::Innermost ? 1 : std::clamp(frame(row).depths, 1, kMaxShownDepth);
+}
+
 int TimelineView::x_of(int64_t ns) const {
   double span = static_cast<double>(window_.end_ns - window_.begin_ns);
   return kLabelWidth +
@@ -96,14 +148,45 @@ const RowFrame& TimelineView::frame(size_t row) {
   }
   if (!frame_valid_[row]) {
     const Row& r = session_.rows()[row];
-    frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels());
+    frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels(), {},
+                               &session_.checkpoints());
     frame_valid_[row] = true;
   }
   return frames_[row];
 }
 
+const MessageArrows& TimelineView::messages() { return *messages_.get(); }
+
+bool TimelineView::messages_ready() const {
+  return messages_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+const std::vector<MessageShape>& TimelineView::message_shapes() {
+  if (shapes_window_ != window_ || shapes_width_ != timeline_pixels()) {
+    shapes_ = messages().shapes(window_.begin_ns, window_.end_ns, timeline_pixels());
+    shapes_window_ = window_;
+    shapes_width_ = timeline_pixels();
+    selected_message_ = -1;
+  }
+  return shapes_;
+}
+
+LayerGeometry TimelineView::message_geometry() const {
+  LayerGeometry g;
+  g.row_y = [this](size_t row) {
+    if (row < row_y_.size() && row_y_[row] >= 0) return row_y_[row] + kDepthPx / 2;
+    return row < header_of_row_.size() ? header_of_row_[row] + kHeaderHeight / 2 : 0;
+  };
+  g.x0 = kLabelWidth;
+  g.pixels = timeline_pixels();
+  g.begin_ns = window_.begin_ns;
+  g.end_ns = window_.end_ns;
+  return g;
+}
+
 void TimelineView::layout_rows() {
   row_y_.assign(session_.rows().size(), -1);
+  header_of_row_.assign(session_.rows().size(), 0);
   headers_.clear();
   int y = kAxisHeight;
   int32_t group = INT32_MIN;
@@ -116,10 +199,10 @@ void TimelineView::layout_rows() {
       headers_.emplace_back(group, y);
       y += kHeaderHeight;
     }
-    if (collapsed_.count(group)) continue;
+    header_of_row_[i] = headers_.back().second;
+    if (collapsed_.count(group) || hidden_rows_.count(i)) continue;
     row_y_[i] = y;
-    int depths = std::clamp(frame(i).depths, 1, kMaxShownDepth);
-    y += depths * kDepthPx + 4;
+    y += shown_depths(i) * kDepthPx + 4;
   }
 }
 
@@ -151,14 +234,19 @@ void TimelineView::paintEvent(QPaintEvent*) {
     p.setPen(QColor(60, 60, 60));
     p.drawText(QRect(12, y0, kLabelWidth - 14, kDepthPx * 2), Qt::AlignVCenter,
                QString("thread %1").arg(session_.process(r).thread_index(r.thread)));
-    int depths = std::min(f.depths, kMaxShownDepth);
+    bool innermost = depth_mode_ == DepthMode::Innermost;
+    int depths = innermost ? 1 : std::min(f.depths, kMaxShownDepth);
     for (int d = 0; d < depths; ++d) {
       int top = y0 + d * kDepthPx;
       // Runs of pixels with the same region and bar height: one rectangle each.
+      // Innermost: the innermost call's region, as tall as the thread is busy.
       int run_start = 0;
       auto key = [&](int px) {
-        const Cell& c = f.at(d, px);
-        int h = c.region == kNoRegion ? 0 : std::max(1, static_cast<int>(std::lround(c.busy * (kDepthPx - 1))));
+        int deepest = innermost ? f.innermost_depth(px) : d;
+        if (deepest < 0) return std::pair<uint32_t, int>(kNoRegion, 0);
+        const Cell& c = f.at(deepest, px);
+        float busy = innermost ? f.at(0, px).busy : c.busy;
+        int h = c.region == kNoRegion ? 0 : std::max(1, static_cast<int>(std::lround(busy * (kDepthPx - 1))));
         return std::pair<uint32_t, int>(c.region, h);
       };
       auto run_key = key(0);
@@ -167,7 +255,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         if (k == run_key) continue;
         if (run_key.first != kNoRegion)
           p.fillRect(kLabelWidth + run_start, top + (kDepthPx - 1 - run_key.second), px - run_start, run_key.second,
-                     qcolor(session_.color(r.process, run_key.first)));
+                     cell_color(i, run_key.first));
         run_start = px;
         run_key = k;
       }
@@ -176,10 +264,23 @@ void TimelineView::paintEvent(QPaintEvent*) {
       int x0 = x_of(selection_.start_ns), x1 = std::max(x_of(selection_.end_ns), x0 + 1);
       p.setPen(QPen(Qt::black, 2));
       p.setBrush(Qt::NoBrush);
-      p.drawRect(QRect(std::max(x0, kLabelWidth), y0 + selection_.depth * kDepthPx, x1 - std::max(x0, kLabelWidth),
-                       kDepthPx - 1));
+      int top = y0 + (innermost ? 0 : selection_.depth) * kDepthPx;
+      p.drawRect(QRect(std::max(x0, kLabelWidth), top, x1 - std::max(x0, kLabelWidth), kDepthPx - 1));
     }
   }
+  LayerGeometry geometry = message_geometry();
+  p.setClipRect(kLabelWidth, kAxisHeight, width_px, height() - kAxisHeight - kLegendHeight);
+  if (show_messages_ && messages_ready()) {
+    draw_collectives(p, messages(), messages().collectives_in_window(window_.begin_ns, window_.end_ns), geometry);
+    draw_messages(p, message_shapes(), geometry);
+  }
+  if (show_messages_ && selected_message_ >= 0) {
+    const MessageShape& m = shapes_[static_cast<size_t>(selected_message_)];
+    p.setPen(QPen(QColor(230, 120, 0), 3));
+    p.drawLine(QPointF(kLabelWidth + m.send_px + 0.5, geometry.row_y(m.send_row)),
+               QPointF(kLabelWidth + m.recv_px + 0.5, geometry.row_y(m.recv_row)));
+  }
+  p.setClipping(false);
   if (rubber_) {
     p.fillRect(QRect(QPoint(std::min(rubber_x0_, rubber_x1_), kAxisHeight),
                      QPoint(std::max(rubber_x0_, rubber_x1_), height() - kLegendHeight)),
@@ -225,10 +326,13 @@ TimelineView::Hit TimelineView::hit_at(QPoint pt) {
     if (pt.y() >= y && pt.y() < y + kHeaderHeight) h.header_rank = rank;
   for (size_t i = 0; i < row_y_.size(); ++i) {
     if (row_y_[i] < 0) continue;
-    int depths = std::clamp(frame(i).depths, 1, kMaxShownDepth);
-    if (pt.y() >= row_y_[i] && pt.y() < row_y_[i] + depths * kDepthPx) {
+    if (pt.y() >= row_y_[i] && pt.y() < row_y_[i] + shown_depths(i) * kDepthPx) {
       h.row = i;
       h.depth = (pt.y() - row_y_[i]) / kDepthPx;
+      // Innermost: the band stands for the innermost call of the pixel.
+      int px = pt.x() - kLabelWidth;
+      if (depth_mode_ == DepthMode::Innermost && px >= 0 && px < timeline_pixels())
+        h.depth = std::max(frame(i).innermost_depth(px), 0);
     }
   }
   return h;
@@ -276,16 +380,28 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
     return;
   }
   dragging_ = false;
+  // A message drawn over the rows and headers is picked before what lies under it.
+  int shape = e->pos().x() < kLabelWidth || !show_messages_ || !messages_ready()
+                  ? -1
+                  : message_at(e->pos(), message_shapes(), message_geometry());
+  if (shape >= 0) {
+    selected_message_ = shape;
+    update();
+    emit message_selected(shapes_[static_cast<size_t>(shape)]);
+    return;
+  }
+  selected_message_ = -1;
   Hit h = hit_at(e->pos());
   if (h.header_rank != INT32_MIN) {
     set_collapsed(h.header_rank, !collapsed_.count(h.header_rank));
     return;
   }
-  if (h.row == SIZE_MAX || e->pos().x() < kLabelWidth) return;
+  if (e->pos().x() < kLabelWidth) return;
+  if (h.row == SIZE_MAX) return;
   const Row& r = session_.rows()[h.row];
   // The middle of the clicked pixel.
   int64_t ns = ns_of(e->pos().x() + 0.5);
-  selection_ = pick_call(session_.process(r), r.thread, ns, h.depth);
+  selection_ = pick_call(session_.process(r), r.thread, ns, h.depth, &session_.checkpoints());
   selected_row_ = h.row;
   update();
   emit call_selected(h.row, selection_);

@@ -1,18 +1,27 @@
 // The timeline: one row per thread, grouped by process/rank (a click on a
 // group's header collapses it), flame-style call depth within a row, a time axis
 // with units and a legend of the region groups. Each row is drawn from a
-// RowFrame (model/row_lod.h), so a frame costs what its pixels cost.
+// RowFrame (model/row_lod.h), so a frame costs what its pixels cost. Matched
+// messages are drawn over the rows as arrows (bundles where they cannot be told
+// apart) and collectives as lines across their ranks; a click on one shows it.
 //
 // Zoom: mouse wheel (around the pointer), + and - keys, rubber band (right
 // button, or Shift + left button). Pan: drag with the left button, Left/Right
 // keys. Fit all: Home or F. History: Backspace / Alt+Left back, Alt+Right forward.
+// The window's tool bar switches flame / innermost call (key I).
 #pragma once
 
+#include <QTimer>
 #include <QWidget>
+#include <future>
+#include <memory>
 #include <set>
 #include <vector>
 
+#include "message_layer.h"
+#include "model/message_arrows.h"
 #include "model/pick.h"
+#include "model/region_search.h"
 #include "model/row_lod.h"
 #include "model/trace_session.h"
 
@@ -39,6 +48,24 @@ class TimelineView : public QWidget {
   void forward();
   void zoom(double factor, double anchor_x);
   void set_collapsed(int32_t rank, bool collapsed);
+  // Hides or shows one row (a thread); hidden rows take no space.
+  void set_row_hidden(size_t row, bool hidden);
+  bool row_hidden(size_t row) const { return hidden_rows_.count(row) > 0; }
+  // Draws the messages and collectives over the rows, or not.
+  void set_show_messages(bool on);
+  bool show_messages() const { return show_messages_; }
+  // Flame: every call depth its own band. Innermost: one band per row showing
+  // the innermost call of each pixel.
+  enum class DepthMode { Flame, Innermost };
+  void set_depth_mode(DepthMode mode);
+  DepthMode depth_mode() const { return depth_mode_; }
+  // Highlights the calls of the regions whose name contains `text` (ignoring
+  // case; empty clears it), drawing every other call pale. Returns the number of
+  // region names matched.
+  size_t highlight(const std::string& text);
+  const RegionMatch& highlighted() const { return highlight_; }
+  // The color a cell of `row` is drawn with, as the current highlight makes it.
+  QColor cell_color(size_t row, uint32_t region) const;
 
   // Geometry, for tests and the overview: the pixel column of a time and back,
   // and the top of a row's depth band (-1 when the row is hidden).
@@ -48,12 +75,25 @@ class TimelineView : public QWidget {
   int timeline_pixels() const { return std::max(1, width() - kLabelWidth); }
 
   const RowFrame& frame(size_t row);  // computed for the current window and width
+  // The messages (arrows and bundles) drawn for the current window and width,
+  // and where they are drawn.
+  // Matched on a worker thread when the view opens (a full MPI scan, seconds on
+  // large traces), so the first frame does not wait for it; messages() waits,
+  // painting draws the arrows once they are there.
+  const MessageArrows& messages();
+  bool messages_ready() const;
+  const std::vector<MessageShape>& message_shapes();
+  LayerGeometry message_geometry() const;
+  const MessageShape* selected_message() const {
+    return selected_message_ < 0 ? nullptr : &shapes_[static_cast<size_t>(selected_message_)];
+  }
   const PickedCall& selection() const { return selection_; }
   size_t selected_row() const { return selected_row_; }
 
  signals:
   void window_changed(Window w);
   void call_selected(size_t row, const PickedCall& call);
+  void message_selected(const MessageShape& shape);
 
  protected:
   void paintEvent(QPaintEvent*) override;
@@ -80,6 +120,11 @@ class TimelineView : public QWidget {
   std::vector<Window> history_;
   size_t history_pos_ = 0;
   std::set<int32_t> collapsed_;
+  std::set<size_t> hidden_rows_;
+  DepthMode depth_mode_ = DepthMode::Flame;
+  bool show_messages_ = true;
+  RegionMatch highlight_;
+  int shown_depths(size_t row);  // bands a row takes
   std::vector<RowFrame> frames_;
   std::vector<bool> frame_valid_;
   Window frames_window_;
@@ -90,6 +135,13 @@ class TimelineView : public QWidget {
   Window press_window_;
   bool dragging_ = false, rubber_ = false;
   int rubber_x0_ = 0, rubber_x1_ = 0;
+  std::shared_future<std::shared_ptr<const MessageArrows>> messages_;
+  QTimer* messages_poll_ = nullptr;
+  std::vector<MessageShape> shapes_;
+  Window shapes_window_{0, -1};
+  int shapes_width_ = 0;
+  int selected_message_ = -1;  // in shapes_
+  std::vector<int> header_of_row_;  // y of each row's group header
   PickedCall selection_;
   size_t selected_row_ = SIZE_MAX;
 };

@@ -11,8 +11,12 @@ namespace {
 constexpr uint64_t kMaxScan = 50'000'000;  // events read at most to find a call's end
 
 // The calls open just after `ns`, and a cursor standing there.
-std::vector<uint32_t> open_after(const ProcessReader& p, EventCursor& c, int64_t ns) {
-  c.seek_ticks(ticks_at(p, ns + 1));
+std::vector<uint32_t> open_after(const ProcessReader& p, const ThreadTrace& t, EventCursor& c, int64_t ns,
+                                 CursorCheckpoints* checkpoints) {
+  if (checkpoints)
+    c = checkpoints->seek(t, ticks_at(p, ns + 1));
+  else
+    c.seek_ticks(ticks_at(p, ns + 1));
   std::vector<uint32_t> open;
   c.open_calls(open);
   return open;
@@ -61,11 +65,12 @@ std::string describe_record(const ProcessReader& p, const Event& e) {
   return text;
 }
 
-PickedCall pick_call(const ProcessReader& p, size_t thread_pos, int64_t ns, int depth) {
+PickedCall pick_call(const ProcessReader& p, size_t thread_pos, int64_t ns, int depth,
+                     CursorCheckpoints* checkpoints) {
   PickedCall out;
   const ThreadTrace& t = p.thread(thread_pos);
   EventCursor c(t);
-  std::vector<uint32_t> path = open_after(p, c, ns);
+  std::vector<uint32_t> path = open_after(p, t, c, ns, checkpoints);
   if (depth < 0 || static_cast<size_t>(depth) >= path.size()) return out;
   out.found = true;
   out.depth = depth;
@@ -76,7 +81,7 @@ PickedCall pick_call(const ProcessReader& p, size_t thread_pos, int64_t ns, int 
   // End: replay forward until the call's depth closes.
   Event e;
   size_t level = static_cast<size_t>(depth) + 1;  // calls open, counting this one
-  size_t open_now = open_after(p, c, ns).size();
+  size_t open_now = open_after(p, t, c, ns, checkpoints).size();
   out.end_known = false;
   for (uint64_t n = 0; n < kMaxScan && c.next(e); ++n) {
     EventKind k = e.kind();
@@ -104,7 +109,7 @@ PickedCall pick_call(const ProcessReader& p, size_t thread_pos, int64_t ns, int 
   for (int64_t back = 1000;; back *= 2) {
     int64_t from = ns - back;
     std::vector<uint32_t> before;
-    if (from > first_ns) before = open_after(p, c, from);
+    if (from > first_ns) before = open_after(p, t, c, from, checkpoints);
     if (from > first_ns && same_prefix(before, path, level)) continue;
     if (from <= first_ns) {
       c = EventCursor(t);

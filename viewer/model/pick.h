@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cursor_checkpoints.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::viewer {
@@ -23,7 +24,9 @@ struct PickedCall {
 };
 
 // The call at `depth` (0: outermost) of thread `thread_pos` that contains `ns`.
-PickedCall pick_call(const format::ProcessReader& process, size_t thread_pos, int64_t ns, int depth);
+// With `checkpoints`, its seeks start from the nearest checkpoint before them.
+PickedCall pick_call(const format::ProcessReader& process, size_t thread_pos, int64_t ns, int depth,
+                     CursorCheckpoints* checkpoints = nullptr);
 
 // One record as text: "MpiSend peer 1, tag 7, comm 0, 800 bytes".
 std::string describe_record(const format::ProcessReader& process, const format::Event& e);

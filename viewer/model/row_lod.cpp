@@ -99,7 +99,7 @@ class RowBuilder {
 }  // namespace
 
 RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns, int pixels,
-                     const LodOptions& options) {
+                     const LodOptions& options, CursorCheckpoints* checkpoints) {
   RowFrame f;
   f.begin_ns = begin_ns;
   f.end_ns = std::max(end_ns, begin_ns + 1);
@@ -110,8 +110,21 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
   RowBuilder rb(process, f);
   const double px_ns = rb.px_ns();
 
+  // Seeks by time, from the nearest checkpoint when there are checkpoints.
+  auto seek = [&](EventCursor& c, int64_t at) {
+    if (checkpoints)
+      c = checkpoints->seek(thread, ticks_at(process, at));
+    else
+      c.seek_ticks(ticks_at(process, at));
+  };
+  auto advance = [&](EventCursor& c, int64_t at) {
+    if (checkpoints)
+      checkpoints->advance(c, thread, ticks_at(process, at));
+    else
+      c.advance_to_ticks(ticks_at(process, at));
+  };
   EventCursor cursor(thread);
-  cursor.seek_ticks(ticks_at(process, begin_ns));
+  seek(cursor, begin_ns);
   std::vector<uint32_t> open;
   cursor.open_calls(open);
   std::vector<OpenCall> stack;
@@ -151,10 +164,14 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
   // start at `at`. Returns the depth up to which calls were kept.
   auto seek_to = [&](int64_t at, int64_t closed_at, bool backward = false) {
     if (backward)
-      cursor.seek_ticks(ticks_at(process, at));
+      seek(cursor, at);
     else
-      cursor.advance_to_ticks(ticks_at(process, at));
+      advance(cursor, at);
     ++f.seeks;
+    // Loop iterations are tracked from the next one that starts (the seek may
+    // land inside one): a cursor copied from a checkpoint also counts its own
+    // generations, so the count is taken afresh.
+    generation = cursor.loop_generation();
     cursor.open_calls(open);
     size_t keep = 0;
     while (keep < stack.size() && keep < open.size() && stack[keep].region == open[keep]) ++keep;

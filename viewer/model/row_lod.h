@@ -2,8 +2,9 @@
 // at each call depth, for a time window drawn on a given number of pixels.
 //
 // The cost grows with the pixels drawn, not with the events in the window:
-//  * the row starts with a seek by time (the per-thread timestamp index) and the
-//    calls open there (EventCursor::open_calls), never a replay from the start;
+//  * the row starts with a seek by time (the per-thread timestamp index, from
+//    the nearest cursor checkpoint) and the calls open there
+//    (EventCursor::open_calls), never a replay from the start;
 //  * at the start of a loop iteration narrower than half a pixel, when the rest
 //    of the loop occurrence fits in a couple of pixels, the rest is skipped in
 //    one step (EventCursor::skip_loop) and its time is shared out like the
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cursor_checkpoints.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::viewer {
@@ -48,6 +50,13 @@ struct RowFrame {
   bool truncated = false;  // the thread's data ends early
   static constexpr int kMaxDepth = 24;
   const Cell& at(int depth, int px) const { return cells[static_cast<size_t>(depth) * pixels + px]; }
+  // The depth of the innermost call seen in pixel `px` (-1: no call there):
+  // what the timeline's "innermost call" mode draws instead of the flame.
+  int innermost_depth(int px) const {
+    for (int d = depths - 1; d >= 0; --d)
+      if (at(d, px).region != kNoRegion) return d;
+    return -1;
+  }
 };
 
 struct LodOptions {
@@ -56,8 +65,10 @@ struct LodOptions {
 };
 
 // Computes the row of thread `thread_pos` of `process` for [begin_ns, end_ns) on `pixels` columns.
+// With `checkpoints`, its seeks start from the nearest checkpoint before them
+// and leave new ones (the result is the same, the walk shorter).
 RowFrame compute_row(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns,
-                     int pixels, const LodOptions& options = {});
+                     int pixels, const LodOptions& options = {}, CursorCheckpoints* checkpoints = nullptr);
 
 // What a pixel's tooltip says it summarised, e.g. "1,024 iterations of loop L3
 // summarised (6,144 events)"; empty when the pixel was replayed in full.

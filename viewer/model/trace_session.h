@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cursor_checkpoints.h"
 #include "region_style.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/reader.h"
@@ -40,6 +41,10 @@ class TraceSession {
   // Empty, or a sentence saying the trace is damaged and what is missing.
   std::string warning() const;
 
+  // The rows' cursor checkpoints (a bounded cache: CursorCheckpoints::kDefaultBudget
+  // bytes); drawing and picking use them, so they change behind a const session.
+  CursorCheckpoints& checkpoints() const { return checkpoints_; }
+
   // Region names, groups and colors (region ids are per process).
   const std::string& region_name(size_t process, uint32_t region) const;
   RegionGroup group(size_t process, uint32_t region) const;
@@ -52,6 +57,7 @@ class TraceSession {
   analyzer::TraceInfo info_;
   std::vector<Row> rows_;
   std::vector<std::vector<Rgb>> colors_;  // per process, per region
+  mutable CursorCheckpoints checkpoints_;
 };
 
 // The first raw tick of `p` whose time (ProcessReader::to_ns) is at or after `ns`

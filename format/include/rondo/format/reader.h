@@ -131,6 +131,16 @@ class ThreadTrace {
 class EventCursor {
  public:
   explicit EventCursor(const ThreadTrace& thread);
+  // A copy stands where the original stands (same next event, loop frames and
+  // open calls) but holds no decoded timestamps: its first next() decodes the
+  // current timestamp chunk again up to its position. So a copy costs the
+  // grammar state only (nesting depth + one cursor per loop and per event
+  // column), which is what a reader keeping many positions (the viewer's
+  // checkpoints) needs. Moves keep the decoded chunk.
+  EventCursor(const EventCursor& other);
+  EventCursor& operator=(const EventCursor& other);
+  EventCursor(EventCursor&&) noexcept = default;
+  EventCursor& operator=(EventCursor&&) noexcept = default;
   // Next event; false at the end of the thread's readable data.
   bool next(Event& e);
   // Skips the remaining iterations of the innermost loop being replayed (the

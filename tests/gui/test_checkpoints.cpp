@@ -1,0 +1,157 @@
+// Cursor checkpoints (viewer/model/cursor_checkpoints.h) on a real recorded
+// trace: a seek from a checkpoint lands exactly where a seek from the thread's
+// start lands, a row drawn with checkpoints equals the row drawn without them,
+// and the checkpoints stay within their memory budget. The reference is always
+// EventCursor's own seek and replay from the start, never the checkpoints.
+#include <gtest/gtest.h>
+
+#include "model/cursor_checkpoints.h"
+#include "model/row_lod.h"
+#include "model/trace_session.h"
+#include "viewer_fixture.h"
+
+using namespace rondo;
+using namespace rondo::viewer;
+using namespace rondo::viewer::test_fixture;
+
+namespace {
+
+// Everything a reader can see of where a cursor stands: the next `n` events,
+// the loops around the first of them and the calls open before it.
+struct Standing {
+  std::vector<uint64_t> index, ticks;
+  std::vector<uint32_t> ids, open;
+  std::vector<format::LoopFrame> frames;
+};
+Standing standing(format::EventCursor c, int n) {
+  Standing s;
+  c.open_calls(s.open);
+  format::Event e;
+  for (int k = 0; k < n && c.next(e); ++k) {
+    if (k == 0) c.loop_frames(s.frames);
+    s.index.push_back(e.index);
+    s.ticks.push_back(e.ticks);
+    s.ids.push_back(e.id);
+  }
+  return s;
+}
+void expect_same(const Standing& a, const Standing& b, const std::string& where) {
+  EXPECT_EQ(a.index, b.index) << where;
+  EXPECT_EQ(a.ticks, b.ticks) << where;
+  EXPECT_EQ(a.ids, b.ids) << where;
+  EXPECT_EQ(a.open, b.open) << where;
+  ASSERT_EQ(a.frames.size(), b.frames.size()) << where;
+  for (size_t i = 0; i < a.frames.size(); ++i) {
+    EXPECT_EQ(a.frames[i].loop, b.frames[i].loop) << where;
+    EXPECT_EQ(a.frames[i].occurrence, b.frames[i].occurrence) << where;
+    EXPECT_EQ(a.frames[i].iteration, b.frames[i].iteration) << where;
+  }
+}
+
+}  // namespace
+
+// A copy of a cursor in the middle of a timestamp chunk (it holds no decoded
+// timestamps) goes on exactly like the original.
+TEST(ViewerCheckpoints, CursorCopyInsideAChunkReplaysLikeTheOriginal) {
+  TraceSession s(loops_trace());
+  const format::ThreadTrace& t = s.process(s.rows()[0]).thread(0);
+  ASSERT_GT(t.timestamp_chunks().size(), 1u);
+  uint64_t inside = t.timestamp_chunks()[1].first_index + t.timestamp_chunks()[1].count / 2;
+  format::EventCursor original(t);
+  format::Event e;
+  while (original.position() < inside) ASSERT_TRUE(original.next(e));
+  format::EventCursor copy(original);
+  format::EventCursor assigned(t);
+  assigned = original;
+  Standing want = standing(original, 5000);
+  ASSERT_EQ(want.index.size(), 5000u);
+  expect_same(standing(copy, 5000), want, "copy");
+  expect_same(standing(assigned, 5000), want, "assigned");
+}
+
+// Seeks from checkpoints, forward then backward over the whole run, land where a
+// seek from the thread's start lands; checkpoints were made and used.
+TEST(ViewerCheckpoints, SeekFromACheckpointLandsWhereASeekFromTheStartLands) {
+  TraceSession s(loops_trace());
+  const Row& r = s.rows()[0];
+  const format::ProcessReader& p = s.process(r);
+  const format::ThreadTrace& t = p.thread(r.thread);
+  ASSERT_GT(t.event_count(), 20 * CursorCheckpoints::kMinGap);
+  CursorCheckpoints checkpoints;
+  int64_t b = s.info().start_ns, span = s.info().end_ns - b;
+  std::vector<int64_t> times;
+  for (int k = 0; k <= 60; ++k) times.push_back(b + span * k / 60);
+  for (int k = 59; k >= 0; --k) times.push_back(b + span * k / 60 + span / 137);
+  for (int64_t at : times) {
+    uint64_t ticks = ticks_at(p, at);
+    format::EventCursor fresh(t);
+    fresh.seek_ticks(ticks);
+    expect_same(standing(checkpoints.seek(t, ticks), 50), standing(fresh, 50), "at " + std::to_string(at));
+  }
+  EXPECT_GT(checkpoints.count(), 10u);
+  // advance() from a cursor behind a checkpoint lands where advance_to_ticks lands.
+  for (int k = 1; k < 20; ++k) {
+    uint64_t ticks = ticks_at(p, b + span * k / 20);
+    format::EventCursor from_start(t), plain(t);
+    checkpoints.advance(from_start, t, ticks);
+    plain.advance_to_ticks(ticks);
+    expect_same(standing(from_start, 50), standing(plain, 50), "advance " + std::to_string(k));
+  }
+}
+
+// A row drawn with checkpoints is the row drawn without them, at full view (which
+// leaves the checkpoints) and at deeper zooms all over the run (which use them).
+TEST(ViewerCheckpoints, RowsDrawnWithCheckpointsEqualRowsDrawnWithout) {
+  TraceSession s(loops_trace());
+  const Row& r = s.rows()[0];
+  int64_t b = s.info().start_ns, span = s.info().end_ns - b;
+  CursorCheckpoints checkpoints;
+  std::vector<std::pair<int64_t, int64_t>> windows = {{b, b + span}};
+  for (int64_t width : {span / 10, span / 1000, span / 100000 + 10})
+    for (int k = 0; k < 5; ++k) {
+      int64_t at = b + (span - width) * (4 - k) / 4;  // end of the run first: the farthest seek
+      windows.emplace_back(at, at + width);
+    }
+  for (auto [w0, w1] : windows) {
+    RowFrame plain = compute_row(s.process(r), r.thread, w0, w1, 700);
+    RowFrame fast = compute_row(s.process(r), r.thread, w0, w1, 700, {}, &checkpoints);
+    std::string where = std::to_string(w0) + ".." + std::to_string(w1);
+    ASSERT_EQ(fast.depths, plain.depths) << where;
+    EXPECT_EQ(fast.events_replayed, plain.events_replayed) << where;
+    EXPECT_EQ(fast.events_summarised, plain.events_summarised) << where;
+    EXPECT_EQ(fast.loop_skips, plain.loop_skips) << where;
+    for (int d = 0; d < plain.depths; ++d)
+      for (int x = 0; x < plain.pixels; ++x) {
+        ASSERT_EQ(fast.at(d, x).region, plain.at(d, x).region) << where << " depth " << d << " pixel " << x;
+        ASSERT_EQ(fast.at(d, x).busy, plain.at(d, x).busy) << where << " depth " << d << " pixel " << x;
+      }
+    for (int x = 0; x < plain.pixels; ++x) {
+      EXPECT_EQ(fast.notes[x].replayed, plain.notes[x].replayed) << where << " pixel " << x;
+      EXPECT_EQ(fast.notes[x].iterations, plain.notes[x].iterations) << where << " pixel " << x;
+    }
+  }
+  EXPECT_GT(checkpoints.count(), 0u);
+}
+
+// A small budget holds: the checkpoints never count more than it, and seeks stay exact.
+TEST(ViewerCheckpoints, MemoryStaysWithinTheBudget) {
+  TraceSession s(loops_trace());
+  const Row& r = s.rows()[0];
+  const format::ProcessReader& p = s.process(r);
+  const format::ThreadTrace& t = p.thread(r.thread);
+  size_t each = CursorCheckpoints::checkpoint_bytes(t);
+  CursorCheckpoints checkpoints(8 * each);
+  int64_t b = s.info().start_ns, span = s.info().end_ns - b;
+  size_t most = 0;
+  for (int k = 0; k < 100; ++k) {
+    uint64_t ticks = ticks_at(p, b + span * ((k * 37) % 100) / 100);
+    format::EventCursor fresh(t);
+    fresh.seek_ticks(ticks);
+    expect_same(standing(checkpoints.seek(t, ticks), 20), standing(fresh, 20), "seek " + std::to_string(k));
+    EXPECT_LE(checkpoints.bytes(), checkpoints.budget());
+    EXPECT_EQ(checkpoints.bytes(), checkpoints.count() * each);
+    most = std::max(most, checkpoints.count());
+  }
+  EXPECT_GE(most, 4u);  // the budget was used, and thinned when full
+  EXPECT_LE(most, 8u);
+}
