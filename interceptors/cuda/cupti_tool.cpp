@@ -1,8 +1,9 @@
 // The cuda module (librondo-cuda.so): GPU activity through CUPTI.
 //
-// - Device side: CUPTI's Activity API hands over kernels, copies and memsets in
-//   buffers; activity_translation.cpp turns them into records on one extra
-//   location per device stream. CUPTI stamps them with the trace's own clock
+// - Device side: CUPTI's Activity API hands over kernels, copies (peer copies
+//   included), memsets and host synchronisations in buffers;
+//   activity_translation.cpp turns them into records on one extra location per
+//   device stream and one for the process's synchronisations. CUPTI stamps them with the trace's own clock
 //   (cuptiActivityRegisterTimestampCallback returns the recorder's ticks), so a
 //   kernel lies on the same time axis as the host call that launched it, with no
 //   interpolation of ours.
@@ -109,7 +110,8 @@ void start_activity() {
       !ok(cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed), "buffer callbacks"))
     return;
   for (CUpti_ActivityKind kind :
-       {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMSET})
+       {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMCPY2,
+        CUPTI_ACTIVITY_KIND_MEMSET, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION})
     if (!ok(cuptiActivityEnable(kind), "activity enable")) return;
   trace::add_flush_hook(flush_activity);
 }
