@@ -73,33 +73,12 @@ bool ActivityTranslator::add(const CUpti_Activity* record) {
       hold({k->deviceId, k->contextId, k->streamId}, item);
       return true;
     }
-    case CUPTI_ACTIVITY_KIND_MEMCPY: {
-      const auto* c = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
-      item.kind = Item::Kind::Copy;
-      item.start = c->start;
-      item.end = c->end;
-      item.correlation = c->correlationId;
-      item.device = c->deviceId;
-      item.direction = static_cast<uint8_t>(copy_kind(c->copyKind));
-      item.bytes = static_cast<int64_t>(c->bytes);
-      item.region = copy_region(c->copyKind, c->srcKind, c->dstKind);
-      hold({c->deviceId, c->contextId, c->streamId}, item);
+    case CUPTI_ACTIVITY_KIND_MEMCPY:
+      add_copy(*reinterpret_cast<const CUpti_ActivityMemcpy6*>(record));
       return true;
-    }
-    case CUPTI_ACTIVITY_KIND_MEMCPY2: {
-      // Peer-to-peer copies; the record is on the stream that ran the copy.
-      const auto* c = reinterpret_cast<const CUpti_ActivityMemcpyPtoP4*>(record);
-      item.kind = Item::Kind::Copy;
-      item.start = c->start;
-      item.end = c->end;
-      item.correlation = c->correlationId;
-      item.device = c->deviceId;
-      item.direction = static_cast<uint8_t>(copy_kind(c->copyKind));
-      item.bytes = static_cast<int64_t>(c->bytes);
-      item.region = copy_region(c->copyKind, c->srcKind, c->dstKind);
-      hold({c->deviceId, c->contextId, c->streamId}, item);
+    case CUPTI_ACTIVITY_KIND_MEMCPY2:  // peer-to-peer, on the stream that ran the copy
+      add_copy(*reinterpret_cast<const CUpti_ActivityMemcpyPtoP4*>(record));
       return true;
-    }
     case CUPTI_ACTIVITY_KIND_SYNCHRONIZATION: {
       const auto* y = reinterpret_cast<const CUpti_ActivitySynchronization2*>(record);
       // Start and end 0: CUPTI could not time it; nothing to show.
@@ -132,6 +111,22 @@ bool ActivityTranslator::add(const CUpti_Activity* record) {
     }
     default: return false;
   }
+}
+
+// Copies within a device or with the host (CUpti_ActivityMemcpy6) and between
+// devices (CUpti_ActivityMemcpyPtoP4) share the fields a copy needs.
+template <typename Copy>
+void ActivityTranslator::add_copy(const Copy& c) {
+  Item item;
+  item.kind = Item::Kind::Copy;
+  item.start = c.start;
+  item.end = c.end;
+  item.correlation = c.correlationId;
+  item.device = c.deviceId;
+  item.direction = static_cast<uint8_t>(copy_kind(c.copyKind));
+  item.bytes = static_cast<int64_t>(c.bytes);
+  item.region = copy_region(c.copyKind, c.srcKind, c.dstKind);
+  hold({c.deviceId, c.contextId, c.streamId}, item);
 }
 
 uint32_t ActivityTranslator::copy_region(uint8_t kind, uint8_t src, uint8_t dst) {

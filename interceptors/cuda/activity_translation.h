@@ -81,6 +81,8 @@ class ActivityTranslator {
   };
   using StreamKey = std::tuple<uint32_t, uint32_t, uint32_t>;  // device, context, stream
   void hold(const StreamKey& key, const Item& item);
+  template <typename Copy>
+  void add_copy(const Copy& copy);
   uint32_t location_of(const StreamKey& key);
   void write(uint32_t location, std::vector<Item>& items, size_t count);
   uint32_t copy_region(uint8_t kind, uint8_t src, uint8_t dst);

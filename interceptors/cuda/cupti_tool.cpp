@@ -110,9 +110,14 @@ void start_activity() {
       !ok(cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed), "buffer callbacks"))
     return;
   for (CUpti_ActivityKind kind :
-       {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMCPY2,
-        CUPTI_ACTIVITY_KIND_MEMSET, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION})
+       {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMSET})
     if (!ok(cuptiActivityEnable(kind), "activity enable")) return;
+  // Peer copies and host waits add to the picture; without them (a device or
+  // driver that refuses the kind) the rest is still recorded.
+  if (cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY2) != CUPTI_SUCCESS)
+    trace::inform("CUPTI refused peer-to-peer copy records: peer copies not recorded", true);
+  if (cuptiActivityEnable(CUPTI_ACTIVITY_KIND_SYNCHRONIZATION) != CUPTI_SUCCESS)
+    trace::inform("CUPTI refused synchronisation records: host waits are measured from the CUDA calls only", true);
   trace::add_flush_hook(flush_activity);
 }
 
