@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "otf2/otf2_common.h"
+#include "otf2/otf2_gpu.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/converters/otf2.h"
 #include "rondo/format/process_end.h"
@@ -62,6 +63,7 @@ struct GlobalDefs {
     OTF2_StringRef name;
     OTF2_LocationGroupType type;
     OTF2_SystemTreeNodeRef parent;
+    OTF2_LocationGroupRef creator = OTF2_UNDEFINED_LOCATION_GROUP;
   };
   std::map<OTF2_LocationGroupRef, LocationGroup> groups;
   struct Location {
@@ -136,8 +138,8 @@ OTF2_CallbackCode def_node(void* user, OTF2_SystemTreeNodeRef self, OTF2_StringR
 }
 OTF2_CallbackCode def_location_group(void* user, OTF2_LocationGroupRef self, OTF2_StringRef name,
                                      OTF2_LocationGroupType type, OTF2_SystemTreeNodeRef parent,
-                                     OTF2_LocationGroupRef) {
-  DEFS.groups[self] = {name, type, parent};
+                                     OTF2_LocationGroupRef creator) {
+  DEFS.groups[self] = {name, type, parent, creator};
   return OTF2_CALLBACK_SUCCESS;
 }
 OTF2_CallbackCode def_location(void* user, OTF2_LocationRef self, OTF2_StringRef name, OTF2_LocationType type,
@@ -254,6 +256,13 @@ class ProcessBuilder {
     if (s.empty()) return 0;
     auto [it, inserted] = string_ids_.try_emplace(s, static_cast<uint32_t>(strings_.size() + 1));
     if (inserted) strings_.push_back(s);
+    return it->second;
+  }
+
+  // A region the archive does not define (a GPU copy's, otf2_gpu.h).
+  uint32_t region_named(const std::string& name, RegionRole role) {
+    auto [it, inserted] = named_regions_.try_emplace(name, static_cast<uint32_t>(regions_.size()));
+    if (inserted) regions_.push_back(RegionDef{string(name), 0, 0, role});
     return it->second;
   }
 
@@ -435,6 +444,7 @@ class ProcessBuilder {
   std::unordered_map<std::string, uint32_t> string_ids_;
   std::vector<RegionDef> regions_;
   std::unordered_map<OTF2_RegionRef, uint32_t> region_ids_;
+  std::unordered_map<std::string, uint32_t> named_regions_;  // region_named()
   std::vector<GroupDef> groups_;
   std::map<std::vector<int32_t>, uint32_t> group_ids_;
   std::vector<CommunicatorDef> comms_;
@@ -464,6 +474,9 @@ struct LocationState {
   std::vector<uint32_t> open_calls;                     // Rondo regions entered and not yet left, innermost last
   uint64_t polls_begin = 0;                             // first poll of a run of folded polls (ev_enter)
   std::string error;
+  OTF2_LocationRef location = 0;
+  bool gpu_stream = false;                 // an accelerator stream (otf2_gpu.h)
+  std::optional<uint32_t> gpu_copy_region;  // the copy region opened for an archive without one
 
   std::optional<int64_t> attribute(OTF2_AttributeList* list, const char* name) const {
     if (!list) return std::nullopt;
@@ -812,13 +825,29 @@ int64_t rma_target(LocationState& s, OTF2_RmaWinRef win, uint32_t remote) {
   auto w = s.g->windows.find(win);
   return s.process->world_rank(w != s.g->windows.end() ? w->second : OTF2_UNDEFINED_COMM, remote);
 }
+// A copy on an accelerator stream (otf2_gpu.h): GPU_MEMCPY inside its region,
+// opened here (and closed at its completion) when the archive has none around it.
+void gpu_copy(LocationState& s, uint64_t time, OTF2_AttributeList* attrs, bool put, OTF2_RmaWinRef win,
+              uint32_t remote, uint64_t bytes) {
+  bool self = false;
+  if (auto w = s.g->windows.find(win); w != s.g->windows.end())
+    if (auto c = s.g->comms.find(w->second); c != s.g->comms.end())
+      if (auto m = s.g->member_groups.find(c->second.group); m != s.g->member_groups.end())
+        self = remote < m->second.members.size() && m->second.members[remote] == s.location;
+  auto copy = otf2::gpu_copy_from_rma(put, self, bytes, s.thread_index, s.attribute(attrs, otf2::kAttrGpuCopyDirection),
+                                      s.attribute(attrs, otf2::kAttrGpuCorrelation));
+  if (s.open_calls.empty()) s.enter(*(s.gpu_copy_region = s.process->region_named(copy.region, RegionRole::Cuda)), time);
+  s.writer->event(copy.key, time, copy.data);
+}
 OTF2_CallbackCode ev_rma_put(ARGS, OTF2_RmaWinRef win, uint32_t remote, uint64_t bytes, uint64_t) {
-  BODY(s.event(EventKind::RmaPut, time, 0,
-               {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(bytes)}));
+  BODY(if (s.gpu_stream) gpu_copy(s, time, attrs, true, win, remote, bytes);
+       else s.event(EventKind::RmaPut, time, 0, {rma_target(s, win, remote), s.process->window(win)},
+                    {static_cast<int64_t>(bytes)}));
 }
 OTF2_CallbackCode ev_rma_get(ARGS, OTF2_RmaWinRef win, uint32_t remote, uint64_t bytes, uint64_t) {
-  BODY(s.event(EventKind::RmaGet, time, 0,
-               {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(bytes)}));
+  BODY(if (s.gpu_stream) gpu_copy(s, time, attrs, false, win, remote, bytes);
+       else s.event(EventKind::RmaGet, time, 0, {rma_target(s, win, remote), s.process->window(win)},
+                    {static_cast<int64_t>(bytes)}));
 }
 OTF2_CallbackCode ev_rma_atomic(ARGS, OTF2_RmaWinRef win, uint32_t remote, OTF2_RmaAtomicType type, uint64_t sent,
                                 uint64_t, uint64_t) {
@@ -865,7 +894,10 @@ OTF2_CallbackCode ev_rma_wait_change(ARGS, OTF2_RmaWinRef win) {
   BODY(s.keep("RMA_WAIT_CHANGE", time, "window=" + std::to_string(win)));
 }
 OTF2_CallbackCode ev_rma_complete_blocking(ARGS, OTF2_RmaWinRef win, uint64_t) {
-  BODY(s.keep("RMA_OP_COMPLETE_BLOCKING", time, "window=" + std::to_string(win)));
+  BODY(if (s.gpu_stream) {  // a GPU copy's end: its region's end too when the region was opened here
+    if (s.gpu_copy_region) s.leave(*s.gpu_copy_region, time);
+    s.gpu_copy_region.reset();
+  } else s.keep("RMA_OP_COMPLETE_BLOCKING", time, "window=" + std::to_string(win)));
 }
 OTF2_CallbackCode ev_rma_complete_nonblocking(ARGS, OTF2_RmaWinRef win, uint64_t) {
   BODY(s.keep("RMA_OP_COMPLETE_NON_BLOCKING", time, "window=" + std::to_string(win)));
@@ -1188,7 +1220,8 @@ void Importer::plan_ranks() {
     for (auto& [ref, grp] : g_.member_groups) mpi = mpi || grp.paradigm == OTF2_PARADIGM_MPI;
     int32_t r = 0;
     if (mpi)
-      for (auto& [ref, grp] : g_.groups) rank_of_group_[ref] = r++;
+      for (auto& [ref, grp] : g_.groups)
+        if (grp.type != OTF2_LOCATION_GROUP_TYPE_ACCELERATOR) rank_of_group_[ref] = r++;
     world_size_ = r;
   }
   // Communicators with their members as world ranks.
@@ -1258,7 +1291,11 @@ ConvertReport Importer::run() {
   std::map<OTF2_LocationGroupRef, std::vector<OTF2_LocationRef>> by_group;
   for (auto& [ref, loc] : g_.locations) {
     check(OTF2_Reader_SelectLocation(reader.get(), ref), "OTF2_Reader_SelectLocation");
-    by_group[loc.group].push_back(ref);
+    // Accelerator groups (GPU streams) belong to the process that created them.
+    auto owner = g_.groups.find(loc.group);
+    bool accelerator = owner != g_.groups.end() && owner->second.type == OTF2_LOCATION_GROUP_TYPE_ACCELERATOR &&
+                       owner->second.creator != OTF2_UNDEFINED_LOCATION_GROUP;
+    by_group[accelerator ? owner->second.creator : loc.group].push_back(ref);
     total += loc.events;
   }
   const bool local_defs = OTF2_Reader_OpenDefFiles(reader.get()) == OTF2_SUCCESS;
@@ -1367,6 +1404,8 @@ void Importer::import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group,
     state.records_total = &records_;
     state.rank = rank;
     state.thread_index = thread_index;
+    state.location = location;
+    state.gpu_stream = def.type == OTF2_LOCATION_TYPE_ACCELERATOR_STREAM;
     check(OTF2_Reader_RegisterEvtCallbacks(reader, events, callbacks, &state), "registering the OTF2 event callbacks");
     uint64_t n = 0;
     OTF2_ErrorCode rc = OTF2_Reader_ReadAllLocalEvents(reader, events, &n);
