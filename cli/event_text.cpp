@@ -63,6 +63,10 @@ std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, 
       return fmt::format("{} stream={} bytes={} correlation={}", kind_name(k.kind), k.params[0], data ? data[0] : 0,
                          data ? data[1] : 0);
     case EventKind::GpuApiCall: return fmt::format("{} correlation={}", kind_name(k.kind), data ? data[0] : 0);
+    case EventKind::GpuSync:
+      return fmt::format("{} {} stream={} correlation={} end={}", kind_name(k.kind),
+                         format::gpu_sync_kind_name(static_cast<format::GpuSyncKind>(k.params[0])), k.params[1],
+                         data ? data[0] : 0, data ? data[1] : 0);
     default: {
       std::string out(kind_name(k.kind));
       if (k.ref) out += fmt::format(" ref={}", k.ref);

@@ -69,7 +69,9 @@ std::string runtime_library_dir() {
 //   mpi       the dependency closure holds an MPI library (libmpi, libmpich);
 //   openmp    ... an OpenMP runtime (libgomp, libomp, libiomp5), also when
 //             reached only through another library (libgromacs -> libgomp);
-//   cuda      ... the CUDA runtime or driver library;
+//   cuda      ... the CUDA runtime or driver library, or the program (or a
+//             library of its own) carries CUDA itself: device code or a
+//             statically linked cudart (nvcc's default);
 //   pthread   the program (or a library of its own) calls pthread_create;
 //   io        the program (or a library of its own) calls POSIX or C stream I/O
 //             functions (open, read, write, fopen, ...): cheap, since only those
@@ -95,6 +97,7 @@ std::vector<ModuleChoice> choose_modules(const std::vector<ProgramInfo>& program
       if (const LinkedLibrary* l = p.library(omp); l) add("openmp", library_reason(*l), p);
     for (const char* cuda : {"libcudart", "libcuda."})
       if (const LinkedLibrary* l = p.library(cuda); l) add("cuda", library_reason(*l), p);
+    if (p.cuda_inside) add("cuda", "CUDA code linked in (static cudart)", p);
     if (p.imports("pthread_create")) add("pthread", "pthread_create", p);
     static const char* const kIoFunctions[] = {"open",  "open64", "openat", "creat", "read",  "write",  "pread",
                                                "pread64", "pwrite", "pwrite64", "readv", "writev", "fopen",

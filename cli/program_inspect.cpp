@@ -49,7 +49,16 @@ struct ElfObject {
   bool ok = false;
   uint16_t machine = 0;
   std::vector<std::string> needed, undefined, rpath, runpath;
+  bool cuda_inside = false;  // see ProgramInfo::cuda_inside
 };
+
+// What marks an object that carries CUDA in itself rather than through libcudart:
+// nvcc's fat binary section (device code) and the CUDA runtime's own entry
+// points defined in it (nvcc links libcudart_static.a by default).
+bool is_cuda_section(const std::string& name) { return name == ".nv_fatbin" || name == "__nv_relfatbin"; }
+bool is_cuda_runtime_symbol(const std::string& name) {
+  return name == "__cudaRegisterFatBinary" || name == "cudaLaunchKernel";
+}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -84,14 +93,22 @@ ElfObject read_elf(const std::string& path) {
     const char* s = bytes.data() + strtab.sh_offset + off;
     return std::string(s, strnlen(s, strtab.sh_size - off));
   };
+  if (eh.e_shstrndx < sections.size())
+    for (const Elf64_Shdr& sh : sections)
+      if (is_cuda_section(cstr(sections[eh.e_shstrndx], sh.sh_name))) obj.cuda_inside = true;
   for (const Elf64_Shdr& sh : sections) {
     if (sh.sh_link >= sections.size()) continue;
     const Elf64_Shdr& strtab = sections[sh.sh_link];
-    if (sh.sh_type == SHT_DYNSYM && in_bounds(sh.sh_offset, sh.sh_size)) {
+    if ((sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB) && in_bounds(sh.sh_offset, sh.sh_size)) {
       for (uint64_t off = sh.sh_offset; off + sizeof(Elf64_Sym) <= sh.sh_offset + sh.sh_size; off += sizeof(Elf64_Sym)) {
         Elf64_Sym sym;
         std::memcpy(&sym, bytes.data() + off, sizeof sym);
-        if (sym.st_shndx == SHN_UNDEF && sym.st_name) obj.undefined.push_back(cstr(strtab, sym.st_name));
+        if (!sym.st_name) continue;
+        if (sym.st_shndx == SHN_UNDEF) {
+          if (sh.sh_type == SHT_DYNSYM) obj.undefined.push_back(cstr(strtab, sym.st_name));
+        } else if (!obj.cuda_inside && is_cuda_runtime_symbol(cstr(strtab, sym.st_name))) {
+          obj.cuda_inside = true;
+        }
       }
     } else if (sh.sh_type == SHT_DYNAMIC && in_bounds(sh.sh_offset, sh.sh_size)) {
       for (uint64_t off = sh.sh_offset; off + sizeof(Elf64_Dyn) <= sh.sh_offset + sh.sh_size; off += sizeof(Elf64_Dyn)) {
@@ -210,6 +227,7 @@ ProgramInfo inspect_program(const std::string& path) {
   info.is_elf = true;
   info.needed = exe.needed;
   info.undefined = exe.undefined;
+  info.cuda_inside = exe.cuda_inside;
 
   // Breadth first, as the loader orders its search list; each name loads once.
   struct Pending {
@@ -232,7 +250,10 @@ ProgramInfo inspect_program(const std::string& path) {
     const ElfObject& lib = resolver.object(found);
     // A library that is part of the program (not of the system) calls I/O and
     // thread functions on the program's behalf.
-    if (info.libraries.back().own) info.undefined.insert(info.undefined.end(), lib.undefined.begin(), lib.undefined.end());
+    if (info.libraries.back().own) {
+      info.undefined.insert(info.undefined.end(), lib.undefined.begin(), lib.undefined.end());
+      info.cuda_inside = info.cuda_inside || lib.cuda_inside;
+    }
     for (const std::string& n : lib.needed) {
       Pending next{n, p.chain, p.origins, p.via.empty() ? p.name : p.via};
       next.chain.push_back(&lib);

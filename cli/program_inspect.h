@@ -23,6 +23,11 @@ struct ProgramInfo {
   std::vector<std::string> needed;       // the executable's own DT_NEEDED libraries
   std::vector<std::string> undefined;    // undefined dynamic symbols of the executable and of its own libraries
   std::vector<LinkedLibrary> libraries;  // the whole dependency closure, breadth first
+  // The executable or one of its own libraries holds CUDA device code (an
+  // `.nv_fatbin` section) or defines the CUDA runtime's entry points
+  // (cudaLaunchKernel, __cudaRegisterFatBinary): nvcc links libcudart
+  // statically by default, so such a program names no libcudart in DT_NEEDED.
+  bool cuda_inside = false;
   bool imports(const std::string& symbol) const;
   // The first library of the closure whose name starts with `prefix` (e.g. "libmpi."), or null.
   const LinkedLibrary* library(const std::string& prefix) const;

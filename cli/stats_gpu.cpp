@@ -53,6 +53,12 @@ std::string gpu_text(const analyzer::GpuStats& s) {
   out += devices.str();
   out += fmt::format("\nHost blocked in CUDA synchronisation: {} in {} call{}\n", duration(s.sync_ns),
                      format_count(s.sync_calls), s.sync_calls == 1 ? "" : "s");
+  if (!s.sync_activity.empty()) {
+    out += "\nGPU synchronisations (as CUPTI timed them)\n";
+    TextTable sync({"kind", "count", "blocked"}, {false, true, true});
+    for (const auto& y : s.sync_activity) sync.add({y.kind, format_count(y.count), duration(y.blocked_ns)});
+    out += sync.str();
+  }
   return out;
 }
 
@@ -76,8 +82,11 @@ std::vector<std::string> write_gpu_csv(const analyzer::GpuStats& s, const std::s
   write_text_file(dir + "/gpu_kernels.csv", kernels);
   write_text_file(dir + "/gpu_copies.csv", copies);
   write_text_file(dir + "/gpu_streams.csv", streams);
+  std::string sync = "kind,count,blocked_ns\n";
+  for (const auto& y : s.sync_activity) sync += fmt::format("{},{},{}\n", y.kind, y.count, y.blocked_ns);
   write_text_file(dir + "/gpu_devices.csv", devices);
-  return {"gpu_kernels.csv", "gpu_copies.csv", "gpu_streams.csv", "gpu_devices.csv"};
+  write_text_file(dir + "/gpu_sync.csv", sync);
+  return {"gpu_kernels.csv", "gpu_copies.csv", "gpu_streams.csv", "gpu_devices.csv", "gpu_sync.csv"};
 }
 
 }  // namespace rondo::cli

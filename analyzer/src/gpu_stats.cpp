@@ -53,6 +53,25 @@ int64_t intersection(const std::vector<Interval>& a, const std::vector<Interval>
 }
 
 const char* const kCopyOrder[] = {"HtoD", "DtoH", "DtoD", "HtoH", "PtoP", "other", "memset"};
+const char* const kSyncOrder[] = {"context", "stream", "event", "stream_wait_event", "unknown"};
+
+// GPU_SYNC records of a synchronisation location: each one's blocked time,
+// from its start (the record's ticks) to its end (d1, ticks of the same clock).
+void add_sync_activity(const ProcessReader& p, const format::ThreadTrace& thread, const TimeWindow& window,
+                       std::map<std::string, GpuSyncRow>& rows) {
+  EventCursor cursor(thread);
+  Event e;
+  while (cursor.next(e)) {
+    if (e.def->key.kind != EventKind::GpuSync) continue;
+    int64_t begin = p.to_ns(e.ticks), end = p.to_ns(static_cast<uint64_t>(e.data[1]));
+    if (window.clip(begin, end) < 0) continue;
+    std::string kind(gpu_sync_kind_name(static_cast<GpuSyncKind>(e.def->key.params[0])));
+    GpuSyncRow& row = rows[kind];
+    row.kind = kind;
+    ++row.count;
+    row.blocked_ns += std::max<int64_t>(0, end - begin);
+  }
+}
 
 }  // namespace
 
@@ -71,6 +90,7 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
   std::map<std::string, GpuCopyRow> copies;
   std::map<std::tuple<uint32_t, int32_t>, std::vector<Interval>> per_device;  // (process, device)
   std::map<std::tuple<uint32_t, int32_t>, int32_t> device_rank;
+  std::map<std::string, GpuSyncRow> sync_rows;
 
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
     const ProcessReader& p = *trace.processes()[pi];
@@ -80,6 +100,10 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
       const ThreadDef* def = nullptr;
       for (const ThreadDef& d : defs.threads)
         if (d.index == index) def = &d;
+      if (def && def->kind == ThreadKind::GpuSynchronisation) {
+        add_sync_activity(p, p.thread(ti), window, sync_rows);
+        continue;
+      }
       if (!def || def->kind != ThreadKind::GpuStream) continue;
       GpuStreamRow row;
       row.rank = p.rank();
@@ -136,6 +160,9 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
             if (open.empty() || open.back().region != k.ref) break;
             Open o = open.back();
             open.pop_back();
+            // A region with no GPU record inside is a kernel: what else runs on
+            // a stream (imports of Score-P archives have kernels as bare regions).
+            if (o.what == Activity::Unknown) o.what = Activity::Kernel;
             int64_t end = p.to_ns(e.ticks);
             int64_t begin = std::max(o.begin, window.begin_ns), stop = std::min(end, window.end_ns);
             if (window.clip(o.begin, end) < 0) break;  // outside the window
@@ -191,6 +218,8 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
                    [](const GpuKernelRow& a, const GpuKernelRow& b) { return a.total_ns > b.total_ns; });
   for (const char* kind : kCopyOrder)
     if (auto it = copies.find(kind); it != copies.end()) out.copies.push_back(it->second);
+  for (const char* kind : kSyncOrder)
+    if (auto it = sync_rows.find(kind); it != sync_rows.end()) out.sync_activity.push_back(it->second);
   for (const RegionRow& r : profile.regions)
     if (is_gpu_sync_call(r.name)) {
       out.sync_calls += r.calls;
@@ -207,7 +236,9 @@ double share(int64_t part, int64_t whole) {
 
 nlohmann::ordered_json gpu_json(const GpuStats& gpu) {
   using J = nlohmann::ordered_json;
-  J kernels = J::array(), copies = J::array(), streams = J::array(), devices = J::array();
+  J kernels = J::array(), copies = J::array(), streams = J::array(), devices = J::array(), activity = J::array();
+  for (const GpuSyncRow& y : gpu.sync_activity)
+    activity.push_back({{"kind", y.kind}, {"count", y.count}, {"blocked_ns", y.blocked_ns}});
   for (const GpuKernelRow& k : gpu.kernels)
     kernels.push_back({{"name", k.name}, {"calls", k.calls}, {"total_ns", k.total_ns}, {"min_ns", k.min_ns},
                        {"max_ns", k.max_ns}, {"mean_ns", k.mean_ns()}});
@@ -224,7 +255,7 @@ nlohmann::ordered_json gpu_json(const GpuStats& gpu) {
                        {"busy_share", share(d.busy_ns, gpu.duration_ns)}, {"kernel_ns", d.kernel_ns},
                        {"copy_ns", d.copy_ns}, {"copy_compute_overlap_ns", d.overlap_ns}});
   return {{"kernels", kernels}, {"copies", copies}, {"streams", streams}, {"devices", devices},
-          {"sync", {{"calls", gpu.sync_calls}, {"blocked_ns", gpu.sync_ns}}}};
+          {"sync", {{"calls", gpu.sync_calls}, {"blocked_ns", gpu.sync_ns}, {"activity", activity}}}};
 }
 
 }  // namespace rondo::analyzer

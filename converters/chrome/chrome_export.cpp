@@ -431,9 +431,11 @@ ConvertReport export_chrome(const std::string& trace_dir, const std::string& out
           case EventKind::GpuApiCall:
           case EventKind::GpuKernelLaunch:
           case EventKind::GpuMemcpy:
-          case EventKind::GpuMemset: {
+          case EventKind::GpuMemset:
+          case EventKind::GpuSync: {
             // A flow arrow from the host call to the kernel, copy or memset it
-            // issued (on its stream's track), joined by the correlation id.
+            // issued (on its stream's track), or to the wait CUPTI timed (on the
+            // synchronisation track), joined by the correlation id.
             bool host = k.kind == EventKind::GpuApiCall;
             int64_t correlation = k.kind == EventKind::GpuMemcpy || k.kind == EventKind::GpuMemset ? e.data[1] : e.data[0];
             w.begin(host ? "s" : "f", pid, tid, ns);

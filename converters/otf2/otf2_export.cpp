@@ -29,6 +29,7 @@
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "otf2_gpu.h"
 #include "rondo/converters/otf2.h"
 #include "src/progress.h"
 #include "src/trace_walk.h"
@@ -248,12 +249,14 @@ struct Location {
   std::string name;
   OTF2_LocationType type = OTF2_LOCATION_TYPE_CPU_THREAD;
   uint64_t events = 0;  // OTF2 records written
+  int32_t device = -1;  // GPU streams: their device (otf2_gpu.h)
 };
 
 struct LocationGroup {
   std::string name;
   std::string host;
   OTF2_LocationGroupRef creator = OTF2_UNDEFINED_LOCATION_GROUP;
+  OTF2_LocationGroupType type = OTF2_LOCATION_GROUP_TYPE_PROCESS;
 };
 
 struct Metric {
@@ -291,6 +294,9 @@ struct LocationWriter {
   // every Enter and Leave.
   const ThreadTrace* thread = nullptr;
   OTF2_MetricRef counter_class = OTF2_UNDEFINED_METRIC;
+  int32_t device = -1;                                   // GPU streams: their device
+  OTF2_RmaWinRef gpu_copy = OTF2_UNDEFINED_RMA_WIN;      // the window of the copy running on this stream
+  uint64_t gpu_copy_id = 0;                              // and its matching id
 };
 
 class Exporter {
@@ -311,6 +317,7 @@ class Exporter {
   void write_thread(OTF2_Archive* archive, Location& loc, const ProcessReader& process, const ThreadTrace* thread);
   void write_event(LocationWriter& lw, const ProcessReader& process, const Event& e);
   void write_polls(LocationWriter& lw, const ProcessReader& process, const Event& e);
+  OTF2_ErrorCode write_gpu_copy(LocationWriter& lw, const Event& e, uint64_t t);
   void write_definitions(OTF2_Archive* archive);
 
   uint64_t stamp(LocationWriter& lw, int64_t ns);
@@ -480,6 +487,23 @@ void Exporter::plan() {
     auto it = group_of_pid.find(procs[pi]->defs().process.parent_pid);
     if (it != group_of_pid.end() && it->second != pi) groups_[pi].creator = it->second;
   }
+  // GPU streams: an accelerator location group per device of each process (otf2_gpu.h).
+  for (size_t pi = 0; pi < procs.size(); ++pi) {
+    const ProcessDefinitions& defs = procs[pi]->defs();
+    std::vector<int32_t> devices;
+    for (size_t li : process_locations_[pi]) {
+      Location& loc = locations_[li];
+      uint32_t index = loc.thread == SIZE_MAX ? UINT32_MAX : procs[pi]->thread_index(loc.thread);
+      if (index < defs.threads.size() && defs.threads[index].kind == ThreadKind::GpuStream)
+        loc.device = std::max(0, otf2::gpu_stream_device(defs.string(defs.threads[index].name)));
+      devices.push_back(loc.device);
+    }
+    for (const otf2::AcceleratorGroup& a : otf2::accelerator_groups(devices, groups_[pi].name)) {
+      groups_.push_back({a.name, groups_[pi].host, static_cast<OTF2_LocationGroupRef>(pi),
+                         OTF2_LOCATION_GROUP_TYPE_ACCELERATOR});
+      for (size_t m : a.members) locations_[process_locations_[pi][m]].group = static_cast<uint32_t>(groups_.size() - 1);
+    }
+  }
   // A rank no process file stands for (lost file) still needs a location for
   // the MPI communicators' location list.
   for (size_t r = 0; r < rank_location_.size(); ++r) {
@@ -549,6 +573,7 @@ void Exporter::write_thread(OTF2_Archive* archive, Location& loc, const ProcessR
   lw.process = loc.process;
   lw.position = loc.thread == SIZE_MAX ? 0 : static_cast<uint32_t>(loc.thread);
   lw.rank = process.rank();
+  lw.device = loc.device;
   if (thread) {
     ++report_.threads;
     lw.thread_index = thread->index();
@@ -646,7 +671,10 @@ OTF2_RmaWinRef Exporter::window(size_t process, int64_t local) {
   auto [it, inserted] = windows_.try_emplace({process, local}, static_cast<OTF2_RmaWinRef>(window_list_.size()));
   if (inserted) {
     window_list_.push_back({process, local});
-    comm(process, 0);  // the window's communicator (targets are world ranks)
+    // The window's communicator: targets are world ranks, or for a device's
+    // copy window the process's own locations (otf2_gpu.h).
+    if (otf2::is_gpu_window(local)) thread_comm(process, OTF2_PARADIGM_CUDA);
+    else comm(process, 0);
   }
   return it->second;
 }
@@ -673,6 +701,22 @@ void Exporter::write_counters(LocationWriter& lw, uint64_t time, uint64_t index)
   OTF2_ErrorCode rc =
       OTF2_EvtWriter_Metric(lw.writer, nullptr, time, lw.counter_class, static_cast<uint8_t>(m), types, values);
   if (rc != OTF2_SUCCESS) otf2::fail("writing an OTF2 Metric record of counters", rc);
+}
+
+// A copy on a GPU stream, as Score-P writes it (otf2_gpu.h): an RMA operation
+// at its start, completed where its region is left.
+OTF2_ErrorCode Exporter::write_gpu_copy(LocationWriter& lw, const Event& e, uint64_t t) {
+  const EventKey& k = e.def->key;
+  otf2::GpuRmaShape shape = otf2::gpu_rma_shape(static_cast<GpuCopyKind>(k.params[0]));
+  OTF2_AttributeList* attrs = attrs_.get();
+  add_int(attrs, otf2::kAttrGpuCopyDirection, k.params[0], "Rondo GPU copy direction (GPU_MEMCPY p0)");
+  add_int(attrs, otf2::kAttrGpuCorrelation, e.data[1], "CUPTI correlation id of the host call");
+  lw.gpu_copy = window(lw.process, otf2::gpu_window_id(lw.device));
+  lw.gpu_copy_id = lw.next_matching_id++;
+  uint32_t remote = shape.remote_is_stream ? lw.position : 0;  // ranks of the process's locations; 0 the host
+  auto bytes = static_cast<uint64_t>(e.data[0]);
+  return shape.put ? OTF2_EvtWriter_RmaPut(lw.writer, attrs, t, lw.gpu_copy, remote, bytes, lw.gpu_copy_id)
+                   : OTF2_EvtWriter_RmaGet(lw.writer, attrs, t, lw.gpu_copy, remote, bytes, lw.gpu_copy_id);
 }
 
 OTF2_MetricRef Exporter::metric(size_t process, uint32_t local) {
@@ -791,8 +835,17 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
       rc = OTF2_EvtWriter_Enter(w, nullptr, t, region(pi, k.ref));
       break;
     case EventKind::Leave:
+      if (lw.gpu_copy != OTF2_UNDEFINED_RMA_WIN) {  // the end of the copy whose region this leaves
+        rc = OTF2_EvtWriter_RmaOpCompleteBlocking(w, nullptr, t, lw.gpu_copy, lw.gpu_copy_id);
+        lw.gpu_copy = OTF2_UNDEFINED_RMA_WIN;
+        if (rc != OTF2_SUCCESS) break;
+        ++report_.records;
+      }
       if (lw.counter_class != OTF2_UNDEFINED_METRIC) write_counters(lw, t, e.index);
       rc = OTF2_EvtWriter_Leave(w, nullptr, t, region(pi, k.ref));
+      break;
+    case EventKind::GpuMemcpy:
+      rc = lw.device >= 0 ? write_gpu_copy(lw, e, t) : generic();
       break;
     case EventKind::Marker:
       rc = OTF2_EvtWriter_ParameterString(w, nullptr, t, parameter(otf2::kMarkerParameter),
@@ -1030,9 +1083,10 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
     OTF2_SystemTreeNodeRef node = node_of(groups_[g].host);
     OTF2_StringRef name = strings_(groups_[g].name);
     OTF2_LocationGroupRef creator = groups_[g].creator;
+    OTF2_LocationGroupType type = groups_[g].type;
     def(
         [=] {
-          return OTF2_GlobalDefWriter_WriteLocationGroup(d, g, name, OTF2_LOCATION_GROUP_TYPE_PROCESS, node, creator);
+          return OTF2_GlobalDefWriter_WriteLocationGroup(d, g, name, type, node, creator);
         },
         "WriteLocationGroup");
   }
@@ -1125,7 +1179,9 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
     std::vector<uint64_t> all(locations_.size());
     std::iota(all.begin(), all.end(), 0);
     group(OTF2_GROUP_TYPE_COMM_LOCATIONS, paradigm, all,
-          paradigm == OTF2_PARADIGM_OPENMP ? "OpenMP locations" : "pthread locations");
+          paradigm == OTF2_PARADIGM_OPENMP ? "OpenMP locations"
+          : paradigm == OTF2_PARADIGM_CUDA ? "CUDA locations"
+                                           : "pthread locations");
   }
   for (auto& [key, ref] : thread_comms_) {
     auto [process, paradigm] = key;
@@ -1133,7 +1189,9 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
     for (size_t li : process_locations_[process]) members.push_back(locations_[li].ref);
     OTF2_GroupRef g = group(OTF2_GROUP_TYPE_COMM_GROUP, paradigm, members, "");
     OTF2_StringRef name =
-        strings_(groups_[process].name + (paradigm == OTF2_PARADIGM_OPENMP ? " thread team" : " threads"));
+        strings_(groups_[process].name + (paradigm == OTF2_PARADIGM_OPENMP ? " thread team"
+                                          : paradigm == OTF2_PARADIGM_CUDA ? " CUDA locations"
+                                                                           : " threads"));
     OTF2_CommRef c = ref;
     comm_defs[c] = [=] {
       check(OTF2_GlobalDefWriter_WriteComm(d, c, name, g, OTF2_UNDEFINED_COMM, OTF2_COMM_FLAG_NONE), "WriteComm");
@@ -1144,8 +1202,11 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
   // RMA windows: one per process and window (Rondo's window ids are per process).
   for (OTF2_RmaWinRef w = 0; w < window_list_.size(); ++w) {
     auto [process, local] = window_list_[w];
-    OTF2_StringRef name = strings_("window " + std::to_string(local) + " of " + groups_[process].name);
-    OTF2_CommRef c = comm(process, 0).ref;
+    bool gpu = otf2::is_gpu_window(local);
+    OTF2_StringRef name = strings_(gpu ? "CUDA copies of GPU " + std::to_string(otf2::gpu_window_device(local)) + " of " +
+                                             groups_[process].name
+                                       : "window " + std::to_string(local) + " of " + groups_[process].name);
+    OTF2_CommRef c = gpu ? thread_comm(process, OTF2_PARADIGM_CUDA) : comm(process, 0).ref;
     def([=] { return OTF2_GlobalDefWriter_WriteRmaWin(d, w, name, c, OTF2_RMA_WIN_FLAG_NONE); }, "WriteRmaWin");
   }
 

@@ -131,7 +131,8 @@ void Importer::plan_ranks() {
     for (auto& [ref, grp] : g_.member_groups) mpi = mpi || grp.paradigm == OTF2_PARADIGM_MPI;
     int32_t r = 0;
     if (mpi)
-      for (auto& [ref, grp] : g_.groups) rank_of_group_[ref] = r++;
+      for (auto& [ref, grp] : g_.groups)
+        if (grp.type != OTF2_LOCATION_GROUP_TYPE_ACCELERATOR) rank_of_group_[ref] = r++;
     world_size_ = r;
   }
   // Communicators with their members as world ranks.
@@ -201,7 +202,11 @@ ConvertReport Importer::run() {
   std::map<OTF2_LocationGroupRef, std::vector<OTF2_LocationRef>> by_group;
   for (auto& [ref, loc] : g_.locations) {
     check(OTF2_Reader_SelectLocation(reader.get(), ref), "OTF2_Reader_SelectLocation");
-    by_group[loc.group].push_back(ref);
+    // Accelerator groups (GPU streams) belong to the process that created them.
+    auto owner = g_.groups.find(loc.group);
+    bool accelerator = owner != g_.groups.end() && owner->second.type == OTF2_LOCATION_GROUP_TYPE_ACCELERATOR &&
+                       owner->second.creator != OTF2_UNDEFINED_LOCATION_GROUP;
+    by_group[accelerator ? owner->second.creator : loc.group].push_back(ref);
     total += loc.events;
   }
   const bool local_defs = OTF2_Reader_OpenDefFiles(reader.get()) == OTF2_SUCCESS;
@@ -310,6 +315,8 @@ void Importer::import_group(OTF2_Reader* reader, OTF2_LocationGroupRef group,
     state.records_total = &records_;
     state.rank = rank;
     state.thread_index = thread_index;
+    state.location = location;
+    state.gpu_stream = def.type == OTF2_LOCATION_TYPE_ACCELERATOR_STREAM;
     check(OTF2_Reader_RegisterEvtCallbacks(reader, events, callbacks, &state), "registering the OTF2 event callbacks");
     uint64_t n = 0;
     OTF2_ErrorCode rc = OTF2_Reader_ReadAllLocalEvents(reader, events, &n);

@@ -36,8 +36,8 @@ OTF2_CallbackCode def_node(void* user, OTF2_SystemTreeNodeRef self, OTF2_StringR
 }
 OTF2_CallbackCode def_location_group(void* user, OTF2_LocationGroupRef self, OTF2_StringRef name,
                                      OTF2_LocationGroupType type, OTF2_SystemTreeNodeRef parent,
-                                     OTF2_LocationGroupRef) {
-  DEFS.groups[self] = {name, type, parent};
+                                     OTF2_LocationGroupRef creator) {
+  DEFS.groups[self] = {name, type, parent, creator};
   return OTF2_CALLBACK_SUCCESS;
 }
 OTF2_CallbackCode def_location(void* user, OTF2_LocationRef self, OTF2_StringRef name, OTF2_LocationType type,

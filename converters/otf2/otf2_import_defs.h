@@ -36,6 +36,7 @@ struct GlobalDefs {
     OTF2_StringRef name;
     OTF2_LocationGroupType type;
     OTF2_SystemTreeNodeRef parent;
+    OTF2_LocationGroupRef creator = OTF2_UNDEFINED_LOCATION_GROUP;
   };
   std::map<OTF2_LocationGroupRef, LocationGroup> groups;
   struct Location {

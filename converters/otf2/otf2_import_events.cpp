@@ -6,6 +6,7 @@
 #include <string>
 
 #include "otf2/otf2_common.h"
+#include "otf2/otf2_gpu.h"
 #include "otf2/otf2_import_events.h"
 #include "rondo/converters/otf2.h"
 
@@ -270,13 +271,29 @@ int64_t rma_target(LocationState& s, OTF2_RmaWinRef win, uint32_t remote) {
   auto w = s.g->windows.find(win);
   return s.process->world_rank(w != s.g->windows.end() ? w->second : OTF2_UNDEFINED_COMM, remote);
 }
+// A copy on an accelerator stream (otf2_gpu.h): GPU_MEMCPY inside its region,
+// opened here (and closed at its completion) when the archive has none around it.
+void gpu_copy(LocationState& s, uint64_t time, OTF2_AttributeList* attrs, bool put, OTF2_RmaWinRef win,
+              uint32_t remote, uint64_t bytes) {
+  bool self = false;
+  if (auto w = s.g->windows.find(win); w != s.g->windows.end())
+    if (auto c = s.g->comms.find(w->second); c != s.g->comms.end())
+      if (auto m = s.g->member_groups.find(c->second.group); m != s.g->member_groups.end())
+        self = remote < m->second.members.size() && m->second.members[remote] == s.location;
+  auto copy = otf2::gpu_copy_from_rma(put, self, bytes, s.thread_index, s.attribute(attrs, otf2::kAttrGpuCopyDirection),
+                                      s.attribute(attrs, otf2::kAttrGpuCorrelation));
+  if (s.open_calls.empty()) s.enter(*(s.gpu_copy_region = s.process->region_named(copy.region, RegionRole::Cuda)), time);
+  s.writer->event(copy.key, time, copy.data);
+}
 OTF2_CallbackCode ev_rma_put(ARGS, OTF2_RmaWinRef win, uint32_t remote, uint64_t bytes, uint64_t) {
-  BODY(s.event(EventKind::RmaPut, time, 0,
-               {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(bytes)}));
+  BODY(if (s.gpu_stream) gpu_copy(s, time, attrs, true, win, remote, bytes);
+       else s.event(EventKind::RmaPut, time, 0, {rma_target(s, win, remote), s.process->window(win)},
+                    {static_cast<int64_t>(bytes)}));
 }
 OTF2_CallbackCode ev_rma_get(ARGS, OTF2_RmaWinRef win, uint32_t remote, uint64_t bytes, uint64_t) {
-  BODY(s.event(EventKind::RmaGet, time, 0,
-               {rma_target(s, win, remote), s.process->window(win)}, {static_cast<int64_t>(bytes)}));
+  BODY(if (s.gpu_stream) gpu_copy(s, time, attrs, false, win, remote, bytes);
+       else s.event(EventKind::RmaGet, time, 0, {rma_target(s, win, remote), s.process->window(win)},
+                    {static_cast<int64_t>(bytes)}));
 }
 OTF2_CallbackCode ev_rma_atomic(ARGS, OTF2_RmaWinRef win, uint32_t remote, OTF2_RmaAtomicType type, uint64_t sent,
                                 uint64_t, uint64_t) {
@@ -323,7 +340,10 @@ OTF2_CallbackCode ev_rma_wait_change(ARGS, OTF2_RmaWinRef win) {
   BODY(s.keep("RMA_WAIT_CHANGE", time, "window=" + std::to_string(win)));
 }
 OTF2_CallbackCode ev_rma_complete_blocking(ARGS, OTF2_RmaWinRef win, uint64_t) {
-  BODY(s.keep("RMA_OP_COMPLETE_BLOCKING", time, "window=" + std::to_string(win)));
+  BODY(if (s.gpu_stream) {  // a GPU copy's end: its region's end too when the region was opened here
+    if (s.gpu_copy_region) s.leave(*s.gpu_copy_region, time);
+    s.gpu_copy_region.reset();
+  } else s.keep("RMA_OP_COMPLETE_BLOCKING", time, "window=" + std::to_string(win)));
 }
 OTF2_CallbackCode ev_rma_complete_nonblocking(ARGS, OTF2_RmaWinRef win, uint64_t) {
   BODY(s.keep("RMA_OP_COMPLETE_NON_BLOCKING", time, "window=" + std::to_string(win)));

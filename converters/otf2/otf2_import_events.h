@@ -38,6 +38,9 @@ struct LocationState {
   std::vector<uint32_t> open_calls;                     // Rondo regions entered and not yet left, innermost last
   uint64_t polls_begin = 0;                             // first poll of a run of folded polls (ev_enter)
   std::string error;
+  OTF2_LocationRef location = 0;
+  bool gpu_stream = false;                 // an accelerator stream (otf2_gpu.h)
+  std::optional<uint32_t> gpu_copy_region;  // the copy region opened for an archive without one
   // Counters (otf2_import_counters.cpp): the strictly synchronous metric class
   // whose records became this thread's counter readings, and for its
   // ABSOLUTE_NEXT members the running sums of the values seen so far.

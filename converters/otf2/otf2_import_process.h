@@ -41,6 +41,13 @@ class ProcessBuilder {
 
   uint32_t region(OTF2_RegionRef ref);
 
+  // A region the archive does not define (a GPU copy's, otf2_gpu.h).
+  uint32_t region_named(const std::string& name, RegionRole role) {
+    auto [it, inserted] = named_regions_.try_emplace(name, static_cast<uint32_t>(regions_.size()));
+    if (inserted) regions_.push_back(RegionDef{string(name), 0, 0, role});
+    return it->second;
+  }
+
   // Local communicator id; -1 for OTF2_UNDEFINED_COMM (MPI_COMM_NULL).
   int64_t comm(OTF2_CommRef ref);
 
@@ -88,6 +95,7 @@ class ProcessBuilder {
   std::unordered_map<std::string, uint32_t> string_ids_;
   std::vector<RegionDef> regions_;
   std::unordered_map<OTF2_RegionRef, uint32_t> region_ids_;
+  std::unordered_map<std::string, uint32_t> named_regions_;  // region_named()
   std::vector<GroupDef> groups_;
   std::map<std::vector<int32_t>, uint32_t> group_ids_;
   std::vector<CommunicatorDef> comms_;

@@ -46,6 +46,7 @@ std::string_view kind_name(EventKind k) {
     case EventKind::GpuMemset: return "GPU_MEMSET";
     case EventKind::GpuKernelConfig: return "GPU_KERNEL_CONFIG";
     case EventKind::GpuApiCall: return "GPU_API_CALL";
+    case EventKind::GpuSync: return "GPU_SYNC";
   }
   return "UNKNOWN";
 }
@@ -60,6 +61,17 @@ std::string_view gpu_copy_kind_name(GpuCopyKind kind) {
     case GpuCopyKind::Other: break;
   }
   return "other";
+}
+
+std::string_view gpu_sync_kind_name(GpuSyncKind kind) {
+  switch (kind) {
+    case GpuSyncKind::Event: return "event";
+    case GpuSyncKind::StreamWaitEvent: return "stream_wait_event";
+    case GpuSyncKind::Stream: return "stream";
+    case GpuSyncKind::Context: return "context";
+    case GpuSyncKind::Unknown: break;
+  }
+  return "unknown";
 }
 
 int64_t pack_gpu_grid(uint32_t x, uint32_t y, uint32_t z) {

@@ -73,17 +73,27 @@ bool ActivityTranslator::add(const CUpti_Activity* record) {
       hold({k->deviceId, k->contextId, k->streamId}, item);
       return true;
     }
-    case CUPTI_ACTIVITY_KIND_MEMCPY: {
-      const auto* c = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
-      item.kind = Item::Kind::Copy;
-      item.start = c->start;
-      item.end = c->end;
-      item.correlation = c->correlationId;
-      item.device = c->deviceId;
-      item.direction = static_cast<uint8_t>(copy_kind(c->copyKind));
-      item.bytes = static_cast<int64_t>(c->bytes);
-      item.region = copy_region(c->copyKind, c->srcKind, c->dstKind);
-      hold({c->deviceId, c->contextId, c->streamId}, item);
+    case CUPTI_ACTIVITY_KIND_MEMCPY:
+      add_copy(*reinterpret_cast<const CUpti_ActivityMemcpy6*>(record));
+      return true;
+    case CUPTI_ACTIVITY_KIND_MEMCPY2:  // peer-to-peer, on the stream that ran the copy
+      add_copy(*reinterpret_cast<const CUpti_ActivityMemcpyPtoP4*>(record));
+      return true;
+    case CUPTI_ACTIVITY_KIND_SYNCHRONIZATION: {
+      const auto* y = reinterpret_cast<const CUpti_ActivitySynchronization2*>(record);
+      // Start and end 0: CUPTI could not time it; nothing to show.
+      if (y->start == 0 && y->end == 0) return false;
+      item.kind = Item::Kind::Sync;
+      item.start = y->start;
+      item.end = std::max(y->end, y->start);
+      item.correlation = y->correlationId;
+      item.sync_kind = y->type <= CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_CONTEXT_SYNCHRONIZE
+                           ? static_cast<uint8_t>(y->type)
+                           : static_cast<uint8_t>(format::GpuSyncKind::Unknown);
+      if (y->streamId != CUPTI_SYNCHRONIZATION_INVALID_VALUE)
+        if (auto it = stream_devices_.find({y->contextId, y->streamId}); it != stream_devices_.end())
+          item.sync_stream = location_of({it->second, y->contextId, y->streamId});
+      hold(kSyncKey, item);
       return true;
     }
     case CUPTI_ACTIVITY_KIND_MEMSET: {
@@ -103,6 +113,22 @@ bool ActivityTranslator::add(const CUpti_Activity* record) {
   }
 }
 
+// Copies within a device or with the host (CUpti_ActivityMemcpy6) and between
+// devices (CUpti_ActivityMemcpyPtoP4) share the fields a copy needs.
+template <typename Copy>
+void ActivityTranslator::add_copy(const Copy& c) {
+  Item item;
+  item.kind = Item::Kind::Copy;
+  item.start = c.start;
+  item.end = c.end;
+  item.correlation = c.correlationId;
+  item.device = c.deviceId;
+  item.direction = static_cast<uint8_t>(copy_kind(c.copyKind));
+  item.bytes = static_cast<int64_t>(c.bytes);
+  item.region = copy_region(c.copyKind, c.srcKind, c.dstKind);
+  hold({c.deviceId, c.contextId, c.streamId}, item);
+}
+
 uint32_t ActivityTranslator::copy_region(uint8_t kind, uint8_t src, uint8_t dst) {
   uint32_t key = kind | uint32_t{src} << 8 | uint32_t{dst} << 16;
   auto it = copy_regions_.find(key);
@@ -110,21 +136,22 @@ uint32_t ActivityTranslator::copy_region(uint8_t kind, uint8_t src, uint8_t dst)
   return it->second;
 }
 
+uint32_t ActivityTranslator::location_of(const StreamKey& key) {
+  if (key == kSyncKey) return sink_.sync_location();
+  auto [device, context, stream] = key;
+  return sink_.stream_location(device, context, stream);
+}
+
 void ActivityTranslator::hold(const StreamKey& key, const Item& item) {
+  if (key != kSyncKey) stream_devices_.emplace(std::make_pair(std::get<1>(key), std::get<2>(key)), std::get<0>(key));
   std::vector<Item>& items = held_[key];
   items.push_back(item);
-  if (items.size() > kHeldPerStream) {
-    auto [device, context, stream] = key;
-    write(sink_.stream_location(device, context, stream), items, items.size() / 2);
-  }
+  if (items.size() > kHeldPerStream) write(location_of(key), items, items.size() / 2);
 }
 
 void ActivityTranslator::drain() {
-  for (auto& [key, items] : held_) {
-    if (items.empty()) continue;
-    auto [device, context, stream] = key;
-    write(sink_.stream_location(device, context, stream), items, items.size());
-  }
+  for (auto& [key, items] : held_)
+    if (!items.empty()) write(location_of(key), items, items.size());
 }
 
 size_t ActivityTranslator::held() const {
@@ -142,6 +169,13 @@ void ActivityTranslator::write(uint32_t location, std::vector<Item>& items, size
   const auto stream = static_cast<int64_t>(location);
   for (size_t i = 0; i < count; ++i) {
     const Item& it = items[i];
+    if (it.kind == Item::Kind::Sync) {
+      // Host waits of several threads may overlap: an event with its end as
+      // data, not a region, so the location's regions never need to nest.
+      int64_t sync[2] = {it.correlation, static_cast<int64_t>(it.end)};
+      sink_.event(location, EventKey{EventKind::GpuSync, 0, {it.sync_kind, it.sync_stream}}, sync, it.start);
+      continue;
+    }
     sink_.enter(location, it.region, it.start);
     switch (it.kind) {
       case Item::Kind::Kernel: {
@@ -162,6 +196,7 @@ void ActivityTranslator::write(uint32_t location, std::vector<Item>& items, size
         sink_.event(location, EventKey{EventKind::GpuMemset, 0, {stream}}, set, it.start);
         break;
       }
+      case Item::Kind::Sync: break;
     }
     sink_.leave(location, it.region, std::max(it.end, it.start));
   }

@@ -1,8 +1,9 @@
 // The cuda module (librondo-cuda.so): GPU activity through CUPTI.
 //
-// - Device side: CUPTI's Activity API hands over kernels, copies and memsets in
-//   buffers; activity_translation.cpp turns them into records on one extra
-//   location per device stream. CUPTI stamps them with the trace's own clock
+// - Device side: CUPTI's Activity API hands over kernels, copies (peer copies
+//   included), memsets and host synchronisations in buffers;
+//   activity_translation.cpp turns them into records on one extra location per
+//   device stream and one for the process's synchronisations. CUPTI stamps them with the trace's own clock
 //   (cuptiActivityRegisterTimestampCallback returns the recorder's ticks), so a
 //   kernel lies on the same time axis as the host call that launched it, with no
 //   interpolation of ours.
@@ -111,6 +112,12 @@ void start_activity() {
   for (CUpti_ActivityKind kind :
        {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMSET})
     if (!ok(cuptiActivityEnable(kind), "activity enable")) return;
+  // Peer copies and host waits add to the picture; without them (a device or
+  // driver that refuses the kind) the rest is still recorded.
+  if (cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY2) != CUPTI_SUCCESS)
+    trace::inform("CUPTI refused peer-to-peer copy records: peer copies not recorded", true);
+  if (cuptiActivityEnable(CUPTI_ACTIVITY_KIND_SYNCHRONIZATION) != CUPTI_SUCCESS)
+    trace::inform("CUPTI refused synchronisation records: host waits are measured from the CUDA calls only", true);
   trace::add_flush_hook(flush_activity);
 }
 

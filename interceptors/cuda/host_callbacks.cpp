@@ -40,16 +40,17 @@ bool is_query(const char* name) {
   return false;
 }
 
-// Whether a call hands work to a device, so that its correlation id is worth a
-// record (the id the stream's kernel, copy or memset carries).
-bool enqueues_work(const char* name) {
-  for (const char* w : {"Launch", "Memcpy", "Memset"})
+// Whether a call hands work to a device or waits for it, so that its
+// correlation id is worth a record (the id the stream's kernel, copy or memset,
+// or the process's GPU_SYNC, carries).
+bool correlated(const char* name) {
+  for (const char* w : {"Launch", "Memcpy", "Memset", "Synchronize", "StreamWaitEvent"})
     if (std::strstr(name, w)) return true;
   return false;
 }
 
 // What a call is, decided once per (domain, callback id) from its name.
-enum CallKind : uint8_t { kUnknown = 0, kQuery, kCall, kEnqueue };
+enum CallKind : uint8_t { kUnknown = 0, kQuery, kCall, kCorrelated };
 struct CallTable {
   std::array<std::atomic<uint32_t>, kMaxCallbackIds> region;
   std::array<std::atomic<uint8_t>, kMaxCallbackIds> kind;
@@ -61,7 +62,7 @@ CallKind classify(CallTable& table, CUpti_CallbackId id, const char* name, uint3
   if (id >= kMaxCallbackIds) return kQuery;  // a newer CUDA than this module knows
   auto kind = static_cast<CallKind>(table.kind[id].load(std::memory_order_acquire));
   if (kind == kUnknown) {
-    kind = is_query(name) ? kQuery : enqueues_work(name) ? kEnqueue : kCall;
+    kind = is_query(name) ? kQuery : correlated(name) ? kCorrelated : kCall;
     if (kind != kQuery) table.region[id].store(trace::define_region(name, format::RegionRole::Cuda));
     table.kind[id].store(kind, std::memory_order_release);
   }
@@ -81,7 +82,7 @@ void on_api(CUpti_CallbackDomain domain, CUpti_CallbackId id, const CUpti_Callba
   }
   if (--t_cuda_depth > 0) return;
   uint64_t at = trace::ticks();
-  if (kind == kEnqueue) {
+  if (kind == kCorrelated) {
     int64_t correlation[1] = {cb->correlationId};
     trace::record_event_at(EventKey{EventKind::GpuApiCall, 0, {}}, correlation, at);
   }

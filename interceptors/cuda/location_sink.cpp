@@ -18,6 +18,14 @@ uint32_t LocationSink::stream_location(uint32_t device, uint32_t context, uint32
   return trace::location_index(it->second);
 }
 
+uint32_t LocationSink::sync_location() {
+  if (!sync_) {
+    sync_ = trace::create_location(format::ThreadKind::GpuSynchronisation, "CUDA synchronisation");
+    if (sync_) by_index_[trace::location_index(sync_)] = sync_;
+  }
+  return trace::location_index(sync_);
+}
+
 uint32_t LocationSink::region(std::string_view name) {
   return trace::define_region(name, format::RegionRole::Cuda);
 }

@@ -15,6 +15,7 @@ namespace rondo::cuda {
 class LocationSink final : public GpuRecordSink {
  public:
   uint32_t stream_location(uint32_t device, uint32_t context, uint32_t stream) override;
+  uint32_t sync_location() override;
   uint32_t region(std::string_view name) override;
   void enter(uint32_t location, uint32_t region, uint64_t at) override;
   void leave(uint32_t location, uint32_t region, uint64_t at) override;
@@ -24,6 +25,7 @@ class LocationSink final : public GpuRecordSink {
   trace::ExtraLocation* find(uint32_t location) const;
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, trace::ExtraLocation*> streams_;
   std::map<uint32_t, trace::ExtraLocation*> by_index_;
+  trace::ExtraLocation* sync_ = nullptr;
 };
 
 }  // namespace rondo::cuda

@@ -183,11 +183,15 @@ class Trace:
         count, bytes, total_ns, bandwidth_bytes_per_s), "streams" (rank,
         process, thread, name, device, stream, kernels, copies, memsets,
         busy_ns, busy_share), "devices" (rank, process, device, busy_ns,
-        busy_share, kernel_ns, copy_ns, copy_compute_overlap_ns), and "sync",
-        a dict (calls, blocked_ns) of host time in CUDA synchronisation."""
+        busy_share, kernel_ns, copy_ns, copy_compute_overlap_ns), "sync",
+        a dict (calls, blocked_ns) of host time in CUDA synchronisation calls,
+        and "sync_activity" (kind, count, blocked_ns), the synchronisations
+        as CUPTI timed them."""
         section = self._section("gpu", window=window, any_by=True) or {}
         out = {key: _records(section.get(key, []), columns) for key, columns in _GPU_COLUMNS.items()}
-        out["sync"] = section.get("sync", {"calls": 0, "blocked_ns": 0})
+        sync = dict(section.get("sync", {"calls": 0, "blocked_ns": 0}))
+        out["sync_activity"] = _records(sync.pop("activity", []), ["kind", "count", "blocked_ns"])
+        out["sync"] = sync
         return out
 
     def slowest_iterations(self, by=None, window=None):

@@ -566,11 +566,13 @@ def test_gpu_without_gpu_records(loops):
     assert list(g["kernels"].columns) == ["name", "calls", "total_ns", "min_ns", "max_ns", "mean_ns"]
     assert len(g["kernels"]) == 0 and len(g["streams"]) == 0
     assert g["sync"] == {"calls": 0, "blocked_ns": 0}
+    assert list(g["sync_activity"].columns) == ["kind", "count", "blocked_ns"] and len(g["sync_activity"]) == 0
 
 
 def test_gpu_stream_location(tmp_path_factory):
     # tests/gpu/extra_locations_program.cpp: ten 50-tick kernels on "GPU 0 stream 5",
-    # then a 100-tick activity handed over at exit (ticks are ns under RONDO_CLOCK=monotonic).
+    # then a 100-tick activity handed over at exit (ticks are ns under RONDO_CLOCK=monotonic),
+    # a region without a GPU record: a kernel too (what else runs on a stream).
     if not (GPU_STREAM_PROGRAM and os.path.exists(GPU_STREAM_PROGRAM)):
         pytest.skip("RONDO_GPU_STREAM_PROGRAM not set")
     os.environ["RONDO_CLOCK"] = "monotonic"
@@ -580,9 +582,9 @@ def test_gpu_stream_location(tmp_path_factory):
         del os.environ["RONDO_CLOCK"]
     g = rondo.open(trace).gpu()
     assert g["kernels"][["name", "calls", "total_ns", "min_ns", "max_ns"]].values.tolist() == \
-        [["kernel", 10, 500, 50, 50]]
+        [["kernel", 11, 600, 50, 100]]
     assert g["streams"][["name", "device", "stream", "kernels", "busy_ns"]].values.tolist() == \
-        [["GPU 0 stream 5", 0, 5, 10, 600]]
+        [["GPU 0 stream 5", 0, 5, 11, 600]]
     assert cli_json("stats", "--json", trace)["gpu"]["streams"][0]["busy_ns"] == 600
 
 

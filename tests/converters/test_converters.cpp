@@ -21,6 +21,7 @@
 
 #include <otf2/otf2.h>
 
+#include "../common/otf2_test_archive.h"
 #include "../common/trace_check.h"
 #include "rondo/analyzer/check.h"
 #include "rondo/analyzer/messages.h"
@@ -1042,16 +1043,9 @@ TEST(Otf2Import, EzTraceMpiRing) {
 // 1 MHz timer with a global offset, ClockOffset definitions with drift on both
 // locations, and a leave out of nesting order (EZTrace's pattern).
 
-OTF2_FlushType pre_flush(void*, OTF2_FileType, OTF2_LocationRef, void*, bool) { return OTF2_FLUSH; }
-
 void write_foreign_archive(const std::string& dir) {
-  OTF2_Archive* a = OTF2_Archive_Open(dir.c_str(), "traces", OTF2_FILEMODE_WRITE, 1 << 20, 4 << 20,
-                                      OTF2_SUBSTRATE_POSIX, OTF2_COMPRESSION_NONE);
+  OTF2_Archive* a = rondo::test::open_otf2_archive(dir);
   ASSERT_NE(a, nullptr);
-  OTF2_FlushCallbacks flush{pre_flush, nullptr};
-  ASSERT_EQ(OTF2_Archive_SetFlushCallbacks(a, &flush, nullptr), OTF2_SUCCESS);
-  ASSERT_EQ(OTF2_Archive_SetSerialCollectiveCallbacks(a), OTF2_SUCCESS);
-  ASSERT_EQ(OTF2_Archive_OpenEvtFiles(a), OTF2_SUCCESS);
   enum : OTF2_RegionRef { A, B, C };
   // Location 0: A, then B inside it, then A's leave before B's.
   OTF2_EvtWriter* w = OTF2_Archive_GetEvtWriter(a, 0);

@@ -43,6 +43,14 @@ class GpuTraceWriter final : public cuda::GpuRecordSink {
     streams_.emplace(key, index);
     return index;
   }
+  uint32_t sync_location() override {
+    if (sync_ != UINT32_MAX) return sync_;
+    sync_ = static_cast<uint32_t>(writers_.size());
+    format::encode::thread(defs_, format::ThreadDef{sync_, 0, format::ThreadKind::GpuSynchronisation,
+                                                    string("CUDA synchronisation"), UINT32_MAX});
+    writers_.push_back(make_writer(sync_));
+    return sync_;
+  }
   uint32_t region(std::string_view name) override {
     auto it = regions_.find(std::string(name));
     if (it != regions_.end()) return it->second;
@@ -95,6 +103,7 @@ class GpuTraceWriter final : public cuda::GpuRecordSink {
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> streams_;
   std::vector<std::unique_ptr<format::ThreadWriter>> writers_;
   std::vector<std::vector<uint8_t>> chunks_;
+  uint32_t sync_ = UINT32_MAX;
 };
 
 // CUPTI activity records as CUPTI fills them (the fields the translator reads).
@@ -154,6 +163,49 @@ inline CUpti_ActivityMemset4 memset_record(uint32_t stream, uint64_t start, uint
   m.streamId = stream;
   m.correlationId = correlation;
   return m;
+}
+
+// A peer-to-peer copy (CUPTI_ACTIVITY_KIND_MEMCPY2) run by `stream` of device
+// `device`, from `src_device` to `dst_device`.
+inline CUpti_ActivityMemcpyPtoP4 peer_copy_record(uint32_t device, uint32_t stream, uint32_t src_device,
+                                                  uint32_t dst_device, uint64_t start, uint64_t end, uint64_t bytes,
+                                                  uint32_t correlation) {
+  CUpti_ActivityMemcpyPtoP4 c;
+  std::memset(&c, 0, sizeof c);
+  c.kind = CUPTI_ACTIVITY_KIND_MEMCPY2;
+  c.copyKind = static_cast<uint8_t>(CUPTI_ACTIVITY_MEMCPY_KIND_PTOP);
+  c.srcKind = static_cast<uint8_t>(CUPTI_ACTIVITY_MEMORY_KIND_DEVICE);
+  c.dstKind = static_cast<uint8_t>(CUPTI_ACTIVITY_MEMORY_KIND_DEVICE);
+  c.bytes = bytes;
+  c.start = start;
+  c.end = end;
+  c.deviceId = device;
+  c.contextId = 1 + device;
+  c.streamId = stream;
+  c.srcDeviceId = src_device;
+  c.srcContextId = 1 + src_device;
+  c.dstDeviceId = dst_device;
+  c.dstContextId = 1 + dst_device;
+  c.correlationId = correlation;
+  return c;
+}
+
+// A host synchronisation CUPTI timed; `stream` CUPTI_SYNCHRONIZATION_INVALID_VALUE
+// for context and event synchronisations.
+inline CUpti_ActivitySynchronization2 sync_record(CUpti_ActivitySynchronizationType type, uint32_t stream,
+                                                  uint64_t start, uint64_t end, uint32_t correlation) {
+  CUpti_ActivitySynchronization2 y;
+  std::memset(&y, 0, sizeof y);
+  y.kind = CUPTI_ACTIVITY_KIND_SYNCHRONIZATION;
+  y.type = type;
+  y.start = start;
+  y.end = end;
+  y.correlationId = correlation;
+  y.contextId = 1;
+  y.streamId = stream;
+  y.cudaEventId = type == CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_EVENT_SYNCHRONIZE ? 3 : CUPTI_SYNCHRONIZATION_INVALID_VALUE;
+  y.cudaEventSyncId = CUPTI_SYNCHRONIZATION_INVALID_VALUE;
+  return y;
 }
 
 template <typename Record>

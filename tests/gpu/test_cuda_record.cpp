@@ -63,6 +63,26 @@ TEST(CudaRecord, WithoutDeviceTheProgramRunsAsUntracedAndItsHostSideIsKept) {
   EXPECT_EQ(events, (std::vector<std::string>{"vector_add"}));
 }
 
+// nvcc links the CUDA runtime statically by default: no libcudart in DT_NEEDED,
+// yet the module is chosen (from the device code and the runtime's symbols),
+// and the run is the same as with the shared runtime.
+TEST(CudaRecord, StaticCudartIsDetectedWithoutDtNeeded) {
+  auto elf = run_command("readelf -d " + std::string(CUDA_VECTOR_ADD_STATIC));
+  ASSERT_EQ(elf.status, 0) << elf.out;
+  ASSERT_EQ(elf.out.find("libcudart"), std::string::npos) << "the example must link cudart statically\n" << elf.out;
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  auto r = run_command(kCli + " record -o " + trace + " -- " + CUDA_VECTOR_ADD_STATIC + " 2");
+  EXPECT_NE(r.out.find("cuda (CUDA code linked in (static cudart))"), std::string::npos) << r.out;
+  ASSERT_TRUE(rondo::test::trace_valid(trace));
+  if (!rondo::test::cuda_device_missing().empty()) {
+    EXPECT_EQ(r.status, 3) << r.out;
+    EXPECT_EQ(occurrences(r.out, "rondo: no CUDA device: GPU activity not recorded\n"), 1u) << r.out;
+  } else {
+    EXPECT_EQ(r.status, 0) << r.out;
+  }
+}
+
 // Real kernels (label gpu).
 TEST(CudaGpu, VectorAddCountsBytesAndOrder) {
   if (std::string why = rondo::test::cuda_device_missing(); !why.empty()) GTEST_SKIP() << why;

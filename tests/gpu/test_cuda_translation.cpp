@@ -17,6 +17,8 @@ using rondo::test::as_activity;
 using rondo::test::copy_record;
 using rondo::test::kernel_record;
 using rondo::test::memset_record;
+using rondo::test::peer_copy_record;
+using rondo::test::sync_record;
 
 namespace {
 
@@ -46,6 +48,11 @@ std::vector<std::string> describe(const format::ThreadTrace& t) {
              " corr=" + std::to_string(e.data[1]);
         break;
       case EventKind::GpuApiCall: s += " corr=" + std::to_string(e.data[0]); break;
+      case EventKind::GpuSync:
+        s += " " + std::string(format::gpu_sync_kind_name(static_cast<format::GpuSyncKind>(k.params[0]))) +
+             " stream=" + std::to_string(k.params[1]) + " corr=" + std::to_string(e.data[0]) +
+             " end=" + std::to_string(e.data[1]);
+        break;
       default: break;
     }
     out.push_back(s + " @" + std::to_string(e.ticks));
@@ -130,6 +137,78 @@ TEST(CudaTranslation, CopiesOfEachKindAndMemset) {
                               "ENTER Memcpy PtoP @80", "GPU_MEMCPY dir=5 stream=1 bytes=1048576 corr=5 @80",
                               "LEAVE Memcpy PtoP @90",
                               "ENTER Memset @95", "GPU_MEMSET stream=1 bytes=256 corr=6 @95", "LEAVE Memset @99"}));
+}
+
+// CUPTI_ACTIVITY_KIND_MEMCPY2 (CUpti_ActivityMemcpyPtoP4 in CUDA 13): a copy
+// between two devices, on the stream of the device that ran it.
+TEST(CudaTranslation, PeerToPeerCopiesAreCopiesOnTheirStream) {
+  rondo::test::TempDir dir;
+  {
+    rondo::test::GpuTraceWriter w(dir.file("p.rnd"));
+    cuda::ActivityTranslator tr(w);
+    w.host_call("cudaMemcpyPeerAsync", 5, 8, 21);
+    auto a = peer_copy_record(1, 30, 1, 0, 10, 40, 1 << 20, 21);
+    auto b = peer_copy_record(1, 30, 0, 1, 50, 70, 4096, 22);
+    EXPECT_TRUE(tr.add(as_activity(b)));  // out of order: written in start order
+    EXPECT_TRUE(tr.add(as_activity(a)));
+    tr.drain();
+    w.finish();
+  }
+  format::TraceReader r(dir.str());
+  const auto& p = *r.processes().at(0);
+  ASSERT_EQ(p.thread_count(), 2u);
+  const format::ThreadTrace* s = location(p, "GPU 1 stream 30");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(describe(*s), (std::vector<std::string>{
+                              "ENTER Memcpy PtoP @10", "GPU_MEMCPY dir=5 stream=1 bytes=1048576 corr=21 @10",
+                              "LEAVE Memcpy PtoP @40", "ENTER Memcpy PtoP @50",
+                              "GPU_MEMCPY dir=5 stream=1 bytes=4096 corr=22 @50", "LEAVE Memcpy PtoP @70"}));
+}
+
+// CUPTI_ACTIVITY_KIND_SYNCHRONIZATION (CUpti_ActivitySynchronization2): each
+// host wait is a GPU_SYNC on the process's synchronisation location, with the
+// correlation id of the host call and the stream it waited for when CUPTI names
+// one the process ran work on; overlapping waits (two host threads) stay events.
+TEST(CudaTranslation, SynchronisationsAreHostWaitsJoinedToTheirCall) {
+  rondo::test::TempDir dir;
+  {
+    rondo::test::GpuTraceWriter w(dir.file("p.rnd"));
+    cuda::ActivityTranslator tr(w);
+    auto k = kernel_record("_Z1kv", 13, 100, 400, 1);
+    w.host_call("cudaLaunchKernel", 90, 95, 1);
+    w.host_call("cudaStreamSynchronize", 96, 405, 2);
+    auto stream = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_SYNCHRONIZE, 13, 97, 402, 2);
+    auto context = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_CONTEXT_SYNCHRONIZE,
+                               CUPTI_SYNCHRONIZATION_INVALID_VALUE, 410, 420, 3);
+    auto event = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_EVENT_SYNCHRONIZE,
+                             CUPTI_SYNCHRONIZATION_INVALID_VALUE, 415, 430, 4);
+    auto unseen = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_SYNCHRONIZE, 99, 440, 441, 5);
+    auto untimed = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_SYNCHRONIZE, 13, 0, 0, 6);
+    EXPECT_TRUE(tr.add(as_activity(k)));
+    for (const CUpti_Activity* rec : {as_activity(event), as_activity(stream), as_activity(context), as_activity(unseen)})
+      EXPECT_TRUE(tr.add(rec));
+    EXPECT_FALSE(tr.add(as_activity(untimed)));
+    tr.drain();
+    w.finish();
+  }
+  format::TraceReader r(dir.str());
+  const auto& p = *r.processes().at(0);
+  ASSERT_EQ(p.thread_count(), 3u);
+  const format::ThreadTrace* y = location(p, "CUDA synchronisation");
+  ASSERT_NE(y, nullptr);
+  for (const auto& def : p.defs().threads)
+    if (def.index == y->index()) {
+      EXPECT_EQ(def.kind, format::ThreadKind::GpuSynchronisation);
+    }
+  const format::ThreadTrace* s = location(p, "GPU 0 stream 13");
+  ASSERT_NE(s, nullptr);
+  const std::string st = std::to_string(s->index());
+  EXPECT_EQ(describe(*y), (std::vector<std::string>{"GPU_SYNC stream stream=" + st + " corr=2 end=402 @97",
+                                                    "GPU_SYNC context stream=-1 corr=3 end=420 @410",
+                                                    "GPU_SYNC event stream=-1 corr=4 end=430 @415",
+                                                    "GPU_SYNC stream stream=-1 corr=5 end=441 @440"}));
+  // The host call carries the same correlation id.
+  EXPECT_EQ(describe(p.thread(0))[4], "GPU_API_CALL corr=2 @405");
 }
 
 TEST(CudaTranslation, OverlappingStreamsAreSeparateLocations) {

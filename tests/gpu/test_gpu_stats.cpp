@@ -20,6 +20,7 @@ using rondo::test::as_activity;
 using rondo::test::copy_record;
 using rondo::test::kernel_record;
 using rondo::test::memset_record;
+using rondo::test::sync_record;
 
 namespace {
 
@@ -94,6 +95,77 @@ TEST(GpuStats, KernelsCopiesStreamsDevicesOverlapAndSync) {
   // Per-stream busy time never exceeds the device's, nor the device's the trace's.
   for (const auto& s : g.streams) EXPECT_LE(s.busy_ns, g.devices[0].busy_ns);
   EXPECT_LE(g.devices[0].busy_ns, g.duration_ns);
+}
+
+// CUPTI's synchronisation records: counted by kind with the blocked time CUPTI
+// measured, beside the host calls' own time; the synchronisation location is
+// not a stream.
+TEST(GpuStats, SynchronisationActivityByKind) {
+  rondo::test::TempDir dir;
+  std::string trace = dir.file("t.rondo");
+  std::filesystem::create_directories(trace);
+  {
+    rondo::test::GpuTraceWriter w(trace + "/p.rnd");
+    cuda::ActivityTranslator tr(w);
+    w.host_call("cudaLaunchKernel", 10, 20, 1);
+    w.host_call("cudaStreamSynchronize", 30, 300, 2);
+    w.host_call("cudaDeviceSynchronize", 310, 400, 3);
+    w.host_call("cudaStreamSynchronize", 410, 420, 4);
+    auto k = kernel_record("_Z4stepv", 13, 40, 290, 1);
+    auto a = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_SYNCHRONIZE, 13, 32, 295, 2);
+    auto b = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_CONTEXT_SYNCHRONIZE, CUPTI_SYNCHRONIZATION_INVALID_VALUE,
+                         312, 390, 3);
+    auto c = sync_record(CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_SYNCHRONIZE, 13, 411, 415, 4);
+    for (const CUpti_Activity* rec : {as_activity(k), as_activity(a), as_activity(b), as_activity(c)}) tr.add(rec);
+    tr.drain();
+    w.finish();
+  }
+  format::TraceReader t(trace);
+  analyzer::StatsReport r = analyzer::analyze(t, {});
+  const analyzer::GpuStats& g = r.gpu;
+  ASSERT_EQ(g.streams.size(), 1u);
+  EXPECT_EQ(g.sync_calls, 3u);  // host regions: 270 + 90 + 10
+  EXPECT_EQ(g.sync_ns, 370);
+  ASSERT_EQ(g.sync_activity.size(), 2u);
+  EXPECT_EQ(g.sync_activity[0].kind, "context");
+  EXPECT_EQ(g.sync_activity[0].count, 1u);
+  EXPECT_EQ(g.sync_activity[0].blocked_ns, 78);
+  EXPECT_EQ(g.sync_activity[1].kind, "stream");
+  EXPECT_EQ(g.sync_activity[1].count, 2u);
+  EXPECT_EQ(g.sync_activity[1].blocked_ns, 263 + 4);
+  // CUPTI's waits lie inside the host calls.
+  EXPECT_LE(g.sync_activity[0].blocked_ns + g.sync_activity[1].blocked_ns, g.sync_ns);
+
+  auto json = rondo::test::run_command(std::string(RONDO_CLI) + " stats --json " + trace);
+  ASSERT_EQ(json.status, 0) << json.out;
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["gpu"]["sync"]["activity"][1]["kind"], "stream");
+  EXPECT_EQ(j["gpu"]["sync"]["activity"][1]["blocked_ns"], 267);
+  auto text = rondo::test::run_command(std::string(RONDO_CLI) + " stats " + trace);
+  EXPECT_NE(text.out.find("GPU synchronisations (as CUPTI timed them)"), std::string::npos) << text.out;
+  std::string csv = dir.file("csv");
+  auto c = rondo::test::run_command(std::string(RONDO_CLI) + " stats --csv " + csv + " " + trace);
+  ASSERT_EQ(c.status, 0) << c.out;
+  EXPECT_EQ(read_file(csv + "/gpu_sync.csv"), "kind,count,blocked_ns\ncontext,1,78\nstream,2,267\n");
+  auto print = rondo::test::run_command(std::string(RONDO_CLI) + " print " + trace);
+  EXPECT_NE(print.out.find("GPU_SYNC stream stream=1 correlation=2 end=295"), std::string::npos) << print.out;
+  // Chrome: every host call's arrow ends, the synchronisations' on the synchronisation track.
+  std::string chrome = dir.file("t.json");
+  auto ex = rondo::test::run_command(std::string(RONDO_CLI) + " export " + trace + " --format chrome -o " + chrome);
+  ASSERT_EQ(ex.status, 0) << ex.out;
+  auto cj = nlohmann::json::parse(read_file(chrome));
+  std::map<int64_t, int> starts, finishes;
+  std::map<int, std::string> tracks;
+  for (const auto& e : cj.is_array() ? cj : cj["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") tracks[e["tid"]] = e["args"]["name"];
+    if (e.value("cat", "") != "gpu") continue;
+    (e["ph"] == "s" ? starts : finishes)[e["id"]] = e["tid"];
+  }
+  EXPECT_EQ(starts.size(), 4u);
+  ASSERT_EQ(finishes.size(), 4u);
+  int on_sync_track = 0;
+  for (auto [id, tid] : finishes) on_sync_track += tracks[tid].find("CUDA synchronisation") != std::string::npos;
+  EXPECT_EQ(on_sync_track, 3);
 }
 
 TEST(GpuStats, WindowClipsActivities) {

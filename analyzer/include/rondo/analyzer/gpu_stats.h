@@ -53,6 +53,14 @@ struct GpuDeviceRow {
   int64_t overlap_ns = 0;  // time with a copy and a kernel running together
 };
 
+// Host synchronisations of one kind as CUPTI timed them (GPU_SYNC records of the
+// processes' "CUDA synchronisation" locations).
+struct GpuSyncRow {
+  std::string kind;  // "context", "stream", "event", "stream_wait_event", "unknown"
+  uint64_t count = 0;
+  int64_t blocked_ns = 0;
+};
+
 struct GpuStats {
   std::vector<GpuKernelRow> kernels;  // by total time, largest first
   std::vector<GpuCopyRow> copies;     // by kind (HtoD, DtoH, DtoD, HtoH, PtoP, other, memset)
@@ -60,8 +68,9 @@ struct GpuStats {
   std::vector<GpuDeviceRow> devices;  // by process, then device
   uint64_t sync_calls = 0;            // host calls of CUDA synchronisation functions
   int64_t sync_ns = 0;                // host time inside them (inclusive)
+  std::vector<GpuSyncRow> sync_activity;  // by kind (context, stream, event, stream_wait_event, unknown)
   int64_t duration_ns = 0;            // what busy shares are relative to
-  bool any() const { return !streams.empty() || sync_calls > 0; }
+  bool any() const { return !streams.empty() || sync_calls > 0 || !sync_activity.empty(); }
 };
 
 // Whether a region name is a host call that blocks until the GPU is done

@@ -26,7 +26,9 @@ enum class DefTag : uint8_t {
 };
 
 enum class RegionRole : uint8_t { Function = 0, Mpi = 1, OpenMp = 2, Pthread = 3, Io = 4, Memory = 5, Cuda = 6, User = 7 };
-enum class ThreadKind : uint8_t { Cpu = 0, GpuStream = 1 };
+// GpuSynchronisation: the process's CUDA synchronisations as CUPTI measured
+// them (GPU_SYNC records only), FORMAT.md 7.2.
+enum class ThreadKind : uint8_t { Cpu = 0, GpuStream = 1, GpuSynchronisation = 2 };
 
 struct ProcessDef {
   int32_t rank = -1;  // MPI_COMM_WORLD rank, -1 outside MPI

@@ -73,7 +73,12 @@ enum class EventKind : uint8_t {
   GpuMemset = 62,        // p0 stream location; data[0] bytes, data[1] correlation id
   GpuKernelConfig = 63,  // p0 device; data[0] grid (x | y<<32 | z<<48), data[1] block (x | y<<11 | z<<22 | shared<<32)
   GpuApiCall = 64,       // host side of a GPU call; data[0] correlation id
+  GpuSync = 65,          // host blocked on the GPU: p0 GpuSyncKind, p1 stream location (-1); data[0] correlation id, data[1] end ticks
 };
+
+// GPU_SYNC kinds (p0), CUPTI's synchronisation types, FORMAT.md 7.2.
+enum class GpuSyncKind : uint8_t { Unknown = 0, Event = 1, StreamWaitEvent = 2, Stream = 3, Context = 4 };
+std::string_view gpu_sync_kind_name(GpuSyncKind kind);
 
 // GPU_MEMCPY directions (p0), FORMAT.md 7.2.
 enum class GpuCopyKind : uint8_t {
@@ -142,6 +147,7 @@ constexpr KindShape kind_shape(EventKind k) {
     case EventKind::GpuMemset: return {1, 2};
     case EventKind::GpuKernelConfig: return {1, 2};
     case EventKind::GpuApiCall: return {0, 1};
+    case EventKind::GpuSync: return {2, 2};
   }
   return {0, 0};
 }
