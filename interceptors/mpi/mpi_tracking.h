@@ -111,6 +111,9 @@ void comm_freed(MPI_Comm comm);
 // queried before).
 void pending_comm(MPI_Comm parent, MPI_Comm created, MPI_Request request);
 int comm_size(MPI_Comm comm);  // remote size for intercommunicators
+// Whether this process is the root of a rooted collective on `comm` (for an
+// intercommunicator: the root group's process that passed MPI_ROOT).
+bool is_root(MPI_Comm comm, int root);
 
 int64_t bytes(int count, MPI_Datatype type);
 int64_t bytes(MPI_Count count, MPI_Datatype type);
