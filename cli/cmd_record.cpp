@@ -183,7 +183,6 @@ int run_record(const RecordOptions& o) {
   if (!quiet_rank()) {
     if (!o.counters.empty())
       fmt::print(stderr, "rondo: --counters {} ignored: this build has no PAPI module\n", o.counters);
-    if (o.callstack > 0) fmt::print(stderr, "rondo: --callstack ignored: this build has no call-stack module\n");
     if (o.modules.empty() && !used.empty()) fmt::print(stderr, "rondo: modules {}\n", describe(used));
     if (used.empty() && o.modules.empty())
       fmt::print(stderr,
@@ -199,6 +198,7 @@ int run_record(const RecordOptions& o) {
   setenv(format::kRunIdVariable, run_id.c_str(), 1);
   if (!o.filter.empty()) setenv("RONDO_FILTER", o.filter.c_str(), 1);
   if (o.verbose) setenv("RONDO_VERBOSE", "1", 1);
+  if (o.callstack > 0) setenv("RONDO_CALLSTACK", std::to_string(o.callstack).c_str(), 1);
   std::string preload_list;
 #ifdef RONDO_SANITIZER_PRELOAD
   // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.

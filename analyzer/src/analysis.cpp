@@ -43,6 +43,7 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
   r.loops = reduce_loops(trace, loops, by);
   r.gpu = gpu_stats(trace, window, r.duration_ns, r.profile);
+  r.call_sites = mpi_call_sites(trace, window);
   return r;
 }
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "call_site_names.h"
 #include "interpose.h"
 #include "rondo/format/definitions.h"
 #include "rondo/trace/runtime.h"
@@ -34,6 +35,7 @@ class Module {
   bool start(More&& more) {
     if (!trace::start()) return false;
     scan_loaded_objects();
+    register_call_site_names();
     trace::InsideCall call;
     for (int i = 0; i < N; ++i) regions_[i] = trace::define_region(names_[i], role_);
     more();

@@ -36,9 +36,10 @@ class Call {
   explicit Call(uint32_t region) : region_(region) {
     on_ = trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0;
     if (on_) {
+      uint32_t site = trace::call_site();  // call_sites.h; before the clock
       t_call_ticks = trace::ticks();
       t_call_on = true;
-      trace::record_enter_at(region_, t_call_ticks);
+      trace::record_enter_at(region_, t_call_ticks, site);
     }
   }
   ~Call() {

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rondo/analyzer/call_sites.h"
 #include "rondo/analyzer/gpu_stats.h"
 #include "rondo/analyzer/loop_stats.h"
 #include "rondo/analyzer/messages.h"
@@ -37,6 +38,7 @@ struct StatsReport {
   ThreadStats threads;
   LoopStats loops;
   GpuStats gpu;
+  std::vector<MpiCallSite> call_sites;  // --callstack traces (call_sites.h)
 };
 
 // Every analysis's partial for one thread.
