@@ -23,13 +23,19 @@ std::string frame_function(const format::ProcessDefinitions& defs, const format:
   return text;
 }
 
+// Ticks are summed per process and turned into ns once, as the region
+// statistics do, so that a site's time and its region's time agree exactly.
+struct ProcessTicks {
+  std::map<SiteKey, std::pair<uint64_t, uint64_t>> sites;  // calls, ticks
+  uint64_t mpi_ticks = 0;  // every outermost MPI call, with or without a site
+};
 struct Totals {
   std::map<SiteKey, MpiCallSite> sites;
-  int64_t mpi_ns = 0;  // every outermost MPI call, with or without a site
+  int64_t mpi_ns = 0;
 };
 
 void scan_thread(const format::ProcessReader& p, const format::ThreadTrace& t, const TimeWindow& window,
-                 Totals& out) {
+                 ProcessTicks& out) {
   const format::ProcessDefinitions& defs = p.defs();
   const TickWindow w = tick_window(p, window, t.first_ticks(), t.last_ticks());
   struct Open {
@@ -58,17 +64,15 @@ void scan_thread(const format::ProcessReader& p, const format::ThreadTrace& t, c
     if (!open.empty()) continue;  // an MPI call inside an MPI call is the outer call's time
     int64_t ticks = w.clip(call.start, std::max(e.ticks, call.start));
     if (ticks < 0) continue;
-    int64_t ns = duration_ns(p, static_cast<uint64_t>(ticks));
-    out.mpi_ns += ns;
+    out.mpi_ticks += static_cast<uint64_t>(ticks);
     if (call.site == 0 || call.site > defs.call_sites.size()) continue;
     const format::CallSiteDef& site = defs.call_sites[call.site - 1];
     if (site.frames.empty()) continue;
     const format::CallSiteFrame& inner = site.frames.front();
     SiteKey key{defs.region_name(region), frame_function(defs, inner), defs.string(inner.file), inner.line};
-    MpiCallSite& s = out.sites[key];
-    if (s.calls == 0) std::tie(s.call, s.function, s.file, s.line) = key;
-    ++s.calls;
-    s.inclusive_ns += ns;
+    auto& [calls, site_ticks] = out.sites[key];
+    ++calls;
+    site_ticks += static_cast<uint64_t>(ticks);
   }
 }
 
@@ -78,7 +82,15 @@ std::vector<MpiCallSite> mpi_call_sites(const format::TraceReader& trace, const 
   Totals totals;
   for (const auto& p : trace.processes()) {
     if (p->defs().call_sites.empty()) continue;
-    for (size_t i = 0; i < p->thread_count(); ++i) scan_thread(*p, p->thread(i), window, totals);
+    ProcessTicks ticks;
+    for (size_t i = 0; i < p->thread_count(); ++i) scan_thread(*p, p->thread(i), window, ticks);
+    totals.mpi_ns += duration_ns(*p, ticks.mpi_ticks);
+    for (const auto& [key, counts] : ticks.sites) {
+      MpiCallSite& s = totals.sites[key];
+      if (s.calls == 0) std::tie(s.call, s.function, s.file, s.line) = key;
+      s.calls += counts.first;
+      s.inclusive_ns += duration_ns(*p, counts.second);
+    }
   }
   std::vector<MpiCallSite> out;
   for (auto& [_, s] : totals.sites) {
