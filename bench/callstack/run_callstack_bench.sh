@@ -24,17 +24,21 @@ for depth in 0 8 16; do
   echo "--callstack $depth: $ns ns/call, ratio $(echo "$ns / $untraced" | bc -l | cut -c1-5), +$(echo "$ns - $untraced" | bc -l) ns"
 done
 if command -v valgrind > /dev/null; then
-  n=20000
-  for depth in none 0 8 16; do
-    if [ "$depth" = none ]; then
-      valgrind --tool=callgrind --callgrind-out-file="$work/cg.none" "$work/calls" "$n" > /dev/null 2>&1
-      out="$work/cg.none"
+  # Instructions per call: the difference between runs of n and 3n calls, over
+  # 2n (start-up, and naming the call sites at the end, cancel out).
+  n=10000
+  count() {  # depth calls -> instructions of the whole program
+    if [ "$1" = none ]; then
+      valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$work/calls" "$2" > /dev/null 2>&1
     else
-      RONDO_CALLSTACK=$depth "$rondo" record --force -o "$work/v$depth" -t mpi -- \
-        valgrind --tool=callgrind --callgrind-out-file="$work/cg.$depth" "$work/calls" "$n" > /dev/null 2>&1 || true
-      out="$work/cg.$depth"
+      RONDO_CALLSTACK=$1 "$rondo" record --force -o "$work/v" -t mpi -- \
+        valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$work/calls" "$2" > /dev/null 2>&1 || true
     fi
-    total=$(sed -n 's/^summary: //p' "$out" 2>/dev/null)
-    echo "callgrind $depth: ${total:-?} instructions for $n calls (whole program)"
+    sed -n 's/^summary: //p' "$work/cg"
+  }
+  for depth in none 0 8 16; do
+    a=$(count $depth $n)
+    b=$(count $depth $((3 * n)))
+    echo "callgrind, --callstack $depth: $(( (b - a) / (2 * n) )) instructions per call"
   done
 fi
