@@ -181,7 +181,6 @@ int run_record(const RecordOptions& o) {
   }
   // Said once the run is sure to start.
   if (!quiet_rank()) {
-    if (o.callstack > 0) fmt::print(stderr, "rondo: --callstack ignored: this build has no call-stack module\n");
     if (o.modules.empty() && !used.empty()) fmt::print(stderr, "rondo: modules {}\n", describe(used));
     if (used.empty() && o.modules.empty())
       fmt::print(stderr,
@@ -199,6 +198,7 @@ int run_record(const RecordOptions& o) {
   if (o.verbose) setenv("RONDO_VERBOSE", "1", 1);
   // The runtime reads the counters (libtrace/src/counters.cpp) and names any it cannot count.
   if (!o.counters.empty()) setenv("RONDO_COUNTERS", o.counters.c_str(), 1);
+  if (o.callstack > 0) setenv("RONDO_CALLSTACK", std::to_string(o.callstack).c_str(), 1);
   std::string preload_list;
 #ifdef RONDO_SANITIZER_PRELOAD
   // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "rondo/analyzer/call_sites.h"
 #include "text_output.h"
 
 namespace rondo::cli {
@@ -26,7 +27,11 @@ std::string sizes_text(const EventDef& def, const int64_t* data, const char* sen
 std::string describe_event(const ProcessDefinitions& defs, const EventDef& def, const int64_t* data) {
   const EventKey& k = def.key;
   switch (k.kind) {
-    case EventKind::Enter: return "ENTER " + defs.region_name(k.ref);
+    case EventKind::Enter: {
+      // With --callstack, where the application made the call (p0: call site + 1).
+      std::string site = def.params > 0 ? analyzer::call_site_place(defs, static_cast<uint32_t>(k.params[0])) : "";
+      return "ENTER " + defs.region_name(k.ref) + (site.empty() ? "" : " from " + site);
+    }
     case EventKind::Leave: return "LEAVE " + defs.region_name(k.ref);
     case EventKind::Marker: return fmt::format("MARKER \"{}\"", defs.string(k.ref));
     case EventKind::MpiSend:

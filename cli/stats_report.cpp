@@ -13,6 +13,7 @@
 #include "stats_loops.h"
 #include "stats_profile.h"
 #include "stats_sections.h"
+#include "stats_call_sites.h"
 #include "stats_wait_states.h"
 #include "text_output.h"
 
@@ -78,6 +79,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
     if (r.mpi.has_mpi) {
       print_written(o.csv_dir, write_mpi_csv(r.mpi, o.csv_dir));
       print_written(o.csv_dir, write_wait_states_csv(r.wait_states, o.csv_dir));
+      print_written(o.csv_dir, write_call_sites_csv(r.call_sites, o.csv_dir));
     }
     if (r.threads.has_threads) print_written(o.csv_dir, write_threads_csv(r.threads, o.csv_dir));
     print_written(o.csv_dir, write_loops_csv(r.loops, o.csv_dir));
@@ -91,7 +93,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
              format_duration_ns(static_cast<double>(info.end_ns - info.start_ns)), window_text(r),
              info.truncated ? " (incomplete trace)" : "");
   fmt::print("{}", profile_text(r.profile, r.by));
-  if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), wait_states_text(r.wait_states));
+  if (r.mpi.has_mpi) fmt::print("{}{}{}", mpi_text(r.mpi), call_sites_text(r.call_sites), wait_states_text(r.wait_states));
   if (r.threads.has_threads) fmt::print("{}", threads_text(r.threads));
   fmt::print("{}", loops_text(r.loops));
   fmt::print("{}", gpu_text(r.gpu));

@@ -22,6 +22,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   lammps lammps-examples gromacs hpcc   # the real programs of the `apps` test label
   qt6-base-dev                          # the viewer (rondo view)
+  libunwind-dev libdw-dev               # call sites (--callstack): unwinding, and file:line from DWARF
 )
 
 missing=()

@@ -44,6 +44,7 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   r.loops = reduce_loops(trace, loops, by);
   r.gpu = gpu_stats(trace, window, r.duration_ns, r.profile);
   if (window.whole()) r.counters = counter_profile(trace);
+  r.call_sites = mpi_call_sites(trace, window);
   return r;
 }
 

@@ -261,6 +261,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
                 {"matrix_bytes", nlohmann::ordered_json::array()},
                 {"collectives", {{"count", 0}, {"bytes", 0}}}};
   }
+  if (!r.call_sites.empty()) j["mpi"]["call_sites"] = call_sites_json(r.call_sites);
   j["wait_states"] = wait_states_json(r.wait_states);
   if (r.threads.has_threads) j["threads"] = threads_json(r.threads);
   j["loops"] = loops_json(r.loops);

@@ -120,6 +120,18 @@ void clock(std::vector<uint8_t>& out, const ClockDef& c) {
     w.u64(c.end_ns);
   });
 }
+void call_site(std::vector<uint8_t>& out, uint32_t id, const CallSiteDef& c) {
+  record(out, DefTag::CallSite, [&](ByteWriter& w) {
+    w.varint(id);
+    w.varint(c.frames.size());
+    for (const CallSiteFrame& f : c.frames) {
+      w.varint(f.address);
+      w.varint(f.function);
+      w.varint(f.file);
+      w.varint(f.line);
+    }
+  });
+}
 }  // namespace encode
 
 void ProcessDefinitions::decode(const uint8_t* data, size_t size) {
@@ -216,6 +228,18 @@ void ProcessDefinitions::decode(const uint8_t* data, size_t size) {
         c.end_ticks = r.u64();
         c.end_ns = r.u64();
         clock = c;
+        break;
+      }
+      case DefTag::CallSite: {
+        CallSiteDef& c = slot(call_sites, r.varint(), "call site");
+        uint64_t n = r.count(4);
+        c.frames.assign(n, {});
+        for (CallSiteFrame& f : c.frames) {
+          f.address = r.varint();
+          f.function = r.varint32();
+          f.file = r.varint32();
+          f.line = r.varint32();
+        }
         break;
       }
       default:

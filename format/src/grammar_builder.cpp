@@ -46,6 +46,9 @@ uint32_t GrammarBuilder::event_id(const EventKey& key) {
   auto id = static_cast<uint32_t>(events_.size());
   KindShape shape = kind_shape(key.kind);
   EventDef def{key, shape.params, shape.data};
+  // Optional trailing parameters (an ENTER's call site, FORMAT.md 7.2) are
+  // stored only when set, so events without them keep their layout.
+  while (def.params < kMaxParams && key.params[def.params] != 0) ++def.params;
   events_.push_back(def);
   event_next_.push_back(head);
   event_index_[h] = id;

@@ -34,7 +34,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "interpose.h"
+#include "module.h"
 #include "rondo/format/records.h"
 #include "rondo/trace/runtime.h"
 
@@ -57,16 +57,11 @@ const char* const kRegionNames[kRegionCount] = {
     "open", "openat", "creat", "close", "read", "write", "pread", "pwrite", "readv", "writev", "lseek", "fsync",
     "fdatasync", "fopen", "fdopen", "fclose", "fread", "fwrite", "fflush",
 };
-uint32_t g_region[kRegionCount];
-std::atomic<bool> g_ready{false};
+rondo::interpose::Module<kRegionCount> g_module(kRegionNames, rondo::format::RegionRole::Io);
 
-inline bool active(const void* caller) { return rondo::interpose::should_record(g_ready, caller); }
-#define CALLER __builtin_return_address(0)
+inline bool active(const void* caller) { return g_module.active(caller); }
 
-// One recorded call, by this module's region index (errno untouched).
-struct Region : rondo::interpose::RecordedCall {
-  explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
-};
+using Region = rondo::interpose::ModuleRegion<g_module>;
 
 using rondo::interpose::inside;
 
@@ -304,16 +299,12 @@ FILE* do_fopen(RegionIndex region, const void* caller, const char* path, const c
 // Start-up
 
 __attribute__((constructor)) void rondo_io_init() {
-  if (!trace::start()) return;
-  rondo::interpose::scan_loaded_objects();
-  trace::InsideCall call;
-  g_handles[kPosix] = new std::unordered_map<std::string, uint32_t>;
-  g_handles[kIsoC] = new std::unordered_map<std::string, uint32_t>;
-  // A fork()ed child has only the forking thread: a lock another thread held is free.
-  pthread_atfork(nullptr, nullptr, [] { g_handles_lock.reset(); });
-  for (int i = 0; i < kRegionCount; ++i)
-    g_region[i] = trace::define_region(kRegionNames[i], rondo::format::RegionRole::Io);
-  g_ready.store(true, std::memory_order_release);
+  g_module.start([] {
+    g_handles[kPosix] = new std::unordered_map<std::string, uint32_t>;
+    g_handles[kIsoC] = new std::unordered_map<std::string, uint32_t>;
+    // A fork()ed child has only the forking thread: a lock another thread held is free.
+    pthread_atfork(nullptr, nullptr, [] { g_handles_lock.reset(); });
+  });
 }
 
 }  // namespace

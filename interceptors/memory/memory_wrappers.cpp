@@ -20,7 +20,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "interpose.h"
+#include "module.h"
 #include "rondo/format/records.h"
 #include "rondo/trace/runtime.h"
 
@@ -107,13 +107,11 @@ bool resolve() {
 enum RegionIndex : int { kMalloc, kCalloc, kRealloc, kFree, kPosixMemalign, kAlignedAlloc, kMemalign, kRegionCount };
 const char* const kRegionNames[kRegionCount] = {"malloc", "calloc", "realloc", "free", "posix_memalign",
                                                 "aligned_alloc", "memalign"};
-uint32_t g_region[kRegionCount];
+rondo::interpose::Module<kRegionCount> g_module(kRegionNames, rondo::format::RegionRole::Memory);
 uint32_t g_requested_metric = 0, g_freed_metric = 0;
 bool g_have_metrics = false;
-std::atomic<bool> g_ready{false};
 
-inline bool active(const void* caller) { return rondo::interpose::should_record(g_ready, caller); }
-#define CALLER __builtin_return_address(0)
+inline bool active(const void* caller) { return g_module.active(caller); }
 
 void sample(uint32_t metric, int64_t value) {
   if (!g_have_metrics) return;
@@ -121,22 +119,15 @@ void sample(uint32_t metric, int64_t value) {
   trace::record_event(key, &value);
 }
 
-// One recorded call, by this module's region index (errno untouched).
-struct Region : rondo::interpose::RecordedCall {
-  explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
-};
+using Region = rondo::interpose::ModuleRegion<g_module>;
 
 __attribute__((constructor)) void rondo_memory_init() {
   resolve();
-  if (!trace::start()) return;
-  rondo::interpose::scan_loaded_objects();
-  trace::InsideCall call;
-  for (int i = 0; i < kRegionCount; ++i)
-    g_region[i] = trace::define_region(kRegionNames[i], rondo::format::RegionRole::Memory);
-  g_requested_metric = trace::define_metric("heap bytes requested", "bytes", 2);
-  g_freed_metric = trace::define_metric("heap bytes freed", "bytes", 2);
-  g_have_metrics = true;
-  g_ready.store(true, std::memory_order_release);
+  g_module.start([] {
+    g_requested_metric = trace::define_metric("heap bytes requested", "bytes", 2);
+    g_freed_metric = trace::define_metric("heap bytes freed", "bytes", 2);
+    g_have_metrics = true;
+  });
 }
 
 }  // namespace

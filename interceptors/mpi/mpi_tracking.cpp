@@ -253,6 +253,15 @@ int comm_size(MPI_Comm comm) {
   return n;
 }
 
+bool is_root(MPI_Comm comm, int root) {
+  int inter = 0;
+  PMPI_Comm_test_inter(comm, &inter);
+  if (inter) return root == MPI_ROOT;
+  int rank = 0;
+  PMPI_Comm_rank(comm, &rank);
+  return rank == root;
+}
+
 void comm_created(MPI_Comm parent, MPI_Comm created, const char* how) {
   if (created == MPI_COMM_NULL || !state().initialized) return;
   uint32_t parent_id = parent == MPI_COMM_NULL ? UINT32_MAX : comm_id(parent);

@@ -36,9 +36,10 @@ class Call {
   explicit Call(uint32_t region) : region_(region) {
     on_ = trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0;
     if (on_) {
+      uint32_t site = trace::call_site();  // call_sites.h; before the clock
       t_call_ticks = trace::ticks();
       t_call_on = true;
-      trace::record_enter_at(region_, t_call_ticks);
+      trace::record_enter_at(region_, t_call_ticks, site);
     }
   }
   ~Call() {
@@ -111,6 +112,9 @@ void comm_freed(MPI_Comm comm);
 // queried before).
 void pending_comm(MPI_Comm parent, MPI_Comm created, MPI_Request request);
 int comm_size(MPI_Comm comm);  // remote size for intercommunicators
+// Whether this process is the root of a rooted collective on `comm` (for an
+// intercommunicator: the root group's process that passed MPI_ROOT).
+bool is_root(MPI_Comm comm, int root);
 
 int64_t bytes(int count, MPI_Datatype type);
 int64_t bytes(MPI_Count count, MPI_Datatype type);

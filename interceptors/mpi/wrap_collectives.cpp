@@ -3,21 +3,14 @@
 // lands in its receive buffers.
 #include <functional>
 
+#include "collective_volume.h"
 #include "wrap_common.h"
 
 using namespace rondo::mpi;
 using rondo::format::CollectiveOp;
+namespace collective_volume = rondo::collective_volume;
 
 namespace {
-
-bool is_root(MPI_Comm comm, int root) {
-  int inter = 0;
-  PMPI_Comm_test_inter(comm, &inter);
-  if (inter) return root == MPI_ROOT;
-  int rank = 0;
-  PMPI_Comm_rank(comm, &rank);
-  return rank == root;
-}
 
 int64_t sum_counts(const int* counts, int n, MPI_Datatype type) {
   int64_t total = 0;
@@ -39,80 +32,80 @@ int collective(uint32_t region_id, CollectiveOp op, MPI_Comm comm, int root, F&&
 }
 
 // Volumes (bytes sent, bytes received) of each kind of operation, shared by the
-// blocking and nonblocking forms.
-using Volume = std::pair<int64_t, int64_t>;
+// blocking and nonblocking forms; the rules are collective_volume.h's.
+using Volume = collective_volume::Volume;
 
 Volume bcast_volume(MPI_Comm comm, int root, int count, MPI_Datatype type) {
-  int64_t n = bytes(count, type);
-  return is_root(comm, root) ? Volume(n, 0) : Volume(0, n);
+  return collective_volume::bcast(is_root(comm, root), bytes(count, type));
 }
 
 Volume reduce_volume(MPI_Comm comm, int root, int count, MPI_Datatype type) {
-  int64_t n = bytes(count, type);
-  return Volume(n, is_root(comm, root) ? n : 0);
+  return collective_volume::reduce(is_root(comm, root), bytes(count, type));
 }
 
-Volume symmetric_volume(int count, MPI_Datatype type) {
-  int64_t n = bytes(count, type);
-  return Volume(n, n);
-}
+Volume symmetric_volume(int count, MPI_Datatype type) { return collective_volume::symmetric(bytes(count, type)); }
 
 Volume gather_volume(MPI_Comm comm, int root, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
                      int recvcount, MPI_Datatype recvtype) {
-  int64_t received = is_root(comm, root) ? bytes(recvcount, recvtype) * comm_size(comm) : 0;
-  int64_t sent = sendbuf == MPI_IN_PLACE ? bytes(recvcount, recvtype) : bytes(sendcount, sendtype);
-  return Volume(sent, received);
+  return collective_volume::gather(is_root(comm, root), comm_size(comm), sendbuf == MPI_IN_PLACE,
+                                   bytes(sendcount, sendtype), bytes(recvcount, recvtype));
 }
 
 Volume scatter_volume(MPI_Comm comm, int root, int sendcount, MPI_Datatype sendtype, const void* recvbuf,
                       int recvcount, MPI_Datatype recvtype) {
-  int64_t sent = is_root(comm, root) ? bytes(sendcount, sendtype) * comm_size(comm) : 0;
-  int64_t received = recvbuf == MPI_IN_PLACE ? bytes(sendcount, sendtype) : bytes(recvcount, recvtype);
-  return Volume(sent, received);
+  return collective_volume::scatter(is_root(comm, root), comm_size(comm), recvbuf == MPI_IN_PLACE,
+                                    bytes(sendcount, sendtype), bytes(recvcount, recvtype));
 }
 
 Volume allgather_volume(MPI_Comm comm, const void* sendbuf, int sendcount, MPI_Datatype sendtype, int recvcount,
                         MPI_Datatype recvtype) {
-  int64_t received = bytes(recvcount, recvtype) * comm_size(comm);
-  int64_t sent = sendbuf == MPI_IN_PLACE ? bytes(recvcount, recvtype) : bytes(sendcount, sendtype);
-  return Volume(sent, received);
+  return collective_volume::allgather(comm_size(comm), sendbuf == MPI_IN_PLACE, bytes(sendcount, sendtype),
+                                      bytes(recvcount, recvtype));
 }
 
 Volume alltoall_volume(MPI_Comm comm, const void* sendbuf, int sendcount, MPI_Datatype sendtype, int recvcount,
                        MPI_Datatype recvtype) {
-  int n = comm_size(comm);
-  int64_t received = bytes(recvcount, recvtype) * n;
-  int64_t sent = sendbuf == MPI_IN_PLACE ? received : bytes(sendcount, sendtype) * n;
-  return Volume(sent, received);
+  return collective_volume::alltoall(comm_size(comm), sendbuf == MPI_IN_PLACE, bytes(sendcount, sendtype),
+                                     bytes(recvcount, recvtype));
 }
 
 Volume gatherv_volume(MPI_Comm comm, int root, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
                       const int recvcounts[], MPI_Datatype recvtype) {
-  int64_t received = is_root(comm, root) ? sum_counts(recvcounts, comm_size(comm), recvtype) : 0;
-  int64_t sent = sendbuf == MPI_IN_PLACE ? 0 : bytes(sendcount, sendtype);
-  return Volume(sent, received);
+  bool r = is_root(comm, root);
+  return collective_volume::gatherv(r, sendbuf == MPI_IN_PLACE, bytes(sendcount, sendtype),
+                                    r ? sum_counts(recvcounts, comm_size(comm), recvtype) : 0);
 }
 
 Volume scatterv_volume(MPI_Comm comm, int root, const int sendcounts[], MPI_Datatype sendtype, const void* recvbuf,
                        int recvcount, MPI_Datatype recvtype) {
-  int64_t sent = is_root(comm, root) ? sum_counts(sendcounts, comm_size(comm), sendtype) : 0;
-  int64_t received = recvbuf == MPI_IN_PLACE ? 0 : bytes(recvcount, recvtype);
-  return Volume(sent, received);
+  bool r = is_root(comm, root);
+  return collective_volume::scatterv(r, recvbuf == MPI_IN_PLACE,
+                                     r ? sum_counts(sendcounts, comm_size(comm), sendtype) : 0,
+                                     bytes(recvcount, recvtype));
 }
 
 Volume allgatherv_volume(MPI_Comm comm, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
                          const int recvcounts[], MPI_Datatype recvtype) {
-  int64_t received = sum_counts(recvcounts, comm_size(comm), recvtype);
-  int64_t sent = sendbuf == MPI_IN_PLACE ? 0 : bytes(sendcount, sendtype);
-  return Volume(sent, received);
+  return collective_volume::allgatherv(sendbuf == MPI_IN_PLACE, bytes(sendcount, sendtype),
+                                       sum_counts(recvcounts, comm_size(comm), recvtype));
 }
 
 Volume alltoallv_volume(MPI_Comm comm, const void* sendbuf, const int sendcounts[], MPI_Datatype sendtype,
                         const int recvcounts[], MPI_Datatype recvtype) {
   int n = comm_size(comm);
-  int64_t received = sum_counts(recvcounts, n, recvtype);
-  int64_t sent = sendbuf == MPI_IN_PLACE ? received : sum_counts(sendcounts, n, sendtype);
-  return Volume(sent, received);
+  bool in_place = sendbuf == MPI_IN_PLACE;
+  return collective_volume::alltoallv(in_place, in_place ? 0 : sum_counts(sendcounts, n, sendtype),
+                                      sum_counts(recvcounts, n, recvtype));
+}
+
+Volume reduce_scatter_volume(MPI_Comm comm, const int recvcounts[], MPI_Datatype type) {
+  int rank = 0;
+  PMPI_Comm_rank(comm, &rank);
+  return collective_volume::reduce_scatter(sum_counts(recvcounts, comm_size(comm), type), bytes(recvcounts[rank], type));
+}
+
+Volume reduce_scatter_block_volume(MPI_Comm comm, int recvcount, MPI_Datatype type) {
+  return collective_volume::reduce_scatter_block(comm_size(comm), bytes(recvcount, type));
 }
 
 // In- and out-degree of a process topology (Cartesian: 2 per dimension).
@@ -241,22 +234,14 @@ int MPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[
                        MPI_Comm comm) {
   RONDO_MPI_REGION("MPI_Reduce_scatter");
   return collective(rondo_region_id, CollectiveOp::ReduceScatter, comm, -1,
-                    [&] { return PMPI_Reduce_scatter(sendbuf, recvbuf, recvcounts, type, op, comm); }, [&] {
-                      int rank = 0;
-                      PMPI_Comm_rank(comm, &rank);
-                      return Volume(sum_counts(recvcounts, comm_size(comm), type),
-                                                         bytes(recvcounts[rank], type));
-                    });
+                    [&] { return PMPI_Reduce_scatter(sendbuf, recvbuf, recvcounts, type, op, comm); }, [&] { return reduce_scatter_volume(comm, recvcounts, type); });
 }
 
 int MPI_Reduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount, MPI_Datatype type, MPI_Op op,
                              MPI_Comm comm) {
   RONDO_MPI_REGION("MPI_Reduce_scatter_block");
   return collective(rondo_region_id, CollectiveOp::ReduceScatterBlock, comm, -1,
-                    [&] { return PMPI_Reduce_scatter_block(sendbuf, recvbuf, recvcount, type, op, comm); }, [&] {
-                      int64_t n = bytes(recvcount, type);
-                      return Volume(n * comm_size(comm), n);
-                    });
+                    [&] { return PMPI_Reduce_scatter_block(sendbuf, recvbuf, recvcount, type, op, comm); }, [&] { return reduce_scatter_block_volume(comm, recvcount, type); });
 }
 
 int MPI_Scan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
@@ -409,10 +394,7 @@ int MPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount,
   RONDO_MPI_REGION("MPI_Ireduce_scatter_block");
   return collective(rondo_region_id, CollectiveOp::ReduceScatterBlock, comm, -1,
                     [&] { return PMPI_Ireduce_scatter_block(sendbuf, recvbuf, recvcount, type, op, comm, req); },
-                    [&] {
-                      int64_t n = bytes(recvcount, type);
-                      return Volume(n * comm_size(comm), n);
-                    });
+                    [&] { return reduce_scatter_block_volume(comm, recvcount, type); });
 }
 
 int MPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,

@@ -21,10 +21,12 @@
 
 #include <type_traits>
 
+#include "collective_volume.h"
 #include "wrap_common.h"
 
 using namespace rondo::mpi;
 using rondo::format::CollectiveOp;
+namespace collective_volume = rondo::collective_volume;
 
 namespace {
 
@@ -174,16 +176,7 @@ bool fortran_in_place(const void* buf) {
   return false;
 }
 
-bool is_root(MPI_Comm comm, int root) {
-  int inter = 0;
-  PMPI_Comm_test_inter(comm, &inter);
-  if (inter) return root == MPI_ROOT;
-  int rank = 0;
-  PMPI_Comm_rank(comm, &rank);
-  return rank == root;
-}
-
-using Volume = std::pair<int64_t, int64_t>;  // bytes sent, bytes received
+using collective_volume::Volume;  // bytes sent, bytes received
 
 // A collective, as the C wrappers record it: begin, the call, end with its volume
 // (computed only when the call succeeded and its handles are valid).
@@ -418,8 +411,7 @@ void f_bcast(Original& o, void* buf, F* count, F* type, F* root, F* comm, F* ier
       rondo_region_id, o, ierr, CollectiveOp::Bcast, comm, *root,
       [&](Fn fn, F* e) { fn(buf, count, type, root, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t n = fbytes(count, type);
-        return is_root(cc, *root) ? Volume(n, 0) : Volume(0, n);
+        return collective_volume::bcast(is_root(cc, *root), fbytes(count, type));
       });
 }
 
@@ -430,8 +422,7 @@ void f_reduce(Original& o, void* sendbuf, void* recvbuf, F* count, F* type, F* o
       rondo_region_id, o, ierr, CollectiveOp::Reduce, comm, *root,
       [&](Fn fn, F* e) { fn(sendbuf, recvbuf, count, type, op, root, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t n = fbytes(count, type);
-        return Volume(n, is_root(cc, *root) ? n : 0);
+        return collective_volume::reduce(is_root(cc, *root), fbytes(count, type));
       });
 }
 
@@ -442,8 +433,7 @@ void f_allreduce(Original& o, void* sendbuf, void* recvbuf, F* count, F* type, F
       rondo_region_id, o, ierr, CollectiveOp::Allreduce, comm, -1,
       [&](Fn fn, F* e) { fn(sendbuf, recvbuf, count, type, op, comm, e); },
       [&](MPI_Comm) {
-        int64_t n = fbytes(count, type);
-        return Volume(n, n);
+        return collective_volume::symmetric(fbytes(count, type));
       });
 }
 
@@ -455,10 +445,8 @@ void f_gather(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* recvb
       rondo_region_id, o, ierr, CollectiveOp::Gather, comm, *root,
       [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, e); },
       [&](MPI_Comm cc) {
-        bool r = is_root(cc, *root);
-        int64_t received = r ? fbytes(recvcount, recvtype) * comm_size(cc) : 0;
-        int64_t sent = fortran_in_place(sendbuf) ? fbytes(recvcount, recvtype) : fbytes(sendcount, sendtype);
-        return Volume(sent, received);
+        return collective_volume::gather(is_root(cc, *root), comm_size(cc), fortran_in_place(sendbuf),
+                                         fbytes(sendcount, sendtype), fbytes(recvcount, recvtype));
       });
 }
 
@@ -470,10 +458,8 @@ void f_scatter(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* recv
       rondo_region_id, o, ierr, CollectiveOp::Scatter, comm, *root,
       [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, e); },
       [&](MPI_Comm cc) {
-        bool r = is_root(cc, *root);
-        int64_t sent = r ? fbytes(sendcount, sendtype) * comm_size(cc) : 0;
-        int64_t received = fortran_in_place(recvbuf) ? fbytes(sendcount, sendtype) : fbytes(recvcount, recvtype);
-        return Volume(sent, received);
+        return collective_volume::scatter(is_root(cc, *root), comm_size(cc), fortran_in_place(recvbuf),
+                                          fbytes(sendcount, sendtype), fbytes(recvcount, recvtype));
       });
 }
 
@@ -485,9 +471,8 @@ void f_allgather(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* re
       rondo_region_id, o, ierr, CollectiveOp::Allgather, comm, -1,
       [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t received = fbytes(recvcount, recvtype) * comm_size(cc);
-        int64_t sent = fortran_in_place(sendbuf) ? fbytes(recvcount, recvtype) : fbytes(sendcount, sendtype);
-        return Volume(sent, received);
+        return collective_volume::allgather(comm_size(cc), fortran_in_place(sendbuf), fbytes(sendcount, sendtype),
+                                            fbytes(recvcount, recvtype));
       });
 }
 
@@ -499,10 +484,8 @@ void f_alltoall(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* rec
       rondo_region_id, o, ierr, CollectiveOp::Alltoall, comm, -1,
       [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, e); },
       [&](MPI_Comm cc) {
-        int n = comm_size(cc);
-        int64_t received = fbytes(recvcount, recvtype) * n;
-        int64_t sent = fortran_in_place(sendbuf) ? received : fbytes(sendcount, sendtype) * n;
-        return Volume(sent, received);
+        return collective_volume::alltoall(comm_size(cc), fortran_in_place(sendbuf), fbytes(sendcount, sendtype),
+                                           fbytes(recvcount, recvtype));
       });
 }
 
@@ -681,9 +664,9 @@ void f_gatherv(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* recv
       rondo_region_id, o, ierr, CollectiveOp::Gatherv, comm, *root,
       [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t received = is_root(cc, *root) ? fsum(recvcounts, comm_size(cc), recvtype) : 0;
-        int64_t sent = fortran_in_place(sendbuf) ? 0 : fbytes(sendcount, sendtype);
-        return Volume(sent, received);
+        bool r = is_root(cc, *root);
+        return collective_volume::gatherv(r, fortran_in_place(sendbuf), fbytes(sendcount, sendtype),
+                                          r ? fsum(recvcounts, comm_size(cc), recvtype) : 0);
       });
 }
 
@@ -695,9 +678,10 @@ void f_scatterv(Original& o, void* sendbuf, F* sendcounts, F* displs, F* sendtyp
       rondo_region_id, o, ierr, CollectiveOp::Scatterv, comm, *root,
       [&](Fn fn, F* e) { fn(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t sent = is_root(cc, *root) ? fsum(sendcounts, comm_size(cc), sendtype) : 0;
-        int64_t received = fortran_in_place(recvbuf) ? 0 : fbytes(recvcount, recvtype);
-        return Volume(sent, received);
+        bool r = is_root(cc, *root);
+        return collective_volume::scatterv(r, fortran_in_place(recvbuf),
+                                           r ? fsum(sendcounts, comm_size(cc), sendtype) : 0,
+                                           fbytes(recvcount, recvtype));
       });
 }
 
@@ -709,9 +693,8 @@ void f_allgatherv(Original& o, void* sendbuf, F* sendcount, F* sendtype, void* r
       rondo_region_id, o, ierr, CollectiveOp::Allgatherv, comm, -1,
       [&](Fn fn, F* e) { fn(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t received = fsum(recvcounts, comm_size(cc), recvtype);
-        int64_t sent = fortran_in_place(sendbuf) ? 0 : fbytes(sendcount, sendtype);
-        return Volume(sent, received);
+        return collective_volume::allgatherv(fortran_in_place(sendbuf), fbytes(sendcount, sendtype),
+                                             fsum(recvcounts, comm_size(cc), recvtype));
       });
 }
 
@@ -726,9 +709,9 @@ void f_alltoallv(Original& o, void* sendbuf, F* sendcounts, F* sdispls, F* sendt
       },
       [&](MPI_Comm cc) {
         int n = comm_size(cc);
-        int64_t received = fsum(recvcounts, n, recvtype);
-        int64_t sent = fortran_in_place(sendbuf) ? received : fsum(sendcounts, n, sendtype);
-        return Volume(sent, received);
+        bool in_place = fortran_in_place(sendbuf);
+        return collective_volume::alltoallv(in_place, in_place ? 0 : fsum(sendcounts, n, sendtype),
+                                            fsum(recvcounts, n, recvtype));
       });
 }
 
@@ -741,7 +724,7 @@ void f_reduce_scatter(Original& o, void* sendbuf, void* recvbuf, F* recvcounts, 
       [&](MPI_Comm cc) {
         int rank = 0;
         PMPI_Comm_rank(cc, &rank);
-        return Volume(fsum(recvcounts, comm_size(cc), type), fbytes(&recvcounts[rank], type));
+        return collective_volume::reduce_scatter(fsum(recvcounts, comm_size(cc), type), fbytes(&recvcounts[rank], type));
       });
 }
 
@@ -753,8 +736,7 @@ void f_reduce_scatter_block(Original& o, void* sendbuf, void* recvbuf, F* recvco
       rondo_region_id, o, ierr, CollectiveOp::ReduceScatterBlock, comm, -1,
       [&](Fn fn, F* e) { fn(sendbuf, recvbuf, recvcount, type, op, comm, e); },
       [&](MPI_Comm cc) {
-        int64_t n = fbytes(recvcount, type);
-        return Volume(n * comm_size(cc), n);
+        return collective_volume::reduce_scatter_block(comm_size(cc), fbytes(recvcount, type));
       });
 }
 
@@ -765,8 +747,7 @@ void scan(uint32_t region_id, CollectiveOp kind, Original& o, void* sendbuf, voi
   collective<Fn>(
       region_id, o, ierr, kind, comm, -1, [&](Fn fn, F* e) { fn(sendbuf, recvbuf, count, type, op, comm, e); },
       [&](MPI_Comm) {
-        int64_t n = fbytes(count, type);
-        return Volume(n, n);
+        return collective_volume::symmetric(fbytes(count, type));
       });
 }
 

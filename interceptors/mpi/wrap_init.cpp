@@ -1,4 +1,5 @@
 // MPI_Init, MPI_Init_thread, MPI_Finalize, MPI_Abort.
+#include "call_site_names.h"
 #include "wrap_common.h"
 
 #include "rondo/trace/extra_locations.h"
@@ -6,7 +7,9 @@
 using namespace rondo::mpi;
 
 namespace {
-__attribute__((constructor)) void rondo_mpi_module_init() { rondo::trace::start(); }
+__attribute__((constructor)) void rondo_mpi_module_init() {
+  if (rondo::trace::start()) rondo::interpose::register_call_site_names();
+}
 }  // namespace
 
 extern "C" {

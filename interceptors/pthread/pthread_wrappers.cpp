@@ -34,7 +34,7 @@
 #include <new>
 #include <unordered_map>
 
-#include "interpose.h"
+#include "module.h"
 #include "lock_kinds.h"
 #include "rondo/format/records.h"
 #include "rondo/trace/poll_fold.h"
@@ -74,19 +74,11 @@ const char* const kRegionNames[kRegionCount] = {
     "pthread_barrier_wait",
     "sem_wait", "sem_timedwait", "sem_clockwait", "sem_trywait", "sem_post",
 };
-uint32_t g_region[kRegionCount];
-// Set once the regions are defined; before that (and when not recording) every
-// wrapper only calls the real function.
-std::atomic<bool> g_ready{false};
+rondo::interpose::Module<kRegionCount> g_module(kRegionNames, rondo::format::RegionRole::Pthread);
 
-// Whether a call made from `caller` is recorded.
-inline bool active(const void* caller) { return rondo::interpose::should_record(g_ready, caller); }
-#define CALLER __builtin_return_address(0)
+inline bool active(const void* caller) { return g_module.active(caller); }
 
-// One recorded call, by this module's region index (errno untouched).
-struct Region : rondo::interpose::RecordedCall {
-  explicit Region(RegionIndex r) : RecordedCall(g_region[r]) {}
-};
+using Region = rondo::interpose::ModuleRegion<g_module>;
 
 // `at`: the event's ticks (0: now).
 void lock_event(EventKind kind, LockKind lock, const volatile void* address, uint64_t at = 0) {
@@ -291,13 +283,7 @@ LockKind unhold(const void* lock) {
 // Start-up
 
 __attribute__((constructor)) void rondo_pthread_init() {
-  if (!trace::start()) return;
-  rondo::interpose::scan_loaded_objects();
-  trace::InsideCall call;  // defining takes the runtime's (intercepted) mutexes
-  for (int i = 0; i < kRegionCount; ++i)
-    g_region[i] = trace::define_region(kRegionNames[i], rondo::format::RegionRole::Pthread);
-  (void)threads();
-  g_ready.store(true, std::memory_order_release);
+  g_module.start([] { (void)threads(); });
 }
 
 }  // namespace
@@ -310,7 +296,7 @@ extern "C" {
 int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*routine)(void*), void* arg) {
   auto real = real_create.get();
   if (!real) return EAGAIN;
-  if (!g_ready.load(std::memory_order_relaxed) || !trace::g_recording.load(std::memory_order_relaxed))
+  if (!g_module.ready() || !trace::g_recording.load(std::memory_order_relaxed))
     return real(thread, attr, routine, arg);
   // Threads that runtime libraries create count too (not only the application's
   // pthread_create calls): an OpenMP runtime's pool threads run the program's code.
@@ -420,7 +406,7 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
   REAL(pthread_mutex_trylock, int (*)(pthread_mutex_t*));
   auto real = real_pthread_mutex_trylock.get();
   if (!active(CALLER)) return real(m);
-  return try_lock(g_region[kMutexTrylock], LockKind::Mutex, m, [&] { return real(m); });
+  return try_lock(g_module.region(kMutexTrylock), LockKind::Mutex, m, [&] { return real(m); });
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* abstime) {
@@ -478,11 +464,11 @@ int pthread_rwlock_wrlock(pthread_rwlock_t* rw) {
   RWLOCK_WRAPPER(pthread_rwlock_wrlock, kWrlock, LockKind::RwlockWrite, rw);
 }
 // The try forms fold their failures (try_lock).
-#define RWLOCK_TRY_WRAPPER(name, region, kind)                                        \
+#define RWLOCK_TRY_WRAPPER(name, index, kind)                                         \
   do {                                                                                \
     auto real = real_##name.get();                                                    \
     if (!active(CALLER)) return real(rw);                                             \
-    int rc = try_lock(g_region[region], kind, rw, [&] { return real(rw); });          \
+    int rc = try_lock(g_module.region(index), kind, rw, [&] { return real(rw); });    \
     if (rc == 0) hold(rw, kind);                                                      \
     return rc;                                                                        \
   } while (0)
@@ -540,7 +526,7 @@ int pthread_spin_trylock(pthread_spinlock_t* s) {
   REAL(pthread_spin_trylock, int (*)(pthread_spinlock_t*));
   auto real = real_pthread_spin_trylock.get();
   if (!active(CALLER)) return real(s);
-  return try_lock(g_region[kSpinTrylock], LockKind::Spinlock, s, [&] { return real(s); });
+  return try_lock(g_module.region(kSpinTrylock), LockKind::Spinlock, s, [&] { return real(s); });
 }
 
 int pthread_spin_unlock(pthread_spinlock_t* s) {

@@ -752,6 +752,12 @@ uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mod
   return id;
 }
 
+void define_call_site(uint32_t id, const format::CallSiteDef& def) {
+  if (!g_rt) return;
+  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  add_definition([&](std::vector<uint8_t>& out) { encode::call_site(out, id, def); });
+}
+
 void update_process(const std::function<void(ProcessDef&)>& change) {
   if (!g_rt) return;
   std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
@@ -797,6 +803,7 @@ bool start() {
     rt->process.run_id = current_run_id();
     setenv(kRunIdVariable, rt->process.run_id.c_str(), 0);
     g_rt = rt;
+    init_call_sites();
     {
       std::lock_guard<std::mutex> lock(rt->defs_mutex);
       add_definition([&](std::vector<uint8_t>& out) {
@@ -872,6 +879,7 @@ void exec_failed(bool stopped) {
 
 void stop() {
   if (!g_rt || g_rt->stopped.exchange(true) || g_rt->crashing.load()) return;
+  resolve_call_sites();
   run_flush_hooks(false, true);  // while recording: GPU activity buffers, extra locations
   bool was_recording = g_recording.exchange(false);
   (void)was_recording;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rondo/analyzer/counters.h"
+#include "rondo/analyzer/call_sites.h"
 #include "rondo/analyzer/gpu_stats.h"
 #include "rondo/analyzer/loop_stats.h"
 #include "rondo/analyzer/messages.h"
@@ -39,6 +40,7 @@ struct StatsReport {
   LoopStats loops;
   GpuStats gpu;
   CounterProfile counters;  // whole trace only (counters are not clipped to a window)
+  std::vector<MpiCallSite> call_sites;  // --callstack traces (call_sites.h)
 };
 
 // Every analysis's partial for one thread.

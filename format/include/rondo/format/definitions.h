@@ -23,6 +23,7 @@ enum class DefTag : uint8_t {
   Metric = 8,
   IoHandle = 9,
   Clock = 10,
+  CallSite = 11,  // 12 is reserved for call sites too
 };
 
 enum class RegionRole : uint8_t { Function = 0, Mpi = 1, OpenMp = 2, Pthread = 3, Io = 4, Memory = 5, Cuda = 6, User = 7 };
@@ -93,6 +94,21 @@ struct IoHandleDef {
   uint32_t paradigm = 0;  // 0 POSIX, 1 ISO C, 2 MPI-IO
 };
 
+// Where the application made an intercepted call (`rondo record --callstack N`):
+// its innermost application frames, innermost first. An ENTER whose p0 is
+// id + 1 was called from here (FORMAT.md 6.1, tag 11). Frames are written
+// unresolved (function, file, line 0) when the site is first seen and replaced
+// by a resolved record when recording ends.
+struct CallSiteFrame {
+  uint64_t address = 0;   // return address in the recorded process
+  uint32_t function = 0;  // string id, 0: unknown
+  uint32_t file = 0;      // string id, 0: unknown
+  uint32_t line = 0;      // 0: unknown
+};
+struct CallSiteDef {
+  std::vector<CallSiteFrame> frames;
+};
+
 // Pairs of (raw tick, nanoseconds) readings taken with the same clock in the same
 // instant; two pairs give the tick rate over the whole run (FORMAT.md, "Time").
 struct ClockDef {
@@ -115,6 +131,7 @@ struct ProcessDefinitions {
   std::vector<AttributeDef> attributes;
   std::vector<MetricDef> metrics;
   std::vector<IoHandleDef> io_handles;
+  std::vector<CallSiteDef> call_sites;
   ClockDef clock;
 
   const std::string& string(uint32_t id) const;
@@ -137,6 +154,7 @@ void attribute(std::vector<uint8_t>& out, uint32_t id, const AttributeDef& a);
 void metric(std::vector<uint8_t>& out, uint32_t id, const MetricDef& m);
 void io_handle(std::vector<uint8_t>& out, uint32_t id, const IoHandleDef& h);
 void clock(std::vector<uint8_t>& out, const ClockDef& c);
+void call_site(std::vector<uint8_t>& out, uint32_t id, const CallSiteDef& c);
 }  // namespace encode
 
 }  // namespace rondo::format

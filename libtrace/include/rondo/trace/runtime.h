@@ -17,6 +17,7 @@
 
 #include "rondo/format/definitions.h"
 #include "rondo/format/writer.h"
+#include "rondo/trace/call_sites.h"
 #include "rondo/trace/clock.h"
 #include "rondo/trace/counters.h"
 
@@ -52,10 +53,14 @@ struct Recorder {
   // This thread's PAPI event set; null without --counters (one predictable
   // branch per enter and leave then).
   ThreadCounters* counters = nullptr;
-  void enter(uint32_t region, uint64_t at, uintptr_t stack) {
+  // `site`: the call site's id + 1 (call_sites.h), 0: none.
+  void enter(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site = 0) {
     if (__builtin_expect(counters != nullptr, 0)) read_counters(counters, writer.counter_slot());
     open.push_back({region, stack});
-    writer.enter(region, at);
+    if (__builtin_expect(site != 0, 0))
+      writer.enter_from(region, site, at);
+    else
+      writer.enter(region, at);
   }
   // A leave of a call that is not the innermost one closes the calls above it
   // first, each with its own leave (they were skipped by a jump the runtime did
@@ -151,11 +156,19 @@ class RecordGuard {
 // Hot-path helpers. Always inlined, so that the stack position is the wrapper's.
 // The clock is read once the recorder is ready (its creation on a thread's
 // first event is not part of that event's call).
-__attribute__((always_inline)) inline void record_enter_from(uint32_t region, uintptr_t stack) {
+// `site`: from call_site() (0: none).
+__attribute__((always_inline)) inline void record_enter_from(uint32_t region, uintptr_t stack, uint32_t site = 0) {
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().enter(region, ticks(), stack);
+  if (g.ok()) g.thread_recorder().enter(region, ticks(), stack, site);
 }
-__attribute__((always_inline)) inline void record_enter(uint32_t region) { record_enter_from(region, stack_position()); }
+__attribute__((always_inline)) inline void record_enter(uint32_t region, uint32_t site = 0) {
+  record_enter_from(region, stack_position(), site);
+}
+// The call site of the wrapper's caller (call_sites.h): 0 unless call sites are
+// on. Take it before reading the clock, so that the capture is not the call's time.
+__attribute__((always_inline)) inline uint32_t call_site() {
+  return __builtin_expect(g_callstack_depth != 0, 0) ? capture_call_site() : 0;
+}
 inline void record_leave(uint32_t region) {
   RecordGuard g;
   if (g.ok()) g.thread_recorder().leave(region, ticks());
@@ -165,10 +178,10 @@ void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 // exit and a record belonging to that instant (a send at the start of MPI_Send, a
 // completion at the end of MPI_Wait) gives both the same ticks: one clock read
 // less, and a zero time delta, which costs almost nothing on disk.
-__attribute__((always_inline)) inline void record_enter_at(uint32_t region, uint64_t at) {
+__attribute__((always_inline)) inline void record_enter_at(uint32_t region, uint64_t at, uint32_t site = 0) {
   uintptr_t stack = stack_position();
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().enter(region, at, stack);
+  if (g.ok()) g.thread_recorder().enter(region, at, stack, site);
 }
 inline void record_leave_at(uint32_t region, uint64_t at) {
   RecordGuard g;
@@ -192,6 +205,8 @@ uint32_t define_io_handle(std::string_view path, uint32_t paradigm);
 // 0 accumulated from the start, 1 absolute value, 2 relative to the previous
 // sample (FORMAT.md, "Metric").
 uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mode);
+// Writes (or replaces) call site `id` (call_sites.cpp).
+void define_call_site(uint32_t id, const format::CallSiteDef& def);
 // Replaces the process definition (e.g. to set the MPI rank once known).
 void update_process(const std::function<void(format::ProcessDef&)>& change);
 

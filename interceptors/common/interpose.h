@@ -69,7 +69,7 @@ class RecordedCall {
  public:
   explicit RecordedCall(uint32_t region) : region_(region) {
     int saved = errno;
-    trace::record_enter(region_);
+    trace::record_enter(region_, trace::call_site());
     errno = saved;
   }
   ~RecordedCall() {

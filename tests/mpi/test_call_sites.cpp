@@ -1,0 +1,120 @@
+// Call sites (`rondo record --callstack N`, RONDO_CALLSTACK): a real Open MPI
+// job makes the same MPI call from two functions (programs/call_sites.c). Each
+// function is its own call site in `rondo stats`, named with its function, file
+// and line (the line of the call, found by its marker in the source), with the
+// exact number of calls; without debug information the functions are still
+// named; and the time-step loop is still one loop for the grammar.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+#include "../common/mpi_job.h"
+#include "../common/trace_check.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr int kRanks = 2, kSteps = 50;
+
+// Line of the call marked "SITE <function>" in the program's source.
+uint32_t marked_line(const std::string& function) {
+  std::ifstream in(CALL_SITES_SOURCE);
+  std::string line;
+  for (uint32_t n = 1; std::getline(in, line); ++n)
+    if (line.find("/* SITE " + function + " */") != std::string::npos) return n;
+  return 0;
+}
+
+class CallSites : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mpirun_ = rondo::test::find_mpirun(RONDO_MPIEXEC);
+    if (mpirun_.empty()) GTEST_SKIP() << "no mpirun: MPI tests skipped";
+    dir_ = fs::temp_directory_path() /
+           ("rondo-call-sites-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty() && !getenv("RONDO_TEST_KEEP")) fs::remove_all(dir_);
+  }
+  std::string cli(const std::string& args) { return rondo::test::shell_quoted(RONDO_CLI) + " " + args; }
+
+  // Records `program` with call sites; returns `rondo stats --json`.
+  json record(const std::string& program, const std::string& trace) {
+    auto job = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, kRanks,
+                                           rondo::test::shell_quoted(program) + " " + std::to_string(kSteps),
+                                           "RONDO_CALLSTACK=8 ");
+    EXPECT_EQ(job.status, 0) << job.out;
+    EXPECT_TRUE(rondo::test::trace_valid(trace));
+    auto stats = rondo::test::run_command(cli("stats --json " + rondo::test::shell_quoted(trace)));
+    EXPECT_EQ(stats.status, 0) << stats.out;
+    return json::parse(stats.out);
+  }
+
+  // mpi.call_sites of MPI_Allreduce, by function.
+  static std::map<std::string, json> allreduce_sites(const json& stats) {
+    std::map<std::string, json> out;
+    for (const auto& s : stats["mpi"]["call_sites"])
+      if (s["call"] == "MPI_Allreduce") out[s["function"].get<std::string>()] = s;
+    return out;
+  }
+
+  std::string mpirun_;
+  fs::path dir_;
+};
+
+TEST_F(CallSites, SameCallFromTwoFunctionsIsTwoSitesWithFunctionFileLineAndExactCounts) {
+  std::string trace = (dir_ / "trace").string();
+  json s = record(CALL_SITES, trace);
+  auto sites = allreduce_sites(s);
+  ASSERT_EQ(sites.size(), 2u) << s["mpi"].dump(1);
+  const std::pair<const char*, uint64_t> expected[] = {{"exchange_halo", 2 * kSteps}, {"check_residual", kSteps}};
+  int64_t all_ns = 0;
+  for (const auto& [function, calls] : expected) {
+    SCOPED_TRACE(function);
+    ASSERT_TRUE(sites.count(function));
+    const json& site = sites[function];
+    EXPECT_EQ(site["calls"].get<uint64_t>(), calls * kRanks);
+    EXPECT_EQ(site["line"].get<uint32_t>(), marked_line(function));
+    EXPECT_EQ(fs::path(site["file"].get<std::string>()).filename(), "call_sites.c");
+    EXPECT_GE(site["inclusive_ns"].get<int64_t>(), 0);
+    all_ns += site["inclusive_ns"].get<int64_t>();
+  }
+  // The sites' time is the MPI_Allreduce region's time: every call has its site.
+  for (const auto& r : s["regions"])
+    if (r["name"] == "MPI_Allreduce") {
+      EXPECT_EQ(r["calls"].get<uint64_t>(), 3u * kSteps * kRanks);
+      EXPECT_EQ(r["inclusive_ns"].get<int64_t>(), all_ns);
+    }
+
+  // The time-step loop is still found: the call sites are identity, not data
+  // that changes from call to call.
+  auto info = rondo::test::run_command(cli("info --json " + rondo::test::shell_quoted(trace)));
+  ASSERT_EQ(info.status, 0) << info.out;
+  json i = json::parse(info.out);
+  EXPECT_GE(i["grammar"]["loops"].get<int>(), 1) << info.out;
+  bool loop_of_steps = false;  // one occurrence per rank, kSteps iterations
+  for (const auto& l : s["loops"])
+    if (l["max_trip"].get<int64_t>() == kSteps && l["events_per_iteration"].get<int64_t>() >= 3 * 2) loop_of_steps = true;
+  EXPECT_TRUE(loop_of_steps) << s["loops"].dump(1);
+}
+
+TEST_F(CallSites, WithoutDebugInformationFunctionsAreStillNamed) {
+  std::string trace = (dir_ / "trace").string();
+  json s = record(CALL_SITES_NODEBUG, trace);
+  auto sites = allreduce_sites(s);
+  ASSERT_EQ(sites.size(), 2u) << s["mpi"].dump(1);
+  EXPECT_EQ(sites["exchange_halo"]["calls"].get<uint64_t>(), 2u * kSteps * kRanks);
+  EXPECT_EQ(sites["check_residual"]["calls"].get<uint64_t>(), 1u * kSteps * kRanks);
+  EXPECT_EQ(sites["exchange_halo"]["line"].get<uint32_t>(), 0u);  // no line table
+}
+
+}  // namespace
