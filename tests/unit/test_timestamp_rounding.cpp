@@ -54,7 +54,9 @@ TEST(TimestampRounding, EveryTimestampWithinHalfAUnitAndOrderKept) {
         uint64_t error = got[i] > ticks[i] ? got[i] - ticks[i] : ticks[i] - got[i];
         ASSERT_LE(2 * error, unit) << "event " << i << " unit " << unit;
         // Rounding is monotonic: where the clock did not go back, neither do the rounded times.
-        if (i && ticks[i] >= ticks[i - 1]) ASSERT_GE(got[i], got[i - 1]) << i;
+        if (i && ticks[i] >= ticks[i - 1]) {
+          ASSERT_GE(got[i], got[i - 1]) << i;
+        }
       }
     }
   }
