@@ -55,6 +55,11 @@ int run_info(const std::string& path, bool json, bool sizes) {
   fmt::print("size       {} ({:.3f} bytes per event)\n", format_bytes(info.bytes), info.bytes_per_event());
   fmt::print("grammar    {} events, {} sequences, {} loops\n", format_count(info.grammar.events),
              format_count(info.grammar.sequences), format_count(info.grammar.loops));
+  if (info.time_step_ns > 0)
+    fmt::print("timestamps rounded to {:.1f} ns steps at recording: each within {:.1f} ns of the clock reading\n",
+               info.time_step_ns, info.time_error_ns);
+  else
+    fmt::print("timestamps lossless (clock ticks as read)\n");
   fmt::print("complete   {}\n", info.truncated ? "no: the trace ends early (killed job or damaged file)" : "yes");
   for (size_t i = 0; i < trace.processes().size(); ++i) {
     const format::ProcessReader& p = *trace.processes()[i];

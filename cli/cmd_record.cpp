@@ -17,6 +17,7 @@
 #include "program_inspect.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/run_identity.h"
+#include "rondo/format/time_resolution.h"
 #include "text_output.h"
 #include "trace_directory.h"
 
@@ -104,6 +105,11 @@ bool quiet_rank() { return format::launcher_rank() > 0; }
 int run_record(const RecordOptions& o) {
   if (o.command.empty()) {
     fmt::print(stderr, "rondo: record: no program given (usage: rondo record [OPTIONS] [--] PROGRAM [ARGS...])\n");
+    return 2;
+  }
+  if (!o.time_resolution.empty() && !format::parse_time_resolution(o.time_resolution)) {
+    fmt::print(stderr, "rondo: --time-resolution {}: not a duration; give e.g. 100ns, 1us or 0 (lossless)\n",
+               o.time_resolution);
     return 2;
   }
   std::string program = find_program(o.command[0]);
@@ -199,6 +205,7 @@ int run_record(const RecordOptions& o) {
   // The runtime reads the counters (libtrace/src/counters.cpp) and names any it cannot count.
   if (!o.counters.empty()) setenv("RONDO_COUNTERS", o.counters.c_str(), 1);
   if (o.callstack > 0) setenv("RONDO_CALLSTACK", std::to_string(o.callstack).c_str(), 1);
+  if (!o.time_resolution.empty()) setenv(format::kTimeResolutionVariable, o.time_resolution.c_str(), 1);
   std::string preload_list;
 #ifdef RONDO_SANITIZER_PRELOAD
   // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.
@@ -216,7 +223,7 @@ int run_record(const RecordOptions& o) {
       exports.push_back("LD_PRELOAD=" + preload_list + (old && *old ? ":" + std::string(old) : ""));
     }
     for (const char* var : {"RONDO_TRACE_DIR", format::kRunIdVariable, "RONDO_FILTER", "RONDO_VERBOSE", "RONDO_COUNTERS",
-                            "LD_LIBRARY_PATH"})
+                            "RONDO_CALLSTACK", format::kTimeResolutionVariable, "LD_LIBRARY_PATH"})
       if (getenv(var)) exports.push_back(var);
     std::vector<std::string> args;
     for (auto& e : exports) {

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   rec->add_option("--filter", record.filter, "Include/exclude rules for function names, e.g. '-helper*,+main' or @file");
   rec->add_option("--counters", record.counters, "Hardware counters to sample (needs the PAPI module)");
   rec->add_option("--callstack", record.callstack, "Record where the application made each MPI, I/O and lock call: its N innermost frames (RONDO_CALLSTACK)");
+  rec->add_option("--time-resolution", record.time_resolution,
+                  "Round timestamps to this unit for a smaller trace, e.g. 100ns (default: lossless)");
   rec->add_flag("-v,--verbose", record.verbose, "Report what the recorder does");
   rec->add_flag("--force", record.force, "Replace a trace already in the output directory (one directory holds one run)");
   // Everything from the program name on belongs to the program (and is left in

@@ -98,12 +98,15 @@ bool cut_short(const ProcessReader& p, uint32_t ti) {
 struct RegionReplay {
   uint64_t events = 0;
   uint64_t region_ticks = 0;  // outermost calls, open ones up to the last event
+  uint64_t outer_calls = 0;   // how many calls region_ticks adds up
+  uint64_t time_unit = 1;     // coarsest timestamp unit of the thread, ticks (FORMAT.md 8.2.2)
   bool any_region = false;
 };
 
 RegionReplay replay_regions(const ProcessReader& p, uint32_t pi, uint32_t ti, bool short_thread, Findings& out) {
   RegionReplay r;
   const ThreadTrace& t = p.thread(ti);
+  for (const TimestampChunkInfo& c : t.timestamp_chunks()) r.time_unit = std::max(r.time_unit, c.unit);
   const ProcessDefinitions& defs = p.defs();
   struct Frame {
     uint32_t region;
@@ -129,7 +132,10 @@ RegionReplay replay_regions(const ProcessReader& p, uint32_t pi, uint32_t ti, bo
         // The last record of a run of folded polls (FORMAT.md 7.2): polls made
         // outside any call are outermost calls, with the time inside them.
         r.any_region = true;
-        if (stack.empty() && e.data[1] > 0) r.region_ticks += static_cast<uint64_t>(e.data[1]);
+        if (stack.empty() && e.data[1] > 0) {
+          r.region_ticks += static_cast<uint64_t>(e.data[1]);
+          ++r.outer_calls;
+        }
         continue;
       }
       if (kind != EventKind::Enter && kind != EventKind::Leave) continue;
@@ -137,6 +143,7 @@ RegionReplay replay_regions(const ProcessReader& p, uint32_t pi, uint32_t ti, bo
       if (open_count.size() <= region) open_count.resize(region + 1, 0);
       if (kind == EventKind::Enter) {
         r.any_region = true;
+        if (stack.empty()) ++r.outer_calls;
         stack.push_back({region, e.ticks, e.index});
         ++open_count[region];
         continue;
@@ -207,6 +214,10 @@ void check_profile(const ProcessReader& p, uint32_t pi, uint32_t ti, const Profi
   // Each region's sum is rounded to ns on its own: allow half a ns per region.
   int64_t in_regions = duration_ns(p, replay.region_ticks);
   int64_t slack = static_cast<int64_t>(profile.regions.size()) / 2 + 1;
+  // Rounded timestamps (--time-resolution): the profile comes from the exact
+  // clock readings, the replay from rounded ones, each call's time within one unit.
+  if (replay.time_unit > 1)
+    slack += static_cast<int64_t>(replay.outer_calls) * (duration_ns(p, replay.time_unit) + 1);
   __int128 gap = exclusive_sum - in_regions;
   if (gap > slack || gap < -slack)
     out.add(Invariant::Exclusive, pi64, tid, -1, nullptr,

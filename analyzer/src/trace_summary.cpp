@@ -47,6 +47,9 @@ TraceInfo trace_info(const TraceReader& trace) {
         info.truncated = info.truncated || t.truncated();
       }
       info.events += events;
+      if (p->version() >= 3)  // only version-3 files may round (8.2.2); older ones need no decoding here
+        for (const TimestampChunkInfo& c : p->thread(i).timestamp_chunks())
+          info.time_step_ns = std::max(info.time_step_ns, c.unit > 1 ? static_cast<double>(c.unit) / p->ticks_per_ns() : 0.0);
       if (events == 0) continue;
       int64_t s = p->to_ns(first_ticks), e = p->to_ns(last_ticks);
       info.start_ns = first ? s : std::min(info.start_ns, s);
@@ -54,6 +57,7 @@ TraceInfo trace_info(const TraceReader& trace) {
       first = false;
     }
   }
+  info.time_error_ns = info.time_step_ns / 2;
   // Times are on rank 0's CLOCK_MONOTONIC axis (FORMAT.md, "Time"): its clock
   // gives the distance to the wall clock.
   const ProcessReader* reference = trace.processes().empty() ? nullptr : trace.processes()[0].get();

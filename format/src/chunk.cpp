@@ -68,10 +68,10 @@ bool zstd_decompress_exact(uint8_t* out, size_t out_size, const uint8_t* in, siz
   return !ZSTD_isError(n) && n == out_size;
 }
 
-std::vector<uint8_t> file_header() {
+std::vector<uint8_t> file_header(uint16_t version) {
   std::vector<uint8_t> out(kFileMagic, kFileMagic + 8);
   ByteWriter w(out);
-  w.u16(kFormatVersion);
+  w.u16(version);
   w.u16(0);
   w.u32(0);
   return out;

@@ -82,7 +82,7 @@ uint64_t timestamps_decoded(const std::vector<uint8_t>& payload) {
   if (r.varint() == 0) return payload.size();
   r.u64();
   r.u64();
-  r.u8();
+  if (r.u8() & 2) r.varint();  // scaled deltas: the unit follows the codec byte (FORMAT.md 8.2.2)
   uint64_t raw = r.varint(), stored = r.varint();
   return payload.size() - stored + raw;
 }

@@ -273,7 +273,11 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
 }
 
 namespace {
-// Reads the fixed part; leaves `r` at the residual block.
+// Bits of the codec byte (FORMAT.md 8.2): bit 0 zstd, bit 1 scaled deltas (a
+// varint unit follows the codec byte).
+constexpr uint8_t kZstdDeltas = 1, kScaledDeltas = 2;
+
+// Reads the fixed part and the codec; leaves `r` at the delta block's sizes.
 TimestampChunkInfo read_info(ByteReader& r) {
   TimestampChunkInfo info;
   info.first_index = r.varint();
@@ -281,31 +285,48 @@ TimestampChunkInfo read_info(ByteReader& r) {
   if (info.count > 0) {
     info.first_ticks = r.u64();
     info.last_ticks = r.u64();
+    // The codec byte; its "scaled" bit announces the unit (8.2.2).
+    info.codec = r.u8();
+    if (info.codec & ~(kZstdDeltas | kScaledDeltas)) r.fail("unknown timestamp codec");
+    if (info.codec & kScaledDeltas) {
+      info.unit = r.varint();
+      if (info.unit == 0) r.fail("timestamp unit of 0 ticks");
+    }
   }
   return info;
 }
 }  // namespace
 
 void encode_timestamps(uint64_t first_index, const uint64_t* ticks, size_t count, int level,
-                       std::vector<uint8_t>& out) {
+                       std::vector<uint8_t>& out, uint64_t unit) {
   ByteWriter w(out);
   w.varint(first_index);
   w.varint(count);
   if (count == 0) return;
-  w.u64(ticks[0]);
-  w.u64(ticks[count - 1]);
+  if (unit == 0) unit = 1;
+  // Rounded to the nearest multiple of `unit` (unit 1: unchanged). Rounding is
+  // monotonic, so ticks that never go back still never do.
+  auto steps = [&](size_t i) { return unit == 1 ? ticks[i] : ticks[i] / unit + (ticks[i] % unit >= (unit + 1) / 2); };
+  w.u64(steps(0) * unit);
+  w.u64(steps(count - 1) * unit);
   std::vector<uint8_t> deltas;
   deltas.reserve(count * 2);
   ByteWriter dw(deltas);
   // Signed: a clock read on another core may (rarely) step back a few ticks.
-  for (size_t i = 1; i < count; ++i) dw.svarint(static_cast<int64_t>(ticks[i] - ticks[i - 1]));
+  uint64_t prev = steps(0);
+  for (size_t i = 1; i < count; ++i) {
+    uint64_t cur = steps(i);
+    dw.svarint(static_cast<int64_t>(cur - prev));
+    prev = cur;
+  }
   std::vector<uint8_t> packed;
   if (level > 0) {
     packed.resize(ZSTD_compressBound(deltas.size()));
     packed.resize(zstd_compress_into(packed.data(), packed.size(), deltas.data(), deltas.size(), level));
   }
   bool compressed = !packed.empty();
-  w.u8(compressed ? 1 : 0);
+  w.u8(static_cast<uint8_t>((compressed ? kZstdDeltas : 0) | (unit > 1 ? kScaledDeltas : 0)));
+  if (unit > 1) w.varint(unit);
   w.varint(deltas.size());
   const auto& body = compressed ? packed : deltas;
   w.varint(body.size());
@@ -323,7 +344,7 @@ std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size
   ByteReader r(data, size, "timestamp chunk");
   TimestampChunkInfo info = read_info(r);
   if (info.count == 0) return {};
-  bool compressed = r.u8() != 0;
+  bool compressed = (info.codec & kZstdDeltas) != 0;
   uint64_t raw_size = r.varint();
   uint64_t stored = r.count();
   if (raw_size > info.count * 10) r.fail("delta block larger than its events allow");
@@ -342,6 +363,7 @@ void TimestampDecoder::reset(const TimestampChunkInfo& info, const uint8_t* delt
   end_ = end;
   remaining_ = info.count;
   current_ = info.first_ticks;
+  unit_ = info.unit;
   first_ = true;
 }
 
@@ -360,7 +382,7 @@ uint64_t TimestampDecoder::next() {
     raw |= static_cast<uint64_t>(b & 0x7f) << shift;
     if (!(b & 0x80)) break;
   }
-  current_ += static_cast<uint64_t>(zigzag_decode(raw));
+  current_ += static_cast<uint64_t>(zigzag_decode(raw)) * unit_;
   return current_;
 }
 

@@ -16,7 +16,7 @@ uint32_t batch_chunk_count(const Batch& b) {
   return (b.structure.empty() ? 0 : 1) + (b.ticks.empty() ? 0 : 1) + (counters ? 1 : 0) + (b.final ? 1 : 0);
 }
 
-std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, uint64_t time_unit) {
   std::vector<std::vector<uint8_t>> chunks;
   uint32_t seq = b.first_sequence;
   std::vector<uint8_t> payload;
@@ -26,7 +26,7 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level) {
   }
   if (!b.ticks.empty()) {
     payload.clear();
-    encode_timestamps(b.first_index, b.ticks.data(), b.ticks.size(), level, payload);
+    encode_timestamps(b.first_index, b.ticks.data(), b.ticks.size(), level, payload, time_unit);
     // The residual block inside is already compressed; the fixed part stays readable.
     chunks.push_back(encode_chunk(ChunkKind::ThreadTimestamps, b.thread, seq++, payload, 0));
   }
@@ -145,11 +145,11 @@ void ThreadWriter::flush(bool final) {
   if (batch_chunk_count(b) > 0) sink_(std::move(b));
 }
 
-ProcessFile::ProcessFile(const std::string& path) : path_(path) {
+ProcessFile::ProcessFile(const std::string& path, uint16_t version) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw FormatError(path + ": cannot create: " + std::strerror(errno));
   offset_ = 0;
-  if (!append(file_header())) throw FormatError(path + ": cannot write: " + error());
+  if (!append(file_header(version))) throw FormatError(path + ": cannot write: " + error());
 }
 
 ProcessFile::~ProcessFile() {

@@ -4,6 +4,7 @@
 #include "rondo/format/process_end.h"
 
 #include "rondo/format/run_identity.h"
+#include "rondo/format/time_resolution.h"
 #include "sibling_wait.h"
 
 #include <dirent.h>
@@ -47,6 +48,7 @@ struct Config {
   size_t batch_events = 1 << 14;
   bool verbose = false;
   bool monotonic = false;
+  uint64_t time_resolution_ns = 0;  // RONDO_TIME_RESOLUTION; 0: lossless timestamps
 };
 
 // All process-wide state. Allocated once and never freed, so that exit and
@@ -64,6 +66,9 @@ struct Runtime {
   uint32_t defs_sequence = 0;
   ProcessDef process;
   ClockDef clock;
+  // Ticks per stored timestamp step (FORMAT.md 8.2.2): 1 unless a time
+  // resolution was asked for; set again once the tick rate is calibrated.
+  std::atomic<uint64_t> time_unit{1};
 
   std::mutex recorders_mutex;
   std::vector<Recorder*> recorders;
@@ -181,7 +186,8 @@ ProcessFile* file_locked() {
     path = stem + "." + std::to_string(image) + ".rnd";
   }
   try {
-    g_rt->file = std::make_unique<ProcessFile>(path);
+    g_rt->file = std::make_unique<ProcessFile>(
+        path, g_rt->config.time_resolution_ns ? kFormatVersion : kLosslessFormatVersion);
   } catch (const std::exception& e) {
     g_rt->file_failed = true;
     disable(e.what());
@@ -233,7 +239,7 @@ void write_batch(const Batch* b, bool try_only) {
   bool ok = true;
   if (!defs.empty()) ok = file->append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, sequence, defs, g_rt->config.level));
   if (b)
-    for (auto& chunk : encode_batch(*b, g_rt->config.level)) ok = file->append(chunk) && ok;
+    for (auto& chunk : encode_batch(*b, g_rt->config.level, g_rt->time_unit.load(std::memory_order_relaxed))) ok = file->append(chunk) && ok;
   if (!ok) disable("cannot write " + file->path() + ": " + file->error() + " (disk full?)");
 }
 
@@ -254,6 +260,7 @@ void writer_main() {
   {
     std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
     g_rt->clock.ticks_per_second = tps;
+    g_rt->time_unit.store(time_unit_ticks(g_rt->config.time_resolution_ns, tps));
     add_definition([&](std::vector<uint8_t>& out) { encode::clock(out, g_rt->clock); });
   }
   std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
@@ -791,6 +798,11 @@ bool start() {
     rt->config.monotonic = env("RONDO_CLOCK") == "monotonic";
     rt->clock.source = static_cast<uint8_t>(select_clock(rt->config.monotonic));
     rt->clock.ticks_per_second = 1000000000ull;  // refined by the writer thread and at the end
+    if (auto res = env(kTimeResolutionVariable); !res.empty()) {
+      if (auto ns = parse_time_resolution(res)) rt->config.time_resolution_ns = *ns;
+      else inform(std::string(kTimeResolutionVariable) + "=" + res + " is not a duration such as 100ns; timestamps stay lossless", true);
+    }
+    rt->time_unit.store(time_unit_ticks(rt->config.time_resolution_ns, rt->clock.ticks_per_second));
     read_clock_pair(rt->clock.start_ticks, rt->clock.start_ns);
     timespec real;
     clock_gettime(CLOCK_REALTIME, &real);

@@ -102,6 +102,49 @@ TEST_F(Cli, CompilerInstrumentedProgramGivesExactCallCounts) {
   EXPECT_NE(events.out.find("--limit 5 reached"), std::string::npos);
 }
 
+// --time-resolution rounds timestamps (FORMAT.md 8.2.2): the same events and
+// call counts as a lossless recording, a version-3 file (lossless: version 2),
+// and `rondo info` stating the step and the bound; a bad value starts nothing.
+TEST_F(Cli, TimeResolutionRoundsTimestampsAndInfoStatesTheBound) {
+  auto version_of = [](const std::string& trace) {
+    for (auto& f : std::filesystem::directory_iterator(trace))
+      if (f.path().extension() == ".rnd") {
+        std::ifstream in(f.path(), std::ios::binary);
+        unsigned char h[10] = {};
+        in.read(reinterpret_cast<char*>(h), sizeof h);
+        return h[8] | h[9] << 8;
+      }
+    return -1;
+  };
+  std::string exact = path("exact.rondo"), rounded = path("rounded.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + exact + " -- " + NESTED_LOOPS + " 1000").status, 0);
+  Result rec = run(kRondo + " record --time-resolution 1us -o " + rounded + " -- " + NESTED_LOOPS + " 1000");
+  ASSERT_EQ(rec.status, 0) << rec.out;
+  EXPECT_TRUE(rondo::test::trace_valid(rounded));
+  EXPECT_EQ(version_of(exact), 2);
+  EXPECT_EQ(version_of(rounded), 3);
+
+  auto a = json(kRondo + " info --json " + exact), b = json(kRondo + " info --json " + rounded);
+  EXPECT_EQ(a["events"], b["events"]);
+  EXPECT_EQ(a["time_resolution_ns"].get<double>(), 0.0);
+  EXPECT_EQ(a["time_error_ns"].get<double>(), 0.0);
+  // 1 us in whole ticks of the calibrated clock: within a tick of 1000 ns.
+  EXPECT_NEAR(b["time_resolution_ns"].get<double>(), 1000.0, 5.0);
+  EXPECT_DOUBLE_EQ(b["time_error_ns"].get<double>(), b["time_resolution_ns"].get<double>() / 2);
+  Result text = run(kRondo + " info " + rounded);
+  EXPECT_NE(text.out.find("timestamps rounded to"), std::string::npos) << text.out;
+  EXPECT_NE(run(kRondo + " info " + exact).out.find("timestamps lossless"), std::string::npos);
+
+  auto ra = regions(json(kRondo + " stats --json " + exact)), rb = regions(json(kRondo + " stats --json " + rounded));
+  for (const char* name : {"main", "step", "relax", "exchange", "reduce"}) EXPECT_EQ(ra[name]["calls"], rb[name]["calls"]) << name;
+  EXPECT_EQ(run(kRondo + " print --limit 50 --thread 0:0 " + rounded).status, 0);
+
+  Result bad = run(kRondo + " record --time-resolution fast -o " + path("bad.rondo") + " -- " + NESTED_LOOPS + " 10");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("rondo: --time-resolution fast"), std::string::npos) << bad.out;
+  EXPECT_FALSE(std::filesystem::exists(path("bad.rondo")));
+}
+
 TEST_F(Cli, ApiProgramRegionsAndMarker) {
   std::string trace = path("heat.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + HEAT_SOLVER + " 200").status, 0);

@@ -27,6 +27,10 @@ struct TraceInfo {
   // trace holds no wall-clock reading.
   int64_t start_realtime_ns = 0;
   std::vector<std::string> problems;
+  // Timestamps rounded at recording (`rondo record --time-resolution`, FORMAT.md
+  // 8.2.2): the coarsest step in ns, and the most any timestamp may differ from
+  // the clock reading (half a step). Both 0 for lossless traces.
+  double time_step_ns = 0, time_error_ns = 0;
   double bytes_per_event() const { return events ? static_cast<double>(bytes) / static_cast<double>(events) : 0; }
 };
 TraceInfo trace_info(const format::TraceReader& trace);

@@ -14,10 +14,14 @@
 namespace rondo::format {
 
 constexpr char kFileMagic[8] = {'R', 'O', 'N', 'D', 'O', 'T', 'R', 'C'};
-// Version written. Version 2 made byte counts of messages, collectives and RMA
-// per-occurrence data instead of identity (FORMAT.md 4.2, 7.2); everything else
-// is as in version 1, which readers still read.
-constexpr uint16_t kFormatVersion = 2;
+// Newest version read and written. Version 2 made byte counts of messages,
+// collectives and RMA per-occurrence data instead of identity (FORMAT.md 4.2,
+// 7.2); everything else is as in version 1, which readers still read. Version 3
+// adds timestamps rounded to a coarser unit (8.2.2, `--time-resolution`); a
+// writer writes it only into files that use them, so lossless traces stay
+// version 2 and readable by version-2 readers.
+constexpr uint16_t kFormatVersion = 3;
+constexpr uint16_t kLosslessFormatVersion = 2;
 constexpr uint16_t kOldestReadableVersion = 1;
 constexpr size_t kFileHeaderSize = 16;
 constexpr uint32_t kChunkMagic = 0x43444E52u;  // bytes "RNDC"
@@ -47,7 +51,7 @@ struct ChunkHeader {
 };
 
 // The 16-byte header that starts every process file.
-std::vector<uint8_t> file_header();
+std::vector<uint8_t> file_header(uint16_t version = kLosslessFormatVersion);
 // Checks a file header; returns an empty string when valid, else the reason.
 std::string check_file_header(const uint8_t* data, size_t size);
 

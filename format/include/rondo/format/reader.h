@@ -224,6 +224,8 @@ class ProcessReader {
   bool truncated() const;
   bool ended() const { return ended_; }  // the process wrote its end record
   uint64_t file_size() const { return file_->size(); }
+  // The format version in the file header (4.1): 3 when timestamps may be rounded (8.2.2).
+  uint16_t version() const { return static_cast<uint16_t>(file_->data()[8] | (file_->data()[9] << 8)); }
 
   // Converts raw ticks to nanoseconds since this process's clock start, then adds
   // the offset to rank 0 (interpolated between init and finalize measurements).

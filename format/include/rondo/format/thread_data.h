@@ -74,11 +74,19 @@ struct TimestampChunkInfo {
   uint64_t count = 0;
   uint64_t first_ticks = 0;
   uint64_t last_ticks = 0;
+  // Ticks per stored delta step (FORMAT.md 8.2.2): 1 stores every tick
+  // (lossless); a larger unit means the writer rounded every timestamp to the
+  // nearest multiple of it (`rondo record --time-resolution`), so each decoded
+  // timestamp lies within unit / 2 ticks of the clock reading.
+  uint64_t unit = 1;
+  uint8_t codec = 0;  // the codec byte as stored (8.2)
 };
 // Payload of a THREAD_TIMESTAMPS chunk: the fixed part above, readable without
 // decompression, then the residual block (zstd at `level`, raw when level is 0).
+// `unit` > 1 rounds the timestamps to multiples of `unit` ticks and stores the
+// deltas in that unit (format version 3).
 void encode_timestamps(uint64_t first_index, const uint64_t* ticks, size_t count, int level,
-                       std::vector<uint8_t>& out);
+                       std::vector<uint8_t>& out, uint64_t unit = 1);
 TimestampChunkInfo decode_timestamp_info(const uint8_t* data, size_t size);
 // The decompressed residual bytes of a timestamp chunk payload.
 std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size);
@@ -95,6 +103,7 @@ class TimestampDecoder {
   const uint8_t* end_ = nullptr;
   uint64_t remaining_ = 0;
   uint64_t current_ = 0;
+  uint64_t unit_ = 1;
   bool first_ = true;
 };
 

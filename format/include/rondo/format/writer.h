@@ -36,7 +36,9 @@ struct Batch {
 // Number of chunks encode_batch makes for `b` (what the sequence numbers count).
 uint32_t batch_chunk_count(const Batch& b);
 // The chunks of a batch, in sequence order, compressed with zstd at `level`.
-std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level);
+// `time_unit` > 1 rounds the timestamps to multiples of that many ticks
+// (FORMAT.md 8.2.2; the file must then be version 3).
+std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, uint64_t time_unit = 1);
 
 class ThreadWriter {
  public:
@@ -158,7 +160,8 @@ class ThreadWriter {
 class ProcessFile {
  public:
   // Creates the file (with its header). Throws FormatError naming the path.
-  explicit ProcessFile(const std::string& path);
+  // `version`: the file header's (format version 3 when timestamps are rounded).
+  explicit ProcessFile(const std::string& path, uint16_t version = kLosslessFormatVersion);
   ~ProcessFile();
   ProcessFile(const ProcessFile&) = delete;
   ProcessFile& operator=(const ProcessFile&) = delete;
