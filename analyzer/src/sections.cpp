@@ -38,10 +38,10 @@ Sections parse_sections(std::string_view list) {
         known = true;
       }
     if (!known)
-      throw std::invalid_argument("--sections " + std::string(list) + ": no section \"" + std::string(item) +
-                                  "\" (name some of " + section_names_text() + ", or all)");
+      throw std::invalid_argument("no section \"" + std::string(item) + "\" (name some of " + section_names_text() +
+                                  ", or all)");
   }
-  if (!out) throw std::invalid_argument("--sections: empty list (name some of " + section_names_text() + ", or all)");
+  if (!out) throw std::invalid_argument("empty list (name some of " + section_names_text() + ", or all)");
   return out;
 }
 

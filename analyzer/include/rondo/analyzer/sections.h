@@ -35,7 +35,8 @@ const std::vector<SectionName>& section_names();
 // "profile,call_tree,..." (for --help and error messages).
 std::string section_names_text();
 // A comma-separated list of names ("all" names every section). Throws
-// std::invalid_argument with a message naming the bad entry and the valid names.
+// std::invalid_argument with a message naming the bad entry and the valid names
+// (without the option's name: callers prefix it).
 Sections parse_sections(std::string_view list);
 
 // What the sections need computed per thread and reduced: a section's inputs
