@@ -43,6 +43,7 @@ struct StatsOptions {
   std::string window;    // --window T0:T1 (analyzer/window_spec.h), "" for the whole trace
   std::string compare;   // --compare TRACE2
   unsigned threads = 0;  // --threads N, 0: every core
+  std::string sections;  // --sections LIST (analyzer/sections.h), "" for all
   bool distributed = false;  // --distributed: run as an MPI job (rondo-stats-mpi)
   std::vector<std::string> argv;  // the command line, for handing over to rondo-stats-mpi
 };

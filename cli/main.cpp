@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   rec->add_option("-o,--output", record.output, "Trace directory (default: rondo-<program>-<date>-<time>)");
   rec->add_option("-t,--modules", modules, "Comma-separated modules (see `rondo avail`); default: from the program");
   rec->add_option("--filter", record.filter, "Include/exclude rules for function names, e.g. '-helper*,+main' or @file");
-  rec->add_option("--counters", record.counters, "Hardware counters to sample (needs the PAPI module)");
+  rec->add_option("--counters", record.counters, "PAPI counters read at every enter and leave, e.g. perf::TASK-CLOCK,PAPI_TOT_CYC (RONDO_COUNTERS)");
   rec->add_option("--callstack", record.callstack, "Record where the application made each MPI, I/O and lock call: its N innermost frames (RONDO_CALLSTACK)");
   rec->add_option("--time-resolution", record.time_resolution,
                   "Round timestamps to this unit for a smaller trace, e.g. 100ns (default: lossless)");

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "rondo/analyzer/sections.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/analyzer/window_spec.h"
 
@@ -20,6 +21,19 @@ void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed) {
                  "Compare with TRACE2: what got faster or slower from TRACE (before) to TRACE2 (after)");
   app.add_option("--threads", o.threads, "Analyzer threads (default: every core); results do not depend on it")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--sections", o.sections,
+                 "Compute and print only these sections, comma-separated: " + analyzer::section_names_text() +
+                     " (default: all); e.g. --sections profile reads only the threads' summaries")
+      ->check(CLI::Validator(
+          [](std::string& list) {
+            try {
+              analyzer::parse_sections(list);
+              return std::string();
+            } catch (const std::invalid_argument& e) {
+              return std::string(e.what());
+            }
+          },
+          "LIST", "sections"));
   if (with_distributed)
     app.add_flag("--distributed", o.distributed,
                  "Run as an MPI job, e.g. mpirun -np K rondo stats --distributed TRACE: the K processes share "
@@ -33,6 +47,7 @@ analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const fo
                : o.by == "thread" ? analyzer::GroupBy::Thread
                                   : analyzer::GroupBy::None;
   options.threads = o.threads;
+  if (!o.sections.empty()) options.sections = analyzer::parse_sections(o.sections);
   if (o.window.empty()) return options;
   analyzer::TraceInfo info = analyzer::trace_info(trace);
   options.window = analyzer::parse_window(o.window, info.start_ns);

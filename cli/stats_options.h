@@ -12,7 +12,7 @@
 
 namespace rondo::cli {
 
-// Adds TRACE, --json, --csv, --by, --window, --compare, --threads to `app`
+// Adds TRACE, --json, --csv, --by, --window, --compare, --threads, --sections to `app`
 // (--distributed only where `with_distributed`).
 void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed);
 

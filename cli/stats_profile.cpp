@@ -84,11 +84,17 @@ std::string imbalance_text(const std::vector<analyzer::RegionImbalance>& rows) {
 
 }  // namespace
 
-std::string profile_text(const analyzer::Profile& p, GroupBy by) {
-  return flat_text(p.regions, by) + call_tree_text(p.call_tree) + imbalance_text(p.imbalance);
+std::string profile_text(const analyzer::Profile& p, GroupBy by, analyzer::Sections sections) {
+  std::string out;
+  if (sections & analyzer::kSectionProfile) out += flat_text(p.regions, by);
+  if (sections & analyzer::kSectionCallTree) out += call_tree_text(p.call_tree);
+  if (sections & analyzer::kSectionImbalance) out += imbalance_text(p.imbalance);
+  return out;
 }
 
-std::vector<std::string> write_profile_csv(const analyzer::Profile& p, GroupBy by, const std::string& dir) {
+std::vector<std::string> write_profile_csv(const analyzer::Profile& p, GroupBy by, const std::string& dir,
+                                           analyzer::Sections sections) {
+  std::vector<std::string> written;
   std::string csv = "name,";
   if (by != GroupBy::None) csv += "rank,";
   if (by == GroupBy::Thread) csv += "thread,";
@@ -100,18 +106,27 @@ std::vector<std::string> write_profile_csv(const analyzer::Profile& p, GroupBy b
     csv += fmt::format("{},{},{},{},{:.1f},{},{:.1f}\n", r.calls, r.inclusive_ns, r.exclusive_ns, r.min_ns,
                        r.mean_ns(), r.max_ns, r.stddev_ns);
   }
-  write_text_file(dir + "/regions.csv", csv);
+  if (sections & analyzer::kSectionProfile) {
+    write_text_file(dir + "/regions.csv", csv);
+    written.push_back("regions.csv");
+  }
   std::string tree = "path,name,depth,calls,inclusive_ns,exclusive_ns,min_ns,mean_ns,max_ns,parent\n";
   for (auto& c : p.call_tree)
     tree += fmt::format("{},{},{},{},{},{},{},{:.1f},{},{}\n", csv_field(c.path), csv_field(c.name), c.depth, c.calls,
                         c.inclusive_ns, c.exclusive_ns, c.min_ns, c.mean_ns(), c.max_ns, c.parent);
-  write_text_file(dir + "/call_tree.csv", tree);
+  if (sections & analyzer::kSectionCallTree) {
+    write_text_file(dir + "/call_tree.csv", tree);
+    written.push_back("call_tree.csv");
+  }
   std::string imbalance = "name,max_ns,max_rank,mean_ns,min_ns,min_rank,ratio\n";
   for (auto& r : p.imbalance)
     imbalance += fmt::format("{},{},{},{:.1f},{},{},{:.4f}\n", csv_field(r.name), r.max_ns, r.max_rank, r.mean_ns,
                              r.min_ns, r.min_rank, r.ratio());
-  write_text_file(dir + "/imbalance.csv", imbalance);
-  return {"regions.csv", "call_tree.csv", "imbalance.csv"};
+  if (sections & analyzer::kSectionImbalance) {
+    write_text_file(dir + "/imbalance.csv", imbalance);
+    written.push_back("imbalance.csv");
+  }
+  return written;
 }
 
 }  // namespace rondo::cli

@@ -69,22 +69,22 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
     }
     return 0;
   }
+  auto asked = [&](analyzer::Section s) { return (r.sections & s) != 0; };
   if (o.json) {
     fmt::print("{}\n", analyzer::json_text(analyzer::stats_json(r), 2));
     return 0;
   }
   if (!o.csv_dir.empty()) {
     make_csv_dir_or_throw(o.csv_dir);
-    print_written(o.csv_dir, write_profile_csv(r.profile, r.by, o.csv_dir));
-    if (r.mpi.has_mpi) {
-      print_written(o.csv_dir, write_mpi_csv(r.mpi, o.csv_dir));
+    print_written(o.csv_dir, write_profile_csv(r.profile, r.by, o.csv_dir, r.sections));
+    if (r.mpi.has_mpi) print_written(o.csv_dir, write_mpi_csv(r.mpi, o.csv_dir));
+    if (r.wait_states.has_mpi)
       print_written(o.csv_dir, write_wait_states_csv(r.wait_states, o.csv_dir));
-      print_written(o.csv_dir, write_call_sites_csv(r.call_sites, o.csv_dir));
-    }
+    if (!r.call_sites.empty()) print_written(o.csv_dir, write_call_sites_csv(r.call_sites, o.csv_dir));
     if (r.threads.has_threads) print_written(o.csv_dir, write_threads_csv(r.threads, o.csv_dir));
-    print_written(o.csv_dir, write_loops_csv(r.loops, o.csv_dir));
-    print_written(o.csv_dir, write_gpu_csv(r.gpu, o.csv_dir));
-    print_written(o.csv_dir, write_counters_csv(r.counters, o.csv_dir));
+    if (asked(analyzer::kSectionLoops)) print_written(o.csv_dir, write_loops_csv(r.loops, o.csv_dir));
+    if (asked(analyzer::kSectionGpu)) print_written(o.csv_dir, write_gpu_csv(r.gpu, o.csv_dir));
+    if (!r.counters.empty()) print_written(o.csv_dir, write_counters_csv(r.counters, o.csv_dir));
     return 0;
   }
   const analyzer::TraceInfo& info = r.info;
@@ -92,11 +92,12 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
              info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events),
              format_duration_ns(static_cast<double>(info.end_ns - info.start_ns)), window_text(r),
              info.truncated ? " (incomplete trace)" : "");
-  fmt::print("{}", profile_text(r.profile, r.by));
-  if (r.mpi.has_mpi) fmt::print("{}{}{}", mpi_text(r.mpi), call_sites_text(r.call_sites), wait_states_text(r.wait_states));
+  fmt::print("{}", profile_text(r.profile, r.by, r.sections));
+  if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), call_sites_text(r.call_sites));
+  fmt::print("{}", wait_states_text(r.wait_states));  // empty without MPI
   if (r.threads.has_threads) fmt::print("{}", threads_text(r.threads));
-  fmt::print("{}", loops_text(r.loops));
-  fmt::print("{}", gpu_text(r.gpu));
+  if (asked(analyzer::kSectionLoops)) fmt::print("{}", loops_text(r.loops));
+  if (asked(analyzer::kSectionGpu)) fmt::print("{}", gpu_text(r.gpu));
   fmt::print("{}", counters_text(r.counters));
   return 0;
 }

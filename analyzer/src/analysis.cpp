@@ -8,19 +8,25 @@ namespace rondo::analyzer {
 
 using namespace rondo::format;
 
-LocationPartial analyze_location(const TraceReader& trace, Location location, const TimeWindow& window) {
+LocationPartial analyze_location(const TraceReader& trace, Location location, const TimeWindow& window,
+                                 Sections sections) {
   const ProcessReader& p = *trace.processes()[location.process];
+  SectionNeeds needs = section_needs(sections);
   LocationPartial out;
-  out.profile = profile_thread(p, location.process, location.thread, window);
-  out.activity = thread_activity(p, location.process, location.thread, window);
-  out.mpi = scan_mpi_thread(p, location.process, location.thread, window);
-  out.loops = loop_thread_partial(p, location.process, location.thread, window);
+  out.profile.process = location.process;
+  out.profile.thread = location.thread;
+  if (needs.regions) out.profile = profile_thread(p, location.process, location.thread, window, needs.call_tree);
+  if (needs.activity) out.activity = thread_activity(p, location.process, location.thread, window);
+  if (needs.mpi_scan) out.mpi = scan_mpi_thread(p, location.process, location.thread, window);
+  if (needs.loops) out.loops = loop_thread_partial(p, location.process, location.thread, window);
   return out;
 }
 
 StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
-                          const TimeWindow& window) {
+                          const TimeWindow& window, Sections sections) {
+  SectionNeeds needs = section_needs(sections);
   StatsReport r;
+  r.sections = sections;
   r.info = trace_info(trace);
   r.by = by;
   r.window = window;
@@ -35,16 +41,22 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
     mpi.push_back(std::move(p.mpi));
     loops.push_back(std::move(p.loops));
   }
-  r.profile = reduce_profile(trace, profiles, by);
-  r.threads = reduce_thread_stats(trace, profiles, activity);
-  MpiScan scan = reduce_mpi_scan(trace, std::move(mpi));
-  MessageMatching matching = match_messages(scan);
-  r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
-  r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
-  r.loops = reduce_loops(trace, loops, by);
-  r.gpu = gpu_stats(trace, window, r.duration_ns, r.profile);
-  if (window.whole()) r.counters = counter_profile(trace);
-  r.call_sites = mpi_call_sites(trace, window);
+  if (needs.regions) r.profile = reduce_profile(trace, profiles, by);
+  if (sections & kSectionThreads) r.threads = reduce_thread_stats(trace, profiles, activity);
+  if (needs.mpi_scan) {
+    MpiScan scan = reduce_mpi_scan(trace, std::move(mpi));
+    MessageMatching matching = match_messages(scan);
+    r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
+    if (sections & kSectionWaitStates) r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
+  }
+  if (needs.loops) r.loops = reduce_loops(trace, loops, by);
+  if ((sections & kSectionProfile) && window.whole()) r.counters = counter_profile(trace);
+  if (sections & kSectionMpi) r.call_sites = mpi_call_sites(trace, window);
+  if (sections & kSectionGpu) r.gpu = gpu_stats(trace, window, r.duration_ns, r.profile);
+  // Inputs computed for another section are not part of the report.
+  if (!(sections & kSectionProfile)) r.profile.regions.clear();
+  if (!(sections & kSectionImbalance)) r.profile.imbalance.clear();
+  if (!(sections & kSectionMpi)) r.mpi = {};
   return r;
 }
 
@@ -53,8 +65,9 @@ StatsReport analyze(const TraceReader& trace, const AnalysisOptions& options) {
   std::vector<LocationPartial> partials(locations.size());
   parallel_for(
       locations.size(), options.threads,
-      [&](size_t i) { partials[i] = analyze_location(trace, locations[i], options.window); }, options.progress);
-  return reduce_report(trace, std::move(partials), options.by, options.window);
+      [&](size_t i) { partials[i] = analyze_location(trace, locations[i], options.window, options.sections); },
+      options.progress);
+  return reduce_report(trace, std::move(partials), options.by, options.window, options.sections);
 }
 
 void to_json(nlohmann::json& j, const LocationPartial& p) {
@@ -66,6 +79,26 @@ void from_json(const nlohmann::json& j, LocationPartial& p) {
   j.at("activity").get_to(p.activity);
   j.at("mpi").get_to(p.mpi);
   j.at("loops").get_to(p.loops);
+}
+
+std::vector<uint8_t> encode_partials(const EncodedPartials& p) {
+  if (!p.error.empty()) return nlohmann::json::to_cbor(nlohmann::json{{"error", p.error}});
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [index, partial] : p.partials) list.push_back({index, partial});
+  return nlohmann::json::to_cbor(nlohmann::json{{"partials", std::move(list)}});
+}
+
+EncodedPartials decode_partials(const std::vector<uint8_t>& bytes) {
+  nlohmann::json j = nlohmann::json::from_cbor(bytes);
+  EncodedPartials out;
+  if (j.contains("error")) {
+    out.error = j.at("error").get<std::string>();
+    if (out.error.empty()) out.error = "a process of the distributed analysis failed";
+    return out;
+  }
+  for (auto& entry : j.at("partials"))
+    out.partials.emplace_back(entry.at(0).get<size_t>(), entry.at(1).get<LocationPartial>());
+  return out;
 }
 
 }  // namespace rondo::analyzer

@@ -228,9 +228,12 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
     auto relative = [&](int64_t ns) { return std::clamp(ns, r.info.start_ns, r.info.end_ns) - r.info.start_ns; };
     j["window"] = {{"begin_ns", relative(r.window.begin_ns)}, {"end_ns", relative(r.window.end_ns)}};
   }
-  nlohmann::ordered_json regions = nlohmann::ordered_json::array();
-  for (auto& row : r.profile.regions) regions.push_back(region_json(row, r.by));
-  j["regions"] = regions;
+  auto asked = [&](Section s) { return (r.sections & s) != 0; };
+  if (asked(kSectionProfile)) {
+    nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+    for (auto& row : r.profile.regions) regions.push_back(region_json(row, r.by));
+    j["regions"] = regions;
+  }
   nlohmann::ordered_json tree = nlohmann::ordered_json::array();
   for (auto& c : r.profile.call_tree)
     tree.push_back({{"path", c.path},
@@ -244,7 +247,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
                     {"max_ns", c.max_ns},
                     {"mean_ns", c.mean_ns()},
                     {"cut_short", c.cut_short}});
-  j["call_tree"] = tree;
+  if (asked(kSectionCallTree)) j["call_tree"] = tree;
   nlohmann::ordered_json imbalance = nlohmann::ordered_json::array();
   for (auto& im : r.profile.imbalance)
     imbalance.push_back({{"name", im.name},
@@ -255,21 +258,19 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
                          {"min_rank", im.min_rank},
                          {"ratio", im.ratio()},
                          {"excess_ns", im.excess_ns()}});
-  j["imbalance"] = imbalance;
-  if (r.mpi.has_mpi) {
-    j["mpi"] = mpi_json(r.mpi);
-  } else {
-    // No MPI in this trace: message statistics are empty, not absent.
-    j["mpi"] = {{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
-                {"matrix_bytes", nlohmann::ordered_json::array()},
-                {"collectives", {{"count", 0}, {"bytes", 0}}}};
-  }
-  if (!r.call_sites.empty()) j["mpi"]["call_sites"] = call_sites_json(r.call_sites);
-  j["wait_states"] = wait_states_json(r.wait_states);
-  if (r.threads.has_threads) j["threads"] = threads_json(r.threads);
-  j["loops"] = loops_json(r.loops);
-  if (r.gpu.any()) j["gpu"] = gpu_json(r.gpu);
-  if (!r.counters.empty()) j["counters"] = counters_json(r.counters, j["regions"]);
+  if (asked(kSectionImbalance)) j["imbalance"] = imbalance;
+  if (asked(kSectionMpi))
+    j["mpi"] = r.mpi.has_mpi ? mpi_json(r.mpi)
+                             // No MPI in this trace: message statistics are empty, not absent.
+                             : nlohmann::ordered_json{{"messages", {{"count", 0}, {"bytes", 0}, {"unmatched", 0}}},
+                                                      {"matrix_bytes", nlohmann::ordered_json::array()},
+                                                      {"collectives", {{"count", 0}, {"bytes", 0}}}};
+  if (asked(kSectionMpi) && !r.call_sites.empty()) j["mpi"]["call_sites"] = call_sites_json(r.call_sites);
+  if (asked(kSectionWaitStates)) j["wait_states"] = wait_states_json(r.wait_states);
+  if (asked(kSectionThreads) && r.threads.has_threads) j["threads"] = threads_json(r.threads);
+  if (asked(kSectionLoops)) j["loops"] = loops_json(r.loops);
+  if (asked(kSectionGpu) && r.gpu.any()) j["gpu"] = gpu_json(r.gpu);
+  if (asked(kSectionProfile) && !r.counters.empty()) j["counters"] = counters_json(r.counters, j["regions"]);
   return j;
 }
 

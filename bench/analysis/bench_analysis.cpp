@@ -13,6 +13,8 @@
 //                   on 1 thread, vs MpiSend/MpiIsend/MpiRecv/MpiIrecv callbacks matched per channel
 //   loop statistics analyzer::loop_stats, LoopDetail::Structure (no timestamp read) and Timed, 1 thread
 //   scaling         analyzer::analyze with options.threads = 1 and 2; the two reports' JSON must be identical
+//   rondo stats     open + analyze + JSON text, all sections and each section alone (--sections), every core,
+//                   as ratios against the OTF2 flat profile
 //
 // The results are checked: the same regions and call counts (times within 0.01%), the same bytes matrix, the
 // same number of events. Exit status 1 when a check fails. Nothing here asserts a timing.
@@ -32,6 +34,8 @@
 
 #include "otf2_replay.h"
 #include "rondo/analyzer/analysis.h"
+#include "rondo/analyzer/json_text.h"
+#include "rondo/analyzer/sections.h"
 #include "rondo/analyzer/loop_stats.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
@@ -242,6 +246,21 @@ int main(int argc, char** argv) {
            report_json[1] = ra::stats_json(ra::analyze(trace, on_threads(2))).dump();
          }},
     };
+    // What `rondo stats --json [--sections S]` does from the files, on every core (its default): open, analyze
+    // the sections, make the JSON text. One measurement for all sections, one per section.
+    std::vector<std::string> section_labels = {"rondo stats --json, all sections"};
+    for (const ra::SectionName& s : ra::section_names())
+      section_labels.push_back(std::string("rondo stats --json --sections ") + s.name);
+    std::vector<size_t> section_json_bytes(section_labels.size());
+    for (size_t k = 0; k < section_labels.size(); ++k) {
+      const ra::Sections sections = k == 0 ? ra::kAllSections : ra::section_names()[k - 1].section;
+      timed.push_back({section_labels[k].c_str(), [&, k, sections] {
+                         const rf::TraceReader trace(trace_dir);
+                         ra::AnalysisOptions options;
+                         options.sections = sections;
+                         section_json_bytes[k] = ra::json_text(ra::stats_json(ra::analyze(trace, options)), 2).size();
+                       }});
+    }
     auto best = [&](const char* label) {
       for (const Timed& t : timed)
         if (std::strcmp(t.label, label) == 0) return t.best;
@@ -352,6 +371,15 @@ int main(int argc, char** argv) {
     std::printf("  2 threads  %8.4f s   speedup %.2fx\n", two, one / two);
     std::printf("  identical: %s (stats_json of the two reports, %zu bytes)\n", identical ? "yes" : "no",
                 report_json[0].size());
+
+    std::printf("\nrondo stats --json from the files, every core, against the OTF2 reader's flat profile of the export"
+                "\n(issue 13 targets: all sections >= 10x, goal 100x)\n");
+    std::printf("  %-48s %12s %10s %12s\n", "what", "Rondo s", "OTF2/Rondo", "JSON bytes");
+    for (size_t k = 0; k < section_labels.size(); ++k) {
+      const double r = best(section_labels[k].c_str());
+      std::printf("  %-48s %12.4f %9.1fx %12zu\n", section_labels[k].c_str(), r, best("OTF2 flat profile") / r,
+                  section_json_bytes[k]);
+    }
 
     const bool all_ok = profile_ok && matrix_ok && loops_ok && identical;
     if (!all_ok) {

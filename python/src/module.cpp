@@ -56,8 +56,10 @@ struct Columns {
 
 // ---------------------------------------------------------------------------
 // The trace as Python holds it: the reader, and the last few analyses made of it
-// (one StatsReport per group-by and window), so that t.profile(), t.loops() and
-// t.call_tree() of one window analyze the trace once.
+// (one StatsReport per group-by, window and set of sections). Each call computes
+// only the sections it returns (t.loops() computes no call tree); a report that
+// holds a call's sections serves it, so t.stats() followed by t.loops() of the
+// same window analyzes the trace once.
 
 struct CachedReport {
   analyzer::GroupBy by;
@@ -65,8 +67,9 @@ struct CachedReport {
   analyzer::StatsReport report;
   nlohmann::ordered_json json;  // analyzer::stats_json(report)
   // `any_by`: the caller reads only parts that do not depend on the grouping.
-  bool serves(analyzer::GroupBy b, const analyzer::TimeWindow& w, bool any_by) const {
-    return (any_by || by == b) && window.begin_ns == w.begin_ns && window.end_ns == w.end_ns;
+  bool serves(analyzer::GroupBy b, const analyzer::TimeWindow& w, analyzer::Sections sections, bool any_by) const {
+    return (any_by || by == b) && window.begin_ns == w.begin_ns && window.end_ns == w.end_ns &&
+           (report.sections & sections) == sections;
   }
 };
 
@@ -86,15 +89,15 @@ class NativeTrace {
     return end_ns_;
   }
 
-  // The analysis of (by, window): cached, or made now on `threads` threads.
+  // The analysis of (by, window) holding `sections`: cached, or made now on `threads` threads.
   // `any_by`: the caller reads only parts that do not depend on the grouping
   // (call tree, imbalance, wait states), so a report of any grouping will do.
   // Called without the GIL (the analysis may take long and runs threads).
   std::shared_ptr<const CachedReport> report(analyzer::GroupBy by, const analyzer::TimeWindow& window,
-                                             unsigned threads, bool any_by) {
+                                             unsigned threads, bool any_by, analyzer::Sections sections) {
     std::lock_guard<std::mutex> lock(mutex_);
     for (size_t i = 0; i < cache_.size(); ++i) {
-      if (cache_[i]->serves(by, window, any_by)) {
+      if (cache_[i]->serves(by, window, sections, any_by)) {
         std::shared_ptr<const CachedReport> hit = cache_[i];
         cache_.erase(cache_.begin() + static_cast<std::ptrdiff_t>(i));
         cache_.push_back(hit);  // most recently used last
@@ -105,6 +108,7 @@ class NativeTrace {
     options.by = by;
     options.window = window;
     options.threads = threads;
+    options.sections = sections;
     auto made = std::make_shared<CachedReport>(CachedReport{by, window, analyzer::analyze(*reader_, options), {}});
     made->json = analyzer::stats_json(made->report);
     if (cache_.size() == kCacheSize) cache_.erase(cache_.begin());
@@ -112,11 +116,11 @@ class NativeTrace {
     return made;
   }
 
-  // Whether (by, window) is cached (without computing it).
-  bool cached(analyzer::GroupBy by, const analyzer::TimeWindow& window) {
+  // Whether (by, window) is cached with `sections` (without computing it).
+  bool cached(analyzer::GroupBy by, const analyzer::TimeWindow& window, analyzer::Sections sections) {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& c : cache_)
-      if (c->serves(by, window, false)) return true;
+      if (c->serves(by, window, sections, false)) return true;
     return false;
   }
 
@@ -198,18 +202,27 @@ analyzer::TimeWindow parse_window_arg(NativeTrace& t, const py::object& window) 
 }
 
 std::shared_ptr<const CachedReport> report_for(NativeTrace& t, const py::object& by, const py::object& window,
-                                               unsigned threads, bool any_by) {
+                                               unsigned threads, bool any_by, analyzer::Sections sections) {
   analyzer::GroupBy group = parse_by(by);
   analyzer::TimeWindow w = parse_window_arg(t, window);
   py::gil_scoped_release unlocked;
-  return t.report(group, w, threads, any_by);
+  return t.report(group, w, threads, any_by, sections);
+}
+
+// The section that fills the key `key` of the stats document ("regions": the
+// profile); every section for the whole document ("") or a key of no section.
+analyzer::Sections sections_of_key(const std::string& key) {
+  if (key == "regions") return analyzer::kSectionProfile;
+  for (const analyzer::SectionName& s : analyzer::section_names())
+    if (key == s.name) return s.section;
+  return analyzer::kAllSections;
 }
 
 // `rondo stats --json [--by] [--window]` as text, or one of its keys ("call_tree",
 // "loops", ...; "null" when the document has no such key). rondo/__init__.py parses it.
 std::string stats_json(NativeTrace& t, const py::object& by, const py::object& window, unsigned threads,
                        const std::string& key, bool any_by) {
-  auto r = report_for(t, by, window, threads, any_by);
+  auto r = report_for(t, by, window, threads, any_by, sections_of_key(key));
   if (key.empty()) return analyzer::json_text(r->json);
   auto it = r->json.find(key);
   return it == r->json.end() ? std::string("null") : it->dump();
@@ -248,8 +261,8 @@ py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::obj
   std::vector<analyzer::RegionRow> rows;
   {
     py::gil_scoped_release unlocked;
-    if (w.whole() && !t.cached(by, w)) rows = analyzer::flat_profile(*t.reader(), by);
-    else rows = t.report(by, w, 0, false)->report.profile.regions;
+    if (w.whole() && !t.cached(by, w, analyzer::kSectionProfile)) rows = analyzer::flat_profile(*t.reader(), by);
+    else rows = t.report(by, w, 0, false, analyzer::kSectionProfile)->report.profile.regions;
   }
   std::vector<const char*> names = {"name"};
   if (by != analyzer::GroupBy::None) names.push_back("rank");

@@ -17,6 +17,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <set>
 #include <vector>
 
 namespace {
@@ -224,6 +225,48 @@ TEST_F(Cli, StatsHasCallPathsStandardDeviationsAndLoops) {
   Result text = run(kRondo + " stats " + trace);
   ASSERT_EQ(text.status, 0);
   for (auto title : {"Flat profile", "Call tree", "Loops"}) EXPECT_NE(text.out.find(title), std::string::npos) << title;
+}
+
+// --sections: each section alone gives exactly its keys of the full document,
+// with the same values; text and CSV output hold only the sections asked for.
+TEST_F(Cli, StatsSectionsComputeOnlyWhatTheyPrintWithTheFullReportsValues) {
+  std::string trace = path("sections.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 300").status, 0);
+  auto all = json(kRondo + " stats --json " + trace);
+  const std::map<std::string, std::string> key_of = {{"profile", "regions"}, {"call_tree", "call_tree"},
+                                                     {"imbalance", "imbalance"}, {"mpi", "mpi"},
+                                                     {"wait_states", "wait_states"}, {"loops", "loops"}};
+  for (auto& [section, key] : key_of) {
+    SCOPED_TRACE(section);
+    auto one = json(kRondo + " stats --json --sections " + section + " " + trace);
+    std::set<std::string> keys;
+    for (auto& [k, _] : one.items()) keys.insert(k);
+    EXPECT_EQ(keys, (std::set<std::string>{"duration_ns", "truncated", key}));
+    EXPECT_EQ(one[key], all[key]);
+    EXPECT_EQ(one["duration_ns"], all["duration_ns"]);
+  }
+  auto two = json(kRondo + " stats --json --sections loops,profile " + trace);
+  EXPECT_EQ(two["regions"], all["regions"]);
+  EXPECT_EQ(two["loops"], all["loops"]);
+  EXPECT_FALSE(two.contains("call_tree"));
+  EXPECT_EQ(json(kRondo + " stats --json --sections all " + trace), all);
+  // Text: the flat profile alone.
+  Result text = run(kRondo + " stats --sections profile " + trace);
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("Flat profile"), std::string::npos) << text.out;
+  for (auto title : {"Call tree", "Loops"}) EXPECT_EQ(text.out.find(title), std::string::npos) << title;
+  // CSV: the call tree alone.
+  Result csv = run(kRondo + " stats --sections call_tree --csv " + path("csv") + " " + trace);
+  ASSERT_EQ(csv.status, 0) << csv.out;
+  EXPECT_TRUE(std::filesystem::exists(path("csv") + "/call_tree.csv"));
+  for (auto file : {"regions.csv", "loops.csv", "imbalance.csv"})
+    EXPECT_FALSE(std::filesystem::exists(path("csv") + "/" + file)) << file;
+  // A name that is no section: one line, exit 2, the valid names listed.
+  Result bad = run(kRondo + " stats --sections profile,nosuch " + trace);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(lines(bad.out), 1u) << bad.out;
+  EXPECT_NE(bad.out.find("nosuch"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("call_tree"), std::string::npos) << bad.out;
 }
 
 TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {

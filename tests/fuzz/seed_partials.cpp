@@ -1,6 +1,7 @@
-// fuzz_seed_partials TRACE_DIR OUT_PREFIX: writes the partial of each of the
-// trace's first four threads as `rondo stats --distributed` ships it (CBOR), to
-// OUT_PREFIX-N.cbor: the seeds of the `partials` fuzz target (make_seeds.sh).
+// fuzz_seed_partials TRACE_DIR OUT_PREFIX: writes the partials of each of the
+// trace's first four threads as `rondo stats --distributed` ships them
+// (analyzer::encode_partials), to OUT_PREFIX-N.cbor: the seeds of the `partials`
+// fuzz target (make_seeds.sh).
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -15,8 +16,9 @@ int main(int argc, char** argv) {
   rondo::format::TraceReader trace(argv[1]);
   auto locations = rondo::analyzer::all_locations(trace);
   for (size_t i = 0; i < locations.size() && i < 4; ++i) {
-    nlohmann::json j = rondo::analyzer::analyze_location(trace, locations[i], {});
-    std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
+    rondo::analyzer::EncodedPartials message;
+    message.partials.emplace_back(i, rondo::analyzer::analyze_location(trace, locations[i], {}));
+    std::vector<uint8_t> bytes = rondo::analyzer::encode_partials(message);
     std::ofstream(std::string(argv[2]) + "-" + std::to_string(i) + ".cbor", std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   }

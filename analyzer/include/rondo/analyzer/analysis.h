@@ -41,6 +41,7 @@ struct StatsReport {
   GpuStats gpu;
   CounterProfile counters;  // whole trace only (counters are not clipped to a window)
   std::vector<MpiCallSite> call_sites;  // --callstack traces (call_sites.h)
+  Sections sections = kAllSections;  // the sections computed; the others are empty
 };
 
 // Every analysis's partial for one thread.
@@ -53,16 +54,31 @@ struct LocationPartial {
 void to_json(nlohmann::json& j, const LocationPartial& p);
 void from_json(const nlohmann::json& j, LocationPartial& p);
 
-LocationPartial analyze_location(const format::TraceReader& trace, Location location, const TimeWindow& window);
+// The one wire format of partials (CBOR of their JSON form): a list of
+// (location index, partial) pairs, or an error text in their place.
+struct EncodedPartials {
+  std::vector<std::pair<size_t, LocationPartial>> partials;
+  std::string error;  // non-empty: the sender failed, with this message
+};
+std::vector<uint8_t> encode_partials(const EncodedPartials& p);
+// Throws nlohmann::json::exception on bytes that are not such a message.
+EncodedPartials decode_partials(const std::vector<uint8_t>& bytes);
+
+// The partials `sections` need (section_needs); the others stay empty.
+LocationPartial analyze_location(const format::TraceReader& trace, Location location, const TimeWindow& window,
+                                 Sections sections = kAllSections);
 
 // `partials`: one per thread of the trace, in location order (all_locations).
+// Reduces what `sections` need; the partials must hold at least that.
 StatsReport reduce_report(const format::TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
-                          const TimeWindow& window);
+                          const TimeWindow& window, Sections sections = kAllSections);
 
-// Map on options.threads threads (options.progress hears one step per thread), then reduce.
+// Map on options.threads threads (options.progress hears one step per thread), then
+// reduce; only options.sections are computed.
 StatsReport analyze(const format::TraceReader& trace, const AnalysisOptions& options);
 
-// The document of `rondo stats --json` (keys in ../shared/CLI.md and docs/stats-json.md).
+// The document of `rondo stats --json` (keys in ../shared/CLI.md and docs/stats-json.md):
+// "duration_ns", "truncated", "window", then the keys of the report's sections.
 nlohmann::ordered_json stats_json(const StatsReport& report);
 
 }  // namespace rondo::analyzer

@@ -7,6 +7,8 @@
 #include <functional>
 #include <limits>
 
+#include "rondo/analyzer/sections.h"
+
 namespace rondo::analyzer {
 
 enum class GroupBy { None, Rank, Thread };
@@ -44,6 +46,7 @@ struct AnalysisOptions {
   TimeWindow window;
   unsigned threads = 0;  // 0: every core (std::thread::hardware_concurrency)
   ProgressFn progress;   // may be empty
+  Sections sections = kAllSections;  // what to compute (sections.h); the rest of a report stays empty
 };
 
 }  // namespace rondo::analyzer

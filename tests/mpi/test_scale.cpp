@@ -1,0 +1,68 @@
+// Scale of the analyzer (issue 13, part 5): a generated trace of 4,096 MPI
+// processes (one process file each, written with format/'s writer by
+// ring_trace_writer) analysed with at most 256 open files, by `rondo stats` and
+// by `rondo stats --distributed` on 4 MPI processes. No analysis may keep every
+// process file open: the reader maps each file and closes it at once.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+#include "../common/mpi_job.h"
+
+namespace {
+
+using rondo::test::run_command;
+using rondo::test::shell_quoted;
+using json = nlohmann::json;
+
+constexpr int kProcesses = 4096, kSteps = 5;
+constexpr int64_t kBytes = 64;  // per message (ring_trace_writer)
+
+TEST(Scale, FourThousandProcessesWithAtMost256OpenFiles) {
+  std::string mpirun = rondo::test::find_mpirun(RONDO_MPIEXEC);
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rondo-scale-" + std::to_string(getpid()) + "-" +
+                                                std::to_string(std::random_device{}()));
+  struct Remove {
+    std::filesystem::path p;
+    ~Remove() { std::filesystem::remove_all(p); }
+  } remove{dir};
+  auto written = run_command(shell_quoted(RING_TRACE_WRITER) + " " + shell_quoted(dir.string()) + " " +
+                             std::to_string(kProcesses) + " " + std::to_string(kSteps));
+  ASSERT_EQ(written.status, 0) << written.out;
+  const std::string limited = "ulimit -n 256 && ";
+  auto stats = run_command(limited + shell_quoted(RONDO_CLI) + " stats --json --threads 2 " + shell_quoted(dir.string()));
+  ASSERT_EQ(stats.status, 0) << stats.out.substr(0, 2000);
+  json s = json::parse(stats.out);
+  EXPECT_EQ(s["mpi"]["messages"]["count"], kProcesses * kSteps);
+  EXPECT_EQ(s["mpi"]["messages"]["bytes"], kProcesses * kSteps * kBytes);
+  EXPECT_EQ(s["mpi"]["messages"]["unmatched"], 0);
+  EXPECT_EQ(s["mpi"]["collectives"]["count"], kProcesses * kSteps);
+  ASSERT_EQ(s["mpi"]["matrix_bytes"].size(), static_cast<size_t>(kProcesses));
+  EXPECT_EQ(s["mpi"]["matrix_bytes"][kProcesses - 1][0], kSteps * kBytes);  // the ring closes
+  for (auto& r : s["regions"])
+    if (r["name"] == "MPI_Send") {
+      EXPECT_EQ(r["calls"], kProcesses * kSteps);
+    }
+  // The ring's imbalance covers every rank.
+  EXPECT_FALSE(s["imbalance"].empty());
+
+  if (mpirun.empty()) GTEST_SKIP() << "mpirun not found: --distributed not tested";
+  // The distributed run is compared without the mpi section: its two dense
+  // 4,096 x 4,096 matrices make a JSON text of ~370 MB (checked once above).
+  const std::string sections = " --sections profile,call_tree,imbalance,wait_states,loops ";
+  auto serial = run_command(limited + shell_quoted(RONDO_CLI) + " stats --json" + sections + shell_quoted(dir.string()));
+  ASSERT_EQ(serial.status, 0) << serial.out.substr(0, 2000);
+  std::string launch = shell_quoted(mpirun) + (geteuid() == 0 ? " --allow-run-as-root" : "") + " --oversubscribe -np 4 ";
+  auto distributed = run_command(limited + "timeout -k 10 240 " + launch + shell_quoted(RONDO_CLI) +
+                                 " stats --distributed --json --threads 1" + sections + shell_quoted(dir.string()));
+  ASSERT_EQ(distributed.status, 0) << distributed.out.substr(0, 2000);
+  EXPECT_EQ(distributed.out, serial.out);
+  EXPECT_EQ(json::parse(serial.out)["regions"], s["regions"]);
+}
+
+}  // namespace
