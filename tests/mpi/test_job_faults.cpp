@@ -123,7 +123,7 @@ CommandResult run_and_act(const std::string& command, const std::string& dir, co
   CommandResult result;
   std::thread job([&] { result = run_command(command); });
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (grown_files(dir, 16384).size() < kRanks && std::chrono::steady_clock::now() < give_up)
+  while (grown_files(dir, 16384).size() < static_cast<size_t>(kRanks) && std::chrono::steady_clock::now() < give_up)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   act();
   job.join();

@@ -49,6 +49,13 @@ class ReadmePromises : public ::testing::Test {
   fs::path dir_;
 };
 
+// `n` copies of `value`.
+std::multiset<int64_t> repeated(int n, int64_t value) {
+  std::multiset<int64_t> out;
+  for (int i = 0; i < n; ++i) out.insert(value);
+  return out;
+}
+
 // What one rank recorded of one kind: how many, and the first data field of each.
 struct KindRecords {
   uint64_t count = 0;
@@ -88,12 +95,12 @@ TEST_F(ReadmePromises, RmaAndMpiIoOfARealProgramAreRecordedWithTheirBytes) {
   ASSERT_EQ(ranks.size(), 2u);
   for (auto& [rank, kinds] : ranks) {
     SCOPED_TRACE("rank " + std::to_string(rank));
-    EXPECT_EQ(kinds[EventKind::RmaPut].data0, std::multiset<int64_t>(kReps, 16 * 4));
-    EXPECT_EQ(kinds[EventKind::RmaGet].data0, std::multiset<int64_t>(kReps, 8 * 4));
-    EXPECT_EQ(kinds[EventKind::RmaAccumulate].data0, std::multiset<int64_t>(kReps, 4 * 4));
+    EXPECT_EQ(kinds[EventKind::RmaPut].data0, repeated(kReps, 16 * 4));
+    EXPECT_EQ(kinds[EventKind::RmaGet].data0, repeated(kReps, 8 * 4));
+    EXPECT_EQ(kinds[EventKind::RmaAccumulate].data0, repeated(kReps, 4 * 4));
     // Targets: puts and accumulates to the other rank, gets from it.
-    EXPECT_EQ(kinds[EventKind::RmaPut].params0, std::multiset<int64_t>(kReps, 1 - rank));
-    EXPECT_EQ(kinds[EventKind::RmaGet].params0, std::multiset<int64_t>(kReps, 1 - rank));
+    EXPECT_EQ(kinds[EventKind::RmaPut].params0, repeated(kReps, 1 - rank));
+    EXPECT_EQ(kinds[EventKind::RmaGet].params0, repeated(kReps, 1 - rank));
     EXPECT_GE(kinds[EventKind::RmaSync].count, 3u * kReps);
     // MPI-IO: 5 writes and 5 reads of 4,096 bytes requested and transferred, plus the opens and closes.
     std::multiset<int64_t> begun;
