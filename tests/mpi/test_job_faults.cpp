@@ -194,8 +194,11 @@ TEST_F(JobFaults, RankLeavingWithoutFinalizeEndsTheJobWithEveryTraceRead) {
     EXPECT_EQ(finalize[rank], 0);
     // A rank whose file ended holds every lap; one the launcher had to kill
     // holds those of the batches it wrote.
-    if (early.count(rank)) EXPECT_LE(laps[rank], kLaps);
-    else EXPECT_EQ(laps[rank], kLaps);
+    if (early.count(rank)) {
+      EXPECT_LE(laps[rank], kLaps);
+    } else {
+      EXPECT_EQ(laps[rank], kLaps);
+    }
   }
 }
 
@@ -215,9 +218,14 @@ TEST_F(JobFaults, AbortFromRankOneLeavesTheLapsOfEveryRank) {
   EXPECT_EQ(laps[1], kLaps);
   for (int rank = 0; rank < kRanks; ++rank) {
     SCOPED_TRACE("rank " + std::to_string(rank));
-    if (rank != 1) EXPECT_EQ(aborts[rank], 0);
-    if (early.count(rank)) EXPECT_LE(laps[rank], kLaps);
-    else EXPECT_EQ(laps[rank], kLaps);
+    if (rank != 1) {
+      EXPECT_EQ(aborts[rank], 0);
+    }
+    if (early.count(rank)) {
+      EXPECT_LE(laps[rank], kLaps);
+    } else {
+      EXPECT_EQ(laps[rank], kLaps);
+    }
   }
 }
 

@@ -183,8 +183,12 @@ TEST_F(ReadmePromises, StatsCsvWritesEveryTableItNamesWithConsistentRows) {
     size_t width = csv_fields(header).size(), rows = 0;
     EXPECT_GE(width, 2u) << header;
     for (std::string line; std::getline(in, line); ++rows) EXPECT_EQ(csv_fields(line).size(), width) << line;
-    if (f == "regions.csv") EXPECT_EQ(rows, stats["regions"].size());
-    if (f == "loops.csv") EXPECT_EQ(rows, stats["loops"].size());
+    if (f == "regions.csv") {
+      EXPECT_EQ(rows, stats["regions"].size());
+    }
+    if (f == "loops.csv") {
+      EXPECT_EQ(rows, stats["loops"].size());
+    }
   }
 }
 
