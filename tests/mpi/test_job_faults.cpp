@@ -61,14 +61,14 @@ class JobFaults : public ::testing::Test {
   // (stdout of the untraced run is the reference; Rondo writes to stderr).
   CommandResult expect_job_unchanged(const std::string& args) {
     std::string limit = "timeout -k 10 120 ";
-    // (Braces: run_command() adds 2>&1 after the command, which must not undo
-    // the redirection of the job's stderr.)
-    CommandResult plain = run_command("{ cd " + shell_quoted(dir_.string()) + " && " + limit + launcher(kRanks) + " " +
-                                      program(args) + "; } 2>/dev/null");
-    CommandResult traced = run_command("{ cd " + shell_quoted(dir_.string()) + " && " + limit +
+    // (Two pairs of braces: run_command() adds 2>&1 after the command, which
+    // must not undo the redirection of the job's stderr.)
+    CommandResult plain = run_command("{ { cd " + shell_quoted(dir_.string()) + " && " + limit + launcher(kRanks) + " " +
+                                      program(args) + "; } 2>/dev/null; }");
+    CommandResult traced = run_command("{ { cd " + shell_quoted(dir_.string()) + " && " + limit +
                                        shell_quoted(RONDO_CLI) + " record -o " + shell_quoted(trace()) + " -- " +
                                        launcher(kRanks) + " " + program(args) + "; } 2>" +
-                                       shell_quoted((dir_ / "stderr.txt").string()));
+                                       shell_quoted((dir_ / "stderr.txt").string()) + "; }");
     EXPECT_NE(plain.status, 124) << "the untraced job hung";
     EXPECT_NE(traced.status, 124) << "the recorded job hung";
     EXPECT_EQ(traced.status, plain.status) << stderr_text();
@@ -78,8 +78,8 @@ class JobFaults : public ::testing::Test {
   std::string stderr_text() const { return run_command("cat " + shell_quoted((dir_ / "stderr.txt").string())).out; }
 
   json stats_json(const std::string& args = "") {
-    CommandResult r = run_command("{ " + shell_quoted(RONDO_CLI) + " stats --json " + args + " " +
-                                  shell_quoted(trace()) + "; } 2>/dev/null");
+    CommandResult r = run_command("{ { " + shell_quoted(RONDO_CLI) + " stats --json " + args + " " +
+                                  shell_quoted(trace()) + "; } 2>/dev/null; }");
     EXPECT_EQ(r.status, 0) << r.out;
     try {
       return json::parse(r.out);
@@ -247,11 +247,11 @@ TEST_F(JobFaults, RankThatCannotCreateTheDirectoryIsNamedMissing) {
   std::string job = shell_quoted(mpirun_) + (geteuid() == 0 ? " --allow-run-as-root" : "") +
                     " --oversubscribe -np 3 " + program("finish " + args) + " : -np 1 -x RONDO_TRACE_DIR=" +
                     shell_quoted(blocker + "/trace") + " " + program("finish " + args);
-  CommandResult plain = run_command("{ cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " + job +
-                                    "; } 2>/dev/null");
-  CommandResult traced = run_command("{ cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " +
+  CommandResult plain = run_command("{ { cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " + job +
+                                    "; } 2>/dev/null; }");
+  CommandResult traced = run_command("{ { cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " +
                                      shell_quoted(RONDO_CLI) + " record -o " + shell_quoted(trace()) + " -- " + job +
-                                     "; } 2>" + shell_quoted((dir_ / "stderr.txt").string()));
+                                     "; } 2>" + shell_quoted((dir_ / "stderr.txt").string()) + "; }");
   ASSERT_EQ(plain.status, 0) << plain.out;
   EXPECT_EQ(traced.status, 0) << stderr_text();
   EXPECT_EQ(traced.out, plain.out);

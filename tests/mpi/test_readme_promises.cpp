@@ -173,7 +173,7 @@ TEST_F(ReadmePromises, StatsCsvWritesEveryTableItNamesWithConsistentRows) {
   // The tables a hybrid job has: regions, MPI, wait states, threads, loops.
   for (const char* table : {"regions.csv", "messages.csv", "wait_states.csv", "threads.csv", "loops.csv"})
     EXPECT_TRUE(on_disk.count(table)) << table << " missing\n" << written.out;
-  CommandResult text = run_command("{ " + shell_quoted(RONDO_CLI) + " stats --json " + shell_quoted(trace) + "; } 2>/dev/null");
+  CommandResult text = run_command("{ { " + shell_quoted(RONDO_CLI) + " stats --json " + shell_quoted(trace) + "; } 2>/dev/null; }");
   json stats = json::parse(text.out);
   for (const std::string& f : on_disk) {
     SCOPED_TRACE(f);

@@ -31,7 +31,7 @@ class FullDisk : public SameOutput {
   }
 
   nlohmann::json info(const std::string& trace) {
-    CommandResult r = run_command("{ " + shell_quoted(RONDO_CLI) + " info --json " + shell_quoted(trace) + "; } 2>/dev/null");
+    CommandResult r = run_command("{ { " + shell_quoted(RONDO_CLI) + " info --json " + shell_quoted(trace) + "; } 2>/dev/null; }");
     EXPECT_EQ(r.status, 0) << r.out;
     try {
       return nlohmann::json::parse(r.out);

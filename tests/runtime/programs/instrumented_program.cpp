@@ -76,9 +76,10 @@ static __attribute__((noinline)) void crash_now(const char* how) {
     void* page = file ? mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fileno(file), 0) : MAP_FAILED;
     if (page != MAP_FAILED) *static_cast<volatile char*>(page) = 1;
   } else if (std::strcmp(how, "fpe") == 0) {
-    // A real SIGFPE: integer division by zero (volatile: not folded at compile time).
-    volatile int zero = 0;
-    volatile int quotient = 1 / zero;
+    // A real SIGFPE: integer division by zero. Both operands volatile: nothing
+    // is folded, and no "1 / x" is turned into a comparison without a division.
+    volatile int dividend = 7, zero = 0;
+    volatile int quotient = dividend / zero;
     (void)quotient;
   } else if (std::strcmp(how, "sigterm") == 0) {
     kill(getpid(), SIGTERM);
