@@ -96,7 +96,8 @@ class JobFaults : public ::testing::Test {
   // Calls of `name` per rank, from `rondo stats --json --by rank`.
   std::map<int, int64_t> calls(const std::string& name) {
     std::map<int, int64_t> out;
-    for (const json& row : stats_json("--by rank")["regions"])
+    json s = stats_json("--by rank");  // kept: a range-for over a temporary's member would dangle
+    for (const json& row : s["regions"])
       if (row["name"] == name) out[row["rank"].get<int>()] += row["calls"].get<int64_t>();
     return out;
   }
