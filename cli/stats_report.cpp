@@ -1,6 +1,7 @@
 #include "stats_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -92,6 +93,14 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
              info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events),
              format_duration_ns(static_cast<double>(info.end_ns - info.start_ns)), window_text(r),
              info.truncated ? " (incomplete trace)" : "");
+  if (!info.ended_early.empty())
+    fmt::print("{} {} ended early (no end record: killed, or its file was cut); what it recorded before is below\n\n",
+               r.mpi.has_mpi ? (info.ended_early.size() == 1 ? "rank" : "ranks")
+                             : (info.ended_early.size() == 1 ? "process" : "processes"),
+               fmt::join(info.ended_early, ", "));
+  if (!info.missing_ranks.empty())
+    fmt::print("{} {} of the job left no trace file (it could not write one: see the job's own messages)\n\n",
+               info.missing_ranks.size() == 1 ? "rank" : "ranks", fmt::join(info.missing_ranks, ", "));
   fmt::print("{}", profile_text(r.profile, r.by, r.sections));
   if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), call_sites_text(r.call_sites));
   fmt::print("{}", wait_states_text(r.wait_states));  // empty without MPI

@@ -42,6 +42,30 @@ sanitized_run() {
   (cd "$dir" && ctest --output-on-failure -j "$(nproc)" -L unit -E '^package_' "$@")
 }
 
+# The least number of tests each label must have once built (ctest -N): fewer
+# means a suite vanished, e.g. a dependency not found at configure time. Raise
+# a minimum when tests are added; lower it only with the tests' removal.
+# (Each is the number of TEST, TEST_F and TEST_P in the label's sources on
+# 2026-12-03; parametrized tests make the real counts higher.)
+label_minimums=(unit=229 mpi=45 openmp=32 apps=6)
+# Counts the tests of each label: under CI=true a label below its minimum fails
+# the run before any test runs; elsewhere it is a warning (a machine may lack
+# MPI or clang, and Rondo builds without them).
+check_label_counts() {
+  local entry label minimum count short=0
+  for entry in "${label_minimums[@]}"; do
+    label=${entry%%=*}
+    minimum=${entry#*=}
+    count=$(cd build && ctest -N -L "^${label}\$" | sed -n 's/^Total Tests: //p')
+    if [ "${count:-0}" -lt "$minimum" ]; then
+      echo "test.sh: label $label has ${count:-0} tests, fewer than its minimum $minimum: a suite vanished (a dependency not found at configure time? see the 'Rondo:' lines of cmake)" >&2
+      short=1
+    fi
+  done
+  if [ $short -ne 0 ] && [ "${CI:-}" = "true" ]; then exit 1; fi
+  return 0
+}
+
 case "${1:-}" in
   --sanitize)
     [ $# -ge 2 ] || { echo "test.sh: --sanitize takes address or thread" >&2; exit 2; }
@@ -62,6 +86,7 @@ if [ "${1:-}" = "--apps" ]; then
   labels=(-L apps)
 fi
 scripts/setup.sh --no-demo
+check_label_counts
 (cd build && ctest --output-on-failure -j "$(nproc)" "${labels[@]}" "$@")
 if [ "${CI:-}" = "true" ] && [ ${#labels[@]} -eq 0 ] && [ $# -eq 0 ]; then
   scripts/fuzz.sh all 120 -seed=1 -runs=3000

@@ -223,6 +223,8 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
   nlohmann::ordered_json j;
   j["duration_ns"] = r.duration_ns;
   j["truncated"] = r.info.truncated;
+  j["ended_early"] = r.info.ended_early;
+  j["missing_ranks"] = r.info.missing_ranks;
   if (!r.window.whole()) {
     // Relative to the trace's start, as --window takes them (clipped to the trace).
     auto relative = [&](int64_t ns) { return std::clamp(ns, r.info.start_ns, r.info.end_ns) - r.info.start_ns; };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace rondo::analyzer {
@@ -24,6 +25,16 @@ TraceInfo trace_info(const TraceReader& trace) {
   info.bytes = trace.bytes_on_disk();
   info.truncated = trace.truncated();
   bool first = true;
+  int32_t world_size = 0;
+  std::set<int32_t> ranks;
+  for (size_t i = 0; i < trace.processes().size(); ++i) {
+    const ProcessReader& p = *trace.processes()[i];
+    if (!p.ended()) info.ended_early.push_back(process_label(trace, i));
+    world_size = std::max(world_size, p.defs().process.world_size);
+    if (p.rank() >= 0) ranks.insert(p.rank());
+  }
+  for (int32_t r = 0; r < world_size && !ranks.empty(); ++r)
+    if (!ranks.count(r)) info.missing_ranks.push_back(r);
   for (auto& p : trace.processes()) {
     for (size_t i = 0; i < p->thread_count(); ++i) {
       ++info.threads;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace rondo::format {
 
@@ -797,7 +798,19 @@ TraceReader::TraceReader(const std::string& dir) : dir_(dir) {
   closedir(d);
   std::sort(files.begin(), files.end());
   if (files.empty()) throw FormatError(dir + ": no process files (*.rnd): not a Rondo trace, or nothing was recorded");
-  for (auto& f : files) processes_.push_back(std::make_unique<ProcessReader>(f));
+  // A file that is no process file at all (replaced or emptied while the job
+  // ran) costs only itself: the other processes are read and it is reported.
+  // When no file can be read, the first one's error is the trace's.
+  std::optional<FormatError> first_error;
+  for (auto& f : files) {
+    try {
+      processes_.push_back(std::make_unique<ProcessReader>(f));
+    } catch (const FormatError& e) {
+      if (!first_error) first_error = e;
+      unreadable_.push_back(std::string(e.what()) + " (skipped: the other process files are read)");
+    }
+  }
+  if (processes_.empty()) throw *first_error;
   check_one_run(processes_);
   // Processes on one host counting the TSC share one tick-to-time mapping: that of
   // the process whose clock readings span the longest time (the best rate).
@@ -820,13 +833,14 @@ TraceReader::TraceReader(const std::string& dir) : dir_(dir) {
 }
 
 bool TraceReader::truncated() const {
+  if (!unreadable_.empty()) return true;
   for (auto& p : processes_)
     if (p->truncated()) return true;
   return false;
 }
 
 std::vector<std::string> TraceReader::problems() const {
-  std::vector<std::string> out;
+  std::vector<std::string> out = unreadable_;
   for (auto& p : processes_)
     for (auto& m : p->problems()) out.push_back(p->path() + ": " + m);
   return out;

@@ -3,6 +3,7 @@
 #include "rondo/format/error.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -157,7 +158,18 @@ ProcessFile::~ProcessFile() {
 }
 
 bool ProcessFile::append(const std::vector<uint8_t>& chunk) {
+  // After a failed write nothing more is written: the file ends where it broke,
+  // never with a later chunk behind a hole.
+  if (error_ != 0) return false;
   uint64_t at = offset_.fetch_add(chunk.size());
+  // A chunk that would pass the process's file size limit (ulimit -f) is not
+  // written at all: writing at the limit would raise SIGXFSZ, whose default
+  // action ends the program, and a partial chunk would only be cut off later.
+  rlimit limit{};
+  if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && at + chunk.size() > limit.rlim_cur) {
+    error_ = EFBIG;
+    return false;
+  }
   size_t done = 0;
   while (done < chunk.size()) {
     ssize_t n = ::pwrite(fd_, chunk.data() + done, chunk.size() - done, static_cast<off_t>(at + done));

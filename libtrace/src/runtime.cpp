@@ -220,6 +220,14 @@ void block_async_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+// Said once per process (disable() says nothing twice), whichever write fails
+// first: the writer thread's, the exit flush's or a signal handler's.
+void write_failed(const ProcessFile& file) {
+  disable("cannot write " + file.path() + ": " + file.error() +
+          " (disk full, or the file size limit of ulimit -f?): the trace is incomplete, it ends with the last "
+          "events written before");
+}
+
 // Writes pending definitions, then the batch. `try_only`: used from signal
 // handlers, where waiting for a lock held by the interrupted code would deadlock.
 void write_batch(const Batch* b, bool try_only) {
@@ -239,8 +247,9 @@ void write_batch(const Batch* b, bool try_only) {
   bool ok = true;
   if (!defs.empty()) ok = file->append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, sequence, defs, g_rt->config.level));
   if (b)
-    for (auto& chunk : encode_batch(*b, g_rt->config.level, g_rt->time_unit.load(std::memory_order_relaxed))) ok = file->append(chunk) && ok;
-  if (!ok) disable("cannot write " + file->path() + ": " + file->error() + " (disk full?)");
+    for (auto& chunk : encode_batch(*b, g_rt->config.level, g_rt->time_unit.load(std::memory_order_relaxed)))
+      ok = file->append(chunk) && ok;
+  if (!ok) write_failed(*file);
 }
 
 void writer_main() {
@@ -374,7 +383,7 @@ void write_end(int signal_number, bool crash) {
   bool ok = true;
   for (const auto& chunk : process_end_chunks(defs, sequence, signal_number, g_rt->config.level))
     ok = file->append(chunk) && ok;
-  if (!ok) disable("cannot write " + file->path() + ": " + file->error() + " (disk full?)");
+  if (!ok) write_failed(*file);
 }
 
 // ---------------------------------------------------------------------------

@@ -252,7 +252,10 @@ def test_stats_equals_cli(loops, ring):
 def test_stats_window_equals_cli(loops, ring):
     if not cli_has_window():
         pytest.skip("this rondo has no stats --window")
-    for trace, window in ((loops, "50us:200us"), (loops, ":100us"), (ring, "200ms:")):
+    # Windows inside each trace whatever the machine's speed: from its own duration.
+    ring_half = "%dns:" % (rondo.open(ring).info()["duration_ns"] // 2)
+    loops_third = ":%dns" % (rondo.open(loops).info()["duration_ns"] // 3)
+    for trace, window in ((loops, "50us:200us"), (loops, loops_third), (ring, ring_half)):
         t = rondo.open(trace)
         s = t.stats(window=window)
         assert s == cli_json("stats", "--json", "--window", window, trace), window
@@ -285,8 +288,18 @@ def test_by_independent_tables_shared_from_cache(ring):
 def test_stats_independent_of_threads_and_cached(loops):
     one = rondo.open(loops).stats(threads=1)
     assert one == rondo.open(loops).stats(threads=4)
+    # The cache (4 reports per trace) serves each (by, window) its own report,
+    # also after others were made and older ones evicted: every answer equals
+    # the one of a trace opened afresh, which has nothing cached.
     t = rondo.open(loops)
-    assert t.stats(window="10us:") == t.stats(window="10us:")  # the second from the cache
+    d = t.info()["duration_ns"]
+    windows = [(0, d // 2), (d // 2, None), (0, d // 4), (d // 4, d // 2), (0, d // 8), (0, d // 2)]
+    answers = [t.stats(window=w) for w in windows]
+    assert answers[0] != answers[1] and answers[0] != answers[2]
+    for w, answer in zip(windows, answers):
+        assert answer == rondo.open(loops).stats(window=w), w
+        assert t.stats(window=w) == answer, w  # asked again, cached or not
+    assert t.stats(by="thread") == rondo.open(loops).stats(by="thread")
     assert t.stats() == one
 
 
@@ -314,14 +327,16 @@ def test_bad_window_raises_value_error(loops, window, message):
 def test_profile_window(loops):
     t = rondo.open(loops)
     whole = t.profile()
-    part = t.profile(window="0:100us")
+    # The first half of the trace, whatever the machine's speed.
+    window = (0, t.info()["duration_ns"] // 2)
+    part = t.profile(window=window)
     assert list(part.columns) == list(whole.columns)
     calls = dict(zip(part["name"], part["calls"]))
     assert 0 < calls["step"] < 1000
-    assert (part["inclusive_ns"] <= 100_000).all()
-    expected = t.stats(window="0:100us")["regions"]
+    assert (part["inclusive_ns"] <= window[1]).all()
+    expected = t.stats(window=window)["regions"]
     assert part.to_dict("records") == expected
-    assert t.profile(by="rank", window="0:100us").to_dict("records") == t.stats(by="rank", window="0:100us")["regions"]
+    assert t.profile(by="rank", window=window).to_dict("records") == t.stats(by="rank", window=window)["regions"]
 
 
 def test_call_tree(loops):
@@ -395,7 +410,7 @@ def test_loops_nested_loops(loops):
     by_thread = t.loops(by="thread")
     assert list(by_thread.columns[3:5]) == ["rank", "thread"]
     assert relax_row(by_thread)["iterations"] == relax["iterations"]
-    early = relax_row(t.loops(window=":100us"))
+    early = relax_row(t.loops(window=(None, t.info()["duration_ns"] // 2)))
     assert 0 < early["iterations"] < relax["iterations"]
 
 

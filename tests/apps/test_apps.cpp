@@ -103,13 +103,15 @@ class Apps : public ::testing::Test {
   std::string traced(const std::string& f = "") const { return (dir_ / "traced" / f).string(); }
   std::string trace() const { return (dir_ / "trace").string(); }
 
-  // Runs `command` in plain/ untraced, then in traced/ under `rondo record` (no -t).
-  void run_both(const std::string& command) {
+  // Runs `command` in plain/ untraced, then in traced/ under `rondo record` (no
+  // -t, or -t `modules`).
+  void run_both(const std::string& command, const std::string& modules = "") {
     static const std::string guard = program("timeout").empty() ? "" : "timeout -k 10 300 ";
     CommandResult a = run_command("cd " + quote(plain()) + " && " + guard + command);
     ASSERT_EQ(a.status, 0) << command << "\n" << a.out;
     std::string rec =
-        "cd " + quote(traced()) + " && " + guard + quote(kRondo) + " record -o " + quote(trace()) + " -- " + command;
+        "cd " + quote(traced()) + " && " + guard + quote(kRondo) + " record -o " + quote(trace()) +
+        (modules.empty() ? "" : " -t " + modules) + " -- " + command;
     recorded_ = run_command(rec);
     ASSERT_EQ(recorded_.status, 0) << rec << "\n" << recorded_.out;
   }
@@ -253,6 +255,35 @@ TEST_F(Apps, LammpsMeltGivesTheSameThermoOutput) {
   // One message each way per swap, and one per Sendrecv.
   EXPECT_EQ(messages(0, 1), 4 * steps + reneighbourings + 5 + 3 * (reneighbourings + 1));
   EXPECT_EQ(messages(1, 0), messages(0, 1));
+}
+
+// The same melt with every module that can apply recorded (-t
+// mpi,memory,io,pthread: every malloc, file and thread call of LAMMPS and Open
+// MPI too), its stdout (the screen) kept: the thermo lines on screen and in the
+// log, and the exit status, are the untraced ones. What LAMMPS prints about
+// time (loop time, performance, the timing breakdown, "Total wall time") differs
+// between any two runs by nature and is not compared.
+TEST_F(Apps, LammpsMeltGivesTheSameThermoOutputWithEveryModule) {
+  std::string lmp = require("lmp", "lammps");
+  std::string launcher = mpirun(2);
+  std::string melt = melt_input(12, 100);
+  SKIP_IF_MISSING();
+  for (const std::string& d : {plain(), traced()}) std::ofstream(d + "/in.melt") << melt;
+  run_both(launcher + " " + quote(lmp) + " -in in.melt -log run.log > screen.txt", "mpi,memory,io,pthread");
+
+  const std::string thermo = "^ +[0-9]+ +[-0-9.e]+ ";
+  std::vector<std::string> expected = lines_matching(slurp(plain("screen.txt")), thermo);
+  ASSERT_EQ(expected.size(), 3u) << slurp(plain("screen.txt"));  // steps 0, 50, 100
+  EXPECT_EQ(lines_matching(slurp(traced("screen.txt")), thermo), expected);
+  EXPECT_EQ(lines_matching(slurp(traced("run.log")), thermo), lines_matching(slurp(plain("run.log")), thermo));
+  // What the run did, not how fast: atoms, neighbour counts, dangerous builds.
+  const std::string counts = "^(Created [0-9]+ atoms|Neighbor list builds|Total # of neighbors|Dangerous builds)";
+  EXPECT_EQ(lines_matching(slurp(traced("screen.txt")), counts), lines_matching(slurp(plain("screen.txt")), counts));
+  expect_valid_trace();
+  expect_mpi_recorded(2);
+  // The modules asked for recorded: LAMMPS allocates and writes its log.
+  EXPECT_GT(calls(0, "malloc"), 0) << recorded_.out;
+  EXPECT_GT(calls(0, "write") + calls(0, "fwrite") + calls(0, "fputs") + calls(0, "fprintf"), 0) << recorded_.out;
 }
 
 // ---------------------------------------------------------------------------

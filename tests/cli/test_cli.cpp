@@ -572,8 +572,14 @@ TEST_F(Cli, BadInputGivesOneLineErrorsAndNonZeroStatus) {
   EXPECT_EQ(module.status, 2);
   EXPECT_NE(module.out.find("rondo: -t nosuch: unknown module"), std::string::npos) << module.out;
 
-  Result by = run(kRondo + " stats --by node " + path("x"));
+  // On a trace that opens (with --by rank it does), so that only the flag can fail.
+  std::string trace = path("by.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 10").status, 0);
+  ASSERT_EQ(run(kRondo + " stats --by rank " + trace).status, 0);
+  Result by = run(kRondo + " stats --by node " + trace);
   EXPECT_NE(by.status, 0);
+  EXPECT_NE(by.out.find("--by"), std::string::npos) << by.out;
+  EXPECT_NE(by.out.find("node"), std::string::npos) << by.out;
 
   Result no_program = run(kRondo + " record");
   EXPECT_NE(no_program.status, 0);
@@ -606,11 +612,54 @@ TEST_F(Cli, AnUnwritableTraceDirectoryDisablesTracingAndTheProgramGoesOn) {
   EXPECT_EQ(r.out.find("rondo:", first + 1), std::string::npos) << "one message only:\n" << r.out;
 }
 
+// The compiler module's own row says "available" and names a library that
+// exists (the footer about the API says "available" whatever the modules are).
 TEST_F(Cli, AvailListsTheCompilerModule) {
   Result r = run(kRondo + " avail");
   ASSERT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find("compiler"), std::string::npos);
-  EXPECT_NE(r.out.find("available"), std::string::npos);
+  std::istringstream in(r.out);
+  std::string row;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("compiler ", 0) == 0) row = line;
+  ASSERT_FALSE(row.empty()) << r.out;
+  EXPECT_NE(row.find(" available "), std::string::npos) << row;
+  std::string library = row.substr(row.rfind(' ') + 1);
+  EXPECT_NE(library.find("librondo-compiler.so"), std::string::npos) << row;
+  EXPECT_TRUE(std::filesystem::exists(library)) << row;
+}
+
+// `--filter` and `--filter @FILE` through `rondo record` (README: compiler
+// instrumentation): the rules reach the recording library, whose regions then
+// leave out what they exclude and keep the exact counts of the rest.
+TEST_F(Cli, RecordFilterRulesAndRuleFileDropExactlyTheExcludedFunctions) {
+  constexpr int kSteps = 40;  // relax: 1 + i % 4 calls per step: 100 in all
+  auto counts = [&](const std::string& trace) {
+    std::map<std::string, int64_t> out;
+    for (auto& [name, row] : regions(json(kRondo + " stats --json " + trace))) out[name] = row["calls"].get<int64_t>();
+    return out;
+  };
+  std::string all = path("all.rondo"), inline_rules = path("inline.rondo"), from_file = path("file.rondo");
+  ASSERT_EQ(run(kRondo + " record -o " + all + " " + NESTED_LOOPS + " " + std::to_string(kSteps)).status, 0);
+  ASSERT_EQ(run(kRondo + " record --filter '-relax,-reduce' -o " + inline_rules + " " + NESTED_LOOPS + " " +
+                std::to_string(kSteps))
+                .status,
+            0);
+  // One rule per line; the last matching rule decides (+re* brings reduce back).
+  std::ofstream(path("rules.txt")) << "-relax\n-re*\n+reduce\n";
+  Result r = run(kRondo + " record --filter @" + path("rules.txt") + " -o " + from_file + " " + NESTED_LOOPS + " " +
+                 std::to_string(kSteps));
+  ASSERT_EQ(r.status, 0) << r.out;
+
+  std::map<std::string, int64_t> everything = counts(all);
+  EXPECT_EQ(everything["relax"], 100);
+  EXPECT_EQ(everything["reduce"], kSteps / 10);
+  EXPECT_EQ(everything["step"], kSteps);
+  std::map<std::string, int64_t> expected = everything;
+  expected.erase("relax");
+  expected.erase("reduce");
+  EXPECT_EQ(counts(inline_rules), expected);
+  expected["reduce"] = kSteps / 10;
+  EXPECT_EQ(counts(from_file), expected);
 }
 
 // ---------------------------------------------------------------------------

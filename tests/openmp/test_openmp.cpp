@@ -593,14 +593,15 @@ void check_imbalance(Modules& test, const char* program, const std::string& name
   });
   // Threads of a loaded machine start their sleep some milliseconds apart: up to
   // half a step per barrier is tolerated (the threads stay a whole step apart).
-  const int64_t tolerance = kStepMs / 2 * kMs * kImbalanceReps, slack = kStepMs * kMs * kImbalanceReps;
+  // No upper bound in wall time (a loaded machine stretches any wait): waiting
+  // is bounded by the region that holds it, below.
+  const int64_t tolerance = kStepMs / 2 * kMs * kImbalanceReps;
   for (int k = 0; k < kTeam; ++k) {
     const ThreadTiming& t = by_wait[static_cast<size_t>(k)];
     SCOPED_TRACE("thread number " + std::to_string(k) + " (location " + std::to_string(t.index) + ")");
     int64_t expected = (kTeam - 1 - k) * kStepMs * kMs * kImbalanceReps;  // at each of the two barriers
     for (const char* barrier : {"omp implicit barrier", "omp barrier"}) {
       EXPECT_GE(t.in(barrier), expected - tolerance) << barrier;
-      EXPECT_LE(t.in(barrier), expected + slack) << barrier;
     }
     // Waiting is part of the region: the barrier ending it is inside it.
     EXPECT_LE(t.in("omp implicit barrier") + t.in("omp barrier"), t.in("omp parallel"));
@@ -889,7 +890,6 @@ TEST_F(Modules, PthreadWaitingByKindAndDetach) {
       // Workers start in order: worker k is location k + 1.
       int64_t k = t.index - 1;
       EXPECT_GE(row["barrier_ns"].get<int64_t>(), (kWorkers - 1 - k) * kStep - 4 * kMs);
-      EXPECT_LE(row["barrier_ns"].get<int64_t>(), (kWorkers - k) * kStep);
       EXPECT_GE(row["lock_ns"].get<int64_t>(), 2 * kStep - 4 * kMs);
       EXPECT_EQ(row["pthread_wait_ns"].get<int64_t>(), 0);
     }

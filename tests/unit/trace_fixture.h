@@ -51,6 +51,10 @@ inline void write_process(const std::string& path, int threads, int regions,
   ClockDef clock;
   clock.source = 1;
   clock.ticks_per_second = 1000000000;
+  if (spec.clock_end_ns != 0) {
+    clock.has_end = true;
+    clock.end_ticks = clock.end_ns = spec.clock_end_ns;
+  }
   encode::clock(defs, clock);
   for (int t = 0; t < threads; ++t) encode::thread(defs, ThreadDef{static_cast<uint32_t>(t), 0, ThreadKind::Cpu, 0, UINT32_MAX});
   file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
@@ -100,6 +104,10 @@ struct MpiProcessSpec {
   int32_t rank = 0;
   int32_t world_size = 0;
   int64_t clock_offset_ns = 0;  // what the process measured to rank 0's clock
+  // The offset measured again at finalize (drift), with the clock's end reading
+  // at `clock_end_ns` (ticks = ns); 0: no end measurement, no end reading.
+  int64_t clock_offset_end_ns = 0;
+  uint64_t clock_end_ns = 0;
   std::vector<std::pair<std::string, format::RegionRole>> regions;
   std::vector<std::vector<int32_t>> groups;  // world ranks of each group
   struct Comm {
@@ -126,6 +134,8 @@ inline void write_mpi_process(const std::string& path, const MpiProcessSpec& spe
   p.pid = spec.pid != 0 ? spec.pid : static_cast<uint32_t>(1000 + spec.rank);
   p.host = "testhost";
   p.clock_offset_ns = spec.clock_offset_ns;
+  p.clock_offset_end_ns = spec.clock_offset_end_ns;
+  p.has_end_offset = spec.clock_end_ns != 0;
   encode::process(defs, p);
   uint32_t next_string = 1;
   for (size_t r = 0; r < spec.regions.size(); ++r) {

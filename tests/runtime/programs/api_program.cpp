@@ -5,13 +5,14 @@
 //   api_program basic                  10 x "outer" (RONDO_SCOPE) around 100 x "inner", 3 markers
 //   api_program crash HOW N [MS]       "crash_top" open, N x "work", one marker, a pause of MS
 //                                      milliseconds (default none), then HOW:
-//                                      segv | abort | sigterm | sigint
+//                                      segv | bus | fpe | abort | sigterm | sigint
 //   api_program exit_thread            exit() from a std::thread while other threads record
 //   api_program fork [busy]            calls before fork(), then in parent and child ("busy":
 //                                      a second thread records while main forks)
 //   api_program threads8               8 concurrent threads, thread i: (i+1)*1000 x "work"
 //   api_program threads1000            1000 threads (in waves of 50), 3 x "tiny" each
 //   api_program record_forever         records calls until a signal ends it
+//   api_program work N                 N x "work", then prints "peak_rss_kb K" (VmHWM)
 //   api_program define_forever         defines regions and markers until a signal ends it
 //   api_program allocate_forever       mallocs and frees until a signal ends it
 //   api_program status N               records a little, returns N
@@ -20,6 +21,7 @@
 #include <rondo/rondo.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +65,17 @@ int mode_basic() {
     *address = 1;
   } else if (std::strcmp(how, "abort") == 0) {
     std::abort();
+  } else if (std::strcmp(how, "bus") == 0) {
+    // A real SIGBUS: a store to a mapped page beyond the end of its (empty) file.
+    FILE* file = std::tmpfile();
+    void* page = file ? mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fileno(file), 0) : MAP_FAILED;
+    if (page != MAP_FAILED) *static_cast<volatile char*>(page) = 1;
+  } else if (std::strcmp(how, "fpe") == 0) {
+    // A real SIGFPE: integer division by zero. Both operands volatile: nothing
+    // is folded, and no "1 / x" is turned into a comparison without a division.
+    volatile int dividend = 7, zero = 0;
+    volatile int quotient = dividend / zero;
+    (void)quotient;
   } else if (std::strcmp(how, "sigterm") == 0) {
     kill(getpid(), SIGTERM);
   } else if (std::strcmp(how, "sigint") == 0) {
@@ -239,6 +252,25 @@ int mode_longjmp(long n) {
   return 0;
 }
 
+// N calls, then the process's peak resident memory: what the recorder needs
+// for N calls (tests/runtime/test_settings.cpp compares two N).
+int mode_work(long n) {
+  rondo_region_t work = rondo_region("work");
+  for (long i = 0; i < n; ++i) {
+    rondo_enter(work);
+    rondo_leave(work);
+  }
+  long peak_kb = -1;
+  if (FILE* status = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, status))
+      if (std::strncmp(line, "VmHWM:", 6) == 0) peak_kb = std::strtol(line + 6, nullptr, 10);
+    std::fclose(status);
+  }
+  std::printf("peak_rss_kb %ld\n", peak_kb);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -251,6 +283,7 @@ int main(int argc, char** argv) {
   if (mode == "threads8") return mode_threads8();
   if (mode == "threads1000") return mode_threads1000();
   if (mode == "record_forever") return mode_record_forever();
+  if (mode == "work" && argc > 2) return mode_work(std::strtol(argv[2], nullptr, 10));
   if (mode == "define_forever") return mode_define_forever();
   if (mode == "allocate_forever") return mode_allocate_forever();
   if (mode == "status" && argc > 2) return mode_status(std::atoi(argv[2]));

@@ -8,15 +8,17 @@
 //   instrumented_program crash HOW N [MS]
 //                                       N x app::leaf, a pause of MS milliseconds (default
 //                                       none), then crash_now() ends the process with HOW:
-//                                       segv | abort | sigterm | sigint
+//                                       segv | bus | fpe | abort | sigterm | sigint
 //   instrumented_program status N       loops, then returns N
 //
 // Function names as the trace shows them (demangled; the C ones as they are):
 //   main, loops(), outer_step(int), app::Grid::sweep(int), app::leaf(int),
 //   double app::twice<double>(double), helper_scale, helper_offset, crash_now(char const*)
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -68,6 +70,17 @@ static __attribute__((noinline)) void crash_now(const char* how) {
     *address = 1;
   } else if (std::strcmp(how, "abort") == 0) {
     std::abort();
+  } else if (std::strcmp(how, "bus") == 0) {
+    // A real SIGBUS: a store to a mapped page beyond the end of its (empty) file.
+    FILE* file = std::tmpfile();
+    void* page = file ? mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fileno(file), 0) : MAP_FAILED;
+    if (page != MAP_FAILED) *static_cast<volatile char*>(page) = 1;
+  } else if (std::strcmp(how, "fpe") == 0) {
+    // A real SIGFPE: integer division by zero. Both operands volatile: nothing
+    // is folded, and no "1 / x" is turned into a comparison without a division.
+    volatile int dividend = 7, zero = 0;
+    volatile int quotient = dividend / zero;
+    (void)quotient;
   } else if (std::strcmp(how, "sigterm") == 0) {
     kill(getpid(), SIGTERM);
   } else if (std::strcmp(how, "sigint") == 0) {

@@ -20,6 +20,14 @@ struct GrammarSize {
 struct TraceInfo {
   uint64_t processes = 0, threads = 0, events = 0, bytes = 0;
   bool truncated = false;
+  // Processes (by rank, or position without MPI) whose file has no end record:
+  // killed (SIGKILL, the launcher after a failure) or damaged at the end. Their
+  // events stop early; every other process ended its trace.
+  std::vector<int32_t> ended_early;
+  // MPI ranks of the job (0 .. world size - 1) with no process file at all: the
+  // rank could not write one (a trace directory it could not create, a file
+  // removed while the job ran) or never started.
+  std::vector<int32_t> missing_ranks;
   GrammarSize grammar;
   int64_t start_ns = 0, end_ns = 0;  // on the common (CLOCK_MONOTONIC-based) axis
   // start_ns as wall-clock time, ns since the Unix epoch (CLOCK_REALTIME), from

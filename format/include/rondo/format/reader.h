@@ -259,12 +259,16 @@ class TraceReader {
   const std::string& dir() const { return dir_; }
   const std::vector<std::unique_ptr<ProcessReader>>& processes() const { return processes_; }
   uint64_t bytes_on_disk() const { return bytes_; }
+  // True also when a process file could not be read at all (see problems()).
   bool truncated() const;
   std::vector<std::string> problems() const;  // every damage report, prefixed with its file
 
  private:
   std::string dir_;
   std::vector<std::unique_ptr<ProcessReader>> processes_;
+  // Files that are no readable process file (bad header, empty), left out
+  // when at least one other file of the directory reads; their errors.
+  std::vector<std::string> unreadable_;
   uint64_t bytes_ = 0;
 };
 

@@ -165,7 +165,9 @@ class ProcessFile {
   ~ProcessFile();
   ProcessFile(const ProcessFile&) = delete;
   ProcessFile& operator=(const ProcessFile&) = delete;
-  // Returns false (and keeps the reason in error()) when the write failed.
+  // Returns false (and keeps the reason in error()) when the write failed; from
+  // then on nothing more is appended. A chunk that would pass the file size
+  // limit (RLIMIT_FSIZE) fails with EFBIG without being written, so no SIGXFSZ.
   bool append(const std::vector<uint8_t>& chunk);
   const std::string& path() const { return path_; }
   std::string error() const;

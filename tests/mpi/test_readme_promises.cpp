@@ -1,0 +1,195 @@
+// README promises about MPI jobs that no other test would catch breaking:
+// one-sided and MPI-IO records with their bytes from a real program,
+// `mpirun ... rondo record PROGRAM` without -o (one trace directory for the
+// whole job), and every file `rondo stats --csv` writes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../common/mpi_job.h"
+#include "../common/run_command.h"
+#include "../common/trace_check.h"
+#include "rondo/format/reader.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using rondo::format::EventKind;
+using rondo::test::CommandResult;
+using rondo::test::run_command;
+using rondo::test::shell_quoted;
+
+class ReadmePromises : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mpirun_ = rondo::test::find_mpirun(RONDO_MPIEXEC);
+    if (mpirun_.empty()) GTEST_SKIP() << "no mpirun";
+    dir_ = fs::temp_directory_path() /
+           ("rondo-promises-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty() && !getenv("RONDO_TEST_KEEP")) fs::remove_all(dir_);
+  }
+  std::string mpirun(int ranks) const {
+    return shell_quoted(mpirun_) + (geteuid() == 0 ? " --allow-run-as-root" : "") + " --oversubscribe -np " +
+           std::to_string(ranks);
+  }
+  std::string mpirun_;
+  fs::path dir_;
+};
+
+// `n` copies of `value`.
+std::multiset<int64_t> repeated(int n, int64_t value) {
+  std::multiset<int64_t> out;
+  for (int i = 0; i < n; ++i) out.insert(value);
+  return out;
+}
+
+// What one rank recorded of one kind: how many, and the first data field of each.
+struct KindRecords {
+  uint64_t count = 0;
+  std::multiset<int64_t> data0;
+  std::multiset<int64_t> params0;
+};
+
+std::map<int32_t, std::map<EventKind, KindRecords>> records_by_rank(const std::string& trace) {
+  std::map<int32_t, std::map<EventKind, KindRecords>> out;
+  rondo::format::TraceReader reader(trace);
+  for (const auto& p : reader.processes())
+    for (size_t t = 0; t < p->thread_count(); ++t) {
+      rondo::format::EventCursor cursor(p->thread(t));
+      rondo::format::Event e;
+      while (cursor.next(e)) {
+        KindRecords& k = out[p->rank()][e.kind()];
+        ++k.count;
+        k.data0.insert(e.data[0]);
+        k.params0.insert(e.def->key.params[0]);
+      }
+    }
+  return out;
+}
+
+// tests/mpi/programs/rma_io.c, 2 ranks, 5 repetitions: per rank 5 MPI_Put of
+// 16 ints, 5 MPI_Get of 8, 5 MPI_Accumulate of 4, 3 fences per repetition;
+// then 5 MPI_File_write_at and 5 MPI_File_read_at of 4,096 bytes each.
+TEST_F(ReadmePromises, RmaAndMpiIoOfARealProgramAreRecordedWithTheirBytes) {
+  constexpr int kReps = 5;
+  std::string trace = (dir_ / "trace").string();
+  CommandResult r = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, 2,
+                                                shell_quoted(RMA_IO) + " " + std::to_string(kReps));
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_NE(r.out.find("rma_io: 2 ranks, 5 reps"), std::string::npos) << r.out;
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
+  auto ranks = records_by_rank(trace);
+  ASSERT_EQ(ranks.size(), 2u);
+  for (auto& [rank, kinds] : ranks) {
+    SCOPED_TRACE("rank " + std::to_string(rank));
+    EXPECT_EQ(kinds[EventKind::RmaPut].data0, repeated(kReps, 16 * 4));
+    EXPECT_EQ(kinds[EventKind::RmaGet].data0, repeated(kReps, 8 * 4));
+    EXPECT_EQ(kinds[EventKind::RmaAccumulate].data0, repeated(kReps, 4 * 4));
+    // Targets: puts and accumulates to the other rank, gets from it.
+    EXPECT_EQ(kinds[EventKind::RmaPut].params0, repeated(kReps, 1 - rank));
+    EXPECT_EQ(kinds[EventKind::RmaGet].params0, repeated(kReps, 1 - rank));
+    EXPECT_GE(kinds[EventKind::RmaSync].count, 3u * kReps);
+    // MPI-IO: 5 writes and 5 reads of 4,096 bytes requested and transferred, plus the opens and closes.
+    std::multiset<int64_t> begun;
+    for (int64_t op : kinds[EventKind::IoOperationBegin].params0)
+      if (op == static_cast<int64_t>(rondo::format::IoOperation::Write) ||
+          op == static_cast<int64_t>(rondo::format::IoOperation::Read))
+        begun.insert(op);
+    EXPECT_EQ(begun.count(static_cast<int64_t>(rondo::format::IoOperation::Write)), static_cast<size_t>(kReps));
+    EXPECT_EQ(begun.count(static_cast<int64_t>(rondo::format::IoOperation::Read)), static_cast<size_t>(kReps));
+    EXPECT_EQ(kinds[EventKind::IoOperationComplete].data0.count(4096), 2u * kReps);
+    EXPECT_EQ(kinds[EventKind::IoCreateHandle].count, 2u);   // two MPI_File_open
+    EXPECT_EQ(kinds[EventKind::IoDestroyHandle].count, 2u);  // two MPI_File_close
+  }
+}
+
+// `mpirun -np 2 rondo record PROGRAM`, no -o: both ranks agree on one trace
+// directory, rondo-<program>-<date>-<time>/ in the working directory, named by
+// rank 0, holding both ranks.
+TEST_F(ReadmePromises, MpirunRondoRecordWithoutOutputWritesOneDirectoryForTheJob) {
+  CommandResult r = run_command("cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " + mpirun(2) + " " +
+                                shell_quoted(RONDO_CLI) + " record " + shell_quoted(MPI_RING) + " 10 64");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::vector<fs::path> traces;
+  for (const auto& e : fs::directory_iterator(dir_))
+    if (e.is_directory()) traces.push_back(e.path());
+  ASSERT_EQ(traces.size(), 1u) << r.out;
+  std::string name = traces[0].filename().string();
+  EXPECT_EQ(name.rfind("rondo-mpi_ring-", 0), 0u) << name;
+  EXPECT_NE(r.out.find(name), std::string::npos) << "rank 0 names the directory\n" << r.out;
+  rondo::format::TraceReader reader(traces[0].string());
+  ASSERT_EQ(reader.processes().size(), 2u);
+  std::set<int32_t> ranks;
+  for (const auto& p : reader.processes()) {
+    ranks.insert(p->rank());
+    EXPECT_TRUE(p->ended()) << p->path();
+  }
+  EXPECT_EQ(ranks, (std::set<int32_t>{0, 1}));
+  EXPECT_TRUE(rondo::test::trace_valid(traces[0].string()));
+}
+
+// Splits one CSV line at commas outside double quotes.
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
+// `rondo stats --csv DIR` on a hybrid MPI + OpenMP job: it names every file it
+// writes, those are exactly the files in DIR, each is a header and rows of the
+// header's width, and the tables that have a JSON list hold as many rows.
+TEST_F(ReadmePromises, StatsCsvWritesEveryTableItNamesWithConsistentRows) {
+  if (std::string(HYBRID_STENCIL).empty()) GTEST_SKIP() << "examples/openmp/hybrid_stencil.c not built (no OpenMP)";
+  std::string trace = (dir_ / "trace").string(), csv = (dir_ / "csv").string();
+  CommandResult r = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, 2,
+                                                shell_quoted(HYBRID_STENCIL) + " 2048 10 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  CommandResult written = run_command(shell_quoted(RONDO_CLI) + " stats --csv " + shell_quoted(csv) + " " +
+                                      shell_quoted(trace));
+  ASSERT_EQ(written.status, 0) << written.out;
+  std::set<std::string> on_disk, named;
+  for (const auto& e : fs::directory_iterator(csv)) on_disk.insert(e.path().filename().string());
+  for (const std::string& f : on_disk)
+    if (written.out.find(f) != std::string::npos) named.insert(f);
+  EXPECT_EQ(named, on_disk) << written.out;
+  // The tables a hybrid job has: regions, MPI, wait states, threads, loops.
+  for (const char* table : {"regions.csv", "messages.csv", "wait_states.csv", "threads.csv", "loops.csv"})
+    EXPECT_TRUE(on_disk.count(table)) << table << " missing\n" << written.out;
+  CommandResult text = run_command("{ { " + shell_quoted(RONDO_CLI) + " stats --json " + shell_quoted(trace) + "; } 2>/dev/null; }");
+  json stats = json::parse(text.out);
+  for (const std::string& f : on_disk) {
+    SCOPED_TRACE(f);
+    std::ifstream in(csv + "/" + f);
+    std::string header;
+    ASSERT_TRUE(std::getline(in, header)) << "empty file";
+    size_t width = csv_fields(header).size(), rows = 0;
+    EXPECT_GE(width, 2u) << header;
+    for (std::string line; std::getline(in, line); ++rows) EXPECT_EQ(csv_fields(line).size(), width) << line;
+    if (f == "regions.csv") {
+      EXPECT_EQ(rows, stats["regions"].size());
+    }
+    if (f == "loops.csv") {
+      EXPECT_EQ(rows, stats["loops"].size());
+    }
+  }
+}
+
+}  // namespace
