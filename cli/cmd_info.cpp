@@ -56,6 +56,7 @@ int run_info(const std::string& path, bool json, bool sizes) {
   fmt::print("grammar    {} events, {} sequences, {} loops\n", format_count(info.grammar.events),
              format_count(info.grammar.sequences), format_count(info.grammar.loops));
   fmt::print("complete   {}\n", info.truncated ? "no: the trace ends early (killed job or damaged file)" : "yes");
+  fmt::print("{}", truncated_threads_text(info));
   for (size_t i = 0; i < trace.processes().size(); ++i) {
     const format::ProcessReader& p = *trace.processes()[i];
     const auto& d = p.defs().process;

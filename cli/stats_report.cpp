@@ -88,6 +88,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
              info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events),
              format_duration_ns(static_cast<double>(info.end_ns - info.start_ns)), window_text(r),
              info.truncated ? " (incomplete trace)" : "");
+  if (!info.truncated_threads.empty()) fmt::print("{}\n", truncated_threads_text(info));
   fmt::print("{}", profile_text(r.profile, r.by));
   if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), wait_states_text(r.wait_states));
   if (r.threads.has_threads) fmt::print("{}", threads_text(r.threads));

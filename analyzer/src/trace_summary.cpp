@@ -24,7 +24,8 @@ TraceInfo trace_info(const TraceReader& trace) {
   info.bytes = trace.bytes_on_disk();
   info.truncated = trace.truncated();
   bool first = true;
-  for (auto& p : trace.processes()) {
+  for (size_t pi = 0; pi < trace.processes().size(); ++pi) {
+    const auto& p = trace.processes()[pi];
     for (size_t i = 0; i < p->thread_count(); ++i) {
       ++info.threads;
       uint64_t events, first_ticks, last_ticks;
@@ -45,6 +46,12 @@ TraceInfo trace_info(const TraceReader& trace) {
         info.grammar.sequences += t.sequences().size();
         info.grammar.loops += t.loops().size();
         info.truncated = info.truncated || t.truncated();
+        if (t.truncated()) {
+          ThreadSummary recorded;
+          bool unconfirmed = p->unconfirmed_summary(i, recorded);
+          info.truncated_threads.push_back({process_label(trace, pi), p->thread_index(i), events,
+                                            unconfirmed ? static_cast<int64_t>(recorded.events) : -1});
+        }
       }
       info.events += events;
       if (events == 0) continue;

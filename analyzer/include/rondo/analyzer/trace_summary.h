@@ -27,6 +27,18 @@ struct TraceInfo {
   // trace holds no wall-clock reading.
   int64_t start_realtime_ns = 0;
   std::vector<std::string> problems;
+  // Threads whose events end early (FORMAT.md 5.5: a gap in their chunks, a
+  // damaged chunk, no summary), in location order. `events` is what every
+  // command reads of them; `recorded_events` what their summary says was
+  // recorded when that summary lies after a gap (the events no longer confirm
+  // it, and no statistic uses it), else -1.
+  struct TruncatedThread {
+    int32_t rank = 0;  // process_label()
+    uint32_t thread = 0;
+    uint64_t events = 0;
+    int64_t recorded_events = -1;
+  };
+  std::vector<TruncatedThread> truncated_threads;
   double bytes_per_event() const { return events ? static_cast<double>(bytes) / static_cast<double>(events) : 0; }
 };
 TraceInfo trace_info(const format::TraceReader& trace);
