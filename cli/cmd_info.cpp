@@ -61,6 +61,7 @@ int run_info(const std::string& path, bool json, bool sizes) {
   else
     fmt::print("timestamps lossless (clock ticks as read)\n");
   fmt::print("complete   {}\n", info.truncated ? "no: the trace ends early (killed job or damaged file)" : "yes");
+  fmt::print("{}", truncated_threads_text(info));
   for (size_t i = 0; i < trace.processes().size(); ++i) {
     const format::ProcessReader& p = *trace.processes()[i];
     const auto& d = p.defs().process;

@@ -142,4 +142,17 @@ void write_text_file(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error(path + ": write failed");
 }
 
+std::string truncated_threads_text(const analyzer::TraceInfo& info) {
+  std::string out;
+  for (const analyzer::TraceInfo::TruncatedThread& t : info.truncated_threads) {
+    out += fmt::format("  truncated: rank {} thread {}: {} events readable", t.rank, t.thread, format_count(t.events));
+    if (t.recorded_events >= 0)
+      out += fmt::format(" of {} recorded (a damaged chunk; the count is from its summary, which the events no "
+                         "longer confirm: no statistic uses it)",
+                         format_count(static_cast<uint64_t>(t.recorded_events)));
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace rondo::cli

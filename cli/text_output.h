@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rondo/analyzer/trace_summary.h"
+
 namespace rondo::cli {
 
 std::string format_duration_ns(double ns);  // "812 ns", "3.41 us", "12.0 ms", "4.20 s"
@@ -45,5 +47,10 @@ std::string percent(int64_t part, int64_t whole);
 
 // Writes `text` to `path`; throws std::runtime_error naming the path on failure.
 void write_text_file(const std::string& path, const std::string& text);
+
+// One line per truncated thread (TraceInfo::truncated_threads), the same in
+// `rondo info` and `rondo stats`: how many events are readable and, for a
+// summary after a gap, how many it says were recorded.
+std::string truncated_threads_text(const analyzer::TraceInfo& info);
 
 }  // namespace rondo::cli

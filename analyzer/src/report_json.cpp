@@ -154,6 +154,18 @@ nlohmann::ordered_json threads_json(const ThreadStats& s) {
 }  // namespace
 
 namespace {
+// TraceInfo::truncated_threads; `recorded_events` only where a summary after a
+// gap names it (FORMAT.md 5.5).
+nlohmann::ordered_json truncated_threads_json(const TraceInfo& info) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const TraceInfo::TruncatedThread& t : info.truncated_threads) {
+    nlohmann::ordered_json one = {{"rank", t.rank}, {"thread", t.thread}, {"events", t.events}};
+    if (t.recorded_events >= 0) one["recorded_events"] = t.recorded_events;
+    out.push_back(one);
+  }
+  return out;
+}
+
 nlohmann::ordered_json account_json(const format::SizeAccount& a) {
   nlohmann::ordered_json j;
   j["events"] = a.events;
@@ -216,6 +228,7 @@ nlohmann::ordered_json info_json(const format::TraceReader& trace) {
   }
   j["process_list"] = procs;
   j["problems"] = info.problems;
+  j["truncated_threads"] = truncated_threads_json(info);
   return j;
 }
 
@@ -225,6 +238,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
   j["truncated"] = r.info.truncated;
   j["ended_early"] = r.info.ended_early;
   j["missing_ranks"] = r.info.missing_ranks;
+  j["truncated_threads"] = truncated_threads_json(r.info);
   if (!r.window.whole()) {
     // Relative to the trace's start, as --window takes them (clipped to the trace).
     auto relative = [&](int64_t ns) { return std::clamp(ns, r.info.start_ns, r.info.end_ns) - r.info.start_ns; };

@@ -35,7 +35,8 @@ TraceInfo trace_info(const TraceReader& trace) {
   }
   for (int32_t r = 0; r < world_size && !ranks.empty(); ++r)
     if (!ranks.count(r)) info.missing_ranks.push_back(r);
-  for (auto& p : trace.processes()) {
+  for (size_t pi = 0; pi < trace.processes().size(); ++pi) {
+    const auto& p = trace.processes()[pi];
     for (size_t i = 0; i < p->thread_count(); ++i) {
       ++info.threads;
       uint64_t events, first_ticks, last_ticks;
@@ -56,6 +57,12 @@ TraceInfo trace_info(const TraceReader& trace) {
         info.grammar.sequences += t.sequences().size();
         info.grammar.loops += t.loops().size();
         info.truncated = info.truncated || t.truncated();
+        if (t.truncated()) {
+          ThreadSummary recorded;
+          bool unconfirmed = p->unconfirmed_summary(i, recorded);
+          info.truncated_threads.push_back({process_label(trace, pi), p->thread_index(i), events,
+                                            unconfirmed ? static_cast<int64_t>(recorded.events) : -1});
+        }
       }
       info.events += events;
       if (p->version() >= 3)  // only version-3 files may round (8.2.2); older ones need no decoding here

@@ -107,7 +107,9 @@ int64_t ProcessReader::to_ns(uint64_t ticks) const {
   double offset = static_cast<double>(p.clock_offset_ns);
   if (p.has_end_offset && c.has_end && c.end_ns > c.start_ns) {
     // Linear drift correction between the init and finalize measurements.
-    double since_start = since_map + static_cast<double>(map_ns_) - static_cast<double>(c.start_ns);
+    // The distance between the two start pairs is exact in integers (0 when the
+    // process uses its own mapping), so since_start == since_map then, bit for bit.
+    double since_start = since_map + static_cast<double>(static_cast<int64_t>(map_ns_ - c.start_ns));
     double f = since_start / static_cast<double>(c.end_ns - c.start_ns);
     offset += f * static_cast<double>(p.clock_offset_end_ns - p.clock_offset_ns);
   }
@@ -125,16 +127,38 @@ const ThreadTrace& ProcessReader::thread(size_t i) const {
   return *threads_[i];
 }
 
-bool ProcessReader::thread_summary(size_t i, ThreadSummary& out) const {
-  // The summary with the highest sequence number is the thread's last word.
-  const ChunkRef* latest = nullptr;
+std::vector<const ChunkRef*> ProcessReader::usable_chunks(uint32_t thread, bool& gap) const {
+  std::vector<const ChunkRef*> chunks;
   for (const ChunkRef& c : scan_.chunks)
-    if (c.header.thread == thread_ids_[i] && c.header.kind == ChunkKind::ThreadSummary &&
-        (!latest || c.header.sequence > latest->header.sequence))
-      latest = &c;
-  if (!latest) return false;
+    if (c.header.thread == thread) chunks.push_back(&c);
+  std::stable_sort(chunks.begin(), chunks.end(),
+                   [](const ChunkRef* a, const ChunkRef* b) { return a->header.sequence < b->header.sequence; });
+  // FORMAT.md 5.4: 0, 1, 2, ... up to the first number that is missing or held by
+  // two chunks (which of them is right cannot be known: neither is used).
+  size_t n = 0;
+  while (n < chunks.size() && chunks[n]->header.sequence == n &&
+         (n + 1 == chunks.size() || chunks[n + 1]->header.sequence != n))
+    ++n;
+  gap = n < chunks.size();
+  chunks.resize(n);
+  return chunks;
+}
+
+namespace {
+
+// The summary chunk with the highest sequence number among `chunks`, or null.
+const ChunkRef* latest_summary(const std::vector<const ChunkRef*>& chunks) {
+  const ChunkRef* latest = nullptr;
+  for (const ChunkRef* c : chunks)
+    if (c->header.kind == ChunkKind::ThreadSummary && (!latest || c->header.sequence > latest->header.sequence))
+      latest = c;
+  return latest;
+}
+
+bool decode_summary(const ChunkRef* c, ThreadSummary& out) {
+  if (!c) return false;
   try {
-    auto payload = latest->payload();
+    auto payload = c->payload();
     out.decode(payload.data(), payload.size());
     return true;
   } catch (const FormatError&) {
@@ -142,12 +166,27 @@ bool ProcessReader::thread_summary(size_t i, ThreadSummary& out) const {
   }
 }
 
-void ProcessReader::load_thread(ThreadTrace& t) const {
-  std::vector<const ChunkRef*> chunks;
+}  // namespace
+
+bool ProcessReader::thread_summary(size_t i, ThreadSummary& out) const {
+  bool gap = false;
+  return decode_summary(latest_summary(usable_chunks(thread_ids_[i], gap)), out);
+}
+
+bool ProcessReader::unconfirmed_summary(size_t i, ThreadSummary& out) const {
+  bool gap = false;
+  auto usable = usable_chunks(thread_ids_[i], gap);
+  if (!gap || latest_summary(usable)) return false;
+  std::vector<const ChunkRef*> all;
   for (const ChunkRef& c : scan_.chunks)
-    if (c.header.thread == t.index_) chunks.push_back(&c);
-  std::stable_sort(chunks.begin(), chunks.end(),
-                   [](const ChunkRef* a, const ChunkRef* b) { return a->header.sequence < b->header.sequence; });
+    if (c.header.thread == thread_ids_[i]) all.push_back(&c);
+  return decode_summary(latest_summary(all), out);
+}
+
+void ProcessReader::load_thread(ThreadTrace& t) const {
+  bool gap = false;
+  std::vector<const ChunkRef*> chunks = usable_chunks(t.index_, gap);
+  if (gap) t.truncated_ = true;  // a lost chunk: what follows cannot be placed in order
   uint32_t expected = 0;
   StructureBatch batch;
   // Ids a definition was read for: tables grow to the largest id, and a token
@@ -160,10 +199,6 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
   };
   try {
     for (const ChunkRef* c : chunks) {
-      if (c->header.sequence != expected) {
-        t.truncated_ = true;  // a lost chunk: what follows cannot be placed in order
-        break;
-      }
       ++expected;
       switch (c->header.kind) {
         case ChunkKind::ThreadStructure: {
@@ -185,11 +220,11 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
             defined_loops[id] = true;
           }
           t.top_level_.insert(t.top_level_.end(), batch.tokens.begin(), batch.tokens.end());
-          if (batch.has_checkpoint) {
-            checkpoint.has_checkpoint = true;
-            checkpoint.checkpoint_tokens.swap(batch.checkpoint_tokens);
-            checkpoint.checkpoint_counts.swap(batch.checkpoint_counts);
-          }
+          // FORMAT.md 8.1.7: only the last structure chunk's checkpoint counts; a
+          // chunk without one (the thread's final chunk) leaves nothing to append.
+          checkpoint.has_checkpoint = batch.has_checkpoint;
+          checkpoint.checkpoint_tokens.swap(batch.checkpoint_tokens);
+          checkpoint.checkpoint_counts.swap(batch.checkpoint_counts);
           for (auto& [loop, count] : batch.loop_counts) {
             if (t.loop_counts_.size() <= loop) t.loop_counts_.resize(loop + 1);
             t.loop_counts_[loop].push_back(count);

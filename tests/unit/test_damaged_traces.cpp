@@ -13,14 +13,8 @@ using namespace rondo::format;
 
 namespace {
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
+const auto& read_file = test::read_bytes;
+const auto& write_file = test::write_bytes;
 
 // Reads everything a damaged trace offers; returns events per thread.
 size_t read_all(const std::string& dir) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -87,6 +88,16 @@ inline void write_killed_process(const std::string& path, size_t batch_events,
     for (auto& c : encode_batch(b, 3)) file.append(c);
   }, batch_events);
   record(w);
+}
+
+// A whole file's bytes, and a file written from bytes: for tests that damage traces.
+inline std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+inline void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 // Every event of a thread, replayed.

@@ -39,6 +39,18 @@ struct TraceInfo {
   // 8.2.2): the coarsest step in ns, and the most any timestamp may differ from
   // the clock reading (half a step). Both 0 for lossless traces.
   double time_step_ns = 0, time_error_ns = 0;
+  // Threads whose events end early (FORMAT.md 5.5: a gap in their chunks, a
+  // damaged chunk, no summary), in location order. `events` is what every
+  // command reads of them; `recorded_events` what their summary says was
+  // recorded when that summary lies after a gap (the events no longer confirm
+  // it, and no statistic uses it), else -1.
+  struct TruncatedThread {
+    int32_t rank = 0;  // process_label()
+    uint32_t thread = 0;
+    uint64_t events = 0;
+    int64_t recorded_events = -1;
+  };
+  std::vector<TruncatedThread> truncated_threads;
   double bytes_per_event() const { return events ? static_cast<double>(bytes) / static_cast<double>(events) : 0; }
 };
 TraceInfo trace_info(const format::TraceReader& trace);

@@ -217,8 +217,14 @@ class ProcessReader {
   const ThreadTrace& thread(size_t i) const;
   // The statistics summary of thread `i`, read alone (without decoding the
   // thread): what flat profiles and `rondo info` need, at a cost independent of
-  // the trace's length. False when the thread has none (it did not end cleanly).
+  // the trace's length. False when the thread has none (it did not end cleanly)
+  // or when a gap in its chunks lies before it (FORMAT.md 5.4): then its events
+  // end at the gap and no longer confirm the summary, and the thread is truncated.
   bool thread_summary(size_t i, ThreadSummary& out) const;
+  // The summary that thread_summary() refuses because of a gap before it: what the
+  // recorder counted, which the readable events can no longer confirm. For
+  // reports ("N events recorded, M readable"), never for statistics.
+  bool unconfirmed_summary(size_t i, ThreadSummary& out) const;
   uint32_t thread_index(size_t i) const { return thread_ids_[i]; }
   const std::vector<std::string>& problems() const { return scan_.problems; }
   bool truncated() const;
@@ -240,6 +246,9 @@ class ProcessReader {
 
  private:
   void load_thread(ThreadTrace& t) const;
+  // Thread `thread`'s chunks a reader may use, in sequence order (FORMAT.md 5.4);
+  // `gap`: some chunk of the thread lies beyond a missing or doubled number.
+  std::vector<const ChunkRef*> usable_chunks(uint32_t thread, bool& gap) const;
   std::string path_;
   std::unique_ptr<MappedFile> file_;
   ScanResult scan_;

@@ -1,0 +1,249 @@
+// The reader follows FORMAT.md to the nanosecond and on damage: tick-to-ns
+// rounding (11.3), the clock mapping shared on a host (11.2), chunks with the
+// same sequence number (5.4), a last structure chunk without a checkpoint
+// (8.1.7) and a damaged middle structure chunk (5.5). Traces are built by hand
+// (clock records) or with the real writer and then damaged byte for byte.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "rondo/format/chunk.h"
+#include "stream_generator.h"
+#include "trace_fixture.h"
+
+using namespace rondo;
+using namespace rondo::format;
+
+namespace {
+
+using test::read_bytes;
+using test::write_bytes;
+
+// A process file with the given process and clock records and one thread whose
+// events are single enter/leave pairs of region 0 at `ticks`.
+void write_clocked_process(const std::string& path, const ProcessDef& p, const ClockDef& clock,
+                           const std::vector<uint64_t>& ticks) {
+  ProcessFile file(path);
+  std::vector<uint8_t> defs;
+  encode::process(defs, p);
+  encode::string(defs, 1, "r0");
+  encode::region(defs, 0, RegionDef{1, 0, 0, RegionRole::Function});
+  encode::clock(defs, clock);
+  encode::thread(defs, ThreadDef{0, 0, ThreadKind::Cpu, 0, UINT32_MAX});
+  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
+  ThreadWriter w(0, [&](Batch&& b) {
+    for (auto& c : encode_batch(b, 3)) file.append(c);
+  });
+  for (size_t i = 0; i + 1 < ticks.size(); i += 2) {
+    w.enter(0, ticks[i]);
+    w.leave(0, ticks[i + 1]);
+  }
+  w.flush(true);
+  file.append(encode_chunk(ChunkKind::ProcessEnd, kProcessScope, 0, {}, 0));
+}
+
+// Rewrites a process file chunk by chunk: `edit` returns the chunks to write in
+// place of each one (none to drop it, two to double it).
+void rewrite_chunks(const std::string& path,
+                    const std::function<std::vector<std::vector<uint8_t>>(const ChunkRef&)>& edit) {
+  auto bytes = read_bytes(path);
+  ScanResult scan = scan_chunks(bytes.data(), bytes.size());
+  std::vector<uint8_t> out(bytes.begin(), bytes.begin() + 16);
+  for (const ChunkRef& c : scan.chunks)
+    for (auto& piece : edit(c)) out.insert(out.end(), piece.begin(), piece.end());
+  write_bytes(path, out);
+}
+std::vector<uint8_t> chunk_bytes(const ChunkRef& c) {
+  std::vector<uint8_t> out(c.stored - 32, c.stored + c.header.stored_size);
+  return out;
+}
+
+}  // namespace
+
+TEST(ReaderRules, TicksToNanosecondsRoundHalfAwayFromZero) {
+  test::TempDir dir;
+  // FORMAT.md 11.3's example: 3 ticks per ns, offset 2000 -> 2600 over the run.
+  ProcessDef p;
+  p.pid = 1;
+  p.host = "h";
+  p.clock_offset_ns = 2000;
+  p.clock_offset_end_ns = 2600;
+  p.has_end_offset = true;
+  ClockDef c;
+  c.source = 1;
+  c.ticks_per_second = 1000000000;
+  c.start_ticks = 5000000;
+  c.start_ns = 1000000000;
+  c.has_end = true;
+  c.end_ticks = 35000000;
+  c.end_ns = 1010000000;
+  write_clocked_process(dir.file("a.rnd"), p, c, {20000000, 20000002});
+  ProcessReader r(dir.file("a.rnd"));
+  EXPECT_EQ(r.to_ns(20000000), 1005002300);  // the example in the text
+  EXPECT_EQ(r.to_ns(20000002), 1005002301);  // 5 002 300.67 ns after the start: rounds up
+  EXPECT_EQ(r.to_ns(4999999), 1000002000);   // before the start pair: 1999.67 rounds to 2000
+  EXPECT_EQ(r.to_ns(4000000), 999668647);    // -331 353.33 ns after the start
+}
+
+TEST(ReaderRules, HalfNanosecondsRoundAwayFromZeroOnBothSides) {
+  test::TempDir dir;
+  ProcessDef p;
+  p.pid = 1;
+  p.host = "h";
+  ClockDef c;  // 2 ticks per ns, no offsets
+  c.source = 1;
+  c.ticks_per_second = 1000000000;
+  c.start_ticks = 1000;
+  c.start_ns = 5000;
+  c.has_end = true;
+  c.end_ticks = 2001000;
+  c.end_ns = 1005000;
+  write_clocked_process(dir.file("a.rnd"), p, c, {1003, 1005});
+  ProcessReader r(dir.file("a.rnd"));
+  EXPECT_EQ(r.to_ns(1003), 5002);  // +1.5 ns
+  EXPECT_EQ(r.to_ns(997), 4998);   // -1.5 ns
+  EXPECT_EQ(r.to_ns(1001), 5001);  // +0.5 ns
+  // Durations (FORMAT.md 12) round the same way: 3 ticks = 1.5 ns -> 2 ns.
+  EXPECT_DOUBLE_EQ(r.ticks_per_ns(), 2.0);
+}
+
+TEST(ReaderRules, ProcessesOfOneHostCountingTheTscShareTheLongestMeasuredMapping) {
+  test::TempDir dir;
+  auto process = [](uint32_t pid, const std::string& host) {
+    ProcessDef p;
+    p.pid = pid;
+    p.host = host;
+    p.run_id = "run";
+    return p;
+  };
+  ClockDef measured;  // 3 ticks per ns over 1 ms
+  measured.source = 0;
+  measured.ticks_per_second = 2900000000;
+  measured.start_ticks = 1000;
+  measured.start_ns = 5000;
+  measured.has_end = true;
+  measured.end_ticks = 3001000;
+  measured.end_ns = 1005000;
+  ClockDef calibrated;  // a crashed process: a calibration only, 2.9 ticks per ns
+  calibrated.source = 0;
+  calibrated.ticks_per_second = 2900000000;
+  calibrated.start_ticks = 2000;
+  calibrated.start_ns = 5400;
+  write_clocked_process(dir.file("a.rnd"), process(1, "h"), measured, {2000, 2600});
+  write_clocked_process(dir.file("b.rnd"), process(2, "h"), calibrated, {4000, 4600});
+  write_clocked_process(dir.file("c.rnd"), process(3, "other"), calibrated, {4000, 4600});
+  TraceReader trace(dir.str());
+  ASSERT_EQ(trace.processes().size(), 3u);
+  // Same host: b converts with a's pairs and rate: 5000 + (4000 - 1000) / 3.
+  EXPECT_EQ(trace.processes()[1]->to_ns(4000), 6000);
+  EXPECT_DOUBLE_EQ(trace.processes()[1]->ticks_per_ns(), 3.0);
+  // Another host: its own calibration: 5400 + 2000 / 2.9 = 6089.66 -> 6090.
+  EXPECT_EQ(trace.processes()[2]->to_ns(4000), 6090);
+  EXPECT_EQ(trace.processes()[0]->to_ns(4000), 6000);
+}
+
+TEST(ReaderRules, TwoChunksWithOneSequenceNumberEndTheThreadBeforeThem) {
+  test::TempDir dir;
+  test::StreamGenerator gen(6, 5);
+  auto ops = gen.run(20000);
+  std::string path = dir.file("p.rnd");
+  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  {
+    TraceReader r(dir.str());
+    const ThreadTrace& t = r.processes()[0]->thread(0);
+    ASSERT_FALSE(t.truncated());
+    ASSERT_GT(t.event_count(), 8000u);
+  }
+  rewrite_chunks(path, [&](const ChunkRef& c) -> std::vector<std::vector<uint8_t>> {
+    if (c.header.thread == 0 && c.header.sequence == 4) return {chunk_bytes(c), chunk_bytes(c)};
+    return {chunk_bytes(c)};
+  });
+  TraceReader r(dir.str());
+  const ProcessReader& p = *r.processes()[0];
+  const ThreadTrace& t = p.thread(0);
+  EXPECT_TRUE(t.truncated());
+  ThreadSummary summary;
+  EXPECT_FALSE(p.thread_summary(0, summary));
+  ASSERT_TRUE(p.unconfirmed_summary(0, summary));
+  EXPECT_EQ(summary.events, ops.size());
+  // Neither copy of chunk 4 is used: the events are an exact prefix that ends
+  // with the timestamps of chunks 0..3.
+  auto events = test::replay(t);
+  ASSERT_LT(events.size(), ops.size());
+  for (size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].ticks, ops[i].ticks) << i;
+  uint64_t readable = 0;
+  auto bytes = read_bytes(path);
+  for (const ChunkRef& c : scan_chunks(bytes.data(), bytes.size()).chunks)
+    if (c.header.thread == 0 && c.header.sequence < 4 && c.header.kind == ChunkKind::ThreadTimestamps)
+      readable += decode_timestamp_info(c.stored, c.header.stored_size).count;
+  EXPECT_EQ(t.event_count(), readable);
+}
+
+TEST(ReaderRules, LastStructureChunkWithoutCheckpointAppendsNoOlderOne) {
+  test::TempDir dir;
+  test::StreamGenerator gen(6, 5);
+  auto ops = gen.run(20000);
+  std::string path = dir.file("p.rnd");
+  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  std::vector<Token> complete_stream;
+  std::vector<std::vector<uint32_t>> complete_counts;
+  {
+    TraceReader r(dir.str());
+    const ThreadTrace& t = r.processes()[0]->thread(0);
+    complete_stream = t.top_level();
+    for (uint32_t l = 0; l < t.loops().size(); ++l) complete_counts.push_back(t.loop_counts(l));
+  }
+  // The summary is lost (a crash between the last two writes): the last
+  // structure chunk, written without a checkpoint, already completes the stream.
+  size_t dropped = 0;
+  rewrite_chunks(path, [&](const ChunkRef& c) -> std::vector<std::vector<uint8_t>> {
+    if (c.header.kind == ChunkKind::ThreadSummary) return ++dropped, std::vector<std::vector<uint8_t>>{};
+    return {chunk_bytes(c)};
+  });
+  ASSERT_EQ(dropped, 1u);
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  EXPECT_TRUE(t.truncated());  // no summary
+  // Nothing appended: an older chunk's checkpoint would repeat calls and counts
+  // that the last chunk's tokens already hold.
+  EXPECT_EQ(t.top_level(), complete_stream);
+  for (uint32_t l = 0; l < t.loops().size(); ++l) EXPECT_EQ(t.loop_counts(l), complete_counts[l]) << "loop " << l;
+  auto events = test::replay(t);
+  ASSERT_EQ(events.size(), ops.size());
+  for (size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].ticks, ops[i].ticks) << i;
+}
+
+TEST(ReaderRules, DamagedMiddleStructureChunkTruncatesTheThreadForEveryReader) {
+  test::TempDir dir;
+  test::StreamGenerator gen(6, 5);
+  auto ops = gen.run(20000);
+  std::string path = dir.file("p.rnd");
+  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  // Flip one byte in the payload of a structure chunk in the middle.
+  auto bytes = read_bytes(path);
+  uint64_t flip = 0;
+  uint32_t damaged = 0;
+  for (const ChunkRef& c : scan_chunks(bytes.data(), bytes.size()).chunks)
+    if (c.header.kind == ChunkKind::ThreadStructure && c.header.sequence >= 6 && !flip) {
+      flip = c.offset + 32 + c.header.stored_size / 2;
+      damaged = c.header.sequence;
+    }
+  ASSERT_NE(flip, 0u);
+  bytes[flip] ^= 0x01;
+  write_bytes(path, bytes);
+  TraceReader r(dir.str());
+  const ProcessReader& p = *r.processes()[0];
+  ThreadSummary summary;
+  EXPECT_FALSE(p.thread_summary(0, summary));  // what info and stats would use
+  ASSERT_TRUE(p.unconfirmed_summary(0, summary));
+  EXPECT_EQ(summary.events, ops.size());
+  const ThreadTrace& t = p.thread(0);
+  EXPECT_TRUE(t.truncated());
+  auto events = test::replay(t);
+  EXPECT_GT(events.size(), 0u);  // the chunks before the damage still replay
+  ASSERT_LT(events.size(), ops.size());
+  for (size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].ticks, ops[i].ticks) << i;
+  bool reported = false;
+  for (auto& m : r.problems()) reported = reported || m.find("checksum mismatch") != std::string::npos;
+  EXPECT_TRUE(reported) << "chunk " << damaged;
+}
