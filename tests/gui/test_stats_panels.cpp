@@ -45,8 +45,15 @@ TEST(ViewerStatsPanels, RangeStatisticsEqualRondoStatsWindow) {
   w.show();
   QApplication::processEvents();
   TimelineView* view = w.timeline();
+  // The ring itself (MPI_Init and MPI_Finalize take most of the run): from
+  // rank 0's first MPI_Send to its last.
+  std::vector<Call> sends;
+  for (const Call& c : replay_calls(s.process(s.rows()[0]), s.rows()[0].thread))
+    if (s.region_name(s.rows()[0].process, c.region) == "MPI_Send") sends.push_back(c);
+  ASSERT_EQ(sends.size(), 300u);
+  view->set_window(Window{sends.front().start_ns, sends.back().end_ns});
   view->grab();
-  // A range over the middle of the run, drawn with Ctrl + right button: the
+  // A range over the middle of the ring, drawn with Ctrl + right button: the
   // view must stay where it is and the panel analyse that range.
   const Window before = view->window();
   const int x0 = TimelineView::kLabelWidth + view->timeline_pixels() / 4,
@@ -129,63 +136,79 @@ TEST(ViewerStatsPanels, VisibleWindowActionAnalysesTheView) {
   }
 }
 
-TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToIt) {
-  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
+// Clicks the first slowest iteration of each loop row of `trace` (the whole
+// run analysed) and checks the timeline then shows exactly that iteration.
+void check_slowest_iteration_zoom(const std::string& trace) {
+  TraceSession s(trace);
   MainWindow w(s);
   w.show();
   QApplication::processEvents();
   w.analyze_visible()->trigger();  // the whole run
   const analyzer::StatsReport& report = w.stats_panel()->report();
   ASSERT_FALSE(report.loops.rows.empty());
-  const analyzer::LoopRow& loop = report.loops.rows[0];
-  ASSERT_FALSE(loop.slowest.empty());
-  const analyzer::SlowIteration& slowest = loop.slowest[0];
+  w.loops_panel()->raise();  // it shares a tab with the wait states
+  QApplication::processEvents();
   QTreeWidget* tree = w.loops_panel()->tree();
-  QTreeWidgetItem* item = tree->topLevelItem(0)->child(0);
-  ASSERT_NE(item, nullptr);
-  QRect rect = tree->visualItemRect(item);
-  QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, rect.center());
+  ASSERT_EQ(static_cast<size_t>(tree->topLevelItemCount()), report.loops.rows.size());
+  for (size_t l = 0; l < report.loops.rows.size(); ++l) {
+    const analyzer::LoopRow& loop = report.loops.rows[l];
+    ASSERT_FALSE(loop.slowest.empty()) << loop.name();
+    const analyzer::SlowIteration& slowest = loop.slowest[0];
+    QTreeWidgetItem* item = tree->topLevelItem(static_cast<int>(l))->child(0);
+    ASSERT_NE(item, nullptr);
+    tree->scrollToItem(item);
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(item).center());
 
-  // The window is that iteration's span: found independently by replaying its
-  // thread with the cursor's loop frames (an iteration runs from its first
-  // event to the next iteration's first event, or the occurrence's last event).
-  size_t row = SIZE_MAX;
-  for (size_t r = 0; r < s.rows().size(); ++r)
-    if (s.rows()[r].rank == slowest.rank && s.rows()[r].thread == slowest.thread) row = r;
-  ASSERT_NE(row, SIZE_MAX);
-  const format::ProcessReader& p = s.process(s.rows()[row]);
-  format::EventCursor c(p.thread(slowest.thread));
-  format::Event e;
-  std::vector<format::LoopFrame> frames;
-  int64_t begin = -1, end = -1, previous = 0;
-  uint64_t generation = UINT64_MAX;
-  bool inside = false;
-  while (c.next(e)) {
-    if (c.loop_generation() != generation) {
-      generation = c.loop_generation();
-      c.loop_frames(frames);
-      bool now = false;
-      for (const auto& f : frames)
-        now |= f.loop == slowest.loop_id && f.occurrence == slowest.occurrence && f.iteration == slowest.iteration;
-      if (inside && !now) {
-        bool next = false;  // the next iteration of the same occurrence starts here
-        for (const auto& f : frames) next |= f.loop == slowest.loop_id && f.occurrence == slowest.occurrence;
-        end = next ? p.to_ns(e.ticks) : previous;
-        break;
+    // The window is that iteration's span: found independently by replaying its
+    // thread with the cursor's loop frames (an iteration runs from its first
+    // event to the next iteration's first event, or the occurrence's last event).
+    size_t row = SIZE_MAX;
+    for (size_t r = 0; r < s.rows().size(); ++r)
+      if (s.rows()[r].rank == slowest.rank && s.rows()[r].thread == slowest.thread) row = r;
+    ASSERT_NE(row, SIZE_MAX);
+    const format::ProcessReader& p = s.process(s.rows()[row]);
+    format::EventCursor c(p.thread(slowest.thread));
+    format::Event e;
+    std::vector<format::LoopFrame> frames;
+    int64_t begin = -1, end = -1, previous = 0;
+    uint64_t generation = UINT64_MAX;
+    bool inside = false;
+    while (c.next(e)) {
+      if (c.loop_generation() != generation) {
+        generation = c.loop_generation();
+        c.loop_frames(frames);
+        bool now = false;
+        for (const auto& f : frames)
+          now |= f.loop == slowest.loop_id && f.occurrence == slowest.occurrence && f.iteration == slowest.iteration;
+        if (inside && !now) {
+          bool next = false;  // the next iteration of the same occurrence starts here
+          for (const auto& f : frames) next |= f.loop == slowest.loop_id && f.occurrence == slowest.occurrence;
+          end = next ? p.to_ns(e.ticks) : previous;
+          break;
+        }
+        if (now && !inside) begin = p.to_ns(e.ticks);
+        inside = now;
       }
-      if (now && !inside) begin = p.to_ns(e.ticks);
-      inside = now;
+      previous = p.to_ns(e.ticks);
     }
-    previous = p.to_ns(e.ticks);
+    if (inside && end < 0) end = previous;
+    ASSERT_GE(begin, 0) << loop.name();
+    EXPECT_EQ(w.timeline()->window(), (Window{begin, std::max(end, begin + 1)})) << loop.name();
+    // Its duration is the one the analyzer reports for that iteration (within a
+    // nanosecond of rounding: the analyzer converts the tick difference).
+    EXPECT_LE(std::llabs((end - begin) - slowest.ns), 1) << loop.name();
+    EXPECT_EQ(w.timeline()->marked_rows(), std::set<size_t>{row}) << loop.name();
   }
-  if (inside && end < 0) end = previous;
-  ASSERT_GE(begin, 0);
-  EXPECT_EQ(w.timeline()->window(), (Window{begin, std::max(end, begin + 1)}));
-  // Its duration is the one the analyzer reports for that iteration (within a
-  // nanosecond of rounding: the analyzer converts the tick difference).
-  EXPECT_LE(std::llabs((end - begin) - slowest.ns), 1);
-  EXPECT_EQ(w.timeline()->marked_rows(), std::set<size_t>{row});
+}
+
+TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToItOnMpiRing) {
+  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
+  check_slowest_iteration_zoom(ring_trace());
+}
+
+// nested_loops: iterations of inner loops, nested in outer ones.
+TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToItInNestedLoops) {
+  check_slowest_iteration_zoom(loops_trace());
 }
 
 TEST(ViewerStatsPanels, ClickOnWaitCallSiteZoomsToItsLongestWait) {
@@ -197,6 +220,8 @@ TEST(ViewerStatsPanels, ClickOnWaitCallSiteZoomsToItsLongestWait) {
   w.analyze_visible()->trigger();
   nlohmann::json cli = cli_stats(s, w.stats_panel()->analyzed_window());
   // The ring's token: each rank waits in its receive for the other (late sender).
+  w.waits_panel()->raise();
+  QApplication::processEvents();
   QTreeWidget* tree = w.waits_panel()->tree();
   ASSERT_GE(tree->topLevelItemCount(), 1);
   QTreeWidgetItem* pattern = tree->topLevelItem(0);

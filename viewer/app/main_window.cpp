@@ -86,6 +86,7 @@ void MainWindow::add_stats_panels(QToolBar* tools) {
   addDockWidget(Qt::LeftDockWidgetArea, loops_panel_);
   addDockWidget(Qt::LeftDockWidgetArea, matrix_panel_);
   tabifyDockWidget(loops_panel_, waits_panel_);
+  loops_panel_->raise();
   connect(stats_panel_, &WindowStatsPanel::analyzed, matrix_panel_, &MatrixPanel::show_report);
   connect(stats_panel_, &WindowStatsPanel::analyzed, loops_panel_, &LoopsPanel::show_report);
   connect(stats_panel_, &WindowStatsPanel::analyzed, waits_panel_, &WaitStatesPanel::show_report);
