@@ -136,6 +136,29 @@ TEST(ViewerStatsPanels, VisibleWindowActionAnalysesTheView) {
   }
 }
 
+TEST(ViewerStatsPanels, FollowingTheViewAnalysesEachWindowItRestsAt) {
+  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
+  TraceSession s(ring_trace());
+  MainWindow w(s);
+  w.show();
+  QApplication::processEvents();
+  const Window all = w.timeline()->window();
+  const Window before = w.stats_panel()->analyzed_window();
+  Window left{all.begin_ns, all.begin_ns + (all.end_ns - all.begin_ns) / 3};
+  w.timeline()->set_window(left);  // not following yet: nothing is analysed
+  QTest::qWait(600);
+  EXPECT_EQ(w.stats_panel()->analyzed_window(), before);
+  w.follow_view()->setChecked(true);
+  EXPECT_TRUE(QTest::qWaitFor([&] { return w.stats_panel()->analyzed_window() == left; }, 10000));
+  // Two quick steps: the window it rests at is analysed.
+  w.timeline()->set_window(Window{left.end_ns, left.end_ns + 1000000});
+  Window right{left.end_ns, all.end_ns};
+  w.timeline()->set_window(right);
+  EXPECT_TRUE(QTest::qWaitFor([&] { return w.stats_panel()->analyzed_window() == right; }, 10000));
+  nlohmann::json cli = cli_stats(s, right);
+  EXPECT_EQ(w.stats_panel()->profile()->topLevelItemCount(), static_cast<int>(cli.at("regions").size()));
+}
+
 // Clicks the first slowest iteration of each loop row of `trace` (the whole
 // run analysed) and checks the timeline then shows exactly that iteration.
 void check_slowest_iteration_zoom(const std::string& trace) {

@@ -38,6 +38,7 @@ class MainWindow : public QMainWindow {
   LoopsPanel* loops_panel() const { return loops_panel_; }
   WaitStatesPanel* waits_panel() const { return waits_panel_; }
   QAction* analyze_visible() const { return analyze_visible_; }
+  QAction* follow_view() const { return follow_view_; }  // re-analyse the visible window as it changes
   // The window's content (warning, overview, timeline, legend) as an image.
   QImage render_content();
 
@@ -59,6 +60,7 @@ class MainWindow : public QMainWindow {
   LoopsPanel* loops_panel_ = nullptr;
   WaitStatesPanel* waits_panel_ = nullptr;
   QAction* analyze_visible_ = nullptr;
+  QAction* follow_view_ = nullptr;
 };
 
 }  // namespace rondo::viewer
