@@ -4,29 +4,22 @@
 // the row(s) of the rank it waited for.
 #pragma once
 
-#include <QDockWidget>
-#include <QTreeWidget>
-
-#include "rondo/analyzer/analysis.h"
-#include "timeline_view.h"
+#include "jump_list_panel.h"
 
 namespace rondo::viewer {
 
-class WaitStatesPanel : public QDockWidget {
+class WaitStatesPanel : public JumpListPanel {
   Q_OBJECT
  public:
   WaitStatesPanel(const TraceSession& session, TimelineView* timeline, QWidget* parent = nullptr);
-  void show_report(const analyzer::StatsReport& report);
   // One top-level item per pattern with waiting, a child per call site.
-  QTreeWidget* tree() const { return tree_; }
-  // Zooms to the worst wait of the call site `item` stands for; false for a pattern row.
-  bool zoom_to(QTreeWidgetItem* item);
+  void show_report(const analyzer::StatsReport& report) override;
+
+ protected:
+  bool place(int index, Window& window, std::set<size_t>& marked) override;
 
  private:
-  const TraceSession& session_;
-  TimelineView* timeline_;
-  QTreeWidget* tree_ = nullptr;
-  std::vector<analyzer::WaitCallSite> sites_;  // indexed by the children's Qt::UserRole
+  std::vector<analyzer::WaitCallSite> sites_;
 };
 
 }  // namespace rondo::viewer
