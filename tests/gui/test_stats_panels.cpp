@@ -31,6 +31,16 @@ nlohmann::json cli_stats(const TraceSession& s, Window w) {
   return nlohmann::json::parse(r.out);
 }
 
+// A main window on a trace, shown (so that its docks have their sizes).
+struct Shown {
+  TraceSession s;
+  MainWindow w;
+  explicit Shown(const std::string& trace) : s(trace), w(s) {
+    w.show();
+    QApplication::processEvents();
+  }
+};
+
 qlonglong value(QTreeWidgetItem* item, int column) {
   return item->data(column, WindowStatsPanel::kValueRole).toLongLong();
 }
@@ -39,10 +49,10 @@ qlonglong value(QTreeWidgetItem* item, int column) {
 
 TEST(ViewerStatsPanels, RangeStatisticsEqualRondoStatsWindow) {
   if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
-  MainWindow w(s);
+  Shown opened(ring_trace());
+  TraceSession& s = opened.s;
+  MainWindow& w = opened.w;
   w.resize(1600, 700);
-  w.show();
   QApplication::processEvents();
   TimelineView* view = w.timeline();
   // The ring itself (MPI_Init and MPI_Finalize take most of the run): from
@@ -114,10 +124,9 @@ TEST(ViewerStatsPanels, RangeStatisticsEqualRondoStatsWindow) {
 
 TEST(ViewerStatsPanels, VisibleWindowActionAnalysesTheView) {
   if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
-  MainWindow w(s);
-  w.show();
-  QApplication::processEvents();
+  Shown opened(ring_trace());
+  TraceSession& s = opened.s;
+  MainWindow& w = opened.w;
   const Window all = w.timeline()->window();
   Window half{all.begin_ns + (all.end_ns - all.begin_ns) / 2, all.end_ns};
   w.timeline()->set_window(half);
@@ -138,10 +147,9 @@ TEST(ViewerStatsPanels, VisibleWindowActionAnalysesTheView) {
 
 TEST(ViewerStatsPanels, FollowingTheViewAnalysesEachWindowItRestsAt) {
   if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
-  MainWindow w(s);
-  w.show();
-  QApplication::processEvents();
+  Shown opened(ring_trace());
+  TraceSession& s = opened.s;
+  MainWindow& w = opened.w;
   const Window all = w.timeline()->window();
   const Window before = w.stats_panel()->analyzed_window();
   Window left{all.begin_ns, all.begin_ns + (all.end_ns - all.begin_ns) / 3};
@@ -162,10 +170,9 @@ TEST(ViewerStatsPanels, FollowingTheViewAnalysesEachWindowItRestsAt) {
 // Clicks the first slowest iteration of each loop row of `trace` (the whole
 // run analysed) and checks the timeline then shows exactly that iteration.
 void check_slowest_iteration_zoom(const std::string& trace) {
-  TraceSession s(trace);
-  MainWindow w(s);
-  w.show();
-  QApplication::processEvents();
+  Shown opened(trace);
+  TraceSession& s = opened.s;
+  MainWindow& w = opened.w;
   w.analyze_visible()->trigger();  // the whole run
   const analyzer::StatsReport& report = w.stats_panel()->report();
   ASSERT_FALSE(report.loops.rows.empty());
@@ -236,10 +243,9 @@ TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToItInNestedLoops) {
 
 TEST(ViewerStatsPanels, ClickOnWaitCallSiteZoomsToItsLongestWait) {
   if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
-  MainWindow w(s);
-  w.show();
-  QApplication::processEvents();
+  Shown opened(ring_trace());
+  TraceSession& s = opened.s;
+  MainWindow& w = opened.w;
   w.analyze_visible()->trigger();
   nlohmann::json cli = cli_stats(s, w.stats_panel()->analyzed_window());
   // The ring's token: each rank waits in its receive for the other (late sender).
