@@ -305,9 +305,9 @@ bool same_iteration(const LoopFrame& a, const LoopFrame& b) {
   return a.loop == b.loop && a.occurrence == b.occurrence && a.iteration == b.iteration;
 }
 
-// Calls on(frame, ticks) for every iteration with any part in the window, with
-// its duration (as defined in loop_stats.h) clipped to the window, as the
-// profile clips calls.
+// Calls on(frame, ticks, start, end) for every iteration with any part in the
+// window, with its duration (as defined in loop_stats.h) clipped to the window,
+// as the profile clips calls, and its whole span [start, end] in ticks.
 template <typename On>
 void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, On on) {
   EventCursor cursor(t);
@@ -339,7 +339,7 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
     if (!o.counted) return;
     --counted_open;
     int64_t inside = ticks.clip(o.start, std::max(end, o.start));
-    if (inside >= 0) on(o.frame, static_cast<uint64_t>(inside));
+    if (inside >= 0) on(o.frame, static_cast<uint64_t>(inside), o.start, std::max(end, o.start));
   };
   Event e;
   while (cursor.next(e)) {
@@ -396,7 +396,7 @@ void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& 
   std::vector<std::vector<uint64_t>> durations(n);
   size_t buffered = 0;
   bool overflow = false;
-  replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d) {
+  replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) {
     LoopTiming& s = loops[f.loop].timing;
     if (last_occurrence[f.loop] != f.occurrence) {
       last_occurrence[f.loop] = f.occurrence;
@@ -437,7 +437,7 @@ void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& 
     for (uint32_t l = 0; l < n; ++l)
       for (uint64_t d : durations[l]) count(l, d);
   } else {
-    replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d) { count(f.loop, d); });
+    replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) { count(f.loop, d); });
   }
 }
 
@@ -445,6 +445,16 @@ void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& 
 
 // ---------------------------------------------------------------------------
 // Map
+
+IterationSpan loop_iteration_span(const ProcessReader& p, uint32_t thread, uint32_t loop, uint32_t occurrence,
+                                  uint32_t iteration) {
+  IterationSpan span;
+  replay_iterations(p, p.thread(thread), TimeWindow{}, [&](const LoopFrame& f, uint64_t, uint64_t a, uint64_t b) {
+    if (span.found || f.loop != loop || f.occurrence != occurrence || f.iteration != iteration) return;
+    span = IterationSpan{true, p.to_ns(a), p.to_ns(b)};
+  });
+  return span;
+}
 
 LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, uint32_t thread,
                                       const TimeWindow& window, LoopDetail detail) {

@@ -216,6 +216,9 @@ class Collector {
       if (w.ns > site.worst_ns || (w.ns == site.worst_ns && w.rank < site.worst_rank)) {
         site.worst_ns = w.ns;
         site.worst_rank = w.rank;
+        site.worst_partner = w.partner;
+        site.worst_enter_ns = w.call->enter_ns;
+        site.worst_exit_ns = w.call->exit_ns;
       }
     }
     auto share = [&](int64_t ns) { return run_ns > 0 ? static_cast<double>(ns) / static_cast<double>(run_ns) : 0.0; };

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include <QDockWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -71,9 +72,46 @@ MainWindow::MainWindow(const TraceSession& session, QWidget* parent) : QMainWind
   rows_dock->setWidget(row_list_);
   addDockWidget(Qt::RightDockWidgetArea, rows_dock);
 
+  add_stats_panels(tools);
   connect(timeline_, &TimelineView::call_selected, this, &MainWindow::show_call);
   connect(timeline_, &TimelineView::message_selected, this, &MainWindow::show_message);
   resize(1280, 720);
+}
+
+void MainWindow::add_stats_panels(QToolBar* tools) {
+  stats_panel_ = new WindowStatsPanel(session_, this);
+  matrix_panel_ = new MatrixPanel(this);
+  loops_panel_ = new LoopsPanel(session_, timeline_, this);
+  waits_panel_ = new WaitStatesPanel(session_, timeline_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, stats_panel_);
+  addDockWidget(Qt::LeftDockWidgetArea, loops_panel_);
+  addDockWidget(Qt::LeftDockWidgetArea, matrix_panel_);
+  tabifyDockWidget(loops_panel_, waits_panel_);
+  loops_panel_->raise();
+  connect(stats_panel_, &WindowStatsPanel::analyzed, matrix_panel_, &MatrixPanel::show_report);
+  connect(stats_panel_, &WindowStatsPanel::analyzed, loops_panel_, &LoopsPanel::show_report);
+  connect(stats_panel_, &WindowStatsPanel::analyzed, waits_panel_, &WaitStatesPanel::show_report);
+  connect(timeline_, &TimelineView::range_selected, stats_panel_, &WindowStatsPanel::analyze);
+  tools->addSeparator();
+  analyze_visible_ = tools->addAction("Statistics of the view");
+  analyze_visible_->setShortcut(QKeySequence(Qt::Key_S));
+  analyze_visible_->setToolTip("Analyse the visible window (S); Ctrl + drag on the timeline analyses a range");
+  connect(analyze_visible_, &QAction::triggered, this, [this] { stats_panel_->analyze(timeline_->window()); });
+  // Following the view re-analyses the visible window once it rests for a
+  // moment (each analysis replays the window, so not on every step of a drag).
+  follow_view_ = tools->addAction("Follow the view");
+  follow_view_->setCheckable(true);
+  follow_view_->setToolTip("Re-analyse the visible window whenever it changes");
+  auto* rest = new QTimer(this);
+  rest->setSingleShot(true);
+  rest->setInterval(400);
+  connect(rest, &QTimer::timeout, this, [this] { stats_panel_->analyze(timeline_->window()); });
+  connect(timeline_, &TimelineView::window_changed, rest, [this, rest] {
+    if (follow_view_->isChecked()) rest->start();
+  });
+  connect(follow_view_, &QAction::toggled, rest, [rest](bool on) {
+    if (on) rest->start();
+  });
 }
 
 QImage MainWindow::render_content() { return content_->grab().toImage(); }

@@ -10,9 +10,14 @@
 #include <QListWidget>
 #include <QMainWindow>
 #include <QTextEdit>
+#include <QToolBar>
 
+#include "loops_panel.h"
+#include "matrix_panel.h"
 #include "overview_strip.h"
 #include "timeline_view.h"
+#include "wait_states_panel.h"
+#include "window_stats_panel.h"
 
 namespace rondo::viewer {
 
@@ -26,6 +31,14 @@ class MainWindow : public QMainWindow {
   QLineEdit* search() const { return search_; }          // highlights the calls of matching regions
   QAction* innermost() const { return innermost_; }      // flame / innermost call
   QListWidget* row_list() const { return row_list_; }    // a checkbox per row: shown or hidden
+  // Side panels fed by one analysis of a window (Ctrl + rubber band, or S for
+  // the visible window): statistics, communication matrix, loops, wait states.
+  WindowStatsPanel* stats_panel() const { return stats_panel_; }
+  MatrixPanel* matrix_panel() const { return matrix_panel_; }
+  LoopsPanel* loops_panel() const { return loops_panel_; }
+  WaitStatesPanel* waits_panel() const { return waits_panel_; }
+  QAction* analyze_visible() const { return analyze_visible_; }
+  QAction* follow_view() const { return follow_view_; }  // re-analyse the visible window as it changes
   // The window's content (warning, overview, timeline, legend) as an image.
   QImage render_content();
 
@@ -41,6 +54,13 @@ class MainWindow : public QMainWindow {
   QLabel* search_result_ = nullptr;
   QAction* innermost_ = nullptr;
   QListWidget* row_list_ = nullptr;
+  void add_stats_panels(QToolBar* tools);
+  WindowStatsPanel* stats_panel_ = nullptr;
+  MatrixPanel* matrix_panel_ = nullptr;
+  LoopsPanel* loops_panel_ = nullptr;
+  WaitStatesPanel* waits_panel_ = nullptr;
+  QAction* analyze_visible_ = nullptr;
+  QAction* follow_view_ = nullptr;
 };
 
 }  // namespace rondo::viewer

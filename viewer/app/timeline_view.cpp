@@ -92,6 +92,11 @@ void TimelineView::set_collapsed(int32_t rank, bool collapsed) {
   update();
 }
 
+void TimelineView::set_marked_rows(std::set<size_t> rows) {
+  marked_rows_ = std::move(rows);
+  update();
+}
+
 void TimelineView::set_row_hidden(size_t row, bool hidden) {
   if (hidden)
     hidden_rows_.insert(row);
@@ -231,6 +236,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     const Row& r = session_.rows()[i];
     const RowFrame& f = frame(i);
     int y0 = row_y_[i];
+    if (marked_rows_.count(i)) p.fillRect(QRect(0, y0, kLabelWidth, kDepthPx * 2), QColor(255, 214, 80));
     p.setPen(QColor(60, 60, 60));
     p.drawText(QRect(12, y0, kLabelWidth - 14, kDepthPx * 2), Qt::AlignVCenter,
                QString("thread %1").arg(session_.process(r).thread_index(r.thread)));
@@ -366,8 +372,13 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
   bool moved = (e->pos() - press_pos_).manhattanLength() > 3;
   if (rubber_) {
     rubber_ = false;
+    rubber_x1_ = e->pos().x();
     int a = std::min(rubber_x0_, rubber_x1_), b = std::max(rubber_x0_, rubber_x1_);
-    if (b - a > 3) set_window(Window{ns_of(a), ns_of(b)});
+    // With Ctrl the band selects a range to analyse instead of zooming to it.
+    if (b - a > 3 && (e->modifiers() & Qt::ControlModifier))
+      emit range_selected(Window{ns_of(a), ns_of(b)});
+    else if (b - a > 3)
+      set_window(Window{ns_of(a), ns_of(b)});
     update();
     return;
   }

@@ -6,7 +6,8 @@
 // apart) and collectives as lines across their ranks; a click on one shows it.
 //
 // Zoom: mouse wheel (around the pointer), + and - keys, rubber band (right
-// button, or Shift + left button). Pan: drag with the left button, Left/Right
+// button, or Shift + left button; with Ctrl held the band selects a range to
+// analyse instead). Pan: drag with the left button, Left/Right
 // keys. Fit all: Home or F. History: Backspace / Alt+Left back, Alt+Right forward.
 // The window's tool bar switches flame / innermost call (key I).
 #pragma once
@@ -51,6 +52,10 @@ class TimelineView : public QWidget {
   // Hides or shows one row (a thread); hidden rows take no space.
   void set_row_hidden(size_t row, bool hidden);
   bool row_hidden(size_t row) const { return hidden_rows_.count(row) > 0; }
+  // Rows whose label is drawn highlighted (the side panels mark the rank an
+  // iteration or a wait belongs to and the partner it waited for).
+  void set_marked_rows(std::set<size_t> rows);
+  const std::set<size_t>& marked_rows() const { return marked_rows_; }
   // Draws the messages and collectives over the rows, or not.
   void set_show_messages(bool on);
   bool show_messages() const { return show_messages_; }
@@ -94,6 +99,8 @@ class TimelineView : public QWidget {
   void window_changed(Window w);
   void call_selected(size_t row, const PickedCall& call);
   void message_selected(const MessageShape& shape);
+  // A rubber band drawn with Ctrl held: the range to analyse (the view stays).
+  void range_selected(Window w);
 
  protected:
   void paintEvent(QPaintEvent*) override;
@@ -121,6 +128,7 @@ class TimelineView : public QWidget {
   size_t history_pos_ = 0;
   std::set<int32_t> collapsed_;
   std::set<size_t> hidden_rows_;
+  std::set<size_t> marked_rows_;
   DepthMode depth_mode_ = DepthMode::Flame;
   bool show_messages_ = true;
   RegionMatch highlight_;

@@ -183,6 +183,19 @@ struct LoopStats {
 LoopStats reduce_loops(const format::TraceReader& trace, const std::vector<LoopThreadPartial>& partials,
                        GroupBy by = GroupBy::None);
 
+// Where one iteration lies: [begin_ns, end_ns] on the trace's time axis, as
+// loop_stats measures it (first event of the iteration to the start of the
+// next one, or to the occurrence's last event), so end - begin is the duration
+// SlowIteration::ns reports. `loop`, `occurrence`, `iteration` as in
+// SlowIteration. Replays the thread (read-only); found is false when that
+// iteration does not exist or has no events.
+struct IterationSpan {
+  bool found = false;
+  int64_t begin_ns = 0, end_ns = 0;
+};
+IterationSpan loop_iteration_span(const format::ProcessReader& p, uint32_t thread, uint32_t loop,
+                                  uint32_t occurrence, uint32_t iteration);
+
 // Every thread of every process, mapped with parallel_for (options.threads,
 // options.progress: one work item per thread), reduced with options.by and
 // options.window.

@@ -108,6 +108,11 @@ struct WaitCallSite {
   int64_t waiting_ns = 0;
   int32_t worst_rank = -1;  // the rank of the instance that waited longest
   int64_t worst_ns = 0;
+  // That instance: the rank it waited for (-1: unknown) and its MPI call's
+  // enter and exit times (trace time axis), so a viewer can show it. Not in
+  // the JSON.
+  int32_t worst_partner = -1;
+  int64_t worst_enter_ns = 0, worst_exit_ns = 0;
 };
 
 // Waiting attributed to a partner: `rank` is the late rank that caused it.
