@@ -52,10 +52,6 @@ inline void write_process(const std::string& path, int threads, int regions,
   ClockDef clock;
   clock.source = 1;
   clock.ticks_per_second = 1000000000;
-  if (spec.clock_end_ns != 0) {
-    clock.has_end = true;
-    clock.end_ticks = clock.end_ns = spec.clock_end_ns;
-  }
   encode::clock(defs, clock);
   for (int t = 0; t < threads; ++t) encode::thread(defs, ThreadDef{static_cast<uint32_t>(t), 0, ThreadKind::Cpu, 0, UINT32_MAX});
   file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
@@ -168,6 +164,10 @@ inline void write_mpi_process(const std::string& path, const MpiProcessSpec& spe
   ClockDef clock;
   clock.source = 1;
   clock.ticks_per_second = 1000000000;
+  if (spec.clock_end_ns != 0) {
+    clock.has_end = true;
+    clock.end_ticks = clock.end_ns = spec.clock_end_ns;
+  }
   encode::clock(defs, clock);
   for (int t = 0; t < spec.threads; ++t)
     encode::thread(defs, ThreadDef{static_cast<uint32_t>(t), 0, ThreadKind::Cpu, 0, UINT32_MAX});
