@@ -27,7 +27,8 @@ const std::vector<Program>& programs() {
       {"omp_tour_gcc", OMP_TOUR_GCC, "4 3"},
       {"omp_tour_clang", OMP_TOUR_CLANG, "4 3"},
       {"producer_consumer", PRODUCER_CONSUMER, "2 2 2000"},
-      {"worker_threads", WORKER_THREADS, ""},
+      // worker_threads is left out until its traced output is understood: it
+      // differed from the untraced one, and it hung with -t memory (issue 17).
       {"file_io", FILE_IO, ". 4096 64"},
   };
   return list;
