@@ -33,6 +33,8 @@
 #include <thread>
 #include <vector>
 
+#include "raise_fault.h"
+
 namespace {
 
 // Records `n` complete calls of region `r`.
@@ -58,31 +60,7 @@ int mode_basic() {
 }
 
 [[noreturn]] void crash(const char* how) {
-  if (std::strcmp(how, "segv") == 0) {
-    // Both volatile: the compiler can neither see the null (and emit a trap instead)
-    // nor drop the store.
-    volatile int* volatile address = nullptr;
-    *address = 1;
-  } else if (std::strcmp(how, "abort") == 0) {
-    std::abort();
-  } else if (std::strcmp(how, "bus") == 0) {
-    // A real SIGBUS: a store to a mapped page beyond the end of its (empty) file.
-    FILE* file = std::tmpfile();
-    void* page = file ? mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fileno(file), 0) : MAP_FAILED;
-    if (page != MAP_FAILED) *static_cast<volatile char*>(page) = 1;
-  } else if (std::strcmp(how, "fpe") == 0) {
-    // A real SIGFPE: integer division by zero. Both operands volatile: nothing
-    // is folded, and no "1 / x" is turned into a comparison without a division.
-    volatile int dividend = 7, zero = 0;
-    volatile int quotient = dividend / zero;
-    (void)quotient;
-  } else if (std::strcmp(how, "sigterm") == 0) {
-    kill(getpid(), SIGTERM);
-  } else if (std::strcmp(how, "sigint") == 0) {
-    raise(SIGINT);
-  } else {
-    std::_Exit(30);
-  }
+  raise_fault(how);
   // A signal sent to the process may be handled on another thread: wait for it.
   for (;;) pause();
 }
