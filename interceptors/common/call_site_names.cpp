@@ -2,9 +2,13 @@
 
 #include <dlfcn.h>
 #include <elfutils/libdwfl.h>
+#include <link.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
 #include <mutex>
+#include <string>
 
 #include "rondo/trace/call_sites.h"
 #include "symbol_resolver.h"
@@ -59,6 +63,29 @@ struct LineTables {
   }
 };
 
+// "module+0xOFFSET" for code without a symbol (a stripped program, a static
+// function): the offset is the ELF virtual address within the module, what
+// `addr2line -e MODULE` takes, and it is the same in every rank of a job,
+// where the run-time address differs from process to process (ASLR), so the
+// same site of every rank is one call site.
+std::string module_offset(uintptr_t address) {
+  Dl_info info{};
+  link_map* module = nullptr;
+  if (!dladdr1(reinterpret_cast<void*>(address), &info, reinterpret_cast<void**>(&module), RTLD_DL_LINKMAP) ||
+      !module)
+    return "";
+  std::string path = module->l_name ? module->l_name : "";
+  if (path.empty()) {  // the program itself
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    path.assign(exe, n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  const char* name = std::strrchr(path.c_str(), '/');
+  char offset[32];
+  std::snprintf(offset, sizeof offset, "+0x%llx", static_cast<unsigned long long>(address - module->l_addr));
+  return std::string(name ? name + 1 : path.c_str()) + offset;
+}
+
 trace::ResolvedFrame resolve(uintptr_t address) {
   static compiler::SymbolResolver* symbols = new compiler::SymbolResolver;
   static LineTables* lines = new LineTables;
@@ -67,6 +94,7 @@ trace::ResolvedFrame resolve(uintptr_t address) {
   trace::ResolvedFrame out;
   compiler::SymbolResolver::Symbol s = symbols->resolve(reinterpret_cast<const void*>(call));
   if (s.name.rfind("0x", 0) != 0) out.function = s.name;  // "0x..." means unknown
+  else out.function = module_offset(call);
   lines->find(call, out.file, out.line);
   return out;
 }

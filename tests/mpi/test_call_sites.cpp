@@ -7,12 +7,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "../common/mpi_job.h"
 #include "../common/trace_check.h"
@@ -115,6 +117,25 @@ TEST_F(CallSites, WithoutDebugInformationFunctionsAreStillNamed) {
   EXPECT_EQ(sites["exchange_halo"]["calls"].get<uint64_t>(), 2u * kSteps * kRanks);
   EXPECT_EQ(sites["check_residual"]["calls"].get<uint64_t>(), 1u * kSteps * kRanks);
   EXPECT_EQ(sites["exchange_halo"]["line"].get<uint32_t>(), 0u);  // no line table
+}
+
+// A stripped program: no symbol names the two functions, so each site is named
+// by its module and offset, which are the same on every rank (the run-time
+// addresses differ between processes): still exactly two sites, each with the
+// calls of both ranks.
+TEST_F(CallSites, StrippedProgramSitesAreModulePlusOffsetAndMergeAcrossRanks) {
+  std::string trace = (dir_ / "trace").string();
+  json s = record(CALL_SITES_STRIPPED, trace);
+  auto sites = allreduce_sites(s);
+  ASSERT_EQ(sites.size(), 2u) << s["mpi"].dump(1);
+  std::string module = fs::path(CALL_SITES_STRIPPED).filename().string() + "+0x";
+  std::vector<uint64_t> calls;
+  for (const auto& [function, site] : sites) {
+    EXPECT_EQ(function.rfind(module, 0), 0u) << function;
+    calls.push_back(site["calls"].get<uint64_t>());
+  }
+  std::sort(calls.begin(), calls.end());
+  EXPECT_EQ(calls, (std::vector<uint64_t>{1u * kSteps * kRanks, 2u * kSteps * kRanks}));
 }
 
 }  // namespace

@@ -1,15 +1,20 @@
 /* Call sites (--callstack): the same MPI call made from two functions, each in
  * the time-step loop, a given number of times. The test finds the lines of the
- * calls by their markers. Built twice: with and without debug information. */
+ * calls by their markers. Built three times: with and without debug
+ * information, and stripped with static functions (CALL_SITES_STATIC). */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-__attribute__((noinline)) void exchange_halo(double* value) {
+#ifndef CALL_SITES_STATIC
+#define CALL_SITES_STATIC
+#endif
+
+CALL_SITES_STATIC __attribute__((noinline)) void exchange_halo(double* value) {
   MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); /* SITE exchange_halo */
 }
 
-__attribute__((noinline)) void check_residual(double* value) {
+CALL_SITES_STATIC __attribute__((noinline)) void check_residual(double* value) {
   MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD); /* SITE check_residual */
 }
 
