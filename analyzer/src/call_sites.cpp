@@ -85,11 +85,21 @@ std::vector<MpiCallSite> mpi_call_sites(const format::TraceReader& trace, const 
     ProcessTicks ticks;
     for (size_t i = 0; i < p->thread_count(); ++i) scan_thread(*p, p->thread(i), window, ticks);
     totals.mpi_ns += duration_ns(*p, ticks.mpi_ticks);
+    // A site's ns is the difference of the running sum over its call's sites,
+    // each converted once: rounding every site on its own would let the sites
+    // of MPI_Allreduce add up to a nanosecond more or less than the region.
+    const std::string* call = nullptr;
+    uint64_t call_ticks = 0;
     for (const auto& [key, counts] : ticks.sites) {
+      if (!call || *call != std::get<0>(key)) {
+        call = &std::get<0>(key);
+        call_ticks = 0;
+      }
       MpiCallSite& s = totals.sites[key];
       if (s.calls == 0) std::tie(s.call, s.function, s.file, s.line) = key;
       s.calls += counts.first;
-      s.inclusive_ns += duration_ns(*p, counts.second);
+      s.inclusive_ns += duration_ns(*p, call_ticks + counts.second) - duration_ns(*p, call_ticks);
+      call_ticks += counts.second;
     }
   }
   std::vector<MpiCallSite> out;
