@@ -1,8 +1,11 @@
 #include "rondo/analyzer/analysis.h"
 
 #include <algorithm>
+#include <iterator>
+#include <memory>
 
 #include "rondo/analyzer/parallel.h"
+#include "section_passes.h"
 
 namespace rondo::analyzer {
 
@@ -11,14 +14,28 @@ using namespace rondo::format;
 LocationPartial analyze_location(const TraceReader& trace, Location location, const TimeWindow& window,
                                  Sections sections) {
   const ProcessReader& p = *trace.processes()[location.process];
+  const uint32_t pi = location.process, ti = location.thread;
   SectionNeeds needs = section_needs(sections);
+  // Each section's pass takes what it can from summaries and the grammar; those
+  // that need events share one replay of the thread (thread_pass.h).
+  std::unique_ptr<SectionPass<ProfilePartial>> profile;
+  std::unique_ptr<SectionPass<ThreadActivityPartial>> activity;
+  std::unique_ptr<SectionPass<MpiThreadPartial>> mpi;
+  std::unique_ptr<SectionPass<LoopThreadPartial>> loops;
+  if (needs.regions) profile = profile_pass(p, pi, ti, window, needs.call_tree);
+  if (needs.activity) activity = activity_pass(p, pi, ti, window);
+  if (needs.mpi_scan) mpi = mpi_scan_pass(p, pi, ti, window);
+  if (needs.loops) loops = loop_pass(p, pi, ti, window, LoopDetail::Timed);
+  ThreadVisitor* const visitors[] = {listening(profile), listening(activity), listening(mpi), listening(loops)};
+  if (std::any_of(std::begin(visitors), std::end(visitors), [](ThreadVisitor* v) { return v != nullptr; }))
+    replay_once(p.thread(ti), visitors);
   LocationPartial out;
-  out.profile.process = location.process;
-  out.profile.thread = location.thread;
-  if (needs.regions) out.profile = profile_thread(p, location.process, location.thread, window, needs.call_tree);
-  if (needs.activity) out.activity = thread_activity(p, location.process, location.thread, window);
-  if (needs.mpi_scan) out.mpi = scan_mpi_thread(p, location.process, location.thread, window);
-  if (needs.loops) out.loops = loop_thread_partial(p, location.process, location.thread, window);
+  out.profile.process = pi;
+  out.profile.thread = ti;
+  if (profile) out.profile = profile->take();
+  if (activity) out.activity = activity->take();
+  if (mpi) out.mpi = mpi->take();
+  if (loops) out.loops = loops->take();
   return out;
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -10,6 +12,7 @@
 #include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "section_passes.h"
 
 namespace rondo::analyzer {
 
@@ -307,66 +310,97 @@ bool same_iteration(const LoopFrame& a, const LoopFrame& b) {
 
 // Calls on(frame, ticks, start, end) for every iteration with any part in the
 // window, with its duration (as defined in loop_stats.h) clipped to the window,
-// as the profile clips calls, and its whole span [start, end] in ticks.
+// as the profile clips calls, and its whole span [start, end] in ticks. Hears a
+// thread's events from a replay (on_event, then finish).
 template <typename On>
-void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, On on) {
-  EventCursor cursor(t);
-  const TickWindow ticks = tick_window(p, window, t.first_ticks(), t.last_ticks());
-  const auto& chunks = t.timestamp_chunks();
-  uint64_t stop_index = UINT64_MAX;  // events from here on are all past the window
-  if (!window.whole()) {
+class IterationTracker {
+ public:
+  IterationTracker(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, On on)
+      : ticks_(tick_window(p, window, t.first_ticks(), t.last_ticks())), on_(std::move(on)) {
+    if (window.whole()) return;
+    const auto& chunks = t.timestamp_chunks();
     size_t first = 0;  // the first timestamp chunk that reaches the window
     while (first < chunks.size() && p.to_ns(chunks[first].last_ticks) < window.begin_ns) ++first;
-    if (first == chunks.size()) return;
+    if (first == chunks.size()) {
+      done_ = true;
+      return;
+    }
     // No seek to that chunk: an iteration that began before it may reach into
     // the window, and its start and index are known only from the beginning.
     for (size_t k = first; k < chunks.size(); ++k)
       if (p.to_ns(chunks[k].first_ticks) >= window.end_ns) {
-        stop_index = chunks[k].first_index;
+        stop_index_ = chunks[k].first_index;
         break;
       }
   }
+
+  // False once the events left are all past the window.
+  bool on_event(const Event& e, const EventCursor& cursor) {
+    if (done_ || (e.index >= stop_index_ && counted_open_ == 0)) {
+      done_ = true;
+      return false;
+    }
+    if (cursor.loop_generation() != generation_) {
+      generation_ = cursor.loop_generation();
+      cursor.loop_frames(frames_);
+      size_t d = 0;
+      while (d < open_.size() && d < frames_.size() && same_iteration(open_[d].frame, frames_[d])) ++d;
+      for (size_t k = open_.size(); k-- > d;) {
+        // The next iteration of the same occurrence ends this one; otherwise the
+        // occurrence is over and its last iteration ended at the previous event.
+        bool next_iteration = k == d && k < frames_.size() && frames_[k].loop == open_[k].frame.loop &&
+                              frames_[k].occurrence == open_[k].frame.occurrence;
+        close(open_[k], next_iteration ? e.ticks : previous_);
+      }
+      open_.resize(d);
+      // An iteration that begins before the window's end may reach into it.
+      bool before_end = e.ticks < ticks_.hi;
+      for (size_t k = d; k < frames_.size(); ++k) {
+        open_.push_back(Open{frames_[k], e.ticks, before_end});
+        counted_open_ += before_end;
+      }
+    }
+    previous_ = e.ticks;
+    return true;
+  }
+
+  void finish() {
+    for (size_t k = open_.size(); k-- > 0;) close(open_[k], previous_);
+    open_.clear();
+  }
+
+ private:
   struct Open {
     LoopFrame frame;
     uint64_t start;
     bool counted;
   };
-  std::vector<LoopFrame> frames;
-  std::vector<Open> open;
-  size_t counted_open = 0;
-  uint64_t generation = UINT64_MAX, previous = 0;
-  auto close = [&](const Open& o, uint64_t end) {
+  void close(const Open& o, uint64_t end) {
     if (!o.counted) return;
-    --counted_open;
-    int64_t inside = ticks.clip(o.start, std::max(end, o.start));
-    if (inside >= 0) on(o.frame, static_cast<uint64_t>(inside), o.start, std::max(end, o.start));
-  };
-  Event e;
-  while (cursor.next(e)) {
-    if (e.index >= stop_index && counted_open == 0) break;
-    if (cursor.loop_generation() != generation) {
-      generation = cursor.loop_generation();
-      cursor.loop_frames(frames);
-      size_t d = 0;
-      while (d < open.size() && d < frames.size() && same_iteration(open[d].frame, frames[d])) ++d;
-      for (size_t k = open.size(); k-- > d;) {
-        // The next iteration of the same occurrence ends this one; otherwise the
-        // occurrence is over and its last iteration ended at the previous event.
-        bool next_iteration = k == d && k < frames.size() && frames[k].loop == open[k].frame.loop &&
-                              frames[k].occurrence == open[k].frame.occurrence;
-        close(open[k], next_iteration ? e.ticks : previous);
-      }
-      open.resize(d);
-      // An iteration that begins before the window's end may reach into it.
-      bool before_end = e.ticks < ticks.hi;
-      for (size_t k = d; k < frames.size(); ++k) {
-        open.push_back(Open{frames[k], e.ticks, before_end});
-        counted_open += before_end;
-      }
-    }
-    previous = e.ticks;
+    --counted_open_;
+    int64_t inside = ticks_.clip(o.start, std::max(end, o.start));
+    if (inside >= 0) on_(o.frame, static_cast<uint64_t>(inside), o.start, std::max(end, o.start));
   }
-  for (size_t k = open.size(); k-- > 0;) close(open[k], previous);
+
+  TickWindow ticks_;
+  On on_;
+  uint64_t stop_index_ = UINT64_MAX;  // events from here on are all past the window
+  bool done_ = false;
+  std::vector<LoopFrame> frames_;
+  std::vector<Open> open_;
+  size_t counted_open_ = 0;
+  uint64_t generation_ = UINT64_MAX, previous_ = 0;
+};
+
+// An IterationTracker over a replay of its own.
+template <typename On>
+void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, On on) {
+  IterationTracker<On> tracker(p, t, window, std::move(on));
+  EventCursor cursor(t);
+  Event e;
+  while (cursor.next(e))
+    if (!tracker.on_event(e, cursor)) break;
+  tracker.finish();
 }
 
 long double mean_of(const LoopTiming& t) {
@@ -388,18 +422,18 @@ bool slower(const LoopIterationTicks& a, const LoopIterationTicks& b) {
   return std::tie(a.occurrence, a.iteration) < std::tie(b.occurrence, b.iteration);
 }
 
-void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window,
-                std::vector<ThreadLoop>& loops) {
-  const size_t n = loops.size();
-  std::vector<uint32_t> last_occurrence(n, kNone);
-  std::vector<u128> squares(n, 0);
-  std::vector<std::vector<uint64_t>> durations(n);
-  size_t buffered = 0;
-  bool overflow = false;
-  replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) {
-    LoopTiming& s = loops[f.loop].timing;
-    if (last_occurrence[f.loop] != f.occurrence) {
-      last_occurrence[f.loop] = f.occurrence;
+// Iteration durations of one thread's loops: count, extremes, sums and the
+// slowest iterations as iterations end (add), outliers once the mean and spread
+// are known (finish_outliers).
+class LoopTimer {
+ public:
+  explicit LoopTimer(std::vector<ThreadLoop>& loops)
+      : loops_(loops), last_occurrence_(loops.size(), kNone), squares_(loops.size(), 0), durations_(loops.size()) {}
+
+  void add(const LoopFrame& f, uint64_t d) {
+    LoopTiming& s = loops_[f.loop].timing;
+    if (last_occurrence_[f.loop] != f.occurrence) {
+      last_occurrence_[f.loop] = f.occurrence;
       s.min_trip = s.occurrences ? std::min(s.min_trip, f.iterations) : f.iterations;
       s.max_trip = std::max(s.max_trip, f.iterations);
       ++s.occurrences;
@@ -408,38 +442,52 @@ void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& 
     s.max_ticks = std::max(s.max_ticks, d);
     ++s.iterations;
     s.sum_ticks += d;
-    squares[f.loop] += static_cast<u128>(d) * d;
+    squares_[f.loop] += static_cast<u128>(d) * d;
     LoopIterationTicks it{f.occurrence, f.iteration, d};
     if (s.slowest.size() < kSlowestIterations || slower(it, s.slowest.back())) {
       s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
       if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
     }
-    if (!overflow) {
-      if (++buffered > kBufferedDurations) {
-        overflow = true;
-        durations = {};
+    if (!overflow_) {
+      if (++buffered_ > kBufferedDurations) {
+        overflow_ = true;
+        durations_ = {};
       } else {
-        durations[f.loop].push_back(d);
+        durations_[f.loop].push_back(d);
       }
     }
-  });
-  std::vector<long double> threshold(n, 0);
-  for (size_t l = 0; l < n; ++l) {
-    LoopTiming& s = loops[l].timing;
-    s.sum_sq_hi = static_cast<uint64_t>(squares[l] >> 64);
-    s.sum_sq_lo = static_cast<uint64_t>(squares[l]);
-    if (s.iterations) threshold[l] = outlier_threshold(s);
   }
-  auto count = [&](uint32_t loop, uint64_t d) {
-    if (static_cast<long double>(d) > threshold[loop]) ++loops[loop].timing.outliers;
-  };
-  if (!overflow) {
-    for (uint32_t l = 0; l < n; ++l)
-      for (uint64_t d : durations[l]) count(l, d);
-  } else {
-    replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) { count(f.loop, d); });
+
+  // Past kBufferedDurations the durations are not kept: the thread is replayed
+  // a second time to count outliers.
+  void finish_outliers(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window) {
+    const size_t n = loops_.size();
+    std::vector<long double> threshold(n, 0);
+    for (size_t l = 0; l < n; ++l) {
+      LoopTiming& s = loops_[l].timing;
+      s.sum_sq_hi = static_cast<uint64_t>(squares_[l] >> 64);
+      s.sum_sq_lo = static_cast<uint64_t>(squares_[l]);
+      if (s.iterations) threshold[l] = outlier_threshold(s);
+    }
+    auto count = [&](uint32_t loop, uint64_t d) {
+      if (static_cast<long double>(d) > threshold[loop]) ++loops_[loop].timing.outliers;
+    };
+    if (!overflow_) {
+      for (uint32_t l = 0; l < n; ++l)
+        for (uint64_t d : durations_[l]) count(l, d);
+    } else {
+      replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) { count(f.loop, d); });
+    }
   }
-}
+
+ private:
+  std::vector<ThreadLoop>& loops_;
+  std::vector<uint32_t> last_occurrence_;
+  std::vector<u128> squares_;
+  std::vector<std::vector<uint64_t>> durations_;
+  size_t buffered_ = 0;
+  bool overflow_ = false;
+};
 
 }  // namespace
 
@@ -456,62 +504,113 @@ IterationSpan loop_iteration_span(const ProcessReader& p, uint32_t thread, uint3
   return span;
 }
 
-LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, uint32_t thread,
-                                      const TimeWindow& window, LoopDetail detail) {
+namespace {
+
+// Feeds the iterations a tracker finds to a LoopTimer.
+struct AddToTimer {
+  LoopTimer* timer;
+  void operator()(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) const { timer->add(f, d); }
+};
+
+// The loops section's map over one thread: the structure (grammar and count
+// columns) when it is made, the iteration times from a replay when timed.
+class LoopPass final : public SectionPass<LoopThreadPartial> {
+ public:
+  LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail)
+      : p_(p), t_(p.thread(thread)), window_(window), w_(walk_structure(t_)), timer_(w_.loops),
+        tracker_(p, t_, window, AddToTimer{&timer_}) {
+    const ThreadTrace& t = t_;
+    out_.process = process;
+    out_.thread = thread;
+    out_.timed = detail == LoopDetail::Timed;
+    out_.windowed = !window.whole();
+    out_.has_summary = t.has_summary();
+    std::vector<std::vector<std::string>> names(w_.loops.size());
+    for (uint32_t l = 0; l < w_.loops.size(); ++l) {
+      ThreadLoop& loop = w_.loops[l];
+      loop.loop = l;
+      if (!w_.reached[l]) continue;
+      names[l] = body_names(t, p.defs(), l);
+      loop.label = label_of(names[l]);
+      if (out_.has_summary && l < t.summary().loops.size()) {
+        loop.summary_ticks = t.summary().loops[l].occurrences.sum;
+        loop.summary_iterations = t.summary().loops[l].iterations;
+      }
+    }
+    // Parents: labels of the enclosing loops (a parent was defined after its child,
+    // so the chain always ends; the bound only guards against damaged files).
+    for (uint32_t l = 0; l < w_.loops.size(); ++l) {
+      if (!w_.reached[l]) continue;
+      std::vector<std::string> chain;
+      for (uint32_t q = w_.parent[l]; q != kNone && chain.size() <= w_.loops.size(); q = w_.parent[q])
+        chain.push_back(w_.loops[q].label);
+      w_.loops[l].parents.assign(chain.rbegin(), chain.rend());
+    }
+    // Nests: a loop split by the grammar into an outer and an inner loop with the
+    // same first region (a time step with an extra Allreduce every 10 steps is
+    // "10 x (9 steps, 1 step with Allreduce)") is one loop of the program; the
+    // outer loop counts the iterations of the whole nest.
+    // A child's id is below its parent's: children are complete when added.
+    for (uint32_t l = 0; l < w_.loops.size(); ++l) {
+      uint32_t q = w_.parent[l];
+      if (!w_.reached[l] || q == kNone || names[l].empty() || names[q].empty() || names[l][0] != names[q][0]) continue;
+      ThreadLoop& outer = w_.loops[q];
+      const ThreadLoop& inner = w_.loops[l];
+      if (outer.nest_iterations == 0) {
+        const auto& body = t.loop_body(q);
+        outer.nest_iterations =
+            outer.iterations * outer_calls(t, p.defs(), body.data(), body.size()).count(names[q][0]);
+        outer.nest_iterations +=
+            outer.occurrences * peeled_lead_calls(t, p.defs(), w_.place[q], names[q], names[q][0]);
+      }
+      outer.nest_iterations += inner.nest_iterations ? inner.nest_iterations : inner.iterations;
+    }
+  }
+
+  bool needs_events() const override { return out_.timed; }
+  bool on_event(const Event& e, const EventCursor& cursor) override { return tracker_.on_event(e, cursor); }
+  // Damaged data is an error for loop statistics (take() throws it).
+  void on_damaged(std::exception_ptr error) override { error_ = error; }
+  void finish() override { tracker_.finish(); }
+
+  LoopThreadPartial take() override {
+    if (error_) std::rethrow_exception(error_);
+    if (out_.timed) timer_.finish_outliers(p_, t_, window_);
+    for (uint32_t l = 0; l < w_.loops.size(); ++l)
+      if (w_.reached[l]) out_.loops.push_back(std::move(w_.loops[l]));
+    return std::move(out_);
+  }
+
+ private:
+  const ProcessReader& p_;
+  const ThreadTrace& t_;
+  TimeWindow window_;
+  LoopThreadPartial out_;
+  StructureWalk w_;
+  LoopTimer timer_;
+  IterationTracker<AddToTimer> tracker_;
+  std::exception_ptr error_;
+};
+
+void check_detail(const TimeWindow& window, LoopDetail detail) {
   if (detail == LoopDetail::Structure && !window.whole())
     throw std::invalid_argument("loop statistics from the structure alone cannot apply a time window "
                                 "(it needs timestamps): use the timed loop statistics");
-  const ThreadTrace& t = p.thread(thread);
-  LoopThreadPartial out;
-  out.process = process;
-  out.thread = thread;
-  out.timed = detail == LoopDetail::Timed;
-  out.windowed = !window.whole();
-  out.has_summary = t.has_summary();
-  StructureWalk w = walk_structure(t);
-  std::vector<std::vector<std::string>> names(w.loops.size());
-  for (uint32_t l = 0; l < w.loops.size(); ++l) {
-    ThreadLoop& loop = w.loops[l];
-    loop.loop = l;
-    if (!w.reached[l]) continue;
-    names[l] = body_names(t, p.defs(), l);
-    loop.label = label_of(names[l]);
-    if (out.has_summary && l < t.summary().loops.size()) {
-      loop.summary_ticks = t.summary().loops[l].occurrences.sum;
-      loop.summary_iterations = t.summary().loops[l].iterations;
-    }
-  }
-  // Parents: labels of the enclosing loops (a parent was defined after its child,
-  // so the chain always ends; the bound only guards against damaged files).
-  for (uint32_t l = 0; l < w.loops.size(); ++l) {
-    if (!w.reached[l]) continue;
-    std::vector<std::string> chain;
-    for (uint32_t q = w.parent[l]; q != kNone && chain.size() <= w.loops.size(); q = w.parent[q])
-      chain.push_back(w.loops[q].label);
-    w.loops[l].parents.assign(chain.rbegin(), chain.rend());
-  }
-  // Nests: a loop split by the grammar into an outer and an inner loop with the
-  // same first region (a time step with an extra Allreduce every 10 steps is
-  // "10 x (9 steps, 1 step with Allreduce)") is one loop of the program; the
-  // outer loop counts the iterations of the whole nest.
-  // A child's id is below its parent's: children are complete when added.
-  for (uint32_t l = 0; l < w.loops.size(); ++l) {
-    uint32_t q = w.parent[l];
-    if (!w.reached[l] || q == kNone || names[l].empty() || names[q].empty() || names[l][0] != names[q][0]) continue;
-    ThreadLoop& outer = w.loops[q];
-    const ThreadLoop& inner = w.loops[l];
-    if (outer.nest_iterations == 0) {
-      const auto& body = t.loop_body(q);
-      outer.nest_iterations = outer.iterations * outer_calls(t, p.defs(), body.data(), body.size()).count(names[q][0]);
-      outer.nest_iterations +=
-          outer.occurrences * peeled_lead_calls(t, p.defs(), w.place[q], names[q], names[q][0]);
-    }
-    outer.nest_iterations += inner.nest_iterations ? inner.nest_iterations : inner.iterations;
-  }
-  if (out.timed) time_loops(p, t, window, w.loops);
-  for (uint32_t l = 0; l < w.loops.size(); ++l)
-    if (w.reached[l]) out.loops.push_back(std::move(w.loops[l]));
-  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<SectionPass<LoopThreadPartial>> loop_pass(const ProcessReader& p, uint32_t process, uint32_t thread,
+                                                          const TimeWindow& window, LoopDetail detail) {
+  check_detail(window, detail);
+  return std::make_unique<LoopPass>(p, process, thread, window, detail);
+}
+
+LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, uint32_t thread,
+                                      const TimeWindow& window, LoopDetail detail) {
+  check_detail(window, detail);
+  LoopPass pass(p, process, thread, window, detail);
+  return run_alone<LoopThreadPartial>(pass, p.thread(thread));
 }
 
 void to_json(nlohmann::json& j, const LoopThreadPartial& p) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "section_passes.h"
 
 namespace rondo::analyzer {
 
@@ -158,164 +160,179 @@ void sort_records(std::vector<T>& v, size_t first, KeyOf key_of) {
 
 int64_t param(const Event& e, int i) { return e.def->key.params[static_cast<size_t>(i)]; }
 
-void scan_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, MpiThreadPartial& out) {
-  const ThreadTrace& t = p.thread(ti);
-  const ProcessDefinitions& defs = p.defs();
-  if (!thread_has_mpi(t, defs)) return;
-  out.relevant = true;
-  ThreadMpiActivity& act = out.activity;
-  act.process = pi;
-  act.thread = ti;
-  act.truncated = t.truncated();
-  const TickWindow w = tick_window(p, window, t.first_ticks(), t.last_ticks());
-  if (t.event_count() > 0)
-    act.duration_ns = duration_ns(p, static_cast<uint64_t>(std::max<int64_t>(
-                                         0, w.clip(t.first_ticks(), std::max(t.first_ticks(), t.last_ticks())))));
+// The MPI scan's map over one thread: its MPI records and calls, from one
+// replay of threads whose grammar has MPI events or regions.
+class MpiScanPass final : public SectionPass<MpiThreadPartial> {
+ public:
+  MpiScanPass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) : p_(p) {
+    out_.process = pi;
+    out_.thread = ti;
+    const ThreadTrace& t = p.thread(ti);
+    if (!thread_has_mpi(t, p.defs())) return;
+    out_.relevant = true;
+    ThreadMpiActivity& act = out_.activity;
+    act.process = pi;
+    act.thread = ti;
+    act.truncated = t.truncated();
+    w_ = tick_window(p, window, t.first_ticks(), t.last_ticks());
+    if (t.event_count() > 0)
+      act.duration_ns = duration_ns(p, static_cast<uint64_t>(std::max<int64_t>(
+                                           0, w_.clip(t.first_ticks(), std::max(t.first_ticks(), t.last_ticks())))));
+  }
 
+  bool needs_events() const override { return out_.relevant; }
+
+  bool on_event(const Event& e, const EventCursor&) override {
+    EventKind kind = e.kind();
+    if (folds_.take(e, w_, polls_)) {
+      // Folded MPI polls: calls with the exact time inside them; inside another
+      // MPI call (never, with the reference recorder) they are part of its time.
+      uint32_t region = e.def->key.ref;
+      if (!is_mpi_region(p_.defs(), region)) return true;
+      if (per_region_.size() <= region) per_region_.resize(region + 1);
+      add_folded_calls(per_region_[region], polls_);
+      if (mpi_stack_.empty()) {
+        mpi_ticks_ += polls_.ticks;
+        out_.activity.mpi_calls += polls_.calls;
+      }
+      return true;
+    }
+    if (kind == EventKind::Enter || kind == EventKind::Leave) {
+      uint32_t region = e.def->key.ref;
+      if (!is_mpi_region(p_.defs(), region)) {
+        if (kind == EventKind::Enter) {
+          caller_stack_.push_back(region);
+        } else if (auto it = std::find(caller_stack_.rbegin(), caller_stack_.rend(), region);
+                   it != caller_stack_.rend()) {
+          caller_stack_.resize(static_cast<size_t>(caller_stack_.rend() - it) - 1);
+        }
+        return true;
+      }
+      if (kind == EventKind::Enter) {
+        if (mpi_stack_.empty()) outer_caller_ = caller_stack_.empty() ? MpiCallInfo::kNoRegion : caller_stack_.back();
+        mpi_stack_.push_back({region, e.ticks});
+        return true;
+      }
+      auto it = std::find_if(mpi_stack_.rbegin(), mpi_stack_.rend(), [&](const Frame& f) { return f.region == region; });
+      if (it == mpi_stack_.rend()) return true;  // leave without enter (recording started inside the call)
+      mpi_stack_.resize(static_cast<size_t>(mpi_stack_.rend() - it));
+      Frame f = mpi_stack_.back();
+      mpi_stack_.pop_back();
+      // The part of the call inside the window (all of it without one).
+      int64_t inside = w_.clip(f.start, std::max(e.ticks, f.start));
+      uint64_t d = static_cast<uint64_t>(std::max<int64_t>(0, inside));
+      if (inside >= 0) {
+        if (per_region_.size() <= region) per_region_.resize(region + 1);
+        per_region_[region].add(d);
+      }
+      if (mpi_stack_.empty()) {
+        mpi_ticks_ += d;
+        if (inside >= 0) ++out_.activity.mpi_calls;
+        if (current_call_ != kNoCall) out_.calls[current_call_].exit_ns = p_.to_ns(e.ticks);
+        current_call_ = kNoCall;
+      }
+      return true;
+    }
+    if (!is_mpi_kind(kind)) return true;
+    ++out_.mpi_records;
+    int64_t ns = p_.to_ns(e.ticks);
+    RecordPosition at{ns, out_.thread, e.index};
+    if (current_call_ == kNoCall && !mpi_stack_.empty()) {
+      // The first record of this call: remember the call (calls without
+      // records are not kept).
+      current_call_ = static_cast<uint32_t>(out_.calls.size());
+      out_.calls.push_back({mpi_stack_.front().region, outer_caller_, p_.to_ns(mpi_stack_.front().start), -1});
+    }
+    switch (kind) {
+      case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
+        MpiRawP2p r;
+        r.kind = kind;
+        r.peer = static_cast<int32_t>(param(e, 0));
+        r.tag = static_cast<int32_t>(param(e, 1));
+        r.comm = param(e, 2);
+        r.bytes = static_cast<uint64_t>(std::max<int64_t>(0, transfer_bytes(*e.def, e.data).bytes));
+        r.request = kind == EventKind::MpiIsend || kind == EventKind::MpiIrecv ? e.data[0] : 0;
+        r.at = at;
+        r.order_ns = ns;
+        r.call = current_call_;
+        if (kind == EventKind::MpiRecv) {
+          // A blocking receive is posted when its call begins; in one thread
+          // nothing else is posted in between, across threads this is the
+          // order MPI saw the receives in.
+          if (!mpi_stack_.empty()) r.order_ns = p_.to_ns(mpi_stack_.back().start);
+          r.order_ns = std::max(r.order_ns, last_order_ns_);
+          last_order_ns_ = r.order_ns;
+        }
+        out_.p2p.push_back(r);
+        break;
+      }
+      case EventKind::MpiIrecvRequest: case EventKind::MpiIsendComplete: case EventKind::MpiRequestCancelled: {
+        MpiRawP2p r;
+        r.kind = kind;
+        r.request = e.data[0];
+        r.at = at;
+        r.order_ns = ns;
+        r.call = current_call_;
+        if (kind == EventKind::MpiIrecvRequest) {
+          r.order_ns = std::max(r.order_ns, last_order_ns_);
+          last_order_ns_ = r.order_ns;
+        }
+        out_.p2p.push_back(r);
+        break;
+      }
+      case EventKind::MpiCollectiveBegin:
+        pending_begin_ = ns;
+        break;
+      case EventKind::MpiCollectiveEnd: {
+        MpiRawCollective c;
+        c.op = static_cast<CollectiveOp>(e.def->key.ref);
+        c.comm = param(e, 0);
+        c.root = static_cast<int32_t>(param(e, 1));
+        TransferBytes b = transfer_bytes(*e.def, e.data);
+        c.sent = static_cast<uint64_t>(std::max<int64_t>(0, b.bytes));
+        c.received = static_cast<uint64_t>(std::max<int64_t>(0, b.received));
+        c.begin_ns = pending_begin_;
+        c.end_ns = ns;
+        c.call = current_call_;
+        pending_begin_ = -1;
+        out_.collectives.push_back(c);
+        break;
+      }
+      default:
+        break;  // RMA and request tests: counted, not analyzed here
+    }
+    return true;
+  }
+
+  void on_damaged(std::exception_ptr) override { out_.activity.truncated = true; }  // keep what was read
+
+  MpiThreadPartial take() override {
+    if (!out_.relevant) return std::move(out_);
+    out_.activity.mpi_ns = duration_ns(p_, mpi_ticks_);
+    for (uint32_t r = 0; r < per_region_.size(); ++r)
+      if (per_region_[r].count > 0) out_.activity.calls.push_back({r, per_region_[r]});
+    return std::move(out_);
+  }
+
+ private:
   struct Frame {
     uint32_t region;
     uint64_t start;
   };
-  std::vector<Frame> mpi_stack;
-  std::vector<uint32_t> caller_stack;  // non-MPI regions entered and not left
-  uint32_t current_call = kNoCall;     // the outermost MPI call being replayed, once it has records
-  uint32_t outer_caller = MpiCallInfo::kNoRegion;  // the caller of the outermost MPI call being replayed
-  std::vector<DurationStats> per_region;
-  uint64_t mpi_ticks = 0;
-  int64_t last_order_ns = INT64_MIN;
-  int64_t pending_begin = -1;
-  PollFoldReader folds;
-  FoldedCalls polls;
-  EventCursor cursor(t);
-  Event e;
-  try {
-    while (cursor.next(e)) {
-      EventKind kind = e.kind();
-      if (folds.take(e, w, polls)) {
-        // Folded MPI polls: calls with the exact time inside them; inside another
-        // MPI call (never, with the reference recorder) they are part of its time.
-        uint32_t region = e.def->key.ref;
-        if (!is_mpi_region(defs, region)) continue;
-        if (per_region.size() <= region) per_region.resize(region + 1);
-        add_folded_calls(per_region[region], polls);
-        if (mpi_stack.empty()) {
-          mpi_ticks += polls.ticks;
-          act.mpi_calls += polls.calls;
-        }
-        continue;
-      }
-      if (kind == EventKind::Enter || kind == EventKind::Leave) {
-        uint32_t region = e.def->key.ref;
-        if (!is_mpi_region(defs, region)) {
-          if (kind == EventKind::Enter) {
-            caller_stack.push_back(region);
-          } else if (auto it = std::find(caller_stack.rbegin(), caller_stack.rend(), region);
-                     it != caller_stack.rend()) {
-            caller_stack.resize(static_cast<size_t>(caller_stack.rend() - it) - 1);
-          }
-          continue;
-        }
-        if (kind == EventKind::Enter) {
-          if (mpi_stack.empty()) outer_caller = caller_stack.empty() ? MpiCallInfo::kNoRegion : caller_stack.back();
-          mpi_stack.push_back({region, e.ticks});
-          continue;
-        }
-        auto it = std::find_if(mpi_stack.rbegin(), mpi_stack.rend(), [&](const Frame& f) { return f.region == region; });
-        if (it == mpi_stack.rend()) continue;  // leave without enter (recording started inside the call)
-        mpi_stack.resize(static_cast<size_t>(mpi_stack.rend() - it));
-        Frame f = mpi_stack.back();
-        mpi_stack.pop_back();
-        // The part of the call inside the window (all of it without one).
-        int64_t inside = w.clip(f.start, std::max(e.ticks, f.start));
-        uint64_t d = static_cast<uint64_t>(std::max<int64_t>(0, inside));
-        if (inside >= 0) {
-          if (per_region.size() <= region) per_region.resize(region + 1);
-          per_region[region].add(d);
-        }
-        if (mpi_stack.empty()) {
-          mpi_ticks += d;
-          if (inside >= 0) ++act.mpi_calls;
-          if (current_call != kNoCall) out.calls[current_call].exit_ns = p.to_ns(e.ticks);
-          current_call = kNoCall;
-        }
-        continue;
-      }
-      if (!is_mpi_kind(kind)) continue;
-      ++out.mpi_records;
-      int64_t ns = p.to_ns(e.ticks);
-      RecordPosition at{ns, ti, e.index};
-      if (current_call == kNoCall && !mpi_stack.empty()) {
-        // The first record of this call: remember the call (calls without
-        // records are not kept).
-        current_call = static_cast<uint32_t>(out.calls.size());
-        out.calls.push_back({mpi_stack.front().region, outer_caller, p.to_ns(mpi_stack.front().start), -1});
-      }
-      switch (kind) {
-        case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
-          MpiRawP2p r;
-          r.kind = kind;
-          r.peer = static_cast<int32_t>(param(e, 0));
-          r.tag = static_cast<int32_t>(param(e, 1));
-          r.comm = param(e, 2);
-          r.bytes = static_cast<uint64_t>(std::max<int64_t>(0, transfer_bytes(*e.def, e.data).bytes));
-          r.request = kind == EventKind::MpiIsend || kind == EventKind::MpiIrecv ? e.data[0] : 0;
-          r.at = at;
-          r.order_ns = ns;
-          r.call = current_call;
-          if (kind == EventKind::MpiRecv) {
-            // A blocking receive is posted when its call begins; in one thread
-            // nothing else is posted in between, across threads this is the
-            // order MPI saw the receives in.
-            if (!mpi_stack.empty()) r.order_ns = p.to_ns(mpi_stack.back().start);
-            r.order_ns = std::max(r.order_ns, last_order_ns);
-            last_order_ns = r.order_ns;
-          }
-          out.p2p.push_back(r);
-          break;
-        }
-        case EventKind::MpiIrecvRequest: case EventKind::MpiIsendComplete: case EventKind::MpiRequestCancelled: {
-          MpiRawP2p r;
-          r.kind = kind;
-          r.request = e.data[0];
-          r.at = at;
-          r.order_ns = ns;
-          r.call = current_call;
-          if (kind == EventKind::MpiIrecvRequest) {
-            r.order_ns = std::max(r.order_ns, last_order_ns);
-            last_order_ns = r.order_ns;
-          }
-          out.p2p.push_back(r);
-          break;
-        }
-        case EventKind::MpiCollectiveBegin:
-          pending_begin = ns;
-          break;
-        case EventKind::MpiCollectiveEnd: {
-          MpiRawCollective c;
-          c.op = static_cast<CollectiveOp>(e.def->key.ref);
-          c.comm = param(e, 0);
-          c.root = static_cast<int32_t>(param(e, 1));
-          TransferBytes b = transfer_bytes(*e.def, e.data);
-          c.sent = static_cast<uint64_t>(std::max<int64_t>(0, b.bytes));
-          c.received = static_cast<uint64_t>(std::max<int64_t>(0, b.received));
-          c.begin_ns = pending_begin;
-          c.end_ns = ns;
-          c.call = current_call;
-          pending_begin = -1;
-          out.collectives.push_back(c);
-          break;
-        }
-        default:
-          break;  // RMA and request tests: counted, not analyzed here
-      }
-    }
-  } catch (const FormatError&) {
-    act.truncated = true;  // damaged data: keep what was read
-  }
-  act.mpi_ns = duration_ns(p, mpi_ticks);
-  for (uint32_t r = 0; r < per_region.size(); ++r)
-    if (per_region[r].count > 0) act.calls.push_back({r, per_region[r]});
-}
+  const ProcessReader& p_;
+  MpiThreadPartial out_;
+  TickWindow w_;
+  std::vector<Frame> mpi_stack_;
+  std::vector<uint32_t> caller_stack_;  // non-MPI regions entered and not left
+  uint32_t current_call_ = kNoCall;     // the outermost MPI call being replayed, once it has records
+  uint32_t outer_caller_ = MpiCallInfo::kNoRegion;  // the caller of the outermost MPI call being replayed
+  std::vector<DurationStats> per_region_;
+  uint64_t mpi_ticks_ = 0;
+  int64_t last_order_ns_ = INT64_MIN;
+  int64_t pending_begin_ = -1;
+  PollFoldReader folds_;
+  FoldedCalls polls_;
+};
 
 MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiThreadPartial& records, uint32_t call) {
   MpiCallInfo info;
@@ -331,12 +348,14 @@ MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiThreadPartial& re
 
 }  // namespace
 
+std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
+                                                             const TimeWindow& window) {
+  return std::make_unique<MpiScanPass>(p, pi, ti, window);
+}
+
 MpiThreadPartial scan_mpi_thread(const ProcessReader& process, uint32_t pi, uint32_t ti, const TimeWindow& window) {
-  MpiThreadPartial out;
-  out.process = pi;
-  out.thread = ti;
-  scan_thread(process, pi, ti, window, out);
-  return out;
+  MpiScanPass pass(process, pi, ti, window);
+  return run_alone<MpiThreadPartial>(pass, process.thread(ti));
 }
 
 MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {

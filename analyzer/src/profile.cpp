@@ -4,12 +4,15 @@
 #include <limits>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 
 #include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "section_passes.h"
 
 namespace rondo::analyzer {
 
@@ -57,74 +60,84 @@ struct Replay {
 };
 
 // Replays one thread with a call stack, clipping each call to the window.
-Replay replay_thread(const ThreadTrace& t, const TickWindow& w, bool with_call_tree) {
-  Replay out;
+class ProfileReplay {
+ public:
+  ProfileReplay(const ThreadTrace& t, const TickWindow& w, bool with_call_tree)
+      : t_(t), w_(w), with_call_tree_(with_call_tree) {}
+
+  void on_event(const Event& e) {
+    if (folds_.take(e, w_, polls_)) {
+      // Folded polls: calls of their region made from the innermost open call.
+      uint32_t region = e.def->key.ref;
+      grow(region);
+      add_folded_calls(out_.regions[region], polls_);
+      if (with_call_tree_)
+        add_folded_calls(out_.nodes[out_.child(stack_.empty() ? UINT32_MAX : stack_.back().node, region)].stats,
+                         polls_);
+      if (!stack_.empty()) stack_.back().children += polls_.ticks;
+    } else if (e.kind() == EventKind::Enter) {
+      uint32_t node = with_call_tree_ ? out_.child(stack_.empty() ? UINT32_MAX : stack_.back().node, e.def->key.ref)
+                                      : UINT32_MAX;
+      stack_.push_back({e.def->key.ref, e.ticks, 0, node});
+    } else if (e.kind() == EventKind::Leave) {
+      // A leave closes the calls above its region (longjmp, exceptions), as
+      // the recorder's summary does (FORMAT.md, section 12).
+      auto match = std::find_if(stack_.rbegin(), stack_.rend(),
+                                [&](const Frame& f) { return f.region == e.def->key.ref; });
+      if (match == stack_.rend()) return;
+      while (!stack_.empty() && close(e.ticks, false) != e.def->key.ref) {
+      }
+    }
+  }
+
+  // Calls still open where the data ends end at the thread's last recorded time.
+  Replay finish() {
+    uint64_t last = t_.last_ticks();
+    while (!stack_.empty()) close(std::max(last, stack_.back().start), true);
+    return std::move(out_);
+  }
+
+ private:
   struct Frame {
     uint32_t region;
     uint64_t start;
     uint64_t children = 0;  // clipped time of direct callees
     uint32_t node = UINT32_MAX;
   };
-  std::vector<Frame> stack;
+
+  void grow(uint32_t region) {
+    if (out_.regions.size() <= region) {
+      out_.regions.resize(region + 1);
+      out_.cut_short.resize(region + 1);
+    }
+  }
+
   // Ends the innermost open call at `end`; returns its region.
-  auto close = [&](uint64_t end, bool cut_short) {
-    Frame f = stack.back();
-    stack.pop_back();
-    int64_t inside = w.clip(f.start, end);
+  uint32_t close(uint64_t end, bool cut_short) {
+    Frame f = stack_.back();
+    stack_.pop_back();
+    int64_t inside = w_.clip(f.start, end);
     if (inside < 0) return f.region;
     uint64_t d = static_cast<uint64_t>(inside);
-    if (out.regions.size() <= f.region) {
-      out.regions.resize(f.region + 1);
-      out.cut_short.resize(f.region + 1);
-    }
-    out.regions[f.region].add_call(d, f.children);
-    out.cut_short[f.region] += cut_short;
+    grow(f.region);
+    out_.regions[f.region].add_call(d, f.children);
+    out_.cut_short[f.region] += cut_short;
     if (f.node != UINT32_MAX) {
-      out.nodes[f.node].stats.add_call(d, f.children);
-      out.nodes[f.node].cut_short += cut_short;
+      out_.nodes[f.node].stats.add_call(d, f.children);
+      out_.nodes[f.node].cut_short += cut_short;
     }
-    if (!stack.empty()) stack.back().children += d;
+    if (!stack_.empty()) stack_.back().children += d;
     return f.region;
-  };
-  PollFoldReader folds;
-  FoldedCalls polls;
-  EventCursor cursor(t);
-  Event e;
-  try {
-    while (cursor.next(e)) {
-      if (folds.take(e, w, polls)) {
-        // Folded polls: calls of their region made from the innermost open call.
-        uint32_t region = e.def->key.ref;
-        if (out.regions.size() <= region) {
-          out.regions.resize(region + 1);
-          out.cut_short.resize(region + 1);
-        }
-        add_folded_calls(out.regions[region], polls);
-        if (with_call_tree)
-          add_folded_calls(out.nodes[out.child(stack.empty() ? UINT32_MAX : stack.back().node, region)].stats, polls);
-        if (!stack.empty()) stack.back().children += polls.ticks;
-      } else if (e.kind() == EventKind::Enter) {
-        uint32_t node = with_call_tree ? out.child(stack.empty() ? UINT32_MAX : stack.back().node, e.def->key.ref)
-                                       : UINT32_MAX;
-        stack.push_back({e.def->key.ref, e.ticks, 0, node});
-      } else if (e.kind() == EventKind::Leave) {
-        // A leave closes the calls above its region (longjmp, exceptions), as
-        // the recorder's summary does (FORMAT.md, section 12).
-        auto match = std::find_if(stack.rbegin(), stack.rend(),
-                                  [&](const Frame& f) { return f.region == e.def->key.ref; });
-        if (match == stack.rend()) continue;
-        while (!stack.empty() && close(e.ticks, false) != e.def->key.ref) {
-        }
-      }
-    }
-  } catch (const FormatError&) {
-    // damaged data: keep what was read
   }
-  // Calls still open where the data ends end at the thread's last recorded time.
-  uint64_t last = t.last_ticks();
-  while (!stack.empty()) close(std::max(last, stack.back().start), true);
-  return out;
-}
+
+  const ThreadTrace& t_;
+  TickWindow w_;
+  bool with_call_tree_;
+  Replay out_;
+  std::vector<Frame> stack_;
+  PollFoldReader folds_;
+  FoldedCalls polls_;
+};
 
 // `sum += v`, held at the int64 limits: real sums stay far below them (292
 // years), but a damaged summary may claim anything, and wrapping around would
@@ -166,35 +179,67 @@ TickWindow tick_window(const ProcessReader& p, const TimeWindow& window, uint64_
   return w;
 }
 
+namespace {
+
+// The profile's map over one thread: from the recorder's summary when it holds
+// everything asked for, else from a replay (thread_pass.h).
+class ProfilePass final : public SectionPass<ProfilePartial> {
+ public:
+  ProfilePass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, bool with_call_tree)
+      : p_(p) {
+    out_.process = pi;
+    out_.thread = ti;
+    // A summary counts completed calls only: a thread that ended with calls
+    // open is replayed, so that they count too.
+    from_summary_ =
+        window.whole() && p.thread_summary(ti, summary_) && summary_.has_sum_squares && summary_.open_regions == 0;
+    if (from_summary_ && !with_call_tree) return;
+    const ThreadTrace& t = p.thread(ti);
+    replay_.emplace(t, tick_window(p, window, t.first_ticks(), t.last_ticks()), with_call_tree);
+  }
+
+  bool needs_events() const override { return replay_.has_value(); }
+  bool on_event(const Event& e, const EventCursor&) override {
+    replay_->on_event(e);
+    return true;
+  }
+  void finish() override { replayed_ = replay_->finish(); }
+
+  ProfilePartial take() override {
+    const std::vector<RegionStats>& regions = from_summary_ ? summary_.regions : replayed_.regions;
+    for (uint32_t r = 0; r < regions.size(); ++r)
+      if (regions[r].inclusive.count) {
+        out_.regions.push_back(region_partial(p_, r, regions[r]));
+        if (!from_summary_) out_.regions.back().cut_short = replayed_.cut_short[r];
+      }
+    for (const Replay::Node& n : replayed_.nodes) {
+      RegionPartial times = region_partial(p_, n.region, n.stats);
+      out_.call_tree.push_back({n.parent, n.region, times.calls, times.inclusive_ns, times.exclusive_ns,
+                                n.stats.inclusive.count ? times.min_ns : 0, times.max_ns, n.cut_short});
+    }
+    return std::move(out_);
+  }
+
+ private:
+  const ProcessReader& p_;
+  ProfilePartial out_;
+  ThreadSummary summary_;
+  bool from_summary_ = false;
+  std::optional<ProfileReplay> replay_;
+  Replay replayed_;
+};
+
+}  // namespace
+
+std::unique_ptr<SectionPass<ProfilePartial>> profile_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
+                                                          const TimeWindow& window, bool with_call_tree) {
+  return std::make_unique<ProfilePass>(p, pi, ti, window, with_call_tree);
+}
+
 ProfilePartial profile_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window,
                               bool with_call_tree) {
-  ProfilePartial out;
-  out.process = pi;
-  out.thread = ti;
-  ThreadSummary summary;
-  // A summary counts completed calls only: a thread that ended with calls
-  // open is replayed, so that they count too.
-  bool from_summary =
-      window.whole() && p.thread_summary(ti, summary) && summary.has_sum_squares && summary.open_regions == 0;
-  if (from_summary && !with_call_tree) {
-    for (uint32_t r = 0; r < summary.regions.size(); ++r)
-      if (summary.regions[r].inclusive.count) out.regions.push_back(region_partial(p, r, summary.regions[r]));
-    return out;
-  }
-  const ThreadTrace& t = p.thread(ti);
-  Replay replay = replay_thread(t, tick_window(p, window, t.first_ticks(), t.last_ticks()), with_call_tree);
-  const std::vector<RegionStats>& regions = from_summary ? summary.regions : replay.regions;
-  for (uint32_t r = 0; r < regions.size(); ++r)
-    if (regions[r].inclusive.count) {
-      out.regions.push_back(region_partial(p, r, regions[r]));
-      if (!from_summary) out.regions.back().cut_short = replay.cut_short[r];
-    }
-  for (const Replay::Node& n : replay.nodes) {
-    RegionPartial times = region_partial(p, n.region, n.stats);
-    out.call_tree.push_back({n.parent, n.region, times.calls, times.inclusive_ns, times.exclusive_ns,
-                             n.stats.inclusive.count ? times.min_ns : 0, times.max_ns, n.cut_short});
-  }
-  return out;
+  ProfilePass pass(p, pi, ti, window, with_call_tree);
+  return run_alone<ProfilePartial>(pass, p.thread(ti));
 }
 
 namespace {

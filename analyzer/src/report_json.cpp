@@ -43,7 +43,7 @@ nlohmann::ordered_json mpi_json(const MpiStats& s) {
                    {"cancelled", s.messages.cancelled},
                    {"incomplete_receives", s.messages.incomplete_receives},
                    {"incomplete_sends", s.messages.incomplete_sends}};
-  j["matrix_bytes"] = matrix_json(s.matrix_bytes());
+  if (s.dense_json()) j["matrix_bytes"] = matrix_json(s.matrix_bytes());
   nlohmann::ordered_json ops = nlohmann::ordered_json::array();
   for (auto& o : s.collective_ops)
     ops.push_back({{"name", o.name},
@@ -57,7 +57,13 @@ nlohmann::ordered_json mpi_json(const MpiStats& s) {
                       {"time_ns", s.collectives.time_ns},
                       {"operations", ops}};
   j["ranks"] = s.ranks;
-  j["matrix_count"] = matrix_json(s.matrix_count());
+  if (s.dense_json()) j["matrix_count"] = matrix_json(s.matrix_count());
+  // Every job: the pairs that exchanged matched messages, [src, dst, count, bytes].
+  nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
+  for (const PairTraffic& p : s.pairs)
+    if (p.src >= 0 && p.dst >= 0 && p.src < s.ranks && p.dst < s.ranks)
+      pairs.push_back({p.src, p.dst, p.count, p.bytes});
+  j["matrix_pairs"] = std::move(pairs);
   j["received_before_sent"] = s.received_before_sent;
   nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
   for (auto& b : s.size_histogram)

@@ -8,6 +8,7 @@
 
 #include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "section_passes.h"
 
 namespace rondo::analyzer {
 
@@ -69,73 +70,98 @@ const TeamImbalance* ParallelRegionStats::worst_team() const {
   return worst;
 }
 
-ThreadActivityPartial thread_activity(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) {
-  ThreadActivityPartial out;
-  out.process = pi;
-  out.thread = ti;
-  ThreadSummary summary;
-  uint64_t first, last;
-  bool has_summary = p.thread_summary(ti, summary);
-  if (has_summary) {
-    first = summary.first_ticks;
-    last = summary.last_ticks;
-  } else {
-    first = p.thread(ti).first_ticks();
-    last = p.thread(ti).last_ticks();
-  }
-  out.span_ns = std::max<int64_t>(0, window.clip(p.to_ns(first), p.to_ns(std::max(first, last))));
-  // I/O: replay only threads whose grammar has I/O operations (a summary lists
-  // regions, not event kinds, so the grammar is decoded to know).
-  const ThreadTrace& t = p.thread(ti);
-  if (!has_io_events(t)) return out;
-  out.has_io = true;
-  const ProcessDefinitions& defs = p.defs();
-  std::map<std::string, IoFileStats> files;
-  std::map<uint32_t, std::vector<uint64_t>> open_ops;  // handle -> begin ticks (nested/stacked)
-  try {
-    EventCursor cursor(t);
-    Event e;
-    while (cursor.next(e)) {
-      EventKind k = e.kind();
-      if (k == EventKind::IoOperationBegin) {
-        open_ops[e.def->key.ref].push_back(e.ticks);
-      } else if (k == EventKind::IoOperationComplete) {
-        uint32_t handle = e.def->key.ref;
-        int64_t ns = 0;
-        auto it = open_ops.find(handle);
-        if (it != open_ops.end() && !it->second.empty()) {
-          uint64_t begin = it->second.back();
-          it->second.pop_back();
-          ns = duration_ns(p, e.ticks - std::min(e.ticks, begin));
-        }
-        if (!window.contains(p.to_ns(e.ticks))) continue;  // operations count where they complete
-        std::string path = handle < defs.io_handles.size() ? defs.string(defs.io_handles[handle].path)
-                                                           : "<handle " + std::to_string(handle) + ">";
-        IoFileStats& f = files[path];
-        f.path = path;
-        int64_t bytes = e.data[0];
-        auto op = static_cast<IoOperation>(e.def->key.params[0]);
-        if (bytes < 0) ++f.failed;
-        uint64_t moved = bytes > 0 ? static_cast<uint64_t>(bytes) : 0;
-        if (op == IoOperation::Read) {
-          ++f.reads;
-          f.bytes_read += moved;
-          f.read_ns += ns;
-        } else if (op == IoOperation::Write) {
-          ++f.writes;
-          f.bytes_written += moved;
-          f.write_ns += ns;
-        } else {
-          ++f.other;
-          f.other_ns += ns;
-        }
-      }
+namespace {
+
+// The threads section's map over one thread: spans from the summary, I/O
+// operations from a replay of threads whose grammar has any (a summary lists
+// regions, not event kinds, so the grammar is decoded to know).
+class ActivityPass final : public SectionPass<ThreadActivityPartial> {
+ public:
+  ActivityPass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) : p_(p), window_(window) {
+    out_.process = pi;
+    out_.thread = ti;
+    ThreadSummary summary;
+    uint64_t first, last;
+    bool has_summary = p.thread_summary(ti, summary);
+    if (has_summary) {
+      first = summary.first_ticks;
+      last = summary.last_ticks;
+    } else {
+      first = p.thread(ti).first_ticks();
+      last = p.thread(ti).last_ticks();
     }
-  } catch (const FormatError&) {
-    // damaged data: keep what was read
+    out_.span_ns = std::max<int64_t>(0, window.clip(p.to_ns(first), p.to_ns(std::max(first, last))));
+    out_.has_io = has_io_events(p.thread(ti));
   }
-  for (auto& [_, f] : files) out.files.push_back(f);
-  return out;
+
+  bool needs_events() const override { return out_.has_io; }
+
+  bool on_event(const Event& e, const EventCursor&) override {
+    EventKind k = e.kind();
+    if (k == EventKind::IoOperationBegin) {
+      open_ops_[e.def->key.ref].push_back(e.ticks);
+    } else if (k == EventKind::IoOperationComplete) {
+      complete(e);
+    }
+    return true;
+  }
+
+  ThreadActivityPartial take() override {
+    for (auto& [_, f] : files_) out_.files.push_back(f);
+    return std::move(out_);
+  }
+
+ private:
+  void complete(const Event& e) {
+    const ProcessDefinitions& defs = p_.defs();
+    uint32_t handle = e.def->key.ref;
+    int64_t ns = 0;
+    auto it = open_ops_.find(handle);
+    if (it != open_ops_.end() && !it->second.empty()) {
+      uint64_t begin = it->second.back();
+      it->second.pop_back();
+      ns = duration_ns(p_, e.ticks - std::min(e.ticks, begin));
+    }
+    if (!window_.contains(p_.to_ns(e.ticks))) return;  // operations count where they complete
+    std::string path = handle < defs.io_handles.size() ? defs.string(defs.io_handles[handle].path)
+                                                       : "<handle " + std::to_string(handle) + ">";
+    IoFileStats& f = files_[path];
+    f.path = path;
+    int64_t bytes = e.data[0];
+    auto op = static_cast<IoOperation>(e.def->key.params[0]);
+    if (bytes < 0) ++f.failed;
+    uint64_t moved = bytes > 0 ? static_cast<uint64_t>(bytes) : 0;
+    if (op == IoOperation::Read) {
+      ++f.reads;
+      f.bytes_read += moved;
+      f.read_ns += ns;
+    } else if (op == IoOperation::Write) {
+      ++f.writes;
+      f.bytes_written += moved;
+      f.write_ns += ns;
+    } else {
+      ++f.other;
+      f.other_ns += ns;
+    }
+  }
+
+  const ProcessReader& p_;
+  TimeWindow window_;
+  ThreadActivityPartial out_;
+  std::map<std::string, IoFileStats> files_;
+  std::map<uint32_t, std::vector<uint64_t>> open_ops_;  // handle -> begin ticks (nested/stacked)
+};
+
+}  // namespace
+
+std::unique_ptr<SectionPass<ThreadActivityPartial>> activity_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
+                                                                  const TimeWindow& window) {
+  return std::make_unique<ActivityPass>(p, pi, ti, window);
+}
+
+ThreadActivityPartial thread_activity(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) {
+  ActivityPass pass(p, pi, ti, window);
+  return run_alone<ThreadActivityPartial>(pass, p.thread(ti));
 }
 
 namespace {

@@ -102,6 +102,12 @@ struct MpiStats {
   static constexpr int kTrafficSlices = 20;
   std::vector<TrafficSlice> traffic;
 
+  // Up to this many ranks, `rondo stats --json` writes the dense matrices
+  // (matrix_bytes, matrix_count); past it only the sparse pair list
+  // (matrix_pairs), since a dense JSON matrix of 4,096 ranks is gigabytes.
+  static constexpr int32_t kDenseJsonRanks = 256;
+  bool dense_json() const { return ranks <= kDenseJsonRanks; }
+
   // ranks x ranks, [src][dst].
   std::vector<std::vector<uint64_t>> matrix_bytes() const;
   std::vector<std::vector<uint64_t>> matrix_count() const;
