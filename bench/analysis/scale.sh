@@ -37,7 +37,7 @@ analyse() {  # NAME TRACE
 import json, sys
 s = json.load(open(sys.argv[1]))
 m = s["mpi"]["messages"]
-procs = len(s["mpi"]["matrix_bytes"])
+procs = s["mpi"]["ranks"]  # matrix_bytes is left out past 256 ranks (matrix_pairs)
 kib = int(sys.argv[2])
 print(f"{sys.argv[5]}: {procs} processes, {m['count']} messages ({m['unmatched']} unmatched), "
       f"{s['mpi']['collectives']['count']} collectives; rondo stats {float(sys.argv[3]):.1f} s (indicative), "
