@@ -65,6 +65,7 @@ std::string details_of_a_send(const std::string& trace) {
   w.show();
   QApplication::processEvents();
   TimelineView* view = w.timeline();
+  view->set_show_messages(false);  // the click is for the call, not for the arrow over it
   int64_t width = std::max<int64_t>(target.end_ns - target.start_ns, 1000);
   view->set_window(Window{target.start_ns - width, target.end_ns + width});
   view->grab();  // lays the rows out
