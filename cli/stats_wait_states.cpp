@@ -92,7 +92,7 @@ std::string wait_states_text(const WaitStates& w) {
                   {false, false, false, true, true, true, true});
   for (size_t i = 0; i < sites.size() && i < kCallSiteRows; ++i) {
     const auto& s = *sites[i].site;
-    calls.add({std::string(analyzer::wait_pattern_title(sites[i].pattern)), s.call, s.caller,
+    calls.add({std::string(analyzer::wait_pattern_title(sites[i].pattern)), s.call, s.place(),
                format_count(s.instances), duration(s.waiting_ns), std::to_string(s.worst_rank), duration(s.worst_ns)});
   }
   std::string top = sites.size() > kCallSiteRows ? fmt::format(" (top {} of {})", kCallSiteRows, sites.size()) : "";
@@ -103,7 +103,7 @@ std::string wait_states_text(const WaitStates& w) {
 std::vector<std::string> write_wait_states_csv(const WaitStates& w, const std::string& dir) {
   std::string patterns = "pattern,instances,waiting_ns,share\n";
   std::string ranks = "pattern,rank,instances,waiting_ns\n";
-  std::string sites = "pattern,call,caller,instances,waiting_ns,worst_rank,worst_ns\n";
+  std::string sites = "pattern,call,caller,instances,waiting_ns,worst_rank,worst_ns,function,file,line\n";
   std::string partners = "pattern,rank,late_rank,instances,waiting_ns\n";
   for (auto& p : w.patterns) {
     patterns += fmt::format("{},{},{},{:.6f}\n", p.name(), p.instances, p.waiting_ns, p.share);
@@ -113,8 +113,9 @@ std::vector<std::string> write_wait_states_csv(const WaitStates& w, const std::s
         partners += fmt::format("{},{},{},{},{}\n", p.name(), r.rank, l.rank, l.instances, l.waiting_ns);
     }
     for (auto& s : p.call_sites)
-      sites += fmt::format("{},{},{},{},{},{},{}\n", p.name(), csv_field(s.call), csv_field(s.caller), s.instances,
-                           s.waiting_ns, s.worst_rank, s.worst_ns);
+      sites += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", p.name(), csv_field(s.call), csv_field(s.caller),
+                           s.instances, s.waiting_ns, s.worst_rank, s.worst_ns, csv_field(s.function),
+                           csv_field(s.file), s.line);
   }
   patterns += fmt::format("total,{},{},{:.6f}\n", w.instances, w.total_ns, w.share);
   write_text_file(dir + "/wait_states.csv", patterns);

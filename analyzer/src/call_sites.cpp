@@ -16,13 +16,6 @@ namespace {
 
 using SiteKey = std::tuple<std::string, std::string, std::string, uint32_t>;  // call, function, file, line
 
-std::string frame_function(const format::ProcessDefinitions& defs, const format::CallSiteFrame& f) {
-  if (f.function != 0) return defs.string(f.function);
-  char text[32];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(f.address));
-  return text;
-}
-
 // Ticks are summed per process and turned into ns once, as the region
 // statistics do, so that a site's time and its region's time agree exactly.
 struct ProcessTicks {
@@ -69,7 +62,7 @@ void scan_thread(const format::ProcessReader& p, const format::ThreadTrace& t, c
     const format::CallSiteDef& site = defs.call_sites[call.site - 1];
     if (site.frames.empty()) continue;
     const format::CallSiteFrame& inner = site.frames.front();
-    SiteKey key{defs.region_name(region), frame_function(defs, inner), defs.string(inner.file), inner.line};
+    SiteKey key{defs.region_name(region), call_site_function(defs, inner), defs.string(inner.file), inner.line};
     auto& [calls, site_ticks] = out.sites[key];
     ++calls;
     site_ticks += static_cast<uint64_t>(ticks);
@@ -112,6 +105,27 @@ std::vector<MpiCallSite> mpi_call_sites(const format::TraceReader& trace, const 
   return out;
 }
 
+std::string call_site_function(const format::ProcessDefinitions& defs, const format::CallSiteFrame& f) {
+  if (f.function != 0) return defs.string(f.function);
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(f.address));
+  return text;
+}
+
+std::vector<CallSiteFrameText> call_site_frames(const format::ProcessDefinitions& defs) {
+  std::vector<CallSiteFrameText> out;
+  out.reserve(defs.call_sites.size());
+  for (const format::CallSiteDef& site : defs.call_sites) {
+    CallSiteFrameText text;
+    if (!site.frames.empty()) {
+      const format::CallSiteFrame& f = site.frames.front();
+      text = {call_site_function(defs, f), defs.string(f.file), f.line};
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
 std::string call_site_place(const std::string& function, const std::string& file, uint32_t line) {
   if (file.empty()) return function;
   std::string name = file.substr(file.rfind('/') + 1);
@@ -121,7 +135,7 @@ std::string call_site_place(const std::string& function, const std::string& file
 std::string call_site_place(const format::ProcessDefinitions& defs, uint32_t site) {
   if (site == 0 || site > defs.call_sites.size() || defs.call_sites[site - 1].frames.empty()) return "";
   const format::CallSiteFrame& f = defs.call_sites[site - 1].frames.front();
-  return call_site_place(frame_function(defs, f), defs.string(f.file), f.line);
+  return call_site_place(call_site_function(defs, f), defs.string(f.file), f.line);
 }
 
 nlohmann::ordered_json call_sites_json(const std::vector<MpiCallSite>& sites) {

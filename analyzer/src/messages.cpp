@@ -210,7 +210,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
       }
       if (kind == EventKind::Enter) {
         if (mpi_stack_.empty()) outer_caller_ = caller_stack_.empty() ? MpiCallInfo::kNoRegion : caller_stack_.back();
-        mpi_stack_.push_back({region, e.ticks});
+        mpi_stack_.push_back({region, e.ticks, e.def->params > 0 ? static_cast<uint32_t>(e.def->key.params[0]) : 0});
         return true;
       }
       auto it = std::find_if(mpi_stack_.rbegin(), mpi_stack_.rend(), [&](const Frame& f) { return f.region == region; });
@@ -241,7 +241,8 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
       // The first record of this call: remember the call (calls without
       // records are not kept).
       current_call_ = static_cast<uint32_t>(out_.calls.size());
-      out_.calls.push_back({mpi_stack_.front().region, outer_caller_, p_.to_ns(mpi_stack_.front().start), -1});
+      out_.calls.push_back(
+          {mpi_stack_.front().region, outer_caller_, p_.to_ns(mpi_stack_.front().start), -1, mpi_stack_.front().site});
     }
     switch (kind) {
       case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
@@ -318,6 +319,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
   struct Frame {
     uint32_t region;
     uint64_t start;
+    uint32_t site;  // the ENTER's call-site parameter (id + 1), 0: none
   };
   const ProcessReader& p_;
   MpiThreadPartial out_;
@@ -342,6 +344,7 @@ MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiThreadPartial& re
   info.enter_ns = c.enter_ns;
   info.exit_ns = c.exit_ns;
   info.name = defs.region_name(c.region);
+  info.site = c.site;
   if (c.caller != MpiCallInfo::kNoRegion) info.caller = defs.region_name(c.caller);
   return info;
 }
@@ -390,6 +393,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
     int32_t rank = process_label(trace, pi);
     const ProcessDefinitions& defs = trace.processes()[pi]->defs();
+    scan.call_sites.push_back(call_site_frames(defs));
     const size_t first_job = j;  // records[first_job + t]: thread t of this process
     auto call_of = [&](const MpiRawP2p& r) { return call_info(defs, records[first_job + r.at.thread], r.call); };
     std::vector<MpiRawP2p> events;
@@ -647,7 +651,7 @@ void to_json(nlohmann::json& j, const MpiThreadPartial& p) {
                    r.at.index, r.order_ns, r.call});
   for (const MpiRawCollective& c : p.collectives)
     colls.push_back({static_cast<int>(c.op), c.comm, c.root, c.sent, c.received, c.begin_ns, c.end_ns, c.call});
-  for (const MpiRawCall& c : p.calls) calls.push_back({c.region, c.caller, c.enter_ns, c.exit_ns});
+  for (const MpiRawCall& c : p.calls) calls.push_back({c.region, c.caller, c.enter_ns, c.exit_ns, c.site});
   const ThreadMpiActivity& a = p.activity;
   for (const MpiCallStats& c : a.calls)
     per_region.push_back({c.region, c.inclusive.count, c.inclusive.sum, c.inclusive.min, c.inclusive.max});
@@ -688,7 +692,8 @@ void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
     p.collectives.push_back(x);
   }
   for (auto& c : j.at("calls"))
-    p.calls.push_back({c.at(0).get<uint32_t>(), c.at(1).get<uint32_t>(), c.at(2).get<int64_t>(), c.at(3).get<int64_t>()});
+    p.calls.push_back({c.at(0).get<uint32_t>(), c.at(1).get<uint32_t>(), c.at(2).get<int64_t>(), c.at(3).get<int64_t>(),
+                       c.size() > 4 ? c.at(4).get<uint32_t>() : 0});
   auto& a = j.at("activity");
   p.activity.process = a.at(0).get<uint32_t>();
   p.activity.thread = a.at(1).get<uint32_t>();

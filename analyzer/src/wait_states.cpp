@@ -155,7 +155,7 @@ class RankTable {
 // of the result.
 class Collector {
  public:
-  explicit Collector(const TimeWindow& window) : window_(window) {}
+  Collector(const TimeWindow& window, const MpiScan& scan) : window_(window), scan_(scan) {}
 
   // A blocking call of `rank` (process `process`), whether it waits or not.
   void blocking(uint32_t process, int32_t rank, const MpiCallInfo& call) {
@@ -182,7 +182,9 @@ class Collector {
     std::vector<RootShares> roots = find_root_causes();
     WaitStates out;
     out.run_ns = run_ns;
-    std::vector<std::map<std::pair<std::string, std::string>, WaitCallSite>> sites(kWaitPatternCount);
+    // (call, caller, function, file, line): one row per MPI function and place.
+    using SiteKey = std::tuple<std::string, std::string, std::string, std::string, uint32_t>;
+    std::vector<std::map<SiteKey, WaitCallSite>> sites(kWaitPatternCount);
     std::vector<RankTable> tables(kWaitPatternCount, RankTable(world_size));
     RankTable all(world_size);
     for (size_t p = 0; p < kWaitPatternCount; ++p) {
@@ -206,10 +208,17 @@ class Collector {
       tables[p].add(w.rank, w.partner, w.ns, root);
       all.add(w.rank, w.partner, w.ns, root);
       std::string caller = w.call->caller.empty() ? std::string(kTopLevel) : std::string(w.call->caller);
-      WaitCallSite& site = sites[p][{std::string(w.call->name), caller}];
+      CallSiteFrameText where;
+      if (const uint32_t process = std::get<0>(key); process < scan_.call_sites.size() && w.call->site > 0 &&
+                                                     w.call->site <= scan_.call_sites[process].size())
+        where = scan_.call_sites[process][w.call->site - 1];
+      WaitCallSite& site = sites[p][{std::string(w.call->name), caller, where.function, where.file, where.line}];
       if (site.instances == 0) {
         site.call = std::string(w.call->name);
         site.caller = caller;
+        site.function = std::move(where.function);
+        site.file = std::move(where.file);
+        site.line = where.line;
       }
       ++site.instances;
       site.waiting_ns += w.ns;
@@ -278,6 +287,7 @@ class Collector {
   }
 
   const TimeWindow& window_;
+  const MpiScan& scan_;  // its call-site table names the places
   std::map<CallKey, Waiting> calls_;  // the calls that waited: how long, and for whom
   std::vector<std::vector<BlockingCall>> blocking_;  // per process
   std::map<int32_t, uint32_t> process_of_rank_;
@@ -371,9 +381,13 @@ void collectives(const MpiScan& scan, Collector& out) {
 
 }  // namespace
 
+std::string WaitCallSite::place() const {
+  return function.empty() ? caller : call_site_place(function, file, line);
+}
+
 WaitStates wait_states(const MpiScan& scan, const MessageMatching& matching, const TimeWindow& window,
                        int64_t run_ns, uint64_t eager_limit_bytes) {
-  Collector collector(window);
+  Collector collector(window, scan);
   point_to_point(scan, matching, eager_limit_bytes, collector);
   collectives(scan, collector);
   WaitStates w = collector.result(scan.world_size, run_ns);
@@ -410,7 +424,8 @@ nlohmann::ordered_json wait_states_json(const WaitStates& w) {
   for (const WaitPatternStats& p : w.patterns) {
     ordered_json sites = ordered_json::array();
     for (const WaitCallSite& s : p.call_sites)
-      sites.push_back({{"call", s.call}, {"caller", s.caller}, {"instances", s.instances},
+      sites.push_back({{"call", s.call}, {"caller", s.caller}, {"function", s.function}, {"file", s.file},
+                       {"line", s.line}, {"place", s.place()}, {"instances", s.instances},
                        {"waiting_ns", s.waiting_ns}, {"worst_rank", s.worst_rank}, {"worst_ns", s.worst_ns}});
     patterns.push_back({{"name", std::string(p.name())}, {"instances", p.instances}, {"waiting_ns", p.waiting_ns},
                         {"share", p.share}, {"per_rank", ranks_json(p.per_rank)},

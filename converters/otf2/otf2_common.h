@@ -45,6 +45,9 @@ constexpr const char* kAttrCreator = "rondo::creator";
 constexpr const char* kAttrSyncKind = "rondo::sync_kind";
 constexpr const char* kAttrTaskId = "rondo::task_id";
 // Folded polls (FORMAT.md 7.2): on the Enter and Leave of the call a run of polls became.
+// Call sites on the Enter of a call (otf2_calling_contexts.h): OTF2's names.
+constexpr const char* kAttrCallingContext = "CALLING_CONTEXT";
+constexpr const char* kAttrSourceCodeLocation = "SOURCE_CODE_LOCATION";
 constexpr const char* kAttrPolls = "rondo::polls";
 constexpr const char* kAttrPollsInside = "rondo::polls_inside_ns";
 // The per-occurrence data of an event sent as kEventParameter (d0, d1).

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "otf2/otf2_calling_contexts.h"
 #include "otf2/otf2_common.h"
 #include "rondo/format/counter_columns.h"
 #include "rondo/analyzer/messages.h"
@@ -337,6 +338,8 @@ class Exporter {
   OTF2_AttributeRef attribute(const char* name, OTF2_Type type, const char* description);
   OTF2_ParameterRef parameter(const char* name);
   void add_int(OTF2_AttributeList* list, const char* name, int64_t value, const char* description);
+  void add_calling_context(size_t process, const ProcessDefinitions& defs, uint32_t site, OTF2_RegionRef region,
+                           OTF2_AttributeList* list);
   void note(const std::string& what, uint64_t n = 1) { report_.notes[what] += n; }
 
   const TraceReader& trace_;
@@ -382,6 +385,7 @@ class Exporter {
   std::map<std::pair<size_t, uint32_t>, OTF2_IoHandleRef> io_map_;
 
   std::map<std::string, Attribute> attributes_;
+  otf2::CallingContexts contexts_;  // of the calls with a call site (otf2_calling_contexts.h)
   std::map<std::string, OTF2_ParameterRef> parameters_;
 
   // Locks of the current process: lock id -> (dense OTF2 id, acquisitions so far).
@@ -764,6 +768,27 @@ void Exporter::add_int(OTF2_AttributeList* list, const char* name, int64_t value
         "OTF2_AttributeList_AddInt64");
 }
 
+// An ENTER made from a call site (--callstack): its calling context and the
+// line of the call, as attributes of the Enter record (otf2_calling_contexts.h).
+void Exporter::add_calling_context(size_t process, const ProcessDefinitions& defs, uint32_t site,
+                                   OTF2_RegionRef region, OTF2_AttributeList* list) {
+  auto function_region = [&](const std::string& function, const std::string& file) {
+    return region_named(function, file, 0, RegionRole::Function);
+  };
+  otf2::CallingContexts::Leaf leaf = contexts_.leaf(process, defs, site, region, function_region);
+  if (leaf.context == OTF2_UNDEFINED_CALLING_CONTEXT) return;
+  check(OTF2_AttributeList_AddCallingContextRef(
+            list, attribute(otf2::kAttrCallingContext, OTF2_TYPE_CALLING_CONTEXT, "Rondo call site: calling context"),
+            leaf.context),
+        "OTF2_AttributeList_AddCallingContextRef");
+  if (leaf.call_location != OTF2_UNDEFINED_SOURCE_CODE_LOCATION)
+    check(OTF2_AttributeList_AddSourceCodeLocationRef(
+              list, attribute(otf2::kAttrSourceCodeLocation, OTF2_TYPE_SOURCE_CODE_LOCATION,
+                              "Rondo call site: the source line the call was made from"),
+              leaf.call_location),
+          "OTF2_AttributeList_AddSourceCodeLocationRef");
+}
+
 OTF2_ParameterRef Exporter::parameter(const char* name) {
   auto [it, inserted] = parameters_.try_emplace(name, static_cast<OTF2_ParameterRef>(parameters_.size()));
   return it->second;
@@ -832,7 +857,9 @@ void Exporter::write_event(LocationWriter& lw, const ProcessReader& process, con
   switch (k.kind) {
     case EventKind::Enter:
       if (lw.counter_class != OTF2_UNDEFINED_METRIC) write_counters(lw, t, e.index);
-      rc = OTF2_EvtWriter_Enter(w, nullptr, t, region(pi, k.ref));
+      if (e.def->params > 0)
+        add_calling_context(pi, process.defs(), static_cast<uint32_t>(k.params[0]), region(pi, k.ref), attrs);
+      rc = OTF2_EvtWriter_Enter(w, attrs, t, region(pi, k.ref));
       break;
     case EventKind::Leave:
       if (lw.gpu_copy != OTF2_UNDEFINED_RMA_WIN) {  // the end of the copy whose region this leaves
@@ -1298,6 +1325,18 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
     OTF2_StringRef n = strings_(name);
     OTF2_ParameterRef p = ref;
     def([=] { return OTF2_GlobalDefWriter_WriteParameter(d, p, n, OTF2_PARAMETER_TYPE_STRING); }, "WriteParameter");
+  }
+
+  // Call sites: source locations, then calling contexts (parents before children).
+  for (OTF2_SourceCodeLocationRef ref = 0; ref < contexts_.locations().size(); ++ref) {
+    OTF2_StringRef file = strings_(contexts_.locations()[ref].file);
+    uint32_t line = contexts_.locations()[ref].line;
+    def([=] { return OTF2_GlobalDefWriter_WriteSourceCodeLocation(d, ref, file, line); }, "WriteSourceCodeLocation");
+  }
+  for (OTF2_CallingContextRef ref = 0; ref < contexts_.nodes().size(); ++ref) {
+    otf2::CallingContexts::Node n = contexts_.nodes()[ref];
+    def([=] { return OTF2_GlobalDefWriter_WriteCallingContext(d, ref, n.region, n.location, n.parent); },
+        "WriteCallingContext");
   }
 
   // Clock: ns (to_ns of every process), origin and length from the events.

@@ -103,6 +103,9 @@ struct SiteCache {
   uint32_t used = 0;
 };
 thread_local std::unique_ptr<SiteCache> t_cache;
+// Rondo frames above the application seen on this thread (the margin asked of
+// the unwinder beyond the call-site depth).
+thread_local int t_rondo_frames = 3;
 
 }  // namespace
 
@@ -129,12 +132,23 @@ uint32_t capture_call_site() {
   if (depth == 0) return 0;
   RecordGuard guard;  // what libunwind and the registry call is not the application's
   if (!guard.ok()) return 0;
-  // Rondo's frames come first: the wrapper, its helpers, this function.
-  constexpr int kRondoFrames = 8;
-  void* raw[kMaxCallStackDepth + kRondoFrames];
-  int n = g_backtrace(raw, depth + kRondoFrames);
-  int first = 0;
-  while (first < n && in_rondo(reinterpret_cast<uintptr_t>(raw[first]))) ++first;
+  // Rondo's frames come first: the wrapper, its helpers, this function. Every
+  // frame unwound costs (~100 instructions), so ask for as many of them as
+  // this thread has seen so far (t_rondo_frames), not for a fixed margin;
+  // when a wrapper has more, the stack comes back short of `depth` frames of
+  // the application although there were more: unwind again with the margin
+  // that wrapper needs (once per new maximum).
+  constexpr int kMaxRondoFrames = 16;
+  void* raw[kMaxCallStackDepth + kMaxRondoFrames];
+  int n = 0, first = 0;
+  for (;;) {
+    const int asked = depth + t_rondo_frames;
+    n = g_backtrace(raw, asked);
+    first = 0;
+    while (first < n && in_rondo(reinterpret_cast<uintptr_t>(raw[first]))) ++first;
+    if (n < asked || first <= t_rondo_frames || t_rondo_frames == kMaxRondoFrames) break;
+    t_rondo_frames = std::min(first, kMaxRondoFrames);
+  }
   int count = std::min(n - first, depth);
   if (count <= 0) return 0;
   const auto* frames = reinterpret_cast<const uintptr_t*>(raw + first);

@@ -12,6 +12,7 @@
     t.wait_states(window=None)    # pandas.DataFrame, waiting per pattern and rank, with the late partner
     t.wait_partners(window=None)  # pandas.DataFrame, waiting per pattern, rank and the rank it waited for
     t.wait_call_sites(window=None)     # pandas.DataFrame, where ranks waited
+    t.call_sites(window=None)     # pandas.DataFrame, time in MPI by call site (--callstack)
     t.messages()                  # pandas.DataFrame, one row per MPI message
     t.comm_matrix()               # numpy array of bytes, ranks x ranks
     t.events(rank=0, thread=0)    # iterator of events in time order
@@ -51,7 +52,9 @@ _LOOP_COLUMNS = ["name", "label", "parents", "rank", "thread", "ranks", "threads
                  "nest_iterations", "min_trip", "max_trip", "events_per_iteration", "total_ns", "mean_ns", "stddev_ns", "min_ns",
                  "max_ns", "outliers", "thread_min_ns", "thread_max_ns", "slowest_rank", "slowest_thread"]
 _SLOWEST_COLUMNS = ["loop", "rank", "thread", "loop_id", "occurrence", "iteration", "ns"]
-_CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
+_CALL_SITE_COLUMNS = ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns", "function",
+                      "file", "line", "place"]
+_MPI_CALL_SITE_COLUMNS = ["call", "function", "file", "line", "calls", "inclusive_ns", "mpi_share"]
 _WAIT_STATE_COLUMNS = ["pattern", "rank", "instances", "waiting_ns", "share", "late_rank", "late_rank_ns",
                        "root_rank", "root_rank_ns"]
 _WAIT_PARTNER_COLUMNS = ["pattern", "rank", "late_rank", "instances", "waiting_ns"]
@@ -246,12 +249,25 @@ class Trace:
         return _records(rows, _WAIT_PARTNER_COLUMNS)
 
     def wait_call_sites(self, window=None):
-        """Where ranks waited, one row per (pattern, MPI call, calling region),
-        by waiting time within each pattern. Columns: pattern ("late_sender",
-        ...), call, caller, instances, waiting_ns, worst_rank, worst_ns."""
+        """Where ranks waited, one row per (pattern, MPI call, calling region,
+        call site), by waiting time within each pattern. Columns: pattern
+        ("late_sender", ...), call, caller, instances, waiting_ns, worst_rank,
+        worst_ns, and with `rondo record --callstack N` the call site's
+        function, file, line ("", "", 0 without one) and place
+        ("receive_halo (halo.c:42)", the caller without a call site)."""
         rows = [dict(site, pattern=p["name"]) for p in self._wait_states(window)["patterns"]
                 for site in p["call_sites"]]
         return _records(rows, _CALL_SITE_COLUMNS)
+
+    def call_sites(self, window=None):
+        """Time in MPI by call site (`rondo record --callstack N`): one row per
+        MPI function and the application line it was called from (innermost
+        captured frame), largest inclusive time first; the rows of
+        t.stats()["mpi"]["call_sites"]. Columns: call, function, file, line
+        (0: unknown), calls, inclusive_ns, mpi_share (of the time in every
+        outermost MPI call). Empty for a trace recorded without call sites."""
+        mpi = self._section("mpi", window=window, any_by=True) or {}
+        return _records(mpi.get("call_sites") or [], _MPI_CALL_SITE_COLUMNS)
 
     def messages(self):
         """MPI point-to-point messages, one row each.

@@ -2,7 +2,8 @@
 
 Environment (set by ctest): PYTHONPATH=<build>/python, RONDO_CLI (the rondo
 command), RONDO_NESTED_LOOPS and RONDO_MPI_RING (example programs),
-RONDO_WS_LATE_SENDER (tests/mpi/wait_states/late_sender.c).
+RONDO_WS_LATE_SENDER (tests/mpi/wait_states/late_sender.c), RONDO_CALL_SITES
+(tests/mpi/programs/call_sites.c).
 """
 
 import gc
@@ -23,6 +24,7 @@ DEEP = 100_000
 MPI_RING = os.environ.get("RONDO_MPI_RING", "")
 LATE_SENDER = os.environ.get("RONDO_WS_LATE_SENDER", "")
 GPU_STREAM_PROGRAM = os.environ.get("RONDO_GPU_STREAM_PROGRAM", "")
+CALL_SITES = os.environ.get("RONDO_CALL_SITES", "")
 LATE_SENDER_REPS, LATE_SENDER_MS = 3, 100
 EARLY_NS = 20_000_000  # how much shorter than the sleep a wait may be (tests/mpi/test_wait_states.cpp)
 
@@ -443,8 +445,12 @@ def test_wait_states_late_sender(late_sender):
     assert mine[["rank", "late_rank", "instances"]].values.tolist() == [[0, 1, waits]]
 
     sites = t.wait_call_sites()
-    assert list(sites.columns) == ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"]
+    assert list(sites.columns) == ["pattern", "call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns",
+                                   "function", "file", "line", "place"]
     mine = sites[sites["pattern"] == "late_sender"]
+    # Recorded without --callstack: no call site, the place is the caller.
+    assert (mine["function"] == "").all() and (mine["line"] == 0).all()
+    assert (mine["place"] == mine["caller"]).all()
     assert set(zip(mine["call"], mine["caller"])) == {("MPI_Recv", "late_sender_blocking"),
                                                       ("MPI_Wait", "late_sender_nonblocking")}
     assert (mine["worst_ns"] >= sleep_ns - EARLY_NS).all()
@@ -621,3 +627,26 @@ def test_profile_counter_columns(tmp_path):
         assert rows.loc[name, "perf::TASK-CLOCK_inclusive"] == sums["inclusive"]
         assert rows.loc[name, "perf::TASK-CLOCK_exclusive"] == sums["exclusive"]
     assert df["perf::TASK-CLOCK_exclusive"].sum() == rows.loc["main", "perf::TASK-CLOCK_inclusive"]
+
+
+def test_call_sites(tmp_path_factory, monkeypatch):
+    # rondo record --callstack: t.call_sites() has the rows of `rondo stats
+    # --json`'s mpi.call_sites; call_sites.c makes MPI_Allreduce from
+    # exchange_halo twice per step and from check_residual once.
+    steps, ranks = 20, 2
+    command = mpirun_command(CALL_SITES, ranks, steps)
+    monkeypatch.setenv("RONDO_CALLSTACK", "8")  # as --callstack 8
+    trace = record(tmp_path_factory, "call_sites", command)
+    monkeypatch.delenv("RONDO_CALLSTACK")
+    df = rondo.open(trace).call_sites()
+    assert list(df.columns) == ["call", "function", "file", "line", "calls", "inclusive_ns", "mpi_share"]
+    assert df.to_dict("records") == cli_json("stats", "--json", trace)["mpi"]["call_sites"]
+    allreduce = df[df["call"] == "MPI_Allreduce"].set_index("function")
+    assert allreduce.loc["exchange_halo", "calls"] == 2 * steps * ranks
+    assert allreduce.loc["check_residual", "calls"] == steps * ranks
+    assert set(allreduce["file"].map(os.path.basename)) == {"call_sites.c"}
+    assert (allreduce["line"] > 0).all()
+    # Without --callstack: no sites, the columns still there.
+    plain = record(tmp_path_factory, "no_call_sites", command)
+    empty = rondo.open(plain).call_sites()
+    assert len(empty) == 0 and list(empty.columns) == list(df.columns)

@@ -27,8 +27,8 @@ using json = nlohmann::json;
 constexpr int kRanks = 2, kSteps = 50;
 
 // Line of the call marked "SITE <function>" in the program's source.
-uint32_t marked_line(const std::string& function) {
-  std::ifstream in(CALL_SITES_SOURCE);
+uint32_t marked_line(const std::string& function, const char* source = CALL_SITES_SOURCE) {
+  std::ifstream in(source);
   std::string line;
   for (uint32_t n = 1; std::getline(in, line); ++n)
     if (line.find("/* SITE " + function + " */") != std::string::npos) return n;
@@ -50,10 +50,9 @@ class CallSites : public ::testing::Test {
   std::string cli(const std::string& args) { return rondo::test::shell_quoted(RONDO_CLI) + " " + args; }
 
   // Records `program` with call sites; returns `rondo stats --json`.
-  json record(const std::string& program, const std::string& trace) {
+  json record(const std::string& program, const std::string& trace, const std::string& args = std::to_string(kSteps)) {
     auto job = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, kRanks,
-                                           rondo::test::shell_quoted(program) + " " + std::to_string(kSteps),
-                                           "RONDO_CALLSTACK=8 ");
+                                           rondo::test::shell_quoted(program) + " " + args, "RONDO_CALLSTACK=8 ");
     EXPECT_EQ(job.status, 0) << job.out;
     EXPECT_TRUE(rondo::test::trace_valid(trace));
     auto stats = rondo::test::run_command(cli("stats --json " + rondo::test::shell_quoted(trace)));
@@ -136,6 +135,61 @@ TEST_F(CallSites, StrippedProgramSitesAreModulePlusOffsetAndMergeAcrossRanks) {
   }
   std::sort(calls.begin(), calls.end());
   EXPECT_EQ(calls, (std::vector<uint64_t>{1u * kSteps * kRanks, 2u * kSteps * kRanks}));
+}
+
+// Wait states by call site in a program without instrumentation: no region
+// encloses its receives ("(top level)"), the call sites say which function and
+// line waited. Rank 1 sleeps before each send, rank 0 waits in both receives,
+// kReps times each: exact instances, waiting of at least the sleep less a
+// little (see test_wait_states.cpp: the waiting rank may enter late), never
+// more than the time rank 0 spent in MPI_Recv.
+TEST_F(CallSites, WaitStatesOfAnUninstrumentedProgramAreNamedByCallSite) {
+  constexpr int kReps = 3;
+  // The margin is wider than test_wait_states.cpp's: rank 0 enters
+  // receive_result when it has noticed receive_halo's message, which on a
+  // loaded machine was 23 ms late.
+  constexpr int64_t kSleepNs = 200'000'000, kEarlyNs = 50'000'000;
+  std::string trace = (dir_ / "trace").string();
+  json s = record(LATE_SENDER_SITES, trace, std::to_string(kReps) + " " + std::to_string(kSleepNs / 1'000'000));
+  const json* late_sender = nullptr;
+  for (const auto& p : s["wait_states"]["patterns"])
+    if (p["name"] == "late_sender") late_sender = &p;
+  ASSERT_NE(late_sender, nullptr) << s["wait_states"].dump(1);
+  SCOPED_TRACE((*late_sender)["call_sites"].dump(1));
+  std::map<std::string, json> sites;
+  for (const auto& site : (*late_sender)["call_sites"]) sites[site["function"].get<std::string>()] = site;
+  ASSERT_EQ(sites.size(), 2u);
+  int64_t recv_ns = 0;  // rank 0's time in MPI_Recv bounds its waiting
+  for (const auto& r : s["regions"])
+    if (r["name"] == "MPI_Recv") recv_ns += r["inclusive_ns"].get<int64_t>();
+  int64_t waiting = 0;
+  for (const char* function : {"receive_halo", "receive_result"}) {
+    SCOPED_TRACE(function);
+    ASSERT_TRUE(sites.count(function));
+    const json& site = sites[function];
+    uint32_t line = marked_line(function, LATE_SENDER_SITES_SOURCE);
+    EXPECT_EQ(site["call"], "MPI_Recv");
+    EXPECT_EQ(site["caller"], "(top level)");
+    EXPECT_EQ(fs::path(site["file"].get<std::string>()).filename(), "late_sender_sites.c");
+    EXPECT_EQ(site["line"].get<uint32_t>(), line);
+    EXPECT_EQ(site["place"], std::string(function) + " (late_sender_sites.c:" + std::to_string(line) + ")");
+    EXPECT_EQ(site["instances"].get<uint64_t>(), static_cast<uint64_t>(kReps));
+    EXPECT_EQ(site["worst_rank"].get<int>(), 0);
+    EXPECT_GE(site["waiting_ns"].get<int64_t>(), kReps * (kSleepNs - kEarlyNs));
+    EXPECT_GE(site["worst_ns"].get<int64_t>(), kSleepNs - kEarlyNs);
+    waiting += site["waiting_ns"].get<int64_t>();
+  }
+  EXPECT_EQ(waiting, (*late_sender)["waiting_ns"].get<int64_t>());
+  EXPECT_LE(waiting, recv_ns);
+
+  // The text report names the place where rank 0 waited.
+  auto text = rondo::test::run_command(cli("stats " + rondo::test::shell_quoted(trace)));
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("receive_halo (late_sender_sites.c:" + std::to_string(marked_line("receive_halo",
+                                                                                            LATE_SENDER_SITES_SOURCE)) +
+                          ")"),
+            std::string::npos)
+      << text.out;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "rondo/analyzer/call_sites.h"
+
 namespace rondo::viewer {
 
 MainWindow::MainWindow(const TraceSession& session, QWidget* parent) : QMainWindow(parent), session_(session) {
@@ -127,7 +129,11 @@ void MainWindow::show_call(size_t row, const PickedCall& call) {
                      std::to_string(call.depth) + "\nstart " + format_duration(static_cast<double>(call.start_ns - origin)) +
                      "\nend " + (call.end_known ? "" : "(not ended) ") +
                      format_duration(static_cast<double>(call.end_ns - origin)) + "\nduration " +
-                     format_duration(static_cast<double>(call.end_ns - call.start_ns)) + "\n\ncall path:\n";
+                     format_duration(static_cast<double>(call.end_ns - call.start_ns)) + "\n";
+  // Where the application made the call (recorded with --callstack).
+  std::string site = analyzer::call_site_place(session_.process(r).defs(), call.site);
+  if (!site.empty()) text += "called from " + site + "\n";
+  text += "\ncall path:\n";
   for (uint32_t region : call.path) text += "  " + session_.region_name(r.process, region) + "\n";
   if (!call.records.empty()) {
     text += "\nrecords from the clicked time on:\n";

@@ -121,7 +121,10 @@ PickedCall pick_call(const ProcessReader& p, size_t thread_pos, int64_t ns, int 
       int64_t at = p.to_ns(e.ticks);
       if (at > ns) break;
       if (e.kind() == EventKind::Enter) {
-        if (++depth_now == level) out.start_ns = at;
+        if (++depth_now == level) {
+          out.start_ns = at;
+          out.site = e.def->params > 0 ? static_cast<uint32_t>(e.def->key.params[0]) : 0;
+        }
       } else if (e.kind() == EventKind::Leave && depth_now > 0) {
         --depth_now;
       }

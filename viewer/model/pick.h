@@ -19,6 +19,7 @@ struct PickedCall {
   int64_t start_ns = 0, end_ns = 0;
   bool end_known = true;    // false: the call had not ended where the thread's data ends
   std::vector<uint32_t> path;  // regions from the outermost call down to this one
+  uint32_t site = 0;  // its ENTER's call site (`--callstack`): call-site id + 1, 0: none
   std::vector<std::string> records;  // records directly inside the call, in order (at most 16)
   uint64_t more_records = 0;         // records past those 16
 };

@@ -26,6 +26,17 @@ struct MpiCallSite {
   double share = 0;          // of the time in every MPI call made from a known site
 };
 
+// A call site's innermost application frame as text.
+struct CallSiteFrameText {
+  std::string function;  // "0x<address>" when unknown
+  std::string file;      // "" without debug information
+  uint32_t line = 0;     // 0: unknown
+};
+// A frame's function: its name, "0x<address>" when no symbol was found.
+std::string call_site_function(const format::ProcessDefinitions& defs, const format::CallSiteFrame& f);
+// Every call site of a process, by call-site id.
+std::vector<CallSiteFrameText> call_site_frames(const format::ProcessDefinitions& defs);
+
 // Outermost MPI calls that carry a call site, by inclusive time, largest first.
 // Empty when the trace was recorded without call sites.
 std::vector<MpiCallSite> mpi_call_sites(const format::TraceReader& trace, const TimeWindow& window);

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rondo/analyzer/call_sites.h"
 #include "rondo/analyzer/options.h"
 #include "rondo/format/reader.h"
 
@@ -98,6 +99,9 @@ struct RecordPosition {
 struct MpiCallInfo {
   static constexpr uint32_t kNoRegion = UINT32_MAX;
   uint32_t region = kNoRegion;  // the call's region id in its process; kNoRegion: record made outside any MPI call
+  // Its call site (`--callstack`): index + 1 into MpiScan::call_sites of its
+  // process, 0: none recorded.
+  uint32_t site = 0;
   int64_t enter_ns = -1;        // on the common time axis
   int64_t exit_ns = -1;         // -1: the call never returned (killed job) or there is no call
   // Names point into the process's definitions (valid while the TraceReader
@@ -183,6 +187,7 @@ struct MpiRawCall {
   uint32_t region = 0;
   uint32_t caller = MpiCallInfo::kNoRegion;  // innermost non-MPI region around the call
   int64_t enter_ns = 0, exit_ns = -1;
+  uint32_t site = 0;  // call-site id + 1 of the ENTER, 0: none
 };
 
 // A point-to-point record as one thread recorded it (communicator still local).
@@ -229,6 +234,9 @@ struct MpiScan {
   uint64_t cancelled = 0;            // requests cancelled (no message)
   uint64_t incomplete_receives = 0;  // nonblocking receives posted, never completed or cancelled
   uint64_t incomplete_sends = 0;     // nonblocking sends posted, never completed or cancelled
+  // Per process (position in TraceReader::processes()): its call sites'
+  // innermost frames, by call-site id (MpiCallInfo::site - 1).
+  std::vector<std::vector<CallSiteFrameText>> call_sites;
   bool any_mpi() const { return mpi_records > 0 || !threads.empty(); }
 };
 

@@ -99,11 +99,19 @@ std::string_view wait_pattern_name(WaitPattern pattern);
 // "Late Sender", ...: for people.
 std::string_view wait_pattern_title(WaitPattern pattern);
 
-// Where a rank waited: the MPI function and the innermost non-MPI region that
-// called it, over every rank.
+// Where a rank waited: the MPI function, the innermost non-MPI region that
+// called it and, in traces recorded with --callstack, the application line it
+// was called from (the innermost captured frame, as in mpi.call_sites; this
+// names the place also in programs built without instrumentation), over
+// every rank.
 struct WaitCallSite {
   std::string call;    // "MPI_Recv"
   std::string caller;  // "exchange", or "(top level)"
+  std::string function;  // call site: innermost frame's function, "" without a call site
+  std::string file;      // its source file, "" without debug information
+  uint32_t line = 0;     // 0: unknown
+  // "exchange (halo.c:42)" with a call site, else `caller`.
+  std::string place() const;
   uint64_t instances = 0;
   int64_t waiting_ns = 0;
   int32_t worst_rank = -1;  // the rank of the instance that waited longest
@@ -176,7 +184,8 @@ WaitStates wait_states(const format::TraceReader& trace, const MpiScan& scan, co
 
 // {"total_ns", "instances", "share", "run_ns", "eager_limit_bytes", "patterns": [{"name", "instances",
 //  "waiting_ns", "share", "per_rank": [RANK], "by_late_rank": [LATE], "by_root_rank": [LATE],
-//  "call_sites": [{"call", "caller", "instances", "waiting_ns", "worst_rank", "worst_ns"}]}],
+//  "call_sites": [{"call", "caller", "function", "file", "line", "place", "instances", "waiting_ns",
+//  "worst_rank", "worst_ns"}]}],
 //  "per_rank": [RANK], "by_late_rank": [LATE], "by_root_rank": [LATE]}
 // RANK: {"rank", "instances", "waiting_ns", "by_late_rank": [LATE], "by_root_rank": [LATE]};
 // LATE: {"rank", "instances", "waiting_ns"}.
