@@ -33,6 +33,7 @@ std::atomic<bool> g_recording{false};
 thread_local Recorder* t_recorder = nullptr;
 thread_local int t_inside_call = 0;
 thread_local uintptr_t t_inside_call_stack = 0;
+thread_local int t_in_interceptor = 0;
 
 namespace {
 
