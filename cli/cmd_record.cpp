@@ -239,7 +239,13 @@ int run_record(const RecordOptions& o) {
         args.push_back(eq == std::string::npos ? (value ? value : "") : e.substr(eq + 1));
       }
     }
-    command.insert(command.begin() + 1, args.begin(), args.end());
+    // Hydra's -genv is global; Open MPI's -x holds for one application context
+    // only: without it there, the ranks of an MPMD job's later contexts ran
+    // without the modules (and the traced ranks waited for them in MPI_Init).
+    std::vector<size_t> starts{1};
+    if (launcher_type == Launcher::OpenMpi) starts = app_context_starts(command);
+    for (auto at = starts.rbegin(); at != starts.rend(); ++at)
+      command.insert(command.begin() + static_cast<std::ptrdiff_t>(*at), args.begin(), args.end());
   } else if (!preload_list.empty()) {
     set_env_prepend("LD_PRELOAD", preload_list, ':');
   }

@@ -71,4 +71,11 @@ LaunchedProgram launched_program(const std::vector<std::string>& command) {
   return out;
 }
 
+std::vector<size_t> app_context_starts(const std::vector<std::string>& command) {
+  std::vector<size_t> starts{1};
+  for (size_t i = 1; i < command.size(); ++i)
+    if (command[i] == ":") starts.push_back(i + 1);
+  return starts;
+}
+
 }  // namespace rondo::cli

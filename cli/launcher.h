@@ -26,4 +26,11 @@ struct LaunchedProgram {
 // neither an option nor the value of an option known to take one.
 LaunchedProgram launched_program(const std::vector<std::string>& command);
 
+// Where each application context of an MPMD command line (`mpirun -np 3 a : -np 1
+// b`) begins: index 1, and the index after every ":" argument. Open MPI applies
+// `-x` only to the context it is written in (4.1: the options before the first
+// program belong to the first context), so what must reach every rank is
+// written at each of these places.
+std::vector<size_t> app_context_starts(const std::vector<std::string>& command);
+
 }  // namespace rondo::cli

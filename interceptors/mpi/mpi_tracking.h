@@ -53,6 +53,7 @@ class Call {
   bool on() const { return on_; }
 
  private:
+  trace::InInterceptor in_;  // first: covers the whole wrapper, records included
   uint32_t region_;
   bool on_;
 };
@@ -83,6 +84,7 @@ class PollCall {
   PollCall& operator=(const PollCall&) = delete;
 
  private:
+  trace::InInterceptor in_;  // first: as in Call
   trace::PollingCall call_;
   bool on_ = false;
 };

@@ -33,6 +33,7 @@ std::atomic<bool> g_recording{false};
 thread_local Recorder* t_recorder = nullptr;
 thread_local int t_inside_call = 0;
 thread_local uintptr_t t_inside_call_stack = 0;
+thread_local int t_in_interceptor = 0;
 
 namespace {
 
@@ -588,7 +589,11 @@ void install_signal_handlers() {
 void after_fork_in_child() {
   if (!g_rt) return;
   // Only the forking thread exists here. Locks may have been held by threads that
-  // are gone: start from fresh state, keeping the definitions (same ids).
+  // are gone: start from fresh state, keeping the definitions (same ids). Until
+  // then nothing records: an allocation below (memory module) would otherwise
+  // go to the parent's recorder and queue, whose locks nobody here can release.
+  t_recorder = nullptr;  // the forking thread starts a new recorder in the child
+  InsideCall inside;
   Runtime* parent = g_rt;
   auto* rt = new Runtime;
   rt->config = parent->config;
@@ -614,7 +619,6 @@ void after_fork_in_child() {
   for (int fd : {parent->signal_pipe[0], parent->signal_pipe[1], parent->done_pipe[0], parent->done_pipe[1]})
     if (fd >= 0) close(fd);  // the parent's flusher must not be woken by the child
   start_flusher();
-  t_recorder = nullptr;  // the forking thread starts a new recorder in the child
   t_no_recording = false;
 }
 
@@ -713,15 +717,34 @@ void record_event_at(const EventKey& key, const int64_t* data, uint64_t at) {
   if (g.ok()) g.writer().event(key, at, data);
 }
 
+namespace {
+
+// Holds the definitions' lock for a caller outside the recorder (an interceptor
+// defining a region, a communicator, a call site). Nothing this thread does
+// meanwhile is recorded: with the memory module the allocations made under the
+// lock reach the malloc wrapper, whose first event on a thread creates the
+// thread's recorder, which takes this same lock (Open MPI's MPI_Init hung so).
+// Recording them would also give the application events that are Rondo's own.
+class DefinitionsLock {
+ public:
+  explicit DefinitionsLock(Runtime& rt) : lock_(rt.defs_mutex) {}
+
+ private:
+  InsideCall inside_;  // first: taken before the lock, left after it
+  std::lock_guard<std::mutex> lock_;
+};
+
+}  // namespace
+
 uint32_t define_string(std::string_view s) {
   if (!g_rt) return 0;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   return intern_string_locked(s);
 }
 
 uint32_t define_region(std::string_view name, RegionRole role, std::string_view file, uint32_t line) {
   if (!g_rt) return 0;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   auto [it, inserted] = g_rt->regions.try_emplace(std::string(name), g_rt->region_count);
   if (inserted) {
     ++g_rt->region_count;
@@ -734,7 +757,7 @@ uint32_t define_region(std::string_view name, RegionRole role, std::string_view 
 uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& world_ranks, uint32_t parent,
                              uint32_t instance, const std::vector<int32_t>* remote_world_ranks) {
   if (!g_rt) return 0;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   uint32_t id = g_rt->communicator_count++;
   CommunicatorDef def;
   def.name = intern_string_locked(name);
@@ -752,7 +775,7 @@ uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& 
 
 uint32_t define_io_handle(std::string_view path, uint32_t paradigm) {
   if (!g_rt) return 0;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   uint32_t id = g_rt->io_handle_count++;
   IoHandleDef def{intern_string_locked(path), paradigm};
   add_definition([&](std::vector<uint8_t>& out) { encode::io_handle(out, id, def); });
@@ -761,7 +784,7 @@ uint32_t define_io_handle(std::string_view path, uint32_t paradigm) {
 
 uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mode) {
   if (!g_rt) return 0;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   uint32_t id = g_rt->metric_count++;
   MetricDef def{intern_string_locked(name), intern_string_locked(unit), mode};
   add_definition([&](std::vector<uint8_t>& out) { encode::metric(out, id, def); });
@@ -770,13 +793,13 @@ uint32_t define_metric(std::string_view name, std::string_view unit, uint8_t mod
 
 void define_call_site(uint32_t id, const format::CallSiteDef& def) {
   if (!g_rt) return;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   add_definition([&](std::vector<uint8_t>& out) { encode::call_site(out, id, def); });
 }
 
 void update_process(const std::function<void(ProcessDef&)>& change) {
   if (!g_rt) return;
-  std::lock_guard<std::mutex> lock(g_rt->defs_mutex);
+  DefinitionsLock lock(*g_rt);
   change(g_rt->process);
   add_definition([&](std::vector<uint8_t>& out) { encode::process(out, g_rt->process); });
 }

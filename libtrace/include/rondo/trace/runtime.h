@@ -125,6 +125,22 @@ struct InsideCall {
   InsideCall& operator=(const InsideCall&) = delete;
 };
 
+// Non-zero while an interceptor's own code runs around a call it records (the
+// MPI module's bookkeeping before and after the real function: tables of
+// requests and communicators, MPI_Init's set-up). What that code calls (malloc,
+// locks, I/O) is Rondo's, not the application's: the modules that wrap C
+// library functions leave it out (interpose::should_record), or the memory
+// module recorded Rondo's allocations, after the MPI call's leave was already
+// stamped (its time went back). Unlike InsideCall it does not stop the
+// interceptor's own records.
+extern thread_local int t_in_interceptor __attribute__((tls_model("initial-exec")));
+struct InInterceptor {
+  InInterceptor() { ++t_in_interceptor; }
+  ~InInterceptor() { --t_in_interceptor; }
+  InInterceptor(const InInterceptor&) = delete;
+  InInterceptor& operator=(const InInterceptor&) = delete;
+};
+
 // Marks the recorder busy for the lifetime of the guard; `ok()` is false when the
 // thread is already inside the recorder (re-entrant call) or not recording.
 class RecordGuard {
