@@ -1,60 +1,69 @@
 #!/usr/bin/env bash
-# Instructions per 0-byte MPI_Send/MPI_Recv message, traced and untraced, from
+# Instructions per 0-byte MPI_Send and MPI_Recv, traced and untraced, from
 # callgrind (repeatable on a loaded machine, unlike wall time):
-#   bench/mpi/callgrind_pingpong.sh [BUILD_DIR]
-# Rank 0 runs under callgrind twice per mode, with N and 2N round trips; the
-# difference divided by the 2N extra messages removes start-up and MPI_Init.
-# Also prints the instructions spent in the tracer's own objects per message.
+#   bench/mpi/callgrind_pingpong.sh [BUILD_DIR] [BASELINE_LIB_DIR]
+# One process sends N 0-byte messages to itself on MPI_COMM_WORLD and receives
+# each (no partner spinning beside valgrind). callgrind's inclusive cost of the
+# MPI_Send / MPI_Recv wrappers divided by N is the traced cost per call; the
+# same for the library's own MPI_Send / MPI_Recv (PMPI_*) is the untraced
+# cost; their difference is the tracer's. BASELINE_LIB_DIR, when given, holds
+# librondo-mpi.so and librondo.so.0 of another build (e.g. before a change):
+# it is measured in the same run and printed as a third column.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="$(cd "${1:-$repo/build}" && pwd)"
+baseline="${2:-}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 root=""
 [ "$(id -u)" -eq 0 ] && root="--allow-run-as-root"
-cat > "$work/pp.c" <<'C'
+cat > "$work/self.c" <<'C'
 #include <mpi.h>
 #include <stdlib.h>
 int main(int argc, char **argv) {
-  int rank, n = atoi(argv[1]);
+  int n = atoi(argv[1]);
   char d = 0;
   MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   for (int i = 0; i < n; ++i) {
-    if (rank == 0) {
-      MPI_Send(&d, 0, MPI_CHAR, 1, 7, MPI_COMM_WORLD);
-      MPI_Recv(&d, 0, MPI_CHAR, 1, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Recv(&d, 0, MPI_CHAR, 0, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      MPI_Send(&d, 0, MPI_CHAR, 0, 7, MPI_COMM_WORLD);
-    }
+    MPI_Send(&d, 0, MPI_CHAR, 0, 7, MPI_COMM_WORLD);
+    MPI_Recv(&d, 0, MPI_CHAR, 0, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   }
   MPI_Finalize();
   return 0;
 }
 C
-mpicc -O2 "$work/pp.c" -o "$work/pp"
-preload="$build/interceptors/mpi/librondo-mpi.so"
-n=2000
-# total instructions of rank 0 and those in objects whose name matches librondo
-measure() {  # $1: traced|plain, $2: round trips
-  local out="$work/cg.$1.$2"
+mpicc -O2 "$work/self.c" -o "$work/self"
+n=20000
+run() {  # $1: name, $2: librondo dir or empty (untraced)
   local env=()
-  if [ "$1" = traced ]; then
-    rm -rf "$work/trace"
-    env=(-x "LD_PRELOAD=$preload" -x "RONDO_TRACE_DIR=$work/trace")
-  fi
-  mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind --callgrind-out-file="$out" "$work/pp" "$2" : \
-    -np 1 "$work/pp" "$2" > /dev/null 2>&1
-  local total tracer
-  total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
-  tracer=$(callgrind_annotate --inclusive=no "$out" 2>/dev/null | awk '/librondo|rondo::/ {gsub(",", "", $1); s += $1} END {print s + 0}')
-  echo "$total $tracer"
+  [ -n "$2" ] && env=(-x "LD_PRELOAD=$2/librondo-mpi.so" -x "LD_LIBRARY_PATH=$2" -x "RONDO_TRACE_DIR=$work/trace.$1")
+  mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind \
+    --callgrind-out-file="$work/cg.$1" "$work/self" "$n" > /dev/null 2>&1
 }
-for mode in plain traced; do
-  read -r a ta <<< "$(measure $mode $n)"
-  read -r b tb <<< "$(measure $mode $((3 * n)))"
-  awk -v m=$mode -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" -v n=$n \
-    'BEGIN { printf "%-7s instructions per message (rank 0): %.0f total, %.0f in the tracer\n", m, (b - a) / (4 * n), (tb - ta) / (4 * n) }'
+# Inclusive instructions per call of the function named $2 in objects matching $3.
+per_call() {
+  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+    awk -v fn="$2" -v obj="$3" -v n="$n" '
+      { name = $0; sub(/^ *[0-9,]+ +(\([^)]*\) +)?/, "", name) }
+      name ~ (":" fn " ") && name ~ obj { gsub(",", "", $1); if ($1 > best) best = $1 }
+      END { printf "%.0f", best / n }'
+}
+mkdir -p "$work/new"
+cp "$build/interceptors/mpi/librondo-mpi.so" "$build/libtrace/librondo.so.0" "$work/new/"
+run plain "" &
+run new "$work/new" &
+[ -n "$baseline" ] && run base "$baseline" &
+wait
+printf '%-10s %10s %12s %12s\n' call untraced traced "tracer adds"
+for fn in MPI_Send MPI_Recv; do
+  plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
+  traced=$(per_call "$work/cg.new" "$fn" "librondo-mpi")
+  printf '%-10s %10s %12s %12s' "$fn" "$plain" "$traced" "$((traced - plain))"
+  if [ -n "$baseline" ]; then
+    base=$(per_call "$work/cg.base" "$fn" "librondo-mpi")
+    printf '   baseline traced %s (adds %s)' "$base" "$((base - plain))"
+  fi
+  echo
 done
+echo "(instructions per call, callgrind inclusive, $n calls each)"

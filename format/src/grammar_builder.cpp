@@ -37,7 +37,7 @@ GrammarBuilder::GrammarBuilder(StructureBatch* out) : out_(out) {
   frames_[0].flattened = true;  // the top level is always streamed
 }
 
-uint32_t GrammarBuilder::event_id(const EventKey& key) {
+uint32_t GrammarBuilder::find_or_define_event(const EventKey& key) {
   uint64_t h = key_hash(key);
   auto it = event_index_.find(h);
   uint32_t head = it == event_index_.end() ? kNone : it->second;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "handle_cache.h"
+
 #include <climits>
 #include <cstring>
 #include <map>
@@ -14,6 +16,7 @@ namespace rondo::mpi {
 
 thread_local uint64_t t_call_ticks = 0;
 thread_local bool t_call_on = false;
+std::atomic<uint64_t> g_handle_generation{0};
 
 using format::EventKey;
 using format::EventKind;
@@ -111,6 +114,7 @@ CommInfo& define_locked(MPI_Comm comm, uint32_t parent, const std::string& name)
     signature.insert(signature.end(), remote.begin(), remote.end());
   }
   uint32_t instance = s.instances[signature]++;
+  handles_freed();  // the handle's entry may replace one a thread has cached
   CommInfo info;
   info.inter = inter != 0;
   info.id = trace::define_communicator(name, local, parent, instance, inter ? &remote : nullptr);
@@ -118,10 +122,29 @@ CommInfo& define_locked(MPI_Comm comm, uint32_t parent, const std::string& name)
   return s.comms[comm] = std::move(info);
 }
 
-// The communicator's entry, defined on first use. The reference stays valid after
-// the lock is released: unordered_map elements keep their address across
-// rehashing, and an entry is erased only by MPI_Comm_free of that communicator.
+// Each thread's most recently used communicators (handle_cache.h). An entry
+// points into State::comms: unordered_map elements keep their address across
+// rehashing, and an entry is erased only by MPI_Comm_free of that communicator,
+// which empties every thread's cache.
+struct ThreadHandles {
+  HandleCache<MPI_Comm, const CommInfo*, 3> comms;
+  HandleCache<MPI_Datatype, int, 4> type_sizes;
+};
+thread_local ThreadHandles t_handles __attribute__((tls_model("initial-exec")));
+
+const CommInfo& lookup_shared(MPI_Comm comm);
+
+// The communicator's entry, defined on first use. The reference stays valid
+// until the communicator is freed (see above).
 const CommInfo& lookup(MPI_Comm comm) {
+  if (const CommInfo* const* cached = t_handles.comms.find(comm)) return **cached;
+  uint64_t seen = t_handles.comms.generation();
+  const CommInfo& info = lookup_shared(comm);
+  t_handles.comms.put(comm, &info, seen);
+  return info;
+}
+
+const CommInfo& lookup_shared(MPI_Comm comm) {
   State& s = state();
   {
     std::shared_lock lock(s.comm_mutex);
@@ -277,19 +300,24 @@ void pending_comm(MPI_Comm parent, MPI_Comm created, MPI_Request request) {
 void comm_freed(MPI_Comm comm) {
   std::unique_lock lock(state().comm_mutex);
   state().comms.erase(comm);  // the handle may be reused for a new communicator
+  handles_freed();            // threads may have cached the erased entry
 }
 
-int64_t bytes(int count, MPI_Datatype type) {
+namespace {
+// The size of `type` in bytes (0 for MPI_DATATYPE_NULL or an invalid type),
+// from the thread's cache after the first time.
+int64_t type_size(MPI_Datatype type) {
+  if (const int* cached = t_handles.type_sizes.find(type)) return *cached;
+  uint64_t seen = t_handles.type_sizes.generation();
   int size = 0;
-  if (type == MPI_DATATYPE_NULL || PMPI_Type_size(type, &size) != MPI_SUCCESS) return 0;
-  return static_cast<int64_t>(count) * size;
+  if (type == MPI_DATATYPE_NULL || PMPI_Type_size(type, &size) != MPI_SUCCESS || size == MPI_UNDEFINED) size = 0;
+  t_handles.type_sizes.put(type, size, seen);
+  return size;
 }
+}  // namespace
 
-int64_t bytes(MPI_Count count, MPI_Datatype type) {
-  int size = 0;
-  if (type == MPI_DATATYPE_NULL || PMPI_Type_size(type, &size) != MPI_SUCCESS) return 0;
-  return static_cast<int64_t>(count) * size;
-}
+int64_t bytes(int count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
+int64_t bytes(MPI_Count count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
 
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n) {
   Peer peer = peer_in(comm, dest);

@@ -22,6 +22,7 @@
 #include <type_traits>
 
 #include "collective_volume.h"
+#include "handle_cache.h"
 #include "wrap_common.h"
 
 using namespace rondo::mpi;
@@ -806,6 +807,16 @@ void f_cart_rank(Original& o, F* comm, F* coords, F* rank, F* ierr) {
   run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(comm, coords, rank, e); });
 }
 
+// MPI_Type_free is no region; the original may call PMPI_Type_free, which the
+// C wrapper does not see, so the per-thread datatype sizes are invalidated here
+// (handle_cache.h).
+void f_type_free(Original& o, F* type, F* ierr) {
+  handles_freed();
+  using Fn = void (*)(F*, F*);
+  run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(type, e); });
+  handles_freed();
+}
+
 }  // namespace
 
 // Every wrapped function under the five names compilers and Open MPI use: plain,
@@ -954,3 +965,4 @@ RONDO_FORTRAN(mpi_cart_coords, MPI_CART_COORDS, f_cart_coords, (F * comm, F* ran
               (comm, rank, maxdims, coords, ierr))
 RONDO_FORTRAN(mpi_cart_rank, MPI_CART_RANK, f_cart_rank, (F * comm, F* coords, F* rank, F* ierr),
               (comm, coords, rank, ierr))
+RONDO_FORTRAN(mpi_type_free, MPI_TYPE_FREE, f_type_free, (F * type, F* ierr), (type, ierr))

@@ -46,7 +46,17 @@ class GrammarBuilder {
     if (region < leave_ids_.size() && leave_ids_[region] != kNone) return leave_ids_[region];
     return define_region_event(region, false);
   }
-  uint32_t event_id(const EventKey& key);
+  // The id of the event `key` names, defined on first use. Non-call events (an
+  // MPI message: kind, peer, tag, communicator) look their key up on every
+  // occurrence; a small direct-mapped cache of recent keys answers the repeats
+  // with one multiply-shift and one key comparison, before the hash table.
+  uint32_t event_id(const EventKey& key) {
+    CachedEvent& c = event_cache_[event_cache_slot(key)];
+    if (__builtin_expect(c.id != kNone && c.key == key, 1)) return c.id;
+    c.id = find_or_define_event(key);
+    c.key = key;
+    return c.id;
+  }
   const EventDef& event(uint32_t id) const { return events_[id]; }
 
   // The hot path. A call that its caller expects to repeat a known leaf call (a
@@ -219,7 +229,23 @@ class GrammarBuilder {
   void record_loop(const Cursor& c);
   void close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event);
 
+  uint32_t find_or_define_event(const EventKey& key);
+  struct CachedEvent {
+    EventKey key;
+    uint32_t id = kNone;
+  };
+  static constexpr uint32_t kEventCacheBits = 6;
+  static uint32_t event_cache_slot(const EventKey& k) {
+    uint64_t h = (static_cast<uint64_t>(k.kind) | static_cast<uint64_t>(k.ref) << 8) * 0x9E3779B97F4A7C15ull;
+    h += static_cast<uint64_t>(k.params[0]) * 0xC2B2AE3D27D4EB4Full;
+    h += static_cast<uint64_t>(k.params[1]) * 0x165667B19E3779F9ull;
+    h += static_cast<uint64_t>(k.params[2]) * 0xD6E8FEB86659FD93ull;
+    h += static_cast<uint64_t>(k.params[3]) * 0xFF51AFD7ED558CCDull;
+    return static_cast<uint32_t>(h >> (64 - kEventCacheBits));
+  }
+
   StructureBatch* out_;
+  CachedEvent event_cache_[1u << kEventCacheBits];  // ids never change, so entries never go stale
   std::vector<EventDef> events_;
   std::unordered_map<uint64_t, uint32_t> event_index_;  // hash of key -> first id with that hash
   std::vector<uint32_t> event_next_;                    // chain of ids sharing a hash
