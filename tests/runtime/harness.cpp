@@ -100,6 +100,10 @@ Outcome run(const Launch& launch) {
   if (!launch.trace_dir.empty()) env_strings.push_back("RONDO_TRACE_DIR=" + launch.trace_dir);
   std::string preload = launch.preload ? compiler_preload() : "";
   for (const auto& library : launch.extra_preload) preload += (preload.empty() ? "" : ":") + library;
+#ifdef RONDO_SANITIZER_PRELOAD
+  // A sanitized build: the sanitizer's runtime must come first, as `rondo record` does it.
+  if (!preload.empty()) preload = std::string(RONDO_SANITIZER_PRELOAD) + ":" + preload;
+#endif
   if (!preload.empty()) env_strings.push_back("LD_PRELOAD=" + preload);
   for (const auto& [name, value] : launch.env) env_strings.push_back(name + "=" + value);
   std::vector<char*> argv, envp;

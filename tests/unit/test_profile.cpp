@@ -287,7 +287,8 @@ TEST(Profile, FoldedPollsCountAsCallsWithTheirTimeInside) {
   // A window over half the run's span counts half its polls and time.
   AnalysisOptions o;
   o.window = window_ticks(trace, 0, 260);  // 160 of the span's 320 ticks
-  const RegionRow& b = row(analyzer::profile(trace, o).regions, "b");
+  auto half = analyzer::profile(trace, o);  // kept: `b` refers into it
+  const RegionRow& b = row(half.regions, "b");
   EXPECT_EQ(b.calls, 2u);
   EXPECT_EQ(b.inclusive_ns, 33);  // 65 / 2, rounded
 }
