@@ -121,9 +121,8 @@ StructureWalk walk_structure(const ThreadTrace& t) {
       continue;
     }
     uint32_t loop = k.id();
-    const auto& counts = t.loop_counts(loop);
-    if (cursor[loop] >= counts.size()) break;  // the count was never written: the data ends here
-    uint32_t count = counts[cursor[loop]++];
+    if (cursor[loop] >= t.loop_occurrences(loop)) break;  // the count was never written: the data ends here
+    uint32_t count = t.loop_count(loop, cursor[loop]++);
     ThreadLoop& acc = w.loops[loop];
     if (!w.reached[loop]) {
       w.reached[loop] = true;
@@ -394,8 +393,13 @@ void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& 
   std::vector<uint32_t> last_occurrence(n, kNone);
   std::vector<u128> squares(n, 0);
   std::vector<std::vector<uint64_t>> durations(n);
-  size_t buffered = 0;
-  bool overflow = false;
+  // The structure walk counted every iteration the replay can reach: buffer them
+  // only if they fit, reserved exactly (no growth past kBufferedDurations).
+  uint64_t reachable = 0;
+  for (const ThreadLoop& l : loops) reachable += l.iterations;
+  const bool overflow = reachable > kBufferedDurations;
+  if (!overflow)
+    for (size_t l = 0; l < n; ++l) durations[l].reserve(loops[l].iterations);
   replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) {
     LoopTiming& s = loops[f.loop].timing;
     if (last_occurrence[f.loop] != f.occurrence) {
@@ -414,14 +418,7 @@ void time_loops(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& 
       s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
       if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
     }
-    if (!overflow) {
-      if (++buffered > kBufferedDurations) {
-        overflow = true;
-        durations = {};
-      } else {
-        durations[f.loop].push_back(d);
-      }
-    }
+    if (!overflow && durations[f.loop].size() < loops[f.loop].iterations) durations[f.loop].push_back(d);
   });
   std::vector<long double> threshold(n, 0);
   for (size_t l = 0; l < n; ++l) {
