@@ -472,7 +472,7 @@ class ThreadColumns {
   size_t event_def_count() const { return thread_->events().size(); }
 
   // Trip count of each occurrence of loop `loop_id`, in replay order.
-  py::array loop_counts(const py::object& self, uint32_t loop_id) const {
+  py::array loop_counts(const py::object& /*self: a copy needs no owner*/, uint32_t loop_id) const {
     if (loop_id >= thread_->loops().size())
       throw py::index_error("no loop " + std::to_string(loop_id) + " (" + std::to_string(thread_->loops().size()) +
                             " loops)");
