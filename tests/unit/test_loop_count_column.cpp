@@ -15,22 +15,9 @@ using rondo::test::Op;
 
 namespace {
 
-// main { for i < outer: { for j < 1 + i % 5: f(); g(); } }, 1 tick apart.
 std::vector<Op> nested(int outer) {
-  std::vector<Op> ops;
   uint64_t now = 0;
-  auto push = [&](Op::Type t, uint32_t r) { ops.push_back(Op(t, r, now += 1 + now % 3)); };
-  push(Op::Enter, 0);
-  for (int i = 0; i < outer; ++i) {
-    for (int j = 0; j < 1 + i % 5; ++j) {
-      push(Op::Enter, 1);
-      push(Op::Leave, 1);
-    }
-    push(Op::Enter, 2);
-    push(Op::Leave, 2);
-  }
-  push(Op::Leave, 0);
-  return ops;
+  return rondo::test::nested_loops(outer, now);
 }
 
 // The loop whose body is the call of f (its counts vary), and the other one.
