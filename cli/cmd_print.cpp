@@ -39,15 +39,29 @@ class GrammarPrinter {
   }
 
  private:
-  std::string loop_counts_text(uint32_t loop) const {
-    const auto& counts = t_.loop_counts(loop);
-    if (counts.empty()) return "no complete occurrence";
-    auto [mn, mx] = std::minmax_element(counts.begin(), counts.end());
+  // Computed once per loop (a loop is shown wherever it occurs), streaming its
+  // counts: a long run's loops have more occurrences than are kept in memory.
+  const std::string& loop_counts_text(uint32_t loop) {
+    if (counts_text_.size() <= loop) counts_text_.resize(loop + 1);
+    std::string& text = counts_text_[loop];
+    if (text.empty()) text = counts_summary(loop);
+    return text;
+  }
+
+  std::string counts_summary(uint32_t loop) const {
+    uint64_t n = t_.loop_occurrences(loop);
+    if (n == 0) return "no complete occurrence";
+    uint32_t mn = UINT32_MAX, mx = 0;
     uint64_t total = 0;
-    for (uint32_t c : counts) total += c;
-    if (counts.size() == 1) return fmt::format("x{}", counts[0]);
-    if (*mn == *mx) return fmt::format("x{} (each of {} occurrences)", *mn, counts.size());
-    return fmt::format("x{}..{} ({} occurrences, {} iterations)", *mn, *mx, counts.size(), total);
+    for (uint64_t i = 0; i < n; ++i) {
+      uint32_t c = t_.loop_count(loop, i);
+      mn = std::min(mn, c);
+      mx = std::max(mx, c);
+      total += c;
+    }
+    if (n == 1) return fmt::format("x{}", mn);
+    if (mn == mx) return fmt::format("x{} (each of {} occurrences)", mn, n);
+    return fmt::format("x{}..{} ({} occurrences, {} iterations)", mn, mx, n, total);
   }
 
   // Prints `t` and what it holds. Iterative, with an explicit stack: a
@@ -108,6 +122,7 @@ class GrammarPrinter {
   static constexpr int kMaxIndent = 40;
   const ProcessDefinitions& defs_;
   const ThreadTrace& t_;
+  std::vector<std::string> counts_text_;  // by loop id, "" until first shown
   std::set<uint32_t> shown_;
 };
 

@@ -124,9 +124,8 @@ StructureWalk walk_structure(const ThreadTrace& t) {
       continue;
     }
     uint32_t loop = k.id();
-    const auto& counts = t.loop_counts(loop);
-    if (cursor[loop] >= counts.size()) break;  // the count was never written: the data ends here
-    uint32_t count = counts[cursor[loop]++];
+    if (cursor[loop] >= t.loop_occurrences(loop)) break;  // the count was never written: the data ends here
+    uint32_t count = t.loop_count(loop, cursor[loop]++);
     ThreadLoop& acc = w.loops[loop];
     if (!w.reached[loop]) {
       w.reached[loop] = true;
@@ -428,7 +427,15 @@ bool slower(const LoopIterationTicks& a, const LoopIterationTicks& b) {
 class LoopTimer {
  public:
   explicit LoopTimer(std::vector<ThreadLoop>& loops)
-      : loops_(loops), last_occurrence_(loops.size(), kNone), squares_(loops.size(), 0), durations_(loops.size()) {}
+      : loops_(loops), last_occurrence_(loops.size(), kNone), squares_(loops.size(), 0), durations_(loops.size()) {
+    // The structure walk counted every iteration the replay can reach: buffer them
+    // only if they fit, reserved exactly (no growth past kBufferedDurations).
+    uint64_t reachable = 0;
+    for (const ThreadLoop& l : loops) reachable += l.iterations;
+    overflow_ = reachable > kBufferedDurations;
+    if (!overflow_)
+      for (size_t l = 0; l < loops.size(); ++l) durations_[l].reserve(loops[l].iterations);
+  }
 
   void add(const LoopFrame& f, uint64_t d) {
     LoopTiming& s = loops_[f.loop].timing;
@@ -448,14 +455,7 @@ class LoopTimer {
       s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
       if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
     }
-    if (!overflow_) {
-      if (++buffered_ > kBufferedDurations) {
-        overflow_ = true;
-        durations_ = {};
-      } else {
-        durations_[f.loop].push_back(d);
-      }
-    }
+    if (!overflow_ && durations_[f.loop].size() < loops_[f.loop].iterations) durations_[f.loop].push_back(d);
   }
 
   // Past kBufferedDurations the durations are not kept: the thread is replayed
@@ -485,7 +485,6 @@ class LoopTimer {
   std::vector<uint32_t> last_occurrence_;
   std::vector<u128> squares_;
   std::vector<std::vector<uint64_t>> durations_;
-  size_t buffered_ = 0;
   bool overflow_ = false;
 };
 

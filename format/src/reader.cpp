@@ -225,10 +225,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
           checkpoint.has_checkpoint = batch.has_checkpoint;
           checkpoint.checkpoint_tokens.swap(batch.checkpoint_tokens);
           checkpoint.checkpoint_counts.swap(batch.checkpoint_counts);
-          for (auto& [loop, count] : batch.loop_counts) {
-            if (t.loop_counts_.size() <= loop) t.loop_counts_.resize(loop + 1);
-            t.loop_counts_[loop].push_back(count);
-          }
+          t.loop_counts_.add_chunk(*c, batch);  // indexed only: read again from the file when replayed
           size_t v = 0;
           for (size_t i = 0; i < batch.data_events.size(); ++i) {
             uint32_t e = batch.data_events[i];
@@ -294,10 +291,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
     if (checkpoint.has_checkpoint) {
       t.top_level_.insert(t.top_level_.end(), checkpoint.checkpoint_tokens.begin(),
                           checkpoint.checkpoint_tokens.end());
-      for (auto& [loop, count] : checkpoint.checkpoint_counts) {
-        if (t.loop_counts_.size() <= loop) t.loop_counts_.resize(loop + 1);
-        t.loop_counts_[loop].push_back(count);
-      }
+      for (auto& [loop, count] : checkpoint.checkpoint_counts) t.loop_counts_.add_count(loop, count);
     }
   }
   // Every table is sized to its largest id so that ids read from tokens index safely.
@@ -402,8 +396,8 @@ uint64_t ThreadTrace::expand_count(Token t, std::vector<uint32_t>& loop_cursor,
     }
     default: {
       uint32_t loop = t.id();
-      if (loop_cursor[loop] >= loop_counts_[loop].size()) return kVariable;
-      uint64_t count = loop_counts_[loop][loop_cursor[loop]++];
+      if (loop_cursor[loop] >= loop_counts_.size(loop)) return kVariable;
+      uint64_t count = loop_counts_.at(loop, loop_cursor[loop]++);
       const auto& body = loop_lists_[loop];
       uint64_t per_iteration = 0;
       for (Token k : body) {
@@ -493,9 +487,8 @@ bool EventCursor::step(uint32_t& event_id) {
       }
       default: {
         uint32_t loop = t.id();
-        const auto& counts = t_->loop_counts_[loop];
-        if (loop_cursor_[loop] >= counts.size()) return false;  // count never written: data ends here
-        uint32_t count = counts[loop_cursor_[loop]++];
+        if (loop_cursor_[loop] >= t_->loop_counts_.size(loop)) return false;  // count never written: data ends here
+        uint32_t count = t_->loop_counts_.at(loop, loop_cursor_[loop]++);
         if (count == 0) break;
         const auto& body = t_->loop_lists_[loop];
         stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop, index_});
@@ -560,7 +553,7 @@ void EventCursor::loop_frames(std::vector<LoopFrame>& out) const {
     // Occurrences of one loop never nest (FORMAT.md 10.2), so the occurrence being
     // replayed is the last one whose count was taken.
     uint32_t occurrence = loop_cursor_[l.loop] - 1;
-    uint32_t count = t_->loop_counts_[l.loop][occurrence];
+    uint32_t count = t_->loop_counts_.at(l.loop, occurrence);
     out.push_back(LoopFrame{l.loop, occurrence, count - 1 - l.remaining, count, l.first_event});
   }
 }

@@ -294,7 +294,7 @@ class Trace:
         """One thread's columns as numpy arrays (rondo.ThreadColumns):
 
         - loop_counts(loop_id): uint32 trip count of each occurrence of a loop
-          (a read-only view of the trace's column, no copy);
+          (a read-only copy, read from the trace file when asked);
         - data(event_id): int64 data values of an event id, occurrences x
           width (a read-only view, no copy);
         - timestamps(): int64 ns (from the trace's start) of every event and

@@ -471,13 +471,16 @@ class ThreadColumns {
   size_t loop_count() const { return thread_->loops().size(); }
   size_t event_def_count() const { return thread_->events().size(); }
 
-  // Trip count of each occurrence of loop `loop_id`, in replay order (a view).
-  py::array loop_counts(const py::object& self, uint32_t loop_id) const {
+  // Trip count of each occurrence of loop `loop_id`, in replay order.
+  py::array loop_counts(const py::object& /*self: a copy needs no owner*/, uint32_t loop_id) const {
     if (loop_id >= thread_->loops().size())
       throw py::index_error("no loop " + std::to_string(loop_id) + " (" + std::to_string(thread_->loops().size()) +
                             " loops)");
-    const std::vector<uint32_t>& v = thread_->loop_counts(loop_id);
-    return view<uint32_t>(self, v.data(), {static_cast<py::ssize_t>(v.size())});
+    // A copy: the counts are read from the file on request (loop_count_column.h).
+    std::vector<uint32_t> v = thread_->loop_counts(loop_id);
+    py::array_t<uint32_t> a(static_cast<py::ssize_t>(v.size()), v.data());
+    a.attr("setflags")(py::arg("write") = false);  // read-only like the views
+    return a;
   }
 
   // Data values of event `event_id`: occurrences x EventDef::data (a view).

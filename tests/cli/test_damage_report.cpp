@@ -15,6 +15,7 @@
 
 #include "../common/run_command.h"
 #include "rondo/format/chunk.h"
+#include "rondo/format/thread_data.h"
 
 namespace {
 
@@ -71,6 +72,18 @@ TEST_F(DamageReport, DamagedMiddleStructureChunkIsTheSameTruncationInEveryComman
   std::sort(structure.begin(), structure.end(),
             [](auto& a, auto& b) { return a.header.sequence < b.header.sequence; });
   const auto& victim = structure[structure.size() / 2];
+  // What must still be read (FORMAT.md 5.5: the thread is cut at the gap):
+  // every event whose timestamps lie in the thread's chunks before the damaged
+  // one. A batch's structure chunk is written before its timestamp chunk, so
+  // the structure before the gap describes exactly these events.
+  uint64_t before_gap = 0;
+  for (auto& c : rondo::format::scan_chunks(bytes.data(), bytes.size()).chunks)
+    if (c.header.thread == 1 && c.header.kind == rondo::format::ChunkKind::ThreadTimestamps &&
+        c.header.sequence < victim.header.sequence) {
+      auto payload = c.payload();
+      before_gap += rondo::format::decode_timestamp_info(payload.data(), payload.size()).count;
+    }
+  ASSERT_GT(before_gap, 0u);
   bytes[victim.offset + 32 + victim.header.stored_size / 2] ^= 0x40;
   {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -85,7 +98,7 @@ TEST_F(DamageReport, DamagedMiddleStructureChunkIsTheSameTruncationInEveryComman
   EXPECT_EQ(damaged["rank"], 0);
   EXPECT_EQ(damaged["thread"], 1);
   uint64_t readable = damaged["events"], recorded = damaged["recorded_events"];
-  EXPECT_GT(readable, 0u);  // the chunks before the damage still read
+  EXPECT_EQ(readable, before_gap);  // exactly the chunks before the damage still read
   EXPECT_LT(readable, recorded);
   uint64_t total = info["events"];
   auto text = rondo::test::run_command(kRondo + " info " + trace);
@@ -112,6 +125,19 @@ TEST_F(DamageReport, DamagedMiddleStructureChunkIsTheSameTruncationInEveryComman
   auto stats_text = rondo::test::run_command(kRondo + " stats " + trace);
   EXPECT_NE(stats_text.out.find("truncated: rank 0 thread 1"), std::string::npos);
   EXPECT_NE(stats_text.out.find("which the events no longer confirm"), std::string::npos);
+
+  // python: the same info, and the same events for that thread.
+#ifdef RONDO_PYTHONPATH
+  auto py = rondo::test::run_command(
+      "PYTHONPATH=" + std::string(RONDO_PYTHONPATH) + " python3 -c 'import json, sys, rondo; t = rondo.open(sys.argv[1]); "
+      "i = t.info(); print(json.dumps({\"truncated\": i[\"truncated\"], \"threads\": i[\"truncated_threads\"], "
+      "\"events\": sum(1 for _ in t.events(0, 1))}))' " + trace + " 2>&1");
+  ASSERT_EQ(py.status, 0) << py.out;
+  auto from_python = nlohmann::json::parse(py.out);
+  EXPECT_TRUE(from_python["truncated"].get<bool>());
+  EXPECT_EQ(from_python["threads"], info["truncated_threads"]);
+  EXPECT_EQ(from_python["events"], readable);
+#endif
 
   // check: the thread is cut short, no contradiction between summary and events.
   auto check = rondo::test::run_command(kRondo + " check " + trace);

@@ -83,8 +83,10 @@ std::map<int32_t, std::map<EventKind, KindRecords>> records_by_rank(const std::s
 // tests/mpi/programs/rma_io.c, 2 ranks, 5 repetitions: per rank 5 MPI_Put of
 // 16 ints, 5 MPI_Get of 8, 5 MPI_Accumulate of 4, 3 fences per repetition;
 // then 5 MPI_File_write_at and 5 MPI_File_read_at of 4,096 bytes each.
-// DISABLED (found failing when this suite first ran, 2026-12-03; open in issue 17): the test program's MPI_Get fails
-// (MPI_ERRORS_ARE_FATAL) before anything is recorded: the program, not Rondo, needs fixing.
+// DISABLED (open in issue 17): the program now keeps every access inside the
+// window (its MPI_Get read past it before) and runs; puts, gets and accumulates
+// are recorded with their bytes, but the fences come out without RmaSync records
+// and the MPI_File_* calls without IO records (0 of each): not yet investigated.
 TEST_F(ReadmePromises, DISABLED_RmaAndMpiIoOfARealProgramAreRecordedWithTheirBytes) {
   constexpr int kReps = 5;
   std::string trace = (dir_ / "trace").string();

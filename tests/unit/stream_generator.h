@@ -147,4 +147,27 @@ class StreamGenerator {
   uint64_t now_ = 1000;
 };
 
+// main { for i < outer: { for j < 1 + i % 5: f(); g(); } }: two nested loops,
+// the inner one with varying trip counts. `now` is the clock, advanced per op.
+inline std::vector<Op> nested_loops(int outer, uint64_t& now) {
+  std::vector<Op> ops;
+  auto push = [&](Op::Type t, uint32_t r) {
+    Op op(t, r);
+    now += 10 + (now % 7);
+    op.ticks = now;
+    ops.push_back(op);
+  };
+  push(Op::Enter, 0);
+  for (int i = 0; i < outer; ++i) {
+    for (int j = 0; j < 1 + i % 5; ++j) {
+      push(Op::Enter, 1);
+      push(Op::Leave, 1);
+    }
+    push(Op::Enter, 2);
+    push(Op::Leave, 2);
+  }
+  push(Op::Leave, 0);
+  return ops;
+}
+
 }  // namespace rondo::test

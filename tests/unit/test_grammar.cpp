@@ -13,6 +13,7 @@
 using namespace rondo;
 using namespace rondo::format;
 using rondo::test::Op;
+using rondo::test::nested_loops;
 
 namespace {
 
@@ -48,28 +49,6 @@ std::unique_ptr<TraceReader> record(const rondo::test::TempDir& dir, const std::
       dir.file("p0.rnd"), 1, 8, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); },
       batch_events);
   return std::make_unique<TraceReader>(dir.str());
-}
-
-std::vector<Op> nested_loops(int outer, uint64_t& now) {
-  // main { for i < outer: { for j < 1 + i % 5: f(); g(); } }
-  std::vector<Op> ops;
-  auto push = [&](Op::Type t, uint32_t r) {
-    Op op(t, r);
-    now += 10 + (now % 7);
-    op.ticks = now;
-    ops.push_back(op);
-  };
-  push(Op::Enter, 0);
-  for (int i = 0; i < outer; ++i) {
-    for (int j = 0; j < 1 + i % 5; ++j) {
-      push(Op::Enter, 1);
-      push(Op::Leave, 1);
-    }
-    push(Op::Enter, 2);
-    push(Op::Leave, 2);
-  }
-  push(Op::Leave, 0);
-  return ops;
 }
 
 // Appends a call without children of `region`: enter `enter_gap` ticks after the

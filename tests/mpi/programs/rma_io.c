@@ -1,8 +1,11 @@
 /* One-sided communication and MPI-IO from a real program, for the README's
  * promise that both are recorded with their bytes. REPS times, on every rank:
  *   MPI_Win_fence; MPI_Put of PUT ints to the next rank; MPI_Get of GET ints
- *   from the previous rank; MPI_Accumulate (MPI_SUM) of ACC ints to the next
- *   rank; MPI_Win_fence
+ *   from the previous rank; MPI_Win_fence; MPI_Accumulate (MPI_SUM) of ACC
+ *   ints to the next rank; MPI_Win_fence
+ * The window has a separate part for each (put, get, accumulate), so every
+ * access lies inside the target's window and no two of one epoch overlap,
+ * as MPI requires of a fence epoch.
  * then, once: every rank writes REPS blocks of BLOCK bytes at its own offsets
  * of one shared file with MPI_File_write_at, closes it, opens it again and
  * reads them back with MPI_File_read_at; rank 0 prints a checksum.
@@ -23,9 +26,9 @@ int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 5;
   int right = (rank + 1) % size, left = (rank + size - 1) % size;
 
-  int window[kPut + kAcc];
+  int window[kPut + kGet + kAcc];  // [put | get | accumulate]
   int put[kPut], got[kGet], acc[kAcc];
-  for (int i = 0; i < kPut + kAcc; ++i) window[i] = rank;
+  for (int i = 0; i < kPut + kGet + kAcc; ++i) window[i] = rank;
   for (int i = 0; i < kPut; ++i) put[i] = rank * 100 + i;
   for (int i = 0; i < kAcc; ++i) acc[i] = 1;
   MPI_Win win;
@@ -36,7 +39,7 @@ int main(int argc, char **argv) {
     MPI_Put(put, kPut, MPI_INT, right, 0, kPut, MPI_INT, win);
     MPI_Get(got, kGet, MPI_INT, left, kPut, kGet, MPI_INT, win);
     MPI_Win_fence(0, win);
-    MPI_Accumulate(acc, kAcc, MPI_INT, right, kPut, kAcc, MPI_INT, MPI_SUM, win);
+    MPI_Accumulate(acc, kAcc, MPI_INT, right, kPut + kGet, kAcc, MPI_INT, MPI_SUM, win);
     MPI_Win_fence(0, win);
     sum += got[0];
   }

@@ -13,6 +13,7 @@
 #include "rondo/format/chunk.h"
 #include "rondo/format/definitions.h"
 #include "rondo/format/error.h"
+#include "rondo/format/loop_count_column.h"
 #include "rondo/format/thread_data.h"
 
 namespace rondo::format {
@@ -67,8 +68,12 @@ class ThreadTrace {
   const std::vector<SequenceDef>& sequences() const { return sequences_; }
   const std::vector<LoopDef>& loops() const { return loops_; }
   const std::vector<Token>& top_level() const { return top_level_; }
-  // Iteration counts of each occurrence of a loop, in the order the occurrences appear.
-  const std::vector<uint32_t>& loop_counts(uint32_t loop) const { return loop_counts_[loop]; }
+  // Iteration counts of each occurrence of a loop, in the order the occurrences
+  // appear: how many there are, one of them, or all of them (a copy, O(occurrences);
+  // the counts are read from the file when asked, see loop_count_column.h).
+  uint64_t loop_occurrences(uint32_t loop) const { return loop_counts_.size(loop); }
+  uint32_t loop_count(uint32_t loop, uint64_t occurrence) const { return loop_counts_.at(loop, occurrence); }
+  std::vector<uint32_t> loop_counts(uint32_t loop) const { return loop_counts_.all(loop); }
   // Tokens of one iteration of a loop.
   const std::vector<Token>& loop_body(uint32_t loop) const { return loop_lists_[loop]; }
 
@@ -113,7 +118,7 @@ class ThreadTrace {
   std::vector<LoopDef> loops_;
   std::vector<std::vector<Token>> loop_lists_;
   std::vector<Token> top_level_;
-  std::vector<std::vector<uint32_t>> loop_counts_;
+  LoopCountColumns loop_counts_;
   std::vector<uint64_t> fixed_sequence_size_;  // per sequence, or kVariable
   std::vector<std::vector<int64_t>> data_values_;  // per event id, occurrences x EventDef::data
   std::vector<TimestampChunkInfo> ts_info_;

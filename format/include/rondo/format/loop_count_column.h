@@ -1,0 +1,54 @@
+// The trip-count columns of one thread's loops (FORMAT.md 10.2), read from the
+// thread's THREAD_STRUCTURE chunks when asked instead of held in memory: a long
+// run has as many counts as loop occurrences (4.2 x 10^7 for a 10^9-event run of
+// bench/longrun), while the index kept here grows only with the chunks (one
+// entry per chunk and loop that has counts in it). Decoded chunks are cached per
+// calling thread (a few at a time), so replay, which takes the counts of each
+// loop in order, decodes each chunk about once.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rondo/format/chunk.h"
+#include "rondo/format/thread_data.h"
+
+namespace rondo::format {
+
+class LoopCountColumns {
+ public:
+  LoopCountColumns();
+  // While the thread is loaded: `batch` is `chunk` decoded; its counts become
+  // the next ones of their loops. Chunks must be added in sequence order.
+  void add_chunk(const ChunkRef& chunk, const StructureBatch& batch);
+  // A count that has no chunk to be read from again (a checkpoint's, for a
+  // thread that never ended): appended after the loop's counts from chunks.
+  void add_count(uint32_t loop, uint32_t count);
+  void resize(size_t loops);
+
+  size_t loops() const { return loops_.size(); }
+  // Occurrences of `loop` that have a count.
+  uint64_t size(uint32_t loop) const { return loops_[loop].total; }
+  // The count of occurrence `i` (< size(loop)) of `loop`. Throws FormatError if
+  // the chunk no longer decodes (the file changed after it was loaded).
+  uint32_t at(uint32_t loop, uint64_t i) const;
+  // Every count of `loop`, in order (O(occurrences): for inspection, not replay).
+  std::vector<uint32_t> all(uint32_t loop) const;
+
+ private:
+  struct Span {
+    uint32_t chunk;  // index into chunks_
+    uint64_t first;  // index of the loop's first count in that chunk
+  };
+  struct Loop {
+    std::vector<Span> spans;    // chunks holding counts of this loop, in order
+    std::vector<uint32_t> tail;  // add_count()'s, after the spans
+    uint64_t from_chunks = 0, total = 0;
+  };
+  friend struct DecodedCountChunk;
+  uint64_t id_;  // tells apart the columns in the per-thread cache (addresses are reused)
+  std::vector<ChunkRef> chunks_;
+  std::vector<Loop> loops_;
+};
+
+}  // namespace rondo::format

@@ -1,0 +1,103 @@
+#include "rondo/format/loop_count_column.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+
+#include "rondo/format/error.h"
+
+namespace rondo::format {
+
+namespace {
+std::atomic<uint64_t> g_next_id{1};
+}  // namespace
+
+// One structure chunk's counts, grouped by loop: the counts of loop l are
+// counts[start[l] .. start[l + 1]).
+struct DecodedCountChunk {
+  uint64_t owner = 0;  // LoopCountColumns::id_, 0: empty slot
+  uint32_t chunk = 0;
+  uint64_t used = 0;  // for least-recently-used replacement
+  std::vector<uint32_t> start, counts;
+
+  void decode(const LoopCountColumns& c, uint32_t index) {
+    auto payload = c.chunks_[index].payload();
+    StructureBatch batch;
+    batch.decode(payload.data(), payload.size());
+    start.assign(c.loops_.size() + 1, 0);
+    for (auto& [loop, count] : batch.loop_counts)
+      if (loop < c.loops_.size()) ++start[loop + 1];
+    for (size_t l = 1; l < start.size(); ++l) start[l] += start[l - 1];
+    counts.resize(start.back());
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (auto& [loop, count] : batch.loop_counts)
+      if (loop < c.loops_.size()) counts[next[loop]++] = count;
+    owner = c.id_;
+    chunk = index;
+  }
+};
+
+namespace {
+
+// Per calling thread, so that concurrent readers of one trace share nothing
+// mutable. Replay interleaves the loops of neighbouring chunks (an outer loop's
+// count is written after its inner loops' counts), hence a few slots.
+constexpr size_t kCachedChunks = 8;
+thread_local std::array<DecodedCountChunk, kCachedChunks> t_cache;
+thread_local uint64_t t_clock = 0;
+
+}  // namespace
+
+LoopCountColumns::LoopCountColumns() : id_(g_next_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+void LoopCountColumns::add_chunk(const ChunkRef& chunk, const StructureBatch& batch) {
+  if (batch.loop_counts.empty()) return;
+  auto index = static_cast<uint32_t>(chunks_.size());
+  chunks_.push_back(chunk);
+  for (auto& [loop, count] : batch.loop_counts) {
+    if (loops_.size() <= loop) loops_.resize(loop + 1);
+    Loop& l = loops_[loop];
+    if (l.spans.empty() || l.spans.back().chunk != index) l.spans.push_back(Span{index, l.from_chunks});
+    ++l.from_chunks;
+    ++l.total;
+  }
+}
+
+void LoopCountColumns::add_count(uint32_t loop, uint32_t count) {
+  if (loops_.size() <= loop) loops_.resize(loop + 1);
+  loops_[loop].tail.push_back(count);
+  ++loops_[loop].total;
+}
+
+void LoopCountColumns::resize(size_t loops) { loops_.resize(loops); }
+
+uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i) const {
+  const Loop& l = loops_[loop];
+  if (i >= l.from_chunks) return l.tail.at(i - l.from_chunks);
+  auto span = std::upper_bound(l.spans.begin(), l.spans.end(), i,
+                               [](uint64_t x, const Span& s) { return x < s.first; }) - 1;
+  DecodedCountChunk* hit = nullptr;
+  for (DecodedCountChunk& d : t_cache)
+    if (d.owner == id_ && d.chunk == span->chunk) {
+      hit = &d;
+      break;
+    }
+  if (!hit) {
+    hit = &*std::min_element(t_cache.begin(), t_cache.end(),
+                             [](const DecodedCountChunk& a, const DecodedCountChunk& b) { return a.used < b.used; });
+    hit->owner = 0;  // stays empty if the decode throws
+    hit->decode(*this, span->chunk);
+  }
+  hit->used = ++t_clock;
+  uint64_t k = hit->start[loop] + (i - span->first);
+  if (k >= hit->start[loop + 1]) throw FormatError("a loop count chunk changed after it was read");
+  return hit->counts[k];
+}
+
+std::vector<uint32_t> LoopCountColumns::all(uint32_t loop) const {
+  std::vector<uint32_t> out(size(loop));
+  for (uint64_t i = 0; i < out.size(); ++i) out[i] = at(loop, i);
+  return out;
+}
+
+}  // namespace rondo::format
