@@ -499,26 +499,28 @@ bool EventCursor::step(uint32_t& event_id) {
   }
 }
 
+void EventCursor::position_decoder() {
+  // Chunks are decoded from their first event. Replay and skips enter a chunk
+  // there; a copied cursor (which holds no decoded chunk) may stand inside one,
+  // and decodes up to its position.
+  const auto& info = t_->ts_info_;
+  size_t c = static_cast<size_t>(
+      std::upper_bound(info.begin(), info.end(), index_,
+                       [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
+      info.begin()) - 1;
+  if (index_ - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
+  auto payload = t_->ts_chunks_[c].payload();
+  residuals_ = decode_timestamp_residuals(payload.data(), payload.size());
+  decoder_.reset(info[c], residuals_.data(), residuals_.data() + residuals_.size());
+  for (uint64_t k = info[c].first_index; k < index_; ++k) decoder_.next();
+  chunk_ = c;
+  chunk_end_ = info[c].first_index + info[c].count;
+}
+
 bool EventCursor::timed_step(uint32_t& event_id, uint64_t& ticks) {
   if (index_ >= t_->event_count_) return false;  // timestamps end here (truncated thread)
   if (!step(event_id)) return false;
-  if (chunk_ == SIZE_MAX || index_ >= chunk_end_) {
-    // Chunks are decoded from their first event. Replay and skips enter a chunk
-    // there; a copied cursor (which holds no decoded chunk) may stand inside one,
-    // and decodes up to its position.
-    const auto& info = t_->ts_info_;
-    size_t c = static_cast<size_t>(
-        std::upper_bound(info.begin(), info.end(), index_,
-                         [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
-        info.begin()) - 1;
-    if (index_ - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
-    auto payload = t_->ts_chunks_[c].payload();
-    residuals_ = decode_timestamp_residuals(payload.data(), payload.size());
-    decoder_.reset(info[c], residuals_.data(), residuals_.data() + residuals_.size());
-    for (uint64_t k = info[c].first_index; k < index_; ++k) decoder_.next();
-    chunk_ = c;
-    chunk_end_ = info[c].first_index + info[c].count;
-  }
+  if (chunk_ == SIZE_MAX || index_ >= chunk_end_) position_decoder();
   ticks = decoder_.next();
   ++index_;
   return true;
@@ -749,6 +751,27 @@ void EventCursor::advance_to_ticks(uint64_t ticks) {
     have_pending_ = false;
     skip_structure_to(info[c].first_index);
     chunk_ = SIZE_MAX;
+  }
+  // Inside chunk c, find the target by its timestamps alone, then skip the
+  // structure to it: a seek across N events then costs N timestamp decodes plus
+  // a structural skip (whole loop iterations at a time), not N replayed events.
+  have_pending_ = false;
+  uint64_t end = info[c].first_index + info[c].count;
+  if (index_ < end && index_ < t_->event_count_) {
+    if (chunk_ != c || index_ >= chunk_end_) position_decoder();
+    TimestampDecoder probe = decoder_, at_target = decoder_;
+    uint64_t target = index_;
+    while (target < end) {
+      at_target = probe;
+      if (probe.next() >= ticks) break;
+      ++target;
+    }
+    skip_structure_to(target);
+    if (index_ == target) {
+      decoder_ = at_target;  // next() decodes event `target`'s timestamp
+    } else {
+      chunk_ = SIZE_MAX;  // the structure ended early (truncated): decode afresh
+    }
   }
   Event e;
   while (next(e)) {

@@ -192,6 +192,7 @@ class EventCursor {
   };
   bool step(uint32_t& event_id);           // structure only: next event id
   bool timed_step(uint32_t& event_id, uint64_t& ticks);
+  void position_decoder();  // decodes the timestamp chunk holding index_ up to index_
   void skip_structure_to(uint64_t target);  // structure only, without timestamps
   void restart();
 
