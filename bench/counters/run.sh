@@ -27,6 +27,7 @@ preload="$build/interceptors/compiler/librondo-compiler.so"
 work="$(mktemp -d "${TMPDIR:-/tmp}/rondo-bench-counters-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -finstrument-functions "$here/../record/empty_calls.c" -o "$work/empty_calls"
+${CC:-cc} -O2 "$here/papi_read_cost.c" -o "$work/papi_read_cost" -lpapi
 
 wall() {
   local t
@@ -44,8 +45,10 @@ traced() {
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 
-plain=9e9 c0=9e9 c1=9e9 c3=9e9
+plain=9e9 c0=9e9 c1=9e9 c3=9e9 r1=9e9 r3=9e9
 for ((r = 0; r < rounds; ++r)); do
+  r1="$(min "$r1" "$("$work/papi_read_cost" "$calls" "$one")")"
+  r3="$(min "$r3" "$("$work/papi_read_cost" "$calls" "$three")")"
   plain="$(min "$plain" "$(wall "$work/empty_calls" "$calls")")"
   c0="$(min "$c0" "$(wall traced "" "$work/empty_calls" "$calls")")"
   c1="$(min "$c1" "$(wall traced "$one" "$work/empty_calls" "$calls")")"
@@ -53,12 +56,13 @@ for ((r = 0; r < rounds; ++r)); do
 done
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$calls calls, $((2 * calls)) events, best of $rounds alternating rounds (wall time)"
-awk -v n="$calls" -v p="$plain" -v c0="$c0" -v c1="$c1" -v c3="$c3" -v one="$one" -v three="$three" 'BEGIN {
+awk -v n="$calls" -v p="$plain" -v r1="$r1" -v r3="$r3" -v c0="$c0" -v c1="$c1" -v c3="$c3" -v one="$one" -v three="$three" 'BEGIN {
   e = 2 * n
   printf "untraced:        %8.1f ns per call\n", p * 1e9 / n
   z = (c0 - p) * 1e9 / e; a = (c1 - p) * 1e9 / e; b = (c3 - p) * 1e9 / e
   printf "0 counters:      %8.1f ns per event\n", z
   printf "1 counter:       %8.1f ns per event (%.1fx 0 counters)   %s\n", a, (z > 0 ? a / z : 0), one
   printf "3 counters:      %8.1f ns per event (%.1fx 0 counters)   %s\n", b, (z > 0 ? b / z : 0), three
-  printf "PAPI_read share: %8.1f ns per event for 1 counter, %.1f for 3 (the cost counters add)\n", a - z, b - z
+  printf "PAPI_read alone: %8.1f ns for 1 counter, %.1f for 3 (papi_read_cost, same events)\n", r1, r3
+  printf "counters add:    %8.1f ns per event for 1 counter (%.2fx one PAPI_read), %.1f for 3 (%.2fx)\n", a - z, (r1 > 0 ? (a - z) / r1 : 0), b - z, (r3 > 0 ? (b - z) / r3 : 0)
 }'
