@@ -294,6 +294,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
   }
   draw_axis(p);
   draw_legend(p);
+  emit frame_painted(window_);
 }
 
 void TimelineView::draw_axis(QPainter& p) {

@@ -101,6 +101,8 @@ class TimelineView : public QWidget {
   void message_selected(const MessageShape& shape);
   // A rubber band drawn with Ctrl held: the range to analyse (the view stays).
   void range_selected(Window w);
+  // A frame of the rows was painted (end of paintEvent).
+  void frame_painted(Window w);
 
  protected:
   void paintEvent(QPaintEvent*) override;
