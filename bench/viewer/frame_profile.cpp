@@ -40,9 +40,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int pixels = 1600;
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+  auto t_open = Clock::now();
   TraceSession s(argv[1]);
+  double open_ms = ms_since(t_open);
   const auto& info = s.info();
+  auto t_load = Clock::now();
+  for (const Row& r : s.rows()) s.thread(r);  // decodes each thread's grammar and columns
+  double load_ms = ms_since(t_load);
+  auto t_first = Clock::now();
   draw(s, info.start_ns, info.end_ns, pixels);
+  std::printf("open %.1f ms, threads loaded %.1f ms, full view %.1f ms\n", open_ms, load_ms, ms_since(t_first));
   double fraction = std::atof(argv[2]), at = std::atof(argv[3]);
   int repeat = argc > 4 ? std::atoi(argv[4]) : 1;
   int64_t span = info.end_ns - info.start_ns;

@@ -242,7 +242,8 @@ void check_slowest_iteration_zoom(const std::string& trace, bool& marked_partner
     // `rondo stats --window` of that iteration says (none without MPI).
     ASSERT_TRUE(QTest::qWaitFor([&] { return !w.loops_panel()->finding_partner(); }, 60000));
     std::set<size_t> expected{row};
-    for (const auto& r : cli_stats(s, Window{begin, std::max(end, begin + 1)}).at("wait_states").at("per_rank"))
+    const nlohmann::json cli = cli_stats(s, Window{begin, std::max(end, begin + 1)});
+    for (const auto& r : cli.at("wait_states").at("per_rank"))
       if (r.at("rank").get<int32_t>() == slowest.rank && !r.at("by_late_rank").empty()) {
         int32_t partner = r.at("by_late_rank")[0].at("rank").get<int32_t>();
         for (size_t q = 0; q < s.rows().size(); ++q)
@@ -255,9 +256,16 @@ void check_slowest_iteration_zoom(const std::string& trace, bool& marked_partner
 
 TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToItOnMpiRing) {
   if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  // The ring's slowest laps wait for the other rank's token: it gets marked.
   bool marked_partner = false;
   check_slowest_iteration_zoom(ring_trace(), marked_partner);
+}
+
+// Rank 0's slowest lap is the one where it waited 200 ms for rank 1's token:
+// the click marks rank 0's row and rank 1's.
+TEST(ViewerStatsPanels, ClickOnSlowestIterationMarksThePartnerRank) {
+  if (late_lap_trace().empty()) GTEST_SKIP() << "no MPI";
+  bool marked_partner = false;
+  check_slowest_iteration_zoom(late_lap_trace(), marked_partner);
   EXPECT_TRUE(marked_partner);
 }
 
