@@ -23,6 +23,7 @@
 #include "model/message_arrows.h"
 #include "model/pick.h"
 #include "model/region_search.h"
+#include "model/row_pan.h"
 #include "model/row_lod.h"
 #include "model/trace_session.h"
 

@@ -1,0 +1,93 @@
+// Panning by whole pixels (viewer/model/row_pan.h) on a real nested_loops
+// trace: the frame made of the previous one's shared columns and the newly
+// uncovered ones equals a frame computed afresh for the new window in nearly
+// every column (a column by a seam may summarise a loop differently), while
+// it replays only the uncovered columns' events.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QTest>
+
+#include "model/row_pan.h"
+#include "model/trace_session.h"
+#include "timeline_view.h"
+#include "viewer_fixture.h"
+
+using namespace rondo;
+using namespace rondo::viewer;
+using namespace rondo::viewer::test_fixture;
+
+namespace {
+
+// Columns (over every depth) whose dominant region differs between a and b.
+int differing_columns(const RowFrame& a, const RowFrame& b) {
+  int n = 0;
+  for (int px = 0; px < a.pixels; ++px) {
+    bool same = true;
+    for (int d = 0; d < RowFrame::kMaxDepth; ++d) same &= a.at(d, px).region == b.at(d, px).region;
+    n += !same;
+  }
+  return n;
+}
+
+// Pans an 800-pixel window of `px_ns` a pixel (whole ns, so that a move by
+// whole pixels is exact) at `at` of the run by `shift` pixels both ways and
+// compares with fresh frames; returns the most differing columns seen.
+int pan_both_ways(const TraceSession& s, double at, int64_t px_ns, int shift, uint64_t& fresh_events,
+                  uint64_t& pan_events) {
+  const int pixels = 800;
+  const int64_t width_ns = px_ns * pixels;
+  const Row& r = s.rows()[0];
+  const auto& p = s.process(r);
+  int64_t b = s.info().start_ns + static_cast<int64_t>(static_cast<double>(s.info().end_ns - s.info().start_ns) * at);
+  RowFrame before = compute_row(p, r.thread, b, b + width_ns, pixels);
+  int worst = 0;
+  for (int k : {shift, -shift}) {
+    int64_t moved = b + k * px_ns;
+    EXPECT_EQ(whole_pixel_shift(before, moved, moved + width_ns, pixels), k);
+    RowFrame panned = pan_row(before, k, p, r.thread, moved, moved + width_ns);
+    RowFrame fresh = compute_row(p, r.thread, moved, moved + width_ns, pixels);
+    EXPECT_EQ(panned.begin_ns, fresh.begin_ns);
+    EXPECT_EQ(panned.pixels, fresh.pixels);
+    worst = std::max(worst, differing_columns(panned, fresh));
+    fresh_events += fresh.events_replayed;
+    pan_events += panned.events_replayed;
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST(ViewerPan, PanningNearMatchesAFreshFrame) {
+  TraceSession s(loops_trace());
+  uint64_t fresh = 0, panned = 0;
+  EXPECT_LE(pan_both_ways(s, 0.4, 50, 40, fresh, panned), 2);  // 50 ns a pixel: calls span pixels
+  EXPECT_LT(panned * 5, fresh);  // 40 of 800 columns replayed, not all of them
+}
+
+TEST(ViewerPan, PanningFarMatchesAFreshFrameInNearlyEveryColumn) {
+  TraceSession s(loops_trace());
+  // 1/10 of the run on 800 pixels: loop iterations narrower than a pixel.
+  int64_t px = std::max<int64_t>((s.info().end_ns - s.info().start_ns) / 8000, 1);
+  uint64_t fresh = 0, panned = 0;
+  // A column next to a seam may summarise a loop differently (a skip shares
+  // its time over a few pixels): at most a handful of the 800.
+  EXPECT_LE(pan_both_ways(s, 0.3, px, 25, fresh, panned), 8);
+  EXPECT_LT(panned * 5, fresh);
+}
+
+// Not a whole pixel, another zoom, or nothing shared: computed afresh.
+TEST(ViewerPan, OnlyWholePixelMovesAtTheSameZoomArePans) {
+  RowFrame f;
+  f.begin_ns = 1000;
+  f.end_ns = 1000 + 8000;
+  f.pixels = 800;  // 10 ns a pixel
+  f.cells.assign(static_cast<size_t>(RowFrame::kMaxDepth) * 800, Cell{});
+  EXPECT_EQ(whole_pixel_shift(f, 1030, 9030, 800), 3);
+  EXPECT_EQ(whole_pixel_shift(f, 970, 8970, 800), -3);
+  EXPECT_EQ(whole_pixel_shift(f, 1035, 9035, 800), 0);   // half a pixel
+  EXPECT_EQ(whole_pixel_shift(f, 1030, 9040, 800), 0);   // another zoom
+  EXPECT_EQ(whole_pixel_shift(f, 1030, 9030, 400), 0);   // another width
+  EXPECT_EQ(whole_pixel_shift(f, 9000, 17000, 800), 0);  // no column shared
+  EXPECT_EQ(whole_pixel_shift(f, 1000, 9000, 800), 0);   // not moved
+}
