@@ -98,3 +98,29 @@ TEST(ViewerPan, OnlyWholePixelMovesAtTheSameZoomArePans) {
   EXPECT_EQ(whole_pixel_shift(f, 9000, 17000, 800), 0);  // no column shared
   EXPECT_EQ(whole_pixel_shift(f, 1000, 9000, 800), 0);   // not moved
 }
+
+// A drag on the timeline takes the pan path: after dragging 16 px at 1/10 of
+// the run, the row's frame has replayed only the uncovered columns' events,
+// and shows what a fresh frame of the new window shows.
+TEST(ViewerPan, DragOnTheTimelinePansTheFrame) {
+  TraceSession s(loops_trace());
+  TimelineView view(s);
+  view.resize(TimelineView::kLabelWidth + 800, 300);
+  const int pixels = view.timeline_pixels();
+  ASSERT_EQ(pixels, 800);
+  int64_t px = std::max<int64_t>((s.info().end_ns - s.info().start_ns) / 8000, 100);
+  int64_t b = s.info().start_ns + (s.info().end_ns - s.info().start_ns) / 2;
+  view.set_window(Window{b, b + px * pixels});
+  const uint64_t whole = view.frame(0).events_replayed;
+  const int y = view.row_top(0, 0) + 2, x = TimelineView::kLabelWidth + 400;
+  QTest::mousePress(&view, Qt::LeftButton, {}, QPoint(x, y));
+  QTest::mouseMove(&view, QPoint(x - 16, y));  // drag left: the window moves later
+  QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(x - 16, y));
+  const Window moved = view.window();
+  ASSERT_NE(moved, (Window{b, b + px * pixels}));
+  const RowFrame& panned = view.frame(0);
+  RowFrame fresh = compute_row(s.process(s.rows()[0]), s.rows()[0].thread, moved.begin_ns, moved.end_ns, pixels);
+  EXPECT_GT(whole, 0u);
+  EXPECT_LT(panned.events_replayed * 5, whole);
+  EXPECT_LE(differing_columns(panned, fresh), 8);
+}
