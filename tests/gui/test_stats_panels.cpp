@@ -41,6 +41,11 @@ struct Shown {
   }
 };
 
+// The panels analyse on a worker thread: waits until the last request is shown.
+void wait_for_analysis(MainWindow& w) {
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !w.stats_panel()->analyzing(); }, 60000));
+}
+
 qlonglong value(QTreeWidgetItem* item, int column) {
   return item->data(column, WindowStatsPanel::kValueRole).toLongLong();
 }
@@ -61,7 +66,11 @@ TEST(ViewerStatsPanels, RangeStatisticsEqualRondoStatsWindow) {
   for (const Call& c : replay_calls(s.process(s.rows()[0]), s.rows()[0].thread))
     if (s.region_name(s.rows()[0].process, c.region) == "MPI_Send") sends.push_back(c);
   ASSERT_EQ(sends.size(), 300u);
-  view->set_window(Window{sends.front().start_ns, sends.back().end_ns});
+  // The range drawn below (from 1/4 to 3/5 of the view) covers rank 0's sends
+  // 100 to 200 wherever they fall in time (a loaded machine stalls the ring
+  // unevenly, so a fixed share of the run may hold few messages).
+  const int64_t first = sends[100].start_ns, last = sends[200].end_ns, length = (last - first) * 3;
+  view->set_window(Window{first - length / 4 - length / 100, first - length / 4 - length / 100 + length});
   view->grab();
   // A range over the middle of the ring, drawn with Ctrl + right button: the
   // view must stay where it is and the panel analyse that range.
@@ -72,6 +81,7 @@ TEST(ViewerStatsPanels, RangeStatisticsEqualRondoStatsWindow) {
   QTest::mouseMove(view, QPoint(x1, y));
   QTest::mouseRelease(view, Qt::RightButton, Qt::ControlModifier, QPoint(x1, y));
   EXPECT_EQ(view->window(), before);
+  wait_for_analysis(w);
   const Window range = w.stats_panel()->analyzed_window();
   ASSERT_EQ(range, (Window{view->ns_of(x0), view->ns_of(x1)}));
   ASSERT_GT(range.end_ns, range.begin_ns);
@@ -101,7 +111,7 @@ TEST(ViewerStatsPanels, RangeStatisticsEqualRondoStatsWindow) {
     EXPECT_EQ(value(mpi->topLevelItem(i), 2), per_rank[static_cast<size_t>(i)].at("total_ns").get<qlonglong>());
     EXPECT_EQ(value(mpi->topLevelItem(i), 3), per_rank[static_cast<size_t>(i)].at("mpi_calls").get<qlonglong>());
   }
-  // Messages: the ring sends about 600 in the whole run, so a third of it has some.
+  // Messages: rank 0's 100 sends and the receives between them.
   const auto& messages = cli.at("mpi").at("messages");
   EXPECT_GT(messages.at("count").get<uint64_t>(), 50u);
   EXPECT_EQ(w.stats_panel()->messages()->text().toStdString(),
@@ -131,6 +141,7 @@ TEST(ViewerStatsPanels, VisibleWindowActionAnalysesTheView) {
   Window half{all.begin_ns + (all.end_ns - all.begin_ns) / 2, all.end_ns};
   w.timeline()->set_window(half);
   w.analyze_visible()->trigger();
+  wait_for_analysis(w);
   EXPECT_EQ(w.stats_panel()->analyzed_window(), half);
   nlohmann::json cli = cli_stats(s, half);
   QTreeWidget* tree = w.stats_panel()->call_tree();
@@ -168,18 +179,21 @@ TEST(ViewerStatsPanels, FollowingTheViewAnalysesEachWindowItRestsAt) {
 }
 
 // Clicks the first slowest iteration of each loop row of `trace` (the whole
-// run analysed) and checks the timeline then shows exactly that iteration.
-void check_slowest_iteration_zoom(const std::string& trace) {
+// run analysed) and checks the timeline then shows exactly that iteration and
+// marks the right rows; `marked_partner`: some iteration had a partner rank.
+void check_slowest_iteration_zoom(const std::string& trace, bool& marked_partner) {
   Shown opened(trace);
   TraceSession& s = opened.s;
   MainWindow& w = opened.w;
   w.analyze_visible()->trigger();  // the whole run
+  wait_for_analysis(w);
   const analyzer::StatsReport& report = w.stats_panel()->report();
   ASSERT_FALSE(report.loops.rows.empty());
   w.loops_panel()->raise();  // it shares a tab with the wait states
   QApplication::processEvents();
   QTreeWidget* tree = w.loops_panel()->tree();
   ASSERT_EQ(static_cast<size_t>(tree->topLevelItemCount()), report.loops.rows.size());
+  marked_partner = false;
   for (size_t l = 0; l < report.loops.rows.size(); ++l) {
     const analyzer::LoopRow& loop = report.loops.rows[l];
     ASSERT_FALSE(loop.slowest.empty()) << loop.name();
@@ -227,18 +241,43 @@ void check_slowest_iteration_zoom(const std::string& trace) {
     // Its duration is the one the analyzer reports for that iteration (within a
     // nanosecond of rounding: the analyzer converts the tick difference).
     EXPECT_LE(std::llabs((end - begin) - slowest.ns), 1) << loop.name();
-    EXPECT_EQ(w.timeline()->marked_rows(), std::set<size_t>{row}) << loop.name();
+    // Marked: its own row, and, once the worker has analysed the iteration's
+    // wait states, the rows of the rank it waited for most, which is what
+    // `rondo stats --window` of that iteration says (none without MPI).
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !w.loops_panel()->finding_partner(); }, 60000));
+    std::set<size_t> expected{row};
+    const nlohmann::json cli = cli_stats(s, Window{begin, std::max(end, begin + 1)});
+    for (const auto& r : cli.at("wait_states").at("per_rank"))
+      if (r.at("rank").get<int32_t>() == slowest.rank && !r.at("by_late_rank").empty()) {
+        int32_t partner = r.at("by_late_rank")[0].at("rank").get<int32_t>();
+        for (size_t q = 0; q < s.rows().size(); ++q)
+          if (s.rows()[q].rank == partner) expected.insert(q);
+      }
+    EXPECT_EQ(w.timeline()->marked_rows(), expected) << loop.name();
+    marked_partner |= expected.size() > 1;
   }
 }
 
 TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToItOnMpiRing) {
   if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  check_slowest_iteration_zoom(ring_trace());
+  bool marked_partner = false;
+  check_slowest_iteration_zoom(ring_trace(), marked_partner);
+}
+
+// Rank 0's slowest lap is the one where it waited 200 ms for rank 1's token:
+// the click marks rank 0's row and rank 1's.
+TEST(ViewerStatsPanels, ClickOnSlowestIterationMarksThePartnerRank) {
+  if (late_lap_trace().empty()) GTEST_SKIP() << "no MPI";
+  bool marked_partner = false;
+  check_slowest_iteration_zoom(late_lap_trace(), marked_partner);
+  EXPECT_TRUE(marked_partner);
 }
 
 // nested_loops: iterations of inner loops, nested in outer ones.
 TEST(ViewerStatsPanels, ClickOnSlowestIterationZoomsToItInNestedLoops) {
-  check_slowest_iteration_zoom(loops_trace());
+  bool marked_partner = true;
+  check_slowest_iteration_zoom(loops_trace(), marked_partner);
+  EXPECT_FALSE(marked_partner);  // no MPI, no partner
 }
 
 TEST(ViewerStatsPanels, ClickOnWaitCallSiteZoomsToItsLongestWait) {
@@ -247,6 +286,7 @@ TEST(ViewerStatsPanels, ClickOnWaitCallSiteZoomsToItsLongestWait) {
   TraceSession& s = opened.s;
   MainWindow& w = opened.w;
   w.analyze_visible()->trigger();
+  wait_for_analysis(w);
   nlohmann::json cli = cli_stats(s, w.stats_panel()->analyzed_window());
   // The ring's token: each rank waits in its receive for the other (late sender).
   w.waits_panel()->raise();
@@ -286,4 +326,33 @@ TEST(ViewerStatsPanels, ClickOnWaitCallSiteZoomsToItsLongestWait) {
     }
   EXPECT_TRUE(found) << shown.begin_ns << ".." << shown.end_ns;
   EXPECT_EQ(w.timeline()->marked_rows(), partner_rows);
+}
+
+// The analysis runs on a worker: while the panel analyses the whole run, the
+// timeline paints a frame of a new window, and only afterwards do the panels
+// show the report (with the analysis on the GUI thread, analyzed() came first,
+// from inside the request, before any frame could be painted).
+TEST(ViewerStatsPanels, TimelinePaintsWhileThePanelsAnalyse) {
+  Shown opened(loops_trace());
+  MainWindow& w = opened.w;
+  std::vector<std::string> order;
+  QObject::connect(w.timeline(), &TimelineView::frame_painted, [&](Window) {
+    if (order.empty() || order.back() != "frame") order.push_back("frame");
+  });
+  QObject::connect(w.stats_panel(), &WindowStatsPanel::analyzed,
+                   [&](const analyzer::StatsReport&) { order.push_back("analyzed"); });
+  const Window all = w.timeline()->window();
+  w.analyze_visible()->trigger();  // the whole run, on the worker
+  EXPECT_TRUE(w.stats_panel()->analyzing());
+  // The user zooms in meanwhile: the frame is painted at once.
+  const Window half{all.begin_ns, all.begin_ns + (all.end_ns - all.begin_ns) / 2};
+  w.timeline()->set_window(half);
+  w.timeline()->repaint();
+  ASSERT_EQ(order, std::vector<std::string>{"frame"});
+  wait_for_analysis(w);
+  ASSERT_GE(order.size(), 2u);  // frames painted later (timers) may follow
+  EXPECT_EQ(order[1], "analyzed");
+  // The report is the whole run's, not the window the view moved to.
+  EXPECT_EQ(w.stats_panel()->analyzed_window(), all);
+  EXPECT_GT(w.stats_panel()->profile()->topLevelItemCount(), 0);
 }

@@ -78,6 +78,12 @@ inline const std::string& ring_trace() {
   return trace;
 }
 
+// 2 ranks, 20 laps; in lap 10 rank 1 sends 200 ms late (rank 0 waits for it).
+inline const std::string& late_lap_trace() {
+  static std::string trace = record_mpi("late_lap.rondo", LATE_LAP, 2, "20 200");
+  return trace;
+}
+
 // A tour of collectives (Barrier, Bcast, Reduce, Allreduce, ...) on 3 ranks, 4 rounds.
 inline const std::string& collectives_trace() {
   static std::string trace = record_mpi("collectives.rondo", MPI_COLLECTIVES, 3, "64 4");

@@ -1,11 +1,41 @@
 #include "loops_panel.h"
 
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace rondo::viewer {
 
 LoopsPanel::LoopsPanel(const TraceSession& session, TimelineView* timeline, QWidget* parent)
     : JumpListPanel("Loops (slowest iterations)", {"loop / iteration", "iterations", "total", "mean / duration"},
                     session, timeline, parent) {
   setObjectName("loops");
+  connect(&partner_, &QFutureWatcher<int32_t>::finished, this, &LoopsPanel::mark_partner);
+}
+
+// The worker reads the session's trace: it must end before the panel goes.
+LoopsPanel::~LoopsPanel() { partner_.waitForFinished(); }
+
+int32_t LoopsPanel::most_waited_for(const format::TraceReader& trace, int32_t rank, Window window) {
+  analyzer::AnalysisOptions options;
+  options.window = analyzer::TimeWindow{window.begin_ns, window.end_ns};
+  try {
+    analyzer::StatsReport report = analyzer::analyze(trace, options);
+    for (const analyzer::RankWaiting& r : report.wait_states.per_rank)
+      if (r.rank == rank && !r.by_late_rank.empty()) return r.by_late_rank.front().rank;
+  } catch (const std::exception&) {
+    // No partner can be named; the iteration's own row stays marked.
+  }
+  return -1;
+}
+
+void LoopsPanel::mark_partner() {
+  partner_pending_ = false;
+  int32_t partner = partner_.result();
+  // The user may have moved on: the partner belongs to the iteration still shown.
+  if (partner < 0 || timeline_->window() != partner_window_) return;
+  std::set<size_t> marked{partner_of_row_};
+  for (size_t r = 0; r < session_.rows().size(); ++r)
+    if (session_.rows()[r].rank == partner) marked.insert(r);
+  timeline_->set_marked_rows(std::move(marked));
 }
 
 void LoopsPanel::show_report(const analyzer::StatsReport& report) {
@@ -40,6 +70,16 @@ bool LoopsPanel::place(int index, Window& window, std::set<size_t>& marked) {
                                                                  s.occurrence, s.iteration);
     window = Window{span.begin_ns, span.end_ns};
     marked = {r};
+    if (span.found) {
+      partner_.waitForFinished();  // an earlier click's search: its answer is no longer wanted
+      partner_window_ = Window{window.begin_ns, std::max(window.end_ns, window.begin_ns + 1)};
+      partner_of_row_ = r;
+      partner_pending_ = true;
+      const format::TraceReader* trace = &session_.trace();
+      int32_t rank = s.rank;
+      Window w = window;
+      partner_.setFuture(QtConcurrent::run([trace, rank, w] { return most_waited_for(*trace, rank, w); }));
+    }
     return span.found;
   }
   return false;

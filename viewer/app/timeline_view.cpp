@@ -153,8 +153,14 @@ const RowFrame& TimelineView::frame(size_t row) {
   }
   if (!frame_valid_[row]) {
     const Row& r = session_.rows()[row];
-    frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels(), {},
-                               &session_.checkpoints());
+    // A pan by whole pixels keeps the columns both windows show (model/row_pan.h).
+    int shift = whole_pixel_shift(frames_[row], window_.begin_ns, window_.end_ns, timeline_pixels());
+    if (shift != 0)
+      frames_[row] = pan_row(frames_[row], shift, session_.process(r), r.thread, window_.begin_ns, window_.end_ns, {},
+                             &session_.checkpoints());
+    else
+      frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels(),
+                                 {}, &session_.checkpoints());
     frame_valid_[row] = true;
   }
   return frames_[row];
@@ -294,6 +300,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
   }
   draw_axis(p);
   draw_legend(p);
+  emit frame_painted(window_);
 }
 
 void TimelineView::draw_axis(QPainter& p) {

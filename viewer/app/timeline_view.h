@@ -23,6 +23,7 @@
 #include "model/message_arrows.h"
 #include "model/pick.h"
 #include "model/region_search.h"
+#include "model/row_pan.h"
 #include "model/row_lod.h"
 #include "model/trace_session.h"
 
@@ -101,6 +102,8 @@ class TimelineView : public QWidget {
   void message_selected(const MessageShape& shape);
   // A rubber band drawn with Ctrl held: the range to analyse (the view stays).
   void range_selected(Window w);
+  // A frame of the rows was painted (end of paintEvent).
+  void frame_painted(Window w);
 
  protected:
   void paintEvent(QPaintEvent*) override;

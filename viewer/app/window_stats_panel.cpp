@@ -2,6 +2,7 @@
 
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace rondo::viewer {
 
@@ -50,12 +51,57 @@ WindowStatsPanel::WindowStatsPanel(const TraceSession& session, QWidget* parent)
   layout->addWidget(messages_);
   layout->addWidget(tabs, 1);
   setWidget(body);
+  connect(&worker_, &QFutureWatcher<Result>::finished, this, &WindowStatsPanel::show_result);
 }
 
+// The worker reads the session's trace (thread loading is thread-safe, and the
+// analyzer uses its own cursors, not the timeline's checkpoints), so the panel
+// must not outlive a running analysis.
+WindowStatsPanel::~WindowStatsPanel() { worker_.waitForFinished(); }
+
 void WindowStatsPanel::analyze(Window w) {
-  analyzer::AnalysisOptions options;
-  options.window = analyzer::TimeWindow{w.begin_ns, w.end_ns};
-  report_ = analyzer::analyze(session_.trace(), options);
+  if (running_) {
+    waiting_ = w;
+    return;
+  }
+  start(w);
+}
+
+void WindowStatsPanel::start(Window w) {
+  running_ = w;
+  const int64_t origin = session_.info().start_ns;
+  title_->setText(QString::fromStdString("Analysing " + format_duration(static_cast<double>(w.begin_ns - origin)) +
+                                         " to " + format_duration(static_cast<double>(w.end_ns - origin)) + " ..."));
+  const format::TraceReader* trace = &session_.trace();
+  worker_.setFuture(QtConcurrent::run([trace, w] {
+    analyzer::AnalysisOptions options;
+    options.window = analyzer::TimeWindow{w.begin_ns, w.end_ns};
+    Result r;
+    try {
+      r.report = analyzer::analyze(*trace, options);
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+    return r;
+  }));
+}
+
+void WindowStatsPanel::show_result() {
+  Window w = *running_;
+  running_.reset();
+  if (waiting_) {
+    // A newer request is waiting: its report supersedes this one.
+    Window next = *waiting_;
+    waiting_.reset();
+    start(next);
+    return;
+  }
+  Result r = worker_.result();
+  if (!r.error.empty()) {
+    title_->setText(QString::fromStdString("rondo: the analysis of this window failed: " + r.error));
+    return;
+  }
+  report_ = std::move(r.report);
   window_ = w;
   const int64_t origin = session_.info().start_ns;
   title_->setText(QString::fromStdString("Window " + format_duration(static_cast<double>(w.begin_ns - origin)) +

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <QDockWidget>
+#include <QFutureWatcher>
 #include <QLabel>
 #include <QTreeWidget>
+#include <optional>
 
 #include "rondo/analyzer/analysis.h"
 #include "timeline_view.h"
@@ -18,10 +20,16 @@ class WindowStatsPanel : public QDockWidget {
   Q_OBJECT
  public:
   explicit WindowStatsPanel(const TraceSession& session, QWidget* parent = nullptr);
+  ~WindowStatsPanel() override;
   // Analyses [w.begin_ns, w.end_ns) (absolute times, as TimelineView::Window)
-  // and shows it; emits analyzed(). Runs on the calling thread: a replay of
-  // the window's threads, as `rondo stats --window` does.
+  // and shows it; emits analyzed() when done. The analysis (a replay of the
+  // window's threads, as `rondo stats --window` does) runs on a worker thread,
+  // so the timeline keeps drawing meanwhile; a request made while one runs
+  // replaces any request still waiting, and runs when the current one ends.
   void analyze(Window w);
+  // True from analyze() until the last request's report is shown.
+  bool analyzing() const { return running_.has_value(); }
+  // The report shown, and the window it is of (the last analysis finished).
   const analyzer::StatsReport& report() const { return report_; }
   Window analyzed_window() const { return window_; }
   // The numbers shown, one item per row; column values as text, and exact
@@ -36,7 +44,15 @@ class WindowStatsPanel : public QDockWidget {
   void analyzed(const analyzer::StatsReport& report);
 
  private:
+  void start(Window w);
+  void show_result();
   const TraceSession& session_;
+  struct Result {
+    analyzer::StatsReport report;
+    std::string error;  // the analyzer's message when it failed
+  };
+  QFutureWatcher<Result> worker_;
+  std::optional<Window> running_, waiting_;
   analyzer::StatsReport report_;
   Window window_;
   QLabel* title_ = nullptr;

@@ -1,0 +1,57 @@
+#include "row_pan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace rondo::viewer {
+
+int whole_pixel_shift(const RowFrame& previous, int64_t begin_ns, int64_t end_ns, int pixels) {
+  if (previous.pixels != pixels || pixels <= 1 || previous.end_ns - previous.begin_ns != end_ns - begin_ns ||
+      previous.cells.size() != static_cast<size_t>(RowFrame::kMaxDepth) * static_cast<size_t>(pixels))
+    return 0;
+  double px_ns = static_cast<double>(end_ns - begin_ns) / pixels;
+  double s = static_cast<double>(begin_ns - previous.begin_ns) / px_ns;
+  double k = std::round(s);
+  if (std::abs(s - k) > 0.01 || k == 0 || std::abs(k) >= pixels) return 0;
+  return static_cast<int>(k);
+}
+
+RowFrame pan_row(const RowFrame& previous, int shift, const format::ProcessReader& process, size_t thread_pos,
+                 int64_t begin_ns, int64_t end_ns, const LodOptions& options, CursorCheckpoints* checkpoints) {
+  const int pixels = previous.pixels, fresh = std::abs(shift), kept = pixels - fresh;
+  const double px_ns = static_cast<double>(end_ns - begin_ns) / pixels;
+  // The uncovered columns: at the end when the window moved later, else at the start.
+  const int fresh_at = shift > 0 ? kept : 0;
+  int64_t strip_begin = shift > 0 ? begin_ns + static_cast<int64_t>(std::llround(kept * px_ns)) : begin_ns;
+  int64_t strip_end = shift > 0 ? end_ns : begin_ns + static_cast<int64_t>(std::llround(fresh * px_ns));
+  RowFrame strip = compute_row(process, thread_pos, strip_begin, strip_end, fresh, options, checkpoints);
+
+  RowFrame f;
+  f.begin_ns = begin_ns;
+  f.end_ns = end_ns;
+  f.pixels = pixels;
+  f.depths = std::max(previous.depths, strip.depths);
+  f.truncated = strip.truncated;
+  f.events_replayed = strip.events_replayed;
+  f.events_summarised = strip.events_summarised;
+  f.seeks = strip.seeks;
+  f.loop_skips = strip.loop_skips;
+  f.cells.assign(previous.cells.size(), Cell{});
+  f.notes.assign(static_cast<size_t>(pixels), PixelNote{});
+  // Column px of the new frame was column px + shift of the previous one.
+  const int kept_at = shift > 0 ? 0 : fresh;
+  for (int d = 0; d < RowFrame::kMaxDepth; ++d) {
+    auto row = f.cells.begin() + static_cast<ptrdiff_t>(d) * pixels;
+    auto old = previous.cells.begin() + static_cast<ptrdiff_t>(d) * pixels;
+    std::copy(old + kept_at + shift, old + kept_at + shift + kept, row + kept_at);
+    auto added = strip.cells.begin() + static_cast<ptrdiff_t>(d) * fresh;
+    std::copy(added, added + fresh, row + fresh_at);
+  }
+  std::copy(previous.notes.begin() + kept_at + shift, previous.notes.begin() + kept_at + shift + kept,
+            f.notes.begin() + kept_at);
+  std::copy(strip.notes.begin(), strip.notes.end(), f.notes.begin() + fresh_at);
+  return f;
+}
+
+}  // namespace rondo::viewer
