@@ -31,8 +31,17 @@ std::string matrix_csv(const std::vector<std::vector<uint64_t>>& m) {
 
 // The MPI files of `rondo stats --csv`; returns the names written.
 std::vector<std::string> write_mpi_csv(const analyzer::MpiStats& s, const std::string& dir) {
-  write_text_file(dir + "/matrix_bytes.csv", matrix_csv(s.matrix_bytes()));
-  write_text_file(dir + "/matrix_count.csv", matrix_csv(s.matrix_count()));
+  // The communicating pairs always; the dense ranks x ranks matrices only up to
+  // the size where JSON prints them too (at 4,096 ranks they would be 16 Mi cells).
+  std::vector<std::string> written;
+  if (s.dense_json()) {
+    write_text_file(dir + "/matrix_bytes.csv", matrix_csv(s.matrix_bytes()));
+    write_text_file(dir + "/matrix_count.csv", matrix_csv(s.matrix_count()));
+    written = {"matrix_bytes.csv", "matrix_count.csv"};
+  }
+  std::string pairs = "src,dst,count,bytes\n";
+  for (auto& p : s.pairs) pairs += fmt::format("{},{},{},{}\n", p.src, p.dst, p.count, p.bytes);
+  write_text_file(dir + "/matrix_pairs.csv", pairs);
   std::string time = "rank,mpi_ns,total_ns,mpi_percent,mpi_calls\n";
   for (auto& r : s.time_per_rank)
     time += fmt::format("{},{},{},{:.2f},{}\n", r.rank, r.mpi_ns, r.total_ns, 100.0 * r.fraction(), r.mpi_calls);
@@ -49,8 +58,9 @@ std::vector<std::string> write_mpi_csv(const analyzer::MpiStats& s, const std::s
   std::string traffic = "begin_ns,end_ns,messages,bytes\n";
   for (auto& t : s.traffic) traffic += fmt::format("{},{},{},{}\n", t.begin_ns, t.end_ns, t.messages, t.bytes);
   write_text_file(dir + "/mpi_traffic.csv", traffic);
-  return {"matrix_bytes.csv", "matrix_count.csv", "mpi_time.csv", "mpi_calls.csv", "mpi_collectives.csv",
-          "mpi_traffic.csv"};
+  written.insert(written.end(),
+                 {"matrix_pairs.csv", "mpi_time.csv", "mpi_calls.csv", "mpi_collectives.csv", "mpi_traffic.csv"});
+  return written;
 }
 
 std::string mpi_text(const analyzer::MpiStats& s) {

@@ -152,13 +152,52 @@ void sort_records(std::vector<T>& v, size_t first, KeyOf key_of) {
   auto by_key = [](const auto& a, const auto& b) { return a < b; };
   if (std::is_sorted(keys.begin(), keys.end(), by_key)) return;
   std::sort(keys.begin(), keys.end(), by_key);
-  std::vector<T> sorted;
-  sorted.reserve(keys.size());
-  for (auto& k : keys) sorted.push_back(std::move(v[k.second]));
-  std::move(sorted.begin(), sorted.end(), v.begin() + static_cast<std::ptrdiff_t>(first));
+  // Apply the order in place, one cycle of the permutation at a time: no second
+  // vector of records (hundreds of MB of fresh pages for millions of receives).
+  const size_t n = keys.size();
+  std::vector<char> placed(n, 0);
+  for (size_t start = 0; start < n; ++start) {
+    if (placed[start]) continue;
+    // Slot first+i receives the record now at keys[i].second.
+    T held = std::move(v[first + start]);
+    size_t slot = start;
+    while (true) {
+      placed[slot] = 1;
+      const size_t from = keys[slot].second - first;
+      if (from == start) {
+        v[first + slot] = std::move(held);
+        break;
+      }
+      v[first + slot] = std::move(v[first + from]);
+      slot = from;
+    }
+  }
 }
 
 int64_t param(const Event& e, int i) { return e.def->key.params[static_cast<size_t>(i)]; }
+
+bool is_p2p_record(EventKind k) {
+  switch (k) {
+    case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv:
+    case EventKind::MpiIrecvRequest: case EventKind::MpiIsendComplete: case EventKind::MpiRequestCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// How many point-to-point records the thread holds, from its data columns (one
+// row per occurrence of an event with data): the scan reserves room once
+// instead of growing a vector of millions of records (each growth a copy, and
+// page faults on fresh memory).
+size_t p2p_records_in_columns(const ThreadTrace& t) {
+  size_t n = 0;
+  for (uint32_t id = 0; id < t.events().size(); ++id) {
+    const EventDef& e = t.events()[id];
+    if (e.data > 0 && is_p2p_record(e.key.kind)) n += t.data_values(id).size() / e.data;
+  }
+  return n;
+}
 
 // The MPI scan's map over one thread: its MPI records and calls, from one
 // replay of threads whose grammar has MPI events or regions.
@@ -170,6 +209,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     const ThreadTrace& t = p.thread(ti);
     if (!thread_has_mpi(t, p.defs())) return;
     out_.relevant = true;
+    out_.p2p.reserve(p2p_records_in_columns(t));
     ThreadMpiActivity& act = out_.activity;
     act.process = pi;
     act.thread = ti;
@@ -336,6 +376,21 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
   FoldedCalls polls_;
 };
 
+// The point-to-point records of one process's threads, ordered by where they
+// were made (time, thread, event index), without copying them: each thread's
+// records are in that order already, so one thread needs no sort at all.
+std::vector<const MpiRawP2p*> in_event_order(const std::vector<const std::vector<MpiRawP2p>*>& threads) {
+  size_t total = 0;
+  for (const auto* t : threads) total += t->size();
+  std::vector<const MpiRawP2p*> order;
+  order.reserve(total);
+  for (const auto* t : threads)
+    for (const MpiRawP2p& r : *t) order.push_back(&r);
+  auto before = [](const MpiRawP2p* a, const MpiRawP2p* b) { return a->at < b->at; };
+  if (!std::is_sorted(order.begin(), order.end(), before)) std::stable_sort(order.begin(), order.end(), before);
+  return order;
+}
+
 MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiThreadPartial& records, uint32_t call) {
   MpiCallInfo info;
   if (call >= records.calls.size()) return info;
@@ -396,12 +451,12 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     scan.call_sites.push_back(call_site_frames(defs));
     const size_t first_job = j;  // records[first_job + t]: thread t of this process
     auto call_of = [&](const MpiRawP2p& r) { return call_info(defs, records[first_job + r.at.thread], r.call); };
-    std::vector<MpiRawP2p> events;
+    std::vector<const std::vector<MpiRawP2p>*> thread_records;
     for (; j < jobs.size() && jobs[j].process == pi; ++j) {
       MpiThreadPartial& r = records[j];
       if (!r.relevant) continue;
       scan.mpi_records += r.mpi_records;
-      events.insert(events.end(), r.p2p.begin(), r.p2p.end());
+      thread_records.push_back(&r.p2p);
       for (const MpiRawCollective& c : r.collectives) {
         CollectiveRecord out;
         out.process = pi;
@@ -419,7 +474,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       }
       scan.threads.push_back(std::move(r.activity));
     }
-    sort_records(events, 0, [](const MpiRawP2p& r) { return r.at; });
+    const std::vector<const MpiRawP2p*> events = in_event_order(thread_records);
 
     std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
     struct Post {
@@ -429,7 +484,8 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     std::unordered_map<int64_t, Post> open_irecvs;
     std::vector<char> send_cancelled;
     size_t first_send = scan.sends.size(), first_recv = scan.recvs.size();
-    for (const MpiRawP2p& r : events) {
+    for (const MpiRawP2p* record : events) {
+      const MpiRawP2p& r = *record;
       switch (r.kind) {
         case EventKind::MpiSend: case EventKind::MpiIsend: {
           if (r.peer < 0 || !valid_comm(r.comm)) break;  // MPI_PROC_NULL: no message
@@ -522,118 +578,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   return scan;
 }
 
-// ---------------------------------------------------------------------------
-// Matching
-
-MessageMatching match_messages(const MpiScan& scan) {
-  MessageMatching m;
-  m.communicators = scan.communicators;
-  m.world_size = scan.world_size;
-  m.cancelled = scan.cancelled;
-  m.incomplete_receives = scan.incomplete_receives;
-  m.incomplete_sends = scan.incomplete_sends;
-
-  // Records are in (process, position) order already; a stable sort by the
-  // matching key keeps each channel's records in posting order.
-  auto key_of = [](const auto& r) { return std::tuple(r.comm, r.src, r.dst, r.tag); };
-  auto channel_order = [&](const auto& records) {
-    std::vector<std::pair<decltype(key_of(records[0])), uint32_t>> keyed;
-    keyed.reserve(records.size());
-    for (uint32_t i = 0; i < records.size(); ++i) keyed.emplace_back(key_of(records[i]), i);
-    std::sort(keyed.begin(), keyed.end());  // the index breaks ties: stable
-    std::vector<uint32_t> order;
-    order.reserve(keyed.size());
-    for (auto& k : keyed) order.push_back(k.second);
-    return order;
-  };
-  std::vector<uint32_t> sends = channel_order(scan.sends), recvs = channel_order(scan.recvs);
-
-  auto from_send = [&](Message& msg, uint32_t index) {
-    const SendRecord& s = scan.sends[index];
-    msg.send_record = index;
-    msg.src = s.src;
-    msg.dst = s.dst;
-    msg.tag = s.tag;
-    msg.comm = s.comm;
-    msg.bytes = s.bytes;
-    msg.send_ns = s.position.ns;
-    msg.send_complete_ns = s.complete_ns;
-    msg.send_thread = s.position.thread;
-    msg.nonblocking_send = s.nonblocking;
-    msg.has_send = true;
-  };
-  auto from_recv = [&](Message& msg, uint32_t index) {
-    const RecvRecord& r = scan.recvs[index];
-    msg.recv_record = index;
-    if (!msg.has_send) {
-      msg.src = r.src;
-      msg.dst = r.dst;
-      msg.tag = r.tag;
-      msg.comm = r.comm;
-      msg.bytes = r.bytes;
-    }
-    msg.recv_bytes = r.bytes;
-    msg.recv_post_ns = r.nonblocking ? r.position.ns : r.recv_ns;
-    msg.recv_ns = r.recv_ns;
-    msg.recv_thread = r.position.thread;
-    msg.nonblocking_recv = r.nonblocking;
-    msg.has_recv = true;
-  };
-
-  std::vector<Message> matched, lone_sends, lone_recvs;
-  matched.reserve(std::min(sends.size(), recvs.size()));
-  size_t si = 0, ri = 0;
-  while (si < sends.size() || ri < recvs.size()) {
-    bool take_send = ri == recvs.size() ||
-                     (si < sends.size() && key_of(scan.sends[sends[si]]) <= key_of(scan.recvs[recvs[ri]]));
-    bool take_recv = si == sends.size() ||
-                     (ri < recvs.size() && key_of(scan.recvs[recvs[ri]]) <= key_of(scan.sends[sends[si]]));
-    if (take_send && take_recv) {  // same channel: pair in order
-      auto key = key_of(scan.sends[sends[si]]);
-      while (si < sends.size() && ri < recvs.size() && key_of(scan.sends[sends[si]]) == key &&
-             key_of(scan.recvs[recvs[ri]]) == key) {
-        Message msg;
-        from_send(msg, sends[si++]);
-        from_recv(msg, recvs[ri++]);
-        matched.push_back(msg);
-      }
-      while (si < sends.size() && key_of(scan.sends[sends[si]]) == key) {
-        Message msg;
-        from_send(msg, sends[si++]);
-        lone_sends.push_back(msg);
-      }
-      while (ri < recvs.size() && key_of(scan.recvs[recvs[ri]]) == key) {
-        Message msg;
-        from_recv(msg, recvs[ri++]);
-        lone_recvs.push_back(msg);
-      }
-    } else if (take_send) {
-      Message msg;
-      from_send(msg, sends[si++]);
-      lone_sends.push_back(msg);
-    } else {
-      Message msg;
-      from_recv(msg, recvs[ri++]);
-      lone_recvs.push_back(msg);
-    }
-  }
-
-  for (const Message& msg : matched) {
-    if (msg.bytes != msg.recv_bytes) ++m.bytes_mismatched;
-    if (msg.recv_ns < msg.send_ns) ++m.received_before_sent;
-  }
-  auto by_send = [](const Message& a) { return std::tuple(a.send_ns, a.src, a.dst, a.tag); };
-  sort_records(matched, 0, by_send);
-  sort_records(lone_sends, 0, by_send);
-  sort_records(lone_recvs, 0, [](const Message& a) { return std::tuple(a.recv_ns, a.src, a.dst, a.tag); });
-  m.matched = matched.size();
-  m.unmatched_sends = lone_sends.size();
-  m.unmatched_receives = lone_recvs.size();
-  m.messages = std::move(matched);
-  m.messages.insert(m.messages.end(), lone_sends.begin(), lone_sends.end());
-  m.messages.insert(m.messages.end(), lone_recvs.begin(), lone_recvs.end());
-  return m;
-}
+// Matching: message_matching.cpp
 
 MessageMatching match_all_messages(const TraceReader& trace) { return match_messages(scan_mpi(trace)); }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
@@ -88,6 +89,39 @@ bool waits_for_receiver(const SendRecord& s, uint64_t eager_limit) {
   return false;  // buffered and ready sends, or a send outside a known call
 }
 
+// What the name of an MPI call says about its waiting, found once per (process,
+// region) rather than by comparing names for each of millions of messages.
+class CallRoles {
+ public:
+  bool blocking_p2p(uint32_t process, const MpiCallInfo& call) { return roles(process, call) & kBlockingP2p; }
+  bool waits_for_receiver(const SendRecord& s, uint64_t eager_limit) {
+    const uint8_t r = roles(s.process, s.call);
+    return (r & kSynchronousSend) || ((r & kStandardSend) && s.bytes > eager_limit);
+  }
+
+ private:
+  static constexpr uint8_t kKnown = 1, kBlockingP2p = 2, kSynchronousSend = 4, kStandardSend = 8;
+  uint8_t roles(uint32_t process, const MpiCallInfo& call) {
+    if (!call.in_call()) return classify(call);
+    if (table_.size() <= process) table_.resize(process + 1);
+    std::vector<uint8_t>& t = table_[process];
+    if (t.size() <= call.region) t.resize(static_cast<size_t>(call.region) + 1, 0);
+    if (!(t[call.region] & kKnown)) t[call.region] = classify(call);
+    return t[call.region];
+  }
+  static uint8_t classify(const MpiCallInfo& call) {
+    uint8_t r = kKnown;
+    if (::rondo::analyzer::blocking_p2p(call)) r |= kBlockingP2p;
+    SendRecord probe;
+    probe.call = call;
+    probe.bytes = 1;
+    if (::rondo::analyzer::waits_for_receiver(probe, 1)) r |= kSynchronousSend;
+    if (::rondo::analyzer::waits_for_receiver(probe, 0)) r |= kStandardSend;
+    return r;
+  }
+  std::vector<std::vector<uint8_t>> table_;  // per process, per region id
+};
+
 // Waiting per rank, per late partner and per root cause, for one pattern or
 // all of them.
 class RankTable {
@@ -160,9 +194,13 @@ class Collector {
   // A blocking call of `rank` (process `process`), whether it waits or not.
   void blocking(uint32_t process, int32_t rank, const MpiCallInfo& call) {
     if (!call.complete()) return;
-    if (blocking_.size() <= process) blocking_.resize(process + 1);
-    blocking_[process].push_back({call.enter_ns, call.exit_ns});
     if (rank >= 0) process_of_rank_.try_emplace(rank, process);
+    if (blocking_.size() <= process) blocking_.resize(process + 1);
+    // A call completing several messages (MPI_Waitall) comes once per message,
+    // usually in a row: keep one (duplicates are removed later anyway).
+    std::vector<BlockingCall>& calls = blocking_[process];
+    if (!calls.empty() && calls.back().enter_ns == call.enter_ns && calls.back().exit_ns == call.exit_ns) return;
+    calls.push_back({call.enter_ns, call.exit_ns});
   }
 
   // `rank` waited in `call` for `partner` (-1: unknown), whose late operation
@@ -179,7 +217,8 @@ class Collector {
   }
 
   WaitStates result(int32_t world_size, int64_t run_ns) {
-    std::vector<RootShares> roots = find_root_causes();
+    const std::vector<std::pair<CallKey, Waiting>> calls = waited_in_order();
+    std::vector<RootShares> roots = find_root_causes(calls);
     WaitStates out;
     out.run_ns = run_ns;
     // (call, caller, function, file, line): one row per MPI function and place.
@@ -193,7 +232,7 @@ class Collector {
       out.patterns.push_back(std::move(s));
     }
     size_t index = 0;
-    for (const auto& [key, whole] : calls_) {
+    for (const auto& [key, whole] : calls) {
       RootShares root = std::move(roots[index++]);
       if (!window_.contains(whole.call->enter_ns)) continue;
       // The part of the waiting (the start of the call) inside the window.
@@ -266,11 +305,11 @@ class Collector {
     }
   };
 
-  // Root shares of every waiting call, in the order of calls_.
-  std::vector<RootShares> find_root_causes() {
+  // Root shares of every waiting call, in the order of `calls` (waited_in_order()).
+  std::vector<RootShares> find_root_causes(const std::vector<std::pair<CallKey, Waiting>>& calls) {
     std::vector<WaitedCall> waited;
     std::map<std::tuple<uint32_t, int64_t, int64_t>, size_t> index;  // (process, enter, exit) -> waited call
-    for (const auto& [key, w] : calls_) {
+    for (const auto& [key, w] : calls) {
       index.try_emplace({std::get<0>(key), w.call->enter_ns, w.call->exit_ns}, waited.size());
       waited.push_back({std::get<0>(key), w.partner, w.call->enter_ns, w.call->exit_ns, w.ns, w.partner_ns});
     }
@@ -288,12 +327,26 @@ class Collector {
 
   const TimeWindow& window_;
   const MpiScan& scan_;  // its call-site table names the places
-  std::map<CallKey, Waiting> calls_;  // the calls that waited: how long, and for whom
+  struct CallKeyHash {
+    size_t operator()(const CallKey& k) const {
+      uint64_t h = (uint64_t{std::get<0>(k)} << 32 | std::get<1>(k)) * 0x9E3779B97F4A7C15ull;
+      return static_cast<size_t>(h ^ (static_cast<uint64_t>(std::get<2>(k)) * 0xC2B2AE3D27D4EB4Full));
+    }
+  };
+  // The calls that waited: how long, and for whom. Collected in a hash table
+  // (one entry per waiting call, millions on large traces), read in key order.
+  std::unordered_map<CallKey, Waiting, CallKeyHash> calls_;
+  std::vector<std::pair<CallKey, Waiting>> waited_in_order() const {
+    std::vector<std::pair<CallKey, Waiting>> out(calls_.begin(), calls_.end());
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+  }
   std::vector<std::vector<BlockingCall>> blocking_;  // per process
   std::map<int32_t, uint32_t> process_of_rank_;
 };
 
 void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64_t eager_limit, Collector& out) {
+  CallRoles roles;
   for (const Message& m : matching.messages) {
     if (!m.matched() || m.send_record >= scan.sends.size() || m.recv_record >= scan.recvs.size()) continue;
     const SendRecord& s = scan.sends[m.send_record];
@@ -302,13 +355,13 @@ void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64
     int64_t send_start = s.call.in_call() ? s.call.enter_ns : s.position.ns;
     int64_t recv_post = r.call.in_call() ? r.call.enter_ns : r.position.ns;
 
-    if (blocking_p2p(r.completion))
+    if (roles.blocking_p2p(r.process, r.completion))
       out.offer(WaitPattern::LateSender, r.process, r.dst, r.completion, send_start, s.src);
 
     // The blocking send, or the MPI_Wait* completing a nonblocking one.
     const MpiCallInfo& sending = s.completion;
-    if (!blocking_p2p(sending)) continue;
-    if (waits_for_receiver(s, eager_limit) && sending.exit_ns > recv_post)
+    if (!roles.blocking_p2p(s.process, sending)) continue;
+    if (roles.waits_for_receiver(s, eager_limit) && sending.exit_ns > recv_post)
       out.offer(WaitPattern::LateReceiver, s.process, s.src, sending, recv_post, r.dst);
     else
       out.blocking(s.process, s.src, sending);

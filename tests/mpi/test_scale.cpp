@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -51,6 +52,24 @@ TEST(Scale, FourThousandProcessesWithAtMost256OpenFiles) {
   ASSERT_EQ(pairs.size(), static_cast<size_t>(kProcesses));
   for (int r = 0; r < kProcesses; ++r) {  // pairs come by (src, dst)
     ASSERT_EQ(pairs[r], json::array({r, (r + 1) % kProcesses, kSteps, kSteps * kBytes})) << "rank " << r;
+  }
+  // --csv is sparse too: the pairs, no 4,096 x 4,096 matrices.
+  const std::string csv = (dir / "csv").string();
+  auto csv_run = run_command(limited + shell_quoted(RONDO_CLI) + " stats --threads 2 --sections mpi --csv " +
+                             shell_quoted(csv) + " " + shell_quoted(dir.string()));
+  ASSERT_EQ(csv_run.status, 0) << csv_run.out.substr(0, 2000);
+  EXPECT_FALSE(std::filesystem::exists(csv + "/matrix_bytes.csv"));
+  EXPECT_FALSE(std::filesystem::exists(csv + "/matrix_count.csv"));
+  {
+    std::ifstream in(csv + "/matrix_pairs.csv");
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "src,dst,count,bytes");
+    int rows = 0;
+    for (; std::getline(in, line); ++rows)
+      ASSERT_EQ(line, std::to_string(rows) + "," + std::to_string((rows + 1) % kProcesses) + "," +
+                          std::to_string(kSteps) + "," + std::to_string(kSteps * kBytes));
+    EXPECT_EQ(rows, kProcesses);
   }
   for (auto& r : s["regions"])
     if (r["name"] == "MPI_Send") {

@@ -119,10 +119,10 @@ struct SendRecord {
   int32_t src = -1, dst = -1;  // world ranks
   int32_t tag = 0;
   uint32_t comm = 0;      // trace-wide communicator index
+  bool nonblocking = false;  // (here rather than below: a scan holds millions of records)
   uint64_t bytes = 0;
   RecordPosition position;  // the MpiSend / MpiIsend event
   int64_t complete_ns = -1;  // MpiIsendComplete (nonblocking), -1: not recorded
-  bool nonblocking = false;
   MpiCallInfo call;        // the call that posted the send (MPI_Send, MPI_Isend, MPI_Sendrecv, ...)
   // The call that completed it: `call` itself for a blocking send; for a
   // nonblocking one the MPI_Wait*/Test* call of its MpiIsendComplete record
@@ -135,10 +135,10 @@ struct RecvRecord {
   int32_t src = -1, dst = -1;
   int32_t tag = 0;
   uint32_t comm = 0;
+  bool nonblocking = false;
   uint64_t bytes = 0;
   RecordPosition position;  // blocking: the MpiRecv event; nonblocking: the MpiIrecvRequest post
   int64_t recv_ns = 0;      // when the data was there: MpiRecv / MpiIrecv
-  bool nonblocking = false;
   MpiCallInfo call;        // the call that posted the receive (MPI_Recv, MPI_Irecv, ...); nonblocking
                            // receives whose post was not recorded: no region
   MpiCallInfo completion;  // blocking: `call`; nonblocking: the MPI_Wait*/Test* call of the MpiIrecv record
@@ -191,8 +191,8 @@ struct MpiRawCall {
 };
 
 // A point-to-point record as one thread recorded it (communicator still local).
+// (Fields ordered for size: a scan holds millions of these.)
 struct MpiRawP2p {
-  format::EventKind kind{};
   int32_t peer = -1, tag = 0;
   int64_t comm = 0;
   uint64_t bytes = 0;
@@ -200,6 +200,7 @@ struct MpiRawP2p {
   RecordPosition at;        // the event itself
   int64_t order_ns = 0;     // where it counts in the receiver's matching order (receives)
   uint32_t call = MpiRawCall::kNone;  // in its thread's MpiThreadPartial::calls
+  format::EventKind kind{};
 };
 
 struct MpiRawCollective {

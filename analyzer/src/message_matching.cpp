@@ -1,0 +1,151 @@
+// Message matching (messages.h): the k-th send of a channel (communicator,
+// source, destination, tag) pairs with the k-th receive of that channel.
+//
+// Channels get dense ids (ChannelIndex) and each keeps its receives as a FIFO,
+// so the sends, taken in posting order, find their receives without sorting
+// the records by channel. The messages come out ordered by the time of the
+// side they have; ties in (time, src, dst, tag) go to the communicator, then to
+// posting order. The records arrive per process in time order already, so that
+// order is a merge of per-process runs (order_runs), not a sort.
+#include <cstdint>
+#include <vector>
+
+#include "channel_index.h"
+#include "rondo/analyzer/messages.h"
+
+namespace rondo::analyzer {
+
+namespace {
+
+template <typename Record>
+ChannelKey channel_of(const Record& r) {
+  return {r.comm, r.src, r.dst, r.tag};
+}
+
+// The order messages are listed in (see above).
+struct MessageOrder {
+  int64_t ns;
+  int32_t src, dst, tag;
+  uint32_t comm;
+  uint32_t record;  // index in MpiScan::sends (matched messages, lone sends) or MpiScan::recvs (lone receives)
+  auto operator<=>(const MessageOrder&) const = default;
+};
+
+// Adds the order key of `records[index]` to `keys`, starting a new run where
+// the process changes.
+template <typename Record>
+void add_key(std::vector<MessageOrder>& keys, std::vector<size_t>& run_ends, uint32_t& run_process,
+             const Record& r, int64_t ns, uint32_t index) {
+  if (!keys.empty() && r.process != run_process) run_ends.push_back(keys.size());
+  run_process = r.process;
+  keys.push_back({ns, r.src, r.dst, r.tag, r.comm, index});
+}
+
+void close_runs(const std::vector<MessageOrder>& keys, std::vector<size_t>& run_ends) {
+  if (!keys.empty()) run_ends.push_back(keys.size());
+}
+
+void fill_send(Message& msg, const SendRecord& s, uint32_t index) {
+  msg.send_record = index;
+  msg.src = s.src;
+  msg.dst = s.dst;
+  msg.tag = s.tag;
+  msg.comm = s.comm;
+  msg.bytes = s.bytes;
+  msg.send_ns = s.position.ns;
+  msg.send_complete_ns = s.complete_ns;
+  msg.send_thread = s.position.thread;
+  msg.nonblocking_send = s.nonblocking;
+  msg.has_send = true;
+}
+
+void fill_recv(Message& msg, const RecvRecord& r, uint32_t index) {
+  msg.recv_record = index;
+  if (!msg.has_send) {
+    msg.src = r.src;
+    msg.dst = r.dst;
+    msg.tag = r.tag;
+    msg.comm = r.comm;
+    msg.bytes = r.bytes;
+  }
+  msg.recv_bytes = r.bytes;
+  msg.recv_post_ns = r.nonblocking ? r.position.ns : r.recv_ns;
+  msg.recv_ns = r.recv_ns;
+  msg.recv_thread = r.position.thread;
+  msg.nonblocking_recv = r.nonblocking;
+  msg.has_recv = true;
+}
+
+}  // namespace
+
+MessageMatching match_messages(const MpiScan& scan) {
+  MessageMatching m;
+  m.communicators = scan.communicators;
+  m.world_size = scan.world_size;
+  m.cancelled = scan.cancelled;
+  m.incomplete_receives = scan.incomplete_receives;
+  m.incomplete_sends = scan.incomplete_sends;
+  constexpr uint32_t kNone = UINT32_MAX;
+  const auto send_count = static_cast<uint32_t>(scan.sends.size());
+  const auto recv_count = static_cast<uint32_t>(scan.recvs.size());
+
+  // The receives of each channel in posting order (records are in (process,
+  // position) order, and a channel has one receiving process): a FIFO per
+  // channel, laid out as one array with per-channel offsets.
+  ChannelIndex channels(256);
+  std::vector<uint32_t> recv_channel(recv_count);
+  for (uint32_t i = 0; i < recv_count; ++i) recv_channel[i] = channels.add(channel_of(scan.recvs[i]));
+  std::vector<uint32_t> queue_begin(channels.size() + 1, 0);
+  for (uint32_t c : recv_channel) ++queue_begin[c + 1];
+  for (size_t c = 0; c < channels.size(); ++c) queue_begin[c + 1] += queue_begin[c];
+  std::vector<uint32_t> queue(recv_count), taken(queue_begin.begin(), queue_begin.end() - 1);
+  for (uint32_t i = 0; i < recv_count; ++i) queue[taken[recv_channel[i]]++] = i;
+  std::copy(queue_begin.begin(), queue_begin.end() - 1, taken.begin());
+
+  // Sends in posting order take their channel's next receive.
+  std::vector<uint32_t> receive_of(send_count, kNone);
+  std::vector<MessageOrder> matched, lone_sends, lone_recvs;
+  std::vector<size_t> matched_runs, send_runs, recv_runs;
+  uint32_t matched_process = 0, send_process = 0, recv_process = 0;
+  matched.reserve(std::min(send_count, recv_count));
+  for (uint32_t i = 0; i < send_count; ++i) {
+    const SendRecord& s = scan.sends[i];
+    const uint32_t c = channels.find(channel_of(s));
+    if (c != ChannelIndex::kAbsent && taken[c] < queue_begin[c + 1]) {
+      receive_of[i] = queue[taken[c]++];
+      add_key(matched, matched_runs, matched_process, s, s.position.ns, i);
+    } else {
+      add_key(lone_sends, send_runs, send_process, s, s.position.ns, i);
+    }
+  }
+  // Receives no send took, in record order.
+  std::vector<char> recv_matched(recv_count, 0);
+  for (size_t c = 0; c < channels.size(); ++c)
+    for (uint32_t q = queue_begin[c]; q < taken[c]; ++q) recv_matched[queue[q]] = 1;
+  for (uint32_t i = 0; i < recv_count; ++i)
+    if (!recv_matched[i]) add_key(lone_recvs, recv_runs, recv_process, scan.recvs[i], scan.recvs[i].recv_ns, i);
+  close_runs(matched, matched_runs);
+  close_runs(lone_sends, send_runs);
+  close_runs(lone_recvs, recv_runs);
+  order_runs(matched, std::move(matched_runs));
+  order_runs(lone_sends, std::move(send_runs));
+  order_runs(lone_recvs, std::move(recv_runs));
+
+  m.matched = matched.size();
+  m.unmatched_sends = lone_sends.size();
+  m.unmatched_receives = lone_recvs.size();
+  m.messages.resize(matched.size() + lone_sends.size() + lone_recvs.size());
+  size_t out = 0;
+  for (const MessageOrder& k : matched) {
+    Message& msg = m.messages[out++];
+    fill_send(msg, scan.sends[k.record], k.record);
+    fill_recv(msg, scan.recvs[receive_of[k.record]], receive_of[k.record]);
+    if (msg.bytes != msg.recv_bytes) ++m.bytes_mismatched;
+    if (msg.recv_ns < msg.send_ns) ++m.received_before_sent;
+  }
+  for (const MessageOrder& k : lone_sends) fill_send(m.messages[out++], scan.sends[k.record], k.record);
+  for (const MessageOrder& k : lone_recvs) fill_recv(m.messages[out++], scan.recvs[k.record], k.record);
+  return m;
+}
+
+}  // namespace rondo::analyzer

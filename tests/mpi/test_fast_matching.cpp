@@ -1,0 +1,182 @@
+// Message matching keeps one FIFO of receives per channel and merges per-process
+// runs instead of sorting every record (analyzer/src/message_matching.cpp). On
+// real traces it must give exactly what the straightforward way gives: sort
+// sends and receives by (communicator, source, destination, tag) keeping their
+// posting order, pair the k-th of each channel, then sort the messages by the
+// time of the side they have (ties: channel, then posting order). Every field
+// of every message is compared.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../common/mpi_job.h"
+#include "../unit/trace_fixture.h"
+#include "rondo/analyzer/messages.h"
+#include "rondo/format/reader.h"
+
+namespace {
+
+using namespace rondo;
+using analyzer::Message;
+using analyzer::MpiScan;
+
+template <typename Record>
+auto channel(const Record& r) {
+  return std::tuple(r.comm, r.src, r.dst, r.tag);
+}
+
+// The reference: records stably sorted by channel, paired in order per channel.
+std::vector<Message> reference_matching(const MpiScan& scan) {
+  std::vector<uint64_t> sends(scan.sends.size()), recvs(scan.recvs.size());
+  std::iota(sends.begin(), sends.end(), 0);
+  std::iota(recvs.begin(), recvs.end(), 0);
+  std::stable_sort(sends.begin(), sends.end(),
+                   [&](uint64_t a, uint64_t b) { return channel(scan.sends[a]) < channel(scan.sends[b]); });
+  std::stable_sort(recvs.begin(), recvs.end(),
+                   [&](uint64_t a, uint64_t b) { return channel(scan.recvs[a]) < channel(scan.recvs[b]); });
+  std::map<std::tuple<uint32_t, int32_t, int32_t, int32_t>, std::vector<uint64_t>> recvs_of;
+  for (uint64_t r : recvs) recvs_of[channel(scan.recvs[r])].push_back(r);
+  std::map<std::tuple<uint32_t, int32_t, int32_t, int32_t>, size_t> taken;
+  std::vector<Message> matched, lone_sends, lone_recvs;
+  auto with_recv = [&](Message& m, uint64_t index) {
+    const analyzer::RecvRecord& r = scan.recvs[index];
+    m.recv_record = index;
+    if (!m.has_send) {
+      m.src = r.src;
+      m.dst = r.dst;
+      m.tag = r.tag;
+      m.comm = r.comm;
+      m.bytes = r.bytes;
+    }
+    m.recv_bytes = r.bytes;
+    m.recv_post_ns = r.nonblocking ? r.position.ns : r.recv_ns;
+    m.recv_ns = r.recv_ns;
+    m.recv_thread = r.position.thread;
+    m.nonblocking_recv = r.nonblocking;
+    m.has_recv = true;
+  };
+  for (uint64_t index : sends) {
+    const analyzer::SendRecord& s = scan.sends[index];
+    Message m;
+    m.send_record = index;
+    m.src = s.src;
+    m.dst = s.dst;
+    m.tag = s.tag;
+    m.comm = s.comm;
+    m.bytes = s.bytes;
+    m.send_ns = s.position.ns;
+    m.send_complete_ns = s.complete_ns;
+    m.send_thread = s.position.thread;
+    m.nonblocking_send = s.nonblocking;
+    m.has_send = true;
+    auto& queue = recvs_of[channel(s)];
+    size_t& k = taken[channel(s)];
+    if (k < queue.size()) {
+      with_recv(m, queue[k++]);
+      matched.push_back(m);
+    } else {
+      lone_sends.push_back(m);
+    }
+  }
+  for (auto& [key, queue] : recvs_of) {
+    for (size_t k = taken[key]; k < queue.size(); ++k) {
+      Message m;
+      with_recv(m, queue[k]);
+      lone_recvs.push_back(m);
+    }
+  }
+  // Lone receives in channel order, as the sorted receives list them.
+  std::stable_sort(lone_recvs.begin(), lone_recvs.end(),
+                   [](const Message& a, const Message& b) { return channel(a) < channel(b); });
+  auto by_send = [](const Message& a, const Message& b) {
+    return std::tuple(a.send_ns, a.src, a.dst, a.tag) < std::tuple(b.send_ns, b.src, b.dst, b.tag);
+  };
+  std::stable_sort(matched.begin(), matched.end(), by_send);
+  std::stable_sort(lone_sends.begin(), lone_sends.end(), by_send);
+  std::stable_sort(lone_recvs.begin(), lone_recvs.end(), [](const Message& a, const Message& b) {
+    return std::tuple(a.recv_ns, a.src, a.dst, a.tag) < std::tuple(b.recv_ns, b.src, b.dst, b.tag);
+  });
+  matched.insert(matched.end(), lone_sends.begin(), lone_sends.end());
+  matched.insert(matched.end(), lone_recvs.begin(), lone_recvs.end());
+  return matched;
+}
+
+auto fields(const Message& m) {
+  return std::tuple(m.src, m.dst, m.tag, m.comm, m.bytes, m.recv_bytes, m.send_ns, m.send_complete_ns,
+                    m.recv_post_ns, m.recv_ns, m.send_thread, m.recv_thread, m.send_record, m.recv_record,
+                    m.has_send, m.has_recv, m.nonblocking_send, m.nonblocking_recv);
+}
+
+// Matches the trace both ways; returns the number of matched messages.
+uint64_t expect_same_matching(const std::string& trace_dir) {
+  format::TraceReader trace(trace_dir);
+  const MpiScan scan = analyzer::scan_mpi(trace);
+  const analyzer::MessageMatching fast = analyzer::match_messages(scan);
+  const std::vector<Message> reference = reference_matching(scan);
+  EXPECT_EQ(fast.messages.size(), reference.size());
+  size_t differing = 0;
+  for (size_t i = 0; i < std::min(fast.messages.size(), reference.size()); ++i)
+    if (fields(fast.messages[i]) != fields(reference[i]) && differing++ < 5) ADD_FAILURE() << "message " << i << " differs";
+  EXPECT_EQ(differing, 0u);
+  uint64_t matched = 0, bytes_mismatched = 0, early = 0;
+  for (const Message& m : reference) {
+    if (!m.matched()) continue;
+    ++matched;
+    if (m.bytes != m.recv_bytes) ++bytes_mismatched;
+    if (m.recv_ns < m.send_ns) ++early;
+  }
+  EXPECT_EQ(fast.matched, matched);
+  EXPECT_EQ(fast.unmatched_sends + fast.unmatched_receives, reference.size() - matched);
+  EXPECT_EQ(fast.bytes_mismatched, bytes_mismatched);
+  EXPECT_EQ(fast.received_before_sent, early);
+  return matched;
+}
+
+class FastMatching : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mpirun_ = test::find_mpirun(RONDO_MPIEXEC);
+    if (mpirun_.empty()) GTEST_SKIP() << "mpirun not found";
+  }
+  std::string record(const std::string& name, int ranks, const std::string& program_and_args) {
+    std::string trace_dir = dir_.file(name);
+    auto r = test::record_mpi_job(RONDO_CLI, mpirun_, dir_.str(), trace_dir, ranks, program_and_args);
+    EXPECT_EQ(r.status, 0) << r.out;
+    return trace_dir;
+  }
+  std::string mpirun_;
+  test::TempDir dir_;
+};
+
+// Isend/Irecv halo exchange on 4 ranks: four messages per rank and step, over
+// several channels per pair, posted and completed out of order.
+TEST_F(FastMatching, HaloExchangeEqualsSortedMatching) {
+  const std::string trace = record("halo.rondo", 4, test::shell_quoted(MPI_HALO2D) + " 200 16 10");
+  if (HasFailure()) return;
+  EXPECT_EQ(expect_same_matching(trace), 4u * 4u * 200u);
+}
+
+// Wildcard receives, probes, persistent requests, two Isends on one channel,
+// sizes that change each call: every program's messages, both ways.
+TEST_F(FastMatching, RequestProgramsEqualSortedMatching) {
+  struct Run {
+    const char* program;
+    int ranks;
+    const char* args;
+  };
+  const Run runs[] = {{PROBES, 3, "20"}, {PERSISTENT, 2, "20 100"}, {TWO_ISENDS, 2, "20"},
+                      {VARYING_SIZES, 2, "30"}, {SPLIT, 4, "10 256"}};
+  for (size_t i = 0; i < std::size(runs); ++i) {
+    const std::string trace = record("p" + std::to_string(i) + ".rondo", runs[i].ranks,
+                                     test::shell_quoted(runs[i].program) + " " + runs[i].args);
+    if (HasFailure()) return;
+    EXPECT_GT(expect_same_matching(trace), 0u) << runs[i].program;
+  }
+}
+
+}  // namespace
