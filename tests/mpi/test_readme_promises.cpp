@@ -278,7 +278,9 @@ TEST_F(ReadmePromises, StatsCsvWritesEveryTableItNamesWithConsistentRows) {
       }
     }
     EXPECT_EQ(row, rows.size()) << "rows in " << f << " and in --json";
-    if (row > 0) EXPECT_GE(compared.size(), 2u) << "columns checked against --json";
+    if (row > 0) {
+      EXPECT_GE(compared.size(), 2u) << "columns checked against --json";
+    }
   }
 }
 
