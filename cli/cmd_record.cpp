@@ -218,12 +218,15 @@ int run_record(const RecordOptions& o) {
     // The launcher itself is not recorded: its ranks are, on every node, through
     // the launcher's own way of exporting variables to them.
     std::vector<std::string> exports;
+    // Written at every application context below: every rank has the modules.
+    setenv(format::kEveryRankVariable, "1", 1);
     if (!preload_list.empty()) {
       const char* old = getenv("LD_PRELOAD");
       exports.push_back("LD_PRELOAD=" + preload_list + (old && *old ? ":" + std::string(old) : ""));
     }
-    for (const char* var : {"RONDO_TRACE_DIR", format::kRunIdVariable, "RONDO_FILTER", "RONDO_VERBOSE", "RONDO_COUNTERS",
-                            "RONDO_CALLSTACK", format::kTimeResolutionVariable, "LD_LIBRARY_PATH"})
+    for (const char* var : {"RONDO_TRACE_DIR", format::kRunIdVariable, format::kEveryRankVariable, "RONDO_FILTER",
+                            "RONDO_VERBOSE", "RONDO_COUNTERS", "RONDO_CALLSTACK", format::kTimeResolutionVariable,
+                            "LD_LIBRARY_PATH"})
       if (getenv(var)) exports.push_back(var);
     std::vector<std::string> args;
     for (auto& e : exports) {

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -130,9 +131,57 @@ __attribute__((constructor)) void rondo_memory_init() {
   });
 }
 
+// ---------------------------------------------------------------------------
+// Threads a runtime library starts for itself
+//
+// An MPI library starts threads of its own inside MPI_Init (Open MPI's PMIx and
+// libevent progress threads); what they allocate is the library's, but their
+// calls come through libc (strdup, getaddrinfo) as often as from the library
+// itself, so the caller's address cannot tell. A thread created from inside an
+// intercepted call (trace::t_inside_call) is the library's: it runs with
+// t_inside_call raised for its whole life, and nothing it does is recorded, as
+// the pthread module does with such threads when it is loaded. Threads the
+// application creates (or an OpenMP runtime creates for the program's
+// parallel regions, outside any intercepted call) start unchanged.
+
+struct LibraryThread {
+  void* (*routine)(void*);
+  void* arg;
+};
+
+void* start_library_thread(void* p) {
+  LibraryThread start = *static_cast<LibraryThread*>(p);
+  g_free.load()(p);
+  ++trace::t_inside_call;  // for the whole life of this thread
+  return start.routine(start.arg);
+}
+
+// Whether `caller` lies in one of Rondo's libraries: the pthread module's
+// wrapper calls the real pthread_create inside its own guard, and marks the
+// threads that are not the application's itself.
+bool rondo_caller(const void* caller) {
+  Dl_info info;
+  return dladdr(caller, &info) && info.dli_fname && std::strstr(info.dli_fname, "librondo");
+}
+
+using CreateFn = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+rondo::interpose::Real<CreateFn> g_create("pthread_create");
+
 }  // namespace
 
 extern "C" {
+
+int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*routine)(void*), void* arg) {
+  CreateFn real = g_create.get();
+  if (!real) return EAGAIN;
+  if (trace::t_inside_call == 0 || !resolve() || rondo_caller(CALLER)) return real(thread, attr, routine, arg);
+  auto* start = static_cast<LibraryThread*>(g_malloc.load()(sizeof(LibraryThread)));
+  if (!start) return real(thread, attr, routine, arg);
+  *start = LibraryThread{routine, arg};
+  int rc = real(thread, attr, start_library_thread, start);
+  if (rc != 0) g_free.load()(start);
+  return rc;
+}
 
 void* malloc(size_t n) {
   if (!resolve()) return boot_alloc(n);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "clock_offsets.h"
 #include "handle_cache.h"
 
 #include <climits>
@@ -71,7 +72,6 @@ struct State {
   std::mutex misc_mutex;
   std::unordered_map<MPI_Win, uint32_t> windows;
   uint32_t next_window = 0;
-  std::unordered_map<MPI_File, uint32_t> files;
 
   std::unordered_map<MPI_Request, std::pair<MPI_Comm, MPI_Comm>> pending_comms;  // idup request -> (parent, new)
 
@@ -194,49 +194,6 @@ int64_t received_bytes(const MPI_Status& status) {
   int n = 0;
   PMPI_Get_count(&status, MPI_BYTE, &n);
   return n == MPI_UNDEFINED ? 0 : n;
-}
-
-// Offset of rank 0's CLOCK_MONOTONIC minus ours, from the ping-pong with the
-// shortest round trip (its error is at most half that round trip). Ranks on rank
-// 0's host share its clock: their offset is exactly 0.
-int64_t measure_clock_offset(MPI_Comm comm, int rank, int size) {
-  constexpr int kRounds = 10;
-  char host[256] = {}, root_host[256] = {};
-  gethostname(host, sizeof host - 1);
-  std::memcpy(root_host, host, sizeof host);
-  PMPI_Bcast(root_host, sizeof root_host, MPI_CHAR, 0, comm);
-  bool same_host = std::strcmp(host, root_host) == 0;
-  int64_t offset = 0;
-  if (rank == 0) {
-    for (int r = 1; r < size; ++r) {
-      int remote_same = 0;
-      PMPI_Recv(&remote_same, 1, MPI_INT, r, 0, comm, MPI_STATUS_IGNORE);
-      if (remote_same) continue;
-      for (int k = 0; k < kRounds; ++k) {
-        int64_t probe;
-        PMPI_Recv(&probe, 1, MPI_INT64_T, r, 1, comm, MPI_STATUS_IGNORE);
-        auto now = static_cast<int64_t>(trace::monotonic_ns());
-        PMPI_Send(&now, 1, MPI_INT64_T, r, 2, comm);
-      }
-    }
-    return 0;
-  }
-  int flag = same_host ? 1 : 0;
-  PMPI_Send(&flag, 1, MPI_INT, 0, 0, comm);
-  if (same_host) return 0;
-  int64_t best = INT64_MAX;
-  for (int k = 0; k < kRounds; ++k) {
-    auto t1 = static_cast<int64_t>(trace::monotonic_ns());
-    int64_t remote = 0;
-    PMPI_Send(&t1, 1, MPI_INT64_T, 0, 1, comm);
-    PMPI_Recv(&remote, 1, MPI_INT64_T, 0, 2, comm, MPI_STATUS_IGNORE);
-    auto t2 = static_cast<int64_t>(trace::monotonic_ns());
-    if (t2 - t1 < best) {
-      best = t2 - t1;
-      offset = remote - (t1 + t2) / 2;
-    }
-  }
-  return offset;
 }
 
 }  // namespace
@@ -564,40 +521,6 @@ void record_rma(EventKind kind, int target, MPI_Win win, int64_t n) {
   record(k, &n);  // the size is data, not identity (FORMAT.md 7.2)
 }
 
-uint32_t file_opened(MPI_File file, const char* path) {
-  uint32_t id = trace::define_io_handle(path ? path : "", 2);
-  std::lock_guard lock(state().misc_mutex);
-  state().files[file] = id;
-  return id;
-}
-
-void file_closed(MPI_File file) {
-  std::lock_guard lock(state().misc_mutex);
-  state().files.erase(file);
-}
-
-void record_file_io(MPI_File file, format::IoOperation op, int64_t requested, int64_t offset, const MPI_Status* status,
-                    MPI_Datatype type) {
-  uint32_t handle;
-  {
-    std::lock_guard lock(state().misc_mutex);
-    auto it = state().files.find(file);
-    if (it == state().files.end()) return;
-    handle = it->second;
-  }
-  EventKey k;
-  k.kind = EventKind::IoOperationComplete;
-  k.ref = handle;
-  k.params[0] = static_cast<int64_t>(op);
-  int64_t done = requested;
-  if (status) {
-    int count = 0;
-    if (PMPI_Get_count(status, type, &count) == MPI_SUCCESS && count != MPI_UNDEFINED) done = bytes(count, type);
-  }
-  (void)offset;
-  record(k, &done);
-}
-
 void after_init() {
   State& s = state();
   PMPI_Comm_group(MPI_COMM_WORLD, &s.world_group);
@@ -609,8 +532,11 @@ void after_init() {
     define_locked(MPI_COMM_SELF, UINT32_MAX, "MPI_COMM_SELF");    // id 1
   }
   s.initialized = true;
-  PMPI_Comm_dup(MPI_COMM_WORLD, &s.clock_comm);
-  int64_t offset = measure_clock_offset(s.clock_comm, s.world_rank, s.world_size);
+  int64_t offset = 0;
+  if (every_rank_has_module(s.world_rank, s.world_size)) {  // clock_offsets.h: never wait for untraced ranks
+    PMPI_Comm_dup(MPI_COMM_WORLD, &s.clock_comm);
+    offset = measure_clock_offset(s.clock_comm, s.world_rank, s.world_size);
+  }
   trace::update_process([&](format::ProcessDef& p) {
     p.rank = s.world_rank;
     p.world_size = s.world_size;

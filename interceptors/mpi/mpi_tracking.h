@@ -173,14 +173,11 @@ void collective_end(CollectiveOp op, MPI_Comm comm, int root, int64_t sent, int6
 // handle; `comm_id` is that id.
 void comm_free_end(uint32_t comm_id);
 
-// RMA and MPI-IO.
+// RMA.
 uint32_t window_id(MPI_Win win);
 void window_created(MPI_Win win);
 void record_rma(format::EventKind kind, int target, MPI_Win win, int64_t n);
-uint32_t file_opened(MPI_File file, const char* path);
-void file_closed(MPI_File file);
-void record_file_io(MPI_File file, format::IoOperation op, int64_t requested, int64_t offset, const MPI_Status* status,
-                    MPI_Datatype type);
+// MPI-IO and RMA synchronisation records: io_rma_records.h.
 
 // MPI_Init / MPI_Finalize hooks: ranks, communicators and clock offsets.
 void after_init();

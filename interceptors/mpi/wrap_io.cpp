@@ -1,4 +1,5 @@
 // MPI-IO: files and the bytes each read and write moved.
+#include "io_rma_records.h"
 #include "wrap_common.h"
 
 using namespace rondo::mpi;
@@ -17,8 +18,9 @@ int file_io(uint32_t region_id, MPI_File file, IoOperation op, int count, MPI_Da
   Call call(region_id);
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
+  FileOperation operation(file, op, bytes(count, type), offset, call.on());
   int rc = real([&] { return fn(st); });
-  if (call.on() && rc == MPI_SUCCESS) record_file_io(file, op, bytes(count, type), offset, st, type);
+  operation.complete(rc, st, type);
   return rc;
 }
 
@@ -30,7 +32,7 @@ int MPI_File_open(MPI_Comm comm, const char* filename, int amode, MPI_Info info,
   RONDO_MPI_REGION("MPI_File_open");
   Call call(rondo_region_id);
   int rc = real([&] { return PMPI_File_open(comm, filename, amode, info, fh); });
-  if (rc == MPI_SUCCESS) file_opened(*fh, filename);
+  if (rc == MPI_SUCCESS) file_opened(*fh, filename, amode, call.on());
   return rc;
 }
 
@@ -39,7 +41,7 @@ int MPI_File_close(MPI_File* fh) {
   Call call(rondo_region_id);
   MPI_File handle = *fh;
   int rc = real([&] { return PMPI_File_close(fh); });
-  file_closed(handle);
+  if (rc == MPI_SUCCESS) file_closed(handle, call.on());
   return rc;
 }
 

@@ -1,4 +1,5 @@
 // One-sided communication: windows, transfers and synchronisation.
+#include "io_rma_records.h"
 #include "wrap_common.h"
 
 using namespace rondo::mpi;
@@ -70,17 +71,34 @@ int MPI_Accumulate(const void* origin, int origin_count, MPI_Datatype origin_typ
   });
 }
 
-RONDO_MPI_PLAIN(MPI_Win_fence, (int assert_flags, MPI_Win win), (assert_flags, win))
-RONDO_MPI_PLAIN(MPI_Win_lock, (int lock_type, int rank, int assert_flags, MPI_Win win),
-                (lock_type, rank, assert_flags, win))
-RONDO_MPI_PLAIN(MPI_Win_unlock, (int rank, MPI_Win win), (rank, win))
-RONDO_MPI_PLAIN(MPI_Win_lock_all, (int assert_flags, MPI_Win win), (assert_flags, win))
-RONDO_MPI_PLAIN(MPI_Win_unlock_all, (MPI_Win win), (win))
-RONDO_MPI_PLAIN(MPI_Win_flush, (int rank, MPI_Win win), (rank, win))
-RONDO_MPI_PLAIN(MPI_Win_flush_all, (MPI_Win win), (win))
-RONDO_MPI_PLAIN(MPI_Win_post, (MPI_Group group, int assert_flags, MPI_Win win), (group, assert_flags, win))
-RONDO_MPI_PLAIN(MPI_Win_start, (MPI_Group group, int assert_flags, MPI_Win win), (group, assert_flags, win))
-RONDO_MPI_PLAIN(MPI_Win_complete, (MPI_Win win), (win))
-RONDO_MPI_PLAIN(MPI_Win_wait, (MPI_Win win), (win))
+// A synchronisation call: recorded as its region, with an RMA_SYNC record of
+// `kind` on `win` when it returns.
+#define RONDO_MPI_RMA_SYNC(name, kind, params, args, win)              \
+  int name params {                                                   \
+    RONDO_MPI_REGION(#name);                                          \
+    Call call(rondo_region_id);                                       \
+    int rc = real([&] { return P##name args; });                      \
+    if (call.on() && rc == MPI_SUCCESS) record_rma_sync(win, kind);   \
+    return rc;                                                        \
+  }
+
+using rondo::format::RmaSyncKind;
+RONDO_MPI_RMA_SYNC(MPI_Win_fence, RmaSyncKind::Fence, (int assert_flags, MPI_Win win), (assert_flags, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_lock, RmaSyncKind::Lock, (int lock_type, int rank, int assert_flags, MPI_Win win),
+                   (lock_type, rank, assert_flags, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_unlock, RmaSyncKind::Unlock, (int rank, MPI_Win win), (rank, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_lock_all, RmaSyncKind::LockAll, (int assert_flags, MPI_Win win), (assert_flags, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_unlock_all, RmaSyncKind::UnlockAll, (MPI_Win win), (win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_flush, RmaSyncKind::Flush, (int rank, MPI_Win win), (rank, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_flush_all, RmaSyncKind::FlushAll, (MPI_Win win), (win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_flush_local, RmaSyncKind::FlushLocal, (int rank, MPI_Win win), (rank, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_flush_local_all, RmaSyncKind::FlushLocalAll, (MPI_Win win), (win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_sync, RmaSyncKind::Sync, (MPI_Win win), (win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_post, RmaSyncKind::Post, (MPI_Group group, int assert_flags, MPI_Win win),
+                   (group, assert_flags, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_start, RmaSyncKind::Start, (MPI_Group group, int assert_flags, MPI_Win win),
+                   (group, assert_flags, win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_complete, RmaSyncKind::Complete, (MPI_Win win), (win), win)
+RONDO_MPI_RMA_SYNC(MPI_Win_wait, RmaSyncKind::Wait, (MPI_Win win), (win), win)
 
 }  // extern "C"

@@ -34,6 +34,7 @@ thread_local Recorder* t_recorder = nullptr;
 thread_local int t_inside_call = 0;
 thread_local uintptr_t t_inside_call_stack = 0;
 thread_local int t_in_interceptor = 0;
+thread_local uintptr_t t_in_interceptor_stack = 0;
 
 namespace {
 
@@ -701,6 +702,7 @@ void Recorder::close_above(uint32_t region, uint64_t at) {
 
 void resume_at_stack(uintptr_t stack) {
   if (t_inside_call && t_inside_call_stack < stack) t_inside_call = 0;  // the wrapped call was left by the jump
+  if (t_in_interceptor && t_in_interceptor_stack < stack) t_in_interceptor = 0;  // so was the wrapper
   RecordGuard g;
   if (!g.ok()) return;
   Recorder& r = g.thread_recorder();

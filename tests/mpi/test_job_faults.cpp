@@ -23,6 +23,7 @@
 
 #include "../common/mpi_job.h"
 #include "../common/run_command.h"
+#include "../common/trace_check.h"
 #include "rondo/format/reader.h"
 
 namespace {
@@ -312,6 +313,75 @@ TEST_F(JobFaults, ProcessFilesDeletedOrReplacedWhileTheJobRuns) {
   CommandResult info = run_command(shell_quoted(RONDO_CLI) + " info " + shell_quoted(trace()));
   EXPECT_NE(info.out.find(std::to_string(replaced)), std::string::npos) << "the replaced file is not reported\n"
                                                                         << info.out;
+}
+
+}  // namespace
+
+namespace {
+
+// An MPMD job whose second context runs without `rondo record` (issue 17):
+// ranks 0 and 1 are recorded, ranks 2 and 3 run untraced, with no module. The
+// traced ranks once hung in the clock measurement's PMPI_Comm_dup, which the
+// untraced ranks never call; now they measure nothing (one host: offsets are
+// 0 exactly), the job ends as it does untraced, and the two traced ranks'
+// trace is complete with every lap.
+TEST_F(JobFaults, RanksRunWithoutRondoRecordDoNotHangTheTracedOnes) {
+  std::string args = "finish " + std::to_string(kLaps);
+  std::string head = "cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " + shell_quoted(mpirun_) +
+                     (geteuid() == 0 ? " --allow-run-as-root" : "") + " --oversubscribe ";
+  CommandResult plain = run_command("{ { " + head + "-np 2 " + program(args) + " : -np 2 " + program(args) +
+                                    "; } 2>/dev/null; }");
+  CommandResult traced = run_command("{ { " + head + "-np 2 " + shell_quoted(RONDO_CLI) + " record -o " +
+                                     shell_quoted(trace()) + " " + program(args) + " : -np 2 " + program(args) +
+                                     "; } 2>" + shell_quoted((dir_ / "stderr.txt").string()) + "; }");
+  ASSERT_EQ(plain.status, 0) << plain.out;
+  EXPECT_NE(traced.status, 124) << "the recorded job hung\n" << stderr_text();
+  EXPECT_EQ(traced.status, 0) << stderr_text();
+  EXPECT_EQ(traced.out, plain.out) << stderr_text();
+  EXPECT_NE(traced.out.find("job_faults: 4 ranks, 200 laps done, then finish"), std::string::npos) << traced.out;
+  rondo::format::TraceReader reader(trace());
+  ASSERT_EQ(reader.processes().size(), 2u) << stderr_text();
+  std::set<int32_t> ranks;
+  for (const auto& p : reader.processes()) {
+    ranks.insert(p->rank());
+    EXPECT_TRUE(p->ended()) << p->path();
+    EXPECT_EQ(p->defs().process.clock_offset_ns, 0);
+  }
+  EXPECT_EQ(ranks, (std::set<int32_t>{0, 1}));
+  auto laps = calls("MPI_Sendrecv"), finalize = calls("MPI_Finalize");
+  for (int rank = 0; rank < 2; ++rank) {
+    EXPECT_EQ(laps[rank], kLaps) << "rank " << rank;
+    EXPECT_EQ(finalize[rank], 1) << "rank " << rank;
+  }
+  json s = stats_json();
+  EXPECT_EQ(s["missing_ranks"], json::array({2, 3})) << s.dump(1).substr(0, 2000);
+}
+
+}  // namespace
+
+namespace {
+
+// An MPI error handler that longjmps out of the failed call (issue 17): the
+// jump leaves the MPI wrapper without returning, so its re-entrancy guards
+// were never lowered and the io module took every later write() for Rondo's
+// own (0 recorded). Now the jump ends them: every write of the program is
+// recorded, on every rank, and each MPI_Send left by a jump keeps its leave.
+TEST_F(JobFaults, LongjmpOutOfAnMpiCallLeavesLaterCallsRecorded) {
+  constexpr int kJumps = 3, kWrites = 25;
+  CommandResult r = run_command("cd " + shell_quoted(dir_.string()) + " && timeout -k 10 120 " +
+                                shell_quoted(RONDO_CLI) + " record -t mpi,io -o " + shell_quoted(trace()) + " -- " +
+                                launcher(2) + " " + shell_quoted(LONGJMP_OUT) + " " + std::to_string(kJumps) + " " +
+                                std::to_string(kWrites));
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_NE(r.out.find("longjmp_out: 2 ranks, 3 jumps, 25 writes"), std::string::npos) << r.out;
+  auto writes = calls("write"), sends = calls("MPI_Send"), barriers = calls("MPI_Barrier");
+  for (int rank = 0; rank < 2; ++rank) {
+    SCOPED_TRACE("rank " + std::to_string(rank));
+    EXPECT_EQ(writes[rank], kWrites);
+    EXPECT_EQ(sends[rank], kJumps);
+    EXPECT_EQ(barriers[rank], 1);
+  }
+  EXPECT_TRUE(rondo::test::trace_valid(trace()));
 }
 
 }  // namespace

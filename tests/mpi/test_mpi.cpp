@@ -135,8 +135,9 @@ class Mpi : public ::testing::Test {
 
   // Records `program args` on `ranks` ranks into a new trace directory; returns
   // the directory (the run's result in `last_`).
+  // `check`: run `rondo check` on the trace (every test does, but see MeasuredClocks).
   std::string record(Form form, int ranks, const std::string& program, const std::string& args,
-                     const std::string& name = "trace") {
+                     const std::string& name = "trace", bool check = true) {
     std::string trace = path(name + "-" + form_name(form) + "-" + std::to_string(ranks) + "ranks");
     // A job that hangs is stopped long before ctest's TIMEOUT (300 s) would.
     static const std::string guard = find_in_path("timeout").empty() ? "" : "timeout -k 10 120 ";
@@ -149,7 +150,7 @@ class Mpi : public ::testing::Test {
             quote(trace) + " " + quote(program) + " " + args;
     last_command_ = cmd;
     last_ = run(cmd);
-    if (fs::exists(trace)) {
+    if (check && fs::exists(trace)) {
       EXPECT_TRUE(rondo::test::trace_valid(trace)) << context();
     }
     return trace;
@@ -800,11 +801,12 @@ class MeasuredClocks : public Mpi, public ::testing::WithParamInterface<int> {};
 
 TEST_P(MeasuredClocks, OffsetsErrByNoMoreThanTheCallTheyWereMeasuredIn) {
   const int p = GetParam();
-  // The bounds below hold at any speed, but record() also runs `rondo check`,
-  // whose "no receive before its send" does not when ranks are oversubscribed.
-  if (std::thread::hardware_concurrency() < static_cast<unsigned>(p))
-    GTEST_SKIP() << p << " ranks on " << std::thread::hardware_concurrency()
-                 << " cores: rondo check finds receives placed before their sends by the measured offsets' error";
+  // The bounds below hold at any speed. `rondo check`'s "no receive before its
+  // send" does not when ranks are oversubscribed (a descheduled rank makes the
+  // shortest round trip, and so the offset's error, longer than a message's
+  // latency): with more ranks than cores the trace is checked by the bounds
+  // alone, so that this case runs on CI's 2 cores instead of skipping.
+  const bool oversubscribed = std::thread::hardware_concurrency() < static_cast<unsigned>(p);
   for (Form form : {Form::RecordsMpirun, Form::MpirunRecords}) {
     SCOPED_TRACE(form_name(form));
     std::string trace;
@@ -813,7 +815,7 @@ TEST_P(MeasuredClocks, OffsetsErrByNoMoreThanTheCallTheyWereMeasuredIn) {
       // own libraries); Form::MpirunRecords: mpirun exports it, rondo prepends.
       std::string shim = HOSTNAME_SHIM;
       setenv("LD_PRELOAD", shim.c_str(), 1);
-      trace = record(form, p, MPI_RING, "2000 8", "clocks");
+      trace = record(form, p, MPI_RING, "2000 8", "clocks", !oversubscribed);
       unsetenv("LD_PRELOAD");
     }
     ASSERT_EQ(last_.status, 0) << context();

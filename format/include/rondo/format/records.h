@@ -113,6 +113,13 @@ std::string_view collective_name(CollectiveOp op);
 
 enum class IoOperation : uint8_t { Read = 1, Write = 2, Seek = 3, Flush = 4, Sync = 5, Open = 6, Close = 7 };
 
+// p1 of RmaSync: the MPI call that synchronised the window (FORMAT.md, "RMA
+// synchronisation kinds"). Recorded when the call returns.
+enum class RmaSyncKind : uint8_t {
+  Fence = 1, Lock = 2, Unlock = 3, LockAll = 4, UnlockAll = 5, Flush = 6, FlushAll = 7,
+  Post = 8, Start = 9, Complete = 10, Wait = 11, FlushLocal = 12, FlushLocalAll = 13, Sync = 14,
+};
+
 // How many parameter (identity) and data fields each known kind uses. The file
 // stores both numbers with every event definition, so readers can skip kinds they
 // do not know.

@@ -11,6 +11,11 @@ namespace rondo::format {
 // starts (and a process started without one hands its own to its children).
 inline constexpr const char* kRunIdVariable = "RONDO_RUN_ID";
 
+// Set to "1" by `rondo record -- LAUNCHER ...` for every application context:
+// every rank of the job is started with the modules, so the MPI module may make
+// collective calls of its own (interceptors/mpi/clock_offsets.h).
+inline constexpr const char* kEveryRankVariable = "RONDO_EVERY_RANK";
+
 // The job id of the parallel launcher that started this process as one rank of a
 // job, as a run id: "pmix:<namespace>" (Open MPI, PMIx), "ompi:<jobid>",
 // "slurm:<job>.<step>" (a step of several tasks), or for MPICH's Hydra (which exports no job id)

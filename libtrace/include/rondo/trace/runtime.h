@@ -133,9 +133,15 @@ struct InsideCall {
 // module recorded Rondo's allocations, after the MPI call's leave was already
 // stamped (its time went back). Unlike InsideCall it does not stop the
 // interceptor's own records.
+// Where the outermost InInterceptor began: a jump above it (an MPI error
+// handler that longjmps out of the wrapper's call) ends it (resume_at_stack),
+// or the modules would take every later call for Rondo's own.
 extern thread_local int t_in_interceptor __attribute__((tls_model("initial-exec")));
+extern thread_local uintptr_t t_in_interceptor_stack __attribute__((tls_model("initial-exec")));
 struct InInterceptor {
-  InInterceptor() { ++t_in_interceptor; }
+  __attribute__((always_inline)) InInterceptor() {
+    if (t_in_interceptor++ == 0) t_in_interceptor_stack = stack_position();
+  }
   ~InInterceptor() { --t_in_interceptor; }
   InInterceptor(const InInterceptor&) = delete;
   InInterceptor& operator=(const InInterceptor&) = delete;
