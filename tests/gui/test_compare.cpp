@@ -22,12 +22,7 @@ namespace {
 
 // nested_loops with half the steps of loops_trace(): the same program, shorter.
 const std::string& short_loops_trace() {
-  static std::string trace = [] {
-    std::string t = work_dir() + "/loops_short.rondo";
-    auto r = test::run_command(std::string(RONDO_CLI) + " record -o " + t + " -- " + NESTED_LOOPS + " 10000");
-    EXPECT_EQ(r.status, 0) << r.out;
-    return t;
-  }();
+  static std::string trace = record_loops("loops_short.rondo", 10000);
   return trace;
 }
 

@@ -1,8 +1,9 @@
 #include "compare_window.h"
 
-#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include "follow_view.h"
 
 namespace rondo::viewer {
 
@@ -73,20 +74,8 @@ CompareWindow::CompareWindow(const TraceSession& a, const TraceSession& b, QWidg
   compare_visible_->setShortcut(QKeySequence(Qt::Key_C));
   compare_visible_->setToolTip("rondo stats --compare of the visible window of both traces (C)");
   connect(compare_visible_, &QAction::triggered, this, &CompareWindow::compare_now);
-  // Following the view compares again once the view rests (each comparison
-  // replays the window of both traces).
-  follow_view_ = tools->addAction("Follow the view");
-  follow_view_->setCheckable(true);
-  auto* rest = new QTimer(this);
-  rest->setSingleShot(true);
-  rest->setInterval(400);
-  connect(rest, &QTimer::timeout, this, &CompareWindow::compare_now);
-  connect(timeline_a_, &TimelineView::window_changed, rest, [this, rest] {
-    if (follow_view_->isChecked()) rest->start();
-  });
-  connect(follow_view_, &QAction::toggled, rest, [rest](bool on) {
-    if (on) rest->start();
-  });
+  follow_view_ = add_follow_view_action(tools, timeline_a_, "Compare the visible window again whenever it changes",
+                                        [this] { compare_now(); });
 
   // Both start at A's whole run; B follows with the start alignment.
   timeline_b_->set_window(shifted(timeline_a_->window(), shift_), false);
