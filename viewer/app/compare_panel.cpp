@@ -47,15 +47,10 @@ ComparePanel::ComparePanel(const TraceSession& a, const TraceSession& b, QWidget
 ComparePanel::~ComparePanel() { worker_.waitForFinished(); }
 
 void ComparePanel::analyze(Window wa, Window wb) {
-  if (running_) {
-    waiting_ = Request{wa, wb};
-    return;
-  }
-  start(Request{wa, wb});
+  if (requests_.submit(Request{wa, wb})) start(Request{wa, wb});
 }
 
 void ComparePanel::start(Request r) {
-  running_ = r;
   title_->setText("Comparing the visible window ...");
   const format::TraceReader* ta = &a_.trace();
   const format::TraceReader* tb = &b_.trace();
@@ -76,12 +71,9 @@ void ComparePanel::start(Request r) {
 }
 
 void ComparePanel::show_result() {
-  Request r = *running_;
-  running_.reset();
-  if (waiting_) {  // a newer request supersedes this one
-    Request next = *waiting_;
-    waiting_.reset();
-    start(next);
+  Request r;
+  if (auto next = requests_.finish(r)) {  // a newer request supersedes this one
+    start(*next);
     return;
   }
   Result out = worker_.result();

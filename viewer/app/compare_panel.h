@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "rondo/analyzer/compare.h"
+#include "latest_request.h"
 #include "timeline_view.h"
 
 namespace rondo::viewer {
@@ -26,7 +27,7 @@ class ComparePanel : public QDockWidget {
   // worker thread and shows their comparison; a request made while one runs
   // replaces any request waiting, and runs when the current one ends.
   void analyze(Window wa, Window wb);
-  bool analyzing() const { return running_.has_value(); }
+  bool analyzing() const { return requests_.busy(); }
   const analyzer::Comparison& comparison() const { return comparison_; }
   // One top-level item per total (duration, time in MPI, messages) and per
   // section (regions, MPI calls, wait states, loops) with a child per row.
@@ -51,7 +52,7 @@ class ComparePanel : public QDockWidget {
   const TraceSession& a_;
   const TraceSession& b_;
   QFutureWatcher<Result> worker_;
-  std::optional<Request> running_, waiting_;
+  LatestRequest<Request> requests_;
   analyzer::Comparison comparison_;
   QLabel* title_ = nullptr;
   QTreeWidget* table_ = nullptr;
