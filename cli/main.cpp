@@ -122,7 +122,9 @@ int main(int argc, char** argv) {
 
   ViewOptions view;
   auto* view_cmd = app.add_subcommand("view", "Show a trace's timeline in the Qt viewer, or render it to a PNG");
-  view_cmd->add_option("TRACE", view.traces, "Trace directory or OTF2 anchor file (traces.otf2)")->required()->expected(1);
+  view_cmd->add_option("TRACE", view.traces, "Trace directory or OTF2 anchor file (traces.otf2); a second one shows both, compared")
+      ->required()
+      ->expected(1, 2);
   view_cmd->add_option("--screenshot", view.screenshot, "Render the timeline to this PNG without a display and exit");
   view_cmd->add_option("--size", view.size, "Screenshot size WxH (default 1280x720)");
   view_cmd->add_option("--window", view.window, "Time window T0:T1 to show (e.g. 1ms:2.5ms)");

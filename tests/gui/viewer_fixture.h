@@ -50,14 +50,18 @@ inline std::string work_dir() {
   return dir;
 }
 
-// nested_loops with N steps, recorded once per test program.
+// nested_loops with `steps` steps recorded into work_dir()/name.
+inline std::string record_loops(const std::string& name, int steps) {
+  std::string t = work_dir() + "/" + name;
+  auto r = test::run_command(std::string(RONDO_CLI) + " record -o " + t + " -- " + NESTED_LOOPS + " " +
+                             std::to_string(steps));
+  EXPECT_EQ(r.status, 0) << r.out;
+  return t;
+}
+
+// nested_loops with 20000 steps, recorded once per test program.
 inline const std::string& loops_trace() {
-  static std::string trace = [] {
-    std::string t = work_dir() + "/loops.rondo";
-    auto r = test::run_command(std::string(RONDO_CLI) + " record -o " + t + " -- " + NESTED_LOOPS + " 20000");
-    EXPECT_EQ(r.status, 0) << r.out;
-    return t;
-  }();
+  static std::string trace = record_loops("loops.rondo", 20000);
   return trace;
 }
 

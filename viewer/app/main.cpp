@@ -1,13 +1,16 @@
 // rondo-viewer: the program `rondo view` runs (docs/cli.md). Usage:
-//   rondo-viewer TRACE [--screenshot OUT.png [--size WxH] [--window T0:T1]]
-// TRACE is a trace directory or an OTF2 anchor file. With --screenshot it renders
-// the timeline to a PNG without a display and exits.
+//   rondo-viewer TRACE [TRACE_B] [--screenshot OUT.png [--size WxH] [--window T0:T1]]
+// TRACE is a trace directory or an OTF2 anchor file. With a second trace both
+// are shown one above the other, compared (compare_window.h); --window is then
+// the window of the first. With --screenshot it renders the timeline(s) to a
+// PNG without a display and exits.
 #include <QApplication>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "compare_window.h"
 #include "main_window.h"
 #include "rondo/analyzer/window_spec.h"
 
@@ -21,9 +24,54 @@ struct Args {
 };
 
 int usage_error(const std::string& what) {
-  std::fprintf(stderr, "rondo: view: %s (usage: rondo view TRACE [--screenshot OUT.png [--size WxH] [--window T0:T1]])\n",
+  std::fprintf(stderr, "rondo: view: %s (usage: rondo view TRACE [TRACE_B] [--screenshot OUT.png [--size WxH] [--window T0:T1]])\n",
                what.c_str());
   return 2;
+}
+
+// The window of `spec` (T0:T1 relative to the trace's start) as absolute times.
+Window parse_view_window(const std::string& spec, const TraceSession& s) {
+  auto tw = rondo::analyzer::parse_window(spec, s.info().start_ns);
+  return Window{tw.begin_ns == INT64_MIN ? s.info().start_ns : tw.begin_ns,
+                tw.end_ns == INT64_MAX ? s.info().end_ns : tw.end_ns};
+}
+
+// Renders `content` alone at exactly w x h to `path`; 0, or 1 with a message.
+int save_screenshot(QWidget* content, QWidget* owner, const std::string& path, int w, int h, size_t rows) {
+  content->setParent(nullptr);
+  content->resize(w, h);
+  content->show();
+  QApplication::processEvents();
+  QImage image = content->grab().toImage();
+  content->setParent(owner);  // the window owns and deletes it
+  if (!image.save(QString::fromStdString(path), "PNG")) {
+    std::fprintf(stderr, "rondo: %s: cannot write the PNG (check the directory exists and is writable)\n",
+                 path.c_str());
+    return 1;
+  }
+  std::printf("%s: %dx%d, %zu rows\n", path.c_str(), image.width(), image.height(), rows);
+  return 0;
+}
+
+// `rondo view A B`: both traces, compared.
+int show_comparison(QApplication& app, const TraceSession& a, const TraceSession& b, const Args& args, int w, int h) {
+  CompareWindow window(a, b);
+  if (!args.window.empty()) {
+    try {
+      window.timeline_a()->set_window(parse_view_window(args.window, a));
+    } catch (const std::exception& e) {
+      return usage_error(std::string("--window ") + args.window + ": " + e.what());
+    }
+  }
+  for (const TraceSession* s : {&a, &b})
+    if (!s->warning().empty()) std::fprintf(stderr, "rondo: %s: %s\n", s->path().c_str(), s->warning().c_str());
+  if (args.screenshot.empty()) {
+    window.show();
+    return app.exec();
+  }
+  window.timeline_a()->messages();
+  window.timeline_b()->messages();
+  return save_screenshot(window.centralWidget(), &window, args.screenshot, w, h, a.rows().size() + b.rows().size());
 }
 
 }  // namespace
@@ -44,7 +92,7 @@ int main(int argc, char** argv) {
     } else if (s == "--window") {
       if (!value(a.window)) return usage_error("--window needs T0:T1");
     } else if (s == "-h" || s == "--help") {
-      std::printf("Usage: rondo view TRACE [--screenshot OUT.png [--size WxH] [--window T0:T1]]\n");
+      std::printf("Usage: rondo view TRACE [TRACE_B] [--screenshot OUT.png [--size WxH] [--window T0:T1]]\n");
       return 0;
     } else if (!s.empty() && s[0] == '-') {
       return usage_error("unknown option " + s);
@@ -52,7 +100,8 @@ int main(int argc, char** argv) {
       a.traces.push_back(s);
     }
   }
-  if (a.traces.size() != 1) return usage_error("expected one trace directory or OTF2 anchor file");
+  if (a.traces.empty() || a.traces.size() > 2)
+    return usage_error("expected one trace directory or OTF2 anchor file, or two to compare");
   int w = 0, h = 0;
   if (std::sscanf(a.size.c_str(), "%dx%d", &w, &h) != 2 || w < 200 || h < 120 || w > 16384 || h > 16384)
     return usage_error("--size " + a.size + ": expected WxH, at least 200x120, e.g. 1600x900");
@@ -60,21 +109,20 @@ int main(int argc, char** argv) {
   if (!a.screenshot.empty() && !std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
 
   // The trace first: a wrong path is reported before Qt starts (and says nothing else).
-  std::unique_ptr<TraceSession> session;
+  std::vector<std::unique_ptr<TraceSession>> sessions;
   try {
-    session = std::make_unique<TraceSession>(a.traces[0]);
+    for (const std::string& t : a.traces) sessions.push_back(std::make_unique<TraceSession>(t));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rondo: %s\n", e.what());
     return 1;
   }
+  const std::unique_ptr<TraceSession>& session = sessions[0];
   QApplication app(argc, argv);
+  if (sessions.size() == 2) return show_comparison(app, *sessions[0], *sessions[1], a, w, h);
   MainWindow window(*session);
   if (!a.window.empty()) {
     try {
-      auto tw = rondo::analyzer::parse_window(a.window, session->info().start_ns);
-      int64_t b = tw.begin_ns == INT64_MIN ? session->info().start_ns : tw.begin_ns;
-      int64_t e = tw.end_ns == INT64_MAX ? session->info().end_ns : tw.end_ns;
-      window.timeline()->set_window(Window{b, e});
+      window.timeline()->set_window(parse_view_window(a.window, *session));
     } catch (const std::exception& e) {
       return usage_error(std::string("--window ") + a.window + ": " + e.what());
     }
@@ -87,18 +135,5 @@ int main(int argc, char** argv) {
   // The screenshot is the window's content alone (no side panel), at exactly WxH,
   // with the message arrows (matched on a worker thread: wait for them).
   window.timeline()->messages();
-  QWidget* content = window.centralWidget();
-  content->setParent(nullptr);
-  content->resize(w, h);
-  content->show();
-  QApplication::processEvents();
-  QImage image = content->grab().toImage();
-  content->setParent(&window);  // the window owns and deletes it
-  if (!image.save(QString::fromStdString(a.screenshot), "PNG")) {
-    std::fprintf(stderr, "rondo: %s: cannot write the PNG (check the directory exists and is writable)\n",
-                 a.screenshot.c_str());
-    return 1;
-  }
-  std::printf("%s: %dx%d, %zu rows\n", a.screenshot.c_str(), image.width(), image.height(), session->rows().size());
-  return 0;
+  return save_screenshot(window.centralWidget(), &window, a.screenshot, w, h, session->rows().size());
 }

@@ -5,6 +5,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "follow_view.h"
 #include "rondo/analyzer/call_sites.h"
 
 namespace rondo::viewer {
@@ -99,21 +100,8 @@ void MainWindow::add_stats_panels(QToolBar* tools) {
   analyze_visible_->setShortcut(QKeySequence(Qt::Key_S));
   analyze_visible_->setToolTip("Analyse the visible window (S); Ctrl + drag on the timeline analyses a range");
   connect(analyze_visible_, &QAction::triggered, this, [this] { stats_panel_->analyze(timeline_->window()); });
-  // Following the view re-analyses the visible window once it rests for a
-  // moment (each analysis replays the window, so not on every step of a drag).
-  follow_view_ = tools->addAction("Follow the view");
-  follow_view_->setCheckable(true);
-  follow_view_->setToolTip("Re-analyse the visible window whenever it changes");
-  auto* rest = new QTimer(this);
-  rest->setSingleShot(true);
-  rest->setInterval(400);
-  connect(rest, &QTimer::timeout, this, [this] { stats_panel_->analyze(timeline_->window()); });
-  connect(timeline_, &TimelineView::window_changed, rest, [this, rest] {
-    if (follow_view_->isChecked()) rest->start();
-  });
-  connect(follow_view_, &QAction::toggled, rest, [rest](bool on) {
-    if (on) rest->start();
-  });
+  follow_view_ = add_follow_view_action(tools, timeline_, "Re-analyse the visible window whenever it changes",
+                                        [this] { stats_panel_->analyze(timeline_->window()); });
 }
 
 QImage MainWindow::render_content() { return content_->grab().toImage(); }

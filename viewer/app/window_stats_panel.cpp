@@ -60,15 +60,10 @@ WindowStatsPanel::WindowStatsPanel(const TraceSession& session, QWidget* parent)
 WindowStatsPanel::~WindowStatsPanel() { worker_.waitForFinished(); }
 
 void WindowStatsPanel::analyze(Window w) {
-  if (running_) {
-    waiting_ = w;
-    return;
-  }
-  start(w);
+  if (requests_.submit(w)) start(w);
 }
 
 void WindowStatsPanel::start(Window w) {
-  running_ = w;
   const int64_t origin = session_.info().start_ns;
   title_->setText(QString::fromStdString("Analysing " + format_duration(static_cast<double>(w.begin_ns - origin)) +
                                          " to " + format_duration(static_cast<double>(w.end_ns - origin)) + " ..."));
@@ -87,13 +82,9 @@ void WindowStatsPanel::start(Window w) {
 }
 
 void WindowStatsPanel::show_result() {
-  Window w = *running_;
-  running_.reset();
-  if (waiting_) {
-    // A newer request is waiting: its report supersedes this one.
-    Window next = *waiting_;
-    waiting_.reset();
-    start(next);
+  Window w;
+  if (auto next = requests_.finish(w)) {  // a newer request supersedes this one
+    start(*next);
     return;
   }
   Result r = worker_.result();

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "rondo/analyzer/analysis.h"
+#include "latest_request.h"
 #include "timeline_view.h"
 
 namespace rondo::viewer {
@@ -28,7 +29,7 @@ class WindowStatsPanel : public QDockWidget {
   // replaces any request still waiting, and runs when the current one ends.
   void analyze(Window w);
   // True from analyze() until the last request's report is shown.
-  bool analyzing() const { return running_.has_value(); }
+  bool analyzing() const { return requests_.busy(); }
   // The report shown, and the window it is of (the last analysis finished).
   const analyzer::StatsReport& report() const { return report_; }
   Window analyzed_window() const { return window_; }
@@ -52,7 +53,7 @@ class WindowStatsPanel : public QDockWidget {
     std::string error;  // the analyzer's message when it failed
   };
   QFutureWatcher<Result> worker_;
-  std::optional<Window> running_, waiting_;
+  LatestRequest<Window> requests_;
   analyzer::StatsReport report_;
   Window window_;
   QLabel* title_ = nullptr;
