@@ -18,7 +18,6 @@
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/run_identity.h"
 #include "rondo/format/time_resolution.h"
-#include "sanitizer_preload.h"
 #include "text_output.h"
 #include "trace_directory.h"
 
@@ -209,14 +208,10 @@ int run_record(const RecordOptions& o) {
   if (!o.time_resolution.empty()) setenv(format::kTimeResolutionVariable, o.time_resolution.c_str(), 1);
   std::string preload_list;
 #ifdef RONDO_SANITIZER_PRELOAD
-  // A sanitized build (RONDO_SANITIZE): its runtime comes first in programs not
-  // built with it, after the memory module under ASan (sanitizer_preload.h).
-  SanitizedPreload sanitized = sanitized_preload(preload, RONDO_SANITIZER_PRELOAD);
-  preload_list = sanitized.list;
-  if (!sanitized.asan_link_order) setenv("ASAN_OPTIONS", asan_options_for(sanitized, getenv("ASAN_OPTIONS")).c_str(), 1);
-#else
-  for (auto& p : preload) preload_list += (preload_list.empty() ? "" : ":") + p;
+  // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.
+  if (!preload.empty()) preload_list = RONDO_SANITIZER_PRELOAD;
 #endif
+  for (auto& p : preload) preload_list += (preload_list.empty() ? "" : ":") + p;
   if (std::string libdir = runtime_library_dir(); !libdir.empty()) set_env_prepend("LD_LIBRARY_PATH", libdir, ':');
   std::vector<std::string> command = o.command;
   if (launcher) {

@@ -63,10 +63,7 @@ sanitized_run() {
   # handlers: ASan and TSan must leave those signals to the program.
   export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  # A fork()ed child of a recording process starts its own writer and flusher
-  # threads (it records into a file of its own), which TSan refuses by default
-  # in the child of a multithreaded process (die_after_fork).
-  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:die_after_fork=0"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0"
   # Tests of programs not built here register as *_NOT_BUILT: not this run's.
   local excluded=$sanitize_excluded
   if [ "$kind" = thread ]; then excluded+=$sanitize_excluded_thread; fi

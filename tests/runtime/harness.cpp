@@ -19,7 +19,6 @@
 #include <thread>
 
 #include "../common/trace_check.h"
-#include "sanitizer_preload.h"
 #include "rondo/format/reader.h"
 
 extern char** environ;
@@ -97,30 +96,16 @@ Outcome run(const Launch& launch) {
   argv_strings.insert(argv_strings.end(), launch.args.begin(), launch.args.end());
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e)
-    if (!starts_with(*e, "RONDO_") && !starts_with(*e, "LD_PRELOAD=") && !starts_with(*e, "ASAN_OPTIONS="))
-      env_strings.emplace_back(*e);
+    if (!starts_with(*e, "RONDO_") && !starts_with(*e, "LD_PRELOAD=")) env_strings.emplace_back(*e);
   if (!launch.trace_dir.empty()) env_strings.push_back("RONDO_TRACE_DIR=" + launch.trace_dir);
-  std::vector<std::string> libraries;
-  if (launch.preload) libraries.push_back(compiler_preload());
-  libraries.insert(libraries.end(), launch.extra_preload.begin(), launch.extra_preload.end());
-  std::string preload;
-  // The launch's own ASAN_OPTIONS replace the test's.
-  auto own_asan_options = launch.env.find("ASAN_OPTIONS");
-  const char* base_asan_options =
-      own_asan_options != launch.env.end() ? own_asan_options->second.c_str() : getenv("ASAN_OPTIONS");
-  std::string asan_options = base_asan_options ? base_asan_options : "";
+  std::string preload = launch.preload ? compiler_preload() : "";
+  for (const auto& library : launch.extra_preload) preload += (preload.empty() ? "" : ":") + library;
 #ifdef RONDO_SANITIZER_PRELOAD
-  // A sanitized build: the sanitizer's runtime in the order `rondo record` gives it.
-  rondo::cli::SanitizedPreload sanitized = rondo::cli::sanitized_preload(libraries, RONDO_SANITIZER_PRELOAD);
-  preload = sanitized.list;
-  asan_options = rondo::cli::asan_options_for(sanitized, base_asan_options);
-#else
-  for (const auto& library : libraries) preload += (preload.empty() ? "" : ":") + library;
+  // A sanitized build: the sanitizer's runtime must come first, as `rondo record` does it.
+  if (!preload.empty()) preload = std::string(RONDO_SANITIZER_PRELOAD) + ":" + preload;
 #endif
-  if (!asan_options.empty()) env_strings.push_back("ASAN_OPTIONS=" + asan_options);
   if (!preload.empty()) env_strings.push_back("LD_PRELOAD=" + preload);
-  for (const auto& [name, value] : launch.env)
-    if (name != "ASAN_OPTIONS") env_strings.push_back(name + "=" + value);
+  for (const auto& [name, value] : launch.env) env_strings.push_back(name + "=" + value);
   std::vector<char*> argv, envp;
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);

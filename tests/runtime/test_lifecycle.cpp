@@ -107,6 +107,7 @@ TEST(Exec, AShellThatExecsItsLastCommandKeepsItsOwnWrites) {
 // _exit
 
 TEST(Exit, AForkedChildEndingWithUnderscoreExitKeepsItsTrace) {
+  SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
   TempDir dir, data;
   std::string file = data.path() + "/out";
   Outcome o = run(
@@ -324,9 +325,7 @@ TEST(OpenCalls, AProcessKilledBeforeItsFirstBatchLeavesATruncatedFile) {
 // The memory module never sees Rondo's own allocations
 
 TEST(Memory, OpenAndFopenAddNoAllocationsOfTheirOwn) {
-#ifdef __SANITIZE_THREAD__
-  GTEST_SKIP() << "under TSan the memory module cannot precede libtsan, which then binds malloc (cli/sanitizer_preload.h)";
-#endif
+  SKIP_UNDER_SANITIZER(SANITIZER_MALLOC_LIMIT);
   TempDir dir, data;
   Outcome o = run(Launch(lifecycle_program(), {"malloc_open", "relative-name"})
                       .traced(dir.path())
@@ -350,22 +349,12 @@ TEST(Memory, OpenAndFopenAddNoAllocationsOfTheirOwn) {
 // called) when its last thread does, although Rondo's own threads live on.
 // Without that, the program never ends: the timeout makes it a failure.
 
-// Under TSan such a program never ends, traced or not: libtsan starts a thread
-// of its own with the program's first pthread_create() (it sleeps in a loop
-// with every signal blocked), and the process lives until its last thread ends.
-#ifdef __SANITIZE_THREAD__
-#define SKIP_WHERE_THE_PROCESS_CANNOT_END() \
-  GTEST_SKIP() << "under TSan libtsan's own background thread keeps the process alive after main's pthread_exit"
-#else
-#define SKIP_WHERE_THE_PROCESS_CANNOT_END() (void)0
-#endif
-
 Launch pthread_exit_launch(const std::string& workers) {
   return Launch(lifecycle_program(), {"pthread_exit", workers}).timeout(60);
 }
 
 TEST(PthreadExit, MainAloneEndsTheProcessWithStatusZeroAndACompleteTrace) {
-  SKIP_WHERE_THE_PROCESS_CANNOT_END();
+  SKIP_UNDER_TSAN(TSAN_PTHREAD_EXIT_LIMIT);
   TempDir dir;
   Outcome o = run(pthread_exit_launch("0").traced(dir.path()).preloaded().preloading(pthread_preload()));
   ASSERT_FALSE(o.timed_out) << "the process did not end after main's pthread_exit";
@@ -378,7 +367,7 @@ TEST(PthreadExit, MainAloneEndsTheProcessWithStatusZeroAndACompleteTrace) {
 }
 
 TEST(PthreadExit, TheThreadsMainLeavesBehindRunToTheEndAndAreRecorded) {
-  SKIP_WHERE_THE_PROCESS_CANNOT_END();
+  SKIP_UNDER_TSAN(TSAN_PTHREAD_EXIT_LIMIT);
   TempDir dir;
   Outcome o = run(pthread_exit_launch("2").traced(dir.path()).preloaded().preloading(pthread_preload()));
   ASSERT_FALSE(o.timed_out) << "the process did not end after its last thread";
@@ -406,7 +395,7 @@ TEST(PthreadExit, TheThreadsMainLeavesBehindRunToTheEndAndAreRecorded) {
 // (untraced, and preloaded without a trace directory, where Rondo starts no
 // thread of its own).
 TEST(PthreadExit, OutputAndAtexitHandlersAreThoseOfTheUntracedRun) {
-  SKIP_WHERE_THE_PROCESS_CANNOT_END();
+  SKIP_UNDER_TSAN(TSAN_PTHREAD_EXIT_LIMIT);
   Outcome plain = run(pthread_exit_launch("2"));
   ASSERT_TRUE(plain.exited() && plain.exit_code() == 0) << plain.describe();
   ASSERT_EQ(plain.out, "main\nthread 0\nthread 1\natexit\n");
