@@ -60,10 +60,10 @@ sanitized_run() {
   # keep their recorders until exit on purpose, and most of the suite runs real
   # MPI and OpenMP libraries that do the same: leaks are the fuzzers' to find.
   # The crash tests raise SIGSEGV, SIGBUS and SIGFPE on purpose for Rondo's own
-  # handlers: ASan must leave those signals to the program.
+  # handlers: ASan and TSan must leave those signals to the program.
   export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0"
   # Tests of programs not built here register as *_NOT_BUILT: not this run's.
   local excluded=$sanitize_excluded
   if [ "$kind" = thread ]; then excluded+=$sanitize_excluded_thread; fi

@@ -95,8 +95,14 @@ Outcome run(const Launch& launch) {
   std::vector<std::string> argv_strings{launch.program};
   argv_strings.insert(argv_strings.end(), launch.args.begin(), launch.args.end());
   std::vector<std::string> env_strings;
+  // The launch's own variables replace the test's (ASAN_OPTIONS, ...).
+  auto set_by_launch = [&](const char* entry) {
+    for (const auto& [name, value] : launch.env)
+      if (std::strncmp(entry, name.c_str(), name.size()) == 0 && entry[name.size()] == '=') return true;
+    return false;
+  };
   for (char** e = environ; *e; ++e)
-    if (!starts_with(*e, "RONDO_") && !starts_with(*e, "LD_PRELOAD=")) env_strings.emplace_back(*e);
+    if (!starts_with(*e, "RONDO_") && !starts_with(*e, "LD_PRELOAD=") && !set_by_launch(*e)) env_strings.emplace_back(*e);
   if (!launch.trace_dir.empty()) env_strings.push_back("RONDO_TRACE_DIR=" + launch.trace_dir);
   std::string preload = launch.preload ? compiler_preload() : "";
   for (const auto& library : launch.extra_preload) preload += (preload.empty() ? "" : ":") + library;

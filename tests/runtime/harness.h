@@ -10,6 +10,33 @@
 #include <utility>
 #include <vector>
 
+// What a TSan build cannot run (each test says so rather than fail):
+//  - a fork()ed child of a multithreaded process that starts threads: Rondo's
+//    child starts its own writer and flusher, which libtsan refuses
+//    (die_after_fork; with die_after_fork=0 it then fails on the parent's
+//    thread ids: "dup thread with used id");
+//  - a program whose main calls pthread_exit(): libtsan starts a thread of its
+//    own with the first pthread_create() (it sleeps in a loop with every signal
+//    blocked), so the process never ends, traced or not.
+#ifdef __SANITIZE_THREAD__
+#define SKIP_UNDER_TSAN(why) GTEST_SKIP() << "not under TSan: " << (why)
+#else
+#define SKIP_UNDER_TSAN(why) (void)0
+#endif
+#define TSAN_FORK_LIMIT "libtsan refuses threads started in the fork()ed child of a multithreaded process"
+#define TSAN_PTHREAD_EXIT_LIMIT "libtsan's own background thread keeps the process alive after main's pthread_exit"
+// And neither sanitized build can run the memory module: the sanitizer's
+// runtime, preloaded first, binds malloc and friends, so the module's wrappers
+// are never called. Put ahead of it, the module's instrumented wrapper is
+// entered during the sanitizer's own start-up (ld.so's dlsym error path calls
+// malloc) before its shadow memory or thread state exists: SIGSEGV.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define SKIP_UNDER_SANITIZER(why) GTEST_SKIP() << "not under a sanitizer: " << (why)
+#else
+#define SKIP_UNDER_SANITIZER(why) (void)0
+#endif
+#define SANITIZER_MALLOC_LIMIT "the sanitizer's runtime, preloaded first, binds malloc ahead of the memory module"
+
 namespace rondo::runtime_test {
 
 // Paths baked in by CMake.

@@ -106,7 +106,15 @@ void expect_dies_of_signal(const char* mode, int sig, int rounds) {
   for (int round = 0; round < rounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
-    Outcome o = run(Launch(api_program(), {mode}).traced(dir.path()).signal_after(sig, 150).timeout(30));
+    // 150 ms after the start, and not before the process file exists (the
+    // process records): a slow start (a sanitized build on a loaded machine)
+    // was otherwise killed before its first event and left no file.
+    const std::string trace_dir = dir.path();
+    Outcome o = run(Launch(api_program(), {mode})
+                        .traced(trace_dir)
+                        .signal_after(sig, 150)
+                        .signal_when(sig, [trace_dir] { return !process_files(trace_dir).empty(); })
+                        .timeout(30));
     ASSERT_FALSE(o.timed_out) << "the program hung after the signal";
     ASSERT_TRUE(o.signaled()) << o.describe();
     EXPECT_EQ(o.signal(), sig);

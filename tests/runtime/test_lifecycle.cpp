@@ -107,6 +107,7 @@ TEST(Exec, AShellThatExecsItsLastCommandKeepsItsOwnWrites) {
 // _exit
 
 TEST(Exit, AForkedChildEndingWithUnderscoreExitKeepsItsTrace) {
+  SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
   TempDir dir, data;
   std::string file = data.path() + "/out";
   Outcome o = run(
@@ -324,6 +325,7 @@ TEST(OpenCalls, AProcessKilledBeforeItsFirstBatchLeavesATruncatedFile) {
 // The memory module never sees Rondo's own allocations
 
 TEST(Memory, OpenAndFopenAddNoAllocationsOfTheirOwn) {
+  SKIP_UNDER_SANITIZER(SANITIZER_MALLOC_LIMIT);
   TempDir dir, data;
   Outcome o = run(Launch(lifecycle_program(), {"malloc_open", "relative-name"})
                       .traced(dir.path())
@@ -352,6 +354,7 @@ Launch pthread_exit_launch(const std::string& workers) {
 }
 
 TEST(PthreadExit, MainAloneEndsTheProcessWithStatusZeroAndACompleteTrace) {
+  SKIP_UNDER_TSAN(TSAN_PTHREAD_EXIT_LIMIT);
   TempDir dir;
   Outcome o = run(pthread_exit_launch("0").traced(dir.path()).preloaded().preloading(pthread_preload()));
   ASSERT_FALSE(o.timed_out) << "the process did not end after main's pthread_exit";
@@ -364,6 +367,7 @@ TEST(PthreadExit, MainAloneEndsTheProcessWithStatusZeroAndACompleteTrace) {
 }
 
 TEST(PthreadExit, TheThreadsMainLeavesBehindRunToTheEndAndAreRecorded) {
+  SKIP_UNDER_TSAN(TSAN_PTHREAD_EXIT_LIMIT);
   TempDir dir;
   Outcome o = run(pthread_exit_launch("2").traced(dir.path()).preloaded().preloading(pthread_preload()));
   ASSERT_FALSE(o.timed_out) << "the process did not end after its last thread";
@@ -391,6 +395,7 @@ TEST(PthreadExit, TheThreadsMainLeavesBehindRunToTheEndAndAreRecorded) {
 // (untraced, and preloaded without a trace directory, where Rondo starts no
 // thread of its own).
 TEST(PthreadExit, OutputAndAtexitHandlersAreThoseOfTheUntracedRun) {
+  SKIP_UNDER_TSAN(TSAN_PTHREAD_EXIT_LIMIT);
   Outcome plain = run(pthread_exit_launch("2"));
   ASSERT_TRUE(plain.exited() && plain.exit_code() == 0) << plain.describe();
   ASSERT_EQ(plain.out, "main\nthread 0\nthread 1\natexit\n");

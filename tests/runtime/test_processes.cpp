@@ -89,6 +89,7 @@ void PrintTo(const ForkCase& c, std::ostream* os) {
 class Fork : public ::testing::TestWithParam<ForkCase> {};
 
 TEST_P(Fork, ParentAndChildEachWriteTheirOwnFile) {
+  SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
   const ForkCase c = GetParam();
   TempDir dir;
   Launch launch(api_program(), {"fork"});
