@@ -54,7 +54,7 @@ class GrammarBuilder {
   // with one multiply-shift and one key comparison, before the hash table.
   uint32_t event_id(const EventKey& key) {
     CachedEvent& c = event_cache_[event_cache_slot(key)];
-    if (__builtin_expect(c.id != kNone && c.key == key, 1)) return c.id;
+    if (__builtin_expect(c.id != kNone && same_key(c.key, key), 1)) return c.id;
     c.id = find_or_define_event(key);
     c.key = key;
     return c.id;
@@ -196,7 +196,7 @@ class GrammarBuilder {
   void settle_pending();
   // The short call pending_sequence_ is complete at `ticks`: what close_frame()
   // does for a frame whose tokens are that sequence's, without the frame.
-  void leave_short_call(const ShortCall& s, uint64_t ticks) {
+  __attribute__((always_inline)) void leave_short_call(const ShortCall& s, uint64_t ticks) {
     pending_ = false;
     if (pending_expected_ != sequence_token(pending_sequence_)) forget_tokens(s);
     const Frame& f = frames_[depth_];
@@ -263,6 +263,13 @@ class GrammarBuilder {
   void close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event);
 
   uint32_t find_or_define_event(const EventKey& key);
+  // EventKey's operator== compares the parameters with memcmp (a library call);
+  // the cache check is on every record's path, so it compares field by field.
+  static bool same_key(const EventKey& a, const EventKey& b) {
+    static_assert(kMaxParams == 4, "same_key compares four parameters");
+    return a.kind == b.kind && a.ref == b.ref && a.params[0] == b.params[0] && a.params[1] == b.params[1] &&
+           a.params[2] == b.params[2] && a.params[3] == b.params[3];
+  }
   struct CachedEvent {
     EventKey key;
     uint32_t id = kNone;
