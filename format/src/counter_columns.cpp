@@ -14,14 +14,7 @@ void encode_counters(uint64_t first_index, const std::vector<uint32_t>& metrics,
   for (uint32_t id : metrics) w.varint(id);
   // Column by column: the deltas of one counter repeat with the loop they come
   // from, which zstd packs well; interleaving counters would break the pattern.
-  for (size_t j = 0; j < m; ++j) {
-    uint64_t previous = 0;
-    for (size_t i = 0; i < count; ++i) {
-      uint64_t v = values[i * m + j];
-      w.svarint(static_cast<int64_t>(v - previous));
-      previous = v;
-    }
-  }
+  for (size_t j = 0; j < m; ++j) w.svarint_deltas(count, 0, [&](size_t i) { return values[i * m + j]; });
 }
 
 CounterChunk decode_counters(const uint8_t* data, size_t size) {

@@ -310,15 +310,12 @@ void encode_timestamps(uint64_t first_index, const uint64_t* ticks, size_t count
   w.u64(steps(0) * unit);
   w.u64(steps(count - 1) * unit);
   std::vector<uint8_t> deltas;
-  deltas.reserve(count * 2);
   ByteWriter dw(deltas);
   // Signed: a clock read on another core may (rarely) step back a few ticks.
-  uint64_t prev = steps(0);
-  for (size_t i = 1; i < count; ++i) {
-    uint64_t cur = steps(i);
-    dw.svarint(static_cast<int64_t>(cur - prev));
-    prev = cur;
-  }
+  if (unit == 1)
+    dw.svarint_deltas(count - 1, ticks[0], [&](size_t i) { return ticks[i + 1]; });
+  else
+    dw.svarint_deltas(count - 1, steps(0), [&](size_t i) { return steps(i + 1); });
   std::vector<uint8_t> packed;
   if (level > 0) {
     packed.resize(ZSTD_compressBound(deltas.size()));

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "rondo/format/counter_columns.h"
 #include "rondo/format/definitions.h"
@@ -86,6 +88,46 @@ TEST(CounterColumns, WriterAndReaderAgreeAndLoopsStayLoops) {
   EXPECT_EQ(n, 2000u);
   EXPECT_EQ(t.counters_at(2000), nullptr);
   std::filesystem::remove_all(dir);
+}
+
+TEST(CounterColumns, OtherEventsRepeatTheLastReadingAcrossGrowingBatches) {
+  // Three counters over batches of the default size: the writer's column
+  // grows past its first allocation within a batch, and every batch must carry
+  // exactly its own events' readings, a marker repeating the reading before it.
+  std::vector<uint64_t> expected;  // event-major, 3 per event
+  std::vector<uint64_t> written;
+  uint64_t first_index_expected = 0;
+  ThreadWriter w(0, [&](Batch&& b) {
+    EXPECT_EQ(b.first_index, first_index_expected);
+    EXPECT_EQ(b.counter_values.size(), b.ticks.size() * 3);
+    first_index_expected += b.ticks.size();
+    written.insert(written.end(), b.counter_values.begin(), b.counter_values.end());
+  });
+  w.set_counters({0, 1, 2});
+  uint64_t now[3] = {0, 1000, 1u << 20};
+  auto read = [&](uint64_t step) {
+    for (uint64_t& v : now) v += step;
+    std::copy(now, now + 3, w.counter_slot());
+  };
+  auto expect = [&] { expected.insert(expected.end(), now, now + 3); };
+  EventKey marker{EventKind::Marker, 7, {}};
+  uint64_t ticks = 0;
+  for (uint64_t i = 0; i < 30000; ++i) {
+    read(i % 13);
+    w.enter(0, ++ticks);
+    expect();
+    if (i % 3 == 0) {
+      w.event(marker, ++ticks);  // no reading of its own
+      expect();
+    }
+    read(1 + i % 5);
+    w.leave(0, ++ticks);
+    expect();
+  }
+  w.flush(true);
+  EXPECT_EQ(first_index_expected, w.events());
+  ASSERT_EQ(written.size(), expected.size());
+  EXPECT_TRUE(written == expected);
 }
 
 }  // namespace

@@ -121,7 +121,9 @@ class ThreadWriter {
   // them there before an enter or leave; other events repeat the last reading).
   // Call before the thread's first event; at most kMaxCounters.
   void set_counters(const std::vector<uint32_t>& metric_ids);
-  uint64_t* counter_slot() { return counter_now_; }
+  // Where the readings for the next event go: its own slot in the batch's
+  // counter column, so a reading is stored where it is read, with no copy.
+  uint64_t* counter_slot() { return counter_next_; }
   uint32_t counters() const { return counters_; }
   uint32_t depth() const { return builder_.depth(); }
 
@@ -130,8 +132,7 @@ class ThreadWriter {
   // slots are used), so the hot path has no capacity check and stays inlined.
   __attribute__((always_inline)) void stamp(uint64_t ticks) {
     *next_tick_++ = ticks;
-    if (__builtin_expect(counters_ != 0, 0))
-      counter_values_.insert(counter_values_.end(), counter_now_, counter_now_ + counters_);
+    if (__builtin_expect(counters_ != 0, 0)) stamp_counters();
     if (__builtin_expect(--room_ == 0, 0)) out_of_room();
   }
   size_t stamped() const { return static_cast<size_t>(next_tick_ - ticks_.data()); }
@@ -139,6 +140,16 @@ class ThreadWriter {
   void out_of_room();
   // Gives ticks_ `slots` slots, keeping the stamped ones.
   void allocate_ticks(size_t slots);
+  // The event just stamped keeps the readings in its slot; the next event's
+  // slot starts with the same readings, which an enter or leave overwrites and
+  // any other event keeps.
+  void stamp_counters() {
+    if (__builtin_expect(counter_next_ + 2 * counters_ > counter_limit_, 0)) grow_counter_column();
+    const uint64_t* now = counter_next_;
+    counter_next_ += counters_;
+    for (uint32_t i = 0; i < counters_; ++i) counter_next_[i] = now[i];
+  }
+  void grow_counter_column();
 
   uint32_t thread_;
   Sink sink_;
@@ -157,9 +168,12 @@ class ThreadWriter {
   FoldedPolls polls_[kPolledPerRun];
   uint32_t polled_ = 0;
   uint32_t counters_ = 0;
-  uint64_t counter_now_[kMaxCounters] = {};
   std::vector<uint32_t> counter_metrics_;
-  std::vector<uint64_t> counter_values_;
+  // The batch's readings, event-major, followed by the next event's slot:
+  // counter_next_ points at that slot, counter_limit_ at the column's end.
+  std::vector<uint64_t> counter_column_;
+  uint64_t* counter_next_ = nullptr;
+  uint64_t* counter_limit_ = nullptr;
 };
 
 // An append-only process file. append() may be called from several threads (the
