@@ -58,10 +58,10 @@ wait
 printf '%-10s %10s %12s %12s\n' call untraced traced "tracer adds"
 for fn in MPI_Send MPI_Recv; do
   plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
-  traced=$(per_call "$work/cg.new" "$fn" "librondo-mpi")
+  traced=$(per_call "$work/cg.new" "$fn" "wrap_p2p.cpp:$fn .*librondo-mpi")
   printf '%-10s %10s %12s %12s' "$fn" "$plain" "$traced" "$((traced - plain))"
   if [ -n "$baseline" ]; then
-    base=$(per_call "$work/cg.base" "$fn" "librondo-mpi")
+    base=$(per_call "$work/cg.base" "$fn" "wrap_p2p.cpp:$fn .*librondo-mpi")
     printf '   baseline traced %s (adds %s)' "$base" "$((base - plain))"
   fi
   echo

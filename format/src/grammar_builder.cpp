@@ -28,7 +28,7 @@ const Token kNoToken = Token::from_bits(UINT32_MAX);
 
 }  // namespace
 
-GrammarBuilder::GrammarBuilder(StructureBatch* out) : out_(out) {
+GrammarBuilder::GrammarBuilder(StructureBatch* out, bool short_calls) : out_(out), short_calls_enabled_(short_calls) {
   powers_.resize(4 * kWindow + 2);
   powers_[0] = 1;
   for (size_t i = 1; i < powers_.size(); ++i) powers_[i] = powers_[i - 1] * kP;
@@ -114,12 +114,19 @@ void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks
   feed(f, enter_token, ticks, ticks);
 }
 
-// Does what enter() skipped for the pending leaf call, with what its caller
-// expected then (the caller's frame has not changed since).
+// Does what enter() and leaf() skipped for the pending short call, with what its
+// caller expected at the enter (the caller's frame has not changed since).
 void GrammarBuilder::settle_pending() {
-  pending_leaf_ = false;
-  const Frame& f = frames_[depth_--];
-  enter_frame(leaf_calls_[pending_sequence_].enter.id(), f.region, f.enter_ticks, pending_expected_);
+  pending_ = false;
+  const ShortCall& s = short_calls_[pending_sequence_];
+  const Frame& pending = frames_[depth_--];
+  enter_frame(s.tokens[0].id(), pending.region, pending.enter_ticks, pending_expected_);
+  for (uint32_t k = 1; k < pending_pos_; ++k) feed(frames_[depth_], s.tokens[k], pending_ticks_[k], pending_ticks_[k]);
+}
+
+void GrammarBuilder::forget_tokens(const ShortCall& s) {
+  const uint32_t serial = next_serial_++;  // the frame the general path would have opened
+  for (uint32_t k = 0; k < s.len; ++k) last_event_[s.tokens[k].id()] = LastSeen{serial, k};
 }
 
 void GrammarBuilder::leave_frame(uint32_t event, uint32_t region, uint64_t ticks) {
@@ -155,6 +162,9 @@ void GrammarBuilder::close_frame(uint64_t ticks, bool with_leave, uint32_t leave
     if (!f.cursors.empty()) materialize(f);
     auto n = static_cast<uint32_t>(f.tokens.size());
     result = sequence_token(intern_sequence(f.tokens.data(), n, f.hash[n], false));
+    // The next call of this enter that its caller does not expect is probably this one again.
+    const ShortCall& s = short_calls_[result.id()];
+    if (s.guessable) guess_of_enter_[s.enter.id()] = result.id();
   }
   if (result != kNoToken) sequence_stats_[result.id()].add(duration);
   uint64_t enter_ticks = f.enter_ticks;
@@ -318,21 +328,46 @@ uint32_t GrammarBuilder::intern_sequence(const Token* tokens, uint32_t len, uint
   }
   auto id = static_cast<uint32_t>(sequences_.size());
   sequences_.push_back(SequenceDef{std::vector<Token>(tokens, tokens + len), loop_body});
-  leaf_calls_.push_back(len == 2 ? LeafCall{tokens[0], tokens[1]} : LeafCall{kNoToken, kNoToken});
-  if (len == 2 && tokens[0].kind() == TokenKind::Event && tokens[1].kind() == TokenKind::Event) {
-    const EventKey& enter = events_[tokens[0].id()].key;
-    const EventKey& leave = events_[tokens[1].id()].key;
-    if (enter.kind == EventKind::Enter && leave.kind == EventKind::Leave && enter.ref == leave.ref) {
-      if (leaf_call_of_enter_.size() <= tokens[0].id()) leaf_call_of_enter_.resize(tokens[0].id() + 1, kNone);
-      if (leaf_call_of_enter_[tokens[0].id()] == kNone) leaf_call_of_enter_[tokens[0].id()] = id;
-    }
-  }
+  classify_short_call(id);
   sequence_next_.push_back(head);
   sequence_index_[hash] = id;
   last_sequence_.emplace_back();
   sequence_stats_.emplace_back();
   out_->sequence_defs.emplace_back(id, sequences_.back());
   return id;
+}
+
+// A short call: [enter R, records..., leave R], all events, at most kShortCall,
+// no enter or leave inside (a nested or unmatched call).
+void GrammarBuilder::classify_short_call(uint32_t id) {
+  const std::vector<Token>& t = sequences_[id].tokens;
+  ShortCall s;
+  s.enter = t.front();
+  auto len = static_cast<uint32_t>(t.size());
+  auto kind_at = [&](uint32_t k) {
+    return t[k].kind() == TokenKind::Event ? events_[t[k].id()].key.kind : EventKind::Marker;
+  };
+  bool shape = short_calls_enabled_ && len >= 2 && len <= kShortCall && std::all_of(t.begin(), t.end(), [](Token x) {
+                 return x.kind() == TokenKind::Event;
+               });
+  if (shape) shape = kind_at(0) == EventKind::Enter && kind_at(len - 1) == EventKind::Leave &&
+                     events_[t[0].id()].key.ref == events_[t[len - 1].id()].key.ref;
+  for (uint32_t k = 1; shape && k + 1 < len; ++k)
+    shape = kind_at(k) != EventKind::Enter && kind_at(k) != EventKind::Leave;
+  if (shape) {
+    s.len = len;
+    s.tokens = t.data();
+    s.guessable = true;
+    for (uint32_t d = 1; s.guessable && 2 * d <= len; ++d)
+      for (uint32_t a = 0; s.guessable && a + 2 * d <= len; ++a)
+        if (std::equal(t.begin() + a, t.begin() + a + d, t.begin() + a + d)) s.guessable = false;
+  }
+  short_calls_.push_back(s);
+  if (s.guessable) {
+    uint32_t enter = t[0].id();
+    if (guess_of_enter_.size() <= enter) guess_of_enter_.resize(enter + 1, kNone);
+    if (guess_of_enter_[enter] == kNone) guess_of_enter_[enter] = id;
+  }
 }
 
 uint32_t GrammarBuilder::loop_for(Token body) {
@@ -387,7 +422,7 @@ void GrammarBuilder::spill_front(Frame& f) {
 }
 
 void GrammarBuilder::finish() {
-  if (pending_leaf_) settle_pending();
+  if (pending_) settle_pending();
   flatten_through(depth_);
 }
 
@@ -395,8 +430,9 @@ void GrammarBuilder::finish() {
 void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pair<uint32_t, uint32_t>>& counts) const {
   std::map<std::pair<uint32_t, uint64_t>, uint32_t> open;  // (loop, slot) -> iterations so far
   for (uint32_t i = 0; i <= depth_; ++i) {
-    if (pending_leaf_ && i == depth_) {  // as settled: the frame has seen its enter
-      tokens.push_back(sequences_[pending_sequence_].tokens[0]);
+    if (pending_ && i == depth_) {  // as settled: the frame has seen what matched so far
+      const ShortCall& s = short_calls_[pending_sequence_];
+      tokens.insert(tokens.end(), s.tokens, s.tokens + pending_pos_);
       break;
     }
     const Frame& f = frames_[i];
@@ -425,7 +461,7 @@ void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pai
 void GrammarBuilder::add_folded_calls(uint32_t region, const RegionStats& calls) {
   // Polls inside a call make it more than a leaf call: settle it first, so that
   // their time lands in its frame.
-  if (pending_leaf_) settle_pending();
+  if (pending_) settle_pending();
   if (region_stats_.size() <= region) region_stats_.resize(region + 1);
   region_stats_[region].merge(calls);
   frames_[depth_].child_ticks += calls.inclusive.sum;

@@ -46,16 +46,30 @@ std::vector<std::vector<uint8_t>> encode_batch(const Batch& b, int level, uint64
 
 ThreadWriter::ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch)
     : thread_(thread), sink_(std::move(sink)), events_per_batch_(std::max<size_t>(1, events_per_batch)),
-      builder_(&structure_), room_(events_per_batch_) {
-  ticks_.reserve(std::min<size_t>(events_per_batch_, 1024));
+      builder_(&structure_), room_(0) {
+  allocate_ticks(std::min<size_t>(events_per_batch_, 1024));
+}
+
+void ThreadWriter::allocate_ticks(size_t slots) {
+  const size_t used = stamped();
+  ticks_.resize(slots);
+  next_tick_ = ticks_.data() + used;
+  room_ = slots - used;
+}
+
+void ThreadWriter::out_of_room() {
+  if (stamped() >= events_per_batch_)
+    flush(false);
+  else  // grow geometrically up to the batch size: short threads stay small
+    allocate_ticks(std::min(events_per_batch_, 2 * ticks_.size()));
 }
 
 void ThreadWriter::set_counters(const std::vector<uint32_t>& metric_ids) {
   if (metric_ids.size() > kMaxCounters) throw FormatError("more than 16 counters per thread");
   counter_metrics_ = metric_ids;
   counters_ = static_cast<uint32_t>(metric_ids.size());
-  counter_column_.assign((ticks_.capacity() + 1) * counters_, 0);
-  counter_next_ = counter_column_.data() + ticks_.size() * counters_;
+  counter_column_.assign((ticks_.size() + 1) * counters_, 0);
+  counter_next_ = counter_column_.data() + stamped() * counters_;
   counter_limit_ = counter_column_.data() + counter_column_.size();
 }
 
@@ -125,6 +139,7 @@ void ThreadWriter::flush(bool final) {
   Batch b;
   b.thread = thread_;
   b.first_index = flushed_index_;
+  ticks_.resize(stamped());
   if (!ticks_.empty()) {
     if (!any_) first_ticks_ = ticks_.front();
     any_ = true;
@@ -141,7 +156,6 @@ void ThreadWriter::flush(bool final) {
     std::copy(counter_next_, counter_next_ + counters_, counter_column_.data());
     counter_next_ = counter_column_.data();
   }
-  room_ = events_per_batch_;
   b.structure = std::move(structure_);
   structure_.clear();
   b.final = final;
@@ -155,7 +169,8 @@ void ThreadWriter::flush(bool final) {
   next_sequence_ += batch_chunk_count(b);
   // Grow the buffers geometrically up to the batch size: short threads stay small.
   size_t capacity = std::min(events_per_batch_, std::max<size_t>(1024, b.ticks.size() * 2));
-  ticks_.reserve(capacity);
+  next_tick_ = ticks_.data();  // ticks_ is empty (swapped into the batch)
+  allocate_ticks(capacity);
   if (counters_ && counter_column_.size() < (capacity + 1) * counters_) {
     counter_column_.resize((capacity + 1) * counters_);
     counter_next_ = counter_column_.data();

@@ -34,8 +34,10 @@ class GrammarBuilder {
   static constexpr uint32_t kNone = UINT32_MAX;
 
   // New definitions, top-level tokens and loop counts are appended to `out`, which
-  // the caller drains (and clears) whenever it flushes.
-  explicit GrammarBuilder(StructureBatch* out);
+  // the caller drains (and clears) whenever it flushes. `short_calls` false
+  // keeps every call on the general path (enter()): the output is the same
+  // either way, which is what tests compare.
+  explicit GrammarBuilder(StructureBatch* out, bool short_calls = true);
 
   // Event ids. Enter/leave ids are looked up in a dense table by region.
   uint32_t enter_event(uint32_t region) {
@@ -52,42 +54,51 @@ class GrammarBuilder {
   // with one multiply-shift and one key comparison, before the hash table.
   uint32_t event_id(const EventKey& key) {
     CachedEvent& c = event_cache_[event_cache_slot(key)];
-    if (__builtin_expect(c.id != kNone && c.key == key, 1)) return c.id;
+    if (__builtin_expect(c.id != kNone && same_key(c.key, key), 1)) return c.id;
     c.id = find_or_define_event(key);
     c.key = key;
     return c.id;
   }
   const EventDef& event(uint32_t id) const { return events_[id]; }
 
-  // The hot path. A call that its caller expects to repeat a known leaf call (a
-  // sequence [enter, leave], the common case in a loop) is only noted when it is
-  // entered: its frame stays *pending*. When the leave comes next, the call is
-  // complete without touching the frame's token lists (statistics, then one
-  // cursor step in the caller's frame). Anything else first *settles* the pending
-  // frame, i.e. does what enter() would have done, so the grammar is the same.
+  // The hot path. A call that repeats a known *short call* (a sequence [enter,
+  // records..., leave] of at most kShortCall events and no nested call: a leaf
+  // call, an MPI_Send with its message record) is only noted when it is entered:
+  // its frame stays *pending*. Each record that is the sequence's next one
+  // advances a position; when the leave completes the sequence, the call is done
+  // without touching the frame's token lists (statistics, then one cursor step in
+  // the caller's frame). Anything else first *settles* the pending frame, i.e.
+  // does what enter() and the records would have done on the general path, so
+  // the grammar is the same (docs/design-recording.md, "The pending short call").
   void enter(uint32_t event, uint32_t region, uint64_t ticks) {
-    if (pending_leaf_) settle_pending();
-    Token expected = peek_expected(frames_[depth_]);
-    uint32_t leaf_call = kNone;
-    if (expected.kind() == TokenKind::Sequence && leaf_calls_[expected.id()].enter == event_token(event))
-      leaf_call = expected.id();  // the call the caller expects
-    else if (event < leaf_call_of_enter_.size())
-      leaf_call = leaf_call_of_enter_[event];  // a known leaf call the caller did not expect here
-    if (leaf_call != kNone) {
+    if (pending_) settle_pending();
+    const Token expected = peek_expected(frames_[depth_]);
+    const Token enter_token = event_token(event);
+    uint32_t call = kNone;
+    if (expected.kind() == TokenKind::Sequence && short_calls_[expected.id()].enter == enter_token) {
+      // The call the caller expects; when it is not short, the general path
+      // follows the expectation with a cursor, which no guess may replace.
+      if (short_calls_[expected.id()].len != 0) call = expected.id();
+    } else if (event < guess_of_enter_.size()) {
+      call = guess_of_enter_[event];  // a known short call the caller did not expect here
+    }
+    if (call != kNone) {
       Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
       f.region = region;
       f.enter_ticks = ticks;
-      pending_leaf_ = true;
-      pending_sequence_ = leaf_call;
+      pending_ = true;
+      pending_sequence_ = call;
+      pending_pos_ = 1;
       pending_expected_ = expected;
       return;
     }
     enter_frame(event, region, ticks, expected);
   }
   void leave(uint32_t event, uint32_t region, uint64_t ticks) {
-    if (pending_leaf_) {
-      if (frames_[depth_].region == region && leaf_calls_[pending_sequence_].leave == event_token(event)) {
-        leave_leaf_call(ticks);
+    if (pending_) {
+      const ShortCall& s = short_calls_[pending_sequence_];
+      if (pending_pos_ + 1 == s.len && s.tokens[pending_pos_] == event_token(event)) {
+        leave_short_call(s, ticks);
         return;
       }
       settle_pending();
@@ -95,7 +106,14 @@ class GrammarBuilder {
     leave_frame(event, region, ticks);
   }
   void leaf(uint32_t event, uint64_t ticks) {
-    if (pending_leaf_) settle_pending();
+    if (pending_) {
+      const ShortCall& s = short_calls_[pending_sequence_];
+      if (pending_pos_ + 1 < s.len && s.tokens[pending_pos_] == event_token(event)) {
+        pending_ticks_[pending_pos_++] = ticks;
+        return;
+      }
+      settle_pending();
+    }
     feed(frames_[depth_], event_token(event), ticks, ticks);
   }
   // Calls of `region` that left only a POLLS record (folded polls): they count
@@ -117,6 +135,17 @@ class GrammarBuilder {
   void fill_summary(ThreadSummary& s) const;
 
  private:
+  // By sequence: its first token, and when it is a short call (see enter()) its
+  // tokens and their number, else len 0. A short call is *guessable* when it has
+  // no tandem repeat (no tokens u u in a row): then a frame without expectations
+  // that receives exactly its tokens detects no loop in them and ends as it.
+  static constexpr uint32_t kShortCall = 6;
+  struct ShortCall {
+    Token enter;
+    uint32_t len = 0;
+    const Token* tokens = nullptr;  // sequences_[id].tokens.data(): moving a SequenceDef keeps its buffer
+    bool guessable = false;
+  };
   struct Cursor {
     const Token* list;  // the tokens expected, in order
     uint32_t len;
@@ -165,11 +194,11 @@ class GrammarBuilder {
   void enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected);
   void leave_frame(uint32_t event, uint32_t region, uint64_t ticks);
   void settle_pending();
-  // Ends the pending leaf call at `ticks`: what close_frame() does for a frame
-  // whose tokens are [enter, leave] (followed or interned, the sequence is the
-  // same), without the frame.
-  void leave_leaf_call(uint64_t ticks) {
-    pending_leaf_ = false;
+  // The short call pending_sequence_ is complete at `ticks`: what close_frame()
+  // does for a frame whose tokens are that sequence's, without the frame.
+  __attribute__((always_inline)) void leave_short_call(const ShortCall& s, uint64_t ticks) {
+    pending_ = false;
+    if (pending_expected_ != sequence_token(pending_sequence_)) forget_tokens(s);
     const Frame& f = frames_[depth_];
     const uint64_t enter_ticks = f.enter_ticks, duration = ticks - enter_ticks;
     if (__builtin_expect(region_stats_.size() <= f.region, 0)) region_stats_.resize(f.region + 1);
@@ -195,6 +224,10 @@ class GrammarBuilder {
     }
     feed(parent, result, enter_ticks, ticks);
   }
+  // A call its caller did not expect is a frame without a cursor on the general
+  // path: each token it pushed became that (now ended) frame's last occurrence of
+  // the token, which hides older occurrences from every other frame. Do the same.
+  void forget_tokens(const ShortCall& s);
   void reset_frame(Frame& f);
   void feed(Frame& f, Token t, uint64_t start, uint64_t end);
   bool match(Frame& f, Token t, uint64_t start, uint64_t end);
@@ -230,6 +263,13 @@ class GrammarBuilder {
   void close_frame(uint64_t ticks, bool with_leave, uint32_t leave_event);
 
   uint32_t find_or_define_event(const EventKey& key);
+  // EventKey's operator== compares the parameters with memcmp (a library call);
+  // the cache check is on every record's path, so it compares field by field.
+  static bool same_key(const EventKey& a, const EventKey& b) {
+    static_assert(kMaxParams == 4, "same_key compares four parameters");
+    return a.kind == b.kind && a.ref == b.ref && a.params[0] == b.params[0] && a.params[1] == b.params[1] &&
+           a.params[2] == b.params[2] && a.params[3] == b.params[3];
+  }
   struct CachedEvent {
     EventKey key;
     uint32_t id = kNone;
@@ -252,14 +292,12 @@ class GrammarBuilder {
   std::vector<uint32_t> enter_ids_, leave_ids_;         // by region
 
   std::vector<SequenceDef> sequences_;
-  // By sequence: its enter and leave tokens when it is a leaf call (exactly
-  // [enter, leave]), else two tokens that match no event.
-  struct LeafCall {
-    Token enter, leave;
-  };
-  std::vector<LeafCall> leaf_calls_;
-  // By enter event: the sequence [enter, leave of the same region], once known, else kNone.
-  std::vector<uint32_t> leaf_call_of_enter_;
+  bool short_calls_enabled_;
+  std::vector<ShortCall> short_calls_;
+  // By enter event: a guessable short call starting with it (the last one a call
+  // of that enter produced on the general path), else kNone.
+  std::vector<uint32_t> guess_of_enter_;
+  void classify_short_call(uint32_t id);
   std::vector<uint64_t> sequence_hash_;
   std::unordered_map<uint64_t, uint32_t> sequence_index_;
   std::vector<uint32_t> sequence_next_;
@@ -273,12 +311,15 @@ class GrammarBuilder {
 
   std::vector<Frame> frames_;  // frames_[0] is the thread's top level; reused across calls
   uint32_t depth_ = 0;         // number of open calls (frames_[1..depth_])
-  // frames_[depth_] is a pending leaf call (see enter()): only its region and
-  // enter_ticks are set. If the leave comes next, the call is sequence
-  // pending_sequence_; pending_expected_ is what its caller expected at the enter.
-  bool pending_leaf_ = false;
+  // frames_[depth_] is a pending short call (see enter()): only its region and
+  // enter_ticks are set. It has matched the first pending_pos_ tokens of sequence
+  // pending_sequence_ (the records among them at pending_ticks_);
+  // pending_expected_ is what its caller expected at the enter.
+  bool pending_ = false;
   uint32_t pending_sequence_ = 0;
+  uint32_t pending_pos_ = 0;
   Token pending_expected_;
+  uint64_t pending_ticks_[kShortCall] = {};
   uint32_t next_serial_ = 1;
 
   std::vector<RegionStats> region_stats_;

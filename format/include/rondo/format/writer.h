@@ -114,7 +114,7 @@ class ThreadWriter {
   // Hands everything recorded so far to the sink. `final` also flattens the open
   // calls and attaches the summary (thread end, exit, crash).
   void flush(bool final);
-  uint64_t events() const { return flushed_index_ + ticks_.size(); }
+  uint64_t events() const { return flushed_index_ + stamped(); }
 
   // Counters: from now on every event carries one value per metric id, the
   // values in counter_slot() at that moment (whoever reads the counters writes
@@ -128,11 +128,18 @@ class ThreadWriter {
   uint32_t depth() const { return builder_.depth(); }
 
  private:
-  void stamp(uint64_t ticks) {
-    ticks_.push_back(ticks);
+  // A store and a count-down: ticks_ is allocated ahead (stamped() of its
+  // slots are used), so the hot path has no capacity check and stays inlined.
+  __attribute__((always_inline)) void stamp(uint64_t ticks) {
+    *next_tick_++ = ticks;
     if (__builtin_expect(counters_ != 0, 0)) stamp_counters();
-    if (__builtin_expect(--room_ == 0, 0)) flush(false);
+    if (__builtin_expect(--room_ == 0, 0)) out_of_room();
   }
+  size_t stamped() const { return static_cast<size_t>(next_tick_ - ticks_.data()); }
+  // The batch is full (flush) or its slots are used up (more slots, up to the batch size).
+  void out_of_room();
+  // Gives ticks_ `slots` slots, keeping the stamped ones.
+  void allocate_ticks(size_t slots);
   // The event just stamped keeps the readings in its slot; the next event's
   // slot starts with the same readings, which an enter or leave overwrites and
   // any other event keeps.
@@ -149,8 +156,9 @@ class ThreadWriter {
   size_t events_per_batch_;
   StructureBatch structure_;
   GrammarBuilder builder_;
-  std::vector<uint64_t> ticks_;
-  size_t room_;  // events until the batch is full: events_per_batch_ - ticks_.size()
+  std::vector<uint64_t> ticks_;  // slots for this batch's timestamps; the first stamped() are set
+  uint64_t* next_tick_ = nullptr;  // the next free slot
+  size_t room_;  // events until the slots are used up (at most until the batch is full)
   uint64_t flushed_index_ = 0;  // thread event index of ticks_[0]
   uint64_t first_ticks_ = 0, last_ticks_ = 0;
   bool any_ = false;
