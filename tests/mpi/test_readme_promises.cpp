@@ -200,6 +200,9 @@ std::map<std::string, json> csv_counterparts(const json& s) {
     }
     list((std::string(matrix) + ".csv").c_str(), rows);
   }
+  json pairs = json::array();
+  for (const json& p : mpi["matrix_pairs"]) pairs.push_back({{"src", p[0]}, {"dst", p[1]}, {"count", p[2]}, {"bytes", p[3]}});
+  list("matrix_pairs.csv", pairs);
   list("threads.csv", s["threads"]["threads"]);
   list("parallel_regions.csv", s["threads"]["parallel_regions"]);
   list("io_files.csv", s["threads"]["io_files"]);
