@@ -55,6 +55,10 @@ void ThreadWriter::allocate_ticks(size_t slots) {
   ticks_.resize(slots);
   next_tick_ = ticks_.data() + used;
   room_ = slots - used;
+  if (counters_) {
+    counter_column_.resize((slots + 1) * counters_);
+    counter_next_ = counter_column_.data() + used * counters_;
+  }
 }
 
 void ThreadWriter::out_of_room() {
@@ -68,16 +72,7 @@ void ThreadWriter::set_counters(const std::vector<uint32_t>& metric_ids) {
   if (metric_ids.size() > kMaxCounters) throw FormatError("more than 16 counters per thread");
   counter_metrics_ = metric_ids;
   counters_ = static_cast<uint32_t>(metric_ids.size());
-  counter_column_.assign((ticks_.size() + 1) * counters_, 0);
-  counter_next_ = counter_column_.data() + stamped() * counters_;
-  counter_limit_ = counter_column_.data() + counter_column_.size();
-}
-
-void ThreadWriter::grow_counter_column() {
-  size_t used = static_cast<size_t>(counter_next_ - counter_column_.data());
-  counter_column_.resize(std::max(counter_column_.size() * 2, used + 2 * counters_));
-  counter_next_ = counter_column_.data() + used;
-  counter_limit_ = counter_column_.data() + counter_column_.size();
+  allocate_ticks(ticks_.size());
 }
 
 void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
@@ -154,7 +149,6 @@ void ThreadWriter::flush(bool final) {
     const uint64_t* readings = counter_column_.data();
     b.counter_values.assign(readings, readings + (counter_next_ - readings));
     std::copy(counter_next_, counter_next_ + counters_, counter_column_.data());
-    counter_next_ = counter_column_.data();
   }
   b.structure = std::move(structure_);
   structure_.clear();
@@ -170,12 +164,7 @@ void ThreadWriter::flush(bool final) {
   // Grow the buffers geometrically up to the batch size: short threads stay small.
   size_t capacity = std::min(events_per_batch_, std::max<size_t>(1024, b.ticks.size() * 2));
   next_tick_ = ticks_.data();  // ticks_ is empty (swapped into the batch)
-  allocate_ticks(capacity);
-  if (counters_ && counter_column_.size() < (capacity + 1) * counters_) {
-    counter_column_.resize((capacity + 1) * counters_);
-    counter_next_ = counter_column_.data();
-    counter_limit_ = counter_column_.data() + counter_column_.size();
-  }
+  allocate_ticks(capacity);  // also points counter_next_ at the carried readings
   if (batch_chunk_count(b) > 0) sink_(std::move(b));
 }
 

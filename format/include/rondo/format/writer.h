@@ -138,18 +138,18 @@ class ThreadWriter {
   size_t stamped() const { return static_cast<size_t>(next_tick_ - ticks_.data()); }
   // The batch is full (flush) or its slots are used up (more slots, up to the batch size).
   void out_of_room();
-  // Gives ticks_ `slots` slots, keeping the stamped ones.
+  // Gives ticks_ `slots` slots, keeping the stamped ones, and the counter
+  // column one slot per tick slot plus the next event's.
   void allocate_ticks(size_t slots);
   // The event just stamped keeps the readings in its slot; the next event's
   // slot starts with the same readings, which an enter or leave overwrites and
-  // any other event keeps.
+  // any other event keeps. The column grows with the tick slots, so there is
+  // always room for the next event's slot.
   void stamp_counters() {
-    if (__builtin_expect(counter_next_ + 2 * counters_ > counter_limit_, 0)) grow_counter_column();
     const uint64_t* now = counter_next_;
     counter_next_ += counters_;
     for (uint32_t i = 0; i < counters_; ++i) counter_next_[i] = now[i];
   }
-  void grow_counter_column();
 
   uint32_t thread_;
   Sink sink_;
@@ -169,11 +169,10 @@ class ThreadWriter {
   uint32_t polled_ = 0;
   uint32_t counters_ = 0;
   std::vector<uint32_t> counter_metrics_;
-  // The batch's readings, event-major, followed by the next event's slot:
-  // counter_next_ points at that slot, counter_limit_ at the column's end.
+  // The batch's readings, event-major, followed by the next event's slot,
+  // where counter_next_ points.
   std::vector<uint64_t> counter_column_;
   uint64_t* counter_next_ = nullptr;
-  uint64_t* counter_limit_ = nullptr;
 };
 
 // An append-only process file. append() may be called from several threads (the
