@@ -41,14 +41,7 @@ run() {  # $1: name, $2: librondo dir or empty (untraced)
   mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind \
     --callgrind-out-file="$work/cg.$1" "$work/self" "$n" > /dev/null 2>&1
 }
-# Inclusive instructions per call of the function named $2 in objects matching $3.
-per_call() {
-  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
-    awk -v fn="$2" -v obj="$3" -v n="$n" '
-      { name = $0; sub(/^ *[0-9,]+ +(\([^)]*\) +)?/, "", name) }
-      name ~ (":" fn " ") && name ~ obj { gsub(",", "", $1); if ($1 > best) best = $1 }
-      END { printf "%.0f", best / n }'
-}
+. "$here/callgrind_per_call.sh"
 mkdir -p "$work/new"
 cp "$build/interceptors/mpi/librondo-mpi.so" "$build/libtrace/librondo.so.0" "$work/new/"
 run plain "" &
@@ -58,10 +51,10 @@ wait
 printf '%-10s %10s %12s %12s\n' call untraced traced "tracer adds"
 for fn in MPI_Send MPI_Recv; do
   plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
-  traced=$(per_call "$work/cg.new" "$fn" "wrap_p2p.cpp:$fn .*librondo-mpi")
+  traced=$(per_call "$work/cg.new" "$fn" "wrap_p2p[.]cpp:$fn")
   printf '%-10s %10s %12s %12s' "$fn" "$plain" "$traced" "$((traced - plain))"
   if [ -n "$baseline" ]; then
-    base=$(per_call "$work/cg.base" "$fn" "wrap_p2p.cpp:$fn .*librondo-mpi")
+    base=$(per_call "$work/cg.base" "$fn" "wrap_p2p[.]cpp:$fn")
     printf '   baseline traced %s (adds %s)' "$base" "$((base - plain))"
   fi
   echo

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Instructions per unsuccessful poll (MPI_Testany over 4 pending receives,
+# MPI_Test, MPI_Iprobe), traced and untraced, from callgrind (repeatable on a
+# loaded machine, unlike wall time):
+#   bench/mpi/callgrind_polls.sh [BUILD_DIR]
+# One process posts 4 receives that nothing will match (as hpcc's
+# MPIRandomAccess keeps receives posted while it polls) and polls N times with
+# each call; every poll finds nothing, so the tracer folds it (FORMAT.md 7.2).
+# callgrind's inclusive cost of the wrapper per call is the traced cost, that
+# of the library's PMPI_* the untraced one; their difference is the tracer's.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+build="$(cd "${1:-$repo/build}" && pwd)"
+work="${KEEP:-$(mktemp -d)}"; mkdir -p "$work"
+[ -n "${KEEP:-}" ] || trap "rm -rf $work" EXIT
+root=""
+[ "$(id -u)" -eq 0 ] && root="--allow-run-as-root"
+cat > "$work/polls.c" <<'C'
+#include <mpi.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]), index, flag;
+  char buf[4];
+  MPI_Request reqs[4];
+  MPI_Init(&argc, &argv);
+  for (int i = 0; i < 4; ++i) MPI_Irecv(&buf[i], 1, MPI_CHAR, 0, 100 + i, MPI_COMM_WORLD, &reqs[i]);
+  for (int i = 0; i < n; ++i) MPI_Testany(4, reqs, &index, &flag, MPI_STATUS_IGNORE);
+  for (int i = 0; i < n; ++i) MPI_Test(&reqs[0], &flag, MPI_STATUS_IGNORE);
+  for (int i = 0; i < n; ++i) MPI_Iprobe(0, 7, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+  for (int i = 0; i < 4; ++i) {
+    MPI_Cancel(&reqs[i]);
+    MPI_Wait(&reqs[i], MPI_STATUS_IGNORE);
+  }
+  MPI_Finalize();
+  return 0;
+}
+C
+mpicc -O2 "$work/polls.c" -o "$work/polls"
+n=20000
+run() {  # $1: name, $2: librondo dir or empty (untraced)
+  local env=()
+  [ -n "$2" ] && env=(-x "LD_PRELOAD=$2/librondo-mpi.so" -x "LD_LIBRARY_PATH=$2" -x "RONDO_TRACE_DIR=$work/trace.$1")
+  mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind \
+    --callgrind-out-file="$work/cg.$1" "$work/polls" "$n" > /dev/null 2>&1
+}
+. "$here/callgrind_per_call.sh"
+mkdir -p "$work/new"
+cp "$build/interceptors/mpi/librondo-mpi.so" "$build/libtrace/librondo.so.0" "$work/new/"
+run plain "" &
+run new "$work/new" &
+wait
+printf '%-12s %10s %12s %12s\n' call untraced traced "tracer adds"
+for fn in MPI_Testany MPI_Test MPI_Iprobe; do
+  plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
+  traced=$(per_call "$work/cg.new" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn")
+  printf '%-12s %10s %12s %12s\n' "$fn" "$plain" "$traced" "$((traced - plain))"
+done
+echo "(instructions per unsuccessful poll, callgrind inclusive, $n calls each)"
