@@ -87,6 +87,23 @@ void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* dat
   stamp(ticks);
 }
 
+FoldedPolls* ThreadWriter::open_poll_run(uint32_t region) {
+  FoldedPolls* run = polls_;
+  FoldedPolls* end = polls_ + polled_;
+  while (run != end && run->region != region) ++run;
+  if (run == end) {
+    if (polled_ == kPolledPerRun) {
+      end_polls();
+      run = polls_;
+    }
+    *run = FoldedPolls{};  // the slot may hold an earlier, written run
+    run->region = region;
+    ++polled_;
+  }
+  last_polled_ = static_cast<uint32_t>(run - polls_);
+  return run;
+}
+
 void ThreadWriter::end_polls() {
   uint32_t n = polled_;
   if (n == 0) return;

@@ -15,8 +15,8 @@
 
 namespace rondo::mpi {
 
-thread_local uint64_t t_call_ticks = 0;
-thread_local bool t_call_on = false;
+constinit thread_local uint64_t t_call_ticks = 0;
+constinit thread_local bool t_call_on = false;
 std::atomic<uint64_t> g_handle_generation{0};
 
 using format::EventKey;

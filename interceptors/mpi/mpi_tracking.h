@@ -25,8 +25,8 @@ uint32_t region(const char* name);
 // until the real function returns, its exit afterwards (0 outside a call). Sends
 // belong to the start of their call, receives and completions to its end, so they
 // share those timestamps with the call's enter and leave events.
-extern thread_local uint64_t t_call_ticks __attribute__((tls_model("initial-exec")));
-extern thread_local bool t_call_on __attribute__((tls_model("initial-exec")));
+extern constinit thread_local uint64_t t_call_ticks __attribute__((tls_model("initial-exec")));
+extern constinit thread_local bool t_call_on __attribute__((tls_model("initial-exec")));
 
 // One intercepted call: records entering and leaving its region, unless recording
 // is off or the call comes from inside another intercepted call (an MPI function

@@ -11,7 +11,7 @@ using format::EventKind;
 
 uint32_t g_region[kRegionCount];
 std::atomic<bool> g_ready{false};
-thread_local bool t_lock_test = false;
+constinit thread_local bool t_lock_test = false;
 
 namespace {
 

@@ -108,11 +108,11 @@ struct Pomp2State {
   uint64_t barrier_open = 0;  // bit d: the barrier at depth d is recorded
   uint64_t barrier_closing = 0;  // bit d: ... as the `omp implicit barrier` ending the region
 };
-extern thread_local Pomp2State t_pomp2 __attribute__((tls_model("initial-exec")));
+extern constinit thread_local Pomp2State t_pomp2 __attribute__((tls_model("initial-exec")));
 
 // Set while the program's omp_test_lock / omp_test_nest_lock runs: libomp
 // reports a test as if it were omp_set_lock, and a failed one has no end.
-extern thread_local bool t_lock_test;
+extern constinit thread_local bool t_lock_test;
 void task_create(uint64_t id);
 void task_switch(uint64_t id);
 void task_complete(uint64_t id);

@@ -22,7 +22,7 @@
 
 namespace rondo::omp {
 
-thread_local Pomp2State t_pomp2 __attribute__((tls_model("initial-exec")));
+constinit thread_local Pomp2State t_pomp2 __attribute__((tls_model("initial-exec")));
 
 namespace {
 

@@ -30,11 +30,11 @@
 namespace rondo::trace {
 
 std::atomic<bool> g_recording{false};
-thread_local Recorder* t_recorder = nullptr;
-thread_local int t_inside_call = 0;
-thread_local uintptr_t t_inside_call_stack = 0;
-thread_local int t_in_interceptor = 0;
-thread_local uintptr_t t_in_interceptor_stack = 0;
+constinit thread_local Recorder* t_recorder = nullptr;
+constinit thread_local int t_inside_call = 0;
+constinit thread_local uintptr_t t_inside_call_stack = 0;
+constinit thread_local int t_in_interceptor = 0;
+constinit thread_local uintptr_t t_in_interceptor_stack = 0;
 
 namespace {
 

@@ -80,18 +80,9 @@ class ThreadWriter {
   // per function (FORMAT.md 7.2), when it ends: at any other event of this
   // thread, at a poll of one function too many, at flush().
   void poll(uint32_t region, uint64_t entry, uint64_t exit) {
-    FoldedPolls* run = polls_;
-    FoldedPolls* end = polls_ + polled_;
-    while (run != end && run->region != region) ++run;
-    if (run == end) {
-      if (polled_ == kPolledPerRun) {
-        end_polls();
-        run = polls_;
-      }
-      *run = FoldedPolls{};  // the slot may hold an earlier, written run
-      run->region = region;
-      ++polled_;
-    }
+    // Almost always the function polled last, in a run already open.
+    FoldedPolls* run = polls_ + last_polled_;
+    if (__builtin_expect(polled_ == 0 || run->region != region, 0)) run = open_poll_run(region);
     run->add(entry, exit);
   }
   // A whole run of folded polls at once (importers): ends the current run and
@@ -167,6 +158,10 @@ class ThreadWriter {
   // polled in it, in the order of their first polls.
   FoldedPolls polls_[kPolledPerRun];
   uint32_t polled_ = 0;
+  uint32_t last_polled_ = 0;  // the entry of polls_ that the last poll went to
+  // The entry of the current run for `region`, opened (ending the run first
+  // when it holds kPolledPerRun functions already) when there is none.
+  FoldedPolls* open_poll_run(uint32_t region);
   uint32_t counters_ = 0;
   std::vector<uint32_t> counter_metrics_;
   // The batch's readings, event-major, followed by the next event's slot,
