@@ -47,7 +47,9 @@ class ThreadWriter {
   // many events (and at flush()).
   ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch = 1 << 14);
 
-  void enter(uint32_t region, uint64_t ticks) {
+  // enter() and leave() are inlined into every hook and wrapper: a call
+  // through the PLT and a second prologue cost more than their fast path.
+  __attribute__((always_inline)) void enter(uint32_t region, uint64_t ticks) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.enter_event(region);
     builder_.enter(id, region, ticks);
@@ -62,7 +64,7 @@ class ThreadWriter {
     builder_.enter(id, region, ticks);
     stamp(ticks);
   }
-  void leave(uint32_t region, uint64_t ticks) {
+  __attribute__((always_inline)) void leave(uint32_t region, uint64_t ticks) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.leave_event(region);
     builder_.leave(id, region, ticks);
