@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rondo/format/chunk.h"
@@ -18,13 +20,38 @@
 
 namespace rondo::format {
 
+// std::allocator, except that a vector grown by resize() leaves its new
+// elements uninitialised: a batch's timestamp slots are allocated ahead and
+// each is written before it is read, so zero-filling them (a batch's worth of
+// stores on the application thread, every batch) would be wasted.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using TickVector = std::vector<uint64_t, UninitializedAllocator<uint64_t>>;
+
 // Everything a thread produced since its previous batch.
 struct Batch {
   uint32_t thread = 0;
   uint32_t first_sequence = 0;  // chunk sequence numbers first_sequence.. in encode order
   StructureBatch structure;
   uint64_t first_index = 0;     // thread event index of ticks[0]
-  std::vector<uint64_t> ticks;
+  TickVector ticks;
   bool final = false;           // carries the thread summary
   ThreadSummary summary;
   // Counters (empty without): metric ids, and per event of `ticks` one value
@@ -158,7 +185,7 @@ class ThreadWriter {
   size_t events_per_batch_;
   StructureBatch structure_;
   GrammarBuilder builder_;
-  std::vector<uint64_t> ticks_;  // slots for this batch's timestamps; the first stamped() are set
+  TickVector ticks_;  // slots for this batch's timestamps; the first stamped() are set
   uint64_t* next_tick_ = nullptr;  // the next free slot
   size_t room_;  // events until the slots are used up (at most until the batch is full)
   uint64_t flushed_index_ = 0;  // thread event index of ticks_[0]
