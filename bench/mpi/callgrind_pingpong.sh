@@ -42,11 +42,14 @@ run() {  # $1: name, $2: librondo dir or empty (untraced)
     --callgrind-out-file="$work/cg.$1" "$work/self" "$n" > /dev/null 2>&1
 }
 # Inclusive instructions per call of the function named $2 in objects matching $3.
+# Run from $work: in a directory that prefixes the source paths (the repository
+# root) callgrind_annotate shortens them and splits the wrapper's entry in two,
+# the one carrying the library's name holding only part of the cost.
 per_call() {
-  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+  (cd "$work" && callgrind_annotate --auto=no --inclusive=yes --threshold=100 "$1" 2>/dev/null) |
     awk -v fn="$2" -v obj="$3" -v n="$n" '
       { name = $0; sub(/^ *[0-9,]+ +(\([^)]*\) +)?/, "", name) }
-      name ~ (":" fn " ") && name ~ obj { gsub(",", "", $1); if ($1 > best) best = $1 }
+      name ~ (":" fn " ") && name ~ obj { v = $1; gsub(",", "", v); v += 0; if (v > best) best = v }
       END { printf "%.0f", best / n }'
 }
 mkdir -p "$work/new"
@@ -67,3 +70,9 @@ for fn in MPI_Send MPI_Recv; do
   echo
 done
 echo "(instructions per call, callgrind inclusive, $n calls each)"
+# The whole process, every thread (the background writer included) and start-up:
+# traced minus untraced instructions per MPI_Send + MPI_Recv pair.
+total() { sed -n 's/^totals: //p' "$1"; }
+printf 'whole process, traced - untraced, per send+recv pair: %s' "$(( ($(total "$work/cg.new") - $(total "$work/cg.plain")) / n ))"
+[ -n "$baseline" ] && printf '   baseline %s' "$(( ($(total "$work/cg.base") - $(total "$work/cg.plain")) / n ))"
+echo
