@@ -98,8 +98,19 @@ class ThreadWriter {
     stamp(ticks);
   }
   // Any other event: identity in `key`, per-occurrence values in `data`
-  // (kind_shape(key.kind).data of them).
-  void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr);
+  // (kind_shape(key.kind).data of them). Always inlined: an MPI message
+  // record takes this path once per call.
+  __attribute__((always_inline)) void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr) {
+    if (__builtin_expect(polled_ != 0, 0)) end_polls();
+    const uint32_t id = builder_.event_id(key);
+    if (const uint8_t width = builder_.event(id).data) {
+      structure_.data_events.push_back(id);
+      structure_.data_widths.push_back(width);
+      for (uint8_t k = 0; k < width; ++k) structure_.data_values.push_back(data ? data[k] : 0);
+    }
+    builder_.leaf(id, ticks);
+    stamp(ticks);
+  }
 
   // One unsuccessful poll of `region` (a call that found nothing: MPI_Test with
   // the flag false, a failed trylock) from `entry` to `exit`. Consecutive

@@ -214,7 +214,11 @@ inline void record_leave_at(uint32_t region, uint64_t at) {
 // The calling thread resumes with its stack pointer at `stack` (a longjmp lands,
 // an exception is caught): the calls entered below it end now.
 void resume_at_stack(uintptr_t stack);
-void record_event_at(const format::EventKey& key, const int64_t* data, uint64_t at);
+// Inline, like the enter and leave: an MPI wrapper records its message here.
+inline void record_event_at(const format::EventKey& key, const int64_t* data, uint64_t at) {
+  RecordGuard g;
+  if (g.ok()) g.writer().event(key, at, data);
+}
 
 // Definitions (thread-safe; ids are dense and stable for the process).
 uint32_t define_string(std::string_view s);
