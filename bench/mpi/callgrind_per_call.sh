@@ -1,15 +1,15 @@
-# Sourced by the callgrind benches of this folder.
+# Sourced by the callgrind benches of this folder (they set $work and $n).
 # per_call FILE FUNCTION OBJECT_REGEX: inclusive instructions per call of
 # FUNCTION (an awk regex) in the callgrind output FILE, among entries whose
 # "file:function [object]" text matches OBJECT_REGEX, divided by $n (calls).
-# callgrind_annotate lists an inlined function once per source file its code
-# comes from (runtime.h, mpi_tracking.h, ...: each only that file's part), and
-# the whole function (every part and its callees) once more: the largest entry
-# is the whole call.
+# Run from $work: in a directory that prefixes the source paths (the repository
+# root) callgrind_annotate shortens them and splits the wrapper's entry in two,
+# the one carrying the library's name holding only part of the cost. The
+# largest matching entry is the whole call; counts compare as numbers.
 per_call() {
-  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+  (cd "$work" && callgrind_annotate --auto=no --inclusive=yes --threshold=100 "$1" 2>/dev/null) |
     awk -v fn="$2" -v obj="$3" -v n="$n" '
       { name = $0; sub(/^ *[0-9,]+ +(\([^)]*\) +)?/, "", name) }
-      name ~ (":" fn "( |$)") && name ~ obj { gsub(",", "", $1); if ($1 > best) best = $1 }
+      name ~ (":" fn "( |$)") && name ~ obj { v = $1; gsub(",", "", v); v += 0; if (v > best) best = v }
       END { printf "%.0f", best / n }'
 }

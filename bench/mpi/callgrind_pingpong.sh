@@ -51,12 +51,18 @@ wait
 printf '%-10s %10s %12s %12s\n' call untraced traced "tracer adds"
 for fn in MPI_Send MPI_Recv; do
   plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
-  traced=$(per_call "$work/cg.new" "$fn" "wrap_p2p[.]cpp:$fn")
+  traced=$(per_call "$work/cg.new" "$fn" "wrap_p2p.cpp:$fn .*librondo-mpi")
   printf '%-10s %10s %12s %12s' "$fn" "$plain" "$traced" "$((traced - plain))"
   if [ -n "$baseline" ]; then
-    base=$(per_call "$work/cg.base" "$fn" "wrap_p2p[.]cpp:$fn")
+    base=$(per_call "$work/cg.base" "$fn" "wrap_p2p.cpp:$fn .*librondo-mpi")
     printf '   baseline traced %s (adds %s)' "$base" "$((base - plain))"
   fi
   echo
 done
 echo "(instructions per call, callgrind inclusive, $n calls each)"
+# The whole process, every thread (the background writer included) and start-up:
+# traced minus untraced instructions per MPI_Send + MPI_Recv pair.
+total() { sed -n 's/^totals: //p' "$1"; }
+printf 'whole process, traced - untraced, per send+recv pair: %s' "$(( ($(total "$work/cg.new") - $(total "$work/cg.plain")) / n ))"
+[ -n "$baseline" ] && printf '   baseline %s' "$(( ($(total "$work/cg.base") - $(total "$work/cg.plain")) / n ))"
+echo

@@ -53,7 +53,7 @@ wait
 printf '%-12s %10s %12s %12s\n' call untraced traced "tracer adds"
 for fn in MPI_Testany MPI_Test MPI_Iprobe; do
   plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
-  traced=$(per_call "$work/cg.new" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn")
+  traced=$(per_call "$work/cg.new" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn .*librondo-mpi")
   printf '%-12s %10s %12s %12s\n' "$fn" "$plain" "$traced" "$((traced - plain))"
 done
 echo "(instructions per unsuccessful poll, callgrind inclusive, $n calls each)"

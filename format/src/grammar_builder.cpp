@@ -117,11 +117,12 @@ void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks
 // Does what enter() and leaf() skipped for the pending short call, with what its
 // caller expected at the enter (the caller's frame has not changed since).
 void GrammarBuilder::settle_pending() {
-  pending_ = false;
   const ShortCall& s = short_calls_[pending_sequence_];
+  const auto matched = static_cast<uint32_t>(pending_next_ - s.tokens);
+  pending_next_ = nullptr;
   const Frame& pending = frames_[depth_--];
   enter_frame(s.tokens[0].id(), pending.region, pending.enter_ticks, pending_expected_);
-  for (uint32_t k = 1; k < pending_pos_; ++k) feed(frames_[depth_], s.tokens[k], pending_ticks_[k], pending_ticks_[k]);
+  for (uint32_t k = 1; k < matched; ++k) feed(frames_[depth_], s.tokens[k], pending_ticks_[k], pending_ticks_[k]);
 }
 
 void GrammarBuilder::forget_tokens(const ShortCall& s) {
@@ -357,6 +358,7 @@ void GrammarBuilder::classify_short_call(uint32_t id) {
   if (shape) {
     s.len = len;
     s.tokens = t.data();
+    s.region = events_[t[0].id()].key.ref;
     s.guessable = true;
     for (uint32_t d = 1; s.guessable && 2 * d <= len; ++d)
       for (uint32_t a = 0; s.guessable && a + 2 * d <= len; ++a)
@@ -422,7 +424,7 @@ void GrammarBuilder::spill_front(Frame& f) {
 }
 
 void GrammarBuilder::finish() {
-  if (pending_) settle_pending();
+  if (pending_next_) settle_pending();
   flatten_through(depth_);
 }
 
@@ -430,9 +432,8 @@ void GrammarBuilder::finish() {
 void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pair<uint32_t, uint32_t>>& counts) const {
   std::map<std::pair<uint32_t, uint64_t>, uint32_t> open;  // (loop, slot) -> iterations so far
   for (uint32_t i = 0; i <= depth_; ++i) {
-    if (pending_ && i == depth_) {  // as settled: the frame has seen what matched so far
-      const ShortCall& s = short_calls_[pending_sequence_];
-      tokens.insert(tokens.end(), s.tokens, s.tokens + pending_pos_);
+    if (pending_next_ && i == depth_) {  // as settled: the frame has seen what matched so far
+      tokens.insert(tokens.end(), short_calls_[pending_sequence_].tokens, pending_next_);
       break;
     }
     const Frame& f = frames_[i];
@@ -461,7 +462,7 @@ void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pai
 void GrammarBuilder::add_folded_calls(uint32_t region, const RegionStats& calls) {
   // Polls inside a call make it more than a leaf call: settle it first, so that
   // their time lands in its frame.
-  if (pending_) settle_pending();
+  if (pending_next_) settle_pending();
   if (region_stats_.size() <= region) region_stats_.resize(region + 1);
   region_stats_[region].merge(calls);
   frames_[depth_].child_ticks += calls.inclusive.sum;
@@ -470,6 +471,14 @@ void GrammarBuilder::add_folded_calls(uint32_t region, const RegionStats& calls)
 void GrammarBuilder::fill_summary(ThreadSummary& s) const {
   s.regions = region_stats_;
   s.sequences = sequence_stats_;
+  // The calls completed on the short-call fast path (see ShortCall::calls).
+  for (uint32_t id = 0; id < short_calls_.size(); ++id) {
+    const ShortCall& c = short_calls_[id];
+    if (c.calls.inclusive.count == 0) continue;
+    if (s.regions.size() <= c.region) s.regions.resize(c.region + 1);
+    s.regions[c.region].merge(c.calls);
+    s.sequences[id].merge(c.calls.inclusive);
+  }
   s.loops = loop_stats_;
   s.open_regions = depth_;
   s.event_definitions = static_cast<uint32_t>(events_.size());

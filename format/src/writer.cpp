@@ -75,18 +75,6 @@ void ThreadWriter::set_counters(const std::vector<uint32_t>& metric_ids) {
   allocate_ticks(ticks_.size());
 }
 
-void ThreadWriter::event(const EventKey& key, uint64_t ticks, const int64_t* data) {
-  if (__builtin_expect(polled_ != 0, 0)) end_polls();
-  uint32_t id = builder_.event_id(key);
-  if (uint8_t width = builder_.event(id).data) {
-    structure_.data_events.push_back(id);
-    structure_.data_widths.push_back(width);
-    for (uint8_t k = 0; k < width; ++k) structure_.data_values.push_back(data ? data[k] : 0);
-  }
-  builder_.leaf(id, ticks);
-  stamp(ticks);
-}
-
 FoldedPolls* ThreadWriter::open_poll_run(uint32_t region) {
   FoldedPolls* run = polls_;
   FoldedPolls* end = polls_ + polled_;

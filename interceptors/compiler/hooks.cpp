@@ -64,10 +64,13 @@ struct CacheEntry {
 constexpr size_t kCacheSize = 4096;
 thread_local CacheEntry t_cache[kCacheSize] __attribute__((tls_model("initial-exec")));
 
+// A cached address needs no check here: RecordGuard tests whether the process
+// is recorded, once per event. Resolving a new one does.
 inline uint32_t region_of(const void* fn) {
   auto slot = (reinterpret_cast<uintptr_t>(fn) >> 4) & (kCacheSize - 1);
   CacheEntry& e = t_cache[slot];
   if (__builtin_expect(e.fn == fn, 1)) return e.region;
+  if (!g_recording.load(std::memory_order_relaxed) || !g_resolver) return kExcluded;
   // Recording must not start inside symbol lookup (it allocates and takes locks).
   rondo::trace::RecordGuard busy;
   uint32_t region = resolve_slow(fn);
@@ -83,7 +86,6 @@ void __cyg_profile_func_enter(void* fn, void* call_site) __attribute__((no_instr
 void __cyg_profile_func_exit(void* fn, void* call_site) __attribute__((no_instrument_function));
 
 void __cyg_profile_func_enter(void* fn, void*) {
-  if (!g_recording.load(std::memory_order_relaxed) || !g_resolver) return;
   uint32_t region = region_of(fn);
   // The instrumented function called us: its stack pointer is our frame's CFA.
   // A longjmp or a caught exception that lands above it ends this call.
@@ -92,7 +94,6 @@ void __cyg_profile_func_enter(void* fn, void*) {
 }
 
 void __cyg_profile_func_exit(void* fn, void*) {
-  if (!g_recording.load(std::memory_order_relaxed) || !g_resolver) return;
   uint32_t region = region_of(fn);
   if (region != kExcluded) rondo::trace::record_leave(region);
 }

@@ -714,11 +714,6 @@ void record_event(const EventKey& key, const int64_t* data) {
   if (g.ok()) g.writer().event(key, ticks(), data);
 }
 
-void record_event_at(const EventKey& key, const int64_t* data, uint64_t at) {
-  RecordGuard g;
-  if (g.ok()) g.writer().event(key, at, data);
-}
-
 namespace {
 
 // Holds the definitions' lock for a caller outside the recorder (an interceptor

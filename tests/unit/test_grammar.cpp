@@ -452,6 +452,48 @@ TEST(Grammar, RepeatedLeafCallsBecomeOneLoopWithItsCount) {
   EXPECT_EQ(t.summary().regions[1].inclusive.sum, 2000u);
 }
 
+TEST(Grammar, LeafCallsOnTheFastPathKeepExactRegionAndSequenceStatistics) {
+  // main { f() x 500 } with durations 1..7: the first call takes the general
+  // path, the others the pending short call, whose statistics are kept by
+  // sequence and merged into the region's and the sequence's in the summary.
+  std::vector<Op> ops;
+  uint64_t now = 0;
+  ops.push_back(Op(Op::Enter, 0, now += 1));
+  uint64_t sum = 0;
+  rondo::format::uint128 squares = 0;
+  for (int i = 0; i < 500; ++i) {
+    const uint64_t d = 1 + static_cast<uint64_t>(i * 5 % 7);
+    push_call(ops, now, 1, 3, d);
+    sum += d;
+    squares += static_cast<rondo::format::uint128>(d) * d;
+  }
+  ops.push_back(Op(Op::Leave, 0, now += 1));
+  rondo::test::TempDir dir;
+  auto trace = record(dir, ops);
+  const ThreadTrace& t = trace->processes()[0]->thread(0);
+  expect_same_events(ops, rondo::test::replay(t));
+  const auto& f = t.summary().regions[1];
+  EXPECT_EQ(f.inclusive.count, 500u);
+  EXPECT_EQ(f.inclusive.sum, sum);
+  EXPECT_EQ(f.inclusive.min, 1u);
+  EXPECT_EQ(f.inclusive.max, 7u);
+  EXPECT_EQ(f.exclusive_sum, sum);
+  EXPECT_TRUE(f.inclusive_sum_squares == squares);
+  const auto& main_stats = t.summary().regions[0];
+  EXPECT_EQ(main_stats.inclusive.count, 1u);
+  EXPECT_EQ(main_stats.exclusive_sum, now - 1 - sum);
+  // One sequence [enter f, leave f] holds every call of f.
+  uint32_t with_all_calls = 0;
+  for (const auto& seq : t.summary().sequences)
+    if (seq.count == 500) {
+      ++with_all_calls;
+      EXPECT_EQ(seq.sum, sum);
+      EXPECT_EQ(seq.min, 1u);
+      EXPECT_EQ(seq.max, 7u);
+    }
+  EXPECT_EQ(with_all_calls, 1u);
+}
+
 TEST(Grammar, LoopEndedByAKnownLeafCallKeepsItsCounts) {
   // main { for i < 300: step { kernel() x (2 + i % 5); exchange() } }: exchange is a
   // known leaf call that the caller does not expect (it expects another kernel()).

@@ -71,7 +71,7 @@ class GrammarBuilder {
   // does what enter() and the records would have done on the general path, so
   // the grammar is the same (docs/design-recording.md, "The pending short call").
   void enter(uint32_t event, uint32_t region, uint64_t ticks) {
-    if (pending_) settle_pending();
+    if (pending_next_) settle_pending();
     const Token expected = peek_expected(frames_[depth_]);
     const Token enter_token = event_token(event);
     uint32_t call = kNone;
@@ -86,19 +86,18 @@ class GrammarBuilder {
       Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
       f.region = region;
       f.enter_ticks = ticks;
-      pending_ = true;
       pending_sequence_ = call;
-      pending_pos_ = 1;
+      pending_next_ = short_calls_[call].tokens + 1;
       pending_expected_ = expected;
       return;
     }
     enter_frame(event, region, ticks, expected);
   }
   void leave(uint32_t event, uint32_t region, uint64_t ticks) {
-    if (pending_) {
-      const ShortCall& s = short_calls_[pending_sequence_];
-      if (pending_pos_ + 1 == s.len && s.tokens[pending_pos_] == event_token(event)) {
-        leave_short_call(s, ticks);
+    if (pending_next_) {
+      // A short call's only leave is its last token: matching it completes the call.
+      if (*pending_next_ == event_token(event)) {
+        leave_short_call(ticks);
         return;
       }
       settle_pending();
@@ -106,10 +105,12 @@ class GrammarBuilder {
     leave_frame(event, region, ticks);
   }
   void leaf(uint32_t event, uint64_t ticks) {
-    if (pending_) {
+    if (pending_next_) {
       const ShortCall& s = short_calls_[pending_sequence_];
-      if (pending_pos_ + 1 < s.len && s.tokens[pending_pos_] == event_token(event)) {
-        pending_ticks_[pending_pos_++] = ticks;
+      const auto pos = static_cast<uint32_t>(pending_next_ - s.tokens);
+      if (pos + 1 < s.len && *pending_next_ == event_token(event)) {
+        pending_ticks_[pos] = ticks;
+        ++pending_next_;
         return;
       }
       settle_pending();
@@ -139,12 +140,19 @@ class GrammarBuilder {
   // tokens and their number, else len 0. A short call is *guessable* when it has
   // no tandem repeat (no tokens u u in a row): then a frame without expectations
   // that receives exactly its tokens detects no loop in them and ends as it.
+  // `calls`: the calls completed on the fast path, the statistics of both the
+  // region and the sequence (a short call has no callees, so exclusive =
+  // inclusive), kept here so the fast path updates one record in the cache line
+  // it already reads; fill_summary() merges them (sums, minima and maxima merge
+  // exactly, so the summary is the same).
   static constexpr uint32_t kShortCall = 6;
   struct ShortCall {
     Token enter;
     uint32_t len = 0;
     const Token* tokens = nullptr;  // sequences_[id].tokens.data(): moving a SequenceDef keeps its buffer
     bool guessable = false;
+    uint32_t region = kNone;
+    RegionStats calls;
   };
   struct Cursor {
     const Token* list;  // the tokens expected, in order
@@ -196,17 +204,15 @@ class GrammarBuilder {
   void settle_pending();
   // The short call pending_sequence_ is complete at `ticks`: what close_frame()
   // does for a frame whose tokens are that sequence's, without the frame.
-  __attribute__((always_inline)) void leave_short_call(const ShortCall& s, uint64_t ticks) {
-    pending_ = false;
-    if (pending_expected_ != sequence_token(pending_sequence_)) forget_tokens(s);
-    const Frame& f = frames_[depth_];
-    const uint64_t enter_ticks = f.enter_ticks, duration = ticks - enter_ticks;
-    if (__builtin_expect(region_stats_.size() <= f.region, 0)) region_stats_.resize(f.region + 1);
-    region_stats_[f.region].add_call(duration, 0);
-    sequence_stats_[pending_sequence_].add(duration);
+  __attribute__((always_inline)) void leave_short_call(uint64_t ticks) {
+    pending_next_ = nullptr;
+    ShortCall& s = short_calls_[pending_sequence_];
+    const Token result = sequence_token(pending_sequence_);
+    if (__builtin_expect(pending_expected_ != result, 0)) forget_tokens(s);
+    const uint64_t enter_ticks = frames_[depth_].enter_ticks, duration = ticks - enter_ticks;
+    s.calls.add_call(duration, 0);
     Frame& parent = frames_[--depth_];
     parent.child_ticks += duration;
-    const Token result = sequence_token(pending_sequence_);
     // The caller's cursor expects this call (peek_expected found it): one step.
     if (__builtin_expect(!parent.cursors.empty(), 1)) {
       Cursor& c = parent.cursors.back();
@@ -311,13 +317,14 @@ class GrammarBuilder {
 
   std::vector<Frame> frames_;  // frames_[0] is the thread's top level; reused across calls
   uint32_t depth_ = 0;         // number of open calls (frames_[1..depth_])
-  // frames_[depth_] is a pending short call (see enter()): only its region and
-  // enter_ticks are set. It has matched the first pending_pos_ tokens of sequence
-  // pending_sequence_ (the records among them at pending_ticks_);
-  // pending_expected_ is what its caller expected at the enter.
-  bool pending_ = false;
+  // While pending_next_ is set, frames_[depth_] is a pending short call (see
+  // enter()): only its region and enter_ticks are set. It has matched the tokens
+  // of sequence pending_sequence_ before pending_next_ (the records among them at
+  // pending_ticks_, by position); pending_expected_ is what its caller expected
+  // at the enter. One pointer serves as the flag and the position, so the
+  // leave of a leaf call costs one load and one comparison.
+  const Token* pending_next_ = nullptr;
   uint32_t pending_sequence_ = 0;
-  uint32_t pending_pos_ = 0;
   Token pending_expected_;
   uint64_t pending_ticks_[kShortCall] = {};
   uint32_t next_serial_ = 1;

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rondo/format/chunk.h"
@@ -18,13 +20,38 @@
 
 namespace rondo::format {
 
+// std::allocator, except that a vector grown by resize() leaves its new
+// elements uninitialised: a batch's timestamp slots are allocated ahead and
+// each is written before it is read, so zero-filling them (a batch's worth of
+// stores on the application thread, every batch) would be wasted.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using TickVector = std::vector<uint64_t, UninitializedAllocator<uint64_t>>;
+
 // Everything a thread produced since its previous batch.
 struct Batch {
   uint32_t thread = 0;
   uint32_t first_sequence = 0;  // chunk sequence numbers first_sequence.. in encode order
   StructureBatch structure;
   uint64_t first_index = 0;     // thread event index of ticks[0]
-  std::vector<uint64_t> ticks;
+  TickVector ticks;
   bool final = false;           // carries the thread summary
   ThreadSummary summary;
   // Counters (empty without): metric ids, and per event of `ticks` one value
@@ -47,7 +74,9 @@ class ThreadWriter {
   // many events (and at flush()).
   ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch = 1 << 14);
 
-  void enter(uint32_t region, uint64_t ticks) {
+  // enter() and leave() are inlined into every hook and wrapper: a call
+  // through the PLT and a second prologue cost more than their fast path.
+  __attribute__((always_inline)) void enter(uint32_t region, uint64_t ticks) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.enter_event(region);
     builder_.enter(id, region, ticks);
@@ -62,15 +91,26 @@ class ThreadWriter {
     builder_.enter(id, region, ticks);
     stamp(ticks);
   }
-  void leave(uint32_t region, uint64_t ticks) {
+  __attribute__((always_inline)) void leave(uint32_t region, uint64_t ticks) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.leave_event(region);
     builder_.leave(id, region, ticks);
     stamp(ticks);
   }
   // Any other event: identity in `key`, per-occurrence values in `data`
-  // (kind_shape(key.kind).data of them).
-  void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr);
+  // (kind_shape(key.kind).data of them). Always inlined: an MPI message
+  // record takes this path once per call.
+  __attribute__((always_inline)) void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr) {
+    if (__builtin_expect(polled_ != 0, 0)) end_polls();
+    const uint32_t id = builder_.event_id(key);
+    if (const uint8_t width = builder_.event(id).data) {
+      structure_.data_events.push_back(id);
+      structure_.data_widths.push_back(width);
+      for (uint8_t k = 0; k < width; ++k) structure_.data_values.push_back(data ? data[k] : 0);
+    }
+    builder_.leaf(id, ticks);
+    stamp(ticks);
+  }
 
   // One unsuccessful poll of `region` (a call that found nothing: MPI_Test with
   // the flag false, a failed trylock) from `entry` to `exit`. Consecutive
@@ -147,7 +187,7 @@ class ThreadWriter {
   size_t events_per_batch_;
   StructureBatch structure_;
   GrammarBuilder builder_;
-  std::vector<uint64_t> ticks_;  // slots for this batch's timestamps; the first stamped() are set
+  TickVector ticks_;  // slots for this batch's timestamps; the first stamped() are set
   uint64_t* next_tick_ = nullptr;  // the next free slot
   size_t room_;  // events until the slots are used up (at most until the batch is full)
   uint64_t flushed_index_ = 0;  // thread event index of ticks_[0]

@@ -96,12 +96,10 @@ extern std::atomic<bool> g_recording;
 
 // The calling thread's recorder, created on first use; null when not recording,
 // on an internal thread, or after the thread's recorder was finished.
+// The hot-path thread_locals are declared constinit: without it every access
+// from another library first tests for (and may call) a TLS init function.
 Recorder* recorder_slow();
-// The hot path's thread-locals are declared `constinit` (here and in the
-// modules' headers): a plain `extern thread_local` makes every access from
-// another file test for a dynamic-initialisation wrapper first (a compare and
-// a branch each, about a tenth of an unsuccessful MPI_Test poll's cost).
-extern constinit thread_local Recorder* t_recorder __attribute__((tls_model("initial-exec")));
+extern thread_local constinit Recorder* t_recorder __attribute__((tls_model("initial-exec")));
 inline Recorder* recorder() {
   Recorder* r = t_recorder;
   if (__builtin_expect(r != nullptr, 1)) return r;
@@ -116,10 +114,10 @@ Recorder* new_location_recorder(format::ThreadDef def);
 // Non-zero while an interceptor runs the real function it wraps: what that
 // function does internally (an MPI library taking locks, doing I/O, calling
 // other MPI functions) is not recorded.
-extern constinit thread_local int t_inside_call __attribute__((tls_model("initial-exec")));
+extern thread_local constinit int t_inside_call __attribute__((tls_model("initial-exec")));
 // Where the outermost InsideCall began: a jump above it (siglongjmp out of a
 // signal handler that interrupted a wrapped read) ends it (resume_at_stack).
-extern constinit thread_local uintptr_t t_inside_call_stack __attribute__((tls_model("initial-exec")));
+extern thread_local constinit uintptr_t t_inside_call_stack __attribute__((tls_model("initial-exec")));
 struct InsideCall {
   __attribute__((always_inline)) InsideCall() {
     if (t_inside_call++ == 0) t_inside_call_stack = stack_position();
@@ -140,8 +138,8 @@ struct InsideCall {
 // Where the outermost InInterceptor began: a jump above it (an MPI error
 // handler that longjmps out of the wrapper's call) ends it (resume_at_stack),
 // or the modules would take every later call for Rondo's own.
-extern constinit thread_local int t_in_interceptor __attribute__((tls_model("initial-exec")));
-extern constinit thread_local uintptr_t t_in_interceptor_stack __attribute__((tls_model("initial-exec")));
+extern thread_local constinit int t_in_interceptor __attribute__((tls_model("initial-exec")));
+extern thread_local constinit uintptr_t t_in_interceptor_stack __attribute__((tls_model("initial-exec")));
 struct InInterceptor {
   __attribute__((always_inline)) InInterceptor() {
     if (t_in_interceptor++ == 0) t_in_interceptor_stack = stack_position();
@@ -216,7 +214,11 @@ inline void record_leave_at(uint32_t region, uint64_t at) {
 // The calling thread resumes with its stack pointer at `stack` (a longjmp lands,
 // an exception is caught): the calls entered below it end now.
 void resume_at_stack(uintptr_t stack);
-void record_event_at(const format::EventKey& key, const int64_t* data, uint64_t at);
+// Inline, like the enter and leave: an MPI wrapper records its message here.
+inline void record_event_at(const format::EventKey& key, const int64_t* data, uint64_t at) {
+  RecordGuard g;
+  if (g.ok()) g.writer().event(key, at, data);
+}
 
 // Definitions (thread-safe; ids are dense and stable for the process).
 uint32_t define_string(std::string_view s);
