@@ -5,6 +5,8 @@
 
 #include <dlfcn.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -27,6 +29,9 @@ thread_local uintptr_t t_outermost __attribute__((tls_model("initial-exec"))) = 
 // The program's handler and flags per signal (what sigaction() reports back).
 std::atomic<void*> g_handlers[NSIG];
 std::atomic<int> g_flags[NSIG];
+
+// Set once any handler was installed: until then no thread runs one.
+std::atomic<bool> g_any_handler{false};
 
 std::atomic<void*> g_real_sigaction{nullptr};
 std::atomic<void*> g_real_signal{nullptr};
@@ -81,6 +86,28 @@ bool is_function(void* handler) {
       ;
 }
 
+// Records the program's handler for `sig` (null: SIG_DFL or SIG_IGN).
+void remember(int sig, void* handler, int flags) {
+  g_flags[sig].store(flags, std::memory_order_relaxed);
+  g_handlers[sig].store(handler, std::memory_order_release);
+  if (handler) g_any_handler.store(true, std::memory_order_relaxed);
+}
+
+// Whether a signal the program handles is blocked in this thread: the kernel
+// blocks a signal while its handler runs (unless SA_NODEFER), and TSan blocks
+// every signal while it runs the handlers it deferred, outside the trampoline.
+// A thread that blocks such a signal for its own reasons is taken for one in a
+// handler: its new functions are then named a little later, which is harmless.
+// The raw system call: sanitizers intercept pthread_sigmask().
+bool handled_signal_blocked() {
+  if (!g_any_handler.load(std::memory_order_relaxed)) return false;
+  uint64_t blocked = 0;
+  if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, nullptr, &blocked, sizeof blocked) != 0) return false;
+  for (int sig = 1; sig < NSIG && sig <= 64; ++sig)
+    if ((blocked >> (sig - 1) & 1) && g_handlers[sig].load(std::memory_order_relaxed)) return true;
+  return false;
+}
+
 void* trampoline_address() { return reinterpret_cast<void*>(&trampoline); }
 
 // `old` as the kernel reported it: the trampoline becomes the program's handler.
@@ -95,12 +122,11 @@ void report_program_handler(struct sigaction* old, void* handler, int flags) {
 namespace rondo::compiler {
 
 bool in_signal_handler() {
-  if (t_depth == 0) return false;
-  if (handler_frames_left(trace::stack_position())) {
+  if (t_depth != 0) {
+    if (!handler_frames_left(trace::stack_position())) return true;
     t_depth = 0;
-    return false;
   }
-  return true;
+  return handled_signal_blocked();
 }
 
 }  // namespace rondo::compiler
@@ -117,19 +143,18 @@ int sigaction(int sig, const struct sigaction* act, struct sigaction* old) {
   void* previous = g_handlers[sig].load(std::memory_order_acquire);
   int previous_flags = g_flags[sig].load(std::memory_order_relaxed);
   struct sigaction wrapped;
+  const struct sigaction* given = act;
   if (act && is_function(reinterpret_cast<void*>(act->sa_sigaction))) {
     wrapped = *act;
     wrapped.sa_sigaction = trampoline;
     wrapped.sa_flags |= SA_SIGINFO;
-    g_flags[sig].store(act->sa_flags, std::memory_order_relaxed);
-    g_handlers[sig].store(reinterpret_cast<void*>(act->sa_sigaction), std::memory_order_release);
+    remember(sig, reinterpret_cast<void*>(act->sa_sigaction), act->sa_flags);
     act = &wrapped;
+  } else if (act) {
+    remember(sig, nullptr, act->sa_flags);
   }
   int rc = next(sig, act, old);
-  if (rc != 0 && act == &wrapped) {  // refused (SIGKILL, SIGSTOP): nothing changed
-    g_flags[sig].store(previous_flags, std::memory_order_relaxed);
-    g_handlers[sig].store(previous, std::memory_order_release);
-  }
+  if (rc != 0 && given) remember(sig, previous, previous_flags);  // refused (SIGKILL, SIGSTOP): nothing changed
   if (rc == 0) report_program_handler(old, previous, previous_flags);
   return rc;
 }
@@ -152,12 +177,13 @@ sighandler_t signal(int sig, sighandler_t handler) {
   if (is_function(reinterpret_cast<void*>(handler))) {
     struct sigaction now;
     if (next_sigaction(sig, nullptr, &now) == 0) {
-      g_flags[sig].store(now.sa_flags, std::memory_order_relaxed);
-      g_handlers[sig].store(reinterpret_cast<void*>(handler), std::memory_order_release);
+      remember(sig, reinterpret_cast<void*>(handler), now.sa_flags);
       now.sa_sigaction = trampoline;
       now.sa_flags |= SA_SIGINFO;
       next_sigaction(sig, &now, nullptr);
     }
+  } else {
+    remember(sig, nullptr, 0);
   }
   return old;
 }

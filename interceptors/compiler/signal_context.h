@@ -6,17 +6,19 @@
 // The module wraps sigaction() and signal(): every handler the program installs
 // runs through a trampoline that counts handlers running on the thread. Reading a
 // disposition back gives the program's own handler and flags, not the trampoline.
-// Not seen: handlers installed with sysv_signal/bsd_signal/sigset or a raw
-// syscall (rare), and, under TSan, handlers TSan defers and calls itself at its
-// own safe points (asynchronous signals; synchronous ones such as raise() run
-// inside the trampoline).
+// Handlers that run outside the trampoline (under TSan, the asynchronous signals
+// TSan defers and delivers itself) are told by the signal mask: a signal the
+// program handles is blocked while its handler runs. Not seen: handlers
+// installed with sysv_signal/bsd_signal/sigset or a raw system call (rare).
 #pragma once
 
 namespace rondo::compiler {
 
 // True while a handler installed through sigaction()/signal() runs on this
 // thread, false once it returned or was left by a jump (siglongjmp out of the
-// handler: detected from the stack, see signal_context.cpp). Async-signal-safe.
+// handler: detected from the stack, see signal_context.cpp); also true while
+// this thread blocks a signal that has such a handler (one system call, only
+// once the program installed a handler). Async-signal-safe.
 bool in_signal_handler();
 
 }  // namespace rondo::compiler
