@@ -32,8 +32,9 @@
 constexpr int kFunctions = 1500;
 volatile long g_sink;
 int g_handled = 0;
-// Set around each f<i>() call of the lookup mode: allocations then raise SIGUSR1.
-volatile bool g_armed = false;
+// Set on the main thread around each f<i>() call of the lookup mode: its
+// allocations then raise SIGUSR1 (those of Rondo's writer thread never do).
+thread_local bool g_armed = false;
 
 template <int I>
 __attribute__((noinline)) void f() {
