@@ -100,11 +100,15 @@ INSTANTIATE_TEST_SUITE_P(Signals, Crash,
                                             ::testing::Values(Timing::Immediate, Timing::Settled)),
                          param_name);
 
-// Ready once the process records (its process file exists): a slow start (a
-// sanitized build on a loaded machine) signalled after a fixed delay alone was
-// sometimes killed before Rondo's handlers were installed, leaving no file.
-std::function<bool()> file_exists(const std::string& trace_dir) {
-  return [trace_dir] { return !process_files(trace_dir).empty(); };
+// Ready once the process's file holds at least `bytes` (0: once it exists, i.e.
+// the process records). A slow start (a sanitized build on a loaded machine)
+// signalled after a fixed delay alone was sometimes killed before Rondo's
+// handlers were installed, leaving no file, or before its first call ended.
+std::function<bool()> file_holds(const std::string& trace_dir, uintmax_t bytes = 0) {
+  return [trace_dir, bytes] {
+    auto files = process_files(trace_dir);
+    return files.size() == 1 && std::filesystem::file_size(trace_dir + "/" + files[0]) >= bytes;
+  };
 }
 
 // A signal from outside, at a random point of a busy program (each round hits
@@ -118,7 +122,7 @@ void expect_dies_of_signal(const char* mode, int sig, int rounds) {
     Outcome o = run(Launch(api_program(), {mode})
                         .traced(dir.path())
                         .signal_after(sig, 150)
-                        .signal_when(sig, file_exists(dir.path()))
+                        .signal_when(sig, file_holds(dir.path()))
                         .timeout(30));
     ASSERT_FALSE(o.timed_out) << "the program hung after the signal";
     ASSERT_TRUE(o.signaled()) << o.describe();
@@ -146,10 +150,11 @@ TEST(ExternalSignal, SigtermWhileRecordingKeepsEveryEventOfTheThread) {
   for (int round = 0; round < 5; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
+    // Once batches of 1000 events reached the file: "work" calls have ended.
     Outcome o = run(Launch(api_program(), {"record_forever"})
                         .traced(dir.path())
-                        .signal_after(SIGTERM, 150)
-                        .signal_when(SIGTERM, file_exists(dir.path()))
+                        .with_env("RONDO_BATCH_EVENTS", "1000")
+                        .signal_when(SIGTERM, file_holds(dir.path(), 32 * 1024))
                         .timeout(30));
     ASSERT_TRUE(o.signaled() && o.signal() == SIGTERM) << o.describe();
     auto trace = read_trace(dir.path());
@@ -172,7 +177,7 @@ TEST(ExternalSignal, SigintWhileAllocatingEndsWithTheEndRecord) {
     Outcome o = run(Launch(api_program(), {"allocate_forever"})
                         .traced(dir.path())
                         .signal_after(SIGINT, 150)
-                        .signal_when(SIGINT, file_exists(dir.path()))
+                        .signal_when(SIGINT, file_holds(dir.path()))
                         .timeout(30));
     ASSERT_FALSE(o.timed_out) << "the program hung after the signal";
     ASSERT_TRUE(o.signaled() && o.signal() == SIGINT) << o.describe();
@@ -192,10 +197,7 @@ TEST(ExternalSignal, SigkillLeavesTheBatchesWrittenBeforeIt) {
     // Killed once its file holds several batches of 1000 events.
     Launch launch(api_program(), {"record_forever"});
     launch.traced(dir.path()).with_env("RONDO_BATCH_EVENTS", "1000").timeout(60);
-    launch.signal_when(SIGKILL, [&] {
-      auto files = process_files(dir.path());
-      return files.size() == 1 && std::filesystem::file_size(dir.path() + "/" + files[0]) >= 32 * 1024;
-    });
+    launch.signal_when(SIGKILL, file_holds(dir.path(), 32 * 1024));
     Outcome o = run(launch);
     ASSERT_FALSE(o.timed_out) << o.describe();
     ASSERT_TRUE(o.signaled() && o.signal() == SIGKILL) << o.describe();
