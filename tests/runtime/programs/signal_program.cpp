@@ -104,7 +104,8 @@ int raise_signals(int n) {
 }
 
 // Every allocation of the process, Rondo's included (the executable's
-// definition comes first in the lookup order).
+// definition comes first in the lookup order). Every unaligned form is
+// replaced, so that no block of a sanitizer's own operator new reaches free().
 __attribute__((no_instrument_function)) void* operator new(size_t size) {
   if (g_armed) {
     g_armed = false;  // one signal per allocation, none from inside the handler
@@ -114,8 +115,23 @@ __attribute__((no_instrument_function)) void* operator new(size_t size) {
   if (void* p = std::malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }
+__attribute__((no_instrument_function)) void* operator new[](size_t size) { return operator new(size); }
+__attribute__((no_instrument_function)) void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return operator new(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+__attribute__((no_instrument_function)) void* operator new[](size_t size, const std::nothrow_t& tag) noexcept {
+  return operator new(size, tag);
+}
 __attribute__((no_instrument_function)) void operator delete(void* p) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete[](void* p) noexcept { std::free(p); }
 __attribute__((no_instrument_function)) void operator delete(void* p, size_t) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete[](void* p, size_t) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
