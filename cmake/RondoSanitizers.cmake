@@ -39,11 +39,7 @@ if(rondo_sanitizer_flags)
 endif()
 
 set(RONDO_SANITIZER_PRELOAD "")
-# For programs the build links itself with gcc outside CMake's targets (`rondo
-# instrument` of the OPARI2 examples): they link sanitized Rondo libraries.
-set(rondo_gcc_sanitizer_flags "")
 if(rondo_sanitizer_runtime)
-  set(rondo_gcc_sanitizer_flags ${rondo_sanitizer_flags})
   # gcc names the shared runtime libasan.so/libtsan.so; clang links its own statically.
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     message(FATAL_ERROR "RONDO_SANITIZE is set up for g++ (shared sanitizer runtimes): configure with g++")
