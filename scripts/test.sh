@@ -15,8 +15,9 @@
 # Under CI=true the plain run also runs each fuzz target for 3,000 inputs from
 # a fixed seed (README "Fuzzing and sanitizers"): the same inputs on every run
 # of the same code, so a CI failure can be reproduced; open-ended fuzzing is
-# `scripts/fuzz.sh TARGET SECONDS`. The sanitized runs are not part of it yet: they
-# have not been timed against CI's budget.
+# `scripts/fuzz.sh TARGET SECONDS`. Then it runs the recording runtime's tests
+# (test_runtime) under TSan, built at -O1 with line tables only (ci_sanitized_run):
+# what fits in CI's time next to the plain run (README says what is left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,20 +39,32 @@ sanitized_targets=(test_format test_analyzer test_thread_stats test_wait_states_
 #    (clang's Archer would need the program, libomp and Rondo all built by clang
 #    with one TSan runtime; Rondo's sanitized builds use g++'s shared runtimes).
 #    The pthread tests cover Rondo's threads against application threads.
-sanitize_excluded='^package_|_NOT_BUILT$|Hybrid|Gromacs'
-sanitize_excluded_thread='|OpenMp|ScriptWrapper'
+#  - python_module, vite_*, otf2_print_*: they run the Python module, ViTE and
+#    otf2-print on what targets a sanitized run does not build (the Python
+#    module, the converters) produce; they are the plain run's.
+#  - TSan only, handlers that record (Jump signal_jump and read_jump, the
+#    SignalHandlers tests that raise()): the recorder allocates when a thread
+#    meets a new event or nests deeper than before (the grammar's event table,
+#    the open-call stack), also inside a signal handler, which TSan reports as
+#    a signal-unsafe call. That is a real, open problem of recording inside
+#    handlers (README "Fuzzing and sanitizers"), not TSan's; the compiler hooks'
+#    own part (naming a function there) is fixed and tested unsanitized.
+sanitize_excluded='^package_|_NOT_BUILT$|Hybrid|Gromacs|^python_module$|^vite_|^otf2_print_'
+sanitize_excluded_thread='|OpenMp|ScriptWrapper|Jump\.SkippedCallsEndAtTheJump/signal_jump|Jump\.OutOfAnInterruptedRead|SignalHandlers\.(FunctionsFirstCalled|WithAFilter)'
+# Extra cmake arguments of a sanitized build (ci_sanitized_run sets them).
+sanitize_cmake_args=()
 
 # Builds into build-asan/ or build-tsan/ and runs those tests there.
 sanitized_run() {
   local kind=$1 dir
   shift
   case "$kind" in
-    address) dir=build-asan ;;
-    thread) dir=build-tsan ;;
+    address) dir=${sanitize_build_dir:-build-asan} ;;
+    thread) dir=${sanitize_build_dir:-build-tsan} ;;
     *) echo "test.sh: --sanitize takes address or thread, not '$kind'" >&2; exit 2 ;;
   esac
   local args=(-S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRONDO_SANITIZE="$kind" -DRONDO_BUILD_BENCH=OFF
-    -DRONDO_VIEWER=OFF -DRONDO_CUDA=OFF)
+    -DRONDO_VIEWER=OFF -DRONDO_CUDA=OFF "${sanitize_cmake_args[@]}")
   if [ "${CI:-}" = "true" ]; then args+=(-DRONDO_WERROR=ON); fi
   mkdir -p "$dir"
   cmake "${args[@]}" > "$dir/configure.log" || { cat "$dir/configure.log"; exit 1; }
@@ -68,6 +81,19 @@ sanitized_run() {
   local excluded=$sanitize_excluded
   if [ "$kind" = thread ]; then excluded+=$sanitize_excluded_thread; fi
   (cd "$dir" && ctest --output-on-failure -j "$(nproc)" -L '^(unit|openmp)$' -E "$excluded" "$@")
+}
+
+# CI's sanitized run: only test_runtime (the runtime's own threads against
+# real threaded programs, crashes, fork/exec, the compiler hooks and signals)
+# under TSan, at -O1 with line tables (-g1): 55-68% of the compile CPU time of
+# -O2 -g (three files measured, 2026-12-04), and reports still name files and
+# lines (format/ keeps its own -O3). ASan + UBSan of the readers
+# is what CI's fuzzing already runs; the rest is `--sanitize address|thread`.
+ci_sanitized_run() {
+  sanitized_targets=(test_runtime)
+  sanitize_cmake_args=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+  sanitize_build_dir=build-tsan-ci  # its own flags: not those of `--sanitize thread`
+  sanitized_run thread
 }
 
 # The least number of tests each label must have once built (ctest -N): fewer
@@ -118,4 +144,5 @@ check_label_counts
 (cd build && ctest --output-on-failure -j "$(nproc)" "${labels[@]}" "$@")
 if [ "${CI:-}" = "true" ] && [ ${#labels[@]} -eq 0 ] && [ $# -eq 0 ]; then
   scripts/fuzz.sh all 120 -seed=1 -runs=3000
+  ci_sanitized_run
 fi

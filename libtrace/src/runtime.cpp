@@ -61,7 +61,8 @@ struct Runtime {
   std::mutex defs_mutex;
   std::unordered_map<std::string, uint32_t> strings;
   std::unordered_map<std::string, uint32_t> regions;
-  uint32_t region_count = 0;
+  // Atomic: reserve_region() takes ids without the lock (in signal handlers).
+  std::atomic<uint32_t> region_count{0};
   uint32_t communicator_count = 0, group_count = 0, io_handle_count = 0, metric_count = 0;
   std::vector<uint8_t> pending_defs;  // definition records not yet in the file
   std::vector<uint8_t> all_defs;      // every definition record, for a fork()ed child
@@ -600,7 +601,7 @@ void after_fork_in_child() {
   rt->config = parent->config;
   rt->strings = parent->strings;
   rt->regions = parent->regions;
-  rt->region_count = parent->region_count;
+  rt->region_count.store(parent->region_count.load());
   rt->communicator_count = parent->communicator_count;
   rt->group_count = parent->group_count;
   rt->io_handle_count = parent->io_handle_count;
@@ -742,13 +743,24 @@ uint32_t define_string(std::string_view s) {
 uint32_t define_region(std::string_view name, RegionRole role, std::string_view file, uint32_t line) {
   if (!g_rt) return 0;
   DefinitionsLock lock(*g_rt);
-  auto [it, inserted] = g_rt->regions.try_emplace(std::string(name), g_rt->region_count);
+  auto [it, inserted] = g_rt->regions.try_emplace(std::string(name), 0);
   if (inserted) {
-    ++g_rt->region_count;
+    it->second = g_rt->region_count.fetch_add(1);
     RegionDef def{intern_string_locked(name), file.empty() ? 0 : intern_string_locked(file), line, role};
     add_definition([&](std::vector<uint8_t>& out) { encode::region(out, it->second, def); });
   }
   return it->second;
+}
+
+uint32_t reserve_region() { return g_rt ? g_rt->region_count.fetch_add(1) : 0; }
+
+void define_reserved_region(uint32_t id, std::string_view name, RegionRole role, std::string_view file,
+                            uint32_t line) {
+  if (!g_rt) return;
+  DefinitionsLock lock(*g_rt);
+  g_rt->regions.try_emplace(std::string(name), id);  // a later define_region of the name finds it
+  RegionDef def{intern_string_locked(name), file.empty() ? 0 : intern_string_locked(file), line, role};
+  add_definition([&](std::vector<uint8_t>& out) { encode::region(out, id, def); });
 }
 
 uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& world_ranks, uint32_t parent,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <tuple>
@@ -99,6 +100,17 @@ INSTANTIATE_TEST_SUITE_P(Signals, Crash,
                                             ::testing::Values(Timing::Immediate, Timing::Settled)),
                          param_name);
 
+// Ready once the process's file holds at least `bytes` (0: once it exists, i.e.
+// the process records). A slow start (a sanitized build on a loaded machine)
+// signalled after a fixed delay alone was sometimes killed before Rondo's
+// handlers were installed, leaving no file, or before its first call ended.
+std::function<bool()> file_holds(const std::string& trace_dir, uintmax_t bytes = 0) {
+  return [trace_dir, bytes] {
+    auto files = process_files(trace_dir);
+    return files.size() == 1 && std::filesystem::file_size(trace_dir + "/" + files[0]) >= bytes;
+  };
+}
+
 // A signal from outside, at a random point of a busy program (each round hits
 // a different one): the program dies of that signal, never hangs, and leaves a
 // readable trace.
@@ -106,14 +118,11 @@ void expect_dies_of_signal(const char* mode, int sig, int rounds) {
   for (int round = 0; round < rounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
-    // 150 ms after the start, and not before the process file exists (the
-    // process records): a slow start (a sanitized build on a loaded machine)
-    // was otherwise killed before its first event and left no file.
-    const std::string trace_dir = dir.path();
+    // 150 ms after the start, and not before the process records.
     Outcome o = run(Launch(api_program(), {mode})
-                        .traced(trace_dir)
+                        .traced(dir.path())
                         .signal_after(sig, 150)
-                        .signal_when(sig, [trace_dir] { return !process_files(trace_dir).empty(); })
+                        .signal_when(sig, file_holds(dir.path()))
                         .timeout(30));
     ASSERT_FALSE(o.timed_out) << "the program hung after the signal";
     ASSERT_TRUE(o.signaled()) << o.describe();
@@ -141,8 +150,12 @@ TEST(ExternalSignal, SigtermWhileRecordingKeepsEveryEventOfTheThread) {
   for (int round = 0; round < 5; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
-    Outcome o =
-        run(Launch(api_program(), {"record_forever"}).traced(dir.path()).signal_after(SIGTERM, 150).timeout(30));
+    // Once batches of 1000 events reached the file: "work" calls have ended.
+    Outcome o = run(Launch(api_program(), {"record_forever"})
+                        .traced(dir.path())
+                        .with_env("RONDO_BATCH_EVENTS", "1000")
+                        .signal_when(SIGTERM, file_holds(dir.path(), 32 * 1024))
+                        .timeout(30));
     ASSERT_TRUE(o.signaled() && o.signal() == SIGTERM) << o.describe();
     auto trace = read_trace(dir.path());
     ASSERT_EQ(trace.size(), 1u);
@@ -161,8 +174,11 @@ TEST(ExternalSignal, SigintWhileAllocatingEndsWithTheEndRecord) {
   for (int round = 0; round < 5; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
-    Outcome o =
-        run(Launch(api_program(), {"allocate_forever"}).traced(dir.path()).signal_after(SIGINT, 150).timeout(30));
+    Outcome o = run(Launch(api_program(), {"allocate_forever"})
+                        .traced(dir.path())
+                        .signal_after(SIGINT, 150)
+                        .signal_when(SIGINT, file_holds(dir.path()))
+                        .timeout(30));
     ASSERT_FALSE(o.timed_out) << "the program hung after the signal";
     ASSERT_TRUE(o.signaled() && o.signal() == SIGINT) << o.describe();
     auto trace = read_trace(dir.path());
@@ -181,10 +197,7 @@ TEST(ExternalSignal, SigkillLeavesTheBatchesWrittenBeforeIt) {
     // Killed once its file holds several batches of 1000 events.
     Launch launch(api_program(), {"record_forever"});
     launch.traced(dir.path()).with_env("RONDO_BATCH_EVENTS", "1000").timeout(60);
-    launch.signal_when(SIGKILL, [&] {
-      auto files = process_files(dir.path());
-      return files.size() == 1 && std::filesystem::file_size(dir.path() + "/" + files[0]) >= 32 * 1024;
-    });
+    launch.signal_when(SIGKILL, file_holds(dir.path(), 32 * 1024));
     Outcome o = run(launch);
     ASSERT_FALSE(o.timed_out) << o.describe();
     ASSERT_TRUE(o.signaled() && o.signal() == SIGKILL) << o.describe();

@@ -224,6 +224,15 @@ inline void record_event_at(const format::EventKey& key, const int64_t* data, ui
 uint32_t define_string(std::string_view s);
 uint32_t define_region(std::string_view name, format::RegionRole role = format::RegionRole::Function,
                        std::string_view file = {}, uint32_t line = 0);
+// A region id for a definition that cannot be made where it is needed (a signal
+// handler may not allocate or lock): lock-free and async-signal-safe. The id may
+// be recorded at once; define_reserved_region() gives it its name later, from
+// an ordinary context. Until then readers show it as an unknown region.
+uint32_t reserve_region();
+// Defines a region reserved by reserve_region() (once per id). When no region of
+// that name exists yet, define_region(name) returns this id from now on.
+void define_reserved_region(uint32_t id, std::string_view name, format::RegionRole role = format::RegionRole::Function,
+                            std::string_view file = {}, uint32_t line = 0);
 // Defines a communicator (and its groups) and returns its id; thread-safe.
 uint32_t define_communicator(std::string_view name, const std::vector<int32_t>& world_ranks, uint32_t parent,
                              uint32_t instance, const std::vector<int32_t>* remote_world_ranks = nullptr);

@@ -1,0 +1,142 @@
+// Instrumented functions whose first call happens inside signal handlers (run
+// with librondo-compiler.so preloaded; the tests are test_signal_handlers.cpp):
+//
+//   signal_program lookup N  the main thread calls N functions f<i>() once each;
+//                            each first call makes the hooks look its name up,
+//                            under their locks, and whatever allocates meanwhile
+//                            (operator new, replaced here) raises SIGUSR1 there:
+//                            the signal lands in the middle of the lookup, on
+//                            the same thread, every time. Its handler calls
+//                            h<k>() for the k-th signal (k < N): a function whose
+//                            first call is in that handler. Prints "handled K".
+//   signal_program raise N   SIGUSR2 (sigaction, SA_SIGINFO) raised N times, with
+//                            one call of between() after the first N / 2: its
+//                            handler calls only_in_handler(int); SIGUSR1 (signal())
+//                            raised once: its handler calls via_signal(). Checks
+//                            that sigaction() and signal() report the program's
+//                            own handlers back (exit status 3 if not).
+//
+// Function names as the trace shows them: "void f<I>()", "void h<I>()",
+// only_in_handler(int), via_signal(), between(), on_lookup_signal(int), main.
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+// Global, not in an anonymous namespace: the trace names them without one.
+constexpr int kFunctions = 1500;
+volatile long g_sink;
+int g_handled = 0;
+// Set on the main thread around each f<i>() call of the lookup mode: its
+// allocations then raise SIGUSR1 (those of Rondo's writer thread never do).
+thread_local bool g_armed = false;
+
+template <int I>
+__attribute__((noinline)) void f() {
+  g_sink = g_sink + I;
+}
+template <int I>
+__attribute__((noinline)) void h() {
+  g_sink = g_sink - I;
+}
+
+using Function = void (*)();
+template <int... I>
+constexpr auto table_of_f(std::integer_sequence<int, I...>) {
+  return std::array<Function, sizeof...(I)>{&f<I>...};
+}
+template <int... I>
+constexpr auto table_of_h(std::integer_sequence<int, I...>) {
+  return std::array<Function, sizeof...(I)>{&h<I>...};
+}
+constexpr auto kF = table_of_f(std::make_integer_sequence<int, kFunctions>{});
+constexpr auto kH = table_of_h(std::make_integer_sequence<int, kFunctions>{});
+
+void on_lookup_signal(int) {
+  if (g_handled < kFunctions) kH[static_cast<size_t>(g_handled)]();
+  ++g_handled;
+}
+
+int lookup(int n) {
+  if (n > kFunctions) n = kFunctions;
+  struct sigaction sa {};
+  sa.sa_handler = on_lookup_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGUSR1, &sa, nullptr) != 0) return 2;
+  for (int i = 0; i < n; ++i) {
+    g_armed = true;
+    kF[static_cast<size_t>(i)]();
+    g_armed = false;
+  }
+  std::printf("handled %d\n", g_handled);
+  return 0;
+}
+
+__attribute__((noinline)) void only_in_handler(int sig) { g_sink = g_sink + sig; }
+__attribute__((noinline)) void via_signal() { g_sink = g_sink + 1; }
+__attribute__((noinline)) void between() { g_sink = g_sink + 2; }
+
+void on_usr2(int sig, siginfo_t*, void*) { only_in_handler(sig); }
+void on_usr1(int) { via_signal(); }
+
+int raise_signals(int n) {
+  struct sigaction sa {};
+  sa.sa_sigaction = on_usr2;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGUSR2, &sa, nullptr) != 0) return 2;
+  struct sigaction back {};
+  if (sigaction(SIGUSR2, nullptr, &back) != 0) return 2;
+  if (back.sa_sigaction != on_usr2 || (back.sa_flags & (SA_SIGINFO | SA_RESTART)) != (SA_SIGINFO | SA_RESTART)) return 3;
+  if (signal(SIGUSR1, on_usr1) == SIG_ERR) return 2;
+  if (signal(SIGUSR1, on_usr1) != on_usr1) return 3;
+  if (sigaction(SIGUSR1, nullptr, &back) != 0 || back.sa_handler != on_usr1 || (back.sa_flags & SA_SIGINFO)) return 3;
+  for (int i = 0; i < n / 2; ++i) raise(SIGUSR2);
+  between();
+  for (int i = n / 2; i < n; ++i) raise(SIGUSR2);
+  raise(SIGUSR1);
+  return 0;
+}
+
+// Every allocation of the process, Rondo's included (the executable's
+// definition comes first in the lookup order). Every unaligned form is
+// replaced, so that no block of a sanitizer's own operator new reaches free().
+__attribute__((no_instrument_function)) void* operator new(size_t size) {
+  if (g_armed) {
+    g_armed = false;  // one signal per allocation, none from inside the handler
+    raise(SIGUSR1);
+    g_armed = true;
+  }
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((no_instrument_function)) void* operator new[](size_t size) { return operator new(size); }
+__attribute__((no_instrument_function)) void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return operator new(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+__attribute__((no_instrument_function)) void* operator new[](size_t size, const std::nothrow_t& tag) noexcept {
+  return operator new(size, tag);
+}
+__attribute__((no_instrument_function)) void operator delete(void* p) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete[](void* p) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete(void* p, size_t) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete[](void* p, size_t) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+__attribute__((no_instrument_function)) void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+int main(int argc, char** argv) {
+  if (argc != 3) return 2;
+  int n = std::atoi(argv[2]);
+  if (std::strcmp(argv[1], "lookup") == 0) return lookup(n);
+  if (std::strcmp(argv[1], "raise") == 0) return raise_signals(n);
+  return 2;
+}

@@ -1,0 +1,105 @@
+// Instrumented functions whose first call happens inside a signal handler: the
+// compiler hooks must not look names up there (allocations and locks the
+// interrupted code may hold, on the same thread), yet every recorded call must
+// reach the trace under its function's one region, with its name.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "expectations.h"
+#include "harness.h"
+
+namespace rondo::runtime_test {
+namespace {
+
+const char* signal_program() { return RONDO_TEST_SIGNAL_PROGRAM; }
+
+// Every region has a name, once: no id recorded without its definition, no
+// function under two ids, no address left unnamed.
+void expect_named_once(const ProcessCounts& p) {
+  std::set<std::string> seen;
+  for (const auto& name : p.regions) {
+    EXPECT_FALSE(name.empty()) << p.path << ": a region without a name";
+    EXPECT_NE(name.rfind("0x", 0), 0u) << p.path << ": unresolved " << name;
+    EXPECT_TRUE(seen.insert(name).second) << p.path << ": two regions named " << name;
+  }
+  for (const auto& t : p.threads) EXPECT_EQ(t.count("<unknown region>"), 0u) << p.path;
+}
+
+uint64_t count_prefixed(const ThreadCounts& t, const std::string& prefix) {
+  uint64_t n = 0;
+  for (const auto& [name, calls] : t.calls)
+    if (name.rfind(prefix, 0) == 0) n += calls;
+  return n;
+}
+
+// Each function's name is looked up on its first call, under the hooks' locks;
+// the program's operator new raises a signal in the middle of every lookup, on
+// the same thread, and the handler calls a new function each time. With names
+// looked up inside the handler, the first such signal deadlocks the program
+// (the hooks' lock is the interrupted code's).
+TEST(SignalHandlers, FirstCallsInHandlersThatInterruptANameLookup) {
+  constexpr int n = 300;
+  TempDir dir;
+  Outcome o = run(Launch(signal_program(), {"lookup", std::to_string(n)}).traced(dir.path()).preloaded().timeout(60));
+  ASSERT_FALSE(o.timed_out) << "the program hung in a signal handler";
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe() << "\n" << o.err;
+  int handled = -1;
+  ASSERT_EQ(std::sscanf(o.out.c_str(), "handled %d", &handled), 1) << o.out;
+  EXPECT_GE(handled, n) << "every lookup allocates at least once";
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* t = single_thread(trace);
+  ASSERT_NE(t, nullptr);
+  expect_named_once(trace[0]);
+  for (int i = 0; i < n; ++i) EXPECT_EQ(t->count("void f<" + std::to_string(i) + ">()"), 1u) << i;
+  // A handler that interrupted the recorder (here: always) records nothing.
+  EXPECT_EQ(count_prefixed(*t, "void h<"), 0u);
+  EXPECT_EQ(t->count("on_lookup_signal(int)"), 0u);
+  EXPECT_EQ(t->count("main"), 1u);
+}
+
+// Handlers run by raise(): each call of a function first met in a handler is
+// recorded there, and named once the program is outside handlers (at exit).
+TEST(SignalHandlers, FunctionsFirstCalledInHandlersKeepTheirNames) {
+  constexpr uint64_t n = 100;
+  TempDir dir;
+  Outcome o = run(Launch(signal_program(), {"raise", std::to_string(n)}).traced(dir.path()).preloaded().timeout(60));
+  ASSERT_TRUE(o.exited()) << o.describe();
+  ASSERT_NE(o.exit_code(), 3) << "sigaction()/signal() did not report the program's own handler back";
+  ASSERT_EQ(o.exit_code(), 0) << o.describe() << "\n" << o.err;
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* t = single_thread(trace);
+  ASSERT_NE(t, nullptr);
+  expect_named_once(trace[0]);
+  EXPECT_EQ(t->count("only_in_handler(int)"), n);
+  EXPECT_EQ(t->count("via_signal()"), 1u);
+  EXPECT_EQ(t->count("between()"), 1u);
+  EXPECT_EQ(t->count("main"), 1u);
+}
+
+// With RONDO_FILTER, whose rules need the name, a function first met in a
+// handler is left out until its name is known; once named (by between(), the
+// next function met outside handlers), its later calls in handlers are recorded.
+TEST(SignalHandlers, WithAFilterCallsAreRecordedOnceNamed) {
+  constexpr uint64_t n = 100;
+  TempDir dir;
+  Outcome o = run(Launch(signal_program(), {"raise", std::to_string(n)})
+                      .traced(dir.path())
+                      .preloaded()
+                      .with_env("RONDO_FILTER", "-via_*")
+                      .timeout(60));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe() << "\n" << o.err;
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* t = single_thread(trace);
+  ASSERT_NE(t, nullptr);
+  expect_named_once(trace[0]);
+  EXPECT_EQ(t->count("via_signal()"), 0u);
+  EXPECT_EQ(t->count("main"), 1u);
+  EXPECT_EQ(t->count("between()"), 1u);
+  EXPECT_EQ(t->count("only_in_handler(int)"), n - n / 2);
+}
+
+}  // namespace
+}  // namespace rondo::runtime_test
