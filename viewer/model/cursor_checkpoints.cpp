@@ -37,43 +37,13 @@ EventCursor CursorCheckpoints::seek(const ThreadTrace& thread, uint64_t ticks) {
   return cursor;
 }
 
-namespace {
-
-// The timestamp chunk holding event `index` (SIZE_MAX past the last one).
-size_t chunk_of(const ThreadTrace& thread, uint64_t index) {
-  const auto& info = thread.timestamp_chunks();
-  auto it = std::upper_bound(info.begin(), info.end(), index,
-                             [](uint64_t i, const format::TimestampChunkInfo& c) { return i < c.first_index; });
-  if (it == info.begin()) return SIZE_MAX;
-  --it;
-  return index - it->first_index < it->count ? static_cast<size_t>(it - info.begin()) : SIZE_MAX;
-}
-
-// Walking the structure from `at` to `to` (both in one timestamp chunk, which
-// the cursor at `at` has decoded) against copying a checkpoint at `to`, which
-// decompresses that chunk and decodes it up to `to`. Measured with callgrind
-// (bench/viewer/frame_profile) on nested_loops: walking costs about 40
-// instructions an event, a decompression about 1,000 events' walk, decoding
-// a timestamp about 1/7 of an event's walk.
-bool cheaper_to_walk(const ThreadTrace& thread, uint64_t at, uint64_t to) {
-  size_t chunk = chunk_of(thread, at);
-  if (chunk == SIZE_MAX || chunk != chunk_of(thread, to)) return false;
-  uint64_t offset = to - thread.timestamp_chunks()[chunk].first_index;
-  return to - at < 1000 + offset / 7;
-}
-
-}  // namespace
-
 void CursorCheckpoints::advance(EventCursor& cursor, const ThreadTrace& thread, uint64_t ticks) {
   Row& row = rows_[&thread];
   // A checkpoint helps when it stands past the cursor: its walk is already
-  // done. But a copy holds no decoded timestamps, so it decompresses and
-  // decodes its chunk again up to its position: within the chunk the cursor
-  // has decoded already, walking on costs less (a frame's pixels are often a
-  // few hundred events apart, and this copy was once most of such a frame).
+  // done, and a copy resumes at its place in its timestamp chunk without
+  // decoding (the chunk comes back from the reader's cache of decoded chunks).
   const EventCursor* from = before(row, ticks);
-  if (from && from->position() > cursor.position() && !cheaper_to_walk(thread, cursor.position(), from->position()))
-    cursor = *from;
+  if (from && from->position() > cursor.position()) cursor = *from;
   uint64_t start = cursor.position();
   cursor.advance_to_ticks(ticks);
   keep(row, thread, cursor, ticks, start);
@@ -83,7 +53,9 @@ void CursorCheckpoints::keep(Row& row, const ThreadTrace& thread, const EventCur
                              uint64_t from) {
   if (cursor.position() < from + kMinGap || budget_ == 0) return;
   if (row.each == 0) row.each = checkpoint_bytes(thread);
-  if (!row.at.emplace(ticks, cursor).second) return;
+  auto [kept, added] = row.at.emplace(ticks, cursor);
+  if (!added) return;
+  kept->second.release_chunk();  // a checkpoint holds no chunk memory (format/reader_chunk_cache.h)
   bytes_ += row.each;
   while (bytes_ > budget_) thin_largest();
 }
