@@ -157,6 +157,9 @@ class EventCursor {
   // DecodedChunkCache (or another cursor) still holds it, else decompresses it
   // again and decodes up to its position.
   void release_chunk();
+  // True when the cursor's next read needs no decompression: it holds its
+  // decoded chunk, or released it and the chunk is still held elsewhere.
+  bool chunk_at_hand() const { return deltas_ || !released_.expired(); }
   // Next event; false at the end of the thread's readable data.
   bool next(Event& e);
   // Skips the remaining iterations of the innermost loop being replayed (the
