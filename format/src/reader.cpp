@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <cmath>
@@ -369,6 +370,13 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
 // ---------------------------------------------------------------------------
 // ThreadTrace
 
+ThreadTrace::ThreadTrace() {
+  static std::atomic<uint64_t> next_key{1};
+  cache_key_ = next_key.fetch_add(1, std::memory_order_relaxed);
+}
+
+ThreadTrace::~ThreadTrace() { DecodedChunkCache::instance().forget(cache_key_); }
+
 uint64_t ThreadTrace::fixed_size(Token t) const {
   switch (t.kind()) {
     case TokenKind::Event: return events_[t.id()].data ? kVariable : 1;
@@ -426,22 +434,16 @@ uint64_t ThreadTrace::expand_count(Token t, std::vector<uint32_t>& loop_cursor,
 
 EventCursor::EventCursor(const ThreadTrace& thread) : t_(&thread) { restart(); }
 
-// The decoder points into residuals_, so a copy cannot share it: it drops the
-// decoded chunk and timed_step() decodes it again from the chunk's start.
-EventCursor::EventCursor(const EventCursor& other)
-    : t_(other.t_),
-      stack_(other.stack_),
-      top_pos_(other.top_pos_),
-      loop_cursor_(other.loop_cursor_),
-      data_cursor_(other.data_cursor_),
-      index_(other.index_),
-      have_pending_(other.have_pending_),
-      pending_(other.pending_),
-      loop_generation_(other.loop_generation_) {}
+void EventCursor::release_chunk() {
+  if (!deltas_) return;
+  released_ = deltas_;
+  deltas_.reset();
+}
 
-EventCursor& EventCursor::operator=(const EventCursor& other) {
-  if (this != &other) *this = EventCursor(other);
-  return *this;
+void EventCursor::drop_chunk() {
+  chunk_ = SIZE_MAX;
+  deltas_.reset();
+  released_.reset();
 }
 
 void EventCursor::restart() {
@@ -450,7 +452,7 @@ void EventCursor::restart() {
   loop_cursor_.assign(t_->loops_.size(), 0);
   data_cursor_.assign(t_->events_.size(), 0);
   index_ = 0;
-  chunk_ = SIZE_MAX;
+  drop_chunk();
   have_pending_ = false;
   ++loop_generation_;
 }
@@ -500,18 +502,24 @@ bool EventCursor::step(uint32_t& event_id) {
 }
 
 void EventCursor::position_decoder() {
-  // Chunks are decoded from their first event. Replay and skips enter a chunk
-  // there; a copied cursor (which holds no decoded chunk) may stand inside one,
-  // and decodes up to its position.
   const auto& info = t_->ts_info_;
   size_t c = static_cast<size_t>(
       std::upper_bound(info.begin(), info.end(), index_,
                        [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
       info.begin()) - 1;
   if (index_ - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
-  auto payload = t_->ts_chunks_[c].payload();
-  residuals_ = decode_timestamp_residuals(payload.data(), payload.size());
-  decoder_.reset(info[c], residuals_.data(), residuals_.data() + residuals_.size());
+  if (c == chunk_ && !deltas_) {
+    // Released, decoder_ still at index_: valid while the very buffer it points
+    // into lives on (in the cache or another cursor).
+    deltas_ = released_.lock();
+    released_.reset();
+    if (deltas_) return;
+  }
+  // Replay and skips enter a chunk at its first event; a cursor whose released
+  // chunk is gone may stand inside one, and decodes up to its position.
+  deltas_ = DecodedChunkCache::instance().get(t_->cache_key_, static_cast<uint32_t>(c), t_->ts_chunks_[c]);
+  released_.reset();
+  decoder_.reset(info[c], deltas_->data(), deltas_->data() + deltas_->size());
   for (uint64_t k = info[c].first_index; k < index_; ++k) decoder_.next();
   chunk_ = c;
   chunk_end_ = info[c].first_index + info[c].count;
@@ -520,7 +528,7 @@ void EventCursor::position_decoder() {
 bool EventCursor::timed_step(uint32_t& event_id, uint64_t& ticks) {
   if (index_ >= t_->event_count_) return false;  // timestamps end here (truncated thread)
   if (!step(event_id)) return false;
-  if (chunk_ == SIZE_MAX || index_ >= chunk_end_) position_decoder();
+  if (!deltas_ || index_ >= chunk_end_) position_decoder();
   ticks = decoder_.next();
   ++index_;
   return true;
@@ -722,7 +730,7 @@ uint64_t EventCursor::skip_loop() {
       info.begin());
   if (c > 0 && info[c - 1].first_index > index_) {
     skip_structure_to(info[c - 1].first_index);
-    chunk_ = SIZE_MAX;
+    drop_chunk();
   }
   uint32_t id;
   uint64_t ticks;
@@ -750,7 +758,7 @@ void EventCursor::advance_to_ticks(uint64_t ticks) {
   if (info[c].first_index > index_) {
     have_pending_ = false;
     skip_structure_to(info[c].first_index);
-    chunk_ = SIZE_MAX;
+    drop_chunk();
   }
   // Inside chunk c, find the target by its timestamps alone, then skip the
   // structure to it: a seek across N events then costs N timestamp decodes plus
@@ -758,7 +766,7 @@ void EventCursor::advance_to_ticks(uint64_t ticks) {
   have_pending_ = false;
   uint64_t end = info[c].first_index + info[c].count;
   if (index_ < end && index_ < t_->event_count_) {
-    if (chunk_ != c || index_ >= chunk_end_) position_decoder();
+    if (chunk_ != c || !deltas_ || index_ >= chunk_end_) position_decoder();
     TimestampDecoder probe = decoder_, at_target = decoder_;
     uint64_t target = index_;
     while (target < end) {
@@ -770,7 +778,7 @@ void EventCursor::advance_to_ticks(uint64_t ticks) {
     if (index_ == target) {
       decoder_ = at_target;  // next() decodes event `target`'s timestamp
     } else {
-      chunk_ = SIZE_MAX;  // the structure ended early (truncated): decode afresh
+      drop_chunk();  // the structure ended early (truncated): decode afresh
     }
   }
   Event e;

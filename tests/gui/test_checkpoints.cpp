@@ -50,8 +50,8 @@ void expect_same(const Standing& a, const Standing& b, const std::string& where)
 
 }  // namespace
 
-// A copy of a cursor in the middle of a timestamp chunk (it holds no decoded
-// timestamps) goes on exactly like the original.
+// A copy of a cursor in the middle of a timestamp chunk (it shares the
+// original's decoded chunk and decoder place) goes on exactly like the original.
 TEST(ViewerCheckpoints, CursorCopyInsideAChunkReplaysLikeTheOriginal) {
   TraceSession s(loops_trace());
   const format::ThreadTrace& t = s.process(s.rows()[0]).thread(0);
@@ -131,6 +131,33 @@ TEST(ViewerCheckpoints, RowsDrawnWithCheckpointsEqualRowsDrawnWithout) {
     }
   }
   EXPECT_GT(checkpoints.count(), 0u);
+}
+
+// A frame drawn again (the same window, or a pan back) takes every timestamp
+// chunk it reads from the reader's cache of decoded chunks or from its
+// checkpoints: it decompresses none, where the first frame decompressed each
+// chunk it read. Counted by the cache (format/reader_chunk_cache.h).
+TEST(ViewerCheckpoints, AFrameDrawnAgainDecodesNoTimestampChunk) {
+  using format::DecodedChunkCache;
+  TraceSession s(loops_trace());
+  const Row& r = s.rows()[0];
+  int64_t b = s.info().start_ns, span = s.info().end_ns - b;
+  CursorCheckpoints checkpoints;
+  compute_row(s.process(r), r.thread, b, b + span, 700, {}, &checkpoints);  // the first frame
+  for (int64_t width : {span / 10, span / 1000}) {
+    int64_t at = b + (span - width) / 2;
+    auto d0 = DecodedChunkCache::instance().stats().decodes;
+    RowFrame first = compute_row(s.process(r), r.thread, at, at + width, 700, {}, &checkpoints);
+    auto d1 = DecodedChunkCache::instance().stats().decodes;
+    RowFrame again = compute_row(s.process(r), r.thread, at, at + width, 700, {}, &checkpoints);
+    auto d2 = DecodedChunkCache::instance().stats().decodes;
+    EXPECT_LE(d1 - d0, s.process(r).thread(r.thread).timestamp_chunks().size());
+    EXPECT_EQ(d2, d1) << "window of 1/" << span / width;
+    EXPECT_EQ(again.events_replayed, first.events_replayed);
+    for (int x = 0; x < first.pixels; ++x) ASSERT_EQ(again.at(0, x).region, first.at(0, x).region) << x;
+  }
+  // The trace's decoded chunks fit the cache's default budget many times over.
+  EXPECT_LE(DecodedChunkCache::instance().stats().bytes, DecodedChunkCache::kDefaultBudget);
 }
 
 // A small budget holds: the checkpoints never count more than it, and seeks stay exact.

@@ -4,7 +4,11 @@
 // the difference of that iteration's start times (analyzer::loop_iteration_span
 // on the loop `rondo stats` names), and the Compare dock's numbers equal
 // `rondo stats A --window T0:T1 --compare B --json` for the visible window.
+// One time axis over both traces counts from the alignment point; the loops
+// both traces run are found on a worker after the window opens.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <QApplication>
 #include <QTest>
@@ -33,6 +37,7 @@ struct Compared {
     w.resize(1400, 800);
     w.show();
     QApplication::processEvents();
+    EXPECT_TRUE(QTest::qWaitFor([&] { return w.loops_ready(); }, 60000));
   }
 };
 
@@ -120,6 +125,59 @@ TEST(ViewerCompare, BothTracesRowsOneAboveTheOther) {
   Window wb{c.b.info().start_ns + 1000, c.b.info().start_ns + 501000};
   w.timeline_b()->set_window(wb);
   EXPECT_EQ(w.timeline_a()->window(), (Window{wb.begin_ns - starts, wb.end_ns - starts}));
+}
+
+TEST(ViewerCompare, TheLoopsBothRunAreFoundOnAWorkerNotBeforeTheWindowOpens) {
+  TraceSession a(loops_trace()), b(short_loops_trace());
+  CompareWindow w(a, b);
+  // The constructor returned without the loops: only "the start of each trace"
+  // is offered until the worker's result arrives through the event loop.
+  EXPECT_FALSE(w.loops_ready());
+  EXPECT_EQ(w.align_at()->count(), 1);
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.loops_ready(); }, 60000));
+  EXPECT_EQ(w.loops().size(), common_loops(a, b).size());
+  ASSERT_FALSE(w.loops().empty());
+  EXPECT_EQ(w.align_at()->count(), static_cast<int>(w.loops().size()) + 1);
+}
+
+TEST(ViewerCompare, OneTimeAxisOverBothTraces) {
+  Compared c;
+  CompareWindow& w = c.w;
+  // Neither timeline draws an axis of its own; one strip above both does, and
+  // one legend below both (B's).
+  EXPECT_EQ(w.timeline_a()->axis_height(), 0);
+  EXPECT_EQ(w.timeline_b()->axis_height(), 0);
+  EXPECT_EQ(w.timeline_a()->legend_height(), 0);
+  EXPECT_EQ(w.timeline_b()->legend_height(), TimelineView::kLegendHeight);
+  QWidget* content = w.centralWidget();
+  EXPECT_LT(w.time_axis()->mapTo(content, QPoint(0, 0)).y(), w.header_a()->mapTo(content, QPoint(0, 0)).y());
+  // Aligned at the starts, a tick at time t since the start is at the x of t in
+  // A and of t in B.
+  w.timeline_a()->set_window(Window{c.a.info().start_ns + 100000, c.a.info().start_ns + 900000});
+  auto ticks = w.time_axis()->ticks();
+  ASSERT_GE(ticks.size(), 3u);
+  for (const AxisTick& t : ticks) {
+    auto since = static_cast<int64_t>(t.since_origin_ns);
+    EXPECT_EQ(t.x, w.timeline_a()->x_of(c.a.info().start_ns + since));
+    EXPECT_EQ(t.x, w.timeline_b()->x_of(c.b.info().start_ns + since));
+  }
+  // Aligned at iteration 7 of the time-step loop, the axis counts from that
+  // iteration: its 0 is where the iteration starts in both traces.
+  size_t pick = 0;
+  for (size_t i = 0; i < w.loops().size(); ++i)
+    if (w.loops()[i].name.find(" > ") == std::string::npos && w.loops()[i].iterations > 7) pick = i;
+  const std::string name = w.loops()[pick].name;
+  w.align_at()->setCurrentIndex(static_cast<int>(pick) + 1);
+  w.iteration()->setValue(7);
+  const int64_t ta = iteration_start_ns(c.a, name, 7), tb = iteration_start_ns(c.b, name, 7);
+  EXPECT_EQ(w.time_axis()->origin(), ta);
+  w.timeline_a()->set_window(Window{ta - 20000, ta + 80000});
+  ticks = w.time_axis()->ticks();
+  auto zero = std::find_if(ticks.begin(), ticks.end(), [](const AxisTick& t) { return t.since_origin_ns == 0; });
+  ASSERT_NE(zero, ticks.end());
+  EXPECT_EQ(zero->x, w.timeline_a()->x_of(ta));
+  EXPECT_EQ(zero->x, w.timeline_b()->x_of(tb));
+  for (const AxisTick& t : ticks) EXPECT_EQ(t.x, w.timeline_b()->x_of(tb + static_cast<int64_t>(t.since_origin_ns)));
 }
 
 TEST(ViewerCompare, AligningAtAnIterationShiftsTheSecondTrace) {

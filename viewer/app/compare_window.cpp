@@ -1,6 +1,7 @@
 #include "compare_window.h"
 
 #include <QToolBar>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QVBoxLayout>
 
 #include "follow_view.h"
@@ -20,7 +21,7 @@ Window shifted(Window w, int64_t by) { return Window{w.begin_ns + by, w.end_ns +
 }  // namespace
 
 CompareWindow::CompareWindow(const TraceSession& a, const TraceSession& b, QWidget* parent)
-    : QMainWindow(parent), a_(a), b_(b), loops_(common_loops(a, b)), shift_(start_shift(a, b)) {
+    : QMainWindow(parent), a_(a), b_(b), shift_(start_shift(a, b)) {
   setWindowTitle(QString::fromStdString("Rondo: " + a.path() + " vs " + b.path()));
   auto* content = new QWidget(this);
   auto* layout = new QVBoxLayout(content);
@@ -30,12 +31,16 @@ CompareWindow::CompareWindow(const TraceSession& a, const TraceSession& b, QWidg
   header_b_ = trace_header(QString::fromStdString("B: " + b.path()), content);
   timeline_a_ = new TimelineView(a, content);
   timeline_b_ = new TimelineView(b, content);
+  timeline_a_->set_parts(false, false);
+  timeline_b_->set_parts(false, true);
+  axis_ = new TimeAxisStrip(timeline_a_, a.info().start_ns, content);
   for (auto [session, header] : {std::pair{&a, header_a_}, std::pair{&b, header_b_}}) {
     if (session->warning().empty()) continue;
     header->setText(header->text() + " - " + QString::fromStdString(session->warning()));
     header->setWordWrap(true);
   }
   b_title_ = header_b_->text();
+  layout->addWidget(axis_);
   layout->addWidget(header_a_);
   layout->addWidget(timeline_a_, 1);
   layout->addWidget(header_b_);
@@ -53,8 +58,7 @@ CompareWindow::CompareWindow(const TraceSession& a, const TraceSession& b, QWidg
   tools->addWidget(new QLabel(" Align at: ", tools));
   align_at_ = new QComboBox(tools);
   align_at_->addItem("the start of each trace");
-  for (const CommonLoop& l : loops_) align_at_->addItem(QString::fromStdString("loop " + l.name));
-  align_at_->setToolTip("Loops both traces run: their iteration k starts at the same x");
+  align_at_->setToolTip("Loops both traces run: their iteration k starts at the same x (finding them ...)");
   tools->addWidget(align_at_);
   tools->addWidget(new QLabel(" iteration ", tools));
   iteration_ = new QSpinBox(tools);
@@ -77,23 +81,47 @@ CompareWindow::CompareWindow(const TraceSession& a, const TraceSession& b, QWidg
   follow_view_ = add_follow_view_action(tools, timeline_a_, "Compare the visible window again whenever it changes",
                                         [this] { compare_now(); });
 
+  // Finding the loops both traces run reads every row's grammar and count
+  // columns (seconds on large traces): on a worker, so the window opens at once.
+  // The sessions' thread loading is thread-safe; the timelines' checkpoints are
+  // not used by it.
+  connect(&loops_worker_, &QFutureWatcher<std::vector<CommonLoop>>::finished, this, &CompareWindow::show_loops);
+  loops_worker_.setFuture(QtConcurrent::run([&a, &b] { return common_loops(a, b); }));
+
   // Both start at A's whole run; B follows with the start alignment.
   timeline_b_->set_window(shifted(timeline_a_->window(), shift_), false);
   resize(1400, 800);
 }
 
+CompareWindow::~CompareWindow() { loops_worker_.waitForFinished(); }
+
+void CompareWindow::show_loops() {
+  loops_ = loops_worker_.result();
+  loops_ready_ = true;
+  for (const CommonLoop& l : loops_) align_at_->addItem(QString::fromStdString("loop " + l.name));
+  align_at_->setToolTip("Loops both traces run: their iteration k starts at the same x");
+}
+
 void CompareWindow::realign() {
   int index = align_at_->currentIndex();
   if (index <= 0) {
-    set_shift(start_shift(a_, b_));
+    set_shift(start_shift(a_, b_), a_.info().start_ns);
     return;
   }
-  auto shift = iteration_shift(a_, b_, loops_[static_cast<size_t>(index - 1)], static_cast<uint32_t>(iteration_->value()));
-  if (shift) set_shift(*shift);
+  const CommonLoop& loop = loops_[static_cast<size_t>(index - 1)];
+  auto k = static_cast<uint32_t>(iteration_->value());
+  auto shift = iteration_shift(a_, b_, loop, k);
+  auto origin = iteration_start(a_, loop.a, k);
+  if (shift && origin) set_shift(*shift, *origin);
 }
 
-void CompareWindow::set_shift(int64_t shift) {
+void CompareWindow::set_shift(int64_t shift, int64_t origin_a) {
   shift_ = shift;
+  axis_->set_origin(origin_a, origin_a == a_.info().start_ns
+                                  ? QString()
+                                  : QString("since iteration %1 of %2")
+                                        .arg(iteration_->value())
+                                        .arg(align_at_->currentText().mid(5)));
   int64_t moved = shift_ - start_shift(a_, b_);
   header_b_->setText(moved == 0 ? b_title_
                                 : b_title_ + QString::fromStdString("  (moved by " +

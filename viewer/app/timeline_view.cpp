@@ -1,5 +1,7 @@
 #include "timeline_view.h"
 
+#include "time_axis.h"
+
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -13,14 +15,6 @@ namespace rondo::viewer {
 namespace {
 
 QColor qcolor(Rgb c) { return QColor(c.r, c.g, c.b); }
-
-// 1, 2 or 5 times a power of ten, the smallest such step of at least `min_ns`.
-double nice_step(double min_ns) {
-  double p = std::pow(10.0, std::floor(std::log10(std::max(min_ns, 1.0))));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= min_ns) return m * p;
-  return 10 * p;
-}
 
 }  // namespace
 
@@ -199,7 +193,7 @@ void TimelineView::layout_rows() {
   row_y_.assign(session_.rows().size(), -1);
   header_of_row_.assign(session_.rows().size(), 0);
   headers_.clear();
-  int y = kAxisHeight;
+  int y = axis_height();
   int32_t group = INT32_MIN;
   size_t group_process = SIZE_MAX;
   for (size_t i = 0; i < session_.rows().size(); ++i) {
@@ -281,7 +275,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     }
   }
   LayerGeometry geometry = message_geometry();
-  p.setClipRect(kLabelWidth, kAxisHeight, width_px, height() - kAxisHeight - kLegendHeight);
+  p.setClipRect(kLabelWidth, axis_height(), width_px, height() - axis_height() - legend_height());
   if (show_messages_ && messages_ready()) {
     draw_collectives(p, messages(), messages().collectives_in_window(window_.begin_ns, window_.end_ns), geometry);
     draw_messages(p, message_shapes(), geometry);
@@ -294,29 +288,30 @@ void TimelineView::paintEvent(QPaintEvent*) {
   }
   p.setClipping(false);
   if (rubber_) {
-    p.fillRect(QRect(QPoint(std::min(rubber_x0_, rubber_x1_), kAxisHeight),
-                     QPoint(std::max(rubber_x0_, rubber_x1_), height() - kLegendHeight)),
+    p.fillRect(QRect(QPoint(std::min(rubber_x0_, rubber_x1_), axis_height()),
+                     QPoint(std::max(rubber_x0_, rubber_x1_), height() - legend_height())),
                QColor(60, 90, 200, 60));
   }
-  draw_axis(p);
-  draw_legend(p);
+  if (axis_height()) draw_axis(p);
+  if (legend_height()) draw_legend(p);
   emit frame_painted(window_);
 }
 
+std::vector<AxisTick> TimelineView::axis_ticks(double* step_ns) const {
+  return viewer::axis_ticks(window_.begin_ns, window_.end_ns, session_.info().start_ns, timeline_pixels(),
+                            [this](int64_t ns) { return x_of(ns); }, step_ns);
+}
+
 void TimelineView::draw_axis(QPainter& p) {
-  p.fillRect(0, 0, width(), kAxisHeight, QColor(240, 240, 240));
-  p.setPen(QColor(30, 30, 30));
-  double span = static_cast<double>(window_.end_ns - window_.begin_ns);
-  double step = nice_step(span / timeline_pixels() * 90);
-  double origin = static_cast<double>(session_.info().start_ns);
-  double first = std::ceil((static_cast<double>(window_.begin_ns) - origin) / step) * step;
-  for (double t = first; origin + t < static_cast<double>(window_.end_ns); t += step) {
-    int x = x_of(static_cast<int64_t>(std::llround(origin + t)));
-    p.drawLine(x, kAxisHeight - 6, x, kAxisHeight);
-    p.drawText(x + 3, kAxisHeight - 8, QString::fromStdString(format_tick(t, step)));
-  }
-  p.drawText(QRect(4, 0, kLabelWidth - 8, kAxisHeight), Qt::AlignVCenter,
-             QString::fromStdString("window " + format_duration(span)));
+  double step = 0;
+  auto ticks = axis_ticks(&step);
+  draw_time_axis(p, width(), kAxisHeight, kLabelWidth, window_.end_ns - window_.begin_ns, ticks, step);
+}
+
+void TimelineView::set_parts(bool axis, bool legend) {
+  show_axis_ = axis;
+  show_legend_ = legend;
+  update();
 }
 
 void TimelineView::draw_legend(QPainter& p) {

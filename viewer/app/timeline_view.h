@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "message_layer.h"
+#include "time_axis.h"
 #include "model/message_arrows.h"
 #include "model/pick.h"
 #include "model/region_search.h"
@@ -80,6 +81,14 @@ class TimelineView : public QWidget {
   int row_top(size_t row, int depth) const;
   int timeline_pixels() const { return std::max(1, width() - kLabelWidth); }
 
+  // Whether the view draws its own time axis (top) and legend (bottom); the
+  // compare window draws one axis over two views and one legend under them.
+  void set_parts(bool axis, bool legend);
+  int axis_height() const { return show_axis_ ? kAxisHeight : 0; }
+  int legend_height() const { return show_legend_ ? kLegendHeight : 0; }
+  // The ticks of the view's own axis: time since the trace's start.
+  std::vector<AxisTick> axis_ticks(double* step_ns = nullptr) const;
+
   const RowFrame& frame(size_t row);  // computed for the current window and width
   // The messages (arrows and bundles) drawn for the current window and width,
   // and where they are drawn.
@@ -134,6 +143,7 @@ class TimelineView : public QWidget {
   std::set<size_t> marked_rows_;
   DepthMode depth_mode_ = DepthMode::Flame;
   bool show_messages_ = true;
+  bool show_axis_ = true, show_legend_ = true;
   RegionMatch highlight_;
   int shown_depths(size_t row);  // bands a row takes
   std::vector<RowFrame> frames_;

@@ -50,11 +50,11 @@ size_t chunk_of(const ThreadTrace& thread, uint64_t index) {
 }
 
 // Walking the structure from `at` to `to` (both in one timestamp chunk, which
-// the cursor at `at` has decoded) against copying a checkpoint at `to`, which
-// decompresses that chunk and decodes it up to `to`. Measured with callgrind
-// (bench/viewer/frame_profile) on nested_loops: walking costs about 40
-// instructions an event, a decompression about 1,000 events' walk, decoding
-// a timestamp about 1/7 of an event's walk.
+// the cursor at `at` has decoded) against copying a checkpoint at `to` whose
+// chunk is no longer cached, which decompresses that chunk and decodes it up
+// to `to`. Measured with callgrind (bench/viewer/frame_profile) on
+// nested_loops: walking costs about 40 instructions an event, a decompression
+// about 1,000 events' walk, decoding a timestamp about 1/7 of an event's walk.
 bool cheaper_to_walk(const ThreadTrace& thread, uint64_t at, uint64_t to) {
   size_t chunk = chunk_of(thread, at);
   if (chunk == SIZE_MAX || chunk != chunk_of(thread, to)) return false;
@@ -67,12 +67,14 @@ bool cheaper_to_walk(const ThreadTrace& thread, uint64_t at, uint64_t to) {
 void CursorCheckpoints::advance(EventCursor& cursor, const ThreadTrace& thread, uint64_t ticks) {
   Row& row = rows_[&thread];
   // A checkpoint helps when it stands past the cursor: its walk is already
-  // done. But a copy holds no decoded timestamps, so it decompresses and
-  // decodes its chunk again up to its position: within the chunk the cursor
-  // has decoded already, walking on costs less (a frame's pixels are often a
-  // few hundred events apart, and this copy was once most of such a frame).
+  // done, and a copy resumes at its place in its timestamp chunk without
+  // decoding while that chunk is still cached (format/reader_chunk_cache.h).
+  // When the cache has let it go, the copy decompresses it and decodes up to
+  // its place: within the chunk the cursor has decoded already, walking on
+  // costs less then.
   const EventCursor* from = before(row, ticks);
-  if (from && from->position() > cursor.position() && !cheaper_to_walk(thread, cursor.position(), from->position()))
+  if (from && from->position() > cursor.position() &&
+      (from->chunk_at_hand() || !cheaper_to_walk(thread, cursor.position(), from->position())))
     cursor = *from;
   uint64_t start = cursor.position();
   cursor.advance_to_ticks(ticks);
@@ -83,7 +85,9 @@ void CursorCheckpoints::keep(Row& row, const ThreadTrace& thread, const EventCur
                              uint64_t from) {
   if (cursor.position() < from + kMinGap || budget_ == 0) return;
   if (row.each == 0) row.each = checkpoint_bytes(thread);
-  if (!row.at.emplace(ticks, cursor).second) return;
+  auto [kept, added] = row.at.emplace(ticks, cursor);
+  if (!added) return;
+  kept->second.release_chunk();  // a checkpoint holds no chunk memory (format/reader_chunk_cache.h)
   bytes_ += row.each;
   while (bytes_ > budget_) thin_largest();
 }

@@ -7,8 +7,10 @@
 // The full view, the first frame, seeks every row pixel by pixel from start to
 // end and leaves a checkpoint at each seek that walked far enough, so every
 // later frame starts within about 1/pixels of the run of its window. A
-// checkpoint is an EventCursor copy, which holds the grammar state only (no
-// decoded timestamps, format/reader.h). Memory is bounded: all rows together
+// checkpoint is an EventCursor copy that released its decoded timestamp chunk
+// (EventCursor::release_chunk): it holds the grammar state and the decoder's
+// place, and resumes there without decoding while the reader's cache of decoded
+// chunks still holds that chunk (format/reader_chunk_cache.h). Memory is bounded: all rows together
 // keep at most `budget_bytes`; past it, the row holding most loses every other
 // checkpoint (the spacing doubles, the walk from one to the next too).
 #pragma once

@@ -14,6 +14,7 @@
 #include "rondo/format/definitions.h"
 #include "rondo/format/error.h"
 #include "rondo/format/loop_count_column.h"
+#include "rondo/format/reader_chunk_cache.h"
 #include "rondo/format/thread_data.h"
 
 namespace rondo::format {
@@ -61,6 +62,10 @@ struct LoopFrame {
 // Everything recorded by one thread: grammar, columns, timestamp chunk index.
 class ThreadTrace {
  public:
+  ThreadTrace();
+  ~ThreadTrace();  // its decoded chunks leave the DecodedChunkCache
+  ThreadTrace(const ThreadTrace&) = delete;
+  ThreadTrace& operator=(const ThreadTrace&) = delete;
   uint32_t index() const { return index_; }
   const ProcessReader& process() const { return *process_; }
 
@@ -129,6 +134,7 @@ class ThreadTrace {
   ThreadSummary summary_;
   bool has_summary_ = false;
   bool truncated_ = false;
+  uint64_t cache_key_ = 0;  // names this thread in the DecodedChunkCache, unique in the process
   friend class EventCursor;
 };
 
@@ -137,15 +143,23 @@ class EventCursor {
  public:
   explicit EventCursor(const ThreadTrace& thread);
   // A copy stands where the original stands (same next event, loop frames and
-  // open calls) but holds no decoded timestamps: its first next() decodes the
-  // current timestamp chunk again up to its position. So a copy costs the
-  // grammar state only (nesting depth + one cursor per loop and per event
-  // column), which is what a reader keeping many positions (the viewer's
-  // checkpoints) needs. Moves keep the decoded chunk.
-  EventCursor(const EventCursor& other);
-  EventCursor& operator=(const EventCursor& other);
+  // open calls) and shares its decoded timestamp chunk and the decoder's place
+  // in it (decoded chunks are immutable, reader_chunk_cache.h): its next() reads
+  // on without decoding anything again. A copy costs the grammar state (nesting
+  // depth + one cursor per loop and per event column) plus a shared pointer.
+  EventCursor(const EventCursor& other) = default;
+  EventCursor& operator=(const EventCursor& other) = default;
   EventCursor(EventCursor&&) noexcept = default;
   EventCursor& operator=(EventCursor&&) noexcept = default;
+  // Lets go of the decoded timestamp chunk but keeps the decoder's place in
+  // it, for a cursor kept for later (the viewer's checkpoints): it then holds no
+  // chunk memory. Its next use takes the chunk back without decoding while the
+  // DecodedChunkCache (or another cursor) still holds it, else decompresses it
+  // again and decodes up to its position.
+  void release_chunk();
+  // True when the cursor's next read needs no decompression: it holds its
+  // decoded chunk, or released it and the chunk is still held elsewhere.
+  bool chunk_at_hand() const { return deltas_ || !released_.expired(); }
   // Next event; false at the end of the thread's readable data.
   bool next(Event& e);
   // Skips the remaining iterations of the innermost loop being replayed (the
@@ -192,7 +206,10 @@ class EventCursor {
   };
   bool step(uint32_t& event_id);           // structure only: next event id
   bool timed_step(uint32_t& event_id, uint64_t& ticks);
-  void position_decoder();  // decodes the timestamp chunk holding index_ up to index_
+  // Makes decoder_ stand at event index_ in the timestamp chunk holding it: takes
+  // back a released chunk, or gets the chunk from the cache and decodes up to index_.
+  void position_decoder();
+  void drop_chunk();  // forgets the decoded chunk (the cursor moved elsewhere)
   void skip_structure_to(uint64_t target);  // structure only, without timestamps
   void restart();
 
@@ -204,8 +221,9 @@ class EventCursor {
   uint64_t index_ = 0;
   size_t chunk_ = SIZE_MAX;
   uint64_t chunk_end_ = 0;
-  std::vector<uint8_t> residuals_;
-  TimestampDecoder decoder_;
+  DecodedDeltas deltas_;  // decoded chunk chunk_ (null: none, or released)
+  std::weak_ptr<const std::vector<uint8_t>> released_;  // chunk_'s deltas after release_chunk()
+  TimestampDecoder decoder_;  // points into chunk_'s deltas
   bool have_pending_ = false;
   Event pending_;
   uint64_t loop_generation_ = 0;
