@@ -38,13 +38,8 @@ int main(int argc, char **argv) {
 C
 mpicc -O2 "$work/polls.c" -o "$work/polls"
 n=20000
-run() {  # $1: name, $2: librondo dir or empty (untraced)
-  local env=()
-  [ -n "$2" ] && env=(-x "LD_PRELOAD=$2/librondo-mpi.so" -x "LD_LIBRARY_PATH=$2" -x "RONDO_TRACE_DIR=$work/trace.$1")
-  mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind \
-    --callgrind-out-file="$work/cg.$1" "$work/polls" "$n" > /dev/null 2>&1
-}
-. "$here/callgrind_per_call.sh"
+program=polls
+. "$here/callgrind_common.sh"
 mkdir -p "$work/new"
 cp "$build/interceptors/mpi/librondo-mpi.so" "$build/libtrace/librondo.so.0" "$work/new/"
 run plain "" &

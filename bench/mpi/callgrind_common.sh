@@ -1,4 +1,15 @@
-# Sourced by the callgrind benches of this folder (they set $work and $n).
+# Sourced by the callgrind benches of this folder (they set $work, $root, $n
+# and $program, a one-rank MPI program in $work taking the call count).
+
+# run NAME LIBDIR: $program under callgrind into $work/cg.NAME, traced with
+# LIBDIR's librondo-mpi.so, or untraced when LIBDIR is empty.
+run() {
+  local env=()
+  [ -n "$2" ] && env=(-x "LD_PRELOAD=$2/librondo-mpi.so" -x "LD_LIBRARY_PATH=$2" -x "RONDO_TRACE_DIR=$work/trace.$1")
+  mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind \
+    --callgrind-out-file="$work/cg.$1" "$work/$program" "$n" > /dev/null 2>&1
+}
+
 # per_call FILE FUNCTION OBJECT_REGEX: inclusive instructions per call of
 # FUNCTION (an awk regex) in the callgrind output FILE, among entries whose
 # "file:function [object]" text matches OBJECT_REGEX, divided by $n (calls).
