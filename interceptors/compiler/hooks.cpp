@@ -169,7 +169,15 @@ inline uint32_t region_of(const void* fn) {
     // already (a handler interrupted it there), this call is not recorded.
     rondo::trace::RecordGuard busy;
     if (!busy.ok()) return kNotNow;
-    region = rondo::compiler::in_signal_handler() ? resolve_in_handler(fn) : resolve_slow(fn);
+    // A function already named (a miss of this thread's small cache: another
+    // thread named it, or two addresses share a cache slot) needs neither the
+    // resolver's lock nor to know whether a handler runs (a system call).
+    Lookup known;
+    if (region_table().find(fn, known) &&
+        (known.state == EntryState::Named || known.state == EntryState::Excluded))
+      region = recorded_region(known, false);
+    else
+      region = rondo::compiler::in_signal_handler() ? resolve_in_handler(fn) : resolve_slow(fn);
   }
   if (region == kNotNow) return region;
   // A handler on this thread may read the entry between two of these stores:
