@@ -3,7 +3,8 @@
 #   scripts/fuzz.sh TARGET SECONDS [more libFuzzer options]
 #   TARGET: process_file, window_spec, name_filter, partials or otf2_import; `all` runs each in turn.
 # Builds build-fuzz/ with clang (-DRONDO_FUZZ=ON: ASan + UBSan + coverage) first.
-# Starts from the committed seeds (tests/fuzz/corpus/TARGET) plus what earlier runs
+# Starts from the committed seeds (tests/fuzz/corpus/TARGET), the inputs that once
+# failed (tests/fuzz/regressions/TARGET: replayed under ASan + UBSan) and what earlier runs
 # found (build-fuzz/corpus/TARGET, not committed). A crash, hang (> 10 s), leak or
 # memory blow-up (> 2 GB) stops the run with exit status 1 and leaves the input in
 # build-fuzz/findings/TARGET/: fix the cause, then copy the input into
@@ -34,4 +35,5 @@ corpus=build-fuzz/corpus/$target findings=build-fuzz/findings/$target
 mkdir -p "$corpus" "$findings"
 echo "fuzz.sh: $target for $seconds s (new inputs in $corpus, failures in $findings)"
 build-fuzz/tests/fuzz/"fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" "tests/fuzz/corpus/$target"
+  -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" "tests/fuzz/corpus/$target" \
+  $([ -d "tests/fuzz/regressions/$target" ] && echo "tests/fuzz/regressions/$target")

@@ -81,10 +81,7 @@ TraceInfo trace_info(const TraceReader& trace) {
   const ProcessReader* reference = trace.processes().empty() ? nullptr : trace.processes()[0].get();
   for (auto& p : trace.processes())
     if (p->rank() == 0) reference = p.get();
-  if (reference && reference->defs().clock.start_realtime_ns) {
-    const ClockDef& c = reference->defs().clock;
-    info.start_realtime_ns = info.start_ns + (static_cast<int64_t>(c.start_realtime_ns) - static_cast<int64_t>(c.start_ns));
-  }
+  if (reference) realtime_of(reference->defs().clock, info.start_ns, info.start_realtime_ns);
   info.problems = trace.problems();
   return info;
 }

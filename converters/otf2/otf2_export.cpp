@@ -1345,10 +1345,10 @@ void Exporter::write_definitions(OTF2_Archive* archive) {
   uint64_t realtime = OTF2_UNDEFINED_TIMESTAMP;
   if (!trace_.processes().empty()) {
     const ProcessReader& p0 = *trace_.processes().front();
-    const ClockDef& c = p0.defs().clock;
-    if (c.start_realtime_ns > 0 && p0.defs().process.clock_offset_ns == 0)
-      realtime = static_cast<uint64_t>(static_cast<int64_t>(c.start_realtime_ns) +
-                                       (static_cast<int64_t>(offset) - static_cast<int64_t>(c.start_ns)));
+    int64_t wall;
+    if (p0.defs().process.clock_offset_ns == 0 && offset <= INT64_MAX &&
+        realtime_of(p0.defs().clock, static_cast<int64_t>(offset), wall) && wall >= 0)
+      realtime = static_cast<uint64_t>(wall);
   }
   check(OTF2_GlobalDefWriter_WriteClockProperties(d, 1000000000, offset, length, realtime),
         "OTF2_GlobalDefWriter_WriteClockProperties");

@@ -20,6 +20,16 @@ T& slot(std::vector<T>& table, uint64_t id, const char* what) {
 
 }  // namespace
 
+bool realtime_of(const ClockDef& c, int64_t monotonic_ns, int64_t& realtime) {
+  if (c.start_realtime_ns == 0) return false;
+  int64_t epoch_offset, result;
+  if (__builtin_sub_overflow(static_cast<int64_t>(c.start_realtime_ns), static_cast<int64_t>(c.start_ns), &epoch_offset) ||
+      __builtin_add_overflow(monotonic_ns, epoch_offset, &result))
+    return false;
+  realtime = result;
+  return true;
+}
+
 const std::string& ProcessDefinitions::string(uint32_t id) const {
   static const std::string unknown = "<unknown string>";
   return id < strings.size() ? strings[id] : unknown;

@@ -74,3 +74,22 @@ TEST(ClockCorrection, DriftMovesTheOffsetLinearlyFromInitToFinalize) {
   EXPECT_EQ(times(trace, 1), (std::vector<int64_t>{1'000, 251'500, 502'000, 1'003'000}));
   EXPECT_EQ(times(trace, 2), (std::vector<int64_t>{-4'000, 246'500, 497'000, 998'000}));
 }
+
+TEST(ClockCorrection, WallClockTimeFromTheStartPairAndNothingWhereItWouldOverflow) {
+  ClockDef c;
+  c.start_ns = 5'000;
+  c.start_realtime_ns = 1'700'000'000'000'000'000;
+  int64_t wall = -1;
+  ASSERT_TRUE(realtime_of(c, 7'000, wall));
+  EXPECT_EQ(wall, 1'700'000'000'000'002'000);
+  // A damaged file's values: the offset, or the time plus it, leaves int64.
+  c.start_ns = 0x8000000000000001ull;
+  c.start_realtime_ns = 0x7FFFFFFFFFFFFFFFull;
+  wall = -1;
+  EXPECT_FALSE(realtime_of(c, 0, wall));
+  c.start_ns = 0;
+  EXPECT_FALSE(realtime_of(c, 1, wall));
+  EXPECT_EQ(wall, -1);  // untouched
+  c.start_realtime_ns = 0;  // no wall-clock reading
+  EXPECT_FALSE(realtime_of(c, 0, wall));
+}

@@ -120,6 +120,11 @@ struct ClockDef {
   uint64_t end_ticks = 0, end_ns = 0;
 };
 
+// Monotonic time `monotonic_ns` as wall-clock time (ns since the Unix epoch), by
+// the clock's start pair. False, and `realtime` untouched, when the clock holds
+// no wall-clock reading or when the values (of a damaged file) overflow int64.
+bool realtime_of(const ClockDef& c, int64_t monotonic_ns, int64_t& realtime);
+
 // All definitions of one process, as accumulated from its PROCESS_DEFS chunks.
 struct ProcessDefinitions {
   ProcessDef process;
