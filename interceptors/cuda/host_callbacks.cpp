@@ -33,9 +33,12 @@ thread_local int t_cuda_depth = 0;
 thread_local std::vector<uint32_t> t_nvtx_stack;
 
 // Calls that only query state: frequent, instantaneous, and noise on a timeline.
+// Name and attribute lookups are also what CUPTI itself calls around each launch
+// (cuKernelGetName, to fill in the launch callback's symbol name): recorded, they
+// were the tool's calls shown as the program's.
 bool is_query(const char* name) {
   for (const char* q : {"GetLastError", "PeekAtLastError", "GetExportTable", "GetProcAddress", "GetErrorString",
-                        "GetErrorName", "DriverGetVersion", "RuntimeGetVersion"})
+                        "GetErrorName", "DriverGetVersion", "RuntimeGetVersion", "GetName", "GetAttribute"})
     if (std::strstr(name, q)) return true;
   return false;
 }

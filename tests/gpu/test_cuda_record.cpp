@@ -166,9 +166,21 @@ TEST(CudaGpu, PipelineStreamsAndNvtx) {
   EXPECT_EQ(j["gpu"]["kernels"][0]["calls"], kChunks * kSteps);
   EXPECT_EQ(j["gpu"]["sync"]["calls"], kSteps);
   bool nvtx = false;
-  for (const auto& region : j["regions"])
-    if (region["name"] == "pipeline step") nvtx = region["calls"] == kSteps;
+  std::map<std::string, int64_t> calls;
+  for (const auto& region : j["regions"]) {
+    std::string name = region["name"];
+    calls[name] = region["calls"];
+    if (name == "pipeline step") nvtx = region["calls"] == kSteps;
+    // CUPTI looks the kernel's name up around each launch (cuKernelGetName):
+    // the tool's calls, not the program's.
+    EXPECT_EQ(name.find("GetName"), std::string::npos) << name;
+    EXPECT_EQ(name.find("GetAttribute"), std::string::npos) << name;
+  }
   EXPECT_TRUE(nvtx) << "NVTX range 'pipeline step' recorded once per step";
+  // The program's own calls, exactly: one launch and two copies per chunk and step.
+  EXPECT_EQ(calls["cudaLaunchKernel"], kChunks * kSteps);
+  EXPECT_EQ(calls["cudaMemcpyAsync"], 2 * kChunks * kSteps);
+  EXPECT_EQ(calls["cudaDeviceSynchronize"], kSteps);
 }
 
 TEST(CudaRecord, ForcedOnAProgramWithoutCudaTheModuleIsSilent) {
