@@ -3,7 +3,9 @@
 # (Qt's offscreen platform, no display): the halo example (4 ranks) whole and
 # 3 ms of its middle, nested_loops 200000 whole and 20 us at 97 % of its run
 # (its last phase, where single iterations show; the middle is one long call), and
-# `rondo view A B` of nested_loops 200000 against 100000 on one time axis.
+# `rondo view A B` of nested_loops 200000 against 100000 on one time axis, and
+# the last 12 ms of the CUDA stream pipeline recorded on an H200 (the trace kept
+# in tests/gpu/fixtures: these machines have no GPU).
 # Usage: viewer/readme_screenshots.sh BUILD_DIR [OUT_DIR (default docs/images)]
 set -euo pipefail
 build=$(cd "${1:?usage: readme_screenshots.sh BUILD_DIR [OUT_DIR]}" && pwd)
@@ -29,3 +31,5 @@ window_at() {
 "$rondo" view --screenshot "$out/viewer-loops-near.png" --size 1400x200 --window "$(window_at "$work/loops.rondo" 20 0.97)" "$work/loops.rondo"
 # (from the work directory: the headers name the traces as given)
 (cd "$work" && "$rondo" view --screenshot "$out/viewer-compare.png" --size 1400x260 loops.rondo loops-short.rondo)
+"$rondo" view --screenshot "$out/viewer-cuda.png" --size 1400x230 --window 160ms:172ms \
+  "$(dirname "$0")/../tests/gpu/fixtures/h200-stream-pipeline"

@@ -97,9 +97,7 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
     const ProcessDefinitions& defs = p.defs();
     for (size_t ti = 0; ti < p.thread_count(); ++ti) {
       uint32_t index = p.thread_index(ti);
-      const ThreadDef* def = nullptr;
-      for (const ThreadDef& d : defs.threads)
-        if (d.index == index) def = &d;
+      const ThreadDef* def = defs.thread_def(index);
       if (def && def->kind == ThreadKind::GpuSynchronisation) {
         add_sync_activity(p, p.thread(ti), window, sync_rows);
         continue;

@@ -35,6 +35,12 @@ const std::string& ProcessDefinitions::string(uint32_t id) const {
   return id < strings.size() ? strings[id] : unknown;
 }
 
+const ThreadDef* ProcessDefinitions::thread_def(uint32_t index) const {
+  for (const ThreadDef& t : threads)
+    if (t.index == index) return &t;
+  return nullptr;
+}
+
 const std::string& ProcessDefinitions::region_name(uint32_t region) const {
   static const std::string unknown = "<unknown region>";
   return region < regions.size() ? string(regions[region].name) : unknown;

@@ -13,6 +13,7 @@
 #include "../common/trace_check.h"
 #include "../unit/trace_fixture.h"
 #include "cuda_device.h"
+#include "gpu_trace_facts.h"
 #include "rondo/format/reader.h"
 
 using rondo::test::run_command;
@@ -94,51 +95,14 @@ TEST(CudaGpu, VectorAddCountsBytesAndOrder) {
   ASSERT_EQ(r.status, 0) << r.out;
   ASSERT_TRUE(rondo::test::trace_valid(trace));
   format::TraceReader t(trace);
-  const auto& p = *t.processes().at(0);
-  std::map<int64_t, uint64_t> launch_ticks;  // correlation id -> ticks of the host call's ENTER
-  std::map<std::string, int64_t> bytes;
-  int kernels = 0, copies = 0, streams = 0;
-  std::vector<std::pair<int64_t, uint64_t>> device_starts;  // correlation, start
-  for (size_t i = 0; i < p.thread_count(); ++i) {
-    bool gpu = false;
-    for (const auto& d : p.defs().threads)
-      if (d.index == p.thread_index(i)) gpu = d.kind == format::ThreadKind::GpuStream;
-    streams += gpu;
-    std::vector<uint64_t> entered;
-    for (const format::Event& e : rondo::test::replay(p.thread(i))) {
-      switch (e.kind()) {
-        case format::EventKind::Enter: entered.push_back(e.ticks); break;
-        case format::EventKind::Leave:
-          if (!entered.empty()) entered.pop_back();
-          break;
-        case format::EventKind::GpuApiCall:
-          ASSERT_FALSE(entered.empty()) << "GPU_API_CALL outside its call's region";
-          launch_ticks[e.data[0]] = entered.back();
-          break;
-        case format::EventKind::GpuKernelLaunch:
-          ++kernels;
-          EXPECT_EQ(region_of(p, e), "vector_add(float const*, float const*, float*, int)");
-          device_starts.push_back({e.data[0], e.ticks});
-          break;
-        case format::EventKind::GpuMemcpy:
-          ++copies;
-          bytes[std::string(format::gpu_copy_kind_name(static_cast<format::GpuCopyKind>(e.def->key.params[0])))] +=
-              e.data[0];
-          device_starts.push_back({e.data[1], e.ticks});
-          break;
-        default: break;
-      }
-    }
-  }
-  EXPECT_EQ(streams, 1);
-  EXPECT_EQ(kernels, kSteps);
-  EXPECT_EQ(copies, 3 * kSteps);
-  EXPECT_EQ(bytes["HtoD"], 2 * kSteps * kBytes);
-  EXPECT_EQ(bytes["DtoH"], kSteps * kBytes);
-  for (auto [correlation, start] : device_starts) {
-    ASSERT_TRUE(launch_ticks.count(correlation)) << "device activity " << correlation << " has no host call";
-    EXPECT_GE(start, launch_ticks[correlation]) << "device activity " << correlation << " starts before its call";
-  }
+  rondo::test::GpuTraceFacts f = rondo::test::gpu_trace_facts(*t.processes().at(0));
+  EXPECT_EQ(f.streams, 1);
+  EXPECT_EQ(f.kernels, kSteps);
+  EXPECT_EQ(f.kernels_by_name["vector_add(float const*, float const*, float*, int)"], kSteps);
+  EXPECT_EQ(f.copies, 3 * kSteps);
+  EXPECT_EQ(f.copy_bytes["HtoD"], 2 * kSteps * kBytes);
+  EXPECT_EQ(f.copy_bytes["DtoH"], kSteps * kBytes);
+  rondo::test::expect_device_activity_after_its_host_call(f);
   auto stats = run_command(kCli + " stats --json " + trace);
   ASSERT_EQ(stats.status, 0) << stats.out;
   auto j = nlohmann::json::parse(stats.out);

@@ -238,3 +238,35 @@ TEST(GpuOtf2, ScorePArchiveImportsIntoAGpuStreamWithCopiesByDirection) {
   ASSERT_EQ(r.gpu.streams.size(), 1u);
   EXPECT_EQ(r.gpu.streams[0].busy_ns, 100 + 100 + 100 + 10);
 }
+
+// The real trace of fixtures/ (recorded on an H200): through OTF2 and back, every
+// stream keeps its kernels, copies (direction, bytes, correlation) in order.
+TEST(GpuOtf2, RealTraceRecordedOnAnH200ThroughOtf2AndBack) {
+  rondo::test::TempDir dir;
+  const std::string trace = std::string(RONDO_GPU_FIXTURES) + "/h200-stream-pipeline";
+  const std::string otf2 = dir.file("otf2"), back = dir.file("back");
+  auto ex = run_command(std::string(RONDO_CLI) + " export " + trace + " --format otf2 -o " + otf2);
+  ASSERT_EQ(ex.status, 0) << ex.out;
+  auto events = run_command(std::string(OTF2_PRINT) + " -Werror " + otf2 + "/traces.otf2");
+  ASSERT_EQ(events.status, 0) << events.out.substr(0, 2000);
+  EXPECT_EQ(lines_starting(events.out, "RMA_GET "), 24u);  // HtoD: 8 chunks x 3 steps
+  EXPECT_EQ(lines_starting(events.out, "RMA_PUT "), 24u);  // DtoH
+  auto im = run_command(std::string(RONDO_CLI) + " import " + otf2 + "/traces.otf2 -o " + back);
+  ASSERT_EQ(im.status, 0) << im.out;
+  format::TraceReader original(trace), imported(back);
+  auto before = contents(original), after = contents(imported);
+  int streams = 0;
+  for (const auto& [name, content] : before) {
+    if (!content.gpu_kind) continue;
+    SCOPED_TRACE(name);
+    ++streams;
+    ASSERT_TRUE(after.count(name));
+    EXPECT_TRUE(after[name].gpu_kind);
+    EXPECT_EQ(content.kernels, 6);
+    EXPECT_EQ(content.copies.size(), 12u);
+    EXPECT_EQ(after[name].kernels, content.kernels);
+    EXPECT_EQ(after[name].kernel_correlations, content.kernel_correlations);
+    EXPECT_EQ(after[name].copies, content.copies);
+  }
+  EXPECT_EQ(streams, 4);
+}

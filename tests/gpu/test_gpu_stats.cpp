@@ -12,6 +12,7 @@
 #include "../common/run_command.h"
 #include "../unit/trace_fixture.h"
 #include "activity_translation.h"
+#include "gpu_trace_facts.h"
 #include "gpu_trace_writer.h"
 #include "rondo/analyzer/analysis.h"
 
@@ -259,4 +260,49 @@ TEST(GpuStats, ChromeExportHasStreamTracksAndFlowArrowsFromLaunchToKernel) {
     EXPECT_EQ(track_names[tid], "thread 0");  // from the host thread...
     EXPECT_NE(track_names[finishes[id]].find("(GPU 0 stream 1"), std::string::npos) << track_names[finishes[id]];
   }
+}
+
+// A real trace: examples/cuda/stream_pipeline.cu (8 chunks of 2^18 floats on 4
+// streams, 3 steps) recorded on an NVIDIA H200 (fixtures/README.md). The
+// expected numbers come from the program: per chunk and step one HtoD copy, one
+// kernel and one DtoH copy, chunk c on stream c % 4; one synchronisation per step.
+TEST(GpuStats, RealTraceRecordedOnAnH200AgreesWithTheProgram) {
+  constexpr int kChunks = 8, kSteps = 3, kStreams = 4;
+  constexpr int64_t kChunkBytes = (1 << 18) * 4;
+  const std::string trace = std::string(RONDO_GPU_FIXTURES) + "/h200-stream-pipeline";
+  format::TraceReader reader(trace);
+  ASSERT_EQ(reader.processes().size(), 1u);
+  rondo::test::GpuTraceFacts f = rondo::test::gpu_trace_facts(*reader.processes()[0]);
+  EXPECT_EQ(f.streams, kStreams);
+  EXPECT_EQ(f.kernels, kChunks * kSteps);
+  EXPECT_EQ(f.kernels_by_name["scale(float*, int, float)"], kChunks * kSteps);
+  EXPECT_EQ(f.copies, 2 * kChunks * kSteps);
+  EXPECT_EQ(f.copy_bytes["HtoD"], kChunks * kSteps * kChunkBytes);
+  EXPECT_EQ(f.copy_bytes["DtoH"], kChunks * kSteps * kChunkBytes);
+  rondo::test::expect_device_activity_after_its_host_call(f);
+
+  auto r = rondo::test::run_command(std::string(RONDO_CLI) + " stats --json " + trace);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& gpu = j["gpu"];
+  ASSERT_EQ(gpu["kernels"].size(), 1u);
+  EXPECT_EQ(gpu["kernels"][0]["calls"], kChunks * kSteps);
+  ASSERT_EQ(gpu["copies"].size(), 2u);
+  for (const auto& c : gpu["copies"]) {
+    EXPECT_EQ(c["count"], kChunks * kSteps) << c.dump();
+    EXPECT_EQ(c["bytes"], kChunks * kSteps * kChunkBytes) << c.dump();
+  }
+  ASSERT_EQ(gpu["streams"].size(), static_cast<size_t>(kStreams));
+  for (const auto& s : gpu["streams"]) {
+    EXPECT_EQ(s["kernels"], kChunks / kStreams * kSteps) << s.dump();
+    EXPECT_EQ(s["copies"], 2 * kChunks / kStreams * kSteps) << s.dump();
+  }
+  EXPECT_EQ(gpu["sync"]["calls"], kSteps);
+  std::map<std::string, int64_t> calls;
+  for (const auto& region : j["regions"]) calls[region["name"]] = region["calls"];
+  EXPECT_EQ(calls["cudaLaunchKernel"], kChunks * kSteps);
+  EXPECT_EQ(calls["cudaMemcpyAsync"], 2 * kChunks * kSteps);
+  EXPECT_EQ(calls["cudaDeviceSynchronize"], kSteps);
+  EXPECT_EQ(calls["cudaStreamCreate"], kStreams);
+  EXPECT_EQ(calls["pipeline step"], kSteps);  // NVTX
 }

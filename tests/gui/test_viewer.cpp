@@ -275,7 +275,8 @@ TEST(ViewerScreenshot, SizeAndContent) {
       ++legend[group_of_color(Rgb{static_cast<uint8_t>(qRed(c)), static_cast<uint8_t>(qGreen(c)),
                                   static_cast<uint8_t>(qBlue(c))})];
     }
-  for (RegionGroup g : {RegionGroup::User, RegionGroup::Mpi, RegionGroup::OpenMp, RegionGroup::Threads, RegionGroup::Io})
+  for (RegionGroup g : {RegionGroup::User, RegionGroup::Mpi, RegionGroup::OpenMp, RegionGroup::Threads, RegionGroup::Io,
+                        RegionGroup::Gpu})
     EXPECT_GT(legend[g], 50) << group_name(g);
 
   // An OTF2 archive (the export of the same run) opens directly, imported on the fly.

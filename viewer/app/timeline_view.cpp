@@ -239,7 +239,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     if (marked_rows_.count(i)) p.fillRect(QRect(0, y0, kLabelWidth, kDepthPx * 2), QColor(255, 214, 80));
     p.setPen(QColor(60, 60, 60));
     p.drawText(QRect(12, y0, kLabelWidth - 14, kDepthPx * 2), Qt::AlignVCenter,
-               QString("thread %1").arg(session_.process(r).thread_index(r.thread)));
+               QString::fromStdString(r.name));
     bool innermost = depth_mode_ == DepthMode::Innermost;
     int depths = innermost ? 1 : std::min(f.depths, kMaxShownDepth);
     for (int d = 0; d < depths; ++d) {

@@ -8,7 +8,7 @@ namespace rondo::viewer {
 namespace {
 
 // Hues (degrees) of the groups, far enough apart that shades never overlap.
-constexpr double kHue[kRegionGroups] = {120, 0, 210, 280, 40, 0};
+constexpr double kHue[kRegionGroups] = {120, 0, 210, 280, 40, 165, 0};
 
 Rgb hsl(double h, double s, double l) {
   auto f = [&](double n) {
@@ -35,6 +35,7 @@ RegionGroup region_group(format::RegionRole role) {
     case RegionRole::OpenMp: return RegionGroup::OpenMp;
     case RegionRole::Pthread: return RegionGroup::Threads;
     case RegionRole::Io: return RegionGroup::Io;
+    case RegionRole::Cuda: return RegionGroup::Gpu;
     case RegionRole::Function: case RegionRole::User: return RegionGroup::User;
     default: return RegionGroup::Other;
   }
@@ -47,6 +48,7 @@ std::string_view group_name(RegionGroup g) {
     case RegionGroup::OpenMp: return "OpenMP";
     case RegionGroup::Threads: return "threads/locks";
     case RegionGroup::Io: return "I/O";
+    case RegionGroup::Gpu: return "CUDA/GPU";
     case RegionGroup::Other: return "other";
   }
   return "other";

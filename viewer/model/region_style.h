@@ -1,5 +1,5 @@
 // How the viewer colors regions: by group (MPI, OpenMP, threads/locks, I/O,
-// user code), each region with its own stable shade of its group's hue, so the
+// CUDA/GPU, user code), each region with its own stable shade of its group's hue, so the
 // same function has the same color in every trace and every run of the viewer.
 #pragma once
 
@@ -10,8 +10,8 @@
 
 namespace rondo::viewer {
 
-enum class RegionGroup : uint8_t { User = 0, Mpi, OpenMp, Threads, Io, Other };
-constexpr int kRegionGroups = 6;
+enum class RegionGroup : uint8_t { User = 0, Mpi, OpenMp, Threads, Io, Gpu, Other };
+constexpr int kRegionGroups = 7;
 
 struct Rgb {
   uint8_t r = 0, g = 0, b = 0;

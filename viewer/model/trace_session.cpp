@@ -51,10 +51,18 @@ TraceSession::TraceSession(const std::string& path) : path_(path) {
   });
   for (size_t pi : order) {
     int32_t rank = analyzer::process_label(*trace_, pi);
-    for (size_t t = 0; t < procs[pi]->thread_count(); ++t)
+    for (size_t t = 0; t < procs[pi]->thread_count(); ++t) {
+      // CPU threads by index; GPU streams and the synchronisation location by
+      // the name the recorder gave them.
+      uint32_t index = procs[pi]->thread_index(t);
+      const format::ThreadDef* def = procs[pi]->defs().thread_def(index);
+      std::string name = def && def->kind != format::ThreadKind::Cpu && def->name
+                             ? procs[pi]->defs().string(def->name)
+                             : "thread " + std::to_string(index);
       rows_.push_back(Row{pi, t, rank,
-                          (procs[pi]->rank() >= 0 ? "rank " : "process ") + std::to_string(rank) + " / thread " +
-                              std::to_string(procs[pi]->thread_index(t))});
+                          (procs[pi]->rank() >= 0 ? "rank " : "process ") + std::to_string(rank) + " / " + name,
+                          name});
+    }
   }
   colors_.resize(procs.size());
   for (size_t pi = 0; pi < procs.size(); ++pi) {

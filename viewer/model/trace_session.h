@@ -20,7 +20,8 @@ struct Row {
   size_t process = 0;  // index in TraceReader::processes()
   size_t thread = 0;   // position in that process
   int32_t rank = 0;    // analyzer::process_label
-  std::string label;   // "rank 1 / thread 0"
+  std::string label;   // "rank 1 / thread 0", "rank 1 / GPU 0 stream 13"
+  std::string name;    // within its process: "thread 0", "GPU 0 stream 13"
 };
 
 class TraceSession {

@@ -141,6 +141,8 @@ struct ProcessDefinitions {
 
   const std::string& string(uint32_t id) const;
   const std::string& region_name(uint32_t region) const;
+  // The definition of location `index` (ThreadDef::index), or null.
+  const ThreadDef* thread_def(uint32_t index) const;
 
   // Decodes one PROCESS_DEFS payload into this object (later records with the
   // same id replace earlier ones: that is how the rank is set after MPI_Init).
