@@ -15,8 +15,6 @@
 
 namespace rondo::mpi {
 
-constinit thread_local uint64_t t_call_ticks = 0;
-constinit thread_local bool t_call_on = false;
 std::atomic<uint64_t> g_handle_generation{0};
 
 using format::EventKey;
@@ -164,13 +162,6 @@ int translate(const std::vector<int>& peers, int rank) {
   return rank >= 0 && static_cast<size_t>(rank) < peers.size() ? peers[static_cast<size_t>(rank)] : -1;
 }
 
-void record(const EventKey& key, const int64_t* data = nullptr) {
-  if (t_call_on)
-    trace::record_event_at(key, data, t_call_ticks);
-  else
-    trace::record_event(key, data);
-}
-
 // A message's identity is where it goes (peer, tag, communicator); its size is
 // per-occurrence data (FORMAT.md 7.2), so that messages whose size changes from
 // call to call (halo exchanges) still repeat as one grammar event.
@@ -187,7 +178,7 @@ void record_message(EventKind kind, int peer_world, int tag, uint32_t comm, int6
                     const int64_t* request = nullptr) {
   const int64_t plain[1] = {bytes};
   const int64_t with_request[2] = {request ? *request : 0, bytes};
-  record(message_key(kind, peer_world, tag, comm), request ? with_request : plain);
+  record_in_call(message_key(kind, peer_world, tag, comm), request ? with_request : plain);
 }
 
 int64_t received_bytes(const MPI_Status& status) {
@@ -303,7 +294,7 @@ void record_post(const RequestInfo& r) {
   } else {
     EventKey k;
     k.kind = EventKind::MpiIrecvRequest;
-    record(k, &id);
+    record_in_call(k, &id);
   }
 }
 }  // namespace
@@ -354,10 +345,10 @@ void record_completion(const RequestInfo& r, const MPI_Status* status) {
   EventKey k;
   if (cancelled) {
     k.kind = EventKind::MpiRequestCancelled;
-    record(k, &id);
+    record_in_call(k, &id);
   } else if (r.send) {
     k.kind = EventKind::MpiIsendComplete;
-    record(k, &id);
+    record_in_call(k, &id);
   } else if (status && status->MPI_SOURCE != MPI_PROC_NULL) {
     int peer = r.peers ? translate(*r.peers, status->MPI_SOURCE) : status->MPI_SOURCE;
     record_message(EventKind::MpiIrecv, peer, status->MPI_TAG, r.comm, received_bytes(*status), &id);
@@ -472,7 +463,7 @@ uint64_t requests_never_completed() {
 void collective_begin() {
   EventKey k;
   k.kind = EventKind::MpiCollectiveBegin;
-  record(k);
+  record_in_call(k);
 }
 
 namespace {
@@ -482,7 +473,7 @@ void record_collective_end(CollectiveOp op, int64_t comm, int64_t root_world, in
   k.ref = static_cast<uint32_t>(op);
   k.params = {comm, root_world, 0, 0};
   const int64_t bytes[2] = {sent, received};  // data, not identity (FORMAT.md 7.2)
-  record(k, bytes);
+  record_in_call(k, bytes);
 }
 }  // namespace
 
@@ -518,7 +509,7 @@ void record_rma(EventKind kind, int target, MPI_Win win, int64_t n) {
   EventKey k;
   k.kind = kind;
   k.params = {world, window_id(win), 0, 0};
-  record(k, &n);  // the size is data, not identity (FORMAT.md 7.2)
+  record_in_call(k, &n);  // the size is data, not identity (FORMAT.md 7.2)
 }
 
 void after_init() {
