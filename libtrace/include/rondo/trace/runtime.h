@@ -157,10 +157,13 @@ class RecordGuard {
  public:
   struct OwnCall {};
   RecordGuard() {
-    if (t_intercept.inside) return;
+    if (!g_recording.load(std::memory_order_relaxed) || t_intercept.inside) return;
     acquire();
   }
-  explicit RecordGuard(OwnCall) { acquire(); }
+  explicit RecordGuard(OwnCall) {
+    if (!g_recording.load(std::memory_order_relaxed)) return;
+    acquire();
+  }
   ~RecordGuard() {
     if (r_) {
       std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -175,7 +178,6 @@ class RecordGuard {
 
  private:
   __attribute__((always_inline)) void acquire() {
-    if (!g_recording.load(std::memory_order_relaxed)) return;
     Recorder* r = recorder();
     if (!r || r->busy.load(std::memory_order_relaxed)) return;
     r->busy.store(1, std::memory_order_relaxed);
