@@ -5,6 +5,7 @@
 #include "clock_offsets.h"
 #include "handle_cache.h"
 
+#include <atomic>
 #include <climits>
 #include <cstring>
 #include <map>
@@ -62,7 +63,9 @@ struct State {
 
   std::mutex request_mutex;
   std::unordered_map<MPI_Request, BoundRequests> requests;
-  uint64_t next_request = 1;
+  // Drawn without request_mutex by a send before its real call (begin_send):
+  // ids only need to be unique.
+  std::atomic<uint64_t> next_request{1};
   // Requests whose completion cannot be seen: freed while active with
   // MPI_Request_free, or persistent ones started again before it was seen.
   uint64_t unseen_completions = 0;
@@ -308,10 +311,7 @@ PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persist
   p.comm = peer.comm;
   p.bytes = n;
   p.persistent = persistent;
-  {
-    std::lock_guard lock(state().request_mutex);
-    p.id = state().next_request++;
-  }
+  p.id = state().next_request.fetch_add(1, std::memory_order_relaxed);
   if (record_now) {
     auto id = static_cast<int64_t>(p.id);
     record_message(EventKind::MpiIsend, p.peer, p.tag, p.comm, p.bytes, &id);
@@ -393,7 +393,7 @@ void post_recv(MPI_Request request, const void* slot, int source, int tag, MPI_C
   r.slot = slot;
   {
     std::lock_guard lock(state().request_mutex);
-    r.id = state().next_request++;
+    r.id = state().next_request.fetch_add(1, std::memory_order_relaxed);
     bind_locked(request, r);
   }
   if (record_now) record_post(r);
@@ -409,7 +409,7 @@ void start(MPI_Request request, const void* slot) {
     if (it == bound->second.end()) return;
     // Each start of a persistent request is a new message: give it a new id.
     if (it->active) ++state().unseen_completions;  // started again before its last start completed
-    it->id = state().next_request++;
+    it->id = state().next_request.fetch_add(1, std::memory_order_relaxed);
     it->active = true;
     r = *it;
   }
@@ -419,25 +419,31 @@ void start(MPI_Request request, const void* slot) {
 void completed(MPI_Request handle, const MPI_Status& status, const void* slot) {
   if (handle == MPI_REQUEST_NULL) return;
   RequestInfo r;
+  State& s = state();
   {
-    std::unique_lock lock(state().request_mutex);
-    auto pending = state().pending_comms.find(handle);
-    if (pending != state().pending_comms.end()) {
-      auto [parent, created] = pending->second;
-      state().pending_comms.erase(pending);
-      lock.unlock();
-      comm_created(parent, created, "MPI_Comm_idup");
-      return;
+    std::unique_lock lock(s.request_mutex);
+    // MPI_Comm_idup is rare: no lookup while none is pending.
+    if (!s.pending_comms.empty()) {
+      auto pending = s.pending_comms.find(handle);
+      if (pending != s.pending_comms.end()) {
+        auto [parent, created] = pending->second;
+        s.pending_comms.erase(pending);
+        lock.unlock();
+        comm_created(parent, created, "MPI_Comm_idup");
+        return;
+      }
     }
-    auto bound = state().requests.find(handle);
-    if (bound == state().requests.end()) return;
+    auto bound = s.requests.find(handle);
+    if (bound == s.requests.end()) return;
     auto it = pick(bound->second, slot, [](const RequestInfo& r) { return r.active; });
     if (it == bound->second.end()) return;
-    r = *it;
-    if (r.persistent)
+    if (it->persistent) {
+      r = *it;
       it->active = false;
-    else
+    } else {
+      r = std::move(*it);  // no reference count taken and dropped on the peers table
       bound->second.erase(it);
+    }
   }
   record_completion(r, &status);
 }
