@@ -1,8 +1,9 @@
 // What the MPI module records about requests and communicators, read back with
 // the trace reader: exact record counts of real Open MPI jobs, whatever the
 // library does with handles (programs/two_isends.c, programs/comm_free.c), and
-// the messages probes found (programs/probes.c), and MPI calls the library
-// makes from inside other MPI calls (programs/nested_calls.c).
+// the messages probes found (programs/probes.c), MPI calls the library makes
+// from inside other MPI calls (programs/nested_calls.c), and what a completion's
+// status says: cancelled, or the bytes received (programs/cancel.c).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -235,6 +236,35 @@ TEST_F(MpiRecords, CallsMadeInsideMpiCallsAreNotRecorded) {
     EXPECT_EQ(counts[r][EventKind::MpiCollectiveEnd], static_cast<uint64_t>(rounds)) << "rank " << r;
     EXPECT_EQ(counts[r][EventKind::MpiSend], static_cast<uint64_t>(rounds)) << "rank " << r;
   }
+}
+
+// A cancelled receive is recorded as cancelled by whichever call completes it
+// (MPI_Wait, MPI_Test, MPI_Waitall); a completed one with the bytes it received.
+TEST_F(MpiRecords, CancelledAndCompletedReceivesReadTheirStatus) {
+  const int rounds = 6;
+  std::string trace = record(2, CANCEL, std::to_string(rounds));
+  ASSERT_EQ(last_.status, 0) << last_.out;
+  ASSERT_NE(last_.out.find("cancel: rank 0 cancelled 6 of 6"), std::string::npos) << last_.out;
+  ASSERT_NE(last_.out.find("cancel: rank 1 cancelled 6 of 6"), std::string::npos) << last_.out;
+  rondo::format::TraceReader reader(trace);
+  auto counts = rondo::test::kinds_by_rank(reader);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(counts[r][EventKind::MpiIrecvRequest], 2u * rounds) << "rank " << r;
+    EXPECT_EQ(counts[r][EventKind::MpiRequestCancelled], static_cast<uint64_t>(rounds)) << "rank " << r;
+    EXPECT_EQ(counts[r][EventKind::MpiIrecv], static_cast<uint64_t>(rounds)) << "rank " << r;
+  }
+  std::multiset<int64_t> sizes;
+  for (const auto& p : reader.processes())
+    for (size_t t = 0; t < p->thread_count(); ++t) {
+      rondo::format::EventCursor cursor(p->thread(t));
+      rondo::format::Event e;
+      while (cursor.next(e))
+        if (e.kind() == EventKind::MpiIrecv) sizes.insert(rondo::format::transfer_bytes(*e.def, e.data).bytes);
+    }
+  std::multiset<int64_t> expected;
+  for (int rank = 0; rank < 2; ++rank)
+    for (int r = 0; r < rounds; ++r) expected.insert(1000 + r);
+  EXPECT_EQ(sizes, expected);
 }
 
 }  // namespace
