@@ -2,16 +2,20 @@
 # Instructions per unsuccessful poll (MPI_Testany over 4 pending receives,
 # MPI_Test, MPI_Iprobe), traced and untraced, from callgrind (repeatable on a
 # loaded machine, unlike wall time):
-#   bench/mpi/callgrind_polls.sh [BUILD_DIR]
+#   bench/mpi/callgrind_polls.sh [BUILD_DIR] [BASELINE_LIB_DIR]
 # One process posts 4 receives that nothing will match (as hpcc's
 # MPIRandomAccess keeps receives posted while it polls) and polls N times with
 # each call; every poll finds nothing, so the tracer folds it (FORMAT.md 7.2).
 # callgrind's inclusive cost of the wrapper per call is the traced cost, that
 # of the library's PMPI_* the untraced one; their difference is the tracer's.
+# BASELINE_LIB_DIR, when given, holds librondo-mpi.so and librondo.so.0 of
+# another build (e.g. before a change): it is measured in the same run and
+# printed as a further column, as callgrind_pingpong.sh does.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="$(cd "${1:-$repo/build}" && pwd)"
+baseline="${2:-}"
 work="${KEEP:-$(mktemp -d)}"; mkdir -p "$work"
 [ -n "${KEEP:-}" ] || trap "rm -rf $work" EXIT
 root=""
@@ -44,11 +48,17 @@ mkdir -p "$work/new"
 cp "$build/interceptors/mpi/librondo-mpi.so" "$build/libtrace/librondo.so.0" "$work/new/"
 run plain "" &
 run new "$work/new" &
+[ -n "$baseline" ] && run base "$baseline" &
 wait
 printf '%-12s %10s %12s %12s\n' call untraced traced "tracer adds"
 for fn in MPI_Testany MPI_Test MPI_Iprobe; do
   plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
   traced=$(per_call "$work/cg.new" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn .*librondo-mpi")
-  printf '%-12s %10s %12s %12s\n' "$fn" "$plain" "$traced" "$((traced - plain))"
+  printf '%-12s %10s %12s %12s' "$fn" "$plain" "$traced" "$((traced - plain))"
+  if [ -n "$baseline" ]; then
+    base=$(per_call "$work/cg.base" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn .*librondo-mpi")
+    printf '   baseline traced %s (adds %s)' "$base" "$((base - plain))"
+  fi
+  echo
 done
 echo "(instructions per unsuccessful poll, callgrind inclusive, $n calls each)"

@@ -55,12 +55,12 @@ void scan_loaded_objects();
 
 // Whether a wrapper records the call it intercepts: the module is ready (its
 // regions are defined), the process is recording, the call is not made from
-// inside another intercepted call, and the caller is application code (not a
-// runtime library; `caller` is the wrapper's __builtin_return_address(0)) nor
-// another interceptor's own code (trace::InInterceptor).
+// inside another intercepted call (an MPI wrapper's own bookkeeping included:
+// trace::InterceptState), and the caller is application code (not a runtime
+// library; `caller` is the wrapper's __builtin_return_address(0)).
 inline bool should_record(const std::atomic<bool>& module_ready, const void* caller) {
   return module_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
-         trace::t_inside_call == 0 && trace::t_in_interceptor == 0 && !is_runtime_caller(caller);
+         trace::t_intercept.inside == 0 && !is_runtime_caller(caller);
 }
 
 // One recorded call: enter on construction, leave on destruction. Recording never

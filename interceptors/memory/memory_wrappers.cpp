@@ -138,8 +138,8 @@ __attribute__((constructor)) void rondo_memory_init() {
 // libevent progress threads); what they allocate is the library's, but their
 // calls come through libc (strdup, getaddrinfo) as often as from the library
 // itself, so the caller's address cannot tell. A thread created from inside an
-// intercepted call (trace::t_inside_call) is the library's: it runs with
-// t_inside_call raised for its whole life, and nothing it does is recorded, as
+// intercepted call (trace::t_intercept.inside) is the library's: it runs
+// with that raised for its whole life, and nothing it does is recorded, as
 // the pthread module does with such threads when it is loaded. Threads the
 // application creates (or an OpenMP runtime creates for the program's
 // parallel regions, outside any intercepted call) start unchanged.
@@ -152,7 +152,7 @@ struct LibraryThread {
 void* start_library_thread(void* p) {
   LibraryThread start = *static_cast<LibraryThread*>(p);
   g_free.load()(p);
-  ++trace::t_inside_call;  // for the whole life of this thread
+  ++trace::t_intercept.inside;  // for the whole life of this thread
   return start.routine(start.arg);
 }
 
@@ -174,7 +174,7 @@ extern "C" {
 int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*routine)(void*), void* arg) {
   CreateFn real = g_create.get();
   if (!real) return EAGAIN;
-  if (trace::t_inside_call == 0 || !resolve() || rondo_caller(CALLER)) return real(thread, attr, routine, arg);
+  if (trace::t_intercept.inside == 0 || !resolve() || rondo_caller(CALLER)) return real(thread, attr, routine, arg);
   auto* start = static_cast<LibraryThread*>(g_malloc.load()(sizeof(LibraryThread)));
   if (!start) return real(thread, attr, routine, arg);
   *start = LibraryThread{routine, arg};

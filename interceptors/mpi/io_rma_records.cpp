@@ -36,15 +36,6 @@ bool lookup(MPI_File file, uint32_t& id) {
   return true;
 }
 
-// At the current call's entry or exit (mpi_tracking.h, t_call_ticks): the
-// records share the call's enter or leave timestamp.
-void record_at_call(const EventKey& key, const int64_t* data) {
-  if (t_call_on)
-    trace::record_event_at(key, data, t_call_ticks);
-  else
-    trace::record_event(key, data);
-}
-
 // MPI_MODE_* as the POSIX open flags IO_CREATE_HANDLE holds for every paradigm.
 int64_t open_flags(int amode) {
   int64_t flags = (amode & MPI_MODE_RDWR) ? O_RDWR : (amode & MPI_MODE_WRONLY) ? O_WRONLY : O_RDONLY;
@@ -62,7 +53,7 @@ void file_opened(MPI_File file, const char* path, int amode, bool record) {
     std::lock_guard lock(files().mutex);
     files().ids[file] = id;
   }
-  if (record) record_at_call(EventKey{EventKind::IoCreateHandle, id, {open_flags(amode)}}, nullptr);
+  if (record) record_in_call(EventKey{EventKind::IoCreateHandle, id, {open_flags(amode)}}, nullptr);
 }
 
 void file_closed(MPI_File file, bool record) {
@@ -74,7 +65,7 @@ void file_closed(MPI_File file, bool record) {
     id = it->second;
     files().ids.erase(it);
   }
-  if (record) record_at_call(EventKey{EventKind::IoDestroyHandle, id, {}}, nullptr);
+  if (record) record_in_call(EventKey{EventKind::IoDestroyHandle, id, {}}, nullptr);
 }
 
 FileOperation::FileOperation(MPI_File file, format::IoOperation op, int64_t requested, int64_t offset, bool record)
@@ -82,7 +73,7 @@ FileOperation::FileOperation(MPI_File file, format::IoOperation op, int64_t requ
   if (!record || !lookup(file, handle_)) return;
   on_ = true;
   const int64_t data[2] = {requested, offset};
-  record_at_call(EventKey{EventKind::IoOperationBegin, handle_, {static_cast<int64_t>(op_)}}, data);
+  record_in_call(EventKey{EventKind::IoOperationBegin, handle_, {static_cast<int64_t>(op_)}}, data);
 }
 
 void FileOperation::complete(int rc, const MPI_Status* status, MPI_Datatype type) {
@@ -92,11 +83,11 @@ void FileOperation::complete(int rc, const MPI_Status* status, MPI_Datatype type
     int count = 0;
     done = PMPI_Get_count(status, type, &count) == MPI_SUCCESS && count != MPI_UNDEFINED ? bytes(count, type) : 0;
   }
-  record_at_call(EventKey{EventKind::IoOperationComplete, handle_, {static_cast<int64_t>(op_)}}, &done);
+  record_in_call(EventKey{EventKind::IoOperationComplete, handle_, {static_cast<int64_t>(op_)}}, &done);
 }
 
 void record_rma_sync(MPI_Win win, format::RmaSyncKind kind) {
-  record_at_call(EventKey{EventKind::RmaSync, 0, {window_id(win), static_cast<int64_t>(kind)}}, nullptr);
+  record_in_call(EventKey{EventKind::RmaSync, 0, {window_id(win), static_cast<int64_t>(kind)}}, nullptr);
 }
 
 }  // namespace rondo::mpi

@@ -5,6 +5,7 @@
 #include "clock_offsets.h"
 #include "handle_cache.h"
 
+#include <atomic>
 #include <climits>
 #include <cstring>
 #include <map>
@@ -15,8 +16,6 @@
 
 namespace rondo::mpi {
 
-constinit thread_local uint64_t t_call_ticks = 0;
-constinit thread_local bool t_call_on = false;
 std::atomic<uint64_t> g_handle_generation{0};
 
 using format::EventKey;
@@ -64,7 +63,9 @@ struct State {
 
   std::mutex request_mutex;
   std::unordered_map<MPI_Request, BoundRequests> requests;
-  uint64_t next_request = 1;
+  // Drawn without request_mutex by a send before its real call (begin_send):
+  // ids only need to be unique.
+  std::atomic<uint64_t> next_request{1};
   // Requests whose completion cannot be seen: freed while active with
   // MPI_Request_free, or persistent ones started again before it was seen.
   uint64_t unseen_completions = 0;
@@ -164,13 +165,6 @@ int translate(const std::vector<int>& peers, int rank) {
   return rank >= 0 && static_cast<size_t>(rank) < peers.size() ? peers[static_cast<size_t>(rank)] : -1;
 }
 
-void record(const EventKey& key, const int64_t* data = nullptr) {
-  if (t_call_on)
-    trace::record_event_at(key, data, t_call_ticks);
-  else
-    trace::record_event(key, data);
-}
-
 // A message's identity is where it goes (peer, tag, communicator); its size is
 // per-occurrence data (FORMAT.md 7.2), so that messages whose size changes from
 // call to call (halo exchanges) still repeat as one grammar event.
@@ -187,14 +181,29 @@ void record_message(EventKind kind, int peer_world, int tag, uint32_t comm, int6
                     const int64_t* request = nullptr) {
   const int64_t plain[1] = {bytes};
   const int64_t with_request[2] = {request ? *request : 0, bytes};
-  record(message_key(kind, peer_world, tag, comm), request ? with_request : plain);
+  record_in_call(message_key(kind, peer_world, tag, comm), request ? with_request : plain);
 }
 
+// What a status says: the bytes received and whether the request was
+// cancelled. Open MPI's MPI_Status holds both in fields of its public struct
+// (mpi.h), which PMPI_Get_count and PMPI_Test_cancelled only read back, at
+// about 40 and 25 instructions a call on every receive and completion; other
+// libraries are asked.
+#if defined(OMPI_MAJOR_VERSION)
+int64_t received_bytes(const MPI_Status& status) { return static_cast<int64_t>(status._ucount); }
+bool cancelled(const MPI_Status& status) { return status._cancelled != 0; }
+#else
 int64_t received_bytes(const MPI_Status& status) {
   int n = 0;
   PMPI_Get_count(&status, MPI_BYTE, &n);
   return n == MPI_UNDEFINED ? 0 : n;
 }
+bool cancelled(const MPI_Status& status) {
+  int flag = 0;
+  PMPI_Test_cancelled(&status, &flag);
+  return flag != 0;
+}
+#endif
 
 }  // namespace
 
@@ -303,7 +312,7 @@ void record_post(const RequestInfo& r) {
   } else {
     EventKey k;
     k.kind = EventKind::MpiIrecvRequest;
-    record(k, &id);
+    record_in_call(k, &id);
   }
 }
 }  // namespace
@@ -317,10 +326,7 @@ PendingSend begin_send(int dest, int tag, MPI_Comm comm, int64_t n, bool persist
   p.comm = peer.comm;
   p.bytes = n;
   p.persistent = persistent;
-  {
-    std::lock_guard lock(state().request_mutex);
-    p.id = state().next_request++;
-  }
+  p.id = state().next_request.fetch_add(1, std::memory_order_relaxed);
   if (record_now) {
     auto id = static_cast<int64_t>(p.id);
     record_message(EventKind::MpiIsend, p.peer, p.tag, p.comm, p.bytes, &id);
@@ -349,15 +355,13 @@ void bind_locked(MPI_Request handle, RequestInfo r) { state().requests[handle].p
 
 void record_completion(const RequestInfo& r, const MPI_Status* status) {
   auto id = static_cast<int64_t>(r.id);
-  int cancelled = 0;
-  if (status) PMPI_Test_cancelled(status, &cancelled);
   EventKey k;
-  if (cancelled) {
+  if (status && cancelled(*status)) {
     k.kind = EventKind::MpiRequestCancelled;
-    record(k, &id);
+    record_in_call(k, &id);
   } else if (r.send) {
     k.kind = EventKind::MpiIsendComplete;
-    record(k, &id);
+    record_in_call(k, &id);
   } else if (status && status->MPI_SOURCE != MPI_PROC_NULL) {
     int peer = r.peers ? translate(*r.peers, status->MPI_SOURCE) : status->MPI_SOURCE;
     record_message(EventKind::MpiIrecv, peer, status->MPI_TAG, r.comm, received_bytes(*status), &id);
@@ -402,7 +406,7 @@ void post_recv(MPI_Request request, const void* slot, int source, int tag, MPI_C
   r.slot = slot;
   {
     std::lock_guard lock(state().request_mutex);
-    r.id = state().next_request++;
+    r.id = state().next_request.fetch_add(1, std::memory_order_relaxed);
     bind_locked(request, r);
   }
   if (record_now) record_post(r);
@@ -418,7 +422,7 @@ void start(MPI_Request request, const void* slot) {
     if (it == bound->second.end()) return;
     // Each start of a persistent request is a new message: give it a new id.
     if (it->active) ++state().unseen_completions;  // started again before its last start completed
-    it->id = state().next_request++;
+    it->id = state().next_request.fetch_add(1, std::memory_order_relaxed);
     it->active = true;
     r = *it;
   }
@@ -428,25 +432,31 @@ void start(MPI_Request request, const void* slot) {
 void completed(MPI_Request handle, const MPI_Status& status, const void* slot) {
   if (handle == MPI_REQUEST_NULL) return;
   RequestInfo r;
+  State& s = state();
   {
-    std::unique_lock lock(state().request_mutex);
-    auto pending = state().pending_comms.find(handle);
-    if (pending != state().pending_comms.end()) {
-      auto [parent, created] = pending->second;
-      state().pending_comms.erase(pending);
-      lock.unlock();
-      comm_created(parent, created, "MPI_Comm_idup");
-      return;
+    std::unique_lock lock(s.request_mutex);
+    // MPI_Comm_idup is rare: no lookup while none is pending.
+    if (!s.pending_comms.empty()) {
+      auto pending = s.pending_comms.find(handle);
+      if (pending != s.pending_comms.end()) {
+        auto [parent, created] = pending->second;
+        s.pending_comms.erase(pending);
+        lock.unlock();
+        comm_created(parent, created, "MPI_Comm_idup");
+        return;
+      }
     }
-    auto bound = state().requests.find(handle);
-    if (bound == state().requests.end()) return;
+    auto bound = s.requests.find(handle);
+    if (bound == s.requests.end()) return;
     auto it = pick(bound->second, slot, [](const RequestInfo& r) { return r.active; });
     if (it == bound->second.end()) return;
-    r = *it;
-    if (r.persistent)
+    if (it->persistent) {
+      r = *it;
       it->active = false;
-    else
+    } else {
+      r = std::move(*it);  // no reference count taken and dropped on the peers table
       bound->second.erase(it);
+    }
   }
   record_completion(r, &status);
 }
@@ -472,7 +482,7 @@ uint64_t requests_never_completed() {
 void collective_begin() {
   EventKey k;
   k.kind = EventKind::MpiCollectiveBegin;
-  record(k);
+  record_in_call(k);
 }
 
 namespace {
@@ -482,7 +492,7 @@ void record_collective_end(CollectiveOp op, int64_t comm, int64_t root_world, in
   k.ref = static_cast<uint32_t>(op);
   k.params = {comm, root_world, 0, 0};
   const int64_t bytes[2] = {sent, received};  // data, not identity (FORMAT.md 7.2)
-  record(k, bytes);
+  record_in_call(k, bytes);
 }
 }  // namespace
 
@@ -518,7 +528,7 @@ void record_rma(EventKind kind, int target, MPI_Win win, int64_t n) {
   EventKey k;
   k.kind = kind;
   k.params = {world, window_id(win), 0, 0};
-  record(k, &n);  // the size is data, not identity (FORMAT.md 7.2)
+  record_in_call(k, &n);  // the size is data, not identity (FORMAT.md 7.2)
 }
 
 void after_init() {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "rondo/format/records.h"
-#include "rondo/trace/poll_fold.h"
+#include "rondo/trace/own_call.h"
 #include "rondo/trace/runtime.h"
 
 namespace rondo::mpi {
@@ -21,85 +21,109 @@ using format::CollectiveOp;
 // Region id of an MPI function, e.g. region("MPI_Send").
 uint32_t region(const char* name);
 
-// The instant MPI records of the current call are stamped with: the call's entry
-// until the real function returns, its exit afterwards (0 outside a call). Sends
-// belong to the start of their call, receives and completions to its end, so they
-// share those timestamps with the call's enter and leave events.
-extern constinit thread_local uint64_t t_call_ticks __attribute__((tls_model("initial-exec")));
-extern constinit thread_local bool t_call_on __attribute__((tls_model("initial-exec")));
-
-// One intercepted call: records entering and leaving its region, unless recording
-// is off or the call comes from inside another intercepted call (an MPI function
-// the MPI library itself calls), which then runs unrecorded.
+// One intercepted call. The thread's one guard, trace::InterceptState, is read
+// and written once when the call begins and once when it ends: `inside` is
+// raised for the whole wrapper, the real function and the module's own
+// bookkeeping alike, so that nothing else records meanwhile (what the MPI
+// library does inside, an MPI function it calls itself, the allocations and
+// locks of the bookkeeping, a signal handler that interrupts either), and the
+// call's instant (call_ticks) lives beside it. Only the outermost call of the
+// thread records, and only while the process records: its enter, its leave and
+// the MPI records it makes (trace/own_call.h). Records of the call share its
+// timestamps: sends and posts its entry, receives and completions its exit
+// (real() moves call_ticks there).
 class Call {
  public:
-  explicit Call(uint32_t region) : region_(region) {
-    on_ = trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0;
-    if (on_) {
-      uint32_t site = trace::call_site();  // call_sites.h; before the clock
-      t_call_ticks = trace::ticks();
-      t_call_on = true;
-      trace::record_enter_at(region_, t_call_ticks, site);
-    }
+  __attribute__((always_inline)) explicit Call(uint32_t region) : region_(region) {
+    trace::InterceptState& s = trace::t_intercept;
+    if (s.inside++ != 0) return;  // inside another call: runs unrecorded
+    s.stack = trace::stack_position();
+    if (!trace::g_recording.load(std::memory_order_relaxed)) return;
+    on_ = true;
+    uint32_t site = trace::call_site();  // call_sites.h; before the clock
+    uint64_t at = trace::ticks();
+    s.call_ticks = at;
+    trace::own_enter(region_, at, site);
   }
-  ~Call() {
+  __attribute__((always_inline)) ~Call() {
+    trace::InterceptState& s = trace::t_intercept;
     if (on_) {
-      trace::record_leave_at(region_, t_call_ticks);
-      t_call_on = false;
+      trace::own_leave(region_, s.call_ticks);
+      s.call_ticks = 0;
     }
+    --s.inside;
   }
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
   bool on() const { return on_; }
 
  private:
-  trace::InInterceptor in_;  // first: covers the whole wrapper, records included
   uint32_t region_;
-  bool on_;
+  bool on_ = false;
 };
 
-// One call of a polling function (MPI_Test*, MPI_Iprobe, MPI_Improbe): timed as
-// a Call, but a poll that finds nothing is folded into the thread's run of
-// unsuccessful polls (rondo/trace/poll_fold.h) instead of being recorded.
+// One call of a polling function (MPI_Test*, MPI_Iprobe, MPI_Improbe): guarded
+// and timed as a Call, but its ENTER is recorded only once the poll has found
+// something; a poll that finds nothing is folded into the thread's run of
+// unsuccessful polls (rondo/trace/poll_fold.h) and nothing else is recorded.
 class PollCall {
  public:
-  explicit PollCall(uint32_t region)
-      : call_(region, trace::g_recording.load(std::memory_order_relaxed) && trace::t_inside_call == 0) {
-    if (on_ = call_.on(); on_) {
-      t_call_ticks = call_.entry();
-      t_call_on = true;
-    }
+  __attribute__((always_inline)) explicit PollCall(uint32_t region) : region_(region) {
+    trace::InterceptState& s = trace::t_intercept;
+    if (s.inside++ != 0) return;
+    s.stack = trace::stack_position();
+    if (!trace::g_recording.load(std::memory_order_relaxed)) return;
+    on_ = true;
+    entry_ = trace::ticks();
+    s.call_ticks = entry_;
   }
-  // After the real call (which stamped t_call_ticks with its exit): whether it
-  // is recorded, i.e. found something (or failed); the wrapper then records what
-  // it found.
+  // After the real call (which moved call_ticks to its exit): whether it is
+  // recorded, i.e. found something (or failed); the wrapper then records what
+  // it found, and the LEAVE follows when this object goes out of scope.
   __attribute__((always_inline)) bool found(bool something) {
     if (!on_) return false;
-    return call_.finish(something, t_call_ticks);
+    if (!something) {
+      trace::own_failed_poll(region_, entry_, trace::t_intercept.call_ticks);
+      return false;
+    }
+    trace::own_enter(region_, entry_);
+    entered_ = true;
+    return true;
   }
-  ~PollCall() {
-    if (on_) t_call_on = false;
+  __attribute__((always_inline)) ~PollCall() {
+    trace::InterceptState& s = trace::t_intercept;
+    if (on_) {
+      if (entered_) trace::own_leave(region_, s.call_ticks);
+      s.call_ticks = 0;
+    }
+    --s.inside;
   }
   PollCall(const PollCall&) = delete;
   PollCall& operator=(const PollCall&) = delete;
 
  private:
-  trace::InInterceptor in_;  // first: as in Call
-  trace::PollingCall call_;
+  uint32_t region_;
   bool on_ = false;
+  bool entered_ = false;
+  uint64_t entry_ = 0;
 };
 
-// Runs the real MPI function without recording what happens inside it; what is
-// recorded afterwards belongs to the call's exit.
+// Runs the real MPI function inside the wrapper's Call or PollCall (which keep
+// it unrecorded); what the outermost recorded call records afterwards belongs
+// to its exit. A nested call (inside > 1) leaves the outer call's instant alone.
 template <typename F>
-inline int real(F&& f) {
-  int rc;
-  {
-    trace::InsideCall inside;
-    rc = f();
-  }
-  if (t_call_on) t_call_ticks = trace::ticks();
+__attribute__((always_inline)) inline int real(F&& f) {
+  int rc = f();
+  trace::InterceptState& s = trace::t_intercept;
+  if (s.call_ticks != 0 && s.inside == 1) s.call_ticks = trace::ticks();
   return rc;
+}
+
+// Records `key` (with `data`) at the current call's instant, when the thread is
+// in its outermost recorded MPI call; otherwise nothing.
+inline void record_in_call(const format::EventKey& key, const int64_t* data = nullptr) {
+  const trace::InterceptState& s = trace::t_intercept;
+  if (s.inside == 1 && s.call_ticks != 0) trace::own_event(key, data, s.call_ticks);
 }
 
 // Communicators.

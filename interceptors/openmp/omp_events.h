@@ -69,7 +69,7 @@ bool initialize();
 // Whether the calling thread records OpenMP events now.
 inline bool active() {
   return g_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
-         trace::t_inside_call == 0;
+         trace::t_intercept.inside == 0;
 }
 
 inline void enter(Region r) { trace::record_enter(g_region[r]); }

@@ -222,7 +222,7 @@ void* start_thread(void* p) {
   void* (*routine)(void*) = s->routine;
   void* arg = s->arg;
   if (s->internal) {
-    ++trace::t_inside_call;  // for the whole life of this thread
+    ++trace::t_intercept.inside;  // for the whole life of this thread
     publish(s, -1);
     release(s);
     return routine(arg);
@@ -300,7 +300,7 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*routin
     return real(thread, attr, routine, arg);
   // Threads that runtime libraries create count too (not only the application's
   // pthread_create calls): an OpenMP runtime's pool threads run the program's code.
-  bool internal = trace::t_inside_call != 0;
+  bool internal = trace::t_intercept.inside != 0;
   int64_t parent = -1;
   if (!internal) {
     // The runtime starting a thread for itself (its recorder is busy, or it is a

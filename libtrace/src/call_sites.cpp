@@ -130,7 +130,10 @@ void init_call_sites() {
 uint32_t capture_call_site() {
   int depth = g_callstack_depth;
   if (depth == 0) return 0;
-  RecordGuard guard;  // what libunwind and the registry call is not the application's
+  // What libunwind and the registry call is not the application's. The caller is
+  // a wrapper that records its call (runtime.h, call_site()); an MPI wrapper
+  // holds the thread's intercepted call already (InterceptState::inside).
+  RecordGuard guard{RecordGuard::OwnCall{}};
   if (!guard.ok()) return 0;
   // Rondo's frames come first: the wrapper, its helpers, this function. Every
   // frame unwound costs (~100 instructions), so ask for as many of them as

@@ -31,10 +31,7 @@ namespace rondo::trace {
 
 std::atomic<bool> g_recording{false};
 constinit thread_local Recorder* t_recorder = nullptr;
-constinit thread_local int t_inside_call = 0;
-constinit thread_local uintptr_t t_inside_call_stack = 0;
-constinit thread_local int t_in_interceptor = 0;
-constinit thread_local uintptr_t t_in_interceptor_stack = 0;
+constinit thread_local InterceptState t_intercept;
 
 namespace {
 
@@ -702,8 +699,11 @@ void Recorder::close_above(uint32_t region, uint64_t at) {
 }
 
 void resume_at_stack(uintptr_t stack) {
-  if (t_inside_call && t_inside_call_stack < stack) t_inside_call = 0;  // the wrapped call was left by the jump
-  if (t_in_interceptor && t_in_interceptor_stack < stack) t_in_interceptor = 0;  // so was the wrapper
+  InterceptState& s = t_intercept;
+  if (s.inside && s.stack < stack) {  // the wrapped call was left by the jump
+    s.inside = 0;
+    s.call_ticks = 0;
+  }
   RecordGuard g;
   if (!g.ok()) return;
   Recorder& r = g.thread_recorder();

@@ -1,13 +1,17 @@
 // What the MPI module records about requests and communicators, read back with
 // the trace reader: exact record counts of real Open MPI jobs, whatever the
 // library does with handles (programs/two_isends.c, programs/comm_free.c), and
-// the messages probes found (programs/probes.c).
+// the messages probes found (programs/probes.c), MPI calls the library makes
+// from inside other MPI calls (programs/nested_calls.c), and what a completion's
+// status says: cancelled, or the bytes received (programs/cancel.c).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -189,6 +193,78 @@ TEST_F(MpiRecords, ProbesRecordTheMessageTheyFound) {
   EXPECT_NE(printed.out.find("MPI_PROBE source=2 tag=31 comm=" + std::to_string(rev_comm) + " bytes=600"),
             std::string::npos)
       << printed.out;
+}
+
+// A user reduction operation and an error handler run inside MPI_Allreduce and
+// MPI_Send, and call MPI_Comm_rank there: those calls are the library's, inside
+// a recorded call, and are not recorded (nor do they disturb the outer call's
+// records); the program's own MPI_Comm_rank is, once per rank.
+TEST_F(MpiRecords, CallsMadeInsideMpiCallsAreNotRecorded) {
+  const int rounds = 6;
+  std::string trace = record(2, NESTED_CALLS, std::to_string(rounds));
+  ASSERT_EQ(last_.status, 0) << last_.out;
+  std::regex line(R"(nested_calls: rank (\d) rounds 6 sum 2 failed 6 op_calls (\d+) handler_calls (\d+))");
+  int callbacks = 0, ranks_seen = 0;
+  for (std::sregex_iterator it(last_.out.begin(), last_.out.end(), line), end; it != end; ++it) {
+    ++ranks_seen;
+    EXPECT_EQ(std::stoi((*it)[3]), rounds) << "rank " << (*it)[1];  // the handler ran in every failed send
+    callbacks += std::stoi((*it)[2]) + std::stoi((*it)[3]);
+  }
+  ASSERT_EQ(ranks_seen, 2) << last_.out;
+  ASSERT_GT(callbacks, 0);  // else this test could not fail
+
+  rondo::format::TraceReader reader(trace);
+  ASSERT_EQ(reader.processes().size(), 2u);
+  for (const auto& p : reader.processes()) {
+    std::map<std::string, uint64_t> enters, leaves;
+    for (size_t t = 0; t < p->thread_count(); ++t) {
+      rondo::format::EventCursor cursor(p->thread(t));
+      rondo::format::Event e;
+      while (cursor.next(e)) {
+        if (e.kind() == EventKind::Enter) ++enters[p->defs().region_name(e.def->key.ref)];
+        if (e.kind() == EventKind::Leave) ++leaves[p->defs().region_name(e.def->key.ref)];
+      }
+    }
+    EXPECT_EQ(enters["MPI_Comm_rank"], 1u) << "rank " << p->rank();
+    EXPECT_EQ(enters["MPI_Allreduce"], static_cast<uint64_t>(rounds)) << "rank " << p->rank();
+    EXPECT_EQ(enters["MPI_Send"], static_cast<uint64_t>(rounds)) << "rank " << p->rank();
+    EXPECT_EQ(enters, leaves) << "rank " << p->rank();
+  }
+  auto counts = rondo::test::kinds_by_rank(reader);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(counts[r][EventKind::MpiCollectiveBegin], static_cast<uint64_t>(rounds)) << "rank " << r;
+    EXPECT_EQ(counts[r][EventKind::MpiCollectiveEnd], static_cast<uint64_t>(rounds)) << "rank " << r;
+    EXPECT_EQ(counts[r][EventKind::MpiSend], static_cast<uint64_t>(rounds)) << "rank " << r;
+  }
+}
+
+// A cancelled receive is recorded as cancelled by whichever call completes it
+// (MPI_Wait, MPI_Test, MPI_Waitall); a completed one with the bytes it received.
+TEST_F(MpiRecords, CancelledAndCompletedReceivesReadTheirStatus) {
+  const int rounds = 6;
+  std::string trace = record(2, CANCEL, std::to_string(rounds));
+  ASSERT_EQ(last_.status, 0) << last_.out;
+  ASSERT_NE(last_.out.find("cancel: rank 0 cancelled 6 of 6"), std::string::npos) << last_.out;
+  ASSERT_NE(last_.out.find("cancel: rank 1 cancelled 6 of 6"), std::string::npos) << last_.out;
+  rondo::format::TraceReader reader(trace);
+  auto counts = rondo::test::kinds_by_rank(reader);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(counts[r][EventKind::MpiIrecvRequest], 2u * rounds) << "rank " << r;
+    EXPECT_EQ(counts[r][EventKind::MpiRequestCancelled], static_cast<uint64_t>(rounds)) << "rank " << r;
+    EXPECT_EQ(counts[r][EventKind::MpiIrecv], static_cast<uint64_t>(rounds)) << "rank " << r;
+  }
+  std::multiset<int64_t> sizes;
+  for (const auto& p : reader.processes())
+    for (size_t t = 0; t < p->thread_count(); ++t) {
+      rondo::format::EventCursor cursor(p->thread(t));
+      rondo::format::Event e;
+      while (cursor.next(e))
+        if (e.kind() == EventKind::MpiIrecv) sizes.insert(rondo::format::transfer_bytes(*e.def, e.data).bytes);
+    }
+  std::multiset<int64_t> expected;
+  for (int rank = 0; rank < 2; ++rank)
+    for (int r = 0; r < rounds; ++r) expected.insert(1000 + r);
+  EXPECT_EQ(sizes, expected);
 }
 
 }  // namespace

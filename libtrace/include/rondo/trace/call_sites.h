@@ -28,7 +28,8 @@ constexpr int kMaxCallStackDepth = 32;
 
 // The call site of the caller's caller chain, outside Rondo's libraries: its id
 // + 1, or 0 when call sites are off, nothing could be captured, or the thread is
-// not recorded. Call from the wrapper, before recording the enter.
+// not recorded. Call from a wrapper that records its call, before recording the
+// enter (also from inside its own InterceptState::inside, as the MPI wrappers do).
 uint32_t capture_call_site();
 
 // One resolved frame.

@@ -111,55 +111,58 @@ inline Recorder* recorder() {
 // Thread definition; null when not recording.
 Recorder* new_location_recorder(format::ThreadDef def);
 
-// Non-zero while an interceptor runs the real function it wraps: what that
-// function does internally (an MPI library taking locks, doing I/O, calling
-// other MPI functions) is not recorded.
-extern thread_local constinit int t_inside_call __attribute__((tls_model("initial-exec")));
-// Where the outermost InsideCall began: a jump above it (siglongjmp out of a
-// signal handler that interrupted a wrapped read) ends it (resume_at_stack).
-extern thread_local constinit uintptr_t t_inside_call_stack __attribute__((tls_model("initial-exec")));
+// What the calling thread is doing as interceptors see it: one thread-local
+// block, so that a wrapper reads and writes it once when its call begins and
+// once when it ends (InsideCall, or the MPI module's Call).
+struct InterceptState {
+  // Non-zero while an interceptor runs a call it wraps: the real function, and
+  // for the MPI module also its own work around it (tables of requests and
+  // communicators, MPI_Init's set-up). What happens meanwhile (an MPI library
+  // taking locks, doing I/O, calling other MPI functions; Rondo's own
+  // allocations and locks) is not the application's: nothing records it, except
+  // the interceptor that holds the thread's outermost call, which records that
+  // call itself (RecordGuard(OwnCall)).
+  int inside = 0;
+  // Where the outermost call began: a jump above it (siglongjmp out of a signal
+  // handler that interrupted a wrapped read, an MPI error handler that longjmps
+  // out of a wrapper) ends it (resume_at_stack).
+  uintptr_t stack = 0;
+  // The instant the outermost call's own records are stamped with while that
+  // call is recorded: its entry until the real function returns, its exit
+  // afterwards; 0 when no recorded call is open. A record that belongs to the
+  // call's entry or exit (a send at the start of MPI_Send, a completion at the
+  // end of MPI_Wait) then costs no clock read of its own.
+  uint64_t call_ticks = 0;
+};
+extern thread_local constinit InterceptState t_intercept __attribute__((tls_model("initial-exec")));
+
+// Raises `inside` for its lifetime (nested guards nest).
 struct InsideCall {
   __attribute__((always_inline)) InsideCall() {
-    if (t_inside_call++ == 0) t_inside_call_stack = stack_position();
+    InterceptState& s = t_intercept;
+    if (s.inside++ == 0) s.stack = stack_position();
   }
-  ~InsideCall() { --t_inside_call; }
+  ~InsideCall() { --t_intercept.inside; }
   InsideCall(const InsideCall&) = delete;
   InsideCall& operator=(const InsideCall&) = delete;
 };
 
-// Non-zero while an interceptor's own code runs around a call it records (the
-// MPI module's bookkeeping before and after the real function: tables of
-// requests and communicators, MPI_Init's set-up). What that code calls (malloc,
-// locks, I/O) is Rondo's, not the application's: the modules that wrap C
-// library functions leave it out (interpose::should_record), or the memory
-// module recorded Rondo's allocations, after the MPI call's leave was already
-// stamped (its time went back). Unlike InsideCall it does not stop the
-// interceptor's own records.
-// Where the outermost InInterceptor began: a jump above it (an MPI error
-// handler that longjmps out of the wrapper's call) ends it (resume_at_stack),
-// or the modules would take every later call for Rondo's own.
-extern thread_local constinit int t_in_interceptor __attribute__((tls_model("initial-exec")));
-extern thread_local constinit uintptr_t t_in_interceptor_stack __attribute__((tls_model("initial-exec")));
-struct InInterceptor {
-  __attribute__((always_inline)) InInterceptor() {
-    if (t_in_interceptor++ == 0) t_in_interceptor_stack = stack_position();
-  }
-  ~InInterceptor() { --t_in_interceptor; }
-  InInterceptor(const InInterceptor&) = delete;
-  InInterceptor& operator=(const InInterceptor&) = delete;
-};
-
 // Marks the recorder busy for the lifetime of the guard; `ok()` is false when the
-// thread is already inside the recorder (re-entrant call) or not recording.
+// thread is already inside the recorder (re-entrant call) or not recording, and,
+// for an ordinary caller, when it is inside an intercepted call. OwnCall: the
+// caller is the interceptor holding the thread's outermost intercepted call,
+// which records that call although `inside` is raised (it decided so when the
+// call began).
 class RecordGuard {
  public:
+  struct OwnCall {};
   RecordGuard() {
-    if (!g_recording.load(std::memory_order_relaxed) || t_inside_call) return;
-    Recorder* r = recorder();
-    if (!r || r->busy.load(std::memory_order_relaxed)) return;
-    r->busy.store(1, std::memory_order_relaxed);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    r_ = r;
+    if (!g_recording.load(std::memory_order_relaxed) || t_intercept.inside) return;
+    acquire();
+  }
+  explicit RecordGuard(OwnCall) {
+    if (!g_recording.load(std::memory_order_relaxed)) return;
+    acquire();
   }
   ~RecordGuard() {
     if (r_) {
@@ -174,6 +177,13 @@ class RecordGuard {
   Recorder& thread_recorder() const { return *r_; }
 
  private:
+  __attribute__((always_inline)) void acquire() {
+    Recorder* r = recorder();
+    if (!r || r->busy.load(std::memory_order_relaxed)) return;
+    r->busy.store(1, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    r_ = r;
+  }
   Recorder* r_ = nullptr;
 };
 

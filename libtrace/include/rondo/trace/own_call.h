@@ -1,0 +1,36 @@
+// Records an interceptor makes of the call it holds: the thread's outermost
+// intercepted call, which raised InterceptState::inside when it began (so that
+// nothing else records while it runs: not the library it calls, not Rondo's own
+// bookkeeping, not a nested interceptor) and decided then whether it records.
+// These skip the `inside` test every other record makes; the caller vouches that
+// it holds the outermost call and records it. The MPI module's Call and PollCall
+// (interceptors/mpi/mpi_tracking.h) are the users.
+#pragma once
+
+#include <cstdint>
+
+#include "rondo/trace/runtime.h"
+
+namespace rondo::trace {
+
+// Always inlined, so that the stack position is the wrapper's (runtime.h).
+__attribute__((always_inline)) inline void own_enter(uint32_t region, uint64_t at, uint32_t site = 0) {
+  uintptr_t stack = stack_position();
+  RecordGuard g{RecordGuard::OwnCall{}};
+  if (g.ok()) g.thread_recorder().enter(region, at, stack, site);
+}
+inline void own_leave(uint32_t region, uint64_t at) {
+  RecordGuard g{RecordGuard::OwnCall{}};
+  if (g.ok()) g.thread_recorder().leave(region, at);
+}
+inline void own_event(const format::EventKey& key, const int64_t* data, uint64_t at) {
+  RecordGuard g{RecordGuard::OwnCall{}};
+  if (g.ok()) g.writer().event(key, at, data);
+}
+// One unsuccessful poll, folded into the thread's run of polls (poll_fold.h).
+inline void own_failed_poll(uint32_t region, uint64_t entry, uint64_t exit) {
+  RecordGuard g{RecordGuard::OwnCall{}};
+  if (g.ok()) g.writer().poll(region, entry, exit);
+}
+
+}  // namespace rondo::trace
