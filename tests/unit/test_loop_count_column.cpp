@@ -27,6 +27,13 @@ std::pair<uint32_t, uint32_t> inner_and_outer(const ThreadTrace& t) {
   return {0, 0};
 }
 
+// One thread of `ops` in 64-event batches: the inner loop's counts spread over
+// hundreds of structure chunks.
+void write_in_small_batches(const std::string& path, const std::vector<Op>& ops) {
+  rondo::test::write_process(
+      path, 1, 3, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 64);
+}
+
 void expect_replay(const ThreadTrace& t, const std::vector<Op>& ops, size_t events) {
   auto replayed = rondo::test::replay(t);
   ASSERT_EQ(replayed.size(), events);
@@ -44,8 +51,7 @@ TEST(LoopCountColumn, CountsOverHundredsOfChunksReadBackInAnyOrder) {
   auto ops = nested(outer);
   // 64 events a batch: the inner loop's 4,999 counts lie in about 400 chunks,
   // far more than the reader caches, and the outer count in the last one.
-  rondo::test::write_process(
-      dir.file("p0.rnd"), 1, 3, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 64);
+  write_in_small_batches(dir.file("p0.rnd"), ops);
   TraceReader r(dir.str());
   const ThreadTrace& t = r.processes()[0]->thread(0);
   ASSERT_EQ(t.loops().size(), 2u);
@@ -89,8 +95,7 @@ TEST(LoopCountColumn, PrefixSumsAreExactOverChunksAndCheckpointCounts) {
   rondo::test::TempDir dir;
   const int outer = 5000;
   auto ops = nested(outer);
-  rondo::test::write_process(
-      dir.file("p0.rnd"), 1, 3, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 64);
+  write_in_small_batches(dir.file("p0.rnd"), ops);
   TraceReader r(dir.str());
   const ThreadTrace& t = r.processes()[0]->thread(0);
   auto [inner, outer_loop] = inner_and_outer(t);

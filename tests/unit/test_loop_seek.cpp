@@ -45,6 +45,12 @@ std::vector<Op> three_loops(int outer) {
   return ops;
 }
 
+// One thread of `ops`, `batch` events a chunk.
+void write_thread(const std::string& path, const std::vector<Op>& ops, int batch) {
+  rondo::test::write_process(
+      path, 1, 5, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, batch);
+}
+
 struct Seen {
   Event event;
   std::vector<LoopFrame> frames;
@@ -118,8 +124,7 @@ std::vector<size_t> targets(size_t events, size_t chunk, size_t random, uint64_t
 TEST(LoopSeek, SeeksInThreeNestedLoopsLandOnTheReplayedIteration) {
   rondo::test::TempDir dir;
   auto ops = three_loops(3000);
-  rondo::test::write_process(
-      dir.file("p0.rnd"), 1, 5, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 256);
+  write_thread(dir.file("p0.rnd"), ops, 256);
   TraceReader r(dir.str());
   const ThreadTrace& t = r.processes()[0]->thread(0);
   ASSERT_GE(t.loops().size(), 3u);
@@ -133,8 +138,7 @@ TEST(LoopSeek, SeeksInRandomProgramsWithDataInTheirLoops) {
     rondo::test::StreamGenerator gen(seed, 5);
     auto ops = gen.run(40000);
     // Random ticks grow by at least one: a seek to an event's time finds it.
-    rondo::test::write_process(
-        dir.file("p0.rnd"), 1, 5, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 1000);
+    write_thread(dir.file("p0.rnd"), ops, 1000);
     TraceReader r(dir.str());
     const ThreadTrace& t = r.processes()[0]->thread(0);
     SCOPED_TRACE("seed " + std::to_string(seed));
@@ -145,8 +149,7 @@ TEST(LoopSeek, SeeksInRandomProgramsWithDataInTheirLoops) {
 TEST(LoopSeek, SkipLoopCountsTheRemainingIterationsByPrefixSums) {
   rondo::test::TempDir dir;
   auto ops = three_loops(2000);
-  rondo::test::write_process(
-      dir.file("p0.rnd"), 1, 5, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 256);
+  write_thread(dir.file("p0.rnd"), ops, 256);
   TraceReader r(dir.str());
   const ThreadTrace& t = r.processes()[0]->thread(0);
   // From every 7th event inside a loop: skip_loop jumps over the rest of the
