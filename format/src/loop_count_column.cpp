@@ -56,6 +56,17 @@ constexpr size_t kCachedChunks = 8;
 thread_local std::array<DecodedCountChunk, kCachedChunks> t_cache;
 thread_local uint64_t t_clock = 0;
 
+// The prefix sums asked for last, per calling thread: a seek that bisects over
+// a loop's iterations asks for the sums at its starting occurrences again at
+// every probe.
+struct PrefixMemo {
+  uint64_t owner = 0;  // LoopCountColumns::id_, 0: empty
+  uint32_t loop = 0;
+  uint64_t i = 0, sum = 0;
+};
+constexpr size_t kPrefixMemos = 64;
+thread_local std::array<PrefixMemo, kPrefixMemos> t_prefix_memo;
+
 }  // namespace
 
 LoopCountColumns::LoopCountColumns() : id_(g_next_id.fetch_add(1, std::memory_order_relaxed)) {}
@@ -127,8 +138,12 @@ uint64_t LoopCountColumns::prefix(uint32_t loop, uint64_t i) const {
   if (i >= l.total) return l.sum_total;
   if (i >= l.from_chunks) return l.tail_sum[i - l.from_chunks];
   if (i == 0) return 0;
+  PrefixMemo& memo = t_prefix_memo[(i * 31 + loop) % kPrefixMemos];
+  if (memo.owner == id_ && memo.loop == loop && memo.i == i) return memo.sum;
   Located at = locate(loop, i);
-  return at.span->sum + at.chunk->sums[at.k];
+  uint64_t sum = at.span->sum + at.chunk->sums[at.k];
+  memo = PrefixMemo{id_, loop, i, sum};
+  return sum;
 }
 
 std::vector<uint32_t> LoopCountColumns::all(uint32_t loop) const {

@@ -683,7 +683,8 @@ void EventCursor::skip_iterations_to(Level& l, uint64_t target) {
     events = whole * per;
   } else {
     // Events of k iterations, from the column cursors (on copies): they grow
-    // with k, so the largest k that fits is found by doubling, then bisecting.
+    // with k, so the largest k that fits is found by doubling, then bisecting,
+    // from where one iteration's size predicts it (iterations are often alike).
     std::vector<uint32_t> loops, best_loops;
     std::vector<uint64_t> data, best_data;
     auto fits = [&](uint64_t k) {
@@ -698,12 +699,21 @@ void EventCursor::skip_iterations_to(Level& l, uint64_t target) {
       return true;
     };
     uint64_t fit = 0, miss = uint64_t{l.remaining} + 1;  // fits(fit) holds (or fit is 0), fits(miss) does not
-    for (uint64_t k = 1; k < miss; k *= 2) {
-      if (!fits(k)) {
-        miss = k;
+    if (!fits(1)) return;
+    fit = 1;
+    uint64_t guess = std::min(room / std::max<uint64_t>(events, 1), miss - 1);
+    if (guess > fit) {
+      if (fits(guess))
+        fit = guess;
+      else
+        miss = guess;
+    }
+    for (uint64_t step = 1; fit + step < miss; step *= 2) {
+      if (!fits(fit + step)) {
+        miss = fit + step;
         break;
       }
-      fit = k;
+      fit += step;
     }
     while (miss - fit > 1) {
       uint64_t mid = fit + (miss - fit) / 2;
