@@ -13,12 +13,14 @@ std::atomic<uint64_t> g_next_id{1};
 }  // namespace
 
 // One structure chunk's counts, grouped by loop: the counts of loop l are
-// counts[start[l] .. start[l + 1]).
+// counts[start[l] .. start[l + 1]); sums[k] is the sum of the counts of the
+// same loop before counts[k] in this chunk.
 struct DecodedCountChunk {
   uint64_t owner = 0;  // LoopCountColumns::id_, 0: empty slot
   uint32_t chunk = 0;
   uint64_t used = 0;  // for least-recently-used replacement
   std::vector<uint32_t> start, counts;
+  std::vector<uint64_t> sums;
 
   void decode(const LoopCountColumns& c, uint32_t index) {
     auto payload = c.chunks_[index].payload();
@@ -32,6 +34,14 @@ struct DecodedCountChunk {
     std::vector<uint32_t> next(start.begin(), start.end() - 1);
     for (auto& [loop, count] : batch.loop_counts)
       if (loop < c.loops_.size()) counts[next[loop]++] = count;
+    sums.resize(counts.size());
+    for (size_t l = 0; l + 1 < start.size(); ++l) {
+      uint64_t sum = 0;
+      for (uint32_t k = start[l]; k < start[l + 1]; ++k) {
+        sums[k] = sum;
+        sum += counts[k];
+      }
+    }
     owner = c.id_;
     chunk = index;
   }
@@ -46,6 +56,17 @@ constexpr size_t kCachedChunks = 8;
 thread_local std::array<DecodedCountChunk, kCachedChunks> t_cache;
 thread_local uint64_t t_clock = 0;
 
+// The prefix sums asked for last, per calling thread: a seek that bisects over
+// a loop's iterations asks for the sums at its starting occurrences again at
+// every probe.
+struct PrefixMemo {
+  uint64_t owner = 0;  // LoopCountColumns::id_, 0: empty
+  uint32_t loop = 0;
+  uint64_t i = 0, sum = 0;
+};
+constexpr size_t kPrefixMemos = 64;
+thread_local std::array<PrefixMemo, kPrefixMemos> t_prefix_memo;
+
 }  // namespace
 
 LoopCountColumns::LoopCountColumns() : id_(g_next_id.fetch_add(1, std::memory_order_relaxed)) {}
@@ -57,23 +78,34 @@ void LoopCountColumns::add_chunk(const ChunkRef& chunk, const StructureBatch& ba
   for (auto& [loop, count] : batch.loop_counts) {
     if (loops_.size() <= loop) loops_.resize(loop + 1);
     Loop& l = loops_[loop];
-    if (l.spans.empty() || l.spans.back().chunk != index) l.spans.push_back(Span{index, l.from_chunks});
+    if (l.spans.empty() || l.spans.back().chunk != index)
+      l.spans.push_back(Span{index, l.from_chunks, l.sum_from_chunks});
     ++l.from_chunks;
     ++l.total;
+    l.sum_from_chunks += count;
+    l.sum_total += count;
   }
 }
 
 void LoopCountColumns::add_count(uint32_t loop, uint32_t count) {
   if (loops_.size() <= loop) loops_.resize(loop + 1);
-  loops_[loop].tail.push_back(count);
-  ++loops_[loop].total;
+  Loop& l = loops_[loop];
+  l.tail.push_back(count);
+  l.tail_sum.push_back(l.sum_total);
+  ++l.total;
+  l.sum_total += count;
 }
 
 void LoopCountColumns::resize(size_t loops) { loops_.resize(loops); }
 
-uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i) const {
+struct LoopCountColumns::Located {
+  const DecodedCountChunk* chunk;
+  uint64_t k;  // position of the count in chunk->counts
+  const Span* span;
+};
+
+LoopCountColumns::Located LoopCountColumns::locate(uint32_t loop, uint64_t i) const {
   const Loop& l = loops_[loop];
-  if (i >= l.from_chunks) return l.tail.at(i - l.from_chunks);
   auto span = std::upper_bound(l.spans.begin(), l.spans.end(), i,
                                [](uint64_t x, const Span& s) { return x < s.first; }) - 1;
   DecodedCountChunk* hit = nullptr;
@@ -91,7 +123,27 @@ uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i) const {
   hit->used = ++t_clock;
   uint64_t k = hit->start[loop] + (i - span->first);
   if (k >= hit->start[loop + 1]) throw FormatError("a loop count chunk changed after it was read");
-  return hit->counts[k];
+  return Located{hit, k, &*span};
+}
+
+uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i) const {
+  const Loop& l = loops_[loop];
+  if (i >= l.from_chunks) return l.tail.at(i - l.from_chunks);
+  Located at = locate(loop, i);
+  return at.chunk->counts[at.k];
+}
+
+uint64_t LoopCountColumns::prefix(uint32_t loop, uint64_t i) const {
+  const Loop& l = loops_[loop];
+  if (i >= l.total) return l.sum_total;
+  if (i >= l.from_chunks) return l.tail_sum[i - l.from_chunks];
+  if (i == 0) return 0;
+  PrefixMemo& memo = t_prefix_memo[(i * 31 + loop) % kPrefixMemos];
+  if (memo.owner == id_ && memo.loop == loop && memo.i == i) return memo.sum;
+  Located at = locate(loop, i);
+  uint64_t sum = at.span->sum + at.chunk->sums[at.k];
+  memo = PrefixMemo{id_, loop, i, sum};
+  return sum;
 }
 
 std::vector<uint32_t> LoopCountColumns::all(uint32_t loop) const {

@@ -385,48 +385,57 @@ uint64_t ThreadTrace::fixed_size(Token t) const {
   }
 }
 
-uint64_t ThreadTrace::expand_count(Token t, std::vector<uint32_t>& loop_cursor,
+namespace {
+
+// The event count of a damaged trace may overflow: it is then as unknown as
+// one whose loop count is missing.
+uint64_t add_events(uint64_t a, uint64_t b) {
+  uint64_t r;
+  if (a == ThreadTrace::kVariable || b == ThreadTrace::kVariable || __builtin_add_overflow(a, b, &r))
+    return ThreadTrace::kVariable;
+  return r;
+}
+uint64_t mul_events(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? ThreadTrace::kVariable : r;
+}
+
+}  // namespace
+
+uint64_t ThreadTrace::expand_times(Token t, uint64_t times, std::vector<uint32_t>& loop_cursor,
                                    std::vector<uint64_t>& data_cursor) const {
+  if (times == 0) return 0;
   uint64_t fixed = fixed_size(t);
-  if (fixed != kVariable) return fixed;
+  if (fixed != kVariable) return mul_events(fixed, times);
   switch (t.kind()) {
     case TokenKind::Event:
-      data_cursor[t.id()] += events_[t.id()].data;
-      return 1;
+      data_cursor[t.id()] += events_[t.id()].data * times;
+      return times;
     case TokenKind::Sequence: {
-      uint64_t total = 0;
-      for (Token k : sequences_[t.id()].tokens) {
-        uint64_t n = expand_count(k, loop_cursor, data_cursor);
-        if (n == kVariable) return kVariable;
-        total += n;
-      }
-      return total;
+      const auto& tokens = sequences_[t.id()].tokens;
+      return expand_list(tokens.data(), static_cast<uint32_t>(tokens.size()), times, loop_cursor, data_cursor);
     }
     default: {
+      // `times` occurrences of the loop: the next `times` counts of its column,
+      // whose iterations all pass over the same body.
       uint32_t loop = t.id();
-      if (loop_cursor[loop] >= loop_counts_.size(loop)) return kVariable;
-      uint64_t count = loop_counts_.at(loop, loop_cursor[loop]++);
+      uint64_t from = loop_cursor[loop];
+      if (from > loop_counts_.size(loop) || times > loop_counts_.size(loop) - from) return kVariable;
+      uint64_t iterations = loop_counts_.prefix(loop, from + times) - loop_counts_.prefix(loop, from);
+      loop_cursor[loop] = static_cast<uint32_t>(from + times);
       const auto& body = loop_lists_[loop];
-      uint64_t per_iteration = 0;
-      for (Token k : body) {
-        uint64_t n = fixed_size(k);
-        if (n == kVariable) {
-          per_iteration = kVariable;
-          break;
-        }
-        per_iteration += n;
-      }
-      if (per_iteration != kVariable) return count * per_iteration;  // O(1) skip of a fixed-size loop
-      uint64_t total = 0;
-      for (uint64_t i = 0; i < count; ++i)
-        for (Token k : body) {
-          uint64_t n = expand_count(k, loop_cursor, data_cursor);
-          if (n == kVariable) return kVariable;
-          total += n;
-        }
-      return total;
+      return expand_list(body.data(), static_cast<uint32_t>(body.size()), iterations, loop_cursor, data_cursor);
     }
   }
+}
+
+uint64_t ThreadTrace::expand_list(const Token* list, uint32_t len, uint64_t times, std::vector<uint32_t>& loop_cursor,
+                                  std::vector<uint64_t>& data_cursor) const {
+  if (times == 0) return 0;  // a loop that ran 0 times takes no count of the loops in its body
+  uint64_t total = 0;
+  for (uint32_t k = 0; k < len && total != kVariable; ++k)
+    total = add_events(total, expand_times(list[k], times, loop_cursor, data_cursor));
+  return total;
 }
 
 // ---------------------------------------------------------------------------
@@ -484,7 +493,7 @@ bool EventCursor::step(uint32_t& event_id) {
         return true;
       case TokenKind::Sequence: {
         const auto& s = t_->sequences_[t.id()].tokens;
-        stack_.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, 0, UINT32_MAX, 0});
+        stack_.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, 0, UINT32_MAX, 0, 0});
         break;
       }
       default: {
@@ -493,7 +502,7 @@ bool EventCursor::step(uint32_t& event_id) {
         uint32_t count = t_->loop_counts_.at(loop, loop_cursor_[loop]++);
         if (count == 0) break;
         const auto& body = t_->loop_lists_[loop];
-        stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop, index_});
+        stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop, count, index_});
         ++loop_generation_;
         break;
       }
@@ -563,8 +572,7 @@ void EventCursor::loop_frames(std::vector<LoopFrame>& out) const {
     // Occurrences of one loop never nest (FORMAT.md 10.2), so the occurrence being
     // replayed is the last one whose count was taken.
     uint32_t occurrence = loop_cursor_[l.loop] - 1;
-    uint32_t count = t_->loop_counts_.at(l.loop, occurrence);
-    out.push_back(LoopFrame{l.loop, occurrence, count - 1 - l.remaining, count, l.first_event});
+    out.push_back(LoopFrame{l.loop, occurrence, l.count - 1 - l.remaining, l.count, l.first_event});
   }
 }
 
@@ -603,60 +611,28 @@ void EventCursor::open_calls(std::vector<uint32_t>& regions) const {
 }
 
 // Advances the structure (columns included) until index_ == target, without
-// decoding timestamps. Whole tokens and whole fixed-size loop iterations are
-// skipped arithmetically.
+// decoding timestamps. Whole tokens are skipped by their event counts, whole
+// loop iterations many at a time (skip_iterations_to): a seek descends the
+// grammar once, level by level, instead of walking loop occurrences.
 void EventCursor::skip_structure_to(uint64_t target) {
   std::vector<uint32_t> saved_loops;
   std::vector<uint64_t> saved_data;
   while (index_ < target) {
-    // Try to skip the next whole token at the current level.
     if (!stack_.empty()) {
       Level& l = stack_.back();
-      if (l.pos == 0 && l.remaining > 0 && l.loop != UINT32_MAX) {
-        uint64_t per = 0;
-        for (uint32_t k = 0; k < l.len && per != ThreadTrace::kVariable; ++k) {
-          uint64_t n = t_->fixed_size(l.list[k]);
-          per = n == ThreadTrace::kVariable ? n : per + n;
-        }
-        if (per != ThreadTrace::kVariable && per > 0) {
-          uint64_t whole = std::min<uint64_t>((target - index_) / per, l.remaining);
-          l.remaining -= static_cast<uint32_t>(whole);
-          index_ += whole * per;
-          if (whole > 0) {
-            l.first_event = index_;
-            ++loop_generation_;
-          }
-          if (index_ >= target) break;
-        } else if (per == ThreadTrace::kVariable) {
-          // A body whose size varies (inner trip counts, data): skip whole
-          // iterations counted on the column cursors, saving them once per
-          // iteration instead of once per token.
-          bool skipped = false;
-          while (l.remaining > 0) {
-            saved_loops = loop_cursor_;
-            saved_data = data_cursor_;
-            uint64_t n = 0;
-            for (uint32_t k = 0; k < l.len && n != ThreadTrace::kVariable; ++k) {
-              uint64_t m = t_->expand_count(l.list[k], loop_cursor_, data_cursor_);
-              n = m == ThreadTrace::kVariable ? m : n + m;
-            }
-            if (n == ThreadTrace::kVariable || index_ + n > target) {
-              loop_cursor_.swap(saved_loops);
-              data_cursor_.swap(saved_data);
-              break;
-            }
-            --l.remaining;
-            index_ += n;
-            skipped = true;
-          }
-          if (skipped) {
-            l.first_event = index_;
-            ++loop_generation_;
-          }
-          if (index_ >= target) break;
-        }
+      if (l.pos == l.len && l.remaining == 0) {
+        // The level is done: leave it as step() would, so that the loop level
+        // around it is met between two iterations, where they can be skipped.
+        loop_generation_ += l.loop != UINT32_MAX;
+        stack_.pop_back();
+        continue;
+      }
+      if (l.loop != UINT32_MAX && l.remaining > 0 && (l.pos == 0 || l.pos == l.len)) {
+        skip_iterations_to(l, target);
+        if (index_ >= target) break;
       }
     }
+    // Try to skip the next whole token at the current level.
     Token next;
     bool have = false;
     if (stack_.empty()) {
@@ -666,10 +642,19 @@ void EventCursor::skip_structure_to(uint64_t target) {
       if (l.pos < l.len) next = l.list[l.pos], have = true;
     }
     if (have) {
-      saved_loops = loop_cursor_;
-      saved_data = data_cursor_;
-      uint64_t n = t_->expand_count(next, loop_cursor_, data_cursor_);
-      if (n != ThreadTrace::kVariable && index_ + n <= target) {
+      uint64_t n = t_->fixed_size(next);
+      bool fits = n != ThreadTrace::kVariable && index_ + n <= target;
+      if (n == ThreadTrace::kVariable) {  // it takes loop counts or data: on copies of the cursors first
+        saved_loops = loop_cursor_;
+        saved_data = data_cursor_;
+        n = t_->expand_count(next, loop_cursor_, data_cursor_);
+        fits = n != ThreadTrace::kVariable && index_ + n <= target;
+        if (!fits) {
+          loop_cursor_.swap(saved_loops);
+          data_cursor_.swap(saved_data);
+        }
+      }
+      if (fits) {
         index_ += n;
         if (stack_.empty())
           ++top_pos_;
@@ -677,8 +662,6 @@ void EventCursor::skip_structure_to(uint64_t target) {
           ++stack_.back().pos;
         continue;
       }
-      loop_cursor_.swap(saved_loops);
-      data_cursor_.swap(saved_data);
     }
     // The target lies inside the next token (or the level ends): descend one event.
     uint32_t id;
@@ -686,6 +669,68 @@ void EventCursor::skip_structure_to(uint64_t target) {
     data_cursor_[id] += t_->events_[id].data;
     ++index_;
   }
+}
+
+void EventCursor::skip_iterations_to(Level& l, uint64_t target) {
+  uint64_t room = target - index_;
+  uint64_t per = 0;  // events of one iteration, when they never vary
+  for (uint32_t k = 0; k < l.len && per != ThreadTrace::kVariable; ++k)
+    per = add_events(per, t_->fixed_size(l.list[k]));
+  uint64_t whole = 0, events = 0;
+  if (per != ThreadTrace::kVariable) {
+    if (per == 0) return;
+    whole = std::min<uint64_t>(room / per, l.remaining);
+    events = whole * per;
+  } else {
+    // Events of k iterations, from the column cursors (on copies): they grow
+    // with k, so the largest k that fits is found by doubling, then bisecting,
+    // from where one iteration's size predicts it (iterations are often alike).
+    std::vector<uint32_t> loops, best_loops;
+    std::vector<uint64_t> data, best_data;
+    auto fits = [&](uint64_t k) {
+      loops = loop_cursor_;
+      data = data_cursor_;
+      uint64_t n = t_->expand_list(l.list, l.len, k, loops, data);
+      if (n == ThreadTrace::kVariable || n > room) return false;
+      whole = k;
+      events = n;
+      best_loops.swap(loops);
+      best_data.swap(data);
+      return true;
+    };
+    uint64_t fit = 0, miss = uint64_t{l.remaining} + 1;  // fits(fit) holds (or fit is 0), fits(miss) does not
+    if (!fits(1)) return;
+    fit = 1;
+    uint64_t guess = std::min(room / std::max<uint64_t>(events, 1), miss - 1);
+    if (guess > fit) {
+      if (fits(guess))
+        fit = guess;
+      else
+        miss = guess;
+    }
+    for (uint64_t step = 1; fit + step < miss; step *= 2) {
+      if (!fits(fit + step)) {
+        miss = fit + step;
+        break;
+      }
+      fit += step;
+    }
+    while (miss - fit > 1) {
+      uint64_t mid = fit + (miss - fit) / 2;
+      if (fits(mid))
+        fit = mid;
+      else
+        miss = mid;
+    }
+    if (fit == 0) return;  // else whole == fit: probes that fit only grow
+    loop_cursor_.swap(best_loops);
+    data_cursor_.swap(best_data);
+  }
+  if (whole == 0) return;
+  l.remaining -= static_cast<uint32_t>(whole);
+  index_ += events;
+  l.first_event = index_;
+  ++loop_generation_;
 }
 
 uint64_t EventCursor::skip_loop() {
@@ -713,28 +758,20 @@ uint64_t EventCursor::skip_loop() {
   Level& l = stack_[level - 1];
   std::vector<uint32_t> loops = loop_cursor_;
   std::vector<uint64_t> data = data_cursor_;
-  uint64_t skipped = 0;
-  for (uint32_t i = 0; i < l.remaining; ++i)
-    for (uint32_t k = 0; k < l.len; ++k) {
-      uint64_t n = t_->expand_count(l.list[k], loops, data);
-      if (n == ThreadTrace::kVariable) return index_ - start;  // truncated: stay where we are
-      skipped += n;
-    }
-  uint64_t target = index_ + skipped;
-  // Skip the structure to the start of the timestamp chunk holding the target (when
-  // that is ahead), then decode timestamps from there up to the target.
-  const auto& info = t_->ts_info_;
-  size_t c = static_cast<size_t>(
-      std::upper_bound(info.begin(), info.end(), target,
-                       [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
-      info.begin());
-  if (c > 0 && info[c - 1].first_index > index_) {
-    skip_structure_to(info[c - 1].first_index);
+  uint64_t skipped = t_->expand_list(l.list, l.len, l.remaining, loops, data);
+  if (skipped == ThreadTrace::kVariable) return index_ - start;  // truncated: stay where we are
+  // The structure skips to the target whole iterations at a time; the
+  // timestamps in between are decoded without replaying their events, in the
+  // chunk the cursor holds, or else from the start of the target's chunk when
+  // the next read needs it (position_decoder).
+  uint64_t target = std::min(index_ + skipped, t_->event_count_);
+  uint64_t from = index_;
+  bool same_chunk = deltas_ && target < chunk_end_;
+  skip_structure_to(target);
+  if (same_chunk && index_ == target)
+    for (uint64_t k = from; k < target; ++k) decoder_.next();
+  else
     drop_chunk();
-  }
-  uint32_t id;
-  uint64_t ticks;
-  while (index_ < target && timed_step(id, ticks)) data_cursor_[id] += t_->events_[id].data;
   return index_ - start;
 }
 

@@ -27,6 +27,13 @@ std::pair<uint32_t, uint32_t> inner_and_outer(const ThreadTrace& t) {
   return {0, 0};
 }
 
+// One thread of `ops` in 64-event batches: the inner loop's counts spread over
+// hundreds of structure chunks.
+void write_in_small_batches(const std::string& path, const std::vector<Op>& ops) {
+  rondo::test::write_process(
+      path, 1, 3, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 64);
+}
+
 void expect_replay(const ThreadTrace& t, const std::vector<Op>& ops, size_t events) {
   auto replayed = rondo::test::replay(t);
   ASSERT_EQ(replayed.size(), events);
@@ -44,8 +51,7 @@ TEST(LoopCountColumn, CountsOverHundredsOfChunksReadBackInAnyOrder) {
   auto ops = nested(outer);
   // 64 events a batch: the inner loop's 4,999 counts lie in about 400 chunks,
   // far more than the reader caches, and the outer count in the last one.
-  rondo::test::write_process(
-      dir.file("p0.rnd"), 1, 3, [&](int, ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); }, 64);
+  write_in_small_batches(dir.file("p0.rnd"), ops);
   TraceReader r(dir.str());
   const ThreadTrace& t = r.processes()[0]->thread(0);
   ASSERT_EQ(t.loops().size(), 2u);
@@ -83,4 +89,39 @@ TEST(LoopCountColumn, AKilledProcessTakesItsOpenLoopsCountsFromTheCheckpoint) {
   ASSERT_EQ(t.loop_occurrences(outer_loop), 1u);
   for (uint64_t i = 0; i < t.loop_occurrences(inner); ++i) ASSERT_EQ(t.loop_count(inner, i), 1u + (i + 1) % 5) << i;
   expect_replay(t, ops, ops.size() / 64 * 64);  // every complete batch
+}
+
+TEST(LoopCountColumn, PrefixSumsAreExactOverChunksAndCheckpointCounts) {
+  rondo::test::TempDir dir;
+  const int outer = 5000;
+  auto ops = nested(outer);
+  write_in_small_batches(dir.file("p0.rnd"), ops);
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  auto [inner, outer_loop] = inner_and_outer(t);
+  const uint64_t n = t.loop_occurrences(inner);
+  // Counts 1 + (i + 1) % 5: every prefix, at every chunk boundary, backwards
+  // (every chunk decoded again) and past the last occurrence.
+  std::vector<uint64_t> expected(n + 1, 0);
+  for (uint64_t i = 0; i < n; ++i) expected[i + 1] = expected[i] + 1 + (i + 1) % 5;
+  for (uint64_t i = n + 1; i-- > 0;) ASSERT_EQ(t.loop_iterations_before(inner, i), expected[i]) << i;
+  EXPECT_EQ(expected[n], 14999u);  // 999 rounds of 2+3+4+5+1, then 2+3+4+5
+  EXPECT_EQ(t.loop_iterations_before(outer_loop, 0), 0u);
+  EXPECT_EQ(t.loop_iterations_before(outer_loop, 1), static_cast<uint64_t>(outer - 1));
+
+  // A killed process: the open outer loop's count is the checkpoint's (in memory).
+  rondo::test::TempDir killed_dir;
+  ops.pop_back();
+  rondo::test::write_killed_process(killed_dir.file("p0.rnd"), 64,
+                                    [&](ThreadWriter& w) { rondo::test::StreamGenerator::record(ops, w); });
+  TraceReader killed(killed_dir.str());
+  const ThreadTrace& k = killed.processes()[0]->thread(0);
+  auto [k_inner, k_outer] = inner_and_outer(k);
+  EXPECT_EQ(k.loop_iterations_before(k_outer, 1), k.loop_count(k_outer, 0));
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < k.loop_occurrences(k_inner); ++i) {
+    ASSERT_EQ(k.loop_iterations_before(k_inner, i), sum) << i;
+    sum += k.loop_count(k_inner, i);
+  }
+  EXPECT_EQ(k.loop_iterations_before(k_inner, k.loop_occurrences(k_inner)), sum);
 }

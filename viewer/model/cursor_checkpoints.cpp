@@ -11,7 +11,7 @@ using format::ThreadTrace;
 size_t CursorCheckpoints::checkpoint_bytes(const ThreadTrace& thread) {
   // The cursor itself, its per-loop and per-event column cursors, a nesting
   // stack of typical depth, and the map node holding it.
-  constexpr size_t kStack = 16 * 32, kNode = 64;
+  constexpr size_t kStack = 16 * 40, kNode = 64;  // 16 levels of 40 bytes (EventCursor::Level)
   return sizeof(EventCursor) + thread.loops().size() * sizeof(uint32_t) + thread.events().size() * sizeof(uint64_t) +
          kStack + kNode;
 }

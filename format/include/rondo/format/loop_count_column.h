@@ -5,6 +5,17 @@
 // entry per chunk and loop that has counts in it). Decoded chunks are cached per
 // calling thread (a few at a time), so replay, which takes the counts of each
 // loop in order, decodes each chunk about once.
+//
+// Prefix sums of the counts (prefix()) let a seek skip a whole run of loop
+// occurrences in one step: the iterations of occurrences [a, b) of a loop are
+// prefix(b) - prefix(a), and with them the events and the occurrences of inner
+// loops those iterations hold (ThreadTrace::expand_times). They cost 8 bytes
+// per (chunk, loop) entry of the index (the sum before the entry's first
+// count, kept when the chunk is indexed at load) and 8 bytes per count of a
+// decoded chunk in the per-thread cache (the sums inside the chunk, made when
+// it is decoded), plus 8 bytes per count held in memory (add_count). A prefix
+// sum costs what at() costs: a binary search over the loop's entries and, when
+// its chunk is not cached, one decode of that chunk.
 #pragma once
 
 #include <cstdint>
@@ -34,18 +45,27 @@ class LoopCountColumns {
   uint32_t at(uint32_t loop, uint64_t i) const;
   // Every count of `loop`, in order (O(occurrences): for inspection, not replay).
   std::vector<uint32_t> all(uint32_t loop) const;
+  // Iterations of occurrences [0, i) of `loop` (i <= size(loop)): the sum of
+  // their counts. Throws FormatError like at().
+  uint64_t prefix(uint32_t loop, uint64_t i) const;
 
  private:
   struct Span {
     uint32_t chunk;  // index into chunks_
     uint64_t first;  // index of the loop's first count in that chunk
+    uint64_t sum;    // iterations of the loop's counts before `first`
   };
   struct Loop {
     std::vector<Span> spans;    // chunks holding counts of this loop, in order
     std::vector<uint32_t> tail;  // add_count()'s, after the spans
+    std::vector<uint64_t> tail_sum;  // iterations before each tail count
     uint64_t from_chunks = 0, total = 0;
+    uint64_t sum_from_chunks = 0, sum_total = 0;  // iterations of the counts from chunks, of all
   };
   friend struct DecodedCountChunk;
+  struct Located;
+  // Count `i` (< from_chunks) of `loop` in its decoded chunk (cached).
+  Located locate(uint32_t loop, uint64_t i) const;
   uint64_t id_;  // tells apart the columns in the per-thread cache (addresses are reused)
   std::vector<ChunkRef> chunks_;
   std::vector<Loop> loops_;

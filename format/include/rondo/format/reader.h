@@ -79,6 +79,11 @@ class ThreadTrace {
   uint64_t loop_occurrences(uint32_t loop) const { return loop_counts_.size(loop); }
   uint32_t loop_count(uint32_t loop, uint64_t occurrence) const { return loop_counts_.at(loop, occurrence); }
   std::vector<uint32_t> loop_counts(uint32_t loop) const { return loop_counts_.all(loop); }
+  // Iterations of the first `occurrences` occurrences of a loop (<= loop_occurrences):
+  // a prefix sum of its counts, O(log occurrences) (LoopCountColumns::prefix).
+  uint64_t loop_iterations_before(uint32_t loop, uint64_t occurrences) const {
+    return loop_counts_.prefix(loop, occurrences);
+  }
   // Tokens of one iteration of a loop.
   const std::vector<Token>& loop_body(uint32_t loop) const { return loop_lists_[loop]; }
 
@@ -93,10 +98,24 @@ class ThreadTrace {
   bool truncated() const { return truncated_; }
 
   // Number of events of the next occurrence of `t`, advancing the column cursors
-  // (next count of each loop, next value of each event's data) past it. O(1) for
-  // tokens of fixed size; otherwise linear in loop occurrences, never in events.
-  // Returns kVariable when a needed loop count is missing (truncated trace).
-  uint64_t expand_count(Token t, std::vector<uint32_t>& loop_cursor, std::vector<uint64_t>& data_cursor) const;
+  // (next count of each loop, next value of each event's data) past it: as
+  // expand_times(t, 1, ...).
+  uint64_t expand_count(Token t, std::vector<uint32_t>& loop_cursor, std::vector<uint64_t>& data_cursor) const {
+    return expand_times(t, 1, loop_cursor, data_cursor);
+  }
+  // Number of events of the next `times` occurrences of `t`, one after the
+  // other, advancing the column cursors past all of them. The occurrences of a
+  // loop they hold are consecutive in its count column, so their iterations are
+  // a difference of two prefix sums (LoopCountColumns::prefix) and the loop's
+  // body is then counted once for all of them: the cost grows with the grammar
+  // below `t` (times a binary search per loop), never with `times` or with loop
+  // occurrences. Returns kVariable when a needed loop count is missing
+  // (truncated trace); the cursors are then partly advanced.
+  uint64_t expand_times(Token t, uint64_t times, std::vector<uint32_t>& loop_cursor,
+                        std::vector<uint64_t>& data_cursor) const;
+  // The same for `times` passes over the token list [list, list + len) (a loop body).
+  uint64_t expand_list(const Token* list, uint32_t len, uint64_t times, std::vector<uint32_t>& loop_cursor,
+                       std::vector<uint64_t>& data_cursor) const;
   // Events in one expansion of `t` when that number never varies and no event in it
   // carries data (so skipping it needs no column), else kVariable.
   uint64_t fixed_size(Token t) const;
@@ -202,6 +221,7 @@ class EventCursor {
     uint32_t pos;
     uint32_t remaining;    // iterations left after the current one
     uint32_t loop;         // loop id, or UINT32_MAX for a sequence
+    uint32_t count;        // loops: the occurrence's trip count
     uint64_t first_event;  // loops: index of the first event of the current iteration
   };
   bool step(uint32_t& event_id);           // structure only: next event id
@@ -211,6 +231,9 @@ class EventCursor {
   void position_decoder();
   void drop_chunk();  // forgets the decoded chunk (the cursor moved elsewhere)
   void skip_structure_to(uint64_t target);  // structure only, without timestamps
+  // At a loop level between two iterations: skips the most whole iterations of
+  // it that end at or before `target` (doubling, then bisecting, on their event counts).
+  void skip_iterations_to(Level& l, uint64_t target);
   void restart();
 
   const ThreadTrace* t_;
