@@ -42,15 +42,8 @@ sanitized_targets=(test_format test_analyzer test_thread_stats test_wait_states_
 #  - python_module, vite_*, otf2_print_*: they run the Python module, ViTE and
 #    otf2-print on what targets a sanitized run does not build (the Python
 #    module, the converters) produce; they are the plain run's.
-#  - TSan only, handlers that record (Jump signal_jump and read_jump, the
-#    SignalHandlers tests that raise()): the recorder allocates when a thread
-#    meets a new event or nests deeper than before (the grammar's event table,
-#    the open-call stack), also inside a signal handler, which TSan reports as
-#    a signal-unsafe call. That is a real, open problem of recording inside
-#    handlers (README "Fuzzing and sanitizers"), not TSan's; the compiler hooks'
-#    own part (naming a function there) is fixed and tested unsanitized.
 sanitize_excluded='^package_|_NOT_BUILT$|Hybrid|Gromacs|^python_module$|^vite_|^otf2_print_'
-sanitize_excluded_thread='|OpenMp|ScriptWrapper|Jump\.SkippedCallsEndAtTheJump/signal_jump|Jump\.OutOfAnInterruptedRead|SignalHandlers\.(FunctionsFirstCalled|WithAFilter)'
+sanitize_excluded_thread='|OpenMp|ScriptWrapper'
 # Extra cmake arguments of a sanitized build (ci_sanitized_run sets them).
 sanitize_cmake_args=()
 

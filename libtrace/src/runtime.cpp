@@ -772,52 +772,29 @@ void defer(Recorder& r, const DeferredEvent& e) {
 }
 }  // namespace
 
+using Deferred = DeferredEvent::Kind;
+
 void defer_enter(Recorder& r, uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
-  DeferredEvent e;
-  e.kind = DeferredEvent::Kind::Enter;
-  e.region = region;
-  e.site = site;
-  e.at = at;
-  e.stack = stack;
-  defer(r, e);
+  defer(r, {.kind = Deferred::Enter, .region = region, .site = site, .at = at, .stack = stack});
 }
 
 void defer_leave(Recorder& r, uint32_t region, uint64_t at) {
-  DeferredEvent e;
-  e.kind = DeferredEvent::Kind::Leave;
-  e.region = region;
-  e.at = at;
-  defer(r, e);
+  defer(r, {.kind = Deferred::Leave, .region = region, .at = at});
 }
 
 void defer_event(Recorder& r, const EventKey& key, const int64_t* data, uint64_t at) {
-  DeferredEvent e;
-  e.kind = DeferredEvent::Kind::Event;
-  e.key = key;
-  e.at = at;
-  if (data) {
-    e.has_data = true;
-    const uint8_t width = format::kind_shape(key.kind).data;  // what the caller's array holds
-    for (uint8_t k = 0; k < width && k < format::kMaxData; ++k) e.data[k] = data[k];
-  }
+  DeferredEvent e{.kind = Deferred::Event, .has_data = data != nullptr, .at = at, .key = key};
+  const uint8_t width = data ? format::kind_shape(key.kind).data : 0;  // what the caller's array holds
+  for (uint8_t k = 0; k < width && k < format::kMaxData; ++k) e.data[k] = data[k];
   defer(r, e);
 }
 
 void defer_poll(Recorder& r, uint32_t region, uint64_t entry, uint64_t exit) {
-  DeferredEvent e;
-  e.kind = DeferredEvent::Kind::Poll;
-  e.region = region;
-  e.at = entry;
-  e.until = exit;
-  defer(r, e);
+  defer(r, {.kind = Deferred::Poll, .region = region, .at = entry, .until = exit});
 }
 
 void defer_resume(Recorder& r, uintptr_t stack, uint64_t at) {
-  DeferredEvent e;
-  e.kind = DeferredEvent::Kind::Resume;
-  e.stack = stack;
-  e.at = at;
-  defer(r, e);
+  defer(r, {.kind = Deferred::Resume, .at = at, .stack = stack});
 }
 
 namespace {

@@ -112,8 +112,10 @@ int raise_signals(int n) {
   return 0;
 }
 
-// Deep mode: set while its handler runs; allocations meanwhile are counted.
-volatile sig_atomic_t g_in_handler = 0;
+// Deep mode: set while its handler runs on this thread; the allocations of this
+// thread meanwhile are counted (those of Rondo's writer thread, which may run at
+// the same time, are not the handler's).
+thread_local volatile sig_atomic_t g_in_handler = 0;
 volatile long g_handler_allocations = 0;
 int g_deep_signals = 0;
 

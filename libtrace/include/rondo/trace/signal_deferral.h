@@ -39,7 +39,7 @@ struct DeferredEvent {
   uint64_t at = 0;
   uint64_t until = 0;
   uintptr_t stack = 0;
-  format::EventKey key;
+  format::EventKey key{};
   int64_t data[format::kMaxData] = {};
 };
 
