@@ -16,8 +16,9 @@
 # a fixed seed (README "Fuzzing and sanitizers"): the same inputs on every run
 # of the same code, so a CI failure can be reproduced; open-ended fuzzing is
 # `scripts/fuzz.sh TARGET SECONDS`. Then it runs the recording runtime's tests
-# (test_runtime) under TSan, built at -O1 with line tables only (ci_sanitized_run):
-# what fits in CI's time next to the plain run (README says what is left out).
+# (test_runtime) under TSan and under ASan + UBSan, built at -O1 with line
+# tables only (ci_sanitized_run): what fits in CI's time next to the plain run
+# (README says what is left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,17 +43,19 @@ sanitized_targets=(test_format test_analyzer test_thread_stats test_wait_states_
 #  - python_module, vite_*, otf2_print_*: they run the Python module, ViTE and
 #    otf2-print on what targets a sanitized run does not build (the Python
 #    module, the converters) produce; they are the plain run's.
-#  - TSan only, handlers that record (Jump signal_jump and read_jump, the
-#    SignalHandlers tests that raise()): the recorder allocates when a thread
-#    meets a new event or nests deeper than before (the grammar's event table,
-#    the open-call stack), also inside a signal handler, which TSan reports as
-#    a signal-unsafe call. That is a real, open problem of recording inside
-#    handlers (README "Fuzzing and sanitizers"), not TSan's; the compiler hooks'
-#    own part (naming a function there) is fixed and tested unsanitized.
+#  - TSan only, Jump.OutOfAnInterruptedRead: now and then (3 runs in 25 at -O2,
+#    none in 22 at -O1, 2026-12-04) TSan starts a race report (once on the I/O
+#    module's state, interceptors/io g_module, read by the program's second
+#    thread; once on a heap block) and its reporter deadlocks with the main
+#    thread's pthread_create of Rondo's writer. The runtime before the handler
+#    change (fa1b097) hangs the same way: not the handler's (open; README
+#    "Fuzzing and sanitizers").
 sanitize_excluded='^package_|_NOT_BUILT$|Hybrid|Gromacs|^python_module$|^vite_|^otf2_print_'
-sanitize_excluded_thread='|OpenMp|ScriptWrapper|Jump\.SkippedCallsEndAtTheJump/signal_jump|Jump\.OutOfAnInterruptedRead|SignalHandlers\.(FunctionsFirstCalled|WithAFilter)'
+sanitize_excluded_thread='|OpenMp|ScriptWrapper|Jump\.OutOfAnInterruptedRead'
 # Extra cmake arguments of a sanitized build (ci_sanitized_run sets them).
 sanitize_cmake_args=()
+# Extra tests a sanitized run leaves out (ci_sanitized_run sets them).
+sanitize_excluded_extra=''
 
 # Builds into build-asan/ or build-tsan/ and runs those tests there.
 sanitized_run() {
@@ -80,20 +83,36 @@ sanitized_run() {
   # Tests of programs not built here register as *_NOT_BUILT: not this run's.
   local excluded=$sanitize_excluded
   if [ "$kind" = thread ]; then excluded+=$sanitize_excluded_thread; fi
+  excluded+=$sanitize_excluded_extra
   (cd "$dir" && ctest --output-on-failure -j "$(nproc)" -L '^(unit|openmp)$' -E "$excluded" "$@")
 }
 
-# CI's sanitized run: only test_runtime (the runtime's own threads against
-# real threaded programs, crashes, fork/exec, the compiler hooks and signals)
-# under TSan, at -O1 with line tables (-g1): 55-68% of the compile CPU time of
-# -O2 -g (three files measured, 2026-12-04), and reports still name files and
-# lines (format/ keeps its own -O3). ASan + UBSan of the readers
-# is what CI's fuzzing already runs; the rest is `--sanitize address|thread`.
+# CI's sanitized runs: only test_runtime (the runtime's own threads against
+# real threaded programs, crashes, fork/exec, the compiler hooks and signals),
+# under TSan and then under ASan + UBSan, each at -O1 with line tables (-g1):
+# 55-68% of the compile CPU time of -O2 -g (three files measured, 2026-12-04),
+# and reports still name files and lines (format/ keeps its own -O3). Each has
+# its own build directory (its own flags: not those of `--sanitize`). Measured
+# without a compiler cache on the shared 2-core machine (README "Fuzzing and
+# sanitizers"): about 5 minutes (TSan) and 3 (ASan + UBSan) on CI's two cores.
+# Left out of the ASan run: the fork tests whose parent runs threads, which
+# now and then hang in the child on a lock of ASan's allocator that another
+# thread held at fork() (g++ 12's libasan does not take it around fork();
+# the plain run covers them, TSan skips them). ASan + UBSan of the readers is
+# what CI's fuzzing runs; the rest is `--sanitize address|thread`.
 ci_sanitized_run() {
+  local kind=$1
   sanitized_targets=(test_runtime)
   sanitize_cmake_args=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
-  sanitize_build_dir=build-tsan-ci  # its own flags: not those of `--sanitize thread`
-  sanitized_run thread
+  sanitize_excluded_extra=''
+  case "$kind" in
+    thread) sanitize_build_dir=build-tsan-ci ;;
+    address)
+      sanitize_build_dir=build-asan-ci
+      sanitize_excluded_extra='|Fork\.ParentAndChildEachWriteTheirOwnFile'
+      ;;
+  esac
+  sanitized_run "$kind"
 }
 
 # The least number of tests each label must have once built (ctest -N): fewer
@@ -101,7 +120,7 @@ ci_sanitized_run() {
 # a minimum when tests are added; lower it only with the tests' removal.
 # (Each is the number of TEST, TEST_F and TEST_P in the label's sources on
 # 2026-12-03; parametrized tests make the real counts higher.)
-label_minimums=(unit=229 mpi=45 openmp=32 apps=6)
+label_minimums=(unit=231 mpi=45 openmp=32 apps=6)
 # Counts the tests of each label: under CI=true a label below its minimum fails
 # the run before any test runs; elsewhere it is a warning (a machine may lack
 # MPI or clang, and Rondo builds without them).
@@ -144,5 +163,6 @@ check_label_counts
 (cd build && ctest --output-on-failure -j "$(nproc)" "${labels[@]}" "$@")
 if [ "${CI:-}" = "true" ] && [ ${#labels[@]} -eq 0 ] && [ $# -eq 0 ]; then
   scripts/fuzz.sh all 120 -seed=1 -runs=3000
-  ci_sanitized_run
+  ci_sanitized_run thread
+  ci_sanitized_run address
 fi

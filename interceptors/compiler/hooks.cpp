@@ -168,7 +168,7 @@ inline uint32_t region_of(const void* fn) {
     // locks); and when this thread is inside the recorder or a wrapped call
     // already (a handler interrupted it there), this call is not recorded.
     rondo::trace::RecordGuard busy;
-    if (!busy.ok()) return kNotNow;
+    if (!busy.ok() && !rondo::trace::handler_recorder()) return kNotNow;
     // A function already named (a miss of this thread's small cache: another
     // thread named it, or two addresses share a cache slot) needs neither the
     // resolver's lock nor to know whether a handler runs (a system call).

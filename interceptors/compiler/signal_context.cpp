@@ -68,12 +68,27 @@ void trampoline(int sig, siginfo_t* info, void* context) {
     t_outermost = here;
   }
   ++t_depth;
+  // The thread's recorder keeps what the handler records for later: recording
+  // may allocate (signal_deferral.h).
+  rondo::trace::Recorder* r = rondo::trace::t_recorder;
+  uint32_t saved_busy = 0;
+  uintptr_t saved_handler_stack = 0;
+  if (r) {
+    saved_busy = r->busy.load(std::memory_order_relaxed);
+    saved_handler_stack = r->handler_stack;
+    r->handler_stack = t_outermost;
+    r->busy.store(saved_busy | rondo::trace::Recorder::kInHandler, std::memory_order_relaxed);
+  }
   std::atomic_signal_fence(std::memory_order_seq_cst);
   // Called with three arguments whether or not it was installed with
   // SA_SIGINFO: a one-argument handler ignores the other two (the kernel passes
   // them to every handler on x86-64 and aarch64 alike).
   if (void* h = g_handlers[sig].load(std::memory_order_acquire)) reinterpret_cast<Handler3>(h)(sig, info, context);
   std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (r) {
+    r->handler_stack = saved_handler_stack;
+    r->busy.store(saved_busy, std::memory_order_relaxed);
+  }
   t_depth = saved_depth;
   t_outermost = saved_outermost;
 }

@@ -318,14 +318,20 @@ void submit(Batch&& b) {
 // Finishes a thread's recording; it must not be recording concurrently.
 void finish(Recorder* r) {
   if (r->finished) return;
+  r->settle();  // what handlers recorded since the thread's last event
   r->finished = true;
   r->writer.flush(true);
+  if (uint64_t lost = r->deferred.lost())
+    inform("thread " + std::to_string(r->index) + ": " + std::to_string(lost) +
+               " events recorded in signal handlers were lost (no memory to keep them until the handler returned)",
+           true);
 }
 
 // Waits (bounded) until another thread has left the recorder.
 bool wait_idle(Recorder* r) {
   for (int i = 0; i < 2000; ++i) {
-    if (r->busy.load(std::memory_order_acquire) == 0) return true;
+    // A thread that only runs a signal handler (kInHandler) is not inside the recorder.
+    if ((r->busy.load(std::memory_order_acquire) & Recorder::kBusy) == 0) return true;
     usleep(50);
   }
   return false;
@@ -341,7 +347,7 @@ struct ThreadExitFlush {
       finish(r);
       // Only the thread itself may stop its PAPI event set.
       stop_thread_counters(r->counters);
-      r->counters = nullptr;
+      r->set_counters(nullptr);
     }
   }
 };
@@ -354,7 +360,7 @@ void finish_all(bool crash) {
   std::unique_lock<std::mutex> lock(g_rt->recorders_mutex, std::defer_lock);
   bool locked = lock_for(lock, crash);
   for (Recorder* r : g_rt->recorders) {
-    if (r->finished || (r == t_recorder && r->busy.load())) continue;
+    if (r->finished || (r == t_recorder && (r->busy.load() & Recorder::kBusy))) continue;
     if (r != t_recorder && !wait_idle(r)) continue;
     finish(r);
   }
@@ -652,7 +658,7 @@ Recorder* recorder_slow() {
     });
   }
   (void)&t_exit_flush;  // make sure this thread's exit flushes its recorder
-  r->counters = start_thread_counters(r->writer);
+  r->set_counters(start_thread_counters(r->writer));
   if (r->index == 0) {  // the writer creates the process file at once (writer_main)
     std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
     start_writer_locked();
@@ -705,14 +711,90 @@ void resume_at_stack(uintptr_t stack) {
     s.call_ticks = 0;
   }
   RecordGuard g;
-  if (!g.ok()) return;
+  if (!g.ok()) {
+    if (Recorder* d = handler_recorder()) defer_resume(*d, stack, ticks());
+    return;
+  }
   Recorder& r = g.thread_recorder();
+  r.settle();
   if (!r.open.empty() && r.open.back().stack < stack) r.close_below(stack, ticks());
 }
 
 void record_event(const EventKey& key, const int64_t* data) {
   RecordGuard g;
-  if (g.ok()) g.writer().event(key, ticks(), data);
+  if (g.ok())
+    g.writer().event(key, ticks(), data);
+  else if (Recorder* d = handler_recorder())
+    defer_event(*d, key, data, ticks());
+}
+
+// ---------------------------------------------------------------------------
+// Events recorded inside signal handlers (signal_deferral.h)
+
+void Recorder::before_event() {
+  settle();
+  if (counters) read_counters(counters, writer.counter_slot());
+}
+
+// In order, as the handler recorded them; the counters' slots repeat the last
+// reading (a handler's events have none of their own).
+void Recorder::replay_deferred() {
+  slow &= ~kSlowDeferred;
+  deferred.drain([this](const DeferredEvent& e) {
+    switch (e.kind) {
+      case DeferredEvent::Kind::Enter: enter_now(e.region, e.at, e.stack, e.site); break;
+      case DeferredEvent::Kind::Leave: leave_now(e.region, e.at); break;
+      case DeferredEvent::Kind::Event: writer.event(e.key, e.at, e.has_data ? e.data : nullptr); break;
+      case DeferredEvent::Kind::Poll: writer.poll(e.region, e.at, e.until); break;
+      case DeferredEvent::Kind::Resume:
+        if (!open.empty() && open.back().stack < e.stack) close_below(e.stack, e.at);
+        break;
+    }
+  });
+}
+
+bool RecordGuard::left_handler(Recorder* r) {
+  if (r->busy.load(std::memory_order_relaxed) != Recorder::kInHandler || stack_position() <= r->handler_stack)
+    return false;
+  r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  return true;
+}
+
+namespace {
+// Busy meanwhile: a handler that interrupts this one must not append halfway.
+void defer(Recorder& r, const DeferredEvent& e) {
+  r.busy.store(Recorder::kInHandler | Recorder::kBusy, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (r.deferred.push(e)) r.slow |= Recorder::kSlowDeferred;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r.busy.store(Recorder::kInHandler, std::memory_order_relaxed);
+}
+}  // namespace
+
+using Deferred = DeferredEvent::Kind;
+
+void defer_enter(Recorder& r, uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
+  defer(r, {.kind = Deferred::Enter, .region = region, .site = site, .at = at, .stack = stack});
+}
+
+void defer_leave(Recorder& r, uint32_t region, uint64_t at) {
+  defer(r, {.kind = Deferred::Leave, .region = region, .at = at});
+}
+
+void defer_event(Recorder& r, const EventKey& key, const int64_t* data, uint64_t at) {
+  DeferredEvent e{.kind = Deferred::Event, .has_data = data != nullptr, .at = at, .key = key};
+  const uint8_t width = data ? format::kind_shape(key.kind).data : 0;  // what the caller's array holds
+  for (uint8_t k = 0; k < width && k < format::kMaxData; ++k) e.data[k] = data[k];
+  defer(r, e);
+}
+
+void defer_poll(Recorder& r, uint32_t region, uint64_t entry, uint64_t exit) {
+  defer(r, {.kind = Deferred::Poll, .region = region, .at = entry, .until = exit});
+}
+
+void defer_resume(Recorder& r, uintptr_t stack, uint64_t at) {
+  defer(r, {.kind = Deferred::Resume, .at = at, .stack = stack});
 }
 
 namespace {

@@ -101,5 +101,40 @@ TEST(SignalHandlers, WithAFilterCallsAreRecordedOnceNamed) {
   EXPECT_EQ(t->count("only_in_handler(int)"), n - n / 2);
 }
 
+// Handlers that nest deeper than anything before on the thread and meet a new
+// function each time: recording them made the recorder grow its event table
+// and its stacks inside the handler (operator new, which may take the lock of
+// the malloc the handler interrupted). Their events are kept without
+// allocating and recorded once the handler returned: every call is in the
+// trace, with its nesting.
+TEST(SignalHandlers, DeepNewCallsInHandlersAllocateNothing) {
+  constexpr uint64_t n = 12;  // the last handler nests 1,200 calls: two blocks of the deferred list
+  TempDir dir;
+  Outcome o = run(Launch(signal_program(), {"deep", std::to_string(n)}).traced(dir.path()).preloaded().timeout(60));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe() << "\n" << o.err;
+  long allocations = -1;
+  ASSERT_EQ(std::sscanf(o.out.c_str(), "allocations in handlers %ld", &allocations), 1) << o.out;
+  EXPECT_EQ(allocations, 0) << "the recorder allocated inside a signal handler";
+  EXPECT_EQ(o.err.find("lost"), std::string::npos) << o.err;
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* t = single_thread(trace);
+  ASSERT_NE(t, nullptr);
+  expect_named_once(trace[0]);
+  EXPECT_FALSE(t->truncated);
+  uint64_t nest_calls = 0;  // 100 * k + 1 calls of nest() in the k-th handler
+  for (uint64_t k = 1; k <= n; ++k) {
+    nest_calls += 100 * k + 1;
+    EXPECT_EQ(t->count("void h<" + std::to_string(k) + ">()"), 1u) << k;
+  }
+  EXPECT_EQ(t->count("nest(int, void (*)())"), nest_calls);
+  EXPECT_EQ(t->entered("nest(int, void (*)())"), nest_calls);
+  EXPECT_EQ(t->left("nest(int, void (*)())"), nest_calls);
+  EXPECT_EQ(t->count("on_deep_signal(int)"), n);
+  EXPECT_EQ(t->count("between()"), n);
+  EXPECT_EQ(t->count("main"), 1u);
+  // main > deep(int) > on_deep_signal(int) > 1,201 levels of nest() > h<12>().
+  EXPECT_EQ(t->max_depth, 3 + 100 * n + 1 + 1);
+}
+
 }  // namespace
 }  // namespace rondo::runtime_test

@@ -15,9 +15,18 @@
 //                            raised once: its handler calls via_signal(). Checks
 //                            that sigaction() and signal() report the program's
 //                            own handlers back (exit status 3 if not).
+//   signal_program deep N    SIGUSR2 raised N times; the k-th handler (k from 1)
+//                            calls nest(int) 100 * k levels deep, deeper than
+//                            anything before on the thread, and h<k>() at the
+//                            bottom, a function (so an event) never met before:
+//                            what made the recorder grow its tables inside the
+//                            handler. Counts the allocations (operator new,
+//                            replaced here) made while a handler runs and
+//                            prints "allocations in handlers A".
 //
 // Function names as the trace shows them: "void f<I>()", "void h<I>()",
-// only_in_handler(int), via_signal(), between(), on_lookup_signal(int), main.
+// only_in_handler(int), via_signal(), between(), on_lookup_signal(int),
+// nest(int, void (*)()), on_deep_signal(int), main.
 #include <signal.h>
 #include <unistd.h>
 
@@ -103,10 +112,49 @@ int raise_signals(int n) {
   return 0;
 }
 
+// Deep mode: set while its handler runs on this thread; the allocations of this
+// thread meanwhile are counted (those of Rondo's writer thread, which may run at
+// the same time, are not the handler's).
+thread_local volatile sig_atomic_t g_in_handler = 0;
+volatile long g_handler_allocations = 0;
+int g_deep_signals = 0;
+
+// Calls `bottom` at the bottom: nothing else nests deeper (std::array's
+// operator[] would, being instrumented too).
+__attribute__((noinline)) void nest(int levels, Function bottom) {
+  if (levels > 0)
+    nest(levels - 1, bottom);
+  else
+    bottom();
+  g_sink = g_sink + 1;  // not a tail call: each level stays open until the bottom returns
+}
+
+void on_deep_signal(int) {
+  g_in_handler = 1;
+  ++g_deep_signals;
+  nest(100 * g_deep_signals, kH[static_cast<size_t>(g_deep_signals)]);
+  g_in_handler = 0;
+}
+
+int deep(int n) {
+  if (n >= kFunctions) return 2;
+  struct sigaction sa {};
+  sa.sa_handler = on_deep_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGUSR2, &sa, nullptr) != 0) return 2;
+  for (int i = 0; i < n; ++i) {
+    between();
+    raise(SIGUSR2);
+  }
+  std::printf("allocations in handlers %ld\n", static_cast<long>(g_handler_allocations));
+  return 0;
+}
+
 // Every allocation of the process, Rondo's included (the executable's
 // definition comes first in the lookup order). Every unaligned form is
 // replaced, so that no block of a sanitizer's own operator new reaches free().
 __attribute__((no_instrument_function)) void* operator new(size_t size) {
+  if (g_in_handler) g_handler_allocations = g_handler_allocations + 1;
   if (g_armed) {
     g_armed = false;  // one signal per allocation, none from inside the handler
     raise(SIGUSR1);
@@ -138,5 +186,6 @@ int main(int argc, char** argv) {
   int n = std::atoi(argv[2]);
   if (std::strcmp(argv[1], "lookup") == 0) return lookup(n);
   if (std::strcmp(argv[1], "raise") == 0) return raise_signals(n);
+  if (std::strcmp(argv[1], "deep") == 0) return deep(n);
   return 2;
 }

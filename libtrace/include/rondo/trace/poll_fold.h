@@ -22,7 +22,10 @@ namespace rondo::trace {
 // the calling thread's run of polls.
 inline void record_failed_poll(uint32_t region, uint64_t entry, uint64_t exit) {
   RecordGuard g;
-  if (g.ok()) g.writer().poll(region, entry, exit);
+  if (g.ok())
+    g.writer().poll(region, entry, exit);
+  else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
+    defer_poll(*d, region, entry, exit);
 }
 
 // One call of a polling function. Construct it before the real call (when the

@@ -20,6 +20,7 @@
 #include "rondo/trace/call_sites.h"
 #include "rondo/trace/clock.h"
 #include "rondo/trace/counters.h"
+#include "rondo/trace/signal_deferral.h"
 
 namespace rondo::trace {
 
@@ -50,12 +51,25 @@ struct Recorder {
     uintptr_t stack;
   };
   std::vector<OpenCall> open;
-  // This thread's PAPI event set; null without --counters (one predictable
-  // branch per enter and leave then).
+  // This thread's PAPI event set; null without --counters. Set it with
+  // set_counters().
   ThreadCounters* counters = nullptr;
+  void set_counters(ThreadCounters* c) {
+    counters = c;
+    slow = c ? (slow | kSlowCounters) : (slow & ~kSlowCounters);
+  }
+  // Non-zero when an enter or leave has more to do first: read the counters,
+  // replay events deferred by a signal handler (one predictable branch per
+  // enter and leave otherwise). Written by a handler only while the recorder
+  // is not busy, and read after busy is set, so no handler's write is missed.
+  static constexpr uint32_t kSlowCounters = 1, kSlowDeferred = 2;
+  uint32_t slow = 0;
   // `site`: the call site's id + 1 (call_sites.h), 0: none.
   void enter(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site = 0) {
-    if (__builtin_expect(counters != nullptr, 0)) read_counters(counters, writer.counter_slot());
+    if (__builtin_expect(slow != 0, 0)) before_event();
+    enter_now(region, at, stack, site);
+  }
+  void enter_now(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
     open.push_back({region, stack});
     if (__builtin_expect(site != 0, 0))
       writer.enter_from(region, site, at);
@@ -66,7 +80,10 @@ struct Recorder {
   // first, each with its own leave (they were skipped by a jump the runtime did
   // not see), so every enter keeps its leave.
   void leave(uint32_t region, uint64_t at) {
-    if (__builtin_expect(counters != nullptr, 0)) read_counters(counters, writer.counter_slot());
+    if (__builtin_expect(slow != 0, 0)) before_event();
+    leave_now(region, at);
+  }
+  void leave_now(uint32_t region, uint64_t at) {
     if (__builtin_expect(!open.empty() && open.back().region == region, 1)) {
       open.pop_back();
       writer.leave(region, at);
@@ -80,14 +97,30 @@ struct Recorder {
   // the stack), at `at`.
   void close_below(uintptr_t stack, uint64_t at);
 
+  // Replays the events deferred by signal handlers, if any (not from a handler).
+  void settle() {
+    if (__builtin_expect((slow & kSlowDeferred) != 0, 0)) replay_deferred();
+  }
+
  private:
   void close_above(uint32_t region, uint64_t at);
+  // The slow part of enter() and leave(): settle(), then read the counters.
+  void before_event();
+  void replay_deferred();
 
  public:
-  // Set while this thread is inside the recorder: makes nested calls (an
-  // intercepted function used by the recorder itself) no-ops, and lets exit and
-  // crash handlers wait for a consistent state.
+  // kBusy while this thread is inside the recorder: makes nested calls (an
+  // intercepted function used by the recorder itself, a signal handler that
+  // interrupted it) no-ops, and lets exit and crash handlers wait for a
+  // consistent state. kInHandler while a signal handler runs on the thread
+  // (set by the compiler module's trampoline, signal_context.h): its events
+  // go to `deferred` (signal_deferral.h), since the recorder may allocate.
+  static constexpr uint32_t kBusy = 1, kInHandler = 2;
   std::atomic<uint32_t> busy{0};
+  // Stack position of the outermost handler frame while kInHandler is set: a
+  // thread running above it has left the handler by a jump.
+  uintptr_t handler_stack = 0;
+  SignalDeferral deferred;
   bool finished = false;
 };
 
@@ -152,7 +185,9 @@ struct InsideCall {
 // for an ordinary caller, when it is inside an intercepted call. OwnCall: the
 // caller is the interceptor holding the thread's outermost intercepted call,
 // which records that call although `inside` is raised (it decided so when the
-// call began).
+// call began). Inside a signal handler (Recorder::kInHandler) the guard is not
+// ok(): the caller asks handler_recorder() and keeps the event with defer_*()
+// instead.
 class RecordGuard {
  public:
   struct OwnCall {};
@@ -173,19 +208,50 @@ class RecordGuard {
   RecordGuard(const RecordGuard&) = delete;
   RecordGuard& operator=(const RecordGuard&) = delete;
   bool ok() const { return r_ != nullptr; }
-  format::ThreadWriter& writer() const { return r_->writer; }
+  // The writer, after the events deferred by handlers (an enter or leave
+  // replays them itself).
+  format::ThreadWriter& writer() const {
+    r_->settle();
+    return r_->writer;
+  }
   Recorder& thread_recorder() const { return *r_; }
 
  private:
   __attribute__((always_inline)) void acquire() {
     Recorder* r = recorder();
-    if (!r || r->busy.load(std::memory_order_relaxed)) return;
-    r->busy.store(1, std::memory_order_relaxed);
+    if (!r) return;
+    if (__builtin_expect(r->busy.load(std::memory_order_relaxed) != 0, 0)) {
+      if (left_handler(r)) r_ = r;
+      return;
+    }
+    r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
     r_ = r;
   }
+  // busy was not 0. When it says a handler runs but the thread has left the
+  // handler by a jump the runtime did not see (its trampoline never returned),
+  // this is ordinary code again: marks the recorder busy and returns true.
+  static bool left_handler(Recorder* r);
   Recorder* r_ = nullptr;
 };
+
+// After a RecordGuard that is not ok(): the thread's recorder when a signal
+// handler runs on the thread and may record (the recorder was not interrupted),
+// else null. Cheap when not recording.
+inline Recorder* handler_recorder() {
+  Recorder* r = t_recorder;
+  if (__builtin_expect(r == nullptr, 1) || r->busy.load(std::memory_order_relaxed) != Recorder::kInHandler) return nullptr;
+  return g_recording.load(std::memory_order_relaxed) && !t_intercept.inside ? r : nullptr;
+}
+
+// Inside a signal handler (handler_recorder()): keep an event in the thread's
+// deferred list (signal_deferral.h), to be recorded at its next event outside
+// the handler. Async-signal-safe; marks the recorder busy meanwhile.
+void defer_enter(Recorder& r, uint32_t region, uint64_t at, uintptr_t stack, uint32_t site);
+void defer_leave(Recorder& r, uint32_t region, uint64_t at);
+void defer_event(Recorder& r, const format::EventKey& key, const int64_t* data, uint64_t at);
+void defer_poll(Recorder& r, uint32_t region, uint64_t entry, uint64_t exit);
+void defer_resume(Recorder& r, uintptr_t stack, uint64_t at);
 
 // Hot-path helpers. Always inlined, so that the stack position is the wrapper's.
 // The clock is read once the recorder is ready (its creation on a thread's
@@ -193,7 +259,10 @@ class RecordGuard {
 // `site`: from call_site() (0: none).
 __attribute__((always_inline)) inline void record_enter_from(uint32_t region, uintptr_t stack, uint32_t site = 0) {
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().enter(region, ticks(), stack, site);
+  if (g.ok())
+    g.thread_recorder().enter(region, ticks(), stack, site);
+  else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
+    defer_enter(*d, region, ticks(), stack, site);
 }
 __attribute__((always_inline)) inline void record_enter(uint32_t region, uint32_t site = 0) {
   record_enter_from(region, stack_position(), site);
@@ -205,7 +274,10 @@ __attribute__((always_inline)) inline uint32_t call_site() {
 }
 inline void record_leave(uint32_t region) {
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().leave(region, ticks());
+  if (g.ok())
+    g.thread_recorder().leave(region, ticks());
+  else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
+    defer_leave(*d, region, ticks());
 }
 void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 // The same with a given timestamp: an interceptor that records a call's entry or
@@ -215,11 +287,17 @@ void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 __attribute__((always_inline)) inline void record_enter_at(uint32_t region, uint64_t at, uint32_t site = 0) {
   uintptr_t stack = stack_position();
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().enter(region, at, stack, site);
+  if (g.ok())
+    g.thread_recorder().enter(region, at, stack, site);
+  else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
+    defer_enter(*d, region, at, stack, site);
 }
 inline void record_leave_at(uint32_t region, uint64_t at) {
   RecordGuard g;
-  if (g.ok()) g.thread_recorder().leave(region, at);
+  if (g.ok())
+    g.thread_recorder().leave(region, at);
+  else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
+    defer_leave(*d, region, at);
 }
 // The calling thread resumes with its stack pointer at `stack` (a longjmp lands,
 // an exception is caught): the calls entered below it end now.
@@ -227,7 +305,10 @@ void resume_at_stack(uintptr_t stack);
 // Inline, like the enter and leave: an MPI wrapper records its message here.
 inline void record_event_at(const format::EventKey& key, const int64_t* data, uint64_t at) {
   RecordGuard g;
-  if (g.ok()) g.writer().event(key, at, data);
+  if (g.ok())
+    g.writer().event(key, at, data);
+  else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
+    defer_event(*d, key, data, at);
 }
 
 // Definitions (thread-safe; ids are dense and stable for the process).
