@@ -306,3 +306,20 @@ TEST(GpuStats, RealTraceRecordedOnAnH200AgreesWithTheProgram) {
   EXPECT_EQ(calls["cudaStreamCreate"], kStreams);
   EXPECT_EQ(calls["pipeline step"], kSteps);  // NVTX
 }
+
+// The other real trace: examples/cuda/vector_add.cu linked with the static CUDA
+// runtime, 5 steps of 2^20 floats (two copies in, a kernel, one copy out).
+TEST(GpuStats, RealStaticCudartTraceRecordedOnAnH200AgreesWithTheProgram) {
+  constexpr int kSteps = 5;
+  constexpr int64_t kBytes = (1 << 20) * 4;
+  format::TraceReader reader(std::string(RONDO_GPU_FIXTURES) + "/h200-vector-add-static");
+  ASSERT_EQ(reader.processes().size(), 1u);
+  rondo::test::GpuTraceFacts f = rondo::test::gpu_trace_facts(*reader.processes()[0]);
+  EXPECT_EQ(f.streams, 1);
+  EXPECT_EQ(f.kernels_by_name["vector_add(float const*, float const*, float*, int)"], kSteps);
+  EXPECT_EQ(f.kernels, kSteps);
+  EXPECT_EQ(f.copies, 3 * kSteps);
+  EXPECT_EQ(f.copy_bytes["HtoD"], 2 * kSteps * kBytes);
+  EXPECT_EQ(f.copy_bytes["DtoH"], kSteps * kBytes);
+  rondo::test::expect_device_activity_after_its_host_call(f);
+}
