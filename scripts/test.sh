@@ -48,8 +48,10 @@ sanitized_targets=(test_format test_analyzer test_thread_stats test_wait_states_
 #    module's state, interceptors/io g_module, read by the program's second
 #    thread; once on a heap block) and its reporter deadlocks with the main
 #    thread's pthread_create of Rondo's writer. The runtime before the handler
-#    change (fa1b097) hangs the same way: not the handler's (open; README
-#    "Fuzzing and sanitizers").
+#    change (fa1b097) hangs the same way: not the handler's. The g_module race
+#    is fixed (the modules' ready flag is read with acquire); since then 75 runs
+#    in 75 passed at -O2. Left out until the heap-block report is understood
+#    (README "Fuzzing and sanitizers").
 sanitize_excluded='^package_|_NOT_BUILT$|Hybrid|Gromacs|^python_module$|^vite_|^otf2_print_'
 sanitize_excluded_thread='|OpenMp|ScriptWrapper|Jump\.OutOfAnInterruptedRead'
 # Extra cmake arguments of a sanitized build (ci_sanitized_run sets them).

@@ -99,6 +99,20 @@ void ProcessReader::share_clock_mapping(const ProcessReader& reference) {
   ticks_per_ns_ = reference.ticks_per_ns_;
 }
 
+namespace {
+
+// base + round(rest), saturated at the ends of int64: the clock records of a
+// damaged file can put any time out of range, and that must not be undefined.
+int64_t saturating_ns(int64_t base, double rest) {
+  constexpr double kLimit = 9.2e18;  // below 2^63, so that llround stays defined
+  int64_t r = rest >= kLimit ? INT64_MAX : rest <= -kLimit || std::isnan(rest) ? INT64_MIN : std::llround(rest);
+  int64_t sum;
+  if (__builtin_add_overflow(base, r, &sum)) return r > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
+
+}  // namespace
+
 int64_t ProcessReader::to_ns(uint64_t ticks) const {
   const ClockDef& c = defs_.clock;
   // Signed difference first: ticks before the mapping's pair stay exact.
@@ -112,9 +126,9 @@ int64_t ProcessReader::to_ns(uint64_t ticks) const {
     // process uses its own mapping), so since_start == since_map then, bit for bit.
     double since_start = since_map + static_cast<double>(static_cast<int64_t>(map_ns_ - c.start_ns));
     double f = since_start / static_cast<double>(c.end_ns - c.start_ns);
-    offset += f * static_cast<double>(p.clock_offset_end_ns - p.clock_offset_ns);
+    offset += f * (static_cast<double>(p.clock_offset_end_ns) - static_cast<double>(p.clock_offset_ns));
   }
-  return static_cast<int64_t>(map_ns_) + static_cast<int64_t>(std::llround(since_map + offset));
+  return saturating_ns(static_cast<int64_t>(map_ns_), since_map + offset);
 }
 
 const ThreadTrace& ProcessReader::thread(size_t i) const {

@@ -58,8 +58,11 @@ void scan_loaded_objects();
 // inside another intercepted call (an MPI wrapper's own bookkeeping included:
 // trace::InterceptState), and the caller is application code (not a runtime
 // library; `caller` is the wrapper's __builtin_return_address(0)).
+// `module_ready` is read with acquire: it publishes the regions and the table of
+// loaded objects that start() wrote on another thread (a plain load on x86; a
+// relaxed one was a data race that TSan reported on the I/O module).
 inline bool should_record(const std::atomic<bool>& module_ready, const void* caller) {
-  return module_ready.load(std::memory_order_relaxed) && trace::g_recording.load(std::memory_order_relaxed) &&
+  return module_ready.load(std::memory_order_acquire) && trace::g_recording.load(std::memory_order_relaxed) &&
          trace::t_intercept.inside == 0 && !is_runtime_caller(caller);
 }
 

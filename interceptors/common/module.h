@@ -48,7 +48,7 @@ class Module {
 
   // Whether the regions are defined (before that every wrapper only calls the
   // real function).
-  bool ready() const { return ready_.load(std::memory_order_relaxed); }
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
   // Whether a call made from `caller` (the wrapper's __builtin_return_address(0))
   // is recorded: see should_record().
   bool active(const void* caller) const { return should_record(ready_, caller); }
