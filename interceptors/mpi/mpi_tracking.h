@@ -21,6 +21,26 @@ using format::CollectiveOp;
 // Region id of an MPI function, e.g. region("MPI_Send").
 uint32_t region(const char* name);
 
+// The guard Call and PollCall share: `inside` raised for the wrapper's whole
+// lifetime (from before the derived constructor to after its destructor); on_
+// for the thread's outermost call while the process records.
+class HeldCall {
+ protected:
+  __attribute__((always_inline)) HeldCall() {
+    trace::InterceptState& s = trace::t_intercept;
+    if (s.inside++ != 0) return;  // inside another call: runs unrecorded
+    s.stack = trace::stack_position();
+    on_ = trace::g_recording.load(std::memory_order_relaxed);
+  }
+  __attribute__((always_inline)) ~HeldCall() {
+    trace::InterceptState& s = trace::t_intercept;
+    if (--s.inside == 0) s.call_ticks = 0;  // the outermost call ends (0 already when not recorded)
+  }
+  // The call's entry, which becomes its instant until real() moves it to the exit.
+  __attribute__((always_inline)) uint64_t start() { return trace::t_intercept.call_ticks = trace::ticks(); }
+  bool on_ = false;
+};
+
 // One intercepted call. The thread's one guard, trace::InterceptState, is read
 // and written once when the call begins and once when it ends: `inside` is
 // raised for the whole wrapper, the real function and the module's own
@@ -32,26 +52,15 @@ uint32_t region(const char* name);
 // the MPI records it makes (trace/own_call.h). Records of the call share its
 // timestamps: sends and posts its entry, receives and completions its exit
 // (real() moves call_ticks there).
-class Call {
+class Call : HeldCall {
  public:
   __attribute__((always_inline)) explicit Call(uint32_t region) : region_(region) {
-    trace::InterceptState& s = trace::t_intercept;
-    if (s.inside++ != 0) return;  // inside another call: runs unrecorded
-    s.stack = trace::stack_position();
-    if (!trace::g_recording.load(std::memory_order_relaxed)) return;
-    on_ = true;
+    if (!on_) return;
     uint32_t site = trace::call_site();  // call_sites.h; before the clock
-    uint64_t at = trace::ticks();
-    s.call_ticks = at;
-    trace::own_enter(region_, at, site);
+    trace::own_enter(region_, start(), site);
   }
   __attribute__((always_inline)) ~Call() {
-    trace::InterceptState& s = trace::t_intercept;
-    if (on_) {
-      trace::own_leave(region_, s.call_ticks);
-      s.call_ticks = 0;
-    }
-    --s.inside;
+    if (on_) trace::own_leave(region_, trace::t_intercept.call_ticks);
   }
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
@@ -59,23 +68,16 @@ class Call {
 
  private:
   uint32_t region_;
-  bool on_ = false;
 };
 
 // One call of a polling function (MPI_Test*, MPI_Iprobe, MPI_Improbe): guarded
 // and timed as a Call, but its ENTER is recorded only once the poll has found
 // something; a poll that finds nothing is folded into the thread's run of
 // unsuccessful polls (rondo/trace/poll_fold.h) and nothing else is recorded.
-class PollCall {
+class PollCall : HeldCall {
  public:
   __attribute__((always_inline)) explicit PollCall(uint32_t region) : region_(region) {
-    trace::InterceptState& s = trace::t_intercept;
-    if (s.inside++ != 0) return;
-    s.stack = trace::stack_position();
-    if (!trace::g_recording.load(std::memory_order_relaxed)) return;
-    on_ = true;
-    entry_ = trace::ticks();
-    s.call_ticks = entry_;
+    if (on_) entry_ = start();
   }
   // After the real call (which moved call_ticks to its exit): whether it is
   // recorded, i.e. found something (or failed); the wrapper then records what
@@ -91,19 +93,13 @@ class PollCall {
     return true;
   }
   __attribute__((always_inline)) ~PollCall() {
-    trace::InterceptState& s = trace::t_intercept;
-    if (on_) {
-      if (entered_) trace::own_leave(region_, s.call_ticks);
-      s.call_ticks = 0;
-    }
-    --s.inside;
+    if (entered_) trace::own_leave(region_, trace::t_intercept.call_ticks);
   }
   PollCall(const PollCall&) = delete;
   PollCall& operator=(const PollCall&) = delete;
 
  private:
   uint32_t region_;
-  bool on_ = false;
   bool entered_ = false;
   uint64_t entry_ = 0;
 };
