@@ -100,7 +100,7 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
                fmt::join(info.ended_early, ", "));
   if (!info.missing_ranks.empty())
     fmt::print("{} {} of the job left no trace file (it could not write one: see the job's own messages)\n\n",
-               info.missing_ranks.size() == 1 ? "rank" : "ranks", fmt::join(info.missing_ranks, ", "));
+               info.missing_ranks.size() == 1 ? "rank" : "ranks", rank_runs_text(info.missing_ranks));
   if (!info.truncated_threads.empty()) fmt::print("{}\n", truncated_threads_text(info));
   fmt::print("{}", profile_text(r.profile, r.by, r.sections));
   if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), call_sites_text(r.call_sites));

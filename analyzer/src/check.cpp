@@ -78,12 +78,9 @@ class Findings {
  private:
   const TraceReader* trace_;
   int64_t start_ns_;
-  // ns - start_ns_, saturated: a damaged file's times may lie at the ends of int64.
-  int64_t since_start(int64_t ns) const {
-    int64_t d;
-    if (__builtin_sub_overflow(ns, start_ns_, &d)) return ns > start_ns_ ? INT64_MAX : INT64_MIN;
-    return d;
-  }
+  // Defined for any two times a reader gives (format::kTimeLimitNs), a damaged
+  // file's clamped ones included.
+  int64_t since_start(int64_t ns) const { return ns - start_ns_; }
   size_t limit_;
   std::map<std::tuple<int, int64_t, int32_t>, size_t> kept_;
 };

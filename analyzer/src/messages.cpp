@@ -430,6 +430,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   MpiScan scan;
   scan.communicators = communicator_table(trace);
   scan.world_size = world_size(trace);
+  for (auto& p : trace.processes()) scan.recorded_ranks = std::max(scan.recorded_ranks, p->rank() + 1);
   struct Job {
     uint32_t process, thread;
   };

@@ -126,7 +126,7 @@ class CallRoles {
 // all of them.
 class RankTable {
  public:
-  explicit RankTable(int32_t world_size) { grow(world_size - 1); }
+  explicit RankTable(int32_t ranks) { grow(ranks - 1); }
   void add(int32_t rank, int32_t partner, int64_t ns, const RootShares& roots) {
     if (rank < 0) return;
     grow(rank);
@@ -216,7 +216,9 @@ class Collector {
     if (!inserted && candidate.before(it->second)) it->second = candidate;
   }
 
-  WaitStates result(int32_t world_size, int64_t run_ns) {
+  // `ranks`: the rows every per-rank table has at least (more where a rank
+  // without a process file waited, which a complete trace never has).
+  WaitStates result(int32_t ranks, int64_t run_ns) {
     const std::vector<std::pair<CallKey, Waiting>> calls = waited_in_order();
     std::vector<RootShares> roots = find_root_causes(calls);
     WaitStates out;
@@ -224,8 +226,8 @@ class Collector {
     // (call, caller, function, file, line): one row per MPI function and place.
     using SiteKey = std::tuple<std::string, std::string, std::string, std::string, uint32_t>;
     std::vector<std::map<SiteKey, WaitCallSite>> sites(kWaitPatternCount);
-    std::vector<RankTable> tables(kWaitPatternCount, RankTable(world_size));
-    RankTable all(world_size);
+    std::vector<RankTable> tables(kWaitPatternCount, RankTable(ranks));
+    RankTable all(ranks);
     for (size_t p = 0; p < kWaitPatternCount; ++p) {
       WaitPatternStats s;
       s.pattern = static_cast<WaitPattern>(p);
@@ -443,7 +445,7 @@ WaitStates wait_states(const MpiScan& scan, const MessageMatching& matching, con
   Collector collector(window, scan);
   point_to_point(scan, matching, eager_limit_bytes, collector);
   collectives(scan, collector);
-  WaitStates w = collector.result(scan.world_size, run_ns);
+  WaitStates w = collector.result(scan.recorded_ranks, run_ns);
   w.eager_limit_bytes = eager_limit_bytes;
   w.has_mpi = scan.any_mpi();
   return w;

@@ -118,6 +118,9 @@ void Importer::plan_ranks() {
   for (auto& [ref, grp] : g_.member_groups)
     if (grp.type == OTF2_GROUP_TYPE_COMM_LOCATIONS && grp.paradigm == OTF2_PARADIGM_MPI) mpi_locations = &grp;
   if (mpi_locations) {
+    if (mpi_locations->members.size() > static_cast<size_t>(format::kMaxWorldSize))
+      throw ConversionError(anchor_ + ": " + std::to_string(mpi_locations->members.size()) +
+                            " MPI ranks, more than a Rondo trace holds (" + std::to_string(format::kMaxWorldSize) + ")");
     world_size_ = static_cast<int32_t>(mpi_locations->members.size());
     for (int32_t r = 0; r < world_size_; ++r) {
       auto loc = g_.locations.find(mpi_locations->members[r]);

@@ -18,6 +18,14 @@ T& slot(std::vector<T>& table, uint64_t id, const char* what) {
   return table[id];
 }
 
+// A rank or world size within FORMAT.md's limits (15): a damaged one would
+// otherwise size per-rank tables.
+int32_t ranked(int64_t value, int64_t lowest, const char* what) {
+  if (value < lowest || value > kMaxWorldSize - (lowest < 0 ? 1 : 0))
+    throw FormatError(std::string("process ") + what + " " + std::to_string(value) + " out of range");
+  return static_cast<int32_t>(value);
+}
+
 }  // namespace
 
 bool realtime_of(const ClockDef& c, int64_t monotonic_ns, int64_t& realtime) {
@@ -159,8 +167,8 @@ void ProcessDefinitions::decode(const uint8_t* data, size_t size) {
     in.skip(length);
     switch (tag) {
       case DefTag::Process:
-        process.rank = static_cast<int32_t>(r.svarint());
-        process.world_size = static_cast<int32_t>(r.svarint());
+        process.rank = ranked(r.svarint(), -1, "rank");
+        process.world_size = ranked(r.svarint(), 0, "world size");
         process.pid = r.varint32();
         process.parent_pid = r.varint32();
         process.host = r.string();

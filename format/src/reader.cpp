@@ -101,14 +101,16 @@ void ProcessReader::share_clock_mapping(const ProcessReader& reference) {
 
 namespace {
 
-// base + round(rest), saturated at the ends of int64: the clock records of a
-// damaged file can put any time out of range, and that must not be undefined.
+// base + round(rest), clamped to [-kTimeLimitNs, kTimeLimitNs] (FORMAT.md
+// 11.3): the clock records of a damaged file can put any time out of range, and
+// a difference of two times must stay defined wherever statistics take one.
 int64_t saturating_ns(int64_t base, double rest) {
-  constexpr double kLimit = 9.2e18;  // below 2^63, so that llround stays defined
-  int64_t r = rest >= kLimit ? INT64_MAX : rest <= -kLimit || std::isnan(rest) ? INT64_MIN : std::llround(rest);
+  constexpr auto kLimit = static_cast<double>(kTimeLimitNs);
+  if (std::isnan(rest)) return -kTimeLimitNs;
+  int64_t r = std::llround(std::clamp(rest, -1.5 * kLimit, 1.5 * kLimit));  // inside int64: llround defined
   int64_t sum;
-  if (__builtin_add_overflow(base, r, &sum)) return r > 0 ? INT64_MAX : INT64_MIN;
-  return sum;
+  if (__builtin_add_overflow(base, r, &sum)) return r > 0 ? kTimeLimitNs : -kTimeLimitNs;
+  return std::clamp(sum, -kTimeLimitNs, kTimeLimitNs);
 }
 
 }  // namespace

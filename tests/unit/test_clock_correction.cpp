@@ -93,3 +93,21 @@ TEST(ClockCorrection, WallClockTimeFromTheStartPairAndNothingWhereItWouldOverflo
   c.start_realtime_ns = 0;  // no wall-clock reading
   EXPECT_FALSE(realtime_of(c, 0, wall));
 }
+
+// A damaged offset can put times anywhere: they are clamped to ±(2^62 - 1) ns
+// (FORMAT.md 11.3), so that the difference of any two stays a valid int64.
+TEST(ClockCorrection, TimesOfADamagedClockAreClampedSoThatDifferencesStayDefined) {
+  test::TempDir dir;
+  write_rank(dir.str(), 0, 0, 0, kSpan, kTicks);
+  write_rank(dir.str(), 1, INT64_MAX, 0, 0, kTicks);
+  write_rank(dir.str(), 2, INT64_MIN, INT64_MAX, kSpan, kTicks);
+  TraceReader trace(dir.str());
+  EXPECT_EQ(times(trace, 1), std::vector<int64_t>(4, kTimeLimitNs));
+  for (int64_t t : times(trace, 2)) {
+    EXPECT_GE(t, -kTimeLimitNs);
+    EXPECT_LE(t, kTimeLimitNs);
+  }
+  EXPECT_EQ(times(trace, 2).front(), -kTimeLimitNs);
+  int64_t widest;  // the longest duration two clamped times can make
+  EXPECT_FALSE(__builtin_sub_overflow(kTimeLimitNs, -kTimeLimitNs, &widest));
+}

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "../../cli/stats_wait_states.h"
+#include "../../cli/text_output.h"
 #include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
@@ -380,6 +381,44 @@ TEST_F(WaitStatesTrace, JsonTextAndCsv) {
   all << sites.rdbuf();
   // No call site (recorded without --callstack): function and file empty, line 0.
   EXPECT_NE(all.str().find("wait_at_nxn,MPI_Allreduce,solver,4,300,0,100,,,0\n"), std::string::npos) << all.str();
+}
+
+// Per-rank tables are sized by the ranks that have process files, not by the
+// world size the processes declare: a trace of 2 ranks of a declared world of
+// 2^24 (a damaged or partial trace) analyzes in the memory of 2 ranks.
+TEST(WaitStatesWorld, PerRankRowsAreTheRecordedRanksWhateverTheDeclaredWorldSize) {
+  rondo::test::TempDir dir;
+  for (int32_t rank = 0; rank < 2; ++rank) {
+    rondo::test::MpiProcessSpec s = spec(rank);
+    s.world_size = kMaxWorldSize;
+    rondo::test::write_mpi_process(dir.file("rank-" + std::to_string(rank) + ".rnd"), s, [&](int, ThreadWriter& w) {
+      Calls c{w};
+      if (rank == 0) c.recv(1, 6000, 6300);
+      if (rank == 1) c.send(kSend, 0, 6250, 6260);
+    });
+  }
+  TraceReader trace(dir.str());
+  auto scan = rondo::analyzer::scan_mpi(trace);
+  EXPECT_EQ(scan.world_size, kMaxWorldSize);
+  EXPECT_EQ(scan.recorded_ranks, 2);
+  auto matching = rondo::analyzer::match_messages(scan);
+  WaitStates w = rondo::analyzer::wait_states(trace, scan, matching, {});
+  ASSERT_EQ(w.per_rank.size(), 2u);
+  EXPECT_EQ(w.per_rank[0].waiting_ns, 250);  // late sender: receive from 6000, send at 6250
+  EXPECT_EQ(w.per_rank[1].waiting_ns, 0);
+  ASSERT_EQ(w[WaitPattern::LateSender].per_rank.size(), 2u);
+}
+
+// `rondo stats` names the ranks that left no file as runs, however many.
+TEST(WaitStatesWorld, MissingRanksAreNamedAsRuns) {
+  using rondo::cli::rank_runs_text;
+  EXPECT_EQ(rank_runs_text({}), "");
+  EXPECT_EQ(rank_runs_text({3}), "3");
+  EXPECT_EQ(rank_runs_text({2, 3}), "2, 3");
+  EXPECT_EQ(rank_runs_text({0, 2, 3, 4, 7, 9, 10}), "0, 2-4, 7, 9, 10");
+  std::vector<int32_t> most(kMaxWorldSize - 2);
+  std::iota(most.begin(), most.end(), 2);
+  EXPECT_EQ(rank_runs_text(most), "2-16777215");
 }
 
 }  // namespace

@@ -31,6 +31,10 @@ enum class RegionRole : uint8_t { Function = 0, Mpi = 1, OpenMp = 2, Pthread = 3
 // them (GPU_SYNC records only), FORMAT.md 7.2.
 enum class ThreadKind : uint8_t { Cpu = 0, GpuStream = 1, GpuSynchronisation = 2 };
 
+// The largest MPI_COMM_WORLD a trace may describe (FORMAT.md 15): ranks are
+// below it, world sizes at most it.
+constexpr int32_t kMaxWorldSize = 1 << 24;
+
 struct ProcessDef {
   int32_t rank = -1;  // MPI_COMM_WORLD rank, -1 outside MPI
   int32_t world_size = 0;

@@ -19,6 +19,10 @@
 
 namespace rondo::format {
 
+// Times a reader gives lie in [-kTimeLimitNs, kTimeLimitNs] (FORMAT.md 11.3), so
+// that the difference of any two is a valid int64.
+constexpr int64_t kTimeLimitNs = (int64_t{1} << 62) - 1;
+
 // A read-only memory mapping of a whole file.
 class MappedFile {
  public:
@@ -282,6 +286,7 @@ class ProcessReader {
 
   // Converts raw ticks to nanoseconds since this process's clock start, then adds
   // the offset to rank 0 (interpolated between init and finalize measurements).
+  // Clamped to [-kTimeLimitNs, kTimeLimitNs] (only a damaged clock gets there).
   int64_t to_ns(uint64_t ticks) const;
   double ticks_per_ns() const { return ticks_per_ns_; }
   // Uses `reference`'s tick-to-time mapping: processes on one host that count the
