@@ -5,7 +5,10 @@
 #include "rondo/trace/signal_deferral.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <vector>
 
 namespace rondo::trace {
@@ -47,6 +50,50 @@ TEST(SignalDeferral, EventsComeBackOnceInOrderAcrossBlocks) {
   for (uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(d.push(numbered(i)));
   EXPECT_EQ(drained_times(d), (std::vector<uint64_t>{1000, 1001, 1002}));
   EXPECT_TRUE(drained_times(d).empty());
+}
+
+// The process's address space now, in bytes (/proc/self/statm's first field).
+size_t address_space_bytes() {
+  unsigned long pages = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
+    std::fclose(f);
+  }
+  return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// What a push does when mmap() fails, in a child whose address space is capped
+// at what it already uses: the events that fit in the mapped block are kept,
+// every later one is counted as lost (the runtime reports the count once), and
+// the list records again once memory is there.
+int pushes_without_memory() {
+  SignalDeferral d;
+  constexpr uint64_t before = 100, during = 10000;
+  for (uint64_t i = 0; i < before; ++i)
+    if (!d.push(numbered(i))) return 1;  // the first block is mapped: room for more than 100
+  rlimit old{};
+  getrlimit(RLIMIT_AS, &old);
+  rlimit capped = old;
+  capped.rlim_cur = address_space_bytes();
+  if (setrlimit(RLIMIT_AS, &capped) != 0) return 2;
+  uint64_t kept = before;
+  for (uint64_t i = before; i < before + during; ++i) kept += d.push(numbered(i)) ? 1 : 0;
+  setrlimit(RLIMIT_AS, &old);
+  if (kept == before + during || kept < before) return 3;  // the cap stopped nothing, or lost kept events
+  if (d.lost() != before + during - kept) return 4;
+  uint64_t expect = 1000, drained = 0;
+  d.drain([&](const DeferredEvent& e) { drained += e.at == expect++ ? 1 : 0; });  // the oldest, in order
+  if (drained != kept) return 5;
+  if (!d.push(numbered(0)) || d.lost() != before + during - kept) return 6;  // memory is back
+  return 0;
+}
+
+TEST(SignalDeferral, WithoutMemoryLaterEventsAreCountedAsLostAndEarlierOnesKept) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's reserved shadow memory leaves no room for an address-space cap";
+#else
+  EXPECT_EXIT(std::_Exit(pushes_without_memory()), ::testing::ExitedWithCode(0), "");
+#endif
 }
 
 }  // namespace
