@@ -98,9 +98,9 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
                r.mpi.has_mpi ? (info.ended_early.size() == 1 ? "rank" : "ranks")
                              : (info.ended_early.size() == 1 ? "process" : "processes"),
                fmt::join(info.ended_early, ", "));
-  if (!info.missing_ranks.empty())
+  if (info.missing_rank_count > 0)
     fmt::print("{} {} of the job left no trace file (it could not write one: see the job's own messages)\n\n",
-               info.missing_ranks.size() == 1 ? "rank" : "ranks", rank_runs_text(info.missing_ranks));
+               info.missing_rank_count == 1 ? "rank" : "ranks", rank_runs_text(info.missing_rank_runs));
   if (!info.truncated_threads.empty()) fmt::print("{}\n", truncated_threads_text(info));
   fmt::print("{}", profile_text(r.profile, r.by, r.sections));
   if (r.mpi.has_mpi) fmt::print("{}{}", mpi_text(r.mpi), call_sites_text(r.call_sites));

@@ -32,15 +32,12 @@ std::string format_count(uint64_t n) {
   return out;
 }
 
-std::string rank_runs_text(const std::vector<int32_t>& ranks) {
+std::string rank_runs_text(const std::vector<analyzer::TraceInfo::RankRun>& runs) {
   std::string out;
-  for (size_t i = 0; i < ranks.size();) {
-    size_t j = i;
-    while (j + 1 < ranks.size() && ranks[j + 1] == ranks[j] + 1) ++j;
+  for (const analyzer::TraceInfo::RankRun& run : runs) {
     if (!out.empty()) out += ", ";
-    out += std::to_string(ranks[i]);
-    if (j > i) out += (j == i + 1 ? ", " : "-") + std::to_string(ranks[j]);
-    i = j + 1;
+    out += std::to_string(run.first);
+    if (run.last > run.first) out += (run.last == run.first + 1 ? ", " : "-") + std::to_string(run.last);
   }
   return out;
 }

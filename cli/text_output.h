@@ -45,9 +45,9 @@ std::string csv_field(const std::string& s);
 // `part` as a percentage of `whole` with one decimal, "-" when whole is 0.
 std::string percent(int64_t part, int64_t whole);
 
-// Ascending ranks as runs: "2, 5-9, 12" (a job of 100,000 ranks of which two
-// left a file is one short line, not 99,998 numbers).
-std::string rank_runs_text(const std::vector<int32_t>& ranks);
+// Runs of ranks as text: "2, 5-9, 12" (a job of 100,000 ranks of which two left
+// a file is one short line, not 99,998 numbers).
+std::string rank_runs_text(const std::vector<analyzer::TraceInfo::RankRun>& runs);
 
 // Writes `text` to `path`; throws std::runtime_error naming the path on failure.
 void write_text_file(const std::string& path, const std::string& text);

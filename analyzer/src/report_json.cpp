@@ -243,7 +243,8 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
   j["duration_ns"] = r.duration_ns;
   j["truncated"] = r.info.truncated;
   j["ended_early"] = r.info.ended_early;
-  j["missing_ranks"] = r.info.missing_ranks;
+  j["missing_ranks"] = r.info.listed_missing_ranks();
+  j["missing_rank_count"] = r.info.missing_rank_count;
   j["truncated_threads"] = truncated_threads_json(r.info);
   if (!r.window.whole()) {
     // Relative to the trace's start, as --window takes them (clipped to the trace).

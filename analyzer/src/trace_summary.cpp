@@ -19,6 +19,14 @@ int32_t process_label(const TraceReader& trace, size_t i) {
   return rank >= 0 ? rank : static_cast<int32_t>(i);
 }
 
+std::vector<int32_t> TraceInfo::listed_missing_ranks() const {
+  std::vector<int32_t> out;
+  for (const RankRun& run : missing_rank_runs)
+    for (int32_t r = run.first; r <= run.last && static_cast<int64_t>(out.size()) < kListedMissingRanks; ++r)
+      out.push_back(r);
+  return out;
+}
+
 TraceInfo trace_info(const TraceReader& trace) {
   TraceInfo info;
   info.processes = trace.processes().size();
@@ -33,8 +41,20 @@ TraceInfo trace_info(const TraceReader& trace) {
     world_size = std::max(world_size, p.defs().process.world_size);
     if (p.rank() >= 0) ranks.insert(p.rank());
   }
-  for (int32_t r = 0; r < world_size && !ranks.empty(); ++r)
-    if (!ranks.count(r)) info.missing_ranks.push_back(r);
+  if (!ranks.empty()) {
+    int32_t next = 0;  // the lowest rank not yet known to have a file or be missing
+    auto missing_below = [&](int32_t end) {
+      if (next >= end) return;
+      info.missing_rank_runs.push_back({next, end - 1});
+      info.missing_rank_count += end - next;
+    };
+    for (int32_t r : ranks) {
+      if (r >= world_size) break;
+      missing_below(r);
+      next = r + 1;
+    }
+    missing_below(world_size);
+  }
   for (size_t pi = 0; pi < trace.processes().size(); ++pi) {
     const auto& p = trace.processes()[pi];
     for (size_t i = 0; i < p->thread_count(); ++i) {

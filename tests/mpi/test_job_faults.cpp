@@ -270,6 +270,7 @@ TEST_F(JobFaults, RankThatCannotCreateTheDirectoryIsNamedMissing) {
   for (const auto& p : reader.processes()) EXPECT_TRUE(p->ended()) << p->path();
   json s = stats_json();
   EXPECT_EQ(s["missing_ranks"], json::array({3})) << s.dump(1).substr(0, 2000);
+  EXPECT_EQ(s["missing_rank_count"], 1);
   EXPECT_EQ(s["ended_early"], json::array());
   EXPECT_NE(stats_text().find("rank 3 of the job left no trace file"), std::string::npos);
   auto laps = calls("MPI_Sendrecv");
@@ -355,6 +356,7 @@ TEST_F(JobFaults, RanksRunWithoutRondoRecordDoNotHangTheTracedOnes) {
   }
   json s = stats_json();
   EXPECT_EQ(s["missing_ranks"], json::array({2, 3})) << s.dump(1).substr(0, 2000);
+  EXPECT_EQ(s["missing_rank_count"], 2);
 }
 
 }  // namespace

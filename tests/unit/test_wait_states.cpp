@@ -407,18 +407,26 @@ TEST(WaitStatesWorld, PerRankRowsAreTheRecordedRanksWhateverTheDeclaredWorldSize
   EXPECT_EQ(w.per_rank[0].waiting_ns, 250);  // late sender: receive from 6000, send at 6250
   EXPECT_EQ(w.per_rank[1].waiting_ns, 0);
   ASSERT_EQ(w[WaitPattern::LateSender].per_rank.size(), 2u);
+
+  // The ranks without a file: one run, counted, and listed only up to a bound.
+  rondo::analyzer::TraceInfo info = rondo::analyzer::trace_info(trace);
+  ASSERT_EQ(info.missing_rank_runs.size(), 1u);
+  EXPECT_EQ(info.missing_rank_runs[0].first, 2);
+  EXPECT_EQ(info.missing_rank_runs[0].last, kMaxWorldSize - 1);
+  EXPECT_EQ(info.missing_rank_count, kMaxWorldSize - 2);
+  std::vector<int32_t> listed = info.listed_missing_ranks();
+  ASSERT_EQ(static_cast<int64_t>(listed.size()), rondo::analyzer::TraceInfo::kListedMissingRanks);
+  EXPECT_EQ(listed.front(), 2);
+  EXPECT_EQ(listed.back(), 2 + rondo::analyzer::TraceInfo::kListedMissingRanks - 1);
 }
 
 // `rondo stats` names the ranks that left no file as runs, however many.
 TEST(WaitStatesWorld, MissingRanksAreNamedAsRuns) {
   using rondo::cli::rank_runs_text;
   EXPECT_EQ(rank_runs_text({}), "");
-  EXPECT_EQ(rank_runs_text({3}), "3");
-  EXPECT_EQ(rank_runs_text({2, 3}), "2, 3");
-  EXPECT_EQ(rank_runs_text({0, 2, 3, 4, 7, 9, 10}), "0, 2-4, 7, 9, 10");
-  std::vector<int32_t> most(kMaxWorldSize - 2);
-  std::iota(most.begin(), most.end(), 2);
-  EXPECT_EQ(rank_runs_text(most), "2-16777215");
+  EXPECT_EQ(rank_runs_text({{3, 3}}), "3");
+  EXPECT_EQ(rank_runs_text({{2, 3}}), "2, 3");
+  EXPECT_EQ(rank_runs_text({{0, 0}, {2, 4}, {7, 7}, {9, 10}}), "0, 2-4, 7, 9, 10");
 }
 
 }  // namespace

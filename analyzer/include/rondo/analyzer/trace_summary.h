@@ -26,8 +26,17 @@ struct TraceInfo {
   std::vector<int32_t> ended_early;
   // MPI ranks of the job (0 .. world size - 1) with no process file at all: the
   // rank could not write one (a trace directory it could not create, a file
-  // removed while the job ran) or never started.
-  std::vector<int32_t> missing_ranks;
+  // removed while the job ran) or never started. As runs of consecutive ranks
+  // [first, last] (as many as the ranks with files, plus one, whatever the
+  // declared world size) and their number.
+  struct RankRun {
+    int32_t first, last;
+  };
+  std::vector<RankRun> missing_rank_runs;
+  int64_t missing_rank_count = 0;
+  // The first kListedMissingRanks of them, one by one (what `--json` lists).
+  static constexpr int64_t kListedMissingRanks = 100000;
+  std::vector<int32_t> listed_missing_ranks() const;
   GrammarSize grammar;
   int64_t start_ns = 0, end_ns = 0;  // on the common (CLOCK_MONOTONIC-based) axis
   // start_ns as wall-clock time, ns since the Unix epoch (CLOCK_REALTIME), from
