@@ -364,7 +364,7 @@ void TimestampDecoder::reset(const TimestampChunkInfo& info, const uint8_t* delt
   first_ = true;
 }
 
-uint64_t TimestampDecoder::next() {
+uint64_t TimestampDecoder::next_slow() {
   if (remaining_ == 0) throw FormatError("timestamp chunk: more events than timestamps");
   --remaining_;
   if (first_) {

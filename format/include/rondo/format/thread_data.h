@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "rondo/format/encoding.h"
 #include "rondo/format/records.h"
 
 namespace rondo::format {
@@ -95,10 +96,21 @@ std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size
 class TimestampDecoder {
  public:
   void reset(const TimestampChunkInfo& info, const uint8_t* deltas, const uint8_t* end);
-  uint64_t next();  // timestamp of the next event
+  // Timestamp of the next event. Inline for the common case, a delta of one
+  // byte (every replay and seek decodes one per event); the rest, and every
+  // error, out of line.
+  uint64_t next() {
+    if (!first_ && remaining_ != 0 && p_ != end_ && *p_ < 0x80) {
+      --remaining_;
+      current_ += static_cast<uint64_t>(zigzag_decode(*p_++)) * unit_;
+      return current_;
+    }
+    return next_slow();
+  }
   uint64_t remaining() const { return remaining_; }
 
  private:
+  uint64_t next_slow();
   const uint8_t* p_ = nullptr;
   const uint8_t* end_ = nullptr;
   uint64_t remaining_ = 0;
