@@ -63,9 +63,13 @@ size_t zstd_compress_into(uint8_t* out, size_t capacity, const uint8_t* in, size
   return ZSTD_isError(n) || n >= size ? 0 : n;
 }
 
-bool zstd_decompress_exact(uint8_t* out, size_t out_size, const uint8_t* in, size_t size) {
-  size_t n = ZSTD_decompressDCtx(contexts().d, out, out_size, in, size);
-  return !ZSTD_isError(n) && n == out_size;
+bool zstd_decompress_sized(std::vector<uint8_t>& out, size_t expected, const uint8_t* in, size_t size) {
+  unsigned long long declared = ZSTD_getFrameContentSize(in, size);
+  if (declared == ZSTD_CONTENTSIZE_ERROR) return false;
+  if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != expected) return false;
+  out.resize(expected);
+  size_t n = ZSTD_decompressDCtx(contexts().d, out.data(), out.size(), in, size);
+  return !ZSTD_isError(n) && n == expected;
 }
 
 std::vector<uint8_t> file_header(uint16_t version) {
@@ -117,8 +121,8 @@ std::vector<uint8_t> encode_chunk(ChunkKind kind, uint32_t thread, uint32_t sequ
 std::vector<uint8_t> ChunkRef::payload() const {
   if (header.codec == Codec::Raw) return {stored, stored + header.stored_size};
   if (header.codec != Codec::Zstd) throw FormatError("chunk at offset " + std::to_string(offset) + ": unknown codec");
-  std::vector<uint8_t> out(header.raw_size);
-  if (!zstd_decompress_exact(out.data(), out.size(), stored, header.stored_size))
+  std::vector<uint8_t> out;
+  if (!zstd_decompress_sized(out, header.raw_size, stored, header.stored_size))
     throw FormatError("chunk at offset " + std::to_string(offset) + ": zstd stream does not decode");
   return out;
 }

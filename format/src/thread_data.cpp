@@ -350,8 +350,8 @@ std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size
     if (stored != raw_size) r.fail("raw delta block size mismatch");
     return {body, body + stored};
   }
-  std::vector<uint8_t> out(raw_size);
-  if (!zstd_decompress_exact(out.data(), out.size(), body, stored)) r.fail("delta block does not decompress");
+  std::vector<uint8_t> out;
+  if (!zstd_decompress_sized(out, raw_size, body, stored)) r.fail("delta block does not decompress");
   return out;
 }
 

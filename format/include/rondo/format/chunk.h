@@ -64,8 +64,10 @@ std::vector<uint8_t> encode_chunk(ChunkKind kind, uint32_t thread, uint32_t sequ
 // across calls (creating a context costs more than compressing a small block).
 // compress_into returns 0 when the result would not be smaller than the input.
 size_t zstd_compress_into(uint8_t* out, size_t capacity, const uint8_t* in, size_t size, int level);
-// Decompresses exactly `out_size` bytes; false on any error.
-bool zstd_decompress_exact(uint8_t* out, size_t out_size, const uint8_t* in, size_t size);
+// Decompresses one frame that must decode to exactly `expected` bytes into
+// `out`; false on any error. A frame whose header records another size (a
+// damaged size field) is refused before `expected` bytes are allocated.
+bool zstd_decompress_sized(std::vector<uint8_t>& out, size_t expected, const uint8_t* in, size_t size);
 
 // One chunk found by the scanner.
 struct ChunkRef {
