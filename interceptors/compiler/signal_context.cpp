@@ -70,14 +70,19 @@ void trampoline(int sig, siginfo_t* info, void* context) {
   ++t_depth;
   // The thread's recorder keeps what the handler records for later: recording
   // may allocate (signal_deferral.h).
+  // A thread without one must not create it here (runtime.h,
+  // t_unrecorded_handler_stack).
   rondo::trace::Recorder* r = rondo::trace::t_recorder;
   uint32_t saved_busy = 0;
   uintptr_t saved_handler_stack = 0;
+  const uintptr_t saved_unrecorded = rondo::trace::t_unrecorded_handler_stack;
   if (r) {
     saved_busy = r->busy.load(std::memory_order_relaxed);
     saved_handler_stack = r->handler_stack;
     r->handler_stack = t_outermost;
     r->busy.store(saved_busy | rondo::trace::Recorder::kInHandler, std::memory_order_relaxed);
+  } else if (saved_unrecorded == 0 || saved_unrecorded < here) {
+    rondo::trace::t_unrecorded_handler_stack = t_outermost;
   }
   std::atomic_signal_fence(std::memory_order_seq_cst);
   // Called with three arguments whether or not it was installed with
@@ -88,6 +93,8 @@ void trampoline(int sig, siginfo_t* info, void* context) {
   if (r) {
     r->handler_stack = saved_handler_stack;
     r->busy.store(saved_busy, std::memory_order_relaxed);
+  } else {
+    rondo::trace::t_unrecorded_handler_stack = saved_unrecorded;
   }
   t_depth = saved_depth;
   t_outermost = saved_outermost;

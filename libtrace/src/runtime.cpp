@@ -31,6 +31,7 @@ namespace rondo::trace {
 
 std::atomic<bool> g_recording{false};
 constinit thread_local Recorder* t_recorder = nullptr;
+constinit thread_local uintptr_t t_unrecorded_handler_stack = 0;
 constinit thread_local InterceptState t_intercept;
 
 namespace {
@@ -364,6 +365,10 @@ void finish_all(bool crash) {
     if (r != t_recorder && !wait_idle(r)) continue;
     finish(r);
   }
+  if (uint64_t n = handler_events_left_out())
+    inform(std::to_string(n) + " events recorded in signal handlers were left out: their threads had recorded nothing "
+               "before (a thread's recorder cannot be created inside a handler, which may have interrupted malloc)",
+           true);
   (void)locked;  // without the lock (crash), the list is read as it is: recorders are never freed
 }
 
@@ -643,8 +648,21 @@ void at_exit() { stop(); }
 Recorder::Recorder(uint32_t i)
     : writer(i, [](Batch&& b) { submit(std::move(b)); }, g_rt->config.batch_events), index(i) {}
 
+namespace {
+std::atomic<uint64_t> g_handler_events_left_out{0};
+}  // namespace
+
+uint64_t handler_events_left_out() { return g_handler_events_left_out.load(std::memory_order_relaxed); }
+
 Recorder* recorder_slow() {
   if (!g_recording.load(std::memory_order_relaxed) || t_no_recording || !g_rt) return nullptr;
+  if (t_unrecorded_handler_stack != 0) {
+    if (stack_position() <= t_unrecorded_handler_stack) {  // inside the handler: no allocation, no lock
+      g_handler_events_left_out.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    t_unrecorded_handler_stack = 0;  // the handler was left by a jump
+  }
   t_no_recording = true;  // nothing below records (allocations, thread creation)
   Recorder* r = nullptr;
   {

@@ -136,5 +136,34 @@ TEST(SignalHandlers, DeepNewCallsInHandlersAllocateNothing) {
   EXPECT_EQ(t->max_depth, 3 + 100 * n + 1 + 1);
 }
 
+// A thread whose first events come from inside a handler has no recorder yet,
+// and creating one allocates: those events are left out, counted and said once,
+// and the thread records from its first event outside the handler.
+TEST(SignalHandlers, AThreadsFirstEventsInAHandlerAreLeftOutWithoutAllocating) {
+  constexpr uint64_t n = 5;
+  TempDir dir;
+  Outcome o = run(Launch(signal_program(), {"fresh", std::to_string(n)}).traced(dir.path()).preloaded().timeout(60));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe() << "\n" << o.err;
+  long allocations = -1;
+  ASSERT_EQ(std::sscanf(o.out.c_str(), "allocations in handlers %ld", &allocations), 1) << o.out;
+  EXPECT_EQ(allocations, 0) << "a recorder was created inside a signal handler";
+  // 6 calls a handler (on_fresh_signal, 4 levels of nest, h<0>), 12 events.
+  EXPECT_NE(o.err.find("rondo: " + std::to_string(12 * n) + " events recorded in signal handlers were left out"),
+            std::string::npos)
+      << o.err;
+  auto trace = read_trace(dir.path());
+  ASSERT_EQ(trace.size(), 1u);
+  const ThreadCounts* worker = trace[0].thread_with("between()");
+  ASSERT_NE(worker, nullptr);
+  expect_complete(trace[0], *worker);
+  EXPECT_EQ(worker->count("between()"), 1u);
+  EXPECT_EQ(worker->count("on_fresh_signal(int)"), 0u);
+  EXPECT_EQ(worker->count("nest(int, void (*)())"), 0u);
+  const ThreadCounts* main_thread = trace[0].thread_with("main");
+  ASSERT_NE(main_thread, nullptr);
+  EXPECT_EQ(main_thread->count("fresh(int)"), 1u);
+  EXPECT_EQ(main_thread->count("on_fresh_signal(int)"), 0u);
+}
+
 }  // namespace
 }  // namespace rondo::runtime_test

@@ -23,10 +23,19 @@
 //                            handler. Counts the allocations (operator new,
 //                            replaced here) made while a handler runs and
 //                            prints "allocations in handlers A".
+//   signal_program fresh N   a second thread, which runs only uninstrumented
+//                            code, raises SIGUSR2 N times; the handler calls
+//                            nest(int) 3 levels deep and h<0>() at the bottom
+//                            (6 calls, 12 events), so that the thread's first
+//                            events come from inside a handler; then the thread
+//                            calls between() once. Counts that thread's
+//                            allocations during the raise()s and prints
+//                            "allocations in handlers A".
 //
 // Function names as the trace shows them: "void f<I>()", "void h<I>()",
 // only_in_handler(int), via_signal(), between(), on_lookup_signal(int),
 // nest(int, void (*)()), on_deep_signal(int), main.
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -150,6 +159,32 @@ int deep(int n) {
   return 0;
 }
 
+void on_fresh_signal(int) { nest(3, kH[0]); }
+
+// Uninstrumented: the thread records nothing before its first handler.
+__attribute__((no_instrument_function)) void* fresh_thread(void* arg) {
+  int n = *static_cast<int*>(arg);
+  for (int i = 0; i < n; ++i) {
+    g_in_handler = 1;  // from the raise on: the handler's enter hook is already inside it
+    raise(SIGUSR2);
+    g_in_handler = 0;
+  }
+  between();
+  return nullptr;
+}
+
+int fresh(int n) {
+  struct sigaction sa {};
+  sa.sa_handler = on_fresh_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGUSR2, &sa, nullptr) != 0) return 2;
+  pthread_t t;
+  if (pthread_create(&t, nullptr, fresh_thread, &n) != 0) return 2;
+  pthread_join(t, nullptr);
+  std::printf("allocations in handlers %ld\n", static_cast<long>(g_handler_allocations));
+  return 0;
+}
+
 // Every allocation of the process, Rondo's included (the executable's
 // definition comes first in the lookup order). Every unaligned form is
 // replaced, so that no block of a sanitizer's own operator new reaches free().
@@ -187,5 +222,6 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "lookup") == 0) return lookup(n);
   if (std::strcmp(argv[1], "raise") == 0) return raise_signals(n);
   if (std::strcmp(argv[1], "deep") == 0) return deep(n);
+  if (std::strcmp(argv[1], "fresh") == 0) return fresh(n);
   return 2;
 }

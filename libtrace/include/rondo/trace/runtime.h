@@ -133,6 +133,16 @@ extern std::atomic<bool> g_recording;
 // from another library first tests for (and may call) a TLS init function.
 Recorder* recorder_slow();
 extern thread_local constinit Recorder* t_recorder __attribute__((tls_model("initial-exec")));
+// Set by the compiler module's signal trampoline while a handler runs on a thread
+// that has no recorder yet: the stack position of the outermost handler frame
+// (0: none). Creating a recorder allocates and takes locks, which a handler must
+// not (it may have interrupted malloc), so recorder_slow() creates none below
+// that frame: what such a handler records is left out and counted
+// (handler_events_left_out()). A jump out of the handler ends it (the stack is
+// above that frame again).
+extern thread_local constinit uintptr_t t_unrecorded_handler_stack __attribute__((tls_model("initial-exec")));
+// Events left out that way in this process so far.
+uint64_t handler_events_left_out();
 inline Recorder* recorder() {
   Recorder* r = t_recorder;
   if (__builtin_expect(r != nullptr, 1)) return r;
