@@ -1,6 +1,7 @@
 #include "rondo/analyzer/analysis.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <memory>
 
@@ -105,6 +106,53 @@ std::vector<uint8_t> encode_partials(const EncodedPartials& p) {
   return nlohmann::json::to_cbor(nlohmann::json{{"partials", std::move(list)}});
 }
 
+namespace {
+
+// Partials come from other processes, so from bytes that may be damaged. A
+// float where an integer belongs would make nlohmann's conversion to it
+// undefined (NaN, or out of the integer's range), so the only floats allowed
+// are the two the encoder writes, a profile row's mean and M2 (RegionPartial,
+// columns 6 and 7), and those must be finite.
+[[noreturn]] void bad_number(const char* where) {
+  throw nlohmann::json::type_error::create(302, std::string("partials: a number that is not an integer in ") + where,
+                                           nullptr);
+}
+void integers_only(const nlohmann::json& j, const char* where) {
+  if (j.is_number_float()) bad_number(where);
+  if (j.is_structured())
+    for (const auto& v : j) integers_only(v, where);
+}
+void check_numbers(const nlohmann::json& partial) {
+  if (!partial.is_object()) return integers_only(partial, "a partial");
+  for (const auto& [key, value] : partial.items()) {
+    if (key != "profile" || !value.is_object()) {
+      integers_only(value, "a partial");
+      continue;
+    }
+    for (const auto& [pkey, pvalue] : value.items()) {
+      if (pkey != "regions" || !pvalue.is_array()) {
+        integers_only(pvalue, "a profile partial");
+        continue;
+      }
+      for (const auto& row : pvalue) {
+        if (!row.is_array()) {
+          integers_only(row, "a profile row");
+          continue;
+        }
+        for (size_t i = 0; i < row.size(); ++i) {
+          if (i == 6 || i == 7) {
+            if (!row[i].is_number() || !std::isfinite(row[i].get<double>())) bad_number("a profile row's mean or M2");
+          } else {
+            integers_only(row[i], "a profile row");
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 EncodedPartials decode_partials(const std::vector<uint8_t>& bytes) {
   nlohmann::json j = nlohmann::json::from_cbor(bytes);
   EncodedPartials out;
@@ -113,8 +161,11 @@ EncodedPartials decode_partials(const std::vector<uint8_t>& bytes) {
     if (out.error.empty()) out.error = "a process of the distributed analysis failed";
     return out;
   }
-  for (auto& entry : j.at("partials"))
+  for (auto& entry : j.at("partials")) {
+    integers_only(entry.at(0), "a partial's index");
+    check_numbers(entry.at(1));
     out.partials.emplace_back(entry.at(0).get<size_t>(), entry.at(1).get<LocationPartial>());
+  }
   return out;
 }
 

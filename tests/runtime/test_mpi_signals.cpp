@@ -43,10 +43,14 @@ TEST_P(MpiSigint, EveryRankEndsItsFile) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
     // As `rondo record -- mpirun ...` runs it: the ranks get the variables
-    // through -x. A ring of 10^8 laps runs until it is interrupted.
+    // through -x. A ring of 2 million laps (about a second unloaded, far more
+    // than the few thousand laps before the signal) runs until it is
+    // interrupted; bounded, so that a late signal on a loaded machine does not
+    // leave traces of hundreds of millions of events to read.
+    constexpr uint64_t kLaps = 2'000'000;
     Launch launch(RONDO_TEST_MPIEXEC, {"--allow-run-as-root", "--oversubscribe", "-np", std::to_string(c.ranks), "-x",
                                        std::string("LD_PRELOAD=") + RONDO_TEST_MPI_PRELOAD, "-x", "RONDO_TRACE_DIR",
-                                       RONDO_TEST_MPI_RING, "100000000", "8"});
+                                       RONDO_TEST_MPI_RING, std::to_string(kLaps), "8"});
     launch.traced(dir.path()).in_own_session().timeout(120);
     // Every rank has a file once it recorded its first event; signalled when
     // each has written a block of events (past MPI_Init, in the ring).
@@ -68,6 +72,7 @@ TEST_P(MpiSigint, EveryRankEndsItsFile) {
       ASSERT_EQ(p.threads.size(), 1u) << p.path;
       expect_complete(p, p.threads[0]);
       EXPECT_GT(p.threads[0].count("MPI_Send"), 0u) << p.path;
+      EXPECT_LT(p.threads[0].count("MPI_Send"), kLaps) << p.path << ": the ring ended before the signal";
     }
   }
 }
