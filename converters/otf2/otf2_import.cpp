@@ -238,14 +238,22 @@ ConvertReport Importer::run() {
 // What the import changed or could not fix, one `rondo: import:` line each on
 // stderr (stdout holds the summary).
 void Importer::tell_repairs() {
-  if (report_.leaves_out_of_order || report_.leaves_dropped)
+  const auto out_of_order = static_cast<unsigned long long>(report_.leaves_out_of_order);
+  const auto closed = static_cast<unsigned long long>(report_.calls_closed_early);
+  const auto dropped = static_cast<unsigned long long>(report_.leaves_dropped);
+  if (out_of_order && dropped)
     std::fprintf(stderr,
                  "rondo: import: %llu leaves did not match the innermost open call: they closed the %llu calls "
                  "still open inside them at their time, and %llu later leaves of calls no longer open were "
                  "dropped\n",
-                 static_cast<unsigned long long>(report_.leaves_out_of_order),
-                 static_cast<unsigned long long>(report_.calls_closed_early),
-                 static_cast<unsigned long long>(report_.leaves_dropped));
+                 out_of_order, closed, dropped);
+  else if (out_of_order)
+    std::fprintf(stderr,
+                 "rondo: import: %llu leaves did not match the innermost open call: they closed the %llu calls "
+                 "still open inside them at their time\n",
+                 out_of_order, closed);
+  else if (dropped)
+    std::fprintf(stderr, "rondo: import: %llu leaves of calls that were not open were dropped\n", dropped);
   // Without ClockOffsets the ranks' clocks are taken as they are: a message
   // received before its send is then the archive's clock error, which the import
   // cannot know how to correct; guessing offsets would invent data.

@@ -1051,14 +1051,16 @@ TEST(Otf2Import, EzTraceMpiRing) {
 // 1 MHz timer with a global offset, ClockOffset definitions with drift on both
 // locations, and a leave out of nesting order (EZTrace's pattern).
 
-void write_foreign_archive(const std::string& dir) {
+// `stray_leave_only`: location 0 instead holds A and then a leave of B, which
+// was never entered (nothing out of order, one leave to drop).
+void write_foreign_archive(const std::string& dir, bool stray_leave_only = false) {
   OTF2_Archive* a = rondo::test::open_otf2_archive(dir);
   ASSERT_NE(a, nullptr);
   enum : OTF2_RegionRef { A, B, C };
   // Location 0: A, then B inside it, then A's leave before B's.
   OTF2_EvtWriter* w = OTF2_Archive_GetEvtWriter(a, 0);
   OTF2_EvtWriter_Enter(w, nullptr, 1000, A);
-  OTF2_EvtWriter_Enter(w, nullptr, 1500, B);
+  if (!stray_leave_only) OTF2_EvtWriter_Enter(w, nullptr, 1500, B);
   OTF2_EvtWriter_Leave(w, nullptr, 1600, A);
   OTF2_EvtWriter_Leave(w, nullptr, 1700, B);
   OTF2_Archive_CloseEvtWriter(a, w);
@@ -1092,6 +1094,16 @@ void write_foreign_archive(const std::string& dir) {
     OTF2_GlobalDefWriter_WriteLocation(g, i, 7 + i, OTF2_LOCATION_TYPE_CPU_THREAD, i == 0 ? 4 : 2, i);
   }
   ASSERT_EQ(OTF2_Archive_Close(a), OTF2_SUCCESS);
+}
+
+// A repair of one kind only is said without the other's zero counts.
+TEST(Otf2Import, AStrayLeaveAloneIsSaidAlone) {
+  TempDir dir;
+  write_foreign_archive(dir.file("a"), true);
+  CommandResult imported =
+      run(std::string(RONDO_CLI) + " import " + quote(dir.file("a") + "/traces.otf2") + " -o " + quote(dir.file("t")));
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_EQ(imported.err, "rondo: import: 1 leaves of calls that were not open were dropped\n");
 }
 
 TEST(Otf2Import, ForeignNestingAndClockOffsets) {
