@@ -30,7 +30,7 @@ void add_call(MpiCallRow& row, const RegionPartial& r) {
   row.min_ns = row.calls ? std::min(row.min_ns, r.min_ns) : r.min_ns;
   row.max_ns = row.calls ? std::max(row.max_ns, r.max_ns) : r.max_ns;
   row.calls += r.calls;
-  row.inclusive_ns += r.inclusive_ns;
+  row.inclusive_ns = add_ns(row.inclusive_ns, r.inclusive_ns);
 }
 
 }  // namespace

@@ -11,7 +11,11 @@ namespace rondo::analyzer {
 using namespace rondo::format;
 
 int64_t duration_ns(const ProcessReader& p, uint64_t ticks) {
-  return static_cast<int64_t>(std::llround(static_cast<double>(ticks) / p.ticks_per_ns()));
+  // At most kTimeLimitNs, as a difference of two times (a sum of a damaged
+  // summary can say more; llround of it would be undefined).
+  double ns = static_cast<double>(ticks) / p.ticks_per_ns();
+  if (!(ns < static_cast<double>(kTimeLimitNs))) return kTimeLimitNs;
+  return static_cast<int64_t>(std::llround(ns));
 }
 
 int32_t process_label(const TraceReader& trace, size_t i) {

@@ -22,6 +22,13 @@ namespace rondo::format {
 // Times a reader gives lie in [-kTimeLimitNs, kTimeLimitNs] (FORMAT.md 11.3), so
 // that the difference of any two is a valid int64.
 constexpr int64_t kTimeLimitNs = (int64_t{1} << 62) - 1;
+// a + b for sums of durations, saturated at the ends of int64: a damaged trace
+// can make each term as large as kTimeLimitNs, and several add up past int64.
+inline int64_t add_ns(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
 
 // A read-only memory mapping of a whole file.
 class MappedFile {
