@@ -430,7 +430,11 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   MpiScan scan;
   scan.communicators = communicator_table(trace);
   scan.world_size = world_size(trace);
-  for (auto& p : trace.processes()) scan.recorded_ranks = std::max(scan.recorded_ranks, p->rank() + 1);
+  for (auto& p : trace.processes())
+    if (p->rank() >= 0) scan.recorded_ranks.push_back(p->rank());
+  std::sort(scan.recorded_ranks.begin(), scan.recorded_ranks.end());
+  scan.recorded_ranks.erase(std::unique(scan.recorded_ranks.begin(), scan.recorded_ranks.end()),
+                            scan.recorded_ranks.end());
   struct Job {
     uint32_t process, thread;
   };

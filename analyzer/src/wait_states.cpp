@@ -126,29 +126,30 @@ class CallRoles {
 // all of them.
 class RankTable {
  public:
-  explicit RankTable(int32_t ranks) { grow(ranks - 1); }
+  explicit RankTable(const std::vector<int32_t>& ranks) {
+    for (int32_t r : ranks) entry(r);
+  }
   void add(int32_t rank, int32_t partner, int64_t ns, const RootShares& roots) {
     if (rank < 0) return;
-    grow(rank);
-    RankWaiting& r = ranks_[static_cast<size_t>(rank)];
-    ++r.instances;
-    r.waiting_ns += ns;
-    auto r_index = static_cast<size_t>(rank);
+    Entry& e = entry(rank);
+    ++e.waiting.instances;
+    e.waiting.waiting_ns += ns;
     if (partner >= 0) {
-      count(waited_for_[r_index][partner], partner, ns);
+      count(e.waited_for[partner], partner, ns);
       count(caused_[partner], partner, ns);
     }
     for (auto& [root, share] : roots) {
       if (root < 0) continue;
-      count(rooted_in_[r_index][root], root, share);
+      count(e.rooted_in[root], root, share);
       count(root_of_[root], root, share);
     }
   }
   std::vector<RankWaiting> per_rank() const {
-    std::vector<RankWaiting> out = ranks_;
-    for (size_t r = 0; r < out.size(); ++r) {
-      out[r].by_late_rank = sorted(waited_for_[r]);
-      out[r].by_root_rank = sorted(rooted_in_[r]);
+    std::vector<RankWaiting> out;
+    for (const auto& [rank, e] : ranks_) {
+      out.push_back(e.waiting);
+      out.back().by_late_rank = sorted(e.waited_for);
+      out.back().by_root_rank = sorted(e.rooted_in);
     }
     return out;
   }
@@ -170,15 +171,18 @@ class RankTable {
     });
     return out;
   }
-  void grow(int32_t rank) {
-    for (auto r = static_cast<int32_t>(ranks_.size()); r <= rank; ++r) {
-      ranks_.push_back({r, 0, 0, {}, {}});
-      waited_for_.emplace_back();
-      rooted_in_.emplace_back();
-    }
+  struct Entry {
+    RankWaiting waiting;
+    ByRank waited_for, rooted_in;  // partner (root) -> waiting
+  };
+  Entry& entry(int32_t rank) {
+    auto [it, inserted] = ranks_.try_emplace(rank);
+    if (inserted) it->second.waiting = {rank, 0, 0, {}, {}};
+    return it->second;
   }
-  std::vector<RankWaiting> ranks_;
-  std::vector<ByRank> waited_for_, rooted_in_;  // per rank: partner (root) -> waiting
+  // Only ranks with a process file or with waiting: a rank number comes from a
+  // record, and a table dense up to it could be 2^24 rows for one process.
+  std::map<int32_t, Entry> ranks_;
   ByRank caused_, root_of_;                     // partner (root) -> waiting it caused
 };
 
@@ -218,7 +222,7 @@ class Collector {
 
   // `ranks`: the rows every per-rank table has at least (more where a rank
   // without a process file waited, which a complete trace never has).
-  WaitStates result(int32_t ranks, int64_t run_ns) {
+  WaitStates result(const std::vector<int32_t>& ranks, int64_t run_ns) {
     const std::vector<std::pair<CallKey, Waiting>> calls = waited_in_order();
     std::vector<RootShares> roots = find_root_causes(calls);
     WaitStates out;

@@ -227,9 +227,9 @@ void from_json(const nlohmann::json& j, MpiThreadPartial& p);
 struct MpiScan {
   CommunicatorTable communicators;
   int32_t world_size = 0;
-  // 1 + the highest rank with a process file: what per-rank tables are sized by
+  // The ranks that have a process file, ascending: the rows of per-rank tables
   // (world_size is what the processes declared; a damaged one must not size memory).
-  int32_t recorded_ranks = 0;
+  std::vector<int32_t> recorded_ranks;
   std::vector<SendRecord> sends;       // sorted by (process, position)
   std::vector<RecvRecord> recvs;       // completed receives, sorted by (process, position)
   std::vector<CollectiveRecord> collectives;

@@ -145,7 +145,7 @@ struct WaitPatternStats {
   uint64_t instances = 0;
   int64_t waiting_ns = 0;
   double share = 0;                     // waiting_ns / WaitStates::run_ns
-  std::vector<RankWaiting> per_rank;    // every recorded rank (0 to the highest with a process file), by rank: how long it waited
+  std::vector<RankWaiting> per_rank;    // every rank with a process file (and any other that waited), by rank: how long it waited
   // The waiting each late rank caused (other ranks waited for it), most first;
   // only ranks that caused waiting.
   std::vector<LateRankWaiting> by_late_rank;
