@@ -59,7 +59,7 @@ class Findings {
       const ProcessReader& p = *trace_->processes()[static_cast<size_t>(process)];
       v.file = p.path();
       v.rank = process_label(*trace_, static_cast<size_t>(process));
-      if (ticks) v.time_ns = since_start(p.to_ns(*ticks));
+      if (ticks) v.time_ns = p.to_ns(*ticks) - start_ns_;  // defined: times lie within format::kTimeLimitNs
     }
     v.thread = thread;
     v.event = event;
@@ -69,7 +69,7 @@ class Findings {
   void add_at_ns(Invariant inv, int64_t process, int32_t thread, int64_t event, int64_t ns, std::string message) {
     size_t before = violations.size();
     add(inv, process, thread, event, nullptr, std::move(message));
-    if (violations.size() > before) violations.back().time_ns = since_start(ns);
+    if (violations.size() > before) violations.back().time_ns = ns - start_ns_;
   }
 
   std::vector<Violation> violations;
@@ -78,9 +78,6 @@ class Findings {
  private:
   const TraceReader* trace_;
   int64_t start_ns_;
-  // Defined for any two times a reader gives (format::kTimeLimitNs), a damaged
-  // file's clamped ones included.
-  int64_t since_start(int64_t ns) const { return ns - start_ns_; }
   size_t limit_;
   std::map<std::tuple<int, int64_t, int32_t>, size_t> kept_;
 };
