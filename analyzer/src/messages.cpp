@@ -127,7 +127,7 @@ bool is_mpi_region(const ProcessDefinitions& defs, uint32_t region) {
 
 bool valid_comm(int64_t id) { return id >= 0 && id < static_cast<int64_t>(CommunicatorTable::kNone); }
 
-constexpr uint32_t kNoCall = MpiRawCall::kNone;
+constexpr uint32_t kNoRawCall = MpiRawCall::kNone;
 
 bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
   for (const EventDef& e : t.events()) {
@@ -268,8 +268,8 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
       if (mpi_stack_.empty()) {
         mpi_ticks_ += d;
         if (inside >= 0) ++out_.activity.mpi_calls;
-        if (current_call_ != kNoCall) out_.calls[current_call_].exit_ns = p_.to_ns(e.ticks);
-        current_call_ = kNoCall;
+        if (current_call_ != kNoRawCall) out_.calls[current_call_].exit_ns = p_.to_ns(e.ticks);
+        current_call_ = kNoRawCall;
       }
       return true;
     }
@@ -277,7 +277,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     ++out_.mpi_records;
     int64_t ns = p_.to_ns(e.ticks);
     RecordPosition at{ns, out_.thread, e.index};
-    if (current_call_ == kNoCall && !mpi_stack_.empty()) {
+    if (current_call_ == kNoRawCall && !mpi_stack_.empty()) {
       // The first record of this call: remember the call (calls without
       // records are not kept).
       current_call_ = static_cast<uint32_t>(out_.calls.size());
@@ -366,7 +366,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
   TickWindow w_;
   std::vector<Frame> mpi_stack_;
   std::vector<uint32_t> caller_stack_;  // non-MPI regions entered and not left
-  uint32_t current_call_ = kNoCall;     // the outermost MPI call being replayed, once it has records
+  uint32_t current_call_ = kNoRawCall;     // the outermost MPI call being replayed, once it has records
   uint32_t outer_caller_ = MpiCallInfo::kNoRegion;  // the caller of the outermost MPI call being replayed
   std::vector<DurationStats> per_region_;
   uint64_t mpi_ticks_ = 0;
@@ -391,10 +391,8 @@ std::vector<const MpiRawP2p*> in_event_order(const std::vector<const std::vector
   return order;
 }
 
-MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiThreadPartial& records, uint32_t call) {
+MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiRawCall& c) {
   MpiCallInfo info;
-  if (call >= records.calls.size()) return info;
-  const MpiRawCall& c = records.calls[call];
   info.region = c.region;
   info.enter_ns = c.enter_ns;
   info.exit_ns = c.exit_ns;
@@ -442,10 +440,14 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   for (const MpiThreadPartial& r : records) jobs.push_back({r.process, r.thread});
 
   // Room for every record at once: these vectors reach millions of entries.
-  size_t sends_and_recvs = 0;
-  for (const MpiThreadPartial& r : records) sends_and_recvs += r.p2p.size();
+  size_t sends_and_recvs = 0, calls = 1;
+  for (const MpiThreadPartial& r : records) {
+    sends_and_recvs += r.p2p.size();
+    calls += r.calls.size();
+  }
   scan.sends.reserve(sends_and_recvs / 2 + 16);
   scan.recvs.reserve(sends_and_recvs / 2 + 16);
+  scan.calls.reserve(calls);
 
   // Per process, in event order across its threads: pair request ids with their
   // posts and completions, then order receives by when they were posted.
@@ -455,11 +457,21 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     const ProcessDefinitions& defs = trace.processes()[pi]->defs();
     scan.call_sites.push_back(call_site_frames(defs));
     const size_t first_job = j;  // records[first_job + t]: thread t of this process
-    auto call_of = [&](const MpiRawP2p& r) { return call_info(defs, records[first_job + r.at.thread], r.call); };
+    // Each thread's calls join the scan's call table; a raw call index of
+    // thread t is call_base[t] + index there.
+    std::vector<uint32_t> call_base;
+    auto call_of = [&](const MpiRawP2p& r) {
+      const size_t t = r.at.thread;
+      return t < call_base.size() && r.call < records[first_job + t].calls.size() ? call_base[t] + r.call : kNoCall;
+    };
     std::vector<const std::vector<MpiRawP2p>*> thread_records;
     for (; j < jobs.size() && jobs[j].process == pi; ++j) {
       MpiThreadPartial& r = records[j];
+      const size_t t = j - first_job;
+      if (call_base.size() <= t) call_base.resize(t + 1, kNoCall);
       if (!r.relevant) continue;
+      call_base[t] = static_cast<uint32_t>(scan.calls.size());
+      for (const MpiRawCall& c : r.calls) scan.calls.push_back(call_info(defs, c));
       scan.mpi_records += r.mpi_records;
       thread_records.push_back(&r.p2p);
       for (const MpiRawCollective& c : r.collectives) {
@@ -474,7 +486,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
         out.begin_ns = c.begin_ns;
         out.end_ns = c.end_ns;
         out.thread = jobs[j].thread;
-        out.call = call_info(defs, r, c.call);
+        out.call = c.call < r.calls.size() ? call_base[t] + c.call : kNoCall;
         scan.collectives.push_back(out);
       }
       scan.threads.push_back(std::move(r.activity));
@@ -484,7 +496,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
     struct Post {
       RecordPosition at;
-      MpiCallInfo call;
+      uint32_t call;
     };
     std::unordered_map<int64_t, Post> open_irecvs;
     std::vector<char> send_cancelled;
@@ -525,18 +537,18 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
             // The same request posted again (persistent request) before its
             // previous post completed: that one's completion was not recorded.
             ++scan.incomplete_receives;
-            it->second = std::move(post);
+            it->second = post;
           }
           break;
         }
         case EventKind::MpiRecv: case EventKind::MpiIrecv: {
           RecordPosition order{r.order_ns, r.at.thread, r.at.index};
-          MpiCallInfo completion = call_of(r), posted;
+          uint32_t completion = call_of(r), posted = kNoCall;
           if (r.kind == EventKind::MpiIrecv) {
             auto it = open_irecvs.find(r.request);
             if (it != open_irecvs.end()) {
               order = it->second.at;
-              posted = std::move(it->second.call);
+              posted = it->second.call;
               open_irecvs.erase(it);
             }
           } else {
@@ -553,9 +565,9 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
           v.position = order;
           v.recv_ns = r.at.ns;
           v.nonblocking = r.kind == EventKind::MpiIrecv;
-          v.call = std::move(posted);
-          v.completion = std::move(completion);
-          scan.recvs.push_back(std::move(v));
+          v.call = posted;
+          v.completion = completion;
+          scan.recvs.push_back(v);
           break;
         }
         case EventKind::MpiRequestCancelled: {
@@ -574,6 +586,13 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     }
     scan.incomplete_receives += open_irecvs.size();
     scan.incomplete_sends += open_isends.size();
+    // This process's raw records are consumed: give their memory back before
+    // the next process's records are made (peak memory is one copy, not two).
+    for (size_t k = first_job; k < j; ++k) {
+      records[k].p2p = {};
+      records[k].calls = {};
+      records[k].collectives = {};
+    }
     size_t kept = first_send;
     for (size_t s = first_send; s < scan.sends.size(); ++s)
       if (!send_cancelled[s - first_send]) scan.sends[kept++] = scan.sends[s];

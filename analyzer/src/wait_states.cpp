@@ -61,11 +61,11 @@ CollectiveShape shape(CollectiveOp op) {
 // The blocking form of `op` is the MPI function of that name ("MPI_Allreduce"
 // for allreduce); the nonblocking one (MPI_Iallreduce) returns at once and is
 // not a wait state.
-bool blocking_call(const CollectiveRecord& c) {
+bool blocking_call(const CollectiveRecord& c, const MpiCallInfo& call) {
   std::string expected = "mpi_" + std::string(format::collective_name(c.op));
-  if (c.call.name.size() != expected.size()) return false;
+  if (call.name.size() != expected.size()) return false;
   for (size_t i = 0; i < expected.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(c.call.name[i])) != expected[i]) return false;
+    if (std::tolower(static_cast<unsigned char>(call.name[i])) != expected[i]) return false;
   return true;
 }
 
@@ -82,10 +82,10 @@ bool blocking_p2p(const MpiCallInfo& call) {
 
 // Whether a send could only complete once its receiver had posted the receive:
 // synchronous sends always, standard-mode ones above the eager limit.
-bool waits_for_receiver(const SendRecord& s, uint64_t eager_limit) {
-  if (named(s.call, {"MPI_Ssend", "MPI_Issend"})) return true;
-  if (named(s.call, {"MPI_Send", "MPI_Isend", "MPI_Sendrecv", "MPI_Sendrecv_replace", "MPI_Start", "MPI_Startall"}))
-    return s.bytes > eager_limit;
+bool waits_for_receiver(const MpiCallInfo& posting, uint64_t bytes, uint64_t eager_limit) {
+  if (named(posting, {"MPI_Ssend", "MPI_Issend"})) return true;
+  if (named(posting, {"MPI_Send", "MPI_Isend", "MPI_Sendrecv", "MPI_Sendrecv_replace", "MPI_Start", "MPI_Startall"}))
+    return bytes > eager_limit;
   return false;  // buffered and ready sends, or a send outside a known call
 }
 
@@ -94,8 +94,8 @@ bool waits_for_receiver(const SendRecord& s, uint64_t eager_limit) {
 class CallRoles {
  public:
   bool blocking_p2p(uint32_t process, const MpiCallInfo& call) { return roles(process, call) & kBlockingP2p; }
-  bool waits_for_receiver(const SendRecord& s, uint64_t eager_limit) {
-    const uint8_t r = roles(s.process, s.call);
+  bool waits_for_receiver(const SendRecord& s, const MpiCallInfo& posting, uint64_t eager_limit) {
+    const uint8_t r = roles(s.process, posting);
     return (r & kSynchronousSend) || ((r & kStandardSend) && s.bytes > eager_limit);
   }
 
@@ -112,11 +112,8 @@ class CallRoles {
   static uint8_t classify(const MpiCallInfo& call) {
     uint8_t r = kKnown;
     if (::rondo::analyzer::blocking_p2p(call)) r |= kBlockingP2p;
-    SendRecord probe;
-    probe.call = call;
-    probe.bytes = 1;
-    if (::rondo::analyzer::waits_for_receiver(probe, 1)) r |= kSynchronousSend;
-    if (::rondo::analyzer::waits_for_receiver(probe, 0)) r |= kStandardSend;
+    if (::rondo::analyzer::waits_for_receiver(call, 1, 1)) r |= kSynchronousSend;
+    if (::rondo::analyzer::waits_for_receiver(call, 1, 0)) r |= kStandardSend;
     return r;
   }
   std::vector<std::vector<uint8_t>> table_;  // per process, per region id
@@ -193,38 +190,48 @@ class RankTable {
 // of the result.
 class Collector {
  public:
-  Collector(const TimeWindow& window, const MpiScan& scan) : window_(window), scan_(scan) {}
+  Collector(const TimeWindow& window, const MpiScan& scan)
+      : window_(window), scan_(scan), slot_of_call_(scan.calls.size(), kNoSlot) {}
 
   // A blocking call of `rank` (process `process`), whether it waits or not.
-  void blocking(uint32_t process, int32_t rank, const MpiCallInfo& call) {
-    if (!call.complete()) return;
+  // `call`: an index into MpiScan::calls.
+  void blocking(uint32_t process, int32_t rank, uint32_t call) {
+    const MpiCallInfo& c = scan_.call(call);
+    if (!c.complete()) return;
     if (rank >= 0) process_of_rank_.try_emplace(rank, process);
     if (blocking_.size() <= process) blocking_.resize(process + 1);
     // A call completing several messages (MPI_Waitall) comes once per message,
-    // usually in a row: keep one (duplicates are removed later anyway).
+    // usually in a row: keep one (duplicates are removed later anyway). Until
+    // find_root_causes(), `waited` holds the call's index.
     std::vector<BlockingCall>& calls = blocking_[process];
-    if (!calls.empty() && calls.back().enter_ns == call.enter_ns && calls.back().exit_ns == call.exit_ns) return;
-    calls.push_back({call.enter_ns, call.exit_ns});
+    if (!calls.empty() && calls.back().waited == call) return;
+    calls.push_back({c.enter_ns, c.exit_ns, call});
   }
 
   // `rank` waited in `call` for `partner` (-1: unknown), whose late operation
   // happened at `partner_ns`.
-  void offer(WaitPattern pattern, uint32_t process, int32_t rank, const MpiCallInfo& call, int64_t partner_ns,
+  void offer(WaitPattern pattern, uint32_t process, int32_t rank, uint32_t call, int64_t partner_ns,
              int32_t partner) {
     blocking(process, rank, call);
-    if (!call.complete()) return;
-    int64_t waiting = std::min(partner_ns - call.enter_ns, call.exit_ns - call.enter_ns);
+    const MpiCallInfo& c = scan_.call(call);
+    if (!c.complete()) return;
+    int64_t waiting = std::min(partner_ns - c.enter_ns, c.exit_ns - c.enter_ns);
     if (waiting <= 0) return;
-    Waiting candidate{pattern, rank, partner, &call, waiting, partner_ns};
-    auto [it, inserted] = calls_.try_emplace({process, call.region, call.enter_ns}, candidate);
-    if (!inserted && candidate.before(it->second)) it->second = candidate;
+    Waiting candidate{pattern, rank, partner, process, call, &c, waiting, partner_ns};
+    uint32_t& slot = slot_of_call_[call];
+    if (slot == kNoSlot) {
+      slot = static_cast<uint32_t>(waiting_.size());
+      waiting_.push_back(candidate);
+    } else if (candidate.before(waiting_[slot])) {
+      waiting_[slot] = candidate;
+    }
   }
 
   // `ranks`: the rows every per-rank table has at least (more where a rank
   // without a process file waited, which a complete trace never has).
   WaitStates result(const std::vector<int32_t>& ranks, int64_t run_ns) {
-    const std::vector<std::pair<CallKey, Waiting>> calls = waited_in_order();
-    std::vector<RootShares> roots = find_root_causes(calls);
+    order_waiting();
+    std::vector<RootShares> roots = find_root_causes();
     WaitStates out;
     out.run_ns = run_ns;
     // (call, caller, function, file, line): one row per MPI function and place.
@@ -238,7 +245,7 @@ class Collector {
       out.patterns.push_back(std::move(s));
     }
     size_t index = 0;
-    for (const auto& [key, whole] : calls) {
+    for (const Waiting& whole : waiting_) {
       RootShares root = std::move(roots[index++]);
       if (!window_.contains(whole.call->enter_ns)) continue;
       // The part of the waiting (the start of the call) inside the window.
@@ -254,7 +261,7 @@ class Collector {
       all.add(w.rank, w.partner, w.ns, root);
       std::string caller = w.call->caller.empty() ? std::string(kTopLevel) : std::string(w.call->caller);
       CallSiteFrameText where;
-      if (const uint32_t process = std::get<0>(key); process < scan_.call_sites.size() && w.call->site > 0 &&
+      if (const uint32_t process = w.process; process < scan_.call_sites.size() && w.call->site > 0 &&
                                                      w.call->site <= scan_.call_sites[process].size())
         where = scan_.call_sites[process][w.call->site - 1];
       WaitCallSite& site = sites[p][{std::string(w.call->name), caller, where.function, where.file, where.line}];
@@ -296,11 +303,12 @@ class Collector {
   }
 
  private:
-  using CallKey = std::tuple<uint32_t, uint32_t, int64_t>;  // (process, call region, call enter)
   struct Waiting {
     WaitPattern pattern;
     int32_t rank = -1;
     int32_t partner = -1;
+    uint32_t process = 0;
+    uint32_t call_index = 0;  // in MpiScan::calls
     const MpiCallInfo* call = nullptr;
     int64_t ns = 0;
     int64_t partner_ns = 0;
@@ -310,43 +318,42 @@ class Collector {
       return std::tuple(-ns, pattern, partner) < std::tuple(-o.ns, o.pattern, o.partner);
     }
   };
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
 
-  // Root shares of every waiting call, in the order of `calls` (waited_in_order()).
-  std::vector<RootShares> find_root_causes(const std::vector<std::pair<CallKey, Waiting>>& calls) {
+  // The waiting calls in a fixed order, (process, call region, call enter),
+  // whatever order they were offered in; slot_of_call_ follows them.
+  void order_waiting() {
+    auto key = [](const Waiting& w) { return std::tuple(w.process, w.call->region, w.call->enter_ns, w.call_index); };
+    std::sort(waiting_.begin(), waiting_.end(), [&](const Waiting& a, const Waiting& b) { return key(a) < key(b); });
+    for (size_t i = 0; i < waiting_.size(); ++i) slot_of_call_[waiting_[i].call_index] = static_cast<uint32_t>(i);
+  }
+
+  // Root shares of every waiting call, in the order of waiting_ (order_waiting()).
+  std::vector<RootShares> find_root_causes() {
     std::vector<WaitedCall> waited;
-    std::map<std::tuple<uint32_t, int64_t, int64_t>, size_t> index;  // (process, enter, exit) -> waited call
-    for (const auto& [key, w] : calls) {
-      index.try_emplace({std::get<0>(key), w.call->enter_ns, w.call->exit_ns}, waited.size());
-      waited.push_back({std::get<0>(key), w.partner, w.call->enter_ns, w.call->exit_ns, w.ns, w.partner_ns});
-    }
-    for (uint32_t process = 0; process < blocking_.size(); ++process) {
-      auto& calls = blocking_[process];
+    waited.reserve(waiting_.size());
+    for (const Waiting& w : waiting_)
+      waited.push_back({w.process, w.partner, w.call->enter_ns, w.call->exit_ns, w.ns, w.partner_ns});
+    for (auto& calls : blocking_) {
       std::sort(calls.begin(), calls.end(), [](const BlockingCall& a, const BlockingCall& b) {
-        return std::tuple(a.exit_ns, a.enter_ns) < std::tuple(b.exit_ns, b.enter_ns);
+        return std::tuple(a.exit_ns, a.enter_ns, a.waited) < std::tuple(b.exit_ns, b.enter_ns, b.waited);
       });
       calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
-      for (BlockingCall& c : calls)
-        if (auto it = index.find({process, c.enter_ns, c.exit_ns}); it != index.end()) c.waited = it->second;
+      // `waited` held the call's index: now the position of its waiting, if any.
+      for (BlockingCall& c : calls) {
+        const uint32_t slot = slot_of_call_[c.waited];
+        c.waited = slot == kNoSlot ? BlockingCall::kNoWait : slot;
+      }
     }
     return root_causes(waited, blocking_, process_of_rank_);
   }
 
   const TimeWindow& window_;
-  const MpiScan& scan_;  // its call-site table names the places
-  struct CallKeyHash {
-    size_t operator()(const CallKey& k) const {
-      uint64_t h = (uint64_t{std::get<0>(k)} << 32 | std::get<1>(k)) * 0x9E3779B97F4A7C15ull;
-      return static_cast<size_t>(h ^ (static_cast<uint64_t>(std::get<2>(k)) * 0xC2B2AE3D27D4EB4Full));
-    }
-  };
-  // The calls that waited: how long, and for whom. Collected in a hash table
-  // (one entry per waiting call, millions on large traces), read in key order.
-  std::unordered_map<CallKey, Waiting, CallKeyHash> calls_;
-  std::vector<std::pair<CallKey, Waiting>> waited_in_order() const {
-    std::vector<std::pair<CallKey, Waiting>> out(calls_.begin(), calls_.end());
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    return out;
-  }
+  const MpiScan& scan_;  // its calls, and its call-site table that names the places
+  // The calls that waited, one entry each (millions on large traces), and
+  // where each call's entry is (kNoSlot: it did not wait).
+  std::vector<Waiting> waiting_;
+  std::vector<uint32_t> slot_of_call_;
   std::vector<std::vector<BlockingCall>> blocking_;  // per process
   std::map<int32_t, uint32_t> process_of_rank_;
 };
@@ -358,26 +365,27 @@ void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64
     const SendRecord& s = scan.sends[m.send_record];
     const RecvRecord& r = scan.recvs[m.recv_record];
     // Sends are recorded when their call begins; receives are posted when theirs does.
-    int64_t send_start = s.call.in_call() ? s.call.enter_ns : s.position.ns;
-    int64_t recv_post = r.call.in_call() ? r.call.enter_ns : r.position.ns;
+    const MpiCallInfo &send_call = scan.call(s.call), &recv_call = scan.call(r.call);
+    int64_t send_start = send_call.in_call() ? send_call.enter_ns : s.position.ns;
+    int64_t recv_post = recv_call.in_call() ? recv_call.enter_ns : r.position.ns;
 
-    if (roles.blocking_p2p(r.process, r.completion))
+    if (roles.blocking_p2p(r.process, scan.call(r.completion)))
       out.offer(WaitPattern::LateSender, r.process, r.dst, r.completion, send_start, s.src);
 
     // The blocking send, or the MPI_Wait* completing a nonblocking one.
-    const MpiCallInfo& sending = s.completion;
+    const MpiCallInfo& sending = scan.call(s.completion);
     if (!roles.blocking_p2p(s.process, sending)) continue;
-    if (roles.waits_for_receiver(s, eager_limit) && sending.exit_ns > recv_post)
-      out.offer(WaitPattern::LateReceiver, s.process, s.src, sending, recv_post, r.dst);
+    if (roles.waits_for_receiver(s, send_call, eager_limit) && sending.exit_ns > recv_post)
+      out.offer(WaitPattern::LateReceiver, s.process, s.src, s.completion, recv_post, r.dst);
     else
-      out.blocking(s.process, s.src, sending);
+      out.blocking(s.process, s.src, s.completion);
   }
 }
 
 // One instance of a collective: the k-th call of its operation on its
 // communicator by each member.
-void collective_instance(const std::vector<const CollectiveRecord*>& members, Collector& out) {
-  auto enter = [](const CollectiveRecord* c) { return c->call.enter_ns; };
+void collective_instance(const MpiScan& scan, const std::vector<const CollectiveRecord*>& members, Collector& out) {
+  auto enter = [&](const CollectiveRecord* c) { return scan.call(c->call).enter_ns; };
   auto offer = [&](WaitPattern p, const CollectiveRecord* c, const CollectiveRecord* late) {
     out.offer(p, c->process, c->rank, c->call, enter(late), late->rank);
   };
@@ -410,10 +418,13 @@ void collectives(const MpiScan& scan, Collector& out) {
   std::vector<const CollectiveRecord*> calls;
   for (const CollectiveRecord& c : scan.collectives) {
     if (shape(c.op) == CollectiveShape::None || c.comm >= scan.communicators.size()) continue;
-    if (scan.communicators[c.comm].intercommunicator() || !c.call.complete() || !blocking_call(c)) continue;
+    const MpiCallInfo& call = scan.call(c.call);
+    if (scan.communicators[c.comm].intercommunicator() || !call.complete() || !blocking_call(c, call)) continue;
     calls.push_back(&c);
   }
-  auto order = [](const CollectiveRecord* c) { return std::tuple(c->comm, c->op, c->process, c->call.enter_ns, c->thread); };
+  auto order = [&](const CollectiveRecord* c) {
+    return std::tuple(c->comm, c->op, c->process, scan.call(c->call).enter_ns, c->thread);
+  };
   std::sort(calls.begin(), calls.end(), [&](auto* a, auto* b) { return order(a) < order(b); });
   // Per (communicator, operation): each member's calls in order; the k-th of each
   // form instance k.
@@ -432,7 +443,7 @@ void collectives(const MpiScan& scan, Collector& out) {
       instance.clear();
       for (auto& [first, last] : members)
         if (first + k < last) instance.push_back(calls[first + k]);
-      if (instance.size() >= 2) collective_instance(instance, out);
+      if (instance.size() >= 2) collective_instance(scan, instance, out);
     }
     begin = end;
   }

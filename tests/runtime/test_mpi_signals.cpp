@@ -43,14 +43,18 @@ TEST_P(MpiSigint, EveryRankEndsItsFile) {
     SCOPED_TRACE("round " + std::to_string(round));
     TempDir dir;
     // As `rondo record -- mpirun ...` runs it: the ranks get the variables
-    // through -x. A ring of 2 million laps (about a second unloaded, far more
-    // than the few thousand laps before the signal) runs until it is
-    // interrupted; bounded, so that a late signal on a loaded machine does not
-    // leave traces of hundreds of millions of events to read.
+    // through -x. A ring of 256 KiB messages runs until it is interrupted:
+    // each lap copies the token twice, so it takes tens of microseconds and
+    // the 2 million laps would take minutes. mpirun answers SIGINT only after
+    // it has been scheduled and has signalled every rank, over a second on a
+    // loaded machine, when a ring of 8-byte tokens could finish first (and a
+    // ring long enough for that would leave hundreds of millions of events to
+    // read); large tokens keep the trace small however late the signal lands.
     constexpr uint64_t kLaps = 2'000'000;
+    constexpr const char* kTokenBytes = "262144";
     Launch launch(RONDO_TEST_MPIEXEC, {"--allow-run-as-root", "--oversubscribe", "-np", std::to_string(c.ranks), "-x",
                                        std::string("LD_PRELOAD=") + RONDO_TEST_MPI_PRELOAD, "-x", "RONDO_TRACE_DIR",
-                                       RONDO_TEST_MPI_RING, std::to_string(kLaps), "8"});
+                                       RONDO_TEST_MPI_RING, std::to_string(kLaps), kTokenBytes});
     launch.traced(dir.path()).in_own_session().timeout(120);
     // Every rank has a file once it recorded its first event; signalled when
     // each has written a block of events (past MPI_Init, in the ring).

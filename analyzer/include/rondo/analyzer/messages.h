@@ -114,20 +114,27 @@ struct MpiCallInfo {
   bool complete() const { return in_call() && exit_ns >= enter_ns; }  // both ends known
 };
 
+// Records name their MPI calls by index into MpiScan::calls, where each
+// outermost call that made records is kept once: a blocking call's record
+// refers to it twice (post and completion), a MPI_Waitall completing a hundred
+// requests is one entry, and a record stays a few dozen bytes (a scan holds
+// millions of them). Index 0 (kNoCall) is the empty MpiCallInfo: no call.
+constexpr uint32_t kNoCall = 0;
+
 struct SendRecord {
   uint32_t process = 0;   // position in TraceReader::processes()
   int32_t src = -1, dst = -1;  // world ranks
   int32_t tag = 0;
   uint32_t comm = 0;      // trace-wide communicator index
-  bool nonblocking = false;  // (here rather than below: a scan holds millions of records)
+  uint32_t call = kNoCall;  // the call that posted the send (MPI_Send, MPI_Isend, MPI_Sendrecv, ...)
+  // The call that completed it: `call` itself for a blocking send; for a
+  // nonblocking one the MPI_Wait*/Test* call of its MpiIsendComplete record
+  // (kNoCall when that was not recorded).
+  uint32_t completion = kNoCall;
+  bool nonblocking = false;
   uint64_t bytes = 0;
   RecordPosition position;  // the MpiSend / MpiIsend event
   int64_t complete_ns = -1;  // MpiIsendComplete (nonblocking), -1: not recorded
-  MpiCallInfo call;        // the call that posted the send (MPI_Send, MPI_Isend, MPI_Sendrecv, ...)
-  // The call that completed it: `call` itself for a blocking send; for a
-  // nonblocking one the MPI_Wait*/Test* call of its MpiIsendComplete record
-  // (no region when that was not recorded).
-  MpiCallInfo completion;
 };
 
 struct RecvRecord {
@@ -135,13 +142,14 @@ struct RecvRecord {
   int32_t src = -1, dst = -1;
   int32_t tag = 0;
   uint32_t comm = 0;
+  // The call that posted the receive (MPI_Recv, MPI_Irecv, ...); nonblocking
+  // receives whose post was not recorded: kNoCall.
+  uint32_t call = kNoCall;
+  uint32_t completion = kNoCall;  // blocking: `call`; nonblocking: the MPI_Wait*/Test* call of the MpiIrecv record
   bool nonblocking = false;
   uint64_t bytes = 0;
   RecordPosition position;  // blocking: the MpiRecv event; nonblocking: the MpiIrecvRequest post
   int64_t recv_ns = 0;      // when the data was there: MpiRecv / MpiIrecv
-  MpiCallInfo call;        // the call that posted the receive (MPI_Recv, MPI_Irecv, ...); nonblocking
-                           // receives whose post was not recorded: no region
-  MpiCallInfo completion;  // blocking: `call`; nonblocking: the MPI_Wait*/Test* call of the MpiIrecv record
 };
 
 struct CollectiveRecord {
@@ -156,7 +164,7 @@ struct CollectiveRecord {
   int64_t begin_ns = -1;  // the matching MpiCollectiveBegin, -1: none recorded
   int64_t end_ns = 0;
   uint32_t thread = 0;  // thread position in its process
-  MpiCallInfo call;     // the call of the MpiCollectiveEnd record (MPI_Allreduce, MPI_Iallreduce, ...)
+  uint32_t call = kNoCall;  // the call of the MpiCollectiveEnd record (MPI_Allreduce, MPI_Iallreduce, ...)
 };
 
 // One MPI function's calls on one thread (regions with RegionRole::Mpi).
@@ -230,6 +238,9 @@ struct MpiScan {
   // The ranks that have a process file, ascending: the rows of per-rank tables
   // (world_size is what the processes declared; a damaged one must not size memory).
   std::vector<int32_t> recorded_ranks;
+  // Every outermost MPI call that made records, once; [kNoCall] is the empty call.
+  std::vector<MpiCallInfo> calls = std::vector<MpiCallInfo>(1);
+  const MpiCallInfo& call(uint32_t index) const { return calls[index]; }
   std::vector<SendRecord> sends;       // sorted by (process, position)
   std::vector<RecvRecord> recvs;       // completed receives, sorted by (process, position)
   std::vector<CollectiveRecord> collectives;
