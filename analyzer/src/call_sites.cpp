@@ -77,7 +77,7 @@ std::vector<MpiCallSite> mpi_call_sites(const format::TraceReader& trace, const 
     if (p->defs().call_sites.empty()) continue;
     ProcessTicks ticks;
     for (size_t i = 0; i < p->thread_count(); ++i) scan_thread(*p, p->thread(i), window, ticks);
-    totals.mpi_ns += duration_ns(*p, ticks.mpi_ticks);
+    totals.mpi_ns = format::add_ns(totals.mpi_ns, duration_ns(*p, ticks.mpi_ticks));
     // A site's ns is the difference of the running sum over its call's sites,
     // each converted once: rounding every site on its own would let the sites
     // of MPI_Allreduce add up to a nanosecond more or less than the region.
@@ -91,7 +91,8 @@ std::vector<MpiCallSite> mpi_call_sites(const format::TraceReader& trace, const 
       MpiCallSite& s = totals.sites[key];
       if (s.calls == 0) std::tie(s.call, s.function, s.file, s.line) = key;
       s.calls += counts.first;
-      s.inclusive_ns += duration_ns(*p, call_ticks + counts.second) - duration_ns(*p, call_ticks);
+      const int64_t ns = duration_ns(*p, call_ticks + counts.second) - duration_ns(*p, call_ticks);
+      s.inclusive_ns = format::add_ns(s.inclusive_ns, ns);
       call_ticks += counts.second;
     }
   }

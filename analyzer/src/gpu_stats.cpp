@@ -69,7 +69,7 @@ void add_sync_activity(const ProcessReader& p, const format::ThreadTrace& thread
     GpuSyncRow& row = rows[kind];
     row.kind = kind;
     ++row.count;
-    row.blocked_ns += std::max<int64_t>(0, end - begin);
+    row.blocked_ns = format::add_ns(row.blocked_ns, std::max<int64_t>(0, end - begin));
   }
 }
 
@@ -170,7 +170,7 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
               kr.name = defs.region_name(o.region);
               kr.min_ns = kr.calls ? std::min(kr.min_ns, ns) : ns;
               kr.max_ns = std::max(kr.max_ns, ns);
-              kr.total_ns += ns;
+              kr.total_ns = format::add_ns(kr.total_ns, ns);
               ++kr.calls;
               ++row.kernels;
             } else if (o.what == Activity::Copy || o.what == Activity::Memset) {
@@ -178,7 +178,7 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
               cr.kind = o.copy_kind;
               ++cr.count;
               cr.bytes += o.bytes;
-              cr.total_ns += ns;
+              cr.total_ns = format::add_ns(cr.total_ns, ns);
               ++(o.what == Activity::Copy ? row.copies : row.memsets);
             }
             stream_intervals.push_back({begin, std::max(begin, stop), o.what});
@@ -221,7 +221,7 @@ GpuStats gpu_stats(const TraceReader& trace, const TimeWindow& window, int64_t d
   for (const RegionRow& r : profile.regions)
     if (is_gpu_sync_call(r.name)) {
       out.sync_calls += r.calls;
-      out.sync_ns += r.inclusive_ns;
+      out.sync_ns = format::add_ns(out.sync_ns, r.inclusive_ns);
     }
   return out;
 }

@@ -40,7 +40,7 @@ std::vector<std::vector<uint64_t>> MpiStats::matrix_count() const { return dense
 
 int64_t MpiStats::run_ns() const {
   int64_t total = 0;
-  for (const RankMpiTime& r : time_per_rank) total += r.total_ns;
+  for (const RankMpiTime& r : time_per_rank) total = format::add_ns(total, r.total_ns);
   return total;
 }
 
@@ -142,7 +142,7 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
     ++o.count;
     o.bytes_sent += c.bytes_sent;
     o.bytes_received += c.bytes_received;
-    if (c.begin_ns >= 0 && c.end_ns >= c.begin_ns) o.time_ns += c.end_ns - c.begin_ns;
+    if (c.begin_ns >= 0 && c.end_ns >= c.begin_ns) o.time_ns = format::add_ns(o.time_ns, c.end_ns - c.begin_ns);
     if (c.comm < comms.size()) ++comms[c.comm].collectives;
   }
   for (auto& [op, o] : ops) {
@@ -150,7 +150,7 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
     s.collectives.count += o.count;
     s.collectives.bytes += o.bytes_sent;
     s.collectives.bytes_received += o.bytes_received;
-    s.collectives.time_ns += o.time_ns;
+    s.collectives.time_ns = format::add_ns(s.collectives.time_ns, o.time_ns);
     s.collective_ops.push_back(o);
   }
 
@@ -181,9 +181,9 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
       any[pi] = 1;
       if (it->second->mpi_calls > 0) {
         called[pi] = 1;
-        time.mpi_ns += it->second->mpi_ns;
+        time.mpi_ns = format::add_ns(time.mpi_ns, it->second->mpi_ns);
         time.mpi_calls += it->second->mpi_calls;
-        time.total_ns += span;
+        time.total_ns = format::add_ns(time.total_ns, span);
       }
     }
     // Per-function statistics from the profile, so that they agree with it.

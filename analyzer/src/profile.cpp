@@ -139,14 +139,6 @@ class ProfileReplay {
   FoldedCalls polls_;
 };
 
-// `sum += v`, held at the int64 limits: real sums stay far below them (292
-// years), but a damaged summary may claim anything, and wrapping around would
-// turn its nonsense into plausible-looking negative times.
-void add_clamped(int64_t& sum, int64_t v) {
-  if (__builtin_add_overflow(sum, v, &sum))
-    sum = v > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-}
-
 template <typename Row>
 void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64_t mx, uint64_t calls,
                uint64_t cut_short) {
@@ -155,8 +147,8 @@ void add_times(Row& row, int64_t inclusive, int64_t exclusive, int64_t mn, int64
   row.min_ns = row.calls ? std::min(row.min_ns, mn) : mn;
   row.max_ns = row.calls ? std::max(row.max_ns, mx) : mx;
   row.calls += calls;
-  add_clamped(row.inclusive_ns, inclusive);
-  add_clamped(row.exclusive_ns, exclusive);
+  row.inclusive_ns = format::add_ns(row.inclusive_ns, inclusive);
+  row.exclusive_ns = format::add_ns(row.exclusive_ns, exclusive);
 }
 
 }  // namespace
@@ -358,7 +350,7 @@ std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const st
     for (const RegionPartial& r : part.regions) {
       auto& v = per_rank[p.defs().region_name(r.region)];
       v.resize(processes);
-      add_clamped(v[part.process], r.inclusive_ns);
+      v[part.process] = format::add_ns(v[part.process], r.inclusive_ns);
     }
   }
   std::vector<RegionImbalance> out;
@@ -368,7 +360,7 @@ std::vector<RegionImbalance> region_imbalance(const TraceReader& trace, const st
     int64_t sum = 0;
     for (size_t pi = 0; pi < processes; ++pi) {
       int32_t rank = process_label(trace, pi);
-      add_clamped(sum, times[pi]);
+      sum = format::add_ns(sum, times[pi]);
       if (im.max_rank < 0 || times[pi] > im.max_ns || (times[pi] == im.max_ns && rank < im.max_rank)) {
         im.max_ns = times[pi];
         im.max_rank = rank;

@@ -134,14 +134,14 @@ class ActivityPass final : public SectionPass<ThreadActivityPartial> {
     if (op == IoOperation::Read) {
       ++f.reads;
       f.bytes_read += moved;
-      f.read_ns += ns;
+      f.read_ns = format::add_ns(f.read_ns, ns);
     } else if (op == IoOperation::Write) {
       ++f.writes;
       f.bytes_written += moved;
-      f.write_ns += ns;
+      f.write_ns = format::add_ns(f.write_ns, ns);
     } else {
       ++f.other;
-      f.other_ns += ns;
+      f.other_ns = format::add_ns(f.other_ns, ns);
     }
   }
 
@@ -178,8 +178,8 @@ void add_to_team(ParallelRegionStats& pr, int32_t rank, int32_t thread, uint64_t
                  int64_t busy_ns) {
   ++pr.threads;
   pr.calls += calls;
-  pr.total_ns += inclusive_ns;
-  pr.busy_ns += busy_ns;
+  pr.total_ns = format::add_ns(pr.total_ns, inclusive_ns);
+  pr.busy_ns = format::add_ns(pr.busy_ns, busy_ns);
   if (pr.threads == 1 || busy_ns > pr.max_ns) {
     pr.max_ns = busy_ns;
     pr.slowest_rank = rank;
@@ -192,7 +192,7 @@ void add_to_team(ParallelRegionStats& pr, int32_t rank, int32_t thread, uint64_t
   TeamImbalance& team = pr.teams.back();
   ++team.threads;
   team.calls += calls;
-  team.busy_ns += busy_ns;
+  team.busy_ns = format::add_ns(team.busy_ns, busy_ns);
   if (team.threads == 1 || busy_ns > team.max_ns) {
     team.max_ns = busy_ns;
     team.slowest_thread = thread;
@@ -225,18 +225,18 @@ ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<Prof
       const std::string& name = defs.region_name(r.region);
       int64_t ns = r.inclusive_ns;
       if (role == RegionRole::OpenMp && is_parallel_region(name)) {
-        times.parallel_ns += ns;
+        times.parallel_ns = format::add_ns(times.parallel_ns, ns);
         regions.push_back(ThreadParallel{name, r.calls, ns});
         continue;
       }
       switch (wait_kind(name)) {
         case WaitKind::Barrier:
-          times.barrier_ns += ns;
-          if (role == RegionRole::OpenMp) omp_barrier_ns += ns;
+          times.barrier_ns = format::add_ns(times.barrier_ns, ns);
+          if (role == RegionRole::OpenMp) omp_barrier_ns = format::add_ns(omp_barrier_ns, ns);
           break;
-        case WaitKind::Lock: times.lock_ns += ns; break;
-        case WaitKind::Condition: times.pthread_wait_ns += ns; break;
-        case WaitKind::ForkJoin: times.fork_join_ns += ns; break;
+        case WaitKind::Lock: times.lock_ns = format::add_ns(times.lock_ns, ns); break;
+        case WaitKind::Condition: times.pthread_wait_ns = format::add_ns(times.pthread_wait_ns, ns); break;
+        case WaitKind::ForkJoin: times.fork_join_ns = format::add_ns(times.fork_join_ns, ns); break;
         case WaitKind::None: break;
       }
     }
@@ -264,9 +264,9 @@ ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<Prof
       total.failed += f.failed;
       total.bytes_read += f.bytes_read;
       total.bytes_written += f.bytes_written;
-      total.read_ns += f.read_ns;
-      total.write_ns += f.write_ns;
-      total.other_ns += f.other_ns;
+      total.read_ns = format::add_ns(total.read_ns, f.read_ns);
+      total.write_ns = format::add_ns(total.write_ns, f.write_ns);
+      total.other_ns = format::add_ns(total.other_ns, f.other_ns);
     }
   }
   for (auto& [_, pr] : parallel) {
@@ -281,7 +281,7 @@ ThreadStats reduce_thread_stats(const TraceReader& trace, const std::vector<Prof
       }
       m.threads += t.threads;
       m.calls += t.calls;
-      m.busy_ns += t.busy_ns;
+      m.busy_ns = format::add_ns(m.busy_ns, t.busy_ns);
     }
     pr.teams.clear();
     for (auto& [rank, t] : teams) pr.teams.push_back(t);

@@ -130,7 +130,7 @@ class RankTable {
     if (rank < 0) return;
     Entry& e = entry(rank);
     ++e.waiting.instances;
-    e.waiting.waiting_ns += ns;
+    e.waiting.waiting_ns = format::add_ns(e.waiting.waiting_ns, ns);
     if (partner >= 0) {
       count(e.waited_for[partner], partner, ns);
       count(caused_[partner], partner, ns);
@@ -158,7 +158,7 @@ class RankTable {
   static void count(LateRankWaiting& w, int32_t rank, int64_t ns) {
     w.rank = rank;
     ++w.instances;
-    w.waiting_ns += ns;
+    w.waiting_ns = format::add_ns(w.waiting_ns, ns);
   }
   static std::vector<LateRankWaiting> sorted(const ByRank& m) {
     std::vector<LateRankWaiting> out;
@@ -256,7 +256,7 @@ class Collector {
       auto p = static_cast<size_t>(w.pattern);
       WaitPatternStats& s = out.patterns[p];
       ++s.instances;
-      s.waiting_ns += w.ns;
+      s.waiting_ns = format::add_ns(s.waiting_ns, w.ns);
       tables[p].add(w.rank, w.partner, w.ns, root);
       all.add(w.rank, w.partner, w.ns, root);
       std::string caller = w.call->caller.empty() ? std::string(kTopLevel) : std::string(w.call->caller);
@@ -273,7 +273,7 @@ class Collector {
         site.line = where.line;
       }
       ++site.instances;
-      site.waiting_ns += w.ns;
+      site.waiting_ns = format::add_ns(site.waiting_ns, w.ns);
       if (w.ns > site.worst_ns || (w.ns == site.worst_ns && w.rank < site.worst_rank)) {
         site.worst_ns = w.ns;
         site.worst_rank = w.rank;
@@ -292,7 +292,7 @@ class Collector {
       std::stable_sort(s.call_sites.begin(), s.call_sites.end(),
                        [](const WaitCallSite& a, const WaitCallSite& b) { return a.waiting_ns > b.waiting_ns; });
       s.share = share(s.waiting_ns);
-      out.total_ns += s.waiting_ns;
+      out.total_ns = format::add_ns(out.total_ns, s.waiting_ns);
       out.instances += s.instances;
     }
     out.per_rank = all.per_rank();
