@@ -440,13 +440,16 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   for (const MpiThreadPartial& r : records) jobs.push_back({r.process, r.thread});
 
   // Room for every record at once: these vectors reach millions of entries.
-  size_t sends_and_recvs = 0, calls = 1;
+  size_t sends = 0, recvs = 0, calls = 1;
   for (const MpiThreadPartial& r : records) {
-    sends_and_recvs += r.p2p.size();
+    for (const MpiRawP2p& p : r.p2p) {
+      sends += p.kind == EventKind::MpiSend || p.kind == EventKind::MpiIsend;
+      recvs += p.kind == EventKind::MpiRecv || p.kind == EventKind::MpiIrecv;
+    }
     calls += r.calls.size();
   }
-  scan.sends.reserve(sends_and_recvs / 2 + 16);
-  scan.recvs.reserve(sends_and_recvs / 2 + 16);
+  scan.sends.reserve(sends);
+  scan.recvs.reserve(recvs);
   scan.calls.reserve(calls);
 
   // Per process, in event order across its threads: pair request ids with their
