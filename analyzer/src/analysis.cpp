@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <memory>
+#include <string>
 
 #include "rondo/analyzer/parallel.h"
 #include "section_passes.h"
@@ -151,9 +152,50 @@ void check_numbers(const nlohmann::json& partial) {
   }
 }
 
+// nlohmann's CBOR reader builds nested arrays and maps by recursion, so bytes
+// nesting them a few thousand deep overflow the stack before any check of
+// ours could run. Partials nest under ten levels; this reads the bytes once as
+// events, without building anything, and stops at the first level past
+// kMaxNesting, before the real parse recurses that deep.
+class NestingLimit final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr size_t kMaxNesting = 32;
+  bool too_deep = false;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool enter() {
+    too_deep = ++depth_ > kMaxNesting;
+    return !too_deep;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  size_t depth_ = 0;
+};
+
 }  // namespace
 
 EncodedPartials decode_partials(const std::vector<uint8_t>& bytes) {
+  NestingLimit limit;
+  nlohmann::json::sax_parse(bytes, &limit, nlohmann::json::input_format_t::cbor);
+  if (limit.too_deep)
+    throw nlohmann::json::type_error::create(
+        302, "partials: arrays and maps nested deeper than " + std::to_string(NestingLimit::kMaxNesting) + " levels",
+        nullptr);
   nlohmann::json j = nlohmann::json::from_cbor(bytes);
   EncodedPartials out;
   if (j.contains("error")) {
