@@ -386,8 +386,11 @@ std::vector<const MpiRawP2p*> in_event_order(const std::vector<const std::vector
   order.reserve(total);
   for (const auto* t : threads)
     for (const MpiRawP2p& r : *t) order.push_back(&r);
+  // One thread's records are in event order as recorded: only several threads
+  // need their records read to be interleaved.
   auto before = [](const MpiRawP2p* a, const MpiRawP2p* b) { return a->at < b->at; };
-  if (!std::is_sorted(order.begin(), order.end(), before)) std::stable_sort(order.begin(), order.end(), before);
+  if (threads.size() > 1 && !std::is_sorted(order.begin(), order.end(), before))
+    std::stable_sort(order.begin(), order.end(), before);
   return order;
 }
 
@@ -440,16 +443,16 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   for (const MpiThreadPartial& r : records) jobs.push_back({r.process, r.thread});
 
   // Room for every record at once: these vectors reach millions of entries.
-  size_t sends = 0, recvs = 0, calls = 1;
+  // (An upper bound each: reading every record's kind to count exactly would be
+  // a pass over hundreds of MB; room reserved and never used costs address
+  // space, not memory.)
+  size_t sends_and_recvs = 0, calls = 1;
   for (const MpiThreadPartial& r : records) {
-    for (const MpiRawP2p& p : r.p2p) {
-      sends += p.kind == EventKind::MpiSend || p.kind == EventKind::MpiIsend;
-      recvs += p.kind == EventKind::MpiRecv || p.kind == EventKind::MpiIrecv;
-    }
+    sends_and_recvs += r.p2p.size();
     calls += r.calls.size();
   }
-  scan.sends.reserve(sends);
-  scan.recvs.reserve(recvs);
+  scan.sends.reserve(sends_and_recvs / 2 + 16);
+  scan.recvs.reserve(sends_and_recvs / 2 + 16);
   scan.calls.reserve(calls);
 
   // Per process, in event order across its threads: pair request ids with their
