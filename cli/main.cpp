@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <new>
 
 #include "cmd_instrument.h"
 #include "commands.h"
@@ -203,6 +204,14 @@ int main(int argc, char** argv) {
     return parse_error(app, e);
   } catch (const rondo::format::FormatError& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    if (*sts)
+      fmt::print(stderr, "{}\n", kStatsOutOfMemory);
+    else if (*chk)
+      fmt::print(stderr, "rondo: out of memory: rondo check pairs every point-to-point message (0.6-0.75 KB each)\n");
+    else
+      fmt::print(stderr, "rondo: out of memory\n");
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <optional>
 
 #include "progress_bar.h"
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
       cli::StatsOutput out{o.trace, o.compare, o.json, o.csv_dir};
       status = cli::print_stats(out, *before, after ? &*after : nullptr);
     }
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "{}\n", cli::kStatsOutOfMemory);
+    status = 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());
     status = 1;

@@ -23,4 +23,11 @@ void add_stats_options(CLI::App& app, StatsOptions& o, bool with_distributed);
 analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const format::TraceReader& trace,
                                                  std::string* note = nullptr);
 
+// The one line `rondo stats` (and --distributed) prints when memory runs out:
+// what an analysis cannot bound (README, "Not bounded: MPI messages") and
+// what to do about it.
+inline constexpr const char* kStatsOutOfMemory =
+    "rondo: out of memory: the mpi and wait_states sections hold every point-to-point message (0.6-0.75 KB each); "
+    "leave them out with --sections";
+
 }  // namespace rondo::cli

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -92,3 +93,41 @@ TEST(Scale, FourThousandProcessesWithAtMost256OpenFiles) {
 }
 
 }  // namespace
+
+// A sanitizer's reserved shadow memory leaves no room for an address-space cap.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+// The MPI sections hold every point-to-point message (README, "Not bounded: MPI
+// messages"): where memory runs out, `rondo stats` says so in one line that
+// names what to leave out, and without those sections the same trace is
+// analysed under the same limit.
+TEST(Scale, OutOfMemoryIsOneLineThatSaysWhatToLeaveOut) {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rondo-oom-" + std::to_string(getpid()) + "-" +
+                                                std::to_string(std::random_device{}()));
+  struct Remove {
+    std::filesystem::path p;
+    ~Remove() { std::filesystem::remove_all(p); }
+  } remove{dir};
+  // 2 ranks x 600,000 ring steps: 1.2 million messages, about 0.8 GB to pair,
+  // in a trace of a few MB.
+  constexpr int kRingSteps = 600'000;
+  auto written = run_command(shell_quoted(RING_TRACE_WRITER) + " " + shell_quoted(dir.string()) + " 2 " +
+                             std::to_string(kRingSteps));
+  ASSERT_EQ(written.status, 0) << written.out;
+  const std::string capped = "ulimit -v 524288 && " + shell_quoted(RONDO_CLI) + " stats --json --threads 1 ";
+  auto all = run_command(capped + shell_quoted(dir.string()));
+  EXPECT_EQ(all.status, 1);
+  EXPECT_EQ(all.out,
+            "rondo: out of memory: the mpi and wait_states sections hold every point-to-point message "
+            "(0.6-0.75 KB each); leave them out with --sections\n");
+  auto without = run_command(capped + "--sections profile,call_tree,loops " + shell_quoted(dir.string()));
+  ASSERT_EQ(without.status, 0) << without.out.substr(0, 2000);
+  json s = json::parse(without.out);
+  std::map<std::string, uint64_t> calls;
+  for (const json& row : s["regions"]) calls[row["name"].get<std::string>()] = row["calls"].get<uint64_t>();
+  EXPECT_EQ(calls, (std::map<std::string, uint64_t>{{"main", 2},
+                                                    {"MPI_Send", 2 * kRingSteps},
+                                                    {"MPI_Recv", 2 * kRingSteps},
+                                                    {"MPI_Allreduce", 2 * kRingSteps}}));
+}
+#endif
