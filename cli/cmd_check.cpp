@@ -3,6 +3,8 @@
 // found, 2 the trace cannot be read.
 #include <fmt/format.h>
 
+#include <new>
+
 #include "commands.h"
 #include "rondo/analyzer/check.h"
 #include "rondo/analyzer/json_text.h"
@@ -14,6 +16,9 @@ int run_check(const std::string& path, bool json) {
   try {
     format::TraceReader trace(path);
     report = analyzer::check_trace(trace);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "rondo: out of memory: rondo check pairs every point-to-point message (0.6-0.75 KB each)\n");
+    return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());
     return 2;

@@ -206,12 +206,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "rondo: {}\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    if (*sts)
-      fmt::print(stderr, "{}\n", kStatsOutOfMemory);
-    else if (*chk)
-      fmt::print(stderr, "rondo: out of memory: rondo check pairs every point-to-point message (0.6-0.75 KB each)\n");
-    else
-      fmt::print(stderr, "rondo: out of memory\n");
+    // (rondo check says the same its own way, with its own exit status.)
+    fmt::print(stderr, "{}\n", *sts ? kStatsOutOfMemory : "rondo: out of memory");
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());

@@ -97,9 +97,9 @@ TEST(Scale, FourThousandProcessesWithAtMost256OpenFiles) {
 // A sanitizer's reserved shadow memory leaves no room for an address-space cap.
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 // The MPI sections hold every point-to-point message (README, "Not bounded: MPI
-// messages"): where memory runs out, `rondo stats` says so in one line that
-// names what to leave out, and without those sections the same trace is
-// analysed under the same limit.
+// messages"): where memory runs out, `rondo stats` and `rondo check` say so
+// in one line (stats naming what to leave out), and without those sections
+// the same trace is analysed under the same limit.
 TEST(Scale, OutOfMemoryIsOneLineThatSaysWhatToLeaveOut) {
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("rondo-oom-" + std::to_string(getpid()) + "-" +
@@ -120,6 +120,9 @@ TEST(Scale, OutOfMemoryIsOneLineThatSaysWhatToLeaveOut) {
   EXPECT_EQ(all.out,
             "rondo: out of memory: the mpi and wait_states sections hold every point-to-point message "
             "(0.6-0.75 KB each); leave them out with --sections\n");
+  auto check = run_command("ulimit -v 524288 && " + shell_quoted(RONDO_CLI) + " check " + shell_quoted(dir.string()));
+  EXPECT_EQ(check.status, 2);  // the trace could not be checked
+  EXPECT_EQ(check.out, "rondo: out of memory: rondo check pairs every point-to-point message (0.6-0.75 KB each)\n");
   auto without = run_command(capped + "--sections profile,call_tree,loops " + shell_quoted(dir.string()));
   ASSERT_EQ(without.status, 0) << without.out.substr(0, 2000);
   json s = json::parse(without.out);
