@@ -14,9 +14,12 @@
 #include <optional>
 
 #include "commands.h"
+#include "memory_available.h"
 #include "progress_bar.h"
 #include "stats_options.h"
+#include "rondo/analyzer/messages.h"
 #include "stats_report.h"
+#include "text_output.h"
 
 namespace rondo::cli {
 
@@ -41,6 +44,24 @@ int run_distributed(const StatsOptions& o) {
   return 1;
 }
 
+// The MPI sections hold every point-to-point record (README, "Not bounded: MPI
+// messages"). Where their estimated peak is more than the memory left, say so
+// before the analysis starts: on Linux an allocation that does not fit is
+// usually not refused but ends the process by the kernel's OOM killer,
+// without a word from rondo.
+void warn_if_mpi_analysis_will_not_fit(const format::TraceReader& trace, analyzer::Sections sections) {
+  if (!(sections & (analyzer::kSectionMpi | analyzer::kSectionWaitStates))) return;
+  const std::optional<uint64_t> available = memory_available();
+  if (!available) return;
+  const uint64_t records = analyzer::point_to_point_records(trace);
+  const uint64_t needed = records * analyzer::kMpiAnalysisBytesPerRecord;
+  if (needed <= *available) return;
+  fmt::print(stderr,
+             "rondo: warning: the mpi and wait_states sections will hold {} point-to-point records, about {}, and "
+             "{} is available: leave them out with --sections if the analysis runs out of memory\n",
+             format_count(records), format_bytes(needed), format_bytes(*available));
+}
+
 }  // namespace
 
 int run_stats(const StatsOptions& o) {
@@ -63,6 +84,7 @@ int run_stats(const StatsOptions& o) {
     std::string note;
     p.options = stats_analysis_options(o, *p.trace, &note);
     if (!note.empty()) fmt::print(stderr, "rondo: note: {}\n", note);
+    warn_if_mpi_analysis_will_not_fit(*p.trace, p.options.sections);
     return p;
   };
   std::vector<Prepared> traces;

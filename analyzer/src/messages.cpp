@@ -427,6 +427,20 @@ MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {
   return reduce_mpi_scan(trace, std::move(records));
 }
 
+uint64_t point_to_point_records(const TraceReader& trace) {
+  uint64_t n = 0;
+  for (const auto& p : trace.processes()) {
+    for (size_t t = 0; t < p->thread_count(); ++t) {
+      try {
+        n += p2p_records_in_columns(p->thread(t));
+      } catch (const std::exception&) {
+        // A thread that cannot be read adds nothing to the scan either.
+      }
+    }
+  }
+  return n;
+}
+
 MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> records) {
   MpiScan scan;
   scan.communicators = communicator_table(trace);

@@ -263,6 +263,17 @@ MpiThreadPartial scan_mpi_thread(const format::ProcessReader& process, uint32_t 
 MpiScan reduce_mpi_scan(const format::TraceReader& trace, std::vector<MpiThreadPartial> partials);
 MpiScan scan_mpi(const format::TraceReader& trace, const AnalysisOptions& options = {});
 
+// How many point-to-point records (sends, receives, and the posts and
+// completions of nonblocking requests) the trace holds, counted from the
+// threads' data columns without replaying any event: what the MPI scan will
+// hold, so that its memory can be estimated before it runs. Damaged threads
+// count what their columns still hold.
+uint64_t point_to_point_records(const format::TraceReader& trace);
+// The peak memory of the MPI sections (scan, matching, wait states) per such
+// record, an upper estimate from measurements (README, "Not bounded: MPI
+// messages": 0.6-0.75 KB per message, two to four records each).
+constexpr uint64_t kMpiAnalysisBytesPerRecord = 320;
+
 // ---------------------------------------------------------------------------
 // Messages.
 
