@@ -22,21 +22,27 @@ using rondo::test::run_command;
 using rondo::test::shell_quoted;
 using json = nlohmann::json;
 
+// A trace written by ring_trace_writer into a fresh temporary directory,
+// removed again at the end of the test.
+struct RingTrace {
+  std::filesystem::path dir;
+  rondo::test::CommandResult written;
+  RingTrace(const std::string& prefix, int processes, int steps)
+      : dir(std::filesystem::temp_directory_path() /
+            (prefix + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()))),
+        written(run_command(shell_quoted(RING_TRACE_WRITER) + " " + shell_quoted(dir.string()) + " " +
+                            std::to_string(processes) + " " + std::to_string(steps))) {}
+  ~RingTrace() { std::filesystem::remove_all(dir); }
+};
+
 constexpr int kProcesses = 4096, kSteps = 5;
 constexpr int64_t kBytes = 64;  // per message (ring_trace_writer)
 
 TEST(Scale, FourThousandProcessesWithAtMost256OpenFiles) {
   std::string mpirun = rondo::test::find_mpirun(RONDO_MPIEXEC);
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("rondo-scale-" + std::to_string(getpid()) + "-" +
-                                                std::to_string(std::random_device{}()));
-  struct Remove {
-    std::filesystem::path p;
-    ~Remove() { std::filesystem::remove_all(p); }
-  } remove{dir};
-  auto written = run_command(shell_quoted(RING_TRACE_WRITER) + " " + shell_quoted(dir.string()) + " " +
-                             std::to_string(kProcesses) + " " + std::to_string(kSteps));
-  ASSERT_EQ(written.status, 0) << written.out;
+  RingTrace ring("rondo-scale-", kProcesses, kSteps);
+  ASSERT_EQ(ring.written.status, 0) << ring.written.out;
+  const std::filesystem::path& dir = ring.dir;
   const std::string limited = "ulimit -n 256 && ";
   auto stats = run_command(limited + shell_quoted(RONDO_CLI) + " stats --json --threads 2 " + shell_quoted(dir.string()));
   ASSERT_EQ(stats.status, 0) << stats.out.substr(0, 2000);
@@ -102,19 +108,12 @@ TEST(Scale, FourThousandProcessesWithAtMost256OpenFiles) {
 // in one line (stats naming what to leave out), and without those sections
 // the same trace is analysed under the same limit.
 TEST(Scale, OutOfMemoryIsOneLineThatSaysWhatToLeaveOut) {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("rondo-oom-" + std::to_string(getpid()) + "-" +
-                                                std::to_string(std::random_device{}()));
-  struct Remove {
-    std::filesystem::path p;
-    ~Remove() { std::filesystem::remove_all(p); }
-  } remove{dir};
   // 2 ranks x 600,000 ring steps: 1.2 million messages, about 0.8 GB to pair,
   // in a trace of a few MB.
   constexpr int kRingSteps = 600'000;
-  auto written = run_command(shell_quoted(RING_TRACE_WRITER) + " " + shell_quoted(dir.string()) + " 2 " +
-                             std::to_string(kRingSteps));
-  ASSERT_EQ(written.status, 0) << written.out;
+  RingTrace ring("rondo-oom-", 2, kRingSteps);
+  ASSERT_EQ(ring.written.status, 0) << ring.written.out;
+  const std::filesystem::path& dir = ring.dir;
   const std::string capped = "ulimit -v 524288 && " + shell_quoted(RONDO_CLI) + " stats --json --threads 1 ";
   auto all = run_command(capped + shell_quoted(dir.string()));
   EXPECT_EQ(all.status, 1);
