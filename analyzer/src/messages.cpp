@@ -366,7 +366,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
   TickWindow w_;
   std::vector<Frame> mpi_stack_;
   std::vector<uint32_t> caller_stack_;  // non-MPI regions entered and not left
-  uint32_t current_call_ = kNoRawCall;     // the outermost MPI call being replayed, once it has records
+  uint32_t current_call_ = kNoRawCall;  // the outermost MPI call being replayed, once it has records
   uint32_t outer_caller_ = MpiCallInfo::kNoRegion;  // the caller of the outermost MPI call being replayed
   std::vector<DurationStats> per_region_;
   uint64_t mpi_ticks_ = 0;

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <map>
 #include <tuple>
-#include <unordered_map>
 
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
