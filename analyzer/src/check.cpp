@@ -204,7 +204,7 @@ void check_profile(const ProcessReader& p, uint32_t pi, uint32_t ti, const Profi
   // hold times near the int64 limits, and the check must report it, not overflow.
   __int128 exclusive_sum = 0;
   for (const RegionPartial& r : profile.regions) {
-    exclusive_sum = format::add_ns(exclusive_sum, r.exclusive_ns);
+    exclusive_sum += r.exclusive_ns;
     if (r.exclusive_ns < 0 || r.exclusive_ns > r.inclusive_ns)
       out.add(Invariant::Exclusive, pi64, tid, -1, nullptr,
               quoted(p.defs(), r.region) + ": exclusive " + std::to_string(r.exclusive_ns) + " ns is not within [0, " +
