@@ -3,9 +3,12 @@
 // What a user waits for in `rondo view`, measured on the viewer's model (the
 // drawing itself is a fill per run of equal pixels on top of it):
 //   first frame: open the trace + every row at full view, 1600 pixels wide;
+//   the full view again, sampled (what is drawn until the rows' summaries are
+//   ready), and the time to build the summaries (model/row_summary.h);
 //   the time to match the messages the timeline draws as arrows;
 //   frame times at full view, mid zoom (1/100 of the run) and deep zoom
 //   (1/100,000 of the run), each the median of 5, every row;
+//   from here on with the summaries, as the viewer draws once they are built:
 //   a zoom sweep: windows of 1/10^k of the run (k = 0..7) at five places
 //   (10% .. 99% of the run), the slowest frame of each width, with the rows'
 //   cursor checkpoints (what the viewer uses) and, for the deepest width at the
@@ -48,11 +51,17 @@ struct FrameCost {
   uint64_t replayed = 0, summarised = 0;
 };
 
-FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true) {
+// Every row of the frame [b, e), as the timeline computes it: from the rows'
+// summaries once they are built (when `summaries`), with the cursor checkpoints.
+FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true,
+               bool summaries = true) {
   FrameCost c;
   auto t0 = Clock::now();
-  for (const Row& r : s.rows()) {
-    RowFrame f = compute_row(s.process(r), r.thread, b, e, pixels, {}, checkpoints ? &s.checkpoints() : nullptr);
+  for (size_t row = 0; row < s.rows().size(); ++row) {
+    const Row& r = s.rows()[row];
+    LodOptions options;
+    if (summaries) options.summary = s.summary(row);
+    RowFrame f = compute_row(s.process(r), r.thread, b, e, pixels, options, checkpoints ? &s.checkpoints() : nullptr);
     c.replayed += f.events_replayed;
     c.summarised += f.events_summarised;
   }
@@ -60,9 +69,10 @@ FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels, bool che
   return c;
 }
 
-FrameCost median_of_5(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true) {
+FrameCost median_of_5(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true,
+                      bool summaries = true) {
   std::vector<FrameCost> runs;
-  for (int i = 0; i < 5; ++i) runs.push_back(draw(s, b, e, pixels, checkpoints));
+  for (int i = 0; i < 5; ++i) runs.push_back(draw(s, b, e, pixels, checkpoints, summaries));
   std::sort(runs.begin(), runs.end(), [](const FrameCost& x, const FrameCost& y) { return x.seconds < y.seconds; });
   return runs[2];
 }
@@ -77,13 +87,14 @@ int main(int argc, char** argv) {
   const int pixels = 1600;
   auto t0 = Clock::now();
   TraceSession s(argv[1]);
+  double opened = since(t0);
   const auto& info = s.info();
   FrameCost first = draw(s, info.start_ns, info.end_ns, pixels);
   double first_frame = since(t0);
   std::printf("trace %s: %llu events, %llu bytes, %zu rows\n", argv[1], static_cast<unsigned long long>(info.events),
               static_cast<unsigned long long>(info.bytes), s.rows().size());
-  std::printf("first frame (open + all rows, %d px): %.3f s (%llu events replayed, %llu summarised)\n", pixels,
-              first_frame, static_cast<unsigned long long>(first.replayed),
+  std::printf("first frame (open %.3f s + all rows, %d px): %.3f s (%llu events replayed, %llu summarised)\n", opened,
+              pixels, first_frame, static_cast<unsigned long long>(first.replayed),
               static_cast<unsigned long long>(first.summarised));
   // The timeline also matches the messages once when it opens (model/message_arrows.h).
   auto m0 = Clock::now();
@@ -91,6 +102,24 @@ int main(int argc, char** argv) {
   std::printf("messages matched for the arrows: %zu messages, %zu collectives in %.3f s\n", messages.arrows().size(),
               messages.collectives().size(), since(m0));
   int64_t span = info.end_ns - info.start_ns, mid = info.start_ns + span / 2;
+  // Before the rows' summaries are ready, the viewer draws by sampling.
+  FrameCost sampled = median_of_5(s, info.start_ns, info.end_ns, pixels, true, false);
+  std::printf("frame, full view, before the row summaries: %.2f ms (%llu events replayed, %llu summarised)\n",
+              sampled.seconds * 1e3, static_cast<unsigned long long>(sampled.replayed),
+              static_cast<unsigned long long>(sampled.summarised));
+  std::printf("peak memory so far: %.1f MiB\n", static_cast<double>(peak_kib()) / 1024);
+  // The timeline starts them after its first frame, on a worker thread.
+  auto s0 = Clock::now();
+  s.wait_for_summaries();
+  uint32_t finest = 0;
+  for (size_t row = 0; row < s.rows().size(); ++row)
+    if (const RowSummary* summary = s.summary(row)) finest = std::max(finest, summary->finest_buckets());
+  std::printf("row summaries: %zu of %zu rows, built in %.3f s on a worker thread, %.1f MiB (budget %.0f MiB), "
+              "finest %u buckets (drawn from at 1/%d of the run or wider)\n",
+              s.summaries_ready(), s.rows().size(), since(s0),
+              static_cast<double>(s.summaries_bytes()) / (1024.0 * 1024.0),
+              static_cast<double>(TraceSession::kSummaryBudget) / (1024.0 * 1024.0), finest,
+              finest / (pixels * RowSummary::kBucketsPerPixel));
   struct Zoom {
     const char* name;
     int64_t width;

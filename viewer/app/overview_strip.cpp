@@ -20,7 +20,10 @@ void OverviewStrip::render_image() {
   const auto& info = session_.info();
   for (int i = 0; i < rows && i * band < image_.height(); ++i) {
     const Row& r = session_.rows()[static_cast<size_t>(i)];
-    RowFrame f = compute_row(session_.process(r), r.thread, info.start_ns, std::max(info.end_ns, info.start_ns + 1), w);
+    LodOptions options;
+    options.summary = session_.summary(static_cast<size_t>(i));
+    RowFrame f = compute_row(session_.process(r), r.thread, info.start_ns, std::max(info.end_ns, info.start_ns + 1), w,
+                             options);
     for (int px = 0; px < w; ++px) {
       // The deepest depth busy for most of the pixel says what the thread did.
       uint32_t region = kNoRegion;

@@ -34,6 +34,18 @@ TimelineView::TimelineView(const TraceSession& session, QWidget* parent)
     update();
   });
   messages_poll_->start();
+  // Rows drawn afresh once their summaries are ready (model/row_summary.h):
+  // the far zooms then read no event.
+  summaries_poll_ = new QTimer(this);
+  summaries_poll_->setInterval(200);
+  connect(summaries_poll_, &QTimer::timeout, this, [this] {
+    size_t ready = session_.summaries_ready();
+    if (ready == summaries_seen_) return;
+    summaries_seen_ = ready;
+    if (ready == session_.summaries_planned()) summaries_poll_->stop();
+    frame_valid_.assign(frames_.size(), false);
+    update();
+  });
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(kLabelWidth + 50, kAxisHeight + kLegendHeight + 20);
@@ -147,14 +159,16 @@ const RowFrame& TimelineView::frame(size_t row) {
   }
   if (!frame_valid_[row]) {
     const Row& r = session_.rows()[row];
+    LodOptions options;
+    options.summary = session_.summary(row);
     // A pan by whole pixels keeps the columns both windows show (model/row_pan.h).
     int shift = whole_pixel_shift(frames_[row], window_.begin_ns, window_.end_ns, timeline_pixels());
     if (shift != 0)
-      frames_[row] = pan_row(frames_[row], shift, session_.process(r), r.thread, window_.begin_ns, window_.end_ns, {},
-                             &session_.checkpoints());
+      frames_[row] = pan_row(frames_[row], shift, session_.process(r), r.thread, window_.begin_ns, window_.end_ns,
+                             options, &session_.checkpoints());
     else
       frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels(),
-                                 {}, &session_.checkpoints());
+                                 options, &session_.checkpoints());
     frame_valid_[row] = true;
   }
   return frames_[row];
@@ -295,6 +309,12 @@ void TimelineView::paintEvent(QPaintEvent*) {
   if (axis_height()) draw_axis(p);
   if (legend_height()) draw_legend(p);
   emit frame_painted(window_);
+  // The first frame is on screen: the rows' summaries may take the processor now.
+  if (!summaries_started_) {
+    summaries_started_ = true;
+    session_.start_summaries();
+    if (session_.summaries_planned() > 0) summaries_poll_->start();
+  }
 }
 
 std::vector<AxisTick> TimelineView::axis_ticks(double* step_ns) const {

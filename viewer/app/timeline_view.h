@@ -158,6 +158,9 @@ class TimelineView : public QWidget {
   int rubber_x0_ = 0, rubber_x1_ = 0;
   std::shared_future<std::shared_ptr<const MessageArrows>> messages_;
   QTimer* messages_poll_ = nullptr;
+  QTimer* summaries_poll_ = nullptr;
+  size_t summaries_seen_ = 0;
+  bool summaries_started_ = false;
   std::vector<MessageShape> shapes_;
   Window shapes_window_{0, -1};
   int shapes_width_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "row_summary.h"
 #include "trace_session.h"
 
 namespace rondo::viewer {
@@ -11,26 +12,7 @@ using namespace rondo::format;
 
 namespace {
 
-// Time per region in one cell, for the dominant region: the three largest
-// contributors are kept (a fourth replaces the smallest), which is exact for the
-// cells of exact calls and a close estimate for summarised ones.
-struct Acc {
-  uint32_t region[3] = {kNoRegion, kNoRegion, kNoRegion};
-  double ns[3] = {0, 0, 0};
-  double total = 0;
-  void add(uint32_t r, double v) {
-    total += v;
-    int smallest = 0;
-    for (int k = 0; k < 3; ++k) {
-      if (region[k] == r) {
-        ns[k] += v;
-        return;
-      }
-      if (ns[k] < ns[smallest]) smallest = k;
-    }
-    if (v > ns[smallest]) region[smallest] = r, ns[smallest] = v;
-  }
-};
+using Acc = TopRegions<double>;
 
 struct OpenCall {
   uint32_t region;
@@ -80,11 +62,7 @@ class RowBuilder {
     f_.cells.assign(acc_.size(), Cell{});
     for (size_t i = 0; i < acc_.size(); ++i) {
       const Acc& a = acc_[i];
-      if (a.total <= 0) continue;
-      int best = 0;
-      for (int k = 1; k < 3; ++k)
-        if (a.ns[k] > a.ns[best]) best = k;
-      f_.cells[i] = Cell{a.region[best], static_cast<float>(std::min(1.0, a.total / px_ns_))};
+      if (a.total > 0) f_.cells[i] = Cell{a.dominant(), static_cast<float>(std::min(1.0, a.total / px_ns_))};
     }
   }
 
@@ -100,6 +78,8 @@ class RowBuilder {
 
 RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns, int pixels,
                      const LodOptions& options, CursorCheckpoints* checkpoints) {
+  if (options.summarise && options.summary && options.summary->covers(begin_ns, end_ns, pixels))
+    return options.summary->draw(begin_ns, end_ns, pixels);
   RowFrame f;
   f.begin_ns = begin_ns;
   f.end_ns = std::max(end_ns, begin_ns + 1);

@@ -19,12 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "cell_accumulator.h"
 #include "cursor_checkpoints.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::viewer {
-
-constexpr uint32_t kNoRegion = UINT32_MAX;
 
 // One pixel column at one call depth (0: outermost calls).
 struct Cell {
@@ -59,12 +58,18 @@ struct RowFrame {
   }
 };
 
+class RowSummary;
+
 struct LodOptions {
   uint64_t sample_events = 64;  // events a pixel replays before the rest of it is skipped
   bool summarise = true;        // false: replay every event (the reference the tests compare against)
+  // The row's summary (model/row_summary.h), if it has one: a frame whose pixels
+  // are wide enough is drawn from it, reading no event.
+  const RowSummary* summary = nullptr;
 };
 
-// Computes the row of thread `thread_pos` of `process` for [begin_ns, end_ns) on `pixels` columns.
+// Computes the row of thread `thread_pos` of `process` for [begin_ns, end_ns) on `pixels` columns
+// (from `options.summary` when it covers them).
 // With `checkpoints`, its seeks start from the nearest checkpoint before them
 // and leave new ones (the result is the same, the walk shorter).
 RowFrame compute_row(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns,

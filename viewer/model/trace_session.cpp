@@ -70,11 +70,64 @@ TraceSession::TraceSession(const std::string& path) : path_(path) {
     for (size_t r = 0; r < defs.regions.size(); ++r)
       colors_[pi].push_back(region_color(region_group(defs.regions[r].role), defs.region_name(static_cast<uint32_t>(r))));
   }
+  for (size_t row = 0; row < rows_.size(); ++row)
+    if (thread(rows_[row]).event_count() >= kSummaryMinEvents) summary_order_.push_back(row);
+  std::stable_sort(summary_order_.begin(), summary_order_.end(), [&](size_t a, size_t b) {
+    return thread(rows_[a]).event_count() > thread(rows_[b]).event_count();
+  });
+  summaries_.resize(rows_.size());
+  published_ = std::make_unique<std::atomic<const RowSummary*>[]>(rows_.size());
+  for (size_t row = 0; row < rows_.size(); ++row) published_[row].store(nullptr, std::memory_order_relaxed);
 }
 
 TraceSession::~TraceSession() {
+  stop_summaries_.store(true, std::memory_order_relaxed);
+  if (summary_worker_.joinable()) summary_worker_.join();
   std::error_code ec;
   if (!imported_dir_.empty()) fs::remove_all(imported_dir_, ec);
+}
+
+void TraceSession::start_summaries() const {
+  if (summary_order_.empty()) return;
+  std::call_once(summaries_started_, [this] { summary_worker_ = std::thread([this] { build_summaries(); }); });
+}
+
+void TraceSession::build_summaries() const {
+  const size_t share = kSummaryBudget / summary_order_.size();
+  // Each row gets as many buckets as its share affords (the levels together
+  // cost twice the finest) at the call depth of the row before it (three for
+  // the first); a deeper row drops its finest level below.
+  int depths = 3;
+  for (size_t row : summary_order_) {
+    const size_t bucket_bytes = 2 * RowSummary::bucket_bytes(depths);
+    uint32_t buckets = RowSummary::kMinBuckets;
+    while (buckets < (1u << 20) && size_t{buckets} * 2 * bucket_bytes <= share) buckets *= 2;
+    const Row& r = rows_[row];
+    auto summary = RowSummary::build(process(r), r.thread, info_.start_ns, info_.end_ns, buckets, &stop_summaries_);
+    if (!summary) return;  // stopped
+    while (summary->bytes() > share && summary->finest_buckets() / 2 >= RowSummary::kMinBuckets)
+      summary->drop_finest_level();
+    depths = std::max(summary->depths(), 1);
+    summaries_[row] = std::move(summary);
+    published_[row].store(summaries_[row].get(), std::memory_order_release);
+    summaries_ready_.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+const RowSummary* TraceSession::summary(size_t row) const {
+  return row < rows_.size() ? published_[row].load(std::memory_order_acquire) : nullptr;
+}
+
+void TraceSession::wait_for_summaries() const {
+  start_summaries();
+  if (summary_worker_.joinable()) summary_worker_.join();
+}
+
+size_t TraceSession::summaries_bytes() const {
+  size_t total = 0;
+  for (size_t row = 0; row < rows_.size(); ++row)
+    if (const RowSummary* s = summary(row)) total += s->bytes();
+  return total;
 }
 
 std::string TraceSession::warning() const {

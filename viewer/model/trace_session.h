@@ -4,13 +4,17 @@
 // directory (removed when the session ends).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cursor_checkpoints.h"
 #include "region_style.h"
+#include "row_summary.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/reader.h"
 
@@ -46,6 +50,23 @@ class TraceSession {
   // bytes); drawing and picking use them, so they change behind a const session.
   CursorCheckpoints& checkpoints() const { return checkpoints_; }
 
+  // Row summaries (model/row_summary.h) of the rows of at least
+  // kSummaryMinEvents events, built one row after another, most events first,
+  // on a worker thread that start_summaries() starts (the timeline calls it
+  // after its first frame, so that the first frame does not share the
+  // processor with it). summary(row) is null until that row's is ready.
+  // Together they take at most kSummaryBudget bytes: a row whose summary would
+  // take more than its share keeps fewer levels (its finest buckets are coarser).
+  static constexpr uint64_t kSummaryMinEvents = uint64_t{1} << 17;
+  static constexpr size_t kSummaryBudget = size_t{64} << 20;
+  void start_summaries() const;
+  const RowSummary* summary(size_t row) const;
+  // How many rows' summaries are ready, of how many there will be.
+  size_t summaries_ready() const { return summaries_ready_.load(std::memory_order_acquire); }
+  size_t summaries_planned() const { return summary_order_.size(); }
+  void wait_for_summaries() const;
+  size_t summaries_bytes() const;
+
   // Region names, groups and colors (region ids are per process).
   const std::string& region_name(size_t process, uint32_t region) const;
   RegionGroup group(size_t process, uint32_t region) const;
@@ -59,6 +80,16 @@ class TraceSession {
   std::vector<Row> rows_;
   std::vector<std::vector<Rgb>> colors_;  // per process, per region
   mutable CursorCheckpoints checkpoints_;
+
+  void build_summaries() const;
+  std::vector<size_t> summary_order_;  // rows to summarise, most events first
+  std::vector<uint32_t> summary_buckets_;  // per row in summary_order_
+  mutable std::vector<std::unique_ptr<RowSummary>> summaries_;  // per row; written by the worker only
+  mutable std::unique_ptr<std::atomic<const RowSummary*>[]> published_;  // per row, once complete
+  mutable std::atomic<size_t> summaries_ready_{0};
+  mutable std::atomic<bool> stop_summaries_{false};
+  mutable std::once_flag summaries_started_;
+  mutable std::thread summary_worker_;
 };
 
 // The first raw tick of `p` whose time (ProcessReader::to_ns) is at or after `ns`
