@@ -4,7 +4,8 @@
 // drawing itself is a fill per run of equal pixels on top of it):
 //   first frame: open the trace + every row at full view, 1600 pixels wide;
 //   the full view again, sampled (what is drawn until the rows' summaries are
-//   ready), and the time to build the summaries (model/row_summary.h);
+//   ready), in strips on every core as the viewer draws it and on one thread,
+//   and the time to build the summaries (model/row_summary.h);
 //   the time to match the messages the timeline draws as arrows;
 //   frame times at full view, mid zoom (1/100 of the run) and deep zoom
 //   (1/100,000 of the run), each the median of 5, every row;
@@ -25,10 +26,12 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/message_arrows.h"
 #include "model/row_lod.h"
+#include "model/row_strips.h"
 #include "model/trace_session.h"
 #include "otf2_replay.h"
 
@@ -54,14 +57,15 @@ struct FrameCost {
 // Every row of the frame [b, e), as the timeline computes it: from the rows'
 // summaries once they are built (when `summaries`), with the cursor checkpoints.
 FrameCost draw(const TraceSession& s, int64_t b, int64_t e, int pixels, bool checkpoints = true,
-               bool summaries = true) {
+               bool summaries = true, unsigned max_strips = 0) {
   FrameCost c;
   auto t0 = Clock::now();
   for (size_t row = 0; row < s.rows().size(); ++row) {
     const Row& r = s.rows()[row];
     LodOptions options;
     if (summaries) options.summary = s.summary(row);
-    RowFrame f = compute_row(s.process(r), r.thread, b, e, pixels, options, checkpoints ? &s.checkpoints() : nullptr);
+    RowFrame f = compute_row_in_strips(s.process(r), r.thread, b, e, pixels, options,
+                                       checkpoints ? &s.checkpoints() : nullptr, max_strips);
     c.replayed += f.events_replayed;
     c.summarised += f.events_summarised;
   }
@@ -102,11 +106,20 @@ int main(int argc, char** argv) {
   std::printf("messages matched for the arrows: %zu messages, %zu collectives in %.3f s\n", messages.arrows().size(),
               messages.collectives().size(), since(m0));
   int64_t span = info.end_ns - info.start_ns, mid = info.start_ns + span / 2;
-  // Before the rows' summaries are ready, the viewer draws by sampling.
-  FrameCost sampled = median_of_5(s, info.start_ns, info.end_ns, pixels, true, false);
-  std::printf("frame, full view, before the row summaries: %.2f ms (%llu events replayed, %llu summarised)\n",
-              sampled.seconds * 1e3, static_cast<unsigned long long>(sampled.replayed),
-              static_cast<unsigned long long>(sampled.summarised));
+  // Before the rows' summaries are ready, the viewer draws by sampling, in
+  // strips on every core (model/row_strips.h); on one thread for comparison.
+  std::vector<FrameCost> sampled(2);
+  for (unsigned strips : {1u, 0u}) {
+    std::vector<FrameCost> runs;
+    for (int i = 0; i < 5; ++i) runs.push_back(draw(s, info.start_ns, info.end_ns, pixels, true, false, strips));
+    std::sort(runs.begin(), runs.end(), [](const FrameCost& x, const FrameCost& y) { return x.seconds < y.seconds; });
+    sampled[strips == 0] = runs[2];
+  }
+  std::printf("frame, full view, before the row summaries: %.2f ms in strips on %u cores, %.2f ms on one thread "
+              "(%llu events replayed, %llu summarised)\n",
+              sampled[1].seconds * 1e3, std::max(1u, std::thread::hardware_concurrency()), sampled[0].seconds * 1e3,
+              static_cast<unsigned long long>(sampled[1].replayed),
+              static_cast<unsigned long long>(sampled[1].summarised));
   std::printf("peak memory so far: %.1f MiB\n", static_cast<double>(peak_kib()) / 1024);
   // The timeline starts them after its first frame, on a worker thread.
   auto s0 = Clock::now();

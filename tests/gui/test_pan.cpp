@@ -19,17 +19,6 @@ using namespace rondo::viewer::test_fixture;
 
 namespace {
 
-// Columns (over every depth) whose dominant region differs between a and b.
-int differing_columns(const RowFrame& a, const RowFrame& b) {
-  int n = 0;
-  for (int px = 0; px < a.pixels; ++px) {
-    bool same = true;
-    for (int d = 0; d < RowFrame::kMaxDepth; ++d) same &= a.at(d, px).region == b.at(d, px).region;
-    n += !same;
-  }
-  return n;
-}
-
 // Pans an 800-pixel window of `px_ns` a pixel (whole ns, so that a move by
 // whole pixels is exact) starting at `b` by `shift` pixels both ways and
 // compares with fresh frames; returns the most differing columns seen.

@@ -12,6 +12,7 @@
 
 #include "../common/mpi_job.h"
 #include "../common/run_command.h"
+#include "model/row_lod.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::viewer::test_fixture {
@@ -39,6 +40,17 @@ inline std::vector<Call> replay_calls(const format::ProcessReader& p, size_t thr
     }
   }
   return calls;
+}
+
+// Columns (over every depth) whose dominant region differs between a and b.
+inline int differing_columns(const RowFrame& a, const RowFrame& b) {
+  int n = 0;
+  for (int px = 0; px < a.pixels; ++px) {
+    bool same = true;
+    for (int d = 0; d < RowFrame::kMaxDepth; ++d) same &= a.at(d, px).region == b.at(d, px).region;
+    n += !same;
+  }
+  return n;
 }
 
 inline std::string work_dir() {

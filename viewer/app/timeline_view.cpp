@@ -167,8 +167,8 @@ const RowFrame& TimelineView::frame(size_t row) {
       frames_[row] = pan_row(frames_[row], shift, session_.process(r), r.thread, window_.begin_ns, window_.end_ns,
                              options, &session_.checkpoints());
     else
-      frames_[row] = compute_row(session_.process(r), r.thread, window_.begin_ns, window_.end_ns, timeline_pixels(),
-                                 options, &session_.checkpoints());
+      frames_[row] = compute_row_in_strips(session_.process(r), r.thread, window_.begin_ns, window_.end_ns,
+                                           timeline_pixels(), options, &session_.checkpoints());
     frame_valid_[row] = true;
   }
   return frames_[row];

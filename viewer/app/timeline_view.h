@@ -26,6 +26,7 @@
 #include "model/region_search.h"
 #include "model/row_pan.h"
 #include "model/row_lod.h"
+#include "model/row_strips.h"
 #include "model/trace_session.h"
 
 namespace rondo::viewer {

@@ -17,6 +17,7 @@ size_t CursorCheckpoints::checkpoint_bytes(const ThreadTrace& thread) {
 }
 
 size_t CursorCheckpoints::count() const {
+  std::lock_guard lock(mutex_);
   size_t n = 0;
   for (const auto& [thread, row] : rows_) n += row.at.size();
   return n;
@@ -28,11 +29,14 @@ const EventCursor* CursorCheckpoints::before(Row& row, uint64_t ticks) const {
 }
 
 EventCursor CursorCheckpoints::seek(const ThreadTrace& thread, uint64_t ticks) {
-  Row& row = rows_[&thread];
+  std::unique_lock lock(mutex_);
+  Row& row = rows_[&thread];  // (a reference to an unordered_map's element outlives inserts)
   const EventCursor* from = before(row, ticks);
   EventCursor cursor = from ? *from : EventCursor(thread);
+  lock.unlock();
   uint64_t start = cursor.position();
   cursor.advance_to_ticks(ticks);
+  lock.lock();
   keep(row, thread, cursor, ticks, start);
   return cursor;
 }
@@ -65,6 +69,7 @@ bool cheaper_to_walk(const ThreadTrace& thread, uint64_t at, uint64_t to) {
 }  // namespace
 
 void CursorCheckpoints::advance(EventCursor& cursor, const ThreadTrace& thread, uint64_t ticks) {
+  std::unique_lock lock(mutex_);
   Row& row = rows_[&thread];
   // A checkpoint helps when it stands past the cursor: its walk is already
   // done, and a copy resumes at its place in its timestamp chunk without
@@ -76,8 +81,10 @@ void CursorCheckpoints::advance(EventCursor& cursor, const ThreadTrace& thread, 
   if (from && from->position() > cursor.position() &&
       (from->chunk_at_hand() || !cheaper_to_walk(thread, cursor.position(), from->position())))
     cursor = *from;
+  lock.unlock();
   uint64_t start = cursor.position();
   cursor.advance_to_ticks(ticks);
+  lock.lock();
   keep(row, thread, cursor, ticks, start);
 }
 

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include "rondo/format/reader.h"
@@ -40,7 +41,10 @@ class CursorCheckpoints {
   // (EventCursor::advance_to_ticks), from a checkpoint when one lies ahead of it.
   void advance(format::EventCursor& cursor, const format::ThreadTrace& thread, uint64_t ticks);
 
-  size_t bytes() const { return bytes_; }
+  size_t bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+  }
   size_t count() const;
   size_t budget() const { return budget_; }
   // The memory one checkpoint of `thread` is counted for.
@@ -60,6 +64,9 @@ class CursorCheckpoints {
   void thin_largest();
 
   size_t budget_;
+  // Rows of one frame may be computed in strips on several threads
+  // (model/row_strips.h): the map is locked, the walks between checkpoints are not.
+  mutable std::mutex mutex_;
   size_t bytes_ = 0;
   std::unordered_map<const format::ThreadTrace*, Row> rows_;
 };

@@ -283,6 +283,14 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
   return f;
 }
 
+void copy_columns(const RowFrame& from, int from_px, int count, RowFrame& into, int at_px) {
+  for (int d = 0; d < RowFrame::kMaxDepth; ++d) {
+    auto src = from.cells.begin() + static_cast<ptrdiff_t>(d) * from.pixels + from_px;
+    std::copy(src, src + count, into.cells.begin() + static_cast<ptrdiff_t>(d) * into.pixels + at_px);
+  }
+  std::copy(from.notes.begin() + from_px, from.notes.begin() + from_px + count, into.notes.begin() + at_px);
+}
+
 std::string with_commas(uint64_t n) {
   std::string s = std::to_string(n);
   for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");

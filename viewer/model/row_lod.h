@@ -75,6 +75,10 @@ struct LodOptions {
 RowFrame compute_row(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns,
                      int pixels, const LodOptions& options = {}, CursorCheckpoints* checkpoints = nullptr);
 
+// Copies `count` columns of `from` starting at `from_px` (cells of every depth
+// and their notes) into `into` at `at_px`; `into` has its cells and notes sized.
+void copy_columns(const RowFrame& from, int from_px, int count, RowFrame& into, int at_px);
+
 // What a pixel's tooltip says it summarised, e.g. "1,024 iterations of loop L3
 // summarised (6,144 events)"; empty when the pixel was replayed in full.
 std::string describe_note(const PixelNote& note);

@@ -41,16 +41,8 @@ RowFrame pan_row(const RowFrame& previous, int shift, const format::ProcessReade
   f.notes.assign(static_cast<size_t>(pixels), PixelNote{});
   // Column px of the new frame was column px + shift of the previous one.
   const int kept_at = shift > 0 ? 0 : fresh;
-  for (int d = 0; d < RowFrame::kMaxDepth; ++d) {
-    auto row = f.cells.begin() + static_cast<ptrdiff_t>(d) * pixels;
-    auto old = previous.cells.begin() + static_cast<ptrdiff_t>(d) * pixels;
-    std::copy(old + kept_at + shift, old + kept_at + shift + kept, row + kept_at);
-    auto added = strip.cells.begin() + static_cast<ptrdiff_t>(d) * fresh;
-    std::copy(added, added + fresh, row + fresh_at);
-  }
-  std::copy(previous.notes.begin() + kept_at + shift, previous.notes.begin() + kept_at + shift + kept,
-            f.notes.begin() + kept_at);
-  std::copy(strip.notes.begin(), strip.notes.end(), f.notes.begin() + fresh_at);
+  copy_columns(previous, kept_at + shift, kept, f, kept_at);
+  copy_columns(strip, 0, fresh, f, fresh_at);
   return f;
 }
 
