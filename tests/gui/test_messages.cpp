@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "main_window.h"
+#include "message_layer.h"
 #include "model/message_arrows.h"
 #include "model/trace_session.h"
 #include "viewer_fixture.h"
@@ -193,4 +194,59 @@ TEST(ViewerMessages, ClickOnAnArrowShowsTheMessage) {
   EXPECT_NE(text.find("received at " + format_duration(static_cast<double>(target.recv_ns - origin))),
             std::string::npos)
       << text;
+}
+
+// Bundles are wide while they are sparse; crowded, they become hairlines that
+// fade as the crowding grows, never fully transparent.
+TEST(ViewerMessages, CrowdedBundlesFadeToHairlines) {
+  EXPECT_FALSE(bundle_style(10, 1000).hairline);  // one shape per 100 columns
+  EXPECT_EQ(bundle_style(10, 1000).alpha, 150);
+  EXPECT_FALSE(bundle_style(50, 1000).hairline);  // one per 20: still sparse
+  BundleStyle some = bundle_style(100, 1000), many = bundle_style(1000, 1000), most = bundle_style(100000, 1000);
+  EXPECT_TRUE(some.hairline);
+  EXPECT_TRUE(many.hairline);
+  EXPECT_GT(some.alpha, many.alpha);
+  EXPECT_GE(many.alpha, most.alpha);
+  EXPECT_GT(most.alpha, 0);
+}
+
+// With the messages drawn over a whole run, the rows stay readable: every
+// column where a rank's row is fully in MPI still shows the MPI color through
+// the crowded bundles and collective marks drawn over it.
+TEST(ViewerMessages, CrowdedMessagesLeaveTheRowsVisible) {
+  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
+  TraceSession s(ring_trace());
+  TimelineView view(s);
+  view.resize(TimelineView::kLabelWidth + 1000, 300);
+  view.set_show_messages(true);
+  view.messages();  // wait for the matching, so that the grab draws them
+  ASSERT_TRUE(bundle_style(view.message_shapes().size(), view.timeline_pixels()).hairline)
+      << view.message_shapes().size() << " shapes";
+  // A single message is an opaque arrow (its line and head): those columns are not asked about.
+  std::vector<bool> under_arrow(static_cast<size_t>(view.timeline_pixels()), false);
+  for (const MessageShape& shape : view.message_shapes())
+    if (shape.count == 1)
+      for (int x = std::min(shape.send_px, shape.recv_px) - 6; x <= std::max(shape.send_px, shape.recv_px) + 6; ++x)
+        if (x >= 0 && x < view.timeline_pixels()) under_arrow[static_cast<size_t>(x)] = true;
+  QImage image = view.grab().toImage();
+  for (int32_t rank : {0, 1}) {
+    size_t row = row_of_rank(s, rank);
+    ASSERT_NE(row, SIZE_MAX);
+    const RowFrame& f = view.frame(row);
+    const int y = view.row_top(row, 0) + TimelineView::kDepthPx - 2;
+    int checked = 0;
+    for (int x = 0; x < f.pixels; ++x) {
+      const Cell& c = f.at(0, x);
+      if (c.region == kNoRegion || c.busy < 0.9999f || s.group(s.rows()[row].process, c.region) != RegionGroup::Mpi ||
+          under_arrow[static_cast<size_t>(x)])
+        continue;
+      ++checked;
+      QRgb px = image.pixel(TimelineView::kLabelWidth + x, y);
+      EXPECT_EQ(group_of_color(Rgb{static_cast<uint8_t>(qRed(px)), static_cast<uint8_t>(qGreen(px)),
+                                   static_cast<uint8_t>(qBlue(px))}),
+                RegionGroup::Mpi)
+          << "rank " << rank << " pixel " << x;
+    }
+    EXPECT_GT(checked, 100) << "rank " << rank;
+  }
 }

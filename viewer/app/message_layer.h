@@ -21,6 +21,15 @@ struct LayerGeometry {
 };
 
 void draw_collectives(QPainter& p, const MessageArrows& m, const std::vector<size_t>& marks, const LayerGeometry& g);
+// How bundles are drawn when a frame shows `shapes` shapes on `pixels` columns:
+// wide and half opaque while they are sparse, hairlines fading with the
+// crowding past kSparseBundlesPerColumn shapes a column.
+constexpr double kSparseBundlesPerColumn = 0.05;
+struct BundleStyle {
+  bool hairline = false;
+  int alpha = 150;
+};
+BundleStyle bundle_style(size_t shapes, int pixels);
 void draw_messages(QPainter& p, const std::vector<MessageShape>& shapes, const LayerGeometry& g);
 // The shape whose line passes within `tolerance` pixels of `pt`, or -1.
 int message_at(QPoint pt, const std::vector<MessageShape>& shapes, const LayerGeometry& g, double tolerance = 4);
