@@ -14,7 +14,6 @@
 #include <optional>
 
 #include "commands.h"
-#include "memory_available.h"
 #include "progress_bar.h"
 #include "stats_options.h"
 #include "rondo/analyzer/messages.h"
@@ -51,15 +50,12 @@ int run_distributed(const StatsOptions& o) {
 // without a word from rondo.
 void warn_if_mpi_analysis_will_not_fit(const format::TraceReader& trace, analyzer::Sections sections) {
   if (!(sections & (analyzer::kSectionMpi | analyzer::kSectionWaitStates))) return;
-  const std::optional<uint64_t> available = memory_available();
-  if (!available) return;
-  const uint64_t records = analyzer::point_to_point_records(trace);
-  const uint64_t needed = records * analyzer::kMpiAnalysisBytesPerRecord;
-  if (needed <= *available) return;
+  const analyzer::MpiMemoryEstimate e = analyzer::estimate_mpi_memory(trace);
+  if (e.fits()) return;
   fmt::print(stderr,
              "rondo: warning: the mpi and wait_states sections will hold {} point-to-point records, about {}, and "
              "{} is available: leave them out with --sections if the analysis runs out of memory\n",
-             format_count(records), format_bytes(needed), format_bytes(*available));
+             format_count(e.records), format_bytes(e.bytes), format_bytes(*e.available));
 }
 
 }  // namespace

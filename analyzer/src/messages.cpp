@@ -1,4 +1,5 @@
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/memory_available.h"
 
 #include "rondo/analyzer/poll_folds.h"
 
@@ -439,6 +440,14 @@ uint64_t point_to_point_records(const TraceReader& trace) {
     }
   }
   return n;
+}
+
+MpiMemoryEstimate estimate_mpi_memory(const TraceReader& trace) {
+  MpiMemoryEstimate e;
+  e.records = point_to_point_records(trace);
+  e.bytes = e.records * kMpiAnalysisBytesPerRecord;
+  e.available = memory_available();
+  return e;
 }
 
 MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> records) {

@@ -250,3 +250,26 @@ TEST(ViewerMessages, CrowdedMessagesLeaveTheRowsVisible) {
     EXPECT_GT(checked, 100) << "rank " << rank;
   }
 }
+
+// When the matching would not fit in the memory left, the messages are left
+// out with one sentence that says why, and the rest of the trace still opens;
+// when it fits, they are all there.
+TEST(ViewerMessages, MatchingThatWouldNotFitIsLeftOutWithAReason) {
+  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
+  TraceSession s(ring_trace());
+  analyzer::MpiMemoryEstimate e = analyzer::estimate_mpi_memory(s.trace());
+  EXPECT_EQ(e.records, 1200u);  // 600 blocking messages: an MpiSend and an MpiRecv each
+  EXPECT_EQ(e.bytes, e.records * analyzer::kMpiAnalysisBytesPerRecord);
+  analyzer::MpiMemoryEstimate tight = e;
+  tight.available = e.bytes - 1;
+  MessageArrows left_out(s, &tight);
+  EXPECT_TRUE(left_out.arrows().empty());
+  EXPECT_TRUE(left_out.collectives().empty());
+  EXPECT_NE(left_out.not_drawn().find("not drawn"), std::string::npos) << left_out.not_drawn();
+  EXPECT_NE(left_out.not_drawn().find("1,200 point-to-point records"), std::string::npos) << left_out.not_drawn();
+  analyzer::MpiMemoryEstimate roomy = e;
+  roomy.available = e.bytes;
+  MessageArrows drawn(s, &roomy);
+  EXPECT_TRUE(drawn.not_drawn().empty());
+  EXPECT_EQ(drawn.arrows().size(), 600u);
+}

@@ -69,8 +69,9 @@ int show_comparison(QApplication& app, const TraceSession& a, const TraceSession
     window.show();
     return app.exec();
   }
-  window.timeline_a()->messages();
-  window.timeline_b()->messages();
+  for (TimelineView* t : {window.timeline_a(), window.timeline_b()})
+    if (const std::string& why = t->messages().not_drawn(); !why.empty())
+      std::fprintf(stderr, "rondo: warning: %s\n", why.c_str());
   return save_screenshot(window.centralWidget(), &window, args.screenshot, w, h, a.rows().size() + b.rows().size());
 }
 
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
   }
   // The screenshot is the window's content alone (no side panel), at exactly WxH,
   // with the message arrows (matched on a worker thread: wait for them).
-  window.timeline()->messages();
+  if (const std::string& why = window.timeline()->messages().not_drawn(); !why.empty())
+    std::fprintf(stderr, "rondo: warning: %s\n", why.c_str());
   return save_screenshot(window.centralWidget(), &window, a.screenshot, w, h, session->rows().size());
 }

@@ -23,6 +23,10 @@ MainWindow::MainWindow(const TraceSession& session, QWidget* parent) : QMainWind
   warning_->setText(QString::fromStdString(text));
   warning_->setVisible(!text.empty());
   timeline_ = new TimelineView(session, content_);
+  connect(timeline_, &TimelineView::messages_not_drawn, this, [this](const QString& why) {
+    warning_->setText(warning_->text().isEmpty() ? why : warning_->text() + " " + why);
+    warning_->setVisible(true);
+  });
   layout->addWidget(warning_);
   layout->addWidget(new OverviewStrip(session, timeline_, content_));
   layout->addWidget(timeline_, 1);

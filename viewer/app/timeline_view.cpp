@@ -31,6 +31,7 @@ TimelineView::TimelineView(const TraceSession& session, QWidget* parent)
     if (!messages_ready()) return;
     messages_poll_->stop();
     shapes_width_ = -1;  // recompute the shapes with the messages
+    if (!messages().not_drawn().empty()) emit messages_not_drawn(QString::fromStdString(messages().not_drawn()));
     update();
   });
   messages_poll_->start();

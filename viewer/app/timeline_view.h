@@ -114,6 +114,8 @@ class TimelineView : public QWidget {
   void range_selected(Window w);
   // A frame of the rows was painted (end of paintEvent).
   void frame_painted(Window w);
+  // The messages were not matched (MessageArrows::not_drawn says why).
+  void messages_not_drawn(QString why);
 
  protected:
   void paintEvent(QPaintEvent*) override;

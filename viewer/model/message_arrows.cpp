@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <new>
 #include <tuple>
 
 #include "row_lod.h"
@@ -10,7 +11,33 @@
 
 namespace rondo::viewer {
 
-MessageArrows::MessageArrows(const TraceSession& session) {
+namespace {
+
+std::string mib(uint64_t bytes) {
+  return bytes < (1 << 20) ? with_commas((bytes + 512) >> 10) + " KiB" : with_commas((bytes + (1 << 19)) >> 20) + " MiB";
+}
+
+}  // namespace
+
+MessageArrows::MessageArrows(const TraceSession& session, const analyzer::MpiMemoryEstimate* estimate) {
+  const analyzer::MpiMemoryEstimate e = estimate ? *estimate : analyzer::estimate_mpi_memory(session.trace());
+  if (!e.fits()) {
+    not_drawn_ = "Messages and collectives are not drawn: matching this trace's " + with_commas(e.records) +
+                 " point-to-point records would take about " + mib(e.bytes) + " and " + mib(*e.available) +
+                 " is available (README, \"Not bounded: MPI messages\"). Everything else works.";
+    return;
+  }
+  try {
+    match(session);
+  } catch (const std::bad_alloc&) {
+    *this = MessageArrows{};
+    not_drawn_ = "Messages and collectives are not drawn: matching this trace's " + with_commas(e.records) +
+                 " point-to-point records ran out of memory (README, \"Not bounded: MPI messages\"). Everything "
+                 "else works.";
+  }
+}
+
+void MessageArrows::match(const TraceSession& session) {
   const auto& trace = session.trace();
   // (process, thread position) -> row
   std::map<std::pair<size_t, size_t>, size_t> row_of;

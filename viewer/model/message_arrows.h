@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "rondo/analyzer/messages.h"
 #include "trace_session.h"
 
 namespace rondo::viewer {
@@ -51,7 +52,14 @@ class MessageArrows {
  public:
   static constexpr size_t kMaxShapes = 2000;
 
-  explicit MessageArrows(const TraceSession& session);
+  // Matches the trace's messages (analyzer scan_mpi and match_messages), unless
+  // `estimate` (estimate_mpi_memory of the trace when null) says the matching
+  // would not fit in the memory left, or an allocation is refused on the way:
+  // then no message or collective is drawn, and not_drawn() says why, so that
+  // a trace of more messages than the machine can pair still opens.
+  explicit MessageArrows(const TraceSession& session, const analyzer::MpiMemoryEstimate* estimate = nullptr);
+  // Empty when the messages were matched; else one sentence for the warning bar.
+  const std::string& not_drawn() const { return not_drawn_; }
   const std::vector<MessageArrow>& arrows() const { return arrows_; }  // by send time
   const std::vector<CollectiveMark>& collectives() const { return collectives_; }  // by begin time
 
@@ -68,6 +76,9 @@ class MessageArrows {
   std::string describe(const MessageShape& shape, int64_t origin_ns) const;
 
  private:
+  MessageArrows() = default;
+  void match(const TraceSession& session);
+  std::string not_drawn_;
   std::vector<MessageArrow> arrows_;
   int64_t longest_flight_ns_ = 0;  // the most any message took from send to receive
   std::vector<CollectiveMark> collectives_;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -273,6 +274,19 @@ uint64_t point_to_point_records(const format::TraceReader& trace);
 // record, an upper estimate from measurements (README, "Not bounded: MPI
 // messages": 0.6-0.75 KB per message, two to four records each).
 constexpr uint64_t kMpiAnalysisBytesPerRecord = 320;
+
+// The MPI scan's estimated peak (point_to_point_records x
+// kMpiAnalysisBytesPerRecord) against the memory this process has left
+// (memory_available.h): checked before a scan starts, because on Linux an
+// allocation that does not fit usually ends the process by the OOM killer
+// rather than failing.
+struct MpiMemoryEstimate {
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  std::optional<uint64_t> available;  // nullopt: unknown
+  bool fits() const { return !available || bytes <= *available; }
+};
+MpiMemoryEstimate estimate_mpi_memory(const format::TraceReader& trace);
 
 // ---------------------------------------------------------------------------
 // Messages.

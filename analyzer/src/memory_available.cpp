@@ -1,4 +1,4 @@
-#include "memory_available.h"
+#include "rondo/analyzer/memory_available.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-namespace rondo::cli {
+namespace rondo::analyzer {
 
 namespace {
 
@@ -91,4 +91,4 @@ std::optional<uint64_t> memory_available() {
   return least;
 }
 
-}  // namespace rondo::cli
+}  // namespace rondo::analyzer

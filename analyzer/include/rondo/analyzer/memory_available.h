@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <optional>
 
-namespace rondo::cli {
+namespace rondo::analyzer {
 
 // Bytes; nullopt when none of the three can be read.
 std::optional<uint64_t> memory_available();
 
-}  // namespace rondo::cli
+}  // namespace rondo::analyzer
