@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   uint32_t finest = 0;
   for (size_t row = 0; row < s.rows().size(); ++row)
     if (const RowSummary* summary = s.summary(row)) finest = std::max(finest, summary->finest_buckets());
-  std::printf("row summaries: %zu of %zu rows, built in %.3f s on a worker thread, %.1f MiB (budget %.0f MiB), "
+  std::printf("row summaries: %zu of %zu rows, built in %.3f s (a worker thread, each row in parts), %.1f MiB (budget %.0f MiB), "
               "finest %u buckets (drawn from at 1/%d of the run or wider)\n",
               s.summaries_ready(), s.rows().size(), since(s0),
               static_cast<double>(s.summaries_bytes()) / (1024.0 * 1024.0),

@@ -214,8 +214,8 @@ TEST(ViewerMessages, CrowdedBundlesFadeToHairlines) {
 // column where a rank's row is fully in MPI still shows the MPI color through
 // the crowded bundles and collective marks drawn over it.
 TEST(ViewerMessages, CrowdedMessagesLeaveTheRowsVisible) {
-  if (ring_trace().empty()) GTEST_SKIP() << "no MPI";
-  TraceSession s(ring_trace());
+  if (dense_ring_trace().empty()) GTEST_SKIP() << "no MPI";
+  TraceSession s(dense_ring_trace());
   TimelineView view(s);
   view.resize(TimelineView::kLabelWidth + 1000, 300);
   view.set_show_messages(true);

@@ -170,12 +170,37 @@ TEST(RowSummary, CoarserLevelsKeepTheTotals) {
   }
 }
 
+// Built in three parts on three threads (each from a seek, the parts meeting
+// in one bucket), a summary is the one built in a single replay: the same
+// events in every pixel, the same regions, the same busy time.
+TEST(RowSummary, BuiltInPartsEqualsBuiltWhole) {
+  TraceSession s(loops_trace());
+  const auto& p = *s.trace().processes()[0];
+  const int64_t b = s.info().start_ns, e = s.info().end_ns;
+  auto whole = RowSummary::build(p, 0, b, e, 8192);
+  auto parted = RowSummary::build(p, 0, b, e, 8192, nullptr, 3);
+  ASSERT_TRUE(whole && parted);
+  EXPECT_EQ(parted->events(), whole->events());
+  EXPECT_EQ(parted->depths(), whole->depths());
+  for (int pixels : {1000, 64}) {
+    RowFrame a = whole->draw(b, e, pixels), c = parted->draw(b, e, pixels);
+    EXPECT_EQ(c.events_summarised, a.events_summarised);
+    for (int x = 0; x < pixels; ++x) EXPECT_EQ(c.notes[x].summarised, a.notes[x].summarised) << "pixel " << x;
+    for (int d = 0; d < a.depths; ++d)
+      for (int x = 0; x < pixels; ++x) {
+        EXPECT_EQ(c.at(d, x).region, a.at(d, x).region) << "depth " << d << " pixel " << x;
+        EXPECT_NEAR(c.at(d, x).busy, a.at(d, x).busy, 1e-3) << "depth " << d << " pixel " << x;
+      }
+  }
+}
+
 // A build asked to stop returns nothing.
 TEST(RowSummary, StopsWhenAsked) {
   TraceSession s(loops_trace());
   std::atomic<bool> stop{true};
-  EXPECT_EQ(RowSummary::build(*s.trace().processes()[0], 0, s.info().start_ns, s.info().end_ns, 4096, &stop),
-            nullptr);
+  for (unsigned parts : {1u, 2u})
+    EXPECT_EQ(RowSummary::build(*s.trace().processes()[0], 0, s.info().start_ns, s.info().end_ns, 4096, &stop, parts),
+              nullptr);
 }
 
 // The session summarises rows of at least kSummaryMinEvents events within its

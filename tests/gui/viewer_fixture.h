@@ -94,6 +94,12 @@ inline const std::string& ring_trace() {
   return trace;
 }
 
+// A token around 2 ranks, 20,000 laps of 8 bytes: messages too many to draw apart at full view.
+inline const std::string& dense_ring_trace() {
+  static std::string trace = record_mpi("dense_ring.rondo", MPI_RING, 2, "20000 8");
+  return trace;
+}
+
 // 2 ranks, 20 laps; in lap 10 rank 1 sends 200 ms late (rank 0 waits for it).
 inline const std::string& late_lap_trace() {
   static std::string trace = record_mpi("late_lap.rondo", LATE_LAP, 2, "20 200");

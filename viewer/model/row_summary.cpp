@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
+
+#include "trace_session.h"
 
 namespace rondo::viewer {
 
@@ -27,59 +30,77 @@ void RowSummary::add_mark(LoopMark& into, uint32_t loop, uint64_t iterations) {
     into = LoopMark{loop, iterations};
 }
 
-std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size_t thread_pos, int64_t begin_ns,
-                                              int64_t end_ns, uint32_t buckets, const std::atomic<bool>* stop) {
-  std::unique_ptr<RowSummary> s(new RowSummary);
-  uint32_t n = kMinBuckets;
-  while (n < buckets && n < (1u << 30)) n <<= 1;
-  s->begin_ns_ = begin_ns;
-  s->end_ns_ = std::max(end_ns, begin_ns + 1);
-  const double span = static_cast<double>(s->end_ns_ - begin_ns), w = span / n;
-  Level level;
-  level.buckets = n;
-  level.bucket_ns = w;
-  level.events.assign(n, 0);
-  level.loops.assign(n, LoopMark{});
-  std::vector<std::vector<TopRegions<float>>>& by_depth = level.cells;  // grown as deeper calls appear
+// One part of a row's replay: the events from `from_ns` to `to_ns`, into the
+// buckets [lo, lo + events.size()) of the summary's grid. Calls open at its
+// start begin there; calls open at its end end there (the last part's, at the
+// thread's last event), so that the parts' times add up to the whole replay's.
+struct RowSummary::Part {
+  uint32_t lo = 0;
+  std::vector<std::vector<TopRegions<float>>> cells;  // per depth, per bucket from lo
+  std::vector<uint64_t> events;
+  std::vector<LoopMark> loops;
+  uint64_t count = 0;
+  bool stopped = false;
+};
 
-  const ThreadTrace& thread = process.thread(thread_pos);
-  s->truncated_ = thread.truncated();
-  auto rel = [&](int64_t ns) { return static_cast<double>(ns - begin_ns); };
-  const double per_ns = n / span;
+RowSummary::Part RowSummary::replay_part(const ProcessReader& process, size_t thread_pos, int64_t from_ns,
+                                         int64_t to_ns, bool last, const std::atomic<bool>* stop) const {
+  const uint32_t n = levels_.front().buckets;
+  const double span = static_cast<double>(end_ns_ - begin_ns_), w = span / n, per_ns = n / span;
+  auto rel = [&](int64_t ns) { return static_cast<double>(ns - begin_ns_); };
   auto bucket_of = [&](double x) {
     return static_cast<uint32_t>(std::clamp(std::floor(x * per_ns), 0.0, static_cast<double>(n - 1)));
   };
+  Part part;
+  part.lo = from_ns <= begin_ns_ ? 0 : bucket_of(rel(from_ns));
+  const uint32_t hi = last ? n - 1 : bucket_of(rel(to_ns));
+  const size_t width = hi - part.lo + 1;
+  part.events.assign(width, 0);
+  part.loops.assign(width, LoopMark{});
   // Time [a_ns, b_ns) in `region` at `depth`, shared out over the buckets it covers.
   auto add = [&](size_t depth, uint32_t region, int64_t a_ns, int64_t b_ns) {
     if (depth >= static_cast<size_t>(RowFrame::kMaxDepth)) return;
     double a = std::max(rel(a_ns), 0.0), b = std::min(rel(b_ns), span);
     if (b <= a) return;
-    while (by_depth.size() <= depth) by_depth.emplace_back(n);
-    std::vector<TopRegions<float>>& cells = by_depth[depth];
-    for (uint32_t i = bucket_of(a), last = bucket_of(std::nextafter(b, a)); i <= last; ++i) {
-      double lo = std::max(a, i * w), hi = std::min(b, (i + 1) * w);
-      if (hi > lo) cells[i].add(region, static_cast<float>(hi - lo));
+    while (part.cells.size() <= depth) part.cells.emplace_back(width);
+    std::vector<TopRegions<float>>& cells = part.cells[depth];
+    for (uint32_t i = std::max(bucket_of(a), part.lo), end = std::min(bucket_of(std::nextafter(b, a)), hi); i <= end;
+         ++i) {
+      double lo = std::max(a, i * w), hi_ns = std::min(b, (i + 1) * w);
+      if (hi_ns > lo) cells[i - part.lo].add(region, static_cast<float>(hi_ns - lo));
     }
   };
 
+  const ThreadTrace& thread = process.thread(thread_pos);
   EventCursor cursor(thread);
   std::vector<OpenCall> stack;
   std::vector<LoopFrame> frames, previous;
+  if (from_ns > begin_ns_) {
+    cursor.seek_ticks(ticks_at(process, from_ns));
+    std::vector<uint32_t> open;
+    cursor.open_calls(open);
+    for (uint32_t r : open) stack.push_back(OpenCall{r, from_ns});
+    cursor.loop_frames(previous);  // the iteration under way is the part before's
+  }
   uint64_t generation = cursor.loop_generation();
   Event ev;
-  int64_t last_ns = begin_ns;
-  uint32_t b = 0;                      // the bucket of the last event
-  int64_t b_end_ns = INT64_MIN;        // events before this time fall in it too
+  int64_t last_ns = from_ns;
+  uint32_t b = part.lo;             // the bucket of the last event
+  int64_t b_end_ns = INT64_MIN;     // events before this time fall in it too
   while (cursor.next(ev)) {
-    if ((s->events_ & 0xffff) == 0 && stop && stop->load(std::memory_order_relaxed)) return nullptr;
-    ++s->events_;
+    if ((part.count & 0xffff) == 0 && stop && stop->load(std::memory_order_relaxed)) {
+      part.stopped = true;
+      return part;
+    }
     int64_t ns = process.to_ns(ev.ticks);
+    if (!last && ns >= to_ns) break;
+    ++part.count;
     if (ns >= b_end_ns || ns < last_ns) {  // most events fall in the bucket of the one before
-      b = bucket_of(rel(ns));
-      b_end_ns = begin_ns + static_cast<int64_t>(std::ceil((b + 1) * w));
+      b = std::clamp(bucket_of(rel(ns)), part.lo, hi);
+      b_end_ns = begin_ns_ + static_cast<int64_t>(std::ceil((b + 1) * w));
     }
     last_ns = std::max(last_ns, ns);
-    ++level.events[b];
+    ++part.events[b - part.lo];
     if (cursor.loop_generation() != generation) {
       // An iteration of the innermost loop starts here unless the loop frames
       // only lost their innermost one (an inner occurrence ended).
@@ -87,7 +108,7 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
       cursor.loop_frames(frames);
       if (!frames.empty() &&
           (frames.size() > previous.size() || !same_iteration(previous[frames.size() - 1], frames.back())))
-        add_mark(level.loops[b], frames.back().loop, 1);
+        add_mark(part.loops[b - part.lo], frames.back().loop, 1);
       previous.swap(frames);
     }
     EventKind kind = ev.kind();
@@ -101,11 +122,71 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
         add(stack.size() - 1, stack.back().region, stack.back().start_ns, ns);
     }
   }
-  // Calls still open run to the thread's last event.
-  for (; !stack.empty(); stack.pop_back()) add(stack.size() - 1, stack.back().region, stack.back().start_ns, last_ns);
+  // Calls still open run to the part's end, or to the thread's last event.
+  const int64_t close_at = last ? last_ns : to_ns;
+  for (; !stack.empty(); stack.pop_back()) add(stack.size() - 1, stack.back().region, stack.back().start_ns, close_at);
+  return part;
+}
 
-  s->depths_ = static_cast<int>(by_depth.size());
-  s->levels_.push_back(std::move(level));
+std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size_t thread_pos, int64_t begin_ns,
+                                              int64_t end_ns, uint32_t buckets, const std::atomic<bool>* stop,
+                                              unsigned parts) {
+  std::unique_ptr<RowSummary> s(new RowSummary);
+  uint32_t n = kMinBuckets;
+  while (n < buckets && n < (1u << 30)) n <<= 1;
+  s->begin_ns_ = begin_ns;
+  s->end_ns_ = std::max(end_ns, begin_ns + 1);
+  const ThreadTrace& thread = process.thread(thread_pos);
+  s->truncated_ = thread.truncated();
+  Level level;
+  level.buckets = n;
+  level.bucket_ns = static_cast<double>(s->end_ns_ - begin_ns) / n;
+  s->levels_.push_back(Level{level.buckets, level.bucket_ns, {}, {}, {}});
+
+  // The parts split the thread's events about evenly, at timestamp chunk
+  // boundaries (chunks hold equal numbers of events).
+  const auto& chunks = thread.timestamp_chunks();
+  parts = std::max(1u, std::min<unsigned>(parts, static_cast<unsigned>(chunks.size())));
+  std::vector<int64_t> cut{begin_ns};
+  for (unsigned k = 1; k < parts; ++k) {
+    int64_t at = process.to_ns(chunks[chunks.size() * k / parts].first_ticks);
+    if (at > cut.back() && at < s->end_ns_) cut.push_back(at);
+  }
+  cut.push_back(s->end_ns_);
+  std::vector<Part> done(cut.size() - 1);
+  auto run = [&](size_t k) {
+    done[k] = s->replay_part(process, thread_pos, cut[k], cut[k + 1], k + 2 == cut.size(), stop);
+  };
+  std::vector<std::thread> helpers;
+  for (size_t k = 1; k < done.size(); ++k) helpers.emplace_back(run, k);
+  run(0);
+  for (std::thread& t : helpers) t.join();
+  for (const Part& part : done)
+    if (part.stopped) return nullptr;
+
+  if (done.size() == 1 && done[0].lo == 0 && done[0].events.size() == n) {
+    level.cells = std::move(done[0].cells);
+    level.events = std::move(done[0].events);
+    level.loops = std::move(done[0].loops);
+    s->events_ = done[0].count;
+  } else {
+    // Parts meet in one bucket: its time, events and iterations are both parts'.
+    level.events.assign(n, 0);
+    level.loops.assign(n, LoopMark{});
+    for (Part& part : done) {
+      s->events_ += part.count;
+      while (level.cells.size() < part.cells.size()) level.cells.emplace_back(n);
+      for (size_t d = 0; d < part.cells.size(); ++d)
+        for (size_t i = 0; i < part.cells[d].size(); ++i) level.cells[d][part.lo + i].merge(part.cells[d][i], 1.0);
+      for (size_t i = 0; i < part.events.size(); ++i) {
+        level.events[part.lo + i] += part.events[i];
+        add_mark(level.loops[part.lo + i], part.loops[i].loop, part.loops[i].iterations);
+      }
+      part = Part{};
+    }
+  }
+  s->depths_ = static_cast<int>(level.cells.size());
+  s->levels_.front() = std::move(level);
   while (s->levels_.back().buckets / 2 >= kMinBuckets) s->levels_.push_back(s->halved(s->levels_.back()));
   return s;
 }

@@ -41,10 +41,13 @@ class RowSummary {
   static constexpr uint32_t kMinBuckets = 512;
 
   // Replays thread `thread_pos` of `process` into `buckets` buckets (rounded up
-  // to a power of two) over [begin_ns, end_ns). Polls `stop` and returns null
+  // to a power of two) over [begin_ns, end_ns), in `parts` parts of about equal
+  // events replayed on as many threads (each starts with a seek by time and the
+  // calls open there; they meet in one bucket). Polls `stop` and returns null
   // when it is set.
   static std::unique_ptr<RowSummary> build(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns,
-                                           int64_t end_ns, uint32_t buckets, const std::atomic<bool>* stop = nullptr);
+                                           int64_t end_ns, uint32_t buckets, const std::atomic<bool>* stop = nullptr,
+                                           unsigned parts = 1);
 
   // Whether the frame [begin_ns, end_ns) on `pixels` columns can be drawn from the summary.
   bool covers(int64_t begin_ns, int64_t end_ns, int pixels) const;
@@ -72,6 +75,9 @@ class RowSummary {
     std::vector<uint64_t> events;          // per bucket
     std::vector<LoopMark> loops;           // per bucket: the loop with the most iterations started in it
   };
+  struct Part;
+  Part replay_part(const format::ProcessReader& process, size_t thread_pos, int64_t from_ns, int64_t to_ns, bool last,
+                   const std::atomic<bool>* stop) const;
   static void add_mark(LoopMark& into, uint32_t loop, uint64_t iterations);
   Level halved(const Level& fine) const;
 

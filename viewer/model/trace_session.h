@@ -51,8 +51,8 @@ class TraceSession {
   CursorCheckpoints& checkpoints() const { return checkpoints_; }
 
   // Row summaries (model/row_summary.h) of the rows of at least
-  // kSummaryMinEvents events, built one row after another, most events first,
-  // on a worker thread that start_summaries() starts (the timeline calls it
+  // kSummaryMinEvents events, built one row after another, most events first
+  // (each in parts on up to four cores), by a worker thread that start_summaries() starts (the timeline calls it
   // after its first frame, so that the first frame does not share the
   // processor with it). summary(row) is null until that row's is ready.
   // Together they take at most kSummaryBudget bytes: a row whose summary would
