@@ -20,15 +20,24 @@ void OverviewStrip::render_image() {
   const auto& info = session_.info();
   for (int i = 0; i < rows && i * band < image_.height(); ++i) {
     const Row& r = session_.rows()[static_cast<size_t>(i)];
-    LodOptions options;
-    options.summary = session_.summary(static_cast<size_t>(i));
-    RowFrame f = compute_row(session_.process(r), r.thread, info.start_ns, std::max(info.end_ns, info.start_ns + 1), w,
-                             options);
+    const Window whole{info.start_ns, std::max(info.end_ns, info.start_ns + 1)};
+    // When the timeline shows the whole run on as many columns (as it does when
+    // the trace opens), its frame is this row's: computed once for both.
+    RowFrame own;
+    const RowFrame* f = &own;
+    if (timeline_->window() == whole && timeline_->timeline_pixels() == w) {
+      f = &timeline_->frame(static_cast<size_t>(i));
+    } else {
+      LodOptions options;
+      options.summary = session_.summary(static_cast<size_t>(i));
+      own = compute_row_in_strips(session_.process(r), r.thread, whole.begin_ns, whole.end_ns, w, options,
+                                  &session_.checkpoints());
+    }
     for (int px = 0; px < w; ++px) {
       // The deepest depth busy for most of the pixel says what the thread did.
       uint32_t region = kNoRegion;
-      for (int d = 0; d < f.depths; ++d)
-        if (f.at(d, px).region != kNoRegion && f.at(d, px).busy >= 0.5f) region = f.at(d, px).region;
+      for (int d = 0; d < f->depths; ++d)
+        if (f->at(d, px).region != kNoRegion && f->at(d, px).busy >= 0.5f) region = f->at(d, px).region;
       if (region == kNoRegion) continue;
       Rgb c = session_.color(r.process, region);
       for (int y = i * band; y < std::min((i + 1) * band, image_.height()); ++y) image_.setPixel(px, y, qRgb(c.r, c.g, c.b));
