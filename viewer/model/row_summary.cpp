@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <thread>
 
 #include "trace_session.h"
@@ -154,13 +155,20 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
   }
   cut.push_back(s->end_ns_);
   std::vector<Part> done(cut.size() - 1);
+  std::vector<std::exception_ptr> errors(done.size());
   auto run = [&](size_t k) {
-    done[k] = s->replay_part(process, thread_pos, cut[k], cut[k + 1], k + 2 == cut.size(), stop);
+    try {
+      done[k] = s->replay_part(process, thread_pos, cut[k], cut[k + 1], k + 2 == cut.size(), stop);
+    } catch (...) {
+      errors[k] = std::current_exception();  // rethrown on the caller's thread
+    }
   };
   std::vector<std::thread> helpers;
   for (size_t k = 1; k < done.size(); ++k) helpers.emplace_back(run, k);
   run(0);
   for (std::thread& t : helpers) t.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
   for (const Part& part : done)
     if (part.stopped) return nullptr;
 

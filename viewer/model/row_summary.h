@@ -44,7 +44,7 @@ class RowSummary {
   // to a power of two) over [begin_ns, end_ns), in `parts` parts of about equal
   // events replayed on as many threads (each starts with a seek by time and the
   // calls open there; they meet in one bucket). Polls `stop` and returns null
-  // when it is set.
+  // when it is set. Throws what reading the thread throws (format::FormatError).
   static std::unique_ptr<RowSummary> build(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns,
                                            int64_t end_ns, uint32_t buckets, const std::atomic<bool>* stop = nullptr,
                                            unsigned parts = 1);

@@ -103,8 +103,16 @@ void TraceSession::build_summaries() const {
     uint32_t buckets = RowSummary::kMinBuckets;
     while (buckets < (1u << 20) && size_t{buckets} * 2 * bucket_bytes <= share) buckets *= 2;
     const Row& r = rows_[row];
-    auto summary = RowSummary::build(process(r), r.thread, info_.start_ns, info_.end_ns, buckets, &stop_summaries_,
-                                     std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    std::unique_ptr<RowSummary> summary;
+    try {
+      summary = RowSummary::build(process(r), r.thread, info_.start_ns, info_.end_ns, buckets, &stop_summaries_,
+                                  std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    } catch (const std::exception&) {
+      // A row that cannot be read to its end keeps being sampled (its frames
+      // say what they can; the warning bar says the trace is damaged).
+      summaries_ready_.fetch_add(1, std::memory_order_acq_rel);
+      continue;
+    }
     if (!summary) return;  // stopped
     while (summary->bytes() > share && summary->finest_buckets() / 2 >= RowSummary::kMinBuckets)
       summary->drop_finest_level();

@@ -61,7 +61,8 @@ class TraceSession {
   static constexpr size_t kSummaryBudget = size_t{64} << 20;
   void start_summaries() const;
   const RowSummary* summary(size_t row) const;
-  // How many rows' summaries are ready, of how many there will be.
+  // How many rows are done (summarised, or found unreadable and left to
+  // sampling), of how many there will be.
   size_t summaries_ready() const { return summaries_ready_.load(std::memory_order_acquire); }
   size_t summaries_planned() const { return summary_order_.size(); }
   void wait_for_summaries() const;
