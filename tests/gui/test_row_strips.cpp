@@ -47,12 +47,7 @@ TEST(RowStrips, ExactReplayInStripsIsTheWholeFrame) {
   EXPECT_EQ(cut.events_replayed, whole.events_replayed);
   // The window [start, end) leaves out the last event, which is at its end.
   EXPECT_EQ(cut.events_replayed + 1, p.thread(0).event_count());
-  ASSERT_EQ(cut.depths, whole.depths);
-  for (int d = 0; d < whole.depths; ++d)
-    for (int x = 0; x < kPixels; ++x) {
-      EXPECT_EQ(cut.at(d, x).region, whole.at(d, x).region) << "depth " << d << " pixel " << x;
-      EXPECT_NEAR(cut.at(d, x).busy, whole.at(d, x).busy, 1e-3) << "depth " << d << " pixel " << x;
-    }
+  expect_same_cells(cut, whole, 1e-3);
 }
 
 // Sampled, the strips differ from the whole frame only next to their three

@@ -53,6 +53,18 @@ inline int differing_columns(const RowFrame& a, const RowFrame& b) {
   return n;
 }
 
+// Every cell of `a` shows the region `b` shows there, with the same busy share
+// within `busy_tolerance`.
+inline void expect_same_cells(const RowFrame& a, const RowFrame& b, double busy_tolerance) {
+  ASSERT_EQ(a.pixels, b.pixels);
+  ASSERT_EQ(a.depths, b.depths);
+  for (int d = 0; d < b.depths; ++d)
+    for (int x = 0; x < b.pixels; ++x) {
+      EXPECT_EQ(a.at(d, x).region, b.at(d, x).region) << "depth " << d << " pixel " << x;
+      EXPECT_NEAR(a.at(d, x).busy, b.at(d, x).busy, busy_tolerance) << "depth " << d << " pixel " << x;
+    }
+}
+
 inline std::string work_dir() {
   static std::string dir = [] {
     fs::path d = fs::temp_directory_path() / ("rondo-test-viewer-" + std::to_string(getpid()));
