@@ -210,7 +210,12 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     const ThreadTrace& t = p.thread(ti);
     if (!thread_has_mpi(t, p.defs())) return;
     out_.relevant = true;
-    out_.p2p.reserve(p2p_records_in_columns(t));
+    // Room for every record, and for a call per record (the most there can be
+    // but for collectives): growing by doubling would copy millions of them
+    // and touch twice the memory. Room never used is address space, not memory.
+    const size_t records = p2p_records_in_columns(t);
+    out_.p2p.reserve(records);
+    out_.calls.reserve(records);
     ThreadMpiActivity& act = out_.activity;
     act.process = pi;
     act.thread = ti;
