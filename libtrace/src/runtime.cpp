@@ -6,6 +6,7 @@
 #include "rondo/format/run_identity.h"
 #include "rondo/format/time_resolution.h"
 #include "sibling_wait.h"
+#include "thread_fence.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -358,6 +359,9 @@ thread_local ThreadExitFlush t_exit_flush;
 // belongs to a thread stopped inside it (by the fatal signal): its state may be
 // half-updated, so it is left out rather than risk a second crash.
 void finish_all(bool crash) {
+  // The callers cleared g_recording: from here on a thread either is seen busy
+  // below or no longer enters its recorder (thread_fence.h).
+  fence_recording_threads();
   std::unique_lock<std::mutex> lock(g_rt->recorders_mutex, std::defer_lock);
   bool locked = lock_for(lock, crash);
   for (Recorder* r : g_rt->recorders) {

@@ -201,14 +201,13 @@ struct InsideCall {
 class RecordGuard {
  public:
   struct OwnCall {};
+  // (Whether recording is on is read once, in acquire(), after the recorder is
+  // marked busy: see there.)
   RecordGuard() {
-    if (!g_recording.load(std::memory_order_relaxed) || t_intercept.inside) return;
+    if (t_intercept.inside) return;
     acquire();
   }
-  explicit RecordGuard(OwnCall) {
-    if (!g_recording.load(std::memory_order_relaxed)) return;
-    acquire();
-  }
+  explicit RecordGuard(OwnCall) { acquire(); }
   ~RecordGuard() {
     if (r_) {
       std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -231,11 +230,20 @@ class RecordGuard {
     Recorder* r = recorder();
     if (!r) return;
     if (__builtin_expect(r->busy.load(std::memory_order_relaxed) != 0, 0)) {
-      if (left_handler(r)) r_ = r;
+      if (!left_handler(r)) return;
+    } else {
+      r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+    // Whether recording is on is read only now, after the busy mark: the
+    // thread that finishes the recorders clears g_recording, fences every
+    // thread and only then reads their busy flags (src/thread_fence.h), so
+    // either it sees ours and waits, or we see recording stopped here and leave
+    // the recorder alone.
+    if (__builtin_expect(!g_recording.load(std::memory_order_relaxed), 0)) {
+      r->busy.store(0, std::memory_order_release);
       return;
     }
-    r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
     r_ = r;
   }
   // busy was not 0. When it says a handler runs but the thread has left the
