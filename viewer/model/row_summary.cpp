@@ -44,9 +44,8 @@ struct RowSummary::Part {
   bool stopped = false;
 };
 
-RowSummary::Part RowSummary::replay_part(const ProcessReader& process, size_t thread_pos, int64_t from_ns,
+RowSummary::Part RowSummary::replay_part(const ProcessReader& process, size_t thread_pos, uint32_t n, int64_t from_ns,
                                          int64_t to_ns, bool last, const std::atomic<bool>* stop) const {
-  const uint32_t n = levels_.front().buckets;
   const double span = static_cast<double>(end_ns_ - begin_ns_), w = span / n, per_ns = n / span;
   auto rel = [&](int64_t ns) { return static_cast<double>(ns - begin_ns_); };
   auto bucket_of = [&](double x) {
@@ -142,7 +141,6 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
   Level level;
   level.buckets = n;
   level.bucket_ns = static_cast<double>(s->end_ns_ - begin_ns) / n;
-  s->levels_.push_back(Level{level.buckets, level.bucket_ns, {}, {}, {}});
 
   // The parts split the thread's events about evenly, at timestamp chunk
   // boundaries (chunks hold equal numbers of events).
@@ -158,7 +156,7 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
   std::vector<std::exception_ptr> errors(done.size());
   auto run = [&](size_t k) {
     try {
-      done[k] = s->replay_part(process, thread_pos, cut[k], cut[k + 1], k + 2 == cut.size(), stop);
+      done[k] = s->replay_part(process, thread_pos, n, cut[k], cut[k + 1], k + 2 == cut.size(), stop);
     } catch (...) {
       errors[k] = std::current_exception();  // rethrown on the caller's thread
     }
@@ -172,7 +170,7 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
   for (const Part& part : done)
     if (part.stopped) return nullptr;
 
-  if (done.size() == 1 && done[0].lo == 0 && done[0].events.size() == n) {
+  if (done.size() == 1) {  // one part: it covers every bucket (from the first, as the last)
     level.cells = std::move(done[0].cells);
     level.events = std::move(done[0].events);
     level.loops = std::move(done[0].loops);
@@ -194,7 +192,7 @@ std::unique_ptr<RowSummary> RowSummary::build(const ProcessReader& process, size
     }
   }
   s->depths_ = static_cast<int>(level.cells.size());
-  s->levels_.front() = std::move(level);
+  s->levels_.push_back(std::move(level));
   while (s->levels_.back().buckets / 2 >= kMinBuckets) s->levels_.push_back(s->halved(s->levels_.back()));
   return s;
 }

@@ -76,8 +76,9 @@ class RowSummary {
     std::vector<LoopMark> loops;           // per bucket: the loop with the most iterations started in it
   };
   struct Part;
-  Part replay_part(const format::ProcessReader& process, size_t thread_pos, int64_t from_ns, int64_t to_ns, bool last,
-                   const std::atomic<bool>* stop) const;
+  // Replays [from_ns, to_ns) into the buckets it covers of a grid of `n` over the summary's span.
+  Part replay_part(const format::ProcessReader& process, size_t thread_pos, uint32_t n, int64_t from_ns, int64_t to_ns,
+                   bool last, const std::atomic<bool>* stop) const;
   static void add_mark(LoopMark& into, uint32_t loop, uint64_t iterations);
   Level halved(const Level& fine) const;
 

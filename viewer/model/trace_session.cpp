@@ -96,13 +96,18 @@ void TraceSession::build_summaries() const {
   const size_t share = kSummaryBudget / summary_order_.size();
   // Each row gets as many buckets as its share affords (the levels together
   // cost twice the finest) at the call depth of the row before it (three for
-  // the first); a deeper row drops its finest level below.
+  // the first), and no more than one per kEventsPerBucket of its events (finer
+  // buckets would hold too few events to spare the sampling anything); a
+  // deeper row drops its finest level below.
+  constexpr uint64_t kEventsPerBucket = 16;
   int depths = 3;
   for (size_t row : summary_order_) {
+    const Row& r = rows_[row];
+    const uint64_t events = thread(r).event_count();
     const size_t bucket_bytes = 2 * RowSummary::bucket_bytes(depths);
     uint32_t buckets = RowSummary::kMinBuckets;
-    while (buckets < (1u << 20) && size_t{buckets} * 2 * bucket_bytes <= share) buckets *= 2;
-    const Row& r = rows_[row];
+    while (buckets < (1u << 20) && size_t{buckets} * 2 * bucket_bytes <= share && buckets * kEventsPerBucket < events)
+      buckets *= 2;
     std::unique_ptr<RowSummary> summary;
     try {
       summary = RowSummary::build(process(r), r.thread, info_.start_ns, info_.end_ns, buckets, &stop_summaries_,

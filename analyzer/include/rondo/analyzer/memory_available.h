@@ -1,7 +1,8 @@
 // How much memory this process can still take: the least of the kernel's
 // estimate of available memory (/proc/meminfo MemAvailable), what the address
-// space limit (ulimit -v) leaves, and what the process's cgroup v2 limit
-// (memory.max, as batch systems and containers set it) leaves. For warning
+// space limit (ulimit -v) leaves, and what the process's memory cgroup limit
+// (v2 memory.max or v1 memory.limit_in_bytes, as batch systems and containers
+// set it) leaves, its inactive page cache not counted. For warning
 // before an analysis that would not fit; an estimate, not a promise.
 #pragma once
 

@@ -227,8 +227,14 @@ class RecordGuard {
 
  private:
   __attribute__((always_inline)) void acquire() {
-    Recorder* r = recorder();
-    if (!r) return;
+    Recorder* r = t_recorder;
+    if (__builtin_expect(r == nullptr, 0)) {
+      // No recorder yet: none is made while not recording (a program linked
+      // with the API but run untraced pays this load, not a call).
+      if (!g_recording.load(std::memory_order_relaxed)) return;
+      r = recorder_slow();
+      if (!r) return;
+    }
     if (__builtin_expect(r->busy.load(std::memory_order_relaxed) != 0, 0)) {
       if (!left_handler(r)) return;
     } else {
