@@ -176,8 +176,20 @@ void ThreadWriter::flush(bool final) {
 ProcessFile::ProcessFile(const std::string& path, uint16_t version) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw FormatError(path + ": cannot create: " + std::strerror(errno));
+  write_header(version);
+}
+
+ProcessFile::ProcessFile(int fd, const std::string& path, uint16_t version) : path_(path), fd_(fd) {
+  write_header(version);
+}
+
+void ProcessFile::write_header(uint16_t version) {
   offset_ = 0;
-  if (!append(file_header(version))) throw FormatError(path + ": cannot write: " + error());
+  if (!append(file_header(version))) {
+    ::close(fd_);
+    fd_ = -1;
+    throw FormatError(path_ + ": cannot write: " + error());
+  }
 }
 
 ProcessFile::~ProcessFile() {

@@ -5,6 +5,8 @@
 
 #include "rondo/format/run_identity.h"
 #include "rondo/format/time_resolution.h"
+#include "high_descriptor.h"
+#include "process_file_slot.h"
 #include "sibling_wait.h"
 #include "thread_fence.h"
 
@@ -85,6 +87,7 @@ struct Runtime {
   std::thread writer;
 
   std::mutex file_mutex;
+  ProcessFileSlot file_slot;  // made before main; becomes `file` at the first write
   std::unique_ptr<ProcessFile> file;
   bool file_failed = false;
 
@@ -153,43 +156,44 @@ uint32_t intern_string_locked(std::string_view s) {
 // ---------------------------------------------------------------------------
 // The process file and the background writer
 
-bool make_directories(const std::string& dir) {
-  for (size_t i = 1; i <= dir.size(); ++i) {
-    if (i == dir.size() || dir[i] == '/') {
-      std::string part = dir.substr(0, i);
-      if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return false;
-    }
-  }
-  return true;
+std::string process_file_stem() {
+  return g_rt->config.dir + "/" + g_rt->process.host + "." + std::to_string(getpid());
 }
 
-// Creates the process file on first use: a process that records nothing (a
-// launcher such as mpirun) leaves no file behind. Caller holds file_mutex.
+// Reserves the process file's descriptor (process_file_slot.h). Only while no
+// other thread runs: before main, or in a fork()ed child's handler.
+void reserve_file_slot() { g_rt->file_slot = reserve_process_file(g_rt->config.dir, process_file_stem()); }
+
+// The process file, named at the first write: a process that records nothing
+// (a launcher such as mpirun) leaves no file behind. Its descriptor was made
+// before main (process_file_slot.h); only where that failed is it created
+// here. Caller holds file_mutex.
 ProcessFile* file_locked() {
   if (g_rt->file || g_rt->file_failed) return g_rt->file.get();
-  const std::string& dir = g_rt->config.dir;
-  if (!make_directories(dir)) {
-    g_rt->file_failed = true;
-    disable("cannot create the trace directory " + dir + ": " + std::strerror(errno));
-    return nullptr;
-  }
   // host.pid.rnd; an exec()ed image keeps the pid of the one before it, whose
   // file must stay: it takes the first of host.pid.2.rnd, host.pid.3.rnd, ...
-  // that does not exist yet (O_EXCL reserves the name).
-  std::string stem = dir + "/" + g_rt->process.host + "." + std::to_string(getpid());
-  std::string path = stem + ".rnd";
-  for (int image = 2;; ++image) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      ::close(fd);
-      break;
+  ProcessFileSlot& slot = g_rt->file_slot;
+  std::string path = name_process_file(slot, process_file_stem());
+  if (path.empty()) {
+    release_process_file(slot);
+    if (!make_directories(g_rt->config.dir)) {
+      g_rt->file_failed = true;
+      disable("cannot create the trace directory " + g_rt->config.dir + ": " + std::strerror(errno));
+      return nullptr;
     }
-    if (errno != EEXIST || image > 1000) break;  // ProcessFile reports other errors
-    path = stem + "." + std::to_string(image) + ".rnd";
+    slot = create_named_process_file(process_file_stem());
+    if (slot.fd < 0) {
+      g_rt->file_failed = true;
+      disable("cannot create a file in " + g_rt->config.dir + ": " + std::strerror(errno));
+      return nullptr;
+    }
+    path = slot.path;
   }
+  int fd = slot.fd;
+  slot = ProcessFileSlot{};  // the file owns the descriptor now
   try {
     g_rt->file = std::make_unique<ProcessFile>(
-        path, g_rt->config.time_resolution_ns ? kFormatVersion : kLosslessFormatVersion);
+        fd, path, g_rt->config.time_resolution_ns ? kFormatVersion : kLosslessFormatVersion);
   } catch (const std::exception& e) {
     g_rt->file_failed = true;
     disable(e.what());
@@ -552,7 +556,7 @@ void flusher_main(Runtime* rt) {
 
 // Starts the flusher thread of the current runtime (at start-up, and in a forked child).
 void start_flusher() {
-  if (pipe2(g_rt->signal_pipe, O_CLOEXEC) != 0 || pipe2(g_rt->done_pipe, O_CLOEXEC) != 0) {
+  if (!high_pipe(g_rt->signal_pipe) || !high_pipe(g_rt->done_pipe)) {
     inform("cannot create the signal pipes; fatal signals will not flush the trace", true);
     return;
   }
@@ -632,6 +636,10 @@ void after_fork_in_child() {
   g_flush_requested.store(false);
   for (int fd : {parent->signal_pipe[0], parent->signal_pipe[1], parent->done_pipe[0], parent->done_pipe[1]})
     if (fd >= 0) close(fd);  // the parent's flusher must not be woken by the child
+  // The parent's reserved descriptor is the parent's (closing our copy leaves it
+  // alone, even when it is already named); the child reserves its own.
+  if (parent->file_slot.fd >= 0) close(parent->file_slot.fd);
+  reserve_file_slot();
   start_flusher();
   t_no_recording = false;
 }
@@ -971,6 +979,10 @@ bool start() {
     // Before recording starts: PAPI opens files of its own, which the I/O
     // module must not record.
     start_counters(env("RONDO_COUNTERS"));
+    // Before the runtime's first thread: it must not open descriptors while
+    // the program runs (process_file_slot.h).
+    reserve_file_slot();
+    open_lazy_libc_files_now();
     start_flusher();
     install_signal_handlers();
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
@@ -1055,6 +1067,7 @@ void stop() {
   {
     std::lock_guard<std::mutex> lock(g_rt->file_mutex);
     have_file = g_rt->file != nullptr;
+    release_process_file(g_rt->file_slot);  // nothing was recorded, or it is in `file`
   }
   if (have_file) write_end(0, false);
 }

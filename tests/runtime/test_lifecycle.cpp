@@ -103,6 +103,57 @@ TEST(Exec, AShellThatExecsItsLastCommandKeepsItsOwnWrites) {
   EXPECT_EQ(bytes, 3u + 567u);
 }
 
+// The runtime writes its first batches while the program has fd 1 closed, as
+// a shell does between close(1) and dup2(file, 1): the trace file must not
+// take that descriptor, or the program's redirect and its stdout would be the
+// trace's, and the trace the program's.
+TEST(Descriptors, TheTraceFileNeverTakesADescriptorTheProgramHasJustClosed) {
+  TempDir dir, data;
+  std::string file = data.path() + "/out";
+  Outcome o = run(Launch(lifecycle_program(), {"redirect", file})
+                      .traced(dir.path())
+                      .preloaded()
+                      .preloading(io_preload())
+                      .with_env("RONDO_BATCH_EVENTS", "64"));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  EXPECT_EQ(o.out, "done\n");
+  EXPECT_EQ(file_size(file), 200u + 3u);
+  ASSERT_EQ(process_files(dir.path()).size(), 1u);
+  auto trace = read_trace(dir.path());
+  const ThreadCounts* only = single_thread(trace);
+  ASSERT_NE(only, nullptr);
+  expect_clean(trace[0]);
+  expect_complete(trace[0], *only);
+  EXPECT_EQ(only->count("write"), 200u + 1u + 1u) << "the 1-B writes, \"abc\" and \"done\"";
+  EXPECT_EQ(only->io_bytes, 200u + 3u + 5u);
+}
+
+// A shell's `exec N>file` dup2()s the file onto N, whatever was there: the
+// runtime's own descriptors (its signal pipes) must not be at such numbers,
+// or the runtime would write into the program's files.
+TEST(Descriptors, AShellsNumberedRedirectsGetNoByteOfTheRuntime) {
+  TempDir dir, data;
+  std::string script;
+  for (int n = 3; n <= 9; ++n)
+    script += "exec " + std::to_string(n) + ">" + data.path() + "/f" + std::to_string(n) + "; echo line" +
+              std::to_string(n) + " >&" + std::to_string(n) + "; ";
+  Outcome o = run(Launch("/bin/sh", {"-c", script}).traced(dir.path()).preloading(io_preload()));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  EXPECT_EQ(o.err, "");
+  for (int n = 3; n <= 9; ++n) {
+    std::string expected = "line" + std::to_string(n) + "\n";
+    EXPECT_EQ(file_size(data.path() + "/f" + std::to_string(n)), expected.size()) << "fd " << n;
+  }
+  auto trace = read_trace(dir.path());
+  ASSERT_EQ(trace.size(), 1u);
+  const ThreadCounts* only = single_thread(trace);
+  ASSERT_NE(only, nullptr);
+  expect_clean(trace[0]);
+  expect_complete(trace[0], *only);
+  EXPECT_EQ(only->count("write"), 7u);
+  EXPECT_EQ(only->io_bytes, 7u * 6u);
+}
+
 // ---------------------------------------------------------------------------
 // _exit
 

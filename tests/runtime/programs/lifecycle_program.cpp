@@ -9,6 +9,12 @@
 //                                      as "exec_b FILE", which appends 567 B
 //   lifecycle_program exec_fail FILE   writes 100 B, execl("/nonexistent/x") fails,
 //                                      writes 50 B, returns 0
+//   lifecycle_program redirect FILE    opens FILE, then redirects as a shell does for a builtin:
+//                                      moves stdout to fd 10+, closes fd 1, makes 200 x 1-B
+//                                      writes to FILE (events enough for the runtime to write
+//                                      its first batches meanwhile), waits 100 ms, dup2()s FILE
+//                                      onto fd 1, writes "abc" there, puts stdout back and
+//                                      writes "done\n" to it
 //   lifecycle_program fork_exit FILE   fork(); the child writes 202 B to FILE and ends with
 //                                      _exit(0); the parent waits, writes 10 B, returns
 //   lifecycle_program longjmp N        N x (setjmp in main; a() -> b() -> longjmp to main),
@@ -77,6 +83,24 @@ bool write_twice(const char* path, size_t first, size_t second) {
             write(fd, buffer, second) == static_cast<ssize_t>(second);
   close(fd);
   return ok;
+}
+
+// The window a shell leaves while it redirects: fd 1 is closed until the
+// dup2(). A descriptor the runtime opened in that window would be taken over.
+int redirect_like_a_shell(const char* path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) return 10;
+  int saved = fcntl(1, F_DUPFD, 10);
+  if (saved < 0 || close(1) != 0) return 11;
+  for (int i = 0; i < 200; ++i)
+    if (write(fd, "x", 1) != 1) return 12;
+  usleep(100000);
+  if (dup2(fd, 1) != 1) return 13;
+  if (write(1, "abc", 3) != 3) return 14;
+  if (dup2(saved, 1) != 1) return 15;
+  close(saved);
+  close(fd);
+  return write(1, "done\n", 5) == 5 ? 0 : 16;
 }
 
 }  // namespace
@@ -198,6 +222,7 @@ int main(int argc, char** argv) {
     if (execl("/nonexistent/x", "x", static_cast<char*>(nullptr)) != -1) return 11;
     return write_bytes(arg, 50) ? 0 : 12;
   }
+  if (std::strcmp(mode, "redirect") == 0) return redirect_like_a_shell(arg);
   if (std::strcmp(mode, "fork_exit") == 0) {
     pid_t child = fork();
     if (child < 0) return 10;

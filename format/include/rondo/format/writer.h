@@ -218,6 +218,10 @@ class ProcessFile {
   // Creates the file (with its header). Throws FormatError naming the path.
   // `version`: the file header's (format version 3 when timestamps are rounded).
   explicit ProcessFile(const std::string& path, uint16_t version = kLosslessFormatVersion);
+  // Takes over `fd`, an empty file open for writing (the recording runtime
+  // makes it ahead of time), and writes the header at its start. `path` names
+  // it in errors. Throws FormatError; `fd` is closed either way.
+  ProcessFile(int fd, const std::string& path, uint16_t version);
   ~ProcessFile();
   ProcessFile(const ProcessFile&) = delete;
   ProcessFile& operator=(const ProcessFile&) = delete;
@@ -230,6 +234,8 @@ class ProcessFile {
   void sync();
 
  private:
+  void write_header(uint16_t version);
+
   std::string path_;
   int fd_ = -1;
   std::atomic<uint64_t> offset_{0};
