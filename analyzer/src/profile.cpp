@@ -12,6 +12,7 @@
 #include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "call_tree_structure.h"
 #include "section_passes.h"
 
 namespace rondo::analyzer {
@@ -187,6 +188,13 @@ class ProfilePass final : public SectionPass<ProfilePartial> {
         window.whole() && p.thread_summary(ti, summary_) && summary_.has_sum_squares && summary_.open_regions == 0;
     if (from_summary_ && !with_call_tree) return;
     const ThreadTrace& t = p.thread(ti);
+    // The call tree, too, from the summary where the grammar allows it.
+    if (from_summary_ && !t.truncated()) {
+      if (auto nodes = call_tree_from_structure(t, summary_)) {
+        for (StructureCallNode& n : *nodes) replayed_.nodes.push_back({n.parent, n.region, n.stats, 0});
+        return;
+      }
+    }
     replay_.emplace(t, tick_window(p, window, t.first_ticks(), t.last_ticks()), with_call_tree);
   }
 
