@@ -29,6 +29,7 @@ class StructureWalk {
     loop_parent_.assign(t.loops().size(), kUnseen);
     loop_settled_.assign(t.loops().size(), false);
     loop_cursor_.assign(t.loops().size(), 0);
+    hints_.resize(t.loops().size());
     seq_calls_.assign(seqs.size(), kUnknown);
     loop_calls_.assign(t.loops().size(), kUnknown);
     for (uint32_t id = 0; id < seqs.size(); ++id) mark_calls(Token(TokenKind::Sequence, id));
@@ -167,7 +168,7 @@ class StructureWalk {
         else if (loop_parent_[l] != node) return false;
         if (loop_settled_[l]) return true;
         if (loop_cursor_[l] >= t_.loop_occurrences(l)) return false;  // the data ends here
-        uint32_t count = t_.loop_count(l, loop_cursor_[l]++);
+        uint32_t count = t_.loop_count(l, loop_cursor_[l]++, hints_[l]);
         if (count == 0) return true;
         const auto& body = t_.loop_body(l);
         stack_.push_back({body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, node, l, kNone});
@@ -206,6 +207,7 @@ class StructureWalk {
   std::vector<uint32_t> seq_parent_, seq_node_, loop_parent_, loop_cursor_;
   std::vector<bool> seq_settled_, loop_settled_;
   std::vector<uint8_t> seq_calls_, loop_calls_;
+  std::vector<format::CountHint> hints_;
   std::vector<Level> stack_;
   std::vector<StructureCallNode> nodes_;
   std::unordered_map<uint64_t, uint32_t> index_;

@@ -12,6 +12,7 @@
 #include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "iteration_walk.h"
 #include "section_passes.h"
 
 namespace rondo::analyzer {
@@ -33,28 +34,6 @@ constexpr size_t kBufferedDurations = size_t{8} << 20;
 
 // ---------------------------------------------------------------------------
 // Structure: grammar and count columns only.
-
-// Events of one expansion of each sequence when it holds no loop (a loop's trip
-// count is data), else kVariable. Event data never changes how many events a
-// token expands to, so unlike ThreadTrace::fixed_size this needs no data column.
-std::vector<uint64_t> loop_free_sizes(const ThreadTrace& t) {
-  std::vector<uint64_t> size(t.sequences().size(), kVariable);
-  for (size_t s = 0; s < size.size(); ++s) {
-    uint64_t total = 0;
-    for (Token k : t.sequences()[s].tokens) {
-      uint64_t n = k.kind() == TokenKind::Event                             ? 1
-                   : k.kind() == TokenKind::Sequence && k.id() < s ? size[k.id()]
-                                                                           : kVariable;
-      if (n == kVariable) {
-        total = kVariable;
-        break;
-      }
-      total += n;
-    }
-    size[s] = total;
-  }
-  return size;
-}
 
 struct StructureWalk {
   std::vector<ThreadLoop> loops;  // by loop id
@@ -80,6 +59,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
   w.reached.assign(nloops, false);
   w.place.resize(nloops);
   std::vector<uint64_t> sizes = loop_free_sizes(t);
+  const std::vector<uint64_t> iteration_sizes = loop_iteration_sizes(t, sizes);
   auto token_size = [&](Token k) {
     switch (k.kind()) {
       case TokenKind::Event: return uint64_t{1};
@@ -94,6 +74,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
   };
   std::vector<Level> stack;
   std::vector<uint32_t> cursor(nloops, 0);
+  std::vector<CountHint> hints(nloops);
   uint64_t events = 0;
   size_t top = 0;
   for (;;) {
@@ -125,7 +106,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
     }
     uint32_t loop = k.id();
     if (cursor[loop] >= t.loop_occurrences(loop)) break;  // the count was never written: the data ends here
-    uint32_t count = t.loop_count(loop, cursor[loop]++);
+    uint32_t count = t.loop_count(loop, cursor[loop]++, hints[loop]);
     ThreadLoop& acc = w.loops[loop];
     if (!w.reached[loop]) {
       w.reached[loop] = true;
@@ -147,15 +128,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
     acc.max_trip = std::max(acc.max_trip, count);
     if (count == 0) continue;
     const auto& body = t.loop_body(loop);
-    uint64_t per = 0;
-    for (Token b : body) {
-      uint64_t n = token_size(b);
-      if (n == kVariable) {
-        per = kVariable;
-        break;
-      }
-      per += n;
-    }
+    const uint64_t per = iteration_sizes[loop];
     if (per != kVariable) {
       events += count * per;
       acc.events += count * per;
@@ -437,6 +410,14 @@ class LoopTimer {
       for (size_t l = 0; l < loops.size(); ++l) durations_[l].reserve(loops[l].iterations);
   }
 
+  // Forgets everything added (a structure walk that met damaged data).
+  void reset() {
+    for (ThreadLoop& l : loops_) l.timing = LoopTiming{};
+    std::fill(last_occurrence_.begin(), last_occurrence_.end(), kNone);
+    std::fill(squares_.begin(), squares_.end(), 0);
+    for (auto& d : durations_) d.clear();
+  }
+
   void add(const LoopFrame& f, uint64_t d) {
     LoopTiming& s = loops_[f.loop].timing;
     if (last_occurrence_[f.loop] != f.occurrence) {
@@ -458,9 +439,10 @@ class LoopTimer {
     if (!overflow_ && durations_[f.loop].size() < loops_[f.loop].iterations) durations_[f.loop].push_back(d);
   }
 
-  // Past kBufferedDurations the durations are not kept: the thread is replayed
-  // a second time to count outliers.
-  void finish_outliers(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window) {
+  // Past kBufferedDurations the durations are not kept: the iterations are
+  // found a second time (from the structure when `by_structure`, else by a
+  // replay) to count outliers.
+  void finish_outliers(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, bool by_structure) {
     const size_t n = loops_.size();
     std::vector<long double> threshold(n, 0);
     for (size_t l = 0; l < n; ++l) {
@@ -475,6 +457,13 @@ class LoopTimer {
     if (!overflow_) {
       for (uint32_t l = 0; l < n; ++l)
         for (uint64_t d : durations_[l]) count(l, d);
+    } else if (by_structure) {
+      struct Count final : IterationSink {
+        decltype(count)& to;
+        explicit Count(decltype(count)& c) : to(c) {}
+        void on(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) override { to(f.loop, d); }
+      } sink(count);
+      walk_iterations(t, sink);
     } else {
       replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) { count(f.loop, d); });
     }
@@ -505,10 +494,12 @@ IterationSpan loop_iteration_span(const ProcessReader& p, uint32_t thread, uint3
 
 namespace {
 
-// Feeds the iterations a tracker finds to a LoopTimer.
-struct AddToTimer {
+// Feeds the iterations a tracker or a structure walk finds to a LoopTimer.
+struct AddToTimer final : IterationSink {
   LoopTimer* timer;
+  explicit AddToTimer(LoopTimer* t) : timer(t) {}
   void operator()(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) const { timer->add(f, d); }
+  void on(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) override { timer->add(f, d); }
 };
 
 // The loops section's map over one thread: the structure (grammar and count
@@ -517,7 +508,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
  public:
   LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail)
       : p_(p), t_(p.thread(thread)), window_(window), w_(walk_structure(t_)), timer_(w_.loops),
-        tracker_(p, t_, window, AddToTimer{&timer_}) {
+        tracker_(p, t_, window, AddToTimer(&timer_)) {
     const ThreadTrace& t = t_;
     out_.process = process;
     out_.thread = thread;
@@ -564,17 +555,31 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
       }
       outer.nest_iterations += inner.nest_iterations ? inner.nest_iterations : inner.iterations;
     }
+    // Iteration times from the structure and one timestamp per iteration where
+    // that gives exactly what a replay would (iteration_walk.h); the replay
+    // answers otherwise, and for data the walk finds damaged.
+    if (out_.timed && window.whole() && iterations_from_structure_possible(t_)) {
+      try {
+        AddToTimer sink(&timer_);
+        walk_iterations(t_, sink);
+        by_structure_ = true;
+      } catch (const std::exception&) {
+        timer_.reset();
+      }
+    }
   }
 
-  bool needs_events() const override { return out_.timed; }
+  bool needs_events() const override { return out_.timed && !by_structure_; }
   bool on_event(const Event& e, const EventCursor& cursor) override { return tracker_.on_event(e, cursor); }
   // Damaged data is an error for loop statistics (take() throws it).
   void on_damaged(std::exception_ptr error) override { error_ = error; }
-  void finish() override { tracker_.finish(); }
+  void finish() override {
+    if (!by_structure_) tracker_.finish();
+  }
 
   LoopThreadPartial take() override {
     if (error_) std::rethrow_exception(error_);
-    if (out_.timed) timer_.finish_outliers(p_, t_, window_);
+    if (out_.timed) timer_.finish_outliers(p_, t_, window_, by_structure_);
     for (uint32_t l = 0; l < w_.loops.size(); ++l)
       if (w_.reached[l]) out_.loops.push_back(std::move(w_.loops[l]));
     return std::move(out_);
@@ -589,6 +594,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
   LoopTimer timer_;
   IterationTracker<AddToTimer> tracker_;
   std::exception_ptr error_;
+  bool by_structure_ = false;
 };
 
 void check_detail(const TimeWindow& window, LoopDetail detail) {

@@ -380,7 +380,7 @@ int main(int argc, char** argv) {
     std::printf("  %-40s %12.4f\n", "  of which open + scan_mpi", split_scan);
     std::printf("  %-40s %12.4f\n", "  of which match_messages", split_match);
     row("loop stats: structure (no timestamps)", "loop_stats Structure, 1 thread", nullptr);
-    row("loop stats: timed (replay)", "loop_stats Timed, 1 thread", nullptr);
+    row("loop stats: timed (iteration times)", "loop_stats Timed, 1 thread", nullptr);
     std::printf("  OTF2 replay rates: flat profile %.1f Mevents/s, message matrix %.1f Mevents/s\n",
                 static_cast<double>(events) / best("OTF2 flat profile") / 1e6,
                 static_cast<double>(events) / best("OTF2 message matrix") / 1e6);

@@ -133,6 +133,22 @@ uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i) const {
   return at.chunk->counts[at.k];
 }
 
+uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i, CountHint& hint) const {
+  auto* d = static_cast<DecodedCountChunk*>(const_cast<void*>(hint.chunk));
+  if (d && i >= hint.lo && i < hint.hi && d->owner == id_ && d->chunk == hint.chunk_index) {
+    d->used = ++t_clock;
+    return d->counts[d->start[loop] + (i - hint.lo)];
+  }
+  const Loop& l = loops_[loop];
+  if (i >= l.from_chunks) return l.tail.at(i - l.from_chunks);
+  Located at = locate(loop, i);
+  hint.chunk = at.chunk;
+  hint.chunk_index = at.chunk->chunk;
+  hint.lo = at.span->first;
+  hint.hi = at.span->first + (at.chunk->start[loop + 1] - at.chunk->start[loop]);
+  return at.chunk->counts[at.k];
+}
+
 uint64_t LoopCountColumns::prefix(uint32_t loop, uint64_t i) const {
   const Loop& l = loops_[loop];
   if (i >= l.total) return l.sum_total;

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 namespace rondo::format {
 
@@ -524,6 +525,30 @@ bool EventCursor::step(uint32_t& event_id) {
       }
     }
   }
+}
+
+uint64_t ForwardTimestamps::at(uint64_t index) {
+  if (index >= t_->event_count_) throw std::out_of_range("timestamp of an event past the thread's events");
+  if (deltas_ && index + 1 == next_) return current_;
+  if (deltas_ && index < next_) throw std::out_of_range("timestamps are read forward");
+  if (!deltas_ || index >= chunk_end_) {
+    // Enter the chunk holding `index` at its first event.
+    const auto& info = t_->ts_info_;
+    size_t c = static_cast<size_t>(
+        std::upper_bound(info.begin(), info.end(), index,
+                         [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
+        info.begin()) - 1;
+    if (index - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
+    deltas_ = DecodedChunkCache::instance().get(t_->cache_key_, static_cast<uint32_t>(c), t_->ts_chunks_[c]);
+    decoder_.reset(info[c], deltas_->data(), deltas_->data() + deltas_->size());
+    next_ = info[c].first_index;
+    chunk_end_ = next_ + info[c].count;
+  }
+  while (next_ <= index) {
+    current_ = decoder_.next();
+    ++next_;
+  }
+  return current_;
 }
 
 void EventCursor::position_decoder() {

@@ -26,6 +26,16 @@
 
 namespace rondo::format {
 
+// Where the last count read through it came from, for at() with a hint: the
+// following counts of the same loop in the same decoded chunk are then read
+// without a search. A hint belongs to one loop and one calling thread (it
+// points into that thread's cache of decoded chunks); it is checked before use.
+struct CountHint {
+  const void* chunk = nullptr;  // the decoded chunk, in the calling thread's cache
+  uint32_t chunk_index = 0;
+  uint64_t lo = 0, hi = 0;      // the loop's occurrences that chunk holds: [lo, hi)
+};
+
 class LoopCountColumns {
  public:
   LoopCountColumns();
@@ -43,6 +53,9 @@ class LoopCountColumns {
   // The count of occurrence `i` (< size(loop)) of `loop`. Throws FormatError if
   // the chunk no longer decodes (the file changed after it was loaded).
   uint32_t at(uint32_t loop, uint64_t i) const;
+  // The same, fast for increasing `i` of one loop: `hint` (one per loop) keeps
+  // the chunk the last count came from.
+  uint32_t at(uint32_t loop, uint64_t i, CountHint& hint) const;
   // Every count of `loop`, in order (O(occurrences): for inspection, not replay).
   std::vector<uint32_t> all(uint32_t loop) const;
   // Iterations of occurrences [0, i) of `loop` (i <= size(loop)): the sum of

@@ -89,6 +89,10 @@ class ThreadTrace {
   // the counts are read from the file when asked, see loop_count_column.h).
   uint64_t loop_occurrences(uint32_t loop) const { return loop_counts_.size(loop); }
   uint32_t loop_count(uint32_t loop, uint64_t occurrence) const { return loop_counts_.at(loop, occurrence); }
+  // The same, fast for one loop's occurrences in increasing order (CountHint).
+  uint32_t loop_count(uint32_t loop, uint64_t occurrence, CountHint& hint) const {
+    return loop_counts_.at(loop, occurrence, hint);
+  }
   std::vector<uint32_t> loop_counts(uint32_t loop) const { return loop_counts_.all(loop); }
   // Iterations of the first `occurrences` occurrences of a loop (<= loop_occurrences):
   // a prefix sum of its counts, O(log occurrences) (LoopCountColumns::prefix).
@@ -166,6 +170,29 @@ class ThreadTrace {
   bool truncated_ = false;
   uint64_t cache_key_ = 0;  // names this thread in the DecodedChunkCache, unique in the process
   friend class EventCursor;
+  friend class ForwardTimestamps;
+};
+
+// One thread's timestamps by event index, read forward without the grammar:
+// for callers that know from the structure alone which events they need (the
+// first event of each loop iteration). Each chunk is taken from the
+// DecodedChunkCache and each delta decoded once.
+class ForwardTimestamps {
+ public:
+  explicit ForwardTimestamps(const ThreadTrace& thread) : t_(&thread) {}
+  // Timestamp of event `index` (< event_count()). `index` must not be below the
+  // previous call's (the same again is free). Throws FormatError when the chunk
+  // holding it is missing, std::out_of_range when `index` is past the events or
+  // goes back.
+  uint64_t at(uint64_t index);
+
+ private:
+  const ThreadTrace* t_;
+  uint64_t next_ = 0;      // index of the event decoder_ decodes next
+  uint64_t current_ = 0;   // timestamp of event next_ - 1
+  uint64_t chunk_end_ = 0; // one past the last index of the chunk decoder_ reads
+  DecodedDeltas deltas_;
+  TimestampDecoder decoder_;
 };
 
 // Replays one thread's events in order, with timestamps and data.

@@ -1,0 +1,47 @@
+// The iterations of a thread's loops from its structure and one timestamp per
+// iteration boundary, without replaying its events.
+//
+// The grammar says how many events each iteration holds (a body without loops
+// has a fixed size; the trip counts of nested loops come from their columns),
+// so the index of every iteration's first event is known without decoding an
+// event; ForwardTimestamps then reads the timestamps at those indices. Each
+// iteration is handed on as a replay that follows the cursor's loop frames
+// hands it (loop_stats.h): its duration runs from its first event to the first
+// event of the next iteration of the same occurrence, or, for the last, to its
+// own last event; iterations end innermost first, in the replay's order; an
+// iteration without events (its body holds only loops that ran 0 times) is
+// skipped, as a replay never sees it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rondo/format/reader.h"
+
+namespace rondo::analyzer {
+
+// Events of one expansion of each sequence when it holds no loop (a loop's trip
+// count is data), else UINT64_MAX. Event data never changes how many events a
+// token expands to, so unlike ThreadTrace::fixed_size this needs no data column.
+std::vector<uint64_t> loop_free_sizes(const format::ThreadTrace& t);
+// Events of one iteration of each loop when its body holds no loop, else
+// UINT64_MAX; `sequence_sizes` from loop_free_sizes().
+std::vector<uint64_t> loop_iteration_sizes(const format::ThreadTrace& t, const std::vector<uint64_t>& sequence_sizes);
+
+struct IterationSink {
+  virtual ~IterationSink() = default;
+  // One iteration: its duration in ticks, its first timestamp and its end.
+  virtual void on(const format::LoopFrame& frame, uint64_t ticks, uint64_t start, uint64_t end) = 0;
+};
+
+// Whether walk_iterations() hands on exactly what a replay would: the thread
+// ended cleanly (a summary, every event readable; a thread cut short is
+// replayed, which stops where its data does).
+bool iterations_from_structure_possible(const format::ThreadTrace& t);
+
+// Hands every iteration of the thread's loops to `sink`, in a replay's order.
+// Throws FormatError (or std::out_of_range) on data that does not hold what
+// the structure says; `sink` may then have heard a part.
+void walk_iterations(const format::ThreadTrace& t, IterationSink& sink);
+
+}  // namespace rondo::analyzer
