@@ -17,9 +17,9 @@ struct SequenceRole {
   uint32_t region = kNone;
 };
 
-class StructureWalk {
+class CallPathWalk {
  public:
-  StructureWalk(const ThreadTrace& t) : t_(t) {
+  CallPathWalk(const ThreadTrace& t) : t_(t), counts_(t) {
     const auto& seqs = t.sequences();
     roles_.resize(seqs.size());
     for (size_t s = 0; s < seqs.size(); ++s) roles_[s] = role_of(seqs[s]);
@@ -28,8 +28,6 @@ class StructureWalk {
     seq_settled_.assign(seqs.size(), false);
     loop_parent_.assign(t.loops().size(), kUnseen);
     loop_settled_.assign(t.loops().size(), false);
-    loop_cursor_.assign(t.loops().size(), 0);
-    hints_.resize(t.loops().size());
     seq_calls_.assign(seqs.size(), kUnknown);
     loop_calls_.assign(t.loops().size(), kUnknown);
     for (uint32_t id = 0; id < seqs.size(); ++id) mark_calls(Token(TokenKind::Sequence, id));
@@ -167,8 +165,8 @@ class StructureWalk {
         if (loop_parent_[l] == kUnseen) loop_parent_[l] = node;
         else if (loop_parent_[l] != node) return false;
         if (loop_settled_[l]) return true;
-        if (loop_cursor_[l] >= t_.loop_occurrences(l)) return false;  // the data ends here
-        uint32_t count = t_.loop_count(l, loop_cursor_[l]++, hints_[l]);
+        uint32_t occurrence, count;
+        if (!counts_.next(l, occurrence, count)) return false;  // the data ends here
         if (count == 0) return true;
         const auto& body = t_.loop_body(l);
         stack_.push_back({body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, node, l, kNone});
@@ -204,10 +202,10 @@ class StructureWalk {
 
   const ThreadTrace& t_;
   std::vector<SequenceRole> roles_;
-  std::vector<uint32_t> seq_parent_, seq_node_, loop_parent_, loop_cursor_;
+  LoopCountCursors counts_;
+  std::vector<uint32_t> seq_parent_, seq_node_, loop_parent_;
   std::vector<bool> seq_settled_, loop_settled_;
   std::vector<uint8_t> seq_calls_, loop_calls_;
-  std::vector<format::CountHint> hints_;
   std::vector<Level> stack_;
   std::vector<StructureCallNode> nodes_;
   std::unordered_map<uint64_t, uint32_t> index_;
@@ -217,7 +215,7 @@ class StructureWalk {
 
 std::optional<std::vector<StructureCallNode>> call_tree_from_structure(const ThreadTrace& t,
                                                                      const ThreadSummary& summary) {
-  StructureWalk walk(t);
+  CallPathWalk walk(t);
   if (!walk.run()) return std::nullopt;
   std::vector<StructureCallNode>& nodes = walk.nodes();
   const std::vector<uint32_t>& seq_node = walk.sequence_nodes();

@@ -11,35 +11,26 @@ constexpr uint32_t kNone = UINT32_MAX;
 constexpr uint64_t kVariable = UINT64_MAX;
 }  // namespace
 
-std::vector<uint64_t> loop_free_sizes(const ThreadTrace& t) {
-  std::vector<uint64_t> size(t.sequences().size(), kVariable);
-  for (size_t s = 0; s < size.size(); ++s) {
+FixedSizes::FixedSizes(const ThreadTrace& t) : sequence_(t.sequences().size(), kVariable) {
+  // A sequence holds only older sequences (FORMAT.md 10.2), so one pass in id order.
+  for (size_t s = 0; s < sequence_.size(); ++s) {
     uint64_t total = 0;
     for (Token k : t.sequences()[s].tokens) {
-      uint64_t n = k.kind() == TokenKind::Event                      ? 1
-                   : k.kind() == TokenKind::Sequence && k.id() < s ? size[k.id()]
-                                                                    : kVariable;
+      uint64_t n = k.kind() == TokenKind::Sequence && k.id() >= s ? kVariable : token(k);
       if (n == kVariable) {
         total = kVariable;
         break;
       }
       total += n;
     }
-    size[s] = total;
+    sequence_[s] = total;
   }
-  return size;
-}
-
-std::vector<uint64_t> loop_iteration_sizes(const ThreadTrace& t, const std::vector<uint64_t>& sequence_sizes) {
-  std::vector<uint64_t> size(t.loops().size(), 0);
-  for (uint32_t l = 0; l < size.size(); ++l)
+  iteration_.assign(t.loops().size(), 0);
+  for (uint32_t l = 0; l < iteration_.size(); ++l)
     for (Token b : t.loop_body(l)) {
-      uint64_t n = b.kind() == TokenKind::Event                                       ? 1
-                   : b.kind() == TokenKind::Sequence && b.id() < sequence_sizes.size() ? sequence_sizes[b.id()]
-                                                                                        : kVariable;
-      size[l] = n == kVariable || size[l] == kVariable ? kVariable : size[l] + n;
+      uint64_t n = token(b);
+      iteration_[l] = n == kVariable || iteration_[l] == kVariable ? kVariable : iteration_[l] + n;
     }
-  return size;
 }
 
 bool iterations_from_structure_possible(const ThreadTrace& t) {
@@ -48,15 +39,7 @@ bool iterations_from_structure_possible(const ThreadTrace& t) {
 
 void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
   ForwardTimestamps ts(t);
-  const std::vector<uint64_t> sizes = loop_free_sizes(t);
-  const std::vector<uint64_t> iteration_sizes = loop_iteration_sizes(t, sizes);
-  auto token_size = [&](Token k) {
-    switch (k.kind()) {
-      case TokenKind::Event: return uint64_t{1};
-      case TokenKind::Sequence: return sizes[k.id()];
-      default: return kVariable;
-    }
-  };
+  const FixedSizes sizes(t);
   // A level expands a sequence (loop == kNone) or one occurrence of a loop. An
   // iteration of a loop has started once one of its events is reached: a body
   // of nothing but loops may run an iteration with no event, which a replay
@@ -98,8 +81,7 @@ void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
     }
     waiting = stack.size();
   };
-  std::vector<uint32_t> cursor(t.loops().size(), 0);
-  std::vector<CountHint> hints(t.loops().size());
+  LoopCountCursors counts(t);
   uint64_t index = 0;  // the next event
   size_t top = 0;
   for (;;) {
@@ -131,7 +113,7 @@ void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
       }
       k = l.list[l.pos++];
     }
-    if (uint64_t n = token_size(k); n != kVariable) {
+    if (uint64_t n = sizes.token(k); n != kVariable) {
       reach(index);
       index += n;
       continue;
@@ -142,12 +124,11 @@ void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
       continue;
     }
     uint32_t loop = k.id();
-    if (cursor[loop] >= t.loop_occurrences(loop)) throw FormatError("a loop count is missing");
-    uint32_t occurrence = cursor[loop]++;
-    uint32_t count = t.loop_count(loop, occurrence, hints[loop]);
+    uint32_t occurrence, count;
+    if (!counts.next(loop, occurrence, count)) throw FormatError("a loop count is missing");
     if (count == 0) continue;
     const auto& body = t.loop_body(loop);
-    const uint64_t per = iteration_sizes[loop];
+    const uint64_t per = sizes.iteration(loop);
     if (per == kVariable) {
       stack.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, loop, occurrence, count, 0, false, {},
                             false, {}});

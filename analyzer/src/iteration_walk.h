@@ -20,13 +20,26 @@
 
 namespace rondo::analyzer {
 
-// Events of one expansion of each sequence when it holds no loop (a loop's trip
-// count is data), else UINT64_MAX. Event data never changes how many events a
-// token expands to, so unlike ThreadTrace::fixed_size this needs no data column.
-std::vector<uint64_t> loop_free_sizes(const format::ThreadTrace& t);
-// Events of one iteration of each loop when its body holds no loop, else
-// UINT64_MAX; `sequence_sizes` from loop_free_sizes().
-std::vector<uint64_t> loop_iteration_sizes(const format::ThreadTrace& t, const std::vector<uint64_t>& sequence_sizes);
+// Events of one expansion of a token, and of one iteration of each loop, where
+// that never varies (nothing below is a loop, whose trip count is data), else
+// kVariable. Event data never changes how many events a token expands to, so
+// unlike ThreadTrace::fixed_size this needs no data column.
+class FixedSizes {
+ public:
+  static constexpr uint64_t kVariable = UINT64_MAX;
+  explicit FixedSizes(const format::ThreadTrace& t);
+  uint64_t token(format::Token k) const {
+    switch (k.kind()) {
+      case format::TokenKind::Event: return 1;
+      case format::TokenKind::Sequence: return k.id() < sequence_.size() ? sequence_[k.id()] : kVariable;
+      default: return kVariable;
+    }
+  }
+  uint64_t iteration(uint32_t loop) const { return iteration_[loop]; }
+
+ private:
+  std::vector<uint64_t> sequence_, iteration_;
+};
 
 struct IterationSink {
   virtual ~IterationSink() = default;

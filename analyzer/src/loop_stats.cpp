@@ -58,23 +58,14 @@ StructureWalk walk_structure(const ThreadTrace& t) {
   w.parent.assign(nloops, kNone);
   w.reached.assign(nloops, false);
   w.place.resize(nloops);
-  std::vector<uint64_t> sizes = loop_free_sizes(t);
-  const std::vector<uint64_t> iteration_sizes = loop_iteration_sizes(t, sizes);
-  auto token_size = [&](Token k) {
-    switch (k.kind()) {
-      case TokenKind::Event: return uint64_t{1};
-      case TokenKind::Sequence: return sizes[k.id()];
-      default: return kVariable;
-    }
-  };
+  const FixedSizes sizes(t);
   struct Level {
     const Token* list;
     uint32_t len, pos, remaining, loop;
     uint64_t events_at_start;
   };
   std::vector<Level> stack;
-  std::vector<uint32_t> cursor(nloops, 0);
-  std::vector<CountHint> hints(nloops);
+  LoopCountCursors counts(t);
   uint64_t events = 0;
   size_t top = 0;
   for (;;) {
@@ -95,7 +86,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
       }
       k = l.list[l.pos++];
     }
-    if (uint64_t n = token_size(k); n != kVariable) {
+    if (uint64_t n = sizes.token(k); n != kVariable) {
       events += n;
       continue;
     }
@@ -105,8 +96,8 @@ StructureWalk walk_structure(const ThreadTrace& t) {
       continue;
     }
     uint32_t loop = k.id();
-    if (cursor[loop] >= t.loop_occurrences(loop)) break;  // the count was never written: the data ends here
-    uint32_t count = t.loop_count(loop, cursor[loop]++, hints[loop]);
+    uint32_t occurrence, count;
+    if (!counts.next(loop, occurrence, count)) break;  // the count was never written: the data ends here
     ThreadLoop& acc = w.loops[loop];
     if (!w.reached[loop]) {
       w.reached[loop] = true;
@@ -128,7 +119,7 @@ StructureWalk walk_structure(const ThreadTrace& t) {
     acc.max_trip = std::max(acc.max_trip, count);
     if (count == 0) continue;
     const auto& body = t.loop_body(loop);
-    const uint64_t per = iteration_sizes[loop];
+    const uint64_t per = sizes.iteration(loop);
     if (per != kVariable) {
       events += count * per;
       acc.events += count * per;

@@ -527,6 +527,15 @@ bool EventCursor::step(uint32_t& event_id) {
   }
 }
 
+size_t ThreadTrace::timestamp_chunk_of(uint64_t index) const {
+  auto after = std::upper_bound(ts_info_.begin(), ts_info_.end(), index,
+                                [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; });
+  if (after == ts_info_.begin()) throw FormatError("timestamp chunk missing");
+  size_t c = static_cast<size_t>(after - ts_info_.begin()) - 1;
+  if (index - ts_info_[c].first_index >= ts_info_[c].count) throw FormatError("timestamp chunk missing");
+  return c;
+}
+
 uint64_t ForwardTimestamps::at(uint64_t index) {
   if (index >= t_->event_count_) throw std::out_of_range("timestamp of an event past the thread's events");
   if (deltas_ && index + 1 == next_) return current_;
@@ -534,11 +543,7 @@ uint64_t ForwardTimestamps::at(uint64_t index) {
   if (!deltas_ || index >= chunk_end_) {
     // Enter the chunk holding `index` at its first event.
     const auto& info = t_->ts_info_;
-    size_t c = static_cast<size_t>(
-        std::upper_bound(info.begin(), info.end(), index,
-                         [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
-        info.begin()) - 1;
-    if (index - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
+    size_t c = t_->timestamp_chunk_of(index);
     deltas_ = DecodedChunkCache::instance().get(t_->cache_key_, static_cast<uint32_t>(c), t_->ts_chunks_[c]);
     decoder_.reset(info[c], deltas_->data(), deltas_->data() + deltas_->size());
     next_ = info[c].first_index;
@@ -553,11 +558,7 @@ uint64_t ForwardTimestamps::at(uint64_t index) {
 
 void EventCursor::position_decoder() {
   const auto& info = t_->ts_info_;
-  size_t c = static_cast<size_t>(
-      std::upper_bound(info.begin(), info.end(), index_,
-                       [](uint64_t i, const TimestampChunkInfo& x) { return i < x.first_index; }) -
-      info.begin()) - 1;
-  if (index_ - info[c].first_index >= info[c].count) throw FormatError("timestamp chunk missing");
+  size_t c = t_->timestamp_chunk_of(index_);
   if (c == chunk_ && !deltas_) {
     // Released, decoder_ still at index_: valid while the very buffer it points
     // into lives on (in the cache or another cursor).

@@ -74,19 +74,7 @@ Recorded replayed_iterations(const ThreadTrace& t) {
 // iterations hold no event. Call k of the five takes ticks 100 k .. 100 k + 10 + k.
 void write_loop_of_loops(const std::string& path) {
   ProcessFile file(path);
-  std::vector<uint8_t> defs;
-  ProcessDef p;
-  p.pid = 7;
-  p.host = "testhost";
-  encode::process(defs, p);
-  encode::string(defs, 1, "r0");
-  encode::region(defs, 0, RegionDef{1, 0, 0, RegionRole::Function});
-  ClockDef clock;
-  clock.source = 1;
-  clock.ticks_per_second = 1000000000;
-  encode::clock(defs, clock);
-  encode::thread(defs, ThreadDef{0, 0, ThreadKind::Cpu, 0, UINT32_MAX});
-  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
+  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, test::basic_process_defs(1, 1), 3));
   Batch b;
   EventDef enter, leave;
   enter.key.kind = EventKind::Enter;

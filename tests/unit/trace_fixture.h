@@ -34,12 +34,10 @@ class TempDir {
 // records each thread's events. Regions "r0".."r{regions-1}" are defined. Clock:
 // 1 tick = 1 ns. `edit_summary` (optional) changes each thread's summary before
 // it is written, to make traces whose summary contradicts their events.
-inline void write_process(const std::string& path, int threads, int regions,
-                          const std::function<void(int, format::ThreadWriter&)>& record, int batch_events = 1 << 14,
-                          bool end_record = true,
-                          const std::function<void(int, format::ThreadSummary&)>& edit_summary = {}) {
+// The definitions write_process() starts a file with: process 42 on
+// "testhost", regions r0, r1, ..., a 1 GHz clock and `threads` CPU threads.
+inline std::vector<uint8_t> basic_process_defs(int threads, int regions) {
   using namespace rondo::format;
-  ProcessFile file(path);
   std::vector<uint8_t> defs;
   ProcessDef p;
   p.pid = 42;
@@ -54,7 +52,16 @@ inline void write_process(const std::string& path, int threads, int regions,
   clock.ticks_per_second = 1000000000;
   encode::clock(defs, clock);
   for (int t = 0; t < threads; ++t) encode::thread(defs, ThreadDef{static_cast<uint32_t>(t), 0, ThreadKind::Cpu, 0, UINT32_MAX});
-  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, defs, 3));
+  return defs;
+}
+
+inline void write_process(const std::string& path, int threads, int regions,
+                          const std::function<void(int, format::ThreadWriter&)>& record, int batch_events = 1 << 14,
+                          bool end_record = true,
+                          const std::function<void(int, format::ThreadSummary&)>& edit_summary = {}) {
+  using namespace rondo::format;
+  ProcessFile file(path);
+  file.append(encode_chunk(ChunkKind::ProcessDefs, kProcessScope, 0, basic_process_defs(threads, regions), 3));
   for (int t = 0; t < threads; ++t) {
     ThreadWriter w(static_cast<uint32_t>(t),
                    [&](Batch&& b) {

@@ -169,6 +169,8 @@ class ThreadTrace {
   bool has_summary_ = false;
   bool truncated_ = false;
   uint64_t cache_key_ = 0;  // names this thread in the DecodedChunkCache, unique in the process
+  // The timestamp chunk holding event `index`; FormatError when it is missing.
+  size_t timestamp_chunk_of(uint64_t index) const;
   friend class EventCursor;
   friend class ForwardTimestamps;
 };
@@ -193,6 +195,27 @@ class ForwardTimestamps {
   uint64_t chunk_end_ = 0; // one past the last index of the chunk decoder_ reads
   DecodedDeltas deltas_;
   TimestampDecoder decoder_;
+};
+
+// The trip counts of a thread's loops in replay order, for walks over the
+// structure: each loop's occurrences are read one after the other (CountHint).
+class LoopCountCursors {
+ public:
+  explicit LoopCountCursors(const ThreadTrace& thread)
+      : t_(&thread), next_(thread.loops().size(), 0), hints_(thread.loops().size()) {}
+  // The count of `loop`'s next occurrence, and that occurrence's number; false
+  // when the column holds no further count (the thread's data ends there).
+  bool next(uint32_t loop, uint32_t& occurrence, uint32_t& count) {
+    if (next_[loop] >= t_->loop_occurrences(loop)) return false;
+    occurrence = next_[loop]++;
+    count = t_->loop_count(loop, occurrence, hints_[loop]);
+    return true;
+  }
+
+ private:
+  const ThreadTrace* t_;
+  std::vector<uint32_t> next_;
+  std::vector<CountHint> hints_;
 };
 
 // Replays one thread's events in order, with timestamps and data.
