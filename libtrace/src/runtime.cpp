@@ -106,6 +106,12 @@ struct Runtime {
   std::atomic<long> writer_tid{0};
   std::atomic<long> flusher_tid{0};
   std::atomic<bool> main_thread_exited{false};  // main called pthread_exit()
+
+  // In a fork()ed child: the calls the forking thread had open at the fork,
+  // outermost first. Its first recorder in the child enters them again at the
+  // child's start, so that the child's trace holds the enter of every call it
+  // leaves (a child returning from main leaves main).
+  std::vector<Recorder::OpenCall> open_at_fork;
 };
 
 Runtime* g_rt = nullptr;
@@ -610,10 +616,13 @@ void after_fork_in_child() {
   // are gone: start from fresh state, keeping the definitions (same ids). Until
   // then nothing records: an allocation below (memory module) would otherwise
   // go to the parent's recorder and queue, whose locks nobody here can release.
+  Recorder* forking = t_recorder;
   t_recorder = nullptr;  // the forking thread starts a new recorder in the child
   InsideCall inside;
   Runtime* parent = g_rt;
   auto* rt = new Runtime;
+  // A recorder the fork interrupted in the middle of an event is left alone.
+  if (forking && forking->busy.load(std::memory_order_relaxed) == 0) rt->open_at_fork = forking->open;
   rt->config = parent->config;
   rt->strings = parent->strings;
   rt->regions = parent->regions;
@@ -689,6 +698,12 @@ Recorder* recorder_slow() {
   }
   (void)&t_exit_flush;  // make sure this thread's exit flushes its recorder
   r->set_counters(start_thread_counters(r->writer));
+  // The forking thread of a fork()ed child (the child's main thread) is still
+  // inside the calls it had open at the fork: they begin at the child's start.
+  if (!g_rt->open_at_fork.empty() && os_tid() == static_cast<uint64_t>(getpid())) {
+    for (const Recorder::OpenCall& call : g_rt->open_at_fork) r->enter_now(call.region, g_rt->clock.start_ticks, call.stack, 0);
+    g_rt->open_at_fork.clear();
+  }
   if (r->index == 0) {  // the writer creates the process file at once (writer_main)
     std::lock_guard<std::mutex> lock(g_rt->queue_mutex);
     start_writer_locked();

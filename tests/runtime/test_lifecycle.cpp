@@ -180,6 +180,42 @@ TEST(Exit, AForkedChildEndingWithUnderscoreExitKeepsItsTrace) {
   }
   EXPECT_EQ(child->threads[0].io_bytes, 202u);
   EXPECT_EQ(parent->threads[0].io_bytes, 10u);
+  // The child ends inside main, which it entered at the fork.
+  EXPECT_EQ(child->threads[0].entered("main"), 1u);
+  EXPECT_EQ(child->threads[0].open_regions, 1u);
+}
+
+// A child that closes every descriptor from 3 up (as a subprocess module does
+// before exec) closes the file the runtime had made for it at the fork: the
+// runtime sees the number is no longer its file and creates one. The child
+// returns from main, which it entered at the fork: every leave has its enter.
+TEST(Exit, AForkedChildThatClosesEveryDescriptorAndReturnsFromMainKeepsABalancedTrace) {
+  SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
+  TempDir dir, data;
+  std::string file = data.path() + "/out";
+  Outcome o = run(
+      Launch(lifecycle_program(), {"fork_closefrom", file}).traced(dir.path()).preloaded().preloading(io_preload()));
+  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
+  EXPECT_EQ(o.err, "");
+  EXPECT_EQ(file_size(file), 202u + 10u);
+  auto trace = read_trace(dir.path());
+  ASSERT_EQ(trace.size(), 2u) << "parent and child";
+  const ProcessCounts* child = nullptr;
+  const ProcessCounts* parent = nullptr;
+  for (const auto& p : trace) (p.pid == static_cast<uint32_t>(o.pid) ? parent : child) = &p;
+  ASSERT_NE(child, nullptr);
+  ASSERT_NE(parent, nullptr);
+  for (const ProcessCounts* p : {parent, child}) {
+    expect_clean(*p);
+    ASSERT_EQ(p->threads.size(), 1u);
+    expect_complete(*p, p->threads[0]);
+    EXPECT_EQ(p->threads[0].count("write"), 1u);
+    EXPECT_EQ(p->threads[0].entered("main"), 1u) << p->path;
+    EXPECT_EQ(p->threads[0].left("main"), 1u) << p->path;
+    EXPECT_EQ(p->threads[0].open_regions, 0u) << p->path;
+  }
+  EXPECT_EQ(child->threads[0].io_bytes, 202u);
+  EXPECT_EQ(parent->threads[0].io_bytes, 10u);
 }
 
 // ---------------------------------------------------------------------------

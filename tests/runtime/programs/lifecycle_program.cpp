@@ -15,6 +15,10 @@
 //                                      its first batches meanwhile), waits 100 ms, dup2()s FILE
 //                                      onto fd 1, writes "abc" there, puts stdout back and
 //                                      writes "done\n" to it
+//   lifecycle_program fork_closefrom FILE  fork(); the child closes every descriptor from 3
+//                                      up (as subprocess modules do before exec), writes 202 B
+//                                      to FILE and returns from main; the parent waits, writes
+//                                      10 B, returns
 //   lifecycle_program fork_exit FILE   fork(); the child writes 202 B to FILE and ends with
 //                                      _exit(0); the parent waits, writes 10 B, returns
 //   lifecycle_program longjmp N        N x (setjmp in main; a() -> b() -> longjmp to main),
@@ -223,6 +227,17 @@ int main(int argc, char** argv) {
     return write_bytes(arg, 50) ? 0 : 12;
   }
   if (std::strcmp(mode, "redirect") == 0) return redirect_like_a_shell(arg);
+  if (std::strcmp(mode, "fork_closefrom") == 0) {
+    pid_t child = fork();
+    if (child < 0) return 10;
+    if (child == 0) {
+      if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0) return 14;
+      return write_bytes(arg, 202) ? 0 : 13;
+    }
+    int status = 0;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return 13;
+    return write_bytes(arg, 10) ? 0 : 12;
+  }
   if (std::strcmp(mode, "fork_exit") == 0) {
     pid_t child = fork();
     if (child < 0) return 10;
