@@ -5,8 +5,10 @@
 #   bench/analysis/run_analysis_bench.sh [BUILD_DIR]      (default: bench/build, Release)
 #
 # Records examples/mpi/halo2d.c on 4 ranks (80,000 iterations: about 10 million events), exports the trace
-# with `rondo export --format otf2`, then runs bench_analysis on both. Environment: ITERATIONS (halo2d
-# iterations, default 80000), NP (ranks, default 4), RUNS (rounds, best kept; default 3), JOBS (build jobs,
+# with `rondo export --format otf2`, then runs bench_analysis on both; then the same for issue 13's loop
+# trace, examples/c_loops/nested_loops.c with 1,300,000 steps (11,960,002 events, no MPI).
+# Environment: ITERATIONS (halo2d iterations, default 80000), LOOP_STEPS (nested_loops steps, default
+# 1300000; 0 leaves that trace out), NP (ranks, default 4), RUNS (rounds, best kept; default 3), JOBS (build jobs,
 # default 2), WORK_DIR (where the trace and the export go; kept, and reused by the next run when they are
 # there; default: a temporary directory, removed at the end). Nothing here asserts a timing; the exit status
 # is bench_analysis's (1 when the Rondo and OTF2 results differ).
@@ -16,6 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="${1:-$repo/bench/build}"
 iterations="${ITERATIONS:-80000}"
+loop_steps="${LOOP_STEPS:-1300000}"
 np="${NP:-4}"
 runs="${RUNS:-3}"
 jobs="${JOBS:-2}"
@@ -35,6 +38,8 @@ else
 fi
 trace="$work/halo.rondo"
 otf2="$work/halo.otf2"
+loop_trace="$work/loops.rondo"
+loop_otf2="$work/loops.otf2"
 
 targets=(bench_analysis)
 reuse=0
@@ -42,6 +47,9 @@ if [[ -d "$trace" && -f "$otf2/traces.otf2" ]]; then
   reuse=1
 else
   targets+=(rondo_cli rondo rondo-mpi mpi_halo2d)
+fi
+if [[ "$loop_steps" != 0 && ! ( -d "$loop_trace" && -f "$loop_otf2/traces.otf2" ) ]]; then
+  targets+=(rondo_cli rondo rondo-compiler nested_loops)
 fi
 echo "== build (${targets[*]}) in $build" >&2
 cmake --build "$build" -j "$jobs" --target "${targets[@]}" >"$work/build.log" 2>&1 ||
@@ -65,4 +73,21 @@ else
 fi
 
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/bench/analysis/bench_analysis" --trace "$trace" --otf2 "$otf2" --runs "$runs"
+status=0
+"$build/bench/analysis/bench_analysis" --trace "$trace" --otf2 "$otf2" --runs "$runs" || status=$?
+
+[[ "$loop_steps" == 0 ]] && exit "$status"
+if [[ -d "$loop_trace" && -f "$loop_otf2/traces.otf2" ]]; then
+  echo "== reusing $loop_trace and $loop_otf2" >&2
+else
+  rm -rf "$loop_trace" "$loop_otf2"
+  echo "== rondo record -- nested_loops $loop_steps" >&2
+  "$build/cli/rondo" record -o "$loop_trace" -- "$build/examples/nested_loops" "$loop_steps" >"$work/loops-record.log" 2>&1 ||
+    { cat "$work/loops-record.log" >&2; exit 1; }
+  "$build/cli/rondo" export "$loop_trace" --format otf2 -o "$loop_otf2" >"$work/loops-export.log" 2>&1 ||
+    { cat "$work/loops-export.log" >&2; exit 1; }
+fi
+echo
+echo "The loop trace (issue 13: \"a 12-million-event loop trace\"), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"$build/bench/analysis/bench_analysis" --trace "$loop_trace" --otf2 "$loop_otf2" --runs "$runs" || status=$?
+exit "$status"
