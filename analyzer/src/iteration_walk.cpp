@@ -37,7 +37,7 @@ bool iterations_from_structure_possible(const ThreadTrace& t) {
   return !t.truncated() && t.has_summary() && t.summary().events == t.event_count();
 }
 
-void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
+void walk_iterations(const ThreadTrace& t, IterationSink& sink, OccurrenceSink* occurrences) {
   ForwardTimestamps ts(t);
   const FixedSizes sizes(t);
   // A level expands a sequence (loop == kNone) or one occurrence of a loop. An
@@ -58,6 +58,8 @@ void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
     Iteration current;
     bool has_pending;
     Iteration pending;
+    uint32_t innermost_loop;  // this level's loop, else the one of the level below (kNone: none)
+    uint64_t occurrence_first;  // the first event of this loop occurrence
   };
   auto hand_on = [&](const Level& l, const Iteration& it, uint64_t end) {
     end = std::max(end, it.start);  // a clock that stepped back gives 0, as in a replay
@@ -106,6 +108,7 @@ void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
           }
           // The occurrence ends with the last event of its last iteration that had one.
           if (l.has_pending) hand_on(l, l.pending, ts.at(index - 1));
+          if (occurrences) occurrences->occurrence_events(l.loop, index - l.occurrence_first);
         }
         stack.pop_back();
         waiting = std::min(waiting, stack.size());
@@ -118,25 +121,35 @@ void walk_iterations(const ThreadTrace& t, IterationSink& sink) {
       index += n;
       continue;
     }
+    const uint32_t enclosing = stack.empty() ? kNone : stack.back().innermost_loop;
     if (k.kind() == TokenKind::Sequence) {
       const auto& s = t.sequences()[k.id()].tokens;
-      stack.push_back(Level{s.data(), static_cast<uint32_t>(s.size()), 0, kNone, 0, 0, 0, true, {}, false, {}});
+      stack.push_back(
+          Level{s.data(), static_cast<uint32_t>(s.size()), 0, kNone, 0, 0, 0, true, {}, false, {}, enclosing, 0});
       continue;
     }
     uint32_t loop = k.id();
     uint32_t occurrence, count;
     if (!counts.next(loop, occurrence, count)) throw FormatError("a loop count is missing");
+    if (occurrences) {
+      if (stack.empty())
+        occurrences->occurrence(loop, count, t.top_level().data(), static_cast<uint32_t>(t.top_level().size()),
+                                static_cast<uint32_t>(top - 1), kNone);
+      else
+        occurrences->occurrence(loop, count, stack.back().list, stack.back().len, stack.back().pos - 1, enclosing);
+    }
     if (count == 0) continue;
     const auto& body = t.loop_body(loop);
     const uint64_t per = sizes.iteration(loop);
     if (per == kVariable) {
       stack.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, loop, occurrence, count, 0, false, {},
-                            false, {}});
+                            false, {}, loop, index});
       continue;
     }
+    if (occurrences) occurrences->occurrence_events(loop, static_cast<uint64_t>(count) * per);
     // A body without loops: every iteration has `per` (at least 1) events.
     reach(index);
-    Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, true, {}, false, {}};
+    Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, true, {}, false, {}, loop, index};
     Iteration it{0, index, ts.at(index)};
     for (;; ++it.number) {
       uint64_t end_index = it.first + per;

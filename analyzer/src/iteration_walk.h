@@ -47,6 +47,19 @@ struct IterationSink {
   virtual void on(const format::LoopFrame& frame, uint64_t ticks, uint64_t start, uint64_t end) = 0;
 };
 
+// What a structure-only walk learns of each loop occurrence, heard during
+// walk_iterations() so that one walk gives both.
+struct OccurrenceSink {
+  virtual ~OccurrenceSink() = default;
+  // An occurrence of `loop` with `count` iterations (0 included), whose token
+  // is list[pos] of a list of `len` tokens, inside an occurrence of loop
+  // `enclosing` (UINT32_MAX: none).
+  virtual void occurrence(uint32_t loop, uint32_t count, const format::Token* list, uint32_t len, uint32_t pos,
+                          uint32_t enclosing) = 0;
+  // The events of an occurrence of `loop` that has just ended.
+  virtual void occurrence_events(uint32_t loop, uint64_t events) = 0;
+};
+
 // Whether walk_iterations() hands on exactly what a replay would: the thread
 // ended cleanly (a summary, every event readable; a thread cut short is
 // replayed, which stops where its data does).
@@ -55,6 +68,6 @@ bool iterations_from_structure_possible(const format::ThreadTrace& t);
 // Hands every iteration of the thread's loops to `sink`, in a replay's order.
 // Throws FormatError (or std::out_of_range) on data that does not hold what
 // the structure says; `sink` may then have heard a part.
-void walk_iterations(const format::ThreadTrace& t, IterationSink& sink);
+void walk_iterations(const format::ThreadTrace& t, IterationSink& sink, OccurrenceSink* occurrences = nullptr);
 
 }  // namespace rondo::analyzer

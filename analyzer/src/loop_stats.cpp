@@ -51,13 +51,43 @@ struct StructureWalk {
 // Walks the thread's structure in replay order, expanding only what holds loops:
 // loop-free tokens and loop-free loop bodies are counted arithmetically, so the
 // cost is linear in loop occurrences, not in events.
-StructureWalk walk_structure(const ThreadTrace& t) {
+// Sized for the thread's loops, nothing counted.
+StructureWalk blank_structure(const ThreadTrace& t) {
   const size_t nloops = t.loops().size();
   StructureWalk w;
   w.loops.resize(nloops);
   w.parent.assign(nloops, kNone);
   w.reached.assign(nloops, false);
   w.place.resize(nloops);
+  return w;
+}
+
+// What walk_structure() counts, heard from walk_iterations() instead.
+class StructureFromOccurrences final : public OccurrenceSink {
+ public:
+  explicit StructureFromOccurrences(StructureWalk& w) : w_(w) {}
+  void occurrence(uint32_t loop, uint32_t count, const Token* list, uint32_t len, uint32_t pos,
+                  uint32_t enclosing) override {
+    ThreadLoop& acc = w_.loops[loop];
+    if (!w_.reached[loop]) {
+      w_.reached[loop] = true;
+      acc.min_trip = count;
+      w_.place[loop] = {list, len, pos};
+      w_.parent[loop] = enclosing;
+    }
+    ++acc.occurrences;
+    acc.iterations += count;
+    acc.min_trip = std::min(acc.min_trip, count);
+    acc.max_trip = std::max(acc.max_trip, count);
+  }
+  void occurrence_events(uint32_t loop, uint64_t events) override { w_.loops[loop].events += events; }
+
+ private:
+  StructureWalk& w_;
+};
+
+StructureWalk walk_structure(const ThreadTrace& t) {
+  StructureWalk w = blank_structure(t);
   const FixedSizes sizes(t);
   struct Level {
     const Token* list;
@@ -391,14 +421,17 @@ bool slower(const LoopIterationTicks& a, const LoopIterationTicks& b) {
 class LoopTimer {
  public:
   explicit LoopTimer(std::vector<ThreadLoop>& loops)
-      : loops_(loops), last_occurrence_(loops.size(), kNone), squares_(loops.size(), 0), durations_(loops.size()) {
-    // The structure walk counted every iteration the replay can reach: buffer them
-    // only if they fit, reserved exactly (no growth past kBufferedDurations).
+      : loops_(loops), last_occurrence_(loops.size(), kNone), squares_(loops.size(), 0), durations_(loops.size()) {}
+
+  // Room for the durations of `iterations[l]` iterations of each loop l (what
+  // the structure or the summary counted): kept only if they all fit, reserved
+  // exactly (no growth past kBufferedDurations).
+  void reserve(const std::vector<uint64_t>& iterations) {
     uint64_t reachable = 0;
-    for (const ThreadLoop& l : loops) reachable += l.iterations;
+    for (uint64_t n : iterations) reachable += n;
     overflow_ = reachable > kBufferedDurations;
     if (!overflow_)
-      for (size_t l = 0; l < loops.size(); ++l) durations_[l].reserve(loops[l].iterations);
+      for (size_t l = 0; l < durations_.size() && l < iterations.size(); ++l) durations_[l].reserve(iterations[l]);
   }
 
   // Forgets everything added (a structure walk that met damaged data).
@@ -407,6 +440,7 @@ class LoopTimer {
     std::fill(last_occurrence_.begin(), last_occurrence_.end(), kNone);
     std::fill(squares_.begin(), squares_.end(), 0);
     for (auto& d : durations_) d.clear();
+    buffered_ = 0;
   }
 
   void add(const LoopFrame& f, uint64_t d) {
@@ -427,7 +461,13 @@ class LoopTimer {
       s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
       if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
     }
-    if (!overflow_ && durations_[f.loop].size() < loops_[f.loop].iterations) durations_[f.loop].push_back(d);
+    if (!overflow_ && durations_[f.loop].size() < loops_[f.loop].iterations) {
+      durations_[f.loop].push_back(d);
+      if (++buffered_ > kBufferedDurations) {  // more than reserved for: give the memory back
+        overflow_ = true;
+        for (auto& v : durations_) std::vector<uint64_t>().swap(v);
+      }
+    }
   }
 
   // Past kBufferedDurations the durations are not kept: the iterations are
@@ -465,6 +505,7 @@ class LoopTimer {
   std::vector<uint32_t> last_occurrence_;
   std::vector<u128> squares_;
   std::vector<std::vector<uint64_t>> durations_;
+  size_t buffered_ = 0;
   bool overflow_ = false;
 };
 
@@ -495,12 +536,42 @@ struct AddToTimer final : IterationSink {
 
 // The loops section's map over one thread: the structure (grammar and count
 // columns) when it is made, the iteration times from a replay when timed.
+// Whether a thread's iteration times come from its structure (iteration_walk.h).
+bool times_from_structure(const ThreadTrace& t, const TimeWindow& window, LoopDetail detail) {
+  return detail == LoopDetail::Timed && window.whole() && iterations_from_structure_possible(t);
+}
+
 class LoopPass final : public SectionPass<LoopThreadPartial> {
  public:
   LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail)
-      : p_(p), t_(p.thread(thread)), window_(window), w_(walk_structure(t_)), timer_(w_.loops),
+      : p_(p), t_(p.thread(thread)), window_(window), walked_(times_from_structure(t_, window, detail)),
+        w_(walked_ ? blank_structure(t_) : walk_structure(t_)), timer_(w_.loops),
         tracker_(p, t_, window, AddToTimer(&timer_)) {
     const ThreadTrace& t = t_;
+    // Iteration times from the structure and one timestamp per iteration where
+    // that gives exactly what a replay would (iteration_walk.h), in the same
+    // walk that counts the structure; the replay answers otherwise, and for
+    // data the walk finds damaged.
+    if (walked_) {
+      std::vector<uint64_t> expected(w_.loops.size(), 0);
+      for (size_t l = 0; l < expected.size() && l < t.summary().loops.size(); ++l)
+        expected[l] = t.summary().loops[l].iterations;
+      timer_.reserve(expected);
+      try {
+        StructureFromOccurrences structure(w_);
+        AddToTimer sink(&timer_);
+        walk_iterations(t_, sink, &structure);
+        by_structure_ = true;
+      } catch (const std::exception&) {
+        w_ = walk_structure(t_);
+        timer_.reset();
+      }
+    }
+    if (!by_structure_) {
+      std::vector<uint64_t> reachable;
+      for (const ThreadLoop& l : w_.loops) reachable.push_back(l.iterations);
+      timer_.reserve(reachable);
+    }
     out_.process = process;
     out_.thread = thread;
     out_.timed = detail == LoopDetail::Timed;
@@ -546,18 +617,6 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
       }
       outer.nest_iterations += inner.nest_iterations ? inner.nest_iterations : inner.iterations;
     }
-    // Iteration times from the structure and one timestamp per iteration where
-    // that gives exactly what a replay would (iteration_walk.h); the replay
-    // answers otherwise, and for data the walk finds damaged.
-    if (out_.timed && window.whole() && iterations_from_structure_possible(t_)) {
-      try {
-        AddToTimer sink(&timer_);
-        walk_iterations(t_, sink);
-        by_structure_ = true;
-      } catch (const std::exception&) {
-        timer_.reset();
-      }
-    }
   }
 
   bool needs_events() const override { return out_.timed && !by_structure_; }
@@ -581,6 +640,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
   const ThreadTrace& t_;
   TimeWindow window_;
   LoopThreadPartial out_;
+  bool walked_;  // times_from_structure(): the structure is counted by the timed walk
   StructureWalk w_;
   LoopTimer timer_;
   IterationTracker<AddToTimer> tracker_;
