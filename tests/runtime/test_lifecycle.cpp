@@ -157,32 +157,46 @@ TEST(Descriptors, AShellsNumberedRedirectsGetNoByteOfTheRuntime) {
 // ---------------------------------------------------------------------------
 // _exit
 
-TEST(Exit, AForkedChildEndingWithUnderscoreExitKeepsItsTrace) {
-  SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
-  TempDir dir, data;
-  std::string file = data.path() + "/out";
-  Outcome o = run(
-      Launch(lifecycle_program(), {"fork_exit", file}).traced(dir.path()).preloaded().preloading(io_preload()));
-  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
-  auto trace = read_trace(dir.path());
-  ASSERT_EQ(trace.size(), 2u) << "parent and child";
-  const ProcessCounts* child = nullptr;
+// A run of a lifecycle mode whose program forks once, the child writing 202 B
+// to FILE and the parent 10 B after it: both processes' files, each checked
+// clean and complete with its one write (parent or child null after a failure).
+struct ForkedRun {
+  Outcome outcome;
+  std::vector<ProcessCounts> trace;
   const ProcessCounts* parent = nullptr;
-  for (const auto& p : trace) (p.pid == static_cast<uint32_t>(o.pid) ? parent : child) = &p;
-  ASSERT_NE(child, nullptr);
-  ASSERT_NE(parent, nullptr);
-  EXPECT_EQ(child->parent_pid, static_cast<uint32_t>(o.pid));
-  for (const ProcessCounts* p : {parent, child}) {
+  const ProcessCounts* child = nullptr;
+};
+
+ForkedRun run_forking(const std::string& mode, const TempDir& dir, const std::string& file) {
+  ForkedRun r;
+  r.outcome = run(Launch(lifecycle_program(), {mode, file}).traced(dir.path()).preloaded().preloading(io_preload()));
+  EXPECT_TRUE(r.outcome.exited() && r.outcome.exit_code() == 0) << r.outcome.describe();
+  EXPECT_EQ(file_size(file), 202u + 10u);
+  r.trace = read_trace(dir.path());
+  EXPECT_EQ(r.trace.size(), 2u) << "parent and child";
+  for (const auto& p : r.trace) (p.pid == static_cast<uint32_t>(r.outcome.pid) ? r.parent : r.child) = &p;
+  if (!r.parent || !r.child || r.trace.size() != 2) return ForkedRun{r.outcome, {}, nullptr, nullptr};
+  EXPECT_EQ(r.child->parent_pid, static_cast<uint32_t>(r.outcome.pid));
+  for (const ProcessCounts* p : {r.parent, r.child}) {
     expect_clean(*p);
-    ASSERT_EQ(p->threads.size(), 1u);
+    EXPECT_EQ(p->threads.size(), 1u) << p->path;
+    if (p->threads.size() != 1) return ForkedRun{r.outcome, {}, nullptr, nullptr};
     expect_complete(*p, p->threads[0]);
     EXPECT_EQ(p->threads[0].count("write"), 1u);
   }
-  EXPECT_EQ(child->threads[0].io_bytes, 202u);
-  EXPECT_EQ(parent->threads[0].io_bytes, 10u);
+  EXPECT_EQ(r.child->threads[0].io_bytes, 202u);
+  EXPECT_EQ(r.parent->threads[0].io_bytes, 10u);
+  return r;
+}
+
+TEST(Exit, AForkedChildEndingWithUnderscoreExitKeepsItsTrace) {
+  SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
+  TempDir dir, data;
+  ForkedRun r = run_forking("fork_exit", dir, data.path() + "/out");
+  ASSERT_NE(r.child, nullptr);
   // The child ends inside main, which it entered at the fork.
-  EXPECT_EQ(child->threads[0].entered("main"), 1u);
-  EXPECT_EQ(child->threads[0].open_regions, 1u);
+  EXPECT_EQ(r.child->threads[0].entered("main"), 1u);
+  EXPECT_EQ(r.child->threads[0].open_regions, 1u);
 }
 
 // A child that closes every descriptor from 3 up (as a subprocess module does
@@ -192,30 +206,14 @@ TEST(Exit, AForkedChildEndingWithUnderscoreExitKeepsItsTrace) {
 TEST(Exit, AForkedChildThatClosesEveryDescriptorAndReturnsFromMainKeepsABalancedTrace) {
   SKIP_UNDER_TSAN(TSAN_FORK_LIMIT);
   TempDir dir, data;
-  std::string file = data.path() + "/out";
-  Outcome o = run(
-      Launch(lifecycle_program(), {"fork_closefrom", file}).traced(dir.path()).preloaded().preloading(io_preload()));
-  ASSERT_TRUE(o.exited() && o.exit_code() == 0) << o.describe();
-  EXPECT_EQ(o.err, "");
-  EXPECT_EQ(file_size(file), 202u + 10u);
-  auto trace = read_trace(dir.path());
-  ASSERT_EQ(trace.size(), 2u) << "parent and child";
-  const ProcessCounts* child = nullptr;
-  const ProcessCounts* parent = nullptr;
-  for (const auto& p : trace) (p.pid == static_cast<uint32_t>(o.pid) ? parent : child) = &p;
-  ASSERT_NE(child, nullptr);
-  ASSERT_NE(parent, nullptr);
-  for (const ProcessCounts* p : {parent, child}) {
-    expect_clean(*p);
-    ASSERT_EQ(p->threads.size(), 1u);
-    expect_complete(*p, p->threads[0]);
-    EXPECT_EQ(p->threads[0].count("write"), 1u);
+  ForkedRun r = run_forking("fork_closefrom", dir, data.path() + "/out");
+  ASSERT_NE(r.child, nullptr);
+  EXPECT_EQ(r.outcome.err, "");
+  for (const ProcessCounts* p : {r.parent, r.child}) {
     EXPECT_EQ(p->threads[0].entered("main"), 1u) << p->path;
     EXPECT_EQ(p->threads[0].left("main"), 1u) << p->path;
     EXPECT_EQ(p->threads[0].open_regions, 0u) << p->path;
   }
-  EXPECT_EQ(child->threads[0].io_bytes, 202u);
-  EXPECT_EQ(parent->threads[0].io_bytes, 10u);
 }
 
 // ---------------------------------------------------------------------------
