@@ -48,9 +48,6 @@ struct StructureWalk {
   std::vector<Place> place;
 };
 
-// Walks the thread's structure in replay order, expanding only what holds loops:
-// loop-free tokens and loop-free loop bodies are counted arithmetically, so the
-// cost is linear in loop occurrences, not in events.
 // Sized for the thread's loops, nothing counted.
 StructureWalk blank_structure(const ThreadTrace& t) {
   const size_t nloops = t.loops().size();
@@ -86,6 +83,9 @@ class StructureFromOccurrences final : public OccurrenceSink {
   StructureWalk& w_;
 };
 
+// Walks the thread's structure in replay order, expanding only what holds loops:
+// loop-free tokens and loop-free loop bodies are counted arithmetically, so the
+// cost is linear in loop occurrences, not in events.
 StructureWalk walk_structure(const ThreadTrace& t) {
   StructureWalk w = blank_structure(t);
   const FixedSizes sizes(t);
@@ -534,13 +534,14 @@ struct AddToTimer final : IterationSink {
   void on(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) override { timer->add(f, d); }
 };
 
-// The loops section's map over one thread: the structure (grammar and count
-// columns) when it is made, the iteration times from a replay when timed.
 // Whether a thread's iteration times come from its structure (iteration_walk.h).
 bool times_from_structure(const ThreadTrace& t, const TimeWindow& window, LoopDetail detail) {
   return detail == LoopDetail::Timed && window.whole() && iterations_from_structure_possible(t);
 }
 
+// The loops section's map over one thread: the structure (grammar and count
+// columns) when it is made; when timed, the iteration times from the same walk
+// over the structure where times_from_structure(), else from a replay.
 class LoopPass final : public SectionPass<LoopThreadPartial> {
  public:
   LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail)
@@ -567,7 +568,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
         timer_.reset();
       }
     }
-    if (!by_structure_) {
+    if (!by_structure_ && detail == LoopDetail::Timed) {  // the durations a replay will find
       std::vector<uint64_t> reachable;
       for (const ThreadLoop& l : w_.loops) reachable.push_back(l.iterations);
       timer_.reserve(reachable);

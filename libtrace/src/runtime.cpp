@@ -700,7 +700,8 @@ Recorder* recorder_slow() {
   r->set_counters(start_thread_counters(r->writer));
   // The forking thread of a fork()ed child (the child's main thread) is still
   // inside the calls it had open at the fork: they begin at the child's start.
-  if (!g_rt->open_at_fork.empty() && os_tid() == static_cast<uint64_t>(getpid())) {
+  // Only that thread touches the list (others of the child may start meanwhile).
+  if (os_tid() == static_cast<uint64_t>(getpid()) && !g_rt->open_at_fork.empty()) {
     for (const Recorder::OpenCall& call : g_rt->open_at_fork) r->enter_now(call.region, g_rt->clock.start_ticks, call.stack, 0);
     g_rt->open_at_fork.clear();
   }
