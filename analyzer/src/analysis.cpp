@@ -26,7 +26,7 @@ LocationPartial analyze_location(const TraceReader& trace, Location location, co
   std::unique_ptr<SectionPass<LoopThreadPartial>> loops;
   if (needs.regions) profile = profile_pass(p, pi, ti, window, needs.call_tree);
   if (needs.activity) activity = activity_pass(p, pi, ti, window);
-  if (needs.mpi_scan) mpi = mpi_scan_pass(p, pi, ti, window);
+  if (needs.mpi_scan) mpi = mpi_scan_pass(p, pi, ti, window, P2pForm::PairedWhereAlone);
   if (needs.loops) loops = loop_pass(p, pi, ti, window, LoopDetail::Timed);
   ThreadVisitor* const visitors[] = {listening(profile), listening(activity), listening(mpi), listening(loops)};
   if (std::any_of(std::begin(visitors), std::end(visitors), [](ThreadVisitor* v) { return v != nullptr; }))

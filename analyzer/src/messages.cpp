@@ -17,6 +17,7 @@
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "request_pairing.h"
 #include "section_passes.h"
 
 namespace rondo::analyzer {
@@ -126,8 +127,6 @@ bool is_mpi_region(const ProcessDefinitions& defs, uint32_t region) {
   return region < defs.regions.size() && defs.regions[region].role == RegionRole::Mpi;
 }
 
-bool valid_comm(int64_t id) { return id >= 0 && id < static_cast<int64_t>(CommunicatorTable::kNone); }
-
 constexpr uint32_t kNoRawCall = MpiRawCall::kNone;
 
 bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
@@ -187,24 +186,50 @@ bool is_p2p_record(EventKind k) {
   }
 }
 
-// How many point-to-point records the thread holds, from its data columns (one
-// row per occurrence of an event with data): the scan reserves room once
-// instead of growing a vector of millions of records (each growth a copy, and
-// page faults on fresh memory).
-size_t p2p_records_in_columns(const ThreadTrace& t) {
+// How many records of the kinds `counted` accepts the thread holds, from its
+// data columns (one row per occurrence of an event with data): the scan
+// reserves room once instead of growing a vector of millions of records (each
+// growth a copy, and page faults on fresh memory).
+template <typename Kinds>
+size_t records_in_columns(const ThreadTrace& t, Kinds counted) {
   size_t n = 0;
   for (uint32_t id = 0; id < t.events().size(); ++id) {
     const EventDef& e = t.events()[id];
-    if (e.data > 0 && is_p2p_record(e.key.kind)) n += t.data_values(id).size() / e.data;
+    if (e.data > 0 && counted(e.key.kind)) n += t.data_values(id).size() / e.data;
   }
   return n;
 }
+
+size_t p2p_records_in_columns(const ThreadTrace& t) { return records_in_columns(t, is_p2p_record); }
+
+// Whether thread `ti` is the only thread of its process with MPI events or
+// calls (a thread that cannot be read counts as having them).
+bool only_mpi_thread(const ProcessReader& p, uint32_t ti) {
+  for (uint32_t k = 0; k < p.thread_count(); ++k) {
+    if (k == ti) continue;
+    try {
+      if (thread_has_mpi(p.thread(k), p.defs())) return false;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What a thread that pairs its own records stores (MpiThreadPartial::paired).
+struct LocalComm {
+  uint32_t operator()(int64_t local) const { return static_cast<uint32_t>(local); }
+};
+struct LocalCall {
+  uint32_t operator()(const MpiRawP2p& r) const { return r.call == kNoRawCall ? kNoCall : r.call + 1; }
+};
+using ThreadPairing = RequestPairing<LocalComm, LocalCall>;
 
 // The MPI scan's map over one thread: its MPI records and calls, from one
 // replay of threads whose grammar has MPI events or regions.
 class MpiScanPass final : public SectionPass<MpiThreadPartial> {
  public:
-  MpiScanPass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) : p_(p) {
+  MpiScanPass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, P2pForm form) : p_(p) {
     out_.process = pi;
     out_.thread = ti;
     const ThreadTrace& t = p.thread(ti);
@@ -214,8 +239,17 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     // but for collectives): growing by doubling would copy millions of them
     // and touch twice the memory. Room never used is address space, not memory.
     const size_t records = p2p_records_in_columns(t);
-    out_.p2p.reserve(records);
     out_.calls.reserve(records);
+    if (form == P2pForm::PairedWhereAlone && only_mpi_thread(p, ti)) {
+      out_.paired = true;
+      out_.sends.reserve(records_in_columns(
+          t, [](EventKind k) { return k == EventKind::MpiSend || k == EventKind::MpiIsend; }));
+      out_.recvs.reserve(records_in_columns(
+          t, [](EventKind k) { return k == EventKind::MpiRecv || k == EventKind::MpiIrecv; }));
+      pairing_.emplace(pi, p.rank() >= 0 ? p.rank() : static_cast<int32_t>(pi), out_.sends, out_.recvs, LocalComm{}, LocalCall{});
+    } else {
+      out_.p2p.reserve(records);
+    }
     ThreadMpiActivity& act = out_.activity;
     act.process = pi;
     act.thread = ti;
@@ -310,7 +344,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
           r.order_ns = std::max(r.order_ns, last_order_ns_);
           last_order_ns_ = r.order_ns;
         }
-        out_.p2p.push_back(r);
+        keep(r);
         break;
       }
       case EventKind::MpiIrecvRequest: case EventKind::MpiIsendComplete: case EventKind::MpiRequestCancelled: {
@@ -324,7 +358,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
           r.order_ns = std::max(r.order_ns, last_order_ns_);
           last_order_ns_ = r.order_ns;
         }
-        out_.p2p.push_back(r);
+        keep(r);
         break;
       }
       case EventKind::MpiCollectiveBegin:
@@ -355,6 +389,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
 
   MpiThreadPartial take() override {
     if (!out_.relevant) return std::move(out_);
+    if (pairing_) pairing_->finish(out_.cancelled, out_.incomplete_receives, out_.incomplete_sends);
     out_.activity.mpi_ns = duration_ns(p_, mpi_ticks_);
     for (uint32_t r = 0; r < per_region_.size(); ++r)
       if (per_region_[r].count > 0) out_.activity.calls.push_back({r, per_region_[r]});
@@ -367,8 +402,16 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     uint64_t start;
     uint32_t site;  // the ENTER's call-site parameter (id + 1), 0: none
   };
+  void keep(const MpiRawP2p& r) {
+    if (pairing_)
+      pairing_->add(r);
+    else
+      out_.p2p.push_back(r);
+  }
+
   const ProcessReader& p_;
   MpiThreadPartial out_;
+  std::optional<ThreadPairing> pairing_;  // set when the thread pairs its own records
   TickWindow w_;
   std::vector<Frame> mpi_stack_;
   std::vector<uint32_t> caller_stack_;  // non-MPI regions entered and not left
@@ -400,26 +443,46 @@ std::vector<const MpiRawP2p*> in_event_order(const std::vector<const std::vector
   return order;
 }
 
-MpiCallInfo call_info(const ProcessDefinitions& defs, const MpiRawCall& c) {
+MpiCallInfo call_info(uint32_t process, const MpiRawCall& c) {
   MpiCallInfo info;
   info.region = c.region;
   info.enter_ns = c.enter_ns;
   info.exit_ns = c.exit_ns;
-  info.name = defs.region_name(c.region);
   info.site = c.site;
-  if (c.caller != MpiCallInfo::kNoRegion) info.caller = defs.region_name(c.caller);
+  info.process = process;
+  info.caller = c.caller;
   return info;
+}
+
+// A region's name, "" for kNoRegion or a process the scan does not know.
+std::string_view region_name_of(const std::vector<const ProcessDefinitions*>& defs, uint32_t process,
+                                uint32_t region) {
+  if (region == MpiCallInfo::kNoRegion || process >= defs.size()) return {};
+  return defs[process]->region_name(region);
 }
 
 }  // namespace
 
-std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
-                                                             const TimeWindow& window) {
-  return std::make_unique<MpiScanPass>(p, pi, ti, window);
+std::string_view MpiScan::call_name(const MpiCallInfo& c) const {
+  return region_name_of(definitions, c.process, c.region);
 }
 
-MpiThreadPartial scan_mpi_thread(const ProcessReader& process, uint32_t pi, uint32_t ti, const TimeWindow& window) {
-  MpiScanPass pass(process, pi, ti, window);
+std::string_view MpiScan::caller_name(const MpiCallInfo& c) const {
+  return region_name_of(definitions, c.process, c.caller);
+}
+
+void sort_receives(std::vector<RecvRecord>& recvs, size_t first) {
+  sort_records(recvs, first, [](const RecvRecord& r) { return r.position; });
+}
+
+std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
+                                                             const TimeWindow& window, P2pForm form) {
+  return std::make_unique<MpiScanPass>(p, pi, ti, window, form);
+}
+
+MpiThreadPartial scan_mpi_thread(const ProcessReader& process, uint32_t pi, uint32_t ti, const TimeWindow& window,
+                                 P2pForm form) {
+  MpiScanPass pass(process, pi, ti, window, form);
   return run_alone<MpiThreadPartial>(pass, process.thread(ti));
 }
 
@@ -428,7 +491,7 @@ MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {
   std::vector<MpiThreadPartial> records(locations.size());
   parallel_for(locations.size(), options.threads, [&](size_t i) {
     records[i] = scan_mpi_thread(*trace.processes()[locations[i].process], locations[i].process,
-                                 locations[i].thread, options.window);
+                                 locations[i].thread, options.window, P2pForm::PairedWhereAlone);
   });
   return reduce_mpi_scan(trace, std::move(records));
 }
@@ -474,13 +537,15 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   // (An upper bound each: reading every record's kind to count exactly would be
   // a pass over hundreds of MB; room reserved and never used costs address
   // space, not memory.)
-  size_t sends_and_recvs = 0, calls = 1;
+  size_t raw = 0, paired_sends = 0, paired_recvs = 0, calls = 1;
   for (const MpiThreadPartial& r : records) {
-    sends_and_recvs += r.p2p.size();
+    raw += r.p2p.size();
+    paired_sends += r.sends.size();
+    paired_recvs += r.recvs.size();
     calls += r.calls.size();
   }
-  scan.sends.reserve(sends_and_recvs / 2 + 16);
-  scan.recvs.reserve(sends_and_recvs / 2 + 16);
+  scan.sends.reserve(paired_sends + raw / 2 + 16);
+  scan.recvs.reserve(paired_recvs + raw / 2 + 16);
   scan.calls.reserve(calls);
 
   // Per process, in event order across its threads: pair request ids with their
@@ -489,6 +554,7 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
     int32_t rank = process_label(trace, pi);
     const ProcessDefinitions& defs = trace.processes()[pi]->defs();
+    scan.definitions.push_back(&defs);
     scan.call_sites.push_back(call_site_frames(defs));
     const size_t first_job = j;  // records[first_job + t]: thread t of this process
     // Each thread's calls join the scan's call table; a raw call index of
@@ -505,9 +571,9 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       if (call_base.size() <= t) call_base.resize(t + 1, kNoCall);
       if (!r.relevant) continue;
       call_base[t] = static_cast<uint32_t>(scan.calls.size());
-      for (const MpiRawCall& c : r.calls) scan.calls.push_back(call_info(defs, c));
+      for (const MpiRawCall& c : r.calls) scan.calls.push_back(call_info(pi, c));
       scan.mpi_records += r.mpi_records;
-      thread_records.push_back(&r.p2p);
+      if (!r.paired) thread_records.push_back(&r.p2p);
       for (const MpiRawCollective& c : r.collectives) {
         CollectiveRecord out;
         out.process = pi;
@@ -525,113 +591,42 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       }
       scan.threads.push_back(std::move(r.activity));
     }
-    const std::vector<const MpiRawP2p*> events = in_event_order(thread_records);
-
-    std::unordered_map<int64_t, size_t> open_isends;  // request -> index in scan.sends
-    struct Post {
-      RecordPosition at;
-      uint32_t call;
-    };
-    std::unordered_map<int64_t, Post> open_irecvs;
-    std::vector<char> send_cancelled;
-    size_t first_send = scan.sends.size(), first_recv = scan.recvs.size();
-    for (const MpiRawP2p* record : events) {
-      const MpiRawP2p& r = *record;
-      switch (r.kind) {
-        case EventKind::MpiSend: case EventKind::MpiIsend: {
-          if (r.peer < 0 || !valid_comm(r.comm)) break;  // MPI_PROC_NULL: no message
-          SendRecord s;
-          s.process = pi;
-          s.src = rank;
-          s.dst = r.peer;
-          s.tag = r.tag;
-          s.comm = scan.communicators.resolve(pi, static_cast<uint32_t>(r.comm));
-          s.bytes = r.bytes;
-          s.position = r.at;
-          s.nonblocking = r.kind == EventKind::MpiIsend;
-          s.call = call_of(r);
-          if (!s.nonblocking) s.completion = s.call;
-          if (s.nonblocking) open_isends[r.request] = scan.sends.size();
-          scan.sends.push_back(s);
-          send_cancelled.push_back(0);
-          break;
-        }
-        case EventKind::MpiIsendComplete: {
-          auto it = open_isends.find(r.request);
-          if (it == open_isends.end()) break;
-          scan.sends[it->second].complete_ns = r.at.ns;
-          scan.sends[it->second].completion = call_of(r);
-          open_isends.erase(it);
-          break;
-        }
-        case EventKind::MpiIrecvRequest: {
-          Post post{{r.order_ns, r.at.thread, r.at.index}, call_of(r)};
-          auto [it, inserted] = open_irecvs.try_emplace(r.request, post);
-          if (!inserted) {
-            // The same request posted again (persistent request) before its
-            // previous post completed: that one's completion was not recorded.
-            ++scan.incomplete_receives;
-            it->second = post;
-          }
-          break;
-        }
-        case EventKind::MpiRecv: case EventKind::MpiIrecv: {
-          RecordPosition order{r.order_ns, r.at.thread, r.at.index};
-          uint32_t completion = call_of(r), posted = kNoCall;
-          if (r.kind == EventKind::MpiIrecv) {
-            auto it = open_irecvs.find(r.request);
-            if (it != open_irecvs.end()) {
-              order = it->second.at;
-              posted = it->second.call;
-              open_irecvs.erase(it);
-            }
-          } else {
-            posted = completion;
-          }
-          if (r.peer < 0 || !valid_comm(r.comm)) break;
-          RecvRecord v;
-          v.process = pi;
-          v.src = r.peer;
-          v.dst = rank;
-          v.tag = r.tag;
-          v.comm = scan.communicators.resolve(pi, static_cast<uint32_t>(r.comm));
-          v.bytes = r.bytes;
-          v.position = order;
-          v.recv_ns = r.at.ns;
-          v.nonblocking = r.kind == EventKind::MpiIrecv;
-          v.call = posted;
-          v.completion = completion;
-          scan.recvs.push_back(v);
-          break;
-        }
-        case EventKind::MpiRequestCancelled: {
-          if (open_irecvs.erase(r.request)) {
-            ++scan.cancelled;
-          } else if (auto it = open_isends.find(r.request); it != open_isends.end()) {
-            send_cancelled[it->second - first_send] = 1;
-            open_isends.erase(it);
-            ++scan.cancelled;
-          }
-          break;
-        }
-        default:
-          break;
+    // Threads that paired their own records (the only MPI thread of their
+    // process): their records join with trace-wide communicators and calls.
+    for (size_t k = first_job; k < j; ++k) {
+      MpiThreadPartial& r = records[k];
+      if (!r.relevant || !r.paired) continue;
+      const uint32_t base = call_base[k - first_job] - 1;  // paired calls are 1 + a raw index
+      auto global_call = [&](uint32_t c) { return c == kNoCall || c > r.calls.size() ? kNoCall : base + c; };
+      for (SendRecord s : r.sends) {
+        s.comm = scan.communicators.resolve(pi, s.comm);
+        s.call = global_call(s.call);
+        s.completion = global_call(s.completion);
+        scan.sends.push_back(s);
       }
+      for (RecvRecord v : r.recvs) {
+        v.comm = scan.communicators.resolve(pi, v.comm);
+        v.call = global_call(v.call);
+        v.completion = global_call(v.completion);
+        scan.recvs.push_back(v);
+      }
+      scan.cancelled += r.cancelled;
+      scan.incomplete_receives += r.incomplete_receives;
+      scan.incomplete_sends += r.incomplete_sends;
     }
-    scan.incomplete_receives += open_irecvs.size();
-    scan.incomplete_sends += open_isends.size();
+    auto resolve = [&](int64_t local) { return scan.communicators.resolve(pi, static_cast<uint32_t>(local)); };
+    RequestPairing pairing(pi, rank, scan.sends, scan.recvs, resolve, call_of);
+    for (const MpiRawP2p* record : in_event_order(thread_records)) pairing.add(*record);
+    pairing.finish(scan.cancelled, scan.incomplete_receives, scan.incomplete_sends);
     // This process's raw records are consumed: give their memory back before
     // the next process's records are made (peak memory is one copy, not two).
     for (size_t k = first_job; k < j; ++k) {
       records[k].p2p = {};
+      records[k].sends = {};
+      records[k].recvs = {};
       records[k].calls = {};
       records[k].collectives = {};
     }
-    size_t kept = first_send;
-    for (size_t s = first_send; s < scan.sends.size(); ++s)
-      if (!send_cancelled[s - first_send]) scan.sends[kept++] = scan.sends[s];
-    scan.sends.resize(kept);
-    sort_records(scan.recvs, first_recv, [](const RecvRecord& r) { return r.position; });
   }
   return scan;
 }
@@ -645,6 +640,33 @@ std::vector<Message> match_messages(const TraceReader& trace) { return match_all
 
 // ---------------------------------------------------------------------------
 // Shipping partials (arrays rather than objects: they are bulk data).
+
+namespace {
+
+// A paired partial's sends and receives: the fields both have, then the one
+// each has of its own (complete_ns, recv_ns).
+template <typename Record>
+nlohmann::json paired_json(const Record& r, int64_t own_ns) {
+  return {r.process, r.src,         r.dst,         r.tag,           r.comm, r.call, r.completion, r.nonblocking,
+          r.bytes,   r.position.ns, r.position.thread, r.position.index, own_ns};
+}
+
+template <typename Record>
+int64_t paired_from_json(const nlohmann::json& j, Record& r) {
+  r.process = j.at(0).get<uint32_t>();
+  r.src = j.at(1).get<int32_t>();
+  r.dst = j.at(2).get<int32_t>();
+  r.tag = j.at(3).get<int32_t>();
+  r.comm = j.at(4).get<uint32_t>();
+  r.call = j.at(5).get<uint32_t>();
+  r.completion = j.at(6).get<uint32_t>();
+  r.nonblocking = j.at(7).get<bool>();
+  r.bytes = j.at(8).get<uint64_t>();
+  r.position = {j.at(9).get<int64_t>(), j.at(10).get<uint32_t>(), j.at(11).get<uint64_t>()};
+  return j.at(12).get<int64_t>();
+}
+
+}  // namespace
 
 void to_json(nlohmann::json& j, const MpiThreadPartial& p) {
   nlohmann::json p2p = nlohmann::json::array(), colls = nlohmann::json::array(), calls = nlohmann::json::array(),
@@ -661,6 +683,13 @@ void to_json(nlohmann::json& j, const MpiThreadPartial& p) {
   j = {{"process", p.process}, {"thread", p.thread}, {"relevant", p.relevant}, {"mpi_records", p.mpi_records},
        {"p2p", p2p}, {"collectives", colls}, {"calls", calls},
        {"activity", {a.process, a.thread, a.duration_ns, a.mpi_ns, a.mpi_calls, a.truncated, per_region}}};
+  if (p.paired) {
+    nlohmann::json sends = nlohmann::json::array(), recvs = nlohmann::json::array();
+    for (const SendRecord& s : p.sends) sends.push_back(paired_json(s, s.complete_ns));
+    for (const RecvRecord& r : p.recvs) recvs.push_back(paired_json(r, r.recv_ns));
+    j["paired"] = {{"sends", sends}, {"recvs", recvs},
+                   {"requests", {p.cancelled, p.incomplete_receives, p.incomplete_sends}}};
+  }
 }
 
 void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
@@ -669,6 +698,21 @@ void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
   p.thread = j.at("thread").get<uint32_t>();
   p.relevant = j.at("relevant").get<bool>();
   p.mpi_records = j.at("mpi_records").get<uint64_t>();
+  if (auto paired = j.find("paired"); paired != j.end()) {
+    p.paired = true;
+    for (auto& r : paired->at("sends")) {
+      SendRecord& s = p.sends.emplace_back();
+      s.complete_ns = paired_from_json(r, s);
+    }
+    for (auto& r : paired->at("recvs")) {
+      RecvRecord& v = p.recvs.emplace_back();
+      v.recv_ns = paired_from_json(r, v);
+    }
+    const auto& requests = paired->at("requests");
+    p.cancelled = requests.at(0).get<uint64_t>();
+    p.incomplete_receives = requests.at(1).get<uint64_t>();
+    p.incomplete_sends = requests.at(2).get<uint64_t>();
+  }
   for (auto& r : j.at("p2p")) {
     MpiRawP2p x;
     x.kind = static_cast<EventKind>(r.at(0).get<int>());

@@ -20,7 +20,8 @@ std::unique_ptr<SectionPass<ProfilePartial>> profile_pass(const format::ProcessR
 std::unique_ptr<SectionPass<ThreadActivityPartial>> activity_pass(const format::ProcessReader& p, uint32_t process,
                                                                   uint32_t thread, const TimeWindow& window);
 std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const format::ProcessReader& p, uint32_t process,
-                                                             uint32_t thread, const TimeWindow& window);
+                                                             uint32_t thread, const TimeWindow& window,
+                                                             P2pForm form);
 std::unique_ptr<SectionPass<LoopThreadPartial>> loop_pass(const format::ProcessReader& p, uint32_t process,
                                                           uint32_t thread, const TimeWindow& window,
                                                           LoopDetail detail);

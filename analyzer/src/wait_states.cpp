@@ -60,28 +60,28 @@ CollectiveShape shape(CollectiveOp op) {
 // The blocking form of `op` is the MPI function of that name ("MPI_Allreduce"
 // for allreduce); the nonblocking one (MPI_Iallreduce) returns at once and is
 // not a wait state.
-bool blocking_call(const CollectiveRecord& c, const MpiCallInfo& call) {
+bool blocking_call(const CollectiveRecord& c, std::string_view call) {
   std::string expected = "mpi_" + std::string(format::collective_name(c.op));
-  if (call.name.size() != expected.size()) return false;
+  if (call.size() != expected.size()) return false;
   for (size_t i = 0; i < expected.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(call.name[i])) != expected[i]) return false;
+    if (std::tolower(static_cast<unsigned char>(call[i])) != expected[i]) return false;
   return true;
 }
 
-bool named(const MpiCallInfo& call, std::initializer_list<std::string_view> names) {
-  return std::find(names.begin(), names.end(), call.name) != names.end();
+bool named(std::string_view call, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), call) != names.end();
 }
 
 // Point-to-point calls that block until their messages can proceed (header:
 // "Waiting calls"); the collectives are chosen by blocking_call().
-bool blocking_p2p(const MpiCallInfo& call) {
+bool blocking_p2p(std::string_view call) {
   return named(call, {"MPI_Recv", "MPI_Mrecv", "MPI_Sendrecv", "MPI_Sendrecv_replace", "MPI_Send", "MPI_Ssend",
                       "MPI_Wait", "MPI_Waitall", "MPI_Waitany", "MPI_Waitsome"});
 }
 
 // Whether a send could only complete once its receiver had posted the receive:
 // synchronous sends always, standard-mode ones above the eager limit.
-bool waits_for_receiver(const MpiCallInfo& posting, uint64_t bytes, uint64_t eager_limit) {
+bool waits_for_receiver(std::string_view posting, uint64_t bytes, uint64_t eager_limit) {
   if (named(posting, {"MPI_Ssend", "MPI_Issend"})) return true;
   if (named(posting, {"MPI_Send", "MPI_Isend", "MPI_Sendrecv", "MPI_Sendrecv_replace", "MPI_Start", "MPI_Startall"}))
     return bytes > eager_limit;
@@ -92,6 +92,7 @@ bool waits_for_receiver(const MpiCallInfo& posting, uint64_t bytes, uint64_t eag
 // region) rather than by comparing names for each of millions of messages.
 class CallRoles {
  public:
+  explicit CallRoles(const MpiScan& scan) : scan_(scan) {}
   bool blocking_p2p(uint32_t process, const MpiCallInfo& call) { return roles(process, call) & kBlockingP2p; }
   bool waits_for_receiver(const SendRecord& s, const MpiCallInfo& posting, uint64_t eager_limit) {
     const uint8_t r = roles(s.process, posting);
@@ -108,13 +109,15 @@ class CallRoles {
     if (!(t[call.region] & kKnown)) t[call.region] = classify(call);
     return t[call.region];
   }
-  static uint8_t classify(const MpiCallInfo& call) {
+  uint8_t classify(const MpiCallInfo& info) const {
+    const std::string_view call = scan_.call_name(info);
     uint8_t r = kKnown;
     if (::rondo::analyzer::blocking_p2p(call)) r |= kBlockingP2p;
     if (::rondo::analyzer::waits_for_receiver(call, 1, 1)) r |= kSynchronousSend;
     if (::rondo::analyzer::waits_for_receiver(call, 1, 0)) r |= kStandardSend;
     return r;
   }
+  const MpiScan& scan_;
   std::vector<std::vector<uint8_t>> table_;  // per process, per region id
 };
 
@@ -258,14 +261,16 @@ class Collector {
       s.waiting_ns = format::add_ns(s.waiting_ns, w.ns);
       tables[p].add(w.rank, w.partner, w.ns, root);
       all.add(w.rank, w.partner, w.ns, root);
-      std::string caller = w.call->caller.empty() ? std::string(kTopLevel) : std::string(w.call->caller);
+      const std::string_view caller_name = scan_.caller_name(*w.call);
+      std::string caller = caller_name.empty() ? std::string(kTopLevel) : std::string(caller_name);
       CallSiteFrameText where;
       if (const uint32_t process = w.process; process < scan_.call_sites.size() && w.call->site > 0 &&
                                                      w.call->site <= scan_.call_sites[process].size())
         where = scan_.call_sites[process][w.call->site - 1];
-      WaitCallSite& site = sites[p][{std::string(w.call->name), caller, where.function, where.file, where.line}];
+      const std::string name(scan_.call_name(*w.call));
+      WaitCallSite& site = sites[p][{name, caller, where.function, where.file, where.line}];
       if (site.instances == 0) {
-        site.call = std::string(w.call->name);
+        site.call = name;
         site.caller = caller;
         site.function = std::move(where.function);
         site.file = std::move(where.file);
@@ -358,7 +363,7 @@ class Collector {
 };
 
 void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64_t eager_limit, Collector& out) {
-  CallRoles roles;
+  CallRoles roles(scan);
   for (const Message& m : matching.messages) {
     if (!m.matched() || m.send_record >= scan.sends.size() || m.recv_record >= scan.recvs.size()) continue;
     const SendRecord& s = scan.sends[m.send_record];
@@ -418,7 +423,7 @@ void collectives(const MpiScan& scan, Collector& out) {
   for (const CollectiveRecord& c : scan.collectives) {
     if (shape(c.op) == CollectiveShape::None || c.comm >= scan.communicators.size()) continue;
     const MpiCallInfo& call = scan.call(c.call);
-    if (scan.communicators[c.comm].intercommunicator() || !call.complete() || !blocking_call(c, call)) continue;
+    if (scan.communicators[c.comm].intercommunicator() || !call.complete() || !blocking_call(c, scan.call_name(call))) continue;
     calls.push_back(&c);
   }
   auto order = [&](const CollectiveRecord* c) {

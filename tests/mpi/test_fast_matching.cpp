@@ -4,7 +4,9 @@
 // sends and receives by (communicator, source, destination, tag) keeping their
 // posting order, pair the k-th of each channel, then sort the messages by the
 // time of the side they have (ties: channel, then posting order). Every field
-// of every message is compared.
+// of every message is compared. The scan itself is also checked: a thread that
+// pairs its own requests' posts and completions (the only MPI thread of its
+// process) must give the very records that pairing them after the scan gives.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include "../common/mpi_job.h"
 #include "../unit/trace_fixture.h"
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/profile.h"
 #include "rondo/format/reader.h"
 
 namespace {
@@ -112,10 +115,51 @@ auto fields(const Message& m) {
                     m.has_send, m.has_recv, m.nonblocking_send, m.nonblocking_recv);
 }
 
+auto fields(const analyzer::SendRecord& s) {
+  return std::tuple(s.process, s.src, s.dst, s.tag, s.comm, s.call, s.completion, s.nonblocking, s.bytes,
+                    s.position, s.complete_ns);
+}
+auto fields(const analyzer::RecvRecord& r) {
+  return std::tuple(r.process, r.src, r.dst, r.tag, r.comm, r.call, r.completion, r.nonblocking, r.bytes,
+                    r.position, r.recv_ns);
+}
+auto fields(const analyzer::MpiCallInfo& c) {
+  return std::tuple(c.region, c.site, c.enter_ns, c.exit_ns, c.process, c.caller);
+}
+
+template <typename Record>
+void expect_same_records(const std::vector<Record>& a, const std::vector<Record>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  size_t differing = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (fields(a[i]) != fields(b[i]) && differing++ < 5) ADD_FAILURE() << what << " " << i << " differs";
+}
+
+// scan_mpi() pairs the records of single-MPI-thread processes in their scan;
+// the same scan from every record as recorded, paired by the reduce.
+void expect_pairing_in_threads_changes_nothing(const format::TraceReader& trace, const MpiScan& scan) {
+  std::vector<analyzer::MpiThreadPartial> as_recorded;
+  size_t paired = 0;
+  for (const analyzer::Location& l : analyzer::all_locations(trace)) {
+    const format::ProcessReader& p = *trace.processes()[l.process];
+    as_recorded.push_back(analyzer::scan_mpi_thread(p, l.process, l.thread, {}, analyzer::P2pForm::AsRecorded));
+    paired += analyzer::scan_mpi_thread(p, l.process, l.thread, {}, analyzer::P2pForm::PairedWhereAlone).paired;
+  }
+  EXPECT_EQ(paired, trace.processes().size()) << "one MPI thread per process: each pairs its own records";
+  const MpiScan reference = analyzer::reduce_mpi_scan(trace, std::move(as_recorded));
+  expect_same_records(scan.sends, reference.sends, "send");
+  expect_same_records(scan.recvs, reference.recvs, "receive");
+  expect_same_records(scan.calls, reference.calls, "call");
+  EXPECT_EQ(std::tuple(scan.cancelled, scan.incomplete_receives, scan.incomplete_sends, scan.mpi_records),
+            std::tuple(reference.cancelled, reference.incomplete_receives, reference.incomplete_sends,
+                       reference.mpi_records));
+}
+
 // Matches the trace both ways; returns the number of matched messages.
 uint64_t expect_same_matching(const std::string& trace_dir) {
   format::TraceReader trace(trace_dir);
   const MpiScan scan = analyzer::scan_mpi(trace);
+  expect_pairing_in_threads_changes_nothing(trace, scan);
   const analyzer::MessageMatching fast = analyzer::match_messages(scan);
   const std::vector<Message> reference = reference_matching(scan);
   EXPECT_EQ(fast.messages.size(), reference.size());
@@ -162,15 +206,16 @@ TEST_F(FastMatching, HaloExchangeEqualsSortedMatching) {
 }
 
 // Wildcard receives, probes, persistent requests, two Isends on one channel,
-// sizes that change each call: every program's messages, both ways.
+// sizes that change each call, cancelled requests: every program's messages,
+// both ways.
 TEST_F(FastMatching, RequestProgramsEqualSortedMatching) {
   struct Run {
     const char* program;
     int ranks;
     const char* args;
   };
-  const Run runs[] = {{PROBES, 3, "20"}, {PERSISTENT, 2, "20 100"}, {TWO_ISENDS, 2, "20"},
-                      {VARYING_SIZES, 2, "30"}, {SPLIT, 4, "10 256"}};
+  const Run runs[] = {{PROBES, 3, "20"},         {PERSISTENT, 2, "20 100"}, {TWO_ISENDS, 2, "20"},
+                      {VARYING_SIZES, 2, "30"}, {SPLIT, 4, "10 256"},     {CANCEL, 2, "10"}};
   for (size_t i = 0; i < std::size(runs); ++i) {
     const std::string trace = record("p" + std::to_string(i) + ".rondo", runs[i].ranks,
                                      test::shell_quoted(runs[i].program) + " " + runs[i].args);

@@ -80,7 +80,7 @@ TEST_F(MpiRecords, EveryIsendCompletesOnceWhateverTheHandles) {
   for (const auto& s : scan.sends) {
     if (s.complete_ns < 0) continue;
     ++completed;
-    completing_calls.insert(std::string(scan.call(s.completion).name));
+    completing_calls.insert(std::string(scan.call_name(scan.call(s.completion))));
     EXPECT_GE(s.complete_ns, s.position.ns);
   }
   EXPECT_EQ(completed, sends - 1);

@@ -29,7 +29,9 @@ size_t expect_one_pass_equals_separate(const format::TraceReader& trace, const a
     const std::string where = "process " + std::to_string(l.process) + " thread " + std::to_string(l.thread);
     EXPECT_EQ(json(fused.profile), json(analyzer::profile_thread(p, l.process, l.thread, window, true))) << where;
     EXPECT_EQ(json(fused.activity), json(analyzer::thread_activity(p, l.process, l.thread, window))) << where;
-    EXPECT_EQ(json(fused.mpi), json(analyzer::scan_mpi_thread(p, l.process, l.thread, window))) << where;
+    EXPECT_EQ(json(fused.mpi),
+              json(analyzer::scan_mpi_thread(p, l.process, l.thread, window, analyzer::P2pForm::PairedWhereAlone)))
+        << where;
     EXPECT_EQ(json(fused.loops), json(analyzer::loop_thread_partial(p, l.process, l.thread, window))) << where;
     EXPECT_FALSE(fused.profile.call_tree.empty()) << where;
     EXPECT_FALSE(fused.loops.loops.empty()) << where;

@@ -199,7 +199,7 @@ TEST_F(WaitStatesJob, WindowKeepsCallsEnteredInside) {
   // first one's enter keeps the others.
   std::vector<int64_t> enters;
   for (const auto& c : scan.collectives)
-    if (c.rank == 0 && scan.call(c.call).name == "MPI_Barrier") enters.push_back(scan.call(c.call).enter_ns);
+    if (c.rank == 0 && scan.call_name(scan.call(c.call)) == "MPI_Barrier") enters.push_back(scan.call(c.call).enter_ns);
   ASSERT_EQ(enters.size(), static_cast<size_t>(kReps));
   std::sort(enters.begin(), enters.end());
   rondo::analyzer::TimeWindow window{enters[0] + 1, enters.back() + 1};

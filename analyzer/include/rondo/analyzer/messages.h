@@ -95,8 +95,9 @@ struct RecordPosition {
 
 // The outermost MPI call (a region with RegionRole::Mpi; MPI calls made inside
 // MPI calls belong to the outer one) in which a record was made, from its enter
-// and leave events, and where the program called it from. Plain data, so that
-// scans can be shipped between processes.
+// and leave events, and where the program called it from. Plain data, a few
+// words (a scan holds millions): its names come from MpiScan::call_name() and
+// MpiScan::caller_name().
 struct MpiCallInfo {
   static constexpr uint32_t kNoRegion = UINT32_MAX;
   uint32_t region = kNoRegion;  // the call's region id in its process; kNoRegion: record made outside any MPI call
@@ -105,12 +106,11 @@ struct MpiCallInfo {
   uint32_t site = 0;
   int64_t enter_ns = -1;        // on the common time axis
   int64_t exit_ns = -1;         // -1: the call never returned (killed job) or there is no call
-  // Names point into the process's definitions (valid while the TraceReader
-  // lives): records are copied and sorted by the million, strings would be too.
-  std::string_view name;        // the call's region name ("MPI_Recv"), "" without a call
+  uint32_t process = 0;         // position in TraceReader::processes()
   // The innermost region that is not an MPI region enclosing the call (a
-  // compiler-instrumented function, a rondo_region, ...): "" at top level.
-  std::string_view caller;
+  // compiler-instrumented function, a rondo_region, ...), a region id of the
+  // process; kNoRegion at top level.
+  uint32_t caller = kNoRegion;
   bool in_call() const { return region != kNoRegion; }
   bool complete() const { return in_call() && exit_ns >= enter_ns; }  // both ends known
 };
@@ -223,7 +223,16 @@ struct MpiRawCollective {
 
 struct MpiThreadPartial {
   uint32_t process = 0, thread = 0;  // the location
-  std::vector<MpiRawP2p> p2p;
+  std::vector<MpiRawP2p> p2p;  // as recorded, in event order (empty when `paired`)
+  // Paired by the scan (P2pForm::PairedWhereAlone, for the only thread of its
+  // process with MPI records): the thread's sends and completed receives as
+  // MpiScan holds them, receives in posting order, except that `comm` is the
+  // process-local communicator id and `call`/`completion` are 1 + an index in
+  // `calls` (0: none); and the thread's share of MpiScan's request counts.
+  bool paired = false;
+  std::vector<SendRecord> sends;
+  std::vector<RecvRecord> recvs;
+  uint64_t cancelled = 0, incomplete_receives = 0, incomplete_sends = 0;
   std::vector<MpiRawCollective> collectives;
   std::vector<MpiRawCall> calls;  // outermost MPI calls in which records were made
   ThreadMpiActivity activity;
@@ -242,6 +251,13 @@ struct MpiScan {
   // Every outermost MPI call that made records, once; [kNoCall] is the empty call.
   std::vector<MpiCallInfo> calls = std::vector<MpiCallInfo>(1);
   const MpiCallInfo& call(uint32_t index) const { return calls[index]; }
+  // Per process (position in TraceReader::processes()): its definitions, which
+  // name the calls; they belong to the TraceReader, which must outlive the scan.
+  std::vector<const format::ProcessDefinitions*> definitions;
+  // The call's region name ("MPI_Recv"), "" without a call.
+  std::string_view call_name(const MpiCallInfo& c) const;
+  // The name of the region that made the call, "" at top level.
+  std::string_view caller_name(const MpiCallInfo& c) const;
   std::vector<SendRecord> sends;       // sorted by (process, position)
   std::vector<RecvRecord> recvs;       // completed receives, sorted by (process, position)
   std::vector<CollectiveRecord> collectives;
@@ -256,10 +272,17 @@ struct MpiScan {
   bool any_mpi() const { return mpi_records > 0 || !threads.empty(); }
 };
 
+// How a thread's point-to-point records leave the scan. AsRecorded: every
+// record (what `rondo check` inspects). PairedWhereAlone: a thread that is the
+// only one of its process with MPI records pairs its requests' posts with their
+// completions itself (MpiThreadPartial::paired), so a message costs one record
+// instead of two or three; other threads' records stay as recorded.
+enum class P2pForm { AsRecorded, PairedWhereAlone };
+
 // With a window, ThreadMpiActivity times are clipped to it; records are all
 // kept (pairing needs every send and receive), analyses filter them by time.
 MpiThreadPartial scan_mpi_thread(const format::ProcessReader& process, uint32_t process_index, uint32_t thread_index,
-                                 const TimeWindow& window);
+                                 const TimeWindow& window, P2pForm form = P2pForm::AsRecorded);
 // `partials`: one per thread of the trace, in location order.
 MpiScan reduce_mpi_scan(const format::TraceReader& trace, std::vector<MpiThreadPartial> partials);
 MpiScan scan_mpi(const format::TraceReader& trace, const AnalysisOptions& options = {});
@@ -272,7 +295,7 @@ MpiScan scan_mpi(const format::TraceReader& trace, const AnalysisOptions& option
 uint64_t point_to_point_records(const format::TraceReader& trace);
 // The peak memory of the MPI sections (scan, matching, wait states) per such
 // record, an upper estimate from measurements (README, "Not bounded: MPI
-// messages": 0.6-0.75 KB per message, two to four records each).
+// messages": 0.5-0.7 KB per message, two to four records each).
 constexpr uint64_t kMpiAnalysisBytesPerRecord = 320;
 
 // The MPI scan's estimated peak (point_to_point_records x

@@ -1,0 +1,148 @@
+// Turns one process's point-to-point records, taken in event order, into the
+// sends and completed receives of an MpiScan (messages.h): a nonblocking
+// request's post and its completion become one record. Used by the scan's
+// reduce for every process, and by the scan of a thread that is the only one of
+// its process with MPI records, which pairs its own requests as it reads them
+// (its raw records are then never kept: a fraction of the memory).
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "rondo/analyzer/messages.h"
+
+namespace rondo::analyzer {
+
+// Stable sort of recvs[first..] by position (messages.cpp).
+void sort_receives(std::vector<RecvRecord>& recvs, size_t first);
+
+// Whether a record's communicator id can be one (-1 is MPI_COMM_NULL).
+inline bool valid_comm(int64_t id) { return id >= 0 && id < static_cast<int64_t>(CommunicatorTable::kNone); }
+
+// CommOf: uint32_t(int64_t local id) for a valid local id; CallOf:
+// uint32_t(const MpiRawP2p&), the value to store in `call`/`completion`.
+template <typename CommOf, typename CallOf>
+class RequestPairing {
+ public:
+  RequestPairing(uint32_t process, int32_t rank, std::vector<SendRecord>& sends, std::vector<RecvRecord>& recvs,
+                 CommOf comm_of, CallOf call_of)
+      : process_(process), rank_(rank), sends_(sends), recvs_(recvs), first_send_(sends.size()),
+        first_recv_(recvs.size()), comm_of_(comm_of), call_of_(call_of) {}
+
+  void add(const MpiRawP2p& r) {
+    switch (r.kind) {
+      case format::EventKind::MpiSend: case format::EventKind::MpiIsend: {
+        if (r.peer < 0 || !valid_comm(r.comm)) break;  // MPI_PROC_NULL: no message
+        SendRecord s;
+        s.process = process_;
+        s.src = rank_;
+        s.dst = r.peer;
+        s.tag = r.tag;
+        s.comm = comm_of_(r.comm);
+        s.bytes = r.bytes;
+        s.position = r.at;
+        s.nonblocking = r.kind == format::EventKind::MpiIsend;
+        s.call = call_of_(r);
+        if (!s.nonblocking) s.completion = s.call;
+        if (s.nonblocking) open_isends_[r.request] = sends_.size();
+        sends_.push_back(s);
+        send_cancelled_.push_back(0);
+        break;
+      }
+      case format::EventKind::MpiIsendComplete: {
+        auto it = open_isends_.find(r.request);
+        if (it == open_isends_.end()) break;
+        sends_[it->second].complete_ns = r.at.ns;
+        sends_[it->second].completion = call_of_(r);
+        open_isends_.erase(it);
+        break;
+      }
+      case format::EventKind::MpiIrecvRequest: {
+        Post post{{r.order_ns, r.at.thread, r.at.index}, call_of_(r)};
+        auto [it, inserted] = open_irecvs_.try_emplace(r.request, post);
+        if (!inserted) {
+          // The same request posted again (persistent request) before its
+          // previous post completed: that one's completion was not recorded.
+          ++incomplete_receives_;
+          it->second = post;
+        }
+        break;
+      }
+      case format::EventKind::MpiRecv: case format::EventKind::MpiIrecv: {
+        RecordPosition order{r.order_ns, r.at.thread, r.at.index};
+        uint32_t completion = call_of_(r), posted = kNoCall;
+        if (r.kind == format::EventKind::MpiIrecv) {
+          auto it = open_irecvs_.find(r.request);
+          if (it != open_irecvs_.end()) {
+            order = it->second.at;
+            posted = it->second.call;
+            open_irecvs_.erase(it);
+          }
+        } else {
+          posted = completion;
+        }
+        if (r.peer < 0 || !valid_comm(r.comm)) break;
+        RecvRecord v;
+        v.process = process_;
+        v.src = r.peer;
+        v.dst = rank_;
+        v.tag = r.tag;
+        v.comm = comm_of_(r.comm);
+        v.bytes = r.bytes;
+        v.position = order;
+        v.recv_ns = r.at.ns;
+        v.nonblocking = r.kind == format::EventKind::MpiIrecv;
+        v.call = posted;
+        v.completion = completion;
+        recvs_.push_back(v);
+        break;
+      }
+      case format::EventKind::MpiRequestCancelled: {
+        if (open_irecvs_.erase(r.request)) {
+          ++cancelled_;
+        } else if (auto it = open_isends_.find(r.request); it != open_isends_.end()) {
+          send_cancelled_[it->second - first_send_] = 1;
+          open_isends_.erase(it);
+          ++cancelled_;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // The process's records are all added: drops the cancelled sends, orders the
+  // receives by where they were posted, and adds to the counts of requests
+  // cancelled and never completed.
+  void finish(uint64_t& cancelled, uint64_t& incomplete_receives, uint64_t& incomplete_sends) {
+    cancelled += cancelled_;
+    incomplete_receives += incomplete_receives_ + open_irecvs_.size();
+    incomplete_sends += open_isends_.size();
+    size_t kept = first_send_;
+    for (size_t s = first_send_; s < sends_.size(); ++s)
+      if (!send_cancelled_[s - first_send_]) sends_[kept++] = sends_[s];
+    sends_.resize(kept);
+    sort_receives(recvs_, first_recv_);
+  }
+
+ private:
+  struct Post {
+    RecordPosition at;
+    uint32_t call;
+  };
+  uint32_t process_;
+  int32_t rank_;
+  std::vector<SendRecord>& sends_;
+  std::vector<RecvRecord>& recvs_;
+  size_t first_send_, first_recv_;
+  CommOf comm_of_;
+  CallOf call_of_;
+  std::unordered_map<int64_t, size_t> open_isends_;  // request -> index in sends_
+  std::unordered_map<int64_t, Post> open_irecvs_;
+  std::vector<char> send_cancelled_;
+  uint64_t cancelled_ = 0, incomplete_receives_ = 0;
+};
+
+}  // namespace rondo::analyzer
