@@ -294,6 +294,34 @@ uint64_t peeled_lead_calls(const ThreadTrace& t, const ProcessDefinitions& defs,
   return calls;
 }
 
+// The loops at the outermost level of loop `q`'s body (sequences looked into,
+// loops not) whose first name is `lead`.
+std::vector<uint32_t> loops_led_by(const ThreadTrace& t, uint32_t q, const std::vector<std::vector<std::string>>& names,
+                                   const std::string& lead) {
+  struct Level {
+    const std::vector<Token>* list;
+    size_t pos;
+  };
+  std::vector<Level> stack{{&t.loop_body(q), 0}};
+  std::vector<uint32_t> out;
+  size_t budget = kLabelTokenBudget;
+  while (!stack.empty() && budget > 0) {
+    Level& l = stack.back();
+    if (l.pos == l.list->size()) {
+      stack.pop_back();
+      continue;
+    }
+    Token k = (*l.list)[l.pos++];
+    --budget;
+    if (k.kind() == TokenKind::Sequence)
+      stack.push_back({&t.sequences()[k.id()].tokens, 0});
+    else if (k.kind() == TokenKind::Loop && k.id() < names.size() && !names[k.id()].empty() &&
+             names[k.id()][0] == lead)
+      out.push_back(k.id());
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Time: replay with the cursor's loop frames.
 
@@ -602,17 +630,32 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
     // Nests: a loop split by the grammar into an outer and an inner loop with the
     // same first region (a time step with an extra Allreduce every 10 steps is
     // "10 x (9 steps, 1 step with Allreduce)") is one loop of the program; the
-    // outer loop counts the iterations of the whole nest.
+    // outer loop counts the iterations of the whole nest. Not so an outer body
+    // with no call of that region of its own, made of several loops that start
+    // with it and always run the same number of times: those are the parts of
+    // one iteration (a LAMMPS time step recorded with call sites: its two
+    // forward exchanges, then its two reverse ones), not iterations.
     // A child's id is below its parent's: children are complete when added.
+    std::vector<char> judged(w_.loops.size(), 0), of_parts(w_.loops.size(), 0);
+    std::vector<uint64_t> own_lead_calls(w_.loops.size(), 0);
     for (uint32_t l = 0; l < w_.loops.size(); ++l) {
       uint32_t q = w_.parent[l];
       if (!w_.reached[l] || q == kNone || names[l].empty() || names[q].empty() || names[l][0] != names[q][0]) continue;
+      if (!judged[q]) {
+        judged[q] = 1;
+        const auto& body = t.loop_body(q);
+        own_lead_calls[q] = outer_calls(t, p.defs(), body.data(), body.size()).count(names[q][0]);
+        const std::vector<uint32_t> parts = loops_led_by(t, q, names, names[q][0]);
+        of_parts[q] = own_lead_calls[q] == 0 && parts.size() > 1 &&
+                      std::all_of(parts.begin(), parts.end(), [&](uint32_t k) {
+                        return w_.reached[k] && w_.loops[k].min_trip == w_.loops[k].max_trip;
+                      });
+      }
+      if (of_parts[q]) continue;
       ThreadLoop& outer = w_.loops[q];
       const ThreadLoop& inner = w_.loops[l];
       if (outer.nest_iterations == 0) {
-        const auto& body = t.loop_body(q);
-        outer.nest_iterations =
-            outer.iterations * outer_calls(t, p.defs(), body.data(), body.size()).count(names[q][0]);
+        outer.nest_iterations = outer.iterations * own_lead_calls[q];
         outer.nest_iterations +=
             outer.occurrences * peeled_lead_calls(t, p.defs(), w_.place[q], names[q], names[q][0]);
       }

@@ -334,6 +334,40 @@ TEST_F(Apps, LammpsMeltTimeStepsAreOneLoop) {
   EXPECT_LE(swaps["occurrences"].get<int64_t>(), 2 * (reneighbourings + thermo + 3)) << swaps.dump(1);
 }
 
+// With call sites (--callstack 1) the forward and the reverse swaps come from
+// different places in LAMMPS, so a step is [2 forward swaps, 2 reverse swaps]
+// and the grammar's loop counts steps: 285 of the 300 on each rank (the 15
+// reneighbouring steps differ and sit in the loop around it, whose nest counts
+// all the steps). The two swap loops inside a step are its parts, not steps:
+// before the nest rule knew that, the step row claimed 4 times its steps.
+TEST_F(Apps, LammpsMeltWithCallSitesShowsItsTimeStepLoop) {
+  constexpr int64_t kSteps = 300;
+  std::string lmp = require("lmp", "lammps");
+  std::string launcher = mpirun(2);
+  std::string melt = melt_input(10, kSteps);
+  SKIP_IF_MISSING();
+  std::ofstream(traced("in.melt")) << melt;
+  std::string rec = "cd " + quote(traced()) + " && " + quote(kRondo) + " record --callstack 1 -o " + quote(trace()) +
+                    " -- " + launcher + " " + quote(lmp) + " -in in.melt -log run.log -screen none";
+  recorded_ = run_command(rec);
+  ASSERT_EQ(recorded_.status, 0) << rec << "\n" << recorded_.out;
+  expect_valid_trace();
+  json loops = json_of(quote(kRondo) + " stats --json --sections loops " + quote(trace()))["loops"];
+  const int64_t reneighbourings = kSteps / 20;
+  json steps, nest;
+  for (const json& l : loops) {
+    // No row counts more iterations in its nest than the run made steps.
+    EXPECT_LE(l["nest_iterations"].get<int64_t>(), 2 * kSteps) << l.dump(1);
+    const int64_t n = l["iterations"].get<int64_t>();
+    if (n >= 2 * (kSteps - reneighbourings - 10) && n <= 2 * kSteps) steps = l;
+    if (l["nest_iterations"].get<int64_t>() >= 2 * kSteps * 95 / 100) nest = l;
+  }
+  ASSERT_FALSE(steps.is_null()) << "no loop of about one iteration per step\n" << loops.dump(1).substr(0, 4000);
+  EXPECT_EQ(steps["nest_iterations"], 0) << steps.dump(1);
+  EXPECT_EQ(steps["events_per_iteration"], 4 * 3 * 3) << steps.dump(1);  // 4 swaps of 3 calls, 3 events each
+  ASSERT_FALSE(nest.is_null()) << "no nest holding the steps\n" << loops.dump(1).substr(0, 4000);
+}
+
 // ---------------------------------------------------------------------------
 // HPC Challenge on a 1x2 grid: every test passes (Success=1) and the same tests
 // ran, traced or not. RandomAccess cancels its receives still posted at the end.

@@ -38,7 +38,11 @@
 //   name of the loop enclosing it, the two are one loop of the program: the
 //   outer row's nest_iterations counts the iterations of the whole nest, i.e.
 //   the inner loops' iterations plus, per outer iteration, the calls of that
-//   first region outside the inner loops ("step: 10 x (9 + 1) = 100").
+//   first region outside the inner loops ("step: 10 x (9 + 1) = 100"). Except
+//   where the outer body makes no such call itself and holds several loops with
+//   that first name, each always run the same number of times: those loops are
+//   the parts of one iteration (a LAMMPS step recorded with call sites: two
+//   forward swaps, then two reverse swaps), so the outer loop is no nest.
 // * Structure (occurrences, iterations, trip counts, events per iteration) comes
 //   from the grammar and the loop-count columns alone: no timestamp is read for
 //   it. Without a time window the row's counts are these structural counts. With
