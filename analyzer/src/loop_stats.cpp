@@ -171,6 +171,38 @@ std::string event_name(const ProcessDefinitions& defs, const EventDef& def) {
   }
 }
 
+// Hands visit(token) every event token of tokens[0, n), in order, looking into
+// sequences, and into loops when `into_loops` (else the loop tokens are handed
+// on too), at most kLabelTokenBudget tokens; returns whether it saw them all.
+template <typename Visit>
+bool walk_tokens(const ThreadTrace& t, const Token* tokens, size_t n, bool into_loops, Visit visit) {
+  struct Level {
+    const Token* list;
+    size_t len, pos;
+  };
+  std::vector<Level> stack{{tokens, n, 0}};
+  size_t budget = kLabelTokenBudget;
+  while (!stack.empty() && budget > 0) {
+    Level& l = stack.back();
+    if (l.pos == l.len) {
+      stack.pop_back();
+      continue;
+    }
+    Token k = l.list[l.pos++];
+    --budget;
+    if (k.kind() == TokenKind::Sequence) {
+      const auto& s = t.sequences()[k.id()].tokens;
+      stack.push_back({s.data(), s.size(), 0});
+    } else if (k.kind() == TokenKind::Loop && into_loops) {
+      const auto& b = t.loop_body(k.id());
+      stack.push_back({b.data(), b.size(), 0});
+    } else {
+      visit(k);
+    }
+  }
+  return stack.empty();
+}
+
 // What one iteration of `loop` does: the regions entered at its outermost call
 // level, or, when it enters none, its other events (see loop_stats.h), in order.
 std::vector<std::string> body_names(const ThreadTrace& t, const ProcessDefinitions& defs, uint32_t loop) {
@@ -178,37 +210,19 @@ std::vector<std::string> body_names(const ThreadTrace& t, const ProcessDefinitio
   auto add = [](std::vector<std::string>& names, std::string name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
   };
-  struct Level {
-    const std::vector<Token>* list;
-    size_t pos;
-  };
-  std::vector<Level> stack{{&t.loop_body(loop), 0}};
   int depth = 0;
-  size_t budget = kLabelTokenBudget;
-  while (!stack.empty() && budget > 0) {
-    Level& l = stack.back();
-    if (l.pos == l.list->size()) {
-      stack.pop_back();
-      continue;
+  const auto& body = t.loop_body(loop);
+  walk_tokens(t, body.data(), body.size(), true, [&](Token k) {
+    const EventDef& def = t.events()[k.id()];
+    if (def.key.kind == EventKind::Enter) {
+      if (depth == 0) add(regions, defs.region_name(def.key.ref));
+      ++depth;
+    } else if (def.key.kind == EventKind::Leave) {
+      depth = std::max(0, depth - 1);  // a body may start inside a call (rotated repeat)
+    } else if (depth == 0 && def.key.kind != EventKind::MpiCollectiveBegin) {
+      add(others, event_name(defs, def));
     }
-    Token k = (*l.list)[l.pos++];
-    --budget;
-    switch (k.kind()) {
-      case TokenKind::Sequence: stack.push_back({&t.sequences()[k.id()].tokens, 0}); break;
-      case TokenKind::Loop: stack.push_back({&t.loop_body(k.id()), 0}); break;
-      default: {
-        const EventDef& def = t.events()[k.id()];
-        if (def.key.kind == EventKind::Enter) {
-          if (depth == 0) add(regions, defs.region_name(def.key.ref));
-          ++depth;
-        } else if (def.key.kind == EventKind::Leave) {
-          depth = std::max(0, depth - 1);  // a body may start inside a call (rotated repeat)
-        } else if (depth == 0 && def.key.kind != EventKind::MpiCollectiveBegin) {
-          add(others, event_name(defs, def));
-        }
-      }
-    }
-  }
+  });
   return regions.empty() ? others : regions;
 }
 
@@ -231,37 +245,20 @@ struct OuterCalls {
 };
 
 OuterCalls outer_calls(const ThreadTrace& t, const ProcessDefinitions& defs, const Token* tokens, size_t n) {
-  struct Level {
-    const Token* list;
-    size_t len, pos;
-  };
-  std::vector<Level> stack{{tokens, n, 0}};
   int depth = 0;
   OuterCalls out;
-  size_t budget = kLabelTokenBudget;
-  while (!stack.empty() && budget > 0) {
-    Level& l = stack.back();
-    if (l.pos == l.len) {
-      stack.pop_back();
-      continue;
+  const bool whole = walk_tokens(t, tokens, n, false, [&](Token k) {
+    if (k.kind() != TokenKind::Event) return;
+    const EventDef& def = t.events()[k.id()];
+    if (def.key.kind == EventKind::Enter) {
+      if (depth == 0) out.names.push_back(defs.region_name(def.key.ref));
+      ++depth;
+    } else if (def.key.kind == EventKind::Leave) {
+      out.balanced = out.balanced && depth > 0;
+      depth = std::max(0, depth - 1);
     }
-    Token k = l.list[l.pos++];
-    --budget;
-    if (k.kind() == TokenKind::Sequence) {
-      const auto& s = t.sequences()[k.id()].tokens;
-      stack.push_back({s.data(), s.size(), 0});
-    } else if (k.kind() == TokenKind::Event) {
-      const EventDef& def = t.events()[k.id()];
-      if (def.key.kind == EventKind::Enter) {
-        if (depth == 0) out.names.push_back(defs.region_name(def.key.ref));
-        ++depth;
-      } else if (def.key.kind == EventKind::Leave) {
-        out.balanced = out.balanced && depth > 0;
-        depth = std::max(0, depth - 1);
-      }
-    }
-  }
-  out.balanced = out.balanced && depth == 0 && stack.empty();
+  });
+  out.balanced = out.balanced && depth == 0 && whole;
   return out;
 }
 
@@ -298,27 +295,12 @@ uint64_t peeled_lead_calls(const ThreadTrace& t, const ProcessDefinitions& defs,
 // loops not) whose first name is `lead`.
 std::vector<uint32_t> loops_led_by(const ThreadTrace& t, uint32_t q, const std::vector<std::vector<std::string>>& names,
                                    const std::string& lead) {
-  struct Level {
-    const std::vector<Token>* list;
-    size_t pos;
-  };
-  std::vector<Level> stack{{&t.loop_body(q), 0}};
   std::vector<uint32_t> out;
-  size_t budget = kLabelTokenBudget;
-  while (!stack.empty() && budget > 0) {
-    Level& l = stack.back();
-    if (l.pos == l.list->size()) {
-      stack.pop_back();
-      continue;
-    }
-    Token k = (*l.list)[l.pos++];
-    --budget;
-    if (k.kind() == TokenKind::Sequence)
-      stack.push_back({&t.sequences()[k.id()].tokens, 0});
-    else if (k.kind() == TokenKind::Loop && k.id() < names.size() && !names[k.id()].empty() &&
-             names[k.id()][0] == lead)
+  const auto& body = t.loop_body(q);
+  walk_tokens(t, body.data(), body.size(), false, [&](Token k) {
+    if (k.kind() == TokenKind::Loop && k.id() < names.size() && !names[k.id()].empty() && names[k.id()][0] == lead)
       out.push_back(k.id());
-  }
+  });
   return out;
 }
 
