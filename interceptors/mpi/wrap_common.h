@@ -2,6 +2,9 @@
 // function, and calls the PMPI_ entry point.
 #pragma once
 
+#include <cstring>
+#include <memory>
+
 #include "mpi_tracking.h"
 
 // The region id of the enclosing wrapper's MPI function, registered once.
@@ -32,8 +35,8 @@ class SmallArray {
   explicit SmallArray(int n) {
     size_t count = static_cast<size_t>(n > 0 ? n : 1);
     if (count > kInPlace) {
-      heap_.resize(count);
-      ptr_ = heap_.data();
+      heap_ = std::make_unique<T[]>(count);
+      ptr_ = heap_.get();
     }
   }
   T* get() { return ptr_; }
@@ -42,7 +45,7 @@ class SmallArray {
  private:
   static constexpr size_t kInPlace = 16;
   T in_place_[kInPlace];
-  std::vector<T> heap_;
+  std::unique_ptr<T[]> heap_;  // one pointer to clear and test: cheaper than a vector per poll
   T* ptr_ = in_place_;
 };
 
@@ -65,7 +68,7 @@ class StatusArray {
 class RequestSnapshot {
  public:
   RequestSnapshot(int n, const MPI_Request* requests) : copy_(n) {
-    for (int i = 0; i < n; ++i) copy_[i] = requests[i];
+    if (n > 0) std::memcpy(copy_.get(), requests, static_cast<size_t>(n) * sizeof(MPI_Request));
   }
   MPI_Request operator[](int i) { return copy_[i]; }
 
