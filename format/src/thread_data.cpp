@@ -364,6 +364,37 @@ void TimestampDecoder::reset(const TimestampChunkInfo& info, const uint8_t* delt
   first_ = true;
 }
 
+void TimestampDecoder::next_n(uint64_t* out, size_t n) {
+  size_t i = 0;
+  if (n > 0 && first_) out[i++] = next_slow();
+  // While every delta left has room for its longest form (10 bytes) no bound
+  // needs checking inside one; the tail goes through next().
+  uint64_t t = current_;
+  const uint8_t* p = p_;
+  const uint64_t unit = unit_;
+  const size_t fast = std::min<uint64_t>(n - i, remaining_);
+  size_t done = 0;
+  while (done < fast && end_ - p >= 10) {
+    uint64_t raw = *p++;
+    if (raw >= 0x80) {
+      raw &= 0x7f;
+      for (int shift = 7;; shift += 7) {
+        const uint8_t b = *p++;
+        raw |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+        if (shift >= 63) throw FormatError("timestamp deltas: truncated");
+      }
+    }
+    t += static_cast<uint64_t>(zigzag_decode(raw)) * unit;
+    out[i++] = t;
+    ++done;
+  }
+  current_ = t;
+  p_ = p;
+  remaining_ -= done;
+  for (; i < n; ++i) out[i] = next();
+}
+
 uint64_t TimestampDecoder::next_slow() {
   if (remaining_ == 0) throw FormatError("timestamp chunk: more events than timestamps");
   --remaining_;

@@ -178,7 +178,9 @@ class ThreadTrace {
 // One thread's timestamps by event index, read forward without the grammar:
 // for callers that know from the structure alone which events they need (the
 // first event of each loop iteration). Each chunk is taken from the
-// DecodedChunkCache and each delta decoded once.
+// DecodedChunkCache and decoded at once, in one tight loop, into the ticks of
+// its events (a chunk's worth of memory), which at() then reads by index: a
+// caller asks for one timestamp every few events, millions of times.
 class ForwardTimestamps {
  public:
   explicit ForwardTimestamps(const ThreadTrace& thread) : t_(&thread) {}
@@ -186,15 +188,21 @@ class ForwardTimestamps {
   // previous call's (the same again is free). Throws FormatError when the chunk
   // holding it is missing, std::out_of_range when `index` is past the events or
   // goes back.
-  uint64_t at(uint64_t index);
+  uint64_t at(uint64_t index) {
+    const uint64_t k = index - base_;
+    if (__builtin_expect(k < ticks_.size() && index >= last_, 1)) {
+      last_ = index;
+      return ticks_[k];
+    }
+    return enter_chunk(index);
+  }
 
  private:
+  uint64_t enter_chunk(uint64_t index);  // at() outside the chunk decoded (or an error)
   const ThreadTrace* t_;
-  uint64_t next_ = 0;      // index of the event decoder_ decodes next
-  uint64_t current_ = 0;   // timestamp of event next_ - 1
-  uint64_t chunk_end_ = 0; // one past the last index of the chunk decoder_ reads
-  DecodedDeltas deltas_;
-  TimestampDecoder decoder_;
+  uint64_t base_ = 0;             // index of ticks_[0]
+  uint64_t last_ = 0;             // the index asked for last
+  std::vector<uint64_t> ticks_;   // the decoded chunk's timestamps
 };
 
 // The trip counts of a thread's loops in replay order, for walks over the

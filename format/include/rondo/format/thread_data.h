@@ -96,18 +96,29 @@ std::vector<uint8_t> decode_timestamp_residuals(const uint8_t* data, size_t size
 class TimestampDecoder {
  public:
   void reset(const TimestampChunkInfo& info, const uint8_t* deltas, const uint8_t* end);
-  // Timestamp of the next event. Inline for the common case, a delta of one
-  // byte (every replay and seek decodes one per event); the rest, and every
-  // error, out of line.
+  // Timestamp of the next event. Inline for the common cases, a delta of one
+  // or two bytes (up to 8191 ticks either way: every replay and seek decodes
+  // one per event); the rest, and every error, out of line.
   uint64_t next() {
-    if (!first_ && remaining_ != 0 && p_ != end_ && *p_ < 0x80) {
+    if (!first_ && remaining_ != 0 && end_ - p_ >= 2) {
+      uint64_t raw = p_[0];
+      if (raw < 0x80) {
+        p_ += 1;
+      } else if (p_[1] < 0x80) {
+        raw = (raw & 0x7f) | (static_cast<uint64_t>(p_[1]) << 7);
+        p_ += 2;
+      } else {
+        return next_slow();
+      }
       --remaining_;
-      current_ += static_cast<uint64_t>(zigzag_decode(*p_++)) * unit_;
+      current_ += static_cast<uint64_t>(zigzag_decode(raw)) * unit_;
       return current_;
     }
     return next_slow();
   }
   uint64_t remaining() const { return remaining_; }
+  // The next n timestamps into out[0..n), in one loop (as n calls of next()).
+  void next_n(uint64_t* out, size_t n);
 
  private:
   uint64_t next_slow();
