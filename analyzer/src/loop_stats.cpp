@@ -466,10 +466,13 @@ class LoopTimer {
     ++s.iterations;
     s.sum_ticks += d;
     squares_[f.loop] += static_cast<u128>(d) * d;
-    LoopIterationTicks it{f.occurrence, f.iteration, d};
-    if (s.slowest.size() < kSlowestIterations || slower(it, s.slowest.back())) {
-      s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
-      if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
+    // Most iterations are shorter than the shortest of the slowest: one compare.
+    if (s.slowest.size() < kSlowestIterations || d >= s.slowest.back().ticks) {
+      LoopIterationTicks it{f.occurrence, f.iteration, d};
+      if (s.slowest.size() < kSlowestIterations || slower(it, s.slowest.back())) {
+        s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
+        if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
+      }
     }
     if (!overflow_ && durations_[f.loop].size() < loops_[f.loop].iterations) {
       durations_[f.loop].push_back(d);
