@@ -308,21 +308,21 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
       if (mpi_stack_.empty()) {
         mpi_ticks_ += d;
         if (inside >= 0) ++out_.activity.mpi_calls;
-        if (current_call_ != kNoRawCall) out_.calls[current_call_].exit_ns = p_.to_ns(e.ticks);
+        if (current_call_ != kNoRawCall) out_.calls[current_call_].exit_ns = ns_of(e.ticks);
         current_call_ = kNoRawCall;
       }
       return true;
     }
     if (!is_mpi_kind(kind)) return true;
     ++out_.mpi_records;
-    int64_t ns = p_.to_ns(e.ticks);
+    int64_t ns = ns_of(e.ticks);
     RecordPosition at{ns, out_.thread, e.index};
     if (current_call_ == kNoRawCall && !mpi_stack_.empty()) {
       // The first record of this call: remember the call (calls without
       // records are not kept).
       current_call_ = static_cast<uint32_t>(out_.calls.size());
       out_.calls.push_back(
-          {mpi_stack_.front().region, outer_caller_, p_.to_ns(mpi_stack_.front().start), -1, mpi_stack_.front().site});
+          {mpi_stack_.front().region, outer_caller_, ns_of(mpi_stack_.front().start), -1, mpi_stack_.front().site});
     }
     switch (kind) {
       case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
@@ -340,7 +340,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
           // A blocking receive is posted when its call begins; in one thread
           // nothing else is posted in between, across threads this is the
           // order MPI saw the receives in.
-          if (!mpi_stack_.empty()) r.order_ns = p_.to_ns(mpi_stack_.back().start);
+          if (!mpi_stack_.empty()) r.order_ns = ns_of(mpi_stack_.back().start);
           r.order_ns = std::max(r.order_ns, last_order_ns_);
           last_order_ns_ = r.order_ns;
         }
@@ -402,6 +402,18 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     uint64_t start;
     uint32_t site;  // the ENTER's call-site parameter (id + 1), 0: none
   };
+  // ProcessReader::to_ns, remembered for the last ticks asked: a call and the
+  // records made in it share their timestamps (a Waitall's completions all
+  // have its exit's), so most conversions repeat the one before.
+  int64_t ns_of(uint64_t ticks) {
+    if (!converted_ || ticks != converted_ticks_) {
+      converted_ = true;
+      converted_ticks_ = ticks;
+      converted_ns_ = p_.to_ns(ticks);
+    }
+    return converted_ns_;
+  }
+
   void keep(const MpiRawP2p& r) {
     if (pairing_)
       pairing_->add(r);
@@ -412,6 +424,9 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
   const ProcessReader& p_;
   MpiThreadPartial out_;
   std::optional<ThreadPairing> pairing_;  // set when the thread pairs its own records
+  bool converted_ = false;  // ns_of() has converted converted_ticks_ to converted_ns_
+  uint64_t converted_ticks_ = 0;
+  int64_t converted_ns_ = 0;
   TickWindow w_;
   std::vector<Frame> mpi_stack_;
   std::vector<uint32_t> caller_stack_;  // non-MPI regions entered and not left
