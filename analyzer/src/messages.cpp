@@ -246,7 +246,10 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
           t, [](EventKind k) { return k == EventKind::MpiSend || k == EventKind::MpiIsend; }));
       out_.recvs.reserve(records_in_columns(
           t, [](EventKind k) { return k == EventKind::MpiRecv || k == EventKind::MpiIrecv; }));
-      pairing_.emplace(pi, p.rank() >= 0 ? p.rank() : static_cast<int32_t>(pi), out_.sends, out_.recvs, LocalComm{}, LocalCall{});
+      // The process's label as process_label() gives it: its rank, else its position.
+      const int32_t rank = p.rank() >= 0 ? p.rank() : static_cast<int32_t>(pi);
+      // (The pairing writes into out_: the pass is never moved, take() moves out_ once.)
+      pairing_.emplace(pi, rank, out_.sends, out_.recvs, LocalComm{}, LocalCall{});
     } else {
       out_.p2p.reserve(records);
     }
