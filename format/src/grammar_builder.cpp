@@ -79,6 +79,7 @@ void GrammarBuilder::reset_frame(Frame& f) {
   f.region = kNone;
   f.enter_ticks = 0;
   f.child_ticks = 0;
+  f.tag = 0;
   f.flattened = false;
 }
 
@@ -94,13 +95,14 @@ uint64_t GrammarBuilder::range_hash(const Frame& f, uint32_t a, uint32_t b) cons
   return f.hash[b] - f.hash[a] * powers_[b - a];
 }
 
-void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected) {
+void GrammarBuilder::enter_frame(uint32_t event, uint32_t region, uint64_t ticks, uint64_t tag, Token expected) {
   // One frame more than the open calls, for enter()'s fast path.
   if (++depth_ + 1 >= frames_.size()) frames_.resize(frames_.size() * 2);
   Frame& f = frames_[depth_];
   reset_frame(f);
   f.region = region;
   f.enter_ticks = ticks;
+  f.tag = tag;
   Token enter_token = event_token(event);
   if (expected.kind() == TokenKind::Sequence) {
     const SequenceDef& s = sequences_[expected.id()];
@@ -120,8 +122,9 @@ void GrammarBuilder::settle_pending() {
   const ShortCall& s = short_calls_[pending_sequence_];
   const auto matched = static_cast<uint32_t>(pending_next_ - s.tokens);
   pending_next_ = nullptr;
+  pending_leave_region_ = kNone;
   const Frame& pending = frames_[depth_--];
-  enter_frame(s.tokens[0].id(), pending.region, pending.enter_ticks, pending_expected_);
+  enter_frame(s.tokens[0].id(), pending.region, pending.enter_ticks, pending.tag, pending_expected_);
   for (uint32_t k = 1; k < matched; ++k) feed(frames_[depth_], s.tokens[k], pending_ticks_[k], pending_ticks_[k]);
 }
 
@@ -165,7 +168,7 @@ void GrammarBuilder::close_frame(uint64_t ticks, bool with_leave, uint32_t leave
     result = sequence_token(intern_sequence(f.tokens.data(), n, f.hash[n], false));
     // The next call of this enter that its caller does not expect is probably this one again.
     const ShortCall& s = short_calls_[result.id()];
-    if (s.guessable) guess_of_enter_[s.enter.id()] = result.id();
+    if (s.guessable) set_guess(s.enter.id(), result.id());
   }
   if (result != kNoToken) sequence_stats_[result.id()].add(duration);
   uint64_t enter_ticks = f.enter_ticks;
@@ -348,6 +351,13 @@ void GrammarBuilder::classify_short_call(uint32_t id) {
   auto kind_at = [&](uint32_t k) {
     return t[k].kind() == TokenKind::Event ? events_[t[k].id()].key.kind : EventKind::Marker;
   };
+  // The region of a plain ENTER or LEAVE (its key has no parameter: no call site).
+  auto plain_region = [&](uint32_t k, EventKind kind) {
+    if (kind_at(k) != kind) return kNone;
+    const EventKey& key = events_[t[k].id()].key;
+    return key.params == EventKey{}.params ? key.ref : kNone;
+  };
+  s.enter_region = plain_region(0, EventKind::Enter);
   bool shape = short_calls_enabled_ && len >= 2 && len <= kShortCall && std::all_of(t.begin(), t.end(), [](Token x) {
                  return x.kind() == TokenKind::Event;
                });
@@ -359,6 +369,7 @@ void GrammarBuilder::classify_short_call(uint32_t id) {
     s.len = len;
     s.tokens = t.data();
     s.region = events_[t[0].id()].key.ref;
+    s.leave_region = plain_region(len - 1, EventKind::Leave);
     s.guessable = true;
     for (uint32_t d = 1; s.guessable && 2 * d <= len; ++d)
       for (uint32_t a = 0; s.guessable && a + 2 * d <= len; ++a)
@@ -367,9 +378,17 @@ void GrammarBuilder::classify_short_call(uint32_t id) {
   short_calls_.push_back(s);
   if (s.guessable) {
     uint32_t enter = t[0].id();
-    if (guess_of_enter_.size() <= enter) guess_of_enter_.resize(enter + 1, kNone);
-    if (guess_of_enter_[enter] == kNone) guess_of_enter_[enter] = id;
+    if (guess_of_enter_.size() <= enter || guess_of_enter_[enter] == kNone) set_guess(enter, id);
   }
+}
+
+void GrammarBuilder::set_guess(uint32_t enter, uint32_t seq) {
+  if (guess_of_enter_.size() <= enter) guess_of_enter_.resize(enter + 1, kNone);
+  guess_of_enter_[enter] = seq;
+  const uint32_t region = short_calls_[seq].enter_region;
+  if (region == kNone) return;
+  if (guess_of_region_.size() <= region) guess_of_region_.resize(region + 1, kNone);
+  guess_of_region_[region] = seq;
 }
 
 uint32_t GrammarBuilder::loop_for(Token body) {

@@ -72,6 +72,7 @@ void ThreadWriter::set_counters(const std::vector<uint32_t>& metric_ids) {
   if (metric_ids.size() > kMaxCounters) throw FormatError("more than 16 counters per thread");
   counter_metrics_ = metric_ids;
   counters_ = static_cast<uint32_t>(metric_ids.size());
+  if (counters_ != 0) hold(kHeldByCounters); else release(kHeldByCounters);
   allocate_ticks(ticks_.size());
 }
 
@@ -87,6 +88,7 @@ FoldedPolls* ThreadWriter::open_poll_run(uint32_t region) {
     *run = FoldedPolls{};  // the slot may hold an earlier, written run
     run->region = region;
     ++polled_;
+    hold(kHeldByPolls);
   }
   last_polled_ = static_cast<uint32_t>(run - polls_);
   return run;
@@ -98,6 +100,7 @@ void ThreadWriter::end_polls() {
   FoldedPolls run[kPolledPerRun];
   for (uint32_t i = 0; i < n; ++i) run[i] = polls_[i];
   polled_ = 0;  // first: event() below must not end the run again
+  release(kHeldByPolls);
   // Each function's pair: its first record at its first poll's entry, its last
   // at its last poll's exit. The 2n records are written in time order (a first
   // record before its own last one at equal times), so timestamps never go back

@@ -622,7 +622,7 @@ void after_fork_in_child() {
   Runtime* parent = g_rt;
   auto* rt = new Runtime;
   // A recorder the fork interrupted in the middle of an event is left alone.
-  if (forking && forking->busy.load(std::memory_order_relaxed) == 0) rt->open_at_fork = forking->open;
+  if (forking && forking->busy.load(std::memory_order_relaxed) == 0) rt->open_at_fork = forking->open_calls();
   rt->config = parent->config;
   rt->strings = parent->strings;
   rt->regions = parent->regions;
@@ -732,22 +732,45 @@ Recorder* new_location_recorder(ThreadDef def) {
   return r;
 }
 
+void Recorder::enter_general(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
+  if (writer.held(kReadCounters | kDeferred)) before_event();
+  enter_now(region, at, stack, site);
+}
+
+void Recorder::leave_general(uint32_t region, uint64_t at) {
+  if (writer.held(kReadCounters | kDeferred)) before_event();
+  leave_now(region, at);
+}
+
+void Recorder::enter_now(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
+  if (site != 0)
+    writer.enter_from(region, site, at, stack);
+  else
+    writer.enter(region, at, stack);
+}
+
+void Recorder::leave_now(uint32_t region, uint64_t at) {
+  const uint32_t depth = writer.depth();
+  if (depth == 0 || writer.open_region(depth) != region) close_above(region, at);
+  writer.leave(region, at);
+}
+
 void Recorder::close_below(uintptr_t stack, uint64_t at) {
-  while (!open.empty() && open.back().stack < stack) {
-    writer.leave(open.back().region, at);
-    open.pop_back();
-  }
-  if (open.size() > writer.depth()) open.resize(writer.depth());
+  for (uint32_t d = writer.depth(); d > 0 && writer.open_tag(d) < stack; d = writer.depth())
+    writer.leave(writer.open_region(d), at);
 }
 
 void Recorder::close_above(uint32_t region, uint64_t at) {
-  size_t match = open.size();
-  while (match > 0 && open[match - 1].region != region) --match;
+  uint32_t match = writer.depth();
+  while (match > 0 && writer.open_region(match) != region) --match;
   if (match == 0) return;  // no such open call: the writer keeps the leave as an event
-  while (open.size() > match) {
-    writer.leave(open.back().region, at);
-    open.pop_back();
-  }
+  while (writer.depth() > match) writer.leave(writer.open_region(writer.depth()), at);
+}
+
+std::vector<Recorder::OpenCall> Recorder::open_calls() const {
+  std::vector<OpenCall> calls;
+  for (uint32_t d = 1; d <= writer.depth(); ++d) calls.push_back({writer.open_region(d), writer.open_tag(d)});
+  return calls;
 }
 
 void resume_at_stack(uintptr_t stack) {
@@ -763,7 +786,8 @@ void resume_at_stack(uintptr_t stack) {
   }
   Recorder& r = g.thread_recorder();
   r.settle();
-  if (!r.open.empty() && r.open.back().stack < stack) r.close_below(stack, ticks());
+  const uint32_t depth = r.writer.depth();
+  if (depth > 0 && r.writer.open_tag(depth) < stack) r.close_below(stack, ticks());
 }
 
 void record_event(const EventKey& key, const int64_t* data) {
@@ -785,7 +809,7 @@ void Recorder::before_event() {
 // In order, as the handler recorded them; the counters' slots repeat the last
 // reading (a handler's events have none of their own).
 void Recorder::replay_deferred() {
-  slow &= ~kSlowDeferred;
+  writer.release(kDeferred);
   deferred.drain([this](const DeferredEvent& e) {
     switch (e.kind) {
       case DeferredEvent::Kind::Enter: enter_now(e.region, e.at, e.stack, e.site); break;
@@ -793,7 +817,7 @@ void Recorder::replay_deferred() {
       case DeferredEvent::Kind::Event: writer.event(e.key, e.at, e.has_data ? e.data : nullptr); break;
       case DeferredEvent::Kind::Poll: writer.poll(e.region, e.at, e.until); break;
       case DeferredEvent::Kind::Resume:
-        if (!open.empty() && open.back().stack < e.stack) close_below(e.stack, e.at);
+        close_below(e.stack, e.at);
         break;
     }
   });
@@ -812,7 +836,7 @@ namespace {
 void defer(Recorder& r, const DeferredEvent& e) {
   r.busy.store(Recorder::kInHandler | Recorder::kBusy, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  if (r.deferred.push(e)) r.slow |= Recorder::kSlowDeferred;
+  if (r.deferred.push(e)) r.writer.hold(Recorder::kDeferred);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   r.busy.store(Recorder::kInHandler, std::memory_order_relaxed);
 }

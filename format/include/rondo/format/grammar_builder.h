@@ -70,7 +70,36 @@ class GrammarBuilder {
   // the caller's frame). Anything else first *settles* the pending frame, i.e.
   // does what enter() and the records would have done on the general path, so
   // the grammar is the same (docs/design-recording.md, "The pending short call").
-  void enter(uint32_t event, uint32_t region, uint64_t ticks) {
+  //
+  // `tag`: an opaque value kept with the open call (the recording runtime keeps
+  // the call's stack position there, see open_tag()).
+  //
+  // try_enter_short() and try_leave_short() are the fast path of the plain
+  // ENTER and LEAVE of `region` (no call site): they compare regions, not event
+  // ids, so they need no id lookup. They return false, having changed nothing,
+  // when the general enter() or leave() must run instead.
+  __attribute__((always_inline)) bool try_enter_short(uint32_t region, uint64_t ticks, uint64_t tag) {
+    if (pending_next_) return false;
+    const Token expected = peek_expected(frames_[depth_]);
+    uint32_t call;
+    if (expected.kind() == TokenKind::Sequence && short_calls_[expected.id()].enter_region == region) {
+      // As in enter(): the expected call, and no guess when it is not short.
+      if (short_calls_[expected.id()].len == 0) return false;
+      call = expected.id();
+    } else {
+      if (region >= guess_of_region_.size()) return false;
+      call = guess_of_region_[region];
+      if (call == kNone) return false;
+    }
+    begin_pending(call, region, ticks, tag, expected);
+    return true;
+  }
+  __attribute__((always_inline)) bool try_leave_short(uint32_t region, uint64_t ticks) {
+    if (pending_leave_region_ != region) return false;
+    leave_short_call(ticks);
+    return true;
+  }
+  void enter(uint32_t event, uint32_t region, uint64_t ticks, uint64_t tag = 0) {
     if (pending_next_) settle_pending();
     const Token expected = peek_expected(frames_[depth_]);
     const Token enter_token = event_token(event);
@@ -83,15 +112,10 @@ class GrammarBuilder {
       call = guess_of_enter_[event];  // a known short call the caller did not expect here
     }
     if (call != kNone) {
-      Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
-      f.region = region;
-      f.enter_ticks = ticks;
-      pending_sequence_ = call;
-      pending_next_ = short_calls_[call].tokens + 1;
-      pending_expected_ = expected;
+      begin_pending(call, region, ticks, tag, expected);
       return;
     }
-    enter_frame(event, region, ticks, expected);
+    enter_frame(event, region, ticks, tag, expected);
   }
   void leave(uint32_t event, uint32_t region, uint64_t ticks) {
     if (pending_next_) {
@@ -110,7 +134,7 @@ class GrammarBuilder {
       const auto pos = static_cast<uint32_t>(pending_next_ - s.tokens);
       if (pos + 1 < s.len && *pending_next_ == event_token(event)) {
         pending_ticks_[pos] = ticks;
-        ++pending_next_;
+        if (++pending_next_ == s.tokens + s.len - 1) pending_leave_region_ = s.leave_region;
         return;
       }
       settle_pending();
@@ -132,6 +156,9 @@ class GrammarBuilder {
   void checkpoint(std::vector<Token>& tokens, std::vector<std::pair<uint32_t, uint32_t>>& counts) const;
 
   uint32_t depth() const { return depth_; }  // open calls
+  // The open call at `depth` (1 = outermost .. depth()): its region and tag.
+  uint32_t open_region(uint32_t depth) const { return frames_[depth].region; }
+  uint64_t open_tag(uint32_t depth) const { return frames_[depth].tag; }
   // Statistics so far (in ticks): per region, sequence and loop.
   void fill_summary(ThreadSummary& s) const;
 
@@ -148,6 +175,10 @@ class GrammarBuilder {
   static constexpr uint32_t kShortCall = 6;
   struct ShortCall {
     Token enter;
+    // The region whose plain ENTER (no call site) is `enter`, else kNone; for
+    // short calls, the region whose plain LEAVE is the last token, else kNone.
+    uint32_t enter_region = kNone;
+    uint32_t leave_region = kNone;
     uint32_t len = 0;
     const Token* tokens = nullptr;  // sequences_[id].tokens.data(): moving a SequenceDef keeps its buffer
     bool guessable = false;
@@ -177,6 +208,7 @@ class GrammarBuilder {
     uint32_t region = kNone;
     uint64_t enter_ticks = 0;
     uint64_t child_ticks = 0;  // sum of direct callees' durations (for exclusive time)
+    uint64_t tag = 0;          // the caller's value for this call (enter())
     bool flattened = false;
   };
   struct LoopInfo {
@@ -199,13 +231,27 @@ class GrammarBuilder {
   };
 
   uint32_t define_region_event(uint32_t region, bool enter);
-  void enter_frame(uint32_t event, uint32_t region, uint64_t ticks, Token expected);
+  void enter_frame(uint32_t event, uint32_t region, uint64_t ticks, uint64_t tag, Token expected);
+  // Opens the frame of short call `call` as pending (see enter()).
+  __attribute__((always_inline)) void begin_pending(uint32_t call, uint32_t region, uint64_t ticks, uint64_t tag,
+                                                    Token expected) {
+    Frame& f = frames_[++depth_];  // exists: frames_ always has a frame beyond depth_
+    f.region = region;
+    f.enter_ticks = ticks;
+    f.tag = tag;
+    pending_sequence_ = call;
+    const ShortCall& s = short_calls_[call];
+    pending_next_ = s.tokens + 1;
+    pending_leave_region_ = s.len == 2 ? s.leave_region : kNone;
+    pending_expected_ = expected;
+  }
   void leave_frame(uint32_t event, uint32_t region, uint64_t ticks);
   void settle_pending();
   // The short call pending_sequence_ is complete at `ticks`: what close_frame()
   // does for a frame whose tokens are that sequence's, without the frame.
   __attribute__((always_inline)) void leave_short_call(uint64_t ticks) {
     pending_next_ = nullptr;
+    pending_leave_region_ = kNone;
     ShortCall& s = short_calls_[pending_sequence_];
     const Token result = sequence_token(pending_sequence_);
     if (__builtin_expect(pending_expected_ != result, 0)) forget_tokens(s);
@@ -303,6 +349,10 @@ class GrammarBuilder {
   // By enter event: a guessable short call starting with it (the last one a call
   // of that enter produced on the general path), else kNone.
   std::vector<uint32_t> guess_of_enter_;
+  // The same by region, for the plain ENTERs (try_enter_short()).
+  std::vector<uint32_t> guess_of_region_;
+  // Makes `seq` the guess for calls of enter event `enter`.
+  void set_guess(uint32_t enter, uint32_t seq);
   void classify_short_call(uint32_t id);
   std::vector<uint64_t> sequence_hash_;
   std::unordered_map<uint64_t, uint32_t> sequence_index_;
@@ -324,6 +374,9 @@ class GrammarBuilder {
   // at the enter. One pointer serves as the flag and the position, so the
   // leave of a leaf call costs one load and one comparison.
   const Token* pending_next_ = nullptr;
+  // The region whose plain LEAVE completes the pending call now (it has
+  // matched everything but its leave), else kNone: try_leave_short()'s one test.
+  uint32_t pending_leave_region_ = kNone;
   uint32_t pending_sequence_ = 0;
   Token pending_expected_;
   uint64_t pending_ticks_[kShortCall] = {};

@@ -74,29 +74,54 @@ class ThreadWriter {
   // many events (and at flush()).
   ThreadWriter(uint32_t thread, Sink sink, size_t events_per_batch = 1 << 14);
 
-  // enter() and leave() are inlined into every hook and wrapper: a call
-  // through the PLT and a second prologue cost more than their fast path.
-  __attribute__((always_inline)) void enter(uint32_t region, uint64_t ticks) {
+  // The fast path of enter() and leave(), inlined into every hook and wrapper
+  // (a call through the PLT and a second prologue would cost more than it
+  // does): a call that repeats a known short call (GrammarBuilder). False,
+  // with nothing changed, when the general enter() or leave() must run: the
+  // call is not such a call, or the writer is held (hold()).
+  __attribute__((always_inline)) bool try_enter(uint32_t region, uint64_t ticks, uint64_t tag) {
+    if (__builtin_expect(hold_ != 0, 0) || !builder_.try_enter_short(region, ticks, tag)) return false;
+    stamp_unheld(ticks);
+    return true;
+  }
+  __attribute__((always_inline)) bool try_leave(uint32_t region, uint64_t ticks) {
+    if (__builtin_expect(hold_ != 0, 0) || !builder_.try_leave_short(region, ticks)) return false;
+    stamp_unheld(ticks);
+    return true;
+  }
+  // `tag`: an opaque value kept with the open call (open_tag()).
+  void enter(uint32_t region, uint64_t ticks, uint64_t tag = 0) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.enter_event(region);
-    builder_.enter(id, region, ticks);
+    builder_.enter(id, region, ticks, tag);
     stamp(ticks);  // last: a flush it triggers must see this event in the grammar
   }
   // An enter made from a call site (call_sites.h): p0 of the ENTER is `site`
   // (the call-site id + 1), so each site is an event of its own.
-  void enter_from(uint32_t region, uint32_t site, uint64_t ticks) {
+  void enter_from(uint32_t region, uint32_t site, uint64_t ticks, uint64_t tag = 0) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     EventKey key{EventKind::Enter, region, {static_cast<int64_t>(site)}};
     uint32_t id = builder_.event_id(key);
-    builder_.enter(id, region, ticks);
+    builder_.enter(id, region, ticks, tag);
     stamp(ticks);
   }
-  __attribute__((always_inline)) void leave(uint32_t region, uint64_t ticks) {
+  void leave(uint32_t region, uint64_t ticks) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
     uint32_t id = builder_.leave_event(region);
     builder_.leave(id, region, ticks);
     stamp(ticks);
   }
+
+  // Reasons for try_enter() and try_leave() to decline, one bit each (none:
+  // 0). kHeldByPolls and kHeldByCounters are the writer's own (a run of folded
+  // polls is open; every event stamps counters); the bits from kFirstOwnerHold
+  // up are its owner's, for work that must come before the next enter or leave
+  // (the recording runtime: events deferred by a signal handler, counters to
+  // read). One test on the fast path covers them all.
+  static constexpr uint32_t kHeldByPolls = 1, kHeldByCounters = 2, kFirstOwnerHold = 1u << 8;
+  void hold(uint32_t bits) { hold_ |= bits; }
+  void release(uint32_t bits) { hold_ &= ~bits; }
+  bool held(uint32_t bits) const { return (hold_ & bits) != 0; }
   // Any other event: identity in `key`, per-occurrence values in `data`
   // (kind_shape(key.kind).data of them). Always inlined: an MPI message
   // record takes this path once per call.
@@ -131,6 +156,7 @@ class ThreadWriter {
     end_polls();
     polls_[0] = run;
     polled_ = 1;
+    hold(kHeldByPolls);
     end_polls();
   }
   // Writes the current run of folded polls, if any.
@@ -157,6 +183,9 @@ class ThreadWriter {
   uint64_t* counter_slot() { return counter_next_; }
   uint32_t counters() const { return counters_; }
   uint32_t depth() const { return builder_.depth(); }
+  // The open call at `depth` (1 = outermost .. depth()): its region and tag.
+  uint32_t open_region(uint32_t depth) const { return builder_.open_region(depth); }
+  uint64_t open_tag(uint32_t depth) const { return builder_.open_tag(depth); }
 
  private:
   // A store and a count-down: ticks_ is allocated ahead (stamped() of its
@@ -164,6 +193,11 @@ class ThreadWriter {
   __attribute__((always_inline)) void stamp(uint64_t ticks) {
     *next_tick_++ = ticks;
     if (__builtin_expect(counters_ != 0, 0)) stamp_counters();
+    if (__builtin_expect(--room_ == 0, 0)) out_of_room();
+  }
+  // stamp() when not held: no counters.
+  __attribute__((always_inline)) void stamp_unheld(uint64_t ticks) {
+    *next_tick_++ = ticks;
     if (__builtin_expect(--room_ == 0, 0)) out_of_room();
   }
   size_t stamped() const { return static_cast<size_t>(next_tick_ - ticks_.data()); }
@@ -198,6 +232,7 @@ class ThreadWriter {
   // polled in it, in the order of their first polls.
   FoldedPolls polls_[kPolledPerRun];
   uint32_t polled_ = 0;
+  uint32_t hold_ = 0;  // see hold()
   uint32_t last_polled_ = 0;  // the entry of polls_ that the last poll went to
   // The entry of the current run for `region`, opened (ending the run first
   // when it holds kPolledPerRun functions already) when there is none.

@@ -42,69 +42,62 @@ __attribute__((always_inline)) inline uintptr_t stack_position() {
 
 struct Recorder {
   explicit Recorder(uint32_t index);
+  // The open calls are the writer's (ThreadWriter::open_region()), each with
+  // its stack position as its tag.
   format::ThreadWriter writer;
   uint32_t index;
-  // The open calls, innermost last, as the writer has them, with their stack
-  // positions (the writer's grammar knows nothing of stacks).
-  struct OpenCall {
-    uint32_t region;
-    uintptr_t stack;
-  };
-  std::vector<OpenCall> open;
   // This thread's PAPI event set; null without --counters. Set it with
   // set_counters().
   ThreadCounters* counters = nullptr;
   void set_counters(ThreadCounters* c) {
     counters = c;
-    slow = c ? (slow | kSlowCounters) : (slow & ~kSlowCounters);
+    if (c) writer.hold(kReadCounters); else writer.release(kReadCounters);
   }
-  // Non-zero when an enter or leave has more to do first: read the counters,
-  // replay events deferred by a signal handler (one predictable branch per
-  // enter and leave otherwise). Written by a handler only while the recorder
-  // is not busy, and read after busy is set, so no handler's write is missed.
-  static constexpr uint32_t kSlowCounters = 1, kSlowDeferred = 2;
-  uint32_t slow = 0;
-  // `site`: the call site's id + 1 (call_sites.h), 0: none.
-  void enter(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site = 0) {
-    if (__builtin_expect(slow != 0, 0)) before_event();
-    enter_now(region, at, stack, site);
-  }
-  void enter_now(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
-    open.push_back({region, stack});
-    if (__builtin_expect(site != 0, 0))
-      writer.enter_from(region, site, at);
-    else
-      writer.enter(region, at);
+  // What an enter or leave must do first, as writer hold bits (so the fast
+  // path tests them with the writer's own, in one branch): read the counters,
+  // replay events deferred by a signal handler. kDeferred is set by a handler
+  // only while the recorder is not busy, and read after busy is set, so no
+  // handler's write is missed.
+  static constexpr uint32_t kReadCounters = format::ThreadWriter::kFirstOwnerHold,
+                            kDeferred = format::ThreadWriter::kFirstOwnerHold << 1;
+  // `site`: the call site's id + 1 (call_sites.h), 0: none. The fast path is
+  // the writer's (a repeated short call); everything else is enter_general().
+  __attribute__((always_inline)) void enter(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site = 0) {
+    if (__builtin_expect(site == 0, 1) && __builtin_expect(writer.try_enter(region, at, stack), 1)) return;
+    enter_general(region, at, stack, site);
   }
   // A leave of a call that is not the innermost one closes the calls above it
   // first, each with its own leave (they were skipped by a jump the runtime did
-  // not see), so every enter keeps its leave.
-  void leave(uint32_t region, uint64_t at) {
-    if (__builtin_expect(slow != 0, 0)) before_event();
-    leave_now(region, at);
+  // not see), so every enter keeps its leave. (The fast path needs no check:
+  // only the leave of the innermost call completes a pending short call.)
+  __attribute__((always_inline)) void leave(uint32_t region, uint64_t at) {
+    if (__builtin_expect(writer.try_leave(region, at), 1)) return;
+    leave_general(region, at);
   }
-  void leave_now(uint32_t region, uint64_t at) {
-    if (__builtin_expect(!open.empty() && open.back().region == region, 1)) {
-      open.pop_back();
-      writer.leave(region, at);
-      return;
-    }
-    close_above(region, at);
-    writer.leave(region, at);
-    if (open.size() > writer.depth()) open.resize(writer.depth());
-  }
+  void enter_general(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site);
+  void leave_general(uint32_t region, uint64_t at);
+  // enter() and leave() without the work that comes first (before_event()).
+  void enter_now(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site);
+  void leave_now(uint32_t region, uint64_t at);
   // Closes, innermost first, the open calls entered below `stack` (deeper on
   // the stack), at `at`.
   void close_below(uintptr_t stack, uint64_t at);
+  // The open calls, outermost first.
+  struct OpenCall {
+    uint32_t region;
+    uintptr_t stack;
+  };
+  std::vector<OpenCall> open_calls() const;
 
   // Replays the events deferred by signal handlers, if any (not from a handler).
   void settle() {
-    if (__builtin_expect((slow & kSlowDeferred) != 0, 0)) replay_deferred();
+    if (__builtin_expect(writer.held(kDeferred), 0)) replay_deferred();
   }
 
  private:
   void close_above(uint32_t region, uint64_t at);
-  // The slow part of enter() and leave(): settle(), then read the counters.
+  // What comes before an enter or leave when the writer is held by us:
+  // settle(), then read the counters.
   void before_event();
   void replay_deferred();
 
