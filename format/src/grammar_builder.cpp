@@ -370,6 +370,7 @@ void GrammarBuilder::classify_short_call(uint32_t id) {
     s.tokens = t.data();
     s.region = events_[t[0].id()].key.ref;
     s.leave_region = plain_region(len - 1, EventKind::Leave);
+    if (len == 2) s.leave_after_enter = s.leave_region;
     s.guessable = true;
     for (uint32_t d = 1; s.guessable && 2 * d <= len; ++d)
       for (uint32_t a = 0; s.guessable && a + 2 * d <= len; ++a)
@@ -495,8 +496,10 @@ void GrammarBuilder::fill_summary(ThreadSummary& s) const {
     const ShortCall& c = short_calls_[id];
     if (c.calls.inclusive.count == 0) continue;
     if (s.regions.size() <= c.region) s.regions.resize(c.region + 1);
-    s.regions[c.region].merge(c.calls);
-    s.sequences[id].merge(c.calls.inclusive);
+    RegionStats calls = c.calls;
+    calls.exclusive_sum = calls.inclusive.sum;  // see add_short_call()
+    s.regions[c.region].merge(calls);
+    s.sequences[id].merge(calls.inclusive);
   }
   s.loops = loop_stats_;
   s.open_regions = depth_;

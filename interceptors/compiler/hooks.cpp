@@ -155,12 +155,16 @@ struct CacheEntry {
 constexpr size_t kCacheSize = 4096;
 thread_local CacheEntry t_cache[kCacheSize] __attribute__((tls_model("initial-exec")));
 
-// A cached address needs no check here: RecordGuard tests whether the process
-// is recorded, once per event. Resolving a new one does.
-inline uint32_t region_of(const void* fn) {
-  auto slot = (reinterpret_cast<uintptr_t>(fn) >> 4) & (kCacheSize - 1);
-  CacheEntry& e = t_cache[slot];
-  if (__builtin_expect(e.fn == fn, 1)) return e.region;
+inline CacheEntry& cache_entry(const void* fn) {
+  return t_cache[(reinterpret_cast<uintptr_t>(fn) >> 4) & (kCacheSize - 1)];
+}
+
+// The region of an address this thread's cache does not hold (kNotNow: none
+// now, kExcluded: never), which it then holds. A cached address needs no check
+// whether the process is recorded: the recording path tests that once per
+// event. Resolving a new one does.
+__attribute__((noinline)) uint32_t region_of_uncached(const void* fn) {
+  CacheEntry& e = cache_entry(fn);
   if (!g_resolver) return kExcluded;
   uint32_t region;
   {
@@ -192,6 +196,17 @@ inline uint32_t region_of(const void* fn) {
 
 inline bool recorded(uint32_t region) { return region < kNotNow; }
 
+// The hooks' paths for an address the cache does not hold (out of line, so the
+// hooks' fast path makes no call but in tail position).
+__attribute__((noinline)) void enter_uncached(const void* fn, uintptr_t stack) {
+  uint32_t region = region_of_uncached(fn);
+  if (recorded(region)) rondo::trace::record_enter_from(region, stack);
+}
+__attribute__((noinline)) void exit_uncached(const void* fn) {
+  uint32_t region = region_of_uncached(fn);
+  if (recorded(region)) rondo::trace::record_leave(region);
+}
+
 }  // namespace
 
 extern "C" {
@@ -200,16 +215,18 @@ void __cyg_profile_func_enter(void* fn, void* call_site) __attribute__((no_instr
 void __cyg_profile_func_exit(void* fn, void* call_site) __attribute__((no_instrument_function));
 
 void __cyg_profile_func_enter(void* fn, void*) {
-  uint32_t region = region_of(fn);
   // The instrumented function called us: its stack pointer is our frame's CFA.
   // A longjmp or a caught exception that lands above it ends this call.
-  if (recorded(region))
-    rondo::trace::record_enter_from(region, reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()));
+  const auto stack = reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa());
+  const CacheEntry& e = cache_entry(fn);
+  if (__builtin_expect(e.fn != fn, 0)) return enter_uncached(fn, stack);
+  if (recorded(e.region)) rondo::trace::record_enter_hook(e.region, stack);
 }
 
 void __cyg_profile_func_exit(void* fn, void*) {
-  uint32_t region = region_of(fn);
-  if (recorded(region)) rondo::trace::record_leave(region);
+  const CacheEntry& e = cache_entry(fn);
+  if (__builtin_expect(e.fn != fn, 0)) return exit_uncached(fn);
+  if (recorded(e.region)) rondo::trace::record_leave_hook(e.region);
 }
 
 }  // extern "C"

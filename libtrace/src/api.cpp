@@ -23,11 +23,11 @@ rondo_region_t rondo_region(const char* name) {
 void rondo_enter(rondo_region_t region) {
   // The region belongs to the caller: its stack pointer is our frame's CFA.
   if (region && g_recording.load(std::memory_order_relaxed))
-    record_enter_from(region - 1, reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()));
+    record_enter_hook(region - 1, reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()));
 }
 
 void rondo_leave(rondo_region_t region) {
-  if (region && g_recording.load(std::memory_order_relaxed)) record_leave(region - 1);
+  if (region && g_recording.load(std::memory_order_relaxed)) record_leave_hook(region - 1);
 }
 
 void rondo_marker(const char* text) {

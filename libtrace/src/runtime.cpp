@@ -667,7 +667,9 @@ void at_exit() { stop(); }
 }  // namespace
 
 Recorder::Recorder(uint32_t i)
-    : writer(i, [](Batch&& b) { submit(std::move(b)); }, g_rt->config.batch_events), index(i) {}
+    : writer(i, [](Batch&& b) { submit(std::move(b)); }, g_rt->config.batch_events), index(i) {
+  if (!g_clock_is_tsc) writer.hold(kNoCounterClock);
+}
 
 namespace {
 std::atomic<uint64_t> g_handler_events_left_out{0};
@@ -771,6 +773,36 @@ std::vector<Recorder::OpenCall> Recorder::open_calls() const {
   std::vector<OpenCall> calls;
   for (uint32_t d = 1; d <= writer.depth(); ++d) calls.push_back({writer.open_region(d), writer.open_tag(d)});
   return calls;
+}
+
+void record_enter_unhurried(uint32_t region, uintptr_t stack) { record_enter_from(region, stack); }
+
+void record_leave_unhurried(uint32_t region) { record_leave(region); }
+
+namespace {
+// What ~RecordGuard does.
+void release(Recorder& r) {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r.busy.store(0, std::memory_order_release);
+}
+}  // namespace
+
+void finish_enter_hook(Recorder& r, ThreadWriter::Fast fast, uint32_t region, uint64_t at, uintptr_t stack) {
+  if (r.writer.held(Recorder::kNoCounterClock)) at = ticks();
+  if (fast == ThreadWriter::Fast::Full)
+    r.writer.make_room();
+  else
+    r.enter_general(region, at, stack, 0);
+  release(r);
+}
+
+void finish_leave_hook(Recorder& r, ThreadWriter::Fast fast, uint32_t region, uint64_t at) {
+  if (r.writer.held(Recorder::kNoCounterClock)) at = ticks();
+  if (fast == ThreadWriter::Fast::Full)
+    r.writer.make_room();
+  else
+    r.leave_general(region, at);
+  release(r);
 }
 
 void resume_at_stack(uintptr_t stack) {

@@ -96,7 +96,26 @@ class GrammarBuilder {
   }
   __attribute__((always_inline)) bool try_leave_short(uint32_t region, uint64_t ticks) {
     if (pending_leave_region_ != region) return false;
-    leave_short_call(ticks);
+    // Only the common case, which calls no function: the caller expected this
+    // call, and its cursor is at it (leave_short_call() does the rest).
+    const Token result = sequence_token(pending_sequence_);
+    if (__builtin_expect(pending_expected_ != result, 0)) return false;
+    Frame& parent = frames_[depth_ - 1];
+    if (__builtin_expect(parent.cursors.empty(), 0)) return false;
+    Cursor& c = parent.cursors.back();
+    if (__builtin_expect(c.list[c.pos] != result, 0)) return false;
+    pending_next_ = nullptr;
+    pending_leave_region_ = kNone;
+    const uint64_t enter_ticks = frames_[depth_].enter_ticks, duration = ticks - enter_ticks;
+    add_short_call(short_calls_[pending_sequence_].calls, duration);
+    --depth_;
+    parent.child_ticks += duration;
+    parent.elem_starts[c.base + c.pos] = enter_ticks;
+    if (++c.pos == c.len && c.loop != kNone) {
+      ++c.count;
+      c.pos = 0;
+      c.last_end = ticks;
+    }
     return true;
   }
   void enter(uint32_t event, uint32_t region, uint64_t ticks, uint64_t tag = 0) {
@@ -179,6 +198,7 @@ class GrammarBuilder {
     // short calls, the region whose plain LEAVE is the last token, else kNone.
     uint32_t enter_region = kNone;
     uint32_t leave_region = kNone;
+    uint32_t leave_after_enter = kNone;  // leave_region when the call is [enter, leave], else kNone
     uint32_t len = 0;
     const Token* tokens = nullptr;  // sequences_[id].tokens.data(): moving a SequenceDef keeps its buffer
     bool guessable = false;
@@ -242,7 +262,7 @@ class GrammarBuilder {
     pending_sequence_ = call;
     const ShortCall& s = short_calls_[call];
     pending_next_ = s.tokens + 1;
-    pending_leave_region_ = s.len == 2 ? s.leave_region : kNone;
+    pending_leave_region_ = s.leave_after_enter;
     pending_expected_ = expected;
   }
   void leave_frame(uint32_t event, uint32_t region, uint64_t ticks);
@@ -256,7 +276,7 @@ class GrammarBuilder {
     const Token result = sequence_token(pending_sequence_);
     if (__builtin_expect(pending_expected_ != result, 0)) forget_tokens(s);
     const uint64_t enter_ticks = frames_[depth_].enter_ticks, duration = ticks - enter_ticks;
-    s.calls.add_call(duration, 0);
+    add_short_call(s.calls, duration);
     Frame& parent = frames_[--depth_];
     parent.child_ticks += duration;
     // The caller's cursor expects this call (peek_expected found it): one step.
@@ -275,6 +295,12 @@ class GrammarBuilder {
       return;
     }
     feed(parent, result, enter_ticks, ticks);
+  }
+  // A short call has no callees: its exclusive time is its inclusive time, so
+  // ShortCall::calls leaves exclusive_sum to fill_summary().
+  static void add_short_call(RegionStats& calls, uint64_t duration) {
+    calls.inclusive.add(duration);
+    calls.inclusive_sum_squares += static_cast<uint128>(duration) * duration;
   }
   // A call its caller did not expect is a frame without a cursor on the general
   // path: each token it pushed became that (now ended) frame's last occurrence of

@@ -80,15 +80,25 @@ class ThreadWriter {
   // with nothing changed, when the general enter() or leave() must run: the
   // call is not such a call, or the writer is held (hold()).
   __attribute__((always_inline)) bool try_enter(uint32_t region, uint64_t ticks, uint64_t tag) {
-    if (__builtin_expect(hold_ != 0, 0) || !builder_.try_enter_short(region, ticks, tag)) return false;
-    stamp_unheld(ticks);
-    return true;
+    return finish_fast(try_enter_stamp(region, ticks, tag));
   }
   __attribute__((always_inline)) bool try_leave(uint32_t region, uint64_t ticks) {
-    if (__builtin_expect(hold_ != 0, 0) || !builder_.try_leave_short(region, ticks)) return false;
-    stamp_unheld(ticks);
-    return true;
+    return finish_fast(try_leave_stamp(region, ticks));
   }
+  // The same in two steps, for a caller that must call no function on its
+  // fast path (a hook that then needs no stack frame, runtime.h): Full means
+  // the event was recorded and the batch has no room left, and make_room()
+  // must come before the next event.
+  enum class Fast : uint8_t { Declined, Done, Full };
+  __attribute__((always_inline)) Fast try_enter_stamp(uint32_t region, uint64_t ticks, uint64_t tag) {
+    if (__builtin_expect(hold_ != 0, 0) || !builder_.try_enter_short(region, ticks, tag)) return Fast::Declined;
+    return stamp_unheld(ticks);
+  }
+  __attribute__((always_inline)) Fast try_leave_stamp(uint32_t region, uint64_t ticks) {
+    if (__builtin_expect(hold_ != 0, 0) || !builder_.try_leave_short(region, ticks)) return Fast::Declined;
+    return stamp_unheld(ticks);
+  }
+  void make_room() { out_of_room(); }
   // `tag`: an opaque value kept with the open call (open_tag()).
   void enter(uint32_t region, uint64_t ticks, uint64_t tag = 0) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls();
@@ -195,10 +205,14 @@ class ThreadWriter {
     if (__builtin_expect(counters_ != 0, 0)) stamp_counters();
     if (__builtin_expect(--room_ == 0, 0)) out_of_room();
   }
-  // stamp() when not held: no counters.
-  __attribute__((always_inline)) void stamp_unheld(uint64_t ticks) {
+  // stamp() when not held (no counters), leaving the batch's end to the caller.
+  __attribute__((always_inline)) Fast stamp_unheld(uint64_t ticks) {
     *next_tick_++ = ticks;
-    if (__builtin_expect(--room_ == 0, 0)) out_of_room();
+    return __builtin_expect(--room_ == 0, 0) ? Fast::Full : Fast::Done;
+  }
+  __attribute__((always_inline)) bool finish_fast(Fast f) {
+    if (__builtin_expect(f == Fast::Full, 0)) out_of_room();
+    return f != Fast::Declined;
   }
   size_t stamped() const { return static_cast<size_t>(next_tick_ - ticks_.data()); }
   // The batch is full (flush) or its slots are used up (more slots, up to the batch size).

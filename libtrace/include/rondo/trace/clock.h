@@ -22,16 +22,21 @@ inline uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-inline uint64_t ticks() {
+// The processor's counter; only meaningful while g_clock_is_tsc is true.
+inline uint64_t counter_ticks() {
 #if defined(__x86_64__)
-  if (__builtin_expect(g_clock_is_tsc, 1)) return __rdtsc();
+  return __rdtsc();
 #elif defined(__aarch64__)
-  if (__builtin_expect(g_clock_is_tsc, 1)) {
-    uint64_t v;
-    asm volatile("mrs %0, cntvct_el0" : "=r"(v));
-    return v;
-  }
+  uint64_t v;
+  asm volatile("mrs %0, cntvct_el0" : "=r"(v));
+  return v;
+#else
+  return 0;
 #endif
+}
+
+inline uint64_t ticks() {
+  if (__builtin_expect(g_clock_is_tsc, 1)) return counter_ticks();
   return monotonic_ns();
 }
 

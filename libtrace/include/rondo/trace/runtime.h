@@ -58,8 +58,11 @@ struct Recorder {
   // replay events deferred by a signal handler. kDeferred is set by a handler
   // only while the recorder is not busy, and read after busy is set, so no
   // handler's write is missed.
+  // kNoCounterClock: the clock is not the processor's counter, which the
+  // hooks' fast path reads (record_enter_hook()).
   static constexpr uint32_t kReadCounters = format::ThreadWriter::kFirstOwnerHold,
-                            kDeferred = format::ThreadWriter::kFirstOwnerHold << 1;
+                            kDeferred = format::ThreadWriter::kFirstOwnerHold << 1,
+                            kNoCounterClock = format::ThreadWriter::kFirstOwnerHold << 2;
   // `site`: the call site's id + 1 (call_sites.h), 0: none. The fast path is
   // the writer's (a repeated short call); everything else is enter_general().
   __attribute__((always_inline)) void enter(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site = 0) {
@@ -270,6 +273,16 @@ void defer_event(Recorder& r, const format::EventKey& key, const int64_t* data, 
 void defer_poll(Recorder& r, uint32_t region, uint64_t entry, uint64_t exit);
 void defer_resume(Recorder& r, uintptr_t stack, uint64_t at);
 
+// The out-of-line parts of record_enter_hook() and record_leave_hook(): the
+// guarded path of record_enter_from() and record_leave(); and, with the
+// recorder marked busy and the event's time read, the rest of an event the
+// writer's fast path declined (Fast::Declined) or recorded into a full batch
+// (Fast::Full), after which they mark the recorder not busy.
+void record_enter_unhurried(uint32_t region, uintptr_t stack);
+void record_leave_unhurried(uint32_t region);
+void finish_enter_hook(Recorder& r, format::ThreadWriter::Fast fast, uint32_t region, uint64_t at, uintptr_t stack);
+void finish_leave_hook(Recorder& r, format::ThreadWriter::Fast fast, uint32_t region, uint64_t at);
+
 // Hot-path helpers. Always inlined, so that the stack position is the wrapper's.
 // The clock is read once the recorder is ready (its creation on a thread's
 // first event is not part of that event's call).
@@ -295,6 +308,45 @@ inline void record_leave(uint32_t region) {
     g.thread_recorder().leave(region, ticks());
   else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
     defer_leave(*d, region, ticks());
+}
+
+// record_enter_from() and record_leave() for hooks that do nothing else (the
+// compiler module's, rondo_enter/rondo_leave): their fast path calls no
+// function but in tail position, so such a hook needs no stack frame and saves
+// no register. Whatever the fast path does not cover (no recorder yet, a
+// wrapped call or the recorder busy, anything but a
+// repeated short call, a full batch) goes to the out-of-line functions below,
+// which do what the guarded path does. Without the processor's counter as the
+// clock the writer is held (Recorder::kNoCounterClock), so every event takes
+// the out-of-line path, which reads the clock again.
+__attribute__((always_inline)) inline void record_enter_hook(uint32_t region, uintptr_t stack) {
+  Recorder* r = t_recorder;
+  if (__builtin_expect(r == nullptr || t_intercept.inside != 0 || r->busy.load(std::memory_order_relaxed) != 0, 0))
+    return record_enter_unhurried(region, stack);
+  r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  // Read after the busy mark, as in RecordGuard::acquire().
+  if (__builtin_expect(!g_recording.load(std::memory_order_relaxed), 0))
+    return r->busy.store(0, std::memory_order_release);
+  const uint64_t at = counter_ticks();
+  const auto fast = r->writer.try_enter_stamp(region, at, stack);
+  if (__builtin_expect(fast != format::ThreadWriter::Fast::Done, 0)) return finish_enter_hook(*r, fast, region, at, stack);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r->busy.store(0, std::memory_order_release);
+}
+__attribute__((always_inline)) inline void record_leave_hook(uint32_t region) {
+  Recorder* r = t_recorder;
+  if (__builtin_expect(r == nullptr || t_intercept.inside != 0 || r->busy.load(std::memory_order_relaxed) != 0, 0))
+    return record_leave_unhurried(region);
+  r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (__builtin_expect(!g_recording.load(std::memory_order_relaxed), 0))
+    return r->busy.store(0, std::memory_order_release);
+  const uint64_t at = counter_ticks();
+  const auto fast = r->writer.try_leave_stamp(region, at);
+  if (__builtin_expect(fast != format::ThreadWriter::Fast::Done, 0)) return finish_leave_hook(*r, fast, region, at);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r->busy.store(0, std::memory_order_release);
 }
 void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 // The same with a given timestamp: an interceptor that records a call's entry or
