@@ -191,12 +191,7 @@ bool GrammarBuilder::match(Frame& f, Token t, uint64_t start, uint64_t end) {
     Cursor& c = f.cursors.back();
     Token expected = c.list[c.pos];
     if (expected == t) {
-      f.elem_starts[c.base + c.pos] = start;
-      if (++c.pos == c.len && c.loop != kNone) {
-        ++c.count;
-        c.pos = 0;
-        c.last_end = end;
-      }
+      step_cursor(f, c, start, end);
       return true;
     }
     if (expected.kind() == TokenKind::Loop && first_leaf(expected) == t) {

@@ -110,12 +110,7 @@ class GrammarBuilder {
     add_short_call(short_calls_[pending_sequence_].calls, duration);
     --depth_;
     parent.child_ticks += duration;
-    parent.elem_starts[c.base + c.pos] = enter_ticks;
-    if (++c.pos == c.len && c.loop != kNone) {
-      ++c.count;
-      c.pos = 0;
-      c.last_end = ticks;
-    }
+    step_cursor(parent, c, enter_ticks, ticks);
     return true;
   }
   void enter(uint32_t event, uint32_t region, uint64_t ticks, uint64_t tag = 0) {
@@ -286,15 +281,19 @@ class GrammarBuilder {
         feed(parent, result, enter_ticks, ticks);
         return;
       }
-      parent.elem_starts[c.base + c.pos] = enter_ticks;
-      if (++c.pos == c.len && c.loop != kNone) {
-        ++c.count;
-        c.pos = 0;
-        c.last_end = ticks;
-      }
+      step_cursor(parent, c, enter_ticks, ticks);
       return;
     }
     feed(parent, result, enter_ticks, ticks);
+  }
+  // Cursor `c` of frame `f` matched its element, from `start` to `end`: one step.
+  __attribute__((always_inline)) static void step_cursor(Frame& f, Cursor& c, uint64_t start, uint64_t end) {
+    f.elem_starts[c.base + c.pos] = start;
+    if (++c.pos == c.len && c.loop != kNone) {
+      ++c.count;
+      c.pos = 0;
+      c.last_end = end;
+    }
   }
   // A short call has no callees: its exclusive time is its inclusive time, so
   // ShortCall::calls leaves exclusive_sum to fill_summary().
