@@ -95,13 +95,18 @@ TEST(RowSummary, FarFramesAgreeWithAFullReplay) {
     }
     // Every pixel says it was summarised; one that stands for a few steps'
     // events (a step is about nine) says which loop's iterations it holds. (A
-    // pixel inside a slow, descheduled call may hold no event at all.)
+    // pixel inside a slow, descheduled call may hold no event at all.) How
+    // many depends on where the buckets' edges fall: each bucket keeps the
+    // loop it saw most iterations of, the inner relax loop or the step loop,
+    // and a pixel's edge buckets count in proportion, so a pixel of a few
+    // steps may name one iteration of the inner loop.
     int busy_pixels = 0;
     for (const PixelNote& n : drawn.notes) {
       EXPECT_EQ(n.replayed, 0u);
       if (n.summarised < 30) continue;
       ++busy_pixels;
-      EXPECT_NE(describe_note(n).find("iterations of loop L"), std::string::npos) << describe_note(n);
+      EXPECT_GE(n.iterations, 1u) << describe_note(n);
+      EXPECT_NE(describe_note(n).find(" of loop L"), std::string::npos) << describe_note(n);
     }
     EXPECT_GE(busy_pixels, c.pixels / 10);  // (fewer when the recorded program was descheduled)
   }
