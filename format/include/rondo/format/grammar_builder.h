@@ -82,7 +82,8 @@ class GrammarBuilder {
     if (pending_next_) return false;
     const Token expected = peek_expected(frames_[depth_]);
     uint32_t call;
-    if (expected.kind() == TokenKind::Sequence && short_calls_[expected.id()].enter_region == region) {
+    if (__builtin_expect(expected.kind() == TokenKind::Sequence && short_calls_[expected.id()].enter_region == region,
+                         1)) {
       // As in enter(): the expected call, and no guess when it is not short.
       if (short_calls_[expected.id()].len == 0) return false;
       call = expected.id();
@@ -315,7 +316,9 @@ class GrammarBuilder {
   uint64_t range_hash(const Frame& f, uint32_t a, uint32_t b) const;
   uint32_t intern_sequence(const Token* tokens, uint32_t len, uint64_t hash, bool loop_body);
   uint32_t loop_for(Token body);
-  Token first_leaf(Token t) const { return t.kind() == TokenKind::Loop ? loops_[t.id()].first_leaf : t; }
+  Token first_leaf(Token t) const {
+    return __builtin_expect(t.kind() == TokenKind::Loop, 0) ? loops_[t.id()].first_leaf : t;
+  }
   // The token a frame expects next, looking through loops to their first leaf. When
   // the innermost loop is at an iteration boundary it may also end, so the element
   // after it is an equally good guess: the one that is a call is returned.
@@ -323,7 +326,8 @@ class GrammarBuilder {
     if (f.cursors.empty()) return Token::from_bits(UINT32_MAX);
     const Cursor& c = f.cursors.back();
     Token primary = first_leaf(c.list[c.pos]);
-    if (primary.kind() == TokenKind::Sequence || c.loop == kNone || c.pos != 0 || c.count == 0 ||
+    // Mostly a call (a Sequence): the fast path of enter() follows it without a taken branch.
+    if (__builtin_expect(primary.kind() == TokenKind::Sequence, 1) || c.loop == kNone || c.pos != 0 || c.count == 0 ||
         f.cursors.size() < 2)
       return primary;
     const Cursor& p = f.cursors[f.cursors.size() - 2];
