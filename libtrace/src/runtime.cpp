@@ -777,7 +777,7 @@ std::vector<Recorder::OpenCall> Recorder::open_calls() const {
 
 void record_enter_unhurried(uint32_t region, uintptr_t stack) { record_enter_from(region, stack); }
 
-void record_leave_unhurried(uint32_t region) { record_leave(region); }
+void record_leave_unhurried(uint32_t region) { record_leave_guarded(region); }
 
 namespace {
 // What ~RecordGuard does.

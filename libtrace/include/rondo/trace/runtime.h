@@ -274,7 +274,7 @@ void defer_poll(Recorder& r, uint32_t region, uint64_t entry, uint64_t exit);
 void defer_resume(Recorder& r, uintptr_t stack, uint64_t at);
 
 // The out-of-line parts of record_enter_hook() and record_leave_hook(): the
-// guarded path of record_enter_from() and record_leave(); and, with the
+// guarded path of record_enter_from() and record_leave_guarded(); and, with the
 // recorder marked busy and the event's time read, the rest of an event the
 // writer's fast path declined (Fast::Declined) or recorded into a full batch
 // (Fast::Full), after which they mark the recorder not busy.
@@ -294,15 +294,13 @@ __attribute__((always_inline)) inline void record_enter_from(uint32_t region, ui
   else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0))
     defer_enter(*d, region, ticks(), stack, site);
 }
-__attribute__((always_inline)) inline void record_enter(uint32_t region, uint32_t site = 0) {
-  record_enter_from(region, stack_position(), site);
-}
 // The call site of the wrapper's caller (call_sites.h): 0 unless call sites are
 // on. Take it before reading the clock, so that the capture is not the call's time.
 __attribute__((always_inline)) inline uint32_t call_site() {
   return __builtin_expect(g_callstack_depth != 0, 0) ? capture_call_site() : 0;
 }
-inline void record_leave(uint32_t region) {
+// record_leave() through the guard (the out-of-line part of record_leave_hook()).
+inline void record_leave_guarded(uint32_t region) {
   RecordGuard g;
   if (g.ok())
     g.thread_recorder().leave(region, ticks());
@@ -310,8 +308,9 @@ inline void record_leave(uint32_t region) {
     defer_leave(*d, region, ticks());
 }
 
-// record_enter_from() and record_leave() for hooks that do nothing else (the
-// compiler module's, rondo_enter/rondo_leave): their fast path calls no
+// record_enter_from() and record_leave_guarded() for hooks that do nothing else
+// (the compiler module's, rondo_enter/rondo_leave) and for wrappers'
+// record_enter()/record_leave(): their fast path calls no
 // function but in tail position, so such a hook needs no stack frame and saves
 // no register. Whatever the fast path does not cover (no recorder yet, a
 // wrapped call or the recorder busy, anything but a
@@ -348,6 +347,15 @@ __attribute__((always_inline)) inline void record_leave_hook(uint32_t region) {
   std::atomic_signal_fence(std::memory_order_seq_cst);
   r->busy.store(0, std::memory_order_release);
 }
+// A wrapper's enter and leave of its call: the hooks' path, or the guarded
+// one when the enter has a call site.
+__attribute__((always_inline)) inline void record_enter(uint32_t region, uint32_t site = 0) {
+  if (__builtin_expect(site == 0, 1))
+    record_enter_hook(region, stack_position());
+  else
+    record_enter_from(region, stack_position(), site);
+}
+__attribute__((always_inline)) inline void record_leave(uint32_t region) { record_leave_hook(region); }
 void record_event(const format::EventKey& key, const int64_t* data = nullptr);
 // The same with a given timestamp: an interceptor that records a call's entry or
 // exit and a record belonging to that instant (a send at the start of MPI_Send, a
