@@ -31,15 +31,17 @@ std::vector<uint8_t> bytes_of(const ThreadSummary& s) {
   return out;
 }
 
-// Two builders fed as ThreadWriter feeds one; every comparison is exact.
+// Two builders fed as ThreadWriter feeds one (the fast path by region first,
+// try_enter_short/try_leave_short, then the general enter/leave when it
+// declines); every comparison is exact.
 class BothPaths {
  public:
   void enter(uint32_t region, uint64_t t) {
-    fast_.enter(fast_.enter_event(region), region, t);
+    if (!fast_.try_enter_short(region, t, 0)) fast_.enter(fast_.enter_event(region), region, t);
     general_.enter(general_.enter_event(region), region, t);
   }
   void leave(uint32_t region, uint64_t t) {
-    fast_.leave(fast_.leave_event(region), region, t);
+    if (!fast_.try_leave_short(region, t)) fast_.leave(fast_.leave_event(region), region, t);
     general_.leave(general_.leave_event(region), region, t);
   }
   void leaf(const EventKey& key, uint64_t t) {

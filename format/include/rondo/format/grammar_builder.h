@@ -95,24 +95,9 @@ class GrammarBuilder {
     begin_pending(call, region, ticks, tag, expected);
     return true;
   }
+  // Only the common case, which calls no function (leave_expected_short_call()).
   __attribute__((always_inline)) bool try_leave_short(uint32_t region, uint64_t ticks) {
-    if (pending_leave_region_ != region) return false;
-    // Only the common case, which calls no function: the caller expected this
-    // call, and its cursor is at it (leave_short_call() does the rest).
-    const Token result = sequence_token(pending_sequence_);
-    if (__builtin_expect(pending_expected_ != result, 0)) return false;
-    Frame& parent = frames_[depth_ - 1];
-    if (__builtin_expect(parent.cursors.empty(), 0)) return false;
-    Cursor& c = parent.cursors.back();
-    if (__builtin_expect(c.list[c.pos] != result, 0)) return false;
-    pending_next_ = nullptr;
-    pending_leave_region_ = kNone;
-    const uint64_t enter_ticks = frames_[depth_].enter_ticks, duration = ticks - enter_ticks;
-    add_short_call(short_calls_[pending_sequence_].calls, duration);
-    --depth_;
-    parent.child_ticks += duration;
-    step_cursor(parent, c, enter_ticks, ticks);
-    return true;
+    return pending_leave_region_ == region && leave_expected_short_call(ticks);
   }
   void enter(uint32_t event, uint32_t region, uint64_t ticks, uint64_t tag = 0) {
     if (pending_next_) settle_pending();
@@ -266,26 +251,43 @@ class GrammarBuilder {
   // The short call pending_sequence_ is complete at `ticks`: what close_frame()
   // does for a frame whose tokens are that sequence's, without the frame.
   __attribute__((always_inline)) void leave_short_call(uint64_t ticks) {
-    pending_next_ = nullptr;
-    pending_leave_region_ = kNone;
-    ShortCall& s = short_calls_[pending_sequence_];
+    if (__builtin_expect(leave_expected_short_call(ticks), 1)) return;
     const Token result = sequence_token(pending_sequence_);
-    if (__builtin_expect(pending_expected_ != result, 0)) forget_tokens(s);
-    const uint64_t enter_ticks = frames_[depth_].enter_ticks, duration = ticks - enter_ticks;
-    add_short_call(s.calls, duration);
-    Frame& parent = frames_[--depth_];
-    parent.child_ticks += duration;
-    // The caller's cursor expects this call (peek_expected found it): one step.
-    if (__builtin_expect(!parent.cursors.empty(), 1)) {
+    if (pending_expected_ != result) forget_tokens(short_calls_[pending_sequence_]);
+    const uint64_t enter_ticks = close_short_call(ticks);
+    Frame& parent = frames_[depth_];
+    if (!parent.cursors.empty()) {
       Cursor& c = parent.cursors.back();
-      if (__builtin_expect(c.list[c.pos] != result, 0)) {
-        feed(parent, result, enter_ticks, ticks);
+      if (c.list[c.pos] == result) {
+        step_cursor(parent, c, enter_ticks, ticks);
         return;
       }
-      step_cursor(parent, c, enter_ticks, ticks);
-      return;
     }
     feed(parent, result, enter_ticks, ticks);
+  }
+  // leave_short_call() when the caller expected the call (peek_expected found
+  // it) and its cursor is at it: one cursor step, no function called. False,
+  // with nothing changed, otherwise.
+  __attribute__((always_inline)) bool leave_expected_short_call(uint64_t ticks) {
+    const Token result = sequence_token(pending_sequence_);
+    if (__builtin_expect(pending_expected_ != result, 0)) return false;
+    Frame& parent = frames_[depth_ - 1];
+    if (__builtin_expect(parent.cursors.empty(), 0)) return false;
+    Cursor& c = parent.cursors.back();
+    if (__builtin_expect(c.list[c.pos] != result, 0)) return false;
+    const uint64_t enter_ticks = close_short_call(ticks);
+    step_cursor(parent, c, enter_ticks, ticks);
+    return true;
+  }
+  // Ends the pending short call at `ticks`: its statistics, its caller's
+  // callee time, one open call less. Returns its enter time.
+  __attribute__((always_inline)) uint64_t close_short_call(uint64_t ticks) {
+    pending_next_ = nullptr;
+    pending_leave_region_ = kNone;
+    const uint64_t enter_ticks = frames_[depth_].enter_ticks, duration = ticks - enter_ticks;
+    add_short_call(short_calls_[pending_sequence_].calls, duration);
+    frames_[--depth_].child_ticks += duration;
+    return enter_ticks;
   }
   // Cursor `c` of frame `f` matched its element, from `start` to `end`: one step.
   __attribute__((always_inline)) static void step_cursor(Frame& f, Cursor& c, uint64_t start, uint64_t end) {

@@ -318,34 +318,37 @@ inline void record_leave_guarded(uint32_t region) {
 // which do what the guarded path does. Without the processor's counter as the
 // clock the writer is held (Recorder::kNoCounterClock), so every event takes
 // the out-of-line path, which reads the clock again.
-__attribute__((always_inline)) inline void record_enter_hook(uint32_t region, uintptr_t stack) {
+// The body both share: `unhurried()` when the guard's checks fail, `fast(r,
+// at)` (the writer's try_*_stamp) with the recorder busy and the time read,
+// `finish(r, fast, at)` for what it declined or a full batch.
+template <typename Unhurried, typename FastPath, typename Finish>
+__attribute__((always_inline)) inline void record_hooked(Unhurried unhurried, FastPath fast_path, Finish finish) {
   Recorder* r = t_recorder;
   if (__builtin_expect(r == nullptr || t_intercept.inside != 0 || r->busy.load(std::memory_order_relaxed) != 0, 0))
-    return record_enter_unhurried(region, stack);
+    return unhurried();
   r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   // Read after the busy mark, as in RecordGuard::acquire().
   if (__builtin_expect(!g_recording.load(std::memory_order_relaxed), 0))
     return r->busy.store(0, std::memory_order_release);
   const uint64_t at = counter_ticks();
-  const auto fast = r->writer.try_enter_stamp(region, at, stack);
-  if (__builtin_expect(fast != format::ThreadWriter::Fast::Done, 0)) return finish_enter_hook(*r, fast, region, at, stack);
+  const format::ThreadWriter::Fast fast = fast_path(*r, at);
+  if (__builtin_expect(fast != format::ThreadWriter::Fast::Done, 0)) return finish(*r, fast, at);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   r->busy.store(0, std::memory_order_release);
 }
+__attribute__((always_inline)) inline void record_enter_hook(uint32_t region, uintptr_t stack) {
+  record_hooked([=]() __attribute__((always_inline)) { record_enter_unhurried(region, stack); },
+                [=](Recorder& r, uint64_t at)
+                    __attribute__((always_inline)) { return r.writer.try_enter_stamp(region, at, stack); },
+                [=](Recorder& r, format::ThreadWriter::Fast fast, uint64_t at)
+                    __attribute__((always_inline)) { finish_enter_hook(r, fast, region, at, stack); });
+}
 __attribute__((always_inline)) inline void record_leave_hook(uint32_t region) {
-  Recorder* r = t_recorder;
-  if (__builtin_expect(r == nullptr || t_intercept.inside != 0 || r->busy.load(std::memory_order_relaxed) != 0, 0))
-    return record_leave_unhurried(region);
-  r->busy.store(Recorder::kBusy, std::memory_order_relaxed);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  if (__builtin_expect(!g_recording.load(std::memory_order_relaxed), 0))
-    return r->busy.store(0, std::memory_order_release);
-  const uint64_t at = counter_ticks();
-  const auto fast = r->writer.try_leave_stamp(region, at);
-  if (__builtin_expect(fast != format::ThreadWriter::Fast::Done, 0)) return finish_leave_hook(*r, fast, region, at);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  r->busy.store(0, std::memory_order_release);
+  record_hooked([=]() __attribute__((always_inline)) { record_leave_unhurried(region); },
+                [=](Recorder& r, uint64_t at) __attribute__((always_inline)) { return r.writer.try_leave_stamp(region, at); },
+                [=](Recorder& r, format::ThreadWriter::Fast fast, uint64_t at)
+                    __attribute__((always_inline)) { finish_leave_hook(r, fast, region, at); });
 }
 // A wrapper's enter and leave of its call: the hooks' path, or the guarded
 // one when the enter has a call site.
