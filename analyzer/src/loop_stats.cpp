@@ -12,7 +12,7 @@
 #include "rondo/analyzer/parallel.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
-#include "iteration_walk.h"
+#include "iteration_walk_impl.h"
 #include "section_passes.h"
 
 namespace rondo::analyzer {
@@ -427,11 +427,12 @@ bool slower(const LoopIterationTicks& a, const LoopIterationTicks& b) {
 
 // Iteration durations of one thread's loops: count, extremes, sums and the
 // slowest iterations as iterations end (add), outliers once the mean and spread
-// are known (finish_outliers).
+// are known (finish_outliers). add() runs once per iteration (millions), so its
+// state is a small struct per loop, and the loops' LoopTiming is filled at the
+// end.
 class LoopTimer {
  public:
-  explicit LoopTimer(std::vector<ThreadLoop>& loops)
-      : loops_(loops), last_occurrence_(loops.size(), kNone), squares_(loops.size(), 0), durations_(loops.size()) {}
+  explicit LoopTimer(std::vector<ThreadLoop>& loops) : loops_(loops), acc_(loops.size()), durations_(loops.size()) {}
 
   // Room for the durations of `iterations[l]` iterations of each loop l (what
   // the structure or the summary counted): kept only if they all fit, reserved
@@ -446,77 +447,111 @@ class LoopTimer {
 
   // Forgets everything added (a structure walk that met damaged data).
   void reset() {
-    for (ThreadLoop& l : loops_) l.timing = LoopTiming{};
-    std::fill(last_occurrence_.begin(), last_occurrence_.end(), kNone);
-    std::fill(squares_.begin(), squares_.end(), 0);
+    std::fill(acc_.begin(), acc_.end(), Accumulator{});
     for (auto& d : durations_) d.clear();
     buffered_ = 0;
   }
 
-  void add(const LoopFrame& f, uint64_t d) {
-    LoopTiming& s = loops_[f.loop].timing;
-    if (last_occurrence_[f.loop] != f.occurrence) {
-      last_occurrence_[f.loop] = f.occurrence;
-      s.min_trip = s.occurrences ? std::min(s.min_trip, f.iterations) : f.iterations;
-      s.max_trip = std::max(s.max_trip, f.iterations);
-      ++s.occurrences;
+  __attribute__((always_inline)) void add(const LoopFrame& f, uint64_t d) {
+    Accumulator& a = acc_[f.loop];
+    if (a.last_occurrence != f.occurrence) {
+      a.last_occurrence = f.occurrence;
+      a.min_trip = a.occurrences ? std::min(a.min_trip, f.iterations) : f.iterations;
+      a.max_trip = std::max(a.max_trip, f.iterations);
+      ++a.occurrences;
     }
-    s.min_ticks = s.iterations ? std::min(s.min_ticks, d) : d;
-    s.max_ticks = std::max(s.max_ticks, d);
-    ++s.iterations;
-    s.sum_ticks += d;
-    squares_[f.loop] += static_cast<u128>(d) * d;
+    a.min_ticks = std::min(a.min_ticks, d);
+    a.max_ticks = std::max(a.max_ticks, d);
+    ++a.iterations;
+    a.sum_ticks += d;
+    a.squares += static_cast<u128>(d) * d;
     // Most iterations are shorter than the shortest of the slowest: one compare.
-    if (s.slowest.size() < kSlowestIterations || d >= s.slowest.back().ticks) {
-      LoopIterationTicks it{f.occurrence, f.iteration, d};
-      if (s.slowest.size() < kSlowestIterations || slower(it, s.slowest.back())) {
-        s.slowest.insert(std::upper_bound(s.slowest.begin(), s.slowest.end(), it, slower), it);
-        if (s.slowest.size() > kSlowestIterations) s.slowest.pop_back();
-      }
-    }
-    if (!overflow_ && durations_[f.loop].size() < loops_[f.loop].iterations) {
-      durations_[f.loop].push_back(d);
-      if (++buffered_ > kBufferedDurations) {  // more than reserved for: give the memory back
-        overflow_ = true;
-        for (auto& v : durations_) std::vector<uint64_t>().swap(v);
-      }
-    }
+    if (__builtin_expect(d >= a.slowest_floor, 0)) add_slow(f, d);
+    if (__builtin_expect(!overflow_, 1)) buffer(f.loop, d);
   }
 
   // Past kBufferedDurations the durations are not kept: the iterations are
   // found a second time (from the structure when `by_structure`, else by a
-  // replay) to count outliers.
+  // replay) to count outliers. Fills the loops' LoopTiming.
   void finish_outliers(const ProcessReader& p, const ThreadTrace& t, const TimeWindow& window, bool by_structure) {
     const size_t n = loops_.size();
     std::vector<long double> threshold(n, 0);
     for (size_t l = 0; l < n; ++l) {
       LoopTiming& s = loops_[l].timing;
-      s.sum_sq_hi = static_cast<uint64_t>(squares_[l] >> 64);
-      s.sum_sq_lo = static_cast<uint64_t>(squares_[l]);
+      const Accumulator& a = acc_[l];
+      s.occurrences = a.occurrences;
+      s.iterations = a.iterations;
+      s.min_trip = a.min_trip;
+      s.max_trip = a.max_trip;
+      s.sum_ticks = a.sum_ticks;
+      s.sum_sq_hi = static_cast<uint64_t>(a.squares >> 64);
+      s.sum_sq_lo = static_cast<uint64_t>(a.squares);
+      s.min_ticks = a.iterations ? a.min_ticks : 0;
+      s.max_ticks = a.max_ticks;
+      s.slowest = a.slowest;
+      s.outliers = 0;
       if (s.iterations) threshold[l] = outlier_threshold(s);
     }
     auto count = [&](uint32_t loop, uint64_t d) {
       if (static_cast<long double>(d) > threshold[loop]) ++loops_[loop].timing.outliers;
     };
     if (!overflow_) {
-      for (uint32_t l = 0; l < n; ++l)
-        for (uint64_t d : durations_[l]) count(l, d);
+      for (uint32_t l = 0; l < n; ++l) {
+        // A duration above the threshold's integer part is above the threshold
+        // (durations are integers); the compare stays in integers.
+        const long double th = threshold[l];
+        const uint64_t floor_ticks = th >= 0x1p64L ? UINT64_MAX : static_cast<uint64_t>(th);
+        uint64_t above = 0;
+        for (uint64_t d : durations_[l]) above += d > floor_ticks;
+        loops_[l].timing.outliers = above;
+      }
     } else if (by_structure) {
       struct Count final : IterationSink {
         decltype(count)& to;
         explicit Count(decltype(count)& c) : to(c) {}
         void on(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) override { to(f.loop, d); }
       } sink(count);
-      walk_iterations(t, sink);
+      walk_iterations_to(t, sink, static_cast<OccurrenceSink*>(nullptr));
     } else {
       replay_iterations(p, t, window, [&](const LoopFrame& f, uint64_t d, uint64_t, uint64_t) { count(f.loop, d); });
     }
   }
 
  private:
+  struct Accumulator {
+    uint64_t occurrences = 0, iterations = 0;
+    uint32_t min_trip = 0, max_trip = 0;
+    uint32_t last_occurrence = kNone;
+    uint64_t sum_ticks = 0, min_ticks = UINT64_MAX, max_ticks = 0;
+    u128 squares = 0;
+    // add_slow() is due for durations from here on: 0 until the slowest list
+    // is full, then the shortest duration on it.
+    uint64_t slowest_floor = 0;
+    std::vector<LoopIterationTicks> slowest;  // longest first
+  };
+
+  __attribute__((noinline)) void add_slow(const LoopFrame& f, uint64_t d) {
+    Accumulator& a = acc_[f.loop];
+    LoopIterationTicks it{f.occurrence, f.iteration, d};
+    if (a.slowest.size() < kSlowestIterations || slower(it, a.slowest.back())) {
+      a.slowest.insert(std::upper_bound(a.slowest.begin(), a.slowest.end(), it, slower), it);
+      if (a.slowest.size() > kSlowestIterations) a.slowest.pop_back();
+    }
+    if (a.slowest.size() == kSlowestIterations) a.slowest_floor = a.slowest.back().ticks;
+  }
+
+  void buffer(uint32_t loop, uint64_t d) {
+    std::vector<uint64_t>& v = durations_[loop];
+    if (v.size() >= loops_[loop].iterations) return;
+    v.push_back(d);
+    if (++buffered_ > kBufferedDurations) {  // more than reserved for: give the memory back
+      overflow_ = true;
+      for (auto& w : durations_) std::vector<uint64_t>().swap(w);
+    }
+  }
+
   std::vector<ThreadLoop>& loops_;
-  std::vector<uint32_t> last_occurrence_;
-  std::vector<u128> squares_;
+  std::vector<Accumulator> acc_;
   std::vector<std::vector<uint64_t>> durations_;
   size_t buffered_ = 0;
   bool overflow_ = false;
@@ -544,7 +579,10 @@ struct AddToTimer final : IterationSink {
   LoopTimer* timer;
   explicit AddToTimer(LoopTimer* t) : timer(t) {}
   void operator()(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) const { timer->add(f, d); }
-  void on(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) override { timer->add(f, d); }
+  // Inlined into the structure walk, which calls it once per iteration.
+  __attribute__((always_inline)) void on(const LoopFrame& f, uint64_t d, uint64_t, uint64_t) override {
+    timer->add(f, d);
+  }
 };
 
 // Whether a thread's iteration times come from its structure (iteration_walk.h).
@@ -574,7 +612,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
       try {
         StructureFromOccurrences structure(w_);
         AddToTimer sink(&timer_);
-        walk_iterations(t_, sink, &structure);
+        walk_iterations_to(t_, sink, &structure);
         by_structure_ = true;
       } catch (const std::exception&) {
         w_ = walk_structure(t_);

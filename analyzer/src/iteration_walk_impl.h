@@ -1,0 +1,150 @@
+// walk_iterations() as a template over its sinks (iteration_walk.h), so that a
+// caller with final sink classes has their calls inlined: the loops section
+// hands millions of iterations to its timer, one call each. Include only where
+// the walk is instantiated.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "iteration_walk.h"
+
+namespace rondo::analyzer {
+
+// Sink: on(const LoopFrame&, ticks, start, end) as IterationSink::on;
+// Occurrences: occurrence() and occurrence_events() as OccurrenceSink's, or
+// nullptr.
+template <typename Sink, typename Occurrences>
+void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* occurrences) {
+  using namespace rondo::format;
+  constexpr uint32_t kNone = UINT32_MAX;
+  constexpr uint64_t kVariable = UINT64_MAX;
+  ForwardTimestamps ts(t);
+  const FixedSizes sizes(t);
+  // A level expands a sequence (loop == kNone) or one occurrence of a loop. An
+  // iteration of a loop has started once one of its events is reached: a body
+  // of nothing but loops may run an iteration with no event, which a replay
+  // never sees, so the previous iteration (`pending`, ended at event `last`)
+  // is handed on only when the next one starts, or when the occurrence ends.
+  struct Iteration {
+    uint32_t number;
+    uint64_t first, start;  // its first event and that event's timestamp
+  };
+  struct Level {
+    const Token* list;
+    uint32_t len, pos;
+    uint32_t loop, occurrence, count;
+    uint32_t iteration;  // the current one
+    bool started;        // the current iteration has reached an event
+    Iteration current;
+    bool has_pending;
+    Iteration pending;
+    uint32_t innermost_loop;  // this level's loop, else the one of the level below (kNone: none)
+    uint64_t occurrence_first;  // the first event of this loop occurrence
+  };
+  auto hand_on = [&](const Level& l, const Iteration& it, uint64_t end) {
+    end = std::max(end, it.start);  // a clock that stepped back gives 0, as in a replay
+    sink.on(LoopFrame{l.loop, l.occurrence, it.number, l.count, it.first}, end - it.start, it.start, end);
+  };
+  std::vector<Level> stack;
+  // Events are about to be read from `index` on: the iterations waiting for an
+  // event start here, and the previous iterations of their occurrences end
+  // here (innermost first, as a replay ends them).
+  size_t waiting = 0;  // levels stack[waiting..] may have an iteration not started
+  auto reach = [&](uint64_t index) {
+    if (waiting == stack.size()) return;
+    uint64_t at = ts.at(index);
+    for (size_t k = stack.size(); k-- > waiting;) {
+      Level& l = stack[k];
+      if (l.loop == kNone || l.started) continue;
+      if (l.has_pending) hand_on(l, l.pending, at);
+      l.has_pending = false;
+      l.started = true;
+      l.current = Iteration{l.iteration, index, at};
+    }
+    waiting = stack.size();
+  };
+  LoopCountCursors counts(t);
+  uint64_t index = 0;  // the next event
+  size_t top = 0;
+  for (;;) {
+    Token k;
+    if (stack.empty()) {
+      if (top == t.top_level().size()) break;
+      k = t.top_level()[top++];
+    } else {
+      Level& l = stack.back();
+      if (l.pos == l.len) {
+        if (l.loop != kNone) {
+          if (l.started) {
+            l.has_pending = true;
+            l.pending = l.current;
+            l.started = false;
+          }
+          if (l.iteration + 1 < l.count) {
+            ++l.iteration;
+            l.pos = 0;
+            waiting = std::min(waiting, stack.size() - 1);
+            continue;
+          }
+          // The occurrence ends with the last event of its last iteration that had one.
+          if (l.has_pending) hand_on(l, l.pending, ts.at(index - 1));
+          if (occurrences) occurrences->occurrence_events(l.loop, index - l.occurrence_first);
+        }
+        stack.pop_back();
+        waiting = std::min(waiting, stack.size());
+        continue;
+      }
+      k = l.list[l.pos++];
+    }
+    if (uint64_t n = sizes.token(k); n != kVariable) {
+      reach(index);
+      index += n;
+      continue;
+    }
+    const uint32_t enclosing = stack.empty() ? kNone : stack.back().innermost_loop;
+    if (k.kind() == TokenKind::Sequence) {
+      const auto& s = t.sequences()[k.id()].tokens;
+      stack.push_back(
+          Level{s.data(), static_cast<uint32_t>(s.size()), 0, kNone, 0, 0, 0, true, {}, false, {}, enclosing, 0});
+      continue;
+    }
+    uint32_t loop = k.id();
+    uint32_t occurrence, count;
+    if (!counts.next(loop, occurrence, count)) throw FormatError("a loop count is missing");
+    if (occurrences) {
+      if (stack.empty())
+        occurrences->occurrence(loop, count, t.top_level().data(), static_cast<uint32_t>(t.top_level().size()),
+                                static_cast<uint32_t>(top - 1), kNone);
+      else
+        occurrences->occurrence(loop, count, stack.back().list, stack.back().len, stack.back().pos - 1, enclosing);
+    }
+    if (count == 0) continue;
+    const auto& body = t.loop_body(loop);
+    const uint64_t per = sizes.iteration(loop);
+    if (per == kVariable) {
+      stack.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, loop, occurrence, count, 0, false, {},
+                            false, {}, loop, index});
+      continue;
+    }
+    if (occurrences) occurrences->occurrence_events(loop, static_cast<uint64_t>(count) * per);
+    // A body without loops: every iteration has `per` (at least 1) events.
+    reach(index);
+    Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, true, {}, false, {}, loop, index};
+    Iteration it{0, index, ts.at(index)};
+    for (;; ++it.number) {
+      uint64_t end_index = it.first + per;
+      if (it.number + 1 == count) {
+        hand_on(fixed, it, ts.at(end_index - 1));
+        break;
+      }
+      uint64_t next = ts.at(end_index);
+      hand_on(fixed, it, next);
+      it.first = end_index;
+      it.start = next;
+    }
+    index += static_cast<uint64_t>(count) * per;
+  }
+}
+
+}  // namespace rondo::analyzer
