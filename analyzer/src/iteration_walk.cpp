@@ -32,6 +32,56 @@ FixedSizes::FixedSizes(const ThreadTrace& t) : sequence_(t.sequences().size(), k
     }
 }
 
+WalkPrograms::WalkPrograms(const ThreadTrace& t, const FixedSizes& sizes) : sizes_(sizes) {
+  // A sequence holds only older ones (FORMAT.md 10.2): in id order, those it
+  // holds are made before it. A fixed-size sequence is never run as a program.
+  sequence_.resize(t.sequences().size());
+  for (uint32_t s = 0; s < sequence_.size(); ++s) {
+    const auto& tokens = t.sequences()[s].tokens;
+    if (sizes.token(sequence_token(s)) == kVariable)
+      sequence_[s] = program(tokens.data(), static_cast<uint32_t>(tokens.size()), s);
+  }
+  const uint32_t all = static_cast<uint32_t>(sequence_.size());
+  body_.resize(t.loops().size());
+  for (uint32_t l = 0; l < body_.size(); ++l) {
+    const auto& tokens = t.loop_body(l);
+    body_[l] = program(tokens.data(), static_cast<uint32_t>(tokens.size()), all);
+  }
+  top_ = program(t.top_level().data(), static_cast<uint32_t>(t.top_level().size()), all);
+}
+
+std::vector<WalkStep> WalkPrograms::program(const Token* list, uint32_t len, uint32_t expandable_below) const {
+  std::vector<WalkStep> out;
+  auto add_events = [&](uint64_t n) {
+    if (!out.empty() && out.back().kind == WalkStep::Kind::Events)
+      out.back().events += n;
+    else
+      out.push_back({WalkStep::Kind::Events, 0, n, nullptr, 0, 0});
+  };
+  for (uint32_t pos = 0; pos < len; ++pos) {
+    const Token k = list[pos];
+    if (uint64_t n = sizes_.token(k); n != kVariable) {
+      add_events(n);
+    } else if (k.kind() == TokenKind::Sequence) {
+      // A sequence not made yet (a damaged grammar's forward reference) runs as its own level.
+      const bool expand = k.id() < expandable_below && sequence_[k.id()].size() <= kExpandedSteps;
+      if (!expand) {
+        out.push_back({WalkStep::Kind::Sequence, k.id(), 0, nullptr, 0, 0});
+        continue;
+      }
+      for (const WalkStep& step : sequence_[k.id()]) {
+        if (step.kind == WalkStep::Kind::Events)
+          add_events(step.events);
+        else
+          out.push_back(step);
+      }
+    } else {
+      out.push_back({WalkStep::Kind::Loop, k.id(), 0, list, len, pos});
+    }
+  }
+  return out;
+}
+
 bool iterations_from_structure_possible(const ThreadTrace& t) {
   return !t.truncated() && t.has_summary() && t.summary().events == t.event_count();
 }

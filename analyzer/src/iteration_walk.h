@@ -41,6 +41,38 @@ class FixedSizes {
   std::vector<uint64_t> sequence_, iteration_;
 };
 
+// The token lists the walk runs (the top level, each loop body, each sequence
+// that holds a loop) as steps: a run of tokens of fixed size is one step over
+// its events, and a small sequence that holds loops is expanded in place, so
+// that the walk looks up no size per token and opens a level only for a loop
+// (or a sequence too large to expand). Expanding is bounded per sequence, so a
+// grammar that reuses a sequence in many places stays linear in size.
+struct WalkStep {
+  enum class Kind : uint8_t { Events, Loop, Sequence };
+  Kind kind = Kind::Events;
+  uint32_t id = 0;      // Loop: the loop id; Sequence: the sequence id
+  uint64_t events = 0;  // Events: how many (0 only for an empty token)
+  // Loop: where its token stands in the grammar (OccurrenceSink::occurrence).
+  const format::Token* list = nullptr;
+  uint32_t len = 0, pos = 0;
+};
+
+class WalkPrograms {
+ public:
+  WalkPrograms(const format::ThreadTrace& t, const FixedSizes& sizes);
+  const std::vector<WalkStep>& top() const { return top_; }
+  const std::vector<WalkStep>& body(uint32_t loop) const { return body_[loop]; }
+  const std::vector<WalkStep>& sequence(uint32_t s) const { return sequence_[s]; }
+
+ private:
+  // Steps of sequences expanded in place at most (larger ones are a Sequence step).
+  static constexpr size_t kExpandedSteps = 32;
+  std::vector<WalkStep> program(const format::Token* list, uint32_t len, uint32_t expandable_below) const;
+  const FixedSizes& sizes_;
+  std::vector<std::vector<WalkStep>> sequence_, body_;
+  std::vector<WalkStep> top_;
+};
+
 struct IterationSink {
   virtual ~IterationSink() = default;
   // One iteration: its duration in ticks, its first timestamp and its end.

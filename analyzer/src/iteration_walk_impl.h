@@ -31,22 +31,24 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
     uint64_t first, start;  // its first event and that event's timestamp
   };
   struct Level {
-    const Token* list;
+    const WalkStep* steps;
     uint32_t len, pos;
     uint32_t loop, occurrence, count;
-    uint32_t iteration;  // the current one
-    bool started;        // the current iteration has reached an event
-    Iteration current;
-    bool has_pending;
-    Iteration pending;
+    uint32_t iteration;       // the current one
     uint32_t innermost_loop;  // this level's loop, else the one of the level below (kNone: none)
+    bool started;             // the current iteration has reached an event
+    bool has_pending;
+    Iteration current;
+    Iteration pending;
     uint64_t occurrence_first;  // the first event of this loop occurrence
   };
   auto hand_on = [&](const Level& l, const Iteration& it, uint64_t end) {
     end = std::max(end, it.start);  // a clock that stepped back gives 0, as in a replay
     sink.on(LoopFrame{l.loop, l.occurrence, it.number, l.count, it.first}, end - it.start, it.start, end);
   };
+  const WalkPrograms programs(t, sizes);
   std::vector<Level> stack;
+  stack.reserve(16);
   // Events are about to be read from `index` on: the iterations waiting for an
   // event start here, and the previous iterations of their occurrences end
   // here (innermost first, as a replay ends them).
@@ -66,12 +68,13 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
   };
   LoopCountCursors counts(t);
   uint64_t index = 0;  // the next event
+  const std::vector<WalkStep>& top_steps = programs.top();
   size_t top = 0;
   for (;;) {
-    Token k;
+    const WalkStep* step;
     if (stack.empty()) {
-      if (top == t.top_level().size()) break;
-      k = t.top_level()[top++];
+      if (top == top_steps.size()) break;
+      step = &top_steps[top++];
     } else {
       Level& l = stack.back();
       if (l.pos == l.len) {
@@ -95,42 +98,38 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
         waiting = std::min(waiting, stack.size());
         continue;
       }
-      k = l.list[l.pos++];
+      step = &l.steps[l.pos++];
     }
-    if (uint64_t n = sizes.token(k); n != kVariable) {
+    if (step->kind == WalkStep::Kind::Events) {
       reach(index);
-      index += n;
+      index += step->events;
       continue;
     }
     const uint32_t enclosing = stack.empty() ? kNone : stack.back().innermost_loop;
-    if (k.kind() == TokenKind::Sequence) {
-      const auto& s = t.sequences()[k.id()].tokens;
+    if (step->kind == WalkStep::Kind::Sequence) {
+      if (step->id >= t.sequences().size()) throw FormatError("a sequence id is out of range");
+      const std::vector<WalkStep>& s = programs.sequence(step->id);
       stack.push_back(
-          Level{s.data(), static_cast<uint32_t>(s.size()), 0, kNone, 0, 0, 0, true, {}, false, {}, enclosing, 0});
+          Level{s.data(), static_cast<uint32_t>(s.size()), 0, kNone, 0, 0, 0, enclosing, true, false, {}, {}, 0});
       continue;
     }
-    uint32_t loop = k.id();
+    const uint32_t loop = step->id;
+    if (loop >= t.loops().size()) throw FormatError("a loop id is out of range");
     uint32_t occurrence, count;
     if (!counts.next(loop, occurrence, count)) throw FormatError("a loop count is missing");
-    if (occurrences) {
-      if (stack.empty())
-        occurrences->occurrence(loop, count, t.top_level().data(), static_cast<uint32_t>(t.top_level().size()),
-                                static_cast<uint32_t>(top - 1), kNone);
-      else
-        occurrences->occurrence(loop, count, stack.back().list, stack.back().len, stack.back().pos - 1, enclosing);
-    }
+    if (occurrences) occurrences->occurrence(loop, count, step->list, step->len, step->pos, enclosing);
     if (count == 0) continue;
-    const auto& body = t.loop_body(loop);
     const uint64_t per = sizes.iteration(loop);
     if (per == kVariable) {
-      stack.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, loop, occurrence, count, 0, false, {},
-                            false, {}, loop, index});
+      const std::vector<WalkStep>& body = programs.body(loop);
+      stack.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, loop, occurrence, count, 0, loop,
+                            false, false, {}, {}, index});
       continue;
     }
     if (occurrences) occurrences->occurrence_events(loop, static_cast<uint64_t>(count) * per);
     // A body without loops: every iteration has `per` (at least 1) events.
     reach(index);
-    Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, true, {}, false, {}, loop, index};
+    const Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, loop, true, false, {}, {}, index};
     Iteration it{0, index, ts.at(index)};
     for (;; ++it.number) {
       uint64_t end_index = it.first + per;
