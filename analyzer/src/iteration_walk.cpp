@@ -33,6 +33,12 @@ FixedSizes::FixedSizes(const ThreadTrace& t) : sequence_(t.sequences().size(), k
 }
 
 WalkPrograms::WalkPrograms(const ThreadTrace& t, const FixedSizes& sizes) : sizes_(sizes) {
+  // Expanding stops once the programs hold as many steps as the grammar has
+  // tokens: at most about twice the grammar, however often sequences are reused.
+  size_t tokens = t.top_level().size();
+  for (const auto& s : t.sequences()) tokens += s.tokens.size();
+  for (uint32_t l = 0; l < t.loops().size(); ++l) tokens += t.loop_body(l).size();
+  expansion_budget_ = tokens + 1024;
   // A sequence holds only older ones (FORMAT.md 10.2): in id order, those it
   // holds are made before it. A fixed-size sequence is never run as a program.
   sequence_.resize(t.sequences().size());
@@ -50,7 +56,7 @@ WalkPrograms::WalkPrograms(const ThreadTrace& t, const FixedSizes& sizes) : size
   top_ = program(t.top_level().data(), static_cast<uint32_t>(t.top_level().size()), all);
 }
 
-std::vector<WalkStep> WalkPrograms::program(const Token* list, uint32_t len, uint32_t expandable_below) const {
+std::vector<WalkStep> WalkPrograms::program(const Token* list, uint32_t len, uint32_t expandable_below) {
   std::vector<WalkStep> out;
   auto add_events = [&](uint64_t n) {
     if (!out.empty() && out.back().kind == WalkStep::Kind::Events)
@@ -64,11 +70,13 @@ std::vector<WalkStep> WalkPrograms::program(const Token* list, uint32_t len, uin
       add_events(n);
     } else if (k.kind() == TokenKind::Sequence) {
       // A sequence not made yet (a damaged grammar's forward reference) runs as its own level.
-      const bool expand = k.id() < expandable_below && sequence_[k.id()].size() <= kExpandedSteps;
+      const bool expand = k.id() < expandable_below && sequence_[k.id()].size() <= kExpandedSteps &&
+                          sequence_[k.id()].size() <= expansion_budget_;
       if (!expand) {
         out.push_back({WalkStep::Kind::Sequence, k.id(), 0, nullptr, 0, 0});
         continue;
       }
+      expansion_budget_ -= sequence_[k.id()].size();
       for (const WalkStep& step : sequence_[k.id()]) {
         if (step.kind == WalkStep::Kind::Events)
           add_events(step.events);

@@ -45,8 +45,9 @@ class FixedSizes {
 // that holds a loop) as steps: a run of tokens of fixed size is one step over
 // its events, and a small sequence that holds loops is expanded in place, so
 // that the walk looks up no size per token and opens a level only for a loop
-// (or a sequence too large to expand). Expanding is bounded per sequence, so a
-// grammar that reuses a sequence in many places stays linear in size.
+// (or a sequence too large to expand). Expanding is bounded per sequence and in
+// all, so the programs stay within about twice the grammar's tokens however
+// often it reuses a sequence.
 struct WalkStep {
   enum class Kind : uint8_t { Events, Loop, Sequence };
   Kind kind = Kind::Events;
@@ -67,8 +68,9 @@ class WalkPrograms {
  private:
   // Steps of sequences expanded in place at most (larger ones are a Sequence step).
   static constexpr size_t kExpandedSteps = 32;
-  std::vector<WalkStep> program(const format::Token* list, uint32_t len, uint32_t expandable_below) const;
+  std::vector<WalkStep> program(const format::Token* list, uint32_t len, uint32_t expandable_below);
   const FixedSizes& sizes_;
+  size_t expansion_budget_ = 0;  // steps that expanding sequences may still add
   std::vector<std::vector<WalkStep>> sequence_, body_;
   std::vector<WalkStep> top_;
 };

@@ -193,3 +193,43 @@ TEST(IterationWalk, IterationsWithoutEventsAreSkippedAsAReplaySkipsThem) {
   EXPECT_EQ(walked.items[6].frame.iteration, 2u);
   EXPECT_EQ(walked.items[6].ticks, 414u - 200u);
 }
+
+// A time step whose body holds more loops than a sequence expanded in place may
+// (WalkPrograms): the walk runs that sequence as a level of its own, and hands
+// on what the replay finds, iteration by iteration.
+TEST(IterationWalk, ASequenceTooLargeToExpandRunsAsItsOwnLevel) {
+  constexpr int kLoops = 40;  // distinct loops in one step, each run 2 to 4 times
+  test::TempDir dir;
+  test::write_process(dir.file("p0.rnd"), 1, kLoops + 1, [](int, ThreadWriter& w) {
+    uint64_t at = 0;
+    for (int step = 0; step < 30; ++step) {
+      w.enter(0, at++);
+      for (int k = 0; k < kLoops; ++k)
+        for (int j = 0; j < (step + k) % 3 + 2; ++j) {
+          w.enter(static_cast<uint32_t>(1 + k), at);
+          at += 1 + (step * 7 + j) % 5;
+          w.leave(static_cast<uint32_t>(1 + k), at++);
+        }
+      w.leave(0, at);
+      at += 3;
+    }
+  });
+  TraceReader trace(dir.str());
+  const ThreadTrace& t = trace.processes()[0]->thread(0);
+  ASSERT_TRUE(analyzer::iterations_from_structure_possible(t));
+  const analyzer::FixedSizes sizes(t);
+  const analyzer::WalkPrograms programs(t, sizes);
+  auto has_sequence_level = [](const std::vector<analyzer::WalkStep>& steps) {
+    return std::any_of(steps.begin(), steps.end(),
+                       [](const analyzer::WalkStep& s) { return s.kind == analyzer::WalkStep::Kind::Sequence; });
+  };
+  bool level = has_sequence_level(programs.top());
+  for (uint32_t l = 0; l < t.loops().size(); ++l) level = level || has_sequence_level(programs.body(l));
+  ASSERT_TRUE(level) << "the step's sequence was expanded: the test no longer covers a sequence level";
+  Recorded walked;
+  analyzer::walk_iterations(t, walked);
+  Recorded replayed = replayed_iterations(t);
+  ASSERT_GT(walked.items.size(), 30u * kLoops * 2);
+  EXPECT_EQ(walked.items.size(), replayed.items.size());
+  EXPECT_EQ(walked.items, replayed.items);
+}
