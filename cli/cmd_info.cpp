@@ -60,6 +60,9 @@ int run_info(const std::string& path, bool json, bool sizes) {
                info.time_step_ns, info.time_error_ns);
   else
     fmt::print("timestamps lossless (clock ticks as read)\n");
+  if (info.polls_counted)
+    fmt::print("polls      counted, not timed (rondo record --poll-times count): test, probe and trylock calls "
+               "have no duration\n");
   fmt::print("complete   {}\n", info.truncated ? "no: the trace ends early (killed job or damaged file)" : "yes");
   fmt::print("{}", truncated_threads_text(info));
   for (size_t i = 0; i < trace.processes().size(); ++i) {

@@ -17,6 +17,7 @@
 #include "program_inspect.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/run_identity.h"
+#include "rondo/format/poll_times.h"
 #include "rondo/format/time_resolution.h"
 #include "text_output.h"
 #include "trace_directory.h"
@@ -110,6 +111,11 @@ int run_record(const RecordOptions& o) {
   if (!o.time_resolution.empty() && !format::parse_time_resolution(o.time_resolution)) {
     fmt::print(stderr, "rondo: --time-resolution {}: not a duration; give e.g. 100ns, 1us or 0 (lossless)\n",
                o.time_resolution);
+    return 2;
+  }
+  if (!o.poll_times.empty() && !format::parse_poll_times(o.poll_times)) {
+    fmt::print(stderr, "rondo: --poll-times {}: give exact (time every poll) or count (count polls that find nothing)\n",
+               o.poll_times);
     return 2;
   }
   std::string program = find_program(o.command[0]);
@@ -206,6 +212,7 @@ int run_record(const RecordOptions& o) {
   if (!o.counters.empty()) setenv("RONDO_COUNTERS", o.counters.c_str(), 1);
   if (o.callstack > 0) setenv("RONDO_CALLSTACK", std::to_string(o.callstack).c_str(), 1);
   if (!o.time_resolution.empty()) setenv(format::kTimeResolutionVariable, o.time_resolution.c_str(), 1);
+  if (!o.poll_times.empty()) setenv(format::kPollTimesVariable, o.poll_times.c_str(), 1);
   std::string preload_list;
 #ifdef RONDO_SANITIZER_PRELOAD
   // A sanitized build (RONDO_SANITIZE): its runtime must come first in programs not built with it.

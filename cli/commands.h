@@ -15,6 +15,7 @@ struct RecordOptions {
   std::string counters;               // --counters
   int callstack = 0;                  // --callstack
   std::string time_resolution;        // --time-resolution (e.g. 100ns; empty: lossless)
+  std::string poll_times;             // --poll-times (exact, count; empty: exact)
   bool verbose = false;
   bool force = false;                 // --force: replace a trace already in the directory
   std::vector<std::string> command;

@@ -87,7 +87,7 @@ bool PollsLine::take(const ProcessReader& p, const Event& e, std::string& line) 
     line = describe_event(p.defs(), *e.def, e.data);
     return true;
   }
-  if (e.def->key.params[0] == 0) {
+  if (!polls_last(e.def->key)) {
     open_.open(e.def->key.ref, e.ticks);
     return false;
   }
@@ -95,9 +95,14 @@ bool PollsLine::take(const ProcessReader& p, const Event& e, std::string& line) 
   auto ns = [&](uint64_t ticks) { return static_cast<double>(ticks) / p.ticks_per_ns(); };
   uint64_t polls = static_cast<uint64_t>(std::max<int64_t>(0, e.data[0]));
   uint64_t inside = static_cast<uint64_t>(std::max<int64_t>(0, e.data[1]));
-  line = fmt::format("{} \u00d7{} poll{}, nothing found, {} inside, {} span", p.defs().region_name(e.def->key.ref),
-                     format_count(polls), polls == 1 ? "" : "s",
-                     format_duration_ns(ns(inside)), format_duration_ns(ns(e.ticks - first)));
+  if (polls_counted(e.def->key))  // --poll-times count: no time inside was measured
+    line = fmt::format("{} \u00d7{} poll{}, nothing found, counted (not timed), {} span",
+                       p.defs().region_name(e.def->key.ref), format_count(polls), polls == 1 ? "" : "s",
+                       format_duration_ns(ns(e.ticks - first)));
+  else
+    line = fmt::format("{} \u00d7{} poll{}, nothing found, {} inside, {} span", p.defs().region_name(e.def->key.ref),
+                       format_count(polls), polls == 1 ? "" : "s", format_duration_ns(ns(inside)),
+                       format_duration_ns(ns(e.ticks - first)));
   return true;
 }
 

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   rec->add_option("--callstack", record.callstack, "Record where the application made each MPI, I/O and lock call: its N innermost frames (RONDO_CALLSTACK)");
   rec->add_option("--time-resolution", record.time_resolution,
                   "Round timestamps to this unit for a smaller trace, e.g. 100ns (default: lossless)");
+  rec->add_option("--poll-times", record.poll_times,
+                  "exact: time every MPI test and probe call (default); count: count those that find nothing "
+                  "without reading the clock, for programs that poll millions of times (RONDO_POLL_TIMES)");
   rec->add_flag("-v,--verbose", record.verbose, "Report what the recorder does");
   rec->add_flag("--force", record.force, "Replace a trace already in the output directory (one directory holds one run)");
   // Everything from the program name on belongs to the program (and is left in

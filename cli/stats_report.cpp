@@ -93,6 +93,9 @@ int print_stats(const StatsOutput& o, const analyzer::StatsReport& r, const anal
              info.processes == 1 ? "" : "es", info.threads, info.threads == 1 ? "" : "s", format_count(info.events),
              format_duration_ns(static_cast<double>(info.end_ns - info.start_ns)), window_text(r),
              info.truncated ? " (incomplete trace)" : "");
+  if (info.polls_counted)
+    fmt::print("Test, probe and trylock calls were counted, not timed (rondo record --poll-times count): their calls "
+               "count below, with no duration.\n\n");
   if (!info.ended_early.empty())
     fmt::print("{} {} ended early (no end record: killed, or its file was cut); what it recorded before is below\n\n",
                r.mpi.has_mpi ? (info.ended_early.size() == 1 ? "rank" : "ranks")

@@ -128,7 +128,7 @@ RegionReplay replay_regions(const ProcessReader& p, uint32_t pi, uint32_t ti, bo
                 "timestamp goes back by " + std::to_string(last_ticks - e.ticks) + " ticks from the previous event");
       last_ticks = std::max(last_ticks, e.ticks);
       EventKind kind = e.kind();
-      if (kind == EventKind::Polls && e.def->key.params[0] == 1) {
+      if (kind == EventKind::Polls && polls_last(e.def->key)) {
         // The last record of a run of folded polls (FORMAT.md 7.2): polls made
         // outside any call are outermost calls, with the time inside them.
         r.any_region = true;

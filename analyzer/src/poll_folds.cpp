@@ -25,7 +25,7 @@ uint64_t OpenPolls::close(uint32_t region, uint64_t fallback) {
 
 bool PollFoldReader::take(const Event& e, const TickWindow& w, FoldedCalls& out) {
   if (e.kind() != EventKind::Polls) return false;
-  if (e.def->key.params[0] == 0) {  // the function's first poll in the run
+  if (!polls_last(e.def->key)) {  // the function's first poll in the run
     open_.open(e.def->key.ref, e.ticks);
     return false;
   }

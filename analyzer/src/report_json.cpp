@@ -214,6 +214,7 @@ nlohmann::ordered_json info_json(const format::TraceReader& trace) {
   // 0 for lossless timestamps; else the rounding step and the bound on each timestamp's error.
   j["time_resolution_ns"] = info.time_step_ns;
   j["time_error_ns"] = info.time_error_ns;
+  j["polls_counted"] = info.polls_counted;
   j["grammar"] = {{"events", info.grammar.events}, {"sequences", info.grammar.sequences}, {"loops", info.grammar.loops}};
   j["duration_ns"] = info.end_ns - info.start_ns;
   // Where relative times (windows, Python's send_ns / time_ns) start.

@@ -89,9 +89,13 @@ TraceInfo trace_info(const TraceReader& trace) {
         }
       }
       info.events += events;
-      if (p->version() >= 3)  // only version-3 files may round (8.2.2); older ones need no decoding here
-        for (const TimestampChunkInfo& c : p->thread(i).timestamp_chunks())
+      if (p->version() >= 3) {  // only version-3 files may round (8.2.2) or count polls (7.2)
+        const ThreadTrace& t = p->thread(i);
+        for (const TimestampChunkInfo& c : t.timestamp_chunks())
           info.time_step_ns = std::max(info.time_step_ns, c.unit > 1 ? static_cast<double>(c.unit) / p->ticks_per_ns() : 0.0);
+        for (const EventDef& d : t.events())
+          info.polls_counted = info.polls_counted || (d.key.kind == EventKind::Polls && polls_counted(d.key));
+      }
       if (events == 0) continue;
       int64_t s = p->to_ns(first_ticks), e = p->to_ns(last_ticks);
       info.start_ns = first ? s : std::min(info.start_ns, s);

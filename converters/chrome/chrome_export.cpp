@@ -370,7 +370,7 @@ ConvertReport export_chrome(const std::string& trace_dir, const std::string& out
             // the exact number of polls and the time inside them as arguments; the
             // parts of a run that polled several functions in turn are laid out one
             // after the other (complete events on one thread must nest).
-            if (k.params[0] == 0) {
+            if (!polls_last(k)) {
               open_polls.open(k.ref, e.ticks);
               break;
             }

@@ -802,7 +802,7 @@ OTF2_ParameterRef Exporter::parameter(const char* name) {
 // the other within the run, in the order their last polls came.
 void Exporter::write_polls(LocationWriter& lw, const ProcessReader& process, const Event& e) {
   const EventKey& k = e.def->key;
-  if (k.params[0] == 0) {
+  if (!polls_last(k)) {
     lw.open_polls.open(k.ref, e.ticks);
     return;
   }

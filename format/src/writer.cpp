@@ -76,29 +76,35 @@ void ThreadWriter::set_counters(const std::vector<uint32_t>& metric_ids) {
   allocate_ticks(ticks_.size());
 }
 
-FoldedPolls* ThreadWriter::open_poll_run(uint32_t region) {
-  FoldedPolls* run = polls_;
-  FoldedPolls* end = polls_ + polled_;
-  while (run != end && run->region != region) ++run;
-  if (run == end) {
-    if (polled_ == kPolledPerRun) {
-      end_polls();
-      run = polls_;
+FoldedPolls* ThreadWriter::find_poll_run(uint32_t region) {
+  for (uint32_t i = 0; i < polled_; ++i)
+    if (polls_[i].region == region) {
+      last_polled_ = i;
+      return polls_ + i;
     }
-    *run = FoldedPolls{};  // the slot may hold an earlier, written run
-    run->region = region;
-    ++polled_;
-    hold(kHeldByPolls);
-  }
+  return nullptr;
+}
+
+FoldedPolls* ThreadWriter::new_poll_run(uint32_t region, uint64_t at) {
+  if (polled_ == kPolledPerRun) end_polls(at);
+  FoldedPolls* run = polls_ + polled_;
+  *run = FoldedPolls{};  // the slot may hold an earlier, written run
+  run->region = region;
+  ++polled_;
+  hold(kHeldByPolls);
   last_polled_ = static_cast<uint32_t>(run - polls_);
   return run;
 }
 
-void ThreadWriter::end_polls() {
+void ThreadWriter::end_polls(uint64_t at) {
   uint32_t n = polled_;
   if (n == 0) return;
   FoldedPolls run[kPolledPerRun];
-  for (uint32_t i = 0; i < n; ++i) run[i] = polls_[i];
+  for (uint32_t i = 0; i < n; ++i) {
+    run[i] = polls_[i];
+    // A counted run has no last poll's exit: it lasts until `at`.
+    if (run[i].counted && at != kUnknownEnd) run[i].last_ticks = std::max(run[i].last_ticks, at);
+  }
   polled_ = 0;  // first: event() below must not end the run again
   release(kHeldByPolls);
   // Each function's pair: its first record at its first poll's entry, its last
@@ -125,14 +131,14 @@ void ThreadWriter::end_polls() {
     EventKey key;
     key.kind = EventKind::Polls;
     key.ref = f.region;
-    key.params[0] = order[j].last ? 1 : 0;
+    key.params[0] = polls_param(order[j].last, f.counted);
     if (order[j].last) builder_.add_folded_calls(f.region, f.calls);
     event(key, order[j].ticks, data);
   }
 }
 
 void ThreadWriter::flush(bool final) {
-  end_polls();
+  end_polls(kUnknownEnd);
   if (final) {
     builder_.finish();
   } else {

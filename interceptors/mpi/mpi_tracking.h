@@ -77,17 +77,26 @@ class Call : HeldCall {
 class PollCall : HeldCall {
  public:
   __attribute__((always_inline)) explicit PollCall(uint32_t region) : region_(region) {
-    if (on_) entry_ = start();
+    if (!on_) return;
+    counted_ = trace::g_polls_counted;
+    if (!counted_) entry_ = start();
   }
   // After the real call (which moved call_ticks to its exit): whether it is
   // recorded, i.e. found something (or failed); the wrapper then records what
-  // it found, and the LEAVE follows when this object goes out of scope.
+  // it found, and the LEAVE follows when this object goes out of scope. With
+  // polls counted, not timed (`--poll-times count`), no clock was read so far:
+  // a poll that finds nothing reads none, one that finds something is a call
+  // of 0 ns at its return, where its records are stamped.
   __attribute__((always_inline)) bool found(bool something) {
     if (!on_) return false;
     if (!something) {
-      trace::own_failed_poll(region_, entry_, trace::t_intercept.call_ticks);
+      if (counted_)
+        trace::own_counted_poll(region_);
+      else
+        trace::own_failed_poll(region_, entry_, trace::t_intercept.call_ticks);
       return false;
     }
+    if (counted_) entry_ = start();
     trace::own_enter(region_, entry_);
     entered_ = true;
     return true;
@@ -101,6 +110,7 @@ class PollCall : HeldCall {
  private:
   uint32_t region_;
   bool entered_ = false;
+  bool counted_ = false;
   uint64_t entry_ = 0;
 };
 

@@ -801,8 +801,7 @@ void GOMP_taskloop_ull(OutlinedFn fn, void* data, CopyFn cpyfn, long arg_size, l
       r = real.get()(lock);                                                    \
     }                                                                          \
     t_lock_test = false;                                                       \
-    uint64_t exit = trace::ticks();                                            \
-    if (call.finish(r != 0, exit)) lock_acquired(kind, lock, exit);            \
+    if (call.finish(r != 0)) lock_acquired(kind, lock, call.exit());           \
     return r;                                                                  \
   }
 

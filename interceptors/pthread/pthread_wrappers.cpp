@@ -102,8 +102,7 @@ int try_lock(uint32_t region, LockKind kind, const volatile void* lock, Try&& at
   trace::PollingCall call(region, true);
   int rc = rondo::interpose::inside(attempt);
   int saved = errno;
-  uint64_t exit = trace::ticks();
-  if (call.finish(rc != EBUSY, exit) && rc == 0) acquired(kind, lock, exit);
+  if (call.finish(rc != EBUSY) && rc == 0) acquired(kind, lock, call.exit());
   errno = saved;
   return rc;
 }

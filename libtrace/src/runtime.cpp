@@ -4,6 +4,7 @@
 #include "rondo/format/process_end.h"
 
 #include "rondo/format/run_identity.h"
+#include "rondo/format/poll_times.h"
 #include "rondo/format/time_resolution.h"
 #include "high_descriptor.h"
 #include "process_file_slot.h"
@@ -33,6 +34,7 @@
 namespace rondo::trace {
 
 std::atomic<bool> g_recording{false};
+bool g_polls_counted = false;
 constinit thread_local Recorder* t_recorder = nullptr;
 constinit thread_local uintptr_t t_unrecorded_handler_stack = 0;
 constinit thread_local InterceptState t_intercept;
@@ -52,6 +54,7 @@ struct Config {
   bool verbose = false;
   bool monotonic = false;
   uint64_t time_resolution_ns = 0;  // RONDO_TIME_RESOLUTION; 0: lossless timestamps
+  bool polls_counted = false;       // RONDO_POLL_TIMES=count
 };
 
 // All process-wide state. Allocated once and never freed, so that exit and
@@ -199,7 +202,8 @@ ProcessFile* file_locked() {
   slot = ProcessFileSlot{};  // the file owns the descriptor now
   try {
     g_rt->file = std::make_unique<ProcessFile>(
-        fd, path, g_rt->config.time_resolution_ns ? kFormatVersion : kLosslessFormatVersion);
+        fd, path,
+        g_rt->config.time_resolution_ns || g_rt->config.polls_counted ? kFormatVersion : kLosslessFormatVersion);
   } catch (const std::exception& e) {
     g_rt->file_failed = true;
     disable(e.what());
@@ -332,6 +336,7 @@ void finish(Recorder* r) {
   if (r->finished) return;
   r->settle();  // what handlers recorded since the thread's last event
   r->finished = true;
+  r->writer.end_polls(ticks());  // a run of counted polls lasts until now
   r->writer.flush(true);
   if (uint64_t lost = r->deferred.lost())
     inform("thread " + std::to_string(r->index) + ": " + std::to_string(lost) +
@@ -1028,6 +1033,11 @@ bool start() {
       else inform(std::string(kTimeResolutionVariable) + "=" + res + " is not a duration such as 100ns; timestamps stay lossless", true);
     }
     rt->time_unit.store(time_unit_ticks(rt->config.time_resolution_ns, rt->clock.ticks_per_second));
+    if (auto polls = env(kPollTimesVariable); !polls.empty()) {
+      if (auto counted = parse_poll_times(polls)) rt->config.polls_counted = *counted;
+      else inform(std::string(kPollTimesVariable) + "=" + polls + " is neither exact nor count; polls stay timed", true);
+    }
+    g_polls_counted = rt->config.polls_counted;
     read_clock_pair(rt->clock.start_ticks, rt->clock.start_ns);
     timespec real;
     clock_gettime(CLOCK_REALTIME, &real);

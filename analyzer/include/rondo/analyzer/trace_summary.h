@@ -48,6 +48,9 @@ struct TraceInfo {
   // 8.2.2): the coarsest step in ns, and the most any timestamp may differ from
   // the clock reading (half a step). Both 0 for lossless traces.
   double time_step_ns = 0, time_error_ns = 0;
+  // Some polls were counted, not timed (`rondo record --poll-times count`,
+  // FORMAT.md 7.2): their calls count, with no duration.
+  bool polls_counted = false;
   // Threads whose events end early (FORMAT.md 5.5: a gap in their chunks, a
   // damaged chunk, no summary), in location order. `events` is what every
   // command reads of them; `recorded_events` what their summary says was

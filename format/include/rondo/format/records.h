@@ -172,6 +172,12 @@ struct EventKey {
   bool operator==(const EventKey&) const = default;
 };
 
+// POLLS records (FORMAT.md 7.2, "Folded polls"): p0 says which record of its
+// pair it is, and whether the run's polls were timed or only counted.
+constexpr int64_t polls_param(bool last, bool counted) { return (counted ? 2 : 0) + (last ? 1 : 0); }
+inline bool polls_last(const EventKey& k) { return (k.params[0] & 1) != 0; }
+inline bool polls_counted(const EventKey& k) { return k.params[0] >= 2; }
+
 // The byte counts of an event that moves data: a message or probe (kinds 10,
 // 11, 12, 15, 24) and an RMA transfer (20-22) in `bytes`, a collective (19) in
 // `bytes` (sent) and `received`; zeros for every other kind. Format version 2

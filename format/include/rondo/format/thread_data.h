@@ -177,15 +177,19 @@ struct RegionStats {
 // polls keep their exact statistics as calls of their region.
 struct FoldedPolls {
   uint32_t region = 0;
-  uint64_t first_ticks = 0;  // entry of the first poll
-  uint64_t last_ticks = 0;   // exit of the last poll
+  uint64_t first_ticks = 0;  // entry of the first poll (counted: return of the first poll)
+  uint64_t last_ticks = 0;   // exit of the last poll (counted: the run's end)
   RegionStats calls;         // one call per poll; a poll has no callees, so exclusive = inclusive
+  // The polls were counted, not timed (`--poll-times count`): each is a call of
+  // 0 ticks, and no clock was read for it.
+  bool counted = false;
   uint64_t count() const { return calls.inclusive.count; }
   void add(uint64_t entry, uint64_t exit) {
     if (calls.inclusive.count == 0) first_ticks = entry;
     last_ticks = exit;
     calls.add_call(exit - entry, 0);
   }
+  void add_counted() { calls.add_call(0, 0); }
 };
 
 struct LoopStats {

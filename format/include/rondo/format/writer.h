@@ -101,7 +101,7 @@ class ThreadWriter {
   void make_room() { out_of_room(); }
   // `tag`: an opaque value kept with the open call (open_tag()).
   void enter(uint32_t region, uint64_t ticks, uint64_t tag = 0) {
-    if (__builtin_expect(polled_ != 0, 0)) end_polls();
+    if (__builtin_expect(polled_ != 0, 0)) end_polls(ticks);
     uint32_t id = builder_.enter_event(region);
     builder_.enter(id, region, ticks, tag);
     stamp(ticks);  // last: a flush it triggers must see this event in the grammar
@@ -109,14 +109,14 @@ class ThreadWriter {
   // An enter made from a call site (call_sites.h): p0 of the ENTER is `site`
   // (the call-site id + 1), so each site is an event of its own.
   void enter_from(uint32_t region, uint32_t site, uint64_t ticks, uint64_t tag = 0) {
-    if (__builtin_expect(polled_ != 0, 0)) end_polls();
+    if (__builtin_expect(polled_ != 0, 0)) end_polls(ticks);
     EventKey key{EventKind::Enter, region, {static_cast<int64_t>(site)}};
     uint32_t id = builder_.event_id(key);
     builder_.enter(id, region, ticks, tag);
     stamp(ticks);
   }
   void leave(uint32_t region, uint64_t ticks) {
-    if (__builtin_expect(polled_ != 0, 0)) end_polls();
+    if (__builtin_expect(polled_ != 0, 0)) end_polls(ticks);
     uint32_t id = builder_.leave_event(region);
     builder_.leave(id, region, ticks);
     stamp(ticks);
@@ -136,7 +136,7 @@ class ThreadWriter {
   // (kind_shape(key.kind).data of them). Always inlined: an MPI message
   // record takes this path once per call.
   __attribute__((always_inline)) void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr) {
-    if (__builtin_expect(polled_ != 0, 0)) end_polls();
+    if (__builtin_expect(polled_ != 0, 0)) end_polls(ticks);
     const uint32_t id = builder_.event_id(key);
     if (const uint8_t width = builder_.event(id).data) {
       structure_.data_events.push_back(id);
@@ -157,20 +157,45 @@ class ThreadWriter {
   void poll(uint32_t region, uint64_t entry, uint64_t exit) {
     // Almost always the function polled last, in a run already open.
     FoldedPolls* run = polls_ + last_polled_;
-    if (__builtin_expect(polled_ == 0 || run->region != region, 0)) run = open_poll_run(region);
+    if (__builtin_expect(polled_ == 0 || run->region != region, 0)) {
+      run = find_poll_run(region);
+      if (!run) run = new_poll_run(region, entry);
+    }
     run->add(entry, exit);
+  }
+  // The same for a poll that is counted, not timed (`--poll-times count`): no
+  // clock is read for it. `now()` (the current ticks) is called only when the
+  // poll opens its function's run, which is stamped then, just after the poll
+  // returned. Such a run ends at the thread's next event, whose timestamp its
+  // last record takes (or at the time given to end_polls()).
+  template <typename Now>
+  void poll_counted(uint32_t region, Now&& now) {
+    FoldedPolls* run = polls_ + last_polled_;
+    if (__builtin_expect(polled_ == 0 || run->region != region, 0)) {
+      run = find_poll_run(region);
+      if (!run) {
+        const uint64_t at = now();
+        run = new_poll_run(region, at);
+        run->counted = true;
+        run->first_ticks = run->last_ticks = at;
+      }
+    }
+    run->add_counted();
   }
   // A whole run of folded polls at once (importers): ends the current run and
   // writes `run`.
   void polls(const FoldedPolls& run) {
-    end_polls();
+    end_polls(run.first_ticks);
     polls_[0] = run;
     polled_ = 1;
     hold(kHeldByPolls);
-    end_polls();
+    end_polls(run.last_ticks);
   }
-  // Writes the current run of folded polls, if any.
-  void end_polls();
+  // Writes the current run of folded polls, if any. `at`: when the run ended
+  // (the next event's ticks, or now), the last record of a counted run;
+  // kUnknownEnd leaves it at the run's start.
+  static constexpr uint64_t kUnknownEnd = UINT64_MAX;
+  void end_polls(uint64_t at);
   uint64_t pending_polls() const {
     uint64_t n = 0;
     for (uint32_t i = 0; i < polled_; ++i) n += polls_[i].count();
@@ -250,7 +275,10 @@ class ThreadWriter {
   uint32_t last_polled_ = 0;  // the entry of polls_ that the last poll went to
   // The entry of the current run for `region`, opened (ending the run first
   // when it holds kPolledPerRun functions already) when there is none.
-  FoldedPolls* open_poll_run(uint32_t region);
+  FoldedPolls* find_poll_run(uint32_t region);  // the current run's, else nullptr
+  // A run of `region`'s polls, opened now (`at`: when, should a run of a fifth
+  // function have to end first).
+  FoldedPolls* new_poll_run(uint32_t region, uint64_t at);
   uint32_t counters_ = 0;
   std::vector<uint32_t> counter_metrics_;
   // The batch's readings, event-major, followed by the next event's slot,

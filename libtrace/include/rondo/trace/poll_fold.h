@@ -9,7 +9,8 @@
 // one POLLS pair when the run ends: at the poll that finds something, at any
 // other event of the thread, and when the thread's recording is flushed (thread
 // end, exit, exec, fatal signal). A poll therefore costs its two clock reads and
-// a few additions.
+// a few additions; with `--poll-times count` only the additions (the polls are
+// counted, not timed).
 #pragma once
 
 #include <cstdint>
@@ -28,30 +29,52 @@ inline void record_failed_poll(uint32_t region, uint64_t entry, uint64_t exit) {
     defer_poll(*d, region, entry, exit);
 }
 
+// The same for a poll counted, not timed (g_polls_counted): the clock is read
+// only when the poll opens a run of its function (or when a signal handler's
+// poll must be kept until the handler returns).
+inline void record_counted_poll(uint32_t region) {
+  RecordGuard g;
+  if (g.ok()) {
+    g.writer().poll_counted(region, [] { return ticks(); });
+  } else if (Recorder* d = handler_recorder(); __builtin_expect(d != nullptr, 0)) {
+    const uint64_t now = ticks();
+    defer_poll(*d, region, now, now);
+  }
+}
+
 // One call of a polling function. Construct it before the real call (when the
-// call is to be recorded at all: `on`), and call finish() once after it.
+// call is to be recorded at all: `on`), and call finish() once after it. With
+// polls counted, not timed (g_polls_counted), no clock is read for a poll that
+// finds nothing, and one that finds something is a call of 0 ns at its return.
 class PollingCall {
  public:
-  __attribute__((always_inline)) PollingCall(uint32_t region, bool on) : region_(region), on_(on) {
-    if (on_) entry_ = ticks();
+  __attribute__((always_inline)) PollingCall(uint32_t region, bool on)
+      : region_(region), on_(on), counted_(on && g_polls_counted) {
+    if (on_ && !counted_) entry_ = ticks();
   }
   // `found`: the poll found what it polls for (or failed in a way worth keeping:
   // an error). Then the call's ENTER is recorded now, stamped with its entry, and
-  // the wrapper records what it found; the LEAVE follows (at `exit`) when this
-  // object goes out of scope. Otherwise the poll is folded and nothing is
-  // recorded. Returns whether the call is recorded.
-  __attribute__((always_inline)) bool finish(bool found, uint64_t exit) {
+  // the wrapper records what it found at exit(); the LEAVE follows (at exit())
+  // when this object goes out of scope. Otherwise the poll is folded and nothing
+  // is recorded. Returns whether the call is recorded.
+  __attribute__((always_inline)) bool finish(bool found) {
     if (!on_) return false;
-    exit_ = exit;
     if (!found) {
-      record_failed_poll(region_, entry_, exit);
+      if (counted_)
+        record_counted_poll(region_);
+      else
+        record_failed_poll(region_, entry_, ticks());
       on_ = false;
       return false;
     }
+    exit_ = ticks();
+    if (counted_) entry_ = exit_;
     record_enter_at(region_, entry_);
     entered_ = true;
     return true;
   }
+  // The poll's return, where what it found is recorded (after finish() returned true).
+  uint64_t exit() const { return exit_; }
   ~PollingCall() {
     if (entered_) record_leave_at(region_, exit_);
   }
@@ -63,6 +86,7 @@ class PollingCall {
  private:
   uint32_t region_;
   bool on_;
+  bool counted_;
   bool entered_ = false;
   uint64_t entry_ = 0, exit_ = 0;
 };

@@ -123,6 +123,11 @@ struct Recorder {
 // True once the process is being recorded (RONDO_TRACE_DIR set and start-up done).
 extern std::atomic<bool> g_recording;
 
+// `rondo record --poll-times count` (RONDO_POLL_TIMES=count): the MPI module's
+// test and probe calls are counted, not timed (poll_fold.h). Set before
+// recording starts, never changed after.
+extern bool g_polls_counted;
+
 // The calling thread's recorder, created on first use; null when not recording,
 // on an internal thread, or after the thread's recorder was finished.
 // The hot-path thread_locals are declared constinit: without it every access
