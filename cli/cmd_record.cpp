@@ -233,7 +233,7 @@ int run_record(const RecordOptions& o) {
     }
     for (const char* var : {"RONDO_TRACE_DIR", format::kRunIdVariable, format::kEveryRankVariable, "RONDO_FILTER",
                             "RONDO_VERBOSE", "RONDO_COUNTERS", "RONDO_CALLSTACK", format::kTimeResolutionVariable,
-                            "LD_LIBRARY_PATH"})
+                            format::kPollTimesVariable, "LD_LIBRARY_PATH"})
       if (getenv(var)) exports.push_back(var);
     std::vector<std::string> args;
     for (auto& e : exports) {

@@ -146,6 +146,22 @@ TEST_F(Cli, TimeResolutionRoundsTimestampsAndInfoStatesTheBound) {
   EXPECT_FALSE(std::filesystem::exists(path("bad.rondo")));
 }
 
+// --poll-times takes exact or count; anything else is one line and nothing runs.
+// (What count records: tests/mpi/test_mpi_polls.cpp, tests/openmp/test_openmp.cpp.)
+TEST_F(Cli, PollTimesIsExactOrCount) {
+  Result bad = run(kRondo + " record --poll-times sometimes -o " + path("bad.rondo") + " -- " + NESTED_LOOPS + " 10");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("rondo: --poll-times sometimes: give exact"), std::string::npos) << bad.out;
+  EXPECT_FALSE(std::filesystem::exists(path("bad.rondo")));
+  for (const char* mode : {"exact", "count"}) {
+    SCOPED_TRACE(mode);
+    std::string trace = path(std::string("loops_") + mode + ".rondo");
+    Result ok = run(kRondo + " record --poll-times " + mode + " -o " + trace + " -- " + NESTED_LOOPS + " 100");
+    EXPECT_EQ(ok.status, 0) << ok.out;
+    EXPECT_TRUE(rondo::test::trace_valid(trace));
+  }
+}
+
 TEST_F(Cli, ApiProgramRegionsAndMarker) {
   std::string trace = path("heat.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + HEAT_SOLVER + " 200").status, 0);

@@ -43,6 +43,8 @@ std::map<std::string, Printed> printed_counts(const std::string& out) {
 struct Recorded {
   uint64_t pairs = 0, polls = 0, enters = 0;
   bool pairs_adjacent = true;  // every first record is followed at once by its last, with the same data
+  uint64_t counted_pairs = 0;  // pairs of counted, untimed polls (--poll-times count)
+  int64_t inside = 0;          // the time inside the polls, summed over the pairs (d1)
 };
 
 std::map<std::string, Recorded> recorded_counts(const rondo::format::TraceReader& trace) {
@@ -54,12 +56,16 @@ std::map<std::string, Recorded> recorded_counts(const rondo::format::TraceReader
       bool open = false;
       while (cursor.next(e)) {
         std::string name = p->defs().region_name(e.def->key.ref);
-        if (open && (e.kind() != EventKind::Polls || e.def->key.params[0] != 1 || e.def->key.ref != begin.def->key.ref ||
-                     e.data[0] != begin.data[0] || e.data[1] != begin.data[1] || e.ticks < begin.ticks))
+        if (open && (e.kind() != EventKind::Polls || !rondo::format::polls_last(e.def->key) ||
+                     e.def->key.ref != begin.def->key.ref || e.data[0] != begin.data[0] ||
+                     e.data[1] != begin.data[1] || e.ticks < begin.ticks ||
+                     rondo::format::polls_counted(e.def->key) != rondo::format::polls_counted(begin.def->key)))
           out[name].pairs_adjacent = false;
-        if (e.kind() == EventKind::Polls && e.def->key.params[0] == 0) {
+        if (e.kind() == EventKind::Polls && !rondo::format::polls_last(e.def->key)) {
           ++out[name].pairs;
           out[name].polls += static_cast<uint64_t>(e.data[0]);
+          out[name].counted_pairs += rondo::format::polls_counted(e.def->key);
+          out[name].inside += e.data[1];
           begin = e;
           open = true;
           continue;
@@ -111,6 +117,7 @@ TEST_F(MpiPolls, EachRunOfUnsuccessfulPollsIsOneRecordAndEveryPollCounts) {
     EXPECT_EQ(got.polls, want.failed);
     EXPECT_EQ(got.enters, want.calls - want.failed);  // only the poll that found the message is a call
     EXPECT_TRUE(got.pairs_adjacent);
+    EXPECT_EQ(got.counted_pairs, 0u);  // timed: the default
   }
 
   // Every statistic counts every poll: summaries, replay (call tree), MPI scan.
@@ -194,6 +201,76 @@ TEST_F(MpiPolls, EachRunOfUnsuccessfulPollsIsOneRecordAndEveryPollCounts) {
   std::string first_line = "MPI_Test \u00d71,000 polls, nothing found, ";  // first_run
   EXPECT_NE(listing.out.find(first_line), std::string::npos) << listing.out.substr(0, 4000);
   EXPECT_EQ(listing.out.find("POLLS"), std::string::npos);
+}
+
+// `rondo record --poll-times count`: the same job, its unsuccessful polls
+// counted without a clock read. The runs are the same POLLS pairs, marked as
+// counted (p0 2 and 3), with the exact number of polls and no time inside;
+// every statistic counts every call, with no duration; the messages the polls
+// completed are matched as before; `rondo info` says how the polls were kept.
+TEST_F(MpiPolls, CountedPollsAreEveryCallWithNoTime) {
+  const uint64_t first_run = 1000;
+  std::string trace = (dir_ / "trace").string();
+  auto job = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, 2,
+                                         rondo::test::shell_quoted(POLLS) + " " + std::to_string(first_run),
+                                         "RONDO_POLL_TIMES=count ");
+  ASSERT_EQ(job.status, 0) << job.out;
+  EXPECT_TRUE(rondo::test::trace_valid(trace));
+  auto printed = printed_counts(job.out);
+  ASSERT_EQ(printed.size(), 6u) << job.out;
+
+  rondo::format::TraceReader reader(trace);
+  for (const auto& p : reader.processes()) EXPECT_EQ(p->version(), rondo::format::kFormatVersion);
+  auto recorded = recorded_counts(reader);
+  for (const char* name : kPolling) {
+    SCOPED_TRACE(name);
+    const Printed& want = printed[name];
+    ASSERT_GE(want.failed, first_run);
+    const Recorded& got = recorded[name];
+    EXPECT_EQ(got.pairs, want.runs);
+    EXPECT_EQ(got.counted_pairs, want.runs);
+    EXPECT_EQ(got.polls, want.failed);
+    EXPECT_EQ(got.inside, 0);
+    EXPECT_EQ(got.enters, want.calls - want.failed);
+    EXPECT_TRUE(got.pairs_adjacent);
+  }
+
+  auto stats = rondo::test::run_command(cli("stats --json " + rondo::test::shell_quoted(trace)));
+  ASSERT_EQ(stats.status, 0) << stats.out;
+  json s = json::parse(stats.out);
+  for (const char* name : kPolling) {
+    SCOPED_TRACE(name);
+    uint64_t regions = 0, tree = 0, mpi = 0;
+    for (const auto& r : s["regions"])
+      if (r["name"] == name) {
+        regions += r["calls"].get<uint64_t>();
+        EXPECT_EQ(r["inclusive_ns"], 0);  // the poll that found the message is a call of 0 ns too
+        EXPECT_EQ(r["max_ns"], 0);
+      }
+    for (const auto& r : s["call_tree"])
+      if (r["name"] == name) tree += r["calls"].get<uint64_t>();
+    for (const auto& r : s["mpi"]["calls"])
+      if (r["name"] == name) {
+        mpi += r["calls"].get<uint64_t>();
+        EXPECT_EQ(r["inclusive_ns"], 0);
+      }
+    EXPECT_EQ(regions, printed[name].calls);
+    EXPECT_EQ(tree, printed[name].calls);
+    EXPECT_EQ(mpi, printed[name].calls);
+  }
+  // Rank 0's sends and its go-ahead receives: every message matched, as when timed.
+  EXPECT_EQ(s["mpi"]["messages"]["count"], 2 * 6);
+  EXPECT_EQ(s["mpi"]["messages"]["unmatched"], 0);
+
+  auto info = rondo::test::run_command(cli("info --json " + rondo::test::shell_quoted(trace)));
+  ASSERT_EQ(info.status, 0) << info.out;
+  EXPECT_EQ(json::parse(info.out)["polls_counted"], true);
+  auto text = rondo::test::run_command(cli("info " + rondo::test::shell_quoted(trace)));
+  EXPECT_NE(text.out.find("polls      counted, not timed"), std::string::npos) << text.out;
+  auto listing = rondo::test::run_command(cli("print --thread 1:0 --limit 100000000 " + rondo::test::shell_quoted(trace)));
+  ASSERT_EQ(listing.status, 0) << listing.out;
+  EXPECT_NE(listing.out.find("MPI_Test \u00d71,000 polls, nothing found, counted (not timed), "), std::string::npos)
+      << listing.out.substr(0, 4000);
 }
 
 }  // namespace

@@ -768,12 +768,47 @@ TEST_F(Modules, PthreadFailedTrylocksFoldAndCountEveryTry) {
   }
 }
 
+// `rondo record --poll-times count`: the same program, its failed trylocks
+// counted without a clock read: the same runs and calls, with no duration; the
+// try that took a lock is still a call, 0 ns long, and its acquisition is kept.
+TEST_F(Modules, PthreadFailedTrylocksCountedWithoutTimes) {
+  constexpr int kFirstRun = 500;
+  auto trace = record("pthread", std::string(TRYLOCK_POLLS) + " " + std::to_string(kFirstRun), "trylock_counted.rondo",
+                      "RONDO_POLL_TIMES=count");
+  ASSERT_EQ(trace.size(), 1u);
+  const ThreadView* main = trace[0].thread(0);
+  ASSERT_NE(main, nullptr);
+  std::regex line(R"(polls: (\S+) calls=(\d+) failed=(\d+) runs=1)");
+  std::map<std::string, std::pair<uint64_t, uint64_t>> printed;  // name -> (calls, failed)
+  for (std::sregex_iterator it(last_output_.begin(), last_output_.end(), line), end; it != end; ++it)
+    printed[(*it)[1]] = {std::stoull((*it)[2]), std::stoull((*it)[3])};
+  ASSERT_EQ(printed.size(), 4u) << last_output_;
+  EXPECT_EQ(main->count(EventKind::Polls), 2u * 4);
+  auto r = regions(stats("trylock_counted.rondo"));
+  uint64_t acquired = 0;
+  for (const auto& [lock, n] : main->acquired) acquired += n;
+  uint64_t took = 0;
+  for (const auto& [name, counts] : printed) {
+    SCOPED_TRACE(name);
+    EXPECT_GE(counts.second, static_cast<uint64_t>(kFirstRun));
+    EXPECT_EQ(main->entered(name), counts.first - counts.second);
+    EXPECT_EQ(r[name]["calls"].get<uint64_t>(), counts.first);
+    EXPECT_EQ(r[name]["inclusive_ns"], 0);
+    took += counts.first - counts.second;
+  }
+  EXPECT_GE(acquired, took);  // every successful try acquired its lock (the program's other locks too)
+  Result info = run(kRondo + " info --json " + path("trylock_counted.rondo"));
+  EXPECT_EQ(nlohmann::json::parse(info.out)["polls_counted"], true);
+}
+
 // Failed omp_test_lock / omp_test_nest_lock are folded the same way, with
 // libgomp (wrappers) and libomp (OMPT tool): one run each, every test a call
-// of `omp test lock`, every successful one an acquisition.
-void expect_folded_lock_tests(Modules& m, const std::string& program, const std::string& name) {
+// of `omp test lock`, every successful one an acquisition. With `env`
+// RONDO_POLL_TIMES=count (`polls_counted`), the same with tests of no duration.
+void expect_folded_lock_tests(Modules& m, const std::string& program, const std::string& name,
+                              const std::string& env = "", bool polls_counted = false) {
   constexpr int kFirstRun = 300;
-  auto trace = m.record("openmp", program + " " + std::to_string(kFirstRun), name);
+  auto trace = m.record("openmp", program + " " + std::to_string(kFirstRun), name, env);
   ASSERT_EQ(trace.size(), 1u);
   std::regex line(R"(polls: (\S+) calls=(\d+) failed=(\d+) runs=1)");
   uint64_t calls = 0, failed = 0, lines = 0;
@@ -794,7 +829,12 @@ void expect_folded_lock_tests(Modules& m, const std::string& program, const std:
   auto s = m.stats(name);
   uint64_t counted = 0, tree = 0;
   for (const auto& r : s["regions"])
-    if (r["name"] == "omp test lock") counted += r["calls"].get<uint64_t>();
+    if (r["name"] == "omp test lock") {
+      counted += r["calls"].get<uint64_t>();
+      if (polls_counted) {
+        EXPECT_EQ(r["inclusive_ns"], 0);
+      }
+    }
   for (const auto& r : s["call_tree"])
     if (r["name"] == "omp test lock") tree += r["calls"].get<uint64_t>();
   EXPECT_EQ(counted, calls);
@@ -804,6 +844,13 @@ void expect_folded_lock_tests(Modules& m, const std::string& program, const std:
 #ifdef OMP_TEST_LOCK_POLLS_GCC
 TEST_F(Modules, OpenMpFailedLockTestsFoldWithLibgomp) {
   expect_folded_lock_tests(*this, OMP_TEST_LOCK_POLLS_GCC, "test_lock_gcc.rondo");
+}
+#endif
+
+#ifdef OMP_TEST_LOCK_POLLS_GCC
+TEST_F(Modules, OpenMpFailedLockTestsCountedWithLibgomp) {
+  expect_folded_lock_tests(*this, OMP_TEST_LOCK_POLLS_GCC, "test_lock_gcc_counted.rondo", "RONDO_POLL_TIMES=count",
+                           true);
 }
 #endif
 

@@ -293,6 +293,70 @@ TEST(Profile, FoldedPollsCountAsCallsWithTheirTimeInside) {
   EXPECT_EQ(b.inclusive_ns, 33);  // 65 / 2, rounded
 }
 
+// Polls counted, not timed (`--poll-times count`): the clock is asked only when
+// a function's run opens; the run's last record takes the time of the event
+// that ends it; the pair is marked counted (p0 2, 3) and holds the number of
+// polls and no time inside; the polls are calls of 0 ns. A run a flush ends
+// lasts until the time given to end_polls().
+TEST(Profile, CountedPollsAskTheClockOncePerRunAndLastUntilTheNextEvent) {
+  test::TempDir dir;
+  int clock_reads = 0;
+  uint64_t clock = 150;
+  auto now = [&] {
+    ++clock_reads;
+    return clock;
+  };
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0), [&](int, ThreadWriter& w) {
+    w.enter(0, 0);
+    for (int i = 0; i < 7; ++i) w.poll_counted(1, now);
+    EXPECT_EQ(w.pending_polls(), 7u);
+    clock = 190;
+    for (int i = 0; i < 3; ++i) w.poll_counted(2, now);  // a second function in the same run
+    call(w, 1, 500, 540);  // its enter ends the run: both functions' runs last until 500
+    clock = 700;
+    for (int i = 0; i < 2; ++i) w.poll_counted(1, now);  // a new run
+    w.end_polls(900);  // as the runtime does before its final flush
+    w.leave(0, 1000);
+  });
+  EXPECT_EQ(clock_reads, 3);  // one per function's run, none per poll
+  TraceReader trace(dir.str());
+  auto events = test::replay(trace.processes()[0]->thread(0));
+  // enter a; first b 150, first r 190, last b 500, last r 500; enter b, leave b; first b 700, last b 900; leave a
+  ASSERT_EQ(events.size(), 10u);
+  struct Want {
+    uint32_t region;
+    bool last;
+    uint64_t ticks;
+    int64_t polls;
+  };
+  const std::pair<size_t, Want> polls[] = {{1, {1, false, 150, 7}}, {2, {2, false, 190, 3}}, {3, {1, true, 500, 7}},
+                                           {4, {2, true, 500, 3}},  {7, {1, false, 700, 2}}, {8, {1, true, 900, 2}}};
+  for (const auto& [i, want] : polls) {
+    SCOPED_TRACE("event " + std::to_string(i));
+    const Event& e = events[i];
+    ASSERT_EQ(e.kind(), EventKind::Polls);
+    EXPECT_TRUE(polls_counted(e.def->key));
+    EXPECT_EQ(polls_last(e.def->key), want.last);
+    EXPECT_EQ(e.def->key.ref, want.region);
+    EXPECT_EQ(e.ticks, want.ticks);
+    EXPECT_EQ(e.data[0], want.polls);
+    EXPECT_EQ(e.data[1], 0);  // no time inside: the polls were not timed
+  }
+  for (bool replay : {false, true}) {
+    SCOPED_TRACE(replay ? "replay" : "summary");
+    AnalysisOptions o;
+    if (replay) o.window = window_ticks(trace, 0, 2000);
+    auto p = analyzer::profile(trace, o);
+    const RegionRow& b = row(p.regions, "b");
+    EXPECT_EQ(b.calls, 7u + 1 + 2);
+    EXPECT_EQ(b.inclusive_ns, 40);  // the one timed call; the polls take none
+    const RegionRow& r = row(p.regions, "r");
+    EXPECT_EQ(r.calls, 3u);
+    EXPECT_EQ(r.inclusive_ns, 0);
+    EXPECT_EQ(r.max_ns, 0);
+  }
+}
+
 // A run that polls two functions in turn (hpcc alternates MPI_Test and
 // MPI_Testany): b [100,110], r [120,125], b [130,150], r [160,170] is one run,
 // written as one pair per function, in time order (first b 100, first r 120,
