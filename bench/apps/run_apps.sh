@@ -2,6 +2,7 @@
 # Real applications from Debian packages, untraced vs Rondo vs EZTrace, in one run.
 #   bench/apps/run_apps.sh [BUILD_DIR] [ROUNDS]     (defaults: build, 3)
 #   APPS="lammps hpcc" bench/apps/run_apps.sh       a subset (lammps gromacs hpcc netpipe)
+#   POLL_COUNT_APPS="hpcc netpipe" ...              also run these with `rondo record --poll-times count`
 #
 # For each program (../../docs/real-programs.md has the recipes) the rounds
 # alternate: untraced, traced by Rondo, traced by EZTrace, so that a slow
@@ -22,6 +23,7 @@ repo="$(cd "$here/../.." && pwd)"
 build="$(cd "${1:-$repo/build}" && pwd)"
 rounds="${2:-3}"
 apps="${APPS:-lammps gromacs hpcc netpipe}"
+poll_count_apps="${POLL_COUNT_APPS:-hpcc}"
 rondo="$build/cli/rondo"
 ez_timeout="${EZTRACE_TIMEOUT:-300}"
 work="$(mktemp -d)"
@@ -41,6 +43,9 @@ human() { numfmt --to=iec --suffix=B --format=%.1f "$1" 2>/dev/null || echo "$1"
 # appends the wall time to $work/APP/VARIANT.time and leaves the program's output
 # there. VARIANT is plain, rondo or eztrace. The command to run is "$@" after
 # the three arguments (what `mpirun ...` or the program would run untraced).
+# rondo-count is Rondo with `--poll-times count` (polls counted, not timed),
+# run for the programs in POLL_COUNT_APPS (default: hpcc, which polls millions
+# of times a second).
 run_variant() {
   local app=$1 variant=$2 round=$3
   shift 3
@@ -52,6 +57,8 @@ run_variant() {
   case "$variant" in
     plain) (cd "$dir" && "$@" > stdout.txt 2> stderr.txt); rc=$? ;;
     rondo) (cd "$dir" && "$rondo" record -o "$dir/trace" -- "$@" > stdout.txt 2> stderr.txt); rc=$? ;;
+    rondo-count)
+      (cd "$dir" && "$rondo" record --poll-times count -o "$dir/trace" -- "$@" > stdout.txt 2> stderr.txt); rc=$? ;;
     eztrace)
       # EZTrace is put under each MPI rank (mpirun -np 2 eztrace -t openmpi prog) or
       # before the program itself; its modules come from EZ_MODULES.
@@ -81,15 +88,15 @@ report() {
   base=$(best < "$work/$app/plain.time")
   echo
   echo "== $app (${rounds} alternating rounds, best wall time of each) =="
-  for v in plain rondo eztrace; do
+  for v in plain rondo rondo-count eztrace; do
     if [ ! -s "$work/$app/$v.time" ]; then
       if [ -s "$work/$app/$v.status" ]; then
-        printf '  %-8s did not finish (%s)\n' "$v" "$(sort -u "$work/$app/$v.status" | tr '\n' ' ')"
+        printf '  %-11s did not finish (%s)\n' "$v" "$(sort -u "$work/$app/$v.status" | tr '\n' ' ')"
       fi
       continue
     fi
     awk -v n="$v" -v t="$(best < "$work/$app/$v.time")" -v b="$base" \
-      'BEGIN { printf "  %-8s %8.2f s   %5.2fx untraced\n", n, t, t / b }'
+      'BEGIN { printf "  %-11s %8.2f s   %5.2fx untraced\n", n, t, t / b }'
     [ -n "$figures" ] && "$figures" "$app" "$v"
   done
   # Sizes from the last round.
@@ -107,14 +114,14 @@ report() {
   # Deterministic output, compared with the first untraced round.
   local ref="$work/$app/ref.txt" same
   "$deterministic" "$work/$app/plain.1" > "$ref"
-  for v in plain rondo eztrace; do
+  for v in plain rondo rondo-count eztrace; do
     [ -d "$work/$app/$v.1" ] || continue
     same=identical
     for ((r = 1; r <= rounds; r++)); do
       [ -d "$work/$app/$v.$r" ] || continue
       "$deterministic" "$work/$app/$v.$r" | cmp -s - "$ref" || same="DIFFERENT (round $r)"
     done
-    printf '  output %-8s %s (%s lines compared)\n' "$v" "$same" "$(wc -l < "$ref")"
+    printf '  output %-11s %s (%s lines compared)\n' "$v" "$same" "$(wc -l < "$ref")"
   done
 }
 
@@ -123,8 +130,9 @@ alternate() {
   local app=$1 r v
   shift
   for ((r = 1; r <= rounds; r++)); do
-    for v in plain rondo eztrace; do
+    for v in plain rondo rondo-count eztrace; do
       [ "$v" = eztrace ] && [ "$have_eztrace" -eq 0 ] && continue
+      [ "$v" = rondo-count ] && [[ " $poll_count_apps " != *" $app "* ]] && continue
       run_variant "$app" "$v" "$r" "$@"
     done
   done
