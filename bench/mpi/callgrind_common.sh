@@ -1,11 +1,13 @@
 # Sourced by the callgrind benches of this folder (they set $work, $root, $n
 # and $program, a one-rank MPI program in $work taking the call count).
 
-# run NAME LIBDIR: $program under callgrind into $work/cg.NAME, traced with
-# LIBDIR's librondo-mpi.so, or untraced when LIBDIR is empty.
+# run NAME LIBDIR [VAR=VALUE...]: $program under callgrind into $work/cg.NAME,
+# traced with LIBDIR's librondo-mpi.so (and the recorder's variables given), or
+# untraced when LIBDIR is empty.
 run() {
-  local env=()
+  local env=() var
   [ -n "$2" ] && env=(-x "LD_PRELOAD=$2/librondo-mpi.so" -x "LD_LIBRARY_PATH=$2" -x "RONDO_TRACE_DIR=$work/trace.$1")
+  for var in "${@:3}"; do env+=(-x "$var"); done
   mpirun $root --oversubscribe "${env[@]}" -np 1 valgrind --tool=callgrind \
     --callgrind-out-file="$work/cg.$1" "$work/$program" "$n" > /dev/null 2>&1
 }

@@ -6,6 +6,8 @@
 # One process posts 4 receives that nothing will match (as hpcc's
 # MPIRandomAccess keeps receives posted while it polls) and polls N times with
 # each call; every poll finds nothing, so the tracer folds it (FORMAT.md 7.2).
+# The last column is the same with RONDO_POLL_TIMES=count (polls counted, not
+# timed: no clock read).
 # callgrind's inclusive cost of the wrapper per call is the traced cost, that
 # of the library's PMPI_* the untraced one; their difference is the tracer's.
 # BASELINE_LIB_DIR, when given, holds librondo-mpi.so and librondo.so.0 of
@@ -48,13 +50,15 @@ mkdir -p "$work/new"
 cp "$build/interceptors/mpi/librondo-mpi.so" "$build/libtrace/librondo.so.0" "$work/new/"
 run plain "" &
 run new "$work/new" &
+run count "$work/new" RONDO_POLL_TIMES=count &
 [ -n "$baseline" ] && run base "$baseline" &
 wait
-printf '%-12s %10s %12s %12s\n' call untraced traced "tracer adds"
+printf '%-12s %10s %12s %12s %20s\n' call untraced traced "tracer adds" "--poll-times count"
 for fn in MPI_Testany MPI_Test MPI_Iprobe; do
   plain=$(per_call "$work/cg.plain" "P?$fn" "libmpi")
   traced=$(per_call "$work/cg.new" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn .*librondo-mpi")
-  printf '%-12s %10s %12s %12s' "$fn" "$plain" "$traced" "$((traced - plain))"
+  counted=$(per_call "$work/cg.count" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn .*librondo-mpi")
+  printf '%-12s %10s %12s %12s %20s' "$fn" "$plain" "$traced" "$((traced - plain))" "adds $((counted - plain))"
   if [ -n "$baseline" ]; then
     base=$(per_call "$work/cg.base" "$fn" "wrap_[a-z0-9]*[.]cpp:$fn .*librondo-mpi")
     printf '   baseline traced %s (adds %s)' "$base" "$((base - plain))"

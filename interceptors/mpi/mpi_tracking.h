@@ -77,9 +77,7 @@ class Call : HeldCall {
 class PollCall : HeldCall {
  public:
   __attribute__((always_inline)) explicit PollCall(uint32_t region) : region_(region) {
-    if (!on_) return;
-    counted_ = trace::g_polls_counted;
-    if (!counted_) entry_ = start();
+    if (on_ && __builtin_expect(!trace::g_polls_counted, 1)) entry_ = start();
   }
   // After the real call (which moved call_ticks to its exit): whether it is
   // recorded, i.e. found something (or failed); the wrapper then records what
@@ -87,16 +85,18 @@ class PollCall : HeldCall {
   // polls counted, not timed (`--poll-times count`), no clock was read so far:
   // a poll that finds nothing reads none, one that finds something is a call
   // of 0 ns at its return, where its records are stamped.
+  // (A clock reading is never 0, so entry_ == 0 says the poll is counted.)
   __attribute__((always_inline)) bool found(bool something) {
     if (!on_) return false;
+    const bool counted = __builtin_expect(entry_ == 0, 0);
     if (!something) {
-      if (counted_)
+      if (counted)
         trace::own_counted_poll(region_);
       else
         trace::own_failed_poll(region_, entry_, trace::t_intercept.call_ticks);
       return false;
     }
-    if (counted_) entry_ = start();
+    if (counted) entry_ = start();
     trace::own_enter(region_, entry_);
     entered_ = true;
     return true;
@@ -110,8 +110,7 @@ class PollCall : HeldCall {
  private:
   uint32_t region_;
   bool entered_ = false;
-  bool counted_ = false;
-  uint64_t entry_ = 0;
+  uint64_t entry_ = 0;  // 0: not timed (counted, or not recorded)
 };
 
 // Runs the real MPI function inside the wrapper's Call or PollCall (which keep
