@@ -740,65 +740,55 @@ TEST_F(Modules, PthreadContendedMutex) {
 
 // Failed trylocks (EBUSY) are folded (FORMAT.md 7.2, POLLS): one pair per run
 // of failures, and every try still counts as a call of its region, from the
-// summaries and from the replay (call tree) alike.
-TEST_F(Modules, PthreadFailedTrylocksFoldAndCountEveryTry) {
+// summaries and from the replay (call tree) alike. With `env`
+// RONDO_POLL_TIMES=count (`polls_counted`: `rondo record --poll-times count`)
+// the failed tries are counted without a clock read: the same runs and calls,
+// with no duration; the try that took a lock is a call of 0 ns, and its
+// acquisition is kept.
+void expect_folded_trylocks(Modules& m, const std::string& name, const std::string& env, bool polls_counted) {
   constexpr int kFirstRun = 500;
-  auto trace = record("pthread", std::string(TRYLOCK_POLLS) + " " + std::to_string(kFirstRun), "trylock.rondo");
+  auto trace = m.record("pthread", std::string(TRYLOCK_POLLS) + " " + std::to_string(kFirstRun), name, env);
   ASSERT_EQ(trace.size(), 1u);
   const ThreadView* main = trace[0].thread(0);
   ASSERT_NE(main, nullptr);
   std::regex line(R"(polls: (\S+) calls=(\d+) failed=(\d+) runs=1)");
   std::map<std::string, std::pair<uint64_t, uint64_t>> printed;  // name -> (calls, failed)
-  for (std::sregex_iterator it(last_output_.begin(), last_output_.end(), line), end; it != end; ++it)
+  const std::string& out = m.output();
+  for (std::sregex_iterator it(out.begin(), out.end(), line), end; it != end; ++it)
     printed[(*it)[1]] = {std::stoull((*it)[2]), std::stoull((*it)[3])};
-  ASSERT_EQ(printed.size(), 4u) << last_output_;
+  ASSERT_EQ(printed.size(), 4u) << out;
   EXPECT_EQ(main->count(EventKind::Polls), 2u * 4);  // one run per lock: its first and last record
-  auto s = stats("trylock.rondo");
-  auto r = regions(s);
-  for (const auto& [name, counts] : printed) {
-    SCOPED_TRACE(name);
+  auto s = m.stats(name);
+  auto r = Modules::regions(s);
+  uint64_t took = 0;
+  for (const auto& [function, counts] : printed) {
+    SCOPED_TRACE(function);
     EXPECT_GE(counts.second, static_cast<uint64_t>(kFirstRun));
-    EXPECT_EQ(main->entered(name), counts.first - counts.second);  // the try that took the lock
-    EXPECT_EQ(r[name]["calls"].get<uint64_t>(), counts.first);
-    EXPECT_EQ(r[name]["exclusive_ns"], r[name]["inclusive_ns"]);
+    EXPECT_EQ(main->entered(function), counts.first - counts.second);  // the try that took the lock
+    EXPECT_EQ(r[function]["calls"].get<uint64_t>(), counts.first);
+    EXPECT_EQ(r[function]["exclusive_ns"], r[function]["inclusive_ns"]);
+    if (polls_counted) {
+      EXPECT_EQ(r[function]["inclusive_ns"], 0);
+    }
     uint64_t tree = 0;
     for (const auto& row : s["call_tree"])
-      if (row["name"] == name) tree += row["calls"].get<uint64_t>();
+      if (row["name"] == function) tree += row["calls"].get<uint64_t>();
     EXPECT_EQ(tree, counts.first);
-  }
-}
-
-// `rondo record --poll-times count`: the same program, its failed trylocks
-// counted without a clock read: the same runs and calls, with no duration; the
-// try that took a lock is still a call, 0 ns long, and its acquisition is kept.
-TEST_F(Modules, PthreadFailedTrylocksCountedWithoutTimes) {
-  constexpr int kFirstRun = 500;
-  auto trace = record("pthread", std::string(TRYLOCK_POLLS) + " " + std::to_string(kFirstRun), "trylock_counted.rondo",
-                      "RONDO_POLL_TIMES=count");
-  ASSERT_EQ(trace.size(), 1u);
-  const ThreadView* main = trace[0].thread(0);
-  ASSERT_NE(main, nullptr);
-  std::regex line(R"(polls: (\S+) calls=(\d+) failed=(\d+) runs=1)");
-  std::map<std::string, std::pair<uint64_t, uint64_t>> printed;  // name -> (calls, failed)
-  for (std::sregex_iterator it(last_output_.begin(), last_output_.end(), line), end; it != end; ++it)
-    printed[(*it)[1]] = {std::stoull((*it)[2]), std::stoull((*it)[3])};
-  ASSERT_EQ(printed.size(), 4u) << last_output_;
-  EXPECT_EQ(main->count(EventKind::Polls), 2u * 4);
-  auto r = regions(stats("trylock_counted.rondo"));
-  uint64_t acquired = 0;
-  for (const auto& [lock, n] : main->acquired) acquired += n;
-  uint64_t took = 0;
-  for (const auto& [name, counts] : printed) {
-    SCOPED_TRACE(name);
-    EXPECT_GE(counts.second, static_cast<uint64_t>(kFirstRun));
-    EXPECT_EQ(main->entered(name), counts.first - counts.second);
-    EXPECT_EQ(r[name]["calls"].get<uint64_t>(), counts.first);
-    EXPECT_EQ(r[name]["inclusive_ns"], 0);
     took += counts.first - counts.second;
   }
+  uint64_t acquired = 0;
+  for (const auto& [lock, n] : main->acquired) acquired += n;
   EXPECT_GE(acquired, took);  // every successful try acquired its lock (the program's other locks too)
-  Result info = run(kRondo + " info --json " + path("trylock_counted.rondo"));
-  EXPECT_EQ(nlohmann::json::parse(info.out)["polls_counted"], true);
+  Result info = run(kRondo + " info --json " + m.path(name));
+  EXPECT_EQ(nlohmann::json::parse(info.out)["polls_counted"], polls_counted);
+}
+
+TEST_F(Modules, PthreadFailedTrylocksFoldAndCountEveryTry) {
+  expect_folded_trylocks(*this, "trylock.rondo", "", false);
+}
+
+TEST_F(Modules, PthreadFailedTrylocksCountedWithoutTimes) {
+  expect_folded_trylocks(*this, "trylock_counted.rondo", "RONDO_POLL_TIMES=count", true);
 }
 
 // Failed omp_test_lock / omp_test_nest_lock are folded the same way, with

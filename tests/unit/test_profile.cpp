@@ -51,6 +51,18 @@ analyzer::TimeWindow window_ticks(const TraceReader& trace, uint64_t from, uint6
   return {p.to_ns(from), p.to_ns(to)};
 }
 
+// The profile from the thread summaries, then from a replay (a window of
+// [0, `until`] ticks holding every event): check(profile, replay) for each.
+template <typename Check>
+void from_summaries_and_replay(const TraceReader& trace, uint64_t until, Check check) {
+  for (bool replay : {false, true}) {
+    SCOPED_TRACE(replay ? "replay" : "summary");
+    AnalysisOptions o;
+    if (replay) o.window = window_ticks(trace, 0, until);
+    check(analyzer::profile(trace, o), replay);
+  }
+}
+
 }  // namespace
 
 TEST(Profile, InclusiveExclusiveMinMaxMeanAndStandardDeviation) {
@@ -264,11 +276,7 @@ TEST(Profile, FoldedPollsCountAsCallsWithTheirTimeInside) {
     EXPECT_EQ(events[static_cast<size_t>(i)].data[0], 4);
     EXPECT_EQ(events[static_cast<size_t>(i)].data[1], 65);
   }
-  for (bool replay : {false, true}) {
-    SCOPED_TRACE(replay ? "replay" : "summary");
-    AnalysisOptions o;
-    if (replay) o.window = window_ticks(trace, 0, 2000);
-    auto p = analyzer::profile(trace, o);
+  from_summaries_and_replay(trace, 2000, [&](const analyzer::Profile& p, bool replay) {
     const RegionRow& b = row(p.regions, "b");
     EXPECT_EQ(b.calls, 5u);
     EXPECT_EQ(b.inclusive_ns, 105);  // 65 inside the polls + 40
@@ -283,7 +291,7 @@ TEST(Profile, FoldedPollsCountAsCallsWithTheirTimeInside) {
       EXPECT_EQ(p.call_tree[1].path, "a > b");
       EXPECT_EQ(p.call_tree[1].calls, 5u);
     }
-  }
+  });
   // A window over half the run's span counts half its polls and time.
   AnalysisOptions o;
   o.window = window_ticks(trace, 0, 260);  // 160 of the span's 320 ticks
@@ -342,11 +350,7 @@ TEST(Profile, CountedPollsAskTheClockOncePerRunAndLastUntilTheNextEvent) {
     EXPECT_EQ(e.data[0], want.polls);
     EXPECT_EQ(e.data[1], 0);  // no time inside: the polls were not timed
   }
-  for (bool replay : {false, true}) {
-    SCOPED_TRACE(replay ? "replay" : "summary");
-    AnalysisOptions o;
-    if (replay) o.window = window_ticks(trace, 0, 2000);
-    auto p = analyzer::profile(trace, o);
+  from_summaries_and_replay(trace, 2000, [&](const analyzer::Profile& p, bool) {
     const RegionRow& b = row(p.regions, "b");
     EXPECT_EQ(b.calls, 7u + 1 + 2);
     EXPECT_EQ(b.inclusive_ns, 40);  // the one timed call; the polls take none
@@ -354,7 +358,7 @@ TEST(Profile, CountedPollsAskTheClockOncePerRunAndLastUntilTheNextEvent) {
     EXPECT_EQ(r.calls, 3u);
     EXPECT_EQ(r.inclusive_ns, 0);
     EXPECT_EQ(r.max_ns, 0);
-  }
+  });
 }
 
 // A run that polls two functions in turn (hpcc alternates MPI_Test and
@@ -385,17 +389,13 @@ TEST(Profile, ARunOfPollsOfTwoFunctionsInTurnKeepsBothExactly) {
     EXPECT_EQ(e.data[0], 2);
     EXPECT_EQ(e.data[1], e.def->key.ref == 1 ? 30 : 15);
   }
-  for (bool replay : {false, true}) {
-    SCOPED_TRACE(replay ? "replay" : "summary");
-    AnalysisOptions o;
-    if (replay) o.window = window_ticks(trace, 0, 1000);
-    auto p = analyzer::profile(trace, o);
+  from_summaries_and_replay(trace, 1000, [&](const analyzer::Profile& p, bool) {
     EXPECT_EQ(row(p.regions, "b").calls, 2u);
     EXPECT_EQ(row(p.regions, "b").inclusive_ns, 30);
     EXPECT_EQ(row(p.regions, "r").calls, 2u);
     EXPECT_EQ(row(p.regions, "r").inclusive_ns, 15);
     EXPECT_EQ(row(p.regions, "a").exclusive_ns, 200 - 45);
-  }
+  });
 }
 
 // Runs one after the other start from nothing: the second run's pair has its
