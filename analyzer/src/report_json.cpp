@@ -247,6 +247,7 @@ nlohmann::ordered_json stats_json(const StatsReport& r) {
   j["missing_ranks"] = r.info.listed_missing_ranks();
   j["missing_rank_count"] = r.info.missing_rank_count;
   j["truncated_threads"] = truncated_threads_json(r.info);
+  j["polls_counted"] = r.info.polls_counted;
   if (!r.window.whole()) {
     // Relative to the trace's start, as --window takes them (clipped to the trace).
     auto relative = [&](int64_t ns) { return std::clamp(ns, r.info.start_ns, r.info.end_ns) - r.info.start_ns; };

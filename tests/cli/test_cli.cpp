@@ -260,7 +260,7 @@ TEST_F(Cli, StatsSectionsComputeOnlyWhatTheyPrintWithTheFullReportsValues) {
     // Besides the section's key, every document says what was read: the run's
     // duration and which ranks or threads ended early (docs/stats-json.md).
     EXPECT_EQ(keys, (std::set<std::string>{"duration_ns", "truncated", "ended_early", "missing_ranks", "missing_rank_count",
-                                           "truncated_threads", key}));
+                                           "truncated_threads", "polls_counted", key}));
     EXPECT_EQ(one[key], all[key]);
     EXPECT_EQ(one["duration_ns"], all["duration_ns"]);
   }

@@ -262,6 +262,7 @@ TEST_F(MpiPolls, CountedPollsAreEveryCallWithNoTime) {
   EXPECT_EQ(s["mpi"]["messages"]["count"], 2 * 6);
   EXPECT_EQ(s["mpi"]["messages"]["unmatched"], 0);
 
+  EXPECT_EQ(s["polls_counted"], true);
   auto info = rondo::test::run_command(cli("info --json " + rondo::test::shell_quoted(trace)));
   ASSERT_EQ(info.status, 0) << info.out;
   EXPECT_EQ(json::parse(info.out)["polls_counted"], true);
