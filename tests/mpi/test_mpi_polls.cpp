@@ -274,4 +274,26 @@ TEST_F(MpiPolls, CountedPollsAreEveryCallWithNoTime) {
       << listing.out.substr(0, 4000);
 }
 
+// RONDO_POLL_TIMES set by hand to something else than exact or count: one
+// `rondo:` line says so, and the polls are timed as by default.
+TEST_F(MpiPolls, AnUnknownPollTimesValueIsSaidAndPollsStayTimed) {
+  std::string trace = (dir_ / "trace").string();
+  auto job = rondo::test::record_mpi_job(RONDO_CLI, mpirun_, dir_.string(), trace, 2,
+                                         rondo::test::shell_quoted(POLLS) + " 100", "RONDO_POLL_TIMES=sometimes ");
+  ASSERT_EQ(job.status, 0) << job.out;
+  EXPECT_NE(job.out.find("rondo: RONDO_POLL_TIMES=sometimes is neither exact nor count; polls stay timed"),
+            std::string::npos)
+      << job.out;
+  rondo::format::TraceReader reader(trace);
+  auto recorded = recorded_counts(reader);
+  auto printed = printed_counts(job.out);
+  ASSERT_EQ(printed.size(), 6u) << job.out;
+  for (const char* name : kPolling) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(recorded[name].polls, printed[name].failed);
+    EXPECT_EQ(recorded[name].counted_pairs, 0u);
+    EXPECT_GT(recorded[name].inside, 0);  // timed: the polls took time
+  }
+}
+
 }  // namespace
