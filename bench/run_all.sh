@@ -10,7 +10,7 @@
 #   RECORD_ARGS="--benchmark_repetitions=10" bench/run_all.sh
 #
 # Environment: BUILD_DIR (default bench/build), BUILD_TYPE (default RelWithDebInfo), JOBS (default
-# nproc), SKIP (names of sections to leave out: record size read analysis mpi_memory mpi callstack counters
+# nproc), SKIP (names of sections to leave out: record size read analysis mpi_memory mpi polls callstack counters
 # openmp convert viewer apps cuda longrun; longrun, 10^9 events, is left out unless LONGRUN=1),
 # RECORD_ARGS / SIZE_ARGS / READ_ARGS (extra arguments for bench_record / bench_size / bench_read).
 # Nothing here asserts timings.
@@ -76,6 +76,8 @@ run_section analysis "analysis: rondo stats vs the OTF2 reader (bench/analysis)"
 run_section mpi_memory "analysis: memory per MPI message (bench/analysis/mpi_memory.sh)" \
   "$here/analysis/mpi_memory.sh" "$build"
 run_section mpi "MPI wrapper cost, NetPIPE, hpcc, halo2d size (bench/mpi)" "$here/mpi/run_mpi_bench.sh" "$build"
+run_section polls "a polling loop's cost per poll, timed and --poll-times count (bench/mpi/run_poll_bench.sh)" \
+  "$here/mpi/run_poll_bench.sh" "$build"
 run_section callstack "call sites: cost per MPI call with --callstack 0, 8, 16 (bench/callstack)" \
   "$here/callstack/run_callstack_bench.sh" "$build"
 run_section counters "counters: cost per event with 0, 1, 3 PAPI counters (bench/counters)" "$here/counters/run.sh" "$build"

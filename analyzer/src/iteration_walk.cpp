@@ -32,31 +32,32 @@ FixedSizes::FixedSizes(const ThreadTrace& t) : sequence_(t.sequences().size(), k
     }
 }
 
-WalkPrograms::WalkPrograms(const ThreadTrace& t, const FixedSizes& sizes) : sizes_(sizes) {
+WalkPrograms::WalkPrograms(const ThreadTrace& t, const FixedSizes& sizes) {
   // Expanding stops once the programs hold as many steps as the grammar has
   // tokens: at most about twice the grammar, however often sequences are reused.
   size_t tokens = t.top_level().size();
   for (const auto& s : t.sequences()) tokens += s.tokens.size();
   for (uint32_t l = 0; l < t.loops().size(); ++l) tokens += t.loop_body(l).size();
-  expansion_budget_ = tokens + 1024;
+  size_t budget = tokens + 1024;
   // A sequence holds only older ones (FORMAT.md 10.2): in id order, those it
   // holds are made before it. A fixed-size sequence is never run as a program.
   sequence_.resize(t.sequences().size());
   for (uint32_t s = 0; s < sequence_.size(); ++s) {
     const auto& tokens = t.sequences()[s].tokens;
     if (sizes.token(sequence_token(s)) == kVariable)
-      sequence_[s] = program(tokens.data(), static_cast<uint32_t>(tokens.size()), s);
+      sequence_[s] = program(sizes, tokens.data(), static_cast<uint32_t>(tokens.size()), s, budget);
   }
   const uint32_t all = static_cast<uint32_t>(sequence_.size());
   body_.resize(t.loops().size());
   for (uint32_t l = 0; l < body_.size(); ++l) {
     const auto& tokens = t.loop_body(l);
-    body_[l] = program(tokens.data(), static_cast<uint32_t>(tokens.size()), all);
+    body_[l] = program(sizes, tokens.data(), static_cast<uint32_t>(tokens.size()), all, budget);
   }
-  top_ = program(t.top_level().data(), static_cast<uint32_t>(t.top_level().size()), all);
+  top_ = program(sizes, t.top_level().data(), static_cast<uint32_t>(t.top_level().size()), all, budget);
 }
 
-std::vector<WalkStep> WalkPrograms::program(const Token* list, uint32_t len, uint32_t expandable_below) {
+std::vector<WalkStep> WalkPrograms::program(const FixedSizes& sizes, const Token* list, uint32_t len,
+                                            uint32_t expandable_below, size_t& budget) const {
   std::vector<WalkStep> out;
   auto add_events = [&](uint64_t n) {
     if (!out.empty() && out.back().kind == WalkStep::Kind::Events)
@@ -66,17 +67,17 @@ std::vector<WalkStep> WalkPrograms::program(const Token* list, uint32_t len, uin
   };
   for (uint32_t pos = 0; pos < len; ++pos) {
     const Token k = list[pos];
-    if (uint64_t n = sizes_.token(k); n != kVariable) {
+    if (uint64_t n = sizes.token(k); n != kVariable) {
       add_events(n);
     } else if (k.kind() == TokenKind::Sequence) {
       // A sequence not made yet (a damaged grammar's forward reference) runs as its own level.
       const bool expand = k.id() < expandable_below && sequence_[k.id()].size() <= kExpandedSteps &&
-                          sequence_[k.id()].size() <= expansion_budget_;
+                          sequence_[k.id()].size() <= budget;
       if (!expand) {
         out.push_back({WalkStep::Kind::Sequence, k.id(), 0, nullptr, 0, 0});
         continue;
       }
-      expansion_budget_ -= sequence_[k.id()].size();
+      budget -= sequence_[k.id()].size();
       for (const WalkStep& step : sequence_[k.id()]) {
         if (step.kind == WalkStep::Kind::Events)
           add_events(step.events);

@@ -68,9 +68,9 @@ class WalkPrograms {
  private:
   // Steps of sequences expanded in place at most (larger ones are a Sequence step).
   static constexpr size_t kExpandedSteps = 32;
-  std::vector<WalkStep> program(const format::Token* list, uint32_t len, uint32_t expandable_below);
-  const FixedSizes& sizes_;
-  size_t expansion_budget_ = 0;  // steps that expanding sequences may still add
+  // `budget`: steps that expanding sequences may still add.
+  std::vector<WalkStep> program(const FixedSizes& sizes, const format::Token* list, uint32_t len,
+                                uint32_t expandable_below, size_t& budget) const;
   std::vector<std::vector<WalkStep>> sequence_, body_;
   std::vector<WalkStep> top_;
 };

@@ -155,13 +155,7 @@ class ThreadWriter {
   // per function (FORMAT.md 7.2), when it ends: at any other event of this
   // thread, at a poll of one function too many, at flush().
   void poll(uint32_t region, uint64_t entry, uint64_t exit) {
-    // Almost always the function polled last, in a run already open.
-    FoldedPolls* run = polls_ + last_polled_;
-    if (__builtin_expect(polled_ == 0 || run->region != region, 0)) {
-      run = find_poll_run(region);
-      if (!run) run = new_poll_run(region, entry);
-    }
-    run->add(entry, exit);
+    poll_run(region, [&] { return new_poll_run(region, entry); })->add(entry, exit);
   }
   // The same for a poll that is counted, not timed (`--poll-times count`): no
   // clock is read for it. `now()` (the current ticks) is called only when the
@@ -170,17 +164,13 @@ class ThreadWriter {
   // last record takes (or at the time given to end_polls()).
   template <typename Now>
   void poll_counted(uint32_t region, Now&& now) {
-    FoldedPolls* run = polls_ + last_polled_;
-    if (__builtin_expect(polled_ == 0 || run->region != region, 0)) {
-      run = find_poll_run(region);
-      if (!run) {
-        const uint64_t at = now();
-        run = new_poll_run(region, at);
-        run->counted = true;
-        run->first_ticks = run->last_ticks = at;
-      }
-    }
-    run->add_counted();
+    poll_run(region, [&] {
+      const uint64_t at = now();
+      FoldedPolls* run = new_poll_run(region, at);
+      run->counted = true;
+      run->first_ticks = run->last_ticks = at;
+      return run;
+    })->add_counted();
   }
   // A whole run of folded polls at once (importers): ends the current run and
   // writes `run`.
@@ -273,8 +263,15 @@ class ThreadWriter {
   uint32_t polled_ = 0;
   uint32_t hold_ = 0;  // see hold()
   uint32_t last_polled_ = 0;  // the entry of polls_ that the last poll went to
-  // The entry of the current run for `region`, opened (ending the run first
-  // when it holds kPolledPerRun functions already) when there is none.
+  // The entry of the current run for `region`; `open()` makes it when there is
+  // none. Almost always the function polled last, in a run already open.
+  template <typename Open>
+  __attribute__((always_inline)) FoldedPolls* poll_run(uint32_t region, Open&& open) {
+    FoldedPolls* run = polls_ + last_polled_;
+    if (__builtin_expect(polled_ != 0 && run->region == region, 1)) return run;
+    run = find_poll_run(region);
+    return run ? run : open();
+  }
   FoldedPolls* find_poll_run(uint32_t region);  // the current run's, else nullptr
   // A run of `region`'s polls, opened now (`at`: when, should a run of a fifth
   // function have to end first).

@@ -48,19 +48,20 @@ inline void record_counted_poll(uint32_t region) {
 // finds nothing, and one that finds something is a call of 0 ns at its return.
 class PollingCall {
  public:
-  __attribute__((always_inline)) PollingCall(uint32_t region, bool on)
-      : region_(region), on_(on), counted_(on && g_polls_counted) {
-    if (on_ && !counted_) entry_ = ticks();
+  __attribute__((always_inline)) PollingCall(uint32_t region, bool on) : region_(region), on_(on) {
+    if (on_ && __builtin_expect(!g_polls_counted, 1)) entry_ = ticks();
   }
   // `found`: the poll found what it polls for (or failed in a way worth keeping:
   // an error). Then the call's ENTER is recorded now, stamped with its entry, and
   // the wrapper records what it found at exit(); the LEAVE follows (at exit())
   // when this object goes out of scope. Otherwise the poll is folded and nothing
   // is recorded. Returns whether the call is recorded.
+  // (A clock reading is never 0, so entry_ == 0 says the poll is counted.)
   __attribute__((always_inline)) bool finish(bool found) {
     if (!on_) return false;
+    const bool counted = __builtin_expect(entry_ == 0, 0);
     if (!found) {
-      if (counted_)
+      if (counted)
         record_counted_poll(region_);
       else
         record_failed_poll(region_, entry_, ticks());
@@ -68,7 +69,7 @@ class PollingCall {
       return false;
     }
     exit_ = ticks();
-    if (counted_) entry_ = exit_;
+    if (counted) entry_ = exit_;
     record_enter_at(region_, entry_);
     entered_ = true;
     return true;
@@ -86,9 +87,8 @@ class PollingCall {
  private:
   uint32_t region_;
   bool on_;
-  bool counted_;
   bool entered_ = false;
-  uint64_t entry_ = 0, exit_ = 0;
+  uint64_t entry_ = 0, exit_ = 0;  // entry_ 0: not timed (counted, or not recorded)
 };
 
 }  // namespace rondo::trace
