@@ -50,7 +50,7 @@ if [ "${1:-}" = "--no-demo" ]; then exit 0; fi
 # `rondo` as a command: installed into /usr/local (bin/ is on PATH) when we may,
 # otherwise the one line that puts the build on PATH.
 if [ "$(id -u)" -eq 0 ]; then
-  cmake --install build --prefix /usr/local > build-install.log || { cat build-install.log; exit 1; }
+  cmake --install build --prefix /usr/local > build/install.log || { cat build/install.log; exit 1; }
   echo "setup: installed rondo into /usr/local: \`rondo\` now works as a command"
   rondo=rondo
 else

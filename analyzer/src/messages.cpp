@@ -145,13 +145,15 @@ bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
 template <typename T, typename KeyOf>
 void sort_records(std::vector<T>& v, size_t first, KeyOf key_of) {
   if (first + 2 > v.size()) return;
+  // In order already (the usual case): no key array is made (fresh pages for
+  // millions of keys, only to find nothing to do).
+  auto in_order = [&](const T& a, const T& b) { return key_of(a) < key_of(b); };
+  if (std::is_sorted(v.begin() + static_cast<std::ptrdiff_t>(first), v.end(), in_order)) return;
   using Key = decltype(key_of(v[first]));
   std::vector<std::pair<Key, size_t>> keys;
   keys.reserve(v.size() - first);
   for (size_t i = first; i < v.size(); ++i) keys.emplace_back(key_of(v[i]), i);
-  auto by_key = [](const auto& a, const auto& b) { return a < b; };
-  if (std::is_sorted(keys.begin(), keys.end(), by_key)) return;
-  std::sort(keys.begin(), keys.end(), by_key);
+  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a < b; });
   // Apply the order in place, one cycle of the permutation at a time: no second
   // vector of records (hundreds of MB of fresh pages for millions of receives).
   const size_t n = keys.size();
@@ -616,18 +618,22 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       if (!r.relevant || !r.paired) continue;
       const uint32_t base = call_base[k - first_job] - 1;  // paired calls are 1 + a raw index
       auto global_call = [&](uint32_t c) { return c == kNoCall || c > r.calls.size() ? kNoCall : base + c; };
-      for (SendRecord s : r.sends) {
-        s.comm = scan.communicators.resolve(pi, s.comm);
-        s.call = global_call(s.call);
-        s.completion = global_call(s.completion);
-        scan.sends.push_back(s);
-      }
-      for (RecvRecord v : r.recvs) {
-        v.comm = scan.communicators.resolve(pi, v.comm);
-        v.call = global_call(v.call);
-        v.completion = global_call(v.completion);
-        scan.recvs.push_back(v);
-      }
+      // Rewritten where they are (the thread's records are consumed), then
+      // appended in one copy. Consecutive records mostly share a communicator.
+      uint32_t local_comm = CommunicatorTable::kNone, global_comm = CommunicatorTable::kNone;
+      auto globalize = [&](auto& record) {
+        if (record.comm != local_comm) {
+          local_comm = record.comm;
+          global_comm = scan.communicators.resolve(pi, record.comm);
+        }
+        record.comm = global_comm;
+        record.call = global_call(record.call);
+        record.completion = global_call(record.completion);
+      };
+      for (SendRecord& s : r.sends) globalize(s);
+      for (RecvRecord& v : r.recvs) globalize(v);
+      scan.sends.insert(scan.sends.end(), r.sends.begin(), r.sends.end());
+      scan.recvs.insert(scan.recvs.end(), r.recvs.begin(), r.recvs.end());
       scan.cancelled += r.cancelled;
       scan.incomplete_receives += r.incomplete_receives;
       scan.incomplete_sends += r.incomplete_sends;

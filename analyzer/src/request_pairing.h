@@ -7,9 +7,9 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
+#include "request_table.h"
 #include "rondo/analyzer/messages.h"
 
 namespace rondo::analyzer {
@@ -45,27 +45,31 @@ class RequestPairing {
         s.nonblocking = r.kind == format::EventKind::MpiIsend;
         s.call = call_of_(r);
         if (!s.nonblocking) s.completion = s.call;
-        if (s.nonblocking) open_isends_[r.request] = sends_.size();
+        if (s.nonblocking) {
+          // A handle reused before its completion was recorded: the newest post owns it.
+          auto [index, inserted] = open_isends_.try_emplace(r.request, sends_.size());
+          if (!inserted) *index = sends_.size();
+        }
         sends_.push_back(s);
         send_cancelled_.push_back(0);
         break;
       }
       case format::EventKind::MpiIsendComplete: {
-        auto it = open_isends_.find(r.request);
-        if (it == open_isends_.end()) break;
-        sends_[it->second].complete_ns = r.at.ns;
-        sends_[it->second].completion = call_of_(r);
-        open_isends_.erase(it);
+        const size_t* index = open_isends_.find(r.request);
+        if (index == nullptr) break;
+        sends_[*index].complete_ns = r.at.ns;
+        sends_[*index].completion = call_of_(r);
+        open_isends_.erase(r.request);
         break;
       }
       case format::EventKind::MpiIrecvRequest: {
         Post post{{r.order_ns, r.at.thread, r.at.index}, call_of_(r)};
-        auto [it, inserted] = open_irecvs_.try_emplace(r.request, post);
+        auto [open, inserted] = open_irecvs_.try_emplace(r.request, post);
         if (!inserted) {
           // The same request posted again (persistent request) before its
           // previous post completed: that one's completion was not recorded.
           ++incomplete_receives_;
-          it->second = post;
+          *open = post;
         }
         break;
       }
@@ -73,11 +77,10 @@ class RequestPairing {
         RecordPosition order{r.order_ns, r.at.thread, r.at.index};
         uint32_t completion = call_of_(r), posted = kNoCall;
         if (r.kind == format::EventKind::MpiIrecv) {
-          auto it = open_irecvs_.find(r.request);
-          if (it != open_irecvs_.end()) {
-            order = it->second.at;
-            posted = it->second.call;
-            open_irecvs_.erase(it);
+          if (const Post* post = open_irecvs_.find(r.request)) {
+            order = post->at;
+            posted = post->call;
+            open_irecvs_.erase(r.request);
           }
         } else {
           posted = completion;
@@ -101,9 +104,10 @@ class RequestPairing {
       case format::EventKind::MpiRequestCancelled: {
         if (open_irecvs_.erase(r.request)) {
           ++cancelled_;
-        } else if (auto it = open_isends_.find(r.request); it != open_isends_.end()) {
-          send_cancelled_[it->second - first_send_] = 1;
-          open_isends_.erase(it);
+        } else if (const size_t* index = open_isends_.find(r.request)) {
+          send_cancelled_[*index - first_send_] = 1;
+          ++cancelled_sends_;
+          open_isends_.erase(r.request);
           ++cancelled_;
         }
         break;
@@ -120,10 +124,12 @@ class RequestPairing {
     cancelled += cancelled_;
     incomplete_receives += incomplete_receives_ + open_irecvs_.size();
     incomplete_sends += open_isends_.size();
-    size_t kept = first_send_;
-    for (size_t s = first_send_; s < sends_.size(); ++s)
-      if (!send_cancelled_[s - first_send_]) sends_[kept++] = sends_[s];
-    sends_.resize(kept);
+    if (cancelled_sends_ > 0) {
+      size_t kept = first_send_;
+      for (size_t s = first_send_; s < sends_.size(); ++s)
+        if (!send_cancelled_[s - first_send_]) sends_[kept++] = sends_[s];
+      sends_.resize(kept);
+    }
     sort_receives(recvs_, first_recv_);
   }
 
@@ -139,10 +145,11 @@ class RequestPairing {
   size_t first_send_, first_recv_;
   CommOf comm_of_;
   CallOf call_of_;
-  std::unordered_map<int64_t, size_t> open_isends_;  // request -> index in sends_
-  std::unordered_map<int64_t, Post> open_irecvs_;
+  RequestTable<size_t> open_isends_;  // request -> index in sends_
+  RequestTable<Post> open_irecvs_;
   std::vector<char> send_cancelled_;
   uint64_t cancelled_ = 0, incomplete_receives_ = 0;
+  size_t cancelled_sends_ = 0;  // entries of send_cancelled_ set
 };
 
 }  // namespace rondo::analyzer
