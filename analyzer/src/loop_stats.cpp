@@ -733,7 +733,7 @@ LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, 
                                       const TimeWindow& window, LoopDetail detail) {
   check_detail(window, detail);
   LoopPass pass(p, process, thread, window, detail);
-  return run_alone<LoopThreadPartial>(pass, p.thread(thread));
+  return run_alone<LoopThreadPartial>(pass, p, thread);
 }
 
 void to_json(nlohmann::json& j, const LoopThreadPartial& p) {

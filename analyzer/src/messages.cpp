@@ -503,7 +503,7 @@ std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const ProcessReader
 MpiThreadPartial scan_mpi_thread(const ProcessReader& process, uint32_t pi, uint32_t ti, const TimeWindow& window,
                                  P2pForm form) {
   MpiScanPass pass(process, pi, ti, window, form);
-  return run_alone<MpiThreadPartial>(pass, process.thread(ti));
+  return run_alone<MpiThreadPartial>(pass, process, ti);
 }
 
 MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {

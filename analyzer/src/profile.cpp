@@ -239,7 +239,7 @@ std::unique_ptr<SectionPass<ProfilePartial>> profile_pass(const ProcessReader& p
 ProfilePartial profile_thread(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window,
                               bool with_call_tree) {
   ProfilePass pass(p, pi, ti, window, with_call_tree);
-  return run_alone<ProfilePartial>(pass, p.thread(ti));
+  return run_alone<ProfilePartial>(pass, p, ti);
 }
 
 namespace {

@@ -53,12 +53,15 @@ ThreadVisitor* listening(const std::unique_ptr<SectionPass<Partial>>& pass) {
   return pass && pass->needs_events() ? pass.get() : nullptr;
 }
 
-// Runs one pass alone: its own replay when it needs one, then its partial.
+// Runs one pass alone: its own replay of thread `ti` of `process` when it
+// needs one, then its partial. A pass that needs no events (a profile from the
+// summaries) leaves the thread unloaded: loading decodes its structure, which
+// is most of the cost of asking a fresh trace for such an answer.
 template <typename Partial>
-Partial run_alone(SectionPass<Partial>& pass, const format::ThreadTrace& thread) {
+Partial run_alone(SectionPass<Partial>& pass, const format::ProcessReader& process, uint32_t ti) {
   if (pass.needs_events()) {
     ThreadVisitor* v = &pass;
-    replay_once(thread, std::span<ThreadVisitor* const>(&v, 1));
+    replay_once(process.thread(ti), std::span<ThreadVisitor* const>(&v, 1));
   }
   return pass.take();
 }

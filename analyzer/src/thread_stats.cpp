@@ -161,7 +161,7 @@ std::unique_ptr<SectionPass<ThreadActivityPartial>> activity_pass(const ProcessR
 
 ThreadActivityPartial thread_activity(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window) {
   ActivityPass pass(p, pi, ti, window);
-  return run_alone<ThreadActivityPartial>(pass, p.thread(ti));
+  return run_alone<ThreadActivityPartial>(pass, p, ti);
 }
 
 namespace {

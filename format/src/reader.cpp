@@ -150,6 +150,7 @@ const ThreadTrace& ProcessReader::thread(size_t i) const {
     t->index_ = thread_ids_[i];
     load_thread(*t);
     threads_[i] = std::move(t);
+    decoded_.fetch_add(1, std::memory_order_relaxed);
   });
   return *threads_[i];
 }

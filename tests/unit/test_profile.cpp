@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/profile.h"
 #include "trace_fixture.h"
 
@@ -64,6 +65,39 @@ void from_summaries_and_replay(const TraceReader& trace, uint64_t until, Check c
 }
 
 }  // namespace
+
+// The flat profile of a whole trace comes from the threads' summaries alone:
+// no thread is decoded, by analyzer::flat_profile() (Python's t.profile()) or by
+// analyze() asked for the profile section (rondo stats --sections profile),
+// and the rows are the replay's. A window needs the events.
+TEST(Profile, FromSummariesDecodesNoThread) {
+  test::TempDir dir;
+  test::write_mpi_process(dir.file("p0.rnd"), spec(0, 2), [](int, ThreadWriter& w) { two_calls_of_a(0, w); });
+  test::write_mpi_process(dir.file("p1.rnd"), spec(1), two_calls_of_a);
+  auto decoded = [](const TraceReader& t) {
+    size_t n = 0;
+    for (auto& p : t.processes()) n += p->threads_decoded();
+    return n;
+  };
+  const TraceReader trace(dir.str());
+  const std::vector<RegionRow> rows = analyzer::flat_profile(trace);
+  EXPECT_EQ(decoded(trace), 0u);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(row(rows, "a").calls, 6u);  // 2 calls on each of 3 threads
+  EXPECT_EQ(row(rows, "b").exclusive_ns, 3 * (20 + 5 + 40));
+
+  const TraceReader fresh(dir.str());
+  AnalysisOptions sections;
+  sections.sections = analyzer::kSectionProfile;
+  const analyzer::StatsReport report = analyzer::analyze(fresh, sections);
+  EXPECT_EQ(decoded(fresh), 0u);
+  EXPECT_EQ(row(report.profile.regions, "a").calls, 6u);
+
+  AnalysisOptions window;
+  window.window = window_ticks(trace, 0, 1000);
+  EXPECT_EQ(row(analyzer::profile(trace, window).regions, "b").exclusive_ns, 3 * (20 + 5 + 40));
+  EXPECT_EQ(decoded(trace), 3u);
+}
 
 TEST(Profile, InclusiveExclusiveMinMaxMeanAndStandardDeviation) {
   test::TempDir dir;

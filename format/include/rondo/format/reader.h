@@ -4,6 +4,7 @@
 // while replaying.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -331,6 +332,9 @@ class ProcessReader {
   size_t thread_count() const { return thread_ids_.size(); }
   // Thread by position (0..thread_count-1); decoded on first use, thread-safe.
   const ThreadTrace& thread(size_t i) const;
+  // How many of its threads thread() has decoded so far: answers that need no
+  // events (summaries) must leave this at 0, as their cost depends on it.
+  size_t threads_decoded() const { return decoded_.load(std::memory_order_relaxed); }
   // The statistics summary of thread `i`, read alone (without decoding the
   // thread): what flat profiles and `rondo info` need, at a cost independent of
   // the trace's length. False when the thread has none (it did not end cleanly)
@@ -373,6 +377,7 @@ class ProcessReader {
   std::vector<uint32_t> thread_ids_;
   mutable std::vector<std::unique_ptr<ThreadTrace>> threads_;
   mutable std::vector<std::unique_ptr<std::once_flag>> loaded_;
+  mutable std::atomic<size_t> decoded_{0};
   bool ended_ = false;
   double ticks_per_ns_ = 1.0;
   uint64_t map_ticks_ = 0, map_ns_ = 0;  // a (ticks, ns) pair of the mapping in use
