@@ -42,6 +42,8 @@ loop_trace="$work/loops.rondo"
 loop_otf2="$work/loops.otf2"
 
 targets=(bench_analysis)
+# The Python module, where this build has it (pybind11 found).
+if cmake --build "$build" --target help 2>/dev/null | grep -qx '\.\.\. rondo_python'; then targets+=(rondo_python); fi
 reuse=0
 if [[ -d "$trace" && -f "$otf2/traces.otf2" ]]; then
   reuse=1
@@ -74,7 +76,21 @@ fi
 
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
-"$build/bench/analysis/bench_analysis" --trace "$trace" --otf2 "$otf2" --runs "$runs" || status=$?
+# bench_analysis on TRACE and its export, then Python's first answers from the same trace against the OTF2
+# flat profile bench_analysis measured (when the Python module was built and pandas is there).
+analyze() {
+  "$build/bench/analysis/bench_analysis" --trace "$1" --otf2 "$2" --runs "$runs" | tee "$work/bench.out" || status=$?
+  local baseline
+  baseline="$(sed -n 's/^  OTF2 flat profile (baseline) *\([0-9.]*\).*/\1/p' "$work/bench.out")"
+  if [[ -f "$build/python/rondo/__init__.py" ]] && /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+    echo
+    PYTHONPATH="$build/python" /usr/bin/python3 "$repo/bench/python/bench_answers.py" "$1" \
+      --baseline-seconds "${baseline:-0}" --repeat "$runs" || status=$?
+  else
+    echo "(Python answers left out: build the rondo_python target and install python3-pandas)"
+  fi
+}
+analyze "$trace" "$otf2"
 
 [[ "$loop_steps" == 0 ]] && exit "$status"
 if [[ -d "$loop_trace" && -f "$loop_otf2/traces.otf2" ]]; then
@@ -89,5 +105,5 @@ else
 fi
 echo
 echo "The loop trace (issue 13: \"a 12-million-event loop trace\"), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/bench/analysis/bench_analysis" --trace "$loop_trace" --otf2 "$loop_otf2" --runs "$runs" || status=$?
+analyze "$loop_trace" "$loop_otf2"
 exit "$status"
