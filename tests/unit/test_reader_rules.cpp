@@ -103,6 +103,7 @@ TEST(ReaderRules, HalfNanosecondsRoundAwayFromZeroOnBothSides) {
   EXPECT_EQ(r.to_ns(1003), 5002);  // +1.5 ns
   EXPECT_EQ(r.to_ns(997), 4998);   // -1.5 ns
   EXPECT_EQ(r.to_ns(1001), 5001);  // +0.5 ns
+  EXPECT_EQ(r.to_ns(999), 4999);   // -0.5 ns
   // Durations (FORMAT.md 12) round the same way: 3 ticks = 1.5 ns -> 2 ns.
   EXPECT_DOUBLE_EQ(r.ticks_per_ns(), 2.0);
 }
