@@ -25,6 +25,27 @@ Token read_token(ByteReader& r) {
   return Token(static_cast<TokenKind>(kind), static_cast<uint32_t>(id));
 }
 
+// The indices 0..n-1 ordered by key(i), equal keys in index order (a stable
+// sort). The keys are ids, dense from 0, so a counting sort does it in
+// O(n + largest key) where a merge sort took O(n log n) on the background
+// writer, for every batch; ids far sparser than that fall back to the sort.
+template <typename Key>
+std::vector<size_t> stable_order_by(size_t n, Key&& key) {
+  std::vector<size_t> order(n);
+  size_t largest = 0;
+  for (size_t i = 0; i < n; ++i) largest = std::max<size_t>(largest, key(i));
+  if (largest > 4 * n + 1024) {
+    for (size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+    return order;
+  }
+  std::vector<size_t> next(largest + 2, 0);  // next[k]: where key k's next index goes
+  for (size_t i = 0; i < n; ++i) ++next[static_cast<size_t>(key(i)) + 1];
+  for (size_t k = 1; k < next.size(); ++k) next[k] += next[k - 1];
+  for (size_t i = 0; i < n; ++i) order[next[key(i)]++] = i;
+  return order;
+}
+
 void check_id(uint64_t id, const char* what) {
   if (id > Token::kIdMask) throw FormatError(std::string(what) + " id out of range");
 }
@@ -102,8 +123,10 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
     section(out, SectionTag::LoopCounts, [&](ByteWriter& w) {
       // Grouped by loop (stable, so each loop's counts keep their order): the
       // counts of one loop sit together and compress well.
-      std::vector<std::pair<uint32_t, uint32_t>> sorted(loop_counts);
-      std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.first < b.first; });
+      std::vector<std::pair<uint32_t, uint32_t>> sorted;
+      sorted.reserve(loop_counts.size());
+      for (size_t i : stable_order_by(loop_counts.size(), [&](size_t i) { return loop_counts[i].first; }))
+        sorted.push_back(loop_counts[i]);
       size_t groups = 0;
       for (size_t i = 0; i < sorted.size(); ++i) groups += (i == 0 || sorted[i].first != sorted[i - 1].first);
       w.varint(groups);
@@ -129,10 +152,7 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
         offset += data_widths[i];
       }
       std::vector<uint8_t> width_of;  // by position in `records`, after sorting
-      std::vector<size_t> order(records.size());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::stable_sort(order.begin(), order.end(),
-                       [&](size_t a, size_t b) { return records[a].first < records[b].first; });
+      const std::vector<size_t> order = stable_order_by(records.size(), [&](size_t i) { return records[i].first; });
       size_t groups = 0;
       for (size_t i = 0; i < order.size(); ++i)
         groups += i == 0 || records[order[i]].first != records[order[i - 1]].first;

@@ -3,6 +3,10 @@
 #include "rondo/format/chunk.h"
 #include "rondo/format/crc32c.h"
 #include "rondo/format/encoding.h"
+#include "rondo/format/thread_data.h"
+
+#include <map>
+#include <random>
 
 using namespace rondo::format;
 
@@ -90,4 +94,48 @@ TEST(Chunks, FileHeaderChecks) {
   EXPECT_EQ(check_file_header(h.data(), 0), "empty file");
   h[0] = 'X';
   EXPECT_NE(check_file_header(h.data(), h.size()).find("bad magic"), std::string::npos);
+}
+
+// A batch's data records and loop counts are written grouped by event (loop)
+// id, each id's values in recording order: decoding gives the records back id
+// by id, ascending, every group in its order. Dense ids (the writer's counting
+// sort) and sparse ones (its fallback) alike.
+TEST(StructureBatchEncoding, DataRecordsAndLoopCountsComeBackGroupedByIdInRecordingOrder) {
+  for (uint32_t spread : {7u, 100000u}) {
+    std::mt19937 random(spread);
+    StructureBatch batch;
+    std::map<uint32_t, std::vector<std::vector<int64_t>>> records;  // by event id, in order
+    std::map<uint32_t, std::vector<uint32_t>> counts;                // by loop id, in order
+    for (int i = 0; i < 5000; ++i) {
+      const uint32_t event = random() % spread, width = 1 + event % 2;
+      std::vector<int64_t> values;
+      for (uint32_t k = 0; k < width; ++k) values.push_back(static_cast<int64_t>(random() % 1000) - 500);
+      batch.data_events.push_back(event);
+      batch.data_widths.push_back(static_cast<uint8_t>(width));
+      batch.data_values.insert(batch.data_values.end(), values.begin(), values.end());
+      records[event].push_back(values);
+      const uint32_t loop = random() % spread, count = random() % 50;
+      batch.loop_counts.emplace_back(loop, count);
+      counts[loop].push_back(count);
+    }
+    std::vector<uint8_t> bytes;
+    batch.encode(bytes);
+    StructureBatch back;
+    back.decode(bytes.data(), bytes.size());
+
+    std::vector<std::pair<uint32_t, uint32_t>> expected_counts;
+    for (auto& [loop, list] : counts)
+      for (uint32_t c : list) expected_counts.emplace_back(loop, c);
+    EXPECT_EQ(back.loop_counts, expected_counts) << "spread " << spread;
+
+    std::vector<uint32_t> expected_events;
+    std::vector<int64_t> expected_values;
+    for (auto& [event, list] : records)
+      for (auto& values : list) {
+        expected_events.push_back(event);
+        expected_values.insert(expected_values.end(), values.begin(), values.end());
+      }
+    EXPECT_EQ(back.data_events, expected_events) << "spread " << spread;
+    EXPECT_EQ(back.data_values, expected_values) << "spread " << spread;
+  }
 }
