@@ -285,24 +285,39 @@ int64_t type_size(MPI_Datatype type) {
 int64_t bytes(int count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
 int64_t bytes(MPI_Count count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
 
-void record_send(int dest, int tag, MPI_Comm comm, int64_t n) {
-  Peer peer = peer_in(comm, dest);
-  if (peer.world == -2) return;  // MPI_PROC_NULL: no message
-  record_message(EventKind::MpiSend, peer.world, tag, peer.comm, n);
+namespace {
+MessageRecord message_record(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t bytes) {
+  MessageRecord r;
+  r.key = message_key(kind, peer_world, tag, comm);
+  r.data[0] = bytes;
+  r.present = true;
+  return r;
+}
+void record(const MessageRecord& r) {
+  if (r.present) record_in_call(r.key, r.data);
 }
 
-namespace {
 // A message as a status describes it (receives and probes): source as a world
 // rank, tag, communicator, bytes. MPI_PROC_NULL: no message, nothing recorded.
-void record_status(EventKind kind, const MPI_Status& status, MPI_Comm comm) {
-  if (status.MPI_SOURCE == MPI_PROC_NULL) return;
+MessageRecord status_record(EventKind kind, const MPI_Status& status, MPI_Comm comm) {
+  if (status.MPI_SOURCE == MPI_PROC_NULL) return {};
   Peer peer = peer_in(comm, status.MPI_SOURCE);
-  record_message(kind, peer.world, status.MPI_TAG, peer.comm, received_bytes(status));
+  return message_record(kind, peer.world, status.MPI_TAG, peer.comm, received_bytes(status));
 }
 }  // namespace
 
-void record_recv(const MPI_Status& status, MPI_Comm comm) { record_status(EventKind::MpiRecv, status, comm); }
-void record_probe(const MPI_Status& status, MPI_Comm comm) { record_status(EventKind::MpiProbe, status, comm); }
+MessageRecord send_record(int dest, int tag, MPI_Comm comm, int64_t n) {
+  Peer peer = peer_in(comm, dest);
+  if (peer.world == -2) return {};  // MPI_PROC_NULL: no message
+  return message_record(EventKind::MpiSend, peer.world, tag, peer.comm, n);
+}
+MessageRecord recv_record(const MPI_Status& status, MPI_Comm comm) {
+  return status_record(EventKind::MpiRecv, status, comm);
+}
+
+void record_send(int dest, int tag, MPI_Comm comm, int64_t n) { record(send_record(dest, tag, comm, n)); }
+void record_recv(const MPI_Status& status, MPI_Comm comm) { record(recv_record(status, comm)); }
+void record_probe(const MPI_Status& status, MPI_Comm comm) { record(status_record(EventKind::MpiProbe, status, comm)); }
 
 namespace {
 void record_post(const RequestInfo& r) {

@@ -52,12 +52,48 @@ class HeldCall {
 // the MPI records it makes (trace/own_call.h). Records of the call share its
 // timestamps: sends and posts its entry, receives and completions its exit
 // (real() moves call_ticks there).
+//
+// A blocking point-to-point call has one message record at one end: a send's
+// at its entry, a receive's at its exit. Its wrapper makes the record first
+// (MessageRecord) and hands it to the constructor or to leave_with(), which
+// record it under the same guard as the ENTER or the LEAVE: on a ping-pong's
+// critical path (a receive's exit, then the next send's entry) that is one
+// guard less per call.
+struct MessageRecord {
+  format::EventKey key;
+  int64_t data[1] = {0};  // bytes (kind_shape: one data field)
+  bool present = false;   // false: no message (MPI_PROC_NULL, an invalid handle)
+};
+
 class Call : HeldCall {
  public:
   __attribute__((always_inline)) explicit Call(uint32_t region) : region_(region) {
     if (!on_) return;
     uint32_t site = trace::call_site();  // call_sites.h; before the clock
     trace::own_enter(region_, start(), site);
+  }
+  // The call and the record `entry_record()` returns (called only when the
+  // call records, before the clock is read), at its entry.
+  template <typename MakeRecord>
+  __attribute__((always_inline)) Call(uint32_t region, MakeRecord&& entry_record) : region_(region) {
+    if (!on_) return;
+    uint32_t site = trace::call_site();
+    const MessageRecord r = entry_record();
+    const uint64_t at = start();
+    if (r.present)
+      trace::own_enter_event(region_, at, site, r.key, r.data);
+    else
+      trace::own_enter(region_, at, site);
+  }
+  // After the real call: `r` at the call's exit, and the call ends there (the
+  // destructor records nothing more).
+  __attribute__((always_inline)) void leave_with(const MessageRecord& r) {
+    if (!on_) return;
+    on_ = false;
+    if (r.present)
+      trace::own_event_leave(r.key, r.data, region_, trace::t_intercept.call_ticks);
+    else
+      trace::own_leave(region_, trace::t_intercept.call_ticks);
   }
   __attribute__((always_inline)) ~Call() {
     if (on_) trace::own_leave(region_, trace::t_intercept.call_ticks);
@@ -153,6 +189,9 @@ int64_t bytes(MPI_Count count, MPI_Datatype type);
 // Point-to-point records.
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n);           // blocking send
 void record_recv(const MPI_Status& status, MPI_Comm comm);               // completed blocking receive
+// The same records made for Call to record (see there).
+MessageRecord send_record(int dest, int tag, MPI_Comm comm, int64_t n);
+MessageRecord recv_record(const MPI_Status& status, MPI_Comm comm);
 // A probe that found a message (MPI_Probe, MPI_Mprobe, MPI_Iprobe/MPI_Improbe
 // with the flag true): the message's source, tag and size, read from `status`
 // exactly as record_recv reads them. Not a receive: nothing is matched to it.

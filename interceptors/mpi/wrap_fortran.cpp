@@ -272,9 +272,10 @@ void f_comm_size(Original& o, F* comm, F* size, F* ierr) {
 // have the data before this call returns.
 void blocking_send(uint32_t region_id, Original& o, void* buf, F* count, F* type, F* dest, F* tag, F* comm,
                    F* ierr) {
-  Call c(region_id);
-  if (c.on())
-    if (MPI_Comm cc = comm_of(comm); valid(cc)) record_send(*dest, *tag, cc, fbytes(count, type));
+  Call c(region_id, [&] {
+    MPI_Comm cc = comm_of(comm);
+    return valid(cc) ? send_record(*dest, *tag, cc, fbytes(count, type)) : MessageRecord{};
+  });
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*);
   run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, dest, tag, comm, e); });
 }
@@ -306,7 +307,7 @@ void f_recv(Original& o, void* buf, F* count, F* type, F* source, F* tag, F* com
   using Fn = void (*)(void*, F*, F*, F*, F*, F*, F*, F*);
   int rc = run<Fn>(o, ierr, [&](Fn fn, F* e) { fn(buf, count, type, source, tag, comm, st.get(), e); });
   if (c.on() && rc == MPI_SUCCESS)
-    if (MPI_Comm cc = comm_of(comm); valid(cc)) record_recv(st.c(), cc);
+    if (MPI_Comm cc = comm_of(comm); valid(cc)) c.leave_with(recv_record(st.c(), cc));
 }
 
 // MPI_Isend and friends, MPI_Send_init: recorded before the call (the receiver

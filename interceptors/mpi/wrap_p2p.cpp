@@ -32,8 +32,7 @@ MPI_Comm take_message(MPI_Message m) {
 using SendFn = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm);
 int blocking_send(uint32_t region_id, SendFn fn, const void* buf, int count, MPI_Datatype type, int dest, int tag,
                   MPI_Comm comm) {
-  Call call(region_id);
-  if (call.on()) record_send(dest, tag, comm, bytes(count, type));
+  Call call(region_id, [&] { return send_record(dest, tag, comm, bytes(count, type)); });
   return real([&] { return fn(buf, count, type, dest, tag, comm); });
 }
 
@@ -75,7 +74,7 @@ int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_C
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Recv(buf, count, type, source, tag, comm, st); });
-  if (call.on() && rc == MPI_SUCCESS) record_recv(*st, comm);
+  if (call.on() && rc == MPI_SUCCESS) call.leave_with(recv_record(*st, comm));
   return rc;
 }
 
@@ -107,27 +106,25 @@ int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_
 int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag, void* recvbuf,
                  int recvcount, MPI_Datatype recvtype, int source, int recvtag, MPI_Comm comm, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Sendrecv");
-  Call call(rondo_region_id);
-  if (call.on()) record_send(dest, sendtag, comm, bytes(sendcount, sendtype));
+  Call call(rondo_region_id, [&] { return send_record(dest, sendtag, comm, bytes(sendcount, sendtype)); });
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] {
     return PMPI_Sendrecv(sendbuf, sendcount, sendtype, dest, sendtag, recvbuf, recvcount, recvtype, source, recvtag,
                          comm, st);
   });
-  if (call.on() && rc == MPI_SUCCESS) record_recv(*st, comm);
+  if (call.on() && rc == MPI_SUCCESS) call.leave_with(recv_record(*st, comm));
   return rc;
 }
 
 int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int sendtag, int source, int recvtag,
                          MPI_Comm comm, MPI_Status* status) {
   RONDO_MPI_REGION("MPI_Sendrecv_replace");
-  Call call(rondo_region_id);
-  if (call.on()) record_send(dest, sendtag, comm, bytes(count, type));
+  Call call(rondo_region_id, [&] { return send_record(dest, sendtag, comm, bytes(count, type)); });
   MPI_Status local;
   MPI_Status* st = status_or(status, local);
   int rc = real([&] { return PMPI_Sendrecv_replace(buf, count, type, dest, sendtag, source, recvtag, comm, st); });
-  if (call.on() && rc == MPI_SUCCESS) record_recv(*st, comm);
+  if (call.on() && rc == MPI_SUCCESS) call.leave_with(recv_record(*st, comm));
   return rc;
 }
 

@@ -59,6 +59,16 @@ class GrammarBuilder {
     c.key = key;
     return c.id;
   }
+  // event_id() for a record made inside a pending short call (the message of
+  // an MPI_Send): when `key` is the event the call expects next, its id, with
+  // one key comparison and no hashing; otherwise event_id().
+  __attribute__((always_inline)) uint32_t expected_event_id(const EventKey& key) {
+    if (pending_next_ && pending_next_->kind() == TokenKind::Event) {
+      const uint32_t id = pending_next_->id();
+      if (__builtin_expect(same_key(events_[id].key, key), 1)) return id;
+    }
+    return event_id(key);
+  }
   const EventDef& event(uint32_t id) const { return events_[id]; }
 
   // The hot path. A call that repeats a known *short call* (a sequence [enter,

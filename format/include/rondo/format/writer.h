@@ -137,7 +137,7 @@ class ThreadWriter {
   // record takes this path once per call.
   __attribute__((always_inline)) void event(const EventKey& key, uint64_t ticks, const int64_t* data = nullptr) {
     if (__builtin_expect(polled_ != 0, 0)) end_polls(ticks);
-    const uint32_t id = builder_.event_id(key);
+    const uint32_t id = builder_.expected_event_id(key);
     if (const uint8_t width = builder_.event(id).data) {
       structure_.data_events.push_back(id);
       structure_.data_widths.push_back(width);
