@@ -5,7 +5,9 @@
 // (clock records) or with the real writer and then damaged byte for byte.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <random>
 
 #include "rondo/format/chunk.h"
 #include "stream_generator.h"
@@ -106,6 +108,69 @@ TEST(ReaderRules, HalfNanosecondsRoundAwayFromZeroOnBothSides) {
   EXPECT_EQ(r.to_ns(999), 4999);   // -0.5 ns
   // Durations (FORMAT.md 12) round the same way: 3 ticks = 1.5 ns -> 2 ns.
   EXPECT_DOUBLE_EQ(r.ticks_per_ns(), 2.0);
+}
+
+// FORMAT.md 11.3, written out here as the text gives it (the reader computes
+// it faster, see ProcessReader::to_ns): with its two divisions, and llround
+// (halves away from zero); no clamping (these times stay far inside the range).
+int64_t specified_ns(const ProcessDef& p, const ClockDef& c, uint64_t ticks) {
+  double ticks_per_ns = 1;
+  if (c.has_end && c.end_ns > c.start_ns && c.end_ticks > c.start_ticks)
+    ticks_per_ns = double(c.end_ticks - c.start_ticks) / double(c.end_ns - c.start_ns);
+  else if (c.ticks_per_second > 0)
+    ticks_per_ns = double(c.ticks_per_second) / 1e9;
+  double since_map = double(int64_t(ticks - c.start_ticks)) / ticks_per_ns;
+  double offset = double(p.clock_offset_ns);
+  if (p.has_end_offset && c.has_end && c.end_ns > c.start_ns) {
+    double f = since_map / double(c.end_ns - c.start_ns);
+    offset += f * (double(p.clock_offset_end_ns) - double(p.clock_offset_ns));
+  }
+  return int64_t(c.start_ns) + std::llround(since_map + offset);
+}
+
+TEST(ReaderRules, EveryConversionIsTheSpecifiedOneToTheNanosecond) {
+  test::TempDir dir;
+  std::mt19937_64 random(13);
+  int clocks = 0, exact_halves = 0;
+  // Rates of real clocks (2.1, 2.6 and 3.7 GHz TSCs, a 1 GHz counter), two
+  // ticks per ns (every other tick an exact half), and 19/7 ticks per ns.
+  for (auto [ticks, ns] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {21000000000, 10000000000}, {26000000000, 10000000000}, {37000000000, 10000000000},
+           {10000000000, 10000000000}, {20000000000, 10000000000}, {19000000000, 7000000000}}) {
+    for (bool drift : {false, true}) {
+      ProcessDef p;
+      p.pid = 1;
+      p.host = "h";
+      p.clock_offset_ns = static_cast<int64_t>(random() % 2000000) - 1000000;
+      p.clock_offset_end_ns = p.clock_offset_ns + static_cast<int64_t>(random() % 20000) - 10000;
+      p.has_end_offset = drift;
+      ClockDef c;
+      c.source = 0;
+      c.ticks_per_second = 2000000000;
+      c.start_ticks = random() % (uint64_t{1} << 50);
+      c.start_ns = 1700000000000000000 + random() % 1000000000;
+      c.has_end = true;
+      c.end_ticks = c.start_ticks + ticks;
+      c.end_ns = c.start_ns + ns;
+      const std::string file = dir.file("p" + std::to_string(clocks++) + ".rnd");
+      write_clocked_process(file, p, c, {c.start_ticks, c.end_ticks});
+      ProcessReader r(file);
+      auto check = [&](uint64_t t) {
+        ASSERT_EQ(r.to_ns(t), specified_ns(p, c, t)) << "tick " << t << " of clock " << clocks;
+      };
+      // Anywhere in and around the run (before its start too), and tick by tick
+      // at its start and end and at a few random places.
+      for (int i = 0; i < 100000; ++i) check(c.start_ticks - ticks / 2 + random() % (2 * ticks));
+      for (uint64_t at : {c.start_ticks, c.end_ticks, c.start_ticks + random() % ticks}) {
+        for (uint64_t t = at - 500; t < at + 500; ++t) {
+          check(t);
+          const double since = double(int64_t(t - c.start_ticks)) * double(ns) / double(ticks);
+          exact_halves += !drift && std::fabs(since - std::trunc(since)) == 0.5;
+        }
+      }
+    }
+  }
+  EXPECT_GT(exact_halves, 1000);  // the two-ticks-per-ns clock rounds exact halves
 }
 
 TEST(ReaderRules, ProcessesOfOneHostCountingTheTscShareTheLongestMeasuredMapping) {

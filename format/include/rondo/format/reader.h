@@ -381,6 +381,15 @@ class ProcessReader {
   bool ended_ = false;
   double ticks_per_ns_ = 1.0;
   uint64_t map_ticks_ = 0, map_ns_ = 0;  // a (ticks, ns) pair of the mapping in use
+  // to_ns() as FORMAT.md 11.3 specifies it, with its two divisions.
+  int64_t to_ns_as_specified(uint64_t ticks) const;
+  // The constants of to_ns()'s fast path, set with the mapping (prepare_to_ns()):
+  // reciprocals that stand for the divisions, and what the drift correction adds.
+  void prepare_to_ns();
+  double ns_per_tick_ = 1.0;
+  bool drift_ = false;
+  double start_shift_ = 0, inv_span_ = 0, offset_ = 0, offset_change_ = 0;
+  double margin_scale_ = 0, margin_base_ = 0;
 };
 
 // A trace directory: every process file in it.
