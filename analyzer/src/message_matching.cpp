@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "channel_index.h"
+#include "rondo/format/huge_pages.h"
 #include "rondo/analyzer/messages.h"
 
 namespace rondo::analyzer {
@@ -93,21 +94,24 @@ MessageMatching match_messages(const MpiScan& scan) {
   // position) order, and a channel has one receiving process): a FIFO per
   // channel, laid out as one array with per-channel offsets.
   ChannelIndex channels(256);
-  std::vector<uint32_t> recv_channel(recv_count);
+  std::vector<uint32_t> recv_channel;
+  format::assign_huge(recv_channel, recv_count, 0);
   for (uint32_t i = 0; i < recv_count; ++i) recv_channel[i] = channels.add(channel_of(scan.recvs[i]));
   std::vector<uint32_t> queue_begin(channels.size() + 1, 0);
   for (uint32_t c : recv_channel) ++queue_begin[c + 1];
   for (size_t c = 0; c < channels.size(); ++c) queue_begin[c + 1] += queue_begin[c];
-  std::vector<uint32_t> queue(recv_count), taken(queue_begin.begin(), queue_begin.end() - 1);
+  std::vector<uint32_t> queue, taken(queue_begin.begin(), queue_begin.end() - 1);
+  format::assign_huge(queue, recv_count, 0);
   for (uint32_t i = 0; i < recv_count; ++i) queue[taken[recv_channel[i]]++] = i;
   std::copy(queue_begin.begin(), queue_begin.end() - 1, taken.begin());
 
   // Sends in posting order take their channel's next receive.
-  std::vector<uint32_t> receive_of(send_count, kNone);
+  std::vector<uint32_t> receive_of;
+  format::assign_huge(receive_of, send_count, kNone);
   std::vector<MessageOrder> matched, lone_sends, lone_recvs;
   std::vector<size_t> matched_runs, send_runs, recv_runs;
   uint32_t matched_process = 0, send_process = 0, recv_process = 0;
-  matched.reserve(std::min(send_count, recv_count));
+  format::reserve_huge(matched, std::min(send_count, recv_count));
   for (uint32_t i = 0; i < send_count; ++i) {
     const SendRecord& s = scan.sends[i];
     const uint32_t c = channels.find(channel_of(s));
@@ -136,7 +140,7 @@ MessageMatching match_messages(const MpiScan& scan) {
   m.unmatched_receives = lone_recvs.size();
   // Reserved, then each message written once (a resize would first clear
   // memory that is about to be overwritten: millions of messages).
-  m.messages.reserve(matched.size() + lone_sends.size() + lone_recvs.size());
+  format::reserve_huge(m.messages, matched.size() + lone_sends.size() + lone_recvs.size());
   for (const MessageOrder& k : matched) {
     Message& msg = m.messages.emplace_back();
     fill_send(msg, scan.sends[k.record], k.record);

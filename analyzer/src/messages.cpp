@@ -17,6 +17,7 @@
 #include "rondo/analyzer/poll_folds.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "rondo/format/huge_pages.h"
 #include "request_pairing.h"
 #include "section_passes.h"
 
@@ -241,19 +242,21 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     // but for collectives): growing by doubling would copy millions of them
     // and touch twice the memory. Room never used is address space, not memory.
     const size_t records = p2p_records_in_columns(t);
-    out_.calls.reserve(records);
+    reserve_huge(out_.calls, records);
     if (form == P2pForm::PairedWhereAlone && only_mpi_thread(p, ti)) {
       out_.paired = true;
-      out_.sends.reserve(records_in_columns(
-          t, [](EventKind k) { return k == EventKind::MpiSend || k == EventKind::MpiIsend; }));
-      out_.recvs.reserve(records_in_columns(
-          t, [](EventKind k) { return k == EventKind::MpiRecv || k == EventKind::MpiIrecv; }));
+      reserve_huge(out_.sends, records_in_columns(t, [](EventKind k) {
+                     return k == EventKind::MpiSend || k == EventKind::MpiIsend;
+                   }));
+      reserve_huge(out_.recvs, records_in_columns(t, [](EventKind k) {
+                     return k == EventKind::MpiRecv || k == EventKind::MpiIrecv;
+                   }));
       // The process's label as process_label() gives it: its rank, else its position.
       const int32_t rank = p.rank() >= 0 ? p.rank() : static_cast<int32_t>(pi);
       // (The pairing writes into out_: the pass is never moved, take() moves out_ once.)
       pairing_.emplace(pi, rank, out_.sends, out_.recvs, LocalComm{}, LocalCall{});
     } else {
-      out_.p2p.reserve(records);
+      reserve_huge(out_.p2p, records);
     }
     ThreadMpiActivity& act = out_.activity;
     act.process = pi;
@@ -564,9 +567,9 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     paired_recvs += r.recvs.size();
     calls += r.calls.size();
   }
-  scan.sends.reserve(paired_sends + raw / 2 + 16);
-  scan.recvs.reserve(paired_recvs + raw / 2 + 16);
-  scan.calls.reserve(calls);
+  reserve_huge(scan.sends, paired_sends + raw / 2 + 16);
+  reserve_huge(scan.recvs, paired_recvs + raw / 2 + 16);
+  reserve_huge(scan.calls, calls);
 
   // Per process, in event order across its threads: pair request ids with their
   // posts and completions, then order receives by when they were posted.

@@ -1,6 +1,7 @@
 #include "rondo/format/reader.h"
 
 #include "rondo/format/counter_columns.h"
+#include "rondo/format/huge_pages.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -317,8 +318,8 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
             if (batch.data_widths[i] != width) throw FormatError("data record width differs from its event's");
             if (v + width > batch.data_values.size()) throw FormatError("data column shorter than its records");
             if (t.data_values_.size() <= e) t.data_values_.resize(e + 1);
-            t.data_values_[e].insert(t.data_values_[e].end(), batch.data_values.begin() + static_cast<long>(v),
-                                     batch.data_values.begin() + static_cast<long>(v + width));
+            append_huge(t.data_values_[e], batch.data_values.begin() + static_cast<long>(v),
+                        batch.data_values.begin() + static_cast<long>(v + width));
             v += width;
           }
           break;

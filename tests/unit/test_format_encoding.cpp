@@ -3,6 +3,7 @@
 #include "rondo/format/chunk.h"
 #include "rondo/format/crc32c.h"
 #include "rondo/format/encoding.h"
+#include "rondo/format/huge_pages.h"
 #include "rondo/format/thread_data.h"
 
 #include <map>
@@ -138,4 +139,25 @@ TEST(StructureBatchEncoding, DataRecordsAndLoopCountsComeBackGroupedByIdInRecord
     EXPECT_EQ(back.data_events, expected_events) << "spread " << spread;
     EXPECT_EQ(back.data_values, expected_values) << "spread " << spread;
   }
+}
+
+// The huge-page helpers are reserve, assign and insert with advice: the
+// elements are the ones those give, across growth and at sizes past the 4 MiB
+// where the advice starts.
+TEST(HugePages, ReserveAssignAndAppendKeepTheElementsOfThePlainOperations) {
+  std::vector<int64_t> v = {1, 2, 3}, reference = v;
+  reserve_huge(v, 1 << 20);
+  EXPECT_GE(v.capacity(), 1u << 20);
+  EXPECT_EQ(v, reference);
+  reserve_huge(v, 10);  // less than held: nothing changes
+  EXPECT_EQ(v, reference);
+  std::vector<int64_t> chunk(1000);
+  for (int round = 0; round < 3000; ++round) {  // 3 million values, 24 MB: several doublings
+    for (size_t i = 0; i < chunk.size(); ++i) chunk[i] = round * 1000 + static_cast<int64_t>(i);
+    append_huge(v, chunk.begin() + round % 7, chunk.end());
+    reference.insert(reference.end(), chunk.begin() + round % 7, chunk.end());
+  }
+  EXPECT_EQ(v, reference);
+  assign_huge(v, 2000000, int64_t{-5});
+  EXPECT_EQ(v, std::vector<int64_t>(2000000, -5));
 }
