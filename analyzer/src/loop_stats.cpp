@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "rondo/analyzer/parallel.h"
+#include "rondo/format/huge_pages.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "iteration_walk_impl.h"
@@ -442,7 +443,8 @@ class LoopTimer {
     for (uint64_t n : iterations) reachable += n;
     overflow_ = reachable > kBufferedDurations;
     if (!overflow_)
-      for (size_t l = 0; l < durations_.size() && l < iterations.size(); ++l) durations_[l].reserve(iterations[l]);
+      for (size_t l = 0; l < durations_.size() && l < iterations.size(); ++l)
+        format::reserve_huge(durations_[l], iterations[l]);
   }
 
   // Forgets everything added (a structure walk that met damaged data).
