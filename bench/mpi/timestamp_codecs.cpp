@@ -84,6 +84,8 @@ void measure(const Thread& t, size_t batch, Totals& tot) {
       put_svarint(t.leave[i] ? in_call : gaps, dn);
     }
     add("svarint ticks zstd3 (stored)", zstd_size(plain, 3));
+    add("svarint ticks zstd1", zstd_size(plain, 1));  // cheaper levels for the writer's CPU
+    add("svarint ticks zstd2", zstd_size(plain, 2));
     add("svarint ticks zstd9", zstd_size(plain, 9));
     add("svarint ticks zstd19", zstd_size(plain, 19));
     add("byteplanes8 ticks zstd3", zstd_size(byte_planes(zz, 8), 3));
