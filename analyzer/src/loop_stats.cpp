@@ -10,9 +10,9 @@
 #include <tuple>
 
 #include "rondo/analyzer/parallel.h"
-#include "rondo/format/huge_pages.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
+#include "rondo/format/huge_pages.h"
 #include "iteration_walk_impl.h"
 #include "section_passes.h"
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "channel_index.h"
-#include "rondo/format/huge_pages.h"
 #include "rondo/analyzer/messages.h"
+#include "rondo/format/huge_pages.h"
 
 namespace rondo::analyzer {
 
