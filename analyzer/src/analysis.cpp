@@ -4,9 +4,11 @@
 #include <cmath>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "rondo/analyzer/parallel.h"
+#include "mpi_scan_arrays.h"
 #include "section_passes.h"
 
 namespace rondo::analyzer {
@@ -15,6 +17,11 @@ using namespace rondo::format;
 
 LocationPartial analyze_location(const TraceReader& trace, Location location, const TimeWindow& window,
                                  Sections sections) {
+  return analyze_location(trace, location, 0, window, sections, nullptr);
+}
+
+LocationPartial analyze_location(const TraceReader& trace, Location location, size_t index, const TimeWindow& window,
+                                 Sections sections, MpiScanArrays* arrays) {
   const ProcessReader& p = *trace.processes()[location.process];
   const uint32_t pi = location.process, ti = location.thread;
   SectionNeeds needs = section_needs(sections);
@@ -26,7 +33,7 @@ LocationPartial analyze_location(const TraceReader& trace, Location location, co
   std::unique_ptr<SectionPass<LoopThreadPartial>> loops;
   if (needs.regions) profile = profile_pass(p, pi, ti, window, needs.call_tree);
   if (needs.activity) activity = activity_pass(p, pi, ti, window);
-  if (needs.mpi_scan) mpi = mpi_scan_pass(p, pi, ti, window, P2pForm::PairedWhereAlone);
+  if (needs.mpi_scan) mpi = mpi_scan_pass(p, pi, ti, window, P2pForm::PairedWhereAlone, arrays, index);
   if (needs.loops) loops = loop_pass(p, pi, ti, window, LoopDetail::Timed);
   ThreadVisitor* const visitors[] = {listening(profile), listening(activity), listening(mpi), listening(loops)};
   if (std::any_of(std::begin(visitors), std::end(visitors), [](ThreadVisitor* v) { return v != nullptr; }))
@@ -43,6 +50,11 @@ LocationPartial analyze_location(const TraceReader& trace, Location location, co
 
 StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
                           const TimeWindow& window, Sections sections) {
+  return reduce_report(trace, std::move(partials), by, window, sections, nullptr);
+}
+
+StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
+                          const TimeWindow& window, Sections sections, MpiScanArrays* arrays) {
   SectionNeeds needs = section_needs(sections);
   StatsReport r;
   r.sections = sections;
@@ -63,7 +75,7 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   if (needs.regions) r.profile = reduce_profile(trace, profiles, by);
   if (sections & kSectionThreads) r.threads = reduce_thread_stats(trace, profiles, activity);
   if (needs.mpi_scan) {
-    MpiScan scan = reduce_mpi_scan(trace, std::move(mpi));
+    MpiScan scan = reduce_mpi_scan(trace, std::move(mpi), arrays);
     MessageMatching matching = match_messages(scan);
     r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
     if (sections & kSectionWaitStates) r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
@@ -82,11 +94,14 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
 StatsReport analyze(const TraceReader& trace, const AnalysisOptions& options) {
   std::vector<Location> locations = all_locations(trace);
   std::vector<LocationPartial> partials(locations.size());
+  std::optional<MpiScanArrays> arrays;
+  if (section_needs(options.sections).mpi_scan) arrays = mpi_scan_arrays(trace, locations, options.threads);
+  MpiScanArrays* in = arrays ? &*arrays : nullptr;
   parallel_for(
       locations.size(), options.threads,
-      [&](size_t i) { partials[i] = analyze_location(trace, locations[i], options.window, options.sections); },
+      [&](size_t i) { partials[i] = analyze_location(trace, locations[i], i, options.window, options.sections, in); },
       options.progress);
-  return reduce_report(trace, std::move(partials), options.by, options.window, options.sections);
+  return reduce_report(trace, std::move(partials), options.by, options.window, options.sections, in);
 }
 
 void to_json(nlohmann::json& j, const LocationPartial& p) {

@@ -6,10 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <numeric>
+#include <optional>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -18,6 +22,7 @@
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/huge_pages.h"
+#include "mpi_scan_arrays.h"
 #include "request_pairing.h"
 #include "section_passes.h"
 
@@ -128,7 +133,7 @@ bool is_mpi_region(const ProcessDefinitions& defs, uint32_t region) {
   return region < defs.regions.size() && defs.regions[region].role == RegionRole::Mpi;
 }
 
-constexpr uint32_t kNoRawCall = MpiRawCall::kNone;
+constexpr uint32_t kNoRawCall = kNoThreadCall;
 
 bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
   for (const EventDef& e : t.events()) {
@@ -139,39 +144,39 @@ bool thread_has_mpi(const ThreadTrace& t, const ProcessDefinitions& defs) {
   return false;
 }
 
-// Stable sort of v[first..] by key(element), for vectors of large records: the
-// keys are sorted with their positions (ties keep the original order), then each
-// record moves once. Nothing moves when the records are in order already, which
-// they usually are (one thread per process, receives completed as posted).
+// Stable sort of v by key(element), for large records: the keys are sorted
+// with their positions (ties keep the original order), then each record moves
+// once. Nothing moves when the records are in order already, which they
+// usually are (one thread per process, receives completed as posted).
 template <typename T, typename KeyOf>
-void sort_records(std::vector<T>& v, size_t first, KeyOf key_of) {
-  if (first + 2 > v.size()) return;
+void sort_records(std::span<T> v, KeyOf key_of) {
+  if (v.size() < 2) return;
   // In order already (the usual case): no key array is made (fresh pages for
   // millions of keys, only to find nothing to do).
   auto in_order = [&](const T& a, const T& b) { return key_of(a) < key_of(b); };
-  if (std::is_sorted(v.begin() + static_cast<std::ptrdiff_t>(first), v.end(), in_order)) return;
-  using Key = decltype(key_of(v[first]));
+  if (std::is_sorted(v.begin(), v.end(), in_order)) return;
+  using Key = decltype(key_of(v[0]));
   std::vector<std::pair<Key, size_t>> keys;
-  keys.reserve(v.size() - first);
-  for (size_t i = first; i < v.size(); ++i) keys.emplace_back(key_of(v[i]), i);
+  keys.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) keys.emplace_back(key_of(v[i]), i);
   std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a < b; });
   // Apply the order in place, one cycle of the permutation at a time: no second
-  // vector of records (hundreds of MB of fresh pages for millions of receives).
+  // array of records (hundreds of MB of fresh pages for millions of receives).
   const size_t n = keys.size();
   std::vector<char> placed(n, 0);
   for (size_t start = 0; start < n; ++start) {
     if (placed[start]) continue;
-    // Slot first+i receives the record now at keys[i].second.
-    T held = std::move(v[first + start]);
+    // Slot i receives the record now at keys[i].second.
+    T held = std::move(v[start]);
     size_t slot = start;
     while (true) {
       placed[slot] = 1;
-      const size_t from = keys[slot].second - first;
+      const size_t from = keys[slot].second;
       if (from == start) {
-        v[first + slot] = std::move(held);
+        v[slot] = std::move(held);
         break;
       }
-      v[first + slot] = std::move(v[first + from]);
+      v[slot] = std::move(v[from]);
       slot = from;
     }
   }
@@ -204,6 +209,35 @@ size_t records_in_columns(const ThreadTrace& t, Kinds counted) {
 }
 
 size_t p2p_records_in_columns(const ThreadTrace& t) { return records_in_columns(t, is_p2p_record); }
+size_t mpi_records_in_columns(const ThreadTrace& t) { return records_in_columns(t, is_mpi_kind); }
+
+// Room for the thread's outermost MPI calls that make records. Its summary
+// counts every MPI call (folded polls included), which bounds them; a thread
+// without one has a call per MPI record at most, and its columns count the
+// records that have data (most kinds; a slice runs past that room into its
+// spill vector).
+size_t mpi_call_room(const ThreadTrace& t, const ProcessDefinitions& defs) {
+  if (!t.has_summary()) return mpi_records_in_columns(t);
+  const ThreadSummary& summary = t.summary();
+  size_t calls = summary.open_regions;
+  for (uint32_t r = 0; r < summary.regions.size(); ++r)
+    if (is_mpi_region(defs, r)) calls += summary.regions[r].inclusive.count;
+  return calls;
+}
+size_t sends_in_columns(const ThreadTrace& t) {
+  return records_in_columns(t, [](EventKind k) { return k == EventKind::MpiSend || k == EventKind::MpiIsend; });
+}
+size_t receives_in_columns(const ThreadTrace& t) {
+  return records_in_columns(t, [](EventKind k) { return k == EventKind::MpiRecv || k == EventKind::MpiIrecv; });
+}
+
+// Makes `array` n records long without writing them (record_vector.h), in
+// memory advised for huge pages.
+template <typename T>
+void size_unwritten(RecordVector<T>& array, size_t n) {
+  reserve_huge(array, n);
+  array.resize(n);
+}
 
 // Whether thread `ti` is the only thread of its process with MPI events or
 // calls (a thread that cannot be read counts as having them).
@@ -232,31 +266,40 @@ using ThreadPairing = RequestPairing<LocalComm, LocalCall>;
 // replay of threads whose grammar has MPI events or regions.
 class MpiScanPass final : public SectionPass<MpiThreadPartial> {
  public:
-  MpiScanPass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, P2pForm form) : p_(p) {
+  MpiScanPass(const ProcessReader& p, uint32_t pi, uint32_t ti, const TimeWindow& window, P2pForm form,
+              MpiScanArrays* arrays, size_t location)
+      : p_(p) {
     out_.process = pi;
     out_.thread = ti;
     const ThreadTrace& t = p.thread(ti);
     if (!thread_has_mpi(t, p.defs())) return;
     out_.relevant = true;
     // Room for every record, and for a call per record (the most there can be
-    // but for collectives): growing by doubling would copy millions of them
-    // and touch twice the memory. Room never used is address space, not memory.
-    const size_t records = p2p_records_in_columns(t);
-    reserve_huge(out_.calls, records);
-    if (form == P2pForm::PairedWhereAlone && only_mpi_thread(p, ti)) {
+    // but for records without data columns): growing by doubling would copy
+    // millions of them and touch twice the memory. Room never used is address
+    // space, not memory.
+    const bool paired = form == P2pForm::PairedWhereAlone && only_mpi_thread(p, ti);
+    if (paired && arrays != nullptr) {
+      const MpiScanArrays::Region& r = arrays->regions[location];
+      arrays_ = arrays;
+      sends_ = RecordSlice<SendRecord>(arrays->sends.data() + r.sends, r.send_room, &out_.sends);
+      recvs_ = RecordSlice<RecvRecord>(arrays->recvs.data() + r.recvs, r.recv_room, &out_.recvs);
+      calls_ = RecordSlice<MpiCallInfo>(arrays->calls.data() + r.calls, r.call_room, &out_.calls);
+    } else {
+      calls_ = RecordSlice<MpiCallInfo>(out_.calls, mpi_call_room(t, p.defs()));
+      if (paired) {
+        sends_ = RecordSlice<SendRecord>(out_.sends, sends_in_columns(t));
+        recvs_ = RecordSlice<RecvRecord>(out_.recvs, receives_in_columns(t));
+      } else {
+        reserve_huge(out_.p2p, p2p_records_in_columns(t));
+      }
+    }
+    if (paired) {
       out_.paired = true;
-      reserve_huge(out_.sends, records_in_columns(t, [](EventKind k) {
-                     return k == EventKind::MpiSend || k == EventKind::MpiIsend;
-                   }));
-      reserve_huge(out_.recvs, records_in_columns(t, [](EventKind k) {
-                     return k == EventKind::MpiRecv || k == EventKind::MpiIrecv;
-                   }));
       // The process's label as process_label() gives it: its rank, else its position.
       const int32_t rank = p.rank() >= 0 ? p.rank() : static_cast<int32_t>(pi);
-      // (The pairing writes into out_: the pass is never moved, take() moves out_ once.)
-      pairing_.emplace(pi, rank, out_.sends, out_.recvs, LocalComm{}, LocalCall{});
-    } else {
-      reserve_huge(out_.p2p, records);
+      // (The pairing writes through sends_ and recvs_: the pass is never moved.)
+      pairing_.emplace(pi, rank, sends_, recvs_, LocalComm{}, LocalCall{});
     }
     ThreadMpiActivity& act = out_.activity;
     act.process = pi;
@@ -316,7 +359,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
       if (mpi_stack_.empty()) {
         mpi_ticks_ += d;
         if (inside >= 0) ++out_.activity.mpi_calls;
-        if (current_call_ != kNoRawCall) out_.calls[current_call_].exit_ns = ns_of(e.ticks);
+        if (current_call_ != kNoRawCall) calls_[current_call_].exit_ns = ns_of(e.ticks);
         current_call_ = kNoRawCall;
       }
       return true;
@@ -328,9 +371,14 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     if (current_call_ == kNoRawCall && !mpi_stack_.empty()) {
       // The first record of this call: remember the call (calls without
       // records are not kept).
-      current_call_ = static_cast<uint32_t>(out_.calls.size());
-      out_.calls.push_back(
-          {mpi_stack_.front().region, outer_caller_, ns_of(mpi_stack_.front().start), -1, mpi_stack_.front().site});
+      current_call_ = static_cast<uint32_t>(calls_.size());
+      MpiCallInfo call;
+      call.region = mpi_stack_.front().region;
+      call.site = mpi_stack_.front().site;
+      call.enter_ns = ns_of(mpi_stack_.front().start);
+      call.process = out_.process;
+      call.caller = outer_caller_;
+      calls_.push_back(call);
     }
     switch (kind) {
       case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
@@ -398,6 +446,7 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
   MpiThreadPartial take() override {
     if (!out_.relevant) return std::move(out_);
     if (pairing_) pairing_->finish(out_.cancelled, out_.incomplete_receives, out_.incomplete_sends);
+    settle_records();
     out_.activity.mpi_ns = duration_ns(p_, mpi_ticks_);
     for (uint32_t r = 0; r < per_region_.size(); ++r)
       if (per_region_[r].count > 0) out_.activity.calls.push_back({r, per_region_[r]});
@@ -422,6 +471,28 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     return converted_ns_;
   }
 
+  // The records are all written: they stay in the region (out_.in_place) when
+  // every slice kept to its room; otherwise all of them go to out_'s vectors.
+  void settle_records() {
+    sends_.finish();
+    recvs_.finish();
+    calls_.finish();
+    if (arrays_ == nullptr) return;
+    out_.in_place = !sends_.spilled() && !recvs_.spilled() && !calls_.spilled();
+    if (out_.in_place) {
+      out_.sends_in_place = sends_.size();
+      out_.recvs_in_place = recvs_.size();
+      out_.calls_in_place = calls_.size();
+      return;
+    }
+    auto own = [](auto& slice, auto& vector) {
+      if (!slice.spilled()) vector.assign(slice.written().begin(), slice.written().end());
+    };
+    own(sends_, out_.sends);
+    own(recvs_, out_.recvs);
+    own(calls_, out_.calls);
+  }
+
   void keep(const MpiRawP2p& r) {
     if (pairing_)
       pairing_->add(r);
@@ -431,6 +502,12 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
 
   const ProcessReader& p_;
   MpiThreadPartial out_;
+  MpiScanArrays* arrays_ = nullptr;  // set when the records go to a region of its arrays
+  // Where the calls go, and a paired thread's sends and receives: the region,
+  // or out_'s vectors.
+  RecordSlice<SendRecord> sends_;
+  RecordSlice<RecvRecord> recvs_;
+  RecordSlice<MpiCallInfo> calls_;
   std::optional<ThreadPairing> pairing_;  // set when the thread pairs its own records
   bool converted_ = false;  // ns_of() has converted converted_ticks_ to converted_ns_
   uint64_t converted_ticks_ = 0;
@@ -466,17 +543,6 @@ std::vector<const MpiRawP2p*> in_event_order(const std::vector<const std::vector
   return order;
 }
 
-MpiCallInfo call_info(uint32_t process, const MpiRawCall& c) {
-  MpiCallInfo info;
-  info.region = c.region;
-  info.enter_ns = c.enter_ns;
-  info.exit_ns = c.exit_ns;
-  info.site = c.site;
-  info.process = process;
-  info.caller = c.caller;
-  return info;
-}
-
 // A region's name, "" for kNoRegion or a process the scan does not know.
 std::string_view region_name_of(const std::vector<const ProcessDefinitions*>& defs, uint32_t process,
                                 uint32_t region) {
@@ -494,29 +560,82 @@ std::string_view MpiScan::caller_name(const MpiCallInfo& c) const {
   return region_name_of(definitions, c.process, c.caller);
 }
 
-void sort_receives(std::vector<RecvRecord>& recvs, size_t first) {
-  sort_records(recvs, first, [](const RecvRecord& r) { return r.position; });
+void sort_receives(std::span<RecvRecord> recvs) {
+  sort_records(recvs, [](const RecvRecord& r) { return r.position; });
+}
+
+std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
+                                                             const TimeWindow& window, P2pForm form,
+                                                             MpiScanArrays* arrays, size_t location) {
+  return std::make_unique<MpiScanPass>(p, pi, ti, window, form, arrays, location);
 }
 
 std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const ProcessReader& p, uint32_t pi, uint32_t ti,
                                                              const TimeWindow& window, P2pForm form) {
-  return std::make_unique<MpiScanPass>(p, pi, ti, window, form);
+  return mpi_scan_pass(p, pi, ti, window, form, nullptr, 0);
 }
 
 MpiThreadPartial scan_mpi_thread(const ProcessReader& process, uint32_t pi, uint32_t ti, const TimeWindow& window,
                                  P2pForm form) {
-  MpiScanPass pass(process, pi, ti, window, form);
+  MpiScanPass pass(process, pi, ti, window, form, nullptr, 0);
   return run_alone<MpiThreadPartial>(pass, process, ti);
+}
+
+std::optional<MpiScanArrays> mpi_scan_arrays(const TraceReader& trace, const std::vector<Location>& locations,
+                                             unsigned threads) {
+  // Per location: whether it has MPI records, whether it pairs them itself, and its rooms.
+  struct Counted {
+    bool mpi = false, alone = false;
+    MpiScanArrays::Region room;
+  };
+  std::vector<Counted> counted(locations.size());
+  parallel_for(locations.size(), threads, [&](size_t i) {
+    const ProcessReader& p = *trace.processes()[locations[i].process];
+    Counted& c = counted[i];
+    try {
+      const ThreadTrace& t = p.thread(locations[i].thread);
+      c.mpi = thread_has_mpi(t, p.defs());
+      if (!c.mpi) return;
+      c.alone = only_mpi_thread(p, locations[i].thread);
+      c.room.send_room = sends_in_columns(t);
+      c.room.recv_room = receives_in_columns(t);
+      c.room.call_room = mpi_call_room(t, p.defs());
+    } catch (const std::exception&) {
+      c.mpi = true;  // the pass will say what is wrong; no region for it
+    }
+  });
+  MpiScanArrays arrays;
+  arrays.regions.resize(locations.size());
+  size_t sends = 0, recvs = 0, calls = 1;  // calls[kNoCall]: the empty call
+  for (size_t i = 0; i < locations.size(); ++i) {
+    if (counted[i].mpi && !counted[i].alone) return std::nullopt;
+    MpiScanArrays::Region& r = arrays.regions[i];
+    r = counted[i].room;
+    r.sends = sends;
+    r.recvs = recvs;
+    r.calls = calls;
+    sends += r.send_room;
+    recvs += r.recv_room;
+    calls += r.call_room;
+  }
+  size_unwritten(arrays.sends, sends);
+  size_unwritten(arrays.recvs, recvs);
+  size_unwritten(arrays.calls, calls);
+  arrays.calls[kNoCall] = MpiCallInfo{};
+  return arrays;
 }
 
 MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {
   std::vector<Location> locations = all_locations(trace);
+  std::optional<MpiScanArrays> arrays = mpi_scan_arrays(trace, locations, options.threads);
+  MpiScanArrays* in = arrays ? &*arrays : nullptr;
   std::vector<MpiThreadPartial> records(locations.size());
   parallel_for(locations.size(), options.threads, [&](size_t i) {
-    records[i] = scan_mpi_thread(*trace.processes()[locations[i].process], locations[i].process,
-                                 locations[i].thread, options.window, P2pForm::PairedWhereAlone);
+    const ProcessReader& p = *trace.processes()[locations[i].process];
+    MpiScanPass pass(p, locations[i].process, locations[i].thread, options.window, P2pForm::PairedWhereAlone, in, i);
+    records[i] = run_alone<MpiThreadPartial>(pass, p, locations[i].thread);
   });
-  return reduce_mpi_scan(trace, std::move(records));
+  return reduce_mpi_scan(trace, std::move(records), in);
 }
 
 uint64_t point_to_point_records(const TraceReader& trace) {
@@ -541,7 +660,32 @@ MpiMemoryEstimate estimate_mpi_memory(const TraceReader& trace) {
   return e;
 }
 
+namespace {
+
+// A partial's records of one kind: its region of the scan's arrays (`region`,
+// from which it wrote `in_region`) when it wrote in place, else its own vector.
+template <typename T>
+std::span<const T> records_of(const MpiThreadPartial& r, const RecordVector<T>& own, const T* region,
+                              uint64_t in_region) {
+  return r.in_place ? std::span<const T>(region, in_region) : std::span<const T>(own);
+}
+
+// Puts `records` at array[at...]: they may be there already (a region that
+// starts where the records before it end), or overlap (a region moving down).
+template <typename T>
+T* place(RecordVector<T>& array, size_t at, std::span<const T> records) {
+  T* to = array.data() + at;
+  if (!records.empty() && records.data() != to) std::memmove(to, records.data(), records.size_bytes());
+  return to;
+}
+
+}  // namespace
+
 MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> records) {
+  return reduce_mpi_scan(trace, std::move(records), nullptr);
+}
+
+MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> records, MpiScanArrays* arrays) {
   MpiScan scan;
   scan.communicators = communicator_table(trace);
   scan.world_size = world_size(trace);
@@ -556,20 +700,40 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
   std::vector<Job> jobs;
   for (const MpiThreadPartial& r : records) jobs.push_back({r.process, r.thread});
 
-  // Room for every record at once: these vectors reach millions of entries.
-  // (An upper bound each: reading every record's kind to count exactly would be
-  // a pass over hundreds of MB; room reserved and never used costs address
-  // space, not memory.)
-  size_t raw = 0, paired_sends = 0, paired_recvs = 0, calls = 1;
-  for (const MpiThreadPartial& r : records) {
-    raw += r.p2p.size();
-    paired_sends += r.sends.size();
-    paired_recvs += r.recvs.size();
-    calls += r.calls.size();
+  // When every thread with records wrote them in its region of `arrays`, those
+  // become the scan's arrays and the regions only move down to close the gaps.
+  // Otherwise the scan's arrays are new, sized to an upper bound (the records
+  // the reduce pairs are at most its raw ones), and every partial is copied in.
+  const bool in_place = arrays != nullptr && std::all_of(records.begin(), records.end(), [](const auto& r) {
+                          return !r.relevant || r.in_place;
+                        });
+  if (in_place) {
+    scan.sends = std::move(arrays->sends);
+    scan.recvs = std::move(arrays->recvs);
+    scan.calls = std::move(arrays->calls);
+  } else {
+    size_t sends = 0, recvs = 0, calls = 1;
+    for (const MpiThreadPartial& r : records) {
+      sends += (r.in_place ? r.sends_in_place : r.sends.size()) + r.p2p.size();
+      recvs += (r.in_place ? r.recvs_in_place : r.recvs.size()) + r.p2p.size();
+      calls += r.in_place ? r.calls_in_place : r.calls.size();
+    }
+    size_unwritten(scan.sends, sends);
+    size_unwritten(scan.recvs, recvs);
+    size_unwritten(scan.calls, calls);
+    scan.calls[kNoCall] = MpiCallInfo{};
   }
-  reserve_huge(scan.sends, paired_sends + raw / 2 + 16);
-  reserve_huge(scan.recvs, paired_recvs + raw / 2 + 16);
-  reserve_huge(scan.calls, calls);
+  // The regions: moved into the scan, or still the arrays' (then copied).
+  const SendRecord* send_regions = nullptr;
+  const RecvRecord* recv_regions = nullptr;
+  const MpiCallInfo* call_regions = nullptr;
+  if (arrays != nullptr) {
+    send_regions = in_place ? scan.sends.data() : arrays->sends.data();
+    recv_regions = in_place ? scan.recvs.data() : arrays->recvs.data();
+    call_regions = in_place ? scan.calls.data() : arrays->calls.data();
+  }
+  auto region = [&](size_t location) -> const MpiScanArrays::Region& { return arrays->regions[location]; };
+  size_t sends_end = 0, recvs_end = 0, calls_end = 1;  // the scan's records so far
 
   // Per process, in event order across its threads: pair request ids with their
   // posts and completions, then order receives by when they were posted.
@@ -580,21 +744,28 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
     scan.definitions.push_back(&defs);
     scan.call_sites.push_back(call_site_frames(defs));
     const size_t first_job = j;  // records[first_job + t]: thread t of this process
-    // Each thread's calls join the scan's call table; a raw call index of
-    // thread t is call_base[t] + index there.
-    std::vector<uint32_t> call_base;
+    // Each thread's calls join the scan's call table; a call index i < count[t]
+    // of thread t is call_base[t] + i there.
+    std::vector<uint32_t> call_base, call_count;
     auto call_of = [&](const MpiRawP2p& r) {
       const size_t t = r.at.thread;
-      return t < call_base.size() && r.call < records[first_job + t].calls.size() ? call_base[t] + r.call : kNoCall;
+      return t < call_base.size() && r.call < call_count[t] ? call_base[t] + r.call : kNoCall;
     };
     std::vector<const std::vector<MpiRawP2p>*> thread_records;
     for (; j < jobs.size() && jobs[j].process == pi; ++j) {
       MpiThreadPartial& r = records[j];
       const size_t t = j - first_job;
-      if (call_base.size() <= t) call_base.resize(t + 1, kNoCall);
+      if (call_base.size() <= t) {
+        call_base.resize(t + 1, kNoCall);
+        call_count.resize(t + 1, 0);
+      }
       if (!r.relevant) continue;
-      call_base[t] = static_cast<uint32_t>(scan.calls.size());
-      for (const MpiRawCall& c : r.calls) scan.calls.push_back(call_info(pi, c));
+      const std::span<const MpiCallInfo> calls =
+          records_of(r, r.calls, r.in_place ? call_regions + region(j).calls : nullptr, r.calls_in_place);
+      call_base[t] = static_cast<uint32_t>(calls_end);
+      call_count[t] = static_cast<uint32_t>(calls.size());
+      place(scan.calls, calls_end, calls);
+      calls_end += calls.size();
       scan.mpi_records += r.mpi_records;
       if (!r.paired) thread_records.push_back(&r.p2p);
       for (const MpiRawCollective& c : r.collectives) {
@@ -609,20 +780,20 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
         out.begin_ns = c.begin_ns;
         out.end_ns = c.end_ns;
         out.thread = jobs[j].thread;
-        out.call = c.call < r.calls.size() ? call_base[t] + c.call : kNoCall;
+        out.call = c.call < calls.size() ? call_base[t] + c.call : kNoCall;
         scan.collectives.push_back(out);
       }
       scan.threads.push_back(std::move(r.activity));
     }
     // Threads that paired their own records (the only MPI thread of their
-    // process): their records join with trace-wide communicators and calls.
+    // process): their records join, then take trace-wide communicators and calls
+    // where they stand. Consecutive records mostly share a communicator.
     for (size_t k = first_job; k < j; ++k) {
       MpiThreadPartial& r = records[k];
       if (!r.relevant || !r.paired) continue;
       const uint32_t base = call_base[k - first_job] - 1;  // paired calls are 1 + a raw index
-      auto global_call = [&](uint32_t c) { return c == kNoCall || c > r.calls.size() ? kNoCall : base + c; };
-      // Rewritten where they are (the thread's records are consumed), then
-      // appended in one copy. Consecutive records mostly share a communicator.
+      const uint32_t count = call_count[k - first_job];
+      auto global_call = [&](uint32_t c) { return c == kNoCall || c > count ? kNoCall : base + c; };
       uint32_t local_comm = CommunicatorTable::kNone, global_comm = CommunicatorTable::kNone;
       auto globalize = [&](auto& record) {
         if (record.comm != local_comm) {
@@ -633,18 +804,31 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
         record.call = global_call(record.call);
         record.completion = global_call(record.completion);
       };
-      for (SendRecord& s : r.sends) globalize(s);
-      for (RecvRecord& v : r.recvs) globalize(v);
-      scan.sends.insert(scan.sends.end(), r.sends.begin(), r.sends.end());
-      scan.recvs.insert(scan.recvs.end(), r.recvs.begin(), r.recvs.end());
+      const std::span<const SendRecord> sends =
+          records_of(r, r.sends, r.in_place ? send_regions + region(k).sends : nullptr, r.sends_in_place);
+      const std::span<const RecvRecord> recvs =
+          records_of(r, r.recvs, r.in_place ? recv_regions + region(k).recvs : nullptr, r.recvs_in_place);
+      for (SendRecord& s : std::span<SendRecord>(place(scan.sends, sends_end, sends), sends.size())) globalize(s);
+      for (RecvRecord& v : std::span<RecvRecord>(place(scan.recvs, recvs_end, recvs), recvs.size())) globalize(v);
+      sends_end += sends.size();
+      recvs_end += recvs.size();
       scan.cancelled += r.cancelled;
       scan.incomplete_receives += r.incomplete_receives;
       scan.incomplete_sends += r.incomplete_sends;
     }
-    auto resolve = [&](int64_t local) { return scan.communicators.resolve(pi, static_cast<uint32_t>(local)); };
-    RequestPairing pairing(pi, rank, scan.sends, scan.recvs, resolve, call_of);
-    for (const MpiRawP2p* record : in_event_order(thread_records)) pairing.add(*record);
-    pairing.finish(scan.cancelled, scan.incomplete_receives, scan.incomplete_sends);
+    if (!thread_records.empty()) {
+      // (Never in place: mpi_scan_arrays() lays out no arrays for a process
+      // with MPI records on several threads, so the room here is the bound.)
+      if (in_place) throw std::logic_error("rondo: a process's records to pair in an MPI scan done in place");
+      RecordSlice<SendRecord> sends(scan.sends.data() + sends_end, scan.sends.size() - sends_end, nullptr);
+      RecordSlice<RecvRecord> recvs(scan.recvs.data() + recvs_end, scan.recvs.size() - recvs_end, nullptr);
+      auto resolve = [&](int64_t local) { return scan.communicators.resolve(pi, static_cast<uint32_t>(local)); };
+      RequestPairing pairing(pi, rank, sends, recvs, resolve, call_of);
+      for (const MpiRawP2p* record : in_event_order(thread_records)) pairing.add(*record);
+      pairing.finish(scan.cancelled, scan.incomplete_receives, scan.incomplete_sends);
+      sends_end += sends.size();
+      recvs_end += recvs.size();
+    }
     // This process's raw records are consumed: give their memory back before
     // the next process's records are made (peak memory is one copy, not two).
     for (size_t k = first_job; k < j; ++k) {
@@ -655,6 +839,9 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       records[k].collectives = {};
     }
   }
+  scan.sends.resize(sends_end);
+  scan.recvs.resize(recvs_end);
+  scan.calls.resize(calls_end);
   return scan;
 }
 
@@ -696,6 +883,8 @@ int64_t paired_from_json(const nlohmann::json& j, Record& r) {
 }  // namespace
 
 void to_json(nlohmann::json& j, const MpiThreadPartial& p) {
+  // Its records are in the arrays of the process that scanned it.
+  if (p.in_place) throw std::logic_error("rondo: an MPI partial written in place cannot be shipped");
   nlohmann::json p2p = nlohmann::json::array(), colls = nlohmann::json::array(), calls = nlohmann::json::array(),
                  per_region = nlohmann::json::array();
   for (const MpiRawP2p& r : p.p2p)
@@ -703,7 +892,7 @@ void to_json(nlohmann::json& j, const MpiThreadPartial& p) {
                    r.at.index, r.order_ns, r.call});
   for (const MpiRawCollective& c : p.collectives)
     colls.push_back({static_cast<int>(c.op), c.comm, c.root, c.sent, c.received, c.begin_ns, c.end_ns, c.call});
-  for (const MpiRawCall& c : p.calls) calls.push_back({c.region, c.caller, c.enter_ns, c.exit_ns, c.site});
+  for (const MpiCallInfo& c : p.calls) calls.push_back({c.region, c.caller, c.enter_ns, c.exit_ns, c.site});
   const ThreadMpiActivity& a = p.activity;
   for (const MpiCallStats& c : a.calls)
     per_region.push_back({c.region, c.inclusive.count, c.inclusive.sum, c.inclusive.min, c.inclusive.max});
@@ -728,11 +917,11 @@ void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
   if (auto paired = j.find("paired"); paired != j.end()) {
     p.paired = true;
     for (auto& r : paired->at("sends")) {
-      SendRecord& s = p.sends.emplace_back();
+      SendRecord& s = p.sends.emplace_back(SendRecord{});
       s.complete_ns = paired_from_json(r, s);
     }
     for (auto& r : paired->at("recvs")) {
-      RecvRecord& v = p.recvs.emplace_back();
+      RecvRecord& v = p.recvs.emplace_back(RecvRecord{});
       v.recv_ns = paired_from_json(r, v);
     }
     const auto& requests = paired->at("requests");
@@ -765,9 +954,15 @@ void from_json(const nlohmann::json& j, MpiThreadPartial& p) {
     x.call = c.at(7).get<uint32_t>();
     p.collectives.push_back(x);
   }
-  for (auto& c : j.at("calls"))
-    p.calls.push_back({c.at(0).get<uint32_t>(), c.at(1).get<uint32_t>(), c.at(2).get<int64_t>(), c.at(3).get<int64_t>(),
-                       c.size() > 4 ? c.at(4).get<uint32_t>() : 0});
+  for (auto& c : j.at("calls")) {
+    MpiCallInfo& call = p.calls.emplace_back(MpiCallInfo{});
+    call.region = c.at(0).get<uint32_t>();
+    call.caller = c.at(1).get<uint32_t>();
+    call.enter_ns = c.at(2).get<int64_t>();
+    call.exit_ns = c.at(3).get<int64_t>();
+    call.site = c.size() > 4 ? c.at(4).get<uint32_t>() : 0;
+    call.process = p.process;
+  }
   auto& a = j.at("activity");
   p.activity.process = a.at(0).get<uint32_t>();
   p.activity.thread = a.at(1).get<uint32_t>();

@@ -7,28 +7,31 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "record_slice.h"
 #include "request_table.h"
 #include "rondo/analyzer/messages.h"
 
 namespace rondo::analyzer {
 
-// Stable sort of recvs[first..] by position (messages.cpp).
-void sort_receives(std::vector<RecvRecord>& recvs, size_t first);
+// Stable sort of receives by position (messages.cpp).
+void sort_receives(std::span<RecvRecord> recvs);
 
 // Whether a record's communicator id can be one (-1 is MPI_COMM_NULL).
 inline bool valid_comm(int64_t id) { return id >= 0 && id < static_cast<int64_t>(CommunicatorTable::kNone); }
 
 // CommOf: uint32_t(int64_t local id) for a valid local id; CallOf:
-// uint32_t(const MpiRawP2p&), the value to store in `call`/`completion`.
+// uint32_t(const MpiRawP2p&), the value to store in `call`/`completion`. The
+// sends and receives go to two slices, empty when the pairing starts, which
+// finish() leaves holding exactly the process's records.
 template <typename CommOf, typename CallOf>
 class RequestPairing {
  public:
-  RequestPairing(uint32_t process, int32_t rank, std::vector<SendRecord>& sends, std::vector<RecvRecord>& recvs,
+  RequestPairing(uint32_t process, int32_t rank, RecordSlice<SendRecord>& sends, RecordSlice<RecvRecord>& recvs,
                  CommOf comm_of, CallOf call_of)
-      : process_(process), rank_(rank), sends_(sends), recvs_(recvs), first_send_(sends.size()),
-        first_recv_(recvs.size()), comm_of_(comm_of), call_of_(call_of) {}
+      : process_(process), rank_(rank), sends_(sends), recvs_(recvs), comm_of_(comm_of), call_of_(call_of) {}
 
   void add(const MpiRawP2p& r) {
     switch (r.kind) {
@@ -105,7 +108,7 @@ class RequestPairing {
         if (open_irecvs_.erase(r.request)) {
           ++cancelled_;
         } else if (const size_t* index = open_isends_.find(r.request)) {
-          send_cancelled_[*index - first_send_] = 1;
+          send_cancelled_[*index] = 1;
           ++cancelled_sends_;
           open_isends_.erase(r.request);
           ++cancelled_;
@@ -125,12 +128,12 @@ class RequestPairing {
     incomplete_receives += incomplete_receives_ + open_irecvs_.size();
     incomplete_sends += open_isends_.size();
     if (cancelled_sends_ > 0) {
-      size_t kept = first_send_;
-      for (size_t s = first_send_; s < sends_.size(); ++s)
-        if (!send_cancelled_[s - first_send_]) sends_[kept++] = sends_[s];
-      sends_.resize(kept);
+      size_t kept = 0;
+      for (size_t s = 0; s < sends_.size(); ++s)
+        if (!send_cancelled_[s]) sends_[kept++] = sends_[s];
+      sends_.shrink(kept);
     }
-    sort_receives(recvs_, first_recv_);
+    sort_receives(recvs_.written());
   }
 
  private:
@@ -140,9 +143,8 @@ class RequestPairing {
   };
   uint32_t process_;
   int32_t rank_;
-  std::vector<SendRecord>& sends_;
-  std::vector<RecvRecord>& recvs_;
-  size_t first_send_, first_recv_;
+  RecordSlice<SendRecord>& sends_;
+  RecordSlice<RecvRecord>& recvs_;
   CommOf comm_of_;
   CallOf call_of_;
   RequestTable<size_t> open_isends_;  // request -> index in sends_

@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "../common/mpi_job.h"
 #include "../unit/trace_fixture.h"
+#include "mpi_scan_arrays.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/profile.h"
 #include "rondo/format/reader.h"
@@ -127,16 +129,53 @@ auto fields(const analyzer::MpiCallInfo& c) {
   return std::tuple(c.region, c.site, c.enter_ns, c.exit_ns, c.process, c.caller);
 }
 
-template <typename Record>
-void expect_same_records(const std::vector<Record>& a, const std::vector<Record>& b, const char* what) {
+template <typename Records>
+void expect_same_records(const Records& a, const Records& b, const char* what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   size_t differing = 0;
   for (size_t i = 0; i < a.size(); ++i)
     if (fields(a[i]) != fields(b[i]) && differing++ < 5) ADD_FAILURE() << what << " " << i << " differs";
 }
 
-// scan_mpi() pairs the records of single-MPI-thread processes in their scan;
-// the same scan from every record as recorded, paired by the reduce.
+void expect_same_scans(const MpiScan& scan, const MpiScan& reference) {
+  expect_same_records(scan.sends, reference.sends, "send");
+  expect_same_records(scan.recvs, reference.recvs, "receive");
+  expect_same_records(scan.calls, reference.calls, "call");
+  EXPECT_EQ(std::tuple(scan.cancelled, scan.incomplete_receives, scan.incomplete_sends, scan.mpi_records),
+            std::tuple(reference.cancelled, reference.incomplete_receives, reference.incomplete_sends,
+                       reference.mpi_records));
+}
+
+// The scan with its arrays laid out first (mpi_scan_arrays.h), where the
+// regions of location 0 hold only half of its records: its slices move to its
+// own vectors midway, and the reduce copies every partial instead of closing
+// the gaps between regions.
+MpiScan scan_with_a_region_too_small(const format::TraceReader& trace) {
+  const std::vector<analyzer::Location> locations = analyzer::all_locations(trace);
+  std::optional<analyzer::MpiScanArrays> arrays = analyzer::mpi_scan_arrays(trace, locations, 1);
+  EXPECT_TRUE(arrays.has_value()) << "one MPI thread per process: arrays are laid out";
+  if (!arrays) return {};
+  analyzer::MpiScanArrays::Region& first = arrays->regions[0];
+  EXPECT_GT(first.send_room + first.recv_room, 1u);
+  first.send_room /= 2;
+  first.recv_room /= 2;
+  first.call_room /= 2;
+  std::vector<analyzer::MpiThreadPartial> partials;
+  for (size_t i = 0; i < locations.size(); ++i) {
+    const format::ProcessReader& p = *trace.processes()[locations[i].process];
+    auto pass = analyzer::mpi_scan_pass(p, locations[i].process, locations[i].thread, {},
+                                        analyzer::P2pForm::PairedWhereAlone, &*arrays, i);
+    partials.push_back(analyzer::run_alone<analyzer::MpiThreadPartial>(*pass, p, locations[i].thread));
+    if (i == 0) {
+      EXPECT_FALSE(partials.back().in_place) << "its records went to its own vectors";
+    }
+  }
+  return analyzer::reduce_mpi_scan(trace, std::move(partials), &*arrays);
+}
+
+// scan_mpi() pairs the records of single-MPI-thread processes in their scan,
+// written into the scan's arrays; the same scan from every record as recorded,
+// paired by the reduce, and the same scan where one thread's region was too small.
 void expect_pairing_in_threads_changes_nothing(const format::TraceReader& trace, const MpiScan& scan) {
   std::vector<analyzer::MpiThreadPartial> as_recorded;
   size_t paired = 0;
@@ -147,12 +186,9 @@ void expect_pairing_in_threads_changes_nothing(const format::TraceReader& trace,
   }
   EXPECT_EQ(paired, trace.processes().size()) << "one MPI thread per process: each pairs its own records";
   const MpiScan reference = analyzer::reduce_mpi_scan(trace, std::move(as_recorded));
-  expect_same_records(scan.sends, reference.sends, "send");
-  expect_same_records(scan.recvs, reference.recvs, "receive");
-  expect_same_records(scan.calls, reference.calls, "call");
-  EXPECT_EQ(std::tuple(scan.cancelled, scan.incomplete_receives, scan.incomplete_sends, scan.mpi_records),
-            std::tuple(reference.cancelled, reference.incomplete_receives, reference.incomplete_sends,
-                       reference.mpi_records));
+  expect_same_scans(scan, reference);
+  SCOPED_TRACE("a region too small");
+  expect_same_scans(scan_with_a_region_too_small(trace), reference);
 }
 
 // Matches the trace both ways; returns the number of matched messages.

@@ -26,6 +26,7 @@
 
 #include "rondo/analyzer/call_sites.h"
 #include "rondo/analyzer/options.h"
+#include "rondo/analyzer/record_vector.h"
 #include "rondo/format/reader.h"
 
 namespace rondo::analyzer {
@@ -189,15 +190,9 @@ struct ThreadMpiActivity {
 // thread's MPI records as recorded, communicators still process-local. Plain
 // data, shipped between processes by the distributed analyzer.
 
-// An outermost MPI call of one thread; records made inside it refer to it by
-// its position in MpiThreadPartial::calls.
-struct MpiRawCall {
-  static constexpr uint32_t kNone = UINT32_MAX;
-  uint32_t region = 0;
-  uint32_t caller = MpiCallInfo::kNoRegion;  // innermost non-MPI region around the call
-  int64_t enter_ns = 0, exit_ns = -1;
-  uint32_t site = 0;  // call-site id + 1 of the ENTER, 0: none
-};
+// Records of a thread name the outermost MPI call they were made in by its
+// position in MpiThreadPartial::calls; kNoThreadCall: made outside any.
+constexpr uint32_t kNoThreadCall = UINT32_MAX;
 
 // A point-to-point record as one thread recorded it (communicator still local).
 // (Fields ordered for size: a scan holds millions of these.)
@@ -208,7 +203,7 @@ struct MpiRawP2p {
   int64_t request = 0;
   RecordPosition at;        // the event itself
   int64_t order_ns = 0;     // where it counts in the receiver's matching order (receives)
-  uint32_t call = MpiRawCall::kNone;  // in its thread's MpiThreadPartial::calls
+  uint32_t call = kNoThreadCall;  // in its thread's MpiThreadPartial::calls
   format::EventKind kind{};
 };
 
@@ -218,7 +213,7 @@ struct MpiRawCollective {
   int32_t root = -1;
   uint64_t sent = 0, received = 0;
   int64_t begin_ns = -1, end_ns = 0;
-  uint32_t call = MpiRawCall::kNone;
+  uint32_t call = kNoThreadCall;
 };
 
 struct MpiThreadPartial {
@@ -230,11 +225,19 @@ struct MpiThreadPartial {
   // process-local communicator id and `call`/`completion` are 1 + an index in
   // `calls` (0: none); and the thread's share of MpiScan's request counts.
   bool paired = false;
-  std::vector<SendRecord> sends;
-  std::vector<RecvRecord> recvs;
+  RecordVector<SendRecord> sends;
+  RecordVector<RecvRecord> recvs;
   uint64_t cancelled = 0, incomplete_receives = 0, incomplete_sends = 0;
   std::vector<MpiRawCollective> collectives;
-  std::vector<MpiRawCall> calls;  // outermost MPI calls in which records were made
+  // The outermost MPI calls in which records were made (`process` is the
+  // partial's).
+  RecordVector<MpiCallInfo> calls;
+  // Written into the scan's final arrays (analyze() and scan_mpi() give a
+  // paired thread a region of them to fill): `sends`, `recvs` and `calls` are
+  // then empty, and the region holds this many of each. Such a partial is not
+  // shipped between processes.
+  bool in_place = false;
+  uint64_t sends_in_place = 0, recvs_in_place = 0, calls_in_place = 0;
   ThreadMpiActivity activity;
   uint64_t mpi_records = 0;
   bool relevant = false;  // the thread recorded MPI calls or records
@@ -249,7 +252,7 @@ struct MpiScan {
   // (world_size is what the processes declared; a damaged one must not size memory).
   std::vector<int32_t> recorded_ranks;
   // Every outermost MPI call that made records, once; [kNoCall] is the empty call.
-  std::vector<MpiCallInfo> calls = std::vector<MpiCallInfo>(1);
+  RecordVector<MpiCallInfo> calls = RecordVector<MpiCallInfo>(1, MpiCallInfo{});
   const MpiCallInfo& call(uint32_t index) const { return calls[index]; }
   // Per process (position in TraceReader::processes()): its definitions, which
   // name the calls; they belong to the TraceReader, which must outlive the scan.
@@ -258,8 +261,8 @@ struct MpiScan {
   std::string_view call_name(const MpiCallInfo& c) const;
   // The name of the region that made the call, "" at top level.
   std::string_view caller_name(const MpiCallInfo& c) const;
-  std::vector<SendRecord> sends;       // sorted by (process, position)
-  std::vector<RecvRecord> recvs;       // completed receives, sorted by (process, position)
+  RecordVector<SendRecord> sends;       // sorted by (process, position)
+  RecordVector<RecvRecord> recvs;       // completed receives, sorted by (process, position)
   std::vector<CollectiveRecord> collectives;
   std::vector<ThreadMpiActivity> threads;  // threads that recorded any MPI call or record
   uint64_t mpi_records = 0;          // MPI event records of any kind (kinds 10..23)

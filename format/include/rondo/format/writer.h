@@ -17,32 +17,13 @@
 #include "rondo/format/counter_columns.h"
 #include "rondo/format/error.h"
 #include "rondo/format/grammar_builder.h"
+#include "rondo/format/uninitialized_allocator.h"
 
 namespace rondo::format {
 
-// std::allocator, except that a vector grown by resize() leaves its new
-// elements uninitialised: a batch's timestamp slots are allocated ahead and
-// each is written before it is read, so zero-filling them (a batch's worth of
-// stores on the application thread, every batch) would be wasted.
-template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-  using value_type = T;
-  template <class U>
-  struct rebind {
-    using other = UninitializedAllocator<U>;
-  };
-  UninitializedAllocator() = default;
-  template <class U>
-  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
+// A batch's timestamp slots are allocated ahead and each is written before it
+// is read, so zero-filling them (a batch's worth of stores on the application
+// thread, every batch) would be wasted.
 using TickVector = std::vector<uint64_t, UninitializedAllocator<uint64_t>>;
 
 // Everything a thread produced since its previous batch.
