@@ -48,9 +48,9 @@ int run_distributed(const StatsOptions& o) {
 // before the analysis starts: on Linux an allocation that does not fit is
 // usually not refused but ends the process by the kernel's OOM killer,
 // without a word from rondo.
-void warn_if_mpi_analysis_will_not_fit(const format::TraceReader& trace, analyzer::Sections sections) {
-  if (!(sections & (analyzer::kSectionMpi | analyzer::kSectionWaitStates))) return;
-  const analyzer::MpiMemoryEstimate e = analyzer::estimate_mpi_memory(trace);
+void warn_if_mpi_analysis_will_not_fit(const format::TraceReader& trace, const analyzer::AnalysisOptions& options) {
+  if (!(options.sections & (analyzer::kSectionMpi | analyzer::kSectionWaitStates))) return;
+  const analyzer::MpiMemoryEstimate e = analyzer::estimate_mpi_memory(trace, options.threads);
   if (e.fits()) return;
   fmt::print(stderr,
              "rondo: warning: the mpi and wait_states sections will hold {} point-to-point records, about {}, and "
@@ -80,7 +80,7 @@ int run_stats(const StatsOptions& o) {
     std::string note;
     p.options = stats_analysis_options(o, *p.trace, &note);
     if (!note.empty()) fmt::print(stderr, "rondo: note: {}\n", note);
-    warn_if_mpi_analysis_will_not_fit(*p.trace, p.options.sections);
+    warn_if_mpi_analysis_will_not_fit(*p.trace, p.options);
     return p;
   };
   std::vector<Prepared> traces;

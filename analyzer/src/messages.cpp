@@ -366,11 +366,10 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     }
     if (!is_mpi_kind(kind)) return true;
     ++out_.mpi_records;
-    int64_t ns = ns_of(e.ticks);
-    RecordPosition at{ns, out_.thread, e.index};
     if (current_call_ == kNoRawCall && !mpi_stack_.empty()) {
       // The first record of this call: remember the call (calls without
-      // records are not kept).
+      // records are not kept). (Its enter is converted before the record's
+      // time, which the call's further records and its exit share.)
       current_call_ = static_cast<uint32_t>(calls_.size());
       MpiCallInfo call;
       call.region = mpi_stack_.front().region;
@@ -380,6 +379,8 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
       call.caller = outer_caller_;
       calls_.push_back(call);
     }
+    int64_t ns = ns_of(e.ticks);
+    RecordPosition at{ns, out_.thread, e.index};
     switch (kind) {
       case EventKind::MpiSend: case EventKind::MpiIsend: case EventKind::MpiRecv: case EventKind::MpiIrecv: {
         MpiRawP2p r;
@@ -396,7 +397,10 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
           // A blocking receive is posted when its call begins; in one thread
           // nothing else is posted in between, across threads this is the
           // order MPI saw the receives in.
-          if (!mpi_stack_.empty()) r.order_ns = ns_of(mpi_stack_.back().start);
+          if (mpi_stack_.size() == 1)
+            r.order_ns = calls_[current_call_].enter_ns;  // the call's enter, converted already
+          else if (!mpi_stack_.empty())
+            r.order_ns = ns_of(mpi_stack_.back().start);
           r.order_ns = std::max(r.order_ns, last_order_ns_);
           last_order_ns_ = r.order_ns;
         }
@@ -638,23 +642,22 @@ MpiScan scan_mpi(const TraceReader& trace, const AnalysisOptions& options) {
   return reduce_mpi_scan(trace, std::move(records), in);
 }
 
-uint64_t point_to_point_records(const TraceReader& trace) {
-  uint64_t n = 0;
-  for (const auto& p : trace.processes()) {
-    for (size_t t = 0; t < p->thread_count(); ++t) {
-      try {
-        n += p2p_records_in_columns(p->thread(t));
-      } catch (const std::exception&) {
-        // A thread that cannot be read adds nothing to the scan either.
-      }
+uint64_t point_to_point_records(const TraceReader& trace, unsigned threads) {
+  const std::vector<Location> locations = all_locations(trace);
+  std::vector<uint64_t> counts(locations.size(), 0);
+  parallel_for(locations.size(), threads, [&](size_t i) {
+    try {
+      counts[i] = p2p_records_in_columns(trace.processes()[locations[i].process]->thread(locations[i].thread));
+    } catch (const std::exception&) {
+      // A thread that cannot be read adds nothing to the scan either.
     }
-  }
-  return n;
+  });
+  return std::accumulate(counts.begin(), counts.end(), uint64_t{0});
 }
 
-MpiMemoryEstimate estimate_mpi_memory(const TraceReader& trace) {
+MpiMemoryEstimate estimate_mpi_memory(const TraceReader& trace, unsigned threads) {
   MpiMemoryEstimate e;
-  e.records = point_to_point_records(trace);
+  e.records = point_to_point_records(trace, threads);
   e.bytes = e.records * kMpiAnalysisBytesPerRecord;
   e.available = memory_available();
   return e;

@@ -294,8 +294,9 @@ MpiScan scan_mpi(const format::TraceReader& trace, const AnalysisOptions& option
 // completions of nonblocking requests) the trace holds, counted from the
 // threads' data columns without replaying any event: what the MPI scan will
 // hold, so that its memory can be estimated before it runs. Damaged threads
-// count what their columns still hold.
-uint64_t point_to_point_records(const format::TraceReader& trace);
+// count what their columns still hold. Decodes the threads (the analysis that
+// follows finds them decoded) on `threads` threads, 0: every core.
+uint64_t point_to_point_records(const format::TraceReader& trace, unsigned threads = 0);
 // The peak memory of the MPI sections (scan, matching, wait states) per such
 // record, an upper estimate from measurements (README, "Not bounded: MPI
 // messages": 0.5-0.7 KB per message, two to four records each).
@@ -312,7 +313,7 @@ struct MpiMemoryEstimate {
   std::optional<uint64_t> available;  // nullopt: unknown
   bool fits() const { return !available || bytes <= *available; }
 };
-MpiMemoryEstimate estimate_mpi_memory(const format::TraceReader& trace);
+MpiMemoryEstimate estimate_mpi_memory(const format::TraceReader& trace, unsigned threads = 0);
 
 // ---------------------------------------------------------------------------
 // Messages.
