@@ -236,9 +236,8 @@ class Collector {
     std::vector<RootShares> roots = find_root_causes();
     WaitStates out;
     out.run_ns = run_ns;
-    // (call, caller, function, file, line): one row per MPI function and place.
-    using SiteKey = std::tuple<std::string, std::string, std::string, std::string, uint32_t>;
     std::vector<std::map<SiteKey, WaitCallSite>> sites(kWaitPatternCount);
+    std::vector<std::map<Place, WaitCallSite*>> places(kWaitPatternCount);
     std::vector<RankTable> tables(kWaitPatternCount, RankTable(ranks));
     RankTable all(ranks);
     for (size_t p = 0; p < kWaitPatternCount; ++p) {
@@ -261,21 +260,7 @@ class Collector {
       s.waiting_ns = format::add_ns(s.waiting_ns, w.ns);
       tables[p].add(w.rank, w.partner, w.ns, root);
       all.add(w.rank, w.partner, w.ns, root);
-      const std::string_view caller_name = scan_.caller_name(*w.call);
-      std::string caller = caller_name.empty() ? std::string(kTopLevel) : std::string(caller_name);
-      CallSiteFrameText where;
-      if (const uint32_t process = w.process; process < scan_.call_sites.size() && w.call->site > 0 &&
-                                                     w.call->site <= scan_.call_sites[process].size())
-        where = scan_.call_sites[process][w.call->site - 1];
-      const std::string name(scan_.call_name(*w.call));
-      WaitCallSite& site = sites[p][{name, caller, where.function, where.file, where.line}];
-      if (site.instances == 0) {
-        site.call = name;
-        site.caller = caller;
-        site.function = std::move(where.function);
-        site.file = std::move(where.file);
-        site.line = where.line;
-      }
+      WaitCallSite& site = site_row(sites[p], places[p], w);
       ++site.instances;
       site.waiting_ns = format::add_ns(site.waiting_ns, w.ns);
       if (w.ns > site.worst_ns || (w.ns == site.worst_ns && w.rank < site.worst_rank)) {
@@ -307,6 +292,39 @@ class Collector {
   }
 
  private:
+  // (call, caller, function, file, line): one row per MPI function and place.
+  using SiteKey = std::tuple<std::string, std::string, std::string, std::string, uint32_t>;
+  // A waiting call's place as its process records it: (process, call region,
+  // caller region, call site). Rows are found by name once per place, not once
+  // per waiting call (hundreds of thousands on a large trace).
+  using Place = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;
+
+  struct Waiting;
+
+  // The row of `rows` for w's MPI function and place, made when new.
+  WaitCallSite& site_row(std::map<SiteKey, WaitCallSite>& rows, std::map<Place, WaitCallSite*>& places,
+                         const Waiting& w) const {
+    WaitCallSite*& known = places[Place{w.process, w.call->region, w.call->caller, w.call->site}];
+    if (known != nullptr) return *known;
+    const std::string_view caller_name = scan_.caller_name(*w.call);
+    std::string caller = caller_name.empty() ? std::string(kTopLevel) : std::string(caller_name);
+    CallSiteFrameText where;
+    if (const uint32_t process = w.process; process < scan_.call_sites.size() && w.call->site > 0 &&
+                                                   w.call->site <= scan_.call_sites[process].size())
+      where = scan_.call_sites[process][w.call->site - 1];
+    const std::string name(scan_.call_name(*w.call));
+    WaitCallSite& site = rows[{name, caller, where.function, where.file, where.line}];
+    if (site.instances == 0) {
+      site.call = name;
+      site.caller = caller;
+      site.function = std::move(where.function);
+      site.file = std::move(where.file);
+      site.line = where.line;
+    }
+    known = &site;
+    return site;
+  }
+
   struct Waiting {
     WaitPattern pattern;
     int32_t rank = -1;
