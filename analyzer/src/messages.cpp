@@ -211,18 +211,21 @@ size_t records_in_columns(const ThreadTrace& t, Kinds counted) {
 size_t p2p_records_in_columns(const ThreadTrace& t) { return records_in_columns(t, is_p2p_record); }
 size_t mpi_records_in_columns(const ThreadTrace& t) { return records_in_columns(t, is_mpi_kind); }
 
-// Room for the thread's outermost MPI calls that make records. Its summary
-// counts every MPI call (folded polls included), which bounds them; a thread
-// without one has a call per MPI record at most, and its columns count the
-// records that have data (most kinds; a slice runs past that room into its
-// spill vector).
+// Room for the thread's outermost MPI calls that make records: at most one per
+// MPI record, and the columns count the records that have data (every kind but
+// collective begins, which share their call with an end, and RMA
+// synchronisations: a call that holds only those runs a slice past its room
+// into its spill vector). The summary's count of MPI calls bounds them too, and
+// is usually the tighter; it is never taken alone, since folded polls can make
+// it billions where the records are few.
 size_t mpi_call_room(const ThreadTrace& t, const ProcessDefinitions& defs) {
-  if (!t.has_summary()) return mpi_records_in_columns(t);
+  const size_t records = mpi_records_in_columns(t);
+  if (!t.has_summary()) return records;
   const ThreadSummary& summary = t.summary();
-  size_t calls = summary.open_regions;
+  uint64_t calls = summary.open_regions;
   for (uint32_t r = 0; r < summary.regions.size(); ++r)
     if (is_mpi_region(defs, r)) calls += summary.regions[r].inclusive.count;
-  return calls;
+  return static_cast<size_t>(std::min<uint64_t>(calls, records));
 }
 size_t sends_in_columns(const ThreadTrace& t) {
   return records_in_columns(t, [](EventKind k) { return k == EventKind::MpiSend || k == EventKind::MpiIsend; });

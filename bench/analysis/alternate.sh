@@ -36,5 +36,7 @@ awk -v runs="$runs" '
       w = k == 1 ? "base" : "new"
       printf "%-5s %9.3fs %9.3fs %9.3fs %12.1f\n", w, wall[w] / n[w], best[w], cpu[w] / n[w], mem[w] / n[w] / 1024
     }
-    printf "new/base  wall %.2fx  CPU %.2fx  memory %.2fx\n", wall["new"] / wall["base"], cpu["new"] / cpu["base"], mem["new"] / mem["base"]
-  }' "$times"
+    printf "new/base  wall %s  CPU %s  memory %s\n", ratio(wall["new"], wall["base"]), ratio(cpu["new"], cpu["base"]), ratio(mem["new"], mem["base"])
+  }
+  # (Below the resolution of time(1), 10 ms, there is no ratio to print.)
+  function ratio(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "-" }' "$times"
