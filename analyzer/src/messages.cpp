@@ -10,10 +10,10 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 #include <numeric>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -281,7 +281,8 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     // but for records without data columns): growing by doubling would copy
     // millions of them and touch twice the memory. Room never used is address
     // space, not memory.
-    const bool paired = form == P2pForm::PairedWhereAlone && only_mpi_thread(p, ti);
+    // (Arrays are laid out only when every MPI thread is its process's only one.)
+    const bool paired = form == P2pForm::PairedWhereAlone && (arrays != nullptr || only_mpi_thread(p, ti));
     if (paired && arrays != nullptr) {
       const MpiScanArrays::Region& r = arrays->regions[location];
       arrays_ = arrays;
@@ -823,9 +824,8 @@ MpiScan reduce_mpi_scan(const TraceReader& trace, std::vector<MpiThreadPartial> 
       scan.incomplete_sends += r.incomplete_sends;
     }
     if (!thread_records.empty()) {
-      // (Never in place: mpi_scan_arrays() lays out no arrays for a process
-      // with MPI records on several threads, so the room here is the bound.)
-      if (in_place) throw std::logic_error("rondo: a process's records to pair in an MPI scan done in place");
+      // Never in place (a thread that does not pair its records writes none in
+      // place), so the arrays were sized here to a bound: the raw records.
       RecordSlice<SendRecord> sends(scan.sends.data() + sends_end, scan.sends.size() - sends_end, nullptr);
       RecordSlice<RecvRecord> recvs(scan.recvs.data() + recvs_end, scan.recvs.size() - recvs_end, nullptr);
       auto resolve = [&](int64_t local) { return scan.communicators.resolve(pi, static_cast<uint32_t>(local)); };

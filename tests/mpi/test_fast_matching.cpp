@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../common/mpi_job.h"
@@ -173,6 +174,25 @@ MpiScan scan_with_a_region_too_small(const format::TraceReader& trace) {
   return analyzer::reduce_mpi_scan(trace, std::move(partials), &*arrays);
 }
 
+// The partials of a scan with its arrays laid out as scan_mpi() lays them out:
+// (threads with MPI records, those whose records stayed in their regions).
+std::pair<size_t, size_t> partials_in_place(const format::TraceReader& trace) {
+  const std::vector<analyzer::Location> locations = analyzer::all_locations(trace);
+  std::optional<analyzer::MpiScanArrays> arrays = analyzer::mpi_scan_arrays(trace, locations, 1);
+  if (!arrays) return {0, 0};
+  size_t relevant = 0, in_place = 0;
+  for (size_t i = 0; i < locations.size(); ++i) {
+    const format::ProcessReader& p = *trace.processes()[locations[i].process];
+    auto pass = analyzer::mpi_scan_pass(p, locations[i].process, locations[i].thread, {},
+                                        analyzer::P2pForm::PairedWhereAlone, &*arrays, i);
+    const analyzer::MpiThreadPartial partial = analyzer::run_alone<analyzer::MpiThreadPartial>(*pass, p,
+                                                                                              locations[i].thread);
+    relevant += partial.relevant;
+    in_place += partial.in_place;
+  }
+  return {relevant, in_place};
+}
+
 // scan_mpi() pairs the records of single-MPI-thread processes in their scan,
 // written into the scan's arrays; the same scan from every record as recorded,
 // paired by the reduce, and the same scan where one thread's region was too small.
@@ -239,6 +259,10 @@ TEST_F(FastMatching, HaloExchangeEqualsSortedMatching) {
   const std::string trace = record("halo.rondo", 4, test::shell_quoted(MPI_HALO2D) + " 200 16 10");
   if (HasFailure()) return;
   EXPECT_EQ(expect_same_matching(trace), 4u * 4u * 200u);
+  // No RMA and one MPI thread per rank: every rank's records stay where its
+  // scan wrote them, so the scan above was the one without the reduce's copy.
+  const format::TraceReader reader(trace);
+  EXPECT_EQ(partials_in_place(reader), std::make_pair(size_t{4}, size_t{4}));
 }
 
 // Wildcard receives, probes, persistent requests, two Isends on one channel,
