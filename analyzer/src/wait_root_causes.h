@@ -60,6 +60,14 @@ struct WaitedCall {
 // lower rank first), summing to the call's waiting.
 using RootShares = std::vector<std::pair<int32_t, int64_t>>;
 
+// The position of the first call of `calls` (sorted by exit) that ended after
+// `ns`, as std::upper_bound finds it, searched from `finger` (the answer of the
+// previous search of these calls, any position at first) outwards and left
+// there. root_causes() takes wait states in time order, so each search lands
+// near the last one: a few steps over memory just read, where a binary search
+// of a million calls misses the cache at every step.
+size_t ended_after(const std::vector<BlockingCall>& calls, size_t& finger, int64_t ns);
+
 // `shares` (summing to `total`) scaled to sum to `part` (<= total), in proportion;
 // the rounding remainder goes to the first share.
 RootShares scale_shares(const RootShares& shares, int64_t total, int64_t part);

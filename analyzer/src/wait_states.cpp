@@ -193,21 +193,22 @@ class RankTable {
 class Collector {
  public:
   Collector(const TimeWindow& window, const MpiScan& scan)
-      : window_(window), scan_(scan), slot_of_call_(scan.calls.size(), kNoSlot) {}
+      : window_(window), scan_(scan), slot_of_call_(scan.calls.size(), kNoSlot), is_blocking_(scan.calls.size(), 0) {}
 
   // A blocking call of `rank` (process `process`), whether it waits or not.
   // `call`: an index into MpiScan::calls.
   void blocking(uint32_t process, int32_t rank, uint32_t call) {
     const MpiCallInfo& c = scan_.call(call);
     if (!c.complete()) return;
-    if (rank >= 0) process_of_rank_.try_emplace(rank, process);
-    if (blocking_.size() <= process) blocking_.resize(process + 1);
-    // A call completing several messages (MPI_Waitall) comes once per message,
-    // usually in a row: keep one (duplicates are removed later anyway). Until
-    // find_root_causes(), `waited` holds the call's index.
-    std::vector<BlockingCall>& calls = blocking_[process];
-    if (!calls.empty() && calls.back().waited == call) return;
-    calls.push_back({c.enter_ns, c.exit_ns, call});
+    // A process is offered with its one rank millions of times in a row.
+    if (rank >= 0 && (rank != last_rank_ || process != last_process_)) {
+      process_of_rank_.try_emplace(rank, process);
+      last_rank_ = rank;
+      last_process_ = process;
+    }
+    // A call completing several messages (MPI_Waitall) comes once per message:
+    // a mark per call keeps one.
+    is_blocking_[call] = 1;
   }
 
   // `rank` waited in `call` for `partner` (-1: unknown), whose late operation
@@ -219,7 +220,7 @@ class Collector {
     if (!c.complete()) return;
     int64_t waiting = std::min(partner_ns - c.enter_ns, c.exit_ns - c.enter_ns);
     if (waiting <= 0) return;
-    Waiting candidate{pattern, rank, partner, process, call, &c, waiting, partner_ns};
+    Waiting candidate{pattern, rank, partner, process, call, &c, waiting, partner_ns, c.region, c.enter_ns};
     uint32_t& slot = slot_of_call_[call];
     if (slot == kNoSlot) {
       slot = static_cast<uint32_t>(waiting_.size());
@@ -334,6 +335,9 @@ class Collector {
     const MpiCallInfo* call = nullptr;
     int64_t ns = 0;
     int64_t partner_ns = 0;
+    // The call's region and enter, copied for order_waiting()'s sort.
+    uint32_t region = 0;
+    int64_t enter_ns = 0;
     // Longer waiting wins; ties go to the first pattern, then the lowest
     // partner, so that the result does not depend on the order of offers.
     bool before(const Waiting& o) const {
@@ -345,9 +349,36 @@ class Collector {
   // The waiting calls in a fixed order, (process, call region, call enter),
   // whatever order they were offered in; slot_of_call_ follows them.
   void order_waiting() {
-    auto key = [](const Waiting& w) { return std::tuple(w.process, w.call->region, w.call->enter_ns, w.call_index); };
+    auto key = [](const Waiting& w) { return std::tuple(w.process, w.region, w.enter_ns, w.call_index); };
     std::sort(waiting_.begin(), waiting_.end(), [&](const Waiting& a, const Waiting& b) { return key(a) < key(b); });
     for (size_t i = 0; i < waiting_.size(); ++i) slot_of_call_[waiting_[i].call_index] = static_cast<uint32_t>(i);
+  }
+
+  // Each process's blocking calls sorted by (exit, enter, call index), as
+  // root_causes() takes them, each pointing at its waiting if it had some. The
+  // calls of a process's only thread are in time order by index, so walking
+  // the marks in index order leaves nothing to sort; several threads' calls
+  // are sorted.
+  std::vector<std::vector<BlockingCall>> blocking_calls() const {
+    std::vector<std::vector<BlockingCall>> blocking;
+    for (uint32_t i = 0; i < is_blocking_.size(); ++i) {
+      if (!is_blocking_[i]) continue;
+      const MpiCallInfo& c = scan_.call(i);
+      if (blocking.size() <= c.process) blocking.resize(c.process + 1);
+      blocking[c.process].push_back({c.enter_ns, c.exit_ns, i});
+    }
+    auto by_exit = [](const BlockingCall& a, const BlockingCall& b) {
+      return std::tuple(a.exit_ns, a.enter_ns, a.waited) < std::tuple(b.exit_ns, b.enter_ns, b.waited);
+    };
+    for (auto& calls : blocking) {
+      if (!std::is_sorted(calls.begin(), calls.end(), by_exit)) std::sort(calls.begin(), calls.end(), by_exit);
+      // `waited` held the call's index: now the position of its waiting, if any.
+      for (BlockingCall& c : calls) {
+        const uint32_t slot = slot_of_call_[c.waited];
+        c.waited = slot == kNoSlot ? BlockingCall::kNoWait : slot;
+      }
+    }
+    return blocking;
   }
 
   // Root shares of every waiting call, in the order of waiting_ (order_waiting()).
@@ -356,18 +387,8 @@ class Collector {
     waited.reserve(waiting_.size());
     for (const Waiting& w : waiting_)
       waited.push_back({w.process, w.partner, w.call->enter_ns, w.call->exit_ns, w.ns, w.partner_ns});
-    for (auto& calls : blocking_) {
-      std::sort(calls.begin(), calls.end(), [](const BlockingCall& a, const BlockingCall& b) {
-        return std::tuple(a.exit_ns, a.enter_ns, a.waited) < std::tuple(b.exit_ns, b.enter_ns, b.waited);
-      });
-      calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
-      // `waited` held the call's index: now the position of its waiting, if any.
-      for (BlockingCall& c : calls) {
-        const uint32_t slot = slot_of_call_[c.waited];
-        c.waited = slot == kNoSlot ? BlockingCall::kNoWait : slot;
-      }
-    }
-    return root_causes(waited, blocking_, process_of_rank_);
+    std::vector<std::vector<BlockingCall>> blocking = blocking_calls();
+    return root_causes(waited, blocking, process_of_rank_);
   }
 
   const TimeWindow& window_;
@@ -376,8 +397,10 @@ class Collector {
   // where each call's entry is (kNoSlot: it did not wait).
   std::vector<Waiting> waiting_;
   std::vector<uint32_t> slot_of_call_;
-  std::vector<std::vector<BlockingCall>> blocking_;  // per process
+  std::vector<uint8_t> is_blocking_;  // per call: 1 if blocking() was told of it
   std::map<int32_t, uint32_t> process_of_rank_;
+  int32_t last_rank_ = -1;  // the last pair entered in process_of_rank_
+  uint32_t last_process_ = 0;
 };
 
 void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64_t eager_limit, Collector& out) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <tuple>
 #include <vector>
 
@@ -171,6 +172,33 @@ TEST(WaitRootCauses, UnknownPartnerKeepsItsWaitingAsIs) {
   size_t w = calls.wait(0, 100, 200, -1, 150);
   auto roots = calls.roots();
   EXPECT_EQ(roots[w], (RootShares{{-1, 50}}));
+}
+
+// The search from a finger finds what a binary search finds, from wherever the
+// finger was left: before, at or after the answer, at either end, on runs of
+// equal exits and on no calls at all.
+TEST(WaitRootCauses, SearchFromAFingerFindsWhatUpperBoundFinds) {
+  std::mt19937_64 random(7);
+  for (size_t n : {0, 1, 2, 3, 17, 1000}) {
+    std::vector<BlockingCall> calls;
+    int64_t exit = 0;
+    for (size_t i = 0; i < n; ++i) {
+      exit += static_cast<int64_t>(random() % 3);  // equal exits in runs
+      calls.push_back({exit - 1, exit});
+    }
+    size_t finger = random() % (n + 2);  // possibly past the end
+    for (int query = 0; query < 3000; ++query) {
+      // Mostly near the last query, as root_causes() asks; sometimes anywhere.
+      const int64_t ns = static_cast<int64_t>(random() % static_cast<uint64_t>(exit + 4)) - 2;
+      const auto expected = static_cast<size_t>(
+          std::upper_bound(calls.begin(), calls.end(), ns,
+                           [](int64_t t, const BlockingCall& c) { return t < c.exit_ns; }) -
+          calls.begin());
+      ASSERT_EQ(rondo::analyzer::ended_after(calls, finger, ns), expected) << "n " << n << " ns " << ns;
+      EXPECT_EQ(finger, expected);
+      if (query % 5 == 0) finger = random() % (n + 2);
+    }
+  }
 }
 
 TEST(WaitRootCauses, ScaleSharesKeepsTheSum) {

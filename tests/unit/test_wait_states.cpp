@@ -420,6 +420,40 @@ TEST(WaitStatesWorld, PerRankRowsAreTheRecordedRanksWhateverTheDeclaredWorldSize
   EXPECT_EQ(listed.back(), 2 + rondo::analyzer::TraceInfo::kListedMissingRanks - 1);
 }
 
+// A process whose MPI calls are on two threads: its blocking calls, in the
+// scan's order thread by thread, are not in the order of their ends, which the
+// root causes need.
+//   rank 0, thread 0: MPI_Send to rank 1 at 1000 [1000, 1010]
+//   rank 0, thread 1: MPI_Recv [100, 500] from rank 2, which sends at 500: waits 400 for rank 2
+//   rank 1:           MPI_Recv [50, 1010] from rank 0: waits 950 for rank 0, of which rank 0
+//                     spent 400 waiting for rank 2 (its call on thread 1 ended at 500, before
+//                     the send): root causes rank 2 400, rank 0 550
+TEST(WaitStatesThreads, RootCausesFollowWaitingOnAnotherThreadOfTheLateProcess) {
+  rondo::test::TempDir dir;
+  for (int32_t rank = 0; rank < 3; ++rank) {
+    rondo::test::MpiProcessSpec s = spec(rank);
+    s.threads = rank == 0 ? 2 : 1;
+    rondo::test::write_mpi_process(dir.file("rank-" + std::to_string(rank) + ".rnd"), s, [&](int thread, ThreadWriter& w) {
+      Calls c{w};
+      if (rank == 0 && thread == 0) c.send(kSend, 1, 1000, 1010);
+      if (rank == 0 && thread == 1) c.recv(2, 100, 500);
+      if (rank == 1) c.recv(0, 50, 1010);
+      if (rank == 2) c.send(kSend, 0, 500, 510);
+    });
+  }
+  TraceReader trace(dir.str());
+  auto scan = rondo::analyzer::scan_mpi(trace);
+  auto matching = rondo::analyzer::match_messages(scan);
+  ASSERT_EQ(matching.matched, 2u);
+  WaitStates w = rondo::analyzer::wait_states(trace, scan, matching, {});
+  const auto& late_sender = w[WaitPattern::LateSender];
+  ASSERT_EQ(late_sender.per_rank.size(), 3u);
+  EXPECT_EQ(late_sender.per_rank[0].waiting_ns, 400);
+  EXPECT_EQ(late_sender.per_rank[1].waiting_ns, 950);
+  EXPECT_EQ(late(late_sender.per_rank[1].by_late_rank), (Late{{0, 1, 950}}));
+  EXPECT_EQ(late(late_sender.per_rank[1].by_root_rank), (Late{{0, 1, 550}, {2, 1, 400}}));
+}
+
 // `rondo stats` names the ranks that left no file as runs, however many.
 TEST(WaitStatesWorld, MissingRanksAreNamedAsRuns) {
   using rondo::cli::rank_runs_text;
