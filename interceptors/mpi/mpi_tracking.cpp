@@ -127,21 +127,17 @@ CommInfo& define_locked(MPI_Comm comm, uint32_t parent, const std::string& name)
 // points into State::comms: unordered_map elements keep their address across
 // rehashing, and an entry is erased only by MPI_Comm_free of that communicator,
 // which empties every thread's cache.
-struct ThreadHandles {
-  HandleCache<MPI_Comm, const CommInfo*, 3> comms;
-  HandleCache<MPI_Datatype, int, 4> type_sizes;
-};
-thread_local ThreadHandles t_handles __attribute__((tls_model("initial-exec")));
+thread_local HandleCache<MPI_Comm, const CommInfo*, 3> t_comms __attribute__((tls_model("initial-exec")));
 
 const CommInfo& lookup_shared(MPI_Comm comm);
 
 // The communicator's entry, defined on first use. The reference stays valid
 // until the communicator is freed (see above).
 const CommInfo& lookup(MPI_Comm comm) {
-  if (const CommInfo* const* cached = t_handles.comms.find(comm)) return **cached;
-  uint64_t seen = t_handles.comms.generation();
+  if (const CommInfo* const* cached = t_comms.find(comm)) return **cached;
+  uint64_t seen = t_comms.generation();
   const CommInfo& info = lookup_shared(comm);
-  t_handles.comms.put(comm, &info, seen);
+  t_comms.put(comm, &info, seen);
   return info;
 }
 
@@ -165,39 +161,20 @@ int translate(const std::vector<int>& peers, int rank) {
   return rank >= 0 && static_cast<size_t>(rank) < peers.size() ? peers[static_cast<size_t>(rank)] : -1;
 }
 
-// A message's identity is where it goes (peer, tag, communicator); its size is
-// per-occurrence data (FORMAT.md 7.2), so that messages whose size changes from
-// call to call (halo exchanges) still repeat as one grammar event.
-EventKey message_key(EventKind kind, int peer_world, int tag, uint32_t comm) {
-  EventKey k;
-  k.kind = kind;
-  k.params = {peer_world, tag, comm, 0};
-  return k;
-}
-
 // Records a point-to-point message of `bytes`; `request` (MPI_ISEND, MPI_IRECV)
 // goes first in the data, as it did before sizes were data.
 void record_message(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t bytes,
                     const int64_t* request = nullptr) {
   const int64_t plain[1] = {bytes};
   const int64_t with_request[2] = {request ? *request : 0, bytes};
-  record_in_call(message_key(kind, peer_world, tag, comm), request ? with_request : plain);
+  record_in_call(detail::message_key(kind, peer_world, tag, comm), request ? with_request : plain);
 }
 
-// What a status says: the bytes received and whether the request was
-// cancelled. Open MPI's MPI_Status holds both in fields of its public struct
-// (mpi.h), which PMPI_Get_count and PMPI_Test_cancelled only read back, at
-// about 40 and 25 instructions a call on every receive and completion; other
-// libraries are asked.
+// Whether the request was cancelled, by its status: as detail::received_bytes()
+// (see there), from Open MPI's public field, about 25 instructions less than asking.
 #if defined(OMPI_MAJOR_VERSION)
-int64_t received_bytes(const MPI_Status& status) { return static_cast<int64_t>(status._ucount); }
 bool cancelled(const MPI_Status& status) { return status._cancelled != 0; }
 #else
-int64_t received_bytes(const MPI_Status& status) {
-  int n = 0;
-  PMPI_Get_count(&status, MPI_BYTE, &n);
-  return n == MPI_UNDEFINED ? 0 : n;
-}
 bool cancelled(const MPI_Status& status) {
   int flag = 0;
   PMPI_Test_cancelled(&status, &flag);
@@ -269,30 +246,33 @@ void comm_freed(MPI_Comm comm) {
   handles_freed();            // threads may have cached the erased entry
 }
 
-namespace {
-// The size of `type` in bytes (0 for MPI_DATATYPE_NULL or an invalid type),
-// from the thread's cache after the first time.
-int64_t type_size(MPI_Datatype type) {
-  if (const int* cached = t_handles.type_sizes.find(type)) return *cached;
-  uint64_t seen = t_handles.type_sizes.generation();
+namespace detail {
+
+thread_local HandleCache<MPI_Datatype, int, 4> t_type_sizes __attribute__((tls_model("initial-exec")));
+
+// type_size() when the thread's cache does not know `type`: asked, then cached.
+int64_t type_size_uncached(MPI_Datatype type) {
+  uint64_t seen = t_type_sizes.generation();
   int size = 0;
   if (type == MPI_DATATYPE_NULL || PMPI_Type_size(type, &size) != MPI_SUCCESS || size == MPI_UNDEFINED) size = 0;
-  t_handles.type_sizes.put(type, size, seen);
+  t_type_sizes.put(type, size, seen);
   return size;
 }
-}  // namespace
 
-int64_t bytes(int count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
-int64_t bytes(MPI_Count count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
+#if !defined(OMPI_MAJOR_VERSION)
+int64_t received_bytes(const MPI_Status& status) {
+  int n = 0;
+  PMPI_Get_count(&status, MPI_BYTE, &n);
+  return n == MPI_UNDEFINED ? 0 : n;
+}
+#endif
+
+}  // namespace detail
 
 namespace {
-MessageRecord message_record(EventKind kind, int peer_world, int tag, uint32_t comm, int64_t bytes) {
-  MessageRecord r;
-  r.key = message_key(kind, peer_world, tag, comm);
-  r.data[0] = bytes;
-  r.present = true;
-  return r;
-}
+using detail::message_record;
+using detail::received_bytes;
+
 void record(const MessageRecord& r) {
   if (r.present) record_in_call(r.key, r.data);
 }
@@ -306,14 +286,16 @@ MessageRecord status_record(EventKind kind, const MPI_Status& status, MPI_Comm c
 }
 }  // namespace
 
-MessageRecord send_record(int dest, int tag, MPI_Comm comm, int64_t n) {
+namespace detail {
+MessageRecord send_record_elsewhere(int dest, int tag, MPI_Comm comm, int64_t n) {
   Peer peer = peer_in(comm, dest);
   if (peer.world == -2) return {};  // MPI_PROC_NULL: no message
   return message_record(EventKind::MpiSend, peer.world, tag, peer.comm, n);
 }
-MessageRecord recv_record(const MPI_Status& status, MPI_Comm comm) {
+MessageRecord recv_record_elsewhere(const MPI_Status& status, MPI_Comm comm) {
   return status_record(EventKind::MpiRecv, status, comm);
 }
+}  // namespace detail
 
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n) { record(send_record(dest, tag, comm, n)); }
 void record_recv(const MPI_Status& status, MPI_Comm comm) { record(recv_record(status, comm)); }

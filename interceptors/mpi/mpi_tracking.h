@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "handle_cache.h"
 #include "rondo/format/records.h"
 #include "rondo/trace/own_call.h"
 #include "rondo/trace/runtime.h"
@@ -183,15 +184,65 @@ int comm_size(MPI_Comm comm);  // remote size for intercommunicators
 // intercommunicator: the root group's process that passed MPI_ROOT).
 bool is_root(MPI_Comm comm, int root);
 
-int64_t bytes(int count, MPI_Datatype type);
-int64_t bytes(MPI_Count count, MPI_Datatype type);
+// What every blocking send and receive asks, inline on the message path: a
+// datatype's size from the thread's cache, and a record on MPI_COMM_WORLD,
+// whose ranks are world ranks. What needs more (a datatype seen first, another
+// communicator, MPI_PROC_NULL) is in mpi_tracking.cpp.
+namespace detail {
+extern thread_local HandleCache<MPI_Datatype, int, 4> t_type_sizes __attribute__((tls_model("initial-exec")));
+int64_t type_size_uncached(MPI_Datatype type);
+// A message's identity is where it goes (peer, tag, communicator); its size is
+// per-occurrence data (FORMAT.md 7.2), so that messages whose size changes from
+// call to call (halo exchanges) still repeat as one grammar event.
+inline format::EventKey message_key(format::EventKind kind, int peer_world, int tag, uint32_t comm) {
+  format::EventKey k;
+  k.kind = kind;
+  k.params = {peer_world, tag, comm, 0};
+  return k;
+}
+inline MessageRecord message_record(format::EventKind kind, int peer_world, int tag, uint32_t comm,
+                                    int64_t bytes) {
+  MessageRecord r;
+  r.key = message_key(kind, peer_world, tag, comm);
+  r.data[0] = bytes;
+  r.present = true;
+  return r;
+}
+MessageRecord send_record_elsewhere(int dest, int tag, MPI_Comm comm, int64_t n);
+MessageRecord recv_record_elsewhere(const MPI_Status& status, MPI_Comm comm);
+// The bytes a status says were received. Open MPI's MPI_Status holds them in a
+// field of its public struct (mpi.h), which PMPI_Get_count only reads back, at
+// about 40 instructions a call; other libraries are asked.
+#if defined(OMPI_MAJOR_VERSION)
+inline int64_t received_bytes(const MPI_Status& status) { return static_cast<int64_t>(status._ucount); }
+#else
+int64_t received_bytes(const MPI_Status& status);
+#endif
+}  // namespace detail
+
+// The size of `type` in bytes (0 for MPI_DATATYPE_NULL or an invalid type).
+inline int64_t type_size(MPI_Datatype type) {
+  if (const int* cached = detail::t_type_sizes.find(type)) return *cached;
+  return detail::type_size_uncached(type);
+}
+inline int64_t bytes(int count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
+inline int64_t bytes(MPI_Count count, MPI_Datatype type) { return static_cast<int64_t>(count) * type_size(type); }
 
 // Point-to-point records.
 void record_send(int dest, int tag, MPI_Comm comm, int64_t n);           // blocking send
 void record_recv(const MPI_Status& status, MPI_Comm comm);               // completed blocking receive
 // The same records made for Call to record (see there).
-MessageRecord send_record(int dest, int tag, MPI_Comm comm, int64_t n);
-MessageRecord recv_record(const MPI_Status& status, MPI_Comm comm);
+inline MessageRecord send_record(int dest, int tag, MPI_Comm comm, int64_t n) {
+  if (__builtin_expect(comm == MPI_COMM_WORLD && dest >= 0, 1))
+    return detail::message_record(format::EventKind::MpiSend, dest, tag, 0, n);
+  return detail::send_record_elsewhere(dest, tag, comm, n);
+}
+inline MessageRecord recv_record(const MPI_Status& status, MPI_Comm comm) {
+  if (__builtin_expect(comm == MPI_COMM_WORLD && status.MPI_SOURCE >= 0, 1))
+    return detail::message_record(format::EventKind::MpiRecv, status.MPI_SOURCE, status.MPI_TAG, 0,
+                                  detail::received_bytes(status));
+  return detail::recv_record_elsewhere(status, comm);
+}
 // A probe that found a message (MPI_Probe, MPI_Mprobe, MPI_Iprobe/MPI_Improbe
 // with the flag true): the message's source, tag and size, read from `status`
 // exactly as record_recv reads them. Not a receive: nothing is matched to it.

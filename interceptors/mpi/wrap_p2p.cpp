@@ -30,8 +30,10 @@ MPI_Comm take_message(MPI_Message m) {
 }
 
 using SendFn = int (*)(const void*, int, MPI_Datatype, int, int, MPI_Comm);
-int blocking_send(uint32_t region_id, SendFn fn, const void* buf, int count, MPI_Datatype type, int dest, int tag,
-                  MPI_Comm comm) {
+// Inlined into each wrapper: a call of its own would pass eight arguments on a
+// latency-bound program's critical path.
+__attribute__((always_inline)) inline int blocking_send(uint32_t region_id, SendFn fn, const void* buf, int count,
+                                                        MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
   Call call(region_id, [&] { return send_record(dest, tag, comm, bytes(count, type)); });
   return real([&] { return fn(buf, count, type, dest, tag, comm); });
 }

@@ -138,7 +138,7 @@ class GrammarBuilder {
     }
     leave_frame(event, region, ticks);
   }
-  void leaf(uint32_t event, uint64_t ticks) {
+  __attribute__((always_inline)) void leaf(uint32_t event, uint64_t ticks) {
     if (pending_next_) {
       const ShortCall& s = short_calls_[pending_sequence_];
       const auto pos = static_cast<uint32_t>(pending_next_ - s.tokens);
@@ -334,7 +334,7 @@ class GrammarBuilder {
   // The token a frame expects next, looking through loops to their first leaf. When
   // the innermost loop is at an iteration boundary it may also end, so the element
   // after it is an equally good guess: the one that is a call is returned.
-  Token peek_expected(const Frame& f) const {
+  __attribute__((always_inline)) Token peek_expected(const Frame& f) const {
     if (f.cursors.empty()) return Token::from_bits(UINT32_MAX);
     const Cursor& c = f.cursors.back();
     Token primary = first_leaf(c.list[c.pos]);

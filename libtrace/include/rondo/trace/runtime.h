@@ -208,7 +208,7 @@ class RecordGuard {
     if (t_intercept.inside) return;
     acquire();
   }
-  explicit RecordGuard(OwnCall) { acquire(); }
+  __attribute__((always_inline)) explicit RecordGuard(OwnCall) { acquire(); }
   ~RecordGuard() {
     if (r_) {
       std::atomic_signal_fence(std::memory_order_seq_cst);
