@@ -81,6 +81,9 @@ run_variant() {
   fi
 }
 
+# round_status APP VARIANT ROUND: "timeout" or "rc=N" for that round (run_variant's record).
+round_status() { sed -n "${3}p" "$work/$1/$2.status" 2>/dev/null; }
+
 # report APP FIGURE_FUNCTION DETERMINISTIC_FUNCTION: prints the row of one program.
 report() {
   local app=$1 figures=$2 deterministic=$3 v
@@ -91,7 +94,7 @@ report() {
   for v in plain rondo rondo-count eztrace; do
     if [ ! -s "$work/$app/$v.time" ]; then
       if [ -s "$work/$app/$v.status" ]; then
-        printf '  %-11s did not finish (%s)\n' "$v" "$(sort -u "$work/$app/$v.status" | tr '\n' ' ')"
+        printf '  %-11s did not finish (%s)\n' "$v" "$(sort -u "$work/$app/$v.status" | paste -sd ' ')"
       fi
       continue
     fi
@@ -99,13 +102,18 @@ report() {
       'BEGIN { printf "  %-11s %8.2f s   %5.2fx untraced\n", n, t, t / b }'
     [ -n "$figures" ] && "$figures" "$app" "$v"
   done
-  # Sizes from the last round.
-  local last=$rounds rsize ezsize zsize
+  # Sizes from the last round; an EZTrace run cut short left no trace worth comparing.
+  local last=$rounds rsize ezsize zsize ezshown
   rsize=$(bytes "$work/$app/rondo.$last/trace")
   ezsize=$(bytes "$work/$app/eztrace.$last/ez")
+  ezshown=$(human "$ezsize")
+  if [ "$(round_status "$app" eztrace "$last")" = timeout ]; then
+    ezsize=0
+    ezshown="none (did not finish)"
+  fi
   "$rondo" export "$work/$app/rondo.$last/trace" --format otf2 -o "$work/$app/otf2" > /dev/null 2>&1
   zsize=$(tar -C "$work/$app" -cf - otf2 | zstd -3 -q -c | wc -c)
-  echo "  trace sizes: Rondo $(human "$rsize"), EZTrace $(human "$ezsize"), Rondo's OTF2 export + zstd -3 $(human "$zsize")"
+  echo "  trace sizes: Rondo $(human "$rsize"), EZTrace $ezshown, Rondo's OTF2 export + zstd -3 $(human "$zsize")"
   awk -v r="$rsize" -v e="$ezsize" -v z="$zsize" 'BEGIN {
     if (r > 0 && z > 0) printf "  Rondo is %.1fx smaller than its OTF2 export + zstd", z / r
     if (r > 0 && e > 0) printf ", %.1fx smaller than EZTrace", e / r
@@ -119,6 +127,10 @@ report() {
     same=identical
     for ((r = 1; r <= rounds; r++)); do
       [ -d "$work/$app/$v.$r" ] || continue
+      if [ "$(round_status "$app" "$v" "$r")" = timeout ]; then
+        same="did not finish (round $r)"
+        break
+      fi
       "$deterministic" "$work/$app/$v.$r" | cmp -s - "$ref" || same="DIFFERENT (round $r)"
     done
     printf '  output %-11s %s (%s lines compared)\n' "$v" "$same" "$(wc -l < "$ref")"
