@@ -47,7 +47,34 @@ TEST(RowStrips, ExactReplayInStripsIsTheWholeFrame) {
   EXPECT_EQ(cut.events_replayed, whole.events_replayed);
   // The window [start, end) leaves out the last event, which is at its end.
   EXPECT_EQ(cut.events_replayed + 1, p.thread(0).event_count());
-  expect_same_cells(cut, whole, 1e-3);
+  expect_same_cells(cut, whole, 1e-6);
+}
+
+// Wherever the strips are cut (pixel widths that are not whole nanoseconds,
+// strips of unequal widths), each column is the whole frame's: the strips are
+// computed on the whole frame's pixel grid, so a call ending near a strip's
+// edge falls in the same column, and each event is counted in the column the
+// whole frame counts it in.
+TEST(RowStrips, ExactReplayInStripsIsTheWholeFrameWhereverItIsCut) {
+  TraceSession s(loops_trace());
+  const auto& p = *s.trace().processes()[0];
+  const int64_t b = s.info().start_ns, e = s.info().end_ns;
+  LodOptions exact{64, false};
+  const std::pair<int64_t, int64_t> windows[] = {{b, e}, {b + (e - b) / 3, b + (e - b) / 3 + (e - b) / 7}};
+  for (auto [w0, w1] : windows)
+    for (int pixels : {800, 797})
+      for (unsigned strips : {2u, 3u, 7u}) {
+        SCOPED_TRACE(testing::Message() << "window " << w0 - b << ".." << w1 - b << " ns, " << pixels
+                                        << " pixels, " << strips << " strips");
+        RowFrame whole = compute_row(p, 0, w0, w1, pixels, exact);
+        ASSERT_EQ(strip_count(p, 0, w0, w1, pixels, strips, kSmallStrips), strips);
+        RowFrame cut = compute_row_in_strips(p, 0, w0, w1, pixels, exact, nullptr, strips, kSmallStrips);
+        EXPECT_EQ(cut.events_replayed, whole.events_replayed);
+        int notes_differ = 0;
+        for (int px = 0; px < pixels; ++px) notes_differ += cut.notes[px].replayed != whole.notes[px].replayed;
+        EXPECT_EQ(notes_differ, 0);
+        expect_same_cells(cut, whole, 1e-6);
+      }
 }
 
 // Sampled, the strips differ from the whole frame only next to their three

@@ -27,27 +27,47 @@ struct Piece {
   int64_t ns;
 };
 
+// The pixel grid of a whole frame, of which a RowBuilder fills the columns
+// [first, first + count): every pixel edge is computed from the frame's start
+// and pixel width, so that columns computed apart are the frame's columns.
+struct PixelGrid {
+  int64_t begin_ns = 0, end_ns = 0;  // the whole frame's window
+  double px_ns = 1;                  // the whole frame's pixel width
+  int pixels = 1;                    // the whole frame's columns
+  int first = 0, count = 1;          // the columns built
+  bool last() const { return first + count == pixels; }
+};
+
 class RowBuilder {
  public:
-  RowBuilder(const ProcessReader& p, RowFrame& f) : p_(p), f_(f) {
-    px_ns_ = static_cast<double>(f.end_ns - f.begin_ns) / f.pixels;
+  RowBuilder(const PixelGrid& g, RowFrame& f) : g_(g), f_(f) {
     acc_.resize(static_cast<size_t>(RowFrame::kMaxDepth) * f.pixels);
+    lo_ = g.first * g.px_ns;
+    hi_ = g.last() ? rel(g.end_ns) : (g.first + g.count) * g.px_ns;
   }
-  double px_ns() const { return px_ns_; }
-  // Times are made relative to the window's start before they become doubles:
+  double px_ns() const { return g_.px_ns; }
+  // Times are made relative to the frame's start before they become doubles:
   // absolute nanoseconds (~1e13) would lose the last digits of a pixel's share.
-  double rel(int64_t ns) const { return static_cast<double>(ns - f_.begin_ns); }
+  double rel(int64_t ns) const { return static_cast<double>(ns - g_.begin_ns); }
+  // The column of the whole frame that `ns` falls in, before clamping.
+  double frame_px(int64_t ns) const { return std::floor(rel(ns) / g_.px_ns); }
+  // An event before the built columns (it belongs to the column before them).
+  bool before(int64_t ns) const { return g_.first > 0 && frame_px(ns) < g_.first; }
+  // An event past the built columns: the window's end for the frame's last
+  // column, else the next column's start.
+  bool past(int64_t ns) const { return g_.last() ? ns >= g_.end_ns : frame_px(ns) >= g_.first + g_.count; }
   int px_of(int64_t ns) const { return px_of_rel(rel(ns)); }
   int px_of_rel(double x_ns) const {
-    double x = std::floor(x_ns / px_ns_);
-    return static_cast<int>(std::clamp(x, 0.0, static_cast<double>(f_.pixels - 1)));
+    double x = std::clamp(std::floor(x_ns / g_.px_ns), 0.0, static_cast<double>(g_.pixels - 1)) - g_.first;
+    return static_cast<int>(std::clamp(x, 0.0, static_cast<double>(g_.count - 1)));
   }
-  double px_start_rel(int px) const { return px * px_ns_; }
+  double px_start_rel(int px) const { return (g_.first + px) * g_.px_ns; }
+  int64_t px_start_ns(int px) const { return g_.begin_ns + static_cast<int64_t>(std::ceil(px_start_rel(px))); }
 
-  // Time [a_ns, b_ns) in `region` at `depth`, times `weight`, clipped to the window.
+  // Time [a_ns, b_ns) in `region` at `depth`, times `weight`, clipped to the built columns.
   void add(int depth, uint32_t region, int64_t a_ns, int64_t b_ns, double weight = 1.0) {
     if (depth >= RowFrame::kMaxDepth) return;
-    double a = std::max(rel(a_ns), 0.0), b = std::min(rel(b_ns), rel(f_.end_ns));
+    double a = std::max(rel(a_ns), lo_), b = std::min(rel(b_ns), hi_);
     if (b <= a) return;
     used_depth_ = std::max(used_depth_, depth + 1);
     for (int px = px_of_rel(a), last = px_of_rel(std::nextafter(b, a)); px <= last; ++px) {
@@ -62,14 +82,14 @@ class RowBuilder {
     f_.cells.assign(acc_.size(), Cell{});
     for (size_t i = 0; i < acc_.size(); ++i) {
       const Acc& a = acc_[i];
-      if (a.total > 0) f_.cells[i] = Cell{a.dominant(), static_cast<float>(std::min(1.0, a.total / px_ns_))};
+      if (a.total > 0) f_.cells[i] = Cell{a.dominant(), static_cast<float>(std::min(1.0, a.total / g_.px_ns))};
     }
   }
 
  private:
-  const ProcessReader& p_;
+  PixelGrid g_;
   RowFrame& f_;
-  double px_ns_ = 1;
+  double lo_ = 0, hi_ = 0;  // the built columns' time, relative to the frame's start
   std::vector<Acc> acc_;
   int used_depth_ = 0;
 };
@@ -80,14 +100,32 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
                      const LodOptions& options, CursorCheckpoints* checkpoints) {
   if (options.summarise && options.summary && options.summary->covers(begin_ns, end_ns, pixels))
     return options.summary->draw(begin_ns, end_ns, pixels);
+  pixels = std::max(pixels, 1);
+  return compute_columns(process, thread_pos, begin_ns, end_ns, pixels, 0, pixels, options, checkpoints);
+}
+
+RowFrame compute_columns(const ProcessReader& process, size_t thread_pos, int64_t frame_begin_ns,
+                         int64_t frame_end_ns, int frame_pixels, int first_px, int count, const LodOptions& options,
+                         CursorCheckpoints* checkpoints) {
+  PixelGrid grid;
+  grid.begin_ns = frame_begin_ns;
+  grid.end_ns = std::max(frame_end_ns, frame_begin_ns + 1);
+  grid.pixels = std::max(frame_pixels, 1);
+  grid.first = std::clamp(first_px, 0, grid.pixels - 1);
+  grid.count = std::clamp(count, 1, grid.pixels - grid.first);
+  grid.px_ns = static_cast<double>(grid.end_ns - grid.begin_ns) / grid.pixels;
+  // The columns' own window: from the first column's start (rounded down, so
+  // that the seek lands before it) to the end of the last (rounded up).
+  const double columns_end = (grid.first + grid.count) * grid.px_ns;
+  const int64_t begin_ns = grid.begin_ns + static_cast<int64_t>(std::floor(grid.first * grid.px_ns));
   RowFrame f;
   f.begin_ns = begin_ns;
-  f.end_ns = std::max(end_ns, begin_ns + 1);
-  f.pixels = std::max(pixels, 1);
+  f.end_ns = grid.last() ? grid.end_ns : grid.begin_ns + static_cast<int64_t>(std::ceil(columns_end));
+  f.pixels = grid.count;
   f.notes.assign(f.pixels, PixelNote{});
   const ThreadTrace& thread = process.thread(thread_pos);
   f.truncated = thread.truncated();
-  RowBuilder rb(process, f);
+  RowBuilder rb(grid, f);
   const double px_ns = rb.px_ns();
 
   // Seeks by time, from the nearest checkpoint when there are checkpoints.
@@ -138,6 +176,18 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
     }
   };
 
+  // An enter or a leave at `ns` on the stack of open calls.
+  auto apply = [&](const Event& e, int64_t ns) {
+    EventKind kind = e.kind();
+    if (kind == EventKind::Enter) {
+      stack.push_back(OpenCall{e.def->key.ref, std::max(ns, begin_ns)});
+    } else if (kind == EventKind::Leave) {
+      size_t k = stack.size();
+      while (k > 0 && stack[k - 1].region != e.def->key.ref) --k;
+      if (k > 0) close_to(k - 1, ns);  // a leave with no open call (damaged data) is ignored
+    }
+  };
+
   // Moves the cursor to the first event at or after `at` and makes the stack the
   // calls open there: those open before and after keep their start, those that
   // ended in between are closed at `closed_at` (the last time seen), the others
@@ -170,11 +220,18 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
   bool ended_in_window = true;  // the thread's data ended before end_ns
   while (have) {
     int64_t ns = process.to_ns(ev.ticks);
-    if (ns >= f.end_ns) {
+    if (rb.past(ns)) {
       ended_in_window = false;
       break;
     }
     last_ns = std::max(ns, begin_ns);
+    if (rb.before(ns)) {
+      // An event of the column before these, reached by the seek: it opens or
+      // closes calls, and the column it belongs to counts it.
+      apply(ev, ns);
+      have = cursor.next(ev);
+      continue;
+    }
     int px = rb.px_of(ns);
 
     if (options.summarise && cursor.loop_generation() != generation) {
@@ -236,18 +293,11 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
 
     ++f.notes[px].replayed;
     ++f.events_replayed;
-    EventKind kind = ev.kind();
-    if (kind == EventKind::Enter) {
-      stack.push_back(OpenCall{ev.def->key.ref, std::max(ns, begin_ns)});
-    } else if (kind == EventKind::Leave) {
-      size_t k = stack.size();
-      while (k > 0 && stack[k - 1].region != ev.def->key.ref) --k;
-      if (k > 0) close_to(k - 1, ns);  // a leave with no open call (damaged data) is ignored
-    }
+    apply(ev, ns);
 
     // A pixel that has seen enough: skip to the next one with a seek by time.
     if (options.summarise && f.notes[px].replayed >= options.sample_events && px + 1 < f.pixels) {
-      int64_t next_start = begin_ns + static_cast<int64_t>(std::ceil(rb.px_start_rel(px + 1)));
+      int64_t next_start = rb.px_start_ns(px + 1);
       uint64_t before = cursor.position();
       cursor.loop_frames(frames_before);
       // Calls that ended in the skipped part are known up to the last event seen;

@@ -75,6 +75,18 @@ struct LodOptions {
 RowFrame compute_row(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns, int64_t end_ns,
                      int pixels, const LodOptions& options = {}, CursorCheckpoints* checkpoints = nullptr);
 
+// Columns [first_px, first_px + count) of the frame compute_row(process,
+// thread_pos, frame_begin_ns, frame_end_ns, frame_pixels, options,
+// checkpoints) computes, on that frame's pixel grid (never from the row's
+// summary): a frame whose `pixels` is `count`, whose window runs from the first
+// column's start to the last one's end. Replaying every event
+// (options.summarise false), they are the frame's columns and the frame's
+// events of those columns, so that columns computed apart (on several threads,
+// or those a pan uncovers) are placed side by side without a seam.
+RowFrame compute_columns(const format::ProcessReader& process, size_t thread_pos, int64_t frame_begin_ns,
+                         int64_t frame_end_ns, int frame_pixels, int first_px, int count,
+                         const LodOptions& options = {}, CursorCheckpoints* checkpoints = nullptr);
+
 // Copies `count` columns of `from` starting at `from_px` (cells of every depth
 // and their notes) into `into` at `at_px`; `into` has its cells and notes sized.
 void copy_columns(const RowFrame& from, int from_px, int count, RowFrame& into, int at_px);

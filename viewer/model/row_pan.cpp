@@ -20,12 +20,10 @@ int whole_pixel_shift(const RowFrame& previous, int64_t begin_ns, int64_t end_ns
 RowFrame pan_row(const RowFrame& previous, int shift, const format::ProcessReader& process, size_t thread_pos,
                  int64_t begin_ns, int64_t end_ns, const LodOptions& options, CursorCheckpoints* checkpoints) {
   const int pixels = previous.pixels, fresh = std::abs(shift), kept = pixels - fresh;
-  const double px_ns = static_cast<double>(end_ns - begin_ns) / pixels;
-  // The uncovered columns: at the end when the window moved later, else at the start.
+  // The uncovered columns, on the new window's pixel grid: at the end when the
+  // window moved later, else at the start.
   const int fresh_at = shift > 0 ? kept : 0;
-  int64_t strip_begin = shift > 0 ? begin_ns + static_cast<int64_t>(std::llround(kept * px_ns)) : begin_ns;
-  int64_t strip_end = shift > 0 ? end_ns : begin_ns + static_cast<int64_t>(std::llround(fresh * px_ns));
-  RowFrame strip = compute_row(process, thread_pos, strip_begin, strip_end, fresh, options, checkpoints);
+  RowFrame strip = compute_columns(process, thread_pos, begin_ns, end_ns, pixels, fresh_at, fresh, options, checkpoints);
 
   RowFrame f;
   f.begin_ns = begin_ns;

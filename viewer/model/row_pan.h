@@ -1,6 +1,6 @@
 // Panning reuses a row's frame: when the window moves by a whole number of
 // pixels at the same zoom, the columns both windows show are kept and only
-// the newly uncovered ones are computed (compute_row on their span), so a drag
+// the newly uncovered ones are computed (compute_columns), so a drag
 // costs what the pixels it uncovers cost, not a whole frame. A kept column is
 // what compute_row gave it in the previous frame; a fresh frame of the new
 // window may differ from it only where a column's summary depended on the

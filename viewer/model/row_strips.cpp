@@ -114,15 +114,13 @@ RowFrame compute_row_in_strips(const ProcessReader& process, size_t thread_pos, 
   unsigned n = from_summary ? 1 : strip_count(process, thread_pos, begin_ns, end_ns, pixels, max_strips, events_per_strip);
   if (n <= 1) return compute_row(process, thread_pos, begin_ns, end_ns, pixels, options, checkpoints);
 
-  const double px_ns = static_cast<double>(end_ns - begin_ns) / pixels;
   auto first_px = [&](unsigned k) { return static_cast<int>(static_cast<int64_t>(pixels) * k / n); };
-  auto time_of = [&](int px) { return px == pixels ? end_ns : begin_ns + static_cast<int64_t>(std::llround(px * px_ns)); };
   std::vector<RowFrame> strips(n);
   std::vector<std::exception_ptr> errors(n);
   std::function<void(unsigned)> work = [&](unsigned k) {
     int a = first_px(k), b = first_px(k + 1);
     try {
-      strips[k] = compute_row(process, thread_pos, time_of(a), time_of(b), b - a, options, checkpoints);
+      strips[k] = compute_columns(process, thread_pos, begin_ns, end_ns, pixels, a, b - a, options, checkpoints);
     } catch (...) {
       errors[k] = std::current_exception();  // rethrown on the caller's thread
     }

@@ -2,10 +2,10 @@
 //
 // compute_row's columns depend on each other only through a loop skip that
 // spreads over the next pixel or two, so a window can be cut into strips of
-// whole pixels, each computed by compute_row on its own span (as a pan computes
-// the columns it uncovers, model/row_pan.h) and placed side by side. A strip
-// starts with its own seek by time; the cursor checkpoints are shared (they are
-// locked). The strips run on a small pool of threads that lives as long as the
+// whole pixels, each computed by compute_columns on the whole frame's pixel
+// grid (as a pan computes the columns it uncovers, model/row_pan.h) and placed
+// side by side. A strip starts with its own seek by time; the cursor
+// checkpoints are shared (they are locked). The strips run on a small pool of threads that lives as long as the
 // process, so that what each thread caches (decoded loop counts, zstd
 // contexts) survives from one frame to the next.
 //
@@ -33,9 +33,10 @@ unsigned strip_count(const format::ProcessReader& process, size_t thread_pos, in
                      int pixels, unsigned max_strips, uint64_t events_per_strip = kEventsPerStrip);
 
 // compute_row of the same arguments, in strip_count(..., max_strips,
-// events_per_strip) strips (max_strips 0: one per core). A strip boundary is
-// like a pan's seam: a column next to it may differ from a frame computed whole
-// where a loop skip would have spread across it.
+// events_per_strip) strips (max_strips 0: one per core). Replaying every event
+// (options.summarise false) the frame is the one compute_row gives; sampled, a
+// column next to a strip boundary may differ from it where a loop skip would
+// have spread across the boundary.
 RowFrame compute_row_in_strips(const format::ProcessReader& process, size_t thread_pos, int64_t begin_ns,
                                int64_t end_ns, int pixels, const LodOptions& options = {},
                                CursorCheckpoints* checkpoints = nullptr, unsigned max_strips = 0,
