@@ -25,7 +25,7 @@ struct DecodedCountChunk {
   void decode(const LoopCountColumns& c, uint32_t index) {
     auto payload = c.chunks_[index].payload();
     StructureBatch batch;
-    batch.decode(payload.data(), payload.size());
+    batch.decode_loop_counts(payload.data(), payload.size());
     start.assign(c.loops_.size() + 1, 0);
     for (auto& [loop, count] : batch.loop_counts)
       if (loop < c.loops_.size()) ++start[loop + 1];

@@ -188,14 +188,40 @@ void StructureBatch::encode(std::vector<uint8_t>& out) const {
     });
 }
 
-void StructureBatch::decode(const uint8_t* data, size_t size) {
-  clear();
+namespace {
+void read_loop_counts(ByteReader& r, std::vector<std::pair<uint32_t, uint32_t>>& out) {
+  uint64_t groups = r.count();
+  for (uint64_t g = 0; g < groups; ++g) {
+    uint32_t loop = r.varint32();
+    uint64_t n = r.count();
+    for (uint64_t i = 0; i < n; ++i) out.emplace_back(loop, r.varint32());
+  }
+}
+
+// Hands each section of a structure chunk to read(tag, reader of its bytes).
+template <typename Read>
+void each_section(const uint8_t* data, size_t size, Read&& read) {
   ByteReader in(data, size, "thread structure");
   while (!in.done()) {
     auto tag = static_cast<SectionTag>(in.u8());
     uint64_t length = in.count();
     ByteReader r(in.position(), length, "thread structure section");
     in.skip(length);
+    read(tag, r);
+  }
+}
+}  // namespace
+
+void StructureBatch::decode_loop_counts(const uint8_t* data, size_t size) {
+  clear();
+  each_section(data, size, [&](SectionTag tag, ByteReader& r) {
+    if (tag == SectionTag::LoopCounts) read_loop_counts(r, loop_counts);
+  });
+}
+
+void StructureBatch::decode(const uint8_t* data, size_t size) {
+  clear();
+  each_section(data, size, [&](SectionTag tag, ByteReader& r) {
     switch (tag) {
       case SectionTag::EventDefs: {
         uint64_t n = r.count();
@@ -243,15 +269,9 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
         for (uint64_t i = 0; i < n; ++i) tokens.push_back(read_token(r));
         break;
       }
-      case SectionTag::LoopCounts: {
-        uint64_t groups = r.count();
-        for (uint64_t g = 0; g < groups; ++g) {
-          uint32_t loop = r.varint32();
-          uint64_t n = r.count();
-          for (uint64_t i = 0; i < n; ++i) loop_counts.emplace_back(loop, r.varint32());
-        }
+      case SectionTag::LoopCounts:
+        read_loop_counts(r, loop_counts);
         break;
-      }
       case SectionTag::EventData: {
         uint64_t groups = r.count();
         for (uint64_t g = 0; g < groups; ++g) {
@@ -289,7 +309,7 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
       default:
         break;  // a newer section: skipped by its length
     }
-  }
+  });
 }
 
 namespace {

@@ -62,6 +62,9 @@ struct StructureBatch {
   void clear();
   void encode(std::vector<uint8_t>& out) const;
   void decode(const uint8_t* data, size_t size);
+  // decode() of the loop counts alone, the other sections skipped by their
+  // lengths: what a loop count column needs when it reads a chunk again.
+  void decode_loop_counts(const uint8_t* data, size_t size);
 };
 
 // Timestamps of a run of consecutive events of one thread, in raw clock ticks,
