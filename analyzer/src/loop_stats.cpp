@@ -31,7 +31,7 @@ constexpr size_t kLabelTokenBudget = 4096;  // tokens looked at to name one loop
 constexpr double kCutFraction = 0.001;      // rows below this share of the largest row's time are cut
 // Iteration durations kept in memory per thread to count outliers in one replay;
 // past this the thread is replayed a second time instead (64 MiB of durations).
-constexpr size_t kBufferedDurations = size_t{8} << 20;
+constexpr size_t kBufferedDurations = size_t{16} << 20;
 
 // ---------------------------------------------------------------------------
 // Structure: grammar and count columns only.
@@ -433,25 +433,34 @@ bool slower(const LoopIterationTicks& a, const LoopIterationTicks& b) {
 // end.
 class LoopTimer {
  public:
-  explicit LoopTimer(std::vector<ThreadLoop>& loops) : loops_(loops), acc_(loops.size()), durations_(loops.size()) {}
+  explicit LoopTimer(std::vector<ThreadLoop>& loops) : loops_(loops), acc_(loops.size()), slots_(loops.size()) {}
 
   // Room for the durations of `iterations[l]` iterations of each loop l (what
-  // the structure or the summary counted): kept only if they all fit, reserved
-  // exactly (no growth past kBufferedDurations).
+  // the structure or the summary counted), one region per loop in one array,
+  // kept only if they all fit in kBufferedDurations; a loop that runs more
+  // iterations than its room gives up keeping durations (finish_outliers then
+  // finds them again).
   void reserve(const std::vector<uint64_t>& iterations) {
     uint64_t reachable = 0;
-    for (uint64_t n : iterations) reachable += n;
+    for (size_t l = 0; l < slots_.size() && l < iterations.size(); ++l) reachable += iterations[l];
     overflow_ = reachable > kBufferedDurations;
-    if (!overflow_)
-      for (size_t l = 0; l < durations_.size() && l < iterations.size(); ++l)
-        format::reserve_huge(durations_[l], iterations[l]);
+    durations_.reset();
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    if (overflow_ || reachable == 0) return;
+    durations_.reset(new uint32_t[reachable]);  // not initialised: each is written before it is read
+    format::advise_huge_pages(durations_.get(), reachable * sizeof(uint32_t));
+    uint32_t* at = durations_.get();
+    for (size_t l = 0; l < slots_.size() && l < iterations.size(); ++l) {
+      slots_[l] = Slot{at, at, at + iterations[l]};
+      at += iterations[l];
+    }
   }
 
   // Forgets everything added (a structure walk that met damaged data).
   void reset() {
     std::fill(acc_.begin(), acc_.end(), Accumulator{});
-    for (auto& d : durations_) d.clear();
-    buffered_ = 0;
+    for (Slot& s : slots_) s.next = s.begin;
+    long_.clear();
   }
 
   __attribute__((always_inline)) void add(const LoopFrame& f, uint64_t d) {
@@ -497,15 +506,27 @@ class LoopTimer {
     auto count = [&](uint32_t loop, uint64_t d) {
       if (static_cast<long double>(d) > threshold[loop]) ++loops_[loop].timing.outliers;
     };
+    // A duration above the threshold's integer part is above the threshold
+    // (durations are integers); the compare stays in integers.
+    auto floor_of = [&](uint32_t loop) {
+      const long double th = threshold[loop];
+      return th >= 0x1p64L ? UINT64_MAX : static_cast<uint64_t>(th);
+    };
     if (!overflow_) {
       for (uint32_t l = 0; l < n; ++l) {
-        // A duration above the threshold's integer part is above the threshold
-        // (durations are integers); the compare stays in integers.
-        const long double th = threshold[l];
-        const uint64_t floor_ticks = th >= 0x1p64L ? UINT64_MAX : static_cast<uint64_t>(th);
+        const uint64_t floor_ticks = floor_of(l);
         uint64_t above = 0;
-        for (uint64_t d : durations_[l]) above += d > floor_ticks;
+        if (floor_ticks < kLong) {
+          const auto floor32 = static_cast<uint32_t>(floor_ticks);
+          for (const uint32_t* d = slots_[l].begin; d != slots_[l].next; ++d) above += *d > floor32;
+        }
         loops_[l].timing.outliers = above;
+      }
+      // Durations of kLong ticks or more: counted above as kLong where that is
+      // above the threshold, now by their exact value.
+      for (const auto& [loop, d] : long_) {
+        if (floor_of(loop) < kLong) --loops_[loop].timing.outliers;
+        count(loop, d);
       }
     } else if (by_structure) {
       struct Count final : IterationSink {
@@ -542,20 +563,38 @@ class LoopTimer {
     if (a.slowest.size() == kSlowestIterations) a.slowest_floor = a.slowest.back().ticks;
   }
 
-  void buffer(uint32_t loop, uint64_t d) {
-    std::vector<uint64_t>& v = durations_[loop];
-    if (v.size() >= loops_[loop].iterations) return;
-    v.push_back(d);
-    if (++buffered_ > kBufferedDurations) {  // more than reserved for: give the memory back
-      overflow_ = true;
-      for (auto& w : durations_) std::vector<uint64_t>().swap(w);
+  // Durations are kept in 32 bits: one of kLong ticks or more (seconds) is
+  // kept as kLong, and exactly in long_.
+  static constexpr uint32_t kLong = UINT32_MAX;
+  struct Slot {
+    uint32_t* begin = nullptr;
+    uint32_t* next = nullptr;
+    uint32_t* end = nullptr;
+  };
+
+  __attribute__((always_inline)) void buffer(uint32_t loop, uint64_t d) {
+    Slot& s = slots_[loop];
+    if (__builtin_expect(s.next == s.end, 0)) return give_up_buffering();
+    if (__builtin_expect(d >= kLong, 0)) {
+      long_.emplace_back(loop, d);
+      d = kLong;
     }
+    *s.next++ = static_cast<uint32_t>(d);
+  }
+  // More iterations than the structure or summary said (or no room at all):
+  // the memory goes back, and finish_outliers() finds the iterations again.
+  __attribute__((noinline)) void give_up_buffering() {
+    overflow_ = true;
+    durations_.reset();
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    long_.clear();
   }
 
   std::vector<ThreadLoop>& loops_;
   std::vector<Accumulator> acc_;
-  std::vector<std::vector<uint64_t>> durations_;
-  size_t buffered_ = 0;
+  std::unique_ptr<uint32_t[]> durations_;  // the loops' regions, slots_[l] each
+  std::vector<Slot> slots_;                // by loop id
+  std::vector<std::pair<uint32_t, uint64_t>> long_;  // (loop, duration) of durations of kLong ticks or more
   bool overflow_ = false;
 };
 

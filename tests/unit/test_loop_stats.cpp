@@ -2,6 +2,7 @@
 // (EventCursor::loop_frames) on hand-built traces with known timestamps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -182,6 +183,65 @@ TEST(LoopStats, IterationsMeanStddevSlowestAndOutliers) {
   auto j = analyzer::loops_json(structure);
   EXPECT_TRUE(j[0]["stddev_ns"].is_null());
   EXPECT_EQ(j[0]["iterations"], 20);
+}
+
+namespace {
+
+// main (r0) calls f (r1) once per iteration; iteration i lasts durations[i]
+// ticks (from its f to the next), the last one 50 (its own f).
+void record_durations(ThreadWriter& w, const std::vector<uint64_t>& durations) {
+  uint64_t t = 1000;
+  w.enter(0, 0);
+  for (uint64_t d : durations) {
+    w.enter(1, t);
+    w.leave(1, t + 50);
+    t += d;
+  }
+  w.enter(1, t);
+  w.leave(1, t + 50);
+  w.leave(0, t + 100);
+}
+
+// Outliers (above mean + 3 standard deviations) of `durations` and the last
+// iteration's 50 ticks, from the definition.
+uint64_t outliers_of(std::vector<uint64_t> durations) {
+  durations.push_back(50);
+  long double n = static_cast<long double>(durations.size()), sum = 0, sq = 0;
+  for (uint64_t d : durations) {
+    sum += static_cast<long double>(d);
+    sq += static_cast<long double>(d) * static_cast<long double>(d);
+  }
+  long double mean = sum / n, threshold = mean + 3 * std::sqrt(sq / n - mean * mean);
+  uint64_t above = 0;
+  for (uint64_t d : durations) above += static_cast<long double>(d) > threshold;
+  return above;
+}
+
+}  // namespace
+
+// Iterations of seconds (2^32 ticks and more, which the timer keeps apart from
+// the shorter ones) are counted as outliers by their exact duration, whether
+// the threshold lies below 2^32 ticks or above.
+TEST(LoopStats, OutliersAmongIterationsOfSecondsAreCountedExactly) {
+  // Threshold about 7e8 ticks: both long iterations are outliers.
+  std::vector<uint64_t> low(1000, 100);
+  low[300] = low[700] = 5'000'000'000;
+  // Threshold about 3e10 ticks: the 5e9 iterations are not outliers, 6e10 is.
+  std::vector<uint64_t> high(30, 100);
+  for (int k = 0; k < 8; ++k) high.push_back(5'000'000'000);
+  high.push_back(60'000'000'000);
+  high.push_back(100);
+  for (const auto& [durations, expected] : {std::pair{low, uint64_t{2}}, std::pair{high, uint64_t{1}}}) {
+    ASSERT_EQ(outliers_of(durations), expected);
+    test::TempDir dir;
+    test::write_process(dir.file("p.rnd"), 1, 2, [&](int, ThreadWriter& w) { record_durations(w, durations); });
+    TraceReader trace(dir.str());
+    Loops s = analyzer::loop_stats(trace, options());
+    ASSERT_EQ(s.rows.size(), 1u) << names(s);
+    EXPECT_EQ(s.rows[0].iterations, durations.size() + 1);
+    EXPECT_EQ(s.rows[0].outliers, expected);
+    EXPECT_EQ(s.rows[0].max_ns, static_cast<int64_t>(*std::max_element(durations.begin(), durations.end())));
+  }
 }
 
 TEST(LoopStats, NestedLoopsWithParent) {
