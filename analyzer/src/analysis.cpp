@@ -17,11 +17,11 @@ using namespace rondo::format;
 
 LocationPartial analyze_location(const TraceReader& trace, Location location, const TimeWindow& window,
                                  Sections sections) {
-  return analyze_location(trace, location, 0, window, sections, nullptr);
+  return analyze_location(trace, location, 0, window, sections, nullptr, false);
 }
 
 LocationPartial analyze_location(const TraceReader& trace, Location location, size_t index, const TimeWindow& window,
-                                 Sections sections, MpiScanArrays* arrays) {
+                                 Sections sections, MpiScanArrays* arrays, bool read_ahead) {
   const ProcessReader& p = *trace.processes()[location.process];
   const uint32_t pi = location.process, ti = location.thread;
   SectionNeeds needs = section_needs(sections);
@@ -34,7 +34,7 @@ LocationPartial analyze_location(const TraceReader& trace, Location location, si
   if (needs.regions) profile = profile_pass(p, pi, ti, window, needs.call_tree);
   if (needs.activity) activity = activity_pass(p, pi, ti, window);
   if (needs.mpi_scan) mpi = mpi_scan_pass(p, pi, ti, window, P2pForm::PairedWhereAlone, arrays, index);
-  if (needs.loops) loops = loop_pass(p, pi, ti, window, LoopDetail::Timed);
+  if (needs.loops) loops = loop_pass(p, pi, ti, window, LoopDetail::Timed, read_ahead);
   ThreadVisitor* const visitors[] = {listening(profile), listening(activity), listening(mpi), listening(loops)};
   if (std::any_of(std::begin(visitors), std::end(visitors), [](ThreadVisitor* v) { return v != nullptr; }))
     replay_once(p.thread(ti), visitors);
@@ -97,9 +97,12 @@ StatsReport analyze(const TraceReader& trace, const AnalysisOptions& options) {
   std::optional<MpiScanArrays> arrays;
   if (section_needs(options.sections).mpi_scan) arrays = mpi_scan_arrays(trace, locations, options.threads);
   MpiScanArrays* in = arrays ? &*arrays : nullptr;
+  const bool read_ahead = spare_cores(locations.size(), options.threads);
   parallel_for(
       locations.size(), options.threads,
-      [&](size_t i) { partials[i] = analyze_location(trace, locations[i], i, options.window, options.sections, in); },
+      [&](size_t i) {
+        partials[i] = analyze_location(trace, locations[i], i, options.window, options.sections, in, read_ahead);
+      },
       options.progress);
   return reduce_report(trace, std::move(partials), options.by, options.window, options.sections, in);
 }

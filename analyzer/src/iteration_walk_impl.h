@@ -13,13 +13,14 @@ namespace rondo::analyzer {
 
 // Sink: on(const LoopFrame&, ticks, start, end) as IterationSink::on;
 // Occurrences: occurrence() and occurrence_events() as OccurrenceSink's, or
-// nullptr.
+// nullptr. `read_ahead`: the timestamps are decoded a chunk ahead on a thread
+// of their own (ForwardTimestamps), for a caller with a core to spare.
 template <typename Sink, typename Occurrences>
-void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* occurrences) {
+void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* occurrences, bool read_ahead = false) {
   using namespace rondo::format;
   constexpr uint32_t kNone = UINT32_MAX;
   constexpr uint64_t kVariable = UINT64_MAX;
-  ForwardTimestamps ts(t);
+  ForwardTimestamps ts(t, read_ahead);
   const FixedSizes sizes(t);
   // A level expands a sequence (loop == kNone) or one occurrence of a loop. An
   // iteration of a loop has started once one of its events is reached: a body

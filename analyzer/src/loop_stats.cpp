@@ -636,7 +636,10 @@ bool times_from_structure(const ThreadTrace& t, const TimeWindow& window, LoopDe
 // over the structure where times_from_structure(), else from a replay.
 class LoopPass final : public SectionPass<LoopThreadPartial> {
  public:
-  LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail)
+  // `read_ahead`: the structure walk decodes timestamps a chunk ahead on a
+  // thread of its own (for a caller with a core to spare).
+  LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail,
+           bool read_ahead = false)
       : p_(p), t_(p.thread(thread)), window_(window), walked_(times_from_structure(t_, window, detail)),
         w_(walked_ ? blank_structure(t_) : walk_structure(t_)), timer_(w_.loops),
         tracker_(p, t_, window, AddToTimer(&timer_)) {
@@ -653,7 +656,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
       try {
         StructureFromOccurrences structure(w_);
         AddToTimer sink(&timer_);
-        walk_iterations_to(t_, sink, &structure);
+        walk_iterations_to(t_, sink, &structure, read_ahead);
         by_structure_ = true;
       } catch (const std::exception&) {
         w_ = walk_structure(t_);
@@ -765,16 +768,24 @@ void check_detail(const TimeWindow& window, LoopDetail detail) {
 }  // namespace
 
 std::unique_ptr<SectionPass<LoopThreadPartial>> loop_pass(const ProcessReader& p, uint32_t process, uint32_t thread,
-                                                          const TimeWindow& window, LoopDetail detail) {
+                                                          const TimeWindow& window, LoopDetail detail,
+                                                          bool read_ahead) {
   check_detail(window, detail);
-  return std::make_unique<LoopPass>(p, process, thread, window, detail);
+  return std::make_unique<LoopPass>(p, process, thread, window, detail, read_ahead);
 }
+
+namespace {
+LoopThreadPartial thread_partial(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window,
+                                 LoopDetail detail, bool read_ahead) {
+  check_detail(window, detail);
+  LoopPass pass(p, process, thread, window, detail, read_ahead);
+  return run_alone<LoopThreadPartial>(pass, p, thread);
+}
+}  // namespace
 
 LoopThreadPartial loop_thread_partial(const ProcessReader& p, uint32_t process, uint32_t thread,
                                       const TimeWindow& window, LoopDetail detail) {
-  check_detail(window, detail);
-  LoopPass pass(p, process, thread, window, detail);
-  return run_alone<LoopThreadPartial>(pass, p, thread);
+  return thread_partial(p, process, thread, window, detail, false);
 }
 
 void to_json(nlohmann::json& j, const LoopThreadPartial& p) {
@@ -1008,11 +1019,12 @@ LoopStats loop_stats(const TraceReader& trace, const AnalysisOptions& options, L
     for (size_t t = 0; t < trace.processes()[p]->thread_count(); ++t)
       work.emplace_back(static_cast<uint32_t>(p), static_cast<uint32_t>(t));
   std::vector<LoopThreadPartial> partials(work.size());
+  const bool read_ahead = spare_cores(work.size(), options.threads);
   parallel_for(
       work.size(), options.threads,
       [&](size_t i) {
-        partials[i] = loop_thread_partial(*trace.processes()[work[i].first], work[i].first, work[i].second,
-                                          options.window, detail);
+        partials[i] = thread_partial(*trace.processes()[work[i].first], work[i].first, work[i].second,
+                                     options.window, detail, read_ahead);
       },
       options.progress);
   return reduce_loops(trace, partials, options.by);

@@ -52,9 +52,11 @@ MpiScan reduce_mpi_scan(const format::TraceReader& trace, std::vector<MpiThreadP
                         MpiScanArrays* arrays);
 
 // analyze_location() whose MPI pass fills `arrays` (may be null) for location
-// index `index`.
+// index `index`; `read_ahead`: passes that read timestamps without the events
+// decode them a chunk ahead on a thread of their own (spare_cores()).
 LocationPartial analyze_location(const format::TraceReader& trace, Location location, size_t index,
-                                 const TimeWindow& window, Sections sections, MpiScanArrays* arrays);
+                                 const TimeWindow& window, Sections sections, MpiScanArrays* arrays,
+                                 bool read_ahead);
 
 // reduce_report() of partials made with `arrays` (may be null).
 StatsReport reduce_report(const format::TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,

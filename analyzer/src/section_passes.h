@@ -24,6 +24,6 @@ std::unique_ptr<SectionPass<MpiThreadPartial>> mpi_scan_pass(const format::Proce
                                                              P2pForm form);
 std::unique_ptr<SectionPass<LoopThreadPartial>> loop_pass(const format::ProcessReader& p, uint32_t process,
                                                           uint32_t thread, const TimeWindow& window,
-                                                          LoopDetail detail);
+                                                          LoopDetail detail, bool read_ahead = false);
 
 }  // namespace rondo::analyzer

@@ -602,22 +602,6 @@ size_t ThreadTrace::timestamp_chunk_of(uint64_t index) const {
   return c;
 }
 
-uint64_t ForwardTimestamps::enter_chunk(uint64_t index) {
-  if (index >= t_->event_count_) throw std::out_of_range("timestamp of an event past the thread's events");
-  if (index < last_) throw std::out_of_range("timestamps are read forward");
-  const auto& info = t_->ts_info_;
-  size_t c = t_->timestamp_chunk_of(index);
-  DecodedDeltas deltas = DecodedChunkCache::instance().get(t_->cache_key_, static_cast<uint32_t>(c), t_->ts_chunks_[c]);
-  TimestampDecoder decoder;
-  decoder.reset(info[c], deltas->data(), deltas->data() + deltas->size());
-  ticks_.resize(info[c].count);
-  decoder.next_n(ticks_.data(), ticks_.size());
-  base_ = info[c].first_index;
-  if (index - base_ >= ticks_.size()) throw FormatError("a timestamp chunk does not hold the event it should");
-  last_ = index;
-  return ticks_[index - base_];
-}
-
 void EventCursor::position_decoder() {
   const auto& info = t_->ts_info_;
   size_t c = t_->timestamp_chunk_of(index_);

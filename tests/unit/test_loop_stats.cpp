@@ -10,6 +10,7 @@
 
 #include "../common/trace_check.h"
 #include "rondo/analyzer/loop_stats.h"
+#include "rondo/analyzer/parallel.h"
 #include "rondo/format/chunk.h"
 #include "rondo/format/crc32c.h"
 #include "../../cli/stats_loops.h"
@@ -523,4 +524,25 @@ TEST(LoopStats, RecordedNestedLoopsProgram) {
   EXPECT_EQ(relax->max_trip, 4u);
   EXPECT_LE(relax->iterations, 2500u);  // calls of relax outside any loop occurrence are not iterations
   EXPECT_GE(relax->iterations, 2496u);
+}
+
+// With a core to spare (one thread of the trace, two workers), the walk reads
+// its timestamps a chunk ahead on a helper thread: every figure is the same as
+// on one worker, which reads them itself.
+TEST(LoopStats, TimestampsReadAheadGiveTheSameStatistics) {
+  test::TempDir dir;
+  std::string trace_dir = dir.file("trace");
+  std::string record = "RONDO_BATCH_EVENTS=4096 " + std::string(RONDO_CLI) + " record -o " + trace_dir + " -- " +
+                       NESTED_LOOPS + " 20000 > /dev/null 2>&1";
+  ASSERT_EQ(std::system(record.c_str()), 0) << record;
+  TraceReader trace(trace_dir);
+  ASSERT_GT(trace.processes()[0]->thread(0).timestamp_chunks().size(), 20u);
+  ASSERT_TRUE(analyzer::spare_cores(1, 2));
+  Loops alone = analyzer::loop_stats(trace, options(1));
+  Loops ahead = analyzer::loop_stats(trace, options(2));
+  ASSERT_FALSE(alone.rows.empty());
+  EXPECT_EQ(analyzer::loops_json(ahead), analyzer::loops_json(alone));
+  uint64_t iterations = 0;
+  for (const auto& r : alone.rows) iterations += r.iterations;
+  EXPECT_GT(iterations, 20000u);  // 20,000 steps in loops nested three deep
 }

@@ -19,23 +19,7 @@ namespace {
 constexpr int kBatch = 1000;  // events per timestamp chunk
 constexpr int kPairs = 5000;  // 10,000 events: 10 chunks
 
-// One thread: enter/leave pairs of three regions with uneven gaps, so that the
-// deltas vary and a wrong decoder position shows in the timestamps.
-void write_trace(const std::string& path) {
-  test::write_process(
-      path, 1, 3,
-      [](int, ThreadWriter& w) {
-        uint64_t now = 1000;
-        for (int i = 0; i < kPairs; ++i) {
-          uint32_t region = static_cast<uint32_t>(i % 3);
-          w.enter(region, now);
-          now += 3 + static_cast<uint64_t>(i * 7919 % 97);
-          w.leave(region, now);
-          now += 1 + static_cast<uint64_t>(i % 13);
-        }
-      },
-      kBatch);
-}
+void write_trace(const std::string& path) { test::write_uneven_pairs(path, kPairs, 3, kBatch); }
 
 struct Seen {
   uint64_t index, ticks;

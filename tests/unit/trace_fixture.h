@@ -103,6 +103,25 @@ inline void write_bytes(const std::string& path, const std::vector<uint8_t>& byt
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
+// One thread of `pairs` enter/leave pairs of `regions` regions in turn, with
+// uneven gaps, so that a timestamp read from the wrong chunk or the wrong place
+// in one shows; a timestamp chunk every `batch_events` events.
+inline void write_uneven_pairs(const std::string& path, int pairs, int regions, int batch_events) {
+  write_process(
+      path, 1, regions,
+      [&](int, format::ThreadWriter& w) {
+        uint64_t now = 1000;
+        for (int i = 0; i < pairs; ++i) {
+          uint32_t region = static_cast<uint32_t>(i % regions);
+          w.enter(region, now);
+          now += 3 + static_cast<uint64_t>(i * 7919 % 97);
+          w.leave(region, now);
+          now += 1 + static_cast<uint64_t>(i % 13);
+        }
+      },
+      batch_events);
+}
+
 // Every event of a thread, replayed.
 inline std::vector<format::Event> replay(const format::ThreadTrace& t) {
   std::vector<format::Event> out;

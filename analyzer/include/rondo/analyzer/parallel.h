@@ -20,6 +20,11 @@ inline unsigned worker_count(unsigned threads) {
   return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Whether parallel_for(n, threads, ...) leaves a core of those `threads` asks
+// for idle: fewer items than workers (a trace of one thread on a machine of
+// several cores), so that an item may use a helper thread of its own.
+inline bool spare_cores(size_t n, unsigned threads) { return n < worker_count(threads); }
+
 // Runs `work(i)` for i in [0, n) on up to worker_count(threads) threads. The
 // first exception thrown by a work item is rethrown here after all threads stop.
 // `progress` (may be empty) hears after each item, serialized.
