@@ -5,6 +5,7 @@
 #include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "rondo/format/reader.h"
@@ -85,7 +86,12 @@ class ForwardTimestamps::ReadAhead {
 
 ForwardTimestamps::ForwardTimestamps(const ThreadTrace& thread, bool read_ahead) : t_(&thread) {
   // Worth a thread only for a thread with a few chunks to read.
-  if (read_ahead && thread.timestamp_chunks().size() > 2) ahead_ = std::make_unique<ReadAhead>(thread);
+  if (!read_ahead || thread.timestamp_chunks().size() <= 2) return;
+  try {
+    ahead_ = std::make_unique<ReadAhead>(thread);
+  } catch (const std::system_error&) {
+    // No thread to be had (a process or thread limit): every chunk is decoded here.
+  }
 }
 
 ForwardTimestamps::~ForwardTimestamps() = default;
