@@ -100,7 +100,6 @@ RowFrame compute_row(const ProcessReader& process, size_t thread_pos, int64_t be
                      const LodOptions& options, CursorCheckpoints* checkpoints) {
   if (options.summarise && options.summary && options.summary->covers(begin_ns, end_ns, pixels))
     return options.summary->draw(begin_ns, end_ns, pixels);
-  pixels = std::max(pixels, 1);
   return compute_columns(process, thread_pos, begin_ns, end_ns, pixels, 0, pixels, options, checkpoints);
 }
 
