@@ -132,18 +132,18 @@ MessageMatching match_messages(const MpiScan& scan) {
   m.matched = matched.size();
   m.unmatched_sends = lone_sends.size();
   m.unmatched_receives = lone_recvs.size();
-  // Reserved, then each message written once (a resize would first clear
-  // memory that is about to be overwritten: millions of messages). The
-  // kernel's clearing of that fresh memory (a hundred MB and more) starts on
-  // another core now, while the keys are put in order.
-  format::reserve_huge(m.messages, matched.size() + lone_sends.size() + lone_recvs.size());
-  format::PrefaultBehind prefault(m.messages.data(), m.messages.capacity() * sizeof(Message));
   close_runs(matched, matched_runs);
   close_runs(lone_sends, send_runs);
   close_runs(lone_recvs, recv_runs);
   order_runs(matched, std::move(matched_runs));
   order_runs(lone_sends, std::move(send_runs));
   order_runs(lone_recvs, std::move(recv_runs));
+  // Reserved, then each message written once (a resize would first clear
+  // memory that is about to be overwritten: millions of messages). The
+  // kernel's clearing of that fresh memory (a hundred MB and more) is shared
+  // with another core, which takes it from the end while this one fills.
+  format::reserve_huge(m.messages, matched.size() + lone_sends.size() + lone_recvs.size());
+  format::PrefaultBehind prefault(m.messages.data(), m.messages.capacity() * sizeof(Message));
   for (const MessageOrder& k : matched) {
     Message& msg = m.messages.emplace_back();
     fill_send(msg, scan.sends[k.record], k.record);
