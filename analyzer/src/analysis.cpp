@@ -50,11 +50,11 @@ LocationPartial analyze_location(const TraceReader& trace, Location location, si
 
 StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
                           const TimeWindow& window, Sections sections) {
-  return reduce_report(trace, std::move(partials), by, window, sections, nullptr);
+  return reduce_report(trace, std::move(partials), by, window, sections, nullptr, 0);
 }
 
 StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
-                          const TimeWindow& window, Sections sections, MpiScanArrays* arrays) {
+                          const TimeWindow& window, Sections sections, MpiScanArrays* arrays, unsigned threads) {
   SectionNeeds needs = section_needs(sections);
   StatsReport r;
   r.sections = sections;
@@ -76,7 +76,7 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   if (sections & kSectionThreads) r.threads = reduce_thread_stats(trace, profiles, activity);
   if (needs.mpi_scan) {
     MpiScan scan = reduce_mpi_scan(trace, std::move(mpi), arrays);
-    MessageMatching matching = match_messages(scan);
+    MessageMatching matching = match_messages(scan, threads);
     r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
     if (sections & kSectionWaitStates) r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
   }
@@ -104,7 +104,8 @@ StatsReport analyze(const TraceReader& trace, const AnalysisOptions& options) {
         partials[i] = analyze_location(trace, locations[i], i, options.window, options.sections, in, read_ahead);
       },
       options.progress);
-  return reduce_report(trace, std::move(partials), options.by, options.window, options.sections, in);
+  return reduce_report(trace, std::move(partials), options.by, options.window, options.sections, in,
+                       options.threads);
 }
 
 void to_json(nlohmann::json& j, const LocationPartial& p) {

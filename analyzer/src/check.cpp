@@ -436,7 +436,7 @@ CheckReport check_trace(const TraceReader& trace, const CheckOptions& options) {
     report.requests += check_requests(trace, pi, threads, short_threads, global);
   }
   MpiScan scan = reduce_mpi_scan(trace, std::move(mpi));
-  MessageMatching matching = match_messages(scan);
+  MessageMatching matching = match_messages(scan, options.threads);
   check_messages(scan, matching, global);
   if (scan.any_mpi()) {
     MpiStats stats = mpi_stats(trace, scan, matching, profiles, activity, {});

@@ -8,10 +8,12 @@
 // posting order. The records arrive per process in time order already, so that
 // order is a merge of per-process runs (order_runs), not a sort.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "channel_index.h"
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/parallel.h"
 #include "rondo/format/huge_pages.h"
 #include "rondo/format/prefault.h"
 
@@ -80,7 +82,7 @@ void fill_recv(Message& msg, const RecvRecord& r, uint32_t index) {
 
 }  // namespace
 
-MessageMatching match_messages(const MpiScan& scan) {
+MessageMatching match_messages(const MpiScan& scan, unsigned threads) {
   MessageMatching m;
   m.communicators = scan.communicators;
   m.world_size = scan.world_size;
@@ -141,9 +143,11 @@ MessageMatching match_messages(const MpiScan& scan) {
   // Reserved, then each message written once (a resize would first clear
   // memory that is about to be overwritten: millions of messages). The
   // kernel's clearing of that fresh memory (a hundred MB and more) is shared
-  // with another core, which takes it from the end while this one fills.
+  // with another core, where there is one to use, which takes it from the
+  // end while this one fills.
   format::reserve_huge(m.messages, matched.size() + lone_sends.size() + lone_recvs.size());
-  format::PrefaultBehind prefault(m.messages.data(), m.messages.capacity() * sizeof(Message));
+  std::optional<format::PrefaultBehind> prefault;
+  if (worker_count(threads) > 1) prefault.emplace(m.messages.data(), m.messages.capacity() * sizeof(Message));
   for (const MessageOrder& k : matched) {
     Message& msg = m.messages.emplace_back();
     fill_send(msg, scan.sends[k.record], k.record);

@@ -58,8 +58,9 @@ LocationPartial analyze_location(const format::TraceReader& trace, Location loca
                                  const TimeWindow& window, Sections sections, MpiScanArrays* arrays,
                                  bool read_ahead);
 
-// reduce_report() of partials made with `arrays` (may be null).
+// reduce_report() of partials made with `arrays` (may be null), keeping at
+// most `threads` threads busy (0: every core).
 StatsReport reduce_report(const format::TraceReader& trace, std::vector<LocationPartial> partials, GroupBy by,
-                          const TimeWindow& window, Sections sections, MpiScanArrays* arrays);
+                          const TimeWindow& window, Sections sections, MpiScanArrays* arrays, unsigned threads);
 
 }  // namespace rondo::analyzer

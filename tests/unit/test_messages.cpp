@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <tuple>
 
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
@@ -287,6 +288,46 @@ TEST(Messages, IntercommunicatorSidesAgreeOnOneCommunicator) {
   EXPECT_EQ(m.communicators.index(0, 1), m.communicators.index(1, 1));
   EXPECT_TRUE(m.communicators[m.messages[0].comm].intercommunicator());
   EXPECT_EQ(m.communicators[m.messages[0].comm].size(), 2u);
+}
+
+// Enough messages for the message array (96 bytes each) to be filled beside a
+// helper thread that provides its pages (over 8 MiB): with one thread or
+// several, every message is the one the records make, in the same order.
+TEST(Messages, ManyMessagesAreTheSameWithAndWithoutAHelperThread) {
+  constexpr int kMessages = 120000;
+  MpiTrace trace;
+  trace.add(base_spec(0, 2), [](Mpi& m) {
+    for (int i = 0; i < kMessages; ++i) m.send(10 * i, 10 * i + 2, 1, i % 3, 8 + i % 5);
+    m.send(10 * kMessages, 10 * kMessages + 2, 1, 7, 4);  // never received
+  });
+  trace.add(base_spec(1, 2), [](Mpi& m) {
+    for (int i = 0; i < kMessages; ++i) m.recv(10 * i + 1, 10 * i + 5, 0, i % 3, 8 + i % 5);
+  });
+  TraceReader reader = trace.read();
+  rondo::analyzer::MpiScan scan = rondo::analyzer::scan_mpi(reader);
+  MessageMatching one = rondo::analyzer::match_messages(scan, 1);
+  MessageMatching two = rondo::analyzer::match_messages(scan, 2);
+  ASSERT_EQ(one.messages.size(), kMessages + 1u);
+  ASSERT_EQ(two.messages.size(), kMessages + 1u);
+  EXPECT_EQ(one.matched, static_cast<uint64_t>(kMessages));
+  EXPECT_EQ(two.matched, static_cast<uint64_t>(kMessages));
+  EXPECT_EQ(two.unmatched_sends, 1u);
+  for (int i = 0; i < kMessages; ++i) {
+    const Message& a = one.messages[i];
+    const Message& b = two.messages[i];
+    ASSERT_EQ(a.send_ns, 10 * i) << i;
+    ASSERT_EQ(a.recv_ns, 10 * i + 5) << i;
+    ASSERT_EQ(a.tag, i % 3) << i;
+    ASSERT_EQ(a.bytes, static_cast<uint64_t>(8 + i % 5)) << i;
+    ASSERT_TRUE(a.matched()) << i;
+    ASSERT_EQ(std::tie(a.src, a.dst, a.tag, a.comm, a.bytes, a.recv_bytes, a.send_ns, a.recv_post_ns, a.recv_ns,
+                       a.send_record, a.recv_record),
+              std::tie(b.src, b.dst, b.tag, b.comm, b.bytes, b.recv_bytes, b.send_ns, b.recv_post_ns, b.recv_ns,
+                       b.send_record, b.recv_record))
+        << i;
+  }
+  EXPECT_FALSE(two.messages.back().has_recv);
+  EXPECT_EQ(two.messages.back().tag, 7);
 }
 
 TEST(Messages, UnmatchedSendsAndReceivesAreCounted) {

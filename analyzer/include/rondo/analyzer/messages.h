@@ -352,7 +352,10 @@ struct MessageMatching {
   uint64_t cancelled = 0, incomplete_receives = 0, incomplete_sends = 0;
 };
 
-MessageMatching match_messages(const MpiScan& scan);
+// `threads`: the most threads the matching may keep busy (0: every core).
+// With more than one it takes a helper thread while it fills the message
+// array (format/prefault.h); the result is the same for any number.
+MessageMatching match_messages(const MpiScan& scan, unsigned threads = 0);
 MessageMatching match_all_messages(const format::TraceReader& trace);
 // Every message of the trace, unmatched sends and receives included.
 std::vector<Message> match_messages(const format::TraceReader& trace);
