@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -88,6 +89,10 @@ struct Runtime {
   bool writer_running = false;
   bool writer_stop = false;
   std::thread writer;
+  // Definitions the application asked to see in the file now
+  // (write_definitions_now): tickets asked for and written.
+  uint64_t defs_asked = 0, defs_written = 0;
+  std::condition_variable defs_cv;  // defs_written moved
 
   std::mutex file_mutex;
   ProcessFileSlot file_slot;  // made before main; becomes `file` at the first write
@@ -290,7 +295,18 @@ void writer_main() {
   }
   std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
   for (;;) {
-    g_rt->queue_cv.wait(lock, [] { return !g_rt->queue.empty() || g_rt->writer_stop; });
+    g_rt->queue_cv.wait(lock, [] {
+      return !g_rt->queue.empty() || g_rt->writer_stop || g_rt->defs_asked != g_rt->defs_written;
+    });
+    if (g_rt->defs_asked != g_rt->defs_written) {
+      const uint64_t ticket = g_rt->defs_asked;
+      lock.unlock();
+      write_batch(nullptr, false);
+      lock.lock();
+      g_rt->defs_written = ticket;
+      g_rt->defs_cv.notify_all();
+      continue;
+    }
     if (g_rt->queue.empty()) break;
     Batch b = std::move(g_rt->queue.front());
     g_rt->queue.pop_front();
@@ -995,11 +1011,31 @@ void define_call_site(uint32_t id, const format::CallSiteDef& def) {
   add_definition([&](std::vector<uint8_t>& out) { encode::call_site(out, id, def); });
 }
 
+// Has the writer thread write the pending definitions now, and waits until it
+// has (at most 2 s). Through the writer, which holds the compression state the
+// application's threads must not (writer_main). Without a writer (none started
+// yet, or stopped) there is nothing to wait for: its first write, or the end of
+// the file, carries them.
+void write_definitions_now() {
+  std::unique_lock<std::mutex> lock(g_rt->queue_mutex);
+  if (!g_rt->writer_running || g_rt->writer_stop) return;
+  const uint64_t ticket = ++g_rt->defs_asked;
+  g_rt->queue_cv.notify_all();
+  g_rt->defs_cv.wait_for(lock, std::chrono::seconds(2), [&] { return g_rt->defs_written >= ticket; });
+}
+
 void update_process(const std::function<void(ProcessDef&)>& change) {
   if (!g_rt) return;
-  DefinitionsLock lock(*g_rt);
-  change(g_rt->process);
-  add_definition([&](std::vector<uint8_t>& out) { encode::process(out, g_rt->process); });
+  {
+    DefinitionsLock lock(*g_rt);
+    change(g_rt->process);
+    add_definition([&](std::vector<uint8_t>& out) { encode::process(out, g_rt->process); });
+  }
+  // What names the process (its MPI rank, once MPI_Init knows it) is in the
+  // file before the call returns: a process killed (SIGKILL) before its first
+  // batch would otherwise leave a file no reader can place, which the
+  // analysis would count as another process than the rank it was.
+  write_definitions_now();
 }
 
 void inform(const std::string& message, bool warning) {

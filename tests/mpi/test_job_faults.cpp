@@ -210,6 +210,48 @@ TEST_F(JobFaults, RankLeavingWithoutFinalizeEndsTheJobWithEveryTraceRead) {
   }
 }
 
+// A rank killed (SIGKILL) before its first batch was written: its file holds
+// no events, but it says which rank it was, since MPI_Init writes the rank to
+// the file before it returns. (A file without a rank was labelled by its place
+// among the files, so the analysis took it for another rank: once, "rank 2
+// ended early" and "rank 0 did no lap" came of two ranks SIGKILLed by a
+// launcher before they could flush.)
+TEST_F(JobFaults, RankKilledBeforeItsFirstBatchIsNamedByItsRank) {
+  constexpr int kVictim = 1;
+  CommandResult r = expect_job_unchanged("kill " + std::to_string(kLaps) + " " + std::to_string(kVictim));
+  EXPECT_NE(r.status, 0);
+  rondo::format::TraceReader reader(trace());
+  ASSERT_EQ(reader.processes().size(), static_cast<size_t>(kRanks)) << stderr_text();
+  std::set<int> ranks;
+  for (const auto& p : reader.processes()) {
+    SCOPED_TRACE(p->path());
+    ranks.insert(p->rank());
+    EXPECT_EQ(p->defs().process.world_size, kRanks);
+    if (p->rank() == kVictim) {
+      EXPECT_FALSE(p->ended());
+      EXPECT_EQ(p->thread_count() == 0 ? 0u : p->thread(0).event_count(), 0u) << "no batch was written";
+    }
+  }
+  EXPECT_EQ(ranks, (std::set<int>{0, 1, 2, 3}));
+  json s = stats_json();
+  EXPECT_EQ(s["missing_ranks"], json::array());
+  std::set<int> early;
+  for (const json& rank : s["ended_early"]) early.insert(rank.get<int>());
+  EXPECT_EQ(early.count(kVictim), 1u) << s["ended_early"];
+  auto laps = calls("MPI_Sendrecv");
+  EXPECT_EQ(laps[kVictim], 0);
+  for (int rank = 0; rank < kRanks; ++rank) {
+    SCOPED_TRACE("rank " + std::to_string(rank));
+    if (rank != kVictim) {
+      if (early.count(rank)) {
+        EXPECT_LE(laps[rank], kLaps);
+      } else {
+        EXPECT_EQ(laps[rank], kLaps);
+      }
+    }
+  }
+}
+
 // MPI_Abort from rank 1 (not 0): the job ends with the abort's status as it
 // does untraced; rank 1's trace ends with MPI_Abort, after all its laps.
 TEST_F(JobFaults, AbortFromRankOneLeavesTheLapsOfEveryRank) {

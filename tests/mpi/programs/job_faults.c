@@ -7,10 +7,15 @@
  *                                   launcher ends the job
  *   job_faults abort LAPS RANK      RANK calls MPI_Abort(MPI_COMM_WORLD, 3); the
  *                                   others wait in MPI_Barrier
+ *   job_faults kill LAPS RANK       after one MPI_Barrier, RANK kills itself
+ *                                   with SIGKILL (before its first batch of
+ *                                   events is written); the others wait in a
+ *                                   second MPI_Barrier
  *   job_faults forever 0            laps without end, until the job is killed
  * Rank 0 prints one line once the laps are done (flushed: it must reach the
  * launcher even when the job is taken down next). */
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,10 @@ int main(int argc, char **argv) {
   }
   if (rank == faulty && strcmp(mode, "exit") == 0) exit(0);
   if (rank == faulty && strcmp(mode, "abort") == 0) MPI_Abort(MPI_COMM_WORLD, 3);
+  if (strcmp(mode, "kill") == 0) {
+    MPI_Barrier(MPI_COMM_WORLD); /* rank 0 has printed its line */
+    if (rank == faulty) raise(SIGKILL);
+  }
   if (strcmp(mode, "finish") != 0) MPI_Barrier(MPI_COMM_WORLD); /* never completes */
   MPI_Finalize();
   return 0;
