@@ -57,9 +57,10 @@ class HeldCall {
 // A blocking point-to-point call has one message record at one end: a send's
 // at its entry, a receive's at its exit. Its wrapper makes the record first
 // (MessageRecord) and hands it to the constructor or to leave_with(), which
-// record it under the same guard as the ENTER or the LEAVE: on a ping-pong's
-// critical path (a receive's exit, then the next send's entry) that is one
-// guard less per call.
+// post it with the ENTER or the LEAVE under one guard (trace::own_post_enter,
+// own_post_leave): on a ping-pong's critical path (a receive's exit, then the
+// next send's entry) only the clock is read and the records are kept; the
+// grammar takes them once the send has returned.
 struct MessageRecord {
   format::EventKey key;
   int64_t data[1] = {0};  // bytes (kind_shape: one data field)
@@ -81,20 +82,14 @@ class Call : HeldCall {
     uint32_t site = trace::call_site();
     const MessageRecord r = entry_record();
     const uint64_t at = start();
-    if (r.present)
-      trace::own_enter_event(region_, at, site, r.key, r.data);
-    else
-      trace::own_enter(region_, at, site);
+    trace::own_post_enter(region_, at, site, r.present ? &r.key : nullptr, r.data);
   }
   // After the real call: `r` at the call's exit, and the call ends there (the
   // destructor records nothing more).
   __attribute__((always_inline)) void leave_with(const MessageRecord& r) {
     if (!on_) return;
     on_ = false;
-    if (r.present)
-      trace::own_event_leave(r.key, r.data, region_, trace::t_intercept.call_ticks);
-    else
-      trace::own_leave(region_, trace::t_intercept.call_ticks);
+    trace::own_post_leave(r.present ? &r.key : nullptr, r.data, region_, trace::t_intercept.call_ticks);
   }
   __attribute__((always_inline)) ~Call() {
     if (on_) trace::own_leave(region_, trace::t_intercept.call_ticks);

@@ -677,7 +677,14 @@ void after_fork_in_child() {
 // Definitions are copied into a fork()ed child: hold their lock across the fork
 // so that no other thread is halfway through adding one.
 void before_fork() {
-  if (g_rt) g_rt->defs_mutex.lock();
+  if (!g_rt) return;
+  {
+    // The child starts inside the calls open at the fork (open_calls()): a
+    // call posted to be written later must be in the writer first.
+    RecordGuard g{RecordGuard::OwnCall{}};
+    if (g.ok()) g.thread_recorder().settle();
+  }
+  g_rt->defs_mutex.lock();
 }
 void after_fork_in_parent() {
   if (g_rt) g_rt->defs_mutex.unlock();
@@ -755,13 +762,21 @@ Recorder* new_location_recorder(ThreadDef def) {
   return r;
 }
 
+// After before_event() the writer's fast path may take the event (nothing is
+// held any more but the counters, which it declines).
 void Recorder::enter_general(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site) {
-  if (writer.held(kReadCounters | kDeferred)) before_event();
+  if (writer.held(kBeforeEvent)) {
+    before_event();
+    if (site == 0 && writer.try_enter(region, at, stack)) return;
+  }
   enter_now(region, at, stack, site);
 }
 
 void Recorder::leave_general(uint32_t region, uint64_t at) {
-  if (writer.held(kReadCounters | kDeferred)) before_event();
+  if (writer.held(kBeforeEvent)) {
+    before_event();
+    if (writer.try_leave(region, at)) return;
+  }
   leave_now(region, at);
 }
 
@@ -857,6 +872,31 @@ void record_event(const EventKey& key, const int64_t* data) {
 void Recorder::before_event() {
   settle();
   if (counters) read_counters(counters, writer.counter_slot());
+}
+
+// The posted call was made before anything a handler deferred since (posting
+// settles first).
+void Recorder::settle_kept() {
+  if (writer.held(kPosted)) write_posted();
+  if (writer.held(kDeferred)) replay_deferred();
+}
+
+void Recorder::write_posted() {
+  writer.release(kPosted);
+  const uint32_t n = posted_count_;
+  posted_count_ = 0;
+  // As enter() and leave() do, without before_event(): a handler's deferred
+  // events (settle_kept() writes them next) are newer than these.
+  for (uint32_t i = 0; i < n; ++i) {
+    const PostedCall& p = posted_[i];
+    if (p.enter) {
+      if (p.site != 0 || !writer.try_enter(p.region, p.at, p.stack)) enter_now(p.region, p.at, p.stack, p.site);
+      if (p.record) writer.event(p.key, p.at, p.data);
+    } else {
+      if (p.record) writer.event(p.key, p.at, p.data);
+      if (!writer.try_leave(p.region, p.at)) leave_now(p.region, p.at);
+    }
+  }
 }
 
 // In order, as the handler recorded them; the counters' slots repeat the last

@@ -252,6 +252,44 @@ TEST_F(JobFaults, RankKilledBeforeItsFirstBatchIsNamedByItsRank) {
   }
 }
 
+// A rank hung in a blocking send (an MPI_Ssend nobody receives) when it is
+// stopped with SIGTERM: its trace ends inside MPI_Ssend, with the message it
+// was sending. The send's ENTER and message record are kept while the real
+// call runs, to be written once it returns (Recorder::PostedCall, off a
+// ping-pong's critical path); the flush at the signal must write them, or a
+// user looking for where the job hung would not find it.
+TEST_F(JobFaults, RankHungInABlockingSendEndsInsideTheSendWithItsMessage) {
+  constexpr int kHung = 2;
+  CommandResult r = expect_job_unchanged("hang " + std::to_string(kLaps) + " " + std::to_string(kHung));
+  EXPECT_NE(r.status, 0);
+  rondo::format::TraceReader reader(trace());
+  ASSERT_EQ(reader.processes().size(), static_cast<size_t>(kRanks)) << stderr_text();
+  const rondo::format::ProcessReader* hung = nullptr;
+  for (const auto& p : reader.processes())
+    if (p->rank() == kHung) hung = p.get();
+  ASSERT_NE(hung, nullptr);
+  EXPECT_TRUE(hung->ended()) << "SIGTERM flushes and ends the file";
+  // The main thread's events from its MPI_Ssend's ENTER on.
+  std::vector<rondo::format::Event> tail;
+  rondo::format::EventCursor cursor(hung->thread(0));
+  rondo::format::Event e;
+  while (cursor.next(e)) {
+    const bool ssend = (e.kind() == rondo::format::EventKind::Enter || e.kind() == rondo::format::EventKind::Leave) &&
+                       hung->defs().region_name(e.def->key.ref) == "MPI_Ssend";
+    if (ssend && e.kind() == rondo::format::EventKind::Enter) tail.clear();
+    if (ssend || !tail.empty()) tail.push_back(e);
+  }
+  ASSERT_GE(tail.size(), 2u) << "no MPI_Ssend was recorded";
+  EXPECT_EQ(tail[0].kind(), rondo::format::EventKind::Enter);
+  EXPECT_EQ(tail[1].kind(), rondo::format::EventKind::MpiSend);
+  EXPECT_EQ(tail[1].def->key.params[0], (kHung + 1) % kRanks) << "the peer";
+  EXPECT_EQ(tail[1].def->key.params[1], 99) << "the tag";
+  EXPECT_EQ(tail[1].ticks, tail[0].ticks) << "the send's record has its call's entry time";
+  for (const auto& later : tail) EXPECT_NE(later.kind(), rondo::format::EventKind::Leave) << "the send never returned";
+  // It made every lap before.
+  EXPECT_EQ(calls("MPI_Sendrecv")[kHung], kLaps);
+}
+
 // MPI_Abort from rank 1 (not 0): the job ends with the abort's status as it
 // does untraced; rank 1's trace ends with MPI_Abort, after all its laps.
 TEST_F(JobFaults, AbortFromRankOneLeavesTheLapsOfEveryRank) {

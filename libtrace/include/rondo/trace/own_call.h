@@ -28,25 +28,62 @@ inline void own_event(const format::EventKey& key, const int64_t* data, uint64_t
   RecordGuard g{RecordGuard::OwnCall{}};
   if (g.ok()) g.writer().event(key, at, data);
 }
-// The call's ENTER and a record made at the same instant (the message of a
-// blocking send), under one guard: what own_enter() then own_event() record,
-// at the cost of one. Always inlined, for the stack position as own_enter().
-__attribute__((always_inline)) inline void own_enter_event(uint32_t region, uint64_t at, uint32_t site,
-                                                           const format::EventKey& key, const int64_t* data) {
+namespace detail {
+// A posted call of `region` at `at`, with the record `key` (and its one data
+// value) when not null.
+__attribute__((always_inline)) inline Recorder::PostedCall posted_call(const format::EventKey* key,
+                                                                       const int64_t* data, uint32_t region,
+                                                                       uint64_t at) {
+  Recorder::PostedCall p;
+  if (key) {
+    p.key = *key;
+    p.data[0] = data[0];
+    p.record = true;
+  }
+  p.at = at;
+  p.region = region;
+  return p;
+}
+}  // namespace detail
+
+// The call's ENTER, with a record made at the same instant when `key` is not
+// null (the message of a blocking send; records with one data value at most,
+// data[0]: PostedCall keeps one), posted to be written once the real
+// call has returned (Recorder::PostedCall), so that the grammar's work is not
+// between the program and the call. Written at once when it cannot be posted.
+__attribute__((always_inline)) inline void own_post_enter(uint32_t region, uint64_t at, uint32_t site,
+                                                          const format::EventKey* key, const int64_t* data) {
   uintptr_t stack = stack_position();
   RecordGuard g{RecordGuard::OwnCall{}};
   if (!g.ok()) return;
-  g.thread_recorder().enter(region, at, stack, site);
-  g.writer().event(key, at, data);
+  Recorder& r = g.thread_recorder();
+  if (__builtin_expect(r.may_post(), 1)) {
+    Recorder::PostedCall p = detail::posted_call(key, data, region, at);
+    p.stack = stack;
+    p.site = site;
+    p.enter = true;
+    r.post(p);
+    return;
+  }
+  r.enter(region, at, stack, site);
+  if (key) g.writer().event(*key, at, data);
 }
-// A record made at the call's exit (the message of a completed blocking
-// receive), then the call's LEAVE at the same instant, under one guard.
-__attribute__((always_inline)) inline void own_event_leave(const format::EventKey& key, const int64_t* data,
-                                                           uint32_t region, uint64_t at) {
+// A record made at the call's exit when `key` is not null (the message of a
+// completed blocking receive; one data value at most), then the call's LEAVE at the same instant,
+// posted to be written at the thread's next record (Recorder::PostedCall), so
+// that the grammar's work is not between the call and the program. Written at
+// once when it cannot be posted.
+__attribute__((always_inline)) inline void own_post_leave(const format::EventKey* key, const int64_t* data,
+                                                          uint32_t region, uint64_t at) {
   RecordGuard g{RecordGuard::OwnCall{}};
   if (!g.ok()) return;
-  g.writer().event(key, at, data);
-  g.thread_recorder().leave(region, at);
+  Recorder& r = g.thread_recorder();
+  if (__builtin_expect(r.may_post(), 1)) {
+    r.post(detail::posted_call(key, data, region, at));
+    return;
+  }
+  if (key) g.writer().event(*key, at, data);
+  r.leave(region, at);
 }
 // One unsuccessful poll, folded into the thread's run of polls (poll_fold.h).
 inline void own_failed_poll(uint32_t region, uint64_t entry, uint64_t exit) {

@@ -60,9 +60,14 @@ struct Recorder {
   // handler's write is missed.
   // kNoCounterClock: the clock is not the processor's counter, which the
   // hooks' fast path reads (record_enter_hook()).
+  // kPosted: a call's records are kept to be written later (PostedCall).
   static constexpr uint32_t kReadCounters = format::ThreadWriter::kFirstOwnerHold,
                             kDeferred = format::ThreadWriter::kFirstOwnerHold << 1,
-                            kNoCounterClock = format::ThreadWriter::kFirstOwnerHold << 2;
+                            kNoCounterClock = format::ThreadWriter::kFirstOwnerHold << 2,
+                            kPosted = format::ThreadWriter::kFirstOwnerHold << 3;
+  // What before_event() does: any of these held makes an enter or leave take
+  // the general path, which does it first.
+  static constexpr uint32_t kBeforeEvent = kReadCounters | kDeferred | kPosted;
   // `site`: the call site's id + 1 (call_sites.h), 0: none. The fast path is
   // the writer's (a repeated short call); everything else is enter_general().
   __attribute__((always_inline)) void enter(uint32_t region, uint64_t at, uintptr_t stack, uint32_t site = 0) {
@@ -92,12 +97,54 @@ struct Recorder {
   };
   std::vector<OpenCall> open_calls() const;
 
-  // Replays the events deferred by signal handlers, if any (not from a handler).
+  // Writes what was kept to be written later: the posted call (PostedCall),
+  // then the events deferred by signal handlers, if any (not from a handler).
   void settle() {
-    if (__builtin_expect(writer.held(kDeferred), 0)) replay_deferred();
+    if (__builtin_expect(writer.held(kDeferred | kPosted), 0)) settle_kept();
+  }
+
+  // Records of the thread's calls kept to be written later, off the program's
+  // critical path: a ping-pong's latency is the receive's exit plus the next
+  // send's entry, and the grammar builder's work there is most of what
+  // tracing adds to it (issue 13). Posted by the MPI module for a call's ENTER
+  // and the message record made with it (a blocking send: written once the
+  // real call returned), and for the message record and LEAVE at a call's exit
+  // (a blocking receive: written at the thread's next record); at most
+  // kMaxPosted at a time (a receive's exit, then the next send's entry).
+  // kPosted is held meanwhile, so whatever the thread records next, of any
+  // kind, and the flushes at thread end, exit, fork and crash (which call
+  // settle()) write them first, in the order and at the times they were made.
+  // Set and written only inside the recorder (busy), so a crash flush from
+  // another thread sees whole ones (finish_all() waits until the thread is not
+  // busy).
+  struct PostedCall {
+    format::EventKey key;  // the message record, when `record`
+    int64_t data[1] = {0};
+    uint64_t at = 0;
+    uintptr_t stack = 0;   // the ENTER's stack position
+    uint32_t region = 0;
+    uint32_t site = 0;     // the ENTER's call site (call_sites.h), 0: none
+    bool enter = false;    // ENTER then record; else record then LEAVE
+    bool record = false;
+  };
+  static constexpr uint32_t kMaxPosted = 2;
+  // Whether a call may be posted now: not while counters are read (an ENTER's
+  // readings belong to its time), nor while a handler's events wait (they are
+  // written after the posted calls, so a posted call must be newer), and only
+  // where there is room.
+  bool may_post() const { return !writer.held(kReadCounters | kDeferred) && posted_count_ < kMaxPosted; }
+  // Posts `call` after those already posted and holds kPosted (only when
+  // may_post()).
+  void post(const PostedCall& call) {
+    posted_[posted_count_++] = call;
+    writer.hold(kPosted);
   }
 
  private:
+  void settle_kept();
+  void write_posted();
+  PostedCall posted_[kMaxPosted];
+  uint32_t posted_count_ = 0;
   void close_above(uint32_t region, uint64_t at);
   // What comes before an enter or leave when the writer is held by us:
   // settle(), then read the counters.
