@@ -29,20 +29,17 @@ inline void own_event(const format::EventKey& key, const int64_t* data, uint64_t
   if (g.ok()) g.writer().event(key, at, data);
 }
 namespace detail {
-// A posted call of `region` at `at`, with the record `key` (and its one data
-// value) when not null.
-__attribute__((always_inline)) inline Recorder::PostedCall posted_call(const format::EventKey* key,
-                                                                       const int64_t* data, uint32_t region,
-                                                                       uint64_t at) {
-  Recorder::PostedCall p;
+// Fills `p` as a posted call of `region` at `at`, with the record `key` (and
+// its one data value) when not null; the ENTER's fields are the caller's.
+__attribute__((always_inline)) inline void fill_posted(Recorder::PostedCall& p, const format::EventKey* key,
+                                                       const int64_t* data, uint32_t region, uint64_t at) {
+  p.record = key != nullptr;
   if (key) {
     p.key = *key;
     p.data[0] = data[0];
-    p.record = true;
   }
   p.at = at;
   p.region = region;
-  return p;
 }
 }  // namespace detail
 
@@ -58,11 +55,12 @@ __attribute__((always_inline)) inline void own_post_enter(uint32_t region, uint6
   if (!g.ok()) return;
   Recorder& r = g.thread_recorder();
   if (__builtin_expect(r.may_post(), 1)) {
-    Recorder::PostedCall p = detail::posted_call(key, data, region, at);
+    Recorder::PostedCall& p = r.next_post();
+    detail::fill_posted(p, key, data, region, at);
     p.stack = stack;
     p.site = site;
     p.enter = true;
-    r.post(p);
+    r.post();
     return;
   }
   r.enter(region, at, stack, site);
@@ -79,7 +77,10 @@ __attribute__((always_inline)) inline void own_post_leave(const format::EventKey
   if (!g.ok()) return;
   Recorder& r = g.thread_recorder();
   if (__builtin_expect(r.may_post(), 1)) {
-    r.post(detail::posted_call(key, data, region, at));
+    Recorder::PostedCall& p = r.next_post();
+    detail::fill_posted(p, key, data, region, at);
+    p.enter = false;
+    r.post();
     return;
   }
   if (key) g.writer().event(*key, at, data);

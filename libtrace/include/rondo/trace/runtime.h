@@ -133,10 +133,11 @@ struct Recorder {
   // written after the posted calls, so a posted call must be newer), and only
   // where there is room.
   bool may_post() const { return !writer.held(kReadCounters | kDeferred) && posted_count_ < kMaxPosted; }
-  // Posts `call` after those already posted and holds kPosted (only when
-  // may_post()).
-  void post(const PostedCall& call) {
-    posted_[posted_count_++] = call;
+  // Posting, in place (only when may_post()): fill the slot next_post()
+  // gives, after those already posted, then post() keeps it and holds kPosted.
+  PostedCall& next_post() { return posted_[posted_count_]; }
+  void post() {
+    ++posted_count_;
     writer.hold(kPosted);
   }
 
