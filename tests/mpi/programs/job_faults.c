@@ -12,27 +12,20 @@
  *                                   events is written); the others wait in a
  *                                   second MPI_Barrier
  *   job_faults hang LAPS RANK       RANK sends with MPI_Ssend to the next rank,
- *                                   which never receives it, and a thread of its
- *                                   own sends it SIGTERM 1 s later (as a user
- *                                   stopping a hung job); the others wait in
- *                                   MPI_Barrier
+ *                                   which never receives it: once MPI_Probe shows
+ *                                   it the message (RANK is inside MPI_Ssend), it
+ *                                   sends RANK SIGTERM, as a user stopping a hung
+ *                                   job (the ranks share a host); the others
+ *                                   wait in MPI_Barrier
  *   job_faults forever 0            laps without end, until the job is killed
  * Rank 0 prints one line once the laps are done (flushed: it must reach the
  * launcher even when the job is taken down next). */
 #include <mpi.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void *terminate_later(void *unused) {
-  (void)unused;
-  sleep(1);
-  kill(getpid(), SIGTERM);
-  return NULL;
-}
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
@@ -57,10 +50,16 @@ int main(int argc, char **argv) {
   }
   if (rank == faulty && strcmp(mode, "exit") == 0) exit(0);
   if (rank == faulty && strcmp(mode, "abort") == 0) MPI_Abort(MPI_COMM_WORLD, 3);
-  if (rank == faulty && strcmp(mode, "hang") == 0) {
-    pthread_t stopper;
-    pthread_create(&stopper, NULL, terminate_later, NULL);
-    MPI_Ssend(&out, 1, MPI_INT, (rank + 1) % size, 99, MPI_COMM_WORLD); /* never received */
+  if (strcmp(mode, "hang") == 0) {
+    int pid = (int)getpid(), *pids = malloc(sizeof(int) * (size_t)size);
+    MPI_Allgather(&pid, 1, MPI_INT, pids, 1, MPI_INT, MPI_COMM_WORLD);
+    int next = (faulty + 1) % size;
+    if (rank == faulty) MPI_Ssend(&out, 1, MPI_INT, next, 99, MPI_COMM_WORLD); /* never received */
+    if (rank == next) {
+      MPI_Probe(faulty, 99, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      kill(pids[faulty], SIGTERM);
+    }
+    free(pids);
   }
   if (strcmp(mode, "kill") == 0) {
     MPI_Barrier(MPI_COMM_WORLD); /* rank 0 has printed its line */
