@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +53,30 @@ class Cli : public ::testing::Test {
     size_t n = 0;
     for (char c : text) n += c == '\n';
     return n;
+  }
+  // When nested_loops' step() calls began and the last one ended, in ns since
+  // the trace's start (from `rondo print`). Tests place their windows by these,
+  // not by shares of the run's duration: the first step (lazy binding, first
+  // definitions) or the exit may take any time on a loaded machine.
+  struct StepTimes {
+    std::vector<int64_t> enters;
+    int64_t last_leave = -1;
+  };
+  StepTimes step_times(const std::string& trace) {
+    Result events = run(kRondo + " print " + trace);
+    EXPECT_EQ(events.status, 0) << events.out.substr(0, 2000);
+    StepTimes out;
+    std::istringstream lines(events.out);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      double us;
+      std::string unit, location, what, name;
+      if (!(fields >> us >> unit >> location >> what >> name) || unit != "us" || name != "step") continue;
+      int64_t ns = std::llround(us * 1000);
+      if (what == "ENTER") out.enters.push_back(ns);
+      if (what == "LEAVE") out.last_leave = ns;
+    }
+    return out;
   }
   static std::map<std::string, nlohmann::json> regions(const nlohmann::json& stats) {
     std::map<std::string, nlohmann::json> out;
@@ -293,7 +318,6 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 1000").status, 0);
   EXPECT_TRUE(rondo::test::trace_valid(trace));
   auto all = json(kRondo + " stats --json " + trace);
-  int64_t duration = all["duration_ns"];
   // A window holding the whole trace changes no count; it reaches past the
   // trace's end, which a note on stderr says.
   auto whole = json(kRondo + " stats --json --window 0:1000s " + trace);
@@ -302,15 +326,19 @@ TEST_F(Cli, StatsWindowClipsCallsAndThreadCountChangesNothing) {
   EXPECT_EQ(last_stderr().rfind("rondo: note: ", 0), 0u) << last_stderr();
   EXPECT_NE(last_stderr().find("reaches past the trace's end"), std::string::npos) << last_stderr();
   EXPECT_EQ(lines(last_stderr()), 1u) << last_stderr();
-  // The first half: main is cut at the window's end, fewer steps.
-  std::string half = std::to_string(duration / 2) + "ns";
+  // The first "half", up to the 500th step's start: main is cut at the
+  // window's end, fewer steps.
+  StepTimes times = step_times(trace);
+  ASSERT_EQ(times.enters.size(), 1000u);
+  const int64_t middle = times.enters[500];
+  std::string half = std::to_string(middle) + "ns";
   auto first = json(kRondo + " stats --json --window :" + half + " " + trace);
   auto r = regions(first);
   EXPECT_EQ(r["main"]["calls"], 1);
-  EXPECT_LE(r["main"]["inclusive_ns"].get<int64_t>(), duration / 2);
+  EXPECT_LE(r["main"]["inclusive_ns"].get<int64_t>(), middle);
   EXPECT_GT(r["step"]["calls"].get<int>(), 0);
   EXPECT_LT(r["step"]["calls"].get<int>(), 1000);
-  EXPECT_EQ(first["window"]["end_ns"], duration / 2);
+  EXPECT_EQ(first["window"]["end_ns"], middle);
   // The second half has the other steps (a step crossing the middle counts in both).
   auto second = json(kRondo + " stats --json --window " + half + ": " + trace);
   int steps = r["step"]["calls"].get<int>() + regions(second)["step"]["calls"].get<int>();
@@ -520,14 +548,18 @@ TEST_F(Cli, LoopNestCountsEveryIterationOfTheTimeStepLoop) {
 TEST_F(Cli, WindowedLoopTimeIsClippedToTheWindow) {
   std::string trace = path("clip.rondo");
   ASSERT_EQ(run(kRondo + " record -o " + trace + " " + NESTED_LOOPS + " 3000").status, 0);
-  int64_t duration = json(kRondo + " stats --json " + trace)["duration_ns"];
-  // Windows of 2 us inside the step loop (which spans the run but for main's
-  // first and last microseconds): the outer loop's iterations tile its
+  // The step loop's span: from the second step's ENTER (the first step comes
+  // before the loop exists) to the last step's LEAVE.
+  StepTimes steps = step_times(trace);
+  ASSERT_EQ(steps.enters.size(), 3000u);
+  const int64_t loop_begin = steps.enters[1], loop_end = steps.last_leave;
+  // Windows of 2 us spread over the loop: the outer loop's iterations tile its
   // occurrence, so their clipped time is the window's length (to tick
   // rounding); no row exceeds it (one thread).
   constexpr int64_t kWindow = 2000;
-  for (int i = 0; i < 10; ++i) {
-    int64_t begin = duration / 4 + i * duration / 20;
+  ASSERT_GT(loop_end - loop_begin, 12 * kWindow);
+  for (int i = 1; i <= 10; ++i) {
+    int64_t begin = loop_begin + i * (loop_end - loop_begin - kWindow) / 11;
     std::string window = std::to_string(begin) + "ns:" + std::to_string(begin + kWindow) + "ns";
     auto stats = json(kRondo + " stats --json --window " + window + " " + trace);
     for (const auto& l : stats["loops"]) EXPECT_LE(l["total_ns"].get<int64_t>(), kWindow + 2) << window << l.dump(1);
