@@ -6,11 +6,13 @@ RONDO_WS_LATE_SENDER (tests/mpi/wait_states/late_sender.c), RONDO_CALL_SITES
 (tests/mpi/programs/call_sites.c).
 """
 
+import atexit
 import gc
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 
 import numpy as np
 import pytest
@@ -57,6 +59,12 @@ def mpirun_command(program, ranks, *args):
     mpirun = shutil.which("mpirun")
     if not mpirun or not (program and os.path.exists(program)):
         pytest.skip("mpirun or %s missing" % (program or "the MPI program"))
+    # Open MPI's session directory of our own: jobs of other tests starting at
+    # the same moment (ctest -j) cannot race us to create the shared one.
+    if "OMPI_MCA_orte_tmpdir_base" not in os.environ:
+        session = tempfile.mkdtemp(prefix="rondo-test-ompi-")
+        atexit.register(shutil.rmtree, session, True)
+        os.environ["OMPI_MCA_orte_tmpdir_base"] = session
     return [mpirun, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks), program] + [str(a) for a in args]
 
 

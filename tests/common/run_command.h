@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <string>
 
+#include "private_mpi_session.h"
+
 namespace rondo::test {
 
 struct CommandResult {

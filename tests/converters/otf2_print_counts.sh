@@ -11,6 +11,9 @@ omp=${4:-}
 command -v otf2-print > /dev/null || { echo "otf2-print not installed: skipped"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Open MPI's session directory of our own: jobs of other tests starting at the same moment
+# (ctest -j) cannot race us to create the shared one.
+export OMPI_MCA_orte_tmpdir_base="${OMPI_MCA_orte_tmpdir_base:-$work/ompi}"
 root=""
 [ "$(id -u)" -eq 0 ] && root="--allow-run-as-root"
 

@@ -22,6 +22,7 @@
 #include <otf2/otf2.h>
 
 #include "../common/otf2_test_archive.h"
+#include "../common/private_mpi_session.h"
 #include "../common/trace_check.h"
 #include "rondo/analyzer/check.h"
 #include "rondo/analyzer/messages.h"

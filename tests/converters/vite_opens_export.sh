@@ -10,6 +10,9 @@ command -v vite > /dev/null || { echo "vite not installed (apt-get install vite)
 command -v mpirun > /dev/null || { echo "mpirun not installed: skipped"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Open MPI's session directory of our own: jobs of other tests starting at the same moment
+# (ctest -j) cannot race us to create the shared one.
+export OMPI_MCA_orte_tmpdir_base="${OMPI_MCA_orte_tmpdir_base:-$work/ompi}"
 root=""
 [ "$(id -u)" -eq 0 ] && root="--allow-run-as-root"
 "$rondo" record -o "$work/trace" -- mpirun $root --oversubscribe -np 4 "$halo" 200 64 10 > "$work/record.log" 2>&1
