@@ -7,7 +7,6 @@
 // side they have; ties in (time, src, dst, tag) go to the communicator, then to
 // posting order. The records arrive per process in time order already, so that
 // order is a merge of per-process runs (order_runs), not a sort.
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -94,26 +93,6 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads) {
   const auto send_count = static_cast<uint32_t>(scan.sends.size());
   const auto recv_count = static_cast<uint32_t>(scan.recvs.size());
 
-  // The two large arrays this serial part fills, reserved now: the keys of the
-  // matched messages (at most one per send or receive, whichever are fewer)
-  // and the messages (at least one per send or receive, whichever are more:
-  // each record is in exactly one message). The kernel's clearing of that
-  // fresh memory (over a hundred MB) is taken, where there is a core to
-  // spare, by a helper that starts now, while the channels are built, and
-  // meets each filler from the array's end.
-  std::vector<MessageOrder> matched, lone_sends, lone_recvs;
-  format::reserve_huge(matched, std::min(send_count, recv_count));
-  format::reserve_huge(m.messages, std::max(send_count, recv_count));
-  std::optional<format::PrefaultBehind> prefault;
-  auto prefault_messages = [&](bool with_keys) {
-    if (worker_count(threads) < 2) return;
-    std::vector<format::PrefaultBehind::Range> ranges;
-    if (with_keys) ranges.push_back({matched.data(), matched.capacity() * sizeof(MessageOrder)});
-    ranges.push_back({m.messages.data(), m.messages.capacity() * sizeof(Message)});
-    prefault.emplace(std::move(ranges));
-  };
-  prefault_messages(true);
-
   // The receives of each channel in posting order (records are in (process,
   // position) order, and a channel has one receiving process): a FIFO per
   // channel, laid out as one array with per-channel offsets.
@@ -132,8 +111,10 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads) {
   // Sends in posting order take their channel's next receive.
   std::vector<uint32_t> receive_of;
   format::assign_huge(receive_of, send_count, kNone);
+  std::vector<MessageOrder> matched, lone_sends, lone_recvs;
   std::vector<size_t> matched_runs, send_runs, recv_runs;
   uint32_t matched_process = 0, send_process = 0, recv_process = 0;
+  format::reserve_huge(matched, std::min(send_count, recv_count));
   for (uint32_t i = 0; i < send_count; ++i) {
     const SendRecord& s = scan.sends[i];
     const uint32_t c = channels.find(channel_of(s));
@@ -160,15 +141,13 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads) {
   order_runs(lone_sends, std::move(send_runs));
   order_runs(lone_recvs, std::move(recv_runs));
   // Reserved, then each message written once (a resize would first clear
-  // memory that is about to be overwritten: millions of messages). Unmatched
-  // records need more room than reserved above: the helper stops before the
-  // array moves, and starts again on the new one.
-  const size_t total = matched.size() + lone_sends.size() + lone_recvs.size();
-  if (total > m.messages.capacity()) {
-    prefault.reset();
-    format::reserve_huge(m.messages, total);
-    prefault_messages(false);
-  }
+  // memory that is about to be overwritten: millions of messages). The
+  // kernel's clearing of that fresh memory (a hundred MB and more) is shared
+  // with another core, where there is one to use, which takes it from the
+  // end while this one fills.
+  format::reserve_huge(m.messages, matched.size() + lone_sends.size() + lone_recvs.size());
+  std::optional<format::PrefaultBehind> prefault;
+  if (worker_count(threads) > 1) prefault.emplace(m.messages.data(), m.messages.capacity() * sizeof(Message));
   for (const MessageOrder& k : matched) {
     Message& msg = m.messages.emplace_back();
     fill_send(msg, scan.sends[k.record], k.record);

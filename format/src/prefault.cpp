@@ -6,39 +6,32 @@
 #include <algorithm>
 #include <cstdint>
 #include <system_error>
-#include <utility>
 
 namespace rondo::format {
 
-PrefaultBehind::PrefaultBehind(std::vector<Range> ranges) {
+PrefaultBehind::PrefaultBehind(const void* p, size_t bytes) {
 #ifdef MADV_POPULATE_WRITE
   constexpr uintptr_t kStep = uintptr_t{2} << 20;  // a huge page: one request, one fault
+  if (p == nullptr || bytes < 4 * kStep) return;
   const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  std::vector<std::pair<uintptr_t, uintptr_t>> spans;  // page-aligned [begin, end), in order
-  for (const Range& r : ranges) {
-    if (r.p == nullptr || r.bytes < 4 * kStep) continue;
-    const auto begin = (reinterpret_cast<uintptr_t>(r.p) + page - 1) & ~(page - 1);
-    const auto end = (reinterpret_cast<uintptr_t>(r.p) + r.bytes) & ~(page - 1);
-    if (end > begin) spans.emplace_back(begin, end);
-  }
-  if (spans.empty()) return;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(page - 1);
+  if (end <= begin) return;
   try {
-    helper_ = std::thread([this, spans = std::move(spans)] {
-      for (const auto& [begin, end] : spans) {
-        for (uintptr_t hi = end; hi > begin;) {
-          if (stop_.load(std::memory_order_relaxed)) return;
-          const uintptr_t lo = hi - begin > kStep ? std::max(begin, (hi - kStep) & ~(kStep - 1)) : begin;
-          // EINVAL: a kernel without the request; anything else: the filler meets it itself.
-          if (madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_POPULATE_WRITE) != 0) return;
-          hi = lo;
-        }
+    helper_ = std::thread([this, begin, end] {
+      for (uintptr_t hi = end; hi > begin && !stop_.load(std::memory_order_relaxed);) {
+        const uintptr_t lo = hi - begin > kStep ? std::max(begin, (hi - kStep) & ~(kStep - 1)) : begin;
+        // EINVAL: a kernel without the request; anything else: the filler meets it itself.
+        if (madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_POPULATE_WRITE) != 0) return;
+        hi = lo;
       }
     });
   } catch (const std::system_error&) {
-    // No thread: the filling threads take their own faults.
+    // No thread: the filling thread takes its own faults.
   }
 #else
-  (void)ranges;
+  (void)p;
+  (void)bytes;
 #endif
 }
 

@@ -90,21 +90,6 @@ TEST(PrefaultBehind, SmallRangesAndNoRangeAreLeftAlone) {
   none.finish();
 }
 
-TEST(PrefaultBehind, SeveralRangesAreEachProvidedAndSmallOnesSkipped) {
-  if (!kernel_populates()) GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14 and later)";
-  FreshMemory first(kBytes), small(4u << 20), second(kBytes / 2 + 12345);
-  ASSERT_NE(first.data(), nullptr);
-  ASSERT_NE(small.data(), nullptr);
-  ASSERT_NE(second.data(), nullptr);
-  // A range that starts and ends inside pages: the pages wholly inside it.
-  PrefaultBehind prefault({{first.data(), kBytes}, {small.data(), 4u << 20}, {second.data() + 1, kBytes / 2}});
-  prefault.finish();
-  EXPECT_EQ(first.resident_pages(), first.pages());
-  EXPECT_EQ(small.resident_pages(), 0u);
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  EXPECT_GE(second.resident_pages(), (kBytes / 2 + 1) / page - 1);  // more where the kernel uses huge pages
-}
-
 TEST(PrefaultBehind, StoppingEarlyWaitsForTheHelper) {
   // Destroyed at once: the destructor stops the helper and joins it; the
   // mapping is unmapped only afterwards (FreshMemory outlives it). 50 times,

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstddef>
 #include <thread>
-#include <vector>
 
 namespace rondo::format {
 
@@ -25,15 +24,7 @@ namespace rondo::format {
 // must not grow past its capacity meanwhile).
 class PrefaultBehind {
  public:
-  PrefaultBehind(const void* p, size_t bytes) : PrefaultBehind(std::vector<Range>{{p, bytes}}) {}
-  // Several ranges, one after the other in the order given (each from its end
-  // backwards): arrays that a serial part fills in turn, the first soonest.
-  // Ranges under 8 MiB are left to their filler.
-  struct Range {
-    const void* p;
-    size_t bytes;
-  };
-  explicit PrefaultBehind(std::vector<Range> ranges);
+  PrefaultBehind(const void* p, size_t bytes);
   ~PrefaultBehind();
   // Waits until the helper has provided every page (or given up), for a
   // caller that wants them all before it goes on.
