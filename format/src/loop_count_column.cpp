@@ -19,6 +19,7 @@ struct DecodedCountChunk {
   uint64_t owner = 0;  // LoopCountColumns::id_, 0: empty slot
   uint32_t chunk = 0;
   uint64_t used = 0;  // for least-recently-used replacement
+  uint64_t stamp = 0;  // new whenever the slot is emptied or filled (CountHint::stamp)
   std::vector<uint32_t> start, counts;
   std::vector<uint64_t> sums;
 
@@ -44,6 +45,12 @@ struct DecodedCountChunk {
     }
     owner = c.id_;
     chunk = index;
+    stamp = next_stamp();
+  }
+  // Stamps are per calling thread, like the cache.
+  static uint64_t next_stamp() {
+    static thread_local uint64_t last = 0;
+    return ++last;
   }
 };
 
@@ -75,15 +82,21 @@ void LoopCountColumns::add_chunk(const ChunkRef& chunk, const StructureBatch& ba
   if (batch.loop_counts.empty()) return;
   auto index = static_cast<uint32_t>(chunks_.size());
   chunks_.push_back(chunk);
-  for (auto& [loop, count] : batch.loop_counts) {
+  // A chunk stores each loop's counts as a group (FORMAT.md 8.1.5): a run of
+  // one loop's counts is indexed at once.
+  const auto& counts = batch.loop_counts;
+  for (size_t k = 0; k < counts.size();) {
+    const uint32_t loop = counts[k].first;
+    uint64_t n = 0, sum = 0;
+    for (; k < counts.size() && counts[k].first == loop; ++k, ++n) sum += counts[k].second;
     if (loops_.size() <= loop) loops_.resize(loop + 1);
     Loop& l = loops_[loop];
     if (l.spans.empty() || l.spans.back().chunk != index)
       l.spans.push_back(Span{index, l.from_chunks, l.sum_from_chunks});
-    ++l.from_chunks;
-    ++l.total;
-    l.sum_from_chunks += count;
-    l.sum_total += count;
+    l.from_chunks += n;
+    l.total += n;
+    l.sum_from_chunks += sum;
+    l.sum_total += sum;
   }
 }
 
@@ -118,6 +131,7 @@ LoopCountColumns::Located LoopCountColumns::locate(uint32_t loop, uint64_t i) co
     hit = &*std::min_element(t_cache.begin(), t_cache.end(),
                              [](const DecodedCountChunk& a, const DecodedCountChunk& b) { return a.used < b.used; });
     hit->owner = 0;  // stays empty if the decode throws
+    hit->stamp = DecodedCountChunk::next_stamp();  // hints to the old content are stale
     hit->decode(*this, span->chunk);
   }
   hit->used = ++t_clock;
@@ -133,19 +147,15 @@ uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i) const {
   return at.chunk->counts[at.k];
 }
 
-uint32_t LoopCountColumns::at(uint32_t loop, uint64_t i, CountHint& hint) const {
-  auto* d = static_cast<DecodedCountChunk*>(const_cast<void*>(hint.chunk));
-  if (d && i >= hint.lo && i < hint.hi && d->owner == id_ && d->chunk == hint.chunk_index) {
-    d->used = ++t_clock;
-    return d->counts[d->start[loop] + (i - hint.lo)];
-  }
+uint32_t LoopCountColumns::at_and_hint(uint32_t loop, uint64_t i, CountHint& hint) const {
   const Loop& l = loops_[loop];
   if (i >= l.from_chunks) return l.tail.at(i - l.from_chunks);
   Located at = locate(loop, i);
-  hint.chunk = at.chunk;
-  hint.chunk_index = at.chunk->chunk;
   hint.lo = at.span->first;
   hint.hi = at.span->first + (at.chunk->start[loop + 1] - at.chunk->start[loop]);
+  hint.counts = at.chunk->counts.data() + at.chunk->start[loop];
+  hint.stamp = &at.chunk->stamp;
+  hint.stamp_value = at.chunk->stamp;
   return at.chunk->counts[at.k];
 }
 

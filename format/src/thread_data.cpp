@@ -193,7 +193,8 @@ void read_loop_counts(ByteReader& r, std::vector<std::pair<uint32_t, uint32_t>>&
   uint64_t groups = r.count();
   for (uint64_t g = 0; g < groups; ++g) {
     uint32_t loop = r.varint32();
-    uint64_t n = r.count();
+    uint64_t n = r.count();  // at most the bytes left: safe to reserve
+    out.reserve(out.size() + n);
     for (uint64_t i = 0; i < n; ++i) out.emplace_back(loop, r.varint32());
   }
 }

@@ -75,6 +75,28 @@ TEST(LoopCountColumn, CountsOverHundredsOfChunksReadBackInAnyOrder) {
   for (size_t i = 0; i < ops.size(); ++i) ASSERT_TRUE(a[i].ticks == ops[i].ticks && b[i].ticks == ops[i].ticks) << i;
 }
 
+TEST(LoopCountColumn, AHintWhoseChunkLeftTheCacheIsNotTrusted) {
+  rondo::test::TempDir dir;
+  auto ops = nested(5000);
+  write_in_small_batches(dir.file("p0.rnd"), ops);
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  auto [inner, outer_loop] = inner_and_outer(t);
+  const uint64_t n = t.loop_occurrences(inner);
+  ASSERT_GT(n, 400u);
+  // A hint on the first chunk, which holds several counts of the inner loop.
+  CountHint hint;
+  ASSERT_EQ(t.loop_count(inner, 0, hint), 2u);  // counts are 1 + (i + 1) % 5
+  ASSERT_EQ(hint.lo, 0u);
+  ASSERT_GE(hint.hi, 3u);
+  // Counts from 40 other chunks, read without the hint, refill every slot of
+  // the cache (it holds 8): the hinted chunk's slot now holds another chunk.
+  for (uint64_t i = n - 1; i > n - 400; i -= 10) ASSERT_EQ(t.loop_count(inner, i), 1u + (i + 1) % 5) << i;
+  // The same hint reads the rest of its chunk, and on, exactly.
+  const uint64_t past_chunk = hint.hi + 50;
+  for (uint64_t i = 1; i < past_chunk; ++i) ASSERT_EQ(t.loop_count(inner, i, hint), 1u + (i + 1) % 5) << i;
+}
+
 TEST(LoopCountColumn, AKilledProcessTakesItsOpenLoopsCountsFromTheCheckpoint) {
   rondo::test::TempDir dir;
   auto ops = nested(3000);

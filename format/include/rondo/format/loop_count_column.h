@@ -31,9 +31,13 @@ namespace rondo::format {
 // without a search. A hint belongs to one loop and one calling thread (it
 // points into that thread's cache of decoded chunks); it is checked before use.
 struct CountHint {
-  const void* chunk = nullptr;  // the decoded chunk, in the calling thread's cache
-  uint32_t chunk_index = 0;
-  uint64_t lo = 0, hi = 0;      // the loop's occurrences that chunk holds: [lo, hi)
+  uint64_t lo = 0, hi = 0;  // the loop's occurrences the decoded chunk holds: [lo, hi)
+  // The loop's counts in that chunk (counts[i - lo]), valid while the cache
+  // slot's stamp still reads `stamp_value` (a slot gets a new stamp whenever it
+  // is emptied or filled): at() reads a count through the hint inline.
+  const uint32_t* counts = nullptr;
+  const uint64_t* stamp = nullptr;
+  uint64_t stamp_value = 0;
 };
 
 class LoopCountColumns {
@@ -55,7 +59,11 @@ class LoopCountColumns {
   uint32_t at(uint32_t loop, uint64_t i) const;
   // The same, fast for increasing `i` of one loop: `hint` (one per loop) keeps
   // the chunk the last count came from.
-  uint32_t at(uint32_t loop, uint64_t i, CountHint& hint) const;
+  uint32_t at(uint32_t loop, uint64_t i, CountHint& hint) const {
+    if (__builtin_expect(hint.stamp && *hint.stamp == hint.stamp_value && i >= hint.lo && i < hint.hi, 1))
+      return hint.counts[i - hint.lo];
+    return at_and_hint(loop, i, hint);
+  }
   // Every count of `loop`, in order (O(occurrences): for inspection, not replay).
   std::vector<uint32_t> all(uint32_t loop) const;
   // Iterations of occurrences [0, i) of `loop` (i <= size(loop)): the sum of
@@ -76,6 +84,7 @@ class LoopCountColumns {
     uint64_t sum_from_chunks = 0, sum_total = 0;  // iterations of the counts from chunks, of all
   };
   friend struct DecodedCountChunk;
+  uint32_t at_and_hint(uint32_t loop, uint64_t i, CountHint& hint) const;  // at() past its hint
   struct Located;
   // Count `i` (< from_chunks) of `loop` in its decoded chunk (cached).
   Located locate(uint32_t loop, uint64_t i) const;
