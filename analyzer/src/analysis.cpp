@@ -76,7 +76,8 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
   if (sections & kSectionThreads) r.threads = reduce_thread_stats(trace, profiles, activity);
   if (needs.mpi_scan) {
     MpiScan scan = reduce_mpi_scan(trace, std::move(mpi), arrays);
-    MessageMatching matching = match_messages(scan, threads);
+    // Only the statistics below read the matching: record indices do.
+    MessageMatching matching = match_messages(scan, threads, MatchForm::Pairs);
     r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
     if (sections & kSectionWaitStates) r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "channel_index.h"
+#include "message_view.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/parallel.h"
 #include "rondo/format/huge_pages.h"
@@ -49,40 +50,9 @@ void close_runs(const std::vector<MessageOrder>& keys, std::vector<size_t>& run_
   if (!keys.empty()) run_ends.push_back(keys.size());
 }
 
-void fill_send(Message& msg, const SendRecord& s, uint32_t index) {
-  msg.send_record = index;
-  msg.src = s.src;
-  msg.dst = s.dst;
-  msg.tag = s.tag;
-  msg.comm = s.comm;
-  msg.bytes = s.bytes;
-  msg.send_ns = s.position.ns;
-  msg.send_complete_ns = s.complete_ns;
-  msg.send_thread = s.position.thread;
-  msg.nonblocking_send = s.nonblocking;
-  msg.has_send = true;
-}
-
-void fill_recv(Message& msg, const RecvRecord& r, uint32_t index) {
-  msg.recv_record = index;
-  if (!msg.has_send) {
-    msg.src = r.src;
-    msg.dst = r.dst;
-    msg.tag = r.tag;
-    msg.comm = r.comm;
-    msg.bytes = r.bytes;
-  }
-  msg.recv_bytes = r.bytes;
-  msg.recv_post_ns = r.nonblocking ? r.position.ns : r.recv_ns;
-  msg.recv_ns = r.recv_ns;
-  msg.recv_thread = r.position.thread;
-  msg.nonblocking_recv = r.nonblocking;
-  msg.has_recv = true;
-}
-
 }  // namespace
 
-MessageMatching match_messages(const MpiScan& scan, unsigned threads) {
+MessageMatching match_messages(const MpiScan& scan, unsigned threads, MatchForm form) {
   MessageMatching m;
   m.communicators = scan.communicators;
   m.world_size = scan.world_size;
@@ -140,6 +110,20 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads) {
   order_runs(matched, std::move(matched_runs));
   order_runs(lone_sends, std::move(send_runs));
   order_runs(lone_recvs, std::move(recv_runs));
+  if (form == MatchForm::Pairs) {
+    // Record indices only: the counts a Message's fields would give, from the records.
+    format::reserve_huge(m.pairs, matched.size() + lone_sends.size() + lone_recvs.size());
+    for (const MessageOrder& k : matched) {
+      const uint32_t r = receive_of[k.record];
+      m.pairs.push_back({k.record, r});
+      const SendRecord& s = scan.sends[k.record];
+      if (s.bytes != scan.recvs[r].bytes) ++m.bytes_mismatched;
+      if (scan.recvs[r].recv_ns < s.position.ns) ++m.received_before_sent;
+    }
+    for (const MessageOrder& k : lone_sends) m.pairs.push_back({k.record, MessagePair::kNone});
+    for (const MessageOrder& k : lone_recvs) m.pairs.push_back({MessagePair::kNone, k.record});
+    return m;
+  }
   // Reserved, then each message written once (a resize would first clear
   // memory that is about to be overwritten: millions of messages). The
   // kernel's clearing of that fresh memory (a hundred MB and more) is shared

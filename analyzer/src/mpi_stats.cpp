@@ -1,10 +1,13 @@
 #include "rondo/analyzer/mpi_stats.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <map>
+#include <utility>
 
+#include "message_view.h"
 #include "rondo/analyzer/thread_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 
@@ -84,18 +87,30 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
   std::map<std::pair<int32_t, int32_t>, PairTraffic> pairs;
   std::vector<SizeBucket> buckets;
   std::vector<CommunicatorTraffic> comms(matching.communicators.size());
-  for (const Message& m : matching.messages) {
-    if (!window.contains(m.has_send ? m.send_ns : m.recv_ns)) continue;
+  // The pair of the last messages: a rank sends to a few neighbours over and
+  // over, and a map lookup per message (millions) is most of this loop.
+  constexpr size_t kPairMemo = 64;
+  std::array<std::pair<std::pair<int32_t, int32_t>, PairTraffic*>, kPairMemo> memo{};
+  auto pair_of = [&](int32_t src, int32_t dst) -> PairTraffic& {
+    auto& [key, at] = memo[(static_cast<uint32_t>(src) * 31u + static_cast<uint32_t>(dst)) % kPairMemo];
+    if (at == nullptr || key != std::pair(src, dst)) {
+      key = {src, dst};
+      at = &pairs[key];  // map nodes stay where they are
+    }
+    return *at;
+  };
+  for_each_message(scan, matching, [&](const Message& m) {
+    if (!window.contains(m.has_send ? m.send_ns : m.recv_ns)) return;
     if (!m.matched()) {
       ++(m.has_send ? s.messages.unmatched_sends : s.messages.unmatched_receives);
       ++s.messages.unmatched;
-      continue;
+      return;
     }
     ++s.messages.count;
     if (m.bytes_differ()) ++s.messages.bytes_mismatched;
     if (m.recv_ns < m.send_ns) ++s.received_before_sent;
     s.messages.bytes += m.bytes;
-    PairTraffic& p = pairs[{m.src, m.dst}];
+    PairTraffic& p = pair_of(m.src, m.dst);
     p.src = m.src;
     p.dst = m.dst;
     ++p.count;
@@ -109,7 +124,7 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
       ++comms[m.comm].messages;
       comms[m.comm].bytes += m.bytes;
     }
-  }
+  });
   for (auto& [_, p] : pairs) s.pairs.push_back(p);
   if (s.messages.count > 0) {
     TraceInfo info = trace_info(trace);
@@ -117,12 +132,12 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
     int64_t span = std::max<int64_t>(1, hi - lo), slices = MpiStats::kTrafficSlices;
     for (int64_t i = 0; i < slices; ++i)
       s.traffic.push_back({lo + span * i / slices - info.start_ns, lo + span * (i + 1) / slices - info.start_ns, 0, 0});
-    for (const Message& m : matching.messages) {
-      if (!m.matched() || !window.contains(m.send_ns)) continue;
+    for_each_message(scan, matching, [&](const Message& m) {
+      if (!m.matched() || !window.contains(m.send_ns)) return;
       int64_t i = std::clamp<int64_t>((m.send_ns - lo) * slices / span, 0, slices - 1);
       ++s.traffic[static_cast<size_t>(i)].messages;
       s.traffic[static_cast<size_t>(i)].bytes += m.bytes;
-    }
+    });
   }
   size_t first = 0;
   while (first < buckets.size() && buckets[first].count == 0) ++first;

@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "message_view.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "wait_root_causes.h"
@@ -405,8 +406,8 @@ class Collector {
 
 void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64_t eager_limit, Collector& out) {
   CallRoles roles(scan);
-  for (const Message& m : matching.messages) {
-    if (!m.matched() || m.send_record >= scan.sends.size() || m.recv_record >= scan.recvs.size()) continue;
+  for_each_message(scan, matching, [&](const Message& m) {
+    if (!m.matched() || m.send_record >= scan.sends.size() || m.recv_record >= scan.recvs.size()) return;
     const SendRecord& s = scan.sends[m.send_record];
     const RecvRecord& r = scan.recvs[m.recv_record];
     // Sends are recorded when their call begins; receives are posted when theirs does.
@@ -419,12 +420,12 @@ void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64
 
     // The blocking send, or the MPI_Wait* completing a nonblocking one.
     const MpiCallInfo& sending = scan.call(s.completion);
-    if (!roles.blocking_p2p(s.process, sending)) continue;
+    if (!roles.blocking_p2p(s.process, sending)) return;
     if (roles.waits_for_receiver(s, send_call, eager_limit) && sending.exit_ns > recv_post)
       out.offer(WaitPattern::LateReceiver, s.process, s.src, s.completion, recv_post, r.dst);
     else
       out.blocking(s.process, s.src, s.completion);
-  }
+  });
 }
 
 // One instance of a collective: the k-th call of its operation on its

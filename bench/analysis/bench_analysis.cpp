@@ -9,8 +9,9 @@
 //
 //   flat profile    analyzer::flat_profile (what `rondo stats` prints; per-thread summaries), and
 //                   analyzer::profile on 1 thread (replays the events), vs Enter/Leave callbacks + call stacks
-//   message matrix  analyzer::mpi_stats(..).matrix_bytes() (every MPI statistic), and scan_mpi + match_messages
-//                   on 1 thread, vs MpiSend/MpiIsend/MpiRecv/MpiIrecv callbacks matched per channel
+//   message matrix  analyzer::mpi_stats(..).matrix_bytes() (every MPI statistic), and scan_mpi on 1 thread +
+//                   match_messages (record indices, as `rondo stats` matches) + the matrix from them, vs
+//                   MpiSend/MpiIsend/MpiRecv/MpiIrecv callbacks matched per channel into a matrix
 //   loop statistics analyzer::loop_stats, LoopDetail::Structure (no timestamp read) and Timed, 1 thread
 //   scaling         analyzer::analyze with options.threads = 1 and 2; the two reports' JSON must be identical
 //   rondo stats     open + analyze + JSON text, all sections and each section alone (--sections), every core,
@@ -107,12 +108,15 @@ ra::AnalysisOptions on_threads(unsigned threads) {
 }
 
 // ranks x ranks bytes of matched messages, as MpiStats::matrix_bytes counts them.
-Matrix matrix_of(const ra::MessageMatching& matching) {
+// From a matching made with MatchForm::Pairs (what `rondo stats` makes): a
+// matched message's ranks and bytes are its send record's.
+Matrix matrix_of(const ra::MpiScan& scan, const ra::MessageMatching& matching) {
   Matrix m(matching.world_size, std::vector<uint64_t>(matching.world_size, 0));
-  for (const ra::Message& msg : matching.messages) {
-    if (!msg.matched()) continue;
-    if (msg.src < 0 || msg.dst < 0 || msg.src >= matching.world_size || msg.dst >= matching.world_size) continue;
-    m[msg.src][msg.dst] += msg.bytes;
+  for (const ra::MessagePair& p : matching.pairs) {
+    if (p.send == ra::MessagePair::kNone || p.recv == ra::MessagePair::kNone) continue;
+    const ra::SendRecord& s = scan.sends[p.send];
+    if (s.src < 0 || s.dst < 0 || s.src >= matching.world_size || s.dst >= matching.world_size) continue;
+    m[s.src][s.dst] += s.bytes;
   }
   return m;
 }
@@ -238,9 +242,9 @@ int main(int argc, char** argv) {
            const rf::TraceReader trace(trace_dir);
            const ra::MpiScan scan = ra::scan_mpi(trace, on_threads(1));
            const double scanned = seconds_since(start);
-           matching = ra::match_messages(scan);
+           matching = ra::match_messages(scan, 0, ra::MatchForm::Pairs);
+           matched_matrix = matrix_of(scan, matching);
            const double matched = seconds_since(start) - scanned;
-           matched_matrix = matrix_of(matching);
            if (scanned + matched < split_scan + split_match) {
              split_scan = scanned;
              split_match = matched;

@@ -22,7 +22,9 @@
 #include "../unit/trace_fixture.h"
 #include "mpi_scan_arrays.h"
 #include "rondo/analyzer/messages.h"
+#include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/profile.h"
+#include "rondo/analyzer/wait_states.h"
 #include "rondo/format/reader.h"
 
 namespace {
@@ -211,6 +213,41 @@ void expect_pairing_in_threads_changes_nothing(const format::TraceReader& trace,
   expect_same_scans(scan_with_a_region_too_small(trace), reference);
 }
 
+// The matching as record indices (MatchForm::Pairs, what `rondo stats` makes)
+// lists the same records in the same order as `messages`, with the same
+// counts, and gives the same MPI statistics and wait states.
+void expect_same_pairs(const format::TraceReader& trace, const MpiScan& scan, const analyzer::MessageMatching& full) {
+  const analyzer::MessageMatching pairs = analyzer::match_messages(scan, 0, analyzer::MatchForm::Pairs);
+  EXPECT_TRUE(pairs.messages.empty());
+  ASSERT_EQ(pairs.pairs.size(), full.messages.size());
+  constexpr uint32_t kNone = analyzer::MessagePair::kNone;
+  for (size_t i = 0; i < full.messages.size(); ++i) {
+    const Message& m = full.messages[i];
+    ASSERT_EQ(pairs.pairs[i].send, m.has_send ? m.send_record : kNone) << i;
+    ASSERT_EQ(pairs.pairs[i].recv, m.has_recv ? m.recv_record : kNone) << i;
+  }
+  EXPECT_EQ(std::tie(pairs.matched, pairs.unmatched_sends, pairs.unmatched_receives, pairs.bytes_mismatched,
+                     pairs.received_before_sent, pairs.cancelled, pairs.world_size),
+            std::tie(full.matched, full.unmatched_sends, full.unmatched_receives, full.bytes_mismatched,
+                     full.received_before_sent, full.cancelled, full.world_size));
+  const analyzer::MpiStats a = analyzer::mpi_stats(trace, scan, full), b = analyzer::mpi_stats(trace, scan, pairs);
+  EXPECT_EQ(a.matrix_bytes(), b.matrix_bytes());
+  EXPECT_EQ(a.matrix_count(), b.matrix_count());
+  EXPECT_EQ(std::tie(a.messages.count, a.messages.bytes, a.messages.unmatched, a.messages.bytes_mismatched,
+                     a.received_before_sent),
+            std::tie(b.messages.count, b.messages.bytes, b.messages.unmatched, b.messages.bytes_mismatched,
+                     b.received_before_sent));
+  ASSERT_EQ(a.size_histogram.size(), b.size_histogram.size());
+  for (size_t k = 0; k < a.size_histogram.size(); ++k)
+    EXPECT_EQ(std::tie(a.size_histogram[k].count, a.size_histogram[k].bytes),
+              std::tie(b.size_histogram[k].count, b.size_histogram[k].bytes));
+  ASSERT_EQ(a.traffic.size(), b.traffic.size());
+  for (size_t k = 0; k < a.traffic.size(); ++k)
+    EXPECT_EQ(std::tie(a.traffic[k].messages, a.traffic[k].bytes), std::tie(b.traffic[k].messages, b.traffic[k].bytes));
+  EXPECT_EQ(analyzer::wait_states_json(analyzer::wait_states(trace, scan, full)).dump(),
+            analyzer::wait_states_json(analyzer::wait_states(trace, scan, pairs)).dump());
+}
+
 // Matches the trace both ways; returns the number of matched messages.
 uint64_t expect_same_matching(const std::string& trace_dir) {
   format::TraceReader trace(trace_dir);
@@ -234,6 +271,7 @@ uint64_t expect_same_matching(const std::string& trace_dir) {
   EXPECT_EQ(fast.unmatched_sends + fast.unmatched_receives, reference.size() - matched);
   EXPECT_EQ(fast.bytes_mismatched, bytes_mismatched);
   EXPECT_EQ(fast.received_before_sent, early);
+  expect_same_pairs(trace, scan, fast);
   return matched;
 }
 

@@ -339,10 +339,25 @@ struct Message {
   bool bytes_differ() const { return matched() && bytes != recv_bytes; }
 };
 
+// A message as the indices of its records in the scan it was matched from:
+// 8 bytes where a Message takes 96, for statistics that have the scan at hand
+// (MatchForm::Pairs).
+struct MessagePair {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t send = kNone, recv = kNone;  // index in MpiScan::sends / MpiScan::recvs; kNone: no such side
+};
+
+// What match_messages() lists the messages as: MessageMatching::messages, or
+// MessageMatching::pairs (messages stays empty).
+enum class MatchForm { Messages, Pairs };
+
 struct MessageMatching {
   // Matched messages, then unmatched sends (has_recv false) and receives
   // (has_send false), each ordered by the time of the side they have.
   std::vector<Message> messages;
+  // The same messages in the same order as record indices, made instead of
+  // `messages` with MatchForm::Pairs.
+  std::vector<MessagePair> pairs;
   CommunicatorTable communicators;
   int32_t world_size = 0;
   uint64_t matched = 0;
@@ -354,8 +369,10 @@ struct MessageMatching {
 
 // `threads`: the most threads the matching may keep busy (0: every core).
 // With more than one it takes a helper thread while it fills the message
-// array (format/prefault.h); the result is the same for any number.
-MessageMatching match_messages(const MpiScan& scan, unsigned threads = 0);
+// array (format/prefault.h); the result is the same for any number. `form`:
+// Message structs, or only the record indices (MessagePair), which
+// mpi_stats() and wait_states() take as well with the same scan.
+MessageMatching match_messages(const MpiScan& scan, unsigned threads = 0, MatchForm form = MatchForm::Messages);
 MessageMatching match_all_messages(const format::TraceReader& trace);
 // Every message of the trace, unmatched sends and receives included.
 std::vector<Message> match_messages(const format::TraceReader& trace);

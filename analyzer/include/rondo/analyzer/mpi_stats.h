@@ -118,7 +118,8 @@ struct MpiStats {
 };
 
 MpiStats mpi_stats(const format::TraceReader& trace);
-// From a scan and its matching (to share them with other analyses).
+// From a scan and its matching (to share them with other analyses). Here and
+// below, `matching` is either form (MatchForm) made from `scan`.
 MpiStats mpi_stats(const format::TraceReader& trace, const MpiScan& scan, const MessageMatching& matching);
 // From partials (profile.h, thread_stats.h: one per thread, in location order)
 // and a window: messages count where they were sent (unmatched receives where

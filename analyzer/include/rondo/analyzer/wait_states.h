@@ -172,7 +172,8 @@ struct WaitStates {
   const WaitPatternStats& operator[](WaitPattern p) const { return patterns[static_cast<size_t>(p)]; }
 };
 
-// `matching` must have been made from `scan` (its record indices refer to it).
+// `matching` must have been made from `scan` (its record indices refer to
+// it), in either form (MatchForm).
 // `run_ns`, the time shares are taken of, is MpiStats::run_ns() of the same
 // scan and window, so that wait states and time in MPI share one run time.
 // `eager_limit_bytes`: standard-mode sends larger than this are rendezvous.
