@@ -6,6 +6,7 @@
 // as the writer does. Used to choose the timestamp codec (docs/design-timestamps.md).
 #include <zstd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -58,6 +59,43 @@ struct Totals {
   uint64_t events = 0;
 };
 
+// Not a codec but a bound on one: the ideal code length, in bytes, of an
+// adaptive entropy coder that knows each event's id (the grammar would give
+// it) and codes each delta's bit length with counts kept per event id, then
+// the `mantissa` bits below its leading one with counts kept per (event id,
+// bit length), and stores the bits below those as they are. Such a coder would
+// need an arithmetic coder of our own and the event ids to decode timestamps
+// (8.2.1's decoding without the grammar would be gone); the bound says what
+// it could gain at most.
+double context_model_bytes(const Thread& t, size_t s, size_t e, int mantissa) {
+  constexpr double kPrior = 0.05;  // pseudo-count of a symbol not seen yet
+  std::unordered_map<uint32_t, std::vector<double>> length_counts;       // id -> 65 lengths + total
+  std::unordered_map<uint64_t, std::vector<double>> mantissa_counts;     // (id, length) -> values + total
+  const size_t values = size_t{1} << mantissa;
+  double bits = 0;
+  for (size_t i = s + 1; i < e; ++i) {
+    const uint64_t z = zigzag_encode(static_cast<int64_t>(t.ticks[i] - t.ticks[i - 1]));
+    const int length = z ? 64 - __builtin_clzll(z) : 0;
+    std::vector<double>& lc = length_counts[t.ids[i]];
+    if (lc.empty()) lc.assign(66, 0);
+    bits -= std::log2((lc[length] + kPrior) / (lc[65] + 65 * kPrior));
+    lc[length] += 1;
+    lc[65] += 1;
+    const int below = length > 0 ? length - 1 : 0;
+    const int m = std::min(mantissa, below);
+    if (m > 0) {
+      std::vector<double>& mc = mantissa_counts[(static_cast<uint64_t>(t.ids[i]) << 8) | static_cast<uint64_t>(length)];
+      if (mc.empty()) mc.assign(values + 1, 0);
+      const uint64_t top = (z >> (below - m)) & ((uint64_t{1} << m) - 1);
+      bits -= std::log2((mc[top] + kPrior) / (mc[values] + static_cast<double>(uint64_t{1} << m) * kPrior));
+      mc[top] += 1;
+      mc[values] += 1;
+    }
+    bits += below - m;
+  }
+  return bits / 8;
+}
+
 void measure(const Thread& t, size_t batch, Totals& tot) {
   size_t n = t.ticks.size();
   tot.events += n;
@@ -84,6 +122,7 @@ void measure(const Thread& t, size_t batch, Totals& tot) {
       put_svarint(t.leave[i] ? in_call : gaps, dn);
     }
     add("svarint ticks zstd3 (stored)", zstd_size(plain, 3));
+    add("bound: adaptive coder, context event id", context_model_bytes(t, s, e, 4));
     add("svarint ticks zstd1", zstd_size(plain, 1));  // cheaper levels for the writer's CPU
     add("svarint ticks zstd2", zstd_size(plain, 2));
     add("svarint ticks zstd9", zstd_size(plain, 9));
