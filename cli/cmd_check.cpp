@@ -17,7 +17,7 @@ int run_check(const std::string& path, bool json) {
     format::TraceReader trace(path);
     report = analyzer::check_trace(trace);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "rondo: out of memory: rondo check pairs every point-to-point message (0.5-0.7 KB each)\n");
+    fmt::print(stderr, "rondo: out of memory: rondo check pairs every point-to-point message (0.5-0.8 KB each)\n");
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rondo: {}\n", e.what());

@@ -27,7 +27,7 @@ analyzer::AnalysisOptions stats_analysis_options(const StatsOptions& o, const fo
 // what an analysis cannot bound (README, "Not bounded: MPI messages") and
 // what to do about it.
 inline constexpr const char* kStatsOutOfMemory =
-    "rondo: out of memory: the mpi and wait_states sections hold every point-to-point message (0.5-0.7 KB each); "
+    "rondo: out of memory: the mpi and wait_states sections hold every point-to-point message (0.35-0.5 KB each); "
     "leave them out with --sections";
 
 }  // namespace rondo::cli

@@ -299,7 +299,7 @@ MpiScan scan_mpi(const format::TraceReader& trace, const AnalysisOptions& option
 uint64_t point_to_point_records(const format::TraceReader& trace, unsigned threads = 0);
 // The peak memory of the MPI sections (scan, matching, wait states) per such
 // record, an upper estimate from measurements (README, "Not bounded: MPI
-// messages": 0.5-0.7 KB per message, two to four records each).
+// messages": 0.35-0.8 KB per message, two to four records each).
 constexpr uint64_t kMpiAnalysisBytesPerRecord = 320;
 
 // The MPI scan's estimated peak (point_to_point_records x
