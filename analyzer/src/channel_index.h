@@ -73,17 +73,17 @@ class ChannelIndex {
   size_t count_ = 0;
 };
 
-// Sorts `keys`, given as consecutive runs (`run_ends`: the end of each run, the
-// last one keys.size()) that are each usually in order already.
-template <typename Key>
-void order_runs(std::vector<Key>& keys, std::vector<size_t> run_ends) {
+// Sorts `keys` by `less`, given as consecutive runs (`run_ends`: the end of
+// each run, the last one keys.size()) that are each usually in order already.
+template <typename Key, typename Less>
+void order_runs(std::vector<Key>& keys, std::vector<size_t> run_ends, Less less) {
   size_t begin = 0;
   for (size_t end : run_ends) {
-    if (!std::is_sorted(keys.begin() + static_cast<std::ptrdiff_t>(begin), keys.begin() + static_cast<std::ptrdiff_t>(end)))
-      std::sort(keys.begin() + static_cast<std::ptrdiff_t>(begin), keys.begin() + static_cast<std::ptrdiff_t>(end));
+    auto first = keys.begin() + static_cast<std::ptrdiff_t>(begin), last = keys.begin() + static_cast<std::ptrdiff_t>(end);
+    if (!std::is_sorted(first, last, less)) std::sort(first, last, less);
     begin = end;
   }
-  if (std::is_sorted(keys.begin(), keys.end())) return;
+  if (std::is_sorted(keys.begin(), keys.end(), less)) return;
   // Merge neighbouring runs until one is left.
   while (run_ends.size() > 1) {
     std::vector<size_t> merged;
@@ -92,7 +92,7 @@ void order_runs(std::vector<Key>& keys, std::vector<size_t> run_ends) {
       if (r + 1 < run_ends.size()) {
         std::inplace_merge(keys.begin() + static_cast<std::ptrdiff_t>(first),
                            keys.begin() + static_cast<std::ptrdiff_t>(run_ends[r]),
-                           keys.begin() + static_cast<std::ptrdiff_t>(run_ends[r + 1]));
+                           keys.begin() + static_cast<std::ptrdiff_t>(run_ends[r + 1]), less);
         first = run_ends[r + 1];
       } else {
         first = run_ends[r];

@@ -9,6 +9,7 @@
 // order is a merge of per-process runs (order_runs), not a sort.
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "channel_index.h"
@@ -27,14 +28,23 @@ ChannelKey channel_of(const Record& r) {
   return {r.comm, r.src, r.dst, r.tag};
 }
 
-// The order messages are listed in (see above).
+// A message's place in the order it is listed in (see above): by time, then
+// by its record's (src, dst, tag, comm), then by the record's index (posting
+// order). Only the time and the index are kept, 16 bytes for each of millions
+// of keys; the rest is read from the record when two times are equal.
 struct MessageOrder {
   int64_t ns;
-  int32_t src, dst, tag;
-  uint32_t comm;
   uint32_t record;  // index in MpiScan::sends (matched messages, lone sends) or MpiScan::recvs (lone receives)
-  auto operator<=>(const MessageOrder&) const = default;
 };
+
+template <typename Records>
+auto message_order(const Records& records) {
+  return [&records](const MessageOrder& a, const MessageOrder& b) {
+    if (a.ns != b.ns) return a.ns < b.ns;
+    const auto &x = records[a.record], &y = records[b.record];
+    return std::tie(x.src, x.dst, x.tag, x.comm, a.record) < std::tie(y.src, y.dst, y.tag, y.comm, b.record);
+  };
+}
 
 // Adds the order key of `records[index]` to `keys`, starting a new run where
 // the process changes.
@@ -43,7 +53,7 @@ void add_key(std::vector<MessageOrder>& keys, std::vector<size_t>& run_ends, uin
              const Record& r, int64_t ns, uint32_t index) {
   if (!keys.empty() && r.process != run_process) run_ends.push_back(keys.size());
   run_process = r.process;
-  keys.push_back({ns, r.src, r.dst, r.tag, r.comm, index});
+  keys.push_back({ns, index});
 }
 
 void close_runs(const std::vector<MessageOrder>& keys, std::vector<size_t>& run_ends) {
@@ -107,9 +117,9 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads, MatchForm 
   close_runs(matched, matched_runs);
   close_runs(lone_sends, send_runs);
   close_runs(lone_recvs, recv_runs);
-  order_runs(matched, std::move(matched_runs));
-  order_runs(lone_sends, std::move(send_runs));
-  order_runs(lone_recvs, std::move(recv_runs));
+  order_runs(matched, std::move(matched_runs), message_order(scan.sends));
+  order_runs(lone_sends, std::move(send_runs), message_order(scan.sends));
+  order_runs(lone_recvs, std::move(recv_runs), message_order(scan.recvs));
   if (form == MatchForm::Pairs) {
     // Record indices only: the counts a Message's fields would give, from the records.
     format::reserve_huge(m.pairs, matched.size() + lone_sends.size() + lone_recvs.size());

@@ -361,11 +361,21 @@ class Collector {
   // the marks in index order leaves nothing to sort; several threads' calls
   // are sorted.
   std::vector<std::vector<BlockingCall>> blocking_calls() const {
-    std::vector<std::vector<BlockingCall>> blocking;
+    // Counted first: each process's list is made at its size (millions of
+    // calls), not grown by doubling, which at its last step holds the old
+    // and the new array, three times the list.
+    std::vector<size_t> per_process;
+    for (uint32_t i = 0; i < is_blocking_.size(); ++i) {
+      if (!is_blocking_[i]) continue;
+      const uint32_t process = scan_.call(i).process;
+      if (per_process.size() <= process) per_process.resize(process + 1, 0);
+      ++per_process[process];
+    }
+    std::vector<std::vector<BlockingCall>> blocking(per_process.size());
+    for (size_t p = 0; p < blocking.size(); ++p) blocking[p].reserve(per_process[p]);
     for (uint32_t i = 0; i < is_blocking_.size(); ++i) {
       if (!is_blocking_[i]) continue;
       const MpiCallInfo& c = scan_.call(i);
-      if (blocking.size() <= c.process) blocking.resize(c.process + 1);
       blocking[c.process].push_back({c.enter_ns, c.exit_ns, i});
     }
     auto by_exit = [](const BlockingCall& a, const BlockingCall& b) {
