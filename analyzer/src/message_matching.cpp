@@ -120,16 +120,17 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads, MatchForm 
   order_runs(matched, std::move(matched_runs), message_order(scan.sends));
   order_runs(lone_sends, std::move(send_runs), message_order(scan.sends));
   order_runs(lone_recvs, std::move(recv_runs), message_order(scan.recvs));
+  // Matched pairs whose sizes differ or whose receive comes first (as a
+  // Message's bytes, recv_bytes, send_ns and recv_ns would tell), either form.
+  for (const MessageOrder& k : matched) {
+    const SendRecord& s = scan.sends[k.record];
+    const RecvRecord& r = scan.recvs[receive_of[k.record]];
+    if (s.bytes != r.bytes) ++m.bytes_mismatched;
+    if (r.recv_ns < s.position.ns) ++m.received_before_sent;
+  }
   if (form == MatchForm::Pairs) {
-    // Record indices only: the counts a Message's fields would give, from the records.
     format::reserve_huge(m.pairs, matched.size() + lone_sends.size() + lone_recvs.size());
-    for (const MessageOrder& k : matched) {
-      const uint32_t r = receive_of[k.record];
-      m.pairs.push_back({k.record, r});
-      const SendRecord& s = scan.sends[k.record];
-      if (s.bytes != scan.recvs[r].bytes) ++m.bytes_mismatched;
-      if (scan.recvs[r].recv_ns < s.position.ns) ++m.received_before_sent;
-    }
+    for (const MessageOrder& k : matched) m.pairs.push_back({k.record, receive_of[k.record]});
     for (const MessageOrder& k : lone_sends) m.pairs.push_back({k.record, MessagePair::kNone});
     for (const MessageOrder& k : lone_recvs) m.pairs.push_back({MessagePair::kNone, k.record});
     return m;
@@ -146,8 +147,6 @@ MessageMatching match_messages(const MpiScan& scan, unsigned threads, MatchForm 
     Message& msg = m.messages.emplace_back();
     fill_send(msg, scan.sends[k.record], k.record);
     fill_recv(msg, scan.recvs[receive_of[k.record]], receive_of[k.record]);
-    if (msg.bytes != msg.recv_bytes) ++m.bytes_mismatched;
-    if (msg.recv_ns < msg.send_ns) ++m.received_before_sent;
   }
   for (const MessageOrder& k : lone_sends) fill_send(m.messages.emplace_back(), scan.sends[k.record], k.record);
   for (const MessageOrder& k : lone_recvs) fill_recv(m.messages.emplace_back(), scan.recvs[k.record], k.record);

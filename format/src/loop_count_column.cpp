@@ -18,7 +18,9 @@ std::atomic<uint64_t> g_next_id{1};
 struct DecodedCountChunk {
   uint64_t owner = 0;  // LoopCountColumns::id_, 0: empty slot
   uint32_t chunk = 0;
-  uint64_t used = 0;  // for least-recently-used replacement
+  // For least-recently-used replacement, by locate(): counts read through a
+  // hint (inline, loop_count_column.h) leave it as it is.
+  uint64_t used = 0;
   uint64_t stamp = 0;  // new whenever the slot is emptied or filled (CountHint::stamp)
   std::vector<uint32_t> start, counts;
   std::vector<uint64_t> sums;
