@@ -203,7 +203,7 @@ size_t records_in_columns(const ThreadTrace& t, Kinds counted) {
   size_t n = 0;
   for (uint32_t id = 0; id < t.events().size(); ++id) {
     const EventDef& e = t.events()[id];
-    if (e.data > 0 && counted(e.key.kind)) n += t.data_values(id).size() / e.data;
+    if (e.data > 0 && counted(e.key.kind)) n += t.data_value_count(id) / e.data;
   }
   return n;
 }

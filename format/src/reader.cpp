@@ -287,7 +287,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
       switch (c->header.kind) {
         case ChunkKind::ThreadStructure: {
           auto payload = c->payload();
-          batch.decode(payload.data(), payload.size());
+          batch.decode(payload.data(), payload.size(), false);  // the data values wait for load_data()
           for (auto& [id, d] : batch.event_defs) {
             if (t.events_.size() <= id) t.events_.resize(id + 1), defined_events.resize(id + 1);
             t.events_[id] = d;
@@ -310,18 +310,15 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
           checkpoint.checkpoint_tokens.swap(batch.checkpoint_tokens);
           checkpoint.checkpoint_counts.swap(batch.checkpoint_counts);
           t.loop_counts_.add_chunk(*c, batch);  // indexed only: read again from the file when replayed
-          size_t v = 0;
-          for (size_t i = 0; i < batch.data_events.size(); ++i) {
-            uint32_t e = batch.data_events[i];
-            if (e >= t.events_.size()) throw FormatError("data for an undefined event");
-            size_t width = t.events_[e].data;
-            if (batch.data_widths[i] != width) throw FormatError("data record width differs from its event's");
-            if (v + width > batch.data_values.size()) throw FormatError("data column shorter than its records");
-            if (t.data_values_.size() <= e) t.data_values_.resize(e + 1);
-            append_huge(t.data_values_[e], batch.data_values.begin() + static_cast<long>(v),
-                        batch.data_values.begin() + static_cast<long>(v + width));
-            v += width;
+          // The data's groups are checked now, as the rest of the chunk is: a
+          // damaged one ends the thread's readable data here.
+          for (const StructureBatch::DataGroup& g : batch.data_groups) {
+            if (g.event >= t.events_.size()) throw FormatError("data for an undefined event");
+            if (g.width != t.events_[g.event].data) throw FormatError("data record width differs from its event's");
+            if (t.data_sizes_.size() <= g.event) t.data_sizes_.resize(g.event + 1);
+            t.data_sizes_[g.event] += g.records * g.width;
           }
+          if (!batch.data_groups.empty()) t.data_chunks_.push_back(*c);
           break;
         }
         case ChunkKind::ThreadTimestamps: {
@@ -381,6 +378,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
   // Every table is sized to its largest id so that ids read from tokens index safely.
   t.loop_counts_.resize(t.loops_.size());
   t.data_values_.resize(t.events_.size());
+  t.data_sizes_.resize(t.events_.size());
   auto valid = [&](Token k) {
     switch (k.kind()) {
       case TokenKind::Event: return k.id() < defined_events.size() && defined_events[k.id()];
@@ -459,6 +457,25 @@ ThreadTrace::ThreadTrace() {
 }
 
 ThreadTrace::~ThreadTrace() { DecodedChunkCache::instance().forget(cache_key_); }
+
+void ThreadTrace::load_data() const {
+  std::call_once(data_once_, [this] {
+    // Each column at its final size at once, in memory advised for huge pages
+    // (append_huge): no growth by copying, one page fault per 2 MiB.
+    for (size_t e = 0; e < data_values_.size(); ++e) reserve_huge(data_values_[e], data_sizes_[e]);
+    for (const ChunkRef& c : data_chunks_) {
+      try {
+        const std::vector<uint8_t> payload = c.payload();
+        decode_event_data(payload.data(), payload.size(), data_values_);
+      } catch (const FormatError& e) {
+        data_problem_ = process_->path() + ": thread " + std::to_string(index_) + ", chunk " +
+                        std::to_string(c.header.sequence) + " at offset " + std::to_string(c.offset) +
+                        ": event data: " + e.what();
+        break;
+      }
+    }
+  });
+}
 
 uint64_t ThreadTrace::fixed_size(Token t) const {
   switch (t.kind()) {
@@ -645,7 +662,7 @@ bool EventCursor::next(Event& e) {
   e.id = id;
   e.def = &t_->events_[id];
   if (uint8_t width = e.def->data) {
-    const auto& column = t_->data_values_[id];
+    const auto& column = t_->data_values(id);
     uint64_t& at = data_cursor_[id];
     for (uint8_t k = 0; k < width; ++k) e.data[k] = at + k < column.size() ? column[at + k] : 0;
     at += width;

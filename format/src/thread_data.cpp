@@ -78,6 +78,7 @@ void StructureBatch::clear() {
   data_events.clear();
   data_widths.clear();
   data_values.clear();
+  data_groups.clear();
   has_checkpoint = false;
   checkpoint_tokens.clear();
   checkpoint_counts.clear();
@@ -211,7 +212,63 @@ void each_section(const uint8_t* data, size_t size, Read&& read) {
     read(tag, r);
   }
 }
+
+// One EventData group's values, stored column by column as deltas (FORMAT.md
+// 8.1.6), into out[0 .. records * width) record by record.
+void read_group_values(ByteReader& r, uint64_t records, uint8_t width, int64_t* out) {
+  for (uint8_t k = 0; k < width; ++k) {
+    int64_t previous = 0;
+    for (uint64_t i = 0; i < records; ++i) {
+      previous = static_cast<int64_t>(static_cast<uint64_t>(previous) + static_cast<uint64_t>(r.svarint()));
+      out[i * width + k] = previous;
+    }
+  }
+}
+
+// Passes `n` varints without decoding them, failing as reading them would: on
+// a varint longer than 10 bytes or cut off by the end.
+void skip_varints(ByteReader& r, uint64_t n) {
+  const uint8_t* p = r.position();
+  const uint8_t* const end = p + r.remaining();
+  int length = 0;
+  while (n > 0) {
+    if (p == end) r.fail("truncated");
+    const bool last = (*p++ & 0x80) == 0;
+    if (++length > 10) r.fail("varint longer than 10 bytes");
+    if (last) {
+      --n;
+      length = 0;
+    }
+  }
+  r.skip(static_cast<size_t>(p - r.position()));
+}
+
+// The header of the next group; `r` is then at its values.
+StructureBatch::DataGroup read_group_header(ByteReader& r) {
+  StructureBatch::DataGroup g;
+  g.event = r.varint32();
+  g.records = r.count();
+  g.width = r.u8();
+  if (g.width > kMaxData) r.fail("too many event data fields");
+  return g;
+}
 }  // namespace
+
+void decode_event_data(const uint8_t* data, size_t size, std::vector<std::vector<int64_t>>& columns) {
+  each_section(data, size, [&](SectionTag tag, ByteReader& r) {
+    if (tag != SectionTag::EventData) return;
+    uint64_t groups = r.count();
+    for (uint64_t g = 0; g < groups; ++g) {
+      const StructureBatch::DataGroup group = read_group_header(r);
+      if (group.event >= columns.size()) r.fail("data for an undefined event");
+      if (group.records > r.remaining() / std::max<size_t>(group.width, 1)) r.fail("count larger than the data");
+      std::vector<int64_t>& column = columns[group.event];
+      const size_t first = column.size();
+      column.resize(first + group.records * group.width);
+      read_group_values(r, group.records, group.width, column.data() + first);
+    }
+  });
+}
 
 void StructureBatch::decode_loop_counts(const uint8_t* data, size_t size) {
   clear();
@@ -220,7 +277,7 @@ void StructureBatch::decode_loop_counts(const uint8_t* data, size_t size) {
   });
 }
 
-void StructureBatch::decode(const uint8_t* data, size_t size) {
+void StructureBatch::decode(const uint8_t* data, size_t size, bool with_values) {
   clear();
   each_section(data, size, [&](SectionTag tag, ByteReader& r) {
     switch (tag) {
@@ -276,23 +333,17 @@ void StructureBatch::decode(const uint8_t* data, size_t size) {
       case SectionTag::EventData: {
         uint64_t groups = r.count();
         for (uint64_t g = 0; g < groups; ++g) {
-          uint32_t event = r.varint32();
-          uint64_t n = r.count();
-          uint8_t width = r.u8();
-          if (width > kMaxData) r.fail("too many event data fields");
+          const DataGroup group = read_group_header(r);
+          data_groups.push_back(group);
+          if (!with_values) {
+            skip_varints(r, group.records * group.width);
+            continue;
+          }
           size_t first = data_values.size();
-          data_values.resize(first + n * width);
-          for (uint8_t k = 0; k < width; ++k) {
-            int64_t previous = 0;
-            for (uint64_t i = 0; i < n; ++i) {
-              previous = static_cast<int64_t>(static_cast<uint64_t>(previous) + static_cast<uint64_t>(r.svarint()));
-              data_values[first + i * width + k] = previous;
-            }
-          }
-          for (uint64_t i = 0; i < n; ++i) {
-            data_events.push_back(event);
-            data_widths.push_back(width);
-          }
+          data_values.resize(first + group.records * group.width);
+          read_group_values(r, group.records, group.width, data_values.data() + first);
+          data_events.insert(data_events.end(), group.records, group.event);
+          data_widths.insert(data_widths.end(), group.records, group.width);
         }
         break;
       }

@@ -138,6 +138,45 @@ TEST(StructureBatchEncoding, DataRecordsAndLoopCountsComeBackGroupedByIdInRecord
       }
     EXPECT_EQ(back.data_events, expected_events) << "spread " << spread;
     EXPECT_EQ(back.data_values, expected_values) << "spread " << spread;
+
+    // Without values: the same groups and everything else, no value; then
+    // decode_event_data() gives each event's values, in order.
+    StructureBatch groups_only;
+    groups_only.decode(bytes.data(), bytes.size(), false);
+    EXPECT_EQ(groups_only.loop_counts, expected_counts) << "spread " << spread;
+    EXPECT_TRUE(groups_only.data_events.empty() && groups_only.data_values.empty());
+    ASSERT_EQ(groups_only.data_groups.size(), records.size()) << "spread " << spread;
+    std::vector<std::vector<int64_t>> columns(spread);
+    decode_event_data(bytes.data(), bytes.size(), columns);
+    size_t g = 0;
+    for (auto& [event, list] : records) {
+      const StructureBatch::DataGroup& group = groups_only.data_groups[g++];
+      EXPECT_EQ(group.event, event);
+      EXPECT_EQ(group.records, list.size());
+      EXPECT_EQ(group.width, list.front().size());
+      std::vector<int64_t> column;
+      for (auto& values : list) column.insert(column.end(), values.begin(), values.end());
+      EXPECT_EQ(columns[event], column) << "event " << event;
+    }
+  }
+}
+
+// An EventData section whose values are damaged fails the same way whether the
+// values are decoded or only passed over: a varint of 11 bytes, a group with
+// fewer values than its records.
+TEST(StructureBatchEncoding, DamagedDataValuesFailWithOrWithoutDecoding) {
+  const std::vector<std::vector<uint8_t>> damaged{
+      // tag 6, length 15: 1 group, event 0, 1 record, width 1, an 11-byte varint
+      {6, 15, 1, 0, 1, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0},
+      // tag 6, length 5: 1 group, event 0, 2 records, width 1, one value
+      {6, 5, 1, 0, 2, 1, 5},
+  };
+  for (const auto& bytes : damaged) {
+    StructureBatch batch;
+    EXPECT_THROW(batch.decode(bytes.data(), bytes.size()), FormatError);
+    EXPECT_THROW(batch.decode(bytes.data(), bytes.size(), false), FormatError);
+    std::vector<std::vector<int64_t>> columns(1);
+    EXPECT_THROW(decode_event_data(bytes.data(), bytes.size(), columns), FormatError);
   }
 }
 

@@ -55,6 +55,15 @@ void rewrite_chunks(const std::string& path,
     for (auto& piece : edit(c)) out.insert(out.end(), piece.begin(), piece.end());
   write_bytes(path, out);
 }
+// One process of one thread that records 20,000 generated operations (calls,
+// loops, events with data) in chunks of 2,000 events; returns the operations.
+std::vector<test::Op> write_generated_thread(const std::string& path, uint64_t seed) {
+  test::StreamGenerator gen(seed, 5);
+  auto ops = gen.run(20000);
+  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  return ops;
+}
+
 std::vector<uint8_t> chunk_bytes(const ChunkRef& c) {
   std::vector<uint8_t> out(c.stored - 32, c.stored + c.header.stored_size);
   return out;
@@ -210,10 +219,8 @@ TEST(ReaderRules, ProcessesOfOneHostCountingTheTscShareTheLongestMeasuredMapping
 
 TEST(ReaderRules, TwoChunksWithOneSequenceNumberEndTheThreadBeforeThem) {
   test::TempDir dir;
-  test::StreamGenerator gen(6, 5);
-  auto ops = gen.run(20000);
   std::string path = dir.file("p.rnd");
-  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  auto ops = write_generated_thread(path, 6);
   {
     TraceReader r(dir.str());
     const ThreadTrace& t = r.processes()[0]->thread(0);
@@ -247,10 +254,8 @@ TEST(ReaderRules, TwoChunksWithOneSequenceNumberEndTheThreadBeforeThem) {
 
 TEST(ReaderRules, LastStructureChunkWithoutCheckpointAppendsNoOlderOne) {
   test::TempDir dir;
-  test::StreamGenerator gen(6, 5);
-  auto ops = gen.run(20000);
   std::string path = dir.file("p.rnd");
-  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  auto ops = write_generated_thread(path, 6);
   std::vector<Token> complete_stream;
   std::vector<std::vector<uint32_t>> complete_counts;
   {
@@ -281,10 +286,8 @@ TEST(ReaderRules, LastStructureChunkWithoutCheckpointAppendsNoOlderOne) {
 
 TEST(ReaderRules, DamagedMiddleStructureChunkTruncatesTheThreadForEveryReader) {
   test::TempDir dir;
-  test::StreamGenerator gen(6, 5);
-  auto ops = gen.run(20000);
   std::string path = dir.file("p.rnd");
-  test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
+  auto ops = write_generated_thread(path, 6);
   // Flip one byte in the payload of a structure chunk in the middle.
   auto bytes = read_bytes(path);
   uint64_t flip = 0;
@@ -312,4 +315,78 @@ TEST(ReaderRules, DamagedMiddleStructureChunkTruncatesTheThreadForEveryReader) {
   bool reported = false;
   for (auto& m : r.problems()) reported = reported || m.find("checksum mismatch") != std::string::npos;
   EXPECT_TRUE(reported) << "chunk " << damaged;
+}
+
+// Data columns are decoded on first use (ThreadTrace::load_data()): to the
+// sizes the load counted from the chunks' group headers, and to the values
+// recorded, event by event.
+TEST(ReaderRules, DataColumnsDecodeOnFirstUseToTheRecordedValues) {
+  test::TempDir dir;
+  std::string path = dir.file("p.rnd");
+  auto ops = write_generated_thread(path, 11);
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  uint64_t expected = 0;
+  for (const test::Op& op : ops)
+    if (op.type == test::Op::Leaf) expected += kind_shape(op.key.kind).data;
+  ASSERT_GT(expected, 0u);
+  uint64_t counted = 0;
+  for (uint32_t id = 0; id < t.events().size(); ++id) counted += t.data_value_count(id);
+  EXPECT_EQ(counted, expected);  // before any value is decoded
+  for (uint32_t id = 0; id < t.events().size(); ++id) EXPECT_EQ(t.data_values(id).size(), t.data_value_count(id));
+  auto events = test::replay(t);
+  ASSERT_EQ(events.size(), ops.size());
+  for (size_t i = 0; i < events.size(); ++i)
+    for (int k = 0; k < events[i].def->data; ++k) ASSERT_EQ(events[i].data[k], ops[i].data[k]) << i;
+  EXPECT_TRUE(t.data_problem().empty());
+}
+
+// The load checks every data value's varint even though it decodes none: a
+// structure chunk with an EventData section whose value never ends (a badly
+// written file, checksum intact) ends the thread's readable events before it,
+// as any other damage in that chunk.
+TEST(ReaderRules, AnUnendingDataValueEndsTheThreadAtItsChunk) {
+  test::TempDir dir;
+  std::string path = dir.file("p.rnd");
+  auto ops = write_generated_thread(path, 11);
+  uint32_t event = UINT32_MAX, width = 0;
+  {
+    TraceReader r(dir.str());
+    const ThreadTrace& t = r.processes()[0]->thread(0);
+    for (uint32_t id = 0; id < t.events().size() && event == UINT32_MAX; ++id)
+      if (t.events()[id].data) event = id, width = t.events()[id].data;
+  }
+  ASSERT_NE(event, UINT32_MAX);
+  ASSERT_LT(event, 0x80u);  // one varint byte below
+  uint32_t damaged = 0;
+  rewrite_chunks(path, [&](const ChunkRef& c) -> std::vector<std::vector<uint8_t>> {
+    if (c.header.kind != ChunkKind::ThreadStructure || c.header.sequence < 6 || damaged) return {chunk_bytes(c)};
+    damaged = c.header.sequence;
+    // One more EventData section (tag 6): one group of one record of `event`,
+    // whose first value has 11 bytes.
+    std::vector<uint8_t> payload = c.payload();
+    const std::vector<uint8_t> group{1, static_cast<uint8_t>(event), 1, static_cast<uint8_t>(width)};
+    payload.push_back(6);
+    payload.push_back(static_cast<uint8_t>(group.size() + 11 + (width - 1)));
+    payload.insert(payload.end(), group.begin(), group.end());
+    payload.insert(payload.end(), 10, 0x80);
+    payload.push_back(0);
+    payload.insert(payload.end(), width - 1, 0);
+    return {encode_chunk(c.header.kind, c.header.thread, c.header.sequence, payload, 3)};
+  });
+  ASSERT_NE(damaged, 0u);
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  EXPECT_TRUE(t.truncated());
+  auto events = test::replay(t);
+  EXPECT_GT(events.size(), 0u);
+  ASSERT_LT(events.size(), ops.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].ticks, ops[i].ticks) << i;
+    for (int k = 0; k < events[i].def->data; ++k) ASSERT_EQ(events[i].data[k], ops[i].data[k]) << i;
+  }
+  bool reported = false;
+  for (auto& m : r.problems()) reported = reported || m.find("varint longer than 10 bytes") != std::string::npos;
+  EXPECT_TRUE(reported) << "chunk " << damaged;
+  EXPECT_TRUE(t.data_problem().empty());
 }

@@ -136,8 +136,25 @@ class ThreadTrace {
   // carries data (so skipping it needs no column), else kVariable.
   uint64_t fixed_size(Token t) const;
   static constexpr uint64_t kVariable = UINT64_MAX;
-  // Data columns: values of event `id`, EventDef::data per occurrence.
-  const std::vector<int64_t>& data_values(uint32_t id) const { return data_values_[id]; }
+  // Data columns: values of event `id`, EventDef::data per occurrence. Decoded
+  // from the file on the first call for any event (load_data()): the grammar,
+  // the call tree and the loops never need them, and on an MPI trace they are
+  // most of a thread's structure.
+  const std::vector<int64_t>& data_values(uint32_t id) const {
+    load_data();
+    return data_values_[id];
+  }
+  // How many values data_values(id) holds, known without decoding them.
+  uint64_t data_value_count(uint32_t id) const { return id < data_sizes_.size() ? data_sizes_[id] : 0; }
+  // Decodes every data column now, once; thread-safe. Data that turns out
+  // damaged (its chunk passed the checksum and the load's checks, so only a
+  // badly written file) ends the decoding there: what follows reads as 0, and
+  // data_problem() says where (empty: no damage).
+  void load_data() const;
+  const std::string& data_problem() const {
+    load_data();
+    return data_problem_;
+  }
 
   // Counters (FORMAT.md 8.4): the Metric ids the thread counted (empty when it
   // counted none), and the readings at event `index` (one per metric id), or
@@ -160,7 +177,14 @@ class ThreadTrace {
   std::vector<Token> top_level_;
   LoopCountColumns loop_counts_;
   std::vector<uint64_t> fixed_sequence_size_;  // per sequence, or kVariable
-  std::vector<std::vector<int64_t>> data_values_;  // per event id, occurrences x EventDef::data
+  // Data columns, per event id (occurrences x EventDef::data), filled by
+  // load_data() from data_chunks_ (the structure chunks that hold data); their
+  // final sizes, data_sizes_, come from the load's check of each chunk.
+  mutable std::vector<std::vector<int64_t>> data_values_;
+  mutable std::once_flag data_once_;
+  mutable std::string data_problem_;
+  std::vector<ChunkRef> data_chunks_;
+  std::vector<uint64_t> data_sizes_;
   std::vector<TimestampChunkInfo> ts_info_;
   std::vector<ChunkRef> ts_chunks_;
   std::vector<uint32_t> counter_metrics_;

@@ -48,6 +48,15 @@ struct StructureBatch {
   std::vector<uint32_t> data_events;  // event id of each data record, in recording order
   std::vector<uint8_t> data_widths;   // values in each record (EventDef::data of its event)
   std::vector<int64_t> data_values;   // the records' values, concatenated
+  // The EventData section's groups (FORMAT.md 8.1.6): every record of one event
+  // in the chunk, `records` x `width` values. decode() lists them either way;
+  // without values, they are all a reader learns of the section.
+  struct DataGroup {
+    uint32_t event = 0;
+    uint64_t records = 0;
+    uint8_t width = 0;
+  };
+  std::vector<DataGroup> data_groups;
   // What the thread would still write if it ended now (calls and loops still
   // open): used by readers only when the thread never ended (a killed job), so
   // that its events replay up to the last complete batch.
@@ -61,11 +70,22 @@ struct StructureBatch {
   }
   void clear();
   void encode(std::vector<uint8_t>& out) const;
-  void decode(const uint8_t* data, size_t size);
+  // `with_values` false leaves data_events, data_widths and data_values empty:
+  // the values are checked to be there (every varint complete) and skipped,
+  // for a reader that decodes them later, and only if asked
+  // (decode_event_data()): the data of an MPI trace is most of its structure.
+  void decode(const uint8_t* data, size_t size, bool with_values = true);
   // decode() of the loop counts alone, the other sections skipped by their
   // lengths: what a loop count column needs when it reads a chunk again.
   void decode_loop_counts(const uint8_t* data, size_t size);
 };
+
+// The values of a THREAD_STRUCTURE payload's EventData section, appended group
+// by group to columns[event] (records in order, `width` values each, as
+// data_values holds them). `columns` must have an entry for every event the
+// section names. Throws FormatError on damage; the columns then hold the groups
+// before the damaged one.
+void decode_event_data(const uint8_t* data, size_t size, std::vector<std::vector<int64_t>>& columns);
 
 // Timestamps of a run of consecutive events of one thread, in raw clock ticks,
 // stored as deltas between consecutive events. In a loop the same sequence of
