@@ -5,22 +5,30 @@
 #pragma once
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "iteration_walk.h"
 
 namespace rondo::analyzer {
 
-// Sink: on(const LoopFrame&, ticks, start, end) as IterationSink::on;
-// Occurrences: occurrence() and occurrence_events() as OccurrenceSink's, or
-// nullptr. `read_ahead`: the timestamps are decoded a chunk ahead on a thread
-// of their own (ForwardTimestamps), for a caller with a core to spare.
+// A Sink for a walk over the structure alone: no iteration is timed, and no
+// timestamp is read.
+struct NoIterationTimes {};
+
+// Sink: on(const LoopFrame&, ticks, start, end) as IterationSink::on, or
+// NoIterationTimes; Occurrences: occurrence() and occurrence_events() as
+// OccurrenceSink's, or nullptr. `read_ahead`: the timestamps are decoded a
+// chunk ahead on a thread of their own (ForwardTimestamps), for a caller with
+// a core to spare.
 template <typename Sink, typename Occurrences>
 void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* occurrences, bool read_ahead = false) {
   using namespace rondo::format;
   constexpr uint32_t kNone = UINT32_MAX;
   constexpr uint64_t kVariable = UINT64_MAX;
-  ForwardTimestamps ts(t, read_ahead);
+  constexpr bool kTimed = !std::is_same_v<Sink, NoIterationTimes>;
+  (void)sink;
+  ForwardTimestamps ts(t, kTimed && read_ahead);
   const FixedSizes sizes(t);
   // A level expands a sequence (loop == kNone) or one occurrence of a loop. An
   // iteration of a loop has started once one of its events is reached: a body
@@ -44,8 +52,15 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
     uint64_t occurrence_first;  // the first event of this loop occurrence
   };
   auto hand_on = [&](const Level& l, const Iteration& it, uint64_t end) {
-    end = std::max(end, it.start);  // a clock that stepped back gives 0, as in a replay
-    sink.on(LoopFrame{l.loop, l.occurrence, it.number, l.count, it.first}, end - it.start, it.start, end);
+    if constexpr (kTimed) {
+      end = std::max(end, it.start);  // a clock that stepped back gives 0, as in a replay
+      sink.on(LoopFrame{l.loop, l.occurrence, it.number, l.count, it.first}, end - it.start, it.start, end);
+    }
+  };
+  // The timestamp of event `index`, where iterations are timed.
+  auto at = [&](uint64_t index) -> uint64_t {
+    if constexpr (kTimed) return ts.at(index);
+    return 0;
   };
   const WalkPrograms programs(t, sizes);
   std::vector<Level> stack;
@@ -55,15 +70,16 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
   // here (innermost first, as a replay ends them).
   size_t waiting = 0;  // levels stack[waiting..] may have an iteration not started
   auto reach = [&](uint64_t index) {
+    if constexpr (!kTimed) return;
     if (waiting == stack.size()) return;
-    uint64_t at = ts.at(index);
+    const uint64_t first = at(index);
     for (size_t k = stack.size(); k-- > waiting;) {
       Level& l = stack[k];
       if (l.loop == kNone || l.started) continue;
-      if (l.has_pending) hand_on(l, l.pending, at);
+      if (l.has_pending) hand_on(l, l.pending, first);
       l.has_pending = false;
       l.started = true;
-      l.current = Iteration{l.iteration, index, at};
+      l.current = Iteration{l.iteration, index, first};
     }
     waiting = stack.size();
   };
@@ -92,7 +108,7 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
             continue;
           }
           // The occurrence ends with the last event of its last iteration that had one.
-          if (l.has_pending) hand_on(l, l.pending, ts.at(index - 1));
+          if (l.has_pending) hand_on(l, l.pending, at(index - 1));
           if (occurrences) occurrences->occurrence_events(l.loop, index - l.occurrence_first);
         }
         stack.pop_back();
@@ -130,18 +146,20 @@ void walk_iterations_to(const format::ThreadTrace& t, Sink& sink, Occurrences* o
     if (occurrences) occurrences->occurrence_events(loop, static_cast<uint64_t>(count) * per);
     // A body without loops: every iteration has `per` (at least 1) events.
     reach(index);
-    const Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, loop, true, false, {}, {}, index};
-    Iteration it{0, index, ts.at(index)};
-    for (;; ++it.number) {
-      uint64_t end_index = it.first + per;
-      if (it.number + 1 == count) {
-        hand_on(fixed, it, ts.at(end_index - 1));
-        break;
+    if constexpr (kTimed) {
+      const Level fixed{nullptr, 0, 0, loop, occurrence, count, 0, loop, true, false, {}, {}, index};
+      Iteration it{0, index, at(index)};
+      for (;; ++it.number) {
+        uint64_t end_index = it.first + per;
+        if (it.number + 1 == count) {
+          hand_on(fixed, it, at(end_index - 1));
+          break;
+        }
+        uint64_t next = at(end_index);
+        hand_on(fixed, it, next);
+        it.first = end_index;
+        it.start = next;
       }
-      uint64_t next = ts.at(end_index);
-      hand_on(fixed, it, next);
-      it.first = end_index;
-      it.start = next;
     }
     index += static_cast<uint64_t>(count) * per;
   }

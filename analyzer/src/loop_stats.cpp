@@ -407,17 +407,11 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
   tracker.finish();
 }
 
-long double mean_of(const LoopTiming& t) {
-  return static_cast<long double>(t.sum_ticks) / static_cast<long double>(t.iterations);
-}
-
 u128 sum_sq(const LoopTiming& t) { return (static_cast<u128>(t.sum_sq_hi) << 64) | t.sum_sq_lo; }
 
 // Threshold of an outlier for one loop of one thread: mean + 3 standard deviations.
 long double outlier_threshold(const LoopTiming& t) {
-  long double n = static_cast<long double>(t.iterations), mean = mean_of(t);
-  long double var = static_cast<long double>(sum_sq(t)) / n - mean * mean;
-  return mean + 3 * std::sqrt(std::max<long double>(var, 0));
+  return format::outlier_threshold(t.iterations, t.sum_ticks, sum_sq(t));
 }
 
 // The iteration order of the slowest lists: longest first, then by index.
@@ -628,7 +622,60 @@ struct AddToTimer final : IterationSink {
 
 // Whether a thread's iteration times come from its structure (iteration_walk.h).
 bool times_from_structure(const ThreadTrace& t, const TimeWindow& window, LoopDetail detail) {
-  return detail == LoopDetail::Timed && window.whole() && iterations_from_structure_possible(t);
+  return detail != LoopDetail::Structure && window.whole() && iterations_from_structure_possible(t);
+}
+
+// Fills the timing of every loop the structure reached from the thread's
+// summary, where the recorder kept iteration durations for all of them
+// (FORMAT.md 12) and they agree with the structure: the same iterations, every
+// occurrence with at least one (as the timer counts occurrences), the outliers
+// counted. False, with nothing changed, otherwise.
+// Whether the thread's summary may hold the timing of all its loops (what
+// times_from_summary() needs, short of the structure).
+bool summary_times_loops(const ThreadTrace& t) {
+  if (!t.has_summary() || t.truncated() || !t.summary().has_iteration_stats) return false;
+  const ThreadSummary& s = t.summary();
+  if (s.iterations.size() < t.loops().size()) return false;
+  for (uint32_t l = 0; l < t.loops().size(); ++l) {
+    const uint64_t recorded = l < s.loops.size() ? s.loops[l].iterations : 0;
+    if (s.iterations[l].outliers == IterationStats::kUnknown || s.iterations[l].durations.count != recorded)
+      return false;
+  }
+  return true;
+}
+
+bool times_from_summary(const ThreadTrace& t, StructureWalk& w) {
+  if (!summary_times_loops(t)) return false;
+  const std::vector<IterationStats>& kept = t.summary().iterations;
+  for (uint32_t l = 0; l < w.loops.size(); ++l) {
+    if (!w.reached[l]) continue;
+    const ThreadLoop& loop = w.loops[l];
+    if (l >= kept.size() || kept[l].durations.count != loop.iterations || loop.min_trip == 0 ||
+        kept[l].outliers == IterationStats::kUnknown)
+      return false;
+    for (const format::IterationTicks& slow : kept[l].slowest)
+      if (slow.occurrence >= loop.occurrences) return false;
+  }
+  for (uint32_t l = 0; l < w.loops.size(); ++l) {
+    if (!w.reached[l]) continue;
+    ThreadLoop& loop = w.loops[l];
+    const IterationStats& k = kept[l];
+    LoopTiming& s = loop.timing;
+    s.occurrences = loop.occurrences;
+    s.iterations = loop.iterations;
+    s.min_trip = loop.min_trip;
+    s.max_trip = loop.max_trip;
+    s.sum_ticks = k.durations.sum;
+    s.sum_sq_hi = static_cast<uint64_t>(k.sum_squares >> 64);
+    s.sum_sq_lo = static_cast<uint64_t>(k.sum_squares);
+    s.min_ticks = k.durations.count ? k.durations.min : 0;
+    s.max_ticks = k.durations.max;
+    s.outliers = k.outliers;
+    s.slowest.clear();
+    for (const format::IterationTicks& slow : k.slowest)
+      s.slowest.push_back(LoopIterationTicks{static_cast<uint32_t>(slow.occurrence), slow.iteration, slow.ticks});
+  }
+  return true;
 }
 
 // The loops section's map over one thread: the structure (grammar and count
@@ -648,7 +695,23 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
     // that gives exactly what a replay would (iteration_walk.h), in the same
     // walk that counts the structure; the replay answers otherwise, and for
     // data the walk finds damaged.
-    if (walked_) {
+    // Without a window, the recorder's iteration durations answer where it kept
+    // them: the structure alone is walked.
+    if (walked_ && detail == LoopDetail::Timed && summary_times_loops(t_)) {
+      try {
+        StructureWalk structure = blank_structure(t_);
+        StructureFromOccurrences occurrences(structure);
+        NoIterationTimes untimed;
+        walk_iterations_to(t_, untimed, &occurrences);
+        if (times_from_summary(t_, structure)) {
+          w_ = std::move(structure);
+          from_summary_ = by_structure_ = true;
+        }
+      } catch (const std::exception&) {
+        // Damaged data: the timed walk below meets it again and falls back to a replay.
+      }
+    }
+    if (walked_ && !from_summary_) {
       std::vector<uint64_t> expected(w_.loops.size(), 0);
       for (size_t l = 0; l < expected.size() && l < t.summary().loops.size(); ++l)
         expected[l] = t.summary().loops[l].iterations;
@@ -663,14 +726,14 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
         timer_.reset();
       }
     }
-    if (!by_structure_ && detail == LoopDetail::Timed) {  // the durations a replay will find
+    if (!by_structure_ && detail != LoopDetail::Structure) {  // the durations a replay will find
       std::vector<uint64_t> reachable;
       for (const ThreadLoop& l : w_.loops) reachable.push_back(l.iterations);
       timer_.reserve(reachable);
     }
     out_.process = process;
     out_.thread = thread;
-    out_.timed = detail == LoopDetail::Timed;
+    out_.timed = detail != LoopDetail::Structure;
     out_.windowed = !window.whole();
     out_.has_summary = t.has_summary();
     std::vector<std::vector<std::string>> names(w_.loops.size());
@@ -740,7 +803,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
 
   LoopThreadPartial take() override {
     if (error_) std::rethrow_exception(error_);
-    if (out_.timed) timer_.finish_outliers(p_, t_, window_, by_structure_);
+    if (out_.timed && !from_summary_) timer_.finish_outliers(p_, t_, window_, by_structure_);
     for (uint32_t l = 0; l < w_.loops.size(); ++l)
       if (w_.reached[l]) out_.loops.push_back(std::move(w_.loops[l]));
     return std::move(out_);
@@ -757,6 +820,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
   IterationTracker<AddToTimer> tracker_;
   std::exception_ptr error_;
   bool by_structure_ = false;
+  bool from_summary_ = false;  // the timing came from the thread's summary (times_from_summary())
 };
 
 void check_detail(const TimeWindow& window, LoopDetail detail) {

@@ -12,7 +12,8 @@
 //   message matrix  analyzer::mpi_stats(..).matrix_bytes() (every MPI statistic), and scan_mpi on 1 thread +
 //                   match_messages (record indices, as `rondo stats` matches) + the matrix from them, vs
 //                   MpiSend/MpiIsend/MpiRecv/MpiIrecv callbacks matched per channel into a matrix
-//   loop statistics analyzer::loop_stats, LoopDetail::Structure (no timestamp read) and Timed, 1 thread
+//   loop statistics analyzer::loop_stats, LoopDetail::Structure (no timestamp read), Timed (the recorder's
+//                   iteration times where the summaries hold them) and TimedFromEvents, 1 thread
 //   scaling         analyzer::analyze with options.threads = 1 and 2; the two reports' JSON must be identical
 //   rondo stats     open + analyze + JSON text, all sections and each section alone (--sections), every core,
 //                   as ratios against the OTF2 flat profile
@@ -210,7 +211,7 @@ int main(int argc, char** argv) {
     Matrix stats_matrix, matched_matrix;
     ra::MessageMatching matching;
     rondo::bench::Otf2MessageMatrix otf2_matrix;
-    ra::LoopStats loops_structure, loops_timed;
+    ra::LoopStats loops_structure, loops_timed, loops_from_events;
     std::string report_json[2];
     double split_scan = 1e300, split_match = 0;  // of the fastest scan + match run
 
@@ -260,6 +261,11 @@ int main(int argc, char** argv) {
          [&] {
            const rf::TraceReader trace(trace_dir);
            loops_timed = ra::loop_stats(trace, on_threads(1), ra::LoopDetail::Timed);
+         }},
+        {"loop_stats TimedFromEvents, 1 thread",
+         [&] {
+           const rf::TraceReader trace(trace_dir);
+           loops_from_events = ra::loop_stats(trace, on_threads(1), ra::LoopDetail::TimedFromEvents);
          }},
         {"analyze, 1 thread",
          [&] {
@@ -345,7 +351,8 @@ int main(int argc, char** argv) {
                            same_matrix(matched_matrix, otf2_matrix.bytes) && matching.matched == otf2_matrix.matched;
     const bool loops_ok = !loops_structure.timed && loops_timed.timed &&
                           loops_structure.rows.size() + loops_structure.cut_rows ==
-                              loops_timed.rows.size() + loops_timed.cut_rows;
+                              loops_timed.rows.size() + loops_timed.cut_rows &&
+                          ra::loops_json(loops_timed) == ra::loops_json(loops_from_events);
     const bool identical = report_json[0] == report_json[1];
 
     // ---- report ----
@@ -362,8 +369,9 @@ int main(int argc, char** argv) {
                     : "DIFFER");
     std::printf("          events read by the OTF2 reader: %" PRIu64 " (Rondo trace: %" PRIu64 ")\n",
                 otf2_profile.events, events);
-    std::printf("          loops: %zu rows (structure) / %zu rows (timed)\n", loops_structure.rows.size(),
-                loops_timed.rows.size());
+    std::printf("          loops: %zu rows (structure) / %zu rows (timed); timed from the events %s\n",
+                loops_structure.rows.size(), loops_timed.rows.size(),
+                ra::loops_json(loops_timed) == ra::loops_json(loops_from_events) ? "identical" : "DIFFER");
 
     std::printf("\nBest of %d rounds, every run from the files (open + read + compute), %" PRIu64 " events\n", runs,
                 events);
@@ -385,6 +393,7 @@ int main(int argc, char** argv) {
     std::printf("  %-40s %12.4f\n", "  of which match_messages", split_match);
     row("loop stats: structure (no timestamps)", "loop_stats Structure, 1 thread", nullptr);
     row("loop stats: timed (iteration times)", "loop_stats Timed, 1 thread", nullptr);
+    row("loop stats: timed from the events", "loop_stats TimedFromEvents, 1 thread", nullptr);
     std::printf("  OTF2 replay rates: flat profile %.1f Mevents/s, message matrix %.1f Mevents/s\n",
                 static_cast<double>(events) / best("OTF2 flat profile") / 1e6,
                 static_cast<double>(events) / best("OTF2 message matrix") / 1e6);

@@ -1,6 +1,7 @@
 #include "rondo/format/grammar_builder.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 namespace rondo::format {
@@ -220,11 +221,7 @@ void GrammarBuilder::end_loop(Frame& f) {
   record_loop(c);
   if (!f.cursors.empty()) {
     Cursor& p = f.cursors.back();
-    if (++p.pos == p.len && p.loop != kNone) {
-      ++p.count;
-      p.pos = 0;
-      p.last_end = c.last_end;
-    }
+    if (++p.pos == p.len && p.loop != kNone) complete_iteration(f, p, c.last_end);
   } else {
     push_detect(f, loop_token(c.loop), c.start, c.last_end);
   }
@@ -239,10 +236,20 @@ uint64_t GrammarBuilder::reserve_count(uint32_t loop) {
 // Fills the occurrence's slot (or drops it when no iteration completed) and
 // passes on every count at the front of the loop's queue that is now known.
 void GrammarBuilder::record_loop(const Cursor& c) {
+  // The last iteration ends with the occurrence (before its count may leave).
+  if (c.count >= 1) time_iteration(c.loop, c.slot, c.count - 1, c.iteration_start, c.last_end);
   PendingCounts& p = pending_counts_[c.loop];
   p.values[p.head + (c.slot - p.base)] = c.count >= 1 ? c.count : kDropped;
+  IterationTimes& times = iteration_times_[c.loop];
   while (p.head < p.values.size() && p.values[p.head] != kUnfilled) {
-    if (p.values[p.head] >= 0) out_->loop_counts.emplace_back(c.loop, static_cast<uint32_t>(p.values[p.head]));
+    if (p.values[p.head] >= 0) {
+      // The count of slot p.base leaves as the loop's occurrence p.emitted.
+      out_->loop_counts.emplace_back(c.loop, static_cast<uint32_t>(p.values[p.head]));
+      if (times.unplaced)
+        for (SlowEntry& e : times.slowest)
+          if (e.occurrence == kUnplaced && e.slot == p.base) e.occurrence = p.emitted, --times.unplaced;
+      ++p.emitted;
+    }
     ++p.head;
     ++p.base;
   }
@@ -299,7 +306,7 @@ void GrammarBuilder::push_detect(Frame& f, Token t, uint64_t start, uint64_t end
                         : sequence_token(intern_sequence(&f.tokens[n - d], d, range_hash(f, n - d, n), true));
     uint32_t loop = loop_for(body);
     uint32_t a = n - 2 * d;
-    uint64_t loop_start = f.starts[a];
+    uint64_t loop_start = f.starts[a], second_start = f.starts[n - d];
     f.tokens.resize(a);
     f.starts.resize(a);
     f.prev.resize(a);
@@ -307,7 +314,10 @@ void GrammarBuilder::push_detect(Frame& f, Token t, uint64_t start, uint64_t end
     const LoopInfo& info = loops_[loop];
     auto len = static_cast<uint32_t>(info.list.size());
     if (f.elem_starts.size() < len) f.elem_starts.resize(len);
-    f.cursors.push_back(Cursor{info.list.data(), len, 0, loop, kNone, 2, 0, loop_start, end, reserve_count(loop)});
+    const uint64_t slot = reserve_count(loop);
+    // Two iterations complete: the first ran until the second began.
+    time_iteration(loop, slot, 0, loop_start, second_start);
+    f.cursors.push_back(Cursor{info.list.data(), len, 0, loop, kNone, 2, 0, loop_start, end, slot, second_start});
     return;
   }
   if (n > kWindow) {
@@ -400,6 +410,7 @@ uint32_t GrammarBuilder::loop_for(Token body) {
   pending_counts_.emplace_back();
   last_loop_.emplace_back();
   loop_stats_.emplace_back();
+  iteration_times_.emplace_back();
   out_->loop_defs.emplace_back(it->second, LoopDef{body});
   return it->second;
 }
@@ -474,6 +485,57 @@ void GrammarBuilder::checkpoint(std::vector<Token>& tokens, std::vector<std::pai
   }
 }
 
+void GrammarBuilder::keep_long_iteration(IterationTimes& t, uint64_t slot, uint32_t iteration, uint64_t ticks) {
+  // The longest durations, a min-heap: full, a longer one takes the shortest's place.
+  std::vector<uint64_t>& h = t.longest;
+  if (h.size() < kLongestKept) {
+    if (longest_total_ < kLongestTotal) {
+      h.push_back(ticks);
+      std::push_heap(h.begin(), h.end(), std::greater<>());
+      ++longest_total_;
+    } else {
+      t.lost = true;
+    }
+  } else if (ticks > h.front()) {
+    std::pop_heap(h.begin(), h.end(), std::greater<>());
+    h.back() = ticks;
+    std::push_heap(h.begin(), h.end(), std::greater<>());
+  }
+  // The slowest iterations (in slot order, which is occurrence order).
+  auto longer = [](const SlowEntry& a, const SlowEntry& b) {
+    if (a.ticks != b.ticks) return a.ticks > b.ticks;
+    return a.slot != b.slot ? a.slot < b.slot : a.iteration < b.iteration;
+  };
+  const SlowEntry entry{slot, kUnplaced, iteration, ticks};
+  if (t.slowest.size() < kSlowIterationsKept || longer(entry, t.slowest.back())) {
+    t.slowest.insert(std::upper_bound(t.slowest.begin(), t.slowest.end(), entry, longer), entry);
+    ++t.unplaced;
+    if (t.slowest.size() > kSlowIterationsKept) {
+      if (t.slowest.back().occurrence == kUnplaced) --t.unplaced;
+      t.slowest.pop_back();
+    }
+  }
+  // Below the shortest kept duration nothing changes: the slowest are among the longest.
+  if (h.size() == kLongestKept)
+    t.floor = h.front();
+  else if (t.lost && t.slowest.size() == kSlowIterationsKept)
+    t.floor = t.slowest.back().ticks;
+}
+
+// Iterations above mean + 3 standard deviations, or kUnknown when some of them
+// may not be among the durations kept.
+uint64_t GrammarBuilder::count_outliers(const IterationTimes& t) {
+  const uint64_t n = t.durations.count;
+  if (n == 0) return 0;
+  if (t.lost) return IterationStats::kUnknown;
+  const long double threshold = outlier_threshold(n, t.durations.sum, t.sum_squares);
+  // Not all kept: every duration left out is at most the shortest kept one.
+  if (t.longest.size() < n && static_cast<long double>(t.longest.front()) > threshold) return IterationStats::kUnknown;
+  uint64_t above = 0;
+  for (uint64_t d : t.longest) above += static_cast<long double>(d) > threshold;
+  return above;
+}
+
 void GrammarBuilder::add_folded_calls(uint32_t region, const RegionStats& calls) {
   // Polls inside a call make it more than a leaf call: settle it first, so that
   // their time lands in its frame.
@@ -497,6 +559,17 @@ void GrammarBuilder::fill_summary(ThreadSummary& s) const {
     s.sequences[id].merge(calls.inclusive);
   }
   s.loops = loop_stats_;
+  s.has_iteration_stats = true;
+  s.iterations.resize(iteration_times_.size());
+  for (size_t l = 0; l < iteration_times_.size(); ++l) {
+    const IterationTimes& t = iteration_times_[l];
+    IterationStats& out = s.iterations[l];
+    out.durations = t.durations;
+    out.sum_squares = t.sum_squares;
+    out.slowest.clear();
+    for (const SlowEntry& e : t.slowest) out.slowest.push_back(IterationTicks{e.occurrence, e.iteration, e.ticks});
+    out.outliers = t.unplaced ? IterationStats::kUnknown : count_outliers(t);
+  }
   s.open_regions = depth_;
   s.event_definitions = static_cast<uint32_t>(events_.size());
 }

@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "rondo/format/chunk.h"
 #include "rondo/format/encoding.h"
@@ -57,6 +58,16 @@ void encode_stats(ByteWriter& w, const DurationStats& s) {
   w.varint(s.min);
   w.varint(s.max);
 }
+// A 128-bit sum of squares: varint high, u64 low.
+void encode_sum_squares(ByteWriter& w, uint128 v) {
+  w.varint(static_cast<uint64_t>(v >> 64));
+  w.u64(static_cast<uint64_t>(v));
+}
+uint128 decode_sum_squares(ByteReader& r) {
+  const uint128 high = r.varint();
+  return (high << 64) | r.u64();
+}
+
 DurationStats decode_stats(ByteReader& r) {
   DurationStats s;
   s.count = r.varint();
@@ -528,8 +539,22 @@ void ThreadSummary::encode(std::vector<uint8_t>& out) const {
   // Appended within version 1: per region with calls, the 128-bit sum of squares.
   for (auto& r : regions) {
     if (r.inclusive.count == 0) continue;
-    w.varint(static_cast<uint64_t>(r.inclusive_sum_squares >> 64));
-    w.u64(static_cast<uint64_t>(r.inclusive_sum_squares));
+    encode_sum_squares(w, r.inclusive_sum_squares);
+  }
+  // Appended after the sums of squares: per loop, its iterations' durations.
+  if (!has_iteration_stats) return;
+  w.varint(iterations.size());
+  for (const IterationStats& it : iterations) {
+    encode_stats(w, it.durations);
+    if (it.durations.count == 0) continue;
+    encode_sum_squares(w, it.sum_squares);
+    w.varint(it.outliers == IterationStats::kUnknown ? 0 : it.outliers + 1);
+    w.varint(it.slowest.size());
+    for (const IterationTicks& slow : it.slowest) {
+      w.varint(slow.occurrence);
+      w.varint(slow.iteration);
+      w.varint(slow.ticks);
+    }
   }
 }
 
@@ -556,9 +581,33 @@ void ThreadSummary::decode(const uint8_t* data, size_t size) {
   if (!has_sum_squares) return;
   for (auto& reg : regions) {
     if (reg.inclusive.count == 0) continue;
-    uint128 high = r.varint();
-    reg.inclusive_sum_squares = (high << 64) | r.u64();
+    reg.inclusive_sum_squares = decode_sum_squares(r);
   }
+  has_iteration_stats = !r.done();
+  if (!has_iteration_stats) return;
+  iterations.resize(r.count());
+  for (IterationStats& it : iterations) {
+    it.durations = decode_stats(r);
+    if (it.durations.count == 0) continue;
+    it.sum_squares = decode_sum_squares(r);
+    const uint64_t outliers = r.varint();
+    it.outliers = outliers == 0 ? IterationStats::kUnknown : outliers - 1;
+    const uint64_t n = r.count(3);
+    if (n > kSlowIterationsKept) r.fail("too many slowest iterations");
+    it.slowest.resize(n);
+    for (IterationTicks& slow : it.slowest) {
+      slow.occurrence = r.varint();
+      slow.iteration = r.varint32();
+      slow.ticks = r.varint();
+    }
+  }
+}
+
+long double outlier_threshold(uint64_t count, uint64_t sum, uint128 sum_squares) {
+  const auto n = static_cast<long double>(count);
+  const long double mean = static_cast<long double>(sum) / n;
+  const long double var = static_cast<long double>(sum_squares) / n - mean * mean;
+  return mean + 3 * std::sqrt(std::max<long double>(var, 0));
 }
 
 }  // namespace rondo::format

@@ -14,6 +14,7 @@
 #include "rondo/format/chunk.h"
 #include "rondo/format/crc32c.h"
 #include "../../cli/stats_loops.h"
+#include "stream_generator.h"
 #include "trace_fixture.h"
 
 using namespace rondo;
@@ -237,12 +238,89 @@ TEST(LoopStats, OutliersAmongIterationsOfSecondsAreCountedExactly) {
     test::TempDir dir;
     test::write_process(dir.file("p.rnd"), 1, 2, [&](int, ThreadWriter& w) { record_durations(w, durations); });
     TraceReader trace(dir.str());
-    Loops s = analyzer::loop_stats(trace, options());
-    ASSERT_EQ(s.rows.size(), 1u) << names(s);
-    EXPECT_EQ(s.rows[0].iterations, durations.size() + 1);
-    EXPECT_EQ(s.rows[0].outliers, expected);
-    EXPECT_EQ(s.rows[0].max_ns, static_cast<int64_t>(*std::max_element(durations.begin(), durations.end())));
+    // From the recorder's summary, and from the events (the timer's own store
+    // of long durations).
+    for (LoopDetail detail : {LoopDetail::Timed, LoopDetail::TimedFromEvents}) {
+      Loops s = analyzer::loop_stats(trace, options(), detail);
+      ASSERT_EQ(s.rows.size(), 1u) << names(s);
+      EXPECT_EQ(s.rows[0].iterations, durations.size() + 1);
+      EXPECT_EQ(s.rows[0].outliers, expected);
+      EXPECT_EQ(s.rows[0].max_ns, static_cast<int64_t>(*std::max_element(durations.begin(), durations.end())));
+    }
   }
+}
+
+namespace {
+
+// The iteration timing of every loop of a thread as the recorder kept it
+// (FORMAT.md 12) and as a walk over the events finds it.
+void expect_recorded_timing_is_the_events(const ProcessReader& p, const std::string& what) {
+  const ThreadTrace& t = p.thread(0);
+  ASSERT_TRUE(t.has_summary() && t.summary().has_iteration_stats) << what;
+  const auto from_events = analyzer::loop_thread_partial(p, 0, 0, TimeWindow{}, LoopDetail::TimedFromEvents);
+  ASSERT_FALSE(from_events.loops.empty()) << what;
+  for (const analyzer::ThreadLoop& loop : from_events.loops) {
+    const IterationStats& kept = t.summary().iterations.at(loop.loop);
+    const analyzer::LoopTiming& walked = loop.timing;
+    const std::string where = what + ", loop " + std::to_string(loop.loop);
+    EXPECT_EQ(kept.durations.count, walked.iterations) << where;
+    EXPECT_EQ(kept.durations.sum, walked.sum_ticks) << where;
+    EXPECT_EQ(kept.durations.min, walked.min_ticks) << where;
+    EXPECT_EQ(kept.durations.max, walked.max_ticks) << where;
+    EXPECT_EQ(static_cast<uint64_t>(kept.sum_squares >> 64), walked.sum_sq_hi) << where;
+    EXPECT_EQ(static_cast<uint64_t>(kept.sum_squares), walked.sum_sq_lo) << where;
+    EXPECT_EQ(kept.outliers, walked.outliers) << where;
+    ASSERT_EQ(kept.slowest.size(), walked.slowest.size()) << where;
+    for (size_t k = 0; k < kept.slowest.size(); ++k) {
+      EXPECT_EQ(kept.slowest[k].occurrence, walked.slowest[k].occurrence) << where << ", slowest " << k;
+      EXPECT_EQ(kept.slowest[k].iteration, walked.slowest[k].iteration) << where << ", slowest " << k;
+      EXPECT_EQ(kept.slowest[k].ticks, walked.slowest[k].ticks) << where << ", slowest " << k;
+    }
+  }
+  // And the section that reads the summary gives what the events give.
+  const auto from_summary = analyzer::loop_thread_partial(p, 0, 0, TimeWindow{}, LoopDetail::Timed);
+  EXPECT_EQ(nlohmann::json(from_summary), nlohmann::json(from_events)) << what;
+}
+
+}  // namespace
+
+// The recorder times every iteration as its grammar builder finds the loops
+// (tandem repeats found after two iterations, loops nested in loops and in
+// calls, recursion, occurrences cut short): on generated streams its numbers,
+// slowest iterations included, are the ones a walk over the events finds.
+TEST(LoopStats, RecordedIterationTimesAreTheOnesTheEventsGive) {
+  for (uint64_t seed = 1; seed <= 12; ++seed)
+    for (bool dense : {false, true}) {
+      test::StreamGenerator gen(seed, 6, dense);
+      auto ops = gen.run(30000);
+      test::TempDir dir;
+      test::write_process(dir.file("p.rnd"), 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); },
+                          3000);
+      TraceReader trace(dir.str());
+      expect_recorded_timing_is_the_events(*trace.processes()[0],
+                                           "seed " + std::to_string(seed) + (dense ? ", dense" : ""));
+    }
+}
+
+// More outliers than the recorder keeps durations for (one iteration in 20
+// lasts 100 times longer: 5,000 outliers): the summary says so, and the
+// section counts them from the events.
+TEST(LoopStats, MoreOutliersThanTheRecorderKeepsAreCountedFromTheEvents) {
+  std::vector<uint64_t> durations(100000, 100);
+  for (size_t i = 0; i < durations.size(); i += 20) durations[i] = 10000;
+  const uint64_t expected = outliers_of(durations);
+  ASSERT_EQ(expected, 5000u);
+  test::TempDir dir;
+  test::write_process(dir.file("p.rnd"), 1, 2, [&](int, ThreadWriter& w) { record_durations(w, durations); });
+  TraceReader trace(dir.str());
+  const ThreadTrace& t = trace.processes()[0]->thread(0);
+  ASSERT_EQ(t.summary().iterations.size(), 1u);
+  EXPECT_EQ(t.summary().iterations[0].outliers, IterationStats::kUnknown);
+  EXPECT_EQ(t.summary().iterations[0].durations.count, durations.size() + 1);
+  Loops s = analyzer::loop_stats(trace, options());
+  ASSERT_EQ(s.rows.size(), 1u) << names(s);
+  EXPECT_EQ(s.rows[0].outliers, expected);
+  EXPECT_EQ(analyzer::loops_json(s), analyzer::loops_json(analyzer::loop_stats(trace, options(), LoopDetail::TimedFromEvents)));
 }
 
 TEST(LoopStats, NestedLoopsWithParent) {
@@ -381,7 +459,12 @@ TEST(LoopStats, StructureNeedsNoTimestamps) {
 
   TraceReader trace(dir.str());
   EXPECT_TRUE(trace.problems().empty());
-  EXPECT_ANY_THROW(analyzer::loop_stats(trace, options()));  // timestamps are unreadable
+  // Timestamps are unreadable: iteration times from the events fail, while the
+  // recorder's (in the summary) need none either.
+  EXPECT_ANY_THROW(analyzer::loop_stats(trace, options(), LoopDetail::TimedFromEvents));
+  Loops timed = analyzer::loop_stats(trace, options());
+  ASSERT_TRUE(row(timed, "r1 > r2")) << names(timed);
+  EXPECT_EQ(row(timed, "r1 > r2")->iterations, 18u);
   auto partial = analyzer::loop_thread_partial(*trace.processes()[0], 0, 0, TimeWindow{}, LoopDetail::Structure);
   Loops s = analyzer::reduce_loops(trace, {partial});
   const auto* outer = row(s, "r1");
@@ -538,10 +621,13 @@ TEST(LoopStats, TimestampsReadAheadGiveTheSameStatistics) {
   TraceReader trace(trace_dir);
   ASSERT_GT(trace.processes()[0]->thread(0).timestamp_chunks().size(), 20u);
   ASSERT_TRUE(analyzer::spare_cores(1, 2));
-  Loops alone = analyzer::loop_stats(trace, options(1));
-  Loops ahead = analyzer::loop_stats(trace, options(2));
+  // From the events (a summary would answer without reading a timestamp).
+  Loops alone = analyzer::loop_stats(trace, options(1), LoopDetail::TimedFromEvents);
+  Loops ahead = analyzer::loop_stats(trace, options(2), LoopDetail::TimedFromEvents);
   ASSERT_FALSE(alone.rows.empty());
   EXPECT_EQ(analyzer::loops_json(ahead), analyzer::loops_json(alone));
+  EXPECT_EQ(analyzer::loops_json(analyzer::loop_stats(trace, options(2))), analyzer::loops_json(alone));
+  expect_recorded_timing_is_the_events(*trace.processes()[0], "nested_loops 20000");
   uint64_t iterations = 0;
   for (const auto& r : alone.rows) iterations += r.iterations;
   EXPECT_GT(iterations, 20000u);  // 20,000 steps in loops nested three deep

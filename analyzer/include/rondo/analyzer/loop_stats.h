@@ -79,8 +79,14 @@
 namespace rondo::analyzer {
 
 enum class LoopDetail {
-  Timed,      // replay each thread: iteration durations, spread, slowest, outliers
+  // Iteration durations, spread, slowest, outliers: from each thread's summary
+  // where the recorder kept them (without a window, FORMAT.md 12), else from one
+  // timestamp per iteration or a replay.
+  Timed,
   Structure,  // grammar, count columns and thread summaries only: no timestamp read
+  // Timed, with the durations always found in the events, never taken from a
+  // summary: the same numbers, for checking one against the other.
+  TimedFromEvents,
 };
 
 constexpr size_t kSlowestIterations = 5;

@@ -207,6 +207,11 @@ class GrammarBuilder {
     uint64_t start;       // ticks at the first event of this occurrence
     uint64_t last_end;    // ticks at the end of the last completed iteration
     uint64_t slot;        // this occurrence's place in its loop's count column
+    // Loops: ticks at the start of the last completed iteration. Its duration is
+    // known when the next iteration completes (it lasted until that one began)
+    // or when the occurrence ends (it lasted until last_end): an iteration that
+    // starts and does not complete is not one of the loop's.
+    uint64_t iteration_start = 0;
   };
   struct Frame {
     std::vector<Token> tokens;      // materialized tokens
@@ -233,7 +238,8 @@ class GrammarBuilder {
   struct PendingCounts {
     std::vector<int64_t> values;  // count, or kUnfilled / kDropped
     size_t head = 0;
-    uint64_t base = 0;  // slot number of values[head]
+    uint64_t base = 0;     // slot number of values[head]
+    uint64_t emitted = 0;  // counts that have left: the next one's occurrence number
   };
   static constexpr int64_t kUnfilled = -1, kDropped = -2;
   struct LastSeen {
@@ -300,13 +306,31 @@ class GrammarBuilder {
     return enter_ticks;
   }
   // Cursor `c` of frame `f` matched its element, from `start` to `end`: one step.
-  __attribute__((always_inline)) static void step_cursor(Frame& f, Cursor& c, uint64_t start, uint64_t end) {
+  __attribute__((always_inline)) void step_cursor(Frame& f, Cursor& c, uint64_t start, uint64_t end) {
     f.elem_starts[c.base + c.pos] = start;
-    if (++c.pos == c.len && c.loop != kNone) {
-      ++c.count;
-      c.pos = 0;
-      c.last_end = end;
-    }
+    if (++c.pos == c.len && c.loop != kNone) complete_iteration(f, c, end);
+  }
+  // Loop cursor `c` matched the last element of an iteration, which ends at
+  // `end`: the iteration before it ended where this one began.
+  __attribute__((always_inline)) void complete_iteration(const Frame& f, Cursor& c, uint64_t end) {
+    const uint64_t start = f.elem_starts[c.base];
+    if (c.count > 0) time_iteration(c.loop, c.slot, c.count - 1, c.iteration_start, start);
+    c.iteration_start = start;
+    ++c.count;
+    c.pos = 0;
+    c.last_end = end;
+  }
+  // Iteration `iteration` of the occurrence in count slot `slot` of `loop` ran
+  // from `start` to `end` (a clock that stepped back makes it 0, as a replay
+  // does). Most iterations are shorter than what the slowest lists hold: a few
+  // sums and one compare.
+  __attribute__((always_inline)) void time_iteration(uint32_t loop, uint64_t slot, uint32_t iteration,
+                                                     uint64_t start, uint64_t end) {
+    const uint64_t d = end > start ? end - start : 0;
+    IterationTimes& t = iteration_times_[loop];
+    t.durations.add(d);
+    t.sum_squares += static_cast<uint128>(d) * d;
+    if (__builtin_expect(d >= t.floor, 0)) keep_long_iteration(t, slot, iteration, d);
   }
   // A short call has no callees: its exclusive time is its inclusive time, so
   // ShortCall::calls leaves exclusive_sum to fill_summary().
@@ -426,6 +450,39 @@ class GrammarBuilder {
   std::vector<RegionStats> region_stats_;
   std::vector<DurationStats> sequence_stats_;
   std::vector<LoopStats> loop_stats_;
+
+  // Iteration durations by loop (IterationStats, filled by fill_summary()). The
+  // outliers (above mean + 3 standard deviations) are counted at the end, from
+  // the longest durations: a loop keeps its kLongestKept longest, so the count
+  // is exact when the shortest of them is not above the threshold (when no more
+  // than that many are, which mean + 3 standard deviations makes at most a
+  // tenth of the iterations), and unknown otherwise. A thread keeps at most
+  // kLongestTotal durations in all (2 MiB): a loop that finds no room left has
+  // its outliers unknown. Readers then count them with a replay.
+  static constexpr size_t kLongestKept = 4096;
+  static constexpr size_t kLongestTotal = size_t{1} << 18;
+  // A slowest iteration while recording: its occurrence is known once the
+  // loop's counts up to its slot have left (record_loop()).
+  struct SlowEntry {
+    uint64_t slot;
+    uint64_t occurrence;  // kUnplaced until the slot's count leaves
+    uint32_t iteration;
+    uint64_t ticks;
+  };
+  static constexpr uint64_t kUnplaced = UINT64_MAX;
+  struct IterationTimes {
+    DurationStats durations;
+    uint128 sum_squares = 0;
+    std::vector<SlowEntry> slowest;  // longest first, then by slot and iteration
+    uint32_t unplaced = 0;           // entries of `slowest` without their occurrence yet
+    std::vector<uint64_t> longest;   // min-heap of the longest durations
+    bool lost = false;               // a duration that belonged in `longest` found no room
+    uint64_t floor = 0;              // a shorter duration changes neither list
+  };
+  void keep_long_iteration(IterationTimes& t, uint64_t slot, uint32_t iteration, uint64_t ticks);
+  static uint64_t count_outliers(const IterationTimes& t);
+  std::vector<IterationTimes> iteration_times_;
+  size_t longest_total_ = 0;  // durations kept in every loop's `longest`
 };
 
 }  // namespace rondo::format

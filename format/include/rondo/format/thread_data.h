@@ -220,6 +220,35 @@ struct LoopStats {
   uint64_t iterations = 0;
 };
 
+// One iteration of a loop on one thread: its occurrence (the position of its
+// count in the loop's count column) and its number in that occurrence, from 0.
+struct IterationTicks {
+  uint64_t occurrence = 0;
+  uint32_t iteration = 0;
+  uint64_t ticks = 0;  // its duration
+  bool operator==(const IterationTicks&) const = default;
+};
+constexpr size_t kSlowIterationsKept = 5;
+
+// The durations of one loop's iterations on one thread, kept by the recorder as
+// iterations end (FORMAT.md 8.3, section 12.4 for what an iteration's duration
+// is), so that loop statistics need no replay: exact sums for the mean and the
+// spread, the extremes, the slowest iterations, and how many lie above mean + 3
+// standard deviations (kUnknown: more than the recorder could keep count of).
+struct IterationStats {
+  DurationStats durations;
+  uint128 sum_squares = 0;
+  static constexpr uint64_t kUnknown = UINT64_MAX;
+  uint64_t outliers = 0;
+  // At most kSlowIterationsKept: longest first, equal durations by occurrence, then iteration.
+  std::vector<IterationTicks> slowest;
+  bool operator==(const IterationStats&) const = default;
+};
+
+// mean + 3 standard deviations of `count` durations with these sums: above it an
+// iteration is an outlier. The one formula the recorder and the analyzer share.
+long double outlier_threshold(uint64_t count, uint64_t sum, uint128 sum_squares);
+
 // THREAD_SUMMARY: written when a thread ends (normally or in a crash handler).
 struct ThreadSummary {
   uint64_t events = 0;
@@ -231,6 +260,9 @@ struct ThreadSummary {
   std::vector<RegionStats> regions;      // by region id
   std::vector<DurationStats> sequences;  // by sequence id
   std::vector<LoopStats> loops;          // by loop id
+  // False for summaries written before iterations were timed while recording.
+  bool has_iteration_stats = false;
+  std::vector<IterationStats> iterations;  // by loop id, as `loops`
   void encode(std::vector<uint8_t>& out) const;
   void decode(const uint8_t* data, size_t size);
 };
