@@ -524,11 +524,10 @@ void GrammarBuilder::keep_long_iteration(IterationTimes& t, uint64_t slot, uint3
 
 // Iterations above mean + 3 standard deviations, or kUnknown when some of them
 // may not be among the durations kept.
-uint64_t GrammarBuilder::count_outliers(const IterationTimes& t) {
-  const uint64_t n = t.durations.count;
+uint64_t GrammarBuilder::count_outliers(const IterationTimes& t, uint64_t n) {
   if (n == 0) return 0;
   if (t.lost) return IterationStats::kUnknown;
-  const long double threshold = outlier_threshold(n, t.durations.sum, t.sum_squares);
+  const long double threshold = outlier_threshold(n, t.sum, t.sum_squares);
   // Not all kept: every duration left out is at most the shortest kept one.
   if (t.longest.size() < n && static_cast<long double>(t.longest.front()) > threshold) return IterationStats::kUnknown;
   uint64_t above = 0;
@@ -564,11 +563,17 @@ void GrammarBuilder::fill_summary(ThreadSummary& s) const {
   for (size_t l = 0; l < iteration_times_.size(); ++l) {
     const IterationTimes& t = iteration_times_[l];
     IterationStats& out = s.iterations[l];
-    out.durations = t.durations;
+    out.durations = DurationStats{};
+    out.durations.count = loop_stats_[l].iterations;
+    if (out.durations.count) {
+      out.durations.sum = t.sum;
+      out.durations.min = t.min;
+      out.durations.max = t.slowest.front().ticks;
+    }
     out.sum_squares = t.sum_squares;
     out.slowest.clear();
     for (const SlowEntry& e : t.slowest) out.slowest.push_back(IterationTicks{e.occurrence, e.iteration, e.ticks});
-    out.outliers = t.unplaced ? IterationStats::kUnknown : count_outliers(t);
+    out.outliers = t.unplaced ? IterationStats::kUnknown : count_outliers(t, out.durations.count);
   }
   s.open_regions = depth_;
   s.event_definitions = static_cast<uint32_t>(events_.size());

@@ -328,7 +328,8 @@ class GrammarBuilder {
                                                      uint64_t start, uint64_t end) {
     const uint64_t d = end > start ? end - start : 0;
     IterationTimes& t = iteration_times_[loop];
-    t.durations.add(d);
+    t.sum += d;
+    t.min = d < t.min ? d : t.min;
     t.sum_squares += static_cast<uint128>(d) * d;
     if (__builtin_expect(d >= t.floor, 0)) keep_long_iteration(t, slot, iteration, d);
   }
@@ -470,8 +471,11 @@ class GrammarBuilder {
     uint64_t ticks;
   };
   static constexpr uint64_t kUnplaced = UINT64_MAX;
+  // The count of durations is the loop's iterations (LoopStats), the longest
+  // is the first of `slowest`: neither costs the hot path anything.
   struct IterationTimes {
-    DurationStats durations;
+    uint64_t sum = 0;
+    uint64_t min = UINT64_MAX;
     uint128 sum_squares = 0;
     std::vector<SlowEntry> slowest;  // longest first, then by slot and iteration
     uint32_t unplaced = 0;           // entries of `slowest` without their occurrence yet
@@ -480,7 +484,7 @@ class GrammarBuilder {
     uint64_t floor = 0;              // a shorter duration changes neither list
   };
   void keep_long_iteration(IterationTimes& t, uint64_t slot, uint32_t iteration, uint64_t ticks);
-  static uint64_t count_outliers(const IterationTimes& t);
+  static uint64_t count_outliers(const IterationTimes& t, uint64_t count);
   std::vector<IterationTimes> iteration_times_;
   size_t longest_total_ = 0;  // durations kept in every loop's `longest`
 };
