@@ -630,6 +630,25 @@ bool times_from_structure(const ThreadTrace& t, const TimeWindow& window, LoopDe
 // (FORMAT.md 12) and they agree with the structure: the same iterations, every
 // occurrence with at least one (as the timer counts occurrences), the outliers
 // counted. False, with nothing changed, otherwise.
+// The structure of a thread's loops: from the walk over compiled steps
+// (walk_iterations_to, no timestamp read) where the thread ended cleanly, which
+// looks up no size per token, else from walk_structure(), which also stops
+// where a thread's data does.
+StructureWalk structure_of(const ThreadTrace& t) {
+  if (iterations_from_structure_possible(t)) {
+    try {
+      StructureWalk w = blank_structure(t);
+      StructureFromOccurrences occurrences(w);
+      NoIterationTimes untimed;
+      walk_iterations_to(t, untimed, &occurrences);
+      return w;
+    } catch (const std::exception&) {
+      // Damaged data: walk_structure() stops at it.
+    }
+  }
+  return walk_structure(t);
+}
+
 // Whether the thread's summary may hold the timing of all its loops (what
 // times_from_summary() needs, short of the structure).
 bool summary_times_loops(const ThreadTrace& t) {
@@ -688,7 +707,7 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
   LoopPass(const ProcessReader& p, uint32_t process, uint32_t thread, const TimeWindow& window, LoopDetail detail,
            bool read_ahead = false)
       : p_(p), t_(p.thread(thread)), window_(window), walked_(times_from_structure(t_, window, detail)),
-        w_(walked_ ? blank_structure(t_) : walk_structure(t_)), timer_(w_.loops),
+        w_(walked_ ? blank_structure(t_) : structure_of(t_)), timer_(w_.loops),
         tracker_(p, t_, window, AddToTimer(&timer_)) {
     const ThreadTrace& t = t_;
     // Iteration times from the structure and one timestamp per iteration where
@@ -698,17 +717,10 @@ class LoopPass final : public SectionPass<LoopThreadPartial> {
     // Without a window, the recorder's iteration durations answer where it kept
     // them: the structure alone is walked.
     if (walked_ && detail == LoopDetail::Timed && summary_times_loops(t_)) {
-      try {
-        StructureWalk structure = blank_structure(t_);
-        StructureFromOccurrences occurrences(structure);
-        NoIterationTimes untimed;
-        walk_iterations_to(t_, untimed, &occurrences);
-        if (times_from_summary(t_, structure)) {
-          w_ = std::move(structure);
-          from_summary_ = by_structure_ = true;
-        }
-      } catch (const std::exception&) {
-        // Damaged data: the timed walk below meets it again and falls back to a replay.
+      StructureWalk structure = structure_of(t_);
+      if (times_from_summary(t_, structure)) {
+        w_ = std::move(structure);
+        from_summary_ = by_structure_ = true;
       }
     }
     if (walked_ && !from_summary_) {
