@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "rondo/analyzer/loop_stats.h"
 #include "rondo/analyzer/messages.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/parallel.h"
@@ -27,6 +28,7 @@ std::string_view invariant_name(Invariant invariant) {
     case Invariant::Clock: return "clock";
     case Invariant::Run: return "run";
     case Invariant::Timestamps: return "timestamps";
+    case Invariant::Loops: return "loops";
   }
   return "unknown";
 }
@@ -226,6 +228,69 @@ void check_profile(const ProcessReader& p, uint32_t pi, uint32_t ti, const Profi
                 " ns inside its outermost calls (calls still open at its end counted up to its last event)");
 }
 
+std::string decimal(uint128 v) {
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  return digits;
+}
+
+// The iteration times the recorder kept in the thread's summary (FORMAT.md
+// 12) against the ones a walk over the events finds: every figure the same.
+// Timestamps rounded to `time_unit` ticks (--time-resolution) move each
+// duration by less than a unit from the clock's, which the recorder timed:
+// then the counts are the same, the sum within a unit per iteration and the
+// extremes within a unit, and the rest is not compared.
+void check_loops(const ProcessReader& p, uint32_t pi, uint32_t ti, uint64_t time_unit, Findings& out) {
+  const ThreadTrace& t = p.thread(ti);
+  if (!t.has_summary() || t.truncated() || !t.summary().has_iteration_stats) return;
+  LoopThreadPartial walked;
+  try {
+    walked = loop_thread_partial(p, pi, ti, TimeWindow{}, LoopDetail::TimedFromEvents);
+  } catch (const std::exception&) {
+    return;  // damaged data: what the other invariants report
+  }
+  const std::vector<IterationStats>& kept = t.summary().iterations;
+  for (const ThreadLoop& loop : walked.loops) {
+    const LoopTiming& w = loop.timing;
+    std::string differs;
+    // Equal, or within `slack` where the timestamps are rounded.
+    auto compare = [&](const char* what, uint128 recorded, uint128 found, uint128 slack = 0) {
+      if (time_unit <= 1) slack = 0;
+      const uint128 gap = recorded > found ? recorded - found : found - recorded;
+      if (differs.empty() && gap > slack)
+        differs = std::string(what) + ": " + decimal(recorded) + " recorded, " + decimal(found) + " in the events";
+    };
+    if (loop.loop >= kept.size()) {
+      differs = "the summary has none";
+    } else {
+      const IterationStats& k = kept[loop.loop];
+      compare("iterations", k.durations.count, w.iterations);
+      if (w.iterations > 0) {
+        compare("sum", k.durations.sum, w.sum_ticks, static_cast<uint128>(w.iterations) * time_unit);
+        compare("shortest", k.durations.min, w.min_ticks, time_unit);
+        compare("longest", k.durations.max, w.max_ticks, time_unit);
+      }
+      if (w.iterations > 0 && time_unit <= 1) {
+        compare("sum of squares", k.sum_squares, (static_cast<uint128>(w.sum_sq_hi) << 64) | w.sum_sq_lo);
+        if (k.outliers != IterationStats::kUnknown) compare("outliers", k.outliers, w.outliers);
+        compare("slowest iterations listed", k.slowest.size(), w.slowest.size());
+        for (size_t i = 0; i < k.slowest.size() && i < w.slowest.size(); ++i) {
+          compare("a slowest iteration's occurrence", k.slowest[i].occurrence, w.slowest[i].occurrence);
+          compare("a slowest iteration's number", k.slowest[i].iteration, w.slowest[i].iteration);
+          compare("a slowest iteration's ticks", k.slowest[i].ticks, w.slowest[i].ticks);
+        }
+      }
+    }
+    if (!differs.empty())
+      out.add(Invariant::Loops, static_cast<int64_t>(pi), static_cast<int32_t>(ti), -1, nullptr,
+              "loop " + std::to_string(loop.loop) + " (" + loop.label +
+                  "): the recorder's iteration times differ from the events', " + differs);
+  }
+}
+
 // Nonblocking requests of one process: each posted once, completed (or
 // cancelled) once. Request ids are the process's (threads share them), so the
 // records of all its threads are taken in time order.
@@ -419,6 +484,7 @@ CheckReport check_trace(const TraceReader& trace, const CheckOptions& options) {
     r.replay = replay_regions(p, l.process, l.thread, r.cut_short, r.findings);
     profiles[i] = profile_thread(p, l.process, l.thread, {}, false);
     check_profile(p, l.process, l.thread, profiles[i], r.replay, r.findings);
+    check_loops(p, l.process, l.thread, r.replay.time_unit, r.findings);
     activity[i] = thread_activity(p, l.process, l.thread, {});
     mpi[i] = scan_mpi_thread(p, l.process, l.thread, {});
   });

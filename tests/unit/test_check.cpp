@@ -405,3 +405,34 @@ TEST(CheckCommand, UnreadableTraceExitsTwoWithOneLine) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+// Loops: the recorder's iteration times against the events.
+
+// main (r2) calls r0 1000 times, each call of r0 one of r1: one loop of 1000
+// iterations, whose longest iteration the summary of thread 0 overstates.
+TEST(Check, RecordedIterationTimesThatTheEventsDoNotGiveAreReported) {
+  TempDir dir;
+  uint64_t longest = 0;
+  auto record = [](int, ThreadWriter& w) {
+    uint64_t now = 0;
+    w.enter(2, now++);
+    for (int i = 0; i < 1000; ++i) {
+      w.enter(0, now += 3);
+      w.enter(1, now += 5);
+      w.leave(1, now += 7 + static_cast<uint64_t>(i % 3));
+      w.leave(0, now += 2);
+    }
+    w.leave(2, now + 1);
+  };
+  rondo::test::write_process(dir.file("p.rnd"), 1, 3, record, 1 << 14, true, [&](int, ThreadSummary& s) {
+    ASSERT_EQ(s.iterations.size(), 1u);
+    longest = s.iterations[0].durations.max;
+    s.iterations[0].durations.max += 1;
+  });
+  Violation v = only_violation(check_dir(dir.str()));
+  EXPECT_EQ(v.invariant, Invariant::Loops);
+  EXPECT_EQ(v.thread, 0);
+  EXPECT_EQ(v.message, "loop 0 (r0): the recorder's iteration times differ from the events', longest: " +
+                           std::to_string(longest + 1) + " recorded, " + std::to_string(longest) + " in the events");
+}

@@ -42,8 +42,8 @@
 
 namespace rondo::analyzer {
 
-enum class Invariant : uint8_t { Regions, Requests, Waiting, Exclusive, Messages, Clock, Run, Timestamps };
-constexpr size_t kInvariantCount = 8;
+enum class Invariant : uint8_t { Regions, Requests, Waiting, Exclusive, Messages, Clock, Run, Timestamps, Loops };
+constexpr size_t kInvariantCount = 9;
 // "regions", "requests", ... (the names above).
 std::string_view invariant_name(Invariant invariant);
 
