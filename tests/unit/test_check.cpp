@@ -43,21 +43,26 @@ CheckReport check_dir(const std::string& dir) {
 
 void marker(ThreadWriter& w, uint64_t t) { w.event(EventKey{EventKind::Marker, 1, {}}, t); }
 
+// From `now` on, r2 calls r0 1000 times, each call of r0 one of r1: one loop of
+// 1000 iterations, of 17 to 19 ticks each.
+void loop_of_nested_calls(ThreadWriter& w, uint64_t now) {
+  w.enter(2, now++);
+  for (int i = 0; i < 1000; ++i) {
+    w.enter(0, now += 3);
+    w.enter(1, now += 5);
+    w.leave(1, now += 7 + static_cast<uint64_t>(i % 3));
+    w.leave(0, now += 2);
+  }
+  w.leave(2, now + 1);
+}
+
 // ---------------------------------------------------------------------------
 // Regions, timestamps, exclusive times (one process, regions r0, r1, r2).
 
 TEST(Check, CleanThreadsWithLoopsAndNestingGiveNoViolation) {
   TempDir dir;
   rondo::test::write_process(dir.file("p.rnd"), 2, 3, [](int t, ThreadWriter& w) {
-    uint64_t now = 100 * static_cast<uint64_t>(t);
-    w.enter(2, now++);
-    for (int i = 0; i < 1000; ++i) {
-      w.enter(0, now += 3);
-      w.enter(1, now += 5);
-      w.leave(1, now += 7 + static_cast<uint64_t>(i % 3));
-      w.leave(0, now += 2);
-    }
-    w.leave(2, now + 1);
+    loop_of_nested_calls(w, 100 * static_cast<uint64_t>(t));
   });
   CheckReport r = check_dir(dir.str());
   EXPECT_TRUE(r.clean()) << all_text(r);
@@ -409,22 +414,11 @@ TEST(CheckCommand, UnreadableTraceExitsTwoWithOneLine) {
 // ---------------------------------------------------------------------------
 // Loops: the recorder's iteration times against the events.
 
-// main (r2) calls r0 1000 times, each call of r0 one of r1: one loop of 1000
-// iterations, whose longest iteration the summary of thread 0 overstates.
+// loop_of_nested_calls(), whose longest iteration the summary overstates.
 TEST(Check, RecordedIterationTimesThatTheEventsDoNotGiveAreReported) {
   TempDir dir;
   uint64_t longest = 0;
-  auto record = [](int, ThreadWriter& w) {
-    uint64_t now = 0;
-    w.enter(2, now++);
-    for (int i = 0; i < 1000; ++i) {
-      w.enter(0, now += 3);
-      w.enter(1, now += 5);
-      w.leave(1, now += 7 + static_cast<uint64_t>(i % 3));
-      w.leave(0, now += 2);
-    }
-    w.leave(2, now + 1);
-  };
+  auto record = [](int, ThreadWriter& w) { loop_of_nested_calls(w, 0); };
   rondo::test::write_process(dir.file("p.rnd"), 1, 3, record, 1 << 14, true, [&](int, ThreadSummary& s) {
     ASSERT_EQ(s.iterations.size(), 1u);
     longest = s.iterations[0].durations.max;
