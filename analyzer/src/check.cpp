@@ -14,6 +14,8 @@
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/analyzer/wait_states.h"
 
+#include "decimal_text.h"
+
 namespace rondo::analyzer {
 
 using namespace rondo::format;
@@ -228,15 +230,6 @@ void check_profile(const ProcessReader& p, uint32_t pi, uint32_t ti, const Profi
                 " ns inside its outermost calls (calls still open at its end counted up to its last event)");
 }
 
-std::string decimal(uint128 v) {
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
-    v /= 10;
-  } while (v != 0);
-  return digits;
-}
-
 // The iteration times the recorder kept in the thread's summary (FORMAT.md
 // 12) against the ones a walk over the events finds: every figure the same.
 // Timestamps rounded to `time_unit` ticks (--time-resolution) move each
@@ -261,7 +254,8 @@ void check_loops(const ProcessReader& p, uint32_t pi, uint32_t ti, uint64_t time
       if (time_unit <= 1) slack = 0;
       const uint128 gap = recorded > found ? recorded - found : found - recorded;
       if (differs.empty() && gap > slack)
-        differs = std::string(what) + ": " + decimal(recorded) + " recorded, " + decimal(found) + " in the events";
+        differs = std::string(what) + ": " + decimal_text(recorded) + " recorded, " + decimal_text(found) +
+                  " in the events";
     };
     if (loop.loop >= kept.size()) {
       differs = "the summary has none";
@@ -274,7 +268,7 @@ void check_loops(const ProcessReader& p, uint32_t pi, uint32_t ti, uint64_t time
         compare("longest", k.durations.max, w.max_ticks, time_unit);
       }
       if (w.iterations > 0 && time_unit <= 1) {
-        compare("sum of squares", k.sum_squares, (static_cast<uint128>(w.sum_sq_hi) << 64) | w.sum_sq_lo);
+        compare("sum of squares", k.sum_squares, w.sum_squares());
         if (k.outliers != IterationStats::kUnknown) compare("outliers", k.outliers, w.outliers);
         compare("slowest iterations listed", k.slowest.size(), w.slowest.size());
         for (size_t i = 0; i < k.slowest.size() && i < w.slowest.size(); ++i) {

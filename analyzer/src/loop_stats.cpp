@@ -13,6 +13,7 @@
 #include "rondo/analyzer/profile.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "rondo/format/huge_pages.h"
+#include "decimal_text.h"
 #include "iteration_walk_impl.h"
 #include "section_passes.h"
 
@@ -407,11 +408,10 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
   tracker.finish();
 }
 
-u128 sum_sq(const LoopTiming& t) { return (static_cast<u128>(t.sum_sq_hi) << 64) | t.sum_sq_lo; }
 
 // Threshold of an outlier for one loop of one thread: mean + 3 standard deviations.
 long double outlier_threshold(const LoopTiming& t) {
-  return format::outlier_threshold(t.iterations, t.sum_ticks, sum_sq(t));
+  return format::outlier_threshold(t.iterations, t.sum_ticks, t.sum_squares());
 }
 
 // The iteration order of the slowest lists: longest first, then by index.
@@ -876,12 +876,7 @@ void to_json(nlohmann::json& j, const LoopThreadPartial& p) {
     nlohmann::json slowest = nlohmann::json::array();
     for (auto& s : l.timing.slowest) slowest.push_back({s.occurrence, s.iteration, s.ticks});
     const LoopTiming& t = l.timing;
-    u128 sq = sum_sq(t);
-    std::string sq_text;
-    do {
-      sq_text.insert(sq_text.begin(), static_cast<char>('0' + static_cast<int>(sq % 10)));
-      sq /= 10;
-    } while (sq > 0);
+    const std::string sq_text = decimal_text(t.sum_squares());
     loops.push_back({{"loop", l.loop},
                      {"label", l.label},
                      {"parents", l.parents},
@@ -1021,7 +1016,7 @@ LoopStats reduce_loops(const TraceReader& trace, const std::vector<LoopThreadPar
         const LoopTiming& t = l.timing;
         total = ns(t.sum_ticks);
         a.timed_iterations += t.iterations;
-        a.sum_sq_ns += static_cast<long double>(sum_sq(t)) / (per_ns * per_ns);
+        a.sum_sq_ns += static_cast<long double>(t.sum_squares()) / (per_ns * per_ns);
         r.outliers += t.outliers;
         if (t.iterations) {
           int64_t lo = std::llround(ns(t.min_ticks)), hi = std::llround(ns(t.max_ticks));

@@ -108,6 +108,7 @@ struct LoopTiming {
   uint32_t min_trip = 0, max_trip = 0;  // trip counts of those occurrences
   uint64_t sum_ticks = 0;
   uint64_t sum_sq_hi = 0, sum_sq_lo = 0;  // sum of squared ticks, 128 bits
+  format::uint128 sum_squares() const { return (static_cast<format::uint128>(sum_sq_hi) << 64) | sum_sq_lo; }
   uint64_t min_ticks = 0, max_ticks = 0;
   uint64_t outliers = 0;  // iterations > mean + 3 stddev of this loop on this thread
   std::vector<LoopIterationTicks> slowest;  // up to kSlowestIterations, longest first
