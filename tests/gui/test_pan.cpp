@@ -53,6 +53,15 @@ int64_t call_start(const TraceSession& s, double share) {
   return calls[static_cast<size_t>(static_cast<double>(calls.size() - 1) * share)].start_ns;
 }
 
+// The width of a pixel, in whole ns and at least `least`, for an 800-pixel
+// window from the call `share` of the way through the first row's calls that
+// holds a tenth of them. Sized by calls, not by the run's time: a machine
+// loaded while the trace was recorded may pause the program for most of the
+// run, and a tenth of the run's time may then hold a few hundred events.
+int64_t tenth_of_the_calls_px(const TraceSession& s, double share, int64_t least) {
+  return std::max<int64_t>((call_start(s, share + 0.1) - call_start(s, share)) / 800, least);
+}
+
 // A call start, among those at a few places in the run, whose 800-pixel window
 // of `px_ns` a pixel holds the most events: on a machine loaded while the
 // trace was recorded, a narrow window may fall in a pause of the program and
@@ -85,8 +94,8 @@ TEST(ViewerPan, PanningNearMatchesAFreshFrame) {
 
 TEST(ViewerPan, PanningFarMatchesAFreshFrameInNearlyEveryColumn) {
   TraceSession s(loops_trace());
-  // 1/10 of the run on 800 pixels: loop iterations narrower than a pixel.
-  int64_t px = std::max<int64_t>((s.info().end_ns - s.info().start_ns) / 8000, 1);
+  // 1/10 of the calls on 800 pixels: loop iterations narrower than a pixel.
+  int64_t px = tenth_of_the_calls_px(s, 0.3, 1);
   uint64_t fresh = 0, panned = 0;
   // A column next to a seam may summarise a loop differently (a skip shares
   // its time over a few pixels): at most a handful of the 800.
@@ -113,7 +122,7 @@ TEST(ViewerPan, OnlyWholePixelMovesAtTheSameZoomArePans) {
 }
 
 // A drag on the timeline takes the pan path: after dragging 16 px at 1/10 of
-// the run, the row's frame has replayed only the uncovered columns' events,
+// the calls, the row's frame has replayed only the uncovered columns' events,
 // and shows what a fresh frame of the new window shows.
 TEST(ViewerPan, DragOnTheTimelinePansTheFrame) {
   TraceSession s(loops_trace());
@@ -121,7 +130,7 @@ TEST(ViewerPan, DragOnTheTimelinePansTheFrame) {
   view.resize(TimelineView::kLabelWidth + 800, 300);
   const int pixels = view.timeline_pixels();
   ASSERT_EQ(pixels, 800);
-  int64_t px = std::max<int64_t>((s.info().end_ns - s.info().start_ns) / 8000, 100);
+  int64_t px = tenth_of_the_calls_px(s, 0.5, 100);
   int64_t b = call_start(s, 0.5);
   view.set_window(Window{b, b + px * pixels});
   const uint64_t whole = view.frame(0).events_replayed;
