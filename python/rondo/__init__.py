@@ -43,8 +43,6 @@ from ._rondo import Event, ThreadColumns, TraceError
 
 __all__ = ["open", "Trace", "Event", "ThreadColumns", "TraceError"]
 
-_PROFILE_COLUMNS = ["calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns",
-                    "cut_short"]
 _CALL_TREE_COLUMNS = ["path", "name", "depth", "parent", "calls", "inclusive_ns", "exclusive_ns", "min_ns",
                       "max_ns", "mean_ns", "cut_short"]
 _IMBALANCE_COLUMNS = ["name", "max_ns", "max_rank", "mean_ns", "min_ns", "min_rank", "ratio", "excess_ns"]
@@ -133,20 +131,9 @@ class Trace:
         recorded with --counters adds NAME_inclusive and NAME_exclusive
         (uint64) per counter, for the whole trace and by=None.
         """
-        frame = _frame(self._native.profile_columns(by, window))
-        frame["calls"] = frame["calls"].astype("uint64")
-        frame["cut_short"] = frame["cut_short"].astype("uint64")
-        for c in ("inclusive_ns", "exclusive_ns", "min_ns", "max_ns"):
-            frame[c] = frame[c].astype("int64")
-        for c in ("mean_ns", "stddev_ns"):
-            frame[c] = frame[c].astype("float64")
-        for c in ("rank", "thread"):
-            if c in frame:
-                frame[c] = frame[c].astype("int32")
-        counters = [c for c in frame.columns if c.endswith(("_inclusive", "_exclusive"))]
-        for c in counters:
-            frame[c] = frame[c].astype("uint64")
-        return frame[["name"] + _grouped(["rank", "thread"], by) + _PROFILE_COLUMNS + counters]
+        # The native columns come typed and in this order (name, [rank], [thread],
+        # the profile's, counters): no conversion to pay for.
+        return _frame(self._native.profile_columns(by, window))
 
     def call_tree(self, window=None):
         """The call tree merged over every thread, depth first (children by

@@ -230,8 +230,19 @@ std::string stats_json(NativeTrace& t, const py::object& by, const py::object& w
 
 std::string info_json(NativeTrace& t) { return analyzer::json_text(analyzer::info_json(*t.reader())); }
 
+// A numpy column of `field` over `rows`, of the dtype the DataFrame shows:
+// pandas takes it as it is, where a list of Python ints would need a
+// conversion per column (astype cost more than the whole profile did).
+template <typename T, typename Row, typename Field>
+py::array_t<T> column_of(const std::vector<Row>& rows, Field field) {
+  py::array_t<T> a(static_cast<py::ssize_t>(rows.size()));
+  T* out = a.mutable_data();
+  for (size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<T>(field(rows[i]));
+  return a;
+}
+
 // Counters (rondo record --counters): for the whole trace and regions merged
-// over threads, columns "NAME_inclusive" and "NAME_exclusive" per counter.
+// over threads, columns "NAME_inclusive" and "NAME_exclusive" (uint64) per counter.
 void add_counter_columns(NativeTrace& t, analyzer::GroupBy by, const analyzer::TimeWindow& w,
                          const std::vector<analyzer::RegionRow>& rows, py::dict& columns) {
   if (by != analyzer::GroupBy::None || !w.whole()) return;
@@ -241,20 +252,25 @@ void add_counter_columns(NativeTrace& t, analyzer::GroupBy by, const analyzer::T
     p = analyzer::counter_profile(*t.reader());
   }
   for (size_t j = 0; j < p.counters.size(); ++j) {
-    py::list inclusive, exclusive;
-    for (const auto& r : rows) {
+    auto sums = [&](const analyzer::RegionRow& r) -> const analyzer::CounterSums* {
       auto found = p.regions.find(r.name);
-      inclusive.append(found == p.regions.end() ? 0 : found->second.sums[j].inclusive);
-      exclusive.append(found == p.regions.end() ? 0 : found->second.sums[j].exclusive);
-    }
-    columns[py::str(p.counters[j] + "_inclusive")] = inclusive;
-    columns[py::str(p.counters[j] + "_exclusive")] = exclusive;
+      return found == p.regions.end() ? nullptr : &found->second.sums[j];
+    };
+    columns[py::str(p.counters[j] + "_inclusive")] = column_of<uint64_t>(rows, [&](const analyzer::RegionRow& r) {
+      const analyzer::CounterSums* s = sums(r);
+      return s ? s->inclusive : 0;
+    });
+    columns[py::str(p.counters[j] + "_exclusive")] = column_of<uint64_t>(rows, [&](const analyzer::RegionRow& r) {
+      const analyzer::CounterSums* s = sums(r);
+      return s ? s->exclusive : 0;
+    });
   }
 }
 
-// The flat profile as columns (name -> list), rows sorted as the analyzer sorts
-// them. The whole trace's comes from the thread summaries alone (no replay)
-// unless the full analysis is at hand; a window needs the full analysis.
+// The flat profile as columns (name -> list of str, the rest typed numpy
+// arrays), in the DataFrame's order, rows sorted as the analyzer sorts them.
+// The whole trace's comes from the thread summaries alone (no replay) unless
+// the full analysis is at hand; a window needs the full analysis.
 py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::object& window) {
   analyzer::GroupBy by = parse_by(by_arg);
   analyzer::TimeWindow w = parse_window_arg(t, window);
@@ -264,28 +280,23 @@ py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::obj
     if (w.whole() && !t.cached(by, w, analyzer::kSectionProfile)) rows = analyzer::flat_profile(*t.reader(), by);
     else rows = t.report(by, w, 0, false, analyzer::kSectionProfile)->report.profile.regions;
   }
-  std::vector<const char*> names = {"name"};
-  if (by != analyzer::GroupBy::None) names.push_back("rank");
-  if (by == analyzer::GroupBy::Thread) names.push_back("thread");
-  for (const char* n :
-       {"calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns", "stddev_ns", "cut_short"})
-    names.push_back(n);
-  Columns c(names);
-  for (const auto& r : rows) {
-    c.add("name", r.name);
-    if (by != analyzer::GroupBy::None) c.add("rank", r.rank);
-    if (by == analyzer::GroupBy::Thread) c.add("thread", r.thread);
-    c.add("calls", r.calls);
-    c.add("inclusive_ns", r.inclusive_ns);
-    c.add("exclusive_ns", r.exclusive_ns);
-    c.add("min_ns", r.min_ns);
-    c.add("max_ns", r.max_ns);
-    c.add("mean_ns", r.mean_ns());
-    c.add("stddev_ns", r.stddev_ns);
-    c.add("cut_short", r.cut_short);
-  }
-  add_counter_columns(t, by, w, rows, c.dict);
-  return c.dict;
+  using Row = analyzer::RegionRow;
+  py::dict c;
+  py::list names;
+  for (const Row& r : rows) names.append(r.name);
+  c["name"] = names;
+  if (by != analyzer::GroupBy::None) c["rank"] = column_of<int32_t>(rows, [](const Row& r) { return r.rank; });
+  if (by == analyzer::GroupBy::Thread) c["thread"] = column_of<int32_t>(rows, [](const Row& r) { return r.thread; });
+  c["calls"] = column_of<uint64_t>(rows, [](const Row& r) { return r.calls; });
+  c["inclusive_ns"] = column_of<int64_t>(rows, [](const Row& r) { return r.inclusive_ns; });
+  c["exclusive_ns"] = column_of<int64_t>(rows, [](const Row& r) { return r.exclusive_ns; });
+  c["min_ns"] = column_of<int64_t>(rows, [](const Row& r) { return r.min_ns; });
+  c["max_ns"] = column_of<int64_t>(rows, [](const Row& r) { return r.max_ns; });
+  c["mean_ns"] = column_of<double>(rows, [](const Row& r) { return r.mean_ns(); });
+  c["stddev_ns"] = column_of<double>(rows, [](const Row& r) { return r.stddev_ns; });
+  c["cut_short"] = column_of<uint64_t>(rows, [](const Row& r) { return r.cut_short; });
+  add_counter_columns(t, by, w, rows, c);
+  return c;
 }
 
 template <typename T>

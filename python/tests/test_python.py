@@ -107,6 +107,8 @@ def test_profile_rows(loops):
     df = rondo.open(loops).profile()
     assert list(df.columns) == ["name", "calls", "inclusive_ns", "exclusive_ns", "min_ns", "max_ns", "mean_ns",
                                 "stddev_ns", "cut_short"]
+    assert [str(t) for t in df.dtypes] == ["object", "uint64", "int64", "int64", "int64", "int64", "float64",
+                                           "float64", "uint64"]
     assert (df["cut_short"] == 0).all()
     calls = dict(zip(df["name"], df["calls"]))
     assert calls == {"step": 1000, "relax": 2500, "exchange": 1000, "reduce": 100, "main": 1}
@@ -124,6 +126,7 @@ def test_profile_equals_cli_stats(loops):
 def test_profile_by_thread(loops):
     df = rondo.open(loops).profile(by="thread")
     assert list(df.columns[:3]) == ["name", "rank", "thread"]
+    assert str(df["rank"].dtype) == "int32" and str(df["thread"].dtype) == "int32"
     assert set(df["rank"]) == {0} and set(df["thread"]) == {0}
     assert dict(zip(df["name"], df["calls"]))["relax"] == 2500
     with pytest.raises(ValueError):
