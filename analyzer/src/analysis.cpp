@@ -78,8 +78,14 @@ StatsReport reduce_report(const TraceReader& trace, std::vector<LocationPartial>
     MpiScan scan = reduce_mpi_scan(trace, std::move(mpi), arrays);
     // Only the statistics below read the matching: record indices do.
     MessageMatching matching = match_messages(scan, threads, MatchForm::Pairs);
-    r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
-    if (sections & kSectionWaitStates) r.wait_states = wait_states(scan, matching, window, r.mpi.run_ns());
+    // The wait states need only the run time of mpi_stats(). Both passes read
+    // the scan and the matching alone, so with a core to spare they run side by
+    // side, and without the mpi section only the wait states run.
+    const int64_t run_ns = mpi_run_ns(mpi_time_per_rank(trace, scan, profiles, activity));
+    parallel_for(2, threads, [&](size_t i) {
+      if (i == 0 && (sections & kSectionWaitStates)) r.wait_states = wait_states(scan, matching, window, run_ns);
+      if (i == 1 && (sections & kSectionMpi)) r.mpi = mpi_stats(trace, scan, matching, profiles, activity, window);
+    });
   }
   if (needs.loops) r.loops = reduce_loops(trace, loops, by);
   if ((sections & kSectionProfile) && window.whole()) r.counters = counter_profile(trace);

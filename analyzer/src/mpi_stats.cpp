@@ -41,17 +41,53 @@ void add_call(MpiCallRow& row, const RegionPartial& r) {
 std::vector<std::vector<uint64_t>> MpiStats::matrix_bytes() const { return dense(ranks, pairs, true); }
 std::vector<std::vector<uint64_t>> MpiStats::matrix_count() const { return dense(ranks, pairs, false); }
 
-int64_t MpiStats::run_ns() const {
-  int64_t total = 0;
-  for (const RankMpiTime& r : time_per_rank) total = format::add_ns(total, r.total_ns);
-  return total;
-}
+int64_t MpiStats::run_ns() const { return mpi_run_ns(time_per_rank); }
 
 std::vector<PairTraffic> MpiStats::top_pairs(size_t n) const {
   std::vector<PairTraffic> out = pairs;
   std::stable_sort(out.begin(), out.end(), [](const PairTraffic& a, const PairTraffic& b) { return a.bytes > b.bytes; });
   if (out.size() > n) out.resize(n);
   return out;
+}
+
+std::vector<RankMpiTime> mpi_time_per_rank(const TraceReader& trace, const MpiScan& scan,
+                                           const std::vector<ProfilePartial>& profiles,
+                                           const std::vector<ThreadActivityPartial>& activity) {
+  std::map<std::pair<uint32_t, uint32_t>, const ThreadMpiActivity*> mpi_activity;
+  for (const ThreadMpiActivity& a : scan.threads) mpi_activity[{a.process, a.thread}] = &a;
+  std::vector<RankMpiTime> per_process(trace.processes().size());
+  std::vector<int64_t> longest(trace.processes().size(), 0);
+  std::vector<char> any(trace.processes().size(), 0), called(trace.processes().size(), 0);
+  for (size_t i = 0; i < profiles.size() && i < activity.size(); ++i) {
+    uint32_t pi = profiles[i].process, ti = profiles[i].thread;
+    RankMpiTime& time = per_process[pi];
+    int64_t span = activity[i].span_ns;
+    longest[pi] = std::max(longest[pi], span);
+    auto it = mpi_activity.find({pi, ti});
+    if (it == mpi_activity.end()) continue;
+    any[pi] = 1;
+    if (it->second->mpi_calls > 0) {
+      called[pi] = 1;
+      time.mpi_ns = format::add_ns(time.mpi_ns, it->second->mpi_ns);
+      time.mpi_calls += it->second->mpi_calls;
+      time.total_ns = format::add_ns(time.total_ns, span);
+    }
+  }
+  std::vector<RankMpiTime> out;
+  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
+    RankMpiTime time = per_process[pi];
+    time.rank = process_label(trace, pi);
+    if (!called[pi]) time.total_ns = longest[pi];
+    if (any[pi] || trace.processes()[pi]->rank() >= 0) out.push_back(time);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const RankMpiTime& a, const RankMpiTime& b) { return a.rank < b.rank; });
+  return out;
+}
+
+int64_t mpi_run_ns(const std::vector<RankMpiTime>& time_per_rank) {
+  int64_t total = 0;
+  for (const RankMpiTime& r : time_per_rank) total = format::add_ns(total, r.total_ns);
+  return total;
 }
 
 MpiStats mpi_stats(const TraceReader& trace) {
@@ -178,30 +214,11 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
   }
   s.communicators = std::move(comms);
 
-  // Time in MPI per process, and per MPI function.
-  std::map<std::pair<uint32_t, uint32_t>, const ThreadMpiActivity*> mpi_activity;
-  for (const ThreadMpiActivity& a : scan.threads) mpi_activity[{a.process, a.thread}] = &a;
+  s.time_per_rank = mpi_time_per_rank(trace, scan, profiles, activity);
+  // Per-function statistics from the profile, so that they agree with it.
   std::map<std::string, MpiCallRow> calls;
-  std::vector<RankMpiTime> per_process(trace.processes().size());
-  std::vector<int64_t> longest(trace.processes().size(), 0);
-  std::vector<char> any(trace.processes().size(), 0), called(trace.processes().size(), 0);
   for (size_t i = 0; i < profiles.size() && i < activity.size(); ++i) {
-    uint32_t pi = profiles[i].process, ti = profiles[i].thread;
-    const ProcessDefinitions& defs = trace.processes()[pi]->defs();
-    RankMpiTime& time = per_process[pi];
-    int64_t span = activity[i].span_ns;
-    longest[pi] = std::max(longest[pi], span);
-    auto it = mpi_activity.find({pi, ti});
-    if (it != mpi_activity.end()) {
-      any[pi] = 1;
-      if (it->second->mpi_calls > 0) {
-        called[pi] = 1;
-        time.mpi_ns = format::add_ns(time.mpi_ns, it->second->mpi_ns);
-        time.mpi_calls += it->second->mpi_calls;
-        time.total_ns = format::add_ns(time.total_ns, span);
-      }
-    }
-    // Per-function statistics from the profile, so that they agree with it.
+    const ProcessDefinitions& defs = trace.processes()[profiles[i].process]->defs();
     for (const RegionPartial& r : profiles[i].regions) {
       if (r.region >= defs.regions.size() || defs.regions[r.region].role != RegionRole::Mpi) continue;
       const std::string& name = defs.region_name(r.region);
@@ -210,14 +227,6 @@ MpiStats mpi_stats(const TraceReader& trace, const MpiScan& scan, const MessageM
       add_call(row, r);
     }
   }
-  for (uint32_t pi = 0; pi < trace.processes().size(); ++pi) {
-    RankMpiTime time = per_process[pi];
-    time.rank = process_label(trace, pi);
-    if (!called[pi]) time.total_ns = longest[pi];
-    if (any[pi] || trace.processes()[pi]->rank() >= 0) s.time_per_rank.push_back(time);
-  }
-  std::stable_sort(s.time_per_rank.begin(), s.time_per_rank.end(),
-                   [](const RankMpiTime& a, const RankMpiTime& b) { return a.rank < b.rank; });
   for (auto& [_, row] : calls) s.calls.push_back(row);
   std::stable_sort(s.calls.begin(), s.calls.end(),
                    [](const MpiCallRow& a, const MpiCallRow& b) { return a.inclusive_ns > b.inclusive_ns; });

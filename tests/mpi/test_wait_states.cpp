@@ -67,6 +67,16 @@ class WaitStatesJob : public ::testing::Test {
     SCOPED_TRACE(rondo::analyzer::wait_states_json(w).dump(1));
     EXPECT_TRUE(w.has_mpi);
     EXPECT_GT(w.run_ns, 0);
+    // rondo stats gives the same, asked for the wait states alone (which then
+    // take the run time without the rest of the mpi section) or for every
+    // section (the wait states computed beside the mpi section).
+    for (rondo::analyzer::Sections sections : {rondo::analyzer::kSectionWaitStates, rondo::analyzer::kAllSections}) {
+      rondo::analyzer::AnalysisOptions alone;
+      alone.sections = sections;
+      EXPECT_EQ(rondo::analyzer::wait_states_json(rondo::analyzer::analyze(reader, alone).wait_states),
+                rondo::analyzer::wait_states_json(w))
+          << "sections " << sections;
+    }
     // Inclusive time per rank and MPI call: what bounds the waiting from above.
     call_ns_.clear();
     rondo::analyzer::AnalysisOptions options;

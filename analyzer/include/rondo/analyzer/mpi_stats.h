@@ -128,4 +128,12 @@ MpiStats mpi_stats(const format::TraceReader& trace, const MpiScan& scan, const 
                    const std::vector<ProfilePartial>& profiles, const std::vector<ThreadActivityPartial>& activity,
                    const TimeWindow& window);
 
+// Time in MPI and run time per process (MpiStats::time_per_rank), alone: what
+// the wait states need of mpi_stats() when the mpi section is not asked for.
+std::vector<RankMpiTime> mpi_time_per_rank(const format::TraceReader& trace, const MpiScan& scan,
+                                           const std::vector<ProfilePartial>& profiles,
+                                           const std::vector<ThreadActivityPartial>& activity);
+// The run time MPI shares are taken of: the sum of the ranks' total_ns.
+int64_t mpi_run_ns(const std::vector<RankMpiTime>& time_per_rank);
+
 }  // namespace rondo::analyzer
