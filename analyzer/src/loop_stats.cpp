@@ -625,11 +625,6 @@ bool times_from_structure(const ThreadTrace& t, const TimeWindow& window, LoopDe
   return detail != LoopDetail::Structure && window.whole() && iterations_from_structure_possible(t);
 }
 
-// Fills the timing of every loop the structure reached from the thread's
-// summary, where the recorder kept iteration durations for all of them
-// (FORMAT.md 12) and they agree with the structure: the same iterations, every
-// occurrence with at least one (as the timer counts occurrences), the outliers
-// counted. False, with nothing changed, otherwise.
 // The structure of a thread's loops: from the walk over compiled steps
 // (walk_iterations_to, no timestamp read) where the thread ended cleanly, which
 // looks up no size per token, else from walk_structure(), which also stops
@@ -663,6 +658,11 @@ bool summary_times_loops(const ThreadTrace& t) {
   return true;
 }
 
+// Fills the timing of every loop the structure reached from the thread's
+// summary, where the recorder kept iteration durations for all of them
+// (FORMAT.md 12) and they agree with the structure: the same iterations, every
+// occurrence with at least one (as the timer counts occurrences), the outliers
+// counted. False, with nothing changed, otherwise.
 bool times_from_summary(const ThreadTrace& t, StructureWalk& w) {
   if (!summary_times_loops(t)) return false;
   const std::vector<IterationStats>& kept = t.summary().iterations;

@@ -25,6 +25,11 @@
 //   run         Every process file belongs to the trace's run: no MPI rank twice,
 //               ranks inside the world size, one world size.
 //   timestamps  Timestamps never decrease along a thread.
+//   loops       Per thread that ended cleanly, the iteration times the recorder
+//               kept in its summary (count, sum, extremes, sum of squares,
+//               outliers, slowest iterations) are those a walk over the events
+//               finds; with --time-resolution the counts are, and the sum and
+//               extremes within a unit per iteration.
 //
 // Cost: each thread is replayed once for its regions and once for its MPI
 // records (in parallel over threads); message matching and wait states are the
