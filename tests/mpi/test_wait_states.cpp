@@ -70,7 +70,8 @@ class WaitStatesJob : public ::testing::Test {
     // rondo stats gives the same, asked for the wait states alone (which then
     // take the run time without the rest of the mpi section) or for every
     // section (the wait states computed beside the mpi section).
-    for (rondo::analyzer::Sections sections : {rondo::analyzer::kSectionWaitStates, rondo::analyzer::kAllSections}) {
+    const rondo::analyzer::Sections asked[] = {rondo::analyzer::kSectionWaitStates, rondo::analyzer::kAllSections};
+    for (rondo::analyzer::Sections sections : asked) {
       rondo::analyzer::AnalysisOptions alone;
       alone.sections = sections;
       EXPECT_EQ(rondo::analyzer::wait_states_json(rondo::analyzer::analyze(reader, alone).wait_states),
