@@ -408,7 +408,6 @@ void replay_iterations(const ProcessReader& p, const ThreadTrace& t, const TimeW
   tracker.finish();
 }
 
-
 // Threshold of an outlier for one loop of one thread: mean + 3 standard deviations.
 long double outlier_threshold(const LoopTiming& t) {
   return format::outlier_threshold(t.iterations, t.sum_ticks, t.sum_squares());
@@ -669,9 +668,8 @@ bool times_from_summary(const ThreadTrace& t, StructureWalk& w) {
   for (uint32_t l = 0; l < w.loops.size(); ++l) {
     if (!w.reached[l]) continue;
     const ThreadLoop& loop = w.loops[l];
-    if (l >= kept.size() || kept[l].durations.count != loop.iterations || loop.min_trip == 0 ||
-        kept[l].outliers == IterationStats::kUnknown)
-      return false;
+    // (summary_times_loops(): the summary has every loop, each with its outliers counted.)
+    if (kept[l].durations.count != loop.iterations || loop.min_trip == 0) return false;
     for (const format::IterationTicks& slow : kept[l].slowest)
       if (slow.occurrence >= loop.occurrences) return false;
   }

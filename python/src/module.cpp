@@ -301,10 +301,7 @@ py::dict profile_columns(NativeTrace& t, const py::object& by_arg, const py::obj
 
 template <typename T>
 py::array_t<T> to_array(const std::vector<T>& v) {
-  py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
-  T* out = a.mutable_data();
-  for (size_t i = 0; i < v.size(); ++i) out[i] = v[i];
-  return a;
+  return column_of<T>(v, [](const T& x) { return x; });
 }
 
 // Every message (matched first, then unmatched sends and receives) as columns.
