@@ -242,7 +242,6 @@ struct IterationStats {
   uint64_t outliers = 0;
   // At most kSlowIterationsKept: longest first, equal durations by occurrence, then iteration.
   std::vector<IterationTicks> slowest;
-  bool operator==(const IterationStats&) const = default;
 };
 
 // mean + 3 standard deviations of `count` durations with these sums: above it an
