@@ -105,15 +105,7 @@ void ProcessReader::share_clock_mapping(const ProcessReader& reference) {
 
 namespace {
 
-// base + round(rest), clamped to [-kTimeLimitNs, kTimeLimitNs] (FORMAT.md
-// 11.3): the clock records of a damaged file can put any time out of range, and
-// a difference of two times must stay defined wherever statistics take one.
-int64_t clamped_sum(int64_t base, int64_t r) {
-  int64_t sum;
-  if (__builtin_add_overflow(base, r, &sum)) return r > 0 ? kTimeLimitNs : -kTimeLimitNs;
-  return std::clamp(sum, -kTimeLimitNs, kTimeLimitNs);
-}
-
+// base + round(rest), clamped as clamped_ns_sum() clamps.
 int64_t saturating_ns(int64_t base, double rest) {
   constexpr auto kLimit = static_cast<double>(kTimeLimitNs);
   if (std::isnan(rest)) return -kTimeLimitNs;
@@ -127,7 +119,7 @@ int64_t saturating_ns(int64_t base, double rest) {
     ++r;
   else if (fraction <= -0.5)
     --r;
-  return clamped_sum(base, r);
+  return clamped_ns_sum(base, r);
 }
 
 }  // namespace
@@ -159,26 +151,6 @@ void ProcessReader::prepare_to_ns() {
   const double change_per_ns = std::fabs(offset_change_) * inv_span_;
   margin_scale_ = 0x1p-47 * (1 + change_per_ns);
   margin_base_ = 0x1p-47 * (std::fabs(start_shift_) * change_per_ns + std::fabs(offset_) + 1);
-}
-
-int64_t ProcessReader::to_ns(uint64_t ticks) const {
-  const auto delta = static_cast<double>(static_cast<int64_t>(ticks - map_ticks_));
-  const double since_map = delta * ns_per_tick_;
-  double offset = offset_, drift = 0;
-  if (drift_) {
-    drift = (since_map + start_shift_) * inv_span_ * offset_change_;
-    offset += drift;
-  }
-  const double x = since_map + offset;
-  if (std::fabs(x) < 0x1p50) {  // (beyond, halves are not apart from their neighbours)
-    const double margin = std::fabs(since_map) * margin_scale_ + margin_base_ + 0x1p-47 * std::fabs(drift);
-    const auto whole = static_cast<int64_t>(x);
-    const double fraction = x - static_cast<double>(whole);  // exact, in (-1, 1)
-    // Not within `margin` of a half (so not a half): rounds as saturating_ns() would.
-    if (std::fabs(std::fabs(fraction) - 0.5) > margin)
-      return clamped_sum(static_cast<int64_t>(map_ns_), whole + (fraction > 0.5) - (fraction < -0.5));
-  }
-  return to_ns_as_specified(ticks);
 }
 
 int64_t ProcessReader::to_ns_as_specified(uint64_t ticks) const {
