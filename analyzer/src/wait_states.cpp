@@ -6,7 +6,6 @@
 #include <map>
 #include <tuple>
 
-#include "message_view.h"
 #include "rondo/analyzer/mpi_stats.h"
 #include "rondo/analyzer/trace_summary.h"
 #include "wait_root_causes.h"
@@ -209,7 +208,16 @@ class Collector {
     }
     // A call completing several messages (MPI_Waitall) comes once per message:
     // a mark per call keeps one.
+    if (is_blocking_[call]) return;
     is_blocking_[call] = 1;
+    if (blocking_per_process_.size() <= c.process) blocking_per_process_.resize(c.process + 1, 0);
+    ++blocking_per_process_[c.process];
+  }
+
+  // Fetches what blocking() and offer() will read of `call` into the cache.
+  void prefetch(uint32_t call) const {
+    __builtin_prefetch(&slot_of_call_[call]);
+    __builtin_prefetch(&is_blocking_[call]);
   }
 
   // `rank` waited in `call` for `partner` (-1: unknown), whose late operation
@@ -221,7 +229,7 @@ class Collector {
     if (!c.complete()) return;
     int64_t waiting = std::min(partner_ns - c.enter_ns, c.exit_ns - c.enter_ns);
     if (waiting <= 0) return;
-    Waiting candidate{pattern, rank, partner, process, call, &c, waiting, partner_ns, c.region, c.enter_ns};
+    Waiting candidate{pattern, rank, partner, process, call, &c, waiting, partner_ns, c.enter_ns};
     uint32_t& slot = slot_of_call_[call];
     if (slot == kNoSlot) {
       slot = static_cast<uint32_t>(waiting_.size());
@@ -336,9 +344,7 @@ class Collector {
     const MpiCallInfo* call = nullptr;
     int64_t ns = 0;
     int64_t partner_ns = 0;
-    // The call's region and enter, copied for order_waiting()'s sort.
-    uint32_t region = 0;
-    int64_t enter_ns = 0;
+    int64_t enter_ns = 0;  // the call's, copied for order_waiting()
     // Longer waiting wins; ties go to the first pattern, then the lowest
     // partner, so that the result does not depend on the order of offers.
     bool before(const Waiting& o) const {
@@ -347,11 +353,20 @@ class Collector {
   };
   static constexpr uint32_t kNoSlot = UINT32_MAX;
 
-  // The waiting calls in a fixed order, (process, call region, call enter),
-  // whatever order they were offered in; slot_of_call_ follows them.
+  // The waiting calls in a fixed order, (process, call enter, call index),
+  // whatever order they were offered in; slot_of_call_ follows them. The scan
+  // lays calls out by location, each thread's in the order they were made, so
+  // taking them in index order leaves only processes with several MPI threads
+  // to sort (a sort of the entries was a tenth of the wait states).
   void order_waiting() {
-    auto key = [](const Waiting& w) { return std::tuple(w.process, w.region, w.enter_ns, w.call_index); };
-    std::sort(waiting_.begin(), waiting_.end(), [&](const Waiting& a, const Waiting& b) { return key(a) < key(b); });
+    std::vector<Waiting> ordered;
+    ordered.reserve(waiting_.size());
+    for (uint32_t slot : slot_of_call_)
+      if (slot != kNoSlot) ordered.push_back(waiting_[slot]);
+    auto key = [](const Waiting& w) { return std::tuple(w.process, w.enter_ns, w.call_index); };
+    auto by_key = [&](const Waiting& a, const Waiting& b) { return key(a) < key(b); };
+    if (!std::is_sorted(ordered.begin(), ordered.end(), by_key)) std::sort(ordered.begin(), ordered.end(), by_key);
+    waiting_ = std::move(ordered);
     for (size_t i = 0; i < waiting_.size(); ++i) slot_of_call_[waiting_[i].call_index] = static_cast<uint32_t>(i);
   }
 
@@ -361,19 +376,17 @@ class Collector {
   // the marks in index order leaves nothing to sort; several threads' calls
   // are sorted.
   std::vector<std::vector<BlockingCall>> blocking_calls() const {
-    // Counted first: each process's list is made at its size (millions of
-    // calls), not grown by doubling, which at its last step holds the old
-    // and the new array, three times the list.
-    std::vector<size_t> per_process;
-    for (uint32_t i = 0; i < is_blocking_.size(); ++i) {
-      if (!is_blocking_[i]) continue;
-      const uint32_t process = scan_.call(i).process;
-      if (per_process.size() <= process) per_process.resize(process + 1, 0);
-      ++per_process[process];
-    }
-    std::vector<std::vector<BlockingCall>> blocking(per_process.size());
-    for (size_t p = 0; p < blocking.size(); ++p) blocking[p].reserve(per_process[p]);
-    for (uint32_t i = 0; i < is_blocking_.size(); ++i) {
+    // Each process's list is made at its size (millions of calls, counted as
+    // blocking() marked them), not grown by doubling, which at its last step
+    // holds the old and the new array, three times the list.
+    std::vector<std::vector<BlockingCall>> blocking(blocking_per_process_.size());
+    for (size_t p = 0; p < blocking.size(); ++p) blocking[p].reserve(blocking_per_process_[p]);
+    // The marked calls are a few in every ten, spread over the whole array:
+    // each is fetched kAhead calls before it is read.
+    constexpr uint32_t kAhead = 256;
+    const auto n = static_cast<uint32_t>(is_blocking_.size());
+    for (uint32_t i = 0; i < n; ++i) {
+      if (i + kAhead < n && is_blocking_[i + kAhead]) __builtin_prefetch(&scan_.call(i + kAhead));
       if (!is_blocking_[i]) continue;
       const MpiCallInfo& c = scan_.call(i);
       blocking[c.process].push_back({c.enter_ns, c.exit_ns, i});
@@ -409,33 +422,58 @@ class Collector {
   std::vector<Waiting> waiting_;
   std::vector<uint32_t> slot_of_call_;
   std::vector<uint8_t> is_blocking_;  // per call: 1 if blocking() was told of it
+  std::vector<size_t> blocking_per_process_;  // how many calls of each process are marked
   std::map<int32_t, uint32_t> process_of_rank_;
   int32_t last_rank_ = -1;  // the last pair entered in process_of_rank_
   uint32_t last_process_ = 0;
 };
 
+// The waiting of one matched message's two sides.
+void message_waits(const MpiScan& scan, const SendRecord& s, const RecvRecord& r, uint64_t eager_limit,
+                   CallRoles& roles, Collector& out) {
+  // Sends are recorded when their call begins; receives are posted when theirs does.
+  const MpiCallInfo &send_call = scan.call(s.call), &recv_call = scan.call(r.call);
+  int64_t send_start = send_call.in_call() ? send_call.enter_ns : s.position.ns;
+  int64_t recv_post = recv_call.in_call() ? recv_call.enter_ns : r.position.ns;
+
+  if (roles.blocking_p2p(r.process, scan.call(r.completion)))
+    out.offer(WaitPattern::LateSender, r.process, r.dst, r.completion, send_start, s.src);
+
+  // The blocking send, or the MPI_Wait* completing a nonblocking one.
+  const MpiCallInfo& sending = scan.call(s.completion);
+  if (!roles.blocking_p2p(s.process, sending)) return;
+  if (roles.waits_for_receiver(s, send_call, eager_limit) && sending.exit_ns > recv_post)
+    out.offer(WaitPattern::LateReceiver, s.process, s.src, s.completion, recv_post, r.dst);
+  else
+    out.blocking(s.process, s.src, s.completion);
+}
+
 void point_to_point(const MpiScan& scan, const MessageMatching& matching, uint64_t eager_limit, Collector& out) {
   CallRoles roles(scan);
-  for_each_message(scan, matching, [&](const Message& m) {
-    if (!m.matched() || m.send_record >= scan.sends.size() || m.recv_record >= scan.recvs.size()) return;
-    const SendRecord& s = scan.sends[m.send_record];
-    const RecvRecord& r = scan.recvs[m.recv_record];
-    // Sends are recorded when their call begins; receives are posted when theirs does.
-    const MpiCallInfo &send_call = scan.call(s.call), &recv_call = scan.call(r.call);
-    int64_t send_start = send_call.in_call() ? send_call.enter_ns : s.position.ns;
-    int64_t recv_post = recv_call.in_call() ? recv_call.enter_ns : r.position.ns;
-
-    if (roles.blocking_p2p(r.process, scan.call(r.completion)))
-      out.offer(WaitPattern::LateSender, r.process, r.dst, r.completion, send_start, s.src);
-
-    // The blocking send, or the MPI_Wait* completing a nonblocking one.
-    const MpiCallInfo& sending = scan.call(s.completion);
-    if (!roles.blocking_p2p(s.process, sending)) return;
-    if (roles.waits_for_receiver(s, send_call, eager_limit) && sending.exit_ns > recv_post)
-      out.offer(WaitPattern::LateReceiver, s.process, s.src, s.completion, recv_post, r.dst);
-    else
-      out.blocking(s.process, s.src, s.completion);
-  });
+  auto matched = [&](const MessagePair& p) { return p.send < scan.sends.size() && p.recv < scan.recvs.size(); };
+  // The pairs' records and their calls lie all over the scan (hundreds of MB):
+  // each message would wait for six cache misses in turn. The records are
+  // fetched kRecordsAhead messages ahead, and the calls they name (once those
+  // records have arrived) kCallsAhead ahead, so that the misses overlap.
+  constexpr size_t kRecordsAhead = 32, kCallsAhead = 16;
+  const std::vector<MessagePair>& pairs = matching.pairs;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (i + kRecordsAhead < pairs.size() && matched(pairs[i + kRecordsAhead])) {
+      __builtin_prefetch(&scan.sends[pairs[i + kRecordsAhead].send]);
+      __builtin_prefetch(&scan.recvs[pairs[i + kRecordsAhead].recv]);
+    }
+    if (i + kCallsAhead < pairs.size() && matched(pairs[i + kCallsAhead])) {
+      const SendRecord& s = scan.sends[pairs[i + kCallsAhead].send];
+      const RecvRecord& r = scan.recvs[pairs[i + kCallsAhead].recv];
+      for (uint32_t call : {s.call, s.completion, r.call, r.completion}) __builtin_prefetch(&scan.call(call));
+      out.prefetch(s.completion);
+      out.prefetch(r.completion);
+    }
+    if (matched(pairs[i])) message_waits(scan, scan.sends[pairs[i].send], scan.recvs[pairs[i].recv], eager_limit, roles, out);
+  }
+  for (const Message& m : matching.messages)
+    if (m.matched() && m.send_record < scan.sends.size() && m.recv_record < scan.recvs.size())
+      message_waits(scan, scan.sends[m.send_record], scan.recvs[m.recv_record], eager_limit, roles, out);
 }
 
 // One instance of a collective: the k-th call of its operation on its
