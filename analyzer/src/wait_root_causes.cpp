@@ -25,6 +25,19 @@ void sort_shares(RootShares& shares) {
   });
 }
 
+// Adds `shares` (summing to `total`) scaled to sum to `part` to `out`, as
+// scale_shares() scales them, without a list of its own for the scaled ones.
+void add_scaled_shares(RootShares& out, const RootShares& shares, int64_t total, int64_t part) {
+  if (shares.empty() || total <= 0 || part <= 0) return;
+  int64_t given = 0;
+  for (auto& [rank, ns] : shares) {
+    auto scaled = static_cast<int64_t>(static_cast<__int128>(part) * ns / total);
+    add_share(out, rank, scaled);
+    given += scaled;
+  }
+  add_share(out, shares.front().first, part - given);
+}
+
 // The waiting of `partner`'s wait states inside [from, to]: how long (q in the
 // model) and its root shares, summing to it. Only wait states whose calls
 // ended by `to` (the partner's late operation) and whose roots are known count.
@@ -42,7 +55,7 @@ PartnerWaiting waiting_within(const std::vector<BlockingCall>& partner, size_t& 
     const WaitedCall& p = waited[it->waited];
     int64_t inside = std::min(p.enter_ns + p.waiting_ns, to) - std::max(p.enter_ns, from);
     if (inside <= 0) continue;
-    for (const auto& [rank, ns] : scale_shares(roots[it->waited], p.waiting_ns, inside)) add_share(out.roots, rank, ns);
+    add_scaled_shares(out.roots, roots[it->waited], p.waiting_ns, inside);
     out.ns += inside;
   }
   sort_shares(out.roots);
@@ -84,14 +97,7 @@ size_t ended_after(const std::vector<BlockingCall>& calls, size_t& finger, int64
 
 RootShares scale_shares(const RootShares& shares, int64_t total, int64_t part) {
   RootShares out;
-  if (shares.empty() || total <= 0 || part <= 0) return out;
-  int64_t given = 0;
-  for (auto& [rank, ns] : shares) {
-    auto scaled = static_cast<int64_t>(static_cast<__int128>(part) * ns / total);
-    add_share(out, rank, scaled);
-    given += scaled;
-  }
-  add_share(out, shares.front().first, part - given);
+  add_scaled_shares(out, shares, total, part);
   return out;
 }
 
@@ -138,7 +144,8 @@ std::vector<RootShares> root_causes(const std::vector<WaitedCall>& waited,
     }
     // The partner's waiting explains up to all of this wait; the rest is its delay.
     int64_t passed = std::min(w.waiting_ns, q.ns);
-    RootShares shares = scale_shares(q.roots, q.ns, passed);
+    // (All of q passed on, the most common case, is q's shares as they are.)
+    RootShares shares = passed == q.ns ? std::move(q.roots) : scale_shares(q.roots, q.ns, passed);
     add_share(shares, w.partner, w.waiting_ns - passed);
     sort_shares(shares);
     roots[i] = std::move(shares);

@@ -200,11 +200,14 @@ class Collector {
   void blocking(uint32_t process, int32_t rank, uint32_t call) {
     const MpiCallInfo& c = scan_.call(call);
     if (!c.complete()) return;
-    // A process is offered with its one rank millions of times in a row.
-    if (rank >= 0 && (rank != last_rank_ || process != last_process_)) {
-      process_of_rank_.try_emplace(rank, process);
-      last_rank_ = rank;
-      last_process_ = process;
+    // A process comes with its one rank millions of times (the two sides of
+    // each message in turn): the map is asked once per (process, rank).
+    if (rank >= 0) {
+      if (rank_of_process_.size() <= process) rank_of_process_.resize(process + 1, -1);
+      if (rank_of_process_[process] != rank) {
+        process_of_rank_.try_emplace(rank, process);
+        rank_of_process_[process] = rank;
+      }
     }
     // A call completing several messages (MPI_Waitall) comes once per message:
     // a mark per call keeps one.
@@ -229,7 +232,7 @@ class Collector {
     if (!c.complete()) return;
     int64_t waiting = std::min(partner_ns - c.enter_ns, c.exit_ns - c.enter_ns);
     if (waiting <= 0) return;
-    Waiting candidate{pattern, rank, partner, process, call, &c, waiting, partner_ns, c.enter_ns};
+    Waiting candidate{pattern, rank, partner, process, call, c, waiting, partner_ns};
     uint32_t& slot = slot_of_call_[call];
     if (slot == kNoSlot) {
       slot = static_cast<uint32_t>(waiting_.size());
@@ -258,10 +261,10 @@ class Collector {
     size_t index = 0;
     for (const Waiting& whole : waiting_) {
       RootShares root = std::move(roots[index++]);
-      if (!window_.contains(whole.call->enter_ns)) continue;
+      if (!window_.contains(whole.call.enter_ns)) continue;
       // The part of the waiting (the start of the call) inside the window.
       Waiting w = whole;
-      w.ns = window_.clip(w.call->enter_ns, w.call->enter_ns + w.ns);
+      w.ns = window_.clip(w.call.enter_ns, w.call.enter_ns + w.ns);
       if (w.ns < whole.ns) root = scale_shares(root, whole.ns, w.ns);
       if (w.ns <= 0) continue;
       auto p = static_cast<size_t>(w.pattern);
@@ -277,8 +280,8 @@ class Collector {
         site.worst_ns = w.ns;
         site.worst_rank = w.rank;
         site.worst_partner = w.partner;
-        site.worst_enter_ns = w.call->enter_ns;
-        site.worst_exit_ns = w.call->exit_ns;
+        site.worst_enter_ns = w.call.enter_ns;
+        site.worst_exit_ns = w.call.exit_ns;
       }
     }
     auto share = [&](int64_t ns) { return run_ns > 0 ? static_cast<double>(ns) / static_cast<double>(run_ns) : 0.0; };
@@ -314,15 +317,15 @@ class Collector {
   // The row of `rows` for w's MPI function and place, made when new.
   WaitCallSite& site_row(std::map<SiteKey, WaitCallSite>& rows, std::map<Place, WaitCallSite*>& places,
                          const Waiting& w) const {
-    WaitCallSite*& known = places[Place{w.process, w.call->region, w.call->caller, w.call->site}];
+    WaitCallSite*& known = places[Place{w.process, w.call.region, w.call.caller, w.call.site}];
     if (known != nullptr) return *known;
-    const std::string_view caller_name = scan_.caller_name(*w.call);
+    const std::string_view caller_name = scan_.caller_name(w.call);
     std::string caller = caller_name.empty() ? std::string(kTopLevel) : std::string(caller_name);
     CallSiteFrameText where;
-    if (const uint32_t process = w.process; process < scan_.call_sites.size() && w.call->site > 0 &&
-                                                   w.call->site <= scan_.call_sites[process].size())
-      where = scan_.call_sites[process][w.call->site - 1];
-    const std::string name(scan_.call_name(*w.call));
+    if (const uint32_t process = w.process; process < scan_.call_sites.size() && w.call.site > 0 &&
+                                                   w.call.site <= scan_.call_sites[process].size())
+      where = scan_.call_sites[process][w.call.site - 1];
+    const std::string name(scan_.call_name(w.call));
     WaitCallSite& site = rows[{name, caller, where.function, where.file, where.line}];
     if (site.instances == 0) {
       site.call = name;
@@ -341,10 +344,11 @@ class Collector {
     int32_t partner = -1;
     uint32_t process = 0;
     uint32_t call_index = 0;  // in MpiScan::calls
-    const MpiCallInfo* call = nullptr;
+    // A copy: the result reads the calls in the order of their waiting, which
+    // would miss the cache at each of them.
+    MpiCallInfo call;
     int64_t ns = 0;
     int64_t partner_ns = 0;
-    int64_t enter_ns = 0;  // the call's, copied for order_waiting()
     // Longer waiting wins; ties go to the first pattern, then the lowest
     // partner, so that the result does not depend on the order of offers.
     bool before(const Waiting& o) const {
@@ -363,7 +367,7 @@ class Collector {
     ordered.reserve(waiting_.size());
     for (uint32_t slot : slot_of_call_)
       if (slot != kNoSlot) ordered.push_back(waiting_[slot]);
-    auto key = [](const Waiting& w) { return std::tuple(w.process, w.enter_ns, w.call_index); };
+    auto key = [](const Waiting& w) { return std::tuple(w.process, w.call.enter_ns, w.call_index); };
     auto by_key = [&](const Waiting& a, const Waiting& b) { return key(a) < key(b); };
     if (!std::is_sorted(ordered.begin(), ordered.end(), by_key)) std::sort(ordered.begin(), ordered.end(), by_key);
     waiting_ = std::move(ordered);
@@ -410,7 +414,7 @@ class Collector {
     std::vector<WaitedCall> waited;
     waited.reserve(waiting_.size());
     for (const Waiting& w : waiting_)
-      waited.push_back({w.process, w.partner, w.call->enter_ns, w.call->exit_ns, w.ns, w.partner_ns});
+      waited.push_back({w.process, w.partner, w.call.enter_ns, w.call.exit_ns, w.ns, w.partner_ns});
     std::vector<std::vector<BlockingCall>> blocking = blocking_calls();
     return root_causes(waited, blocking, process_of_rank_);
   }
@@ -424,8 +428,7 @@ class Collector {
   std::vector<uint8_t> is_blocking_;  // per call: 1 if blocking() was told of it
   std::vector<size_t> blocking_per_process_;  // how many calls of each process are marked
   std::map<int32_t, uint32_t> process_of_rank_;
-  int32_t last_rank_ = -1;  // the last pair entered in process_of_rank_
-  uint32_t last_process_ = 0;
+  std::vector<int32_t> rank_of_process_;  // per process: the rank last entered with it in process_of_rank_
 };
 
 // The waiting of one matched message's two sides.
