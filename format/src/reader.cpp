@@ -634,7 +634,11 @@ bool EventCursor::next(Event& e) {
   e.id = id;
   e.def = &t_->events_[id];
   if (uint8_t width = e.def->data) {
-    const auto& column = t_->data_values(id);
+    if (data_ == nullptr) {
+      t_->load_data();
+      data_ = &t_->data_values_;
+    }
+    const std::vector<int64_t>& column = (*data_)[id];
     uint64_t& at = data_cursor_[id];
     for (uint8_t k = 0; k < width; ++k) e.data[k] = at + k < column.size() ? column[at + k] : 0;
     at += width;

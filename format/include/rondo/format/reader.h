@@ -349,6 +349,9 @@ class EventCursor {
   size_t top_pos_ = 0;
   std::vector<uint32_t> loop_cursor_;
   std::vector<uint64_t> data_cursor_;
+  // The thread's data columns once next() has loaded them: each event that
+  // carries data would otherwise pass load_data()'s once-only check again.
+  const std::vector<std::vector<int64_t>>* data_ = nullptr;
   uint64_t index_ = 0;
   size_t chunk_ = SIZE_MAX;
   uint64_t chunk_end_ = 0;
