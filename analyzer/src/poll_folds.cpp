@@ -23,8 +23,7 @@ uint64_t OpenPolls::close(uint32_t region, uint64_t fallback) {
   return fallback;
 }
 
-bool PollFoldReader::take(const Event& e, const TickWindow& w, FoldedCalls& out) {
-  if (e.kind() != EventKind::Polls) return false;
+bool PollFoldReader::take_polls(const Event& e, const TickWindow& w, FoldedCalls& out) {
   if (!polls_last(e.def->key)) {  // the function's first poll in the run
     open_.open(e.def->key.ref, e.ticks);
     return false;

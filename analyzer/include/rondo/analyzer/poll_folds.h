@@ -43,9 +43,14 @@ class OpenPolls {
 // with its polls in the window in `out`.
 class PollFoldReader {
  public:
-  bool take(const format::Event& e, const TickWindow& w, FoldedCalls& out);
+  // (Inline: every event of a replay comes here, and all but POLLS records
+  // leave at the first test.)
+  bool take(const format::Event& e, const TickWindow& w, FoldedCalls& out) {
+    return e.kind() == format::EventKind::Polls && take_polls(e, w, out);
+  }
 
  private:
+  bool take_polls(const format::Event& e, const TickWindow& w, FoldedCalls& out);
   OpenPolls open_;
 };
 
