@@ -287,10 +287,8 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
           for (const StructureBatch::DataGroup& g : batch.data_groups) {
             if (g.event >= t.events_.size()) throw FormatError("data for an undefined event");
             if (g.width != t.events_[g.event].data) throw FormatError("data record width differs from its event's");
-            if (t.data_sizes_.size() <= g.event) t.data_sizes_.resize(g.event + 1);
-            t.data_sizes_[g.event] += g.records * g.width;
           }
-          if (!batch.data_groups.empty()) t.data_chunks_.push_back(*c);
+          t.data_columns_.add_chunk(*c, batch);
           break;
         }
         case ChunkKind::ThreadTimestamps: {
@@ -350,7 +348,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
   // Every table is sized to its largest id so that ids read from tokens index safely.
   t.loop_counts_.resize(t.loops_.size());
   t.data_values_.resize(t.events_.size());
-  t.data_sizes_.resize(t.events_.size());
+  t.data_columns_.resize(t.events_.size());
   auto valid = [&](Token k) {
     switch (k.kind()) {
       case TokenKind::Event: return k.id() < defined_events.size() && defined_events[k.id()];
@@ -423,10 +421,7 @@ void ProcessReader::load_thread(ThreadTrace& t) const {
 // ---------------------------------------------------------------------------
 // ThreadTrace
 
-ThreadTrace::ThreadTrace() {
-  static std::atomic<uint64_t> next_key{1};
-  cache_key_ = next_key.fetch_add(1, std::memory_order_relaxed);
-}
+ThreadTrace::ThreadTrace() : cache_key_(DecodedChunkCache::new_owner()) {}
 
 ThreadTrace::~ThreadTrace() { DecodedChunkCache::instance().forget(cache_key_); }
 
@@ -434,8 +429,9 @@ void ThreadTrace::load_data() const {
   std::call_once(data_once_, [this] {
     // Each column at its final size at once, in memory advised for huge pages
     // (append_huge): no growth by copying, one page fault per 2 MiB.
-    for (size_t e = 0; e < data_values_.size(); ++e) reserve_huge(data_values_[e], data_sizes_[e]);
-    for (const ChunkRef& c : data_chunks_) {
+    for (size_t e = 0; e < data_values_.size(); ++e) reserve_huge(data_values_[e], data_columns_.size(e));
+    for (size_t k = 0; k < data_columns_.chunks(); ++k) {
+      const ChunkRef& c = data_columns_.chunk_ref(k);
       try {
         const std::vector<uint8_t> payload = c.payload();
         decode_event_data(payload.data(), payload.size(), data_values_);
@@ -515,7 +511,15 @@ uint64_t ThreadTrace::expand_list(const Token* list, uint32_t len, uint64_t time
 
 EventCursor::EventCursor(const ThreadTrace& thread) : t_(&thread) { restart(); }
 
+const int64_t* EventCursor::data_from_chunk_holding(uint32_t id, uint64_t at, uint8_t width) {
+  DecodedData chunk = t_->data_columns_.chunk_holding(id, at, width);
+  if (!chunk) return nullptr;  // past the column's end (a truncated thread): zeros
+  data_chunk_ = std::move(chunk);
+  return data_chunk_->find(id, at, width);
+}
+
 void EventCursor::release_chunk() {
+  data_chunk_.reset();
   if (!deltas_) return;
   released_ = deltas_;
   deltas_.reset();
@@ -634,13 +638,10 @@ bool EventCursor::next(Event& e) {
   e.id = id;
   e.def = &t_->events_[id];
   if (uint8_t width = e.def->data) {
-    if (data_ == nullptr) {
-      t_->load_data();
-      data_ = &t_->data_values_;
-    }
-    const std::vector<int64_t>& column = (*data_)[id];
     uint64_t& at = data_cursor_[id];
-    for (uint8_t k = 0; k < width; ++k) e.data[k] = at + k < column.size() ? column[at + k] : 0;
+    const int64_t* values = data_chunk_ ? data_chunk_->find(id, at, width) : nullptr;
+    if (__builtin_expect(values == nullptr, 0)) values = data_from_chunk_holding(id, at, width);
+    for (uint8_t k = 0; k < width; ++k) e.data[k] = values ? values[k] : 0;
     at += width;
   }
   return true;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "rondo/format/chunk.h"
 #include "rondo/format/encoding.h"
@@ -265,19 +266,28 @@ StructureBatch::DataGroup read_group_header(ByteReader& r) {
 }
 }  // namespace
 
-void decode_event_data(const uint8_t* data, size_t size, std::vector<std::vector<int64_t>>& columns) {
+void decode_event_data_into(const uint8_t* data, size_t size,
+                            const std::function<int64_t*(uint32_t event, uint64_t values)>& place) {
   each_section(data, size, [&](SectionTag tag, ByteReader& r) {
     if (tag != SectionTag::EventData) return;
     uint64_t groups = r.count();
     for (uint64_t g = 0; g < groups; ++g) {
       const StructureBatch::DataGroup group = read_group_header(r);
-      if (group.event >= columns.size()) r.fail("data for an undefined event");
       if (group.records > r.remaining() / std::max<size_t>(group.width, 1)) r.fail("count larger than the data");
-      std::vector<int64_t>& column = columns[group.event];
-      const size_t first = column.size();
-      column.resize(first + group.records * group.width);
-      read_group_values(r, group.records, group.width, column.data() + first);
+      int64_t* out = place(group.event, group.records * group.width);
+      if (out == nullptr) r.fail("data for an undefined event");
+      read_group_values(r, group.records, group.width, out);
     }
+  });
+}
+
+void decode_event_data(const uint8_t* data, size_t size, std::vector<std::vector<int64_t>>& columns) {
+  decode_event_data_into(data, size, [&](uint32_t event, uint64_t values) -> int64_t* {
+    if (event >= columns.size()) return nullptr;
+    std::vector<int64_t>& column = columns[event];
+    const size_t first = column.size();
+    column.resize(first + values);
+    return column.data() + first;
   });
 }
 

@@ -341,6 +341,52 @@ TEST(ReaderRules, DataColumnsDecodeOnFirstUseToTheRecordedValues) {
   EXPECT_TRUE(t.data_problem().empty());
 }
 
+// Replay reads the data values from one structure chunk at a time (data_columns.h),
+// never the whole columns: whether it starts at the beginning, at a seek, from a
+// copy of a cursor that let go of its chunks, or with no chunk cache at all, each
+// event gets the values recorded with it.
+TEST(ReaderRules, ReplayReadsEachEventsDataFromItsChunk) {
+  test::TempDir dir;
+  std::string path = dir.file("p.rnd");
+  auto ops = write_generated_thread(path, 12);
+  TraceReader r(dir.str());
+  const ThreadTrace& t = r.processes()[0]->thread(0);
+  ASSERT_FALSE(t.truncated());
+  ASSERT_EQ(t.event_count(), ops.size());
+  auto expect_recorded = [&](const Event& e) {
+    for (int k = 0; k < e.def->data; ++k) ASSERT_EQ(e.data[k], ops[e.index].data[k]) << "event " << e.index;
+  };
+  DecodedChunkCache& cache = DecodedChunkCache::instance();
+  const uint64_t decodes_before = cache.stats().decodes;
+  EventCursor whole(t);
+  Event e;
+  uint64_t with_data = 0;
+  while (whole.next(e)) {
+    expect_recorded(e);
+    with_data += e.def->data ? 1 : 0;
+  }
+  ASSERT_GT(with_data, 1000u);
+  // Timestamp chunks and data chunks: more than one of each (batches of 2,000 events).
+  EXPECT_GT(cache.stats().decodes - decodes_before, 4u);
+
+  for (size_t budget : {DecodedChunkCache::kDefaultBudget, size_t{0}}) {
+    cache.set_budget(budget);
+    for (size_t i = 0; i < ops.size(); i += 1777) {
+      EventCursor c(t);
+      c.seek_ticks(ops[i].ticks);
+      ASSERT_TRUE(c.next(e));
+      ASSERT_LE(e.index, i);
+      expect_recorded(e);
+      for (int n = 0; n < 300 && c.next(e); ++n) expect_recorded(e);
+      EventCursor kept = c;
+      kept.release_chunk();
+      c = EventCursor(t);  // the only other holder of the chunks lets go too
+      for (int n = 0; n < 3000 && kept.next(e); ++n) expect_recorded(e);
+    }
+  }
+  cache.set_budget(DecodedChunkCache::kDefaultBudget);
+}
+
 // The load checks every data value's varint even though it decodes none: a
 // structure chunk with an EventData section whose value never ends (a badly
 // written file, checksum intact) ends the thread's readable events before it,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rondo/format/chunk.h"
+#include "rondo/format/data_columns.h"
 #include "rondo/format/definitions.h"
 #include "rondo/format/error.h"
 #include "rondo/format/loop_count_column.h"
@@ -138,16 +139,17 @@ class ThreadTrace {
   // carries data (so skipping it needs no column), else kVariable.
   uint64_t fixed_size(Token t) const;
   static constexpr uint64_t kVariable = UINT64_MAX;
-  // Data columns: values of event `id`, EventDef::data per occurrence. Decoded
-  // from the file on the first call for any event (load_data()): the grammar,
-  // the call tree and the loops never need them, and on an MPI trace they are
-  // most of a thread's structure.
+  // Data columns: values of event `id`, EventDef::data per occurrence, whole.
+  // Decoded from the file on the first call for any event (load_data()) and
+  // kept: the grammar, the call tree and the loops never need them, and on an
+  // MPI trace they are most of a thread's structure. EventCursor does not use
+  // them: it reads one chunk's values at a time (data_columns.h).
   const std::vector<int64_t>& data_values(uint32_t id) const {
     load_data();
     return data_values_[id];
   }
   // How many values data_values(id) holds, known without decoding them.
-  uint64_t data_value_count(uint32_t id) const { return id < data_sizes_.size() ? data_sizes_[id] : 0; }
+  uint64_t data_value_count(uint32_t id) const { return data_columns_.size(id); }
   // Decodes every data column now, once; thread-safe. Data that turns out
   // damaged (its chunk passed the checksum and the load's checks, so only a
   // badly written file) ends the decoding there: what follows reads as 0, and
@@ -179,14 +181,14 @@ class ThreadTrace {
   std::vector<Token> top_level_;
   LoopCountColumns loop_counts_;
   std::vector<uint64_t> fixed_sequence_size_;  // per sequence, or kVariable
-  // Data columns, per event id (occurrences x EventDef::data), filled by
-  // load_data() from data_chunks_ (the structure chunks that hold data); their
-  // final sizes, data_sizes_, come from the load's check of each chunk.
+  // The data columns' index, from the load's check of each chunk (their
+  // sizes, and the chunks to decode them from).
+  DataColumns data_columns_;
+  // The columns whole, per event id (occurrences x EventDef::data), filled by
+  // load_data() from data_columns_'s chunks.
   mutable std::vector<std::vector<int64_t>> data_values_;
   mutable std::once_flag data_once_;
   mutable std::string data_problem_;
-  std::vector<ChunkRef> data_chunks_;
-  std::vector<uint64_t> data_sizes_;
   std::vector<TimestampChunkInfo> ts_info_;
   std::vector<ChunkRef> ts_chunks_;
   std::vector<uint32_t> counter_metrics_;
@@ -280,7 +282,7 @@ class EventCursor {
   EventCursor& operator=(EventCursor&&) noexcept = default;
   // Lets go of the decoded timestamp chunk but keeps the decoder's place in
   // it, for a cursor kept for later (the viewer's checkpoints): it then holds no
-  // chunk memory. Its next use takes the chunk back without decoding while the
+  // chunk memory (its data chunk goes too, and is looked up again when needed). Its next use takes the chunk back without decoding while the
   // DecodedChunkCache (or another cursor) still holds it, else decompresses it
   // again and decodes up to its position.
   void release_chunk();
@@ -338,6 +340,9 @@ class EventCursor {
   // back a released chunk, or gets the chunk from the cache and decodes up to index_.
   void position_decoder();
   void drop_chunk();  // forgets the decoded chunk (the cursor moved elsewhere)
+  // next()'s values [at, at + width) of event `id` past the data chunk it holds:
+  // takes the chunk holding them; null (read as zeros) past the column's end.
+  const int64_t* data_from_chunk_holding(uint32_t id, uint64_t at, uint8_t width);
   void skip_structure_to(uint64_t target);  // structure only, without timestamps
   // At a loop level between two iterations: skips the most whole iterations of
   // it that end at or before `target` (doubling, then bisecting, on their event counts).
@@ -349,9 +354,9 @@ class EventCursor {
   size_t top_pos_ = 0;
   std::vector<uint32_t> loop_cursor_;
   std::vector<uint64_t> data_cursor_;
-  // The thread's data columns once next() has loaded them: each event that
-  // carries data would otherwise pass load_data()'s once-only check again.
-  const std::vector<std::vector<int64_t>>* data_ = nullptr;
+  // The structure chunk whose data values the last event with data read (null:
+  // none yet, or released): replay reads the chunks in order, one at a time.
+  DecodedData data_chunk_;
   uint64_t index_ = 0;
   size_t chunk_ = SIZE_MAX;
   uint64_t chunk_end_ = 0;

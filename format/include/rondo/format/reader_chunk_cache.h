@@ -1,4 +1,5 @@
-// Decoded timestamp chunks shared by every EventCursor of the process.
+// Decoded chunks shared by every EventCursor of the process: timestamp chunks,
+// and the data values of structure chunks (data_columns.h).
 //
 // A timestamp chunk (FORMAT.md 8.2) is stored as zstd-compressed deltas; a
 // cursor must decompress it before it can read a timestamp. Readers that seek
@@ -8,7 +9,7 @@
 // shared_ptr: a cursor holds the one it reads, a cursor copy shares it (with the
 // decoder's position in it), and this cache keeps the most recently used ones.
 //
-// Memory bound: the cache holds at most budget() bytes of decompressed deltas
+// Memory bound: the cache holds at most budget() bytes of decoded chunks
 // (default kDefaultBudget, 32 MiB, for all readers of the process together;
 // the least recently used chunk goes first). Beyond it, each cursor that is
 // reading holds its current chunk (one chunk: at most 10 bytes per event of a
@@ -21,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -40,11 +42,18 @@ class DecodedChunkCache {
 
   // The one cache of the process (what the memory bound is stated for).
   static DecodedChunkCache& instance();
+  // A key no other owner of the process has (owners' addresses are reused).
+  static uint64_t new_owner();
 
   // The decompressed deltas of timestamp chunk `chunk` of the thread known as
   // `owner` (ThreadTrace's cache key), whose stored chunk is `ref`: from the
   // cache, or decompressed now (throws FormatError as decode_timestamp_residuals).
   DecodedDeltas get(uint64_t owner, uint32_t chunk, const ChunkRef& ref);
+  // Any other decoded chunk, under its own owner key (never a thread's timestamp
+  // key): from the cache, or made now by decode(), which returns it with its
+  // size in bytes (and may throw: nothing is kept then).
+  using Decoded = std::pair<std::shared_ptr<const void>, size_t>;
+  std::shared_ptr<const void> get(uint64_t owner, uint32_t chunk, const std::function<Decoded()>& decode);
   // Drops every chunk of `owner` (its thread is closed).
   void forget(uint64_t owner);
   // Changes the bound (0: keep nothing); evicts down to it at once.
@@ -62,7 +71,8 @@ class DecodedChunkCache {
  private:
   using Key = std::pair<uint64_t, uint32_t>;
   struct Entry {
-    DecodedDeltas deltas;
+    std::shared_ptr<const void> value;
+    size_t bytes = 0;
     std::list<Key>::iterator age;  // position in lru_
   };
   void evict_to(size_t bytes);  // mutex held

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -86,6 +87,11 @@ struct StructureBatch {
 // section names. Throws FormatError on damage; the columns then hold the groups
 // before the damaged one.
 void decode_event_data(const uint8_t* data, size_t size, std::vector<std::vector<int64_t>>& columns);
+// The same, each group's values written where place(event, values) says: at
+// least `values` int64s (records x width, record by record), or null for an
+// event the caller does not know (FormatError "data for an undefined event").
+void decode_event_data_into(const uint8_t* data, size_t size,
+                            const std::function<int64_t*(uint32_t event, uint64_t values)>& place);
 
 // Timestamps of a run of consecutive events of one thread, in raw clock ticks,
 // stored as deltas between consecutive events. In a loop the same sequence of
