@@ -55,9 +55,9 @@ DecodedData DataColumns::decode(uint32_t index) const {
   for (const auto& [event, range] : c.ranges) largest = std::max(largest, event);
   d.ranges.resize(largest + 1);
   for (const auto& [event, range] : c.ranges) d.ranges[event] = range;
-  d.values.assign(c.values, 0);
+  d.values.resize(c.values);  // unwritten: the decode writes every value (checked below)
+  std::vector<uint32_t> written(d.ranges.size(), 0);
   try {
-    std::vector<uint32_t> written(d.ranges.size(), 0);
     auto payload = c.ref.payload();
     decode_event_data_into(payload.data(), payload.size(), [&](uint32_t event, uint64_t values) -> int64_t* {
       if (event >= d.ranges.size() || values > d.ranges[event].count - written[event]) return nullptr;
@@ -66,8 +66,11 @@ DecodedData DataColumns::decode(uint32_t index) const {
       return out;
     });
   } catch (const FormatError&) {
-    d.values.assign(c.values, 0);  // changed since the load checked it: zeros, as past a column's end
+    written.assign(written.size(), 0);
   }
+  // A chunk that changed since the load checked it: zeros, as past a column's end.
+  for (const auto& [event, range] : c.ranges)
+    if (written[event] != range.count) std::fill_n(d.values.data() + range.start, range.count, 0);
   return decoded;
 }
 

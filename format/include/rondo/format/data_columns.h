@@ -19,6 +19,7 @@
 
 #include "rondo/format/chunk.h"
 #include "rondo/format/thread_data.h"
+#include "rondo/format/uninitialized_allocator.h"
 
 namespace rondo::format {
 
@@ -32,7 +33,7 @@ struct DecodedDataChunk {
     uint32_t start = 0, count = 0;
   };
   std::vector<Range> ranges;  // by event id
-  std::vector<int64_t> values;
+  std::vector<int64_t, UninitializedAllocator<int64_t>> values;  // each written by the decode before use
   // Values v .. v + width of `id`'s column when this chunk holds them all, else null.
   const int64_t* find(uint32_t id, uint64_t v, uint8_t width) const {
     if (id >= ranges.size()) return nullptr;
