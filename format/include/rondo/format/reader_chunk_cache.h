@@ -12,9 +12,10 @@
 // Memory bound: the cache holds at most budget() bytes of decoded chunks
 // (default kDefaultBudget, 32 MiB, for all readers of the process together;
 // the least recently used chunk goes first). Beyond it, each cursor that is
-// reading holds its current chunk (one chunk: at most 10 bytes per event of a
-// chunk, 16,384 events a chunk as the recorder writes them). A cursor that let
-// go of its chunk (EventCursor::release_chunk) holds none.
+// reading holds its current timestamp chunk (at most 10 bytes per event of a
+// chunk, 16,384 events a chunk as the recorder writes them) and its current
+// data chunk (8 bytes per data value of one structure chunk). A cursor that
+// let go of its chunks (EventCursor::release_chunk) holds none.
 //
 // Thread-safe: cursors on several threads share it (a mutex around the index;
 // decompression itself runs outside the lock).
