@@ -10,7 +10,10 @@ namespace rondo::format {
 
 namespace {
 std::atomic<uint64_t> g_next_id{1};
+std::atomic<uint64_t> g_next_cache_key{1};
 }  // namespace
+
+constinit thread_local uint64_t t_count_cache_key = 0;
 
 // One structure chunk's counts, grouped by loop: the counts of loop l are
 // counts[start[l] .. start[l + 1]); sums[k] is the sum of the counts of the
@@ -158,6 +161,8 @@ uint32_t LoopCountColumns::at_and_hint(uint32_t loop, uint64_t i, CountHint& hin
   hint.counts = at.chunk->counts.data() + at.chunk->start[loop];
   hint.stamp = &at.chunk->stamp;
   hint.stamp_value = at.chunk->stamp;
+  if (t_count_cache_key == 0) t_count_cache_key = g_next_cache_key.fetch_add(1, std::memory_order_relaxed);
+  hint.cache = t_count_cache_key;
   return at.chunk->counts[at.k];
 }
 

@@ -520,6 +520,7 @@ const int64_t* EventCursor::data_from_chunk_holding(uint32_t id, uint64_t at, ui
 
 void EventCursor::release_chunk() {
   data_chunk_.reset();
+  std::vector<CountHint>().swap(loop_hints_);
   if (!deltas_) return;
   released_ = deltas_;
   deltas_.reset();
@@ -575,7 +576,8 @@ bool EventCursor::step(uint32_t& event_id) {
       default: {
         uint32_t loop = t.id();
         if (loop_cursor_[loop] >= t_->loop_counts_.size(loop)) return false;  // count never written: data ends here
-        uint32_t count = t_->loop_counts_.at(loop, loop_cursor_[loop]++);
+        if (__builtin_expect(loop >= loop_hints_.size(), 0)) loop_hints_.resize(t_->loops_.size());
+        uint32_t count = t_->loop_counts_.at(loop, loop_cursor_[loop]++, loop_hints_[loop]);
         if (count == 0) break;
         const auto& body = t_->loop_lists_[loop];
         stack_.push_back(Level{body.data(), static_cast<uint32_t>(body.size()), 0, count - 1, loop, count, index_});

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "rondo/format/chunk.h"
 #include "stream_generator.h"
@@ -63,6 +64,16 @@ std::vector<test::Op> write_generated_thread(const std::string& path, uint64_t s
   test::write_process(path, 1, 8, [&](int, ThreadWriter& w) { test::StreamGenerator::record(ops, w); }, 2000);
   return ops;
 }
+
+// A generated thread, written and opened.
+struct OpenedGeneratedThread {
+  explicit OpenedGeneratedThread(uint64_t seed)
+      : ops(write_generated_thread(dir.file("p.rnd"), seed)), reader(dir.str()) {}
+  const ThreadTrace& thread() const { return reader.processes()[0]->thread(0); }
+  test::TempDir dir;
+  std::vector<test::Op> ops;
+  TraceReader reader;
+};
 
 std::vector<uint8_t> chunk_bytes(const ChunkRef& c) {
   std::vector<uint8_t> out(c.stored - 32, c.stored + c.header.stored_size);
@@ -346,11 +357,9 @@ TEST(ReaderRules, DataColumnsDecodeOnFirstUseToTheRecordedValues) {
 // copy of a cursor that let go of its chunks, or with no chunk cache at all, each
 // event gets the values recorded with it.
 TEST(ReaderRules, ReplayReadsEachEventsDataFromItsChunk) {
-  test::TempDir dir;
-  std::string path = dir.file("p.rnd");
-  auto ops = write_generated_thread(path, 12);
-  TraceReader r(dir.str());
-  const ThreadTrace& t = r.processes()[0]->thread(0);
+  const OpenedGeneratedThread generated(12);
+  const std::vector<test::Op>& ops = generated.ops;
+  const ThreadTrace& t = generated.thread();
   ASSERT_FALSE(t.truncated());
   ASSERT_EQ(t.event_count(), ops.size());
   auto expect_recorded = [&](const Event& e) {
@@ -385,6 +394,45 @@ TEST(ReaderRules, ReplayReadsEachEventsDataFromItsChunk) {
     }
   }
   cache.set_budget(DecodedChunkCache::kDefaultBudget);
+}
+
+// A cursor keeps, per loop, where its last trip count came from (CountHint), in
+// the calling thread's cache of decoded count chunks. A copy carried to another
+// thread (a viewer checkpoint, a Python iterator) must not use those hints
+// there: it replays on exactly as the original does on its own thread.
+TEST(ReaderRules, ACursorCopiedToAnotherThreadReplaysOnAsTheOriginal) {
+  const OpenedGeneratedThread generated(13);
+  const std::vector<test::Op>& ops = generated.ops;
+  const ThreadTrace& t = generated.thread();
+  ASSERT_FALSE(t.truncated());
+  ASSERT_GT(t.loops().size(), 0u);
+  const std::vector<Event> all = test::replay(t);
+  ASSERT_EQ(all.size(), ops.size());
+  auto expect_from = [&](const std::vector<Event>& got, size_t first) {
+    ASSERT_EQ(got.size(), all.size() - first);
+    for (size_t k = 0; k < got.size(); ++k) {
+      const Event& want = all[first + k];
+      ASSERT_EQ(got[k].index, want.index);
+      ASSERT_EQ(got[k].id, want.id) << "event " << want.index;
+      ASSERT_EQ(got[k].ticks, want.ticks) << "event " << want.index;
+      for (int d = 0; d < want.def->data; ++d) ASSERT_EQ(got[k].data[d], want.data[d]) << "event " << want.index;
+    }
+  };
+  for (size_t half : {all.size() / 3, all.size() / 2}) {
+    EventCursor c(t);
+    Event e;
+    for (size_t n = 0; n < half; ++n) ASSERT_TRUE(c.next(e));
+    std::vector<Event> there, here;
+    std::thread other([&] {
+      EventCursor copy = c;
+      Event x;
+      while (copy.next(x)) there.push_back(x);
+    });
+    other.join();
+    while (c.next(e)) here.push_back(e);
+    expect_from(there, half);
+    expect_from(here, half);
+  }
 }
 
 // The load checks every data value's varint even though it decodes none: a

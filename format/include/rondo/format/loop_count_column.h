@@ -26,10 +26,16 @@
 
 namespace rondo::format {
 
+// Names the calling thread's cache of decoded count chunks for CountHint:
+// unique for the process's lifetime (thread ids are reused, these never are),
+// 0 until the thread first decodes a chunk.
+extern constinit thread_local uint64_t t_count_cache_key;
+
 // Where the last count read through it came from, for at() with a hint: the
 // following counts of the same loop in the same decoded chunk are then read
-// without a search. A hint belongs to one loop and one calling thread (it
-// points into that thread's cache of decoded chunks); it is checked before use.
+// without a search. A hint belongs to one loop; it points into the cache of the
+// thread that made it, and is used only on that thread (a copy of it used on
+// another thread, as a cursor may be, takes the slow path and is made again).
 struct CountHint {
   uint64_t lo = 0, hi = 0;  // the loop's occurrences the decoded chunk holds: [lo, hi)
   // The loop's counts in that chunk (counts[i - lo]), valid while the cache
@@ -38,6 +44,7 @@ struct CountHint {
   const uint32_t* counts = nullptr;
   const uint64_t* stamp = nullptr;
   uint64_t stamp_value = 0;
+  uint64_t cache = 0;  // t_count_cache_key of the thread whose cache it points into
 };
 
 class LoopCountColumns {
@@ -60,7 +67,9 @@ class LoopCountColumns {
   // The same, fast for increasing `i` of one loop: `hint` (one per loop) keeps
   // the chunk the last count came from.
   uint32_t at(uint32_t loop, uint64_t i, CountHint& hint) const {
-    if (__builtin_expect(hint.stamp && *hint.stamp == hint.stamp_value && i >= hint.lo && i < hint.hi, 1))
+    if (__builtin_expect(hint.cache == t_count_cache_key && hint.stamp && *hint.stamp == hint.stamp_value &&
+                             i >= hint.lo && i < hint.hi,
+                         1))
       return hint.counts[i - hint.lo];
     return at_and_hint(loop, i, hint);
   }

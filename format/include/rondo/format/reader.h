@@ -282,7 +282,8 @@ class EventCursor {
   EventCursor& operator=(EventCursor&&) noexcept = default;
   // Lets go of the decoded timestamp chunk but keeps the decoder's place in
   // it, for a cursor kept for later (the viewer's checkpoints): it then holds no
-  // chunk memory (its data chunk goes too, and is looked up again when needed). Its next use takes the chunk back without decoding while the
+  // chunk memory (its data chunk and its loop count hints go too, and are
+  // looked up again when needed). Its next use takes the chunk back without decoding while the
   // DecodedChunkCache (or another cursor) still holds it, else decompresses it
   // again and decodes up to its position.
   void release_chunk();
@@ -353,6 +354,9 @@ class EventCursor {
   std::vector<Level> stack_;
   size_t top_pos_ = 0;
   std::vector<uint32_t> loop_cursor_;
+  // Per loop, where its last count came from (made on first use): replay takes
+  // each loop's counts in order, mostly from the chunk the previous one came from.
+  std::vector<CountHint> loop_hints_;
   std::vector<uint64_t> data_cursor_;
   // The structure chunk whose data values the last event with data read (null:
   // none yet, or released): replay reads the chunks in order, one at a time.
