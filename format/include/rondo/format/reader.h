@@ -283,9 +283,9 @@ class EventCursor {
   // Lets go of the decoded timestamp chunk but keeps the decoder's place in
   // it, for a cursor kept for later (the viewer's checkpoints): it then holds no
   // chunk memory (its data chunk and its loop count hints go too, and are
-  // looked up again when needed). Its next use takes the chunk back without decoding while the
-  // DecodedChunkCache (or another cursor) still holds it, else decompresses it
-  // again and decodes up to its position.
+  // looked up again when needed). Its next use takes the chunk back without
+  // decoding while the DecodedChunkCache (or another cursor) still holds it,
+  // else decompresses it again and decodes up to its position.
   void release_chunk();
   // True when the cursor's next read needs no decompression: it holds its
   // decoded chunk, or released it and the chunk is still held elsewhere.
