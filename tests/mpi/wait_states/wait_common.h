@@ -42,16 +42,34 @@ static inline void start_together(void) { MPI_Barrier(MPI_COMM_WORLD); }
 /* One MPI operation of a step (both sides, per rank), phase 0 or 1. */
 typedef void (*Step)(const Job *j, int phase);
 
+static inline long long monotonic_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 /* `reps` steps inside region `region`: a rank for which `late` is true sleeps
- * before its part of the step. */
+ * before its part of the step. Then prints, for each step, when this rank began
+ * its MPI part by CLOCK_MONOTONIC (one clock for every rank of a node):
+ * "wait_states: rank R step S entered NS", S counting on across calls. From
+ * these a test knows how long each rank really waited, which on a loaded
+ * machine can be less than the sleep (a rank can start its step late). */
 static inline void late_steps(const Job *j, const char *region, int late, int phase, Step step) {
+  enum { kMaxSteps = 256 };
+  static int steps_before = 0;
+  long long entered[kMaxSteps];
   rondo_region_t r = rondo_region(region);
   for (int i = 0; i < j->reps; ++i) {
     rondo_enter(r);
     if (late) sleep_ms(j->ms);
+    if (i < kMaxSteps) entered[i] = monotonic_ns();
     step(j, phase);
     rondo_leave(r);
   }
+  for (int i = 0; i < j->reps && i < kMaxSteps; ++i)
+    printf("wait_states: rank %d step %d entered %lld\n", j->rank, steps_before + i, entered[i]);
+  fflush(stdout);
+  steps_before += j->reps;
 }
 
 /* Point to point: `reps` blocking steps in region `<pattern>_blocking`, then
