@@ -123,6 +123,8 @@ void measure(const Thread& t, size_t batch, Totals& tot) {
     }
     add("svarint ticks zstd3 (stored)", zstd_size(plain, 3));
     add("bound: adaptive coder, context event id", context_model_bytes(t, s, e, 4));
+    add("bound: adaptive coder, 6 mantissa bits", context_model_bytes(t, s, e, 6));
+    add("bound: adaptive coder, 8 mantissa bits", context_model_bytes(t, s, e, 8));
     add("svarint ticks zstd1", zstd_size(plain, 1));  // cheaper levels for the writer's CPU
     add("svarint ticks zstd2", zstd_size(plain, 2));
     add("svarint ticks zstd9", zstd_size(plain, 9));
