@@ -242,9 +242,13 @@ void size_unwritten(RecordVector<T>& array, size_t n) {
   array.resize(n);
 }
 
-// Whether thread `ti` is the only thread of its process with MPI events or
-// calls (a thread that cannot be read counts as having them).
-bool only_mpi_thread(const ProcessReader& p, uint32_t ti) {
+// Whether thread `ti` pairs its own requests while it is read: it is the only
+// thread of its process with MPI events or calls (a thread that cannot be read
+// counts as having them), and the process has a rank, which its records carry
+// (a process without one is labelled by the reduce, which sees every process:
+// process_label()).
+bool pairs_own_requests(const ProcessReader& p, uint32_t ti) {
+  if (p.rank() < 0) return false;
   for (uint32_t k = 0; k < p.thread_count(); ++k) {
     if (k == ti) continue;
     try {
@@ -281,8 +285,8 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     // but for records without data columns): growing by doubling would copy
     // millions of them and touch twice the memory. Room never used is address
     // space, not memory.
-    // (Arrays are laid out only when every MPI thread is its process's only one.)
-    const bool paired = form == P2pForm::PairedWhereAlone && (arrays != nullptr || only_mpi_thread(p, ti));
+    // (Arrays are laid out only when every MPI thread pairs its own requests.)
+    const bool paired = form == P2pForm::PairedWhereAlone && (arrays != nullptr || pairs_own_requests(p, ti));
     if (paired && arrays != nullptr) {
       const MpiScanArrays::Region& r = arrays->regions[location];
       arrays_ = arrays;
@@ -300,10 +304,8 @@ class MpiScanPass final : public SectionPass<MpiThreadPartial> {
     }
     if (paired) {
       out_.paired = true;
-      // The process's label as process_label() gives it: its rank, else its position.
-      const int32_t rank = p.rank() >= 0 ? p.rank() : static_cast<int32_t>(pi);
       // (The pairing writes through sends_ and recvs_: the pass is never moved.)
-      pairing_.emplace(pi, rank, sends_, recvs_, LocalComm{}, LocalCall{});
+      pairing_.emplace(pi, p.rank(), sends_, recvs_, LocalComm{}, LocalCall{});
     }
     ThreadMpiActivity& act = out_.activity;
     act.process = pi;
@@ -604,7 +606,7 @@ std::optional<MpiScanArrays> mpi_scan_arrays(const TraceReader& trace, const std
       const ThreadTrace& t = p.thread(locations[i].thread);
       c.mpi = thread_has_mpi(t, p.defs());
       if (!c.mpi) return;
-      c.alone = only_mpi_thread(p, locations[i].thread);
+      c.alone = pairs_own_requests(p, locations[i].thread);
       c.room.send_room = sends_in_columns(t);
       c.room.recv_room = receives_in_columns(t);
       c.room.call_room = mpi_call_room(t, p.defs());

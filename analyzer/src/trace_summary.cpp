@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <tuple>
@@ -19,8 +20,20 @@ int64_t duration_ns(const ProcessReader& p, uint64_t ticks) {
 }
 
 int32_t process_label(const TraceReader& trace, size_t i) {
-  int32_t rank = trace.processes()[i]->rank();
-  return rank >= 0 ? rank : static_cast<int32_t>(i);
+  const auto& processes = trace.processes();
+  int32_t rank = processes[i]->rank();
+  if (rank >= 0) return rank;
+  // The reader lists the processes with a rank first, by rank: the others are
+  // numbered on from the largest rank and the world size, so that no rank,
+  // recorded or missing, shares its number with a process without one.
+  auto first_without =
+      std::partition_point(processes.begin(), processes.end(), [](const auto& p) { return p->rank() >= 0; });
+  const size_t first = static_cast<size_t>(first_without - processes.begin());
+  int64_t after = 0;
+  for (size_t k = 0; k < first; ++k)
+    after = std::max({after, static_cast<int64_t>(processes[k]->rank()) + 1,
+                      static_cast<int64_t>(processes[k]->defs().process.world_size)});
+  return static_cast<int32_t>(std::min<int64_t>(after + static_cast<int64_t>(i - first), INT32_MAX));
 }
 
 std::vector<int32_t> TraceInfo::listed_missing_ranks() const {

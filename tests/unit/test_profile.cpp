@@ -6,6 +6,7 @@
 
 #include "rondo/analyzer/analysis.h"
 #include "rondo/analyzer/profile.h"
+#include "rondo/analyzer/trace_summary.h"
 #include "trace_fixture.h"
 
 using namespace rondo;
@@ -235,6 +236,49 @@ TEST(Profile, GroupsByRankAndThreadAndFindsTheImbalancedRank) {
   EXPECT_EQ(p.imbalance[0].min_rank, 0);
   EXPECT_DOUBLE_EQ(p.imbalance[0].mean_ns, 400.0);
   EXPECT_DOUBLE_EQ(p.imbalance[0].ratio(), 1.5);
+}
+
+// A process without a rank beside ranks 0 and 2 of a world of 4 (rank 1's file
+// lost, rank 3 never recorded): it is labelled after every rank, so its calls
+// are never added to a rank's, recorded or missing. Before, it took its
+// position (2) and its row merged with rank 2's.
+TEST(Profile, AProcessWithoutARankIsLabelledAfterEveryRank) {
+  test::TempDir dir;
+  for (int32_t rank : {0, 2, -1}) {
+    test::MpiProcessSpec s = spec(rank);
+    s.world_size = rank < 0 ? 0 : 4;
+    s.pid = static_cast<uint32_t>(2000 + rank);
+    test::write_mpi_process(dir.file("p" + std::to_string(rank + 1) + ".rnd"), s,
+                            [rank](int, ThreadWriter& w) { call(w, 0, 0, rank < 0 ? 70 : 100 + 10 * rank); });
+  }
+  TraceReader trace(dir.str());
+  ASSERT_EQ(trace.processes().size(), 3u);
+  EXPECT_EQ(analyzer::process_label(trace, 0), 0);
+  EXPECT_EQ(analyzer::process_label(trace, 1), 2);
+  EXPECT_EQ(analyzer::process_label(trace, 2), 4);  // after the world size, not after rank 2
+  AnalysisOptions o;
+  o.by = analyzer::GroupBy::Rank;
+  auto p = analyzer::profile(trace, o);
+  ASSERT_EQ(p.regions.size(), 3u);
+  EXPECT_EQ(row(p.regions, "a", 0).inclusive_ns, 100);
+  EXPECT_EQ(row(p.regions, "a", 2).inclusive_ns, 120);
+  EXPECT_EQ(row(p.regions, "a", 4).inclusive_ns, 70);
+  analyzer::TraceInfo info = analyzer::trace_info(trace);
+  ASSERT_EQ(info.missing_rank_runs.size(), 2u);
+  EXPECT_EQ(info.missing_rank_runs[0].first, 1);
+  EXPECT_EQ(info.missing_rank_runs[1].first, 3);
+
+  // Without any rank, labels are positions, as they always were.
+  test::TempDir plain;
+  for (int k = 0; k < 2; ++k) {
+    test::MpiProcessSpec s = spec(-1);
+    s.world_size = 0;
+    s.pid = static_cast<uint32_t>(3000 + k);
+    test::write_mpi_process(plain.file("p" + std::to_string(k) + ".rnd"), s, [](int, ThreadWriter& w) { call(w, 0, 0, 5); });
+  }
+  TraceReader unranked(plain.str());
+  EXPECT_EQ(analyzer::process_label(unranked, 0), 0);
+  EXPECT_EQ(analyzer::process_label(unranked, 1), 1);
 }
 
 TEST(Profile, ThreadCountAndShippedPartialsGiveIdenticalResults) {

@@ -277,9 +277,10 @@ struct MpiScan {
 
 // How a thread's point-to-point records leave the scan. AsRecorded: every
 // record (what `rondo check` inspects). PairedWhereAlone: a thread that is the
-// only one of its process with MPI records pairs its requests' posts with their
-// completions itself (MpiThreadPartial::paired), so a message costs one record
-// instead of two or three; other threads' records stay as recorded.
+// only one of its process with MPI records, in a process with a rank, pairs its
+// requests' posts with their completions itself (MpiThreadPartial::paired), so
+// a message costs one record instead of two or three; other threads' records
+// stay as recorded.
 enum class P2pForm { AsRecorded, PairedWhereAlone };
 
 // With a window, ThreadMpiActivity times are clipped to it; records are all

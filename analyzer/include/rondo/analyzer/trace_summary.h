@@ -70,7 +70,9 @@ TraceInfo trace_info(const format::TraceReader& trace);
 // Ticks of `process` as a duration in nanoseconds (rounded).
 int64_t duration_ns(const format::ProcessReader& process, uint64_t ticks);
 
-// The "rank" shown for a process: its MPI rank, or its position in the trace.
+// The "rank" shown for a process: its MPI rank; a process without one is
+// numbered after every rank of the trace (the largest recorded and the world
+// size), in the reader's order (so in a trace without ranks, its position).
 int32_t process_label(const format::TraceReader& trace, size_t process_index);
 
 }  // namespace rondo::analyzer
