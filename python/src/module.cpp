@@ -256,14 +256,14 @@ void add_counter_columns(NativeTrace& t, analyzer::GroupBy by, const analyzer::T
       auto found = p.regions.find(r.name);
       return found == p.regions.end() ? nullptr : &found->second.sums[j];
     };
-    columns[py::str(p.counters[j] + "_inclusive")] = column_of<uint64_t>(rows, [&](const analyzer::RegionRow& r) {
-      const analyzer::CounterSums* s = sums(r);
-      return s ? s->inclusive : 0;
-    });
-    columns[py::str(p.counters[j] + "_exclusive")] = column_of<uint64_t>(rows, [&](const analyzer::RegionRow& r) {
-      const analyzer::CounterSums* s = sums(r);
-      return s ? s->exclusive : 0;
-    });
+    using Field = uint64_t analyzer::CounterSums::*;
+    for (auto [suffix, field] : {std::pair<const char*, Field>{"_inclusive", &analyzer::CounterSums::inclusive},
+                                 std::pair<const char*, Field>{"_exclusive", &analyzer::CounterSums::exclusive}}) {
+      columns[py::str(p.counters[j] + suffix)] = column_of<uint64_t>(rows, [&](const analyzer::RegionRow& r) {
+        const analyzer::CounterSums* s = sums(r);
+        return s ? s->*field : 0;
+      });
+    }
   }
 }
 
